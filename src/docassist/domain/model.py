@@ -1,0 +1,180 @@
+"""The words of the domain: statuses, roles, document kinds, institutions.
+
+Each vocabulary is defined once here; the store keeps the enum values, the UI
+shows the labels (English msgids, translated by the UI layer).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from docassist.domain.text import N_
+
+
+class Role(StrEnum):
+    FACILITATOR = "facilitator"
+    COORDINATOR = "coordinator"
+    TRAINEE = "trainee"
+    ADMIN = "admin"
+
+
+class Sex(StrEnum):
+    FEMALE = "f"
+    MALE = "m"
+    UNKNOWN = "u"
+
+
+class Relation(StrEnum):
+    """A person's place in the household, relative to its head."""
+
+    HEAD = "head"
+    SPOUSE = "spouse"
+    CHILD = "child"
+    PARENT = "parent"
+    SIBLING = "sibling"
+    GRANDCHILD = "grandchild"
+    OTHER = "other"
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    BLOCKED = "blocked"
+    DONE = "done"
+    CLOSED = "closed"
+
+
+class StepStatus(StrEnum):
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    SKIPPED = "skipped"
+    BLOCKED = "blocked"
+
+
+class Outcome(StrEnum):
+    OBTAINED = "obtained"
+    REFUSED = "refused"
+    ABANDONED = "abandoned"
+
+
+class DocumentKind(StrEnum):
+    """The documents a case can produce and a person can hold."""
+
+    BIRTH_REGISTRATION = "birth_registration"
+    CITIZENSHIP = "citizenship"
+    RESIDENCE = "residence"
+    ID_CARD = "id_card"
+    HEALTH_INSURANCE = "health_insurance"
+    IDP_CARD = "idp_card"
+    TRAVEL_DOCUMENT = "travel_document"
+
+
+class DocumentState(StrEnum):
+    HAVE = "have"
+    IN_PROGRESS = "in_progress"
+    MISSING = "missing"
+    UNKNOWN = "unknown"
+
+
+class PersonStatus(StrEnum):
+    """Displacement status flags; a person may carry several."""
+
+    DOMICILE = "domicile"
+    IDP = "idp"
+    REFUGEE = "refugee"
+    RETURNEE = "returnee"
+
+
+class Institution(StrEnum):
+    REGISTRY_OFFICE = "registry_office"
+    BASIC_COURT = "basic_court"
+    POLICE = "police"
+    SOCIAL_WORK_CENTRE = "social_work_centre"
+    HEALTH_FUND = "health_fund"
+    EMPLOYMENT_SERVICE = "employment_service"
+    COMMISSARIAT = "commissariat"
+    REFUGEE_TRUSTEE = "refugee_trustee"
+    SCHOOL = "school"
+    LEGAL_AID = "legal_aid"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.FACILITATOR: N_("Facilitator"),
+    Role.COORDINATOR: N_("Coordinator"),
+    Role.TRAINEE: N_("Trainee"),
+    Role.ADMIN: N_("Administrator"),
+}
+
+SEX_LABELS: dict[Sex, str] = {
+    Sex.FEMALE: N_("Female"),
+    Sex.MALE: N_("Male"),
+    Sex.UNKNOWN: N_("Not known"),
+}
+
+RELATION_LABELS: dict[Relation, str] = {
+    Relation.HEAD: N_("Head of household"),
+    Relation.SPOUSE: N_("Spouse or partner"),
+    Relation.CHILD: N_("Child"),
+    Relation.PARENT: N_("Parent"),
+    Relation.SIBLING: N_("Brother or sister"),
+    Relation.GRANDCHILD: N_("Grandchild"),
+    Relation.OTHER: N_("Other relative"),
+}
+
+CASE_STATUS_LABELS: dict[CaseStatus, str] = {
+    CaseStatus.OPEN: N_("Open"),
+    CaseStatus.BLOCKED: N_("Blocked"),
+    CaseStatus.DONE: N_("Done"),
+    CaseStatus.CLOSED: N_("Closed"),
+}
+
+STEP_STATUS_LABELS: dict[StepStatus, str] = {
+    StepStatus.TODO: N_("To do"),
+    StepStatus.IN_PROGRESS: N_("In progress"),
+    StepStatus.DONE: N_("Done"),
+    StepStatus.SKIPPED: N_("Skipped"),
+    StepStatus.BLOCKED: N_("Blocked"),
+}
+
+OUTCOME_LABELS: dict[Outcome, str] = {
+    Outcome.OBTAINED: N_("Document obtained"),
+    Outcome.REFUSED: N_("Refused"),
+    Outcome.ABANDONED: N_("Abandoned"),
+}
+
+DOCUMENT_LABELS: dict[DocumentKind, str] = {
+    DocumentKind.BIRTH_REGISTRATION: N_("Birth registration"),
+    DocumentKind.CITIZENSHIP: N_("Citizenship certificate"),
+    DocumentKind.RESIDENCE: N_("Registered residence"),
+    DocumentKind.ID_CARD: N_("ID card"),
+    DocumentKind.HEALTH_INSURANCE: N_("Health insurance card"),
+    DocumentKind.IDP_CARD: N_("Displaced person's card"),
+    DocumentKind.TRAVEL_DOCUMENT: N_("Emergency travel document"),
+}
+
+DOCUMENT_STATE_LABELS: dict[DocumentState, str] = {
+    DocumentState.HAVE: N_("Has it"),
+    DocumentState.IN_PROGRESS: N_("In progress"),
+    DocumentState.MISSING: N_("Missing"),
+    DocumentState.UNKNOWN: N_("Not known"),
+}
+
+PERSON_STATUS_LABELS: dict[PersonStatus, str] = {
+    PersonStatus.DOMICILE: N_("Domicile"),
+    PersonStatus.IDP: N_("Internally displaced"),
+    PersonStatus.REFUGEE: N_("Refugee"),
+    PersonStatus.RETURNEE: N_("Returnee"),
+}
+
+INSTITUTION_LABELS: dict[Institution, str] = {
+    Institution.REGISTRY_OFFICE: N_("Registry office"),
+    Institution.BASIC_COURT: N_("Basic court"),
+    Institution.POLICE: N_("Police administration"),
+    Institution.SOCIAL_WORK_CENTRE: N_("Centre for Social Work"),
+    Institution.HEALTH_FUND: N_("Health Insurance Fund branch"),
+    Institution.EMPLOYMENT_SERVICE: N_("National Employment Service"),
+    Institution.COMMISSARIAT: N_("Commissariat for Refugees and Migration"),
+    Institution.REFUGEE_TRUSTEE: N_("Municipal refugee trustee"),
+    Institution.SCHOOL: N_("School"),
+    Institution.LEGAL_AID: N_("Municipal legal aid service"),
+}

@@ -1,0 +1,38 @@
+"""Marking user-facing text in layers that must not depend on gettext.
+
+The domain returns English message ids; the UI translates them with the
+active catalogue. ``N_`` only marks a string for extraction (Babel is told to
+look for it), so the domain stays free of any translation machinery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark ``message`` for extraction without translating it."""
+    return message
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong (or doubtful) about a value a user typed.
+
+    ``message`` is an English msgid with ``{placeholders}`` filled from
+    ``params``; translate it first, then format it.
+    """
+
+    code: str
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+    severity: str = "error"  # "error" blocks saving; "warning" only informs
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def render(self, translate=lambda s: s) -> str:
+        """The message in the language of ``translate``, placeholders filled."""
+        return translate(self.message).format(**self.params)

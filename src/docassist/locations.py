@@ -1,0 +1,71 @@
+"""Where docassist keeps and finds things.
+
+Checklists and catalogues ship inside the wheel (``docassist/checklists``,
+``docassist/locales``); in a source checkout they sit at the repository root.
+User data goes to the platform's user data directory unless overridden.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_dir, user_log_dir
+
+APP_NAME = "docassist"
+DB_ENV = "DOCASSIST_DB"
+HOME_ENV = "DOCASSIST_HOME"  # moves every user file at once (tests, portable USB use)
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _bundled(name: str) -> Path:
+    inside = _PACKAGE_DIR / name
+    if inside.is_dir():
+        return inside
+    checkout = _PACKAGE_DIR.parent.parent / name
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(f"docassist is incomplete: the '{name}' folder is missing")
+
+
+def checklists_dir() -> Path:
+    """The checklists shipped with docassist."""
+    return _bundled("checklists")
+
+
+def locales_dir() -> Path:
+    """The gettext catalogues shipped with docassist."""
+    return _bundled("locales")
+
+
+def data_dir() -> Path:
+    """The user's docassist folder (database, own checklists, settings)."""
+    home = os.environ.get(HOME_ENV)
+    return Path(home) if home else Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def log_dir() -> Path:
+    home = os.environ.get(HOME_ENV)
+    return Path(home) / "logs" if home else Path(user_log_dir(APP_NAME, appauthor=False))
+
+
+def user_checklists_dir() -> Path:
+    """Where users drop their own checklist files."""
+    return data_dir() / "checklists"
+
+
+def default_database() -> Path:
+    """The real register: ``DOCASSIST_DB`` if set, else the user data directory."""
+    env = os.environ.get(DB_ENV)
+    return Path(env).expanduser() if env else data_dir() / "docassist.db"
+
+
+def demo_database() -> Path:
+    """Made-up families live in their own file, never in the real register."""
+    return data_dir() / "demo.db"
+
+
+def practice_database() -> Path:
+    """Trainees practise on a throw-away file of their own."""
+    return data_dir() / "practice.db"
