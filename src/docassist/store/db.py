@@ -1,0 +1,163 @@
+"""Opening the database: the one place that knows how the file is set up.
+
+``open_database`` checks the file, applies pending migrations, then sets the
+pragmas the rest of the code relies on. Errors carry an English msgid and
+parameters so the CLI and UI can say them in the user's language.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from docassist.domain.text import N_
+from docassist.store.migrations import KNOWN, migrations
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class StoreError(Exception):
+    """A problem with the database file that the user can act on."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message.format(**params))
+        self.msgid = message
+        self.params = params
+
+    def render(self, translate=lambda s: s) -> str:
+        return translate(self.msgid).format(**self.params)
+
+
+class DamagedDatabaseError(StoreError):
+    pass
+
+
+class NewerDatabaseError(StoreError):
+    pass
+
+
+def utc_now() -> str:
+    """Timestamps are stored as UTC ISO-8601, to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _check_file(path: Path) -> None:
+    if path.is_dir():
+        raise StoreError(N_("{path} is a folder, not a database file."), path=str(path))
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as f:
+        header = f.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise DamagedDatabaseError(
+            N_("{path} is not a docassist database (it is some other kind of file)."),
+            path=str(path),
+        )
+
+
+def _connect(path: Path | str) -> Database:
+    # isolation_level=None: no implicit transactions. Every write either runs
+    # in an explicit db.atomic() block or commits at once; nothing waits for a
+    # commit that a closing connection would silently drop.
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    return Database(conn)
+
+
+def _quick_check(db: Database, path: Path | str) -> None:
+    try:
+        rows = db.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as err:
+        raise DamagedDatabaseError(
+            N_("The database {path} is damaged ({detail}). Restore it from a backup."),
+            path=str(path),
+            detail=str(err),
+        ) from err
+    if rows != [("ok",)]:
+        raise DamagedDatabaseError(
+            N_("The database {path} is damaged ({detail}). Restore it from a backup."),
+            path=str(path),
+            detail=rows[0][0] if rows else "?",
+        )
+
+
+def _refuse_newer(db: Database, path: Path | str) -> None:
+    unknown = [m.name for m in migrations.applied(db) if m.name not in KNOWN]
+    if unknown:
+        raise NewerDatabaseError(
+            N_(
+                "The database {path} was written by a newer version of docassist. "
+                "Install the newer version to open it; nothing was changed."
+            ),
+            path=str(path),
+        )
+
+
+def open_database(path: Path | str, *, create: bool = True) -> Database:
+    """Open (and if needed create and migrate) the database at ``path``."""
+    memory = str(path) == ":memory:"
+    if not memory:
+        path = Path(path).expanduser()
+        _check_file(path)
+        if not path.exists() and not create:
+            raise StoreError(N_("There is no database at {path}."), path=str(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db = _connect(path)
+        db.execute("PRAGMA busy_timeout = 5000")
+        _quick_check(db, path)
+        _refuse_newer(db, path)
+        # Foreign keys stay off while migrating: a transform() of a table
+        # referenced by others fails with them on.
+        db.execute("PRAGMA foreign_keys = OFF")
+        migrations.apply(db)
+        if not memory:
+            db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("PRAGMA foreign_keys = ON")
+        _ensure_device_id(db)
+    except sqlite3.DatabaseError as err:
+        raise DamagedDatabaseError(
+            N_("The database {path} is damaged ({detail}). Restore it from a backup."),
+            path=str(path),
+            detail=str(err),
+        ) from err
+    return db
+
+
+def _ensure_device_id(db: Database) -> None:
+    row = db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+    if row is None:
+        db.execute("INSERT INTO meta(key, value) VALUES ('device_id', ?)", [new_id()])
+
+
+def device_id(db: Database) -> str:
+    """The id of the laptop that writes through this database file."""
+    return db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
+
+
+def schema_version(db: Database) -> list[str]:
+    return [m.name for m in migrations.applied(db)]
+
+
+def check_database(path: Path | str) -> list[str]:
+    """What ``docassist db check`` reports: a list of findings, empty when healthy."""
+    findings: list[str] = []
+    db = open_database(path, create=False)
+    try:
+        for (msg,) in db.execute("PRAGMA integrity_check").fetchall():
+            if msg != "ok":
+                findings.append(msg)
+        for row in db.execute("PRAGMA foreign_key_check").fetchall():
+            findings.append(f"foreign key: {row[0]} row {row[1]} -> {row[2]}")
+    finally:
+        db.close()
+    return findings

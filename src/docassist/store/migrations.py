@@ -1,0 +1,249 @@
+"""The schema, as numbered forward-only migrations.
+
+Each function is one step; names sort in the order they were written and are
+recorded in ``_sqlite_migrations``. A database that has applied a migration this
+code does not know was written by a newer docassist and is refused.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("docassist")
+KNOWN: list[str] = []  # every migration this code knows, in order
+
+
+def _migration(name: str) -> Callable[[Callable[[Database], None]], Callable[[Database], None]]:
+    KNOWN.append(name)
+    return migrations(name=name)
+
+
+def _run_script(db: Database, script: str) -> None:
+    """Run several statements inside the migration's transaction.
+
+    ``executescript`` would COMMIT first and break the transaction the
+    migration runs in, so statements are split and executed one by one.
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            db.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending[:60]!r}")
+
+
+# Columns every synchronisable row carries, so records made on two laptops can
+# later be merged: who wrote it last, when, and a soft-delete marker.
+_SYNC = """
+    updated_at TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    deleted_at TEXT
+"""
+
+
+@_migration("0001_initial")
+def m0001_initial(db: Database) -> None:
+    _run_script(
+        db,
+        f"""
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+
+    CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('facilitator','coordinator','trainee','admin')),
+        language TEXT,
+        created_at TEXT NOT NULL,
+        {_SYNC}
+    );
+
+    CREATE TABLE households (
+        id TEXT PRIMARY KEY,
+        family_name TEXT NOT NULL,
+        settlement TEXT NOT NULL DEFAULT '',
+        address TEXT NOT NULL DEFAULT '',
+        municipality TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        language TEXT,
+        consent_date TEXT,
+        consent_scope TEXT,
+        consent_recorded_by TEXT REFERENCES users(id),
+        -- search keys of the family name and every member, maintained by the services
+        search_text TEXT NOT NULL DEFAULT '',
+        sort_latn TEXT NOT NULL DEFAULT '',  -- family name collated by the abeceda
+        sort_cyrl TEXT NOT NULL DEFAULT '',  -- ... and by the azbuka
+        created_at TEXT NOT NULL,
+        {_SYNC}
+    );
+    CREATE INDEX households_municipality ON households(municipality, settlement);
+    CREATE INDEX households_sort_latn ON households(sort_latn);
+    CREATE INDEX households_sort_cyrl ON households(sort_cyrl);
+
+    CREATE TABLE persons (
+        id TEXT PRIMARY KEY,
+        household_id TEXT NOT NULL REFERENCES households(id),
+        given_name TEXT NOT NULL,
+        family_name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        relation TEXT NOT NULL DEFAULT 'other',
+        sex TEXT NOT NULL DEFAULT 'u' CHECK (sex IN ('f','m','u')),
+        birth_date TEXT,            -- partial date: '1987', '1987-05', '1987-05-12', '~1990'
+        birth_year INTEGER,         -- for filters and reports without parsing
+        birth_precision TEXT,       -- 'year' | 'month' | 'day'
+        birth_approximate INTEGER NOT NULL DEFAULT 0,
+        place_of_birth TEXT NOT NULL DEFAULT '',
+        jmbg TEXT,
+        mother_id TEXT REFERENCES persons(id),
+        father_id TEXT REFERENCES persons(id),
+        is_idp INTEGER NOT NULL DEFAULT 0,
+        is_refugee INTEGER NOT NULL DEFAULT 0,
+        is_returnee INTEGER NOT NULL DEFAULT 0,
+        is_domicile INTEGER NOT NULL DEFAULT 0,
+        -- ethnicity is sensitive: only with consent recorded on the person
+        ethnicity TEXT,
+        ethnicity_consent_at TEXT,
+        notes TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        {_SYNC},
+        CHECK (ethnicity IS NULL OR ethnicity_consent_at IS NOT NULL)
+    );
+    CREATE INDEX persons_household ON persons(household_id);
+    CREATE INDEX persons_name_key ON persons(name_key);
+    CREATE INDEX persons_jmbg ON persons(jmbg) WHERE jmbg IS NOT NULL;
+
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL REFERENCES persons(id),
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('have','in_progress','missing','unknown')),
+        obtained_on TEXT,
+        case_id TEXT,
+        {_SYNC},
+        UNIQUE (person_id, kind)
+    );
+
+    CREATE TABLE cases (
+        id TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL REFERENCES persons(id),
+        household_id TEXT NOT NULL REFERENCES households(id),
+        checklist_id TEXT NOT NULL,
+        checklist_version INTEGER NOT NULL,
+        produces TEXT,              -- document kind the person holds once obtained
+        status TEXT NOT NULL CHECK (status IN ('open','blocked','done','closed')),
+        outcome TEXT CHECK (outcome IN ('obtained','refused','abandoned')),
+        outcome_date TEXT,
+        outcome_reason TEXT,
+        blocked_reason TEXT,
+        opened_at TEXT NOT NULL,
+        opened_by TEXT REFERENCES users(id),
+        closed_at TEXT,
+        next_due TEXT,              -- earliest due date of an unfinished step
+        {_SYNC}
+    );
+    CREATE INDEX cases_person ON cases(person_id);
+    CREATE INDEX cases_household ON cases(household_id);
+    CREATE INDEX cases_status ON cases(status, next_due);
+
+    CREATE TABLE case_steps (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        step_key TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('todo','in_progress','done','skipped','blocked')),
+        typical_days INTEGER,       -- from the checklist, to propose due dates
+        due_date TEXT,
+        done_date TEXT,
+        blocked_reason TEXT,
+        note TEXT NOT NULL DEFAULT '',
+        {_SYNC},
+        UNIQUE (case_id, step_key)
+    );
+    CREATE INDEX case_steps_due ON case_steps(status, due_date);
+
+    -- append-only: every step change, so two laptops' histories can be merged
+    CREATE TABLE case_events (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        step_key TEXT,
+        kind TEXT NOT NULL,
+        from_status TEXT,
+        to_status TEXT,
+        note TEXT,
+        at TEXT NOT NULL,
+        user_id TEXT REFERENCES users(id),
+        device_id TEXT NOT NULL
+    );
+    CREATE INDEX case_events_case ON case_events(case_id, at);
+
+    CREATE TABLE workshops (
+        id TEXT PRIMARY KEY,
+        held_on TEXT NOT NULL,
+        place TEXT NOT NULL DEFAULT '',
+        municipality TEXT NOT NULL DEFAULT '',
+        settlement TEXT NOT NULL DEFAULT '',
+        facilitator_id TEXT REFERENCES users(id),
+        checklists TEXT NOT NULL DEFAULT '[]',   -- JSON list of checklist ids
+        languages TEXT NOT NULL DEFAULT '[]',    -- JSON list of language codes
+        notes TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        {_SYNC}
+    );
+
+    CREATE TABLE attendance (
+        id TEXT PRIMARY KEY,
+        workshop_id TEXT NOT NULL REFERENCES workshops(id),
+        household_id TEXT NOT NULL REFERENCES households(id),
+        person_id TEXT REFERENCES persons(id),
+        {_SYNC},
+        UNIQUE (workshop_id, household_id, person_id)
+    );
+    CREATE INDEX attendance_household ON attendance(household_id);
+
+    -- append-only: who changed what, with the values before and after
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        user_id TEXT,
+        device_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        before TEXT,
+        after TEXT
+    );
+    CREATE INDEX audit_entity ON audit_log(entity, entity_id);
+    """,
+    )
+    # Search is by word prefix over our own search keys (script- and
+    # diacritic-free), so the default tokenizer is enough.
+    db.execute(
+        "CREATE VIRTUAL TABLE households_fts USING fts5("
+        "search_text, content='households', content_rowid='rowid', "
+        "tokenize='unicode61', prefix='2 3')"
+    )
+    _run_script(
+        db,
+        """
+    CREATE TRIGGER households_fts_ai AFTER INSERT ON households BEGIN
+        INSERT INTO households_fts(rowid, search_text) VALUES (new.rowid, new.search_text);
+    END;
+    CREATE TRIGGER households_fts_ad AFTER DELETE ON households BEGIN
+        INSERT INTO households_fts(households_fts, rowid, search_text)
+        VALUES ('delete', old.rowid, old.search_text);
+    END;
+    CREATE TRIGGER households_fts_au AFTER UPDATE OF search_text ON households BEGIN
+        INSERT INTO households_fts(households_fts, rowid, search_text)
+        VALUES ('delete', old.rowid, old.search_text);
+        INSERT INTO households_fts(rowid, search_text) VALUES (new.rowid, new.search_text);
+    END;
+    """,
+    )

@@ -1,0 +1,150 @@
+"""The database file: schema, pragmas, refusing what we cannot safely open."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from docassist.store.db import (
+    DamagedDatabaseError,
+    NewerDatabaseError,
+    StoreError,
+    check_database,
+    device_id,
+    open_database,
+    schema_version,
+)
+from docassist.store.migrations import KNOWN
+
+TABLES = {
+    "meta",
+    "users",
+    "households",
+    "persons",
+    "documents",
+    "cases",
+    "case_steps",
+    "case_events",
+    "workshops",
+    "attendance",
+    "audit_log",
+}
+SYNC_COLUMNS = {"updated_at", "device_id"}
+
+
+def test_blank_database_gets_the_whole_schema(tmp_path):
+    db = open_database(tmp_path / "r.db")
+    assert TABLES <= set(db.table_names())
+    assert schema_version(db) == KNOWN
+    for table in TABLES - {"meta", "audit_log", "case_events"}:
+        columns = {c.name for c in db.table(table).columns}
+        assert SYNC_COLUMNS <= columns, table
+        assert "deleted_at" in columns, table
+        assert db.table(table).pks == ["id"], table
+    assert {c.name for c in db.table("case_events").columns} >= {"case_id", "at", "device_id"}
+    db.close()
+
+
+def test_pragmas_laptops_rely_on(tmp_path):
+    db = open_database(tmp_path / "r.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+    db.close()
+
+
+def test_reopening_is_idempotent_and_keeps_the_device(tmp_path):
+    db = open_database(tmp_path / "r.db")
+    first = device_id(db)
+    db.close()
+    db = open_database(tmp_path / "r.db")
+    assert device_id(db) == first
+    assert schema_version(db) == KNOWN
+    db.close()
+
+
+def test_writes_outside_a_transaction_are_never_left_pending(tmp_path):
+    db = open_database(tmp_path / "r.db")
+    db.execute("INSERT INTO meta(key, value) VALUES ('x', '1')")
+    assert not db.conn.in_transaction
+    db.close()
+    db = open_database(tmp_path / "r.db")
+    assert db.execute("SELECT value FROM meta WHERE key = 'x'").fetchone() == ("1",)
+    db.close()
+
+
+def test_a_failed_use_case_leaves_nothing_behind(tmp_path):
+    db = open_database(tmp_path / "r.db")
+    with pytest.raises(RuntimeError), db.atomic():
+        db.execute("INSERT INTO meta(key, value) VALUES ('y', '1')")
+        raise RuntimeError("boom")
+    assert db.execute("SELECT count(*) FROM meta WHERE key = 'y'").fetchone()[0] == 0
+    db.close()
+
+
+def test_refuses_a_database_from_a_newer_docassist(tmp_path):
+    path = tmp_path / "r.db"
+    db = open_database(path)
+    db.execute(
+        "INSERT INTO _sqlite_migrations(migration_set, name, applied_at) "
+        "VALUES ('docassist', '9999_future', '2030-01-01')"
+    )
+    db.close()
+    with pytest.raises(NewerDatabaseError) as err:
+        open_database(path)
+    assert "newer version" in str(err.value)
+
+
+def test_not_a_database(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("a spreadsheet, perhaps")
+    with pytest.raises(DamagedDatabaseError) as err:
+        open_database(path)
+    assert "not a docassist database" in str(err.value)
+
+
+def test_damaged_database_is_reported_not_raised_raw(tmp_path):
+    path = tmp_path / "r.db"
+    db = open_database(path)
+    db.execute("CREATE TABLE filler(x)")
+    with db.atomic():
+        for i in range(2000):
+            db.execute("INSERT INTO filler VALUES (?)", [f"row {i} " * 20])
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    raw = bytearray(path.read_bytes())
+    for offset in range(4096 * 3, min(len(raw), 4096 * 12)):
+        raw[offset] = 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.raises(DamagedDatabaseError) as err:
+        open_database(path)
+    assert "damaged" in str(err.value)
+
+
+def test_folder_instead_of_file(tmp_path):
+    with pytest.raises(StoreError):
+        open_database(tmp_path)
+
+
+def test_check_database_healthy(tmp_path):
+    path = tmp_path / "r.db"
+    open_database(path).close()
+    assert check_database(path) == []
+
+
+def test_check_missing_database(tmp_path):
+    with pytest.raises(StoreError):
+        check_database(tmp_path / "missing.db")
+
+
+def test_foreign_keys_are_enforced(tmp_path):
+    db = open_database(tmp_path / "r.db")
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute(
+            "INSERT INTO persons(id, household_id, given_name, family_name, name_key, "
+            "created_at, updated_at, device_id) VALUES ('p', 'nope', 'A', 'B', 'a b', "
+            "'t', 't', 'd')"
+        )
+    db.close()
