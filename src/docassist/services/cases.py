@@ -1,0 +1,475 @@
+"""Cases: a person working through one checklist, step by step, to an outcome."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from docassist.domain.model import CaseStatus, DocumentKind, DocumentState, Outcome, StepStatus
+from docassist.domain.text import N_, Problem
+from docassist.services.context import Context, NotFoundError, ValidationError
+from docassist.services.documents import write_documents
+from docassist.store.db import new_id
+
+_FINISHED_STEPS = (StepStatus.DONE, StepStatus.SKIPPED)
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    """What the service needs to know about a checklist step to track it."""
+
+    key: str
+    typical_days: int | None = None
+
+
+@dataclass(frozen=True)
+class CaseStep:
+    key: str
+    position: int
+    status: StepStatus
+    due_date: date | None
+    done_date: date | None
+    blocked_reason: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    person_id: str
+    household_id: str
+    checklist_id: str
+    checklist_version: int
+    produces: DocumentKind | None
+    status: CaseStatus
+    outcome: Outcome | None
+    outcome_date: date | None
+    outcome_reason: str | None
+    blocked_reason: str | None
+    opened_at: str
+    opened_by: str | None
+    closed_at: str | None
+    next_due: date | None
+    steps: tuple[CaseStep, ...] = ()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (CaseStatus.OPEN, CaseStatus.BLOCKED)
+
+    def current_step(self) -> CaseStep | None:
+        return next((s for s in self.steps if s.status not in _FINISHED_STEPS), None)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: str
+    user_name: str | None
+    action: str
+    step_key: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def open_case(
+    ctx: Context,
+    person_id: str,
+    checklist_id: str,
+    checklist_version: int,
+    steps: Sequence[StepPlan],
+    *,
+    produces: DocumentKind | None = None,
+) -> str:
+    """Start a case; the first step is proposed a due date from its typical duration."""
+    if not steps:
+        raise ValidationError(
+            {"steps": [Problem("empty", N_("This checklist has no steps to follow."))]}
+        )
+    person = ctx.db.execute(
+        "SELECT household_id FROM persons WHERE id = ? AND deleted_at IS NULL", [person_id]
+    ).fetchone()
+    if person is None:
+        raise NotFoundError("person", person_id)
+    active = ctx.db.execute(
+        "SELECT 1 FROM cases WHERE person_id = ? AND checklist_id = ? "
+        "AND status IN ('open','blocked') AND deleted_at IS NULL",
+        [person_id, checklist_id],
+    ).fetchone()
+    if active:
+        raise ValidationError(
+            {
+                "checklist": [
+                    Problem("duplicate", N_("This person already has an open case for this."))
+                ]
+            }
+        )
+    case_id = new_id()
+    now, today = ctx.now(), ctx.today()
+    first_due = (
+        (today + timedelta(days=steps[0].typical_days)).isoformat()
+        if steps[0].typical_days
+        else None
+    )
+    row = {
+        "id": case_id,
+        "person_id": person_id,
+        "household_id": person[0],
+        "checklist_id": checklist_id,
+        "checklist_version": checklist_version,
+        "produces": DocumentKind(produces).value if produces else None,
+        "status": CaseStatus.OPEN.value,
+        "opened_at": now,
+        "opened_by": ctx.user_id,
+        "next_due": first_due,
+    }
+    with ctx.use_case():
+        ctx.db.table("cases").insert({**row, **ctx.stamp()})
+        for position, step in enumerate(steps):
+            ctx.db.table("case_steps").insert(
+                {
+                    "id": new_id(),
+                    "case_id": case_id,
+                    "step_key": step.key,
+                    "position": position,
+                    "status": (StepStatus.IN_PROGRESS if position == 0 else StepStatus.TODO).value,
+                    "typical_days": step.typical_days,
+                    "due_date": first_due if position == 0 else None,
+                    **ctx.stamp(),
+                }
+            )
+        if produces:
+            _mark_in_progress(ctx, person_id, produces)
+        _event(ctx, case_id, None, "opened", None, CaseStatus.OPEN.value)
+        ctx.audit(
+            "open",
+            "case",
+            case_id,
+            after={**row, "steps": [s.key for s in steps]},
+        )
+    return case_id
+
+
+def set_step_status(
+    ctx: Context,
+    case_id: str,
+    step_key: str,
+    status: StepStatus,
+    *,
+    on: date | None = None,
+    reason: str = "",
+    note: str | None = None,
+) -> None:
+    """Move one step; the case follows (blocked while any step is blocked)."""
+    status = StepStatus(status)
+    case = get_case(ctx, case_id)
+    step = next((s for s in case.steps if s.key == step_key), None)
+    if step is None:
+        raise NotFoundError("step", f"{case_id}:{step_key}")
+    if not case.is_active:
+        raise ValidationError(
+            {"case": [Problem("closed", N_("This case is closed. Reopen it to change steps."))]}
+        )
+    reason = reason.strip()
+    if status == StepStatus.BLOCKED and not reason:
+        raise ValidationError({"reason": [Problem("required", N_("Say what blocks this step."))]})
+    on = on or ctx.today()
+    if status == StepStatus.DONE and on > ctx.today():
+        raise ValidationError(
+            {"on": [Problem("future", N_("A step cannot be done on a date in the future."))]}
+        )
+    changes: dict[str, Any] = {
+        "status": status.value,
+        "done_date": on.isoformat() if status == StepStatus.DONE else None,
+        "blocked_reason": reason if status == StepStatus.BLOCKED else None,
+    }
+    if note is not None:
+        changes["note"] = note.strip()
+    before = {
+        "status": step.status.value,
+        "done_date": step.done_date.isoformat() if step.done_date else None,
+        "blocked_reason": step.blocked_reason,
+        "note": step.note,
+    }
+    with ctx.use_case():
+        ctx.db.execute(
+            "UPDATE case_steps SET "
+            + ", ".join(f"{k} = ?" for k in changes)
+            + ", updated_at = ?, device_id = ? WHERE case_id = ? AND step_key = ?",
+            [*changes.values(), ctx.now(), ctx.device_id, case_id, step_key],
+        )
+        if status in _FINISHED_STEPS:
+            _start_next_step(ctx, case_id, step.position)
+        _refresh_case(ctx, case_id)
+        _event(ctx, case_id, step_key, "step", step.status.value, status.value, note or reason)
+        ctx.audit(
+            "step",
+            "case",
+            case_id,
+            {"step": step_key, **before},
+            {"step": step_key, **changes},
+        )
+
+
+def set_step_due(ctx: Context, case_id: str, step_key: str, due: date | None) -> None:
+    case = get_case(ctx, case_id)
+    step = next((s for s in case.steps if s.key == step_key), None)
+    if step is None:
+        raise NotFoundError("step", f"{case_id}:{step_key}")
+    with ctx.use_case():
+        ctx.db.execute(
+            "UPDATE case_steps SET due_date = ?, updated_at = ?, device_id = ? "
+            "WHERE case_id = ? AND step_key = ?",
+            [due.isoformat() if due else None, ctx.now(), ctx.device_id, case_id, step_key],
+        )
+        _refresh_case(ctx, case_id)
+        _event(ctx, case_id, step_key, "due", None, None, due.isoformat() if due else "")
+        ctx.audit(
+            "due",
+            "case",
+            case_id,
+            {"step": step_key, "due_date": step.due_date.isoformat() if step.due_date else None},
+            {"step": step_key, "due_date": due.isoformat() if due else None},
+        )
+
+
+def close_case(
+    ctx: Context, case_id: str, outcome: Outcome, *, on: date | None = None, reason: str = ""
+) -> None:
+    """End a case. "Obtained" gives the person the document the checklist produces."""
+    outcome = Outcome(outcome)
+    case = get_case(ctx, case_id)
+    if not case.is_active:
+        raise ValidationError({"case": [Problem("closed", N_("This case is already closed."))]})
+    reason = reason.strip()
+    if outcome == Outcome.REFUSED and not reason:
+        raise ValidationError({"reason": [Problem("required", N_("Say why the office refused."))]})
+    on = on or ctx.today()
+    if on > ctx.today():
+        raise ValidationError({"on": [Problem("future", N_("The date cannot be in the future."))]})
+    status = CaseStatus.DONE if outcome == Outcome.OBTAINED else CaseStatus.CLOSED
+    after = {
+        "status": status.value,
+        "outcome": outcome.value,
+        "outcome_date": on.isoformat(),
+        "outcome_reason": reason or None,
+        "closed_at": ctx.now(),
+        "next_due": None,
+    }
+    with ctx.use_case():
+        ctx.db.table("cases").update(case_id, {**after, **ctx.stamp()})
+        if case.produces:
+            state = DocumentState.HAVE if outcome == Outcome.OBTAINED else DocumentState.MISSING
+            write_documents(ctx, case.person_id, {case.produces: state}, case_id=case_id)
+            if outcome == Outcome.OBTAINED:
+                ctx.db.execute(
+                    "UPDATE documents SET obtained_on = ? WHERE person_id = ? AND kind = ?",
+                    [on.isoformat(), case.person_id, case.produces.value],
+                )
+        _event(ctx, case_id, None, "closed", case.status.value, status.value, reason)
+        ctx.audit(
+            "close",
+            "case",
+            case_id,
+            {"status": case.status.value, "outcome": None},
+            after,
+        )
+
+
+def reopen_case(ctx: Context, case_id: str) -> None:
+    """Undo a close (a mistake, or the office changed its mind)."""
+    case = get_case(ctx, case_id)
+    if case.is_active:
+        return
+    with ctx.use_case():
+        ctx.db.table("cases").update(
+            case_id,
+            {
+                "status": CaseStatus.OPEN.value,
+                "outcome": None,
+                "outcome_date": None,
+                "outcome_reason": None,
+                "closed_at": None,
+                **ctx.stamp(),
+            },
+        )
+        if case.produces:
+            _mark_in_progress(ctx, case.person_id, case.produces)
+        _refresh_case(ctx, case_id)
+        _event(ctx, case_id, None, "reopened", case.status.value, CaseStatus.OPEN.value)
+        ctx.audit(
+            "reopen",
+            "case",
+            case_id,
+            {"status": case.status.value, "outcome": case.outcome},
+            {"status": CaseStatus.OPEN.value},
+        )
+
+
+# --- queries ----------------------------------------------------------------
+
+
+def get_case(ctx: Context, case_id: str) -> Case:
+    rows = list(ctx.db.query("SELECT * FROM cases WHERE id = ? AND deleted_at IS NULL", [case_id]))
+    if not rows:
+        raise NotFoundError("case", case_id)
+    steps = ctx.db.execute(
+        "SELECT step_key, position, status, due_date, done_date, blocked_reason, note "
+        "FROM case_steps WHERE case_id = ? AND deleted_at IS NULL ORDER BY position",
+        [case_id],
+    ).fetchall()
+    return _case(rows[0], tuple(_step(s) for s in steps))
+
+
+def cases_of_person(ctx: Context, person_id: str) -> list[Case]:
+    return _cases_where(ctx, "person_id = ?", [person_id])
+
+
+def cases_of_household(ctx: Context, household_id: str) -> list[Case]:
+    return _cases_where(ctx, "household_id = ?", [household_id])
+
+
+def timeline(ctx: Context, case_id: str) -> list[TimelineEntry]:
+    """Who did what to this case, and when, newest first."""
+    rows = ctx.db.execute(
+        "SELECT a.at, u.name, a.action, a.before, a.after FROM audit_log a "
+        "LEFT JOIN users u ON u.id = a.user_id "
+        "WHERE a.entity = 'case' AND a.entity_id = ? ORDER BY a.id DESC",
+        [case_id],
+    ).fetchall()
+    out = []
+    for at, name, action, before, after in rows:
+        b = json.loads(before) if before else None
+        a = json.loads(after) if after else None
+        step = (a or {}).get("step") or (b or {}).get("step")
+        out.append(TimelineEntry(at, name, action, step, b, a))
+    return out
+
+
+# --- helpers ----------------------------------------------------------------
+
+
+def _cases_where(ctx: Context, where: str, params: list[Any]) -> list[Case]:
+    rows = list(
+        ctx.db.query(
+            f"SELECT * FROM cases WHERE {where} AND deleted_at IS NULL ORDER BY opened_at",
+            params,
+        )
+    )
+    if not rows:
+        return []
+    marks = ",".join("?" * len(rows))
+    steps: dict[str, list[CaseStep]] = {}
+    for r in ctx.db.execute(
+        "SELECT case_id, step_key, position, status, due_date, done_date, blocked_reason, note "
+        f"FROM case_steps WHERE case_id IN ({marks}) AND deleted_at IS NULL "
+        "ORDER BY position",
+        [r["id"] for r in rows],
+    ).fetchall():
+        steps.setdefault(r[0], []).append(_step(r[1:]))
+    return [_case(r, tuple(steps.get(r["id"], []))) for r in rows]
+
+
+def _case(row: dict[str, Any], steps: tuple[CaseStep, ...]) -> Case:
+    return Case(
+        id=row["id"],
+        person_id=row["person_id"],
+        household_id=row["household_id"],
+        checklist_id=row["checklist_id"],
+        checklist_version=row["checklist_version"],
+        produces=DocumentKind(row["produces"]) if row["produces"] else None,
+        status=CaseStatus(row["status"]),
+        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+        outcome_date=_d(row["outcome_date"]),
+        outcome_reason=row["outcome_reason"],
+        blocked_reason=row["blocked_reason"],
+        opened_at=row["opened_at"],
+        opened_by=row["opened_by"],
+        closed_at=row["closed_at"],
+        next_due=_d(row["next_due"]),
+        steps=steps,
+    )
+
+
+def _step(r: Sequence[Any]) -> CaseStep:
+    return CaseStep(r[0], r[1], StepStatus(r[2]), _d(r[3]), _d(r[4]), r[5], r[6] or "")
+
+
+def _start_next_step(ctx: Context, case_id: str, after_position: int) -> None:
+    """The next step still to do becomes 'in progress' and gets a proposed due date."""
+    nxt = ctx.db.execute(
+        "SELECT step_key, status, typical_days, due_date FROM case_steps "
+        "WHERE case_id = ? AND position > ? AND status IN ('todo','in_progress') "
+        "ORDER BY position LIMIT 1",
+        [case_id, after_position],
+    ).fetchone()
+    if nxt is None or nxt[1] != StepStatus.TODO.value:
+        return
+    due = nxt[3]
+    if due is None and nxt[2]:
+        due = (ctx.today() + timedelta(days=nxt[2])).isoformat()
+    ctx.db.execute(
+        "UPDATE case_steps SET status = 'in_progress', due_date = ? "
+        "WHERE case_id = ? AND step_key = ?",
+        [due, case_id, nxt[0]],
+    )
+
+
+def _refresh_case(ctx: Context, case_id: str) -> None:
+    """Derive the case's status, blocked reason and next due date from its steps."""
+    status = ctx.db.execute("SELECT status FROM cases WHERE id = ?", [case_id]).fetchone()[0]
+    blocked = ctx.db.execute(
+        "SELECT blocked_reason FROM case_steps WHERE case_id = ? AND status = 'blocked' "
+        "ORDER BY position LIMIT 1",
+        [case_id],
+    ).fetchone()
+    next_due = ctx.db.execute(
+        "SELECT min(due_date) FROM case_steps WHERE case_id = ? "
+        "AND status IN ('todo','in_progress','blocked')",
+        [case_id],
+    ).fetchone()[0]
+    if status in (CaseStatus.OPEN.value, CaseStatus.BLOCKED.value):
+        status = CaseStatus.BLOCKED.value if blocked else CaseStatus.OPEN.value
+    ctx.db.execute(
+        "UPDATE cases SET status = ?, blocked_reason = ?, next_due = ? WHERE id = ?",
+        [status, blocked[0] if blocked else None, next_due, case_id],
+    )
+
+
+def _mark_in_progress(ctx: Context, person_id: str, kind: DocumentKind) -> None:
+    current = ctx.db.execute(
+        "SELECT state FROM documents WHERE person_id = ? AND kind = ?",
+        [person_id, DocumentKind(kind).value],
+    ).fetchone()
+    if current is None or current[0] != DocumentState.HAVE.value:
+        write_documents(ctx, person_id, {DocumentKind(kind): DocumentState.IN_PROGRESS})
+
+
+def _event(
+    ctx: Context,
+    case_id: str,
+    step_key: str | None,
+    kind: str,
+    from_status: str | None,
+    to_status: str | None,
+    note: str | None = None,
+) -> None:
+    ctx.db.table("case_events").insert(
+        {
+            "id": new_id(),
+            "case_id": case_id,
+            "step_key": step_key,
+            "kind": kind,
+            "from_status": from_status,
+            "to_status": to_status,
+            "note": note or None,
+            "at": ctx.now(),
+            "user_id": ctx.user_id,
+            "device_id": ctx.device_id,
+        }
+    )

@@ -1,0 +1,90 @@
+"""What every use case needs: the database, who is working, and the clock."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from sqlite_utils import Database
+
+from docassist.domain.text import Problem
+from docassist.store.db import device_id, utc_now
+
+
+class ValidationError(Exception):
+    """Input that cannot be saved; ``problems`` maps a field name to what is wrong."""
+
+    def __init__(self, problems: dict[str, list[Problem]]) -> None:
+        self.problems = problems
+        first = next(iter(problems.values()))[0]
+        super().__init__(first.render())
+
+
+class NotFoundError(Exception):
+    def __init__(self, entity: str, entity_id: str) -> None:
+        super().__init__(f"{entity} {entity_id} not found")
+        self.entity = entity
+        self.entity_id = entity_id
+
+
+@dataclass
+class Context:
+    db: Database
+    user_id: str | None = None
+    today: Callable[[], date] = field(default=date.today)
+    now: Callable[[], str] = field(default=utc_now)
+
+    @cached_property
+    def device_id(self) -> str:
+        return device_id(self.db)
+
+    @contextmanager
+    def use_case(self) -> Iterator[Database]:
+        """One transaction per use case: all of it is saved, or none of it."""
+        with self.db.atomic() as db:
+            yield db
+
+    def stamp(self) -> dict[str, Any]:
+        """The columns every synchronisable row gets on each write."""
+        return {"updated_at": self.now(), "device_id": self.device_id}
+
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """Append one entry to the audit trail (inside the caller's transaction)."""
+        self.db.execute(
+            "INSERT INTO audit_log(at, user_id, device_id, action, entity, entity_id, "
+            "before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                self.now(),
+                self.user_id,
+                self.device_id,
+                action,
+                entity,
+                entity_id,
+                _json(before),
+                _json(after),
+            ],
+        )
+
+
+def _json(value: dict[str, Any] | None) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    """Only the fields that differ, so the audit trail says what changed."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}

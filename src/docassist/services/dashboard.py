@@ -1,0 +1,148 @@
+"""What a coordinator looks at first: what is blocked, overdue, due this week."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from docassist.services.context import Context
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which part of the register the coordinator is looking at."""
+
+    municipality: str | None = None
+    settlement: str | None = None
+    facilitator_id: str | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses, params = ["c.deleted_at IS NULL"], []
+        if self.municipality:
+            clauses.append("h.municipality = ?")
+            params.append(self.municipality)
+        if self.settlement:
+            clauses.append("h.settlement = ?")
+            params.append(self.settlement)
+        if self.facilitator_id:
+            clauses.append("c.opened_by = ?")
+            params.append(self.facilitator_id)
+        return " AND ".join(clauses), params
+
+
+@dataclass(frozen=True)
+class Counts:
+    open: int
+    blocked: int
+    overdue: int
+    done_this_month: int
+
+
+@dataclass(frozen=True)
+class MunicipalityCounts:
+    municipality: str
+    open: int
+    blocked: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """One row of a dashboard list: enough to show it and to jump into the case."""
+
+    case_id: str
+    household_id: str
+    person_name: str
+    family_name: str
+    municipality: str
+    settlement: str
+    checklist_id: str
+    step_key: str | None
+    due_date: date | None
+    reason: str | None
+
+
+def counts(ctx: Context, scope: Scope = Scope()) -> Counts:
+    where, params = scope.where()
+    today = ctx.today()
+    month_start = today.replace(day=1).isoformat()
+    row = ctx.db.execute(
+        f"""
+        SELECT
+          coalesce(sum(c.status IN ('open','blocked')), 0),
+          coalesce(sum(c.status = 'blocked'), 0),
+          coalesce(sum(c.status IN ('open','blocked') AND c.next_due < ?), 0),
+          coalesce(sum(c.status = 'done' AND c.outcome_date >= ?), 0)
+        FROM cases c JOIN households h ON h.id = c.household_id
+        WHERE {where}
+        """,
+        [today.isoformat(), month_start, *params],
+    ).fetchone()
+    return Counts(*row)
+
+
+def counts_by_municipality(ctx: Context, scope: Scope = Scope()) -> list[MunicipalityCounts]:
+    where, params = scope.where()
+    rows = ctx.db.execute(
+        f"""
+        SELECT h.municipality,
+          sum(c.status IN ('open','blocked')),
+          sum(c.status = 'blocked'),
+          sum(c.status IN ('open','blocked') AND c.next_due < ?)
+        FROM cases c JOIN households h ON h.id = c.household_id
+        WHERE {where} AND c.status IN ('open','blocked')
+        GROUP BY h.municipality
+        ORDER BY h.municipality
+        """,
+        [ctx.today().isoformat(), *params],
+    ).fetchall()
+    return [MunicipalityCounts(*r) for r in rows]
+
+
+def _lines(
+    ctx: Context, scope: Scope, condition: str, extra: list[Any], limit: int
+) -> list[CaseLine]:
+    where, params = scope.where()
+    rows = ctx.db.execute(
+        f"""
+        SELECT c.id, c.household_id, p.given_name || ' ' || p.family_name, h.family_name,
+               h.municipality, h.settlement, c.checklist_id,
+               (SELECT s.step_key FROM case_steps s WHERE s.case_id = c.id
+                  AND s.status IN ('todo','in_progress','blocked') ORDER BY s.position LIMIT 1),
+               c.next_due, c.blocked_reason
+        FROM cases c
+        JOIN households h ON h.id = c.household_id
+        JOIN persons p ON p.id = c.person_id
+        WHERE {where} AND {condition}
+        ORDER BY c.next_due IS NULL, c.next_due, c.opened_at
+        LIMIT ?
+        """,
+        [*params, *extra, limit],
+    ).fetchall()
+    return [CaseLine(*r[:8], date.fromisoformat(r[8]) if r[8] else None, r[9]) for r in rows]
+
+
+def blocked_cases(ctx: Context, scope: Scope = Scope(), limit: int = 200) -> list[CaseLine]:
+    return _lines(ctx, scope, "c.status = 'blocked'", [], limit)
+
+
+def overdue_cases(ctx: Context, scope: Scope = Scope(), limit: int = 200) -> list[CaseLine]:
+    return _lines(
+        ctx,
+        scope,
+        "c.status IN ('open','blocked') AND c.next_due < ?",
+        [ctx.today().isoformat()],
+        limit,
+    )
+
+
+def due_this_week(ctx: Context, scope: Scope = Scope(), limit: int = 200) -> list[CaseLine]:
+    today = ctx.today()
+    return _lines(
+        ctx,
+        scope,
+        "c.status IN ('open','blocked') AND c.next_due BETWEEN ? AND ?",
+        [today.isoformat(), (today + timedelta(days=7)).isoformat()],
+        limit,
+    )

@@ -1,0 +1,552 @@
+"""Made-up families for trying docassist, for tests and for the benchmark.
+
+Everything here is invented. It is written in bulk (one transaction, plain
+inserts) because the benchmark builds 50,000 households; the row builders are
+the same ones the use cases use, so demo rows look exactly like real ones.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from docassist.domain import script
+from docassist.domain.jmbg import make_jmbg
+from docassist.domain.model import (
+    CaseStatus,
+    DocumentKind,
+    DocumentState,
+    Outcome,
+    PersonStatus,
+    Relation,
+    Role,
+    Sex,
+    StepStatus,
+)
+from docassist.services.context import Context
+from docassist.services.households import (
+    HouseholdInput,
+    PersonInput,
+    household_columns,
+    household_search_text,
+    person_columns,
+)
+from docassist.store.db import new_id
+
+
+@dataclass(frozen=True)
+class DemoChecklist:
+    """The little the generator needs to know about a checklist."""
+
+    id: str
+    version: int
+    produces: DocumentKind | None
+    steps: tuple[tuple[str, int | None], ...]  # (step key, typical days)
+
+
+# Municipality -> (JMBG region code, settlements). Settlement names are made up.
+PLACES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Beograd": (
+        "71",
+        ("Čukarička padina", "Orlovsko naselje", "Mali Leskovac", "Veliki Mokri Lug"),
+    ),
+    "Zemun": ("71", ("Altina", "Plavi horizonti", "Ugrinovci")),
+    "Niš": ("73", ("Crvena zvezda", "Beograd mahala", "Stočni trg")),
+    "Leskovac": ("74", ("Podvorce", "Slavko Zlatanović", "Sat mahala")),
+    "Vranje": ("74", ("Gornja čaršija", "Sarajevska", "Panadjurište")),
+    "Bujanovac": ("74", ("Uglješ", "Gornja mahala")),
+    "Kragujevac": ("72", ("Marina mahala", "Sušica", "Ilićevo")),
+    "Novi Sad": ("80", ("Veliki rit", "Adice", "Klisa")),
+    "Subotica": ("82", ("Peščara", "Bajmok", "Kertvaroš")),
+    "Šabac": ("77", ("Dubrava", "Mačvanski Pričinović")),
+    "Kraljevo": ("78", ("Ribnica", "Čibukovac")),
+    "Požarevac": ("76", ("Stari Kostolac", "Burjan")),
+    "Zrenjanin": ("85", ("Gradnulica", "Mužlja")),
+    "Pančevo": ("86", ("Kotež", "Vojlovica")),
+}
+
+FAMILY_NAMES = (
+    "Jovanović",
+    "Nikolić",
+    "Stojanović",
+    "Mitrović",
+    "Đorđević",
+    "Petrović",
+    "Ramić",
+    "Demirović",
+    "Bajramović",
+    "Alijević",
+    "Saitović",
+    "Mustafić",
+    "Šaćirović",
+    "Selimović",
+    "Memedović",
+    "Ljatifi",
+    "Kurtić",
+    "Asanović",
+    "Jašarević",
+    "Demiri",
+    "Ramadani",
+    "Čolić",
+    "Živković",
+    "Marković",
+    "Stanković",
+    "Ilić",
+    "Osmani",
+    "Beriša",
+    "Đurić",
+    "Redžepović",
+    "Krasnići",
+    "Bekirović",
+    "Mehmedi",
+    "Nuhić",
+    "Hasani",
+    "Zekić",
+)
+MALE_NAMES = (
+    "Dragan",
+    "Nenad",
+    "Bajram",
+    "Sabit",
+    "Ramiz",
+    "Senad",
+    "Dževad",
+    "Đorđe",
+    "Ljubiša",
+    "Nikola",
+    "Muharem",
+    "Elvis",
+    "Dejan",
+    "Stefan",
+    "Marko",
+    "Miloš",
+    "Šaban",
+    "Čedomir",
+    "Njegoš",
+    "Zoran",
+    "Safet",
+    "Ismet",
+    "Jovan",
+    "Ćazim",
+    "Fikret",
+    "Goran",
+    "Ilir",
+)
+FEMALE_NAMES = (
+    "Ljiljana",
+    "Marija",
+    "Jelena",
+    "Dragana",
+    "Fatima",
+    "Senada",
+    "Zlata",
+    "Suzana",
+    "Vesna",
+    "Đurđa",
+    "Nermina",
+    "Emina",
+    "Šemsa",
+    "Ćamila",
+    "Selvija",
+    "Džemila",
+    "Anđela",
+    "Nataša",
+    "Ruža",
+    "Biljana",
+    "Sanela",
+    "Mirsada",
+    "Jasmina",
+    "Njomza",
+    "Gordana",
+    "Elmaza",
+)
+BLOCK_REASONS = (
+    "The mother has no ID card yet.",
+    "Waiting for the court hearing.",
+    "The registry asks for two witnesses.",
+    "The police field check has not happened.",
+    "Certificate from the Kosovo registry books is missing.",
+)
+REFUSAL_REASONS = (
+    "Not enough evidence of the place of birth.",
+    "Registered in the Kosovo registry books.",
+    "No proof of residence at the social work centre address.",
+)
+DEMO_USERS = (
+    ("Milica Facilitator", Role.FACILITATOR),
+    ("Senad Coordinator", Role.COORDINATOR),
+    ("Ana Trainee", Role.TRAINEE),
+)
+
+
+def default_demo_checklists() -> list[DemoChecklist]:
+    """The shipped checklists, reduced to what the generator needs."""
+    from docassist.checklist import load_all
+
+    return [
+        DemoChecklist(c.id, c.version, c.produces, tuple((s.key, s.typical_days) for s in c.steps))
+        for c in load_all(extra_dirs=()).bundled()
+    ]
+
+
+class _Generator:
+    def __init__(self, ctx: Context, seed: int, checklists: Sequence[DemoChecklist]) -> None:
+        self.ctx = ctx
+        self.rng = random.Random(seed)
+        self.today = ctx.today()
+        self.checklists = [c for c in checklists if c.steps]
+        self.rows: dict[str, list[dict[str, Any]]] = {
+            t: [] for t in ("households", "persons", "documents", "cases", "case_steps")
+        }
+        self.user_ids: list[str] = []
+        self.documents_by_person: dict[tuple[str, str], dict[str, Any]] = {}
+
+    # -- people --------------------------------------------------------------
+
+    def birth(self, age_years: int) -> tuple[str, date]:
+        """A birth date as a facilitator might have typed it: often partial."""
+        born = self.today - timedelta(days=age_years * 365 + self.rng.randint(0, 364))
+        r = self.rng.random()
+        if r < 0.6:
+            return born.strftime("%d.%m.%Y"), born
+        if r < 0.8:
+            return born.strftime("%m.%Y"), born
+        if r < 0.95:
+            return str(born.year), born
+        return f"oko {born.year}", born
+
+    def person(
+        self, family: str, sex: Sex, age: int, relation: Relation, region: str, statuses
+    ) -> tuple[PersonInput, date]:
+        names = FEMALE_NAMES if sex == Sex.FEMALE else MALE_NAMES
+        given = self.rng.choice(names)
+        typed, born = self.birth(age)
+        documents = self.documents(age)
+        jmbg = ""
+        registered = documents.get(DocumentKind.BIRTH_REGISTRATION) == DocumentState.HAVE
+        # a full birth date usually means papers were seen, and with them the number
+        share = 0.75 if len(typed) == 10 else 0.25
+        if registered and born.year > 1950 and self.rng.random() < share:
+            serial = self.rng.randint(0, 499) if sex == Sex.MALE else self.rng.randint(500, 999)
+            jmbg = make_jmbg(born, region, serial)
+        return (
+            PersonInput(
+                given_name=given,
+                family_name=family,
+                relation=relation,
+                sex=sex,
+                birth_date=typed,
+                place_of_birth=self.rng.choice(list(PLACES)),
+                jmbg=jmbg,
+                statuses=statuses,
+                documents=documents,
+            ),
+            born,
+        )
+
+    def phone(self) -> str:
+        r = self.rng.randint
+        return f"06{r(0, 9)} {r(100, 999)} {r(1000, 9999)}"
+
+    def documents(self, age: int) -> dict[DocumentKind, DocumentState]:
+        rng = self.rng
+        docs: dict[DocumentKind, DocumentState] = {}
+        registered = rng.random() > 0.06
+        docs[DocumentKind.BIRTH_REGISTRATION] = (
+            DocumentState.HAVE if registered else DocumentState.MISSING
+        )
+        if not registered:
+            return docs
+        docs[DocumentKind.CITIZENSHIP] = (
+            DocumentState.HAVE if rng.random() > 0.08 else DocumentState.MISSING
+        )
+        docs[DocumentKind.RESIDENCE] = (
+            DocumentState.HAVE if rng.random() > 0.12 else DocumentState.MISSING
+        )
+        if age >= 16:
+            ok = all(
+                docs[k] == DocumentState.HAVE
+                for k in (DocumentKind.CITIZENSHIP, DocumentKind.RESIDENCE)
+            )
+            docs[DocumentKind.ID_CARD] = (
+                DocumentState.HAVE if ok and rng.random() > 0.15 else DocumentState.MISSING
+            )
+        docs[DocumentKind.HEALTH_INSURANCE] = (
+            DocumentState.HAVE if rng.random() > 0.2 else DocumentState.MISSING
+        )
+        return docs
+
+    def household(self) -> None:
+        rng, ctx = self.rng, self.ctx
+        municipality = rng.choice(list(PLACES))
+        region, settlements = PLACES[municipality]
+        family = rng.choice(FAMILY_NAMES)
+        cyrillic = rng.random() < 0.3  # some facilitators type in Cyrillic
+        shown = script.lat_to_cyr(family) if cyrillic else family
+        statuses: frozenset[PersonStatus] = frozenset()
+        r = rng.random()
+        if r < 0.15:
+            statuses = frozenset({PersonStatus.IDP})
+        elif r < 0.22:
+            statuses = frozenset({PersonStatus.RETURNEE})
+        elif r < 0.25:
+            statuses = frozenset({PersonStatus.REFUGEE})
+        else:
+            statuses = frozenset({PersonStatus.DOMICILE})
+        hid = new_id()
+        now = ctx.now()
+        settlement = rng.choice(settlements)
+        self.rows["households"].append(
+            {
+                "id": hid,
+                **household_columns(
+                    HouseholdInput(
+                        family_name=shown,
+                        settlement=script.lat_to_cyr(settlement) if cyrillic else settlement,
+                        municipality=municipality,
+                        phone=self.phone(),
+                        language=rng.choice(["rom", "rom", "sr", "sr_Latn"]),
+                        consent_date=(self.today - timedelta(days=rng.randint(0, 900))).isoformat(),
+                        consent_scope="case follow-up",
+                    )
+                ),
+                "created_at": now,
+                **ctx.stamp(),
+            }
+        )
+        size = min(9, max(1, int(rng.gauss(4, 2))))
+        members: list[tuple[dict[str, Any], PersonInput]] = []
+        mother_id = father_id = None
+        mother_age = rng.randint(19, 55)
+        plan: list[tuple[Sex, int, Relation]] = []
+        if size == 1:
+            plan.append((rng.choice([Sex.FEMALE, Sex.MALE]), rng.randint(18, 85), Relation.HEAD))
+        else:
+            plan.append((Sex.MALE, mother_age + rng.randint(-2, 8), Relation.HEAD))
+            plan.append((Sex.FEMALE, mother_age, Relation.SPOUSE))
+            for _ in range(size - 2):
+                max_age = max(0, min(mother_age - 15, 30))
+                plan.append(
+                    (rng.choice([Sex.FEMALE, Sex.MALE]), rng.randint(0, max_age), Relation.CHILD)
+                )
+        for sex, age, relation in plan:
+            inp, _born = self.person(
+                script.lat_to_cyr(family) if cyrillic else family,
+                sex,
+                max(age, 0),
+                relation,
+                region,
+                statuses,
+            )
+            if cyrillic:
+                inp.given_name = script.lat_to_cyr(inp.given_name)
+            if relation == Relation.CHILD:
+                inp.mother_id, inp.father_id = mother_id, father_id
+            pid = new_id()
+            prow = {"id": pid, "household_id": hid, **person_columns(inp, self.today, now)}
+            self.rows["persons"].append({**prow, "created_at": now, **ctx.stamp()})
+            members.append((prow, inp))
+            for kind, state in inp.documents.items():
+                self._set_document(pid, kind, state, None)
+            if relation == Relation.SPOUSE:
+                mother_id = pid
+            elif relation == Relation.HEAD and size > 1:
+                father_id = pid
+        self.rows["households"][-1]["search_text"] = household_search_text(
+            family, [m[0] for m in members]
+        )
+        for prow, inp in members:
+            self.cases_for(hid, prow["id"], inp)
+
+    # -- cases ---------------------------------------------------------------
+
+    def cases_for(self, household_id: str, person_id: str, person: PersonInput) -> None:
+        rng = self.rng
+        missing = {k for k, v in person.documents.items() if v == DocumentState.MISSING}
+        candidates = [c for c in self.checklists if c.produces in missing]
+        if rng.random() < 0.35:
+            candidates += [rng.choice(self.checklists)]
+        for checklist in candidates[:2]:
+            if rng.random() < 0.55:
+                self.case(household_id, person_id, checklist)
+
+    def case(self, household_id: str, person_id: str, checklist: DemoChecklist) -> None:
+        rng, ctx = self.rng, self.ctx
+        case_id = new_id()
+        opened = self.today - timedelta(days=rng.randint(0, 540))
+        status = rng.choices(
+            [CaseStatus.OPEN, CaseStatus.BLOCKED, CaseStatus.DONE, CaseStatus.CLOSED],
+            weights=[5, 2, 3, 1],
+        )[0]
+        n = len(checklist.steps)
+        reached = n if status in (CaseStatus.DONE,) else rng.randint(0, n - 1)
+        step_day = opened
+        next_due: str | None = None
+        blocked_reason = rng.choice(BLOCK_REASONS) if status == CaseStatus.BLOCKED else None
+        for position, (key, days) in enumerate(checklist.steps):
+            due = done = None
+            reason = None
+            if position < reached:
+                st = StepStatus.DONE if rng.random() > 0.1 else StepStatus.SKIPPED
+                step_day = min(self.today, step_day + timedelta(days=days or 14))
+                done = step_day.isoformat() if st == StepStatus.DONE else None
+            elif position == reached and status in (CaseStatus.OPEN, CaseStatus.BLOCKED):
+                st = StepStatus.BLOCKED if status == CaseStatus.BLOCKED else StepStatus.IN_PROGRESS
+                reason = blocked_reason
+                due = (step_day + timedelta(days=(days or 14) + rng.randint(-20, 30))).isoformat()
+                next_due = due
+            else:
+                st = StepStatus.TODO
+            self.rows["case_steps"].append(
+                {
+                    "id": new_id(),
+                    "case_id": case_id,
+                    "step_key": key,
+                    "position": position,
+                    "status": st.value,
+                    "typical_days": days,
+                    "due_date": due,
+                    "done_date": done,
+                    "blocked_reason": reason,
+                    "note": "",
+                    **ctx.stamp(),
+                }
+            )
+        outcome = outcome_reason = outcome_date = closed_at = None
+        if status == CaseStatus.DONE:
+            outcome, outcome_date = Outcome.OBTAINED.value, step_day.isoformat()
+            closed_at = outcome_date + "T12:00:00+00:00"
+        elif status == CaseStatus.CLOSED:
+            outcome = rng.choice([Outcome.REFUSED, Outcome.ABANDONED]).value
+            outcome_reason = rng.choice(REFUSAL_REASONS) if outcome == "refused" else None
+            outcome_date = step_day.isoformat()
+            closed_at = outcome_date + "T12:00:00+00:00"
+        self.rows["cases"].append(
+            {
+                "id": case_id,
+                "person_id": person_id,
+                "household_id": household_id,
+                "checklist_id": checklist.id,
+                "checklist_version": checklist.version,
+                "produces": checklist.produces.value if checklist.produces else None,
+                "status": status.value,
+                "outcome": outcome,
+                "outcome_date": outcome_date,
+                "outcome_reason": outcome_reason,
+                "blocked_reason": blocked_reason,
+                "opened_at": opened.isoformat() + "T09:00:00+00:00",
+                "opened_by": rng.choice(self.user_ids) if self.user_ids else None,
+                "closed_at": closed_at,
+                "next_due": next_due,
+                **ctx.stamp(),
+            }
+        )
+        if checklist.produces and status == CaseStatus.DONE:
+            self._set_document(person_id, checklist.produces, DocumentState.HAVE, outcome_date)
+
+    def _set_document(self, person_id: str, kind: DocumentKind, state, on) -> None:
+        row = self.documents_by_person.get((person_id, kind.value))
+        if row is None:
+            row = {"id": new_id(), "person_id": person_id, "kind": kind.value, **self.ctx.stamp()}
+            self.rows["documents"].append(row)
+            self.documents_by_person[(person_id, kind.value)] = row
+        row["state"], row["obtained_on"] = state.value, on
+
+    def duplicate(self) -> None:
+        """Register one person a second time, as a tired facilitator would."""
+        persons = self.rows["persons"]
+        if len(persons) < 2:
+            return
+        original = self.rng.choice(persons)
+        copy = dict(original, id=new_id())
+        if self.rng.random() < 0.5:  # typed in the other script this time
+            copy["given_name"] = script.cyr_to_lat(copy["given_name"])
+            copy["family_name"] = script.cyr_to_lat(copy["family_name"])
+        target = self.rng.choice(self.rows["households"])
+        copy["household_id"] = target["id"]
+        copy["mother_id"] = copy["father_id"] = None
+        persons.append(copy)
+        target["search_text"] += " " + copy["name_key"]
+
+    def flush(self, db: Database) -> None:
+        for table, rows in self.rows.items():
+            if rows:
+                db.table(table).insert_all(rows, batch_size=2000)
+            rows.clear()
+        self.documents_by_person.clear()
+
+
+def generate(
+    ctx: Context,
+    *,
+    households: int = 200,
+    seed: int = 1,
+    checklists: Sequence[DemoChecklist] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Fill ``ctx.db`` with made-up households, people, cases and workshops."""
+    gen = _Generator(ctx, seed, checklists if checklists is not None else default_demo_checklists())
+    with ctx.use_case():
+        for name, role in DEMO_USERS:
+            uid = new_id()
+            gen.user_ids.append(uid)
+            ctx.db.table("users").insert(
+                {
+                    "id": uid,
+                    "name": name,
+                    "role": role.value,
+                    "language": None,
+                    "created_at": ctx.now(),
+                    **ctx.stamp(),
+                }
+            )
+        for i in range(households):
+            gen.household()
+            if gen.rng.random() < 0.03:
+                gen.duplicate()
+            if (i + 1) % 5000 == 0:
+                gen.flush(ctx.db)
+                if progress:
+                    progress(i + 1)
+        gen.flush(ctx.db)
+        _workshops(ctx, gen)
+        ctx.audit("generate", "demo", "demo", after={"households": households, "seed": seed})
+
+
+def _workshops(ctx: Context, gen: _Generator) -> None:
+    rng = gen.rng
+    household_ids = [
+        r[0]
+        for r in ctx.db.execute("SELECT id FROM households ORDER BY rowid LIMIT 2000").fetchall()
+    ]
+    if not household_ids:
+        return
+    ids = [c.id for c in gen.checklists]
+    for n in range(max(1, min(24, len(household_ids) // 8))):
+        municipality = rng.choice(list(PLACES))
+        wid = new_id()
+        ctx.db.table("workshops").insert(
+            {
+                "id": wid,
+                "held_on": (gen.today - timedelta(days=rng.randint(0, 365))).isoformat(),
+                "place": f"Community centre {n + 1}",
+                "municipality": municipality,
+                "settlement": rng.choice(PLACES[municipality][1]),
+                "facilitator_id": gen.user_ids[0] if gen.user_ids else None,
+                "checklists": json.dumps(rng.sample(ids, min(2, len(ids)))),
+                "languages": '["rom", "sr"]',
+                "notes": "",
+                "created_at": ctx.now(),
+                **ctx.stamp(),
+            }
+        )
+        for hid in rng.sample(household_ids, min(len(household_ids), rng.randint(4, 15))):
+            ctx.db.table("attendance").insert(
+                {"id": new_id(), "workshop_id": wid, "household_id": hid, **ctx.stamp()}
+            )

@@ -1,0 +1,612 @@
+"""Households and the people in them: register, edit, find, spot duplicates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any
+
+from docassist.domain import script
+from docassist.domain.dates import DateProblem, PartialDate, parse_partial_date
+from docassist.domain.jmbg import check_jmbg
+from docassist.domain.model import DocumentKind, DocumentState, PersonStatus, Relation, Sex
+from docassist.domain.text import N_, Problem
+from docassist.services.context import Context, NotFoundError, ValidationError, changed
+from docassist.services.documents import documents_of, write_documents
+from docassist.store.db import new_id
+
+PAGE_SIZE = 50
+
+_STATUS_COLUMNS: dict[PersonStatus, str] = {
+    PersonStatus.IDP: "is_idp",
+    PersonStatus.REFUGEE: "is_refugee",
+    PersonStatus.RETURNEE: "is_returnee",
+    PersonStatus.DOMICILE: "is_domicile",
+}
+
+
+# --- inputs -----------------------------------------------------------------
+
+
+@dataclass
+class HouseholdInput:
+    family_name: str
+    settlement: str = ""
+    address: str = ""
+    municipality: str = ""
+    phone: str = ""
+    notes: str = ""
+    language: str | None = None
+    consent_date: str | None = None  # ISO date the family agreed to be recorded
+    consent_scope: str | None = None
+
+
+@dataclass
+class PersonInput:
+    given_name: str
+    family_name: str
+    relation: Relation = Relation.OTHER
+    sex: Sex = Sex.UNKNOWN
+    birth_date: str = ""  # as typed: "1987", "05.1987", "oko 1990"
+    place_of_birth: str = ""
+    jmbg: str = ""
+    mother_id: str | None = None
+    father_id: str | None = None
+    statuses: frozenset[PersonStatus] = frozenset()
+    ethnicity: str | None = None
+    ethnicity_consent: bool = False
+    notes: str = ""
+    documents: dict[DocumentKind, DocumentState] = field(default_factory=dict)
+
+
+# --- read models ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HouseholdSummary:
+    id: str
+    family_name: str
+    settlement: str
+    municipality: str
+    members: int
+    open_cases: int
+    blocked_cases: int
+    overdue_cases: int
+
+
+@dataclass(frozen=True)
+class Household:
+    id: str
+    family_name: str
+    settlement: str
+    address: str
+    municipality: str
+    phone: str
+    notes: str
+    language: str | None
+    consent_date: str | None
+    consent_scope: str | None
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    household_id: str
+    given_name: str
+    family_name: str
+    relation: Relation
+    sex: Sex
+    birth_date: PartialDate | None
+    place_of_birth: str
+    jmbg: str | None
+    mother_id: str | None
+    father_id: str | None
+    statuses: frozenset[PersonStatus]
+    ethnicity: str | None
+    notes: str
+    documents: dict[DocumentKind, DocumentState]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def age_on(self, on: date) -> int | None:
+        return self.birth_date.age_on(on) if self.birth_date else None
+
+
+@dataclass(frozen=True)
+class HouseholdDetail:
+    household: Household
+    members: list[Person]
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    person_id: str
+    household_id: str
+    full_name: str
+    birth_date: str | None
+    settlement: str
+    municipality: str
+    reason: str  # msgid: why it looks like the same person
+
+
+# --- validation -------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def parse_birth_date(text: str, today: date) -> tuple[PartialDate | None, list[Problem]]:
+    text = text.strip()
+    if not text:
+        return None, []
+    try:
+        return parse_partial_date(text, today=today), []
+    except DateProblem as err:
+        return None, [err.problem]
+
+
+def validate_person(inp: PersonInput, today: date) -> dict[str, list[Problem]]:
+    """Everything wrong or doubtful, by field; errors block saving, warnings do not."""
+    problems: dict[str, list[Problem]] = {}
+    if not _clean(inp.given_name):
+        problems["given_name"] = [Problem("required", N_("Type the given name."))]
+    if not _clean(inp.family_name):
+        problems["family_name"] = [Problem("required", N_("Type the family name."))]
+    birth, date_problems = parse_birth_date(inp.birth_date, today)
+    if date_problems:
+        problems["birth_date"] = date_problems
+    if inp.jmbg.strip():
+        check = check_jmbg(
+            inp.jmbg,
+            birth_date=date(birth.year, birth.month, birth.day)
+            if birth and birth.precision == "day" and not birth.approximate
+            else None,
+            birth_year=birth.year if birth and not birth.approximate else None,
+            sex=inp.sex if inp.sex != Sex.UNKNOWN else None,
+        )
+        if check.problems:
+            problems["jmbg"] = list(check.problems)
+    if inp.ethnicity and not inp.ethnicity_consent:
+        problems["ethnicity"] = [
+            Problem(
+                "consent",
+                N_("Ethnicity can only be recorded after the person has agreed to it."),
+            )
+        ]
+    return problems
+
+
+def validate_household(inp: HouseholdInput) -> dict[str, list[Problem]]:
+    problems: dict[str, list[Problem]] = {}
+    if not _clean(inp.family_name):
+        problems["family_name"] = [Problem("required", N_("Type the family name."))]
+    if inp.consent_date:
+        try:
+            date.fromisoformat(inp.consent_date)
+        except ValueError:
+            problems["consent_date"] = [Problem("date", N_("The consent date is not a date."))]
+    return problems
+
+
+def _raise_errors(problems: dict[str, list[Problem]]) -> None:
+    errors = {k: [p for p in v if p.is_error] for k, v in problems.items()}
+    errors = {k: v for k, v in errors.items() if v}
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- row builders (also used by the demo generator) -------------------------
+
+
+def household_columns(inp: HouseholdInput) -> dict[str, Any]:
+    family = _clean(inp.family_name)
+    return {
+        "family_name": family,
+        "settlement": _clean(inp.settlement),
+        "address": _clean(inp.address),
+        "municipality": _clean(inp.municipality),
+        "phone": _clean(inp.phone),
+        "notes": inp.notes.strip(),
+        "language": inp.language,
+        "consent_date": inp.consent_date or None,
+        "consent_scope": inp.consent_scope or None,
+        "sort_latn": script.collation_string(family, "latn"),
+        "sort_cyrl": script.collation_string(family, "cyrl"),
+    }
+
+
+def person_columns(inp: PersonInput, today: date, now: str) -> dict[str, Any]:
+    given, family = _clean(inp.given_name), _clean(inp.family_name)
+    birth, _ = parse_birth_date(inp.birth_date, today)
+    jmbg = "".join(ch for ch in inp.jmbg if ch.isdigit()) or None
+    columns: dict[str, Any] = {
+        "given_name": given,
+        "family_name": family,
+        "name_key": script.search_key(f"{given} {family}"),
+        "relation": Relation(inp.relation).value,
+        "sex": Sex(inp.sex).value,
+        "birth_date": birth.to_storage() if birth else None,
+        "birth_year": birth.year if birth else None,
+        "birth_precision": birth.precision if birth else None,
+        "birth_approximate": int(bool(birth and birth.approximate)),
+        "place_of_birth": _clean(inp.place_of_birth),
+        "jmbg": jmbg,
+        "mother_id": inp.mother_id,
+        "father_id": inp.father_id,
+        "ethnicity": inp.ethnicity if inp.ethnicity_consent else None,
+        "ethnicity_consent_at": now if inp.ethnicity and inp.ethnicity_consent else None,
+        "notes": inp.notes.strip(),
+    }
+    for status, column in _STATUS_COLUMNS.items():
+        columns[column] = int(status in inp.statuses)
+    return columns
+
+
+def household_search_text(family_name: str, members: list[dict[str, Any]]) -> str:
+    """Every word someone might type to find the household, as search keys."""
+    parts = [script.search_key(family_name)]
+    for m in members:
+        parts.append(m["name_key"])
+        if m.get("jmbg"):
+            parts.append(m["jmbg"])
+    return " ".join(dict.fromkeys(p for p in parts if p))
+
+
+# --- use cases --------------------------------------------------------------
+
+
+def register_household(
+    ctx: Context, household: HouseholdInput, members: list[PersonInput] = ()
+) -> str:
+    """Save a new household with its first members; returns its id."""
+    problems = validate_household(household)
+    for i, m in enumerate(members):
+        for key, value in validate_person(m, ctx.today()).items():
+            problems[f"members[{i}].{key}"] = value
+    _raise_errors(problems)
+    household_id = new_id()
+    now = ctx.now()
+    row = {"id": household_id, **household_columns(household), "created_at": now}
+    with ctx.use_case():
+        ctx.db.table("households").insert({**row, **ctx.stamp()})
+        member_rows = []
+        for m in members:
+            pid = new_id()
+            prow = {"id": pid, "household_id": household_id, **person_columns(m, ctx.today(), now)}
+            ctx.db.table("persons").insert({**prow, "created_at": now, **ctx.stamp()})
+            write_documents(ctx, pid, m.documents)
+            member_rows.append(prow)
+        _refresh_search_text(ctx, household_id)
+        ctx.audit(
+            "create",
+            "household",
+            household_id,
+            after={**row, "members": [_audit_person(p) for p in member_rows]},
+        )
+    return household_id
+
+
+def update_household(ctx: Context, household_id: str, household: HouseholdInput) -> None:
+    _raise_errors(validate_household(household))
+    before = _household_row(ctx, household_id)
+    after = household_columns(household)
+    old, new = changed(before, after)
+    if not new:
+        return
+    with ctx.use_case():
+        ctx.db.table("households").update(household_id, {**after, **ctx.stamp()})
+        _refresh_search_text(ctx, household_id)
+        ctx.audit("update", "household", household_id, old, new)
+
+
+def add_person(ctx: Context, household_id: str, person: PersonInput) -> str:
+    _raise_errors(validate_person(person, ctx.today()))
+    _household_row(ctx, household_id)
+    person_id = new_id()
+    now = ctx.now()
+    row = {
+        "id": person_id,
+        "household_id": household_id,
+        **person_columns(person, ctx.today(), now),
+    }
+    with ctx.use_case():
+        ctx.db.table("persons").insert({**row, "created_at": now, **ctx.stamp()})
+        write_documents(ctx, person_id, person.documents)
+        _refresh_search_text(ctx, household_id)
+        ctx.audit(
+            "create",
+            "person",
+            person_id,
+            after={**_audit_person(row), "documents": _doc_dict(person.documents)},
+        )
+    return person_id
+
+
+def update_person(ctx: Context, person_id: str, person: PersonInput) -> None:
+    _raise_errors(validate_person(person, ctx.today()))
+    before = _person_row(ctx, person_id)
+    after = person_columns(person, ctx.today(), ctx.now())
+    if before.get("ethnicity_consent_at") and after["ethnicity"] == before.get("ethnicity"):
+        after["ethnicity_consent_at"] = before["ethnicity_consent_at"]
+    old, new = changed(before, after)
+    docs_before = documents_of(ctx, [person_id]).get(person_id, {})
+    docs_changed = {
+        k: v for k, v in person.documents.items() if docs_before.get(k, DocumentState.UNKNOWN) != v
+    }
+    if not new and not docs_changed:
+        return
+    with ctx.use_case():
+        if new:
+            ctx.db.table("persons").update(person_id, {**after, **ctx.stamp()})
+        write_documents(ctx, person_id, docs_changed)
+        _refresh_search_text(ctx, before["household_id"])
+        if docs_changed:
+            old["documents"] = {k.value: docs_before.get(k, "unknown") for k in docs_changed}
+            new["documents"] = _doc_dict(docs_changed)
+        ctx.audit("update", "person", person_id, _audit_person(old), _audit_person(new))
+
+
+def remove_person(ctx: Context, person_id: str) -> None:
+    """Soft delete: the row stays so the removal can be undone and merged."""
+    before = _person_row(ctx, person_id)
+    now = ctx.now()
+    with ctx.use_case():
+        ctx.db.execute(
+            "UPDATE persons SET deleted_at = ?, updated_at = ?, device_id = ? WHERE id = ?",
+            [now, now, ctx.device_id, person_id],
+        )
+        _refresh_search_text(ctx, before["household_id"])
+        ctx.audit("remove", "person", person_id, before=_audit_person(before))
+
+
+def restore_person(ctx: Context, person_id: str) -> None:
+    """Undo a removal."""
+    rows = list(ctx.db.query("SELECT * FROM persons WHERE id = ?", [person_id]))
+    if not rows:
+        raise NotFoundError("person", person_id)
+    if rows[0]["deleted_at"] is None:
+        return
+    with ctx.use_case():
+        ctx.db.execute(
+            "UPDATE persons SET deleted_at = NULL, updated_at = ?, device_id = ? WHERE id = ?",
+            [ctx.now(), ctx.device_id, person_id],
+        )
+        _refresh_search_text(ctx, rows[0]["household_id"])
+        ctx.audit("restore", "person", person_id, after=_audit_person(rows[0]))
+
+
+# --- queries ----------------------------------------------------------------
+
+
+def fts_query(text: str) -> str | None:
+    """Word-prefix query over search keys: 'petro mar' finds 'Petrović Marija'."""
+    tokens = script.search_tokens(text)
+    return " ".join(f'"{t}"*' for t in tokens) if tokens else None
+
+
+def _where(
+    ctx: Context,
+    query: str,
+    municipality: str | None,
+    settlement: str | None,
+    case_filter: str | None,
+) -> tuple[str, list[Any]]:
+    clauses = ["h.deleted_at IS NULL"]
+    params: list[Any] = []
+    fts = fts_query(query)
+    if fts:
+        clauses.append("h.rowid IN (SELECT rowid FROM households_fts WHERE households_fts MATCH ?)")
+        params.append(fts)
+    if municipality:
+        clauses.append("h.municipality = ?")
+        params.append(municipality)
+    if settlement:
+        clauses.append("h.settlement = ?")
+        params.append(settlement)
+    if case_filter == "open":
+        clauses.append(
+            "EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.id "
+            "AND c.status IN ('open','blocked') AND c.deleted_at IS NULL)"
+        )
+    elif case_filter == "blocked":
+        clauses.append(
+            "EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.id "
+            "AND c.status = 'blocked' AND c.deleted_at IS NULL)"
+        )
+    elif case_filter == "overdue":
+        clauses.append(
+            "EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.id "
+            "AND c.status IN ('open','blocked') AND c.next_due < ? AND c.deleted_at IS NULL)"
+        )
+        params.append(ctx.today().isoformat())
+    return " AND ".join(clauses), params
+
+
+def find_households(
+    ctx: Context,
+    query: str = "",
+    *,
+    municipality: str | None = None,
+    settlement: str | None = None,
+    case_filter: str | None = None,
+    script_name: str = "latn",
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+) -> list[HouseholdSummary]:
+    """One page of households, sorted by the Serbian alphabet of ``script_name``."""
+    where, params = _where(ctx, query, municipality, settlement, case_filter)
+    order = "h.sort_cyrl" if script_name == "cyrl" else "h.sort_latn"
+    today = ctx.today().isoformat()
+    sql = f"""
+        SELECT h.id, h.family_name, h.settlement, h.municipality,
+          (SELECT count(*) FROM persons p
+             WHERE p.household_id = h.id AND p.deleted_at IS NULL) AS members,
+          (SELECT count(*) FROM cases c WHERE c.household_id = h.id
+             AND c.status IN ('open','blocked') AND c.deleted_at IS NULL) AS open_cases,
+          (SELECT count(*) FROM cases c WHERE c.household_id = h.id
+             AND c.status = 'blocked' AND c.deleted_at IS NULL) AS blocked_cases,
+          (SELECT count(*) FROM cases c WHERE c.household_id = h.id
+             AND c.status IN ('open','blocked') AND c.next_due < ?
+             AND c.deleted_at IS NULL) AS overdue_cases
+        FROM households h
+        WHERE {where}
+        ORDER BY {order}, h.id
+        LIMIT ? OFFSET ?
+    """
+    rows = ctx.db.execute(sql, [today, *params, limit, offset]).fetchall()
+    return [HouseholdSummary(*r) for r in rows]
+
+
+def count_households(
+    ctx: Context,
+    query: str = "",
+    *,
+    municipality: str | None = None,
+    settlement: str | None = None,
+    case_filter: str | None = None,
+) -> int:
+    where, params = _where(ctx, query, municipality, settlement, case_filter)
+    return ctx.db.execute(f"SELECT count(*) FROM households h WHERE {where}", params).fetchone()[0]
+
+
+def municipalities(ctx: Context) -> list[str]:
+    rows = ctx.db.execute(
+        "SELECT DISTINCT municipality FROM households "
+        "WHERE deleted_at IS NULL AND municipality != ''"
+    ).fetchall()
+    return sorted((r[0] for r in rows), key=lambda m: script.sort_key(m))
+
+
+def settlements(ctx: Context, municipality: str | None = None) -> list[str]:
+    sql = "SELECT DISTINCT settlement FROM households WHERE deleted_at IS NULL AND settlement != ''"
+    params: list[Any] = []
+    if municipality:
+        sql += " AND municipality = ?"
+        params.append(municipality)
+    rows = ctx.db.execute(sql, params).fetchall()
+    return sorted((r[0] for r in rows), key=lambda s: script.sort_key(s))
+
+
+def get_household(ctx: Context, household_id: str) -> HouseholdDetail:
+    row = _household_row(ctx, household_id)
+    household = Household(**{f.name: row[f.name] for f in fields(Household)})
+    person_rows = list(
+        ctx.db.query(
+            "SELECT * FROM persons WHERE household_id = ? AND deleted_at IS NULL "
+            "ORDER BY birth_year IS NULL, birth_year, created_at",
+            [household_id],
+        )
+    )
+    docs = documents_of(ctx, [r["id"] for r in person_rows])
+    return HouseholdDetail(household, [_person(r, docs.get(r["id"], {})) for r in person_rows])
+
+
+def get_person(ctx: Context, person_id: str) -> Person:
+    row = _person_row(ctx, person_id)
+    return _person(row, documents_of(ctx, [person_id]).get(person_id, {}))
+
+
+def duplicate_candidates(
+    ctx: Context, person: PersonInput, *, exclude_id: str | None = None
+) -> list[DuplicateCandidate]:
+    """People already registered who may be this one: same JMBG, or same name and birth year."""
+    given, family = _clean(person.given_name), _clean(person.family_name)
+    keys = {script.search_key(f"{given} {family}"), script.search_key(f"{family} {given}")}
+    birth, _ = parse_birth_date(person.birth_date, ctx.today())
+    jmbg = "".join(ch for ch in person.jmbg if ch.isdigit())
+    found: dict[str, DuplicateCandidate] = {}
+    base = """
+        SELECT p.id, p.household_id, p.given_name, p.family_name, p.birth_date,
+               h.settlement, h.municipality
+        FROM persons p JOIN households h ON h.id = p.household_id
+        WHERE p.deleted_at IS NULL AND h.deleted_at IS NULL AND p.id IS NOT ?
+    """
+    if len(jmbg) == 13:
+        for r in ctx.db.execute(base + " AND p.jmbg = ?", [exclude_id, jmbg]).fetchall():
+            found[r[0]] = _candidate(r, N_("Same ID number (JMBG)"))
+    if given and family:
+        marks = ",".join("?" * len(keys))
+        sql = base + f" AND p.name_key IN ({marks})"
+        params: list[Any] = [exclude_id, *keys]
+        if birth:
+            # approximate years are people's guesses: allow a year either side
+            slack = 1 if birth.approximate else 0
+            sql += " AND (p.birth_year IS NULL OR p.birth_year BETWEEN ? AND ?)"
+            params += [birth.year - slack, birth.year + slack]
+        for r in ctx.db.execute(sql, params).fetchall():
+            found.setdefault(r[0], _candidate(r, N_("Same name and year of birth")))
+    return list(found.values())
+
+
+# --- helpers ----------------------------------------------------------------
+
+
+def _candidate(r: tuple, reason: str) -> DuplicateCandidate:
+    return DuplicateCandidate(r[0], r[1], f"{r[2]} {r[3]}", r[4], r[5], r[6], reason)
+
+
+def _household_row(ctx: Context, household_id: str) -> dict[str, Any]:
+    rows = list(
+        ctx.db.query("SELECT * FROM households WHERE id = ? AND deleted_at IS NULL", [household_id])
+    )
+    if not rows:
+        raise NotFoundError("household", household_id)
+    return rows[0]
+
+
+def _person_row(ctx: Context, person_id: str) -> dict[str, Any]:
+    rows = list(
+        ctx.db.query("SELECT * FROM persons WHERE id = ? AND deleted_at IS NULL", [person_id])
+    )
+    if not rows:
+        raise NotFoundError("person", person_id)
+    return rows[0]
+
+
+def _person(row: dict[str, Any], documents: dict[DocumentKind, DocumentState]) -> Person:
+    statuses = frozenset(s for s, col in _STATUS_COLUMNS.items() if row[col])
+    return Person(
+        id=row["id"],
+        household_id=row["household_id"],
+        given_name=row["given_name"],
+        family_name=row["family_name"],
+        relation=Relation(row["relation"]),
+        sex=Sex(row["sex"]),
+        birth_date=PartialDate.from_storage(row["birth_date"]) if row["birth_date"] else None,
+        place_of_birth=row["place_of_birth"],
+        jmbg=row["jmbg"],
+        mother_id=row["mother_id"],
+        father_id=row["father_id"],
+        statuses=statuses,
+        ethnicity=row["ethnicity"],
+        notes=row["notes"],
+        documents=documents,
+    )
+
+
+def _refresh_search_text(ctx: Context, household_id: str) -> None:
+    family = ctx.db.execute(
+        "SELECT family_name FROM households WHERE id = ?", [household_id]
+    ).fetchone()[0]
+    members = list(
+        ctx.db.query(
+            "SELECT name_key, jmbg FROM persons WHERE household_id = ? AND deleted_at IS NULL",
+            [household_id],
+        )
+    )
+    ctx.db.execute(
+        "UPDATE households SET search_text = ? WHERE id = ?",
+        [household_search_text(family, members), household_id],
+    )
+
+
+def _doc_dict(documents: dict[DocumentKind, DocumentState]) -> dict[str, str]:
+    return {DocumentKind(k).value: DocumentState(v).value for k, v in documents.items()}
+
+
+def _audit_person(row: dict[str, Any]) -> dict[str, Any]:
+    """The audit trail keeps what changed, but never the search key noise."""
+    return {k: v for k, v in row.items() if k not in {"name_key"}}

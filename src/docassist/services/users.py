@@ -1,0 +1,65 @@
+"""Who is working: users and their roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from docassist.domain.model import Role
+from docassist.domain.text import N_, Problem
+from docassist.services.context import Context, NotFoundError, ValidationError
+from docassist.store.db import new_id
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str
+    role: Role
+    language: str | None
+
+
+def _user(row: dict) -> User:
+    return User(row["id"], row["name"], Role(row["role"]), row["language"])
+
+
+def create_user(ctx: Context, name: str, role: Role, language: str | None = None) -> User:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": [Problem("required", N_("Type a name."))]})
+    row = {
+        "id": new_id(),
+        "name": name,
+        "role": Role(role).value,
+        "language": language,
+        "created_at": ctx.now(),
+        **ctx.stamp(),
+    }
+    with ctx.use_case():
+        ctx.db.table("users").insert(row)
+        ctx.audit("create", "user", row["id"], after={"name": name, "role": row["role"]})
+    return _user(row)
+
+
+def list_users(ctx: Context) -> list[User]:
+    rows = ctx.db.query("SELECT * FROM users WHERE deleted_at IS NULL ORDER BY name")
+    return [_user(r) for r in rows]
+
+
+def get_user(ctx: Context, user_id: str) -> User:
+    rows = list(ctx.db.query("SELECT * FROM users WHERE id = ?", [user_id]))
+    if not rows:
+        raise NotFoundError("user", user_id)
+    return _user(rows[0])
+
+
+def set_language(ctx: Context, user_id: str, language: str) -> None:
+    """Remember the user's language for next time."""
+    before = get_user(ctx, user_id)
+    if before.language == language:
+        return
+    with ctx.use_case():
+        ctx.db.execute(
+            "UPDATE users SET language = ?, updated_at = ?, device_id = ? WHERE id = ?",
+            [language, ctx.now(), ctx.device_id, user_id],
+        )
+        ctx.audit("update", "user", user_id, {"language": before.language}, {"language": language})

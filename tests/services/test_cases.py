@@ -1,0 +1,131 @@
+"""Cases move step by step to an outcome; every move is audited and kept as an event."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from docassist.domain.model import CaseStatus, DocumentKind, DocumentState, Outcome, StepStatus
+from docassist.services import cases
+from docassist.services import households as hh
+from docassist.services.cases import StepPlan
+from docassist.services.context import ValidationError
+from docassist.services.households import HouseholdInput, PersonInput
+
+STEPS = [StepPlan("gather-papers", 7), StepPlan("apply", 15), StepPlan("collect", None)]
+
+
+@pytest.fixture
+def person_id(ctx):
+    hid = hh.register_household(ctx, HouseholdInput(family_name="Ramić"))
+    return hh.add_person(ctx, hid, PersonInput("Sabit", "Ramić", birth_date="1990"))
+
+
+def _open(ctx, person_id):
+    return cases.open_case(ctx, person_id, "id-card", 1, STEPS, produces=DocumentKind.ID_CARD)
+
+
+def test_open_case_starts_the_first_step_with_a_due_date(ctx, person_id):
+    case = cases.get_case(ctx, _open(ctx, person_id))
+    assert case.status == CaseStatus.OPEN
+    assert [s.status for s in case.steps] == [
+        StepStatus.IN_PROGRESS,
+        StepStatus.TODO,
+        StepStatus.TODO,
+    ]
+    assert case.steps[0].due_date == date(2026, 11, 30)
+    assert case.next_due == date(2026, 11, 30)
+    assert (
+        hh.get_person(ctx, person_id).documents[DocumentKind.ID_CARD] == DocumentState.IN_PROGRESS
+    )
+
+
+def test_no_second_open_case_for_the_same_checklist(ctx, person_id):
+    _open(ctx, person_id)
+    with pytest.raises(ValidationError):
+        _open(ctx, person_id)
+
+
+def test_blocking_a_step_blocks_the_case_and_needs_a_reason(ctx, person_id):
+    cid = _open(ctx, person_id)
+    with pytest.raises(ValidationError):
+        cases.set_step_status(ctx, cid, "gather-papers", StepStatus.BLOCKED)
+    cases.set_step_status(
+        ctx, cid, "gather-papers", StepStatus.BLOCKED, reason="Mother has no ID card"
+    )
+    case = cases.get_case(ctx, cid)
+    assert case.status == CaseStatus.BLOCKED
+    assert case.blocked_reason == "Mother has no ID card"
+    cases.set_step_status(ctx, cid, "gather-papers", StepStatus.IN_PROGRESS)
+    assert cases.get_case(ctx, cid).status == CaseStatus.OPEN
+
+
+def test_done_step_moves_on_and_proposes_the_next_due_date(ctx, person_id):
+    cid = _open(ctx, person_id)
+    cases.set_step_status(ctx, cid, "gather-papers", StepStatus.DONE, on=date(2026, 11, 20))
+    case = cases.get_case(ctx, cid)
+    assert case.steps[0].done_date == date(2026, 11, 20)
+    assert case.steps[1].status == StepStatus.IN_PROGRESS
+    assert case.steps[1].due_date == date(2026, 12, 8)
+    assert case.current_step().key == "apply"
+
+
+def test_done_in_the_future_is_refused(ctx, person_id):
+    cid = _open(ctx, person_id)
+    with pytest.raises(ValidationError):
+        cases.set_step_status(ctx, cid, "gather-papers", StepStatus.DONE, on=date(2027, 1, 1))
+
+
+def test_close_obtained_gives_the_document(ctx, person_id):
+    cid = _open(ctx, person_id)
+    cases.close_case(ctx, cid, Outcome.OBTAINED, on=date(2026, 11, 22))
+    case = cases.get_case(ctx, cid)
+    assert case.status == CaseStatus.DONE and case.outcome == Outcome.OBTAINED
+    assert hh.get_person(ctx, person_id).documents[DocumentKind.ID_CARD] == DocumentState.HAVE
+    with pytest.raises(ValidationError):
+        cases.set_step_status(ctx, cid, "apply", StepStatus.DONE)
+
+
+def test_refusal_needs_a_reason_and_can_be_undone(ctx, person_id):
+    cid = _open(ctx, person_id)
+    with pytest.raises(ValidationError):
+        cases.close_case(ctx, cid, Outcome.REFUSED)
+    cases.close_case(ctx, cid, Outcome.REFUSED, reason="No proof of residence")
+    assert cases.get_case(ctx, cid).status == CaseStatus.CLOSED
+    cases.reopen_case(ctx, cid)
+    assert cases.get_case(ctx, cid).status == CaseStatus.OPEN
+
+
+def test_every_change_is_an_event_and_an_audit_entry(ctx, person_id):
+    cid = _open(ctx, person_id)
+    cases.set_step_status(ctx, cid, "gather-papers", StepStatus.DONE)
+    cases.set_step_due(ctx, cid, "apply", date(2026, 12, 1))
+    cases.close_case(ctx, cid, Outcome.ABANDONED)
+    kinds = [
+        r[0]
+        for r in ctx.db.execute(
+            "SELECT kind FROM case_events WHERE case_id = ? ORDER BY rowid", [cid]
+        ).fetchall()
+    ]
+    assert kinds == ["opened", "step", "due", "closed"]
+    timeline = cases.timeline(ctx, cid)
+    assert [t.action for t in timeline] == ["close", "due", "step", "open"]
+    assert timeline[0].user_name == "Milica"
+    assert timeline[2].step_key == "gather-papers"
+
+
+def test_cases_of_household_and_person(ctx, person_id):
+    cid = _open(ctx, person_id)
+    person = hh.get_person(ctx, person_id)
+    assert [c.id for c in cases.cases_of_person(ctx, person_id)] == [cid]
+    assert [c.id for c in cases.cases_of_household(ctx, person.household_id)] == [cid]
+
+
+def test_household_list_counts_open_blocked_overdue(ctx, person_id):
+    cid = _open(ctx, person_id)
+    cases.set_step_due(ctx, cid, "gather-papers", date(2026, 11, 1))
+    summary = hh.find_households(ctx)[0]
+    assert (summary.open_cases, summary.blocked_cases, summary.overdue_cases) == (1, 0, 1)
+    assert hh.count_households(ctx, case_filter="overdue") == 1
+    assert hh.count_households(ctx, case_filter="blocked") == 0

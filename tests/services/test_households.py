@@ -1,0 +1,197 @@
+"""Registering households and people, finding them across scripts, spotting duplicates."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from docassist.domain.jmbg import make_jmbg
+from docassist.domain.model import DocumentKind, DocumentState, PersonStatus, Relation, Sex
+from docassist.services import households as hh
+from docassist.services.context import ValidationError
+from docassist.services.households import HouseholdInput, PersonInput
+
+
+def _family(ctx, family="Петровић", settlement="Бангладеш", municipality="Novi Sad"):
+    return hh.register_household(
+        ctx,
+        HouseholdInput(family_name=family, settlement=settlement, municipality=municipality),
+        [
+            PersonInput("Марија", family, Relation.HEAD, Sex.FEMALE, "12.05.1987"),
+            PersonInput("Ђорђе", family, Relation.CHILD, Sex.MALE, "2019"),
+        ],
+    )
+
+
+def test_register_and_read_back(ctx):
+    hid = _family(ctx)
+    detail = hh.get_household(ctx, hid)
+    assert detail.household.family_name == "Петровић"
+    names = [m.given_name for m in detail.members]
+    assert names == ["Марија", "Ђорђе"]  # oldest first
+    assert detail.members[0].birth_date.precision == "day"
+    assert detail.members[1].birth_date.precision == "year"
+
+
+@pytest.mark.parametrize(
+    "typed", ["Петровић", "Petrović", "PETROVIC", "petrovic", "petro", "ђорђе", "djordje", "dorde"]
+)
+def test_search_across_scripts_and_diacritics(ctx, typed):
+    hid = _family(ctx)
+    hh.register_household(
+        ctx, HouseholdInput(family_name="Nikolić"), [PersonInput("Marko", "Nikolić")]
+    )
+    found = [h.id for h in hh.find_households(ctx, typed)]
+    assert found == [hid]
+    assert hh.count_households(ctx, typed) == 1
+
+
+def test_search_by_several_words_narrows(ctx):
+    hid = _family(ctx)
+    assert [h.id for h in hh.find_households(ctx, "marija petr")] == [hid]
+    assert hh.find_households(ctx, "marija nikolic") == []
+
+
+def test_search_ignores_punctuation_and_odd_input(ctx):
+    _family(ctx)
+    for typed in ['"', "*", "OR", "(", "petro*", "  ", "'; DROP TABLE households; --"]:
+        hh.find_households(ctx, typed)  # never raises
+
+
+def test_list_sorted_by_the_serbian_alphabet(ctx):
+    for name in ["Đurić", "Čolić", "Ljatifi", "Lukić", "Džafić", "Cvetković", "Dinić", "Ćirić"]:
+        hh.register_household(ctx, HouseholdInput(family_name=name))
+    latin = [h.family_name for h in hh.find_households(ctx, script_name="latn")]
+    assert latin == ["Cvetković", "Čolić", "Ćirić", "Dinić", "Džafić", "Đurić", "Lukić", "Ljatifi"]
+
+
+def test_paging(ctx):
+    for i in range(7):
+        hh.register_household(ctx, HouseholdInput(family_name=f"Family {i}"))
+    first = hh.find_households(ctx, limit=5)
+    second = hh.find_households(ctx, limit=5, offset=5)
+    assert len(first) == 5 and len(second) == 2
+    assert not {h.id for h in first} & {h.id for h in second}
+
+
+def test_filters_by_municipality_and_settlement(ctx):
+    _family(ctx)
+    _family(ctx, family="Ramić", settlement="Podvorce", municipality="Leskovac")
+    assert hh.count_households(ctx, municipality="Leskovac") == 1
+    assert hh.count_households(ctx, settlement="Бангладеш") == 1
+    assert hh.municipalities(ctx) == ["Leskovac", "Novi Sad"]
+
+
+def test_every_change_is_audited_with_before_and_after(ctx):
+    hid = _family(ctx)
+    hh.update_household(ctx, hid, HouseholdInput(family_name="Петровић", settlement="Адице"))
+    rows = list(ctx.db.query("SELECT * FROM audit_log WHERE entity = 'household' ORDER BY id"))
+    assert [r["action"] for r in rows] == ["create", "update"]
+    assert json.loads(rows[1]["before"])["settlement"] == "Бангладеш"
+    assert json.loads(rows[1]["after"])["settlement"] == "Адице"
+    assert rows[1]["user_id"] == ctx.user_id
+
+
+def test_unchanged_edit_writes_nothing(ctx):
+    hid = _family(ctx)
+    before = ctx.db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    hh.update_household(
+        ctx,
+        hid,
+        HouseholdInput(family_name="Петровић", settlement="Бангладеш", municipality="Novi Sad"),
+    )
+    assert ctx.db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == before
+
+
+def test_bad_input_is_refused_and_nothing_is_saved(ctx):
+    with pytest.raises(ValidationError) as err:
+        hh.register_household(
+            ctx,
+            HouseholdInput(family_name="Ramić"),
+            [PersonInput("Ana", "Ramić", birth_date="31.02.2010", jmbg="12345")],
+        )
+    assert set(err.value.problems) == {"members[0].birth_date", "members[0].jmbg"}
+    assert hh.count_households(ctx) == 0
+
+
+def test_validate_person_explains_each_field(ctx):
+    problems = hh.validate_person(
+        PersonInput("", "", birth_date="2099", jmbg="01019907100x"), ctx.today()
+    )
+    assert {"given_name", "family_name", "birth_date", "jmbg"} <= set(problems)
+
+
+def test_jmbg_disagreeing_with_birth_date_is_a_warning_not_a_block(ctx):
+    hid = _family(ctx)
+    number = make_jmbg(date(1990, 1, 1), "71", 500)
+    person = PersonInput("Ana", "Petrović", sex=Sex.FEMALE, birth_date="1986", jmbg=number)
+    problems = hh.validate_person(person, ctx.today())
+    assert problems.get("jmbg") and all(not p.is_error for p in problems["jmbg"])
+    hh.add_person(ctx, hid, person)
+
+
+def test_ethnicity_needs_consent(ctx):
+    hid = _family(ctx)
+    with pytest.raises(ValidationError):
+        hh.add_person(ctx, hid, PersonInput("Ana", "Petrović", ethnicity="Romani"))
+    pid = hh.add_person(
+        ctx, hid, PersonInput("Ana", "Petrović", ethnicity="Romani", ethnicity_consent=True)
+    )
+    assert hh.get_person(ctx, pid).ethnicity == "Romani"
+
+
+def test_duplicate_candidates_by_name_and_year_across_scripts(ctx):
+    _family(ctx)
+    found = hh.duplicate_candidates(ctx, PersonInput("Marija", "Petrovic", birth_date="1987"))
+    assert [c.full_name for c in found] == ["Марија Петровић"]
+    assert hh.duplicate_candidates(ctx, PersonInput("Marija", "Petrovic", birth_date="1990")) == []
+    # family name typed first still matches
+    assert hh.duplicate_candidates(ctx, PersonInput("Petrović", "Marija", birth_date="1987"))
+
+
+def test_duplicate_candidates_by_jmbg(ctx):
+    hid = hh.register_household(ctx, HouseholdInput(family_name="Ramić"))
+    hh.add_person(ctx, hid, PersonInput("Sabit", "Ramić", sex=Sex.MALE, jmbg="0101990710040"))
+    found = hh.duplicate_candidates(ctx, PersonInput("Sabo", "Ramic", jmbg="0101990710040"))
+    assert len(found) == 1 and "JMBG" in found[0].reason
+
+
+def test_remove_and_restore_person(ctx):
+    hid = _family(ctx)
+    child = hh.get_household(ctx, hid).members[1]
+    hh.remove_person(ctx, child.id)
+    assert len(hh.get_household(ctx, hid).members) == 1
+    assert hh.find_households(ctx, "djordje") == []
+    hh.restore_person(ctx, child.id)
+    assert len(hh.get_household(ctx, hid).members) == 2
+    assert hh.count_households(ctx, "djordje") == 1
+
+
+def test_documents_and_statuses_round_trip(ctx):
+    hid = hh.register_household(ctx, HouseholdInput(family_name="Beriša"))
+    pid = hh.add_person(
+        ctx,
+        hid,
+        PersonInput(
+            "Ilir",
+            "Beriša",
+            statuses=frozenset({PersonStatus.IDP}),
+            documents={DocumentKind.BIRTH_REGISTRATION: DocumentState.HAVE},
+        ),
+    )
+    person = hh.get_person(ctx, pid)
+    assert person.statuses == {PersonStatus.IDP}
+    assert person.documents == {DocumentKind.BIRTH_REGISTRATION: DocumentState.HAVE}
+    hh.update_person(
+        ctx,
+        pid,
+        PersonInput(
+            "Ilir",
+            "Beriša",
+            statuses=frozenset({PersonStatus.IDP}),
+            documents={DocumentKind.ID_CARD: DocumentState.MISSING},
+        ),
+    )
+    assert hh.get_person(ctx, pid).documents[DocumentKind.ID_CARD] == DocumentState.MISSING
