@@ -1,5 +1,230 @@
-"""Command line entry point (filled in by the foundation work)."""
+"""The ``docassist`` command: the app by default, and a few sub-commands.
+
+Every failure is one clear line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from docassist import __version__, i18n, locations
+from docassist.i18n import _
+
+LANG_ENV = "DOCASSIST_LANG"
 
 
-def main(argv: list[str] | None = None) -> int:
+class UsageError(Exception):
+    """A mistake on the command line, already worded for the user."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would exit with status 2 and usage
+        raise UsageError(message)
+
+
+def _language_from(argv: Sequence[str]) -> str | None:
+    """Find --lang before parsing, so --help is already in the user's language."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return os.environ.get(LANG_ENV)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    codes = [lang.code for lang in i18n.LANGUAGES]
+    parser = _Parser(
+        prog="docassist",
+        description=_("Documentation workshops and case follow-up."),
+    )
+    parser.add_argument("--version", action="version", version=f"docassist {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help=_("database file to use (default: the register in your data folder)"),
+    )
+    parser.add_argument(
+        "--lang", choices=codes, help=_("language: {codes}").format(codes=", ".join(codes))
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("run", help=_("start the app (the default)"))
+    sub.add_parser("locate", help=_("show where docassist keeps its files"))
+
+    demo = sub.add_parser("demo", help=_("try docassist on made-up families (a separate file)"))
+    demo.add_argument("--households", type=int, default=300, metavar="N")
+    demo.add_argument("--seed", type=int, default=1, metavar="S")
+    demo.add_argument("--rebuild", action="store_true", help=_("throw away and rebuild the demo"))
+    demo.add_argument("--no-run", action="store_true", help=_("build only, do not start the app"))
+
+    db = sub.add_parser("db", help=_("database maintenance"))
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("check", help=_("check the database file for damage"))
+
+    checklists = sub.add_parser("checklists", help=_("procedure checklists"))
+    cl_sub = checklists.add_subparsers(dest="checklists_command", metavar="ACTION", required=True)
+    validate = cl_sub.add_parser(
+        "validate", help=_("check checklist files and report every problem")
+    )
+    validate.add_argument("paths", nargs="*", metavar="PATH")
+
+    sub.add_parser("languages", help=_("show how complete each translation is"))
+    return parser
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db).expanduser() if args.db else locations.default_database()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from docassist.ui.app import DocAssistApp
+
+    DocAssistApp(_db_path(args), language=args.lang).run()
     return 0
+
+
+def cmd_locate(args: argparse.Namespace) -> int:
+    rows = [
+        (_("Register (database)"), _db_path(args)),
+        (_("Demo database"), locations.demo_database()),
+        (_("Practice database"), locations.practice_database()),
+        (_("Your own checklists"), locations.user_checklists_dir()),
+        (_("Shipped checklists"), locations.checklists_dir()),
+        (_("Translations"), locations.locales_dir()),
+        (_("Logs"), locations.log_dir()),
+    ]
+    width = max(len(label) for label, _path in rows)
+    for label, path in rows:
+        print(f"{label:<{width}}  {path}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from docassist.services.context import Context
+    from docassist.services.demo import generate
+    from docassist.store.db import open_database
+
+    if args.households < 1 or args.households > 1_000_000:
+        raise UsageError(_("--households must be between 1 and 1000000."))
+    path = Path(args.db).expanduser() if args.db else locations.demo_database()
+    if path.resolve() == locations.default_database().resolve():
+        raise UsageError(_("The demo never writes into the real register. Choose another file."))
+    if args.rebuild:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    db = open_database(path)
+    try:
+        empty = db.execute("SELECT count(*) FROM households").fetchone()[0] == 0
+        if empty:
+            print(
+                _("Building a demo register of {n} made-up households in {path} ...").format(
+                    n=args.households, path=path
+                )
+            )
+            generate(Context(db), households=args.households, seed=args.seed)
+    finally:
+        db.close()
+    if args.no_run:
+        print(_("Demo register ready: {path}").format(path=path))
+        return 0
+    from docassist.ui.app import DocAssistApp
+
+    DocAssistApp(path, demo=True, language=args.lang).run()
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from docassist.store.db import check_database
+
+    path = _db_path(args)
+    findings = check_database(path)
+    if findings:
+        for line in findings:
+            print(f"{path}: {line}", file=sys.stderr)
+        return 1
+    print(_("{path}: no damage found.").format(path=path))
+    return 0
+
+
+def cmd_checklists(args: argparse.Namespace) -> int:
+    from docassist.checklist import validate_paths
+
+    paths = [Path(p) for p in args.paths] or None
+    checklists, problems = validate_paths(paths)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    print(
+        i18n.ngettext(
+            "{n} checklist is valid.", "All {n} checklists are valid.", len(checklists)
+        ).format(n=len(checklists))
+    )
+    return 0
+
+
+def cmd_languages(args: argparse.Namespace) -> int:
+    from docassist.catalogue_stats import language_stats
+
+    print(f"{_('Language'):<16} {_('Translated'):>11} {_('Reviewed'):>11}")
+    for language, translated, reviewed in language_stats():
+        print(
+            f"{language.native_name:<16} {i18n.format_percent(translated):>11} "
+            f"{i18n.format_percent(reviewed):>11}"
+        )
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": cmd_run,
+    "locate": cmd_locate,
+    "demo": cmd_demo,
+    "db": cmd_db,
+    "checklists": cmd_checklists,
+    "languages": cmd_languages,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    language = _language_from(argv)
+    if language in {lang.code for lang in i18n.LANGUAGES}:
+        i18n.set_language(language)
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command or "run"](args)
+    except UsageError as err:
+        print(f"docassist: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # the one place that turns any failure into one line
+        return _report(err)
+
+
+def _report(err: Exception) -> int:
+    from docassist.services.context import ValidationError
+    from docassist.store.db import StoreError
+
+    if isinstance(err, StoreError):
+        message = err.render(_)
+    elif isinstance(err, ValidationError):
+        message = "; ".join(p.render(_) for ps in err.problems.values() for p in ps)
+    elif isinstance(err, OSError):
+        message = _("cannot use {path}: {reason}").format(
+            path=err.filename or "?", reason=err.strerror or type(err).__name__
+        )
+    else:
+        from docassist.crashlog import write_crash_log
+
+        log = write_crash_log(err)
+        message = _("internal error ({kind}); details without personal data in {path}").format(
+            kind=type(err).__name__, path=log or "?"
+        )
+    print(f"docassist: {message}", file=sys.stderr)
+    return 2

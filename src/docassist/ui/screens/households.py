@@ -1,0 +1,190 @@
+"""The register: every household, found by name in any script, one page at a time."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from docassist.domain.text import N_
+from docassist.i18n import _, current_language, format_number, ngettext
+from docassist.services import households as hh
+from docassist.ui.base import DocScreen
+from docassist.ui.widgets.paged_table import PagedTable
+
+CASE_FILTERS = (
+    ("open", N_("With open cases")),
+    ("blocked", N_("With blocked cases")),
+    ("overdue", N_("With overdue steps")),
+)
+
+
+class HouseholdListScreen(DocScreen):
+    """Search-as-you-type over the whole register; pages load as the cursor moves down."""
+
+    BINDINGS = [
+        Binding("ctrl+f", "focus_search", N_("Search")),
+        Binding("escape", "clear_search", N_("Clear"), show=False),
+    ]
+
+    PAGE = 100
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.search_text = ""
+        self.municipality: str | None = None
+        self.case_filter: str | None = None
+        self._loaded = 0
+        self._total = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="toolbar"):
+            yield Input(
+                value=self.search_text,
+                placeholder=_("Search by name or ID number, in any script"),
+                id="search",
+            )
+            yield Select(
+                [(m, m) for m in hh.municipalities(self.app.ctx)],
+                prompt=_("All municipalities"),
+                value=self.municipality or Select.NULL,
+                id="municipality",
+            )
+            yield Select(
+                [(_(label), key) for key, label in CASE_FILTERS],
+                prompt=_("All households"),
+                value=self.case_filter or Select.NULL,
+                id="case-filter",
+            )
+        yield Static(id="empty", classes="empty-state hidden")
+        table = PagedTable(id="household-table", cursor_type="row", zebra_stripes=True)
+        table.add_column(_("Family"), key="family")
+        table.add_column(_("Settlement"), key="settlement")
+        table.add_column(_("Municipality"), key="municipality")
+        table.add_column(_("People"), key="members")
+        table.add_column(_("Open"), key="open")
+        table.add_column(_("Blocked"), key="blocked")
+        yield table
+        yield Static(id="status", classes="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.reload()
+        self.query_one("#search", Input).focus()
+
+    async def retranslate(self) -> None:
+        await self.recompose()
+        self.reload()
+
+    # -- loading ---------------------------------------------------------------
+
+    def _script(self) -> str:
+        return current_language().script
+
+    def reload(self) -> None:
+        """Start again from the first page (the query or a filter changed)."""
+        ctx = self.app.ctx
+        table = self.query_one(DataTable)
+        table.clear()
+        self._loaded = 0
+        self._total = hh.count_households(
+            ctx, self.search_text, municipality=self.municipality, case_filter=self.case_filter
+        )
+        self._load_page()
+        self._show_state()
+
+    def _load_page(self) -> None:
+        rows = hh.find_households(
+            self.app.ctx,
+            self.search_text,
+            municipality=self.municipality,
+            case_filter=self.case_filter,
+            script_name=self._script(),
+            limit=self.PAGE,
+            offset=self._loaded,
+        )
+        table = self.query_one(DataTable)
+        for r in rows:
+            table.add_row(
+                r.family_name,
+                r.settlement,
+                r.municipality,
+                format_number(r.members),
+                format_number(r.open_cases) if r.open_cases else "",
+                format_number(r.blocked_cases) if r.blocked_cases else "",
+                key=r.id,
+            )
+        self._loaded += len(rows)
+
+    def _show_state(self) -> None:
+        empty = self.query_one("#empty", Static)
+        table = self.query_one(DataTable)
+        nothing_at_all = (
+            self._total == 0
+            and not self.search_text
+            and not self.municipality
+            and not self.case_filter
+        )
+        if nothing_at_all:
+            empty.update(
+                _(
+                    "The register is empty.\n\n"
+                    "Register a household when a family agrees to be recorded, "
+                    "or try docassist on made-up families first:\n\n"
+                    "    docassist demo"
+                )
+            )
+        elif self._total == 0:
+            empty.update(_("Nobody matches. Try fewer letters, or another spelling."))
+        empty.set_class(self._total > 0, "hidden")
+        table.set_class(self._total == 0, "hidden")
+        self._update_status()
+
+    def _update_status(self) -> None:
+        count = ngettext("{n} household", "{n} households", self._total).format(
+            n=format_number(self._total)
+        )
+        if self._loaded < self._total:
+            count = _("{count} (showing {shown})").format(
+                count=count, shown=format_number(self._loaded)
+            )
+        self.query_one("#status", Static).update(count)
+
+    # -- events ------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.search_text = event.value
+        self.reload()
+
+    @on(Select.Changed, "#municipality")
+    def _municipality_changed(self, event: Select.Changed) -> None:
+        self.municipality = None if event.value is Select.NULL else str(event.value)
+        self.reload()
+
+    @on(Select.Changed, "#case-filter")
+    def _filter_changed(self, event: Select.Changed) -> None:
+        self.case_filter = None if event.value is Select.NULL else str(event.value)
+        self.reload()
+
+    @on(PagedTable.NearEnd)
+    def _load_more(self) -> None:
+        if self._loaded < self._total:
+            self._load_page()
+            self._update_status()
+
+    @on(Input.Submitted, "#search")
+    def _to_table(self) -> None:
+        if self._total:
+            self.query_one(DataTable).focus()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        self.query_one("#search", Input).value = ""
+        self.query_one("#search", Input).focus()

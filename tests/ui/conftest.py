@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from docassist.services.context import Context
+from docassist.services.demo import DemoChecklist, generate
+from docassist.store.db import open_database
+
+SMALL_CHECKLISTS = [
+    DemoChecklist("id-card", 1, None, (("gather", 7), ("apply", 15))),
+]
+
+
+@pytest.fixture
+def demo_db(tmp_path):
+    """A small made-up register, built once per test with a fixed seed."""
+    path = tmp_path / "demo.db"
+    db = open_database(path)
+    generate(
+        Context(db, today=lambda: date(2026, 11, 23)),
+        households=60,
+        seed=3,
+        checklists=SMALL_CHECKLISTS,
+    )
+    db.close()
+    return path
+
+
+@pytest.fixture
+def empty_db(tmp_path):
+    path = tmp_path / "empty.db"
+    open_database(path).close()
+    return path

@@ -1,0 +1,94 @@
+"""The first screen: the register, searched as you type, in any script."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from docassist.locations import log_dir
+from docassist.services import households as hh
+from docassist.services.context import Context
+from docassist.store.db import open_database
+from docassist.ui.app import DocAssistApp
+
+
+async def test_lists_households_and_search_narrows(demo_db):
+    app = DocAssistApp(demo_db, demo=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 60
+        status = str(app.screen.query_one("#status", Static).render())
+        assert "60" in status
+
+        # search for one family by a partial name typed without diacritics
+        ctx = Context(open_database(demo_db))
+        family = hh.find_households(ctx)[0].family_name
+        expected = hh.count_households(ctx, family)
+        ctx.db.close()
+        await pilot.click("#search")
+        await pilot.press(*list(family[:5]))
+        await pilot.pause()
+        assert 0 < table.row_count <= expected < 60
+
+
+async def test_cyrillic_query_finds_latin_names(demo_db):
+    app = DocAssistApp(demo_db, demo=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        search = app.screen.query_one("#search", Input)
+        search.value = "Đorđević"
+        await pilot.pause()
+        latin = app.screen.query_one(DataTable).row_count
+        search.value = "Ђорђевић"
+        await pilot.pause()
+        cyrillic = app.screen.query_one(DataTable).row_count
+        search.value = "djordjevic"
+        await pilot.pause()
+        ascii_ = app.screen.query_one(DataTable).row_count
+        assert latin == cyrillic == ascii_
+
+
+async def test_empty_register_says_what_to_do(empty_db):
+    app = DocAssistApp(empty_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = str(app.screen.query_one("#empty", Static).render())
+        assert "docassist demo" in text
+        assert not app.screen.query_one("#empty").has_class("hidden")
+
+
+async def test_nobody_matches_message(demo_db):
+    app = DocAssistApp(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.query_one("#search", Input).value = "zzzzqqq"
+        await pilot.pause()
+        text = str(app.screen.query_one("#empty", Static).render())
+        assert "Nobody matches" in text
+
+
+async def test_quit_key(empty_db):
+    app = DocAssistApp(empty_db)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code in (0, None)
+
+
+async def test_crash_shows_a_short_message_without_personal_data(empty_db, monkeypatch, capsys):
+    app = DocAssistApp(empty_db)
+    secret = "Marija Petrović 0101990715006"
+
+    def boom(*_args, **_kwargs):
+        raise RuntimeError(secret)
+
+    with pytest.raises(RuntimeError):  # run_test re-raises for the test; users never see it
+        async with app.run_test() as pilot:
+            monkeypatch.setattr(app.screen, "reload", boom)
+            app.screen.query_one("#search", Input).value = "x"
+            await pilot.pause()
+    rendered = capsys.readouterr().err
+    assert "internal error" in rendered
+    assert secret not in rendered
+    logs = list(log_dir().glob("crash-*.log"))
+    assert logs and secret not in logs[0].read_text()
