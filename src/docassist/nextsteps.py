@@ -1,0 +1,518 @@
+"""Which procedures apply to a person, what blocks them, and the next step of each.
+
+A pure function over plain facts: the service layer reads the database and builds
+``PersonFacts``; nothing here touches storage or the UI. Every rule comes from the
+checklist data (``applies``, ``prerequisites``, ``produces``) — there is no code about
+any particular procedure, so a new checklist file needs no new code.
+
+Vocabulary of the result:
+
+- ``done``: the person holds the document the checklist produces (and the checklist is
+  the route that fits them), or a case on it ended with the document obtained.
+- ``in_progress``: a case on it is open; its blockers are still reported.
+- ``ready``: it applies and nothing blocks it.
+- ``blocked``: it applies but a prerequisite is not met.
+- ``not_applicable``: it does not fit the person (hidden unless asked for).
+
+A *blocker* either really blocks (``Blocker.blocking``) or only asks the facilitator to
+check something we cannot know — a parent who is not recorded. The two are kept apart
+so an unrecorded father never makes a child's procedure look impossible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from docassist.checklist import Checklist, ChecklistSet, Prerequisite, Step, Text
+from docassist.domain.model import (
+    DOCUMENT_LABELS,
+    CaseStatus,
+    DocumentKind,
+    DocumentState,
+    Outcome,
+    PersonStatus,
+    StepStatus,
+)
+from docassist.domain.text import N_
+
+DONE = "done"
+IN_PROGRESS = "in_progress"
+READY = "ready"
+BLOCKED = "blocked"
+NOT_APPLICABLE = "not_applicable"
+STATES = (DONE, IN_PROGRESS, READY, BLOCKED, NOT_APPLICABLE)
+
+PREREQUISITE_SELF = "prerequisite_self"
+PREREQUISITE_FAMILY = "prerequisite_family"
+FAMILY_UNKNOWN = "family_unknown"
+STEP_BLOCKED = "step_blocked"
+
+# The whole set of messages a blocker can carry. {document} is a document label msgid
+# and {step} a step title; ``Blocker.render`` fills both in the reader's language.
+MSG_SELF = N_("{document} needed first")
+MSG_RELATIVE = N_("Waiting for {name}: {document}")
+MSG_A_PARENT = N_("Waiting for a parent: {document}")
+MSG_MOTHER_UNKNOWN = N_("Mother not recorded. Check: {document}")
+MSG_FATHER_UNKNOWN = N_("Father not recorded. Check: {document}")
+MSG_PARENTS_UNKNOWN = N_("Parents not recorded. Check: {document}")
+MSG_STEP_BLOCKED = N_("Step blocked: {step}")
+
+_UNKNOWN_RELATIVE_MESSAGES = {
+    "mother": MSG_MOTHER_UNKNOWN,
+    "father": MSG_FATHER_UNKNOWN,
+    "a_parent": MSG_PARENTS_UNKNOWN,
+}
+_FINISHED_STEP = (StepStatus.DONE, StepStatus.SKIPPED)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """One case of a person on one checklist, as recorded."""
+
+    checklist_id: str
+    checklist_version: int
+    status: CaseStatus
+    outcome: Outcome | None = None
+    step_statuses: Mapping[str, StepStatus] = field(default_factory=dict, hash=False)
+    id: str | None = None  # the case's database id, handed back untouched for the UI
+
+    @property
+    def is_open(self) -> bool:
+        # A recorded outcome ends the case even if its status was not updated.
+        return self.outcome is None and self.status in (CaseStatus.OPEN, CaseStatus.BLOCKED)
+
+    @property
+    def obtained(self) -> bool:
+        return self.outcome == Outcome.OBTAINED or (
+            self.outcome is None and self.status == CaseStatus.DONE
+        )
+
+    @property
+    def refused(self) -> bool:
+        return self.outcome == Outcome.REFUSED
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """What the rules need to know about one person.
+
+    ``documents`` lacks a kind when its state is unknown; ``cases`` are oldest first.
+    """
+
+    id: str
+    name: str = ""
+    age: int | None = None
+    documents: Mapping[DocumentKind, DocumentState] = field(default_factory=dict, hash=False)
+    statuses: frozenset[PersonStatus] = frozenset()
+    mother_id: str | None = None
+    father_id: str | None = None
+    cases: tuple[CaseFacts, ...] = ()
+
+    def has(self, kind: DocumentKind) -> bool:
+        return self.documents.get(kind) == DocumentState.HAVE
+
+
+# -------------------------------------------------------------------------- outputs
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Why a checklist cannot go ahead yet (or, if not ``blocking``, what to check)."""
+
+    kind: str
+    checklist: str  # the checklist whose document is needed (the item's own for a step)
+    who: str  # "self", "mother", "father" or "a_parent"
+    message: str  # msgid; see ``render``
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    reason: Text | None = None  # the checklist's own words; for a step, the step title
+    person_id: str | None = None  # the relative (or the person) who must act
+    person_name: str = ""
+    document: DocumentKind | None = None
+    step_key: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        return self.kind != FAMILY_UNKNOWN
+
+    def render(self, translate: Callable[[str], str] = lambda s: s, lang: str = "en") -> str:
+        """The message in the reader's language: ``translate`` is the UI's gettext."""
+        params = dict(self.params)
+        if self.document is not None:
+            params["document"] = translate(DOCUMENT_LABELS[DocumentKind(self.document)])
+        if self.kind == STEP_BLOCKED and self.reason is not None:
+            params["step"] = self.reason.get(lang)[0]
+        return translate(self.message).format(**params)
+
+
+@dataclass(frozen=True)
+class NeededFor:
+    """A procedure (of this person or a child) that waits on this item's document."""
+
+    checklist: str
+    person_id: str
+    person_name: str
+    who: str  # how that procedure names this person: "self", "mother", ...
+
+
+@dataclass
+class PlanItem:
+    checklist: Checklist
+    state: str
+    blockers: list[Blocker] = field(default_factory=list)
+    next_step: Step | None = None
+    case: CaseFacts | None = None  # the open case, else the latest one (for history)
+    newer_version: bool = False
+    needed_for: list[NeededFor] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> bool:
+        """True only for real blockers; "check whether the father has it" is not one."""
+        return any(b.blocking for b in self.blockers)
+
+    @property
+    def notes(self) -> list[Blocker]:
+        return [b for b in self.blockers if not b.blocking]
+
+
+@dataclass
+class PersonPlan:
+    person_id: str
+    items: list[PlanItem]
+    today: date
+
+    def item(self, checklist_id: str) -> PlanItem | None:
+        return next((i for i in self.items if i.checklist.id == checklist_id), None)
+
+    def in_state(self, state: str) -> list[PlanItem]:
+        return [i for i in self.items if i.state == state]
+
+    @property
+    def actionable(self) -> list[PlanItem]:
+        return [i for i in self.items if i.state in (READY, IN_PROGRESS) and not i.blocked]
+
+
+# ---------------------------------------------------------------------------- rules
+
+
+def _age_ok(age: int | None, age_min: int | None, age_max: int | None) -> bool:
+    # An unknown age satisfies any range: better to show a procedure that may not fit
+    # than to hide one that does.
+    if age is None:
+        return True
+    if age_min is not None and age < age_min:
+        return False
+    return not (age_max is not None and age >= age_max)
+
+
+@dataclass
+class _Fit:
+    """How one checklist fits one person, before prerequisites are looked at."""
+
+    state: str  # DONE, IN_PROGRESS, READY (= applies), NOT_APPLICABLE
+    open_case: CaseFacts | None
+    latest_case: CaseFacts | None
+
+
+def _fit(person: PersonFacts, checklists: ChecklistSet) -> dict[str, _Fit]:
+    cases: dict[str, list[CaseFacts]] = {}
+    for case in person.cases:
+        cases.setdefault(case.checklist_id, []).append(case)
+
+    def refused(checklist_id: str) -> bool:
+        history = cases.get(checklist_id, [])
+        # Only a finished refusal counts: a new open case means they are trying again.
+        return bool(history) and not any(c.is_open for c in history) and history[-1].refused
+
+    # "base": every condition of `applies` except `lacks`. Kept apart because a person
+    # who already holds the document should see the route that fits them as done.
+    base: dict[str, bool] = {}
+    for c in checklists:
+        a = c.applies
+        base[c.id] = (
+            _age_ok(person.age, a.age_min, a.age_max)
+            and (not a.status or bool(a.status & person.statuses))
+            and (a.after_refusal_of is None or refused(a.after_refusal_of))
+        )
+
+    # A procedure is pushed aside by the one that replaces it (instead_of) and by the
+    # follow-up route once it was refused (after_refusal_of), whenever that one fits.
+    suppressed: set[str] = set()
+    for c in checklists:
+        if base[c.id]:
+            for replaced in (c.applies.instead_of, c.applies.after_refusal_of):
+                if replaced and replaced != c.id:
+                    suppressed.add(replaced)
+
+    open_cases = {
+        cid: next((c for c in reversed(h) if c.is_open), None) for cid, h in cases.items()
+    }
+    # Another route already under way for the same document: do not offer a second one.
+    underway = {c.produces for c in checklists if c.produces and open_cases.get(c.id) is not None}
+
+    fits: dict[str, _Fit] = {}
+    for c in checklists:
+        history = cases.get(c.id, [])
+        open_case = open_cases.get(c.id)
+        latest = history[-1] if history else None
+        fitting = base[c.id] and c.id not in suppressed
+        lacks_ok = c.applies.lacks is None or not person.has(c.applies.lacks)
+        if open_case is not None:
+            state = IN_PROGRESS
+        elif any(h.obtained for h in history) or (
+            c.produces is not None and person.has(c.produces) and fitting
+        ):
+            state = DONE
+        elif fitting and lacks_ok and c.produces not in underway:
+            state = READY
+        else:
+            state = NOT_APPLICABLE
+        fits[c.id] = _Fit(state, open_case, latest)
+    return fits
+
+
+def _relatives(
+    person: PersonFacts, who: str, family: Mapping[str, PersonFacts]
+) -> list[PersonFacts]:
+    """The recorded relatives ``who`` names; empty when none is recorded."""
+    if who == "mother":
+        ids = [person.mother_id]
+    elif who == "father":
+        ids = [person.father_id]
+    elif who == "a_parent":
+        ids = [person.mother_id, person.father_id]
+    else:
+        return []
+    return [family[i] for i in ids if i is not None and i in family and i != person.id]
+
+
+def _prerequisite_blockers(
+    person: PersonFacts,
+    checklist: Checklist,
+    family: Mapping[str, PersonFacts],
+    checklists: ChecklistSet,
+) -> list[tuple[Blocker, Checklist]]:
+    """Unmet prerequisites, each with the checklist that would meet it."""
+    found: list[tuple[Blocker, Checklist]] = []
+    for prereq in checklist.prerequisites:
+        if not prereq.applies_at(person.age):
+            continue
+        target = checklists.get(prereq.checklist)
+        # Unknown or document-less targets are reported by the validator; they cannot
+        # be judged here, and guessing would block someone for nothing.
+        if target is None or target.produces is None:
+            continue
+        blocker = _judge(person, prereq, target, family)
+        if blocker is not None:
+            found.append((blocker, target))
+    return found
+
+
+def _judge(
+    person: PersonFacts, prereq: Prerequisite, target: Checklist, family: Mapping[str, PersonFacts]
+) -> Blocker | None:
+    document = target.produces
+    assert document is not None
+    common = {
+        "checklist": target.id,
+        "who": prereq.who,
+        "reason": prereq.reason,
+        "document": document,
+        "params": {"document": DOCUMENT_LABELS[document]},
+    }
+    if prereq.who == "self":
+        if person.has(document):
+            return None
+        return Blocker(
+            kind=PREREQUISITE_SELF,
+            message=MSG_SELF,
+            person_id=person.id,
+            person_name=person.name,
+            **common,
+        )
+    if prereq.who not in _UNKNOWN_RELATIVE_MESSAGES:
+        return None
+    relatives = _relatives(person, prereq.who, family)
+    if any(r.has(document) for r in relatives):
+        return None
+    if not relatives:
+        return Blocker(
+            kind=FAMILY_UNKNOWN, message=_UNKNOWN_RELATIVE_MESSAGES[prereq.who], **common
+        )
+    if len(relatives) == 1:
+        relative = relatives[0]
+        common["params"] = {**common["params"], "name": relative.name}
+        return Blocker(
+            kind=PREREQUISITE_FAMILY,
+            message=MSG_RELATIVE,
+            person_id=relative.id,
+            person_name=relative.name,
+            **common,
+        )
+    return Blocker(kind=PREREQUISITE_FAMILY, message=MSG_A_PARENT, **common)
+
+
+def _step_blockers(checklist: Checklist, case: CaseFacts) -> list[Blocker]:
+    return [
+        Blocker(
+            kind=STEP_BLOCKED,
+            checklist=checklist.id,
+            who="self",
+            message=MSG_STEP_BLOCKED,
+            params={"step": step.title.en},
+            reason=step.title,
+            step_key=step.key,
+        )
+        for step in checklist.steps
+        if case.step_statuses.get(step.key) == StepStatus.BLOCKED
+    ]
+
+
+def _next_step(checklist: Checklist, case: CaseFacts | None) -> Step | None:
+    """The first step not done or skipped; the open case's statuses are matched by step
+    key, so a case begun on an older version keeps its progress where keys still match."""
+    if case is None:
+        return checklist.steps[0] if checklist.steps else None
+    for step in checklist.steps:
+        if case.step_statuses.get(step.key) not in _FINISHED_STEP:
+            return step
+    return None
+
+
+def _demands_on(
+    person: PersonFacts, family: Mapping[str, PersonFacts], checklists: ChecklistSet
+) -> list[tuple[Checklist, NeededFor]]:
+    """What the person's children wait on from this person, per target checklist.
+
+    This is how the mother's plan shows "ID card — needed for Marko's registration"
+    even though the rule is written in the child's checklist.
+    """
+    demands: list[tuple[Checklist, NeededFor]] = []
+    for child in family.values():
+        if child.id == person.id or person.id not in (child.mother_id, child.father_id):
+            continue
+        fits = _fit(child, checklists)
+        for checklist in checklists:
+            if fits[checklist.id].state not in (READY, IN_PROGRESS):
+                continue
+            for blocker, target in _prerequisite_blockers(child, checklist, family, checklists):
+                names_person = blocker.person_id == person.id or (
+                    blocker.kind == PREREQUISITE_FAMILY and blocker.person_id is None
+                )
+                if blocker.kind == PREREQUISITE_FAMILY and names_person:
+                    need = NeededFor(checklist.id, child.id, child.name, blocker.who)
+                    demands.append((target, need))
+    return demands
+
+
+# ------------------------------------------------------------------------- the plan
+
+
+def next_steps(
+    person: PersonFacts,
+    family: Mapping[str, PersonFacts],
+    checklists: ChecklistSet,
+    today: date | None = None,
+    *,
+    include_not_applicable: bool = False,
+) -> PersonPlan:
+    """The person's plan: every procedure that fits them, in the order to work on it.
+
+    ``family`` maps person ids to the relatives' facts (it may include the person).
+    ``today`` is carried into the plan for due-date display; ages arrive precomputed,
+    so no rule depends on it yet.
+    """
+    fits = _fit(person, checklists)
+    states = {cid: fit.state for cid, fit in fits.items()}
+    needed: dict[str, list[NeededFor]] = {}
+
+    def visible_producer(document: DocumentKind) -> Checklist | None:
+        return next(
+            (c for c in checklists.producing(document) if states[c.id] in (READY, IN_PROGRESS)),
+            None,
+        )
+
+    def require(target: Checklist, need: NeededFor) -> None:
+        # Make the chain visible: if nothing on the plan yet leads to the document,
+        # bring the named checklist in even though its own `applies` did not fit.
+        document = target.produces
+        if document is None or person.has(document):
+            return
+        holder = visible_producer(document)
+        if holder is None and states[target.id] == NOT_APPLICABLE:
+            states[target.id] = READY
+            holder = target
+        if holder is not None and need not in needed.setdefault(holder.id, []):
+            needed[holder.id].append(need)
+
+    blockers: dict[str, list[Blocker]] = {}
+    pending = [c for c in checklists if states[c.id] in (READY, IN_PROGRESS)]
+    for target, need in _demands_on(person, family, checklists):
+        before = states[target.id]
+        require(target, need)
+        if before == NOT_APPLICABLE and states[target.id] == READY:
+            pending.append(target)
+    # A worklist rather than one pass: a checklist brought in by `require` has
+    # prerequisites of its own. Each checklist enters at most once.
+    while pending:
+        checklist = pending.pop(0)
+        if checklist.id in blockers:
+            continue
+        found = _prerequisite_blockers(person, checklist, family, checklists)
+        blockers[checklist.id] = [blocker for blocker, _ in found]
+        for blocker, target in found:
+            if blocker.kind != PREREQUISITE_SELF:
+                continue
+            before = states[target.id]
+            require(target, NeededFor(checklist.id, person.id, person.name, "self"))
+            if before == NOT_APPLICABLE and states[target.id] == READY:
+                pending.append(target)
+
+    items: list[PlanItem] = []
+    for checklist in checklists:
+        fit = fits[checklist.id]
+        state = states[checklist.id]
+        if state == NOT_APPLICABLE and not include_not_applicable:
+            continue
+        item_blockers = list(blockers.get(checklist.id, []))
+        if fit.open_case is not None:
+            item_blockers += _step_blockers(checklist, fit.open_case)
+        if state == READY and any(b.blocking for b in item_blockers):
+            state = BLOCKED
+        items.append(
+            PlanItem(
+                checklist=checklist,
+                state=state,
+                blockers=item_blockers,
+                next_step=(
+                    _next_step(checklist, fit.open_case)
+                    if state in (READY, BLOCKED, IN_PROGRESS)
+                    else None
+                ),
+                case=fit.open_case or fit.latest_case,
+                newer_version=(
+                    fit.open_case is not None
+                    and fit.open_case.checklist_version < checklist.version
+                ),
+                needed_for=needed.get(checklist.id, []),
+            )
+        )
+    return PersonPlan(person.id, _ordered(items), today or date.today())
+
+
+def _ordered(items: Iterable[PlanItem]) -> list[PlanItem]:
+    """Actionable first, then blocked, then done; set order (dependencies) within each."""
+
+    def group(item: PlanItem) -> int:
+        if item.state == NOT_APPLICABLE:
+            return 3
+        if item.state == DONE:
+            return 2
+        return 1 if item.blocked else 0
+
+    return sorted(items, key=group)  # sorted() is stable: set order survives
