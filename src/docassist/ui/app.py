@@ -11,6 +11,7 @@ from textual.signal import Signal
 from docassist import i18n
 from docassist.crashlog import write_crash_log
 from docassist.domain.text import N_
+from docassist.checklist import load_all
 from docassist.i18n import _
 from docassist.services.context import Context
 from docassist.store.db import open_database
@@ -32,6 +33,8 @@ class DocAssistApp(App):
         self.demo = demo
         self.db = open_database(db_path)
         self.ctx = Context(self.db)
+        # A broken user checklist is reported and skipped; the app still starts.
+        self.checklists = load_all()
         self.language_changed: Signal[str] = Signal(self, "language-changed")
         if language:
             i18n.set_language(language)
@@ -41,6 +44,23 @@ class DocAssistApp(App):
 
         self._set_titles()
         self.push_screen(HouseholdListScreen())
+
+    # -- navigation: screens ask the app, so they need not import each other --
+
+    def open_household(self, household_id: str) -> None:
+        from docassist.ui.screens.household import HouseholdScreen
+
+        self.push_screen(HouseholdScreen(household_id))
+
+    def open_case(self, case_id: str) -> None:
+        from docassist.ui.screens.case import CaseScreen
+
+        self.push_screen(CaseScreen(case_id))
+
+    def register_household(self) -> None:
+        from docassist.ui.screens.household_form import HouseholdFormScreen
+
+        self.push_screen(HouseholdFormScreen())
 
     def _set_titles(self) -> None:
         self.title = "docassist"

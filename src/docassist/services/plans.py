@@ -1,0 +1,46 @@
+"""Next steps for a household: the next-step rules fed from the register."""
+
+from __future__ import annotations
+
+from docassist.checklist import ChecklistSet
+from docassist.domain.model import StepStatus
+from docassist.nextsteps import CaseFacts, PersonFacts, PersonPlan, next_steps
+from docassist.services.cases import Case, cases_of_household
+from docassist.services.context import Context
+from docassist.services.households import Person, get_household
+
+
+def _facts(person: Person, cases: list[Case], ctx: Context) -> PersonFacts:
+    return PersonFacts(
+        id=person.id,
+        name=person.full_name,
+        age=person.age_on(ctx.today()),
+        documents=dict(person.documents),
+        statuses=person.statuses,
+        mother_id=person.mother_id,
+        father_id=person.father_id,
+        cases=tuple(
+            CaseFacts(
+                checklist_id=c.checklist_id,
+                checklist_version=c.checklist_version,
+                status=c.status,
+                outcome=c.outcome,
+                step_statuses={s.key: StepStatus(s.status) for s in c.steps},
+                id=c.id,
+            )
+            for c in cases
+            if c.person_id == person.id
+        ),
+    )
+
+
+def household_plans(
+    ctx: Context, household_id: str, checklists: ChecklistSet
+) -> dict[str, PersonPlan]:
+    """Each member's plan, keyed by person id, with family blocking between members."""
+    detail = get_household(ctx, household_id)
+    cases = cases_of_household(ctx, household_id)
+    family = {m.id: _facts(m, cases, ctx) for m in detail.members}
+    return {
+        pid: next_steps(facts, family, checklists, ctx.today()) for pid, facts in family.items()
+    }
