@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from docassist.domain.text import N_
-from docassist.i18n import _, current_language, format_number, ngettext
+from docassist.i18n import _, current_language, format_number, ngettext, pgettext
 from docassist.services import households as hh
 from docassist.ui.base import DocScreen
 from docassist.ui.widgets.paged_table import PagedTable
@@ -65,8 +65,8 @@ class HouseholdListScreen(DocScreen):
         table.add_column(_("Settlement"), key="settlement")
         table.add_column(_("Municipality"), key="municipality")
         table.add_column(_("People"), key="members")
-        table.add_column(_("Open"), key="open")
-        table.add_column(_("Blocked"), key="blocked")
+        table.add_column(pgettext("column", "Open"), key="open")
+        table.add_column(pgettext("column", "Blocked"), key="blocked")
         yield table
         yield Static(id="status", classes="status-line")
         yield Footer()
