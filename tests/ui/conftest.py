@@ -33,3 +33,15 @@ def empty_db(tmp_path):
     path = tmp_path / "empty.db"
     open_database(path).close()
     return path
+
+
+def make_user(path, role=None, name="Test Coordinator") -> str:
+    """A user in the database at ``path``, to start the app signed in."""
+    from docassist.domain.model import Role
+    from docassist.services.users import create_user
+
+    db = open_database(path)
+    try:
+        return create_user(Context(db), name, role or Role.COORDINATOR).id
+    finally:
+        db.close()

@@ -10,10 +10,11 @@ from docassist.services import households as hh
 from docassist.services.context import Context
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
+from tests.ui.conftest import make_user
 
 
 async def test_lists_households_and_search_narrows(demo_db):
-    app = DocAssistApp(demo_db, demo=True)
+    app = DocAssistApp(demo_db, demo=True, user_id=make_user(demo_db))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         table = app.screen.query_one(DataTable)
@@ -33,7 +34,7 @@ async def test_lists_households_and_search_narrows(demo_db):
 
 
 async def test_cyrillic_query_finds_latin_names(demo_db):
-    app = DocAssistApp(demo_db, demo=True)
+    app = DocAssistApp(demo_db, demo=True, user_id=make_user(demo_db))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         search = app.screen.query_one("#search", Input)
@@ -50,7 +51,7 @@ async def test_cyrillic_query_finds_latin_names(demo_db):
 
 
 async def test_empty_register_says_what_to_do(empty_db):
-    app = DocAssistApp(empty_db)
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         text = str(app.screen.query_one("#empty", Static).render())
@@ -59,7 +60,7 @@ async def test_empty_register_says_what_to_do(empty_db):
 
 
 async def test_nobody_matches_message(demo_db):
-    app = DocAssistApp(demo_db)
+    app = DocAssistApp(demo_db, user_id=make_user(demo_db))
     async with app.run_test(size=(80, 24)) as pilot:
         app.screen.query_one("#search", Input).value = "zzzzqqq"
         await pilot.pause()
@@ -68,7 +69,7 @@ async def test_nobody_matches_message(demo_db):
 
 
 async def test_quit_key(empty_db):
-    app = DocAssistApp(empty_db)
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
     async with app.run_test() as pilot:
         await pilot.press("ctrl+q")
         await pilot.pause()
@@ -76,7 +77,7 @@ async def test_quit_key(empty_db):
 
 
 async def test_crash_shows_a_short_message_without_personal_data(empty_db, monkeypatch, capsys):
-    app = DocAssistApp(empty_db)
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
     secret = "Marija Petrović 0101990715006"
 
     def boom(*_args, **_kwargs):
@@ -92,3 +93,52 @@ async def test_crash_shows_a_short_message_without_personal_data(empty_db, monke
     assert secret not in rendered
     logs = list(log_dir().glob("crash-*.log"))
     assert logs and secret not in logs[0].read_text()
+
+
+async def test_start_screen_signs_in_and_remembers_language(empty_db):
+    from docassist.services.users import list_users
+
+    app = DocAssistApp(empty_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StartScreen"
+        await pilot.click("#lang-sr")
+        await pilot.pause()
+        await pilot.click("#new-name")
+        await pilot.press(*"Мирјана", "enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HouseholdListScreen"
+        assert app.user.name == "Мирјана"
+    db = open_database(empty_db)
+    assert [u.language for u in list_users(Context(db))] == ["sr"]
+    db.close()
+
+
+async def test_trainee_never_reaches_the_register(demo_db):
+    from docassist.domain.model import Role
+
+    app = DocAssistApp(demo_db, user_id=make_user(demo_db, Role.TRAINEE, "Ana"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ != "HouseholdListScreen"
+        await pilot.press("f4")
+        await pilot.pause()
+        assert type(app.screen).__name__ != "HouseholdListScreen"
+        app.open_household("anything")
+        await pilot.pause()
+        assert type(app.screen).__name__ != "HouseholdScreen"
+        assert not app.check_action("mode", ("cases",))
+
+
+async def test_help_lists_the_keys(demo_db):
+    app = DocAssistApp(demo_db, user_id=make_user(demo_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        table = app.screen.query_one("#global-keys")
+        assert table.row_count >= 8
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HouseholdListScreen"

@@ -1,33 +1,76 @@
-"""The docassist Textual application."""
+"""The docassist Textual application: who is working, which area, which language."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from textual.app import App
-from textual.binding import Binding
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 from textual.signal import Signal
+from textual.theme import Theme
 
 from docassist import i18n
-from docassist.crashlog import write_crash_log
-from docassist.domain.text import N_
 from docassist.checklist import load_all
+from docassist.crashlog import write_crash_log
+from docassist.domain.model import Role
 from docassist.i18n import _
+from docassist.services import users
 from docassist.services.context import Context
+from docassist.services.users import User
 from docassist.store.db import open_database
+from docassist.ui.commands import COMMANDS as APP_COMMANDS
+from docassist.ui.commands import REGISTER_ROLES, AppCommands, allowed, bindings
+
+HIGH_CONTRAST = Theme(
+    name="docassist-high-contrast",
+    primary="#FFFF00",
+    secondary="#00FFFF",
+    accent="#FFFF00",
+    foreground="#FFFFFF",
+    background="#000000",
+    surface="#000000",
+    panel="#1A1A1A",
+    success="#00FF00",
+    warning="#FFA500",
+    error="#FF4040",
+    dark=True,
+)
+NORMAL_THEME = "textual-dark"
+
+
+def _mode_screens() -> dict[str, type[Screen]]:
+    from docassist.ui.screens.households import HouseholdListScreen
+
+    screens: dict[str, type[Screen]] = {"cases": HouseholdListScreen}
+    try:
+        from docassist.ui.screens.dashboard import DashboardScreen
+
+        screens["dashboard"] = DashboardScreen
+    except ImportError:  # pragma: no cover - screens land one by one
+        pass
+    try:
+        from docassist.ui.screens.workshop import WorkshopScreen
+
+        screens["workshop"] = WorkshopScreen
+    except ImportError:  # pragma: no cover
+        pass
+    return screens
 
 
 class DocAssistApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "docassist"
-    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {AppCommands}
+    BINDINGS = bindings()
 
-    BINDINGS = [
-        Binding("ctrl+q", "quit", N_("Quit"), priority=True),
-        Binding("f2", "next_language", N_("Language")),
-    ]
-
-    def __init__(self, db_path: Path | str, *, demo: bool = False, language: str | None = None):
+    def __init__(
+        self,
+        db_path: Path | str,
+        *,
+        demo: bool = False,
+        language: str | None = None,
+        user_id: str | None = None,
+    ):
         super().__init__()
         self.db_path = Path(db_path)
         self.demo = demo
@@ -36,46 +79,148 @@ class DocAssistApp(App):
         # A broken user checklist is reported and skipped; the app still starts.
         self.checklists = load_all()
         self.language_changed: Signal[str] = Signal(self, "language-changed")
+        self.user: User | None = None
+        self._initial_user = user_id
         if language:
             i18n.set_language(language)
+        self.register_theme(HIGH_CONTRAST)
+
+    @property
+    def role(self) -> Role | None:
+        return self.user.role if self.user else None
 
     def on_mount(self) -> None:
-        from docassist.ui.screens.households import HouseholdListScreen
-
         self._set_titles()
-        self.push_screen(HouseholdListScreen())
+        for mode, screen in _mode_screens().items():
+            self.add_mode(mode, screen)
+        try:
+            import docassist.ui.screens.practice  # noqa: F401
+
+            self.add_mode("practice", self._practice_screen)
+        except ImportError:  # pragma: no cover - screens land one by one
+            pass
+        if self._initial_user:
+            self.sign_in(users.get_user(self.ctx, self._initial_user))
+        else:
+            from docassist.ui.screens.start import StartScreen
+
+            self.push_screen(StartScreen())
+
+    # -- who is working ------------------------------------------------------
+
+    def sign_in(self, user: User) -> None:
+        """Remember who works; a trainee only ever reaches Practice."""
+        self.user = user
+        self.ctx.user_id = user.id
+        if user.language and user.language != i18n.current_language().code:
+            self.choose_language(user.language)
+        elif not user.language:
+            users.set_language(self.ctx, user.id, i18n.current_language().code)
+        self._set_titles()
+        from docassist.ui.screens.start import StartScreen
+
+        if isinstance(self.screen, StartScreen):
+            self.pop_screen()
+        self.action_mode("cases" if user.role in REGISTER_ROLES else "practice")
+        self.refresh_bindings()
+
+    def _practice_screen(self) -> Screen:
+        from docassist.ui.screens.practice import PracticeScreen
+
+        return PracticeScreen(self.user.name if self.user else "")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Area keys appear once someone is signed in, and only for their role."""
+        if action == "mode":
+            if self.user is None:
+                return False
+            command = next(
+                (c for c in APP_COMMANDS if c.action == f"mode('{parameters[0]}')"), None
+            )
+            return command is None or allowed(command, self.role)
+        return True
+
+    def action_mode(self, mode: str) -> None:
+        if mode not in self._modes:
+            self.notify(_("This part of docassist is not available yet."), severity="warning")
+            return
+        self.switch_mode(mode)
 
     # -- navigation: screens ask the app, so they need not import each other --
 
+    def _register_allowed(self) -> bool:
+        if self.role != Role.TRAINEE:
+            return True
+        self.notify(_("Trainees practise on made-up families only."), severity="warning")
+        return False
+
     def open_household(self, household_id: str) -> None:
+        if not self._register_allowed():
+            return
         from docassist.ui.screens.household import HouseholdScreen
 
         self.push_screen(HouseholdScreen(household_id))
 
     def open_case(self, case_id: str) -> None:
+        if not self._register_allowed():
+            return
         from docassist.ui.screens.case import CaseScreen
 
         self.push_screen(CaseScreen(case_id))
 
     def register_household(self) -> None:
+        if not self._register_allowed():
+            return
         from docassist.ui.screens.household_form import HouseholdFormScreen
 
         self.push_screen(HouseholdFormScreen())
 
+    # -- language, help, looks ------------------------------------------------
+
     def _set_titles(self) -> None:
         self.title = "docassist"
-        self.sub_title = _("Demo register (made-up families)") if self.demo else _("Register")
+        parts = [_("Demo register (made-up families)") if self.demo else _("Register")]
+        if self.user:
+            parts.append(self.user.name)
+        self.sub_title = " · ".join(parts)
 
-    def switch_language(self, code: str) -> None:
-        """Change the language everywhere, at once, without a restart."""
+    def choose_language(self, code: str) -> None:
+        """Change the language everywhere, at once, without a restart; remember it."""
         i18n.set_language(code)
+        if self.user:
+            users.set_language(self.ctx, self.user.id, code)
         self._set_titles()
         self.language_changed.publish(code)
+        self.refresh_bindings()
 
-    def action_next_language(self) -> None:
-        codes = [lang.code for lang in i18n.LANGUAGES]
-        current = i18n.current_language().code
-        self.switch_language(codes[(codes.index(current) + 1) % len(codes)])
+    def action_pick_language(self) -> None:
+        from docassist.ui.screens.start import LanguageScreen
+
+        if not isinstance(self.screen, LanguageScreen):
+            self.push_screen(LanguageScreen())
+
+    def action_help(self) -> None:
+        from docassist.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_about(self) -> None:
+        from docassist.ui.screens.about import AboutScreen
+
+        self.push_screen(AboutScreen())
+
+    def action_toggle_contrast(self) -> None:
+        self.theme = NORMAL_THEME if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
+
+    def get_system_commands(self, screen: Screen):
+        # Textual's own palette entries are English only; ours come from the
+        # command table (AppCommands), so only a translated Quit is kept here.
+        yield SystemCommand(
+            _("Quit"), _("Close docassist. Everything is already saved."), self.exit
+        )
+
+    # -- failure ----------------------------------------------------------------
 
     def _handle_exception(self, error: Exception) -> None:
         self._crash = error

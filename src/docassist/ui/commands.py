@@ -1,0 +1,109 @@
+"""The app's own commands: one table feeds the footer keys, F1 help and the palette."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from docassist.domain.model import Role
+from docassist.domain.text import N_
+from docassist.i18n import _
+
+REGISTER_ROLES = frozenset({Role.FACILITATOR, Role.COORDINATOR, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Command:
+    key: str
+    action: str  # an App action
+    label: str  # msgid: short, for the footer
+    help: str  # msgid: one sentence for F1 and the palette
+    roles: frozenset[Role] | None = None  # None: everyone, trainees included
+    show: bool = True
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("f1", "help", N_("Help"), N_("Show the keys of this screen and what they do.")),
+    Command("f2", "pick_language", N_("Language"), N_("Choose the language of the screens.")),
+    Command(
+        "f3",
+        "mode('workshop')",
+        N_("Workshop"),
+        N_("Walk a group through a checklist and mark who came."),
+        REGISTER_ROLES,
+    ),
+    Command(
+        "f4",
+        "mode('cases')",
+        N_("Register"),
+        N_("Find a household, its people, their cases and next steps."),
+        REGISTER_ROLES,
+    ),
+    Command(
+        "f5",
+        "mode('dashboard')",
+        N_("Dashboard"),
+        N_("What is blocked, overdue or due this week."),
+        REGISTER_ROLES,
+    ),
+    Command(
+        "f6",
+        "mode('practice')",
+        N_("Practice"),
+        N_("Practise on made-up families. Nothing real is touched."),
+    ),
+    Command("f7", "about", N_("About"), N_("Version, where the files are, checklist problems.")),
+    Command(
+        "f8",
+        "toggle_contrast",
+        N_("Contrast"),
+        N_("Switch the high-contrast colours on or off (for projectors)."),
+    ),
+    Command("ctrl+q", "quit", N_("Quit"), N_("Close docassist. Everything is already saved.")),
+)
+
+
+def bindings() -> list[Binding]:
+    return [
+        Binding(c.key, c.action, c.label, show=c.show, priority=c.key == "ctrl+q") for c in COMMANDS
+    ]
+
+
+def allowed(command: Command, role: Role | None) -> bool:
+    return command.roles is None or (role is not None and role in command.roles)
+
+
+def for_role(role: Role | None) -> Iterable[Command]:
+    return (c for c in COMMANDS if allowed(c, role))
+
+
+class AppCommands(Provider):
+    """The command palette offers the same commands, translated, for the user's role."""
+
+    def _commands(self) -> list[Command]:
+        return list(for_role(getattr(self.app, "role", None)))
+
+    async def discover(self) -> Hits:
+        for command in self._commands():
+            yield DiscoveryHit(
+                _(command.label),
+                partial(self.app.run_action, command.action),
+                help=_(command.help),
+            )
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in self._commands():
+            label = _(command.label)
+            score = matcher.match(f"{label} {_(command.help)}")
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(label),
+                    partial(self.app.run_action, command.action),
+                    help=_(command.help),
+                )

@@ -1,0 +1,58 @@
+"""F1: the keys of the screen underneath, and the app's own commands."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Label
+
+from docassist.domain.text import N_
+from docassist.i18n import _
+from docassist.ui.base import DocModal
+from docassist.ui.commands import for_role
+
+
+def _key_label(app, key: str) -> str:
+    return app.get_key_display(Binding(key, ""))
+
+
+class HelpScreen(DocModal):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 90%; max-width: 100; height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    HelpScreen DataTable { height: auto; }
+    """
+    BINDINGS = [
+        Binding("escape", "dismiss", N_("Back")),
+        Binding("f1", "dismiss", N_("Back"), show=False),
+    ]
+
+    def __init__(self, under: Screen) -> None:
+        super().__init__()
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Label(_("Keys on this screen"), classes="help-title")
+            screen_keys: DataTable = DataTable(show_cursor=False, id="screen-keys")
+            screen_keys.add_columns(_("Key"), _("What it does"))
+            global_keys = {c.key for c in for_role(getattr(self.app, "role", None))}
+            for key, active in self.under.active_bindings.items():
+                if key in global_keys or not active.binding.description:
+                    continue
+                screen_keys.add_row(_key_label(self.app, key), active.binding.description)
+            yield screen_keys
+            yield Label(_("Everywhere"), classes="help-title")
+            everywhere: DataTable = DataTable(show_cursor=False, id="global-keys")
+            everywhere.add_columns(_("Key"), _("Command"), _("What it does"))
+            for command in for_role(getattr(self.app, "role", None)):
+                everywhere.add_row(
+                    _key_label(self.app, command.key), _(command.label), _(command.help)
+                )
+            yield everywhere
+            yield Label(_("Ctrl+P opens the command palette: type a word to find a command."))
