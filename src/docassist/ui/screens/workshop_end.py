@@ -1,0 +1,260 @@
+"""The end of a workshop: who came, what was covered, and cases for those who need them.
+
+Each person present is offered every checklist the workshop covered, ticked where their
+plan (``services.plans``) says they still need the document. Confirming opens all the
+ticked cases in one transaction; people with a case already open are skipped and named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Footer, Header, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from docassist.checklist import Checklist, ChecklistSet
+from docassist.domain.text import N_
+from docassist.i18n import _, current_language, format_date, format_number, ngettext
+from docassist.nextsteps import BLOCKED, DONE, IN_PROGRESS, READY
+from docassist.services import households as hh
+from docassist.services import plans
+from docassist.services import workshops as ws
+from docassist.services.context import Context, ValidationError
+from docassist.ui.base import DocModal, DocScreen
+
+
+def _problems_text(error: ValidationError) -> str:
+    return "\n".join(p.render(_) for problems in error.problems.values() for p in problems)
+
+
+class QuestionScreen(DocModal):
+    """A yes/no question: Enter or the first button says yes, Escape says no."""
+
+    DEFAULT_CSS = """
+    QuestionScreen { align: center middle; }
+    QuestionScreen > Vertical {
+        width: 60; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 1 2;
+    }
+    QuestionScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
+    QuestionScreen Button { margin-left: 2; }
+    """
+
+    BINDINGS = [Binding("escape", "answer(False)", N_("Cancel"))]
+    AUTO_FOCUS = "#q-yes"
+
+    def __init__(self, question: str, yes: str) -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question, markup=False)
+            with Horizontal():
+                yield Button(_("Cancel"), id="q-no")
+                yield Button(self.yes, variant="primary", id="q-yes")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "q-yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+STATE_LABELS = {
+    # Translators: the next four and "does not fit" end a line "person · procedure · …"
+    # and say whether the person still needs the document this procedure gives.
+    READY: N_("needs it"),
+    BLOCKED: N_("needs it, something first"),
+    IN_PROGRESS: N_("case open"),
+    DONE: N_("has it"),
+}
+NOT_FITTING = N_("does not fit")
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    person: hh.Person
+    checklist: Checklist
+    state: str | None  # a plan state, None when the checklist does not fit the person
+
+    @property
+    def key(self) -> str:
+        return f"{self.person.id}|{self.checklist.id}"
+
+    @property
+    def suggested(self) -> bool:
+        return self.state in (READY, BLOCKED)
+
+
+def case_rows(ctx: Context, workshop: ws.Workshop, checklists: ChecklistSet) -> list[CaseRow]:
+    """Every person present × every checklist covered, with what their plan says."""
+    covered = [c for c in (checklists.get(cid) for cid in workshop.checklists) if c]
+    rows: list[CaseRow] = []
+    for attendee in ws.attendees(ctx, workshop.id, script_name=current_language().script):
+        person_plans = plans.household_plans(ctx, attendee.household_id, checklists)
+        for person in attendee.people:
+            plan = person_plans.get(person.id)
+            for checklist in covered:
+                item = plan.item(checklist.id) if plan else None
+                rows.append(CaseRow(person, checklist, item.state if item else None))
+    return rows
+
+
+class EndScreen(DocScreen):
+    """Who came and what was covered; then open cases for the people who need them."""
+
+    BINDINGS = [
+        Binding("escape", "back", N_("Back")),
+        Binding("ctrl+o", "open_cases", N_("Open cases")),
+    ]
+    AUTO_FOCUS = "#ws-end-cases, #ws-end-open"
+
+    def __init__(self, workshop_id: str) -> None:
+        super().__init__()
+        self.workshop_id = workshop_id
+        self.selected: set[str] | None = None  # None: as suggested by each person's plan
+        self.result = ""
+
+    def compose(self) -> ComposeResult:
+        ctx, code = self.app.ctx, current_language().code
+        workshop = ws.get_workshop(ctx, self.workshop_id)
+        rows = case_rows(ctx, workshop, self.app.checklists)
+        self._rows = {r.key: r for r in rows}
+        covered = [self.app.checklists.get(cid) for cid in workshop.checklists]
+        titles = [c.title.get(code)[0] for c in covered if c]
+        where = " · ".join(
+            p for p in (workshop.place, workshop.settlement, workshop.municipality) if p
+        )
+        households = ngettext("{n} household", "{n} households", workshop.households).format(
+            n=format_number(workshop.households)
+        )
+        people = ngettext("{n} person", "{n} people", workshop.people).format(
+            n=format_number(workshop.people)
+        )
+        yield Header()
+        with VerticalScroll(id="ws-end", can_focus=False):
+            yield Static(_("End of the workshop"), classes="ws-screen-title")
+            yield Static(
+                "\n".join(
+                    [
+                        " · ".join(p for p in (format_date(workshop.held_on), where) if p),
+                        _("Covered: {checklists}").format(checklists=", ".join(titles)),
+                        _("Here: {households}, {people}.").format(
+                            households=households, people=people
+                        ),
+                    ]
+                ),
+                id="ws-end-summary",
+                markup=False,
+            )
+            yield Label(_("Open cases for these people"), classes="ws-section")
+            if rows:
+                yield Static(
+                    _("Ticked: people who still need the document. Space ticks or unticks."),
+                    classes="hint",
+                )
+                yield SelectionList[str](
+                    *[self._selection(r, code) for r in rows], id="ws-end-cases"
+                )
+            else:
+                yield Static(_("Nobody is marked here yet. Press Escape, then a."), classes="hint")
+            yield Static(
+                self.result,
+                id="ws-end-result",
+                markup=False,
+                classes="" if self.result else "hidden",
+            )
+            with Horizontal(id="ws-end-buttons"):
+                yield Button(_("Open the ticked cases"), variant="primary", id="ws-end-open")
+                yield Button(_("Close the workshop"), id="ws-end-close")
+        yield Footer()
+
+    def _selection(self, row: CaseRow, code: str) -> Selection[str]:
+        person = row.person
+        born = f" ({person.birth_date.year})" if person.birth_date else ""
+        state = _(STATE_LABELS[row.state]) if row.state in STATE_LABELS else _(NOT_FITTING)
+        label = f"{person.full_name}{born} · {row.checklist.title.get(code)[0]} · {state}"
+        ticked = row.suggested if self.selected is None else row.key in self.selected
+        is_open = row.state == IN_PROGRESS
+        return Selection(label, row.key, ticked and not is_open, disabled=is_open)
+
+    @on(SelectionList.SelectedChanged, "#ws-end-cases")
+    def _ticked(self, event: SelectionList.SelectedChanged) -> None:
+        self.selected = set(event.selection_list.selected)
+
+    def chosen_cases(self) -> list[tuple[str, str]]:
+        chosen: list[tuple[str, str]] = []
+        for lists in self.query("#ws-end-cases"):
+            for key in lists.selected:  # type: ignore[attr-defined]
+                row = self._rows[key]
+                chosen.append((row.person.id, row.checklist.id))
+        return chosen
+
+    @on(Button.Pressed, "#ws-end-open")
+    def action_open_cases(self) -> None:
+        chosen = self.chosen_cases()
+        if not chosen:
+            self.notify(_("Nothing is ticked."))
+            return
+        question = ngettext(
+            "Open {n} case for the people ticked?",
+            "Open {n} cases for the people ticked?",
+            len(chosen),
+        ).format(n=format_number(len(chosen)))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.call_next(self._open, chosen)
+
+        self.app.push_screen(QuestionScreen(question, _("Open cases")), answered)
+
+    async def _open(self, chosen: list[tuple[str, str]]) -> None:
+        ctx, code = self.app.ctx, current_language().code
+        try:
+            result = ws.open_cases_for_attendees(ctx, self.workshop_id, chosen, self.app.checklists)
+        except ValidationError as err:
+            self.result = _problems_text(err)
+        else:
+            self.result = self._result_text(result, code)
+        self.selected = None  # the plans changed: suggest afresh
+        await self.recompose()
+        self.query_one("#ws-end-result").scroll_visible(animate=False)
+
+    def _result_text(self, result: ws.OpenedCases, code: str) -> str:
+        names = {r.person.id: r.person.full_name for r in self._rows.values()}
+
+        def line(person_id: str, checklist_id: str) -> str:
+            checklist = self.app.checklists.get(checklist_id)
+            title = checklist.title.get(code)[0] if checklist else checklist_id
+            return f"  {names.get(person_id, '?')}: {title}"
+
+        lines = [
+            ngettext("Opened {n} case.", "Opened {n} cases.", len(result.opened)).format(
+                n=format_number(len(result.opened))
+            )
+        ]
+        lines += [line(o.person_id, o.checklist_id) for o in result.opened]
+        if result.skipped:
+            lines.append(
+                ngettext(
+                    "Skipped {n}: a case is already open.",
+                    "Skipped {n}: a case is already open.",
+                    len(result.skipped),
+                ).format(n=format_number(len(result.skipped)))
+            )
+            lines += [line(s.person_id, s.checklist_id) for s in result.skipped]
+        return "\n".join(lines)
+
+    @on(Button.Pressed, "#ws-end-close")
+    def _close(self) -> None:
+        self.dismiss("close")
+
+    def action_back(self) -> None:
+        self.dismiss(None)
