@@ -146,3 +146,16 @@ def due_this_week(ctx: Context, scope: Scope = Scope(), limit: int = 200) -> lis
         [today.isoformat(), (today + timedelta(days=7)).isoformat()],
         limit,
     )
+
+
+def due_this_week_count(ctx: Context, scope: Scope = Scope()) -> int:
+    """How many cases ``due_this_week`` would list without its limit (for the tab title)."""
+    where, params = scope.where()
+    today = ctx.today()
+    return ctx.db.execute(
+        f"""
+        SELECT count(*) FROM cases c JOIN households h ON h.id = c.household_id
+        WHERE {where} AND c.status IN ('open','blocked') AND c.next_due BETWEEN ? AND ?
+        """,
+        [*params, today.isoformat(), (today + timedelta(days=7)).isoformat()],
+    ).fetchone()[0]

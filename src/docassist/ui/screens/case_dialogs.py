@@ -1,0 +1,466 @@
+"""The small dialogs the case screen asks through: a date, a reason, an outcome, a yes/no.
+
+Each dialog is handed a ``save`` callback that calls the service. A ``ValidationError``
+raised there is shown inside the dialog, in the user's language, and the dialog stays
+open so the user can correct the input; it closes only once the change is saved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
+
+from docassist.domain.model import OUTCOME_LABELS, Outcome
+from docassist.domain.text import N_, Problem
+from docassist.i18n import _, format_date
+from docassist.services.context import ValidationError
+from docassist.ui.base import DocModal
+
+# --------------------------------------------------------------------- dates
+
+
+class DayProblem(ValueError):
+    """A typed date that cannot be used; the message is an English msgid."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.problem = Problem("date", message, dict(params))
+
+
+_SEPARATORS = re.compile(r"\s*[./-]\s*|\s+")
+
+
+def parse_day(text: str, today: date, *, allow_future: bool = True) -> date | None:
+    """A full calendar day as people type it; None for an empty text.
+
+    Day and month come in the Serbian order: "23.11.2026", "23. 11. 2026.", "23/11/2026";
+    "2026-11-23" is read too, and "23.11." means this year. Raises ``DayProblem``.
+    """
+    body = text.strip().rstrip(".").strip()
+    if not body:
+        return None
+    parts = [p for p in _SEPARATORS.split(body) if p]
+    if not all(p.isdigit() for p in parts) or len(parts) not in (2, 3):
+        raise DayProblem(N_("Type the date as day.month.year, like 23.11.2026."))
+    if len(parts) == 2:
+        parts.append(str(today.year))
+    if len(parts[0]) == 4:
+        parts.reverse()
+    day, month, year = parts
+    if len(year) != 4:
+        raise DayProblem(N_("Type the year with all four digits, like 2026."))
+    if not 1 <= int(month) <= 12:
+        raise DayProblem(N_("There is no month {month}: months go from 1 to 12."), month=month)
+    try:
+        result = date(int(year), int(month), int(day))
+    except ValueError:
+        raise DayProblem(N_("There is no day {day} in that month."), day=day) from None
+    if not allow_future and result > today:
+        raise DayProblem(
+            N_("{date} is in the future. Type the day it really happened."),
+            date=format_date(result),
+        )
+    return result
+
+
+def _problems_text(error: ValidationError) -> str:
+    return "\n".join(p.render(_) for problems in error.problems.values() for p in problems)
+
+
+# ------------------------------------------------------------------- dialogs
+
+_DIALOG_CSS = """
+{name} {{
+    align: center middle;
+}}
+{name} > Vertical {{
+    width: 64;
+    max-width: 100%;
+    height: auto;
+    max-height: 100%;
+    border: thick $primary;
+    background: $surface;
+    padding: 0 1;
+}}
+{name} .dialog-title {{
+    text-style: bold;
+    margin-bottom: 1;
+}}
+{name} .dialog-label {{
+    color: $text-muted;
+}}
+{name} Input, {name} Select {{
+    margin-bottom: 1;
+}}
+{name} Input, {name} SelectCurrent {{
+    /* compact fields have no border: a darker well shows where to type */
+    background: $background;
+}}
+{name} .dialog-error {{
+    color: $error;
+    height: auto;
+}}
+{name} .dialog-hint {{
+    color: $text-muted;
+    height: auto;
+}}
+{name} .dialog-buttons {{
+    height: auto;
+    margin-top: 1;
+}}
+{name} .dialog-buttons Button {{
+    margin-right: 2;
+}}
+"""
+
+
+class _Dialog(DocModal):
+    """What the dialogs share: escape cancels, errors show in ``#error``."""
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.prepare()
+
+    def prepare(self) -> None:
+        """Fill in what compose cannot (run again after a language switch)."""
+        self.show_error("")
+
+    async def retranslate(self) -> None:
+        # What the user typed is kept in attributes, so recomposing loses nothing.
+        await self.recompose()
+        self.prepare()
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one("#error", Static)
+        error.update(message)
+        error.display = bool(message)
+
+    def try_save(self, save: Callable[[], None]) -> None:
+        """Run ``save``; close on success, show what is wrong otherwise."""
+        try:
+            save()
+        except ValidationError as error:
+            self.show_error(_problems_text(error))
+            return
+        self.dismiss(True)
+
+    def buttons(self, ok_label: str, *, variant: str = "primary") -> ComposeResult:
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(ok_label, variant=variant, id="ok")  # type: ignore[arg-type]
+            yield Button(_("Cancel"), id="cancel")
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(False)
+
+
+class DateDialog(_Dialog):
+    """Ask for one day, checked as it is typed; optionally a note.
+
+    ``save(day, note)`` is called with the day (None when emptied and ``allow_empty``)
+    and the note (None when the dialog has no note field).
+    """
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="DateDialog")
+
+    def __init__(
+        self,
+        title: str,
+        label: str,
+        *,
+        initial: date | None,
+        today: date,
+        save: Callable[[date | None, str | None], None],
+        allow_future: bool = True,
+        allow_empty: bool = False,
+        note: str | None = None,
+        ok_label: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.label = label
+        self.text = format_date(initial) if initial else ""
+        self.today = today
+        self.save = save
+        self.allow_future = allow_future
+        self.allow_empty = allow_empty
+        self.note = note
+        self.ok_label = ok_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.label, classes="dialog-label")
+            yield Input(self.text, placeholder=_("day.month.year"), id="day", compact=True)
+            yield Static(id="reading", classes="dialog-hint")
+            if self.note is not None:
+                yield Label(_("Note (optional)"), classes="dialog-label")
+                yield Input(self.note, id="note", compact=True)
+            yield Static(id="error", classes="dialog-error")
+            yield from self.buttons(self.ok_label or _("Save"))
+
+    def prepare(self) -> None:
+        self._check(self.text)
+        self.query_one("#day", Input).focus()
+
+    def _check(self, text: str) -> tuple[bool, date | None]:
+        """Say how the typed text reads, or what is wrong with it."""
+        reading = self.query_one("#reading", Static)
+        try:
+            day = parse_day(text, self.today, allow_future=self.allow_future)
+        except DayProblem as problem:
+            reading.update("")
+            self.show_error(problem.problem.render(_))
+            return False, None
+        self.show_error("")
+        if day is None:
+            reading.update(_("No date") if self.allow_empty else "")
+            return self.allow_empty, None
+        reading.update(format_date(day, "full"))
+        return True, day
+
+    @on(Input.Changed, "#day")
+    def _day_changed(self, event: Input.Changed) -> None:
+        self.text = event.value
+        self._check(event.value)
+
+    @on(Input.Changed, "#note")
+    def _note_changed(self, event: Input.Changed) -> None:
+        self.note = event.value
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _submit(self) -> None:
+        ok, day = self._check(self.query_one("#day", Input).value)
+        if not ok:
+            if day is None and not self.query_one("#error", Static).display:
+                self.show_error(_("Type a date, like 23.11.2026."))
+            return
+        note = self.query_one("#note", Input).value if self.note is not None else None
+        self.try_save(lambda: self.save(day, note))
+
+
+class ReasonDialog(_Dialog):
+    """Ask for a short text, such as what blocks a step; the service says if it is missing."""
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="ReasonDialog")
+
+    def __init__(
+        self, title: str, label: str, *, initial: str = "", save: Callable[[str], None]
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.label = label
+        self.initial = initial
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.label, classes="dialog-label")
+            yield Input(self.initial, id="reason", compact=True)
+            yield Static(id="error", classes="dialog-error")
+            yield from self.buttons(_("Save"))
+
+    def prepare(self) -> None:
+        self.show_error("")
+        self.query_one("#reason", Input).focus()
+
+    @on(Input.Changed, "#reason")
+    def _reason_changed(self, event: Input.Changed) -> None:
+        self.initial = event.value
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _submit(self) -> None:
+        reason = self.query_one("#reason", Input).value
+        self.try_save(lambda: self.save(reason))
+
+
+class ConfirmDialog(DocModal):
+    """Yes or no, with the consequence spelled out."""
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="ConfirmDialog")
+    BINDINGS = [Binding("escape", "no", N_("Cancel"))]
+
+    def __init__(self, message: str, yes_label: str) -> None:
+        super().__init__()
+        self.message = message
+        self.yes_label = yes_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.message, id="message", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.yes_label, variant="warning", id="yes")
+                yield Button(_("No, go back"), id="no")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed, "#yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+OTHER_REASON = "__other__"
+
+
+class CloseCaseDialog(_Dialog):
+    """How the case ended: obtained (on a day), refused (why), or abandoned.
+
+    ``reasons`` are the checklist's refusal reasons as (key, label in the current
+    language); the user may pick one and add details, or type a reason of their own.
+    Saving asks for confirmation first.
+    """
+
+    DEFAULT_CSS = (
+        _DIALOG_CSS.format(name="CloseCaseDialog")
+        + """
+    CloseCaseDialog RadioSet {
+        width: 100%;
+    }
+    """
+    )
+
+    def __init__(
+        self,
+        *,
+        today: date,
+        reasons: Sequence[tuple[str, str]],
+        save: Callable[[Outcome, date, str], None],
+        subject: str = "",
+    ) -> None:
+        super().__init__()
+        self.today = today
+        self.reasons = list(reasons)
+        self.save = save
+        self.subject = subject
+        # What the user chose so far; kept here so a language switch loses nothing.
+        self.outcome = Outcome.OBTAINED
+        self.day_text = format_date(today)
+        self.reason_key: str | None = None
+        self.details = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(_("Close the case"), classes="dialog-title")
+            with RadioSet(id="outcome"):
+                for outcome in Outcome:
+                    yield RadioButton(
+                        _(OUTCOME_LABELS[outcome]),
+                        value=outcome == self.outcome,
+                        id=f"outcome-{outcome.value}",
+                    )
+            yield Label(id="day-label", classes="dialog-label")
+            yield Input(self.day_text, id="day", compact=True)
+            yield Label(_("Why did the office refuse?"), id="reason-label", classes="dialog-label")
+            yield Select(
+                [
+                    *((label, key) for key, label in self.reasons),
+                    (_("Another reason"), OTHER_REASON),
+                ],
+                prompt=_("Choose a reason"),
+                value=self.reason_key or Select.NULL,
+                id="reason",
+                compact=True,
+            )
+            yield Label(id="details-label", classes="dialog-label")
+            yield Input(self.details, id="details", compact=True)
+            yield Static(id="error", classes="dialog-error")
+            yield from self.buttons(_("Close case"), variant="warning")
+
+    def prepare(self) -> None:
+        self.show_error("")
+        self._show_fields()
+        self.query_one(RadioSet).focus()
+
+    def _show_fields(self) -> None:
+        refused = self.outcome == Outcome.REFUSED
+        self.query_one("#reason-label").display = refused
+        self.query_one("#reason").display = refused
+        self.query_one("#day-label", Label).update(
+            {
+                Outcome.OBTAINED: _("Date the document was obtained"),
+                Outcome.REFUSED: _("Date of the refusal"),
+                Outcome.ABANDONED: _("Date the family stopped"),
+            }[self.outcome]
+        )
+        self.query_one("#details-label", Label).update(
+            {
+                Outcome.OBTAINED: _("Note (optional)"),
+                Outcome.REFUSED: _("Details, or the reason in your own words"),
+                Outcome.ABANDONED: _("Why (optional)"),
+            }[self.outcome]
+        )
+
+    @on(RadioSet.Changed, "#outcome")
+    def _outcome_changed(self, event: RadioSet.Changed) -> None:
+        self.outcome = Outcome((event.pressed.id or "").removeprefix("outcome-"))
+        self.show_error("")
+        self._show_fields()
+
+    @on(Input.Changed, "#day")
+    def _day_changed(self, event: Input.Changed) -> None:
+        self.day_text = event.value
+
+    @on(Input.Changed, "#details")
+    def _details_changed(self, event: Input.Changed) -> None:
+        self.details = event.value
+
+    @on(Select.Changed, "#reason")
+    def _reason_changed(self, event: Select.Changed) -> None:
+        self.reason_key = None if event.value is Select.NULL else str(event.value)
+
+    def reason_text(self) -> str:
+        """The reason as it will be recorded: the chosen label, then any details."""
+        details = self.details.strip()
+        if self.outcome != Outcome.REFUSED:
+            return details
+        label = dict(self.reasons).get(self.reason_key or "", "")
+        return ": ".join(part for part in (label, details) if part)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _submit(self) -> None:
+        try:
+            day = parse_day(self.day_text, self.today, allow_future=False)
+        except DayProblem as problem:
+            self.show_error(problem.problem.render(_))
+            return
+        if day is None:
+            self.show_error(_("Type a date, like 23.11.2026."))
+            return
+        reason = self.reason_text()
+        if self.outcome == Outcome.REFUSED and not reason:
+            self.show_error(_("Say why the office refused."))
+            return
+        summary = _(OUTCOME_LABELS[self.outcome]) + ", " + format_date(day)
+        if reason:
+            summary += "\n" + reason
+        message = _("Close {subject}?\n\n{summary}\n\nYou can reopen it later with r.").format(
+            subject=self.subject or _("this case"), summary=summary
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.try_save(lambda: self.save(self.outcome, day, reason))
+
+        self.app.push_screen(ConfirmDialog(message, _("Yes, close it")), confirmed)

@@ -1,0 +1,383 @@
+"""What a coordinator looks at first: how many cases are open, blocked, overdue, done.
+
+Below the counts, three lists (due this week, overdue, blocked with the reason) and
+the counts by municipality, one tab each so the screen works at 80x24. Enter on a case
+opens it; coming back refreshes everything, since the case may have moved on.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import (
+    DataTable,
+    Digits,
+    Footer,
+    Header,
+    Label,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+
+from docassist.domain.model import Role
+from docassist.domain.text import N_
+from docassist.i18n import _, format_date, format_number, pgettext
+from docassist.services import dashboard as dash
+from docassist.services import households as hh
+from docassist.services import users
+from docassist.services.dashboard import CaseLine, Scope
+from docassist.ui.base import DocScreen
+from docassist.ui.screens.case import checklist_title, step_title
+
+LISTS = ("due", "overdue", "blocked")  # pane ids, in the order of the tabs
+LIMIT = 200  # rows per list; the filters narrow a longer one
+COUNTS = ("open", "blocked", "overdue", "done")
+
+
+def list_title(key: str) -> str:
+    # Context "cases": these words count cases, unlike the same words as a status.
+    return {
+        "due": pgettext("cases", "Due this week"),
+        "overdue": pgettext("cases", "Overdue"),
+        "blocked": pgettext("cases", "Blocked"),
+    }[key]
+
+
+def count_label(key: str) -> str:
+    return {
+        "open": pgettext("cases", "Open"),
+        "blocked": pgettext("cases", "Blocked"),
+        "overdue": pgettext("cases", "Overdue"),
+        "done": pgettext("cases", "Done this month"),
+    }[key]
+
+
+# Column widths: wide enough to tell rows apart; the line under the table shows all.
+_WIDTHS = {"person": 20, "family": 14, "settlement": 14, "checklist": 20, "step": 24, "reason": 24}
+
+
+class DashboardScreen(DocScreen):
+    """Counts, then the cases that need someone this week, filterable by place and person."""
+
+    BINDINGS = [
+        Binding("w", "show_tab('due')", N_("This week")),
+        Binding("o", "show_tab('overdue')", N_("Overdue")),
+        Binding("b", "show_tab('blocked')", N_("Blocked")),
+        Binding("m", "show_tab('municipalities')", N_("Places")),
+        Binding("ctrl+r", "reload", N_("Refresh"), show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.municipality: str | None = None
+        self.settlement: str | None = None
+        self.facilitator_id: str | None = None
+        self.active_tab = "due"
+        self.lines: dict[str, dict[str, CaseLine]] = {key: {} for key in LISTS}
+        self.totals: dict[str, int] = dict.fromkeys(LISTS, 0)
+
+    @property
+    def ctx(self):
+        return self.app.ctx  # type: ignore[attr-defined]
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.municipality, self.settlement, self.facilitator_id)
+
+    def compose(self) -> ComposeResult:
+        ctx = self.ctx
+        facilitators = [u for u in users.list_users(ctx) if u.role == Role.FACILITATOR]
+        yield Header()
+        with Horizontal(id="dash-filters"):
+            yield Select(
+                [(m, m) for m in hh.municipalities(ctx)],
+                prompt=_("All municipalities"),
+                value=self.municipality or Select.NULL,
+                id="dash-municipality",
+            )
+            yield Select(
+                [(s, s) for s in hh.settlements(ctx, self.municipality)],
+                prompt=_("All settlements"),
+                value=self.settlement or Select.NULL,
+                id="dash-settlement",
+            )
+            facilitator = Select(
+                [(u.name, u.id) for u in facilitators],
+                prompt=_("All facilitators"),
+                value=self.facilitator_id or Select.NULL,
+                id="dash-facilitator",
+            )
+            facilitator.display = bool(facilitators)
+            yield facilitator
+        with Horizontal(id="dash-counts"):
+            for key in COUNTS:
+                with Vertical(classes=f"count-box count-{key}"):
+                    yield Label(count_label(key), classes="count-label")
+                    yield Digits("0", id=f"count-{key}")
+        with TabbedContent(initial=self.active_tab, id="dash-tabs"):
+            for key in LISTS:
+                with TabPane(list_title(key), id=key):
+                    yield DataTable(
+                        id=f"{key}-table",
+                        cursor_type="row",
+                        zebra_stripes=True,
+                        classes="dash-list",
+                    )
+            with TabPane(_("By municipality"), id="municipalities"):
+                yield DataTable(
+                    id="municipalities-table",
+                    cursor_type="row",
+                    zebra_stripes=True,
+                    classes="dash-list",
+                )
+        yield Static(id="dash-detail", classes="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        # A case opened from here may have been advanced: the counts have changed.
+        if self.is_mounted:
+            self.reload()
+
+    async def retranslate(self) -> None:
+        # Redrawn in place rather than recomposed: the filters, the tab and the
+        # cursor stay where the coordinator left them.
+        for select_id, prompt in (
+            ("#dash-municipality", _("All municipalities")),
+            ("#dash-settlement", _("All settlements")),
+            ("#dash-facilitator", _("All facilitators")),
+        ):
+            self.query_one(select_id, Select).prompt = prompt
+        for key in COUNTS:
+            self.query_one(f".count-{key} .count-label", Label).update(count_label(key))
+        self.query_one(TabbedContent).get_tab("municipalities").label = _("By municipality")
+        self.reload()
+
+    # -- loading -------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        ctx, scope = self.ctx, self.scope
+        counts = dash.counts(ctx, scope)
+        for key, value in (
+            ("open", counts.open),
+            ("blocked", counts.blocked),
+            ("overdue", counts.overdue),
+            ("done", counts.done_this_month),
+        ):
+            self.query_one(f"#count-{key}", Digits).update(str(value))
+        loaders = {
+            "due": dash.due_this_week,
+            "overdue": dash.overdue_cases,
+            "blocked": dash.blocked_cases,
+        }
+        self.totals = {
+            "due": dash.due_this_week_count(ctx, scope),
+            "overdue": counts.overdue,
+            "blocked": counts.blocked,
+        }
+        tabs = self.query_one(TabbedContent)
+        for key in LISTS:
+            lines = loaders[key](ctx, scope, limit=LIMIT)
+            self.lines[key] = {line.case_id: line for line in lines}
+            self._fill_list(key, lines)
+            total = max(self.totals[key], len(lines))
+            tabs.get_tab(key).label = f"{list_title(key)} ({format_number(total)})"
+        self._fill_municipalities(dash.counts_by_municipality(ctx, scope))
+        self._show_detail()
+
+    def _fill_list(self, key: str, lines: list[CaseLine]) -> None:
+        table = self.query_one(f"#{key}-table", DataTable)
+        keep = _cursor_key(table)
+        table.clear(columns=True)
+        today = self.ctx.today()
+        date_width = len(format_date(date(2026, 12, 28))) + 2
+        columns = {
+            "due": (pgettext("column", "Due"), date_width),
+            "person": (pgettext("column", "Person"), _WIDTHS["person"]),
+            "step": (pgettext("column", "Current step"), _WIDTHS["step"]),
+            "reason": (pgettext("column", "Reason"), _WIDTHS["reason"]),
+            "checklist": (pgettext("column", "Procedure"), _WIDTHS["checklist"]),
+            "settlement": (pgettext("column", "Settlement"), _WIDTHS["settlement"]),
+            "family": (pgettext("column", "Family"), _WIDTHS["family"]),
+        }
+        order = (
+            ["person", "reason", "step", "due", "checklist", "settlement", "family"]
+            if key == "blocked"
+            else ["due", "person", "step", "reason", "checklist", "settlement", "family"]
+        )
+        for column in order:
+            label, width = columns[column]
+            table.add_column(label, key=column, width=width)
+        for line in lines:
+            checklist = self.app.checklists.get(line.checklist_id)  # type: ignore[attr-defined]
+            due = Text()
+            if line.due_date:
+                late = line.due_date < today
+                due = Text(
+                    ("! " if late else "") + format_date(line.due_date),
+                    style="bold red" if late else "",
+                )
+            cells = {
+                "due": due,
+                "person": _cell(line.person_name, _WIDTHS["person"]),
+                "step": _cell(
+                    step_title(checklist, line.step_key) if line.step_key else "", _WIDTHS["step"]
+                ),
+                "reason": _cell(line.reason or "", _WIDTHS["reason"], style="red"),
+                "checklist": _cell(
+                    checklist_title(checklist, line.checklist_id), _WIDTHS["checklist"]
+                ),
+                "settlement": _cell(line.settlement, _WIDTHS["settlement"]),
+                "family": _cell(line.family_name, _WIDTHS["family"]),
+            }
+            table.add_row(*(cells[c] for c in order), key=line.case_id)
+        _restore_cursor(table, keep)
+
+    def _fill_municipalities(self, rows: list[dash.MunicipalityCounts]) -> None:
+        table = self.query_one("#municipalities-table", DataTable)
+        keep = _cursor_key(table)
+        table.clear(columns=True)
+        table.add_column(pgettext("column", "Municipality"), key="municipality")
+        table.add_column(pgettext("column", "Open"), key="open")
+        table.add_column(pgettext("column", "Blocked"), key="blocked")
+        table.add_column(pgettext("column", "Overdue"), key="overdue")
+        for row in rows:
+            name = row.municipality or _("(no municipality)")
+            table.add_row(
+                Text(name),
+                Text(format_number(row.open), justify="right"),
+                Text(format_number(row.blocked), justify="right"),
+                Text(format_number(row.overdue), justify="right"),
+                key=row.municipality,
+            )
+        _restore_cursor(table, keep)
+
+    def _show_detail(self) -> None:
+        """Everything about the highlighted case, on the line under the table."""
+        detail = self.query_one("#dash-detail", Static)
+        if self.active_tab == "municipalities":
+            detail.update(_("Enter: show only this municipality."))
+            return
+        table = self.query_one(f"#{self.active_tab}-table", DataTable)
+        if not table.row_count:
+            detail.update(_("Nothing in this list."))
+            return
+        out = Text()
+        shown, total = table.row_count, self.totals[self.active_tab]
+        if total > shown:
+            out.append(
+                _("Showing {shown} of {total}: choose a municipality or settlement.").format(
+                    shown=format_number(shown), total=format_number(total)
+                )
+                + "\n",
+                style="bold",
+            )
+        line = self.lines[self.active_tab].get(_cursor_key(table) or "")
+        if line is None:
+            detail.update(out)
+            return
+        checklist = self.app.checklists.get(line.checklist_id)  # type: ignore[attr-defined]
+        parts = [
+            line.person_name,
+            ", ".join(p for p in (line.family_name, line.settlement, line.municipality) if p),
+            checklist_title(checklist, line.checklist_id),
+        ]
+        if line.step_key:
+            parts.append(step_title(checklist, line.step_key))
+        if line.due_date:
+            parts.append(_("due {date}").format(date=format_date(line.due_date)))
+        if line.reason:
+            parts.append(line.reason)
+        out.append(" · ".join(p for p in parts if p))
+        detail.update(out)
+
+    # -- events ------------------------------------------------------------------
+
+    @on(Select.Changed, "#dash-municipality")
+    def _municipality_changed(self, event: Select.Changed) -> None:
+        value = None if event.value is Select.NULL else str(event.value)
+        if value == self.municipality:
+            return
+        self.municipality = value
+        self.settlement = None
+        settlement = self.query_one("#dash-settlement", Select)
+        settlement.set_options([(s, s) for s in hh.settlements(self.ctx, value)])
+        self.reload()
+
+    @on(Select.Changed, "#dash-settlement")
+    def _settlement_changed(self, event: Select.Changed) -> None:
+        value = None if event.value is Select.NULL else str(event.value)
+        if value != self.settlement:
+            self.settlement = value
+            self.reload()
+
+    @on(Select.Changed, "#dash-facilitator")
+    def _facilitator_changed(self, event: Select.Changed) -> None:
+        value = None if event.value is Select.NULL else str(event.value)
+        if value != self.facilitator_id:
+            self.facilitator_id = value
+            self.reload()
+
+    @on(TabbedContent.TabActivated, "#dash-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.active_tab = event.pane.id or "due"
+        self._show_detail()
+
+    @on(DataTable.RowHighlighted, ".dash-list")
+    def _row_highlighted(self) -> None:
+        self._show_detail()
+
+    @on(DataTable.RowSelected, ".dash-list")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        if event.data_table.id == "municipalities-table":
+            if key:
+                self.query_one("#dash-municipality", Select).value = key
+            return
+        if key:
+            self.app.open_case(key)  # type: ignore[attr-defined]
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        self.active_tab = tab
+        self.query_one(f"#{tab}-table", DataTable).focus()
+        self._show_detail()
+
+
+def _cell(value: str, width: int, style: str = "") -> Text:
+    # Text, not str: DataTable reads strings as markup, and names may hold "[".
+    if len(value) > width:
+        value = value[: width - 1] + "…"
+    return Text(value, style=style, no_wrap=True, overflow="ellipsis")
+
+
+def _cursor_key(table: DataTable) -> str | None:
+    if not table.row_count:
+        return None
+    try:
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    except CellDoesNotExist:  # the cursor points past the rows while the table refills
+        return None
+
+
+def _restore_cursor(table: DataTable, key: str | None) -> None:
+    if key is None:
+        return
+    try:
+        table.move_cursor(row=table.get_row_index(key), animate=False)
+    except RowDoesNotExist:  # the row left the list (the case moved on)
+        return

@@ -1,0 +1,137 @@
+"""The dashboard's numbers and lists follow the cases, within the chosen scope."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from docassist.domain.model import Outcome, Role, StepStatus
+from docassist.services import cases
+from docassist.services import dashboard as dash
+from docassist.services import households as hh
+from docassist.services.cases import StepPlan
+from docassist.services.dashboard import Scope
+from docassist.services.households import HouseholdInput, PersonInput
+from docassist.services.users import create_user
+
+STEPS = [StepPlan("gather", 3), StepPlan("apply", 15), StepPlan("collect", None)]
+
+
+@pytest.fixture
+def people(ctx):
+    """Three people in two municipalities; Dragan opens the Leskovac cases."""
+    niš = hh.register_household(
+        ctx, HouseholdInput(family_name="Ramić", settlement="Crvena zvezda", municipality="Niš")
+    )
+    sabit = hh.add_person(ctx, niš, PersonInput("Sabit", "Ramić", birth_date="1990"))
+    leskovac = hh.register_household(
+        ctx,
+        HouseholdInput(family_name="Jovanović", settlement="Sat mahala", municipality="Leskovac"),
+    )
+    vesna = hh.add_person(ctx, leskovac, PersonInput("Vesna", "Jovanović", birth_date="1985"))
+    ahmet = hh.add_person(ctx, leskovac, PersonInput("Ahmet", "Jovanović", birth_date="1980"))
+    return {"sabit": sabit, "vesna": vesna, "ahmet": ahmet}
+
+
+def _open(ctx, person_id, checklist="id-card"):
+    return cases.open_case(ctx, person_id, checklist, 1, STEPS)
+
+
+def test_counts_follow_the_cases(ctx, people):
+    sabit = _open(ctx, people["sabit"])
+    vesna = _open(ctx, people["vesna"])
+    _open(ctx, people["ahmet"])
+    assert dash.counts(ctx) == dash.Counts(open=3, blocked=0, overdue=0, done_this_month=0)
+
+    cases.set_step_status(ctx, vesna, "gather", StepStatus.BLOCKED, reason="No birth extract")
+    cases.set_step_due(ctx, sabit, "gather", date(2026, 11, 20))
+    assert dash.counts(ctx) == dash.Counts(open=3, blocked=1, overdue=1, done_this_month=0)
+
+    cases.close_case(ctx, sabit, Outcome.OBTAINED)
+    assert dash.counts(ctx) == dash.Counts(open=2, blocked=1, overdue=0, done_this_month=1)
+
+
+def test_refused_and_last_month_are_not_done_this_month(ctx, people):
+    refused = _open(ctx, people["sabit"])
+    cases.close_case(ctx, refused, Outcome.REFUSED, reason="No registered residence")
+    earlier = _open(ctx, people["vesna"])
+    cases.close_case(ctx, earlier, Outcome.OBTAINED, on=date(2026, 10, 31))
+    assert dash.counts(ctx).done_this_month == 0
+    assert dash.counts(ctx).open == 0
+
+
+def test_lists_show_due_overdue_and_blocked_with_reasons(ctx, people):
+    due_soon = _open(ctx, people["sabit"])  # first step due in 3 days
+    late = _open(ctx, people["vesna"])
+    cases.set_step_due(ctx, late, "gather", date(2026, 11, 1))
+    blocked = _open(ctx, people["ahmet"])
+    cases.set_step_status(ctx, blocked, "gather", StepStatus.DONE)
+    cases.set_step_status(ctx, blocked, "apply", StepStatus.BLOCKED, reason="Mother has no ID")
+
+    assert [line.case_id for line in dash.due_this_week(ctx)] == [due_soon]
+    assert [line.case_id for line in dash.overdue_cases(ctx)] == [late]
+    (line,) = dash.blocked_cases(ctx)
+    assert line.case_id == blocked
+    assert line.person_name == "Ahmet Jovanović"
+    assert line.family_name == "Jovanović"
+    assert (line.municipality, line.settlement) == ("Leskovac", "Sat mahala")
+    assert line.step_key == "apply"  # the step that holds the case up
+    assert line.reason == "Mother has no ID"
+
+
+def test_a_week_means_today_to_seven_days_ahead(ctx, people):
+    today = _open(ctx, people["sabit"])
+    cases.set_step_due(ctx, today, "gather", date(2026, 11, 23))
+    in_a_week = _open(ctx, people["vesna"])
+    cases.set_step_due(ctx, in_a_week, "gather", date(2026, 11, 30))
+    later = _open(ctx, people["ahmet"])
+    cases.set_step_due(ctx, later, "gather", date(2026, 12, 1))
+    assert [line.case_id for line in dash.due_this_week(ctx)] == [today, in_a_week]
+
+
+def test_scope_by_place_and_facilitator(ctx, people):
+    milica = ctx.user_id
+    _open(ctx, people["sabit"])
+    ctx.user_id = create_user(ctx, "Dragan", Role.FACILITATOR).id
+    _open(ctx, people["vesna"])
+    _open(ctx, people["ahmet"])
+
+    assert dash.counts(ctx, Scope(municipality="Leskovac")).open == 2
+    assert dash.counts(ctx, Scope(municipality="Leskovac", settlement="Nowhere")).open == 0
+    assert dash.counts(ctx, Scope(settlement="Crvena zvezda")).open == 1
+    assert dash.counts(ctx, Scope(facilitator_id=milica)).open == 1
+    assert dash.counts(ctx, Scope(facilitator_id=ctx.user_id)).open == 2
+    names = {line.person_name for line in dash.due_this_week(ctx, Scope(municipality="Niš"))}
+    assert names == {"Sabit Ramić"}
+
+
+def test_counts_by_municipality(ctx, people):
+    _open(ctx, people["sabit"])
+    vesna = _open(ctx, people["vesna"])
+    _open(ctx, people["ahmet"])
+    cases.set_step_status(ctx, vesna, "gather", StepStatus.BLOCKED, reason="Waiting for court")
+    rows = dash.counts_by_municipality(ctx)
+    assert rows == [
+        dash.MunicipalityCounts("Leskovac", open=2, blocked=1, overdue=0),
+        dash.MunicipalityCounts("Niš", open=1, blocked=0, overdue=0),
+    ]
+
+
+def test_a_reopened_case_counts_as_open_again(ctx, people):
+    case = _open(ctx, people["sabit"])
+    cases.close_case(ctx, case, Outcome.ABANDONED)
+    assert dash.counts(ctx).open == 0
+    cases.reopen_case(ctx, case)
+    assert dash.counts(ctx).open == 1
+    assert [line.case_id for line in dash.due_this_week(ctx)] == [case]
+
+
+def test_due_this_week_count_is_not_cut_by_the_list_limit(ctx, people):
+    for person in people.values():
+        _open(ctx, person)  # each first step is due in 3 days
+    _open(ctx, people["sabit"], checklist="residence")
+    assert dash.due_this_week_count(ctx) == 4
+    assert len(dash.due_this_week(ctx, limit=2)) == 2
+    assert dash.due_this_week_count(ctx, Scope(municipality="Niš")) == 2
+    assert dash.due_this_week_count(ctx, Scope(settlement="Sat mahala")) == 2
