@@ -955,21 +955,24 @@ class _Loaded:
 _SYNTAX_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
-def _load(path: Path, origin: str) -> _Loaded:
+def read_toml(path: Path) -> tuple[str, dict[str, Any]] | ChecklistProblem:
+    """The text and parsed data of a hand-edited TOML file, or the one problem that stops
+    it being read (unreadable, not UTF-8, TOML syntax), on its line.
+
+    Shared by every loader of hand-edited data files (checklists, practice scenarios).
+    """
     path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        problem = ChecklistProblem(path, 1, f"cannot read the file: {exc.strerror or exc}")
-        return _Loaded(path, None, [problem], None, None)
+        return ChecklistProblem(path, 1, f"cannot read the file: {exc.strerror or exc}")
     try:
         # utf-8-sig: Windows Notepad starts UTF-8 files with a byte-order mark, which
         # tomllib would reject as an "invalid statement" on line 1.
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        problem = ChecklistProblem(path, line, "the file is not UTF-8 text: save it as UTF-8")
-        return _Loaded(path, None, [problem], None, None)
+        return ChecklistProblem(path, line, "the file is not UTF-8 text: save it as UTF-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -982,8 +985,16 @@ def _load(path: Path, origin: str) -> _Loaded:
         else:
             line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
             message = message.replace("(at end of document)", "at the end of the file").strip()
-        problem = ChecklistProblem(path, line, f"TOML syntax error: {message}")
-        return _Loaded(path, None, [problem], None, None)
+        return ChecklistProblem(path, line, f"TOML syntax error: {message}")
+    return text, data
+
+
+def _load(path: Path, origin: str) -> _Loaded:
+    path = Path(path)
+    read = read_toml(path)
+    if isinstance(read, ChecklistProblem):
+        return _Loaded(path, None, [read], None, None)
+    text, data = read
     locator = _LineLocator(text)
     validator = _FileValidator(path, data, locator, origin)
     checklist = validator.build()
