@@ -247,3 +247,29 @@ def m0001_initial(db: Database) -> None:
     END;
     """,
     )
+
+
+@_migration("0002_practice_attempts")
+def m0002_practice_attempts(db: Database) -> None:
+    # Written only in the practice database (locations.practice_database()); the real
+    # register gets the empty table too, because there is one schema for every file.
+    # ``answers`` is a JSON list of {"question", "choice", "correct", "at"}, in the
+    # order given; ``score`` counts the correct ones once the attempt is finished.
+    _run_script(
+        db,
+        f"""
+    CREATE TABLE practice_attempts (
+        id TEXT PRIMARY KEY,
+        trainee TEXT NOT NULL,
+        scenario_id TEXT NOT NULL,
+        scenario_version INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        score INTEGER NOT NULL DEFAULT 0,
+        total INTEGER NOT NULL,
+        answers TEXT NOT NULL DEFAULT '[]',
+        {_SYNC}
+    );
+    CREATE INDEX practice_attempts_trainee ON practice_attempts(trainee, scenario_id, started_at);
+    """,
+    )
