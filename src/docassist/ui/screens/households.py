@@ -25,6 +25,7 @@ class HouseholdListScreen(DocScreen):
     """Search-as-you-type over the whole register; pages load as the cursor moves down."""
 
     BINDINGS = [
+        Binding("n", "new_household", N_("New household")),
         Binding("ctrl+f", "focus_search", N_("Search")),
         Binding("escape", "clear_search", N_("Clear"), show=False),
     ]
@@ -74,7 +75,22 @@ class HouseholdListScreen(DocScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.reload()
-        self.query_one("#search", Input).focus()
+        if self._total:
+            self.query_one("#search", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        # Back from a household or the new-household form: show what changed there.
+        if not self.is_mounted:
+            return
+        table = self.query_one(DataTable)
+        current = None
+        if table.row_count and table.cursor_row >= 0:
+            current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        self.reload()
+        if current is not None and current in table.rows:
+            table.move_cursor(row=table.get_row_index(current), animate=False)
+        if self.focused is None and self._total:
+            table.focus()
 
     async def retranslate(self) -> None:
         await self.recompose()
@@ -133,13 +149,15 @@ class HouseholdListScreen(DocScreen):
             empty.update(
                 _(
                     "The register is empty.\n\n"
-                    "Register a household when a family agrees to be recorded, "
+                    "Press N to register a household when a family agrees to be recorded, "
                     "or try docassist on made-up families first:\n\n"
                     "    docassist demo"
                 )
             )
         elif self._total == 0:
             empty.update(_("Nobody matches. Try fewer letters, or another spelling."))
+        # Nothing to search yet: the toolbar steps aside so N reaches the screen.
+        self.query_one(".toolbar").disabled = nothing_at_all
         empty.set_class(self._total > 0, "hidden")
         table.set_class(self._total == 0, "hidden")
         self._update_status()
@@ -181,6 +199,14 @@ class HouseholdListScreen(DocScreen):
     def _to_table(self) -> None:
         if self._total:
             self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected)
+    def _open_household(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.app.open_household(event.row_key.value)
+
+    def action_new_household(self) -> None:
+        self.app.register_household()
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

@@ -1,0 +1,108 @@
+"""A yes/no question in a small box: Enter answers yes, Escape answers no."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from docassist.domain.text import N_
+from docassist.i18n import _
+from docassist.ui.base import DocModal
+
+
+class ConfirmScreen(DocModal, ModalScreen[bool]):
+    """Ask before doing something that matters; dismisses with True or False.
+
+    ``message`` may be a function so that a language switch while the question is
+    open shows it in the new language. Button labels are msgids (marked with
+    ``N_``), translated when drawn.
+    """
+
+    DEFAULT_CSS = """
+    ConfirmScreen {
+        align: center middle;
+        background: $background 60%;
+    }
+    ConfirmScreen > #confirm-box {
+        width: 64;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        padding: 1 2;
+        border: thick $primary;
+        background: $surface;
+    }
+    ConfirmScreen.-danger > #confirm-box {
+        border: thick $error;
+    }
+    ConfirmScreen #confirm-title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    ConfirmScreen #confirm-message {
+        height: auto;
+    }
+    ConfirmScreen #confirm-buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    ConfirmScreen #confirm-buttons Button {
+        margin-left: 2;
+        min-width: 12;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "answer(False)", N_("Cancel")),
+        Binding("enter", "answer(True)", N_("Confirm"), show=False),
+    ]
+
+    def __init__(
+        self,
+        message: str | Callable[[], str],
+        *,
+        title: str | Callable[[], str] | None = None,
+        confirm_label: str = N_("Yes"),
+        cancel_label: str = N_("No"),
+        danger: bool = False,
+    ) -> None:
+        super().__init__(classes="-danger" if danger else None)
+        self.message = message
+        self.title_text = title
+        self.confirm_label = confirm_label
+        self.cancel_label = cancel_label
+
+    @staticmethod
+    def _text(value: str | Callable[[], str]) -> str:
+        return value() if callable(value) else value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            if self.title_text is not None:
+                yield Static(self._text(self.title_text), id="confirm-title", markup=False)
+            yield Static(self._text(self.message), id="confirm-message", markup=False)
+            with Horizontal(id="confirm-buttons"):
+                yield Button(_(self.cancel_label), id="no")
+                yield Button(
+                    _(self.confirm_label),
+                    id="yes",
+                    variant="error" if self.has_class("-danger") else "primary",
+                )
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

@@ -1,0 +1,729 @@
+"""One household: its people, what documents each has, their cases, and what to do next.
+
+The top half is the family at a glance (a row per person, a mark per document);
+the bottom half follows the highlighted person: documents in words, open cases
+(Enter opens one) and the next step of the checklist that can go ahead now —
+what to bring and where to go — or what blocks it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from docassist.checklist import Checklist
+from docassist.checklist import Text as ChecklistText
+from docassist.domain.model import (
+    CASE_STATUS_LABELS,
+    DOCUMENT_LABELS,
+    DOCUMENT_STATE_LABELS,
+    RELATION_LABELS,
+    DocumentKind,
+    DocumentState,
+)
+from docassist.domain.text import N_
+from docassist.i18n import _, current_language, format_date, get_language, ngettext, pgettext
+from docassist.nextsteps import (
+    BLOCKED,
+    DONE,
+    IN_PROGRESS,
+    READY,
+    STEP_BLOCKED,
+    PersonPlan,
+    PlanItem,
+)
+from docassist.services import cases as cases_svc
+from docassist.services import households as hh
+from docassist.services import plans as plans_svc
+from docassist.services.cases import Case, StepPlan
+from docassist.services.context import NotFoundError, ValidationError
+from docassist.ui.base import DocModal, DocScreen
+from docassist.ui.screens.confirm import ConfirmScreen
+from docassist.ui.screens.household_form import HouseholdFormScreen
+from docassist.ui.screens.person_form import PersonFormScreen, shown_birth_date
+from docassist.ui.widgets.screen_body import ScreenBody
+
+# The documents every family is asked about, as columns of the members table.
+SUMMARY_DOCUMENTS = (
+    DocumentKind.BIRTH_REGISTRATION,
+    DocumentKind.CITIZENSHIP,
+    DocumentKind.RESIDENCE,
+    DocumentKind.ID_CARD,
+    DocumentKind.HEALTH_INSURANCE,
+)
+# A mark and a colour per state; the mark alone must carry the meaning.
+MARKS: dict[DocumentState, tuple[str, str]] = {
+    DocumentState.HAVE: ("✓", "bold green"),
+    DocumentState.IN_PROGRESS: ("…", "bold yellow"),
+    DocumentState.MISSING: ("✗", "bold red"),
+    DocumentState.UNKNOWN: ("?", "dim"),
+}
+STATE_ORDER = (
+    DocumentState.HAVE,
+    DocumentState.IN_PROGRESS,
+    DocumentState.MISSING,
+    DocumentState.UNKNOWN,
+)
+
+
+def document_initials() -> dict[DocumentKind, str]:
+    """Column heads of the members table, in the current language."""
+    return {
+        # Translators: a one-letter abbreviation of "Birth registration", a column head.
+        # The five document letters must all differ.
+        DocumentKind.BIRTH_REGISTRATION: pgettext("document initial", "B"),
+        # Translators: a one-letter abbreviation of "Citizenship certificate".
+        DocumentKind.CITIZENSHIP: pgettext("document initial", "C"),
+        # Translators: a one-letter abbreviation of "Registered residence".
+        DocumentKind.RESIDENCE: pgettext("document initial", "R"),
+        # Translators: a one-letter abbreviation of "ID card".
+        DocumentKind.ID_CARD: pgettext("document initial", "I"),
+        # Translators: a one-letter abbreviation of "Health insurance card".
+        DocumentKind.HEALTH_INSURANCE: pgettext("document initial", "H"),
+    }
+
+
+def document_marks(documents: dict[DocumentKind, DocumentState]) -> Text:
+    """ "✓ ✓ ✗ … ?" under the initials, one mark per summary document."""
+    initials = document_initials()
+    out = Text()
+    for i, kind in enumerate(SUMMARY_DOCUMENTS):
+        mark, style = MARKS[documents.get(kind, DocumentState.UNKNOWN)]
+        if i:
+            out.append(" ")
+        out.append(mark.ljust(len(initials[kind])), style=style)
+    return out
+
+
+def localized(text: ChecklistText, lang: str) -> Content:
+    """A checklist text in ``lang``, with a quiet "(Srpski)" when it fell back."""
+    value, used = text.get(lang)
+    if used == lang:
+        return Content(value)
+    return Content.assemble(value, (f" ({get_language(used).native_name})", "dim"))
+
+
+def age_of(person: hh.Person, today: date) -> int | None:
+    try:
+        return person.age_on(today)
+    except ValueError:  # a birth date after today: the form flags it, do not crash here
+        return None
+
+
+class HouseholdScreen(DocScreen):
+    """The household ``household_id``, its members and the highlighted member's plan."""
+
+    BINDINGS = [
+        Binding("a", "add_person", N_("Add person")),
+        Binding("e", "edit_person", N_("Edit person")),
+        Binding("h", "edit_household", N_("Household")),
+        Binding("o", "open_case", N_("Open case")),
+        Binding("d", "remove_person", N_("Remove")),
+        Binding("u", "undo_remove", N_("Undo")),
+        Binding("escape", "back", N_("Back")),
+    ]
+
+    def __init__(self, household_id: str) -> None:
+        super().__init__()
+        self.household_id = household_id
+        self.person_id: str | None = None  # the highlighted member
+        self.detail: hh.HouseholdDetail | None = None
+        self.cases: list[Case] = []
+        self.plans: dict[str, PersonPlan] = {}
+        self.removed: tuple[str, str] | None = None  # (id, name) of the last removal
+        self._resumed = False
+        self._reload_pending = False
+
+    # -- drawing -------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ScreenBody(self._compose_body)
+        yield Footer()
+
+    def _compose_body(self) -> ComposeResult:
+        yield Static(id="household-info")
+        yield Static(id="no-members", classes="empty-state hidden", markup=False)
+        table = DataTable(id="member-table", cursor_type="row", zebra_stripes=True)
+        table.add_column(_("Name"), key="name")
+        table.add_column(_("Relation"), key="relation")
+        table.add_column(_("Born"), key="born")
+        table.add_column(_("Age"), key="age")
+        table.add_column(" ".join(document_initials().values()), key="documents")
+        yield table
+        yield Static(self._legend(), id="legend")
+        with VerticalScroll(id="person-detail"):
+            yield Static(id="person-name")
+            yield Static(id="person-documents")
+            yield Static(id="cases-title", classes="section-title")
+            yield DataTable(id="case-table", cursor_type="row")
+            yield Static(id="next-step")
+
+    def _legend(self) -> Content:
+        initials = document_initials()
+        parts: list[str | tuple[str, str]] = []
+        for kind in SUMMARY_DOCUMENTS:
+            parts += [(initials[kind], "bold"), f" {_(DOCUMENT_LABELS[kind])}  "]
+        for state in STATE_ORDER:
+            mark, style = MARKS[state]
+            parts += [(mark, style), f" {_(DOCUMENT_STATE_LABELS[state])}  "]
+        return Content.assemble(*parts)
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#member-table", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        # Back from a form or a case: show what changed there. (The first resume
+        # comes right after mounting, which has just loaded everything.)
+        if self._resumed:
+            self.request_reload()
+        self._resumed = True
+
+    async def retranslate(self) -> None:
+        await self.query_one(ScreenBody).recompose()
+        self.reload()
+        self.query_one("#member-table", DataTable).focus()
+
+    # -- loading -------------------------------------------------------------
+
+    def request_reload(self) -> None:
+        """Reload once after the current burst of events: a dialog's answer and this
+        screen's resume both ask for it, and one fresh read is enough."""
+        if not self._reload_pending:
+            self._reload_pending = True
+            self.call_after_refresh(self._reload_now)
+
+    def _reload_now(self) -> None:
+        self._reload_pending = False
+        self.reload()
+
+    def reload(self) -> None:
+        ctx = self.app.ctx
+        try:
+            self.detail = hh.get_household(ctx, self.household_id)
+        except NotFoundError:
+            self.notify(_("This household is no longer in the register."), severity="error")
+            self.app.pop_screen()
+            return
+        self.cases = cases_svc.cases_of_household(ctx, self.household_id)
+        self.plans = plans_svc.household_plans(ctx, self.household_id, self.app.checklists)
+        self._show_household()
+        self._fill_members()
+        self._show_person()
+        self.refresh_bindings()
+
+    def _show_household(self) -> None:
+        assert self.detail is not None
+        h = self.detail.household
+        place = ", ".join(p for p in (h.settlement, h.address, h.municipality) if p)
+        second: list[str | tuple[str, str]] = []
+        if place:
+            second.append(place)
+        if h.phone:
+            second += ["   ", (_("Phone:"), "dim"), f" {h.phone}"]
+        if h.consent_date:
+            day = format_date(date.fromisoformat(h.consent_date))
+            second += ["   ", (_("Consent: {date}").format(date=day), "dim")]
+        else:
+            second += ["   ", (_("No consent recorded"), "bold $warning")]
+        lines = [Content.assemble((h.family_name, "bold"))]
+        if second:
+            lines.append(Content.assemble(*second))
+        if h.notes:
+            lines.append(Content.assemble((_("Notes:"), "dim"), " " + h.notes.splitlines()[0]))
+        self.query_one("#household-info", Static).update(Content("\n").join(lines))
+
+    def _fill_members(self) -> None:
+        assert self.detail is not None
+        table = self.query_one("#member-table", DataTable)
+        table.clear()
+        today = self.app.ctx.today()
+        members = self.detail.members
+        for m in members:
+            age = age_of(m, today)
+            table.add_row(
+                Text(m.full_name),
+                Text(_(RELATION_LABELS[m.relation])),
+                Text(shown_birth_date(m.birth_date)),
+                Text(str(age) if age is not None else ""),
+                document_marks(m.documents),
+                key=m.id,
+            )
+        ids = [m.id for m in members]
+        if self.person_id not in ids:
+            self.person_id = ids[0] if ids else None
+        if self.person_id is not None:
+            table.move_cursor(row=ids.index(self.person_id), animate=False)
+        empty = self.query_one("#no-members", Static)
+        empty.update(
+            _("Nobody is recorded in this household yet. Press A to add the first person.")
+        )
+        empty.set_class(bool(members), "hidden")
+        table.set_class(not members, "hidden")
+        self.query_one("#legend").set_class(not members, "hidden")
+        self.query_one("#person-detail").set_class(not members, "hidden")
+
+    def _person(self) -> hh.Person | None:
+        if self.detail is None or self.person_id is None:
+            return None
+        return next((m for m in self.detail.members if m.id == self.person_id), None)
+
+    def _show_person(self) -> None:
+        person = self._person()
+        if person is None:
+            return
+        lang = current_language().code
+        self.query_one("#person-name", Static).update(Content.assemble((person.full_name, "bold")))
+        self.query_one("#person-documents", Static).update(self._documents(person))
+        self._fill_cases(person, lang)
+        self.query_one("#next-step", Static).update(
+            self._plan(person, self.plans.get(person.id), lang)
+        )
+
+    def _documents(self, person: hh.Person) -> Content:
+        groups: dict[DocumentState, list[str]] = {s: [] for s in STATE_ORDER}
+        for kind in DocumentKind:
+            state = person.documents.get(kind)
+            if state is None and kind not in SUMMARY_DOCUMENTS:
+                continue  # rarer documents only when something is recorded about them
+            groups[state or DocumentState.UNKNOWN].append(_(DOCUMENT_LABELS[kind]))
+        lines = []
+        for state in STATE_ORDER:
+            if groups[state]:
+                mark, style = MARKS[state]
+                lines.append(
+                    Content.assemble(
+                        (mark, style),
+                        " ",
+                        (_(DOCUMENT_STATE_LABELS[state]) + ":", "bold"),
+                        " " + ", ".join(groups[state]),
+                    )
+                )
+        return Content("\n").join(lines)
+
+    def _fill_cases(self, person: hh.Person, lang: str) -> None:
+        table = self.query_one("#case-table", DataTable)
+        title = self.query_one("#cases-title", Static)
+        # Columns too: their widths only ever grow, and each person's titles differ.
+        table.clear(columns=True)
+        table.add_column(_("Checklist"), key="checklist")
+        table.add_column(_("Status"), key="status")
+        table.add_column(_("Step"), key="step")
+        table.add_column(_("Due"), key="due")
+        mine = [c for c in self.cases if c.person_id == person.id]
+        # Open cases first, then the finished ones, newest first within each.
+        mine.sort(key=lambda c: (not c.is_active, c.opened_at), reverse=False)
+        active = sum(1 for c in mine if c.is_active)
+        if mine:
+            title.update(
+                ngettext("{n} open case", "{n} open cases", active).format(n=active)
+                + "  "
+                + _("(Enter opens the highlighted case)")
+            )
+        else:
+            title.update(_("No cases yet. Press O to open one."))
+        table.set_class(not mine, "hidden")
+        if not mine:
+            return
+        today = self.app.ctx.today()
+        for case in mine:
+            checklist = self.app.checklists.get(case.checklist_id)
+            name = checklist.title.get(lang)[0] if checklist else case.checklist_id
+            step = case.current_step() if case.is_active else None
+            step_title = ""
+            if step is not None:
+                definition = checklist.step(step.key) if checklist else None
+                step_title = definition.title.get(lang)[0] if definition else step.key
+            due = Text("")
+            if case.is_active and case.next_due:
+                due = Text(
+                    format_date(case.next_due),
+                    style="bold red" if case.next_due < today else "",
+                )
+            table.add_row(
+                Text(name),
+                Text(_(CASE_STATUS_LABELS[case.status]), style="" if case.is_active else "dim"),
+                Text(step_title),
+                due,
+                key=case.id,
+            )
+
+    def _plan(self, person: hh.Person, plan: PersonPlan | None, lang: str) -> Content:
+        """The next step in full, then what else can start, what is blocked, what to check."""
+        if plan is None or not plan.items:
+            return Content(_("No procedure is needed on the checklists we have."))
+        lines: list[Content] = []
+        actionable = plan.actionable
+        if actionable:
+            lines += self._next_step(person, actionable[0], lang)
+            for item in actionable[1:]:
+                also = [(_("Also:"), "bold"), " ", localized(item.checklist.title, lang)]
+                if item.next_step is not None:
+                    also += [" — ", localized(item.next_step.title, lang)]
+                lines.append(Content.assemble(*also))
+        elif any(item.blocked for item in plan.items):
+            lines.append(Content.assemble((_("Nothing can start yet."), "bold")))
+        else:
+            lines.append(Content(_("Nothing to start: what fits this person is done.")))
+        for item in plan.items:
+            if not item.blocked:
+                continue
+            lines.append(
+                Content.assemble(
+                    (_("Blocked:"), "bold $error"), " ", localized(item.checklist.title, lang)
+                )
+            )
+            for blocker in item.blockers:
+                if not blocker.blocking:
+                    continue
+                lines.append(Content.assemble("  • ", blocker.render(_, lang)))
+                reason = self._blocker_reason(item, blocker, lang)
+                if reason is not None:
+                    lines.append(Content.assemble("    ", reason.stylize("dim")))
+        notes = []
+        for item in plan.items:
+            for note in item.notes:
+                text = note.render(_, lang)
+                if text not in notes:
+                    notes.append(text)
+        for text in notes:
+            lines.append(Content.assemble((_("Check:"), "bold $warning"), " ", text))
+        done = [i for i in plan.items if i.state == DONE]
+        if done:
+            titles = ", ".join(i.checklist.title.get(lang)[0] for i in done)
+            lines.append(Content.assemble((_("Done:"), "dim"), " ", (titles, "dim")))
+        return Content("\n").join(lines)
+
+    def _next_step(self, person: hh.Person, item: PlanItem, lang: str) -> list[Content]:
+        state = _("case open") if item.state == IN_PROGRESS else _("can start now")
+        lines = [
+            Content.assemble(
+                (_("Next step:"), "bold $success"),
+                " ",
+                localized(item.checklist.title, lang).stylize("bold"),
+                (f"  ({state})", "dim"),
+            )
+        ]
+        step = item.next_step
+        if step is None:
+            lines.append(Content("  " + _("All steps are done: record the outcome on the case.")))
+            return lines
+        lines.append(Content.assemble("  ", localized(step.title, lang).stylize("bold")))
+        due = self._due(item)
+        if due:
+            lines.append(Content.assemble("  ", due))
+        if step.bring:
+            lines.append(Content.assemble("  ", (_("Bring:"), "bold")))
+            for thing in step.bring:
+                lines.append(Content.assemble("   • ", localized(thing, lang)))
+        if step.where.get(lang)[0]:
+            lines.append(
+                Content.assemble("  ", (_("Where:"), "bold"), " ", localized(step.where, lang))
+            )
+        # What waits on this procedure, one line per person: "Needed first for: A, B".
+        waiting: dict[str, tuple[str, list[str]]] = {}
+        for need in item.needed_for:
+            target = self.app.checklists.get(need.checklist)
+            title = target.title.get(lang)[0] if target else need.checklist
+            waiting.setdefault(need.person_id, (need.person_name, []))[1].append(title)
+        for person_id, (name, titles) in waiting.items():
+            if person_id == person.id:
+                text = _("Needed first for: {checklists}").format(checklists=", ".join(titles))
+            else:
+                text = _("Needed for {name}: {checklists}").format(
+                    name=name, checklists=", ".join(titles)
+                )
+            lines.append(Content.assemble("  ", (text, "italic")))
+        return lines
+
+    def _case_of(self, item: PlanItem) -> Case | None:
+        if item.case is None or item.case.id is None:
+            return None
+        return next((c for c in self.cases if c.id == item.case.id), None)
+
+    def _due(self, item: PlanItem) -> Content | None:
+        case = self._case_of(item)
+        if case is None or not case.is_active or item.next_step is None:
+            return None
+        step = next((s for s in case.steps if s.key == item.next_step.key), None)
+        if step is None or step.due_date is None:
+            return None
+        day = format_date(step.due_date)
+        if step.due_date < self.app.ctx.today():
+            return Content.assemble((_("Overdue since {date}").format(date=day), "bold $error"))
+        return Content(_("Due {date}").format(date=day))
+
+    def _blocker_reason(self, item: PlanItem, blocker, lang: str) -> Content | None:
+        if blocker.kind == STEP_BLOCKED:
+            case = self._case_of(item)
+            step = (
+                next((s for s in case.steps if s.key == blocker.step_key), None) if case else None
+            )
+            return Content(step.blocked_reason) if step and step.blocked_reason else None
+        if blocker.reason is not None and blocker.reason.get(lang)[0]:
+            return localized(blocker.reason, lang)
+        return None
+
+    # -- events --------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#member-table")
+    def _member_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value
+        if key != self.person_id:
+            self.person_id = key
+            self._show_person()
+            self.refresh_bindings()
+
+    @on(DataTable.RowSelected, "#member-table")
+    def _member_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        table = self.query_one("#case-table", DataTable)
+        if table.row_count:
+            table.focus()
+            table.move_cursor(row=0)
+            self.query_one("#person-detail").scroll_to_widget(table)
+        else:
+            self.notify(_("No cases yet. Press O to open one."))
+
+    @on(DataTable.RowSelected, "#case-table")
+    def _case_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value:
+            self.app.open_case(event.row_key.value)
+
+    # -- actions -------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo_remove":
+            return self.removed is not None
+        if action in ("edit_person", "remove_person", "open_case"):
+            return True if self._person() is not None else None
+        return True
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_add_person(self) -> None:
+        self.app.push_screen(PersonFormScreen(self.household_id), self._person_saved)
+
+    def action_edit_person(self) -> None:
+        person = self._person()
+        if person is not None:
+            self.app.push_screen(PersonFormScreen(self.household_id, person.id), self._person_saved)
+
+    def _person_saved(self, person_id: str | None) -> None:
+        if person_id:
+            self.person_id = person_id
+            self.request_reload()
+
+    def action_edit_household(self) -> None:
+        self.app.push_screen(HouseholdFormScreen(self.household_id))
+
+    def action_open_case(self) -> None:
+        person = self._person()
+        if person is None:
+            return
+        plan = self.plans.get(person.id)
+        picker = ChecklistPickerScreen(person.full_name, plan, list(self.app.checklists))
+        self.app.push_screen(picker, lambda cid: self._open_checklist(person.id, cid))
+
+    def _open_checklist(self, person_id: str, checklist_id: str | None) -> None:
+        if not checklist_id:
+            return
+        existing = next(
+            (
+                c
+                for c in self.cases
+                if c.person_id == person_id and c.checklist_id == checklist_id and c.is_active
+            ),
+            None,
+        )
+        if existing is not None:
+            self.app.open_case(existing.id)
+            return
+        checklist = self.app.checklists.get(checklist_id)
+        if checklist is None:
+            return
+        try:
+            cases_svc.open_case(
+                self.app.ctx,
+                person_id,
+                checklist.id,
+                checklist.version,
+                [StepPlan(s.key, s.typical_days) for s in checklist.steps],
+                produces=checklist.produces,
+            )
+        except ValidationError as err:
+            problem = next(iter(err.problems.values()))[0]
+            self.notify(problem.render(_), severity="error")
+            return
+        except NotFoundError:
+            self.notify(_("This person is no longer in the register."), severity="error")
+            self.request_reload()
+            return
+        self.request_reload()
+        title = checklist.title.get(current_language().code)[0]
+        self.notify(_("Case opened: {checklist}.").format(checklist=title))
+
+    def action_remove_person(self) -> None:
+        person = self._person()
+        if person is None:
+            return
+        active = sum(1 for c in self.cases if c.person_id == person.id and c.is_active)
+
+        def question() -> str:
+            text = _("Remove {name} from this household?").format(name=person.full_name)
+            if active:
+                text += "\n" + ngettext(
+                    "Their {n} open case stays in the records.",
+                    "Their {n} open cases stay in the records.",
+                    active,
+                ).format(n=active)
+            return text
+
+        self.app.push_screen(
+            ConfirmScreen(
+                question,
+                confirm_label=N_("Remove"),
+                cancel_label=N_("Keep"),
+                danger=True,
+            ),
+            lambda yes: self._remove(person) if yes else None,
+        )
+
+    def _remove(self, person: hh.Person) -> None:
+        try:
+            hh.remove_person(self.app.ctx, person.id)
+        except NotFoundError:
+            pass  # already gone (another screen, another laptop): nothing to undo
+        else:
+            self.removed = (person.id, person.full_name)
+            self.notify(
+                _("{name} was removed. Press U to undo.").format(name=person.full_name),
+                timeout=15,
+            )
+        self.person_id = None
+        self.request_reload()
+
+    def action_undo_remove(self) -> None:
+        if self.removed is None:
+            return
+        person_id, name = self.removed
+        hh.restore_person(self.app.ctx, person_id)
+        self.removed = None
+        self.person_id = person_id
+        self.request_reload()
+        self.notify(_("{name} is back in the household.").format(name=name))
+
+
+# --------------------------------------------------------------------------- picker
+
+
+class ChecklistPickerScreen(DocModal, ModalScreen[str | None]):
+    """Which procedure to open a case on: the plan's suggestions first, then the rest."""
+
+    DEFAULT_CSS = """
+    ChecklistPickerScreen {
+        align: center middle;
+        background: $background 60%;
+    }
+    ChecklistPickerScreen > #picker-box {
+        width: 90;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        padding: 0 1;
+        border: thick $primary;
+        background: $surface;
+    }
+    ChecklistPickerScreen #picker-title {
+        text-style: bold;
+        height: auto;
+    }
+    ChecklistPickerScreen OptionList {
+        height: auto;
+        max-height: 30;
+    }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+
+    def __init__(self, name: str, plan: PersonPlan | None, checklists: list[Checklist]) -> None:
+        super().__init__()
+        self.person_name = name
+        self.plan = plan
+        self.checklists = checklists
+
+    def _options(self) -> list[Option | None]:
+        lang = current_language().code
+        items = {i.checklist.id: i for i in self.plan.items} if self.plan else {}
+        suggested = [
+            i.checklist
+            for i in (self.plan.items if self.plan else [])
+            if i.state in (READY, IN_PROGRESS) and not i.blocked
+        ]
+        rest = [c for c in self.checklists if c not in suggested]
+        options: list[Option | None] = []
+        if suggested:
+            options.append(
+                Option(Content.styled(_("Suggested for this person"), "bold"), disabled=True)
+            )
+            options += [self._option(c, items.get(c.id), lang) for c in suggested]
+            options.append(None)
+        if rest:
+            options.append(Option(Content.styled(_("Other checklists"), "bold"), disabled=True))
+            options += [self._option(c, items.get(c.id), lang) for c in rest]
+        return options
+
+    def _option(self, checklist: Checklist, item: PlanItem | None, lang: str) -> Option:
+        if item is None:
+            hint = _("Does not seem to fit this person")
+        elif item.state == IN_PROGRESS:
+            hint = _("A case is open: choosing it opens that case")
+        elif item.state == DONE:
+            hint = _("Has the document already")
+        elif item.blocked or item.state == BLOCKED:
+            blocker = next((b for b in item.blockers if b.blocking), None)
+            hint = blocker.render(_, lang) if blocker else _("Blocked")
+        elif item.next_step is not None:
+            hint = _("First step: {step}").format(step=item.next_step.title.get(lang)[0])
+        else:
+            hint = ""
+        prompt = Content.assemble("  ", localized(checklist.title, lang))
+        if hint:
+            prompt = Content.assemble(prompt, "\n    ", (hint, "dim"))
+        return Option(prompt, id=checklist.id)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-box"):
+            yield Static(
+                _("Open a case for {name} on:").format(name=self.person_name),
+                id="picker-title",
+                markup=False,
+            )
+            yield OptionList(*self._options(), id="picker")
+
+    def on_mount(self) -> None:
+        picker = self.query_one(OptionList)
+        picker.focus()
+        first = next((i for i, o in enumerate(picker.options) if not o.disabled), None)
+        if first is not None:
+            picker.highlighted = first
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,374 @@
+"""Register a household, or correct one: who they are, where they live, and their consent.
+
+Nothing is recorded about a family that has not agreed to it: a new household
+cannot be saved until the consent box is ticked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, TextArea
+
+from docassist.domain.text import N_, Problem
+from docassist.i18n import LANGUAGES, _
+from docassist.services import households as hh
+from docassist.services.context import NotFoundError, ValidationError
+from docassist.ui.base import DocScreen
+from docassist.ui.screens.confirm import ConfirmScreen
+from docassist.ui.widgets.field_problems import FieldProblems
+from docassist.ui.widgets.screen_body import ScreenBody
+
+# "23.11.2026", "23. 11. 2026." or "2026-11-23"
+_DMY = re.compile(r"(\d{1,2})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{4})\.?")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def dmy(day: date) -> str:
+    """The way dates are written on Serbian documents, and typed back into forms."""
+    return f"{day.day:02d}.{day.month:02d}.{day.year}."
+
+
+def parse_day(text: str) -> date | None:
+    """A whole date typed as 23.11.2026 or 2026-11-23; None if it is not one."""
+    text = text.strip()
+    if m := _DMY.fullmatch(text):
+        d, mo, y = (int(g) for g in m.groups())
+    elif m := _ISO.fullmatch(text):
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        return None
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return None
+
+
+@dataclass
+class HouseholdValues:
+    """What is typed in the form; kept on the screen so a redraw never loses it."""
+
+    family_name: str = ""
+    settlement: str = ""
+    address: str = ""
+    municipality: str = ""
+    phone: str = ""
+    notes: str = ""
+    language: str | None = None
+    consent: bool = False
+    consent_date: str = ""
+    consent_scope: str | None = None
+
+
+class HouseholdFormScreen(DocScreen):
+    """A new household (``household_id`` None) or the correction of an existing one."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save")),
+        Binding("escape", "cancel", N_("Cancel")),
+    ]
+
+    def __init__(self, household_id: str | None = None) -> None:
+        super().__init__()
+        self.household_id = household_id
+        self.values = HouseholdValues()
+        self._saved_values = HouseholdValues()
+        self._touched: set[str] = set()
+        self._tried = False
+        self._loaded = False
+
+    @property
+    def is_new(self) -> bool:
+        return self.household_id is None
+
+    # -- drawing -------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ScreenBody(self._compose_body)
+        yield Footer()
+
+    def _compose_body(self) -> ComposeResult:
+        self._load()
+        v = self.values
+        ctx = self.app.ctx
+        title = _("New household") if self.is_new else _("Edit household")
+        with VerticalScroll(id="household-form", classes="form"):
+            yield Label(title, classes="form-title")
+            yield from self._text_row("family_name", _("Family name"), required=True)
+            yield from self._text_row(
+                "settlement", _("Settlement"), suggest=hh.settlements(ctx), hint=_("or village")
+            )
+            yield from self._text_row(
+                "municipality", _("Municipality"), suggest=hh.municipalities(ctx)
+            )
+            yield from self._text_row("address", _("Address"))
+            yield from self._text_row("phone", _("Phone"))
+            with Horizontal(classes="form-row"):
+                yield Label(_("Family's language"), classes="form-label")
+                yield Select(
+                    [(lang.native_name, lang.code) for lang in LANGUAGES],
+                    prompt=_("Not recorded"),
+                    value=v.language or Select.NULL,
+                    id="language",
+                )
+            with Horizontal(classes="form-row"):
+                yield Label(_("Notes"), classes="form-label")
+                yield TextArea(v.notes, id="notes", soft_wrap=True, show_line_numbers=False)
+            with Vertical(id="consent-box"):
+                yield Checkbox(_("The family agreed to be recorded"), v.consent, id="consent")
+                with Horizontal(classes="form-row"):
+                    yield Label(_("Date they agreed"), classes="form-label")
+                    with Vertical(classes="form-field"):
+                        yield Input(
+                            v.consent_date,
+                            placeholder=_("like {example}").format(
+                                example=dmy(self.app.ctx.today())
+                            ),
+                            id="consent_date",
+                            disabled=not v.consent,
+                        )
+                        yield FieldProblems(id="consent_date-problems")
+                yield FieldProblems(id="consent-problems")
+            with Horizontal(classes="form-buttons"):
+                yield Button(_("Save"), id="save", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
+
+    def _text_row(
+        self,
+        name: str,
+        label: str,
+        *,
+        required: bool = False,
+        suggest: list[str] | None = None,
+        hint: str = "",
+    ) -> ComposeResult:
+        with Horizontal(classes="form-row"):
+            yield Label(label + (" *" if required else ""), classes="form-label")
+            with Vertical(classes="form-field"):
+                yield Input(
+                    getattr(self.values, name),
+                    placeholder=hint,
+                    id=name,
+                    suggester=SuggestFromList(suggest, case_sensitive=False) if suggest else None,
+                )
+                yield FieldProblems(id=f"{name}-problems")
+
+    def on_mount(self) -> None:
+        self.query_one("#family_name", Input).focus()
+        self._show_problems()
+
+    async def retranslate(self) -> None:
+        await self.query_one(ScreenBody).recompose()
+        self._show_problems()
+
+    # -- data ----------------------------------------------------------------
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        today = dmy(self.app.ctx.today())
+        if self.is_new:
+            self.values = HouseholdValues(consent_date=today)
+        else:
+            try:
+                h = hh.get_household(self.app.ctx, self.household_id).household
+            except NotFoundError:
+                self.values = HouseholdValues(consent_date=today)
+                self.call_after_refresh(self._gone)
+                return
+            consent_day = date.fromisoformat(h.consent_date) if h.consent_date else None
+            self.values = HouseholdValues(
+                family_name=h.family_name,
+                settlement=h.settlement,
+                address=h.address,
+                municipality=h.municipality,
+                phone=h.phone,
+                notes=h.notes,
+                language=h.language,
+                consent=consent_day is not None,
+                consent_date=dmy(consent_day) if consent_day else today,
+                consent_scope=h.consent_scope,
+            )
+        self._saved_values = replace(self.values)
+
+    def _gone(self) -> None:
+        self.notify(_("This household is no longer in the register."), severity="error")
+        self.dismiss(False)
+
+    def _consent_iso(self) -> tuple[str | None, list[Problem]]:
+        v = self.values
+        if not v.consent:
+            return None, []
+        day = parse_day(v.consent_date)
+        if day is None:
+            example = dmy(self.app.ctx.today())
+            return None, [
+                Problem(
+                    "date",
+                    N_("Type the whole date they agreed, like {example}."),
+                    {"example": example},
+                )
+            ]
+        if day > self.app.ctx.today():
+            return None, [Problem("future", N_("The date they agreed cannot be in the future."))]
+        return day.isoformat(), []
+
+    def _input(self) -> hh.HouseholdInput:
+        v = self.values
+        consent_iso, _problems = self._consent_iso()
+        return hh.HouseholdInput(
+            family_name=v.family_name,
+            settlement=v.settlement,
+            address=v.address,
+            municipality=v.municipality,
+            phone=v.phone,
+            notes=v.notes,
+            language=v.language,
+            consent_date=consent_iso,
+            consent_scope=v.consent_scope if v.consent else None,
+        )
+
+    def _problems(self) -> dict[str, list[Problem]]:
+        problems = hh.validate_household(self._input())
+        _iso, consent_problems = self._consent_iso()
+        if consent_problems:
+            problems["consent_date"] = consent_problems
+        if not self.values.consent:
+            if self.is_new:
+                problems["consent"] = [
+                    Problem(
+                        "consent",
+                        N_(
+                            "Tick this only when the family has agreed. Without their "
+                            "agreement nothing about them can be recorded."
+                        ),
+                    )
+                ]
+            else:
+                problems["consent"] = [
+                    Problem(
+                        "consent",
+                        N_("No agreement is recorded for this family. Ask them, then tick it."),
+                        severity="warning",
+                    )
+                ]
+        return problems
+
+    def _show_problems(self, extra: dict[str, list[Problem]] | None = None) -> None:
+        problems = self._problems()
+        for key, value in (extra or {}).items():
+            problems.setdefault(key, []).extend(value)
+        for widget in self.query(FieldProblems):
+            name = (widget.id or "").removesuffix("-problems")
+            shown = problems.get(name, [])
+            # Empty required fields are only pointed out once the user has been there
+            # or tried to save; a fresh form full of red would only discourage.
+            if name not in self._touched and not self._tried:
+                shown = [p for p in shown if p.code != "required" and p.code != "consent"]
+            widget.show(shown)
+
+    # -- events --------------------------------------------------------------
+
+    @on(Input.Changed)
+    def _text_changed(self, event: Input.Changed) -> None:
+        name = event.input.id or ""
+        if hasattr(self.values, name) and getattr(self.values, name) != event.value:
+            setattr(self.values, name, event.value)
+            self._touched.add(name)
+            self._show_problems()
+
+    @on(TextArea.Changed, "#notes")
+    def _notes_changed(self, event: TextArea.Changed) -> None:
+        self.values.notes = event.text_area.text
+
+    @on(Select.Changed, "#language")
+    def _language_changed(self, event: Select.Changed) -> None:
+        self.values.language = None if event.value is Select.NULL else str(event.value)
+
+    @on(Checkbox.Changed, "#consent")
+    def _consent_changed(self, event: Checkbox.Changed) -> None:
+        self.values.consent = event.value
+        self._touched.add("consent")
+        self.query_one("#consent_date", Input).disabled = not event.value
+        self._show_problems()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    # -- actions -------------------------------------------------------------
+
+    def action_save(self) -> None:
+        self._tried = True
+        problems = self._problems()
+        errors = [k for k, v in problems.items() if any(p.is_error for p in v)]
+        if errors:
+            self._show_problems()
+            self._focus_field(errors[0])
+            self.notify(_("Nothing was saved yet: see the fields marked in red."), severity="error")
+            return
+        ctx = self.app.ctx
+        try:
+            if self.is_new:
+                new_id = hh.register_household(ctx, self._input())
+            else:
+                hh.update_household(ctx, self.household_id, self._input())
+        except ValidationError as err:
+            self._show_problems(err.problems)
+            self._focus_field(next(iter(err.problems)))
+            self.notify(_("Nothing was saved yet: see the fields marked in red."), severity="error")
+            return
+        except NotFoundError:
+            self._gone()
+            return
+        name = " ".join(self.values.family_name.split())
+        self.app.clear_notifications()  # an earlier "nothing was saved" no longer holds
+        if self.is_new:
+            self.notify(_("{family} is registered. Now add the people.").format(family=name))
+            # Replace the form by the new household, so Escape there leads to the register.
+            self.app.pop_screen()
+            self.app.open_household(new_id)
+        else:
+            self.notify(_("Saved."))
+            self.dismiss(True)
+
+    def _focus_field(self, name: str) -> None:
+        for widget in self.query(f"#{name}"):
+            if widget.focusable:
+                widget.focus()
+                self.query_one("#household-form").scroll_to_widget(widget)
+                return
+
+    def _dirty(self) -> bool:
+        return self.values != self._saved_values
+
+    def action_cancel(self) -> None:
+        if not self._dirty():
+            self.dismiss(False)
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(False)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                lambda: _("Leave without saving? What you typed here will be lost."),
+                confirm_label=N_("Leave"),
+                cancel_label=N_("Stay"),
+            ),
+            answered,
+        )

@@ -1,0 +1,648 @@
+"""Add a person to a household, or correct one, checked as you type.
+
+Every change runs the same validation the service runs on saving, so the
+facilitator sees at once what is wrong with a JMBG or a birth date and exactly
+which digit to check. Warnings (amber) never block saving; errors (red) do.
+Before a new person is saved, people already registered who may be the same
+person are shown, so a family is not recorded twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import (
+    Button,
+    Checkbox,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    Select,
+    Static,
+    TextArea,
+)
+
+from docassist.domain.dates import PartialDate
+from docassist.domain.jmbg import check_jmbg
+from docassist.domain.model import (
+    DOCUMENT_LABELS,
+    DOCUMENT_STATE_LABELS,
+    PERSON_STATUS_LABELS,
+    RELATION_LABELS,
+    SEX_LABELS,
+    DocumentKind,
+    DocumentState,
+    PersonStatus,
+    Relation,
+    Sex,
+)
+from docassist.domain.text import N_, Problem
+from docassist.i18n import _, format_date, ngettext
+from docassist.services import households as hh
+from docassist.services.context import NotFoundError, ValidationError
+from docassist.ui.base import DocModal, DocScreen
+from docassist.ui.screens.confirm import ConfirmScreen
+from docassist.ui.widgets.field_problems import FieldProblems
+from docassist.ui.widgets.screen_body import ScreenBody
+
+# The documents asked about on every person, in the order offices ask for them.
+FORM_DOCUMENTS = tuple(DocumentKind)
+_CHOICES = (DocumentState.HAVE, DocumentState.MISSING, DocumentState.UNKNOWN)
+_TEXT_FIELDS = ("given_name", "family_name", "birth_date", "place_of_birth", "jmbg", "ethnicity")
+# Problems that only mean "not finished typing yet" while the cursor is in the field.
+_STILL_TYPING = {"jmbg.length", "jmbg.empty"}
+
+
+def typed_birth_date(birth: PartialDate | None) -> str:
+    """A stored birth date as the form shows it again (and reads back the same)."""
+    if birth is None:
+        return ""
+    return ("~" if birth.approximate else "") + birth.format("dmy")
+
+
+def shown_birth_date(birth: PartialDate | None) -> str:
+    """A birth date for reading: "12.05.1987.", "05.1987.", "about 1990."."""
+    if birth is None:
+        return ""
+    if birth.approximate:
+        return _("about {date}").format(date=birth.format("dmy"))
+    return birth.format("dmy")
+
+
+@dataclass
+class PersonValues:
+    """What is typed in the form; kept on the screen so a redraw never loses it."""
+
+    given_name: str = ""
+    family_name: str = ""
+    relation: Relation = Relation.OTHER
+    sex: Sex = Sex.UNKNOWN
+    birth_date: str = ""
+    place_of_birth: str = ""
+    jmbg: str = ""
+    mother_id: str | None = None
+    father_id: str | None = None
+    statuses: set[PersonStatus] = field(default_factory=set)
+    documents: dict[DocumentKind, DocumentState] = field(default_factory=dict)
+    notes: str = ""
+    ethnicity_consent: bool = False
+    ethnicity: str = ""
+
+    def to_input(self) -> hh.PersonInput:
+        return hh.PersonInput(
+            given_name=self.given_name,
+            family_name=self.family_name,
+            relation=self.relation,
+            sex=self.sex,
+            birth_date=self.birth_date,
+            place_of_birth=self.place_of_birth,
+            jmbg=self.jmbg,
+            mother_id=self.mother_id,
+            father_id=self.father_id,
+            statuses=frozenset(self.statuses),
+            # Without the person's agreement ethnicity is not sent at all.
+            ethnicity=(self.ethnicity.strip() or None) if self.ethnicity_consent else None,
+            ethnicity_consent=self.ethnicity_consent,
+            notes=self.notes,
+            documents=dict(self.documents),
+        )
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+class DuplicateScreen(DocModal, ModalScreen[tuple[str, str | None]]):
+    """ "Is this someone already registered?" Dismisses with (choice, household id).
+
+    choice is "save" (someone else), "open" (go to the highlighted person's
+    household) or "back" (return to the form, nothing lost).
+    """
+
+    DEFAULT_CSS = """
+    DuplicateScreen {
+        align: center middle;
+        background: $background 60%;
+    }
+    DuplicateScreen > #dup-box {
+        width: 96;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        padding: 0 1;
+        border: thick $warning;
+        background: $surface;
+    }
+    DuplicateScreen #dup-message {
+        height: auto;
+        margin-bottom: 1;
+    }
+    DuplicateScreen DataTable {
+        height: auto;
+        max-height: 8;
+    }
+    DuplicateScreen #dup-buttons {
+        height: auto;
+        margin-top: 1;
+    }
+    DuplicateScreen #dup-buttons Button {
+        margin-right: 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "choose('back')", N_("Back to the form")),
+        Binding("s", "choose('save')", N_("Someone else: save")),
+        Binding("o", "choose('open')", N_("Open their household")),
+    ]
+
+    def __init__(self, name: str, candidates: list[hh.DuplicateCandidate]) -> None:
+        super().__init__()
+        self.person_name = name
+        self.candidates = candidates
+
+    def compose(self) -> ComposeResult:
+        n = len(self.candidates)
+        with Vertical(id="dup-box"):
+            yield Static(
+                ngettext(
+                    "{name} may already be registered. Is this the same person?",
+                    "{name} may already be registered: {n} people look alike. "
+                    "Is one of them the same person?",
+                    n,
+                ).format(name=self.person_name, n=n),
+                id="dup-message",
+                markup=False,
+            )
+            table = DataTable(id="dup-table", cursor_type="row")
+            table.add_column(_("Name"), key="name")
+            table.add_column(_("Born"), key="born")
+            table.add_column(_("Settlement"), key="settlement")
+            table.add_column(_("Why"), key="why")
+            for c in self.candidates:
+                born = (
+                    shown_birth_date(PartialDate.from_storage(c.birth_date)) if c.birth_date else ""
+                )
+                place = ", ".join(p for p in (c.settlement, c.municipality) if p)
+                table.add_row(
+                    Text(c.full_name), Text(born), Text(place), Text(_(c.reason)), key=c.person_id
+                )
+            yield table
+            with Horizontal(id="dup-buttons"):
+                yield Button(_("It is someone else — save"), id="save", variant="warning")
+                yield Button(_("Open the existing household"), id="open")
+                yield Button(_("Back to the form"), id="back", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#back", Button).focus()
+
+    def _highlighted_household(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not self.candidates:
+            return None
+        row = min(max(table.cursor_row, 0), len(self.candidates) - 1)
+        return self.candidates[row].household_id
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_choose(event.button.id or "back")
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_choose("open")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss((choice, self._highlighted_household() if choice == "open" else None))
+
+
+# --------------------------------------------------------------------------- the form
+
+
+class PersonFormScreen(DocScreen):
+    """A new person in ``household_id`` (``person_id`` None) or the correction of one.
+
+    Dismisses with the saved person's id, or None when nothing was saved.
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save")),
+        Binding("escape", "cancel", N_("Cancel")),
+    ]
+
+    def __init__(self, household_id: str, person_id: str | None = None) -> None:
+        super().__init__()
+        self.household_id = household_id
+        self.person_id = person_id
+        self.values = PersonValues()
+        self._saved_values = PersonValues()
+        self._members: list[hh.Person] = []
+        self._settlement = ""
+        self._touched: set[str] = set()
+        self._tried = False
+        self._loaded = False
+        self._service_problems: dict[str, list[Problem]] = {}
+
+    @property
+    def is_new(self) -> bool:
+        return self.person_id is None
+
+    # -- data ----------------------------------------------------------------
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        ctx = self.app.ctx
+        try:
+            detail = hh.get_household(ctx, self.household_id)
+        except NotFoundError:
+            self.call_after_refresh(self._gone)
+            return
+        self._settlement = detail.household.settlement
+        self._members = [m for m in detail.members if m.id != self.person_id]
+        if self.is_new:
+            self.values = PersonValues(
+                family_name=detail.household.family_name,
+                relation=Relation.HEAD if not detail.members else Relation.OTHER,
+            )
+        else:
+            person = next((m for m in detail.members if m.id == self.person_id), None)
+            if person is None:
+                self.call_after_refresh(self._gone)
+                return
+            self.values = PersonValues(
+                given_name=person.given_name,
+                family_name=person.family_name,
+                relation=person.relation,
+                sex=person.sex,
+                birth_date=typed_birth_date(person.birth_date),
+                place_of_birth=person.place_of_birth,
+                jmbg=person.jmbg or "",
+                mother_id=person.mother_id,
+                father_id=person.father_id,
+                statuses=set(person.statuses),
+                documents=dict(person.documents),
+                notes=person.notes,
+                ethnicity_consent=person.ethnicity is not None,
+                ethnicity=person.ethnicity or "",
+            )
+        self._saved_values = replace(
+            self.values,
+            statuses=set(self.values.statuses),
+            documents=dict(self.values.documents),
+        )
+
+    def _gone(self) -> None:
+        self.notify(_("This person or household is no longer in the register."), severity="error")
+        self.dismiss(None)
+
+    # -- drawing -------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ScreenBody(self._compose_body)
+        yield Footer()
+
+    def _compose_body(self) -> ComposeResult:
+        self._load()
+        v = self.values
+        with VerticalScroll(id="person-form", classes="form"):
+            yield Label(_("New person") if self.is_new else _("Edit person"), classes="form-title")
+            yield from self._text_row("given_name", _("Given name"), required=True)
+            yield from self._text_row("family_name", _("Family name"), required=True)
+            with Horizontal(classes="form-row"):
+                yield Label(_("Relation"), classes="form-label")
+                yield Select(
+                    [(_(label), r.value) for r, label in RELATION_LABELS.items()],
+                    value=v.relation.value,
+                    allow_blank=False,
+                    id="relation",
+                )
+            with Horizontal(classes="form-row"):
+                yield Label(_("Sex"), classes="form-label")
+                yield Select(
+                    [(_(label), s.value) for s, label in SEX_LABELS.items()],
+                    value=v.sex.value,
+                    allow_blank=False,
+                    id="sex",
+                )
+            yield from self._text_row(
+                "birth_date",
+                _("Birth date"),
+                hint=_("like 12.05.1987, 05.1987, 1987 or oko 1990"),
+            )
+            yield from self._text_row("place_of_birth", _("Place of birth"))
+            yield from self._text_row("jmbg", _("JMBG"), hint=_("13 digits, if known"))
+            yield from self._parent_row("mother_id", _("Mother"), exclude=Sex.MALE)
+            yield from self._parent_row("father_id", _("Father"), exclude=Sex.FEMALE)
+            with Horizontal(classes="form-row"):
+                yield Label(_("Status"), classes="form-label")
+                with Vertical(id="statuses", classes="form-field"):
+                    for status in (
+                        PersonStatus.IDP,
+                        PersonStatus.REFUGEE,
+                        PersonStatus.RETURNEE,
+                        PersonStatus.DOMICILE,
+                    ):
+                        yield Checkbox(
+                            _(PERSON_STATUS_LABELS[status]),
+                            status in v.statuses,
+                            id=f"status-{status.value}",
+                            compact=True,
+                        )
+            yield Label(_("Documents the person has"), classes="form-section")
+            for kind in FORM_DOCUMENTS:
+                with Horizontal(classes="form-row doc-row"):
+                    yield Label(_(DOCUMENT_LABELS[kind]), classes="form-label")
+                    yield Select(
+                        self._document_choices(kind),
+                        value=v.documents.get(kind, DocumentState.UNKNOWN).value,
+                        allow_blank=False,
+                        id=f"doc-{kind.value}",
+                        compact=True,
+                    )
+            with Horizontal(classes="form-row"):
+                yield Label(_("Notes"), classes="form-label")
+                yield TextArea(v.notes, id="notes", soft_wrap=True)
+            yield Label(_("Ethnicity"), classes="form-section")
+            yield Checkbox(
+                _("The person agreed to record their ethnicity"),
+                v.ethnicity_consent,
+                id="ethnicity_consent",
+            )
+            yield from self._text_row(
+                "ethnicity",
+                _("Ethnicity"),
+                hint=_("as the person says it"),
+                disabled=not v.ethnicity_consent,
+            )
+            with Horizontal(classes="form-buttons"):
+                yield Button(_("Save"), id="save", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
+
+    def _text_row(
+        self,
+        name: str,
+        label: str,
+        *,
+        required: bool = False,
+        hint: str = "",
+        disabled: bool = False,
+    ) -> ComposeResult:
+        with Horizontal(classes="form-row"):
+            yield Label(label + (" *" if required else ""), classes="form-label")
+            with Vertical(classes="form-field"):
+                yield Input(
+                    getattr(self.values, name),
+                    placeholder=hint,
+                    id=name,
+                    disabled=disabled,
+                    max_length=30 if name == "jmbg" else 0,
+                )
+                yield FieldProblems(id=f"{name}-problems")
+
+    def _parent_row(self, name: str, label: str, *, exclude: Sex) -> ComposeResult:
+        options = [
+            (m.full_name + self._born_suffix(m), m.id)
+            for m in self._members
+            if m.sex != exclude or m.id == getattr(self.values, name)
+        ]
+        current = getattr(self.values, name)
+        with Horizontal(classes="form-row"):
+            yield Label(label, classes="form-label")
+            yield Select(
+                options,
+                prompt=_("Not in this household / not known"),
+                value=current if current in {m.id for m in self._members} else Select.NULL,
+                id=name,
+            )
+
+    @staticmethod
+    def _born_suffix(person: hh.Person) -> str:
+        born = shown_birth_date(person.birth_date)
+        return f" ({born})" if born else ""
+
+    def _document_choices(self, kind: DocumentKind) -> list[tuple[str, str]]:
+        states = list(_CHOICES)
+        # "In progress" comes from an open case; keep it when it is what is recorded.
+        if self.values.documents.get(kind) == DocumentState.IN_PROGRESS:
+            states.insert(1, DocumentState.IN_PROGRESS)
+        return [(_(DOCUMENT_STATE_LABELS[s]), s.value) for s in states]
+
+    def on_mount(self) -> None:
+        self.query_one("#given_name", Input).focus()
+        self._show_problems()
+
+    async def retranslate(self) -> None:
+        await self.query_one(ScreenBody).recompose()
+        self._show_problems()
+
+    # -- checking ------------------------------------------------------------
+
+    def _problems(self) -> dict[str, list[Problem]]:
+        problems = hh.validate_person(self.values.to_input(), self.app.ctx.today())
+        for key, extra in self._service_problems.items():
+            known = problems.setdefault(key, [])
+            known += [p for p in extra if p not in known]
+        return problems
+
+    def _show_problems(self) -> None:
+        problems = self._problems()
+        focused = self.focused.id if self.focused is not None else None
+        for widget in self.query(FieldProblems):
+            name = (widget.id or "").removesuffix("-problems")
+            shown = list(problems.get(name, []))
+            quiet: list[Problem] = []
+            if name not in self._touched and not self._tried:
+                shown = [p for p in shown if p.code != "required"]
+            if name == focused and not self._tried:
+                quiet = [p for p in shown if p.code in _STILL_TYPING]
+                shown = [p for p in shown if p.code not in _STILL_TYPING]
+            widget.show(shown, quiet=quiet, hints=self._hints(name, problems.get(name, [])))
+
+    def _hints(self, name: str, problems: list[Problem]) -> list[str]:
+        """What the form understood from the typed value, so the user can confirm it."""
+        v = self.values
+        if name == "birth_date" and v.birth_date.strip() and not problems:
+            birth, _problems = hh.parse_birth_date(v.birth_date, self.app.ctx.today())
+            if birth is not None:
+                return [_("Read as: {date}").format(date=shown_birth_date(birth))]
+        if name == "jmbg" and v.jmbg.strip() and not any(p.is_error for p in problems):
+            check = check_jmbg(v.jmbg, today=self.app.ctx.today())
+            if check.birth_date is not None and check.sex is not None:
+                parts = [
+                    _("Born {date}").format(date=format_date(check.birth_date)),
+                    _(SEX_LABELS[check.sex]),
+                ]
+                region = check.render_region(_)
+                if region:
+                    parts.append(region)
+                return [", ".join(parts)]
+        return []
+
+    # -- events --------------------------------------------------------------
+
+    def _changed(self, name: str) -> None:
+        self._touched.add(name)
+        # A problem the service reported is gone once the field is changed again.
+        self._service_problems.pop(name, None)
+        self._show_problems()
+
+    @on(Input.Changed)
+    def _text_changed(self, event: Input.Changed) -> None:
+        name = event.input.id or ""
+        if name in _TEXT_FIELDS and getattr(self.values, name) != event.value:
+            setattr(self.values, name, event.value)
+            self._changed(name)
+
+    @on(Input.Blurred)
+    def _left_field(self) -> None:
+        # "13 digits, this one has 9" is quiet while typing, an error once the user moves on.
+        self._show_problems()
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        name = event.select.id or ""
+        value = None if event.value is Select.NULL else str(event.value)
+        v = self.values
+        if name == "relation" and value:
+            v.relation = Relation(value)
+        elif name == "sex" and value:
+            v.sex = Sex(value)
+        elif name in ("mother_id", "father_id"):
+            setattr(v, name, value)
+        elif name.startswith("doc-") and value:
+            kind = DocumentKind(name.removeprefix("doc-"))
+            state = DocumentState(value)
+            if state == DocumentState.UNKNOWN and kind not in self._saved_values.documents:
+                v.documents.pop(kind, None)
+            else:
+                v.documents[kind] = state
+        else:
+            return
+        self._changed(name)
+
+    @on(Checkbox.Changed)
+    def _checkbox_changed(self, event: Checkbox.Changed) -> None:
+        name = event.checkbox.id or ""
+        v = self.values
+        if name.startswith("status-"):
+            status = PersonStatus(name.removeprefix("status-"))
+            if event.value:
+                v.statuses.add(status)
+            else:
+                v.statuses.discard(status)
+        elif name == "ethnicity_consent":
+            v.ethnicity_consent = event.value
+            self.query_one("#ethnicity", Input).disabled = not event.value
+            if event.value:
+                self.query_one("#ethnicity", Input).focus()
+        else:
+            return
+        self._changed(name)
+
+    @on(TextArea.Changed, "#notes")
+    def _notes_changed(self, event: TextArea.Changed) -> None:
+        self.values.notes = event.text_area.text
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    # -- saving --------------------------------------------------------------
+
+    def _refuse(self, problems: dict[str, list[Problem]]) -> None:
+        self._tried = True
+        self._show_problems()
+        first = next((k for k, v in problems.items() if any(p.is_error for p in v)), None)
+        if first:
+            self._focus_field(first)
+        self.notify(_("Nothing was saved yet: see the fields marked in red."), severity="error")
+
+    def action_save(self) -> None:
+        problems = self._problems()
+        if any(p.is_error for v in problems.values() for p in v):
+            self._refuse(problems)
+            return
+        if self.is_new:
+            candidates = hh.duplicate_candidates(self.app.ctx, self.values.to_input())
+            if candidates:
+                name = " ".join(f"{self.values.given_name} {self.values.family_name}".split())
+                self.app.push_screen(DuplicateScreen(name, candidates), self._duplicate_answer)
+                return
+        self._save()
+
+    def _duplicate_answer(self, answer: tuple[str, str | None] | None) -> None:
+        choice, household_id = answer or ("back", None)
+        if choice == "save":
+            self._save()
+        elif choice == "open" and household_id:
+            if household_id == self.household_id:
+                # Already here: the same person is on the household screen behind the form.
+                self.dismiss(None)
+                return
+            self.dismiss(None)
+            self.app.open_household(household_id)
+        # "back": the form stays exactly as it was typed.
+
+    def _save(self) -> None:
+        ctx = self.app.ctx
+        try:
+            if self.is_new:
+                person_id = hh.add_person(ctx, self.household_id, self.values.to_input())
+            else:
+                hh.update_person(ctx, self.person_id, self.values.to_input())
+                person_id = self.person_id
+        except ValidationError as err:
+            self._service_problems = err.problems
+            self._refuse(err.problems)
+            return
+        except NotFoundError:
+            self._gone()
+            return
+        name = " ".join(f"{self.values.given_name} {self.values.family_name}".split())
+        self.app.clear_notifications()  # an earlier "nothing was saved" no longer holds
+        self.notify(
+            _("{name} is added.").format(name=name)
+            if self.is_new
+            else _("{name} is saved.").format(name=name)
+        )
+        self.dismiss(person_id)
+
+    def _focus_field(self, name: str) -> None:
+        for widget in self.query(f"#{name}"):
+            if widget.focusable:
+                widget.focus()
+                self.query_one("#person-form").scroll_to_widget(widget)
+                return
+
+    def action_cancel(self) -> None:
+        if self.values == self._saved_values:
+            self.dismiss(None)
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                lambda: _("Leave without saving? What you typed here will be lost."),
+                confirm_label=N_("Leave"),
+                cancel_label=N_("Stay"),
+            ),
+            answered,
+        )

@@ -1,0 +1,417 @@
+"""A household end to end: register it, add people (checked as typed), open a case, remove."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from textual.widgets import Checkbox, DataTable, Input, Static
+
+from docassist.domain import script
+from docassist.domain.jmbg import make_jmbg
+from docassist.domain.model import DocumentKind, DocumentState, Relation, Sex
+from docassist.services import cases as cases_svc
+from docassist.services import households as hh
+from docassist.services import plans
+from docassist.services.context import Context
+from docassist.store.db import open_database
+from docassist.ui.app import DocAssistApp
+from docassist.ui.screens.confirm import ConfirmScreen
+from docassist.ui.screens.household import ChecklistPickerScreen, HouseholdScreen
+from docassist.ui.screens.household_form import HouseholdFormScreen
+from docassist.ui.screens.person_form import DuplicateScreen, PersonFormScreen
+from docassist.ui.widgets.field_problems import FieldProblems
+from tests.ui.conftest import make_user
+
+GOOD_JMBG = make_jmbg(date(1987, 5, 12), "71", 123)  # a man born 12.05.1987 in Belgrade
+BAD_JMBG = GOOD_JMBG[:12] + str((int(GOOD_JMBG[12]) + 1) % 10)
+
+
+def _text(widget: Static) -> str:
+    return str(widget.render())
+
+
+def _problems(app: DocAssistApp, field: str) -> str:
+    return app.screen.query_one(f"#{field}-problems", FieldProblems).text
+
+
+async def _type(pilot, selector: str, text: str) -> None:
+    """Focus a field, empty it and type ``text`` key by key, as a user would."""
+    field = pilot.app.screen.query_one(selector, Input)
+    field.focus()
+    field.value = ""
+    await pilot.pause()
+    await pilot.press(*text)
+    await pilot.pause()
+
+
+def _count(path, table: str) -> int:
+    db = open_database(path)
+    try:
+        return db.execute(f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL").fetchone()[0]
+    finally:
+        db.close()
+
+
+def _household(path, members: list[hh.PersonInput]) -> str:
+    db = open_database(path)
+    try:
+        ctx = Context(db)
+        return hh.register_household(
+            ctx,
+            hh.HouseholdInput(
+                "Petrović",
+                settlement="Mali Leskovac",
+                municipality="Beograd",
+                consent_date=date.today().isoformat(),
+            ),
+            members,
+        )
+    finally:
+        db.close()
+
+
+ADULT = hh.PersonInput(
+    "Marija",
+    "Petrović",
+    relation=Relation.HEAD,
+    sex=Sex.FEMALE,
+    birth_date="1990",
+    documents={DocumentKind.BIRTH_REGISTRATION: DocumentState.MISSING},
+)
+CHILD = hh.PersonInput("Marko", "Petrović", relation=Relation.CHILD, birth_date="2018")
+
+
+async def test_register_with_consent_then_add_a_person_checked_as_typed(empty_db):
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Press N" in _text(app.screen.query_one("#empty", Static))
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, HouseholdFormScreen)
+
+        await _type(pilot, "#family_name", "Petrović")
+        await _type(pilot, "#settlement", "Mali Leskovac")
+        await _type(pilot, "#municipality", "Beograd")
+        # No consent ticked: nothing is saved, and the form says why.
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, HouseholdFormScreen)
+        assert "agreed" in _problems(app, "consent")
+        assert _count(empty_db, "households") == 0
+        assert app.screen.query_one("#family_name", Input).value == "Petrović"
+
+        app.screen.query_one("#consent", Checkbox).value = True
+        await pilot.pause()
+        assert _problems(app, "consent") == ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+        # Straight to the new household, where people are added.
+        assert isinstance(app.screen, HouseholdScreen)
+        assert "Petrović" in _text(app.screen.query_one("#household-info", Static))
+        assert "Press A" in _text(app.screen.query_one("#no-members", Static))
+        assert _count(empty_db, "households") == 1
+
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, PersonFormScreen)
+        assert app.screen.query_one("#family_name", Input).value == "Petrović"
+        await _type(pilot, "#given_name", "Marko")
+        await _type(pilot, "#birth_date", "12.05.1987")
+        assert "12.05.1987" in _problems(app, "birth_date")  # "Read as: 12.05.1987."
+        await _type(pilot, "#jmbg", BAD_JMBG)
+        message = _problems(app, "jmbg")
+        assert f"should be {GOOD_JMBG[12]}, not {BAD_JMBG[12]}" in message
+        assert app.screen.query_one("#jmbg-problems", FieldProblems).errors
+
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PersonFormScreen)
+        assert _count(empty_db, "persons") == 0
+        assert app.screen.query_one("#jmbg", Input).value == BAD_JMBG
+
+        await _type(pilot, "#jmbg", GOOD_JMBG)
+        assert "should be" not in _problems(app, "jmbg")
+        assert "Born" in _problems(app, "jmbg")  # what the number says, to compare
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+        assert isinstance(app.screen, HouseholdScreen)
+        table = app.screen.query_one("#member-table", DataTable)
+        assert table.row_count == 1
+        assert "Marko Petrović" in str(table.get_row_at(0)[0])
+        assert _count(empty_db, "persons") == 1
+
+        # Escape leads back to the register, which now lists the family.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query_one("#household-table", DataTable).row_count == 1
+
+
+async def test_a_warning_does_not_block_saving(empty_db):
+    household_id = _household(empty_db, [])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(PersonFormScreen(household_id))
+        await pilot.pause()
+        await _type(pilot, "#given_name", "Marko")
+        await _type(pilot, "#birth_date", "1986")
+        await _type(pilot, "#jmbg", GOOD_JMBG)
+        form = app.screen.query_one("#jmbg-problems", FieldProblems)
+        assert "1986" in form.text and not form.errors  # the year disagrees: amber only
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert _count(empty_db, "persons") == 1
+
+
+async def test_a_possible_duplicate_is_shown_and_back_keeps_the_form(demo_db):
+    db = open_database(demo_db)
+    row = db.execute(
+        "SELECT p.given_name, p.family_name, p.birth_year, p.household_id FROM persons p "
+        "WHERE p.birth_year IS NOT NULL AND p.given_name != '' AND p.deleted_at IS NULL "
+        "AND p.family_name GLOB '*[a-z]*' ORDER BY p.rowid LIMIT 1"
+    ).fetchone()
+    given, family, year, original_household = row
+    other = db.execute(
+        "SELECT id FROM households WHERE id != ? AND deleted_at IS NULL LIMIT 1",
+        [original_household],
+    ).fetchone()[0]
+    db.close()
+    persons_before = _count(demo_db, "persons")
+
+    app = DocAssistApp(demo_db, user_id=make_user(demo_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_household(other)
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        # The same person, typed in Cyrillic this time.
+        await _type(pilot, "#given_name", script.lat_to_cyr(given))
+        await _type(pilot, "#family_name", script.lat_to_cyr(family))
+        await _type(pilot, "#birth_date", str(year))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+        assert isinstance(app.screen, DuplicateScreen)
+        listed = app.screen.query_one("#dup-table", DataTable)
+        names = [str(listed.get_row_at(i)[0]) for i in range(listed.row_count)]
+        assert f"{given} {family}" in names
+        assert "Same name and year of birth" in str(listed.get_row_at(0)[3])
+
+        await pilot.press("escape")  # back to the form
+        await pilot.pause()
+        assert isinstance(app.screen, PersonFormScreen)
+        assert app.screen.query_one("#given_name", Input).value == script.lat_to_cyr(given)
+        assert app.screen.query_one("#birth_date", Input).value == str(year)
+        assert _count(demo_db, "persons") == persons_before
+
+        # Asked again, "someone else" saves.
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DuplicateScreen)
+        await pilot.click("#save")
+        await pilot.pause()
+        assert isinstance(app.screen, HouseholdScreen)
+        assert _count(demo_db, "persons") == persons_before + 1
+
+
+async def test_open_household_from_the_register_with_enter(demo_db):
+    app = DocAssistApp(demo_db, user_id=make_user(demo_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#household-table", DataTable)
+        table.focus()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HouseholdScreen)
+        family = app.screen.detail.household.family_name
+        assert family in _text(app.screen.query_one("#household-info", Static))
+
+
+async def test_open_a_case_and_see_the_next_step(empty_db):
+    household_id = _household(empty_db, [ADULT])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_household(household_id)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HouseholdScreen)
+        person_id = screen.person_id
+        expected = plans.household_plans(app.ctx, household_id, app.checklists)[person_id]
+        first = expected.actionable[0]
+        title = first.checklist.title.en
+
+        assert "can start now" in _text(screen.query_one("#next-step", Static))
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecklistPickerScreen)
+        await pilot.press("enter")  # the first suggestion
+        await pilot.pause()
+
+        assert isinstance(app.screen, HouseholdScreen)
+        opened = cases_svc.cases_of_person(app.ctx, person_id)
+        assert [c.checklist_id for c in opened] == [first.checklist.id]
+        step = _text(screen.query_one("#next-step", Static))
+        assert f"Next step: {title}" in step
+        assert "case open" in step
+        assert first.checklist.steps[0].title.en in step
+        assert "Bring:" in step and "Where:" in step
+        cases_table = screen.query_one("#case-table", DataTable)
+        assert cases_table.row_count == 1
+        assert title in str(cases_table.get_row_at(0)[0])
+
+        # Enter on the person, then Enter on the case, opens the case.
+        seen: list[str] = []
+        app.open_case = seen.append  # the case screen is not what is tested here
+        screen.query_one("#member-table", DataTable).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert seen == [opened[0].id]
+
+
+async def test_a_blocked_procedure_says_why(empty_db):
+    household_id = _household(empty_db, [ADULT])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_household(household_id)
+        await pilot.pause()
+        plan = plans.household_plans(app.ctx, household_id, app.checklists)
+        blocked = [i for i in plan[app.screen.person_id].items if i.blocked]
+        assert blocked  # without a birth registration, the ID card waits
+        text = _text(app.screen.query_one("#next-step", Static))
+        assert f"Blocked: {blocked[0].checklist.title.en}" in text
+        assert blocked[0].blockers[0].render() in text
+
+
+async def test_remove_a_person_with_confirmation_and_undo(empty_db):
+    household_id = _household(empty_db, [ADULT, CHILD])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_household(household_id)
+        await pilot.pause()
+        table = app.screen.query_one("#member-table", DataTable)
+        assert table.row_count == 2
+        await pilot.press("down")  # the child
+        await pilot.pause()
+        child_id = app.screen.person_id
+        assert "Marko" in _text(app.screen.query_one("#person-name", Static))
+
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Marko Petrović" in _text(app.screen.query_one("#confirm-message", Static))
+        await pilot.press("escape")  # changed their mind
+        await pilot.pause()
+        assert table.row_count == 2
+
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HouseholdScreen)
+        assert table.row_count == 1
+        assert any("Press U to undo" in n.message for n in app._notifications)
+        assert "u" in app.screen.active_bindings
+
+        await pilot.press("u")
+        await pilot.pause()
+        assert table.row_count == 2
+        assert app.screen.person_id == child_id
+        assert {m.id for m in hh.get_household(app.ctx, household_id).members} >= {child_id}
+        assert "u" not in app.screen.active_bindings
+
+
+@pytest.fixture
+def register_screen_redraws_in_place(monkeypatch):
+    """The register screen underneath recomposes whole, Header included, and Textual
+    then fails on the next title change (NoMatches 'HeaderTitle'): the register
+    screen's own issue, reported. Here it only reloads, so the test is about ours."""
+    from docassist.ui.screens.households import HouseholdListScreen
+
+    async def redraw(self) -> None:
+        self.reload()
+
+    monkeypatch.setattr(HouseholdListScreen, "retranslate", redraw)
+
+
+@pytest.mark.usefixtures("register_screen_redraws_in_place")
+async def test_edit_keeps_typed_input_across_a_language_switch(empty_db):
+    household_id = _household(empty_db, [ADULT])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_household(household_id)
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, PersonFormScreen)
+        assert app.screen.query_one("#given_name", Input).value == "Marija"
+        await _type(pilot, "#place_of_birth", "Niš")
+        app.choose_language("sr")
+        await pilot.pause()
+        await pilot.pause()
+        form = app.screen
+        assert form.query_one("#place_of_birth", Input).value == "Niš"
+        assert form.query_one("#given_name", Input).value == "Marija"
+        assert "Име" in str(form.query_one(".form-label").render())  # redrawn in Serbian
+        app.choose_language("en")
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, HouseholdScreen)
+        person = hh.get_household(app.ctx, household_id).members[0]
+        assert person.place_of_birth == "Niš"
+
+        # The household screen redraws in the new language, keeping the highlighted person.
+        plan = plans.household_plans(app.ctx, household_id, app.checklists)[person.id]
+        app.choose_language("sr")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.person_id == person.id
+        text = _text(app.screen.query_one("#next-step", Static))
+        assert plan.actionable[0].checklist.title.sr in text
+
+
+async def test_ethnicity_waits_for_consent(empty_db):
+    household_id = _household(empty_db, [])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(PersonFormScreen(household_id))
+        await pilot.pause()
+        field = app.screen.query_one("#ethnicity", Input)
+        assert field.disabled
+        app.screen.query_one("#ethnicity_consent", Checkbox).value = True
+        await pilot.pause()
+        assert not field.disabled
+
+
+async def test_family_notes_and_what_a_parent_is_needed_for(empty_db):
+    baby = hh.PersonInput(
+        "Luka",
+        "Petrović",
+        relation=Relation.CHILD,
+        birth_date="2024",
+        documents={DocumentKind.BIRTH_REGISTRATION: DocumentState.MISSING},
+    )
+    household_id = _household(empty_db, [baby])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_household(household_id)
+        await pilot.pause()
+        # No mother recorded: a note to check, never a blocker.
+        text = _text(app.screen.query_one("#next-step", Static))
+        assert "Check: Mother not recorded." in text
+        assert "Next step:" in text
+
+
+def test_a_checklist_text_that_fell_back_is_marked_quietly():
+    from docassist.checklist import Text as ChecklistText
+    from docassist.ui.screens.household import localized
+
+    assert str(localized(ChecklistText(en="ID card", sr="Лична карта"), "sr")) == "Лична карта"
+    assert str(localized(ChecklistText(en="ID card"), "sr")) == "ID card (English)"
+    assert str(localized(ChecklistText(en="ID", sr="Лична"), "rom")) == "Lična (Srpski)"
