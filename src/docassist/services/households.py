@@ -445,11 +445,11 @@ def find_households(
           (SELECT count(*) FROM persons p
              WHERE p.household_id = h.id AND p.deleted_at IS NULL) AS members,
           (SELECT count(*) FROM cases c WHERE c.household_id = h.id
-             AND c.status IN ('open','blocked') AND c.deleted_at IS NULL) AS open_cases,
+             AND +c.status IN ('open','blocked') AND c.deleted_at IS NULL) AS open_cases,
           (SELECT count(*) FROM cases c WHERE c.household_id = h.id
-             AND c.status = 'blocked' AND c.deleted_at IS NULL) AS blocked_cases,
+             AND +c.status = 'blocked' AND c.deleted_at IS NULL) AS blocked_cases,
           (SELECT count(*) FROM cases c WHERE c.household_id = h.id
-             AND c.status IN ('open','blocked') AND c.next_due < ?
+             AND +c.status IN ('open','blocked') AND c.next_due < ?
              AND c.deleted_at IS NULL) AS overdue_cases
         FROM households h
         WHERE {where}
