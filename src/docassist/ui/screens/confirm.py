@@ -8,7 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 from docassist.domain.text import N_
@@ -106,3 +106,20 @@ class ConfirmScreen(DocModal, ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+def confirm_leave(screen: Screen, result: object) -> None:
+    """Ask before a form with unsaved input closes; dismiss it with ``result`` if yes."""
+
+    def answered(leave: bool | None) -> None:
+        if leave:
+            screen.dismiss(result)
+
+    screen.app.push_screen(
+        ConfirmScreen(
+            lambda: _("Leave without saving? What you typed here will be lost."),
+            confirm_label=N_("Leave"),
+            cancel_label=N_("Stay"),
+        ),
+        answered,
+    )

@@ -22,7 +22,7 @@ from docassist.i18n import LANGUAGES, _
 from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.ui.base import DocScreen
-from docassist.ui.screens.confirm import ConfirmScreen
+from docassist.ui.screens.confirm import confirm_leave
 from docassist.ui.widgets.field_problems import FieldProblems
 from docassist.ui.widgets.screen_body import ScreenBody
 
@@ -360,15 +360,4 @@ class HouseholdFormScreen(DocScreen):
             self.dismiss(False)
             return
 
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.dismiss(False)
-
-        self.app.push_screen(
-            ConfirmScreen(
-                lambda: _("Leave without saving? What you typed here will be lost."),
-                confirm_label=N_("Leave"),
-                cancel_label=N_("Stay"),
-            ),
-            answered,
-        )
+        confirm_leave(self, False)

@@ -49,7 +49,7 @@ from docassist.i18n import _, format_date, ngettext
 from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.ui.base import DocModal, DocScreen
-from docassist.ui.screens.confirm import ConfirmScreen
+from docassist.ui.screens.confirm import confirm_leave
 from docassist.ui.widgets.field_problems import FieldProblems
 from docassist.ui.widgets.screen_body import ScreenBody
 
@@ -634,15 +634,4 @@ class PersonFormScreen(DocScreen):
             self.dismiss(None)
             return
 
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmScreen(
-                lambda: _("Leave without saving? What you typed here will be lost."),
-                confirm_label=N_("Leave"),
-                cancel_label=N_("Stay"),
-            ),
-            answered,
-        )
+        confirm_leave(self, None)
