@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from docassist.cli import main
 
@@ -76,3 +77,27 @@ def test_python_dash_m_works(tmp_path, _isolated_home):
     )
     assert out.returncode == 0, out.stderr
     assert "demo.db" in out.stdout
+
+
+def test_validate_checks_checklists_and_scenarios(capsys):
+    assert main(["checklists", "validate"]) == 0
+    out = capsys.readouterr().out
+    assert "checklists are valid" in out
+    assert "practice scenarios are valid" in out
+
+
+def test_validate_a_broken_scenario_names_file_and_line(capsys):
+    assert main(["checklists", "validate", "tests/fixtures/scenarios/broken"]) == 1
+    err = capsys.readouterr().err
+    assert "tests/fixtures/scenarios/broken/" in err
+    assert ".toml:" in err
+
+
+def test_validate_one_user_file_that_needs_bundled_checklists(capsys, tmp_path):
+    # id-card names citizenship and residence as prerequisites; alone it is still valid
+    # because the app always loads it beside the bundled checklists.
+    own = tmp_path / "my-id-card.toml"
+    text = Path("checklists/id-card.toml").read_text(encoding="utf-8")
+    own.write_text(text.replace('id = "id-card"', 'id = "my-id-card"', 1), encoding="utf-8")
+    assert main(["checklists", "validate", str(own)]) == 0
+    assert "1 checklist is valid" in capsys.readouterr().out

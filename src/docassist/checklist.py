@@ -1178,7 +1178,21 @@ def validate_paths(
     files: list[Path] = []
     for path in map(Path, paths):
         files += _toml_files(path) if path.is_dir() else [path]
-    return validate_files(files)
+    # A user's own file names bundled checklists as prerequisites: check it against them,
+    # as the app will load it, but report only on the files asked about.
+    given = {f.resolve() for f in files}
+    alone, _ = validate_files(files)
+    own_ids = {c.id for c in alone}
+    context = [
+        c.path
+        for c in load_all(user=False)
+        if c.path.resolve() not in given and c.id not in own_ids
+    ]
+    checklists, problems = validate_files(files + context)
+    return (
+        [c for c in checklists if c.path.resolve() in given],
+        [p for p in problems if Path(p.path).resolve() in given],
+    )
 
 
 # ---------------------------------------------------------------------- the set

@@ -153,19 +153,44 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_checklists(args: argparse.Namespace) -> int:
     from docassist.checklist import validate_paths
+    from docassist.practice import validate_scenarios
 
-    paths = [Path(p) for p in args.paths] or None
-    checklists, problems = validate_paths(paths)
+    # Practice scenarios refer to checklist steps, so they are checked with the
+    # checklists: a renamed step must not silently break a trainee's scenario.
+    paths = [Path(p) for p in args.paths]
+    scenario_paths = [p for p in paths if _is_scenario_path(p)]
+    checklist_paths = [p for p in paths if not _is_scenario_path(p)]
+    checklists, problems = [], []
+    if checklist_paths or not paths:
+        checklists, problems = validate_paths(checklist_paths or None)
+    scenarios: list = []
+    if scenario_paths or not paths:
+        known = checklists if checklist_paths else None  # None: the checklists in use
+        scenarios, found = validate_scenarios(scenario_paths or None, checklists=known)
+        problems += [p for p in found if p.is_error]
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         return 1
-    print(
-        i18n.ngettext(
-            "{n} checklist is valid.", "All {n} checklists are valid.", len(checklists)
-        ).format(n=len(checklists))
-    )
+    if checklists:
+        print(
+            i18n.ngettext(
+                "{n} checklist is valid.", "All {n} checklists are valid.", len(checklists)
+            ).format(n=len(checklists))
+        )
+    if scenarios:
+        print(
+            i18n.ngettext(
+                "{n} practice scenario is valid.",
+                "All {n} practice scenarios are valid.",
+                len(scenarios),
+            ).format(n=len(scenarios))
+        )
     return 0
+
+
+def _is_scenario_path(path: Path) -> bool:
+    return "scenarios" in path.parts
 
 
 def cmd_languages(args: argparse.Namespace) -> int:
