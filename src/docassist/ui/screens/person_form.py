@@ -338,7 +338,7 @@ class PersonFormScreen(DocScreen):
             yield from self._text_row(
                 "birth_date",
                 _("Birth date"),
-                hint=_("like 12.05.1987, 05.1987, 1987 or oko 1990"),
+                hint=_("like 12.05.1987, 05.1987, 1987 or about 1990"),
             )
             yield from self._text_row("place_of_birth", _("Place of birth"))
             yield from self._text_row("jmbg", _("JMBG"), hint=_("13 digits, if known"))
