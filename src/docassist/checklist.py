@@ -843,6 +843,17 @@ class _FileValidator:
                 result.append(Prerequisite(target, who, reason, age_min, age_max))
         return tuple(result) if len(result) == len(items) else None
 
+    def unique_key(
+        self, key: str | None, seen: dict[str, int], here: tuple[Any, ...], plural: str
+    ) -> None:
+        """Report a key already used by an earlier item of the same list (``seen``)."""
+        if key is None:
+            return
+        if key in seen:
+            self.report((*here, "key"), f"'{key}' is already used by {plural} #{seen[key] + 1}")
+        else:
+            seen[key] = here[-1]
+
     def steps(self, value: Any, path: tuple[Any, ...]) -> tuple[Step, ...] | None:
         items = self.array(value, path, non_empty="at least one step is needed")
         if items is None:
@@ -856,13 +867,7 @@ class _FileValidator:
                 continue
             before = len(self.problems)
             key = self.optional(table, "key", here, lambda v, p: self.key_syntax(v, p, "step key"))
-            if key is not None:
-                if key in seen:
-                    self.report(
-                        (*here, "key"), f"'{key}' is already used by steps #{seen[key] + 1}"
-                    )
-                else:
-                    seen[key] = index
+            self.unique_key(key, seen, here, "steps")
             fields = {
                 name: self.optional(table, name, here, self.text)
                 for name in ("title", "where", "cost", "duration", "done_when", "deadline", "tips")

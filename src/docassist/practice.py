@@ -161,13 +161,7 @@ class _ScenarioValidator(_FileValidator):
                 continue
             before = len(self.problems)
             key = self.optional(table, "key", here, lambda v, p: self.key_syntax(v, p, "key"))
-            if key is not None:
-                if key in seen:
-                    self.report(
-                        (*here, "key"), f"'{key}' is already used by questions #{seen[key] + 1}"
-                    )
-                else:
-                    seen[key] = index
+            self.unique_key(key, seen, here, "questions")
             prompt = self.optional(table, "prompt", here, self.text)
             topic = self.optional(
                 table, "topic", here, lambda v, p: self.choice(v, p, TOPICS, "topic")
