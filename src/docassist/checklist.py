@@ -16,7 +16,7 @@ import heapq
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -1290,6 +1290,48 @@ def _toml_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.toml")) if directory.is_dir() else []
 
 
+def highest_versions(
+    entries: Iterable[Any],
+    item_of: Callable[[Any], Any],
+    problems: list[ChecklistProblem],
+    *,
+    clash_is_error: Callable[[Any, Any], bool] = lambda new, old: True,
+) -> dict[str, Any]:
+    """Keep one loaded file per id: a later copy wins only when its version is higher.
+
+    A stale copy (in the user's folder, say) must not silently undo a fix we shipped.
+    ``item_of`` gives the loaded checklist or scenario of an entry (None when broken);
+    notes and errors about the copies that lost are appended to ``problems``.
+    """
+    chosen: dict[str, Any] = {}
+    for entry in entries:
+        item = item_of(entry)
+        if item is None:
+            continue
+        current = chosen.get(item.id)
+        if current is None:
+            chosen[item.id] = entry
+            continue
+        # Point at the version: raising it is what decides which copy wins.
+        line = entry.locator.line(("version",)) if entry.locator else 1
+        old = item_of(current)
+        if item.version > old.version:
+            chosen[item.id] = entry
+            message = (
+                f"replaces '{item.id}' version {old.version} from {current.path} "
+                f"with version {item.version}"
+            )
+            problems.append(ChecklistProblem(entry.path, line, message, severity="note"))
+        else:
+            message = (
+                f"not used: id '{item.id}' is also used by {current.path}, version {old.version} "
+                f"(raise 'version' above {old.version} to replace it)"
+            )
+            severity = "error" if clash_is_error(item, old) else "note"
+            problems.append(ChecklistProblem(entry.path, line, message, severity=severity))
+    return chosen
+
+
 def load_all(
     extra_dirs: Iterable[Path] = (), *, bundled: bool = True, user: bool = True
 ) -> ChecklistSet:
@@ -1309,39 +1351,14 @@ def load_all(
 
     entries = [_load(path, origin) for path, origin in sources]
     problems = [problem for entry in entries for problem in entry.problems]
-    chosen: dict[str, _Loaded] = {}
-    for entry in entries:
-        checklist = entry.checklist
-        if checklist is None:
-            continue
-        current = chosen.get(checklist.id)
-        if current is None:
-            chosen[checklist.id] = entry
-            continue
-        # Point at the version: raising it is what decides which copy wins.
-        line = entry.locator.line(("version",)) if entry.locator else 1
-        old = current.checklist
-        if checklist.version > old.version:
-            chosen[checklist.id] = entry
-            problems.append(
-                ChecklistProblem(
-                    entry.path,
-                    line,
-                    f"replaces '{checklist.id}' version {old.version} from {current.path} "
-                    f"with version {checklist.version}",
-                    severity="note",
-                )
-            )
-        else:
-            problems.append(
-                ChecklistProblem(
-                    entry.path,
-                    line,
-                    f"not used: '{checklist.id}' version {old.version} from {current.path} is "
-                    f"the same or newer (raise 'version' above {old.version} to replace it)",
-                    severity="note" if checklist.origin != old.origin else "error",
-                )
-            )
+    chosen = highest_versions(
+        entries,
+        lambda entry: entry.checklist,
+        problems,
+        # Two bundled copies (or two user copies) of one id is a mistake to fix; a user
+        # copy that loses to the bundled one is only worth a note.
+        clash_is_error=lambda new, old: new.origin == old.origin,
+    )
     kept = list(chosen.values())
     problems.extend(_cross_check(kept, _broken_ids(entries) - set(chosen)))
     return ChecklistSet((entry.checklist for entry in kept), problems)

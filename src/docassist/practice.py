@@ -24,6 +24,7 @@ from docassist.checklist import (
     _suggest,
     _toml_files,
     _type_name,
+    highest_versions,
     load_all,
     read_toml,
 )
@@ -278,39 +279,7 @@ def _collect(
 ) -> tuple[list[Scenario], list[ChecklistProblem]]:
     entries = [_load(path) for path in paths]
     problems = [problem for entry in entries for problem in entry.problems]
-    chosen: dict[str, _Loaded] = {}
-    for entry in entries:
-        scenario = entry.scenario
-        if scenario is None:
-            continue
-        current = chosen.get(scenario.id)
-        if current is None:
-            chosen[scenario.id] = entry
-            continue
-        # Same rule as checklists: a later copy replaces an earlier one only when its
-        # version is higher, so a stale copy cannot silently undo a fix.
-        line = entry.locator.line(("version",)) if entry.locator else 1
-        old = current.scenario
-        if scenario.version > old.version:
-            chosen[scenario.id] = entry
-            problems.append(
-                ChecklistProblem(
-                    entry.path,
-                    line,
-                    f"replaces '{scenario.id}' version {old.version} from {current.path} "
-                    f"with version {scenario.version}",
-                    severity="note",
-                )
-            )
-        else:
-            problems.append(
-                ChecklistProblem(
-                    entry.path,
-                    line,
-                    f"id '{scenario.id}' is also used by {current.path} "
-                    f"(raise 'version' above {old.version} to replace it)",
-                )
-            )
+    chosen = highest_versions(entries, lambda entry: entry.scenario, problems)
     kept = list(chosen.values())
     problems.extend(_check_references(kept, _known_checklists(checklists)))
     scenarios = sorted((entry.scenario for entry in kept), key=lambda s: s.id)
