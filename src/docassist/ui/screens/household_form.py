@@ -12,19 +12,15 @@ from datetime import date
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.suggester import SuggestFromList
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, TextArea
 
 from docassist.domain.text import N_, Problem
 from docassist.i18n import LANGUAGES, _
 from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
-from docassist.ui.base import DocScreen
-from docassist.ui.screens.confirm import confirm_leave
+from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.field_problems import FieldProblems
-from docassist.ui.widgets.screen_body import ScreenBody
 
 # "23.11.2026", "23. 11. 2026." or "2026-11-23"
 _DMY = re.compile(r"(\d{1,2})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{4})\.?")
@@ -67,33 +63,22 @@ class HouseholdValues:
     consent_scope: str | None = None
 
 
-class HouseholdFormScreen(DocScreen):
+class HouseholdFormScreen(FormScreen):
     """A new household (``household_id`` None) or the correction of an existing one."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", N_("Save")),
-        Binding("escape", "cancel", N_("Cancel")),
-    ]
+    nothing_saved = False
 
     def __init__(self, household_id: str | None = None) -> None:
         super().__init__()
         self.household_id = household_id
         self.values = HouseholdValues()
         self._saved_values = HouseholdValues()
-        self._touched: set[str] = set()
-        self._tried = False
-        self._loaded = False
 
     @property
     def is_new(self) -> bool:
         return self.household_id is None
 
     # -- drawing -------------------------------------------------------------
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield ScreenBody(self._compose_body)
-        yield Footer()
 
     def _compose_body(self) -> ComposeResult:
         self._load()
@@ -141,32 +126,8 @@ class HouseholdFormScreen(DocScreen):
                 yield Button(_("Save"), id="save", variant="primary")
                 yield Button(_("Cancel"), id="cancel")
 
-    def _text_row(
-        self,
-        name: str,
-        label: str,
-        *,
-        required: bool = False,
-        suggest: list[str] | None = None,
-        hint: str = "",
-    ) -> ComposeResult:
-        with Horizontal(classes="form-row"):
-            yield Label(label + (" *" if required else ""), classes="form-label")
-            with Vertical(classes="form-field"):
-                yield Input(
-                    getattr(self.values, name),
-                    placeholder=hint,
-                    id=name,
-                    suggester=SuggestFromList(suggest, case_sensitive=False) if suggest else None,
-                )
-                yield FieldProblems(id=f"{name}-problems")
-
     def on_mount(self) -> None:
         self.query_one("#family_name", Input).focus()
-        self._show_problems()
-
-    async def retranslate(self) -> None:
-        await self.query_one(ScreenBody).recompose()
         self._show_problems()
 
     # -- data ----------------------------------------------------------------
@@ -301,14 +262,6 @@ class HouseholdFormScreen(DocScreen):
         self.query_one("#consent_date", Input).disabled = not event.value
         self._show_problems()
 
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
     # -- actions -------------------------------------------------------------
 
     def action_save(self) -> None:
@@ -318,7 +271,7 @@ class HouseholdFormScreen(DocScreen):
         if errors:
             self._show_problems()
             self._focus_field(errors[0])
-            self.notify(_("Nothing was saved yet: see the fields marked in red."), severity="error")
+            self._say_nothing_saved()
             return
         ctx = self.app.ctx
         try:
@@ -329,7 +282,7 @@ class HouseholdFormScreen(DocScreen):
         except ValidationError as err:
             self._show_problems(err.problems)
             self._focus_field(next(iter(err.problems)))
-            self.notify(_("Nothing was saved yet: see the fields marked in red."), severity="error")
+            self._say_nothing_saved()
             return
         except NotFoundError:
             self._gone()
@@ -344,20 +297,3 @@ class HouseholdFormScreen(DocScreen):
         else:
             self.notify(_("Saved."))
             self.dismiss(True)
-
-    def _focus_field(self, name: str) -> None:
-        for widget in self.query(f"#{name}"):
-            if widget.focusable:
-                widget.focus()
-                self.query_one("#household-form").scroll_to_widget(widget)
-                return
-
-    def _dirty(self) -> bool:
-        return self.values != self._saved_values
-
-    def action_cancel(self) -> None:
-        if not self._dirty():
-            self.dismiss(False)
-            return
-
-        confirm_leave(self, False)

@@ -21,8 +21,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     DataTable,
-    Footer,
-    Header,
     Input,
     Label,
     Select,
@@ -48,10 +46,9 @@ from docassist.domain.text import N_, Problem
 from docassist.i18n import _, format_date, ngettext
 from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
-from docassist.ui.base import DocModal, DocScreen
-from docassist.ui.screens.confirm import confirm_leave
+from docassist.ui.base import DocModal
+from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.field_problems import FieldProblems
-from docassist.ui.widgets.screen_body import ScreenBody
 
 # The documents asked about on every person, in the order offices ask for them.
 FORM_DOCUMENTS = tuple(DocumentKind)
@@ -227,16 +224,11 @@ class DuplicateScreen(DocModal, ModalScreen[tuple[str, str | None]]):
 # --------------------------------------------------------------------------- the form
 
 
-class PersonFormScreen(DocScreen):
+class PersonFormScreen(FormScreen):
     """A new person in ``household_id`` (``person_id`` None) or the correction of one.
 
     Dismisses with the saved person's id, or None when nothing was saved.
     """
-
-    BINDINGS = [
-        Binding("ctrl+s", "save", N_("Save")),
-        Binding("escape", "cancel", N_("Cancel")),
-    ]
 
     def __init__(self, household_id: str, person_id: str | None = None) -> None:
         super().__init__()
@@ -246,9 +238,6 @@ class PersonFormScreen(DocScreen):
         self._saved_values = PersonValues()
         self._members: list[hh.Person] = []
         self._settlement = ""
-        self._touched: set[str] = set()
-        self._tried = False
-        self._loaded = False
         self._service_problems: dict[str, list[Problem]] = {}
 
     @property
@@ -307,11 +296,6 @@ class PersonFormScreen(DocScreen):
 
     # -- drawing -------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield ScreenBody(self._compose_body)
-        yield Footer()
-
     def _compose_body(self) -> ComposeResult:
         self._load()
         v = self.values
@@ -341,7 +325,9 @@ class PersonFormScreen(DocScreen):
                 hint=_("like 12.05.1987, 05.1987, 1987 or about 1990"),
             )
             yield from self._text_row("place_of_birth", _("Place of birth"))
-            yield from self._text_row("jmbg", _("JMBG"), hint=_("13 digits, if known"))
+            yield from self._text_row(
+                "jmbg", _("JMBG"), hint=_("13 digits, if known"), max_length=30
+            )
             yield from self._parent_row("mother_id", _("Mother"), exclude=Sex.MALE)
             yield from self._parent_row("father_id", _("Father"), exclude=Sex.FEMALE)
             with Horizontal(classes="form-row"):
@@ -389,27 +375,6 @@ class PersonFormScreen(DocScreen):
                 yield Button(_("Save"), id="save", variant="primary")
                 yield Button(_("Cancel"), id="cancel")
 
-    def _text_row(
-        self,
-        name: str,
-        label: str,
-        *,
-        required: bool = False,
-        hint: str = "",
-        disabled: bool = False,
-    ) -> ComposeResult:
-        with Horizontal(classes="form-row"):
-            yield Label(label + (" *" if required else ""), classes="form-label")
-            with Vertical(classes="form-field"):
-                yield Input(
-                    getattr(self.values, name),
-                    placeholder=hint,
-                    id=name,
-                    disabled=disabled,
-                    max_length=30 if name == "jmbg" else 0,
-                )
-                yield FieldProblems(id=f"{name}-problems")
-
     def _parent_row(self, name: str, label: str, *, exclude: Sex) -> ComposeResult:
         options = [
             (m.full_name + self._born_suffix(m), m.id)
@@ -440,10 +405,6 @@ class PersonFormScreen(DocScreen):
 
     def on_mount(self) -> None:
         self.query_one("#given_name", Input).focus()
-        self._show_problems()
-
-    async def retranslate(self) -> None:
-        await self.query_one(ScreenBody).recompose()
         self._show_problems()
 
     # -- checking ------------------------------------------------------------
@@ -554,14 +515,6 @@ class PersonFormScreen(DocScreen):
     def _notes_changed(self, event: TextArea.Changed) -> None:
         self.values.notes = event.text_area.text
 
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
     # -- saving --------------------------------------------------------------
 
     def _refuse(self, problems: dict[str, list[Problem]]) -> None:
@@ -570,7 +523,7 @@ class PersonFormScreen(DocScreen):
         first = next((k for k, v in problems.items() if any(p.is_error for p in v)), None)
         if first:
             self._focus_field(first)
-        self.notify(_("Nothing was saved yet: see the fields marked in red."), severity="error")
+        self._say_nothing_saved()
 
     def action_save(self) -> None:
         problems = self._problems()
@@ -621,17 +574,3 @@ class PersonFormScreen(DocScreen):
             else _("{name} is saved.").format(name=name)
         )
         self.dismiss(person_id)
-
-    def _focus_field(self, name: str) -> None:
-        for widget in self.query(f"#{name}"):
-            if widget.focusable:
-                widget.focus()
-                self.query_one("#person-form").scroll_to_widget(widget)
-                return
-
-    def action_cancel(self) -> None:
-        if self.values == self._saved_values:
-            self.dismiss(None)
-            return
-
-        confirm_leave(self, None)

@@ -1,0 +1,116 @@
+"""What the register's forms share: rows of labelled inputs with their problems,
+saving with Ctrl+S, leaving with Escape (asking first when something was typed).
+
+A form keeps what is typed in ``self.values`` (a dataclass), so a language switch
+that redraws the body loses nothing; ``_saved_values`` is what was loaded, to tell
+whether leaving would throw typing away.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Footer, Header, Input, Label
+
+from docassist.domain.text import N_
+from docassist.i18n import _
+from docassist.ui.base import DocScreen
+from docassist.ui.screens.confirm import confirm_leave
+from docassist.ui.widgets.field_problems import FieldProblems
+from docassist.ui.widgets.screen_body import ScreenBody
+
+
+class FormScreen(DocScreen):
+    """Base for the household and person forms.
+
+    Subclasses give ``_compose_body``, ``_show_problems`` and ``action_save``; the
+    scrolling container of the fields carries the CSS class ``form``.
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save")),
+        Binding("escape", "cancel", N_("Cancel")),
+    ]
+    # What dismiss() returns when the user leaves without saving.
+    nothing_saved: Any = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._touched: set[str] = set()
+        self._tried = False
+        self._loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ScreenBody(self._compose_body)
+        yield Footer()
+
+    def _compose_body(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def _show_problems(self) -> None:
+        raise NotImplementedError
+
+    def action_save(self) -> None:
+        raise NotImplementedError
+
+    def _text_row(
+        self,
+        name: str,
+        label: str,
+        *,
+        required: bool = False,
+        hint: str = "",
+        suggest: list[str] | None = None,
+        disabled: bool = False,
+        max_length: int = 0,
+    ) -> ComposeResult:
+        """A label, an input bound to ``values.<name>``, and the place for its problems."""
+        with Horizontal(classes="form-row"):
+            yield Label(label + (" *" if required else ""), classes="form-label")
+            with Vertical(classes="form-field"):
+                yield Input(
+                    getattr(self.values, name),
+                    placeholder=hint,
+                    id=name,
+                    disabled=disabled,
+                    max_length=max_length,
+                    suggester=SuggestFromList(suggest, case_sensitive=False) if suggest else None,
+                )
+                yield FieldProblems(id=f"{name}-problems")
+
+    async def retranslate(self) -> None:
+        await self.query_one(ScreenBody).recompose()
+        self._show_problems()
+
+    def _focus_field(self, name: str) -> None:
+        for widget in self.query(f"#{name}"):
+            if widget.focusable:
+                widget.focus()
+                self.query_one(".form").scroll_to_widget(widget)
+                return
+
+    def _say_nothing_saved(self) -> None:
+        self.notify(_("Nothing was saved yet: see the fields marked in red."), severity="error")
+
+    def _dirty(self) -> bool:
+        return self.values != self._saved_values
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        if not self._dirty():
+            self.dismiss(self.nothing_saved)
+            return
+        confirm_leave(self, self.nothing_saved)
