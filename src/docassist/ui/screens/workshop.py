@@ -59,6 +59,7 @@ from docassist.services.context import ValidationError
 from docassist.ui.base import DocScreen
 from docassist.ui.screens.workshop_attendance import AttendanceScreen
 from docassist.ui.screens.workshop_end import EndScreen
+from docassist.ui.widgets.field_problems import problems_text
 
 # Below this width two languages are stacked (each text followed by its translation)
 # instead of shown in two columns: 80 columns split in two leave ~30 letters a line.
@@ -73,10 +74,6 @@ Ticks = dict[tuple[str, str], set[int]]
 
 def _native(code: str) -> str:
     return get_language(code).native_name
-
-
-def _problems_text(error: ValidationError) -> str:
-    return "\n".join(p.render(_) for problems in error.problems.values() for p in problems)
 
 
 # ----------------------------------------------------------------- dates
@@ -433,7 +430,7 @@ class WorkshopScreen(DocScreen):
                 languages,
             )
         except ValidationError as err:
-            error.update(_problems_text(err))
+            error.update(problems_text(err))
             error.remove_class("hidden")
             return
         error.add_class("hidden")

@@ -31,10 +31,7 @@ from docassist.services import households as hh
 from docassist.services import workshops as ws
 from docassist.services.context import ValidationError
 from docassist.ui.base import DocModal, DocScreen
-
-
-def _problems_text(error: ValidationError) -> str:
-    return "\n".join(p.render(_) for problems in error.problems.values() for p in problems)
+from docassist.ui.widgets.field_problems import problems_text
 
 
 class AttendanceScreen(DocScreen):
@@ -371,7 +368,7 @@ class QuickAddScreen(DocModal):
                     self._ctx, self.workshop_id, candidate.household_id, [candidate.person_id]
                 )
         except ValidationError as err:
-            self._show_error(_problems_text(err))
+            self._show_error(problems_text(err))
             return
         self.dismiss(household_id or existing[0].household_id)
 

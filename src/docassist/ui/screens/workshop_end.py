@@ -25,10 +25,7 @@ from docassist.services import plans
 from docassist.services import workshops as ws
 from docassist.services.context import Context, ValidationError
 from docassist.ui.base import DocModal, DocScreen
-
-
-def _problems_text(error: ValidationError) -> str:
-    return "\n".join(p.render(_) for problems in error.problems.values() for p in problems)
+from docassist.ui.widgets.field_problems import problems_text
 
 
 class QuestionScreen(DocModal):
@@ -220,7 +217,7 @@ class EndScreen(DocScreen):
         try:
             result = ws.open_cases_for_attendees(ctx, self.workshop_id, chosen, self.app.checklists)
         except ValidationError as err:
-            self.result = _problems_text(err)
+            self.result = problems_text(err)
         else:
             self.result = self._result_text(result, code)
         self.selected = None  # the plans changed: suggest afresh

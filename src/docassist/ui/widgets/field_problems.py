@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from docassist.domain.text import Problem
 from docassist.i18n import _
+from docassist.services.context import ValidationError
 
 ERROR_MARK = "✗ "
 WARNING_MARK = "! "
@@ -74,3 +75,8 @@ class FieldProblems(Vertical):
     def text(self) -> str:
         """Everything shown, one line per message (for tests and screen readers)."""
         return "\n".join(line for lines in self._lines for line in lines)
+
+
+def problems_text(error: ValidationError) -> str:
+    """Every problem of a refused save, one per line, for a notification."""
+    return "\n".join(p.render(_) for problems in error.problems.values() for p in problems)
