@@ -297,8 +297,8 @@ def build_report(
         N_("Served by municipality"),
         (
             Column("municipality", N_("Municipality"), "label"),
-            Column("households", N_("Households")),
-            Column("people", N_("People"), bar=True),
+            Column("households", N_("Households served")),
+            Column("people", N_("People served"), bar=True),
         ),
         tuple(
             (_place(m), h, p)
@@ -538,15 +538,17 @@ class _Query:
         place, params = self._place()
         by_id: dict[str, _Procedure] = {}
         rows = self.db.execute(
+            # total() and coalesce: a comparison with a NULL outcome is NULL.
             "SELECT c.checklist_id, "
-            "  sum(c.status IN ('open','blocked')), sum(c.status = 'blocked'), "
-            "  sum(c.status IN ('open','blocked') AND c.next_due < ?), "
-            "  sum(c.outcome = 'refused' AND c.outcome_date BETWEEN ? AND ?) "
+            "  total(c.status IN ('open','blocked')), total(c.status = 'blocked'), "
+            "  total(c.status IN ('open','blocked') AND c.next_due < ?), "
+            "  total(coalesce(c.outcome = 'refused' AND c.outcome_date BETWEEN ? AND ?, 0)) "
             "FROM cases c JOIN households h ON h.id = c.household_id "
             "WHERE c.deleted_at IS NULL" + place + " GROUP BY c.checklist_id",
             [self.today.isoformat(), self.start, self.end, *params],
         ).fetchall()
-        for checklist_id, open_, blocked, overdue, refused in rows:
+        for checklist_id, *counts in rows:
+            open_, blocked, overdue, refused = (int(n) for n in counts)
             by_id[checklist_id] = _Procedure(checklist_id, open_, blocked, overdue, 0, refused)
         obtained = self.db.execute(
             "SELECT c.checklist_id, c.outcome_date, substr(c.opened_at, 1, 10) "
@@ -712,7 +714,7 @@ def _workshop_tables(workshops: _Workshops, procedure_label: Any) -> list[Table]
             (
                 Column("municipality", N_("Municipality"), "label"),
                 Column("workshops", N_("Workshops"), bar=True),
-                Column("people", N_("People")),
+                Column("people", N_("Participants")),
                 Column("households", N_("Households")),
             ),
             tuple(
