@@ -89,6 +89,7 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     note: str | None = None  # msgid: what the figures mean, one or two sentences
+    total_row: bool = False  # the last row adds up the others
 
 
 @dataclass(frozen=True)
@@ -660,6 +661,7 @@ def _document_tables(documents: list[_Document], procedure_label: Any) -> list[T
             "Age on the day the document was obtained; a person known only by the year "
             "of birth counts as born on 1 July."
         ),
+        total_row=len(kinds) > 1,
     )
 
     cross = Counter((d.age_group, d.sex) for d in documents)
