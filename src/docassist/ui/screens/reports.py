@@ -131,6 +131,9 @@ class PathDialog(DocModal):
 class ReportsScreen(DocScreen):
     """The period's figures, one table at a time, with keys to save them."""
 
+    # The keys (n, p, c, x, e) work when the table has focus, not while typing a date.
+    AUTO_FOCUS = "#report-table"
+
     BINDINGS = [
         Binding("n", "table(1)", N_("Next table")),
         Binding("p", "table(-1)", N_("Previous table")),
