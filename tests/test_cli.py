@@ -101,3 +101,109 @@ def test_validate_one_user_file_that_needs_bundled_checklists(capsys, tmp_path):
     own.write_text(text.replace('id = "id-card"', 'id = "my-id-card"', 1), encoding="utf-8")
     assert main(["checklists", "validate", str(own)]) == 0
     assert "1 checklist is valid" in capsys.readouterr().out
+
+# --- report and export ------------------------------------------------------------------
+
+
+def _register(tmp_path, *, role=None):
+    """A register with the hand-counted families of the report tests, and its users."""
+    from datetime import date
+
+    from docassist.domain.model import Role
+    from docassist.services.context import Context
+    from docassist.services.users import create_user
+    from docassist.store.db import open_database
+    from tests.services import report_fixture
+
+    path = tmp_path / "register.db"
+    db = open_database(path)
+    ctx = Context(db, today=lambda: date(2026, 11, 23))
+    ctx.user_id = create_user(ctx, "Milica Koordinatorka", Role.COORDINATOR).id
+    create_user(ctx, "Fikret", Role.FACILITATOR)
+    report_fixture.build(ctx)
+    db.close()
+    return path
+
+
+def test_report_table(capsys, tmp_path):
+    db = _register(tmp_path)
+    args = ["--db", str(db), "report", "--from", "2026-06-01", "--to", "30.9.2026"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "People served" in out and "Documents obtained" in out
+    assert "Nikolić" not in out and "Ana" not in out
+
+
+def test_report_bad_date_is_one_line(capsys, tmp_path):
+    db = _register(tmp_path)
+    assert main(["--db", str(db), "report", "--from", "2026-02-30"]) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert len(err) == 1 and "'2026-02-30' is not a date" in err[0]
+    assert "Traceback" not in captured.err and captured.out == ""
+
+
+def test_report_unknown_municipality(capsys, tmp_path):
+    db = _register(tmp_path)
+    assert main(["--db", str(db), "report", "--municipality", "Atlantis"]) == 2
+    assert "Known: Beograd, Leskovac, Niš" in capsys.readouterr().err
+
+
+def test_report_to_files(capsys, tmp_path):
+    import csv
+    import json
+
+    from openpyxl import load_workbook
+
+    db = _register(tmp_path)
+    base = ["--db", str(db), "report", "--from", "2026-06-01", "--to", "2026-09-30"]
+    assert main([*base, "--output", str(tmp_path / "r.xlsx"), "--lang", "sr"]) == 0
+    assert str(tmp_path / "r.xlsx") in capsys.readouterr().out
+    assert load_workbook(tmp_path / "r.xlsx").worksheets[1]["B2"].value == 3
+    assert main([*base, "--format", "json", "--municipality", "ниш"]) == 0
+    assert json.loads(capsys.readouterr().out)["municipality"] == "Niš"
+    assert main([*base, "--format", "csv", "--output", str(tmp_path / "r.csv")]) == 0
+    rows = list(csv.reader((tmp_path / "r.csv").open(encoding="utf-8-sig")))
+    assert ["People served", "11"] in rows
+
+
+def test_report_xlsx_needs_a_file(capsys, tmp_path):
+    db = _register(tmp_path)
+    assert main(["--db", str(db), "report", "--format", "xlsx"]) == 2
+    assert "--output" in capsys.readouterr().err
+
+
+def test_report_on_a_missing_register_creates_nothing(capsys, tmp_path):
+    assert main(["--db", str(tmp_path / "nope.db"), "report"]) == 2
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_export_refused_to_a_facilitator(capsys, tmp_path):
+    db = _register(tmp_path)
+    out = tmp_path / "all.xlsx"
+    assert main(["--db", str(db), "export", "--user", "Fikret", "--output", str(out)]) == 2
+    assert "Only a coordinator" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_export_by_a_coordinator_warns_and_audits(capsys, tmp_path):
+    import sqlite3
+
+    db = _register(tmp_path)
+    out = tmp_path / "all.xlsx"
+    args = ["--db", str(db), "export", "--user", "milica koordinatorka", "--output", str(out)]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "personal data" in captured.err and str(out) in captured.out
+    assert out.exists()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM audit_log WHERE action = 'export'"
+        ).fetchone() == (1,)
+
+
+def test_export_unknown_user(capsys, tmp_path):
+    db = _register(tmp_path)
+    args = ["--db", str(db), "export", "--user", "Nobody", "--output", str(tmp_path / "a.zip")]
+    assert main(args) == 2
+    assert "no user 'Nobody'" in capsys.readouterr().err

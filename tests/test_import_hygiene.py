@@ -17,6 +17,8 @@ HEADLESS = [
     "docassist.services.cases",
     "docassist.services.dashboard",
     "docassist.services.demo",
+    "docassist.services.reports",
+    "docassist.services.export",
     "docassist.checklist",
     "docassist.nextsteps",
     "docassist.i18n",

@@ -54,6 +54,12 @@ def _mode_screens() -> dict[str, type[Screen]]:
         screens["workshop"] = WorkshopScreen
     except ImportError:  # pragma: no cover
         pass
+    try:
+        from docassist.ui.screens.reports import ReportsScreen
+
+        screens["reports"] = ReportsScreen
+    except ImportError:  # pragma: no cover
+        pass
     return screens
 
 

@@ -63,6 +63,13 @@ COMMANDS: tuple[Command, ...] = (
         N_("Contrast"),
         N_("Switch the high-contrast colours on or off (for projectors)."),
     ),
+    Command(
+        "f9",
+        "mode('reports')",
+        N_("Reports"),
+        N_("Figures for a period, without names; save them as CSV or XLSX."),
+        REGISTER_ROLES,
+    ),
     Command("ctrl+q", "quit", N_("Quit"), N_("Close docassist. Everything is already saved.")),
 )
 

@@ -1,0 +1,376 @@
+"""Files for other people: a report as CSV, XLSX or JSON, and the whole register for a coordinator.
+
+Every file is written next to its final place under a temporary name and then renamed
+over it, so a full disk or a pulled USB stick leaves the old file or none, never half
+of one. Headers are in the reader's language; numbers stay numbers and dates dates.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_documents_dir
+
+from docassist import locations
+from docassist.domain.model import Role
+from docassist.domain.text import N_, Problem
+from docassist.i18n import translator
+from docassist.services import users
+from docassist.services.context import Context, ValidationError
+from docassist.services.reports import Report, localize
+
+REPORT_FORMATS = ("csv", "xlsx", "json")
+FULL_FORMATS = ("csv", "xlsx")
+
+PERSONAL_DATA_WARNING = N_(
+    "This file holds personal data of every family in the register: names, birth "
+    "dates, ID numbers, phone numbers. Keep it on an encrypted disk, never send it by "
+    "e-mail or messenger, and delete it when it is no longer needed."
+)
+
+# --- writing safely ------------------------------------------------------------------
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path``; renamed over ``path`` only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- the report in a reader's language -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LocalTable:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    note: str | None
+
+
+def localized_tables(report: Report, language: str) -> list[LocalTable]:
+    t = translator(language)
+    return [
+        LocalTable(
+            table.key,
+            t.gettext(table.title),
+            [t.gettext(c.title) for c in table.columns],
+            [[localize(cell, language) for cell in row] for row in table.rows],
+            t.gettext(table.note) if table.note else None,
+        )
+        for table in report.tables
+    ]
+
+
+def report_heading(report: Report, language: str) -> list[tuple[str, Any]]:
+    """The lines above the tables: what the report covers and when it was made."""
+    t = translator(language)
+    return [
+        (t.gettext(N_("Report")), t.gettext(report.title)),
+        (t.gettext(N_("From")), report.period.start),
+        (t.gettext(N_("To")), report.period.end),
+        (
+            t.gettext(N_("Municipality")),
+            report.municipality or t.gettext(N_("All municipalities")),
+        ),
+        (t.gettext(N_("Made on")), report.made_on),
+    ]
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def report_csv(report: Report, language: str) -> str:
+    """All tables in one CSV: a title row, the header row, the rows, then a blank row.
+
+    Numbers are written bare (a dot before decimals) and dates as 2026-07-01, which
+    spreadsheets in any locale read as numbers and dates.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for label, value in report_heading(report, language):
+        writer.writerow([label, _csv_value(value)])
+    writer.writerow([])
+    for table in localized_tables(report, language):
+        writer.writerow([table.title])
+        writer.writerow(table.headers)
+        for row in table.rows:
+            writer.writerow([_csv_value(v) for v in row])
+        writer.writerow([])
+    return out.getvalue()
+
+
+def _write_csv_text(path: Path, text: str) -> None:
+    # utf-8-sig: Excel on Windows reads Cyrillic and č ć š ž right only with the BOM.
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8-sig", newline="")
+
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+DATE_FORMAT = "DD.MM.YYYY"
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    base = _SHEET_FORBIDDEN.sub(" ", title).strip()[:31] or "Sheet"
+    name, n = base, 2
+    while name.casefold() in taken:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.casefold())
+    return name
+
+
+def _write_xlsx_fast(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> None:
+    """Write-only mode: a whole register is written several times faster, in little memory.
+
+    Dates are still dates (openpyxl gives each a date format as it writes the cell).
+    """
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    taken: set[str] = set()
+    for title, headers, rows in sheets:
+        sheet = book.create_sheet(_sheet_name(title, taken))
+        sheet.append(headers)
+        for row in rows:
+            sheet.append(row)
+    with atomic_path(path) as tmp:
+        book.save(tmp)
+
+
+def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    taken: set[str] = set()
+    bold = Font(bold=True)
+    for title, headers, rows in sheets:
+        sheet = book.create_sheet(_sheet_name(title, taken))
+        if headers:
+            sheet.append(headers)
+            for cell in sheet[1]:
+                cell.font = bold
+            sheet.freeze_panes = "A2"
+        for row in rows:
+            sheet.append(row)
+        for column in sheet.iter_cols():
+            width = 8
+            for cell in column:
+                if isinstance(cell.value, date):
+                    cell.number_format = DATE_FORMAT
+                    width = max(width, 12)
+                elif cell.value is not None:
+                    width = max(width, min(len(str(cell.value)) + 2, 60))
+            sheet.column_dimensions[column[0].column_letter].width = width
+    with atomic_path(path) as tmp:
+        book.save(tmp)
+
+
+def report_xlsx(report: Report, language: str, path: Path) -> None:
+    """A first sheet saying what the report covers, then one sheet per table."""
+    t = translator(language)
+    heading = report_heading(report, language)
+    sheets = [(t.gettext(N_("Report")), [], [list(line) for line in heading])]
+    for table in localized_tables(report, language):
+        rows = [*table.rows]
+        if table.note:
+            rows += [[], [table.note]]
+        sheets.append((table.title, table.headers, rows))
+    _write_xlsx(path, sheets)
+
+
+def report_json(report: Report, language: str) -> str:
+    data = {
+        "title": translator(language).gettext(report.title),
+        "language": language,
+        "period": {"from": report.period.start.isoformat(), "to": report.period.end.isoformat()},
+        "municipality": report.municipality,
+        "made_on": report.made_on.isoformat(),
+        "tables": [
+            {
+                "key": local.key,
+                "title": local.title,
+                "note": local.note,
+                "columns": [
+                    {"key": c.key, "title": header}
+                    for c, header in zip(table.columns, local.headers, strict=True)
+                ],
+                "rows": [
+                    [_csv_value(v) if isinstance(v, date) else v for v in r] for r in local.rows
+                ],
+            }
+            for table, local in zip(report.tables, localized_tables(report, language), strict=True)
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_report(report: Report, fmt: str, path: Path, language: str) -> Path:
+    """Save ``report`` as ``fmt`` (csv, xlsx, json) at ``path``; returns the path written."""
+    path = Path(path).expanduser()
+    if fmt == "csv":
+        _write_csv_text(path, report_csv(report, language))
+    elif fmt == "xlsx":
+        report_xlsx(report, language, path)
+    elif fmt == "json":
+        with atomic_path(path) as tmp:
+            tmp.write_text(report_json(report, language), encoding="utf-8")
+    else:
+        raise ValueError(f"unknown report format {fmt!r}")
+    return path
+
+
+def default_export_dir() -> Path:
+    """Where saved files go unless the user says otherwise: their Documents folder.
+
+    With DOCASSIST_HOME set (a portable USB stick, the tests) files stay beside the
+    data instead, in its ``exports`` folder, so nothing lands on the borrowed machine.
+    """
+    if not os.environ.get(locations.HOME_ENV):
+        documents = Path(user_documents_dir())
+        if documents.is_dir():
+            return documents
+    return locations.data_dir() / "exports"
+
+
+def default_report_name(report: Report, fmt: str) -> str:
+    place = f"-{_file_word(report.municipality)}" if report.municipality else ""
+    return f"docassist-report-{report.period.start}-{report.period.end}{place}.{fmt}"
+
+
+def _file_word(text: str) -> str:
+    return re.sub(r"[^\w-]+", "-", text, flags=re.UNICODE).strip("-") or "place"
+
+
+# --- the whole register, for the organisation's own records -------------------------------
+
+FULL_TABLES = ("households", "persons", "cases", "case_steps")
+# Internal bookkeeping (search keys, sync columns) means nothing outside the app.
+_LEFT_OUT = {"device_id", "deleted_at", "search_text", "sort_latn", "sort_cyrl", "name_key"}
+_DATE_COLUMNS = {"consent_date", "outcome_date", "due_date", "done_date", "next_due"}
+
+
+@dataclass(frozen=True)
+class FullExport:
+    path: Path
+    counts: dict[str, int]
+
+
+def require_coordinator(ctx: Context) -> users.User:
+    """The signed-in user, if a coordinator; otherwise a clear refusal."""
+    refusal = ValidationError(
+        {
+            "user": [
+                Problem(
+                    "role",
+                    N_("Only a coordinator may export the whole register: it holds personal data."),
+                )
+            ]
+        }
+    )
+    if ctx.user_id is None:
+        raise refusal
+    user = users.get_user(ctx, ctx.user_id)
+    if user.role != Role.COORDINATOR:
+        raise refusal
+    return user
+
+
+def full_export_path(path: Path, fmt: str) -> Path:
+    """Where the export really goes: a CSV export is a zip of one file per table."""
+    path = Path(path).expanduser()
+    if fmt == "csv" and path.suffix.lower() != ".zip":
+        return path.with_name(path.name + ".zip")
+    return path
+
+
+def export_register(ctx: Context, fmt: str, path: Path) -> FullExport:
+    """Write households, people, cases and steps to ``path``; coordinators only.
+
+    One use case: the rows are read, the file written and the audit entry made in
+    one transaction, so the trail records exactly the exports that were written.
+    """
+    if fmt not in FULL_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    require_coordinator(ctx)
+    path = full_export_path(path, fmt)
+    with ctx.use_case():
+        tables = {name: _rows(ctx, name) for name in FULL_TABLES}
+        if fmt == "xlsx":
+            _write_xlsx_fast(
+                path,
+                [
+                    (
+                        name,
+                        headers,
+                        [
+                            [_xlsx_value(h, v) for h, v in zip(headers, r, strict=True)]
+                            for r in rows
+                        ],
+                    )
+                    for name, (headers, rows) in tables.items()
+                ],
+            )
+        else:
+            _write_zip(path, tables)
+        counts = {name: len(rows) for name, (_h, rows) in tables.items()}
+        ctx.audit(
+            "export",
+            "register",
+            "full",
+            after={"format": fmt, "path": str(path), "counts": counts},
+        )
+    return FullExport(path, counts)
+
+
+def _rows(ctx: Context, table: str) -> tuple[list[str], list[list[Any]]]:
+    cursor = ctx.db.execute(f"SELECT * FROM {table} WHERE deleted_at IS NULL ORDER BY rowid")
+    names = [d[0] for d in cursor.description]
+    keep = [i for i, n in enumerate(names) if n not in _LEFT_OUT]
+    return [names[i] for i in keep], [[row[i] for i in keep] for row in cursor.fetchall()]
+
+
+def _xlsx_value(column: str, value: Any) -> Any:
+    if column in _DATE_COLUMNS and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _write_zip(path: Path, tables: dict[str, tuple[list[str], list[list[Any]]]]) -> None:
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, (headers, rows) in tables.items():
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\r\n")
+            writer.writerow(headers)
+            writer.writerows([["" if v is None else v for v in r] for r in rows])
+            archive.writestr(f"{name}.csv", "\ufeff" + out.getvalue())

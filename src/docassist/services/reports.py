@@ -1,0 +1,791 @@
+"""Aggregate figures for municipalities, migration councils and donors: counts, never names.
+
+A report covers a period (both ends included) and optionally one municipality. Its
+tables are plain data — a title msgid, columns with msgids, rows of numbers and labels —
+so the same ``Report`` feeds the terminal table, CSV, XLSX, JSON and the Reports screen.
+
+Definitions (they are what the numbers mean; change them only on purpose):
+
+- **Period.** Without dates a report covers the current calendar quarter up to today:
+  donors ask for quarterly figures, and "so far this quarter" is what a coordinator
+  checks during one. Only ``--from``: up to today. Only ``--to``: from the start of that
+  day's quarter. Stored timestamps are UTC; a day is the UTC calendar day.
+- **Served.** A person was served in the period when any of these happened in it: a
+  case of theirs was opened or closed; something was recorded on one of their cases
+  (a step changed, a due date moved: the case's events), or a step was marked done
+  with a date in the period; or they attended a workshop held in the period — named
+  in the attendance, or as a member of a household marked present as a whole (the
+  same rule as the workshop's own head count). A household was served when one of
+  its members was, or when it was marked present at a workshop in the period.
+- **Municipality.** People, cases and documents belong to their household's
+  municipality; workshops to the municipality where they were held.
+- **Documents obtained.** Cases closed with the outcome "document obtained" and an
+  outcome date in the period; the type is the document the checklist produces (or
+  the procedure itself when it produces none).
+- **Age group.** Age on the day the document was obtained, computed by
+  ``PartialDate.age_on``: someone known only by the year of birth (or "about" a
+  year) is taken as born on 1 July of that year, someone known to the month on the
+  15th. So "2021" is 4 years old on 30 June 2026 and 5 on 1 July 2026. People with
+  no birth date recorded count under "Age not known".
+- **Open, blocked, overdue.** The cases' state today (the register does not keep a
+  history of blocking); overdue means an unfinished step's due date has passed.
+- **Time to document.** Days from the day a case was opened to the day the document
+  was obtained, for documents obtained in the period: the median, and the 90th
+  percentile by the nearest-rank method (the smallest value that at least 90% of the
+  cases do not exceed).
+- **Refusals by reason.** Refusals dated in the period. A reason chosen from the
+  checklist's list is counted under that reason; a reason typed by hand counts as
+  "Another reason" — typed text may hold names, and a report never shows them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from docassist import checklist as cl
+from docassist.domain import script
+from docassist.domain.dates import PartialDate
+from docassist.domain.model import DOCUMENT_LABELS, DocumentKind, Sex
+from docassist.domain.text import N_, Problem
+from docassist.i18n import translator
+from docassist.services.context import Context, ValidationError
+
+# --- the shape of a report ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A label to translate when the report is shown (an English msgid)."""
+
+    msgid: str
+
+
+# What a cell may hold: numbers stay numbers, dates stay dates; ``Msg`` and a
+# checklist's ``Text`` are turned into words in the reader's language by ``localize``;
+# a plain ``str`` is data (a municipality) and is shown as it is.
+Cell = int | float | date | str | Msg | cl.Text | None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str  # msgid
+    kind: str = "count"  # "label", "count" (whole number) or "days" (may have a half)
+    bar: bool = False  # the column the Reports screen draws a bar for
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str  # msgid
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    note: str | None = None  # msgid: what the figures mean, one or two sentences
+    total_row: bool = False  # the last row adds up the others
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    def iso(self) -> tuple[str, str]:
+        return self.start.isoformat(), self.end.isoformat()
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str  # msgid
+    period: Period
+    municipality: str | None
+    made_on: date
+    tables: tuple[Table, ...] = field(default=())
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+REPORT_TITLE = N_("Documents and workshops report")
+
+# --- age groups and sexes -------------------------------------------------------
+
+AGE_GROUPS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-4", 0, 4),
+    ("5-17", 5, 17),
+    ("18-59", 18, 59),
+    ("60+", 60, None),
+)
+AGE_UNKNOWN = "unknown"
+AGE_LABELS: dict[str, str] = {
+    "0-4": N_("Age 0-4"),
+    "5-17": N_("Age 5-17"),
+    "18-59": N_("Age 18-59"),
+    "60+": N_("Age 60+"),
+    AGE_UNKNOWN: N_("Age not known"),
+}
+SEX_COLUMNS: dict[Sex, str] = {
+    Sex.FEMALE: N_("Women and girls"),
+    Sex.MALE: N_("Men and boys"),
+    Sex.UNKNOWN: N_("Sex not known"),
+}
+
+
+def age_group(age: int | None) -> str:
+    """The report's age group for a completed age in years; "unknown" for None."""
+    if age is None:
+        return AGE_UNKNOWN
+    for key, low, high in AGE_GROUPS:
+        if age >= low and (high is None or age <= high):
+            return key
+    return AGE_UNKNOWN  # a negative age cannot come from PartialDate.age_on
+
+
+def age_at(birth_date: str | None, on: date) -> int | None:
+    """Age in completed years on ``on`` from a stored partial birth date (see module doc)."""
+    if not birth_date:
+        return None
+    try:
+        return PartialDate.from_storage(birth_date).age_on(on)
+    except ValueError:  # unreadable, or "born" after the document was issued
+        return None
+
+
+def percentile(values: Iterable[float], share: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with ``share`` of the values at or below."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = max(1, math.ceil(share * len(ordered)))
+    return ordered[rank - 1]
+
+
+# --- the period and the municipality, as typed -----------------------------------------
+
+
+def quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+_DAY_PARTS = re.compile(r"\s*[./-]\s*")
+
+
+def parse_day(text: str, field_name: str = "date") -> date:
+    """A day typed as 2026-07-01, 1.7.2026 or "1. 7. 2026."; raises ValidationError."""
+    body = text.strip().rstrip(".").strip()
+    parts = _DAY_PARTS.split(body) if body else []
+    bad = Problem(
+        "date",
+        N_("'{text}' is not a date. Type it like 2026-07-01 or 1.7.2026."),
+        {"text": text.strip()},
+    )
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise ValidationError({field_name: [bad]})
+    if len(parts[0]) != 4:
+        parts.reverse()  # day.month.year, the Serbian order
+    year, month, day = parts
+    if len(year) != 4:
+        raise ValidationError({field_name: [bad]})
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValidationError({field_name: [bad]}) from None
+
+
+def make_period(
+    today: date, start: date | str | None = None, end: date | str | None = None
+) -> Period:
+    """The period to report on, with the defaults described in the module doc."""
+    end_day = parse_day(end, "to") if isinstance(end, str) else end
+    start_day = parse_day(start, "from") if isinstance(start, str) else start
+    if end_day is None:
+        end_day = today if start_day is None or start_day <= today else start_day
+    if start_day is None:
+        start_day = quarter_start(end_day)
+    if start_day > end_day:
+        raise ValidationError(
+            {
+                "from": [
+                    Problem(
+                        "order",
+                        N_("The period starts after it ends: {start} is later than {end}."),
+                        {"start": start_day.isoformat(), "end": end_day.isoformat()},
+                    )
+                ]
+            }
+        )
+    return Period(start_day, end_day)
+
+
+def resolve_municipality(ctx: Context, text: str | None) -> str | None:
+    """The municipality as registered, matched across scripts, case and diacritics."""
+    if text is None or not text.strip():
+        return None
+    wanted = script.search_key(text)
+    rows = ctx.db.execute(
+        "SELECT DISTINCT municipality FROM households WHERE deleted_at IS NULL "
+        "UNION SELECT DISTINCT municipality FROM workshops WHERE deleted_at IS NULL"
+    ).fetchall()
+    known = sorted({r[0] for r in rows if r[0]}, key=script.sort_key)
+    for name in known:
+        if name == text.strip() or script.search_key(name) == wanted:
+            return name
+    raise ValidationError(
+        {
+            "municipality": [
+                Problem(
+                    "unknown",
+                    N_("No household or workshop is registered in '{name}'. Known: {known}."),
+                    {"name": text.strip(), "known": ", ".join(known) or "-"},
+                )
+            ]
+        }
+    )
+
+
+# --- building the report ----------------------------------------------------------
+
+
+NO_MUNICIPALITY = Msg(N_("(no municipality)"))
+OTHER_REASON = Msg(N_("Another reason"))
+
+
+def build_report(
+    ctx: Context,
+    period: Period,
+    municipality: str | None = None,
+    checklists: cl.ChecklistSet | None = None,
+) -> Report:
+    """Every table of the report; reads only, writes nothing."""
+    q = _Query(ctx, period, municipality, checklists)
+    served = q.served()
+    documents = q.documents()
+    workshops = q.workshops()
+    procedures = q.procedures(documents)
+    refusals = q.refusals()
+
+    summary = Table(
+        "summary",
+        N_("Summary"),
+        (Column("figure", N_("Figure"), "label"), Column("value", N_("Number"))),
+        (
+            (Msg(N_("Households served")), served.households),
+            (Msg(N_("People served")), served.people),
+            (Msg(N_("Documents obtained")), len(documents)),
+            (Msg(N_("Cases opened")), q.cases_opened()),
+            (Msg(N_("Refusals")), sum(n for *_, n in refusals)),
+            (Msg(N_("Workshops held")), workshops.held),
+            (Msg(N_("Workshop participants (people)")), workshops.people),
+            (Msg(N_("Workshop participants (households)")), workshops.households),
+            (Msg(N_("Open cases today")), sum(p.open for p in procedures)),
+            (Msg(N_("Blocked cases today")), sum(p.blocked for p in procedures)),
+            (Msg(N_("Overdue cases today")), sum(p.overdue for p in procedures)),
+        ),
+        N_(
+            "Served: a case opened, closed or worked on, or a workshop attended in the "
+            "period. Open, blocked and overdue: as of today."
+        ),
+    )
+    served_table = Table(
+        "served",
+        N_("Served by municipality"),
+        (
+            Column("municipality", N_("Municipality"), "label"),
+            Column("households", N_("Households served")),
+            Column("people", N_("People served"), bar=True),
+        ),
+        tuple(
+            (_place(m), h, p)
+            for m, (h, p) in sorted(served.by_municipality.items(), key=_place_order)
+        ),
+    )
+    return Report(
+        REPORT_TITLE,
+        period,
+        municipality,
+        ctx.today(),
+        (
+            summary,
+            served_table,
+            *_document_tables(documents, q.procedure_label),
+            *_workshop_tables(workshops, q.procedure_label),
+            _procedure_table(procedures, q.procedure_label),
+            Table(
+                "refusals",
+                N_("Refusals by reason"),
+                (
+                    Column("procedure", N_("Procedure"), "label"),
+                    Column("reason", N_("Reason"), "label"),
+                    Column("refusals", N_("Refusals"), bar=True),
+                ),
+                tuple((q.procedure_label(cid), reason, n) for cid, reason, n in refusals),
+                N_("A reason typed by hand counts as 'Another reason': it may contain names."),
+            ),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Served:
+    households: int
+    people: int
+    by_municipality: dict[str, tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class _Document:
+    label_key: str  # document kind, or the checklist id when it produces none
+    municipality: str
+    sex: Sex
+    age_group: str
+    days: int
+
+
+@dataclass(frozen=True)
+class _Workshops:
+    held: int
+    people: int
+    households: int
+    by_municipality: dict[str, tuple[int, int, int]]
+    checklists: Counter[str]
+
+
+@dataclass
+class _Procedure:
+    checklist_id: str
+    open: int = 0
+    blocked: int = 0
+    overdue: int = 0
+    obtained: int = 0
+    refused: int = 0
+    days: list[int] = field(default_factory=list)
+
+
+class _Query:
+    def __init__(
+        self,
+        ctx: Context,
+        period: Period,
+        municipality: str | None,
+        checklists: cl.ChecklistSet | None,
+    ) -> None:
+        self.db = ctx.db
+        self.today = ctx.today()
+        self.start, self.end = period.iso()
+        self.municipality = municipality
+        self.checklists = checklists
+
+    def _place(self, alias: str = "h") -> tuple[str, list[Any]]:
+        if self.municipality is None:
+            return "", []
+        return f" AND {alias}.municipality = ?", [self.municipality]
+
+    def procedure_label(self, checklist_id: str) -> Cell:
+        found = self.checklists.get(checklist_id) if self.checklists else None
+        return found.title if found else checklist_id
+
+    # -- served ------------------------------------------------------------------
+
+    def served(self) -> _Served:
+        s, e = self.start, self.end
+        # Named parameters: the same period appears in every branch of the union.
+        place = " AND h.municipality = :m" if self.municipality is not None else ""
+        rows = self.db.execute(
+            f"""
+            WITH served(person_id) AS (
+              SELECT person_id FROM cases WHERE deleted_at IS NULL
+                AND substr(opened_at, 1, 10) BETWEEN :s AND :e
+              UNION SELECT person_id FROM cases WHERE deleted_at IS NULL
+                AND outcome_date BETWEEN :s AND :e
+              UNION SELECT c.person_id FROM case_events ev JOIN cases c ON c.id = ev.case_id
+                WHERE c.deleted_at IS NULL AND substr(ev.at, 1, 10) BETWEEN :s AND :e
+              UNION SELECT c.person_id FROM case_steps st JOIN cases c ON c.id = st.case_id
+                WHERE c.deleted_at IS NULL AND st.deleted_at IS NULL
+                AND st.done_date BETWEEN :s AND :e
+              UNION SELECT a.person_id FROM attendance a JOIN workshops w ON w.id = a.workshop_id
+                WHERE a.deleted_at IS NULL AND w.deleted_at IS NULL AND a.person_id IS NOT NULL
+                AND w.held_on BETWEEN :s AND :e
+              UNION SELECT p.id FROM attendance a JOIN workshops w ON w.id = a.workshop_id
+                JOIN persons p ON p.household_id = a.household_id
+                WHERE a.deleted_at IS NULL AND w.deleted_at IS NULL AND a.person_id IS NULL
+                AND w.held_on BETWEEN :s AND :e
+            )
+            SELECT h.municipality, p.household_id, p.id
+            FROM served sv
+            JOIN persons p ON p.id = sv.person_id AND p.deleted_at IS NULL
+            JOIN households h ON h.id = p.household_id AND h.deleted_at IS NULL
+            WHERE 1 {place}
+            UNION
+            SELECT h.municipality, h.id, NULL
+            FROM attendance a JOIN workshops w ON w.id = a.workshop_id
+            JOIN households h ON h.id = a.household_id AND h.deleted_at IS NULL
+            WHERE a.deleted_at IS NULL AND w.deleted_at IS NULL AND w.held_on BETWEEN :s AND :e
+            {place}
+            """,
+            {"s": s, "e": e, "m": self.municipality},
+        ).fetchall()
+        households: dict[str, set[str]] = defaultdict(set)
+        people: dict[str, set[str]] = defaultdict(set)
+        for municipality, household_id, person_id in rows:
+            households[municipality].add(household_id)
+            if person_id is not None:
+                people[municipality].add(person_id)
+        by_municipality = {
+            m: (len(households[m]), len(people[m])) for m in households.keys() | people.keys()
+        }
+        return _Served(
+            sum(h for h, _p in by_municipality.values()),
+            sum(p for _h, p in by_municipality.values()),
+            by_municipality,
+        )
+
+    def cases_opened(self) -> int:
+        place, params = self._place()
+        return self.db.execute(
+            "SELECT count(*) FROM cases c JOIN households h ON h.id = c.household_id "
+            "WHERE c.deleted_at IS NULL AND substr(c.opened_at, 1, 10) BETWEEN ? AND ?" + place,
+            [self.start, self.end, *params],
+        ).fetchone()[0]
+
+    # -- documents ---------------------------------------------------------------
+
+    def documents(self) -> list[_Document]:
+        place, params = self._place()
+        rows = self.db.execute(
+            "SELECT coalesce(c.produces, c.checklist_id), h.municipality, p.sex, "
+            "p.birth_date, c.outcome_date, substr(c.opened_at, 1, 10) "
+            "FROM cases c JOIN persons p ON p.id = c.person_id "
+            "JOIN households h ON h.id = c.household_id "
+            "WHERE c.deleted_at IS NULL AND c.outcome = 'obtained' "
+            "AND c.outcome_date BETWEEN ? AND ?" + place,
+            [self.start, self.end, *params],
+        ).fetchall()
+        out = []
+        for kind, municipality, sex, birth, obtained, opened in rows:
+            on = date.fromisoformat(obtained)
+            days = (on - date.fromisoformat(opened)).days
+            out.append(
+                _Document(
+                    kind,
+                    municipality,
+                    Sex(sex) if sex in Sex._value2member_map_ else Sex.UNKNOWN,
+                    age_group(age_at(birth, on)),
+                    max(days, 0),
+                )
+            )
+        return out
+
+    # -- workshops ---------------------------------------------------------------
+
+    def workshops(self) -> _Workshops:
+        place, params = self._place("w")
+        held = self.db.execute(
+            "SELECT w.id, w.municipality, w.checklists FROM workshops w "
+            "WHERE w.deleted_at IS NULL AND w.held_on BETWEEN ? AND ?" + place,
+            [self.start, self.end, *params],
+        ).fetchall()
+        rows = self.db.execute(
+            f"""
+            SELECT w.id, a.household_id, a.person_id
+            FROM attendance a JOIN workshops w ON w.id = a.workshop_id
+            JOIN households h ON h.id = a.household_id AND h.deleted_at IS NULL
+            LEFT JOIN persons p ON p.id = a.person_id
+            WHERE a.deleted_at IS NULL AND w.deleted_at IS NULL
+              AND w.held_on BETWEEN ? AND ? {place}
+              AND (a.person_id IS NULL OR p.deleted_at IS NULL)
+            UNION
+            SELECT w.id, a.household_id, p.id
+            FROM attendance a JOIN workshops w ON w.id = a.workshop_id
+            JOIN households h ON h.id = a.household_id AND h.deleted_at IS NULL
+            JOIN persons p ON p.household_id = a.household_id AND p.deleted_at IS NULL
+            WHERE a.deleted_at IS NULL AND w.deleted_at IS NULL AND a.person_id IS NULL
+              AND w.held_on BETWEEN ? AND ? {place}
+            """,
+            [self.start, self.end, *params, self.start, self.end, *params],
+        ).fetchall()
+        municipality_of = {wid: m for wid, m, _c in held}
+        per_place: dict[str, list[set[str]]] = defaultdict(lambda: [set(), set(), set()])
+        all_people: set[str] = set()
+        all_households: set[str] = set()
+        for wid, household_id, person_id in rows:
+            counts = per_place[municipality_of[wid]]
+            counts[2].add(household_id)
+            all_households.add(household_id)
+            if person_id is not None:
+                counts[1].add(person_id)
+                all_people.add(person_id)
+        covered: Counter[str] = Counter()
+        for wid, municipality, checklist_ids in held:
+            per_place[municipality][0].add(wid)
+            covered.update(dict.fromkeys(json.loads(checklist_ids or "[]"), 1))
+        return _Workshops(
+            len(held),
+            len(all_people),
+            len(all_households),
+            {m: (len(w), len(p), len(h)) for m, (w, p, h) in per_place.items()},
+            covered,
+        )
+
+    # -- procedures and refusals ---------------------------------------------------
+
+    def procedures(self, documents: list[_Document]) -> list[_Procedure]:
+        place, params = self._place()
+        by_id: dict[str, _Procedure] = {}
+        rows = self.db.execute(
+            # total() and coalesce: a comparison with a NULL outcome is NULL.
+            "SELECT c.checklist_id, "
+            "  total(c.status IN ('open','blocked')), total(c.status = 'blocked'), "
+            "  total(c.status IN ('open','blocked') AND c.next_due < ?), "
+            "  total(coalesce(c.outcome = 'refused' AND c.outcome_date BETWEEN ? AND ?, 0)) "
+            "FROM cases c JOIN households h ON h.id = c.household_id "
+            "WHERE c.deleted_at IS NULL" + place + " GROUP BY c.checklist_id",
+            [self.today.isoformat(), self.start, self.end, *params],
+        ).fetchall()
+        for checklist_id, *counts in rows:
+            open_, blocked, overdue, refused = (int(n) for n in counts)
+            by_id[checklist_id] = _Procedure(checklist_id, open_, blocked, overdue, 0, refused)
+        obtained = self.db.execute(
+            "SELECT c.checklist_id, c.outcome_date, substr(c.opened_at, 1, 10) "
+            "FROM cases c JOIN households h ON h.id = c.household_id "
+            "WHERE c.deleted_at IS NULL AND c.outcome = 'obtained' "
+            "AND c.outcome_date BETWEEN ? AND ?" + place,
+            [self.start, self.end, *params],
+        ).fetchall()
+        for checklist_id, obtained_on, opened in obtained:
+            proc = by_id.setdefault(checklist_id, _Procedure(checklist_id))
+            proc.obtained += 1
+            days = (date.fromisoformat(obtained_on) - date.fromisoformat(opened)).days
+            proc.days.append(max(days, 0))
+        return [
+            p
+            for p in self._in_checklist_order(by_id)
+            if p.open or p.obtained or p.refused or p.blocked
+        ]
+
+    def _in_checklist_order(self, by_id: dict[str, _Procedure]) -> list[_Procedure]:
+        order = [c.id for c in self.checklists] if self.checklists else []
+        rank = {cid: i for i, cid in enumerate(order)}
+        return [by_id[k] for k in sorted(by_id, key=lambda k: (rank.get(k, len(rank)), k))]
+
+    def refusals(self) -> list[tuple[str, Cell, int]]:
+        place, params = self._place()
+        rows = self.db.execute(
+            "SELECT c.checklist_id, c.outcome_reason FROM cases c "
+            "JOIN households h ON h.id = c.household_id "
+            "WHERE c.deleted_at IS NULL AND c.outcome = 'refused' "
+            "AND c.outcome_date BETWEEN ? AND ?" + place,
+            [self.start, self.end, *params],
+        ).fetchall()
+        counts: Counter[tuple[str, str | None]] = Counter()
+        reasons: dict[tuple[str, str | None], Cell] = {}
+        for checklist_id, text in rows:
+            found = self._reason(checklist_id, text or "")
+            key = (checklist_id, found.key if found else None)
+            counts[key] += 1
+            reasons[key] = found.label if found else OTHER_REASON
+        order = [c.id for c in self.checklists] if self.checklists else []
+        rank = {cid: i for i, cid in enumerate(order)}
+        keys = sorted(counts, key=lambda k: (rank.get(k[0], len(rank)), k[0], -counts[k]))
+        return [(cid, reasons[(cid, r)], counts[(cid, r)]) for cid, r in keys]
+
+    def _reason(self, checklist_id: str, text: str) -> cl.RefusalReason | None:
+        """The checklist reason the recorded text starts with, in any of its languages.
+
+        The close dialog records "label: details", the label in the language of the
+        person who closed the case; matching by search key ignores script and case.
+        """
+        found = self.checklists.get(checklist_id) if self.checklists else None
+        if found is None or not text:
+            return None
+        head = script.search_key(text.split(":", 1)[0])
+        for reason in found.refusal_reasons:
+            labels = {reason.label.get(lang)[0] for lang in ("en", "sr", "sr_Latn", "rom")}
+            if any(label and script.search_key(label) == head for label in labels):
+                return reason
+        return None
+
+
+# --- tables ------------------------------------------------------------------------
+
+
+def _place(municipality: str) -> Cell:
+    return municipality or NO_MUNICIPALITY
+
+
+def _place_order(item: tuple[str, Any]) -> tuple[bool, str]:
+    return (not item[0], script.sort_key(item[0]))
+
+
+def _document_tables(documents: list[_Document], procedure_label: Any) -> list[Table]:
+    def _document_label(key: str) -> Cell:
+        if key in DocumentKind._value2member_map_:
+            return Msg(DOCUMENT_LABELS[DocumentKind(key)])
+        return procedure_label(key)  # a procedure that produces no document of a kind
+
+    by_kind: dict[str, list[_Document]] = defaultdict(list)
+    for d in documents:
+        by_kind[d.label_key].append(d)
+    kinds = [k.value for k in DocumentKind if k.value in by_kind] + sorted(
+        k for k in by_kind if k not in DocumentKind._value2member_map_
+    )
+    sexes = list(Sex)
+    groups = [g for g, *_r in AGE_GROUPS] + [AGE_UNKNOWN]
+
+    def breakdown(items: list[_Document]) -> tuple[int, ...]:
+        sex = Counter(d.sex for d in items)
+        age = Counter(d.age_group for d in items)
+        return (len(items), *(sex[s] for s in sexes), *(age[g] for g in groups))
+
+    columns = (
+        Column("document", N_("Document"), "label"),
+        Column("total", N_("Total"), bar=True),
+        *(Column(f"sex_{s.value}", SEX_COLUMNS[s]) for s in sexes),
+        *(Column(f"age_{g}", AGE_LABELS[g]) for g in groups),
+    )
+    rows = [(_document_label(k), *breakdown(by_kind[k])) for k in kinds]
+    if len(kinds) > 1:
+        rows.append((Msg(N_("All documents")), *breakdown(documents)))
+    documents_table = Table(
+        "documents",
+        N_("Documents obtained"),
+        columns,
+        tuple(rows),
+        N_(
+            "Age on the day the document was obtained; a person known only by the year "
+            "of birth counts as born on 1 July."
+        ),
+        total_row=len(kinds) > 1,
+    )
+
+    cross = Counter((d.age_group, d.sex) for d in documents)
+    sex_age = Table(
+        "documents_sex_age",
+        N_("Documents obtained by age group and sex"),
+        (
+            Column("age_group", N_("Age group"), "label"),
+            *(Column(f"sex_{s.value}", SEX_COLUMNS[s]) for s in sexes),
+            Column("total", N_("Total"), bar=True),
+        ),
+        tuple(
+            (
+                Msg(AGE_LABELS[g]),
+                *(cross[(g, s)] for s in sexes),
+                sum(cross[(g, s)] for s in sexes),
+            )
+            for g in groups
+        ),
+    )
+
+    by_place: Counter[tuple[str, str]] = Counter((d.municipality, d.label_key) for d in documents)
+    female = Counter((d.municipality, d.label_key) for d in documents if d.sex == Sex.FEMALE)
+    male = Counter((d.municipality, d.label_key) for d in documents if d.sex == Sex.MALE)
+    kind_rank = {k: i for i, k in enumerate(kinds)}
+    place_rows = sorted(
+        by_place, key=lambda k: (not k[0], script.sort_key(k[0]), kind_rank.get(k[1], 0))
+    )
+    by_municipality = Table(
+        "documents_by_municipality",
+        N_("Documents obtained by municipality"),
+        (
+            Column("municipality", N_("Municipality"), "label"),
+            Column("document", N_("Document"), "label"),
+            Column("total", N_("Total"), bar=True),
+            Column("sex_f", SEX_COLUMNS[Sex.FEMALE]),
+            Column("sex_m", SEX_COLUMNS[Sex.MALE]),
+        ),
+        tuple(
+            (_place(m), _document_label(k), by_place[(m, k)], female[(m, k)], male[(m, k)])
+            for m, k in place_rows
+        ),
+    )
+    return [documents_table, sex_age, by_municipality]
+
+
+def _workshop_tables(workshops: _Workshops, procedure_label: Any) -> list[Table]:
+    return [
+        Table(
+            "workshops",
+            N_("Workshops by municipality"),
+            (
+                Column("municipality", N_("Municipality"), "label"),
+                Column("workshops", N_("Workshops"), bar=True),
+                Column("people", N_("Participants")),
+                Column("households", N_("Households")),
+            ),
+            tuple(
+                (_place(m), w, p, h)
+                for m, (w, p, h) in sorted(workshops.by_municipality.items(), key=_place_order)
+            ),
+            N_("A person who came to two workshops counts once in the summary, here once each."),
+        ),
+        Table(
+            "workshop_checklists",
+            N_("Checklists covered at workshops"),
+            (
+                Column("procedure", N_("Procedure"), "label"),
+                Column("workshops", N_("Workshops"), bar=True),
+            ),
+            tuple(
+                (procedure_label(cid), n)
+                for cid, n in sorted(workshops.checklists.items(), key=lambda kv: (-kv[1], kv[0]))
+            ),
+        ),
+    ]
+
+
+def _procedure_table(procedures: list[_Procedure], procedure_label: Any) -> Table:
+    return Table(
+        "procedures",
+        N_("Cases by procedure"),
+        (
+            Column("procedure", N_("Procedure"), "label"),
+            Column("open", N_("Open today")),
+            Column("blocked", N_("Blocked today")),
+            Column("overdue", N_("Overdue today")),
+            Column("obtained", N_("Obtained"), bar=True),
+            Column("refused", N_("Refused")),
+            Column("median_days", N_("Median days to document"), "days"),
+            Column("p90_days", N_("90% within days"), "days"),
+        ),
+        tuple(
+            (
+                procedure_label(p.checklist_id),
+                p.open,
+                p.blocked,
+                p.overdue,
+                p.obtained,
+                p.refused,
+                _days(statistics.median(p.days)) if p.days else None,
+                percentile(p.days, 0.9),
+            )
+            for p in procedures
+        ),
+        N_(
+            "Days from opening the case to obtaining the document, for documents obtained "
+            "in the period: half took at most the median, 90% at most the last figure."
+        ),
+    )
+
+
+def _days(value: float) -> int | float:
+    # A median of an even count may end in .5; a whole number stays an int for XLSX.
+    return int(value) if float(value).is_integer() else float(value)
+
+
+# --- words in the reader's language -----------------------------------------------------
+
+
+def localize(value: Cell, language: str) -> int | float | date | str | None:
+    """A cell as it is written for a reader of ``language``: numbers and dates untouched."""
+    if isinstance(value, Msg):
+        return translator(language).gettext(value.msgid)
+    if isinstance(value, cl.Text):
+        return value.get(language)[0]
+    return value

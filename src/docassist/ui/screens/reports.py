@@ -1,0 +1,417 @@
+"""Reports: the figures for a period, without names, as tables with bars; saved as CSV or XLSX.
+
+One table at a time (n / p, or the list at the top) so the screen works at 80x24. The
+period is typed as two dates and applied with Enter; a date that cannot be read is
+said on the status line and the figures shown stay those of the last good period.
+The whole register (with names) is exported only by a coordinator, after a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+
+from docassist.domain.model import Role
+from docassist.domain.text import N_
+from docassist.i18n import _, current_language, format_date, format_decimal, format_number
+from docassist.services import export
+from docassist.services import households as hh
+from docassist.services import reports as rp
+from docassist.services.context import ValidationError
+from docassist.ui.base import DocModal, DocScreen
+from docassist.ui.screens.confirm import ConfirmScreen
+from docassist.ui.widgets.screen_body import ScreenBody
+
+BAR_WIDTH = 12
+LABEL_WIDTH = 34
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def bar(value: float, largest: float, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar in Unicode blocks, ``width`` cells for ``largest``."""
+    if largest <= 0 or value <= 0:
+        return ""
+    eighths = max(1, round(value / largest * width * 8))
+    full, rest = divmod(eighths, 8)
+    return "█" * full + (_EIGHTHS[rest] if rest else "")
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return format_number(value)
+    if isinstance(value, float):
+        return format_decimal(value, 1)
+    if isinstance(value, date):
+        return format_date(value)
+    return str(value)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class PathDialog(DocModal):
+    """Ask where to save a file; dismisses with the path, or None when cancelled."""
+
+    DEFAULT_CSS = """
+    PathDialog {
+        align: center middle;
+        background: $background 60%;
+    }
+    PathDialog > Vertical {
+        width: 72;
+        max-width: 100%;
+        height: auto;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    PathDialog .dialog-title { text-style: bold; margin-bottom: 1; }
+    PathDialog .dialog-hint { color: $text-muted; height: auto; }
+    PathDialog .dialog-error { color: $error; height: auto; }
+    PathDialog Input { background: $background; margin-bottom: 1; }
+    PathDialog Horizontal { height: auto; margin-top: 1; }
+    PathDialog Button { margin-right: 2; }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+
+    def __init__(self, title: Callable[[], str], default: Path) -> None:
+        super().__init__()
+        self.title_text = title
+        self.path_text = str(default)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text(), classes="dialog-title")
+            yield Label(_("Save to (folder and file name):"), classes="dialog-hint")
+            yield Input(self.path_text, id="path", compact=True)
+            yield Static(id="error", classes="dialog-error")
+            with Horizontal():
+                yield Button(_("Save"), id="ok", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    @on(Input.Changed, "#path")
+    def _changed(self, event: Input.Changed) -> None:
+        self.path_text = event.value
+
+    @on(Input.Submitted, "#path")
+    @on(Button.Pressed, "#ok")
+    def _submit(self) -> None:
+        text = self.path_text.strip()
+        if not text:
+            self.query_one("#error", Static).update(_("Type where to save the file."))
+            return
+        path = Path(text).expanduser()
+        if path.is_dir():
+            self.query_one("#error", Static).update(_("That is a folder: add a file name."))
+            return
+        self.dismiss(path)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReportsScreen(DocScreen):
+    """The period's figures, one table at a time, with keys to save them."""
+
+    # The keys (n, p, c, x, e) work when the table has focus, not while typing a date.
+    AUTO_FOCUS = "#report-table"
+
+    BINDINGS = [
+        Binding("n", "table(1)", N_("Next table")),
+        Binding("p", "table(-1)", N_("Previous table")),
+        Binding("c", "save('csv')", N_("Save CSV")),
+        Binding("x", "save('xlsx')", N_("Save XLSX")),
+        Binding("e", "full_export", N_("Export all (names)")),
+        Binding("ctrl+r", "reload", N_("Refresh"), show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        period = rp.make_period(date.today())
+        self.start_text = period.start.isoformat()
+        self.end_text = period.end.isoformat()
+        self.municipality: str | None = None
+        self.table_index = 0
+        self.report: rp.Report | None = None
+        self.message: tuple[str, str] | None = None  # (text, style) on the status line
+
+    @property
+    def ctx(self):
+        return self.app.ctx  # type: ignore[attr-defined]
+
+    # -- drawing -------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ScreenBody(self._compose_body)
+        yield Footer()
+
+    def _compose_body(self) -> ComposeResult:
+        with Horizontal(id="report-filters", classes="report-row"):
+            yield Label(_("From"), classes="report-label")
+            yield Input(self.start_text, id="report-from", compact=True)
+            yield Label(_("To"), classes="report-label")
+            yield Input(self.end_text, id="report-to", compact=True)
+            yield Select(
+                [(m, m) for m in hh.municipalities(self.ctx)],
+                prompt=_("All municipalities"),
+                value=self.municipality or Select.NULL,
+                id="report-municipality",
+                compact=True,
+            )
+        with Horizontal(classes="report-row"):
+            yield Select(
+                [],
+                prompt=_("Table"),
+                id="report-table-choice",
+                compact=True,
+            )
+        yield DataTable(id="report-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="report-note", classes="hint")
+        yield Static(id="report-status", classes="status-line")
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#report-table", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        # Cases may have moved on in another area since the figures were made.
+        if self.is_mounted and self.report is not None:
+            self.reload()
+
+    async def retranslate(self) -> None:
+        await self.query_one(ScreenBody).recompose()
+        self._show_report()
+        self.query_one("#report-table", DataTable).focus()
+
+    # -- loading -------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Build the report for the typed period; on a bad date keep the last one."""
+        ctx = self.ctx
+        try:
+            period = rp.make_period(ctx.today(), self.start_text, self.end_text)
+        except ValidationError as err:
+            self._say(err.problems[next(iter(err.problems))][0].render(_), "bold red")
+            return
+        self.report = rp.build_report(
+            ctx,
+            period,
+            self.municipality,
+            self.app.checklists,  # type: ignore[attr-defined]
+        )
+        if self.message and self.message[1] == "bold red":
+            self.message = None  # the mistake is mended; a "saved to" line stays
+        self._show_report()
+
+    def _show_report(self) -> None:
+        report = self.report
+        if report is None:
+            return
+        self.table_index %= len(report.tables)
+        choice = self.query_one("#report-table-choice", Select)
+        with self.prevent(Select.Changed):
+            choice.set_options([(_(t.title), i) for i, t in enumerate(report.tables)])
+            choice.value = self.table_index
+        self._fill_table(report.tables[self.table_index])
+        self._paint_status()
+
+    def _fill_table(self, table: rp.Table) -> None:
+        widget = self.query_one("#report-table", DataTable)
+        widget.clear(columns=True)
+        language = current_language().code
+        bar_at = next((i for i, c in enumerate(table.columns) if c.bar), None)
+        # A closing "all" row would dwarf every other bar: it is left out of the scale.
+        scaled = table.rows[:-1] if table.total_row else table.rows
+        largest = max((row[bar_at] or 0 for row in scaled), default=0) if bar_at else 0
+        for i, column in enumerate(table.columns):
+            widget.add_column(_(column.title), key=column.key)
+            if i == bar_at:
+                widget.add_column("", key="bar", width=BAR_WIDTH + 1)
+        for row in table.rows:
+            cells: list[Text] = []
+            for i, (column, value) in enumerate(zip(table.columns, row, strict=True)):
+                shown = rp.localize(value, language)
+                if column.kind == "label":
+                    cells.append(Text(_clip(_show(shown), LABEL_WIDTH), no_wrap=True))
+                else:
+                    cells.append(Text(_show(shown), justify="right"))
+                if i == bar_at:
+                    shown_bar = bar(min(value or 0, largest), largest)
+                    cells.append(Text(shown_bar, style="bold"))
+            widget.add_row(*cells)
+        note = self.query_one("#report-note", Static)
+        note.update(_(table.note) if table.note else "")
+        note.display = bool(table.note)
+        if not table.rows:
+            note.update(_("Nothing in this period."))
+            note.display = True
+
+    def _say(self, text: str, style: str = "") -> None:
+        self.message = (text, style)
+        self._paint_status()
+
+    def _paint_status(self) -> None:
+        status = self.query_one("#report-status", Static)
+        if self.message:
+            status.update(Text(self.message[0], style=self.message[1]))
+            return
+        report = self.report
+        if report is None:
+            status.update("")
+            return
+        status.update(
+            _("{start} – {end} · {place} · table {n} of {total} · no names").format(
+                start=format_date(report.period.start),
+                end=format_date(report.period.end),
+                place=report.municipality or _("All municipalities"),
+                n=self.table_index + 1,
+                total=len(report.tables),
+            )
+        )
+
+    # -- events ----------------------------------------------------------------------
+
+    @on(Input.Changed, "#report-from")
+    def _from_changed(self, event: Input.Changed) -> None:
+        self.start_text = event.value
+
+    @on(Input.Changed, "#report-to")
+    def _to_changed(self, event: Input.Changed) -> None:
+        self.end_text = event.value
+
+    @on(Input.Submitted, "#report-from, #report-to")
+    def _period_submitted(self) -> None:
+        self.reload()
+        if self.message is None:
+            self.query_one("#report-table", DataTable).focus()
+
+    @on(Select.Changed, "#report-municipality")
+    def _municipality_changed(self, event: Select.Changed) -> None:
+        value = None if event.value is Select.NULL else str(event.value)
+        if value != self.municipality:
+            self.municipality = value
+            self.reload()
+
+    @on(Select.Changed, "#report-table-choice")
+    def _table_chosen(self, event: Select.Changed) -> None:
+        if isinstance(event.value, int) and event.value != self.table_index:
+            self.table_index = event.value
+            self._show_report()
+
+    def action_table(self, step: int) -> None:
+        if self.report is None:
+            return
+        self.table_index = (self.table_index + step) % len(self.report.tables)
+        self.message = None
+        self._show_report()
+
+    # -- saving ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "full_export":
+            return self.app.role == Role.COORDINATOR  # type: ignore[attr-defined]
+        return True
+
+    def action_save(self, fmt: str) -> None:
+        report = self.report
+        if report is None:
+            return
+        default = export.default_export_dir() / export.default_report_name(report, fmt)
+        language = current_language().code
+
+        def chosen(path: Path | None) -> None:
+            if path is None:
+                return
+            try:
+                written = export.write_report(report, fmt, path, language)
+            except OSError as err:
+                self._say(
+                    _("Could not save to {path}: {reason}").format(
+                        path=path, reason=err.strerror or type(err).__name__
+                    ),
+                    "bold red",
+                )
+                return
+            self._say(_("Saved to {path}").format(path=written), "bold green")
+            self.notify(_("Saved to {path}").format(path=written))
+
+        title = {"csv": N_("Save the report as CSV"), "xlsx": N_("Save the report as XLSX")}[fmt]
+        self.app.push_screen(PathDialog(lambda: _(title), default), chosen)
+
+    def action_full_export(self) -> None:
+        if self.app.role != Role.COORDINATOR:  # type: ignore[attr-defined]
+            self.notify(_("Only a coordinator may export the whole register."), severity="error")
+            return
+        default = export.default_export_dir() / (
+            f"docassist-register-{self.ctx.today().isoformat()}.xlsx"
+        )
+
+        def chosen(path: Path | None) -> None:
+            if path is None:
+                return
+            self._say(_("Exporting the whole register; this can take a minute ..."), "bold")
+            # After a refresh, so the line above is on screen while the file is written.
+            self.call_after_refresh(write, path)
+
+        def write(path: Path) -> None:
+            fmt = "csv" if path.suffix.lower() in (".zip", ".csv") else "xlsx"
+            try:
+                result = export.export_register(self.ctx, fmt, path)
+            except ValidationError as err:
+                self._say(str(err.problems[next(iter(err.problems))][0].render(_)), "bold red")
+                return
+            except OSError as err:
+                self._say(
+                    _("Could not save to {path}: {reason}").format(
+                        path=path, reason=err.strerror or type(err).__name__
+                    ),
+                    "bold red",
+                )
+                return
+            self._say(
+                _("The whole register was saved to {path}").format(path=result.path), "bold yellow"
+            )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.app.push_screen(
+                    PathDialog(lambda: _("Export the whole register (with names)"), default),
+                    chosen,
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                lambda: (
+                    _(export.PERSONAL_DATA_WARNING)
+                    + "\n\n"
+                    + _("Export the whole register anyway? It is recorded in the audit log.")
+                ),
+                title=lambda: _("Warning: personal data."),
+                confirm_label=N_("Export with names"),
+                cancel_label=N_("Cancel"),
+                danger=True,
+            ),
+            confirmed,
+        )

@@ -1,0 +1,177 @@
+"""Report files read back with csv and openpyxl; the full export is for coordinators only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from docassist.checklist import load_all
+from docassist.domain.model import Role
+from docassist.services import export
+from docassist.services import reports as rp
+from docassist.services.context import ValidationError
+from docassist.services.users import create_user
+from tests.services import report_fixture
+from tests.services.report_fixture import PERIOD
+
+
+@pytest.fixture(scope="module")
+def checklists():
+    return load_all(user=False)
+
+
+@pytest.fixture
+def report(ctx, checklists):
+    report_fixture.build(ctx)
+    return rp.build_report(ctx, PERIOD, None, checklists)
+
+
+def _sections(text: str) -> dict[str, list[list[str]]]:
+    """The CSV's tables by title: a title row, then rows up to the next blank one."""
+    rows = list(csv.reader(io.StringIO(text)))
+    sections: dict[str, list[list[str]]] = {}
+    i = rows.index([]) + 1  # the heading lines come first
+    while i < len(rows):
+        title = rows[i][0]
+        end = rows.index([], i)
+        sections[title] = rows[i + 1 : end]
+        i = end + 1
+    return sections
+
+
+def test_csv_reads_back(report, tmp_path):
+    path = export.write_report(report, "csv", tmp_path / "r.csv", "en")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for Cyrillic
+    text = raw.decode("utf-8-sig")
+    heading = list(csv.reader(io.StringIO(text)))[:5]
+    assert heading[1] == ["From", "2026-06-01"] and heading[2] == ["To", "2026-09-30"]
+    sections = _sections(text)
+    documents = sections["Documents obtained"]
+    assert documents[0][:3] == ["Document", "Total", "Women and girls"]
+    assert documents[-1] == ["All documents", "6", "3", "2", "1", "1", "2", "1", "1", "1"]
+    procedures = {r[0]: r for r in sections["Cases by procedure"][1:]}
+    assert any(r[6] == "96.5" for r in procedures.values())
+
+
+def test_csv_headers_in_serbian(report, tmp_path):
+    text = export.report_csv(report, "sr")
+    sections = _sections(text)
+    assert "Лична карта" in text
+    assert any(rows[0][0] == "Општина" for rows in sections.values())
+
+
+def test_xlsx_numbers_are_numbers_dates_are_dates(report, tmp_path):
+    path = export.write_report(report, "xlsx", tmp_path / "r.xlsx", "en")
+    book = load_workbook(path)
+    first = book.worksheets[0]
+    values = {row[0]: row[1] for row in first.iter_rows(values_only=True)}
+    assert isinstance(values["From"], datetime) and values["From"].date() == date(2026, 6, 1)
+    assert first["B2"].number_format == export.DATE_FORMAT
+    assert len(book.worksheets) == 1 + len(report.tables)
+    documents = book.worksheets[1 + [t.key for t in report.tables].index("documents")]
+    rows = list(documents.iter_rows(values_only=True))
+    assert rows[0][0] == "Document"
+    assert rows[1][1] == 2 and isinstance(rows[1][1], int)
+    procedures = book.worksheets[1 + [t.key for t in report.tables].index("procedures")]
+    medians = [r[6] for r in procedures.iter_rows(min_row=2, values_only=True) if r[6]]
+    assert 96.5 in medians
+    assert all(isinstance(m, int | float) for m in medians)
+    assert not list(tmp_path.glob("*.part"))  # the temporary file was renamed
+
+
+def test_xlsx_headers_in_the_chosen_language(report, tmp_path):
+    path = export.write_report(report, "xlsx", tmp_path / "r.xlsx", "sr")
+    book = load_workbook(path)
+    values = {row[0]: row[1] for row in book.worksheets[0].iter_rows(values_only=True)}
+    assert values["Општина"] == "Све општине"
+    served = book.worksheets[1 + [t.key for t in report.tables].index("served")]
+    assert next(served.iter_rows(values_only=True))[0] == "Општина"
+
+
+def test_sheet_names_are_valid_and_unique():
+    taken: set[str] = set()
+    long = "Documents obtained by age group and sex: a very long title"
+    first, second = export._sheet_name(long, taken), export._sheet_name(long, taken)
+    assert len(first) <= 31 and len(second) <= 31 and first != second
+    assert ":" not in first
+
+
+def test_json(report, tmp_path):
+    path = export.write_report(report, "json", tmp_path / "r.json", "rom")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["language"] == "rom"
+    assert [t["key"] for t in data["tables"]] == [t.key for t in report.tables]
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    path = folder / "r.csv"
+    path.write_text("old", encoding="utf-8")
+    with pytest.raises(OSError), export.atomic_path(path) as tmp:
+        tmp.write_text("half a fi", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+    assert path.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in folder.iterdir()] == ["r.csv"]
+
+
+# --- the whole register ---------------------------------------------------------------
+
+
+def _audit(ctx):
+    return ctx.db.execute(
+        "SELECT action, entity, user_id, after FROM audit_log WHERE action = 'export'"
+    ).fetchall()
+
+
+def test_full_export_refused_to_a_facilitator(ctx, tmp_path):
+    report_fixture.build(ctx)
+    ctx.user_id = create_user(ctx, "Fikret", Role.FACILITATOR).id
+    with pytest.raises(ValidationError, match="Only a coordinator"):
+        export.export_register(ctx, "xlsx", tmp_path / "all.xlsx")
+    assert not (tmp_path / "all.xlsx").exists()
+    assert _audit(ctx) == []
+
+
+def test_full_export_refused_without_a_user(ctx, tmp_path):
+    ctx.user_id = None
+    with pytest.raises(ValidationError):
+        export.export_register(ctx, "csv", tmp_path / "all.zip")
+
+
+def test_full_export_csv_zip_is_audited(ctx, tmp_path):
+    report_fixture.build(ctx)
+    result = export.export_register(ctx, "csv", tmp_path / "all")
+    assert result.path == tmp_path / "all.zip"
+    assert result.counts == {"households": 3, "persons": 12, "cases": 9, "case_steps": 18}
+    with zipfile.ZipFile(result.path) as archive:
+        assert sorted(archive.namelist()) == [
+            "case_steps.csv",
+            "cases.csv",
+            "households.csv",
+            "persons.csv",
+        ]
+        persons = list(csv.DictReader(io.StringIO(archive.read("persons.csv").decode("utf-8-sig"))))
+    assert {p["given_name"] for p in persons} >= {"Ana", "Baba", "Xavi"}
+    assert "name_key" not in persons[0] and "device_id" not in persons[0]
+    [(action, entity, user_id, after)] = _audit(ctx)
+    assert (action, entity, user_id) == ("export", "register", ctx.user_id)
+    assert json.loads(after)["counts"]["persons"] == 12
+
+
+def test_full_export_xlsx_has_dates(ctx, tmp_path):
+    report_fixture.build(ctx)
+    result = export.export_register(ctx, "xlsx", tmp_path / "all.xlsx")
+    book = load_workbook(result.path)
+    assert book.sheetnames == ["households", "persons", "cases", "case_steps"]
+    cases = list(book["cases"].iter_rows(values_only=True))
+    column = cases[0].index("outcome_date")
+    assert any(isinstance(r[column], datetime) for r in cases[1:])
+    assert len(_audit(ctx)) == 1

@@ -1,0 +1,253 @@
+"""Report figures against the hand-counted register in report_fixture.py."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from docassist.checklist import load_all
+from docassist.services import reports as rp
+from docassist.services.context import ValidationError
+from docassist.services.export import report_csv, report_json
+from tests.services import report_fixture
+from tests.services.report_fixture import NAME_IN_REASON, PERIOD
+
+
+@pytest.fixture(scope="module")
+def checklists():
+    return load_all(user=False)
+
+
+@pytest.fixture
+def built(ctx):
+    report_fixture.build(ctx)
+    return ctx
+
+
+def _rows(report: rp.Report, key: str, language: str = "en") -> list[list]:
+    return [[rp.localize(c, language) for c in row] for row in report.table(key).rows]
+
+
+def _by_label(report: rp.Report, key: str) -> dict[str, list]:
+    return {row[0]: row[1:] for row in _rows(report, key)}
+
+
+# --- the building blocks ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("age", "group"),
+    [(0, "0-4"), (4, "0-4"), (5, "5-17"), (17, "5-17"), (18, "18-59"), (59, "18-59")]
+    + [(60, "60+"), (101, "60+"), (None, "unknown")],
+)
+def test_age_group_edges(age, group):
+    assert rp.age_group(age) == group
+
+
+@pytest.mark.parametrize(
+    ("born", "on", "age"),
+    [
+        ("2021", date(2026, 6, 30), 4),  # year only: taken as born on 1 July
+        ("2021", date(2026, 7, 1), 5),
+        ("2021-09", date(2026, 9, 14), 4),  # month only: taken as born on the 15th
+        ("2021-09", date(2026, 9, 15), 5),
+        ("~1966", date(2026, 7, 1), 60),  # "about 1966" is read as 1966
+        ("2008-07-02", date(2026, 7, 1), 17),
+        (None, date(2026, 7, 1), None),
+        ("2027", date(2026, 7, 1), None),  # born after the document: no age, not a crash
+    ],
+)
+def test_age_at_the_date_obtained(born, on, age):
+    assert rp.age_at(born, on) == age
+
+
+def test_percentile_is_nearest_rank():
+    assert rp.percentile([], 0.9) is None
+    assert rp.percentile([5], 0.9) == 5
+    assert rp.percentile([29, 30, 61], 0.9) == 61
+    assert rp.percentile(range(1, 11), 0.9) == 9
+    assert rp.percentile(range(1, 12), 0.9) == 10
+
+
+def test_default_period_is_the_quarter_so_far():
+    today = date(2026, 11, 23)
+    assert rp.make_period(today) == rp.Period(date(2026, 10, 1), today)
+    assert rp.make_period(today, "2026-01-01").end == today
+    assert rp.make_period(today, None, "15.8.2026") == rp.Period(
+        date(2026, 7, 1), date(2026, 8, 15)
+    )
+    assert rp.make_period(today, "1. 7. 2026.", "2026-09-30") == rp.Period(
+        date(2026, 7, 1), date(2026, 9, 30)
+    )
+
+
+@pytest.mark.parametrize("text", ["2026-13-01", "31.2.2026", "yesterday", "1.7.26", ""])
+def test_bad_dates_are_refused_with_a_message(text):
+    with pytest.raises(ValidationError) as err:
+        rp.make_period(date(2026, 11, 23), text)
+    assert "is not a date" in str(err.value)
+
+
+def test_period_the_wrong_way_round():
+    with pytest.raises(ValidationError, match="starts after it ends"):
+        rp.make_period(date(2026, 11, 23), "2026-09-01", "2026-08-01")
+
+
+def test_municipality_matches_across_scripts(built):
+    assert rp.resolve_municipality(built, "Ниш") == "Niš"
+    assert rp.resolve_municipality(built, "nis") == "Niš"
+    assert rp.resolve_municipality(built, "") is None
+    with pytest.raises(ValidationError, match="Known: Beograd, Leskovac, Niš"):
+        rp.resolve_municipality(built, "Atlantis")
+
+
+# --- the figures ----------------------------------------------------------------------
+
+
+def test_summary(built, checklists):
+    report = rp.build_report(built, PERIOD, None, checklists)
+    summary = dict(_rows(report, "summary"))
+    assert summary == {
+        "Households served": 3,
+        "People served": 11,  # Eva's case saw nothing in the period
+        "Documents obtained": 6,
+        "Cases opened": 7,  # Baba's and Eva's were opened before June
+        "Refusals": 2,
+        "Workshops held": 2,
+        "Workshop participants (people)": 4,
+        "Workshop participants (households)": 2,
+        "Open cases today": 1,
+        "Blocked cases today": 1,
+        "Overdue cases today": 1,
+    }
+    assert _by_label(report, "served") == {
+        "Beograd": [1, 3],
+        "Leskovac": [1, 4],
+        "Niš": [1, 4],
+    }
+
+
+def test_documents_by_sex_and_age(built, checklists):
+    report = rp.build_report(built, PERIOD, None, checklists)
+    columns = [c.key for c in report.table("documents").columns]
+    assert columns == [
+        "document",
+        "total",
+        "sex_f",
+        "sex_m",
+        "sex_u",
+        "age_0-4",
+        "age_5-17",
+        "age_18-59",
+        "age_60+",
+        "age_unknown",
+    ]
+    assert _by_label(report, "documents") == {
+        "Birth registration": [2, 1, 1, 0, 1, 1, 0, 0, 0],
+        "ID card": [3, 2, 1, 0, 0, 1, 1, 1, 0],
+        "Health insurance card": [1, 0, 0, 1, 0, 0, 0, 0, 1],
+        "All documents": [6, 3, 2, 1, 1, 2, 1, 1, 1],
+    }
+    assert _by_label(report, "documents_sex_age") == {
+        "Age 0-4": [1, 0, 0, 1],
+        "Age 5-17": [1, 1, 0, 2],
+        "Age 18-59": [0, 1, 0, 1],
+        "Age 60+": [1, 0, 0, 1],
+        "Age not known": [0, 0, 1, 1],
+    }
+    assert _rows(report, "documents_by_municipality") == [
+        ["Leskovac", "ID card", 1, 1, 0],
+        ["Leskovac", "Health insurance card", 1, 0, 0],
+        ["Niš", "Birth registration", 2, 1, 1],
+        ["Niš", "ID card", 2, 1, 1],
+    ]
+
+
+def test_procedures_time_to_document(built, checklists):
+    report = rp.build_report(built, PERIOD, None, checklists)
+    rows = {row[0]: row[1:] for row in _rows(report, "procedures")}
+    title = {c.id: c.title.en for c in checklists}
+    # open, blocked, overdue today; obtained, refused in the period; median, p90 days
+    assert rows[title["birth-registration"]] == [0, 0, 0, 2, 0, 96.5, 97]
+    assert rows[title["id-card"]] == [0, 0, 0, 3, 2, 30, 61]
+    assert rows[title["health-insurance"]] == [0, 0, 0, 1, 0, 27, 27]
+    assert rows[title["citizenship-certificate"]] == [1, 1, 1, 0, 0, None, None]
+    assert isinstance(rows[title["id-card"]][5], int)
+
+
+def test_refusals_by_reason_never_show_typed_text(built, checklists):
+    report = rp.build_report(built, PERIOD, None, checklists)
+    title = next(c.title.en for c in checklists if c.id == "id-card")
+    assert _rows(report, "refusals") == [
+        [title, "No registered residence", 1],
+        [title, "Another reason", 1],
+    ]
+    for text in (report_csv(report, "en"), report_json(report, "sr")):
+        assert NAME_IN_REASON not in text
+        for name in ("Ana", "Nikolić", "Ramić", "Jović"):
+            assert name not in text
+
+
+def test_refusal_reason_recorded_in_serbian_is_matched(built, checklists):
+    report = rp.build_report(built, PERIOD, None, checklists)
+    sr_label = _rows(report, "refusals", "sr")[0][1]
+    assert sr_label == "Нема пријављеног пребивалишта"
+
+
+def test_workshops(built, checklists):
+    report = rp.build_report(built, PERIOD, None, checklists)
+    assert _by_label(report, "workshops") == {"Beograd": [1, 3, 1], "Niš": [1, 1, 1]}
+    title = {c.id: c.title.en for c in checklists}
+    assert _rows(report, "workshop_checklists") == [
+        [title["id-card"], 2],
+        [title["birth-registration"], 1],
+    ]
+
+
+def test_one_municipality(built, checklists):
+    report = rp.build_report(built, PERIOD, "Niš", checklists)
+    summary = dict(_rows(report, "summary"))
+    assert summary["People served"] == 4
+    assert summary["Households served"] == 1
+    assert summary["Documents obtained"] == 4
+    assert summary["Workshops held"] == 1
+    assert summary["Workshop participants (people)"] == 1
+    assert summary["Refusals"] == 0
+    assert summary["Open cases today"] == 1
+
+
+def test_a_period_with_nothing(built, checklists):
+    report = rp.build_report(built, rp.Period(date(2020, 1, 1), date(2020, 3, 31)), None)
+    assert all(v == 0 for _label, v in _rows(report, "summary")[:8])
+    assert report.table("documents").rows == ()
+    assert _by_label(report, "documents_sex_age")["Age 0-4"] == [0, 0, 0, 0]
+
+
+def test_without_checklists_procedures_show_their_ids(built):
+    report = rp.build_report(built, PERIOD, None, None)
+    assert "id-card" in [row[0] for row in _rows(report, "procedures")]
+    assert _rows(report, "refusals") == [["id-card", "Another reason", 2]]
+
+
+def test_deleted_people_are_not_counted(built, checklists):
+    from docassist.services import households as hh
+
+    ana = next(
+        p.id
+        for h in hh.find_households(built, "Nikolić")
+        for p in hh.get_household(built, h.id).members
+        if p.given_name == "Ana"
+    )
+    hh.remove_person(built, ana)
+    report = rp.build_report(built, PERIOD, None, checklists)
+    assert dict(_rows(report, "summary"))["People served"] == 10
+
+
+def test_report_json_keeps_numbers(built, checklists):
+    report = rp.build_report(built, PERIOD, None, checklists)
+    data = json.loads(report_json(report, "en"))
+    assert data["period"] == {"from": "2026-06-01", "to": "2026-09-30"}
+    summary = next(t for t in data["tables"] if t["key"] == "summary")
+    assert summary["rows"][1] == ["People served", 11]
