@@ -52,7 +52,10 @@ def _slug(text: str) -> str:
 
 
 def make_checklist_handout(
-    ctx: Context, checklists: ChecklistSet, checklist_id: str, languages: Sequence[str]
+    checklists: ChecklistSet,
+    checklist_id: str,
+    languages: Sequence[str],
+    today: date | None = None,
 ) -> Handout:
     """One procedure in one or two languages (the first leads).
 
@@ -63,7 +66,7 @@ def make_checklist_handout(
     if checklist is None:
         raise NotFoundError("checklist", checklist_id)
     codes = list(dict.fromkeys(get_language(code).code for code in languages or ["en"]))[:2]
-    data = checklist_handout(checklist, codes, ctx.today())
+    data = checklist_handout(checklist, codes, today or date.today())
     return Handout(data, f"{checklist.id}-{'-'.join(codes)}.pdf".replace("_", "-"))
 
 
@@ -143,7 +146,9 @@ def save(handout: Handout, path: Path | str | None = None) -> Path:
     ``OSError`` when the place cannot be written; nothing is left behind then.
     """
     target = Path(path).expanduser() if path else default_path(handout)
-    if target.is_dir():
+    # "out/" names a folder even before it exists; Path() would drop the slash.
+    as_folder = isinstance(path, str) and path.endswith(("/", os.sep))
+    if as_folder or target.is_dir():
         target = target / handout.filename
     if target.suffix.lower() != ".pdf":
         target = target.with_name(target.name + ".pdf")
