@@ -104,9 +104,7 @@ def _add_handout_parser(sub, codes: list[str]) -> None:
     family.add_argument(
         "--lang", dest="handout_lang", choices=codes, help=_("language of the handout")
     )
-    family.add_argument(
-        "--output", metavar="FILE", help=_("where to save it (a file or a folder)")
-    )
+    family.add_argument("--output", metavar="FILE", help=_("where to save it (a file or a folder)"))
 
 
 def _db_path(args: argparse.Namespace) -> Path:
@@ -235,15 +233,20 @@ def cmd_handout(args: argparse.Namespace) -> int:
             raise UsageError(_("no register at {path}").format(path=path))
         db = open_database(path)
         try:
-            handout = handouts.make_family_plan(
-                Context(db), args.household_id, checklists, args.handout_lang
-            )
-        except NotFoundError:
-            raise UsageError(
-                _("no household '{id}' in {path}").format(id=args.household_id, path=path)
-            ) from None
+            ctx = Context(db)
+            try:
+                handout = handouts.make_family_plan(
+                    ctx, args.household_id, checklists, args.handout_lang
+                )
+            except NotFoundError:
+                raise UsageError(
+                    _("no household '{id}' in {path}").format(id=args.household_id, path=path)
+                ) from None
+            saved = handouts.save(handout, args.output, ctx)
         finally:
             db.close()
+        print(_("Saved: {path}").format(path=saved))
+        return 0
     print(_("Saved: {path}").format(path=handouts.save(handout, args.output)))
     return 0
 

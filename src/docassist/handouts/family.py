@@ -156,4 +156,3 @@ def _blocked(page: Page, words: Words, item: PlanItem) -> None:
             page.bullet(Line(line, reason.first))
         else:
             page.bullet(Line(line))
-

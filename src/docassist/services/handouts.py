@@ -42,6 +42,7 @@ class Handout:
 
     data: bytes
     filename: str
+    household_id: str | None = None  # set on a family plan: saving it is audited
 
 
 def _slug(text: str) -> str:
@@ -128,22 +129,21 @@ def make_family_plan(
     place = ", ".join(p for p in (h.settlement, h.municipality) if p)
     today = ctx.today()
     data = family_plan(FamilyFacts(h.family_name, place, members), code, today)
-    with ctx.use_case():
-        # What was made and for whom, not what it says: the file may travel.
-        ctx.audit("print", "household", household_id, after={"handout": "family-plan"})
     name = f"family-plan-{_slug(h.family_name)}-{household_id[:6]}-{today.isoformat()}.pdf"
-    return Handout(data, name)
+    return Handout(data, name, household_id)
 
 
 def default_path(handout: Handout) -> Path:
     return handouts_dir() / handout.filename
 
 
-def save(handout: Handout, path: Path | str | None = None) -> Path:
+def save(handout: Handout, path: Path | str | None = None, ctx: Context | None = None) -> Path:
     """Write ``handout`` to ``path`` (a file, or a folder for the default name).
 
     Returns the absolute path written. Missing folders are created. Raises
     ``OSError`` when the place cannot be written; nothing is left behind then.
+    With ``ctx``, saving a family plan is recorded in the audit trail (only once
+    it is written: a plan looked at and abandoned left nothing behind).
     """
     target = Path(path).expanduser() if path else default_path(handout)
     # "out/" names a folder even before it exists; Path() would drop the slash.
@@ -165,4 +165,8 @@ def save(handout: Handout, path: Path | str | None = None) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+    if ctx is not None and handout.household_id is not None:
+        with ctx.use_case():
+            # What was made and for whom, never what it says or where: the file travels.
+            ctx.audit("print", "household", handout.household_id, after={"handout": "family-plan"})
     return target
