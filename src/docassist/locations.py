@@ -39,6 +39,15 @@ def locales_dir() -> Path:
     return _bundled("locales")
 
 
+def fonts_dir() -> Path:
+    """The fonts embedded in printed handouts (DejaVu Sans: Cyrillic, Latin, Romani).
+
+    They live inside the package (not at the repository root like checklists), so a
+    checkout and an installed wheel find them at the same place.
+    """
+    return _PACKAGE_DIR / "fonts"
+
+
 def data_dir() -> Path:
     """The user's docassist folder (database, own checklists, settings)."""
     home = os.environ.get(HOME_ENV)
@@ -48,6 +57,15 @@ def data_dir() -> Path:
 def log_dir() -> Path:
     home = os.environ.get(HOME_ENV)
     return Path(home) / "logs" if home else Path(user_log_dir(APP_NAME, appauthor=False))
+
+
+def handouts_dir() -> Path:
+    """Where handouts are saved unless the user picks another place.
+
+    Next to the register, not in a shared Documents folder: a family plan carries
+    names, and this folder already holds the register itself.
+    """
+    return data_dir() / "handouts"
 
 
 def user_checklists_dir() -> Path:

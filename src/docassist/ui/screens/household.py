@@ -129,6 +129,8 @@ class HouseholdScreen(DocScreen):
         Binding("o", "open_case", N_("Open case")),
         Binding("d", "remove_person", N_("Remove")),
         Binding("u", "undo_remove", N_("Undo")),
+        # Translators: key label; saves the family's next steps as a printable PDF.
+        Binding("p", "save_plan", N_("Family plan")),
         Binding("escape", "back", N_("Back")),
     ]
 
@@ -506,12 +508,24 @@ class HouseholdScreen(DocScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo_remove":
             return self.removed is not None
-        if action in ("edit_person", "remove_person", "open_case"):
+        if action in ("edit_person", "remove_person", "open_case", "save_plan"):
             return True if self._person() is not None else None
         return True
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_save_plan(self) -> None:
+        """Each member's next steps as a PDF, in the family's language."""
+        from docassist.services.handouts import make_family_plan
+        from docassist.ui.screens.save_handout import SaveHandoutScreen
+
+        try:
+            handout = make_family_plan(self.app.ctx, self.household_id, self.app.checklists)
+        except NotFoundError:
+            self.notify(_("This household is no longer in the register."), severity="error")
+            return
+        self.app.push_screen(SaveHandoutScreen(handout, N_("Save the family plan"), self.app.ctx))
 
     def action_add_person(self) -> None:
         self.app.push_screen(PersonFormScreen(self.household_id), self._person_saved)

@@ -460,6 +460,8 @@ class PresenterScreen(DocScreen):
         *[Binding(str(n), f"tick({n})", show=False, priority=True) for n in range(1, 10)],
         Binding("a", "attendance", N_("Who is here")),
         Binding("e", "end", N_("End")),
+        # Translators: key label; saves the checklist on screen as a printable PDF.
+        Binding("s", "save_handout", N_("Handout")),
         Binding("escape", "leave", N_("Setup")),
     ]
     AUTO_FOCUS = "#ws-present"
@@ -578,6 +580,19 @@ class PresenterScreen(DocScreen):
                 self.dismiss()
 
         self.app.push_screen(EndScreen(self.workshop_id), closed)
+
+    def action_save_handout(self) -> None:
+        """The checklist on screen as a PDF, in the workshop's languages."""
+        from docassist.services.handouts import make_checklist_handout
+        from docassist.ui.screens.save_handout import SaveHandoutScreen
+
+        slide = self.slide
+        if slide is None:
+            return
+        handout = make_checklist_handout(
+            self.app.checklists, slide.checklist.id, self.languages, self.app.ctx.today()
+        )
+        self.app.push_screen(SaveHandoutScreen(handout, N_("Save the checklist as a handout")))
 
     def action_leave(self) -> None:
         self.dismiss()

@@ -1,0 +1,158 @@
+"""The family plan: for one household, what each person does next and what to bring.
+
+Printed in the family's language with the Serbian words beside it (grey, under each
+line) — the Serbian is what the clerk at the counter reads and says. It names the
+family's members: it is for the family, and it is written only where the user
+chose to save it.
+
+It takes plain facts, not the database: the service reads the register and hands
+over ``FamilyFacts``, so this module stays below the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from docassist.domain.text import N_
+from docassist.handouts.pdf import HandoutPDF, Line
+from docassist.handouts.procedure import OFFICE, VERIFY, VISIT
+from docassist.handouts.words import Page, Words
+from docassist.i18n import format_date, get_language, translate_in
+from docassist.nextsteps import DONE, PersonPlan, PlanItem
+
+# Translators: the title of a printed handout for one family; {family} is its name.
+TITLE = N_("Family plan: {family}")
+NOTHING_YET = N_("Nothing can start yet.")
+NOTHING_LEFT = N_("Nothing to start: what fits this person is done.")
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    name: str
+    relation: str  # msgid, e.g. "Child"
+    born: str  # as it should be printed, "" when unknown
+    plan: PersonPlan | None
+    due: dict[str, date] = field(default_factory=dict)  # checklist id -> next step due
+
+
+@dataclass(frozen=True)
+class FamilyFacts:
+    family_name: str
+    place: str
+    members: Sequence[MemberFacts]
+
+
+def serbian_beside(code: str) -> str | None:
+    """The language printed under the family's: Serbian Cyrillic, as on the forms.
+
+    None when the family reads Serbian already (in either script).
+    """
+    return None if get_language(code).code in ("sr", "sr_Latn") else "sr"
+
+
+def family_plan(facts: FamilyFacts, language: str, today: date) -> bytes:
+    """The PDF of ``facts`` in ``language`` with Serbian beside it."""
+    code = get_language(language).code
+    beside = serbian_beside(code)
+    words = Words([code, beside] if beside else [code])
+    page = Page()
+    shown = []
+    for member in facts.members:
+        shown += _member(page, words, member)
+    page.gap(4)
+    page.blank(words.both(OFFICE, " / ") + ":")
+    page.blank(words.both(VISIT, " / ") + ":")
+
+    first = translate_in(code, TITLE).format(family=facts.family_name)
+    second = translate_in(beside, TITLE).format(family=facts.family_name) if beside else ""
+    title = Line(first, "" if second == first else second)
+    day = format_date(today, language=code)
+    pdf = HandoutPDF(f"docassist · {day}", title=title.first, language=code)
+    pdf.title_block(title)
+    if facts.place:
+        pdf.paragraph(Line(f"{facts.place} · {day}"))
+    drafts = words.draft_lines(shown)
+    if drafts:
+        pdf.warning(drafts)
+    page.draw(pdf)
+    return pdf.render()
+
+
+def _member(page: Page, words: Words, member: MemberFacts) -> list:
+    """One person's part; returns the checklists printed (for the draft marker)."""
+    page.gap(2)
+    page.rule()
+    about = ", ".join(p for p in (words.msg(member.relation), member.born) if p)
+    page.heading(f"{member.name} ({about})" if about else member.name, after=30)
+    plan = member.plan
+    shown = []
+    if plan is None or not plan.items:
+        page.paragraph(Line(words.msg(NOTHING_LEFT)))
+        return shown
+    actionable = plan.actionable
+    for item in actionable:
+        shown.append(item.checklist)
+        _next(page, words, item, member.due.get(item.checklist.id))
+    blocked = [i for i in plan.items if i.blocked]
+    for item in blocked:
+        shown.append(item.checklist)
+        _blocked(page, words, item)
+    if not actionable:
+        page.paragraph(Line(words.msg(NOTHING_YET if blocked else NOTHING_LEFT)))
+    done = [i for i in plan.items if i.state == DONE]
+    if done:
+        titles = ", ".join(words.one(i.checklist.title, words.first)[0] for i in done)
+        page.paragraph(Line(f"{words.msg('Done:')} {titles}"))
+    return shown
+
+
+def _next(page: Page, words: Words, item: PlanItem, due: date | None) -> None:
+    title = words.line(item.checklist.title)
+    page.heading(f"{words.msg('Next step:')} {title.first}", points=15, after=25)
+    if title.second:
+        page.subtitle(title.second)
+    step = item.next_step
+    if step is None:
+        return
+    page.paragraph(words.line(step.title), bold=True)
+    if due is not None:
+        text = words.msg("Due {date}").format(date=format_date(due, language=words.first))
+        page.paragraph(Line(text), bold=True)
+    check = step.verify_locally
+    if step.bring:
+        page.heading(words.msg("Bring:"), points=14, after=12)
+        for thing in step.bring:
+            page.tick_item(words.line(thing))
+        if "bring" in check:
+            page.warning([words.both(VERIFY)])
+    for name, label in (("where", "Where:"), ("cost", "Cost")):
+        text = getattr(step, name)
+        if not text.get(words.first)[0]:
+            continue
+        page.heading(words.msg(label).rstrip(":"), points=14, after=12)
+        page.paragraph(words.line(text))
+        if name in check:
+            page.warning([words.both(VERIFY)])
+
+
+def _blocked(page: Page, words: Words, item: PlanItem) -> None:
+    title = words.line(item.checklist.title)
+    page.heading(f"{words.msg('Blocked:')} {title.first}", points=15, after=15)
+    if title.second:
+        page.subtitle(title.second)
+    first = words.first
+
+    def translate(msgid: str) -> str:
+        return translate_in(first, msgid)
+
+    for blocker in item.blockers:
+        if not blocker.blocking:
+            continue  # "check whether the father has it" is for the facilitator
+        line = blocker.render(translate, first)
+        if blocker.reason is not None:
+            reason = words.line(blocker.reason)
+            page.bullet(Line(line, reason.first))
+        else:
+            page.bullet(Line(line))

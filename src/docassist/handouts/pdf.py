@@ -1,0 +1,230 @@
+"""A4 pages in large, calm type: the few layout pieces every handout is made of.
+
+Handouts are read by people with little schooling and photocopied on whatever
+machine an office has, so: black on white, 14 pt body text, no colour that carries
+meaning, ticks as real boxes, "check with the office" as a bold note with a thick
+bar (a grey fill disappears on a bad copier). A second language follows each line
+in dark grey, indented, one size smaller: both stay readable, and a reader's eye
+finds its own language without hunting across columns (two columns of Romani and
+Serbian on A4 leave ~30 letters a line and break words badly).
+
+The font is DejaVu Sans, shipped inside the package and embedded (subset) in each
+file: it has Serbian Cyrillic and every Romani letter, and no office computer needs
+to have it installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fpdf import FPDF
+from fpdf.enums import MethodReturnValue, XPos, YPos
+
+from docassist.locations import fonts_dir
+
+FONT = "DejaVu"
+TITLE_PT = 22
+SUBTITLE_PT = 16
+HEADING_PT = 16
+BODY_PT = 14
+SECOND_PT = 13  # the second language: smaller and grey, still >= 13 pt
+SMALL_PT = 9  # the page footer only
+
+BLACK = 0
+GREY = 70  # dark enough to survive a photocopy
+LIGHT = 150
+
+MM_PER_PT = 25.4 / 72
+LINE = 1.3  # line height as a multiple of the font size
+INDENT = 6.0  # mm: where the second language and ticked items start
+BOX = 5.0  # mm: side of a tick box
+BAR = 1.4  # mm: the thick bar in front of a "check with the office" note
+
+
+def line_height(points: float) -> float:
+    return points * MM_PER_PT * LINE
+
+
+@dataclass(frozen=True)
+class Line:
+    """One text in up to two languages: ``first`` in black, ``second`` grey below it.
+
+    ``note`` is a quiet remark after the text, e.g. "(shown in Srpski)" when the
+    text had no translation in that language yet.
+    """
+
+    first: str
+    second: str = ""
+    first_note: str = ""
+    second_note: str = ""
+
+
+class HandoutPDF(FPDF):
+    """An A4 page stack with the project's fonts and a footer on every page."""
+
+    def __init__(self, footer: str, *, title: str = "", language: str = "") -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.footer_text = footer
+        self.set_margins(18, 16, 18)
+        self.set_auto_page_break(True, margin=20)
+        fonts = fonts_dir()
+        self.add_font(FONT, "", str(fonts / "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", str(fonts / "DejaVuSans-Bold.ttf"))
+        self.set_creator("docassist")
+        if title:
+            self.set_title(title)
+        if language:
+            self.set_lang(language.replace("_", "-"))
+        # A fixed creation date would make files identical between runs, but the
+        # date is useful to whoever finds an old copy on a USB stick.
+        self.set_creation_date(datetime.now(UTC))
+        self.add_page()
+
+    # -- page furniture ------------------------------------------------------
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font(FONT, "", SMALL_PT)
+        self.set_text_color(GREY)
+        width = self.epw
+        self.cell(width * 0.8, 5, self.footer_text, align="L")
+        self.cell(width * 0.2, 5, f"{self.page_no()} / {{nb}}", align="R")
+
+    # -- building blocks -------------------------------------------------------
+
+    def _text(
+        self, text: str, points: float, *, bold: bool = False, grey: int = BLACK, indent=0.0
+    ) -> None:
+        self.set_font(FONT, "B" if bold else "", points)
+        self.set_text_color(grey)
+        self.set_x(self.l_margin + indent)
+        self.multi_cell(
+            0, line_height(points), text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+
+    def _height(self, text: str, points: float, *, bold: bool = False, indent=0.0) -> float:
+        """How tall ``text`` will be, so a block can move whole to the next page."""
+        self.set_font(FONT, "B" if bold else "", points)
+        return float(
+            self.multi_cell(
+                self.epw - indent,
+                line_height(points),
+                text,
+                align="L",
+                dry_run=True,
+                output=MethodReturnValue.HEIGHT,
+            )
+        )
+
+    def keep(self, height: float) -> None:
+        """Start a new page unless ``height`` mm still fit on this one."""
+        if self.will_page_break(height):
+            self.add_page()
+
+    def gap(self, mm: float = 3.0) -> None:
+        self.ln(mm)
+
+    def title_block(self, line: Line) -> None:
+        self._text(line.first, TITLE_PT, bold=True)
+        if line.second:
+            self._text(line.second, SUBTITLE_PT, grey=GREY)
+        self.gap(2)
+        self.rule()
+
+    def rule(self) -> None:
+        self.set_draw_color(LIGHT)
+        self.set_line_width(0.3)
+        y = self.get_y() + 1
+        self.line(self.l_margin, y, self.w - self.r_margin, y)
+        self.set_y(y + 3)
+
+    def heading(self, text: str, *, points: float = HEADING_PT, after: float = 20.0) -> None:
+        """A heading never ends a page alone: ``after`` mm of what follows come with it."""
+        self.gap(2)
+        self.keep(self._height(text, points, bold=True) + after)
+        self._text(text, points, bold=True)
+        self.gap(1)
+
+    def subtitle(self, text: str) -> None:
+        """The second language of a heading: grey, right under it."""
+        self._text(text, SECOND_PT + 1, grey=GREY)
+        self.gap(1)
+
+    def paragraph(
+        self, line: Line, *, bold: bool = False, points: float = BODY_PT, indent: float = 0.0
+    ) -> None:
+        self._text(_noted(line.first, line.first_note), points, bold=bold, indent=indent)
+        if line.second:
+            self._text(
+                _noted(line.second, line.second_note),
+                max(SECOND_PT, points - 1),
+                grey=GREY,
+                indent=indent + INDENT,
+            )
+        self.gap(1.5)
+
+    def tick_item(self, line: Line) -> None:
+        """A real box to tick with a pen, the text beside it."""
+        first = _noted(line.first, line.first_note)
+        second = _noted(line.second, line.second_note)
+        height = self._height(first, BODY_PT, indent=INDENT + 3)
+        if second:
+            height += self._height(second, SECOND_PT, indent=2 * INDENT + 3)
+        self.keep(height)
+        y = self.get_y()
+        self.set_draw_color(BLACK)
+        self.set_line_width(0.5)
+        text_top = (line_height(BODY_PT) - BOX) / 2
+        self.rect(self.l_margin + 1, y + text_top, BOX, BOX)
+        self._text(first, BODY_PT, indent=INDENT + 3)
+        if second:
+            self._text(second, SECOND_PT, grey=GREY, indent=2 * INDENT + 3)
+        self.gap(1.5)
+
+    def bullet(self, line: Line) -> None:
+        """A list entry that is not ticked off: a short dash keeps it quiet."""
+        y = self.get_y()
+        self.set_font(FONT, "", BODY_PT)
+        self.set_text_color(BLACK)
+        self.set_xy(self.l_margin + 1, y)
+        self.cell(INDENT, line_height(BODY_PT), "–")
+        self.set_y(y)
+        self.paragraph(line, indent=INDENT)
+
+    def warning(self, lines: Sequence[str]) -> None:
+        """A bold note behind a thick black bar: "Check with the office"."""
+        text = "\n".join(lines)
+        height = self._height(text, BODY_PT, bold=True, indent=INDENT)
+        self.keep(height + 2)
+        top = self.get_y()
+        self._text(text, BODY_PT, bold=True, indent=INDENT)
+        self.set_fill_color(BLACK)
+        self.rect(self.l_margin + 1, top + 0.5, BAR, self.get_y() - top - 1, style="F")
+        self.gap(2)
+
+    def blank(self, label: str) -> None:
+        """A label and a line to write on by hand (an office address, a date)."""
+        self.keep(line_height(BODY_PT) * 2 + 4)
+        self.gap(4)
+        self.set_font(FONT, "B", BODY_PT)
+        self.set_text_color(BLACK)
+        label_width = self.get_string_width(label) + 3
+        y = self.get_y()
+        self.set_x(self.l_margin)
+        self.cell(label_width, line_height(BODY_PT), label)
+        self.set_draw_color(BLACK)
+        self.set_line_width(0.3)
+        base = y + line_height(BODY_PT) - 1
+        self.line(self.l_margin + label_width, base, self.w - self.r_margin, base)
+        self.set_y(y + line_height(BODY_PT) + 2)
+
+    def render(self) -> bytes:
+        return bytes(self.output())
+
+
+def _noted(text: str, note: str) -> str:
+    if not text:
+        return ""
+    return f"{text}  ({note})" if note else text

@@ -1,0 +1,97 @@
+"""The checklist handout: one procedure, step by step, to take to the office.
+
+What a family needs at the counter, in the order they need it: what the procedure
+gives them, then per step what to bring (boxes to tick at home), where to go, what
+it costs and which fee waivers exist, how long it takes. Facts a checklist marks as
+UNCONFIRMED (``verify_locally``) carry a bold "check with the office" note, and the
+last lines are left blank for the office address and the date of the visit, which
+the facilitator fills in by hand for the local office.
+
+Facilitator tips are left out: they are advice for the facilitator, not the family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from docassist.checklist import Checklist, Step
+from docassist.domain.text import N_
+from docassist.handouts.pdf import HandoutPDF, Line
+from docassist.handouts.words import Page, Words
+from docassist.i18n import format_date
+
+# The step fields printed, with their headings (msgids already used on the workshop
+# screen, so the two always agree). ``bring`` is printed separately as tick boxes.
+_FIELDS = (
+    ("where", N_("Where to go")),
+    ("cost", N_("Cost")),
+    ("duration", N_("How long it takes")),
+    ("deadline", N_("Deadline")),
+    ("done_when", N_("Done when")),
+)
+VERIFY = N_("Check with the office")
+# Translators: a label on a printed handout, followed by a blank line to write on.
+OFFICE = N_("Office address")
+# Translators: a label on a printed handout, followed by a blank line to write on:
+# the date of the visit to the office.
+VISIT = N_("Date")
+
+
+def checklist_handout(checklist: Checklist, languages: Sequence[str], today: date) -> bytes:
+    """The PDF of ``checklist`` in one or two ``languages`` (the first leads)."""
+    words = Words(languages)
+    page = Page()
+    _introduction(page, words, checklist)
+    for number, step in enumerate(checklist.steps, 1):
+        _step(page, words, step, number)
+    page.gap(4)
+    page.blank(words.both(OFFICE, " / ") + ":")
+    page.blank(words.both(VISIT, " / ") + ":")
+
+    title = words.line(checklist.title)
+    footer = (
+        f"docassist · {checklist.id} v{checklist.version} · "
+        f"{format_date(today, language=words.first)}"
+    )
+    pdf = HandoutPDF(footer, title=title.first, language=words.first)
+    pdf.title_block(title)
+    drafts = words.draft_lines([checklist])
+    if drafts:
+        pdf.warning(drafts)
+    page.draw(pdf)
+    return pdf.render()
+
+
+def _introduction(page: Page, words: Words, checklist: Checklist) -> None:
+    page.paragraph(words.line(checklist.summary))
+    page.heading(words.both(N_("Who needs it")))
+    page.paragraph(words.line(checklist.for_whom))
+    page.heading(words.both(N_("The steps")))
+    for number, step in enumerate(checklist.steps, 1):
+        page.bullet(words.line(step.title, f"{number}. "))
+
+
+def _step(page: Page, words: Words, step: Step, number: int) -> None:
+    page.gap(3)
+    page.rule()
+    title = words.line(step.title, f"{number}. ")
+    page.heading(title.first, after=40)
+    if title.second:
+        page.subtitle(title.second)
+    check = step.verify_locally
+    page.heading(words.both(N_("What to bring")), points=14)
+    if not step.bring:
+        page.paragraph(Line(words.both(N_("Nothing to bring."))))
+    for item in step.bring:
+        page.tick_item(words.line(item))
+    if "bring" in check:
+        page.warning([words.both(VERIFY)])
+    for name, heading in _FIELDS:
+        text = getattr(step, name)
+        if text is None or not text.get(words.first)[0]:
+            continue
+        page.heading(words.both(heading), points=14, after=12)
+        page.paragraph(words.line(text))
+        if name in check:
+            page.warning([words.both(VERIFY)])

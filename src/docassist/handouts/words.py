@@ -1,0 +1,110 @@
+"""Texts in a handout's languages: checklist texts, UI messages, and what is a draft."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from docassist.checklist import Checklist, Text
+from docassist.domain.text import N_
+from docassist.handouts.pdf import Line
+from docassist.i18n import get_language, translate_in
+
+# Translators: printed at the top of a handout whose text is not reviewed yet, or
+# where some text had to be shown in another language.
+DRAFT = N_("Draft translation, not yet reviewed")
+
+
+def review_key(code: str) -> str:
+    """The language whose review state counts: sr_Latn is generated from sr."""
+    return "sr" if code == "sr_Latn" else code
+
+
+def is_draft(checklist: Checklist, code: str) -> bool:
+    return checklist.review.get(review_key(code)) != "reviewed"
+
+
+class Page:
+    """What a handout says, in order, drawn only once it is complete.
+
+    The draft marker goes at the top but is only known once every text has been
+    looked up (any fallback makes a language a draft), hence the two passes.
+    """
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[str, tuple, dict]] = []
+
+    def __getattr__(self, name: str):
+        def record(*args, **kwargs) -> None:
+            self.parts.append((name, args, kwargs))
+
+        return record
+
+    def draw(self, pdf) -> None:
+        for name, args, kwargs in self.parts:
+            getattr(pdf, name)(*args, **kwargs)
+
+
+class Words:
+    """Turns texts into ``Line``s for one or two languages and remembers fallbacks.
+
+    A text missing in a language is shown in the fallback one with a quiet note,
+    and that language is then marked as a draft at the top of the handout.
+    """
+
+    def __init__(self, codes: Sequence[str]) -> None:
+        self.codes = tuple(dict.fromkeys(get_language(c).code for c in codes))[:2]
+        self.fell_back: set[str] = set()
+
+    @property
+    def first(self) -> str:
+        return self.codes[0]
+
+    @property
+    def second(self) -> str | None:
+        return self.codes[1] if len(self.codes) > 1 else None
+
+    def one(self, text: Text, code: str) -> tuple[str, str]:
+        """The text in ``code`` and a note naming the language used, if it fell back."""
+        value, used = text.get(code)
+        if used == code or not value:
+            return value, ""
+        self.fell_back.add(code)
+        note = translate_in(code, "shown in {language}").format(
+            language=get_language(used).native_name
+        )
+        return value, note
+
+    def line(self, text: Text, prefix: str = "") -> Line:
+        first, first_note = self.one(text, self.first)
+        second, second_note = ("", "")
+        if self.second:
+            second, second_note = self.one(text, self.second)
+            if second.strip() == first.strip():  # both fell back to the same text
+                second, second_note = "", ""
+        return Line(
+            prefix + first if first else "",
+            prefix + second if second else "",
+            first_note,
+            second_note,
+        )
+
+    def msg(self, msgid: str, code: str | None = None) -> str:
+        return translate_in(code or self.first, msgid)
+
+    def both(self, msgid: str, sep: str = " · ") -> str:
+        """A UI message in each language on one line: "What to bring · So te anes"."""
+        seen: list[str] = []
+        for code in self.codes:
+            text = translate_in(code, msgid)
+            if text not in seen:
+                seen.append(text)
+        return sep.join(seen)
+
+    def draft_lines(self, checklists: Sequence[Checklist]) -> list[str]:
+        """The draft marker, once per language that needs it, in that language."""
+        out = []
+        for code in self.codes:
+            if code in self.fell_back or any(is_draft(c, code) for c in checklists):
+                name = get_language(code).native_name
+                out.append(f"{translate_in(code, DRAFT)} ({name})")
+        return out

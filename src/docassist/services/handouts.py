@@ -1,0 +1,172 @@
+"""Printable handouts: build the PDF, then save it where the user chose.
+
+Offices often have no printer, so a handout is a file the facilitator carries to
+one that has: the caller gets the full path back to tell the user. Files are
+written atomically (a temporary file in the same folder, then a rename), so a
+full USB stick or a pulled cable never leaves half a PDF that looks complete.
+
+A family plan names people: it is written only to the path given (or the default
+handouts folder next to the register), and the audit trail records that a plan
+was made for the household — never the path or anything printed in it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from docassist.checklist import ChecklistSet
+from docassist.domain.model import RELATION_LABELS
+from docassist.domain.script import cyr_to_lat
+from docassist.handouts.family import FamilyFacts, MemberFacts, family_plan
+from docassist.handouts.procedure import checklist_handout
+from docassist.i18n import current_language, get_language
+from docassist.locations import handouts_dir
+from docassist.nextsteps import IN_PROGRESS, PersonPlan
+from docassist.services.cases import cases_of_household
+from docassist.services.context import Context, NotFoundError
+from docassist.services.households import get_household
+from docassist.services.plans import household_plans
+
+
+@dataclass(frozen=True)
+class Handout:
+    """A finished PDF and the file name it gets when the user does not choose one."""
+
+    data: bytes
+    filename: str
+    household_id: str | None = None  # set on a family plan: saving it is audited
+
+
+def _slug(text: str) -> str:
+    """ASCII for a file name: "Ramić" -> "ramic", "Петровић" -> "petrovic"."""
+    latin = unicodedata.normalize("NFKD", cyr_to_lat(text).replace("đ", "dj").replace("Đ", "Dj"))
+    ascii_ = latin.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-") or "family"
+
+
+def make_checklist_handout(
+    checklists: ChecklistSet,
+    checklist_id: str,
+    languages: Sequence[str],
+    today: date | None = None,
+) -> Handout:
+    """One procedure in one or two languages (the first leads).
+
+    Raises ``NotFoundError`` for an unknown checklist and ``ValueError`` for an
+    unknown language.
+    """
+    checklist = checklists.get(checklist_id)
+    if checklist is None:
+        raise NotFoundError("checklist", checklist_id)
+    codes = list(dict.fromkeys(get_language(code).code for code in languages or ["en"]))[:2]
+    data = checklist_handout(checklist, codes, today or date.today())
+    return Handout(data, f"{checklist.id}-{'-'.join(codes)}.pdf".replace("_", "-"))
+
+
+def _born(person) -> str:
+    birth = person.birth_date
+    if birth is None:
+        return ""
+    return ("~" if birth.approximate else "") + birth.format("dmy")
+
+
+def _due_dates(plan: PersonPlan | None, cases) -> dict[str, date]:
+    """When the next step of each open case is due, per checklist id."""
+    if plan is None:
+        return {}
+    by_id = {c.id: c for c in cases}
+    due: dict[str, date] = {}
+    for item in plan.items:
+        case = by_id.get(item.case.id) if item.case and item.case.id else None
+        if item.state != IN_PROGRESS or case is None or item.next_step is None:
+            continue
+        step = next((s for s in case.steps if s.key == item.next_step.key), None)
+        if step is not None and step.due_date is not None:
+            due[item.checklist.id] = step.due_date
+    return due
+
+
+def family_language(ctx: Context, household_id: str) -> str:
+    """The language the household was recorded with, else the UI's."""
+    recorded = get_household(ctx, household_id).household.language
+    try:
+        return get_language(recorded).code if recorded else current_language().code
+    except ValueError:  # a language no longer offered: do not fail the printout
+        return current_language().code
+
+
+def make_family_plan(
+    ctx: Context, household_id: str, checklists: ChecklistSet, language: str | None = None
+) -> Handout:
+    """Each member's next steps and what to bring, in ``language`` with Serbian beside.
+
+    ``language`` defaults to the household's recorded language. Raises
+    ``NotFoundError`` for an unknown household.
+    """
+    detail = get_household(ctx, household_id)
+    code = get_language(language).code if language else family_language(ctx, household_id)
+    plans = household_plans(ctx, household_id, checklists)
+    cases = cases_of_household(ctx, household_id)
+    members = [
+        MemberFacts(
+            name=person.full_name,
+            relation=RELATION_LABELS[person.relation],
+            born=_born(person),
+            plan=plans.get(person.id),
+            due=_due_dates(plans.get(person.id), cases),
+        )
+        for person in detail.members
+    ]
+    h = detail.household
+    place = ", ".join(p for p in (h.settlement, h.municipality) if p)
+    today = ctx.today()
+    data = family_plan(FamilyFacts(h.family_name, place, members), code, today)
+    name = f"family-plan-{_slug(h.family_name)}-{household_id[:6]}-{today.isoformat()}.pdf"
+    return Handout(data, name, household_id)
+
+
+def default_path(handout: Handout) -> Path:
+    return handouts_dir() / handout.filename
+
+
+def save(handout: Handout, path: Path | str | None = None, ctx: Context | None = None) -> Path:
+    """Write ``handout`` to ``path`` (a file, or a folder for the default name).
+
+    Returns the absolute path written. Missing folders are created. Raises
+    ``OSError`` when the place cannot be written; nothing is left behind then.
+    With ``ctx``, saving a family plan is recorded in the audit trail (only once
+    it is written: a plan looked at and abandoned left nothing behind).
+    """
+    target = Path(path).expanduser() if path else default_path(handout)
+    # "out/" names a folder even before it exists; Path() would drop the slash.
+    as_folder = isinstance(path, str) and path.endswith(("/", os.sep))
+    if as_folder or target.is_dir():
+        target = target / handout.filename
+    if target.suffix.lower() != ".pdf":
+        target = target.with_name(target.name + ".pdf")
+    target = target.absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=".handout-", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(handout.data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    if ctx is not None and handout.household_id is not None:
+        with ctx.use_case():
+            # What was made and for whom, never what it says or where: the file travels.
+            ctx.audit("print", "household", handout.household_id, after={"handout": "family-plan"})
+    return target
