@@ -793,6 +793,18 @@ def person_input(values: dict[str, str], line: int) -> tuple[hh.PersonInput, lis
     return person, problems
 
 
+def describe(row: RowProblem, translate=lambda s: s) -> str:
+    """One row problem as a sentence; the field is named when the message does not."""
+    text = row.problem.render(translate)
+    if row.field in _NAMED_FIELDS:
+        return f"{translate(field_label(row.field))}: {text}"
+    return text
+
+
+# Messages about these fields do not say which column they come from.
+_NAMED_FIELDS = {"jmbg", "birth_date", "sex", "consent_date", "place_of_birth"}
+
+
 # --- the dry run and the import ---------------------------------------------------
 
 
