@@ -17,6 +17,7 @@ HEADLESS = [
     "docassist.services.cases",
     "docassist.services.dashboard",
     "docassist.services.demo",
+    "docassist.services.importing",
     "docassist.checklist",
     "docassist.nextsteps",
     "docassist.i18n",
