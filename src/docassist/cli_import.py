@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from docassist.i18n import _, format_number, ngettext
+from docassist.i18n import _
+from docassist.import_report import households_text, people_text, summary_lines
 from docassist.services import importing as imp
 from docassist.services.context import Context
 
@@ -72,60 +73,6 @@ def print_problems(plan: imp.ImportPlan) -> None:
         print(f"{plan.path}:{row.line}: {kind}{imp.describe(row, _)}")
 
 
-def summary_lines(plan: imp.ImportPlan) -> list[str]:
-    """What the dry run found, in a few sentences (also shown by the TUI)."""
-    counts: list[tuple[str, int]] = [
-        (ngettext("{n} row read.", "{n} rows read.", plan.rows), plan.rows)
-    ]
-    if plan.error_rows:
-        counts.append(
-            (
-                ngettext(
-                    "{n} row has errors and is left out.",
-                    "{n} rows have errors and are left out.",
-                    plan.error_rows,
-                ),
-                plan.error_rows,
-            )
-        )
-    if plan.duplicate_rows:
-        if plan.skip_duplicates:
-            message = ngettext(
-                "{n} row looks like someone already known and is left out.",
-                "{n} rows look like someone already known and are left out.",
-                plan.duplicate_rows,
-            )
-        else:
-            message = ngettext(
-                "{n} row looks like someone already known; it is imported anyway.",
-                "{n} rows look like someone already known; they are imported anyway.",
-                plan.duplicate_rows,
-            )
-        counts.append((message, plan.duplicate_rows))
-    lines = [message.format(n=format_number(n)) for message, n in counts]
-    lines.append(
-        _("To import: {households}, {people}.").format(
-            households=_households(len(plan.households)), people=_people(plan.people)
-        )
-    )
-    if plan.households and not any(h.values.get("consent_date") for h in plan.households):
-        lines.append(
-            _(
-                "No column gives the date the families agreed: the households are recorded "
-                "without it, and their screens will ask for it."
-            )
-        )
-    return lines
-
-
-def _households(n: int) -> str:
-    return ngettext("{n} household", "{n} households", n).format(n=format_number(n))
-
-
-def _people(n: int) -> str:
-    return ngettext("{n} person", "{n} people", n).format(n=format_number(n))
-
-
 def import_households(args: argparse.Namespace, db_path: Path) -> int:
     from docassist.store.db import open_database
 
@@ -159,10 +106,10 @@ def import_households(args: argparse.Namespace, db_path: Path) -> int:
         db.close()
     print(
         _("Imported: {households}, {people}.").format(
-            households=_households(len(result.households)), people=_people(result.people)
+            households=households_text(len(result.households)), people=people_text(result.people)
         )
     )
     for household in result.households:
         place = f" ({household.settlement})" if household.settlement else ""
-        print(f"  {household.family_name}{place}: {_people(household.people)}")
+        print(f"  {household.family_name}{place}: {people_text(household.people)}")
     return 0
