@@ -63,6 +63,14 @@ COMMANDS: tuple[Command, ...] = (
         N_("Contrast"),
         N_("Switch the high-contrast colours on or off (for projectors)."),
     ),
+    Command(
+        "ctrl+o",
+        "import_households",
+        N_("Import households"),
+        N_("Bring in families from a spreadsheet (CSV or Excel), checked before saving."),
+        REGISTER_ROLES,
+        show=False,
+    ),
     Command("ctrl+q", "quit", N_("Quit"), N_("Close docassist. Everything is already saved.")),
 )
 
