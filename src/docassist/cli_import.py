@@ -61,7 +61,7 @@ def print_mapping(plan: imp.ImportPlan) -> None:
     width = max((len(n) for n in names), default=0)
     for index, name in enumerate(names):
         key = fields.get(index)
-        target = f"{_(imp.field_label(key))} ({key})" if key else _("not imported")
+        target = f"{_(imp.field_label(key))} ({key})" if key else _("Not imported")
         print(f"  {name:<{width}}  -> {target}")
 
 
@@ -99,7 +99,7 @@ def import_households(args: argparse.Namespace, db_path: Path) -> int:
             print(_("Nothing was written. Add --apply to import the rows without errors."))
             return 1 if plan.error_rows else 0
         if not plan.households:
-            print(_("Nothing to import."))
+            print(_("There is nothing to import."))
             return 1
         result = imp.apply_import(ctx, plan)
     finally:

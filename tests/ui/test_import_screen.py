@@ -59,6 +59,15 @@ def register_screen_redraws_in_place(monkeypatch):
     monkeypatch.setattr(HouseholdListScreen, "retranslate", redraw)
 
 
+async def _settle(pilot) -> None:
+    """Wait until the check or import the screen started after a redraw has run."""
+    for _ in range(50):
+        await pilot.pause()
+        if not getattr(pilot.app.screen, "busy", False):
+            return
+    raise AssertionError("the import screen stayed busy")
+
+
 async def _type_path(pilot, text: str) -> None:
     field = pilot.app.screen.query_one("#path", Input)
     field.focus()
@@ -66,8 +75,7 @@ async def _type_path(pilot, text: str) -> None:
     await pilot.pause()
     await pilot.press(*text)
     await pilot.press("enter")
-    await pilot.pause()
-    await pilot.pause()
+    await _settle(pilot)
 
 
 def _problem_rows(screen) -> list[tuple[str, str]]:
@@ -115,7 +123,7 @@ async def test_check_then_import_from_the_key(register, tmp_path):
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("enter")
-        await pilot.pause()
+        await _settle(pilot)
         assert app.screen is screen
         h, p, a = before
         assert _counts(register) == (h + 5, p + 6, a + 11)
@@ -158,13 +166,13 @@ async def test_choosing_columns_and_skipping_duplicates(register):
         screen.query_one("#skip-duplicates").value = True
         await pilot.pause()
         await pilot.click("#check")
-        await pilot.pause()
+        await _settle(pilot)
         summary = str(screen.query_one("#summary", Static).render())
         assert "To import: 3 households, 4 people." in summary
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("enter")
-        await pilot.pause()
+        await _settle(pilot)
         h, p, _a = before
         assert _counts(register)[:2] == (h + 3, p + 4)
 

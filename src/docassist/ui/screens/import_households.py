@@ -63,6 +63,7 @@ class ImportScreen(DocScreen):
         self.plan: imp.ImportPlan | None = None
         self.result: imp.ImportResult | None = None
         self.path_problem: Problem | None = None
+        self.busy = False  # a check or an import is under way
 
     # -- drawing -------------------------------------------------------------
 
@@ -279,6 +280,8 @@ class ImportScreen(DocScreen):
 
     async def action_check(self) -> None:
         """The dry run; reads the columns first when the file is new."""
+        if self.busy:
+            return
         self.result = None
         new_file = self.loaded_path != self.path_text.strip() or not self.headers
         if new_file and not await self._load_columns():
@@ -287,6 +290,26 @@ class ImportScreen(DocScreen):
         if missing:
             self.notify(missing[0].render(_), severity="error")
             return
+        # A long list takes seconds (about a millisecond a row): say so on screen
+        # before the work starts, rather than freeze without a word.
+        self._busy(_("Checking every row ..."))
+        self.call_after_refresh(self._run_check)
+
+    def _busy(self, message: str) -> None:
+        self.busy = True
+        self.query_one("#summary", Static).update(message)
+        self.query_one("#summary", Static).remove_class("hidden")
+        self.query_one("#import-problems", DataTable).add_class("hidden")
+        for button in self.query(Button):
+            button.disabled = True
+
+    def _done(self) -> None:
+        """Buttons back; whether Import may be pressed is _show_state's to say."""
+        self.busy = False
+        for button in self.query(Button):
+            button.disabled = button.id == "import"
+
+    def _run_check(self) -> None:
         try:
             self.plan = imp.check_import(
                 self.app.ctx,
@@ -298,6 +321,7 @@ class ImportScreen(DocScreen):
         except imp.ImportFileError as err:
             self.plan = None
             self.path_problem = _file_problem(err)
+        self._done()
         self._show_state()
         if self.plan is None:
             self.query_one("#path", Input).focus()
@@ -313,6 +337,8 @@ class ImportScreen(DocScreen):
         )
 
     def action_import(self) -> None:
+        if self.busy:
+            return
         plan = self._importable()
         if plan is None:
             self.notify(_("Check the file first."), severity="warning")
@@ -325,7 +351,8 @@ class ImportScreen(DocScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._apply(plan)
+                self._busy(_("Importing {people} ...").format(people=people_text(plan.people)))
+                self.call_after_refresh(self._apply, plan)
 
         self.app.push_screen(
             ConfirmScreen(question, confirm_label=N_("Import"), cancel_label=N_("Cancel")),
@@ -337,16 +364,20 @@ class ImportScreen(DocScreen):
             self.result = imp.apply_import(self.app.ctx, plan)
         except imp.ImportFileError as err:
             self.plan = None
+            self._done()
             self._show_state()
             self.notify(err.render(_), severity="error")
             return
         except (OSError, sqlite3.Error, ValidationError) as err:
             # The whole import is one transaction: it was rolled back, nothing is half-done.
+            self._done()
+            self._show_state()
             self.notify(
                 _("Nothing was imported: {reason}").format(reason=str(err) or type(err).__name__),
                 severity="error",
             )
             return
+        self._done()
         self.plan = None
         self._show_state()
         self.notify(
@@ -358,4 +389,6 @@ class ImportScreen(DocScreen):
         self.query_one("#to-register", Button).focus()
 
     def action_close(self) -> None:
+        if self.busy:
+            return
         self.dismiss(self.result is not None)
