@@ -19,6 +19,8 @@ HEADLESS = [
     "docassist.services.demo",
     "docassist.services.reports",
     "docassist.services.export",
+
+    "docassist.services.importing",
     "docassist.checklist",
     "docassist.nextsteps",
     "docassist.i18n",

@@ -76,6 +76,31 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("languages", help=_("show how complete each translation is"))
     _add_report_parsers(sub, codes)
     _add_handout_parser(sub, codes)
+
+    imp = sub.add_parser("import", help=_("bring in data from a spreadsheet"))
+    imp_sub = imp.add_subparsers(dest="import_command", metavar="WHAT", required=True)
+    households = imp_sub.add_parser(
+        "households",
+        help=_("households and their people from a CSV or XLSX file (checked first)"),
+    )
+    households.add_argument("file", metavar="FILE")
+    households.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help=_("use COLUMN for FIELD instead of the guess (FIELD '-' leaves a column out)"),
+    )
+    households.add_argument("--sheet", metavar="NAME", help=_("the Excel sheet to read"))
+    households.add_argument(
+        "--apply", action="store_true", help=_("write the good rows (without it: only check)")
+    )
+    households.add_argument(
+        "--skip-duplicates",
+        action="store_true",
+        help=_("leave out rows that look like people already registered"),
+    )
+    households.add_argument("--user", metavar="NAME", help=_("who is importing (for the record)"))
     return parser
 
 
@@ -419,6 +444,12 @@ def cmd_handout(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from docassist.cli_import import import_households
+
+    return import_households(args, _db_path(args))
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "locate": cmd_locate,
@@ -429,6 +460,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "report": cmd_report,
     "export": cmd_export,
     "handout": cmd_handout,
+    "import": cmd_import,
 }
 
 
@@ -451,9 +483,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _report(err: Exception) -> int:
     from docassist.services.context import ValidationError
+    from docassist.services.importing import ImportFileError
     from docassist.store.db import StoreError
 
-    if isinstance(err, StoreError):
+    if isinstance(err, StoreError | ImportFileError):
         message = err.render(_)
     elif isinstance(err, ValidationError):
         message = "; ".join(p.render(_) for ps in err.problems.values() for p in ps)

@@ -144,6 +144,8 @@ class DocAssistApp(App):
                 (c for c in APP_COMMANDS if c.action == f"mode('{parameters[0]}')"), None
             )
             return command is None or allowed(command, self.role)
+        if action == "import_households":
+            return self.role in REGISTER_ROLES
         return True
 
     def action_mode(self, mode: str) -> None:
@@ -180,6 +182,14 @@ class DocAssistApp(App):
         from docassist.ui.screens.household_form import HouseholdFormScreen
 
         self.push_screen(HouseholdFormScreen())
+
+    def action_import_households(self) -> None:
+        if self.user is None or not self._register_allowed():
+            return
+        from docassist.ui.screens.import_households import ImportScreen
+
+        if not isinstance(self.screen, ImportScreen):
+            self.push_screen(ImportScreen())
 
     # -- language, help, looks ------------------------------------------------
 

@@ -70,6 +70,14 @@ COMMANDS: tuple[Command, ...] = (
         N_("Figures for a period, without names; save them as CSV or XLSX."),
         REGISTER_ROLES,
     ),
+    Command(
+        "ctrl+o",
+        "import_households",
+        N_("Import households"),
+        N_("Bring in families from a spreadsheet (CSV or Excel), checked before saving."),
+        REGISTER_ROLES,
+        show=False,
+    ),
     Command("ctrl+q", "quit", N_("Quit"), N_("Close docassist. Everything is already saved.")),
 )
 

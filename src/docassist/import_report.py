@@ -1,0 +1,60 @@
+"""The import's findings in words, shared by ``docassist import`` and the import screen."""
+
+from __future__ import annotations
+
+from docassist.i18n import _, format_number, ngettext
+from docassist.services import importing as imp
+
+
+def summary_lines(plan: imp.ImportPlan) -> list[str]:
+    """What the dry run found, in a few sentences (also shown by the TUI)."""
+    counts: list[tuple[str, int]] = [
+        (ngettext("{n} row read.", "{n} rows read.", plan.rows), plan.rows)
+    ]
+    if plan.error_rows:
+        counts.append(
+            (
+                ngettext(
+                    "{n} row has errors and is left out.",
+                    "{n} rows have errors and are left out.",
+                    plan.error_rows,
+                ),
+                plan.error_rows,
+            )
+        )
+    if plan.duplicate_rows:
+        if plan.skip_duplicates:
+            message = ngettext(
+                "{n} row looks like someone already known and is left out.",
+                "{n} rows look like someone already known and are left out.",
+                plan.duplicate_rows,
+            )
+        else:
+            message = ngettext(
+                "{n} row looks like someone already known; it is imported anyway.",
+                "{n} rows look like someone already known; they are imported anyway.",
+                plan.duplicate_rows,
+            )
+        counts.append((message, plan.duplicate_rows))
+    lines = [message.format(n=format_number(n)) for message, n in counts]
+    lines.append(
+        _("To import: {households}, {people}.").format(
+            households=households_text(len(plan.households)), people=people_text(plan.people)
+        )
+    )
+    if plan.households and not any(h.values.get("consent_date") for h in plan.households):
+        lines.append(
+            _(
+                "No column gives the date the families agreed: the households are recorded "
+                "without it, and their screens will ask for it."
+            )
+        )
+    return lines
+
+
+def households_text(n: int) -> str:
+    return ngettext("{n} household", "{n} households", n).format(n=format_number(n))
+
+
+def people_text(n: int) -> str:
+    return ngettext("{n} person", "{n} people", n).format(n=format_number(n))

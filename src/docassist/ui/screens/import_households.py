@@ -1,0 +1,394 @@
+"""Import households from a spreadsheet: choose the file, check the columns, dry run, import.
+
+Nothing is written until the user has seen the dry run and confirmed. Everything the
+user chose (path, sheet, mapping, the last check) lives on the screen, so a language
+switch redraws the words without losing any of it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import (
+    Button,
+    Checkbox,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    Select,
+    Static,
+)
+
+from docassist.domain.text import N_, Problem
+from docassist.i18n import _, format_number
+from docassist.import_report import households_text, people_text, summary_lines
+from docassist.services import importing as imp
+from docassist.services.context import ValidationError
+from docassist.ui.base import DocScreen
+from docassist.ui.screens.confirm import ConfirmScreen
+from docassist.ui.widgets.field_problems import FieldProblems
+from docassist.ui.widgets.screen_body import ScreenBody
+
+# Fits 80 columns beside the line numbers, the padding and the scroll bars.
+PROBLEM_WIDTH = 62
+
+
+def _file_problem(err: imp.ImportFileError) -> Problem:
+    return Problem("import.file", err.msgid, err.params)
+
+
+class ImportScreen(DocScreen):
+    BINDINGS = [
+        Binding("ctrl+r", "check", N_("Check")),  # ctrl+k deletes in an Input
+        Binding("ctrl+s", "import", N_("Import")),
+        Binding("escape", "close", N_("Close")),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.path_text = ""
+        self.loaded_path: str | None = None  # the file the columns below belong to
+        self.headers: list[str] = []
+        self.sheets: list[str] = []
+        self.sheet: str | None = None
+        self.mapping: dict[str, int] = {}
+        self.skip_duplicates = False
+        self.plan: imp.ImportPlan | None = None
+        self.result: imp.ImportResult | None = None
+        self.path_problem: Problem | None = None
+        self.busy = False  # a check or an import is under way
+
+    # -- drawing -------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ScreenBody(self._compose_body)
+        yield Footer()
+
+    def _compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="import-form", classes="form"):
+            yield Label(_("Import households from a spreadsheet"), classes="form-title")
+            yield Static(
+                _(
+                    "A CSV or Excel (.xlsx) list, one person per row. Nothing is written "
+                    "until you have checked it and pressed Import."
+                ),
+                classes="hint",
+            )
+            with Horizontal(classes="form-row"):
+                yield Label(_("File"), classes="form-label")
+                with Vertical(classes="form-field"):
+                    yield Input(
+                        self.path_text,
+                        placeholder=_("like {example}").format(
+                            example=str(Path.home() / "porodice.xlsx")
+                        ),
+                        id="path",
+                    )
+                    yield FieldProblems(id="path-problems")
+            if len(self.sheets) > 1:
+                with Horizontal(classes="form-row"):
+                    yield Label(_("Sheet"), classes="form-label")
+                    yield Select(
+                        [(name, name) for name in self.sheets],
+                        value=self.sheet or self.sheets[0],
+                        allow_blank=False,
+                        id="sheet",
+                    )
+            if self.headers:
+                yield Label(_("Which column holds what"), classes="form-section")
+                fields = {index: key for key, index in self.mapping.items()}
+                options = [(_(f.label), f.key) for f in imp.FIELDS]
+                for index, name in enumerate(imp.column_names(self.headers)):
+                    with Horizontal(classes="form-row"):
+                        yield Label(name, classes="form-label", markup=False)
+                        yield Select(
+                            options,
+                            prompt=_("Not imported"),
+                            value=fields.get(index, Select.NULL),
+                            id=f"col-{index}",
+                        )
+                yield FieldProblems(id="mapping-problems")
+            yield Checkbox(
+                _("Leave out rows that look like someone already registered"),
+                self.skip_duplicates,
+                id="skip-duplicates",
+            )
+            with Horizontal(classes="form-buttons"):
+                yield Button(_("Check"), id="check", variant="primary")
+                yield Button(_("Import"), id="import", disabled=self._importable() is None)
+                yield Button(
+                    _("Go to the register"),
+                    id="to-register",
+                    classes="" if self.result else "hidden",
+                )
+            yield Static("", id="summary", markup=False)
+            table = DataTable(id="import-problems", cursor_type="row", zebra_stripes=True)
+            table.add_column(_("Line"), key="line")
+            # A fixed width lets long reasons wrap onto more lines instead of being cut.
+            table.add_column(_("Problem"), key="problem", width=PROBLEM_WIDTH)
+            yield table
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#path", Input).focus()
+        self._show_state()
+
+    async def retranslate(self) -> None:
+        await self.query_one(ScreenBody).recompose()
+        self._show_state()
+
+    def _show_state(self) -> None:
+        """Fill what depends on the last check or import, in the current language."""
+        self.query_one("#path-problems", FieldProblems).show(
+            [self.path_problem] if self.path_problem else []
+        )
+        if self.headers:
+            self.query_one("#mapping-problems", FieldProblems).show(imp.check_mapping(self.mapping))
+        summary = self.query_one("#summary", Static)
+        table = self.query_one("#import-problems", DataTable)
+        table.clear()
+        lines: list[str] = []
+        if self.result is not None:
+            lines.append(
+                _("Imported: {households}, {people}.").format(
+                    households=households_text(len(self.result.households)),
+                    people=people_text(self.result.people),
+                )
+            )
+        elif self.plan is not None:
+            lines += [note.render(_) for note in self.plan.notes]
+            lines += summary_lines(self.plan)
+            if not self.plan.households:
+                lines.append(_("There is nothing to import."))
+            for row in self.plan.problems:
+                mark = "✗ " if row.is_error else "! "
+                table.add_row(format_number(row.line), mark + imp.describe(row, _), height=None)
+        summary.update("\n".join(lines))
+        summary.set_class(not lines, "hidden")
+        table.set_class(table.row_count == 0, "hidden")
+        self.query_one("#import", Button).disabled = self._importable() is None
+        self.query_one("#to-register", Button).set_class(self.result is None, "hidden")
+
+    def _importable(self) -> imp.ImportPlan | None:
+        if self.plan is None or self.result is not None or not self.plan.households:
+            return None
+        return self.plan
+
+    # -- reading the file ------------------------------------------------------
+
+    async def _load_columns(self) -> bool:
+        """Read the header of the typed file and guess the columns; False if it failed."""
+        path = self.path_text.strip()
+        self.path_problem = None
+        if not path:
+            self.path_problem = Problem(
+                "import.no_path", N_("Type where the file is, like {example}."),
+                {"example": str(Path.home() / "porodice.xlsx")},
+            )  # fmt: skip
+            self._show_state()
+            return False
+        try:
+            headers, sheets = imp.read_headers(path, self.sheet)
+        except imp.ImportFileError as err:
+            self.path_problem = _file_problem(err)
+            self.headers, self.sheets, self.loaded_path = [], [], None
+            await self.query_one(ScreenBody).recompose()
+            self._show_state()
+            self.query_one("#path", Input).focus()  # the redraw took the focus away
+            return False
+        self.headers, self.sheets, self.loaded_path = headers, sheets, path
+        self.mapping = imp.guess_mapping(headers)
+        await self.query_one(ScreenBody).recompose()
+        self._show_state()
+        return True
+
+    def _invalidate(self) -> None:
+        """The file or the choices changed: the last check no longer says what happens."""
+        self.plan = None
+        self.result = None
+        if self.is_mounted:
+            self._show_state()
+
+    # -- events --------------------------------------------------------------
+
+    @on(Input.Changed, "#path")
+    def _path_changed(self, event: Input.Changed) -> None:
+        if event.value != self.path_text:
+            self.path_text = event.value
+            self.path_problem = None
+            self._invalidate()
+
+    @on(Input.Submitted, "#path")
+    async def _path_submitted(self) -> None:
+        await self.action_check()
+
+    @on(Select.Changed, "#sheet")
+    async def _sheet_changed(self, event: Select.Changed) -> None:
+        sheet = None if event.value is Select.NULL else str(event.value)
+        if sheet != self.sheet:
+            self.sheet = sheet
+            self._invalidate()
+            await self._load_columns()
+
+    @on(Select.Changed)
+    def _column_changed(self, event: Select.Changed) -> None:
+        select_id = event.select.id or ""
+        if not select_id.startswith("col-"):
+            return
+        index = int(select_id.removeprefix("col-"))
+        key = None if event.value is Select.NULL else str(event.value)
+        mapping = {k: v for k, v in self.mapping.items() if v != index}
+        previous = mapping.get(key) if key else None
+        if key:
+            mapping[key] = index
+        if mapping == self.mapping:
+            return
+        self.mapping = mapping
+        if previous is not None:
+            # One column per field: the column that held it before lets go.
+            self.query_one(f"#col-{previous}", Select).value = Select.NULL
+        self._invalidate()
+
+    @on(Checkbox.Changed, "#skip-duplicates")
+    def _skip_changed(self, event: Checkbox.Changed) -> None:
+        if event.value != self.skip_duplicates:
+            self.skip_duplicates = event.value
+            self._invalidate()
+
+    @on(Button.Pressed, "#check")
+    async def _check_pressed(self) -> None:
+        await self.action_check()
+
+    @on(Button.Pressed, "#import")
+    def _import_pressed(self) -> None:
+        self.action_import()
+
+    @on(Button.Pressed, "#to-register")
+    def _to_register(self) -> None:
+        self.dismiss(True)
+        self.app.action_mode("cases")
+
+    # -- actions -------------------------------------------------------------
+
+    async def action_check(self) -> None:
+        """The dry run; reads the columns first when the file is new."""
+        if self.busy:
+            return
+        self.result = None
+        new_file = self.loaded_path != self.path_text.strip() or not self.headers
+        if new_file and not await self._load_columns():
+            return
+        missing = imp.check_mapping(self.mapping)
+        if missing:
+            self.notify(missing[0].render(_), severity="error")
+            return
+        # A long list takes seconds (about a millisecond a row): say so on screen
+        # before the work starts, rather than freeze without a word.
+        self._busy(_("Checking every row ..."))
+        self.call_after_refresh(self._run_check)
+
+    def _busy(self, message: str) -> None:
+        self.busy = True
+        self.query_one("#summary", Static).update(message)
+        self.query_one("#summary", Static).remove_class("hidden")
+        self.query_one("#import-problems", DataTable).add_class("hidden")
+        for button in self.query(Button):
+            button.disabled = True
+
+    def _done(self) -> None:
+        """Buttons back; whether Import may be pressed is _show_state's to say."""
+        self.busy = False
+        for button in self.query(Button):
+            button.disabled = button.id == "import"
+
+    def _run_check(self) -> None:
+        try:
+            self.plan = imp.check_import(
+                self.app.ctx,
+                self.path_text.strip(),
+                mapping=self.mapping,
+                sheet=self.sheet,
+                skip_duplicates=self.skip_duplicates,
+            )
+        except imp.ImportFileError as err:
+            self.plan = None
+            self.path_problem = _file_problem(err)
+        self._done()
+        self._show_state()
+        if self.plan is None:
+            self.query_one("#path", Input).focus()
+            return
+        button = self.query_one("#import", Button)
+        (self.query_one("#check", Button) if button.disabled else button).focus()
+        # After the redraw, or the summary has no place yet to scroll to.
+        self.call_after_refresh(self._show_summary)
+
+    def _show_summary(self) -> None:
+        self.query_one("#import-form", VerticalScroll).scroll_to_widget(
+            self.query_one("#summary"), animate=False, top=True
+        )
+
+    def action_import(self) -> None:
+        if self.busy:
+            return
+        plan = self._importable()
+        if plan is None:
+            self.notify(_("Check the file first."), severity="warning")
+            return
+
+        def question() -> str:
+            return _("Import {households} and {people} into the register?").format(
+                households=households_text(len(plan.households)), people=people_text(plan.people)
+            )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._busy(_("Importing {people} ...").format(people=people_text(plan.people)))
+                self.call_after_refresh(self._apply, plan)
+
+        self.app.push_screen(
+            ConfirmScreen(question, confirm_label=N_("Import"), cancel_label=N_("Cancel")),
+            answered,
+        )
+
+    def _apply(self, plan: imp.ImportPlan) -> None:
+        try:
+            self.result = imp.apply_import(self.app.ctx, plan)
+        except imp.ImportFileError as err:
+            self.plan = None
+            self._done()
+            self._show_state()
+            self.notify(err.render(_), severity="error")
+            return
+        except (OSError, sqlite3.Error, ValidationError) as err:
+            # The whole import is one transaction: it was rolled back, nothing is half-done.
+            self._done()
+            self._show_state()
+            self.notify(
+                _("Nothing was imported: {reason}").format(reason=str(err) or type(err).__name__),
+                severity="error",
+            )
+            return
+        self._done()
+        self.plan = None
+        self._show_state()
+        self.notify(
+            _("Imported: {households}, {people}.").format(
+                households=households_text(len(self.result.households)),
+                people=people_text(self.result.people),
+            )
+        )
+        self.query_one("#to-register", Button).focus()
+
+    def action_close(self) -> None:
+        if self.busy:
+            return
+        self.dismiss(self.result is not None)

@@ -1,0 +1,268 @@
+"""Spreadsheet import: nothing written by the dry run, exactly the good rows by the import."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from docassist.domain.model import Sex
+from docassist.services import households as hh
+from docassist.services import importing as imp
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "import" / "households.csv"
+GOOD_MARIJA = "0403990715138"  # a woman born 04.03.1990 in Belgrade
+BAD_JMBG = "1501985732306"  # the check digit should be 5
+
+
+def _counts(ctx) -> tuple[int, int, int]:
+    return tuple(
+        ctx.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("households", "persons", "audit_log")
+    )
+
+
+def _existing_nikolic(ctx) -> None:
+    """Dragan Nikolić, born 1975, registered before the import (in Cyrillic)."""
+    hh.register_household(
+        ctx,
+        hh.HouseholdInput("Николић", settlement="Crvena Zvezda", municipality="Niš"),
+        [hh.PersonInput("Драган", "Николић", birth_date="1975", sex=Sex.MALE)],
+    )
+
+
+def _by_line(plan: imp.ImportPlan) -> dict[int, list[imp.RowProblem]]:
+    found: dict[int, list[imp.RowProblem]] = {}
+    for p in plan.problems:
+        found.setdefault(p.line, []).append(p)
+    return found
+
+
+def test_guess_mapping_reads_headers_in_every_script_and_language():
+    headers = ["Домаћинство", "IME", "Prezime", "ЈМБГ", "Datum rođenja (dd.mm.gggg)", "Pol",
+               "Ime oca", "Opština", "naselje", "Adresa", "household", "first name"]  # fmt: skip
+    mapping = imp.guess_mapping(headers)
+    assert mapping == {
+        "household": 0,
+        "given_name": 1,
+        "family_name": 2,
+        "jmbg": 3,
+        "birth_date": 4,
+        "sex": 5,
+        "municipality": 7,
+        "settlement": 8,
+        "address": 9,
+    }  # "Ime oca" (father's name) is not a given name; later repeats stay unmapped
+
+
+def test_overrides_by_header_or_number_and_clear_errors():
+    headers = ["Ime", "Prezime", "Ime oca"]
+    assert imp.resolve_overrides(headers, [("ime oca", "given_name")]) == {
+        "given_name": 2,
+        "family_name": 1,
+    }
+    assert "given_name" not in imp.resolve_overrides(headers, [("1", "-")])
+    with pytest.raises(imp.ImportFileError, match="no column 'Adresa'"):
+        imp.resolve_overrides(headers, [("Adresa", "address")], "f.csv")
+    with pytest.raises(imp.ImportFileError, match="not a field"):
+        imp.resolve_overrides(headers, [("Ime", "name")])
+
+
+def test_dry_run_reports_each_bad_row_and_writes_nothing(ctx):
+    _existing_nikolic(ctx)
+    before = _counts(ctx)
+    plan = imp.check_import(ctx, FIXTURE)
+    assert _counts(ctx) == before
+
+    assert plan.encoding == "utf-8-sig" and not plan.notes
+    assert imp.column_names(plan.headers)[0] == "Domaćinstvo"  # the title line was skipped
+    problems = _by_line(plan)
+    assert set(problems) == {5, 6, 7, 10, 12}
+    assert "13th digit should be 5, not 6" in imp.describe(problems[5][0])
+    assert problems[5][0].field == "jmbg" and problems[5][0].is_error
+    assert "There is no 31.02." in imp.describe(problems[6][0])
+    assert problems[6][0].is_error
+    assert [p.problem.message for p in problems[7]] == ["The given name is missing."]
+    # Already registered in Cyrillic, typed in Latin: a warning, not an error.
+    (dup,) = problems[10]
+    assert dup.duplicate and not dup.is_error and "Драган Николић" in imp.describe(dup)
+    (twice,) = problems[12]
+    assert twice.duplicate and "line 3" in imp.describe(twice)
+
+    assert (plan.rows, plan.error_rows, plan.duplicate_rows) == (9, 3, 2)
+    # 1: Marija + Marko; 2: Stefan; 3: Dragan; Ljiljana alone; 4: the second Marija.
+    assert [h.lines for h in plan.households] == [[3, 4], [8], [10], [11], [12]]
+    assert plan.people == 6
+
+
+def test_skipping_duplicates_is_the_callers_choice(ctx):
+    _existing_nikolic(ctx)
+    plan = imp.check_import(ctx, FIXTURE, skip_duplicates=True)
+    assert [h.lines for h in plan.households] == [[3, 4], [8], [11]]
+    assert plan.people == 4 and plan.duplicate_rows == 2
+
+
+def test_apply_writes_exactly_the_good_rows_with_one_audit_entry_each(ctx):
+    _existing_nikolic(ctx)
+    households, persons, audits = _counts(ctx)
+    plan = imp.check_import(ctx, FIXTURE, skip_duplicates=True)
+    result = imp.apply_import(ctx, plan)
+
+    assert len(result.households) == 3 and result.people == 4
+    assert _counts(ctx) == (households + 3, persons + 4, audits + 3 + 4)
+    rows = ctx.db.execute(
+        "SELECT p.given_name, p.family_name, p.jmbg, p.birth_date, p.sex, h.family_name, "
+        "h.settlement, h.municipality, h.address, h.id FROM persons p "
+        "JOIN households h ON h.id = p.household_id WHERE h.id IN (?, ?, ?) ORDER BY p.rowid",
+        [h.id for h in result.households],
+    ).fetchall()
+    assert [r[:5] for r in rows] == [
+        ("Marija", "Petrović", GOOD_MARIJA, "1990-03-04", "f"),
+        ("Марко", "Петровић", "2006018710450", "2018", "m"),
+        ("Stefan", "Jovanović", None, "2012", "m"),
+        ("Ljiljana", "Đorđević", None, "~1960", "f"),
+    ]
+    # Marija and Marko share household 1, with its settlement and address.
+    assert rows[0][9] == rows[1][9] != rows[2][9]
+    assert rows[0][5:9] == ("Petrović", "Mali Leskovac", "Čukarica", "Ulica 1")
+    audited = ctx.db.execute(
+        "SELECT entity, count(*) FROM audit_log WHERE user_id = ? AND entity IN "
+        "('household', 'person') GROUP BY entity",
+        [ctx.user_id],
+    ).fetchall()
+    assert dict(audited) == {"household": 4, "person": 4}  # Nikolić's household + 3 imported
+    # The imported people are found by the register search.
+    assert hh.count_households(ctx, "petrovic marko") == 1
+
+
+def test_a_failure_during_apply_rolls_everything_back(ctx, monkeypatch):
+    before = _counts(ctx)
+    plan = imp.check_import(ctx, FIXTURE)
+    real_add = hh.add_person
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("disk unplugged")
+        return real_add(*args, **kwargs)
+
+    monkeypatch.setattr(hh, "add_person", flaky)
+    with pytest.raises(OSError):
+        imp.apply_import(ctx, plan)
+    assert len(calls) == 3  # two people were already written when it failed
+    assert _counts(ctx) == before
+
+
+def test_apply_refuses_a_file_changed_since_the_check(ctx, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("Ime;Prezime\nAna;Jovanović\n", encoding="utf-8")
+    plan = imp.check_import(ctx, path)
+    path.write_text("Ime;Prezime\nAna;Jovanović\nMarko;Jovanović\n", encoding="utf-8")
+    before = _counts(ctx)
+    with pytest.raises(imp.ImportFileError, match="changed since it was checked"):
+        imp.apply_import(ctx, plan)
+    assert _counts(ctx) == before
+
+
+def test_cp1250_file_is_read_with_a_note(ctx, tmp_path):
+    path = tmp_path / "excel-export.csv"
+    text = "Ime,Prezime,Godište\nĐurđa,Šćekić,1984\nŽivko,Čolić,1979\n"
+    path.write_bytes(text.encode("cp1250"))
+    plan = imp.check_import(ctx, path)
+    assert plan.encoding == "cp1250"
+    assert [n.code for n in plan.notes] == ["import.cp1250"]
+    assert not plan.problems and plan.people == 2
+    imp.apply_import(ctx, plan)
+    names = ctx.db.execute("SELECT given_name, family_name FROM persons ORDER BY rowid").fetchall()
+    assert names == [("Đurđa", "Šćekić"), ("Živko", "Čolić")]
+
+
+def test_xlsx_with_cyrillic_headers_number_and_date_cells(ctx, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    path = tmp_path / "list.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Notes"
+    wb.active.append(["This sheet is not the list"])
+    ws = wb.create_sheet("Породице")
+    ws.append(["Домаћинство", "Име", "Презиме", "ЈМБГ", "Датум рођења", "Пол"])
+    # Excel stored the JMBG as a number and dropped its leading 0.
+    ws.append([7, "Марија", "Петровић", int(GOOD_MARIJA), datetime(1990, 3, 4), "Ж"])
+    ws.append([7, "Marko", "Petrović", None, 2018, "m"])
+    ws.append([8, "Ana", "Jovanović", BAD_JMBG, "31.02.1990", "Ž"])
+    ws.append([None, None, None, None, None, None])
+    ws.append([8, "", "Jovanović", None, 2015, "?"])
+    wb.save(path)
+
+    with pytest.raises(imp.ImportFileError, match="no sheet 'List'"):
+        imp.check_import(ctx, path, sheet="List")
+    before = _counts(ctx)
+    plan = imp.check_import(ctx, path, sheet="Породице")
+    assert _counts(ctx) == before
+    problems = _by_line(plan)
+    assert set(problems) == {2, 4, 6}
+    (zero,) = problems[2]
+    assert zero.problem.code == "import.jmbg_zero" and not zero.is_error
+    assert {p.problem.code for p in problems[4]} >= {"jmbg.check_digit", "date.bad_day"}
+    assert {p.problem.code for p in problems[6]} == {"import.missing_name", "import.sex"}
+    assert [h.lines for h in plan.households] == [[2, 3]]
+
+    imp.apply_import(ctx, plan)
+    row = ctx.db.execute(
+        "SELECT jmbg, birth_date, sex FROM persons WHERE given_name = 'Марија'"
+    ).fetchone()
+    assert row == (GOOD_MARIJA, "1990-03-04", "f")
+
+
+def test_a_jmbg_already_registered_is_an_error_not_a_second_record(ctx, tmp_path):
+    hh.register_household(
+        ctx, hh.HouseholdInput("Petrović"), [hh.PersonInput("Marija", "Petrović", jmbg=GOOD_MARIJA)]
+    )
+    path = tmp_path / "list.csv"
+    path.write_text(
+        f"Ime;Prezime;JMBG\nMara;Petrović;{GOOD_MARIJA}\nAna;Ilić;\nAna;Ilić2;{GOOD_MARIJA}\n",
+        encoding="utf-8",
+    )
+    plan = imp.check_import(ctx, path)
+    problems = _by_line(plan)
+    assert problems[2][0].problem.code == "import.same_jmbg" and problems[2][0].is_error
+    assert problems[4][0].problem.code == "import.same_jmbg"
+    assert plan.people == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.csv", None, "There is no file"),
+        ("old.xls", b"\xd0\xcf\x11\xe0", "old Excel file"),
+        ("fake.xlsx", b"not a zip", "cannot be read as an Excel file"),
+        ("notes.pdf", b"%PDF", "only CSV"),
+        ("empty.csv", b"", "has no rows"),
+        ("names.csv", b"Ime oca;Napomena\nPera;x\n", "No column is chosen for the given"),
+    ],
+)
+def test_bad_files_are_one_clear_error(ctx, tmp_path, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(imp.ImportFileError) as err:
+        imp.check_import(ctx, path)
+    assert message in err.value.render()
+
+
+def test_too_many_rows_are_refused_before_anything_is_written(ctx, tmp_path, monkeypatch):
+    monkeypatch.setattr(imp, "MAX_ROWS", 3)
+    path = tmp_path / "big.csv"
+    path.write_text("Ime;Prezime\n" + "".join(f"A{i};B\n" for i in range(5)), encoding="utf-8")
+    with pytest.raises(imp.ImportFileError, match="more than 3 rows"):
+        imp.check_import(ctx, path)
+
+
+def test_rows_are_streamed_not_loaded(ctx, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("Ime;Prezime\nAna;Ilić\nMara;Ilić\n", encoding="utf-8")
+    with imp.open_table(path) as table:
+        first = next(table.rows)
+        assert first == (2, ["Ana", "Ilić"])
+        assert not isinstance(table.rows, list)

@@ -1,0 +1,120 @@
+"""``docassist import households``: a dry run by default, one line and status 2 for a bad file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from docassist.cli import main
+from docassist.domain.model import Role
+from docassist.services.context import Context
+from docassist.services.users import create_user
+from docassist.store.db import open_database
+
+FIXTURE = Path(__file__).parent / "fixtures" / "import" / "households.csv"
+
+
+@pytest.fixture
+def register(tmp_path):
+    path = tmp_path / "register.db"
+    db = open_database(path)
+    ctx = Context(db)
+    create_user(ctx, "Milica Jovanović", Role.COORDINATOR)
+    create_user(ctx, "Novi Polaznik", Role.TRAINEE)
+    db.close()
+    return path
+
+
+def _counts(path) -> tuple[int, int, int]:
+    db = open_database(path)
+    try:
+        return tuple(
+            db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("households", "persons", "audit_log")
+        )
+    finally:
+        db.close()
+
+
+def test_dry_run_prints_mapping_problems_and_summary(capsys, register):
+    before = _counts(register)
+    assert main(["--db", str(register), "import", "households", str(FIXTURE)]) == 1
+    out = capsys.readouterr().out
+    assert _counts(register) == before
+    assert "Domaćinstvo" in out and "-> Household key (household)" in out
+    assert "Ime oca" in out and "not imported" in out
+    assert f"{FIXTURE}:5: JMBG: The 13th digit should be 5, not 6" in out
+    assert f"{FIXTURE}:6: Birth date: There is no 31.02." in out
+    assert f"{FIXTURE}:7: The given name is missing." in out
+    assert f"{FIXTURE}:12: warning: Likely the same person as on line 3" in out
+    assert "To import: 5 households, 6 people." in out
+    assert "Nothing was written" in out
+
+
+def test_apply_writes_and_lists_what_was_created(capsys, register):
+    h, p, a = _counts(register)
+    args = ["--db", str(register), "import", "households", str(FIXTURE), "--apply"]
+    assert main([*args, "--skip-duplicates", "--user", "milica jovanovic"]) == 0
+    out = capsys.readouterr().out
+    # Without anyone registered before, only the second Marija Petrović is left out.
+    assert "Imported: 4 households, 5 people." in out
+    assert "Petrović (Mali Leskovac): 2 people" in out
+    assert _counts(register) == (h + 4, p + 5, a + 9)
+    db = open_database(register)
+    users = {r[0] for r in db.execute("SELECT user_id FROM audit_log WHERE entity = 'person'")}
+    db.close()
+    assert None not in users and len(users) == 1
+
+
+def test_map_overrides_the_guess(capsys, register, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("Ime majke;Prezime;Ime\nMara;Ilić;Ana\n", encoding="utf-8")
+    args = ["--db", str(register), "import", "households", str(path)]
+    assert main([*args, "--map", "1=given_name"]) == 0
+    out = capsys.readouterr().out
+    assert "Ime majke  -> Given name (given_name)" in out
+    assert "Ime        -> not imported" in out
+    assert main([*args, "--map", "Ime majke=given_name", "--map", "Ime=-", "--apply"]) == 0
+    db = open_database(register)
+    assert db.execute("SELECT given_name FROM persons").fetchall() == [("Mara",)]
+    db.close()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--map", "Adresa2=address"], "has no column 'Adresa2'"),
+        (["--map", "Ime=first"], "'first' is not a field"),
+        (["--map", "Ime"], "--map takes COLUMN=FIELD"),
+        (["--sheet", "Porodice"], "CSV file: it has no sheets"),
+        (["--user", "Nobody", "--apply"], "There is no user 'Nobody'"),
+        (["--user", "Novi Polaznik", "--apply"], "Trainees"),
+    ],
+)
+def test_bad_command_lines_are_one_line_and_status_2(capsys, register, extra, message):
+    before = _counts(register)
+    args = ["--db", str(register), "import", "households", str(FIXTURE), *extra]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("docassist:") and message in err[0]
+    assert _counts(register) == before
+
+
+def test_bad_files_are_one_line_and_status_2(capsys, register, tmp_path):
+    for name, content in [("missing.csv", None), ("x.xlsx", b"nope"), ("x.xls", b"\xd0\xcf")]:
+        path = tmp_path / name
+        if content is not None:
+            path.write_bytes(content)
+        assert main(["--db", str(register), "import", "households", str(path)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "Traceback" not in err[0] and str(path) in err[0]
+
+
+def test_messages_follow_the_language(capsys, register, tmp_path):
+    path = tmp_path / "list.csv"
+    shutil.copy(FIXTURE, path)
+    assert main(["--db", str(register), "--lang", "sr", "import", "households", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "31.02." in out and "фебруар" in out
