@@ -403,6 +403,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         db.close()
     print(_("The whole register was saved to {path}").format(path=result.path.resolve()))
+    return 0
+
 
 def cmd_handout(args: argparse.Namespace) -> int:
     from docassist.checklist import load_all
