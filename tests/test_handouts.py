@@ -323,3 +323,16 @@ def test_cli_unknown_household(register, capsys):
 def test_cli_family_plan_needs_a_register(tmp_path, capsys):
     assert cli.main(["--db", str(tmp_path / "none.db"), "handout", "family", "x"]) == 2
     assert not (tmp_path / "none.db").exists()  # not created by asking
+
+
+def test_handouts_need_no_tui():
+    """Handouts are made from the command line too: no Textual or Rich below the UI."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, docassist.services.handouts\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {'textual', 'rich'})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
