@@ -44,7 +44,7 @@ def test_dry_run_prints_mapping_problems_and_summary(capsys, register):
     out = capsys.readouterr().out
     assert _counts(register) == before
     assert "Domaćinstvo" in out and "-> Household key (household)" in out
-    assert "Ime oca" in out and "not imported" in out
+    assert "Ime oca" in out and "Not imported" in out
     assert f"{FIXTURE}:5: JMBG: The 13th digit should be 5, not 6" in out
     assert f"{FIXTURE}:6: Birth date: There is no 31.02." in out
     assert f"{FIXTURE}:7: The given name is missing." in out
@@ -75,7 +75,7 @@ def test_map_overrides_the_guess(capsys, register, tmp_path):
     assert main([*args, "--map", "1=given_name"]) == 0
     out = capsys.readouterr().out
     assert "Ime majke  -> Given name (given_name)" in out
-    assert "Ime        -> not imported" in out
+    assert "Ime        -> Not imported" in out
     assert main([*args, "--map", "Ime majke=given_name", "--map", "Ime=-", "--apply"]) == 0
     db = open_database(register)
     assert db.execute("SELECT given_name FROM persons").fetchall() == [("Mara",)]
