@@ -189,6 +189,11 @@ class ReportsScreen(DocScreen):
         yield Static(id="report-status", classes="status-line")
 
     def on_mount(self) -> None:
+        # After a refresh: the table sits inside ScreenBody, whose children may not be
+        # laid out yet; rows added before that kept the header's width in a real terminal.
+        self.call_after_refresh(self._first_load)
+
+    def _first_load(self) -> None:
         self.reload()
         self.query_one("#report-table", DataTable).focus()
 
