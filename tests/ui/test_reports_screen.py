@@ -22,7 +22,7 @@ def _status(app) -> str:
 async def _open_reports(app, pilot) -> ReportsScreen:
     await pilot.pause()
     await pilot.press("f9")
-    await pilot.pause()
+    await _counted(app, pilot)
     screen = app.screen
     assert isinstance(screen, ReportsScreen)
     # The demo's cases span the last year and a half: take all of it, not only this quarter.
@@ -30,8 +30,15 @@ async def _open_reports(app, pilot) -> ReportsScreen:
     start.value = "2020-01-01"
     start.focus()
     await pilot.press("enter")
-    await pilot.pause()
+    await _counted(app, pilot)
     return screen
+
+
+async def _counted(app, pilot) -> None:
+    """The figures are counted in a worker thread: wait for it, then for the redraw."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def _save_as(app, pilot, path) -> None:

@@ -145,24 +145,6 @@ def _sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def _write_xlsx_fast(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> None:
-    """Write-only mode: a whole register is written several times faster, in little memory.
-
-    Dates are still dates (openpyxl gives each a date format as it writes the cell).
-    """
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    taken: set[str] = set()
-    for title, headers, rows in sheets:
-        sheet = book.create_sheet(_sheet_name(title, taken))
-        sheet.append(headers)
-        for row in rows:
-            sheet.append(row)
-    with atomic_path(path) as tmp:
-        book.save(tmp)
-
-
 def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -322,25 +304,8 @@ def export_register(ctx: Context, fmt: str, path: Path) -> FullExport:
     require_coordinator(ctx)
     path = full_export_path(path, fmt)
     with ctx.use_case():
-        tables = {name: _rows(ctx, name) for name in FULL_TABLES}
-        if fmt == "xlsx":
-            _write_xlsx_fast(
-                path,
-                [
-                    (
-                        name,
-                        headers,
-                        [
-                            [_xlsx_value(h, v) for h, v in zip(headers, r, strict=True)]
-                            for r in rows
-                        ],
-                    )
-                    for name, (headers, rows) in tables.items()
-                ],
-            )
-        else:
-            _write_zip(path, tables)
-        counts = {name: len(rows) for name, (_h, rows) in tables.items()}
+        writer = _register_xlsx if fmt == "xlsx" else _register_zip
+        counts = writer(ctx, path)
         ctx.audit(
             "export",
             "register",
@@ -350,27 +315,67 @@ def export_register(ctx: Context, fmt: str, path: Path) -> FullExport:
     return FullExport(path, counts)
 
 
-def _rows(ctx: Context, table: str) -> tuple[list[str], list[list[Any]]]:
+# A whole register is hundreds of thousands of rows: they are streamed from the cursor
+# to the file, one table after the other, never held in memory all at once.
+
+
+def _table_rows(ctx: Context, table: str) -> tuple[list[str], Iterator[list[Any]]]:
     cursor = ctx.db.execute(f"SELECT * FROM {table} WHERE deleted_at IS NULL ORDER BY rowid")
     names = [d[0] for d in cursor.description]
     keep = [i for i, n in enumerate(names) if n not in _LEFT_OUT]
-    return [names[i] for i in keep], [[row[i] for i in keep] for row in cursor.fetchall()]
+    return [names[i] for i in keep], ([row[i] for i in keep] for row in cursor)
 
 
-def _xlsx_value(column: str, value: Any) -> Any:
-    if column in _DATE_COLUMNS and isinstance(value, str):
+def _register_xlsx(ctx: Context, path: Path) -> dict[str, int]:
+    """Write-only mode: several times faster than a normal workbook, in little memory.
+
+    Dates are still dates (openpyxl gives each a date format as it writes the cell).
+    """
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    counts: dict[str, int] = {}
+    for name in FULL_TABLES:
+        headers, rows = _table_rows(ctx, name)
+        sheet = book.create_sheet(name)
+        sheet.append(headers)
+        dates = [i for i, h in enumerate(headers) if h in _DATE_COLUMNS]
+        n = 0
+        for row in rows:
+            for i in dates:
+                row[i] = _as_date(row[i])
+            sheet.append(row)
+            n += 1
+        counts[name] = n
+    with atomic_path(path) as tmp:
+        book.save(tmp)
+    return counts
+
+
+def _register_zip(ctx: Context, path: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in FULL_TABLES:
+            headers, rows = _table_rows(ctx, name)
+            # utf-8-sig: the BOM Excel needs to read Cyrillic and č ć š ž right.
+            with (
+                archive.open(f"{name}.csv", "w") as raw,
+                io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text,
+            ):
+                writer = csv.writer(text, lineterminator="\r\n")
+                writer.writerow(headers)
+                n = 0
+                for row in rows:
+                    writer.writerow(["" if v is None else v for v in row])
+                    n += 1
+            counts[name] = n
+    return counts
+
+
+def _as_date(value: Any) -> Any:
+    if isinstance(value, str):
         try:
             return date.fromisoformat(value)
         except ValueError:
             return value
     return value
-
-
-def _write_zip(path: Path, tables: dict[str, tuple[list[str], list[list[Any]]]]) -> None:
-    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, (headers, rows) in tables.items():
-            out = io.StringIO()
-            writer = csv.writer(out, lineterminator="\r\n")
-            writer.writerow(headers)
-            writer.writerows([["" if v is None else v for v in r] for r in rows])
-            archive.writestr(f"{name}.csv", "\ufeff" + out.getvalue())

@@ -13,11 +13,12 @@ from datetime import date
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.worker import get_current_worker
 
 from docassist.domain.model import Role
 from docassist.domain.text import N_
@@ -189,6 +190,11 @@ class ReportsScreen(DocScreen):
         yield Static(id="report-status", classes="status-line")
 
     def on_mount(self) -> None:
+        # After a refresh: the table sits inside ScreenBody, whose children may not be
+        # laid out yet; rows added before that kept the header's width in a real terminal.
+        self.call_after_refresh(self._first_load)
+
+    def _first_load(self) -> None:
         self.reload()
         self.query_one("#report-table", DataTable).focus()
 
@@ -208,20 +214,32 @@ class ReportsScreen(DocScreen):
         self.reload()
 
     def reload(self) -> None:
-        """Build the report for the typed period; on a bad date keep the last one."""
-        ctx = self.ctx
+        """Count again for the typed period; on a bad date keep the last figures."""
         try:
-            period = rp.make_period(ctx.today(), self.start_text, self.end_text)
+            period = rp.make_period(self.ctx.today(), self.start_text, self.end_text)
         except ValidationError as err:
             self._say(err.problems[next(iter(err.problems))][0].render(_), "bold red")
             return
-        self.report = rp.build_report(
-            ctx,
+        if self.report is None or self.message is None or self.message[1] == "bold red":
+            self._say(_("Counting ..."), "dim")
+        self._build(period, self.municipality)
+
+    @work(thread=True, exclusive=True, group="report")
+    def _build(self, period: rp.Period, municipality: str | None) -> None:
+        # In a thread: a whole register takes seconds to count and the keys must not
+        # freeze meanwhile. The store opens its connection for use from any thread.
+        report = rp.build_report(
+            self.ctx,
             period,
-            self.municipality,
+            municipality,
             self.app.checklists,  # type: ignore[attr-defined]
         )
-        if self.message and self.message[1] == "bold red":
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._built, report)
+
+    def _built(self, report: rp.Report) -> None:
+        self.report = report
+        if self.message and self.message[1] in ("bold red", "dim"):
             self.message = None  # the mistake is mended; a "saved to" line stays
         self._show_report()
 
@@ -304,7 +322,7 @@ class ReportsScreen(DocScreen):
     @on(Input.Submitted, "#report-from, #report-to")
     def _period_submitted(self) -> None:
         self.reload()
-        if self.message is None:
+        if self.message is None or self.message[1] != "bold red":
             self.query_one("#report-table", DataTable).focus()
 
     @on(Select.Changed, "#report-municipality")
