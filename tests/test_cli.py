@@ -162,9 +162,14 @@ def test_report_to_files(capsys, tmp_path):
     assert load_workbook(tmp_path / "r.xlsx").worksheets[1]["B2"].value == 3
     assert main([*base, "--format", "json", "--municipality", "ниш"]) == 0
     assert json.loads(capsys.readouterr().out)["municipality"] == "Niš"
-    assert main([*base, "--format", "csv", "--output", str(tmp_path / "r.csv")]) == 0
+    out = ["--output", str(tmp_path / "r.csv")]
+    assert main([*base, "--format", "csv", *out, "--lang", "en"]) == 0
     rows = list(csv.reader((tmp_path / "r.csv").open(encoding="utf-8-sig")))
     assert ["People served", "11"] in rows
+    # Headers follow the language: the Serbian report says the same in Serbian.
+    assert main([*base, "--format", "csv", *out, "--lang", "sr"]) == 0
+    rows = list(csv.reader((tmp_path / "r.csv").open(encoding="utf-8-sig")))
+    assert ["Услужене особе", "11"] in rows
 
 
 def test_report_xlsx_needs_a_file(capsys, tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from docassist.cli_common import UsageError, db_path, find_user
 from docassist.i18n import _
 from docassist.import_report import households_text, people_text, summary_lines
 from docassist.services import importing as imp
@@ -17,7 +18,6 @@ from docassist.services.context import Context
 
 
 def _overrides(pairs: list[str]) -> list[tuple[str, str]]:
-    from docassist.cli import UsageError
 
     result = []
     for pair in pairs:
@@ -33,24 +33,14 @@ def _overrides(pairs: list[str]) -> list[tuple[str, str]]:
 
 
 def _user_id(ctx: Context, name: str | None) -> str | None:
-    from docassist.cli import UsageError
     from docassist.domain.model import Role
-    from docassist.domain.script import search_key
-    from docassist.services.users import list_users
 
     if name is None:
         return None
-    known = list_users(ctx)
-    match = next((u for u in known if search_key(u.name) == search_key(name)), None)
-    if match is None:
-        raise UsageError(
-            _("There is no user '{name}'. The users are: {users}.").format(
-                name=name, users=", ".join(u.name for u in known) or "-"
-            )
-        )
-    if match.role == Role.TRAINEE:
+    user = find_user(ctx, name)
+    if user.role == Role.TRAINEE:
         raise UsageError(_("Trainees practise on made-up families only."))
-    return match.id
+    return user.id
 
 
 def print_mapping(plan: imp.ImportPlan) -> None:
@@ -113,3 +103,34 @@ def import_households(args: argparse.Namespace, db_path: Path) -> int:
         place = f" ({household.settlement})" if household.settlement else ""
         print(f"  {household.family_name}{place}: {people_text(household.people)}")
     return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    imp = sub.add_parser("import", help=_("bring in data from a spreadsheet"))
+    imp_sub = imp.add_subparsers(dest="import_command", metavar="WHAT", required=True)
+    households = imp_sub.add_parser(
+        "households",
+        help=_("households and their people from a CSV or XLSX file (checked first)"),
+    )
+    households.add_argument("file", metavar="FILE")
+    households.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help=_("use COLUMN for FIELD instead of the guess (FIELD '-' leaves a column out)"),
+    )
+    households.add_argument("--sheet", metavar="NAME", help=_("the Excel sheet to read"))
+    households.add_argument(
+        "--apply", action="store_true", help=_("write the good rows (without it: only check)")
+    )
+    households.add_argument(
+        "--skip-duplicates",
+        action="store_true",
+        help=_("leave out rows that look like people already registered"),
+    )
+    households.add_argument("--user", metavar="NAME", help=_("who is importing (for the record)"))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    return import_households(args, db_path(args))

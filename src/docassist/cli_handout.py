@@ -1,0 +1,78 @@
+"""``docassist handout checklist|family``: printable PDF handouts."""
+
+from __future__ import annotations
+
+import argparse
+
+from docassist import i18n
+from docassist.cli_common import UsageError, db_path
+from docassist.i18n import _
+
+
+def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
+    handout = sub.add_parser("handout", help=_("save a printable handout (PDF)"))
+    ho_sub = handout.add_subparsers(dest="handout_command", metavar="KIND", required=True)
+    # dest differs from the global --lang: that one is the language of docassist's
+    # own messages, this one the language printed for the family.
+    checklist = ho_sub.add_parser("checklist", help=_("one procedure, for families"))
+    checklist.add_argument("checklist_id", metavar="ID")
+    checklist.add_argument(
+        "--lang", dest="handout_lang", choices=codes, help=_("language of the handout")
+    )
+    checklist.add_argument(
+        "--second-lang",
+        dest="second_lang",
+        choices=codes,
+        help=_("second language, printed under each line"),
+    )
+    checklist.add_argument(
+        "--output", metavar="FILE", help=_("where to save it (a file or a folder)")
+    )
+    family = ho_sub.add_parser(
+        "family", help=_("a household's next steps and what to bring, for the family")
+    )
+    family.add_argument("household_id", metavar="HOUSEHOLD_ID")
+    family.add_argument(
+        "--lang", dest="handout_lang", choices=codes, help=_("language of the handout")
+    )
+    family.add_argument("--output", metavar="FILE", help=_("where to save it (a file or a folder)"))
+
+
+def cmd_handout(args: argparse.Namespace) -> int:
+    from docassist.checklist import load_all
+    from docassist.services import handouts
+    from docassist.services.context import Context, NotFoundError
+    from docassist.store.db import open_database
+
+    checklists = load_all()
+    if args.handout_command == "checklist":
+        if args.checklist_id not in checklists:
+            known = ", ".join(c.id for c in checklists)
+            raise UsageError(
+                _("no checklist '{id}'; known: {known}").format(id=args.checklist_id, known=known)
+            )
+        first = args.handout_lang or i18n.current_language().code
+        languages = [first] + ([args.second_lang] if args.second_lang else [])
+        handout = handouts.make_checklist_handout(checklists, args.checklist_id, languages)
+    else:
+        path = db_path(args)
+        if not path.is_file():
+            raise UsageError(_("no register at {path}").format(path=path))
+        db = open_database(path)
+        try:
+            ctx = Context(db)
+            try:
+                handout = handouts.make_family_plan(
+                    ctx, args.household_id, checklists, args.handout_lang
+                )
+            except NotFoundError:
+                raise UsageError(
+                    _("no household '{id}' in {path}").format(id=args.household_id, path=path)
+                ) from None
+            saved = handouts.save(handout, args.output, ctx)
+        finally:
+            db.close()
+        print(_("Saved: {path}").format(path=saved))
+        return 0
+    print(_("Saved: {path}").format(path=handouts.save(handout, args.output)))
+    return 0
