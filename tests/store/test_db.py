@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from docassist.store import db as db_module
 from docassist.store.db import (
     DamagedDatabaseError,
     NewerDatabaseError,
@@ -105,8 +106,8 @@ def test_not_a_database(tmp_path):
     assert "not a docassist database" in str(err.value)
 
 
-def test_damaged_database_is_reported_not_raised_raw(tmp_path):
-    path = tmp_path / "r.db"
+def _damaged(path, pages=range(3, 12)):
+    """A register with some pages overwritten (by default some of the schema's)."""
     db = open_database(path)
     db.execute("CREATE TABLE filler(x)")
     with db.atomic():
@@ -115,12 +116,31 @@ def test_damaged_database_is_reported_not_raised_raw(tmp_path):
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     raw = bytearray(path.read_bytes())
-    for offset in range(4096 * 3, min(len(raw), 4096 * 12)):
-        raw[offset] = 0xFF
+    for page in pages:
+        start = (page % (len(raw) // 4096)) * 4096  # negative: from the end
+        raw[start : start + 4096] = b"\xff" * 4096
     path.write_bytes(bytes(raw))
+    return path
+
+
+def test_damaged_database_is_reported_not_raised_raw(tmp_path):
+    path = _damaged(tmp_path / "r.db")
+    assert path.stat().st_size <= db_module.QUICK_CHECK_MAX_BYTES  # a small file: checked
     with pytest.raises(DamagedDatabaseError) as err:
         open_database(path)
     assert "damaged" in str(err.value)
+
+
+def test_a_large_file_opens_without_reading_every_page(tmp_path, monkeypatch):
+    # Above the threshold, opening skips quick_check (seconds on a large
+    # register); the damage is then found by `docassist db check`.
+    # only the filler rows at the end of the file: nothing that opening reads
+    path = _damaged(tmp_path / "r.db", pages=range(-12, -3))
+    monkeypatch.setattr(db_module, "QUICK_CHECK_MAX_BYTES", path.stat().st_size - 1)
+    open_database(path).close()
+    with pytest.raises(DamagedDatabaseError):
+        open_database(path, quick_check=True)
+    assert check_database(path) != []
 
 
 def test_folder_instead_of_file(tmp_path):
