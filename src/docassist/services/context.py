@@ -62,20 +62,35 @@ class Context:
         after: dict[str, Any] | None = None,
     ) -> None:
         """Append one entry to the audit trail (inside the caller's transaction)."""
+        row = self.audit_row(action, entity, entity_id, before, after)
         self.db.execute(
-            "INSERT INTO audit_log(at, user_id, device_id, action, entity, entity_id, "
-            "before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                self.now(),
-                self.user_id,
-                self.device_id,
-                action,
-                entity,
-                entity_id,
-                _json(before),
-                _json(after),
-            ],
+            f"INSERT INTO audit_log({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values()),
         )
+
+    def audit_row(
+        self,
+        action: str,
+        entity: str,
+        entity_id: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        *,
+        at: str | None = None,
+        user_id: str | None = None,
+    ) -> dict[str, Any]:
+        """An audit entry as a row; the demo generator writes many of them in bulk
+        with past times and other users, so both can be given."""
+        return {
+            "at": at or self.now(),
+            "user_id": user_id or self.user_id,
+            "device_id": self.device_id,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "before": _json(before),
+            "after": _json(after),
+        }
 
 
 def _json(value: dict[str, Any] | None) -> str | None:
