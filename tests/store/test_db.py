@@ -168,3 +168,44 @@ def test_foreign_keys_are_enforced(tmp_path):
             "'t', 't', 'd')"
         )
     db.close()
+
+
+def test_migrating_a_register_with_cases_copies_their_place(tmp_path):
+    # A register written before 0003: its cases learn their household's place,
+    # and later changes to the household follow them (dashboard counts read it).
+    from sqlite_utils import Database
+
+    from docassist.store.migrations import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="0003_fast_lists_and_dashboard")
+    stamp = {"updated_at": "t", "device_id": "d"}
+    old["households"].insert(
+        {"id": "h", "family_name": "Ramić", "municipality": "Niš", "settlement": "Crvena zvezda"}
+        | {"created_at": "t"}
+        | stamp
+    )
+    old["persons"].insert(
+        {"id": "p", "household_id": "h", "given_name": "Sabit", "family_name": "Ramić"}
+        | {"name_key": "sabit ramic", "created_at": "t"}
+        | stamp
+    )
+    case = {"person_id": "p", "household_id": "h", "checklist_id": "id-card"}
+    case |= {"checklist_version": 1, "status": "open", "opened_at": "t"} | stamp
+    old["cases"].insert({"id": "c1", **case})
+    old.close()
+
+    db = open_database(path)
+    assert schema_version(db) == KNOWN
+    place = "SELECT municipality, settlement FROM cases WHERE id = ?"
+    assert db.execute(place, ["c1"]).fetchone() == ("Niš", "Crvena zvezda")
+    db.execute(
+        "INSERT INTO cases(id, person_id, household_id, checklist_id, checklist_version, "
+        "status, opened_at, updated_at, device_id) "
+        "VALUES ('c2', 'p', 'h', 'birth', 1, 'open', 't', 't', 'd')"
+    )
+    assert db.execute(place, ["c2"]).fetchone() == ("Niš", "Crvena zvezda")
+    db.execute("UPDATE households SET municipality = 'Leskovac', settlement = 'Podvorce'")
+    assert {db.execute(place, [c]).fetchone() for c in ("c1", "c2")} == {("Leskovac", "Podvorce")}
+    db.close()
