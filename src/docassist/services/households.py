@@ -10,8 +10,16 @@ from typing import Any
 from docassist.domain import script
 from docassist.domain.dates import DateProblem, PartialDate, parse_partial_date
 from docassist.domain.jmbg import check_jmbg
-from docassist.domain.model import DocumentKind, DocumentState, PersonStatus, Relation, Sex
+from docassist.domain.model import (
+    DocumentKind,
+    DocumentState,
+    Outcome,
+    PersonStatus,
+    Relation,
+    Sex,
+)
 from docassist.domain.text import N_, Problem
+from docassist.services import cases as case_service
 from docassist.services.context import Context, NotFoundError, ValidationError, changed
 from docassist.services.documents import documents_of, write_documents
 from docassist.store.db import new_id
@@ -350,17 +358,35 @@ def update_person(ctx: Context, person_id: str, person: PersonInput) -> None:
         ctx.audit("update", "person", person_id, _audit_person(old), _audit_person(new))
 
 
+# Why a removed person's open cases were closed; restore_person reopens the
+# cases closed with it. Stored data, like the reasons people type.
+REMOVED_REASON = "person removed"
+
+
 def remove_person(ctx: Context, person_id: str) -> None:
-    """Soft delete: the row stays so the removal can be undone and merged."""
+    """Soft delete: the row stays so the removal can be undone and merged.
+
+    The person's open cases are closed as abandoned in the same transaction:
+    left open, they counted on the dashboard as work for someone not there.
+    """
     before = _person_row(ctx, person_id)
     now = ctx.now()
     with ctx.use_case():
+        active = [c.id for c in case_service.cases_of_person(ctx, person_id) if c.is_active]
+        for case_id in active:
+            case_service.close_case(ctx, case_id, Outcome.ABANDONED, reason=REMOVED_REASON)
         ctx.db.execute(
             "UPDATE persons SET deleted_at = ?, updated_at = ?, device_id = ? WHERE id = ?",
             [now, now, ctx.device_id, person_id],
         )
         _refresh_search_text(ctx, before["household_id"])
-        ctx.audit("remove", "person", person_id, before=_audit_person(before))
+        ctx.audit(
+            "remove",
+            "person",
+            person_id,
+            before=_audit_person(before),
+            after={"closed_cases": active} if active else None,
+        )
 
 
 def restore_person(ctx: Context, person_id: str) -> None:
@@ -370,11 +396,18 @@ def restore_person(ctx: Context, person_id: str) -> None:
         raise NotFoundError("person", person_id)
     if rows[0]["deleted_at"] is None:
         return
+    closed_with_removal = [
+        c.id
+        for c in case_service.cases_of_person(ctx, person_id)
+        if c.outcome == Outcome.ABANDONED and c.outcome_reason == REMOVED_REASON
+    ]
     with ctx.use_case():
         ctx.db.execute(
             "UPDATE persons SET deleted_at = NULL, updated_at = ?, device_id = ? WHERE id = ?",
             [ctx.now(), ctx.device_id, person_id],
         )
+        for case_id in closed_with_removal:
+            case_service.reopen_case(ctx, case_id)
         _refresh_search_text(ctx, rows[0]["household_id"])
         ctx.audit("restore", "person", person_id, after=_audit_person(rows[0]))
 
