@@ -6,8 +6,10 @@ import pytest
 
 from docassist.services import cases
 from docassist.services import households as hh
+from docassist.services.context import Context
 from docassist.services.demo import DemoChecklist, generate
 from docassist.services.households import HouseholdSummary
+from docassist.store.db import open_database
 
 CHECKLISTS = [
     DemoChecklist("birth-registration", 1, None, (("gather", 7), ("apply", 15), ("collect", 5))),
@@ -87,3 +89,15 @@ def test_a_search_pages_the_same_whether_it_walks_the_index_or_not(demo, monkeyp
     fts = hh.fts_query(query)
     expected = demo.db.execute(f"SELECT count(*) FROM households WHERE {where}", [fts]).fetchone()
     assert hh.count_households(demo, query) == expected[0]
+
+
+def test_a_search_count_follows_every_write(demo):
+    # the count is remembered between find and count; any write forgets it
+    before = hh.count_households(demo, "zzyzx")
+    hh.register_household(demo, hh.HouseholdInput(family_name="Zzyzx"))
+    assert hh.count_households(demo, "zzyzx") == before + 1
+    path = demo.db.execute("PRAGMA database_list").fetchone()[2]
+    other = Context(open_database(path))  # another window, another process
+    hh.register_household(other, hh.HouseholdInput(family_name="Zzyzx"))
+    other.db.close()
+    assert hh.count_households(demo, "zzyzx") == before + 2

@@ -557,11 +557,25 @@ def _fts_matches(ctx: Context, query: str) -> int:
     """How many live households a search finds, from the search index alone:
     the (usually empty) set of removed households is subtracted instead of
     reading every match's row to test it."""
-    return ctx.db.execute(
-        "SELECT count(*) FROM households_fts WHERE households_fts MATCH ? "
-        "AND rowid NOT IN (SELECT rowid FROM households WHERE deleted_at IS NOT NULL)",
-        [fts_query(query)],
-    ).fetchone()[0]
+    fts = fts_query(query)
+    # Each keystroke asks twice (find_households, then count_households), and
+    # a short prefix can match 15,000 households: remember the last answer
+    # until anything is written, here or by another connection.
+    # (The connection itself is kept and compared, not its id(), which a new
+    # connection may reuse.)
+    conn = ctx.db.conn
+    key = (fts, conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
+    if _last_matches[0] is not conn or _last_matches[1] != key:
+        count = conn.execute(
+            "SELECT count(*) FROM households_fts WHERE households_fts MATCH ? "
+            "AND rowid NOT IN (SELECT rowid FROM households WHERE deleted_at IS NOT NULL)",
+            [fts],
+        ).fetchone()[0]
+        _last_matches[:] = [conn, key, count]
+    return _last_matches[2]
+
+
+_last_matches: list[Any] = [None, None, 0]
 
 
 def municipalities(ctx: Context) -> list[str]:
