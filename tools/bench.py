@@ -77,6 +77,22 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, int(len(ordered) * 0.95 + 0.5) - 1)]
 
 
+class Clock:
+    """Wall time (what the user waits) and this process's CPU time (what the
+    wall time would be on an idle machine, roughly: the two differ when other
+    programs compete for the cores)."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def lap(self) -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        lap = (wall - self.wall, cpu - self.cpu)
+        self.wall, self.cpu = wall, cpu
+        return lap
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--households", type=int, default=50_000)
@@ -86,9 +102,9 @@ def main() -> int:
     path = args.db or Path(f"bench-{args.households}.db")
     build_s = build(path, args.households, args.rebuild)
 
-    t = time.perf_counter()
+    clock = Clock()
     db = open_database(path)
-    open_s = time.perf_counter() - t
+    opened = clock.lap()
     ctx = Context(db)
     sizes = {
         table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
@@ -98,30 +114,36 @@ def main() -> int:
     # What the register screen does on each keystroke: the first page and the total.
     search = []
     for q in queries(200):
-        t = time.perf_counter()
+        clock.lap()
         hh.find_households(ctx, q, limit=100)
         hh.count_households(ctx, q)
-        search.append(time.perf_counter() - t)
+        search.append(clock.lap())
 
     everything, by_place, both = [], [], []
     for _ in range(7):
-        t = time.perf_counter()
+        clock.lap()
         dashboard.counts(ctx)
-        mid = time.perf_counter()
+        a = clock.lap()
         dashboard.counts_by_municipality(ctx)
-        end = time.perf_counter()
-        everything.append(mid - t)
-        by_place.append(end - mid)
-        both.append(end - t)
+        b = clock.lap()
+        everything.append(a)
+        by_place.append(b)
+        both.append((a[0] + b[0], a[1] + b[1]))
     db.close()
 
+    def median(laps: list[tuple[float, float]]) -> tuple[float, float]:
+        return statistics.median(w for w, _ in laps), statistics.median(c for _, c in laps)
+
+    def pct95(laps: list[tuple[float, float]]) -> tuple[float, float]:
+        return p95([w for w, _ in laps]), p95([c for _, c in laps])
+
     rows = [
-        ("open the register (checks + migrations)", open_s, TARGETS["open"]),
-        ("name search, median of 200 queries", statistics.median(search), None),
-        ("name search, p95 of 200 queries", p95(search), TARGETS["search_p95"]),
-        ("dashboard: open/blocked/overdue/done counts", statistics.median(everything), None),
-        ("dashboard: the same by municipality", statistics.median(by_place), None),
-        ("dashboard counts, both (median of 7)", statistics.median(both), TARGETS["dashboard"]),
+        ("open the register (checks + migrations)", opened, TARGETS["open"]),
+        ("name search, median of 200 queries", median(search), None),
+        ("name search, p95 of 200 queries", pct95(search), TARGETS["search_p95"]),
+        ("dashboard: open/blocked/overdue/done counts", median(everything), None),
+        ("dashboard: the same by municipality", median(by_place), None),
+        ("dashboard counts, both (median of 7)", median(both), TARGETS["dashboard"]),
     ]
     print()
     print(f"register {path}: " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
@@ -133,14 +155,15 @@ def main() -> int:
     # Other work on the machine slows every figure: say how busy it was.
     print(f"load average during the run: {os.getloadavg()[0]:.1f}")
     print()
-    print(f"| {'measure':<44} | {'measured':>10} | {'target':>8} | {'ok':<4} |")
-    print(f"|{'-' * 46}|{'-' * 12}|{'-' * 10}|{'-' * 6}|")
+    print(f"| {'measure':<44} | {'measured':>10} | {'CPU time':>10} | {'target':>8} | ok   |")
+    print(f"|{'-' * 46}|{'-' * 12}|{'-' * 12}|{'-' * 10}|------|")
     missed = 0
-    for label, value, target in rows:
-        verdict = "" if target is None else ("ok" if value <= target else "FAIL")
+    for label, (wall, cpu), target in rows:
+        # judged on wall time, what the user waits
+        verdict = "" if target is None else ("ok" if wall <= target else "FAIL")
         missed += verdict == "FAIL"
         shown = "" if target is None else _ms(target)
-        print(f"| {label:<44} | {_ms(value):>10} | {shown:>8} | {verdict:<4} |")
+        print(f"| {label:<44} | {_ms(wall):>10} | {_ms(cpu):>10} | {shown:>8} | {verdict:<4} |")
     print()
     print(f"{missed} target(s) missed." if missed else "All targets met.")
     # A report, not a gate: timings depend on the machine and its load.
