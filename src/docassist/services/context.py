@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
 from docassist.domain.text import Problem
 from docassist.store.db import device_id, utc_now
+
+T = TypeVar("T")
 
 
 class ValidationError(Exception):
@@ -91,6 +93,28 @@ class Context:
             "before": _json(before),
             "after": _json(after),
         }
+
+
+class LastAnswer:
+    """One query's last answer, kept until anything is written to the database
+    (by this connection: total_changes; by another: PRAGMA data_version).
+
+    For answers a screen asks for twice in one refresh. The connection itself
+    is kept and compared, not its id(), which a new connection may reuse.
+    """
+
+    def __init__(self) -> None:
+        self._conn: Any = None
+        self._key: Any = None
+        self._value: Any = None
+
+    def get(self, ctx: Context, key: Hashable, compute: Callable[[], T]) -> T:
+        conn = ctx.db.conn
+        full = (key, conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._conn is not conn or self._key != full:
+            self._value = compute()
+            self._conn, self._key = conn, full
+        return self._value
 
 
 def _json(value: dict[str, Any] | None) -> str | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from docassist.services.context import Context
+from docassist.services.context import Context, LastAnswer
 
 
 @dataclass(frozen=True)
@@ -73,30 +73,34 @@ _DONE = "c.status = 'done'"
 
 def counts(ctx: Context, scope: Scope = Scope()) -> Counts:
     where, params = scope.where()
-    today = ctx.today()
-    month_start = today.replace(day=1).isoformat()
-    # one pass over the active cases' index, one short range of done ones
-    row = ctx.db.execute(
-        f"""
-        SELECT count(*),
-          coalesce(sum(c.status = 'blocked'), 0),
-          coalesce(sum(c.next_due < ?), 0),
-          (SELECT count(*) FROM cases c WHERE {where} AND {_DONE} AND c.outcome_date >= ?)
-        FROM cases c
-        WHERE {where} AND {_ACTIVE}
-        """,
-        [today.isoformat(), *params, month_start, *params],
-    ).fetchone()
-    return Counts(*row)
+    by_place = _active_by_municipality(ctx, scope)
+    done = ctx.db.execute(
+        f"SELECT count(*) FROM cases c WHERE {where} AND {_DONE} AND c.outcome_date >= ?",
+        [*params, ctx.today().replace(day=1).isoformat()],
+    ).fetchone()[0]
+    return Counts(
+        open=sum(r[1] for r in by_place),
+        blocked=sum(r[2] or 0 for r in by_place),
+        overdue=sum(r[3] or 0 for r in by_place),
+        done_this_month=done,
+    )
 
 
 def counts_by_municipality(ctx: Context, scope: Scope = Scope()) -> list[MunicipalityCounts]:
+    return [MunicipalityCounts(*r) for r in _active_by_municipality(ctx, scope)]
+
+
+def _active_by_municipality(ctx: Context, scope: Scope) -> list[tuple]:
+    """Open, blocked and overdue cases by municipality: the one pass over the
+    active cases that both counts() and counts_by_municipality() need. The
+    dashboard asks for both in one refresh, so the answer is kept until the
+    next write."""
+    where, params = scope.where()
+    today = ctx.today().isoformat()
     # Named index: left to itself SQLite picks the status index and reads
     # every open case's row for its municipality (~0.5 s on 50,000 families);
     # this one is already in municipality order and holds all it needs.
-    where, params = scope.where()
-    rows = ctx.db.execute(
-        f"""
+    sql = f"""
         SELECT c.municipality,
           count(*),
           sum(c.status = 'blocked'),
@@ -105,10 +109,15 @@ def counts_by_municipality(ctx: Context, scope: Scope = Scope()) -> list[Municip
         WHERE {where} AND {_ACTIVE}
         GROUP BY c.municipality
         ORDER BY c.municipality
-        """,
-        [ctx.today().isoformat(), *params],
-    ).fetchall()
-    return [MunicipalityCounts(*r) for r in rows]
+    """
+    return _last_by_place.get(
+        ctx,
+        (scope, today),
+        lambda: ctx.db.execute(sql, [today, *params]).fetchall(),
+    )
+
+
+_last_by_place = LastAnswer()
 
 
 def _lines(

@@ -20,7 +20,13 @@ from docassist.domain.model import (
 )
 from docassist.domain.text import N_, Problem
 from docassist.services import cases as case_service
-from docassist.services.context import Context, NotFoundError, ValidationError, changed
+from docassist.services.context import (
+    Context,
+    LastAnswer,
+    NotFoundError,
+    ValidationError,
+    changed,
+)
 from docassist.services.documents import documents_of, write_documents
 from docassist.store.db import new_id
 
@@ -559,23 +565,19 @@ def _fts_matches(ctx: Context, query: str) -> int:
     reading every match's row to test it."""
     fts = fts_query(query)
     # Each keystroke asks twice (find_households, then count_households), and
-    # a short prefix can match 15,000 households: remember the last answer
-    # until anything is written, here or by another connection.
-    # (The connection itself is kept and compared, not its id(), which a new
-    # connection may reuse.)
-    conn = ctx.db.conn
-    key = (fts, conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
-    if _last_matches[0] is not conn or _last_matches[1] != key:
-        count = conn.execute(
+    # a short prefix can match 15,000 households.
+    return _last_matches.get(
+        ctx,
+        fts,
+        lambda: ctx.db.execute(
             "SELECT count(*) FROM households_fts WHERE households_fts MATCH ? "
             "AND rowid NOT IN (SELECT rowid FROM households WHERE deleted_at IS NOT NULL)",
             [fts],
-        ).fetchone()[0]
-        _last_matches[:] = [conn, key, count]
-    return _last_matches[2]
+        ).fetchone()[0],
+    )
 
 
-_last_matches: list[Any] = [None, None, 0]
+_last_matches = LastAnswer()
 
 
 def municipalities(ctx: Context) -> list[str]:
