@@ -488,27 +488,25 @@ def find_households(
     # The page's ids first (from the sort index alone), then names and counts
     # for just those: counting members and cases in the same SELECT made
     # SQLite count them for every row it skipped or sorted (seconds on 50,000).
-    ids = [
-        r[0]
-        for r in ctx.db.execute(
-            f"""
-            SELECT h.id FROM households h {walk}
-            WHERE {where}
-            ORDER BY {order}, h.id
-            LIMIT ? OFFSET ?
-            """,
-            [*params, limit, offset],
-        ).fetchall()
-    ]
-    if not ids:
+    found = ctx.db.execute(
+        f"""
+        SELECT h.rowid, h.id FROM households h {walk}
+        WHERE {where}
+        ORDER BY {order}, h.id
+        LIMIT ? OFFSET ?
+        """,
+        [*params, limit, offset],
+    ).fetchall()
+    if not found:
         return []
+    ids = [r[1] for r in found]
     id_list = json.dumps(ids)
     rows = {
         r[0]: r
         for r in ctx.db.execute(
             "SELECT id, family_name, settlement, municipality FROM households "
-            "WHERE id IN (SELECT value FROM json_each(?))",
-            [id_list],
+            "WHERE rowid IN (SELECT value FROM json_each(?))",  # rowid: one seek, not two
+            [json.dumps([r[0] for r in found])],
         ).fetchall()
     }
     page = [rows[i] for i in ids]
