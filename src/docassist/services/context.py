@@ -104,17 +104,19 @@ class LastAnswer:
     """
 
     def __init__(self) -> None:
-        self._conn: Any = None
-        self._key: Any = None
-        self._value: Any = None
+        # (connection, key, answer) in one tuple, replaced whole: a screen's
+        # worker thread never reads one query's key with another's answer
+        self._entry: tuple[Any, Any, Any] | None = None
 
     def get(self, ctx: Context, key: Hashable, compute: Callable[[], T]) -> T:
         conn = ctx.db.conn
         full = (key, conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
-        if self._conn is not conn or self._key != full:
-            self._value = compute()
-            self._conn, self._key = conn, full
-        return self._value
+        entry = self._entry
+        if entry is not None and entry[0] is conn and entry[1] == full:
+            return entry[2]
+        value = compute()
+        self._entry = (conn, full, value)
+        return value
 
 
 def _json(value: dict[str, Any] | None) -> str | None:
