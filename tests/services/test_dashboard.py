@@ -118,6 +118,20 @@ def test_counts_by_municipality(ctx, people):
     ]
 
 
+def test_a_household_that_moves_takes_its_cases_along(ctx, people):
+    # cases keep a copy of their household's place for fast counting
+    _open(ctx, people["sabit"])
+    niš = hh.get_person(ctx, people["sabit"]).household_id
+    hh.update_household(
+        ctx,
+        niš,
+        HouseholdInput(family_name="Ramić", settlement="Podvorce", municipality="Leskovac"),
+    )
+    assert [r.municipality for r in dash.counts_by_municipality(ctx)] == ["Leskovac"]
+    assert dash.counts(ctx, Scope(municipality="Niš")).open == 0
+    assert dash.counts(ctx, Scope(settlement="Podvorce")).open == 1
+
+
 def test_a_reopened_case_counts_as_open_again(ctx, people):
     case = _open(ctx, people["sabit"])
     cases.close_case(ctx, case, Outcome.ABANDONED)

@@ -8,7 +8,14 @@ from datetime import date
 import pytest
 
 from docassist.domain.jmbg import make_jmbg
-from docassist.domain.model import DocumentKind, DocumentState, PersonStatus, Relation, Sex
+from docassist.domain.model import (
+    DocumentKind,
+    DocumentState,
+    Outcome,
+    PersonStatus,
+    Relation,
+    Sex,
+)
 from docassist.services import households as hh
 from docassist.services.context import ValidationError
 from docassist.services.households import HouseholdInput, PersonInput
@@ -167,6 +174,48 @@ def test_remove_and_restore_person(ctx):
     hh.restore_person(ctx, child.id)
     assert len(hh.get_household(ctx, hid).members) == 2
     assert hh.count_households(ctx, "djordje") == 1
+
+
+def test_removing_a_person_closes_their_open_cases_and_undo_reopens_them(ctx):
+    from docassist.services import cases
+    from docassist.services import dashboard as dash
+    from docassist.services.cases import StepPlan
+
+    hid = _family(ctx)
+    child = hh.get_household(ctx, hid).members[1]
+    steps = [StepPlan("gather", 3), StepPlan("apply", 15)]
+    open_one = cases.open_case(ctx, child.id, "birth-registration", 1, steps)
+    done = cases.open_case(ctx, child.id, "id-card", 1, steps)
+    cases.close_case(ctx, done, Outcome.OBTAINED)
+
+    hh.remove_person(ctx, child.id)
+    closed = cases.get_case(ctx, open_one)
+    assert (closed.outcome, closed.outcome_reason) == (Outcome.ABANDONED, hh.REMOVED_REASON)
+    assert cases.get_case(ctx, done).outcome == Outcome.OBTAINED  # finished cases untouched
+    assert dash.counts(ctx).open == 0
+    assert [e.action for e in cases.timeline(ctx, open_one)][:1] == ["close"]
+
+    hh.restore_person(ctx, child.id)
+    assert cases.get_case(ctx, open_one).is_active
+    assert cases.get_case(ctx, done).outcome == Outcome.OBTAINED
+    assert dash.counts(ctx).open == 1
+
+
+def test_a_failed_removal_leaves_the_cases_open(ctx, monkeypatch):
+    from docassist.services import cases
+
+    hid = _family(ctx)
+    child = hh.get_household(ctx, hid).members[1]
+    case_id = cases.open_case(ctx, child.id, "birth-registration", 1, [cases.StepPlan("a", 3)])
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(hh, "_refresh_search_text", boom)
+    with pytest.raises(RuntimeError):
+        hh.remove_person(ctx, child.id)
+    assert cases.get_case(ctx, case_id).is_active  # one transaction: all or nothing
+    assert len(hh.get_household(ctx, hid).members) == 2
 
 
 def test_documents_and_statuses_round_trip(ctx):

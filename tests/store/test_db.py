@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from docassist.store import db as db_module
 from docassist.store.db import (
     DamagedDatabaseError,
     NewerDatabaseError,
@@ -105,8 +106,8 @@ def test_not_a_database(tmp_path):
     assert "not a docassist database" in str(err.value)
 
 
-def test_damaged_database_is_reported_not_raised_raw(tmp_path):
-    path = tmp_path / "r.db"
+def _damaged(path, pages=range(3, 12)):
+    """A register with some pages overwritten (by default some of the schema's)."""
     db = open_database(path)
     db.execute("CREATE TABLE filler(x)")
     with db.atomic():
@@ -115,12 +116,31 @@ def test_damaged_database_is_reported_not_raised_raw(tmp_path):
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     raw = bytearray(path.read_bytes())
-    for offset in range(4096 * 3, min(len(raw), 4096 * 12)):
-        raw[offset] = 0xFF
+    for page in pages:
+        start = (page % (len(raw) // 4096)) * 4096  # negative: from the end
+        raw[start : start + 4096] = b"\xff" * 4096
     path.write_bytes(bytes(raw))
+    return path
+
+
+def test_damaged_database_is_reported_not_raised_raw(tmp_path):
+    path = _damaged(tmp_path / "r.db")
+    assert path.stat().st_size <= db_module.QUICK_CHECK_MAX_BYTES  # a small file: checked
     with pytest.raises(DamagedDatabaseError) as err:
         open_database(path)
     assert "damaged" in str(err.value)
+
+
+def test_a_large_file_opens_without_reading_every_page(tmp_path, monkeypatch):
+    # Above the threshold, opening skips quick_check (seconds on a large
+    # register); the damage is then found by `docassist db check`.
+    # only the filler rows at the end of the file: nothing that opening reads
+    path = _damaged(tmp_path / "r.db", pages=range(-12, -3))
+    monkeypatch.setattr(db_module, "QUICK_CHECK_MAX_BYTES", path.stat().st_size - 1)
+    open_database(path).close()
+    with pytest.raises(DamagedDatabaseError):
+        open_database(path, quick_check=True)
+    assert check_database(path) != []
 
 
 def test_folder_instead_of_file(tmp_path):
@@ -147,4 +167,45 @@ def test_foreign_keys_are_enforced(tmp_path):
             "created_at, updated_at, device_id) VALUES ('p', 'nope', 'A', 'B', 'a b', "
             "'t', 't', 'd')"
         )
+    db.close()
+
+
+def test_migrating_a_register_with_cases_copies_their_place(tmp_path):
+    # A register written before 0003: its cases learn their household's place,
+    # and later changes to the household follow them (dashboard counts read it).
+    from sqlite_utils import Database
+
+    from docassist.store.migrations import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="0003_fast_lists_and_dashboard")
+    stamp = {"updated_at": "t", "device_id": "d"}
+    old["households"].insert(
+        {"id": "h", "family_name": "Ramić", "municipality": "Niš", "settlement": "Crvena zvezda"}
+        | {"created_at": "t"}
+        | stamp
+    )
+    old["persons"].insert(
+        {"id": "p", "household_id": "h", "given_name": "Sabit", "family_name": "Ramić"}
+        | {"name_key": "sabit ramic", "created_at": "t"}
+        | stamp
+    )
+    case = {"person_id": "p", "household_id": "h", "checklist_id": "id-card"}
+    case |= {"checklist_version": 1, "status": "open", "opened_at": "t"} | stamp
+    old["cases"].insert({"id": "c1", **case})
+    old.close()
+
+    db = open_database(path)
+    assert schema_version(db) == KNOWN
+    place = "SELECT municipality, settlement FROM cases WHERE id = ?"
+    assert db.execute(place, ["c1"]).fetchone() == ("Niš", "Crvena zvezda")
+    db.execute(
+        "INSERT INTO cases(id, person_id, household_id, checklist_id, checklist_version, "
+        "status, opened_at, updated_at, device_id) "
+        "VALUES ('c2', 'p', 'h', 'birth', 1, 'open', 't', 't', 'd')"
+    )
+    assert db.execute(place, ["c2"]).fetchone() == ("Niš", "Crvena zvezda")
+    db.execute("UPDATE households SET municipality = 'Leskovac', settlement = 'Podvorce'")
+    assert {db.execute(place, [c]).fetchone() for c in ("c1", "c2")} == {("Leskovac", "Podvorce")}
     db.close()

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
 from docassist.domain.text import Problem
 from docassist.store.db import device_id, utc_now
+
+T = TypeVar("T")
 
 
 class ValidationError(Exception):
@@ -62,20 +64,59 @@ class Context:
         after: dict[str, Any] | None = None,
     ) -> None:
         """Append one entry to the audit trail (inside the caller's transaction)."""
+        row = self.audit_row(action, entity, entity_id, before, after)
         self.db.execute(
-            "INSERT INTO audit_log(at, user_id, device_id, action, entity, entity_id, "
-            "before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                self.now(),
-                self.user_id,
-                self.device_id,
-                action,
-                entity,
-                entity_id,
-                _json(before),
-                _json(after),
-            ],
+            f"INSERT INTO audit_log({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values()),
         )
+
+    def audit_row(
+        self,
+        action: str,
+        entity: str,
+        entity_id: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        *,
+        at: str | None = None,
+        user_id: str | None = None,
+    ) -> dict[str, Any]:
+        """An audit entry as a row; the demo generator writes many of them in bulk
+        with past times and other users, so both can be given."""
+        return {
+            "at": at or self.now(),
+            "user_id": user_id or self.user_id,
+            "device_id": self.device_id,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "before": _json(before),
+            "after": _json(after),
+        }
+
+
+class LastAnswer:
+    """One query's last answer, kept until anything is written to the database
+    (by this connection: total_changes; by another: PRAGMA data_version).
+
+    For answers a screen asks for twice in one refresh. The connection itself
+    is kept and compared, not its id(), which a new connection may reuse.
+    """
+
+    def __init__(self) -> None:
+        # (connection, key, answer) in one tuple, replaced whole: a screen's
+        # worker thread never reads one query's key with another's answer
+        self._entry: tuple[Any, Any, Any] | None = None
+
+    def get(self, ctx: Context, key: Hashable, compute: Callable[[], T]) -> T:
+        conn = ctx.db.conn
+        full = (key, conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
+        entry = self._entry
+        if entry is not None and entry[0] is conn and entry[1] == full:
+            return entry[2]
+        value = compute()
+        self._entry = (conn, full, value)
+        return value
 
 
 def _json(value: dict[str, Any] | None) -> str | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from docassist.services.context import Context
+from docassist.services.context import Context, LastAnswer
 
 
 @dataclass(frozen=True)
@@ -18,12 +18,14 @@ class Scope:
     facilitator_id: str | None = None
 
     def where(self) -> tuple[str, list[Any]]:
+        # Cases carry their household's municipality and settlement (kept by
+        # triggers), so counting needs no join to households.
         clauses, params = ["c.deleted_at IS NULL"], []
         if self.municipality:
-            clauses.append("h.municipality = ?")
+            clauses.append("c.municipality = ?")
             params.append(self.municipality)
         if self.settlement:
-            clauses.append("h.settlement = ?")
+            clauses.append("c.settlement = ?")
             params.append(self.settlement)
         if self.facilitator_id:
             clauses.append("c.opened_by = ?")
@@ -63,41 +65,59 @@ class CaseLine:
     reason: str | None
 
 
+# Each count spelled with the exact WHERE of a partial index (migration 0003),
+# so SQLite counts index entries instead of reading every case.
+_ACTIVE = "c.status IN ('open','blocked')"
+_DONE = "c.status = 'done'"
+
+
 def counts(ctx: Context, scope: Scope = Scope()) -> Counts:
     where, params = scope.where()
-    today = ctx.today()
-    month_start = today.replace(day=1).isoformat()
-    row = ctx.db.execute(
-        f"""
-        SELECT
-          coalesce(sum(c.status IN ('open','blocked')), 0),
-          coalesce(sum(c.status = 'blocked'), 0),
-          coalesce(sum(c.status IN ('open','blocked') AND c.next_due < ?), 0),
-          coalesce(sum(c.status = 'done' AND c.outcome_date >= ?), 0)
-        FROM cases c JOIN households h ON h.id = c.household_id
-        WHERE {where}
-        """,
-        [today.isoformat(), month_start, *params],
-    ).fetchone()
-    return Counts(*row)
+    by_place = _active_by_municipality(ctx, scope)
+    done = ctx.db.execute(
+        f"SELECT count(*) FROM cases c WHERE {where} AND {_DONE} AND c.outcome_date >= ?",
+        [*params, ctx.today().replace(day=1).isoformat()],
+    ).fetchone()[0]
+    return Counts(
+        open=sum(r[1] for r in by_place),
+        blocked=sum(r[2] or 0 for r in by_place),
+        overdue=sum(r[3] or 0 for r in by_place),
+        done_this_month=done,
+    )
 
 
 def counts_by_municipality(ctx: Context, scope: Scope = Scope()) -> list[MunicipalityCounts]:
+    return [MunicipalityCounts(*r) for r in _active_by_municipality(ctx, scope)]
+
+
+def _active_by_municipality(ctx: Context, scope: Scope) -> list[tuple]:
+    """Open, blocked and overdue cases by municipality: the one pass over the
+    active cases that both counts() and counts_by_municipality() need. The
+    dashboard asks for both in one refresh, so the answer is kept until the
+    next write."""
     where, params = scope.where()
-    rows = ctx.db.execute(
-        f"""
-        SELECT h.municipality,
-          sum(c.status IN ('open','blocked')),
+    today = ctx.today().isoformat()
+    # Named index: left to itself SQLite picks the status index and reads
+    # every open case's row for its municipality (~0.5 s on 50,000 families);
+    # this one is already in municipality order and holds all it needs.
+    sql = f"""
+        SELECT c.municipality,
+          count(*),
           sum(c.status = 'blocked'),
-          sum(c.status IN ('open','blocked') AND c.next_due < ?)
-        FROM cases c JOIN households h ON h.id = c.household_id
-        WHERE {where} AND c.status IN ('open','blocked')
-        GROUP BY h.municipality
-        ORDER BY h.municipality
-        """,
-        [ctx.today().isoformat(), *params],
-    ).fetchall()
-    return [MunicipalityCounts(*r) for r in rows]
+          sum(c.next_due < ?)
+        FROM cases c INDEXED BY cases_active_place
+        WHERE {where} AND {_ACTIVE}
+        GROUP BY c.municipality
+        ORDER BY c.municipality
+    """
+    return _last_by_place.get(
+        ctx,
+        (scope, today),
+        lambda: ctx.db.execute(sql, [today, *params]).fetchall(),
+    )
+
+
+_last_by_place = LastAnswer()
 
 
 def _lines(
@@ -154,8 +174,8 @@ def due_this_week_count(ctx: Context, scope: Scope = Scope()) -> int:
     today = ctx.today()
     return ctx.db.execute(
         f"""
-        SELECT count(*) FROM cases c JOIN households h ON h.id = c.household_id
-        WHERE {where} AND c.status IN ('open','blocked') AND c.next_due BETWEEN ? AND ?
+        SELECT count(*) FROM cases c
+        WHERE {where} AND {_ACTIVE} AND c.next_due BETWEEN ? AND ?
         """,
         [*params, today.isoformat(), (today + timedelta(days=7)).isoformat()],
     ).fetchone()[0]

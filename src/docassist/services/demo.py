@@ -202,7 +202,16 @@ class _Generator:
         self.today = ctx.today()
         self.checklists = [c for c in checklists if c.steps]
         self.rows: dict[str, list[dict[str, Any]]] = {
-            t: [] for t in ("households", "persons", "documents", "cases", "case_steps")
+            t: []
+            for t in (
+                "households",
+                "persons",
+                "documents",
+                "cases",
+                "case_steps",
+                "case_events",
+                "audit_log",
+            )
         }
         self.user_ids: list[str] = []
         self.documents_by_person: dict[tuple[str, str], dict[str, Any]] = {}
@@ -320,7 +329,9 @@ class _Generator:
                 **ctx.stamp(),
             }
         )
-        size = min(9, max(1, int(rng.gauss(4, 2))))
+        # about four people a household (int() truncates, hence 4.5): the
+        # benchmark's 50,000 households then hold about 200,000 people
+        size = min(9, max(1, int(rng.gauss(4.5, 2))))
         members: list[tuple[dict[str, Any], PersonInput]] = []
         mother_id = father_id = None
         mother_age = rng.randint(19, 55)
@@ -367,12 +378,17 @@ class _Generator:
     # -- cases ---------------------------------------------------------------
 
     def cases_for(self, household_id: str, person_id: str, person: PersonInput) -> None:
+        # Most people met in the field need a paper or two; a household followed
+        # for a year or more has about three cases (the benchmark's ~600,000
+        # steps). Each checklist at most once per person, as open_case enforces.
         rng = self.rng
         missing = {k for k, v in person.documents.items() if v == DocumentState.MISSING}
         candidates = [c for c in self.checklists if c.produces in missing]
-        if rng.random() < 0.35:
-            candidates += [rng.choice(self.checklists)]
-        for checklist in candidates[:2]:
+        if rng.random() < 0.5:
+            extra = rng.choice(self.checklists)
+            if extra not in candidates:
+                candidates.append(extra)
+        for checklist in candidates[:3]:
             if rng.random() < 0.55:
                 self.case(household_id, person_id, checklist)
 
@@ -389,6 +405,10 @@ class _Generator:
         step_day = opened
         next_due: str | None = None
         blocked_reason = rng.choice(BLOCK_REASONS) if status == CaseStatus.BLOCKED else None
+        user_id = rng.choice(self.user_ids) if self.user_ids else None
+        opened_at = opened.isoformat() + "T09:00:00+00:00"
+        history = _CaseHistory(self, case_id, user_id)
+        history.opened(opened_at, checklist, person_id, household_id)
         for position, (key, days) in enumerate(checklist.steps):
             due = done = None
             reason = None
@@ -396,11 +416,16 @@ class _Generator:
                 st = StepStatus.DONE if rng.random() > 0.1 else StepStatus.SKIPPED
                 step_day = min(self.today, step_day + timedelta(days=days or 14))
                 done = step_day.isoformat() if st == StepStatus.DONE else None
+                history.step(step_day, key, st, done_date=done)
             elif position == reached and status in (CaseStatus.OPEN, CaseStatus.BLOCKED):
                 st = StepStatus.BLOCKED if status == CaseStatus.BLOCKED else StepStatus.IN_PROGRESS
                 reason = blocked_reason
-                due = (step_day + timedelta(days=(days or 14) + rng.randint(-20, 30))).isoformat()
-                next_due = due
+                # around today: some overdue, most not yet (a due date far in
+                # the past would make nearly every demo case overdue)
+                due_on = max(step_day, self.today) + timedelta(days=rng.randint(-25, 40))
+                due = next_due = max(due_on, step_day + timedelta(days=1)).isoformat()
+                if st == StepStatus.BLOCKED:
+                    history.step(step_day, key, st, reason=reason)
             else:
                 st = StepStatus.TODO
             self.rows["case_steps"].append(
@@ -440,13 +465,15 @@ class _Generator:
                 "outcome_date": outcome_date,
                 "outcome_reason": outcome_reason,
                 "blocked_reason": blocked_reason,
-                "opened_at": opened.isoformat() + "T09:00:00+00:00",
-                "opened_by": rng.choice(self.user_ids) if self.user_ids else None,
+                "opened_at": opened_at,
+                "opened_by": user_id,
                 "closed_at": closed_at,
                 "next_due": next_due,
                 **ctx.stamp(),
             }
         )
+        if closed_at:
+            history.closed(closed_at, self.rows["cases"][-1])
         if checklist.produces and status == CaseStatus.DONE:
             self._set_document(person_id, checklist.produces, DocumentState.HAVE, outcome_date)
 
@@ -477,9 +504,98 @@ class _Generator:
     def flush(self, db: Database) -> None:
         for table, rows in self.rows.items():
             if rows:
-                db.table(table).insert_all(rows, batch_size=2000)
+                _insert_rows(db, table, rows)
             rows.clear()
         self.documents_by_person.clear()
+
+
+class _CaseHistory:
+    """The audit entries and case events the use cases would have written, so a
+    demo case's timeline tells its story (opened, steps done, blocked, closed)."""
+
+    def __init__(self, gen: _Generator, case_id: str, user_id: str | None) -> None:
+        self.gen, self.case_id, self.user_id = gen, case_id, user_id
+
+    def _write(
+        self,
+        at: str,
+        action: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        event: tuple[str, str | None, str | None, str | None, str | None],
+    ) -> None:
+        ctx, rows = self.gen.ctx, self.gen.rows
+        rows["audit_log"].append(
+            ctx.audit_row(action, "case", self.case_id, before, after, at=at, user_id=self.user_id)
+        )
+        kind, step_key, from_status, to_status, note = event
+        rows["case_events"].append(
+            {
+                "id": new_id(),
+                "case_id": self.case_id,
+                "step_key": step_key,
+                "kind": kind,
+                "from_status": from_status,
+                "to_status": to_status,
+                "note": note,
+                "at": at,
+                "user_id": self.user_id,
+                "device_id": ctx.device_id,
+            }
+        )
+
+    def opened(self, at: str, checklist: DemoChecklist, person_id: str, household_id: str) -> None:
+        after = {
+            "id": self.case_id,
+            "person_id": person_id,
+            "household_id": household_id,
+            "checklist_id": checklist.id,
+            "checklist_version": checklist.version,
+            "status": CaseStatus.OPEN.value,
+            "opened_at": at,
+            "opened_by": self.user_id,
+            "steps": [key for key, _days in checklist.steps],
+        }
+        self._write(at, "open", None, after, ("opened", None, None, CaseStatus.OPEN.value, None))
+
+    def step(
+        self,
+        on: date,
+        key: str,
+        status: StepStatus,
+        *,
+        done_date: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        before = {"step": key, "status": StepStatus.IN_PROGRESS.value}
+        after = {"step": key, "status": status.value, "done_date": done_date}
+        if reason:
+            after["blocked_reason"] = reason
+        at = on.isoformat() + "T10:00:00+00:00"
+        self._write(
+            at, "step", before, after, ("step", key, before["status"], status.value, reason)
+        )
+
+    def closed(self, at: str, case: dict[str, Any]) -> None:
+        after = {
+            k: case[k] for k in ("status", "outcome", "outcome_date", "outcome_reason", "closed_at")
+        }
+        self._write(
+            at,
+            "close",
+            {"status": CaseStatus.OPEN.value, "outcome": None},
+            after,
+            ("closed", None, CaseStatus.OPEN.value, case["status"], case["outcome_reason"]),
+        )
+
+
+def _insert_rows(db: Database, table: str, rows: list[dict[str, Any]]) -> None:
+    """Plain executemany: sqlite-utils' insert_all inspects every value (JSON,
+    types), which took most of the demo build time for the benchmark's ~2
+    million rows. The demo's rows are plain strings and numbers."""
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    db.conn.executemany(sql, [[row.get(c) for c in columns] for row in rows])
 
 
 def generate(
