@@ -8,6 +8,7 @@ from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
 
 from docassist.i18n import _
+from docassist.ui.widgets.screen_body import recompose_body
 
 
 class Translated:
@@ -16,6 +17,8 @@ class Translated:
     ``BINDINGS`` descriptions are English msgids marked with ``N_``; they are
     translated each time the footer asks, so a switch needs no restart.
     """
+
+    _listening = False
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -33,6 +36,12 @@ class Translated:
         }
 
     def on_mount(self) -> None:
+        # Textual calls on_mount of every class in the MRO, and a screen that also
+        # calls super().on_mount() reaches here twice: a second subscription would
+        # redraw the screen twice per switch, the second time racing the first.
+        if self._listening:
+            return
+        self._listening = True
         self.app.language_changed.subscribe(self, self._language_changed)  # type: ignore[attr-defined]
 
     async def _language_changed(self, _code: str) -> None:
@@ -40,8 +49,12 @@ class Translated:
         self.refresh_bindings()  # type: ignore[attr-defined]
 
     async def retranslate(self) -> None:
-        """Redraw in the new language; screens holding typed input keep it in attributes."""
-        await self.recompose()  # type: ignore[attr-defined]
+        """Redraw in the new language; screens holding typed input keep it in attributes.
+
+        Only the body is composed again: the Header must stay mounted (see
+        ``widgets/screen_body.py``), and the Footer follows ``refresh_bindings``.
+        """
+        await recompose_body(self)  # type: ignore[arg-type]
 
 
 class DocScreen(Translated, Screen):

@@ -310,7 +310,6 @@ class CaseScreen(DocScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.reload()
         self.query_one("#case-steps", DataTable).focus()
 

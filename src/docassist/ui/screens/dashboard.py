@@ -142,7 +142,6 @@ class DashboardScreen(DocScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.reload()
 
     def on_screen_resume(self) -> None:

@@ -347,7 +347,6 @@ class PracticeScreen(DocScreen):
     # -- focus and redraw -----------------------------------------------------
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._focus_view()
 
     async def retranslate(self) -> None:

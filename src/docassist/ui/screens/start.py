@@ -97,7 +97,6 @@ class StartScreen(DocScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         if self.query("#users"):
             self.query_one("#users", OptionList).focus()
         else:

@@ -371,11 +371,10 @@ class WorkshopScreen(DocScreen):
         return " · ".join(p for p in parts if p)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._fill_recent()
 
     async def retranslate(self) -> None:
-        await self.recompose()
+        await super().retranslate()  # the body only: the Header must stay mounted
         self._fill_recent()
 
     def on_screen_resume(self) -> None:
@@ -518,7 +517,6 @@ class PresenterScreen(DocScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._focus_body()
 
     def _focus_body(self) -> None:
