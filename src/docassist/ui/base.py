@@ -8,6 +8,7 @@ from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
 
 from docassist.i18n import _
+from docassist.ui.commands import COMMANDS
 from docassist.ui.widgets.screen_body import recompose_body
 
 
@@ -23,6 +24,16 @@ class Translated:
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         bindings = super().active_bindings  # type: ignore[misc]
+        # The screen's own keys first, the app's (Help, Language, Quit) last and in
+        # the order of the command table: the footer reads left to right in that
+        # order, and whatever does not fit is cut at the right.
+        order = {command.key: index for index, command in enumerate(COMMANDS)}
+        bindings = dict(
+            sorted(
+                bindings.items(),
+                key=lambda item: (item[1].node is self.app, order.get(item[0], -1)),  # type: ignore[attr-defined]
+            )
+        )
         return {
             key: active._replace(
                 binding=replace(

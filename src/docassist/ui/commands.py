@@ -23,12 +23,23 @@ class Command:
     label: str  # msgid: short, for the footer
     help: str  # msgid: one sentence for F1 and the palette
     roles: frozenset[Role] | None = None  # None: everyone, trainees included
-    show: bool = True
+    # In the footer? Off unless a command is needed on every screen: at 80 columns
+    # the footer holds a screen's own keys plus Help, Language and Quit, and no
+    # more in Serbian or Romani. Every command stays in F1 help and the palette.
+    show: bool = False
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("f1", "help", N_("Help"), N_("Show the keys of this screen and what they do.")),
-    Command("f2", "pick_language", N_("Language"), N_("Choose the language of the screens.")),
+    Command(
+        "f1", "help", N_("Help"), N_("Show the keys of this screen and what they do."), show=True
+    ),
+    Command(
+        "f2",
+        "pick_language",
+        N_("Language"),
+        N_("Choose the language of the screens."),
+        show=True,
+    ),
     Command(
         "f3",
         "mode('workshop')",
@@ -63,7 +74,13 @@ COMMANDS: tuple[Command, ...] = (
         N_("Contrast"),
         N_("Switch the high-contrast colours on or off (for projectors)."),
     ),
-    Command("ctrl+q", "quit", N_("Quit"), N_("Close docassist. Everything is already saved.")),
+    Command(
+        "ctrl+q",
+        "quit",
+        N_("Quit"),
+        N_("Close docassist. Everything is already saved."),
+        show=True,
+    ),
 )
 
 

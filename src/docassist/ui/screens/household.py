@@ -122,12 +122,14 @@ def age_of(person: hh.Person, today: date) -> int | None:
 class HouseholdScreen(DocScreen):
     """The household ``household_id``, its members and the highlighted member's plan."""
 
+    # The footer shows what a visit needs most; at 80 columns in Serbian and Romani
+    # there is no room for more. Every key is listed in F1 help.
     BINDINGS = [
         Binding("a", "add_person", N_("Add person")),
-        Binding("e", "edit_person", N_("Edit person")),
-        Binding("h", "edit_household", N_("Household")),
+        Binding("e", "edit_person", N_("Edit person"), show=False),
+        Binding("h", "edit_household", N_("Household"), show=False),
         Binding("o", "open_case", N_("Open case")),
-        Binding("d", "remove_person", N_("Remove")),
+        Binding("d", "remove_person", N_("Remove"), show=False),
         Binding("u", "undo_remove", N_("Undo")),
         Binding("escape", "back", N_("Back")),
     ]

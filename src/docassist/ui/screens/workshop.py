@@ -458,11 +458,12 @@ class PresenterScreen(DocScreen):
         Binding("right,n", "move(1)", N_("Next"), priority=True),
         Binding("left,p", "move(-1)", N_("Back"), priority=True),
         # Translators: key label; ticks the next item on the "what to bring" list.
-        Binding("space", "tick_next", N_("Tick"), priority=True),
+        # Off the footer (80 columns in Romani): the tick marks on the slide show it.
+        Binding("space", "tick_next", N_("Tick"), show=False, priority=True),
         *[Binding(str(n), f"tick({n})", show=False, priority=True) for n in range(1, 10)],
         Binding("a", "attendance", N_("Who is here")),
         Binding("e", "end", N_("End")),
-        Binding("escape", "leave", N_("Setup")),
+        Binding("escape", "leave", N_("Setup"), show=False),
     ]
     AUTO_FOCUS = "#ws-present"
 
