@@ -19,7 +19,13 @@ from docassist.services.context import Context
 from docassist.services.users import User
 from docassist.store.db import open_database
 from docassist.ui.commands import COMMANDS as APP_COMMANDS
-from docassist.ui.commands import REGISTER_ROLES, AppCommands, allowed, bindings
+from docassist.ui.commands import (
+    REGISTER_ROLES,
+    AppCommands,
+    DocCommandPalette,
+    allowed,
+    bindings,
+)
 
 HIGH_CONTRAST = Theme(
     name="docassist-high-contrast",
@@ -212,6 +218,11 @@ class DocAssistApp(App):
 
     def action_toggle_contrast(self) -> None:
         self.theme = NORMAL_THEME if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
+
+    def action_command_palette(self) -> None:
+        # Textual's own palette greets in English; ours in the user's language.
+        if self.use_command_palette and not DocCommandPalette.is_open(self):
+            self.push_screen(DocCommandPalette())
 
     def get_system_commands(self, screen: Screen):
         # Textual's own palette entries are English only; ours come from the

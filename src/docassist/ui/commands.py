@@ -6,8 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
+from rich.align import Align
+from rich.text import Text
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets.option_list import Option
 
 from docassist.domain.model import Role
 from docassist.domain.text import N_
@@ -124,3 +127,33 @@ class AppCommands(Provider):
                     partial(self.app.run_action, command.action),
                     help=_(command.help),
                 )
+
+
+class DocCommandPalette(CommandPalette):
+    """Textual's palette, with its own two texts in the user's language.
+
+    Textual writes "Search for commands…" and "No matches found" in English; the
+    first is a parameter, the second is set in a private timer, replaced here.
+    (Textual is pinned; tests/ui/test_languages.py fails if this stops working.)
+    """
+
+    def __init__(self) -> None:
+        super().__init__(placeholder=_("Find a command…"), id="--command-palette")
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(
+                        Align.center(Text(_("No command matches."), style="not bold")),
+                        disabled=True,
+                        id=self._NO_MATCHES,
+                    )
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)

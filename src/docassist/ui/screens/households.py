@@ -197,20 +197,29 @@ class HouseholdListScreen(DocScreen):
 
     # -- events ------------------------------------------------------------------
 
+    # A redrawn body composes the search and filters back with their values and
+    # they announce them as changes: reloading then would lose the user's place,
+    # so only a real change reloads.
+
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        self.search_text = event.value
-        self.reload()
+        if event.value != self.search_text:
+            self.search_text = event.value
+            self.reload()
 
     @on(Select.Changed, "#municipality")
     def _municipality_changed(self, event: Select.Changed) -> None:
-        self.municipality = None if event.value is Select.NULL else str(event.value)
-        self.reload()
+        value = None if event.value is Select.NULL else str(event.value)
+        if value != self.municipality:
+            self.municipality = value
+            self.reload()
 
     @on(Select.Changed, "#case-filter")
     def _filter_changed(self, event: Select.Changed) -> None:
-        self.case_filter = None if event.value is Select.NULL else str(event.value)
-        self.reload()
+        value = None if event.value is Select.NULL else str(event.value)
+        if value != self.case_filter:
+            self.case_filter = value
+            self.reload()
 
     @on(PagedTable.NearEnd)
     def _load_more(self) -> None:
