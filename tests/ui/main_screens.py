@@ -61,14 +61,15 @@ def make_fixed_demo(path: Path, monkeypatch, households: int = 60) -> Path:
     return path
 
 
-def make_app(path: Path, screen: str) -> DocAssistApp:
+def make_app(path: Path, screen: str, language: str | None = None) -> DocAssistApp:
     """An app on ``path`` for reaching ``screen``; the clock is pinned before mounting."""
     if screen == "start":
-        app = DocAssistApp(path, demo=True)
+        app = DocAssistApp(path, demo=True, language=language)
     else:
         role = Role.TRAINEE if screen == "practice" else Role.COORDINATOR
         name = "Ana Trainee" if role == Role.TRAINEE else "Senad Coordinator"
-        app = DocAssistApp(path, demo=True, user_id=make_user(path, role, name))
+        user_id = make_user(path, role, name)
+        app = DocAssistApp(path, demo=True, language=language, user_id=user_id)
     app.ctx.today = lambda: TODAY
     app.ctx.now = lambda: NOW
     return app
