@@ -186,3 +186,30 @@ async def test_palette_speaks_the_language(fixed_demo):
         await pilot.press(*["backspace"] * 4, *"Рад")
         await pilot.pause(0.3)
         assert i18n.translate_in("sr", "Workshop") in screen_text(app)  # ours, translated
+
+
+async def test_the_start_screen_keeps_the_keyboard_after_a_switch(fixed_demo):
+    app = make_app(fixed_demo, "start")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.focused is not None and app.screen.focused.id == "users"
+        await pilot.press("f2", "down", "enter")  # Српски, from the language list
+        await pilot.pause()
+        await pilot.pause()
+        # Enter on the list of people must still sign someone in.
+        assert app.screen.focused is not None and app.screen.focused.id == "users"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.user is not None
+
+
+async def test_escape_on_an_area_start_goes_home(fixed_demo):
+    app = make_app(fixed_demo, "register")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("f5", "f3"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.current_mode != "cases"
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.current_mode == "cases"

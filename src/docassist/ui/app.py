@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
 from textual.theme import Theme
@@ -67,7 +68,9 @@ class DocAssistApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "docassist"
     COMMANDS = {AppCommands}
-    BINDINGS = bindings()
+    # Escape on an area's first screen (the dashboard, the workshop setup) had
+    # nowhere to go; it now goes home. Screens that bind Escape keep their own.
+    BINDINGS = [*bindings(), Binding("escape", "home", show=False)]
 
     def __init__(
         self,
@@ -145,6 +148,14 @@ class DocAssistApp(App):
             )
             return command is None or allowed(command, self.role)
         return True
+
+    def action_home(self) -> None:
+        """Back to where this person's work starts: the register, or practice."""
+        if self.user is None:
+            return
+        home = "cases" if self.user.role in REGISTER_ROLES else "practice"
+        if self.current_mode != home and home in self._modes:
+            self.switch_mode(home)
 
     def action_mode(self, mode: str) -> None:
         if mode not in self._modes:

@@ -65,7 +65,15 @@ class Translated:
         Only the body is composed again: the Header must stay mounted (see
         ``widgets/screen_body.py``), and the Footer follows ``refresh_bindings``.
         """
+        focused = self.focused  # type: ignore[attr-defined]
+        focused_id = focused.id if focused is not None else None
         await recompose_body(self)  # type: ignore[arg-type]
+        # The widget that had the focus was replaced: give it to its successor, so
+        # that a switch does not leave the keyboard nowhere (Enter doing nothing).
+        if focused_id:
+            for widget in self.query(f"#{focused_id}"):  # type: ignore[attr-defined]
+                widget.focus()
+                break
 
 
 class DocScreen(Translated, Screen):
