@@ -213,3 +213,15 @@ async def test_escape_on_an_area_start_goes_home(fixed_demo):
             await pilot.press("escape")
             await pilot.pause()
             assert app.current_mode == "cases"
+
+
+@pytest.mark.parametrize("code", ["en", "sr", "rom"])
+async def test_household_footer_fits_with_undo_offered(fixed_demo, code):
+    app = make_app(fixed_demo, "household", code)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_screen(app, pilot, "household")
+        app.screen.removed = ("someone", "Someone")  # as just after a removal
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        assert i18n.translate_in(code, "Undo") in footer_text(app)
+        assert not footer_overflow(app)

@@ -131,7 +131,9 @@ class HouseholdScreen(DocScreen):
         Binding("o", "open_case", N_("Open case")),
         Binding("d", "remove_person", N_("Remove"), show=False),
         Binding("u", "undo_remove", N_("Undo")),
-        Binding("escape", "back", N_("Back")),
+        # Off the footer: with Undo offered there is no room at 80 columns in sr/rom,
+        # and Escape goes back on every screen (F1 lists it).
+        Binding("escape", "back", N_("Back"), show=False),
     ]
 
     def __init__(self, household_id: str) -> None:
