@@ -225,3 +225,24 @@ async def test_household_footer_fits_with_undo_offered(fixed_demo, code):
         await pilot.pause()
         assert i18n.translate_in(code, "Undo") in footer_text(app)
         assert not footer_overflow(app)
+
+
+async def test_help_and_language_work_over_a_dialog(fixed_demo):
+    app = make_app(fixed_demo, "household")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_screen(app, pilot, "household")
+        await pilot.press("o")  # the checklist picker, a modal
+        await pilot.pause()
+        picker = app.screen
+        assert type(picker).__name__ == "ChecklistPickerScreen"
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("f1")  # F1 closes help again
+        await pilot.pause()
+        assert app.screen is picker
+        await pilot.press("f2", "down", "enter")  # Српски
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is picker
+        assert i18n.translate_in("sr", "Other checklists") in screen_text(app)

@@ -219,7 +219,11 @@ class DocAssistApp(App):
     def action_help(self) -> None:
         from docassist.ui.screens.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
+        # F1 has priority (see commands.EVERYWHERE), so on the help screen it
+        # arrives here rather than at the screen: it closes help, as it opened it.
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
             self.push_screen(HelpScreen(self.screen))
 
     def action_about(self) -> None:

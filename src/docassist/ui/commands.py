@@ -87,9 +87,17 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
+# Textual ignores the app's bindings while a modal is open, unless they have
+# priority: Help, Language and Quit must work over a dialog too (a question
+# asked in a language the person cannot read is a dead end). Area switching
+# stays off there: it would leave the dialog unanswered underneath.
+EVERYWHERE = frozenset({"f1", "f2", "ctrl+q"})
+
+
 def bindings() -> list[Binding]:
     return [
-        Binding(c.key, c.action, c.label, show=c.show, priority=c.key == "ctrl+q") for c in COMMANDS
+        Binding(c.key, c.action, c.label, show=c.show, priority=c.key in EVERYWHERE)
+        for c in COMMANDS
     ]
 
 
