@@ -322,8 +322,10 @@ class HouseholdScreen(DocScreen):
         table.clear(columns=True)
         table.add_column(_("Checklist"), key="checklist")
         table.add_column(_("Status"), key="status")
-        table.add_column(_("Step"), key="step")
+        # The due date before the step: a long step title is cut at the right edge
+        # at 80 columns, and it must not take the date with it.
         table.add_column(_("Due"), key="due")
+        table.add_column(_("Step"), key="step")
         mine = [c for c in self.cases if c.person_id == person.id]
         # Open cases first, then the finished ones, newest first within each.
         mine.sort(key=lambda c: (not c.is_active, c.opened_at), reverse=False)
@@ -357,8 +359,8 @@ class HouseholdScreen(DocScreen):
             table.add_row(
                 Text(name),
                 Text(_(CASE_STATUS_LABELS[case.status]), style="" if case.is_active else "dim"),
-                Text(step_title),
                 due,
+                Text(step_title),
                 key=case.id,
             )
 
