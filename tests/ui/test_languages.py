@@ -246,3 +246,22 @@ async def test_help_and_language_work_over_a_dialog(fixed_demo):
         await pilot.pause()
         assert app.screen is picker
         assert i18n.translate_in("sr", "Other checklists") in screen_text(app)
+
+
+@pytest.mark.parametrize("code", ["sr", "rom"])
+async def test_practice_score_footer_fits_and_escape_leaves(fixed_demo, code):
+    from docassist.ui.screens.practice import LIST, SCORE
+
+    app = make_app(fixed_demo, "practice", code)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_screen(app, pilot, "practice")
+        await pilot.press("enter")  # the first family
+        await pilot.pause()
+        for _ in range(len(app.screen.scenarios[0].questions)):
+            await pilot.press("1", "enter")
+            await pilot.pause()
+        assert app.screen.view == SCORE
+        assert not footer_overflow(app), footer_overflow(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.view == LIST
