@@ -90,23 +90,6 @@ def register(tmp_path):
     return Register(path, coordinator.id, facilitator.id, case_id, other, gone, old)
 
 
-@pytest.fixture
-def register_screen_redraws_in_place(monkeypatch):
-    """Keep the register screen underneath from recomposing on a language switch.
-
-    Recomposing a screen that holds a Header leaves the old Header's watchers on the
-    app's title; the next title change then fails inside Textual (NoMatches
-    'HeaderTitle'). That is the register screen's business, reported separately; these
-    tests are about the case screen and the dashboard, which redraw in place.
-    """
-    from docassist.ui.screens.households import HouseholdListScreen
-
-    async def redraw(self) -> None:
-        self.reload()
-
-    monkeypatch.setattr(HouseholdListScreen, "retranslate", redraw)
-
-
 def _app(register: Register) -> DocAssistApp:
     app = DocAssistApp(register.path, user_id=register.coordinator)
     app.ctx.today = lambda: TODAY
@@ -419,7 +402,6 @@ async def test_unknown_case_does_not_crash(register):
     ("language", "title", "step"),
     [("sr", "Прва лична карта", "Припрема папира"), ("sr_Latn", "Prva lična karta", "Priprema")],
 )
-@pytest.mark.usefixtures("register_screen_redraws_in_place")
 async def test_case_screen_switches_language_live(register, language, title, step):
     app = _app(register)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -524,7 +506,6 @@ async def test_dashboard_municipality_table_and_tabs(register):
         assert "Nothing in this list" in text(screen.query_one("#dash-detail"))
 
 
-@pytest.mark.usefixtures("register_screen_redraws_in_place")
 async def test_dashboard_switches_language_live(register):
     app = _app(register)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
 from textual.theme import Theme
@@ -19,7 +20,13 @@ from docassist.services.context import Context
 from docassist.services.users import User
 from docassist.store.db import open_database
 from docassist.ui.commands import COMMANDS as APP_COMMANDS
-from docassist.ui.commands import REGISTER_ROLES, AppCommands, allowed, bindings
+from docassist.ui.commands import (
+    REGISTER_ROLES,
+    AppCommands,
+    DocCommandPalette,
+    allowed,
+    bindings,
+)
 
 HIGH_CONTRAST = Theme(
     name="docassist-high-contrast",
@@ -67,7 +74,9 @@ class DocAssistApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "docassist"
     COMMANDS = {AppCommands}
-    BINDINGS = bindings()
+    # Escape on an area's first screen (the dashboard, the workshop setup) had
+    # nowhere to go; it now goes home. Screens that bind Escape keep their own.
+    BINDINGS = [*bindings(), Binding("escape", "home", show=False)]
 
     def __init__(
         self,
@@ -148,6 +157,14 @@ class DocAssistApp(App):
             return self.role in REGISTER_ROLES
         return True
 
+    def action_home(self) -> None:
+        """Back to where this person's work starts: the register, or practice."""
+        if self.user is None:
+            return
+        home = "cases" if self.user.role in REGISTER_ROLES else "practice"
+        if self.current_mode != home and home in self._modes:
+            self.switch_mode(home)
+
     def action_mode(self, mode: str) -> None:
         if mode not in self._modes:
             self.notify(_("This part of docassist is not available yet."), severity="warning")
@@ -218,7 +235,11 @@ class DocAssistApp(App):
     def action_help(self) -> None:
         from docassist.ui.screens.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
+        # F1 has priority (see commands.EVERYWHERE), so on the help screen it
+        # arrives here rather than at the screen: it closes help, as it opened it.
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
             self.push_screen(HelpScreen(self.screen))
 
     def action_about(self) -> None:
@@ -228,6 +249,11 @@ class DocAssistApp(App):
 
     def action_toggle_contrast(self) -> None:
         self.theme = NORMAL_THEME if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
+
+    def action_command_palette(self) -> None:
+        # Textual's own palette greets in English; ours in the user's language.
+        if self.use_command_palette and not DocCommandPalette.is_open(self):
+            self.push_screen(DocCommandPalette())
 
     def get_system_commands(self, screen: Screen):
         # Textual's own palette entries are English only; ours come from the

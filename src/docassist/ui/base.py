@@ -8,6 +8,8 @@ from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
 
 from docassist.i18n import _
+from docassist.ui.commands import COMMANDS
+from docassist.ui.widgets.screen_body import recompose_body
 
 
 class Translated:
@@ -17,9 +19,21 @@ class Translated:
     translated each time the footer asks, so a switch needs no restart.
     """
 
+    _listening = False
+
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         bindings = super().active_bindings  # type: ignore[misc]
+        # The screen's own keys first, the app's (Help, Language, Quit) last and in
+        # the order of the command table: the footer reads left to right in that
+        # order, and whatever does not fit is cut at the right.
+        order = {command.key: index for index, command in enumerate(COMMANDS)}
+        bindings = dict(
+            sorted(
+                bindings.items(),
+                key=lambda item: (item[1].node is self.app, order.get(item[0], -1)),  # type: ignore[attr-defined]
+            )
+        )
         return {
             key: active._replace(
                 binding=replace(
@@ -33,6 +47,12 @@ class Translated:
         }
 
     def on_mount(self) -> None:
+        # Textual calls on_mount of every class in the MRO, and a screen that also
+        # calls super().on_mount() reaches here twice: a second subscription would
+        # redraw the screen twice per switch, the second time racing the first.
+        if self._listening:
+            return
+        self._listening = True
         self.app.language_changed.subscribe(self, self._language_changed)  # type: ignore[attr-defined]
 
     async def _language_changed(self, _code: str) -> None:
@@ -40,8 +60,20 @@ class Translated:
         self.refresh_bindings()  # type: ignore[attr-defined]
 
     async def retranslate(self) -> None:
-        """Redraw in the new language; screens holding typed input keep it in attributes."""
-        await self.recompose()  # type: ignore[attr-defined]
+        """Redraw in the new language; screens holding typed input keep it in attributes.
+
+        Only the body is composed again: the Header must stay mounted (see
+        ``widgets/screen_body.py``), and the Footer follows ``refresh_bindings``.
+        """
+        focused = self.focused  # type: ignore[attr-defined]
+        focused_id = focused.id if focused is not None else None
+        await recompose_body(self)  # type: ignore[arg-type]
+        # The widget that had the focus was replaced: give it to its successor, so
+        # that a switch does not leave the keyboard nowhere (Enter doing nothing).
+        if focused_id:
+            for widget in self.query(f"#{focused_id}"):  # type: ignore[attr-defined]
+                widget.focus()
+                break
 
 
 class DocScreen(Translated, Screen):

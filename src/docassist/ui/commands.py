@@ -6,8 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
+from rich.align import Align
+from rich.text import Text
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets.option_list import Option
 
 from docassist.domain.model import Role
 from docassist.domain.text import N_
@@ -23,12 +26,23 @@ class Command:
     label: str  # msgid: short, for the footer
     help: str  # msgid: one sentence for F1 and the palette
     roles: frozenset[Role] | None = None  # None: everyone, trainees included
-    show: bool = True
+    # In the footer? Off unless a command is needed on every screen: at 80 columns
+    # the footer holds a screen's own keys plus Help, Language and Quit, and no
+    # more in Serbian or Romani. Every command stays in F1 help and the palette.
+    show: bool = False
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("f1", "help", N_("Help"), N_("Show the keys of this screen and what they do.")),
-    Command("f2", "pick_language", N_("Language"), N_("Choose the language of the screens.")),
+    Command(
+        "f1", "help", N_("Help"), N_("Show the keys of this screen and what they do."), show=True
+    ),
+    Command(
+        "f2",
+        "pick_language",
+        N_("Language"),
+        N_("Choose the language of the screens."),
+        show=True,
+    ),
     Command(
         "f3",
         "mode('workshop')",
@@ -76,15 +90,28 @@ COMMANDS: tuple[Command, ...] = (
         N_("Import households"),
         N_("Bring in families from a spreadsheet (CSV or Excel), checked before saving."),
         REGISTER_ROLES,
-        show=False,
     ),
-    Command("ctrl+q", "quit", N_("Quit"), N_("Close docassist. Everything is already saved.")),
+    Command(
+        "ctrl+q",
+        "quit",
+        N_("Quit"),
+        N_("Close docassist. Everything is already saved."),
+        show=True,
+    ),
 )
+
+
+# Textual ignores the app's bindings while a modal is open, unless they have
+# priority: Help, Language and Quit must work over a dialog too (a question
+# asked in a language the person cannot read is a dead end). Area switching
+# stays off there: it would leave the dialog unanswered underneath.
+EVERYWHERE = frozenset({"f1", "f2", "ctrl+q"})
 
 
 def bindings() -> list[Binding]:
     return [
-        Binding(c.key, c.action, c.label, show=c.show, priority=c.key == "ctrl+q") for c in COMMANDS
+        Binding(c.key, c.action, c.label, show=c.show, priority=c.key in EVERYWHERE)
+        for c in COMMANDS
     ]
 
 
@@ -122,3 +149,33 @@ class AppCommands(Provider):
                     partial(self.app.run_action, command.action),
                     help=_(command.help),
                 )
+
+
+class DocCommandPalette(CommandPalette):
+    """Textual's palette, with its own two texts in the user's language.
+
+    Textual writes "Search for commands…" and "No matches found" in English; the
+    first is a parameter, the second is set in a private timer, replaced here.
+    (Textual is pinned; tests/ui/test_languages.py fails if this stops working.)
+    """
+
+    def __init__(self) -> None:
+        super().__init__(placeholder=_("Find a command…"), id="--command-palette")
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(
+                        Align.center(Text(_("No command matches."), style="not bold")),
+                        disabled=True,
+                        id=self._NO_MATCHES,
+                    )
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)

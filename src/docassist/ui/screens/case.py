@@ -279,10 +279,12 @@ class CaseScreen(DocScreen):
         Binding("d", "done", N_("Done")),
         Binding("space", "done", N_("Done"), show=False),
         Binding("b", "block", N_("Blocked")),
-        Binding("s", "skip", N_("Skip")),
+        # Footer: the common marks only, to fit 80 columns in every language;
+        # skip, due date and close are in F1 help and the palette's screen keys.
+        Binding("s", "skip", N_("Skip"), show=False),
         Binding("p", "in_progress", N_("In progress"), show=False),
-        Binding("u", "due", N_("Due date")),
-        Binding("c", "close_case", N_("Close")),
+        Binding("u", "due", N_("Due date"), show=False),
+        Binding("c", "close_case", N_("Close"), show=False),
         Binding("r", "reopen", N_("Reopen")),
         Binding("t", "timeline", N_("History")),
         Binding("escape", "back", N_("Back")),
@@ -310,7 +312,6 @@ class CaseScreen(DocScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.reload()
         self.query_one("#case-steps", DataTable).focus()
 

@@ -127,7 +127,6 @@ class _Dialog(DocModal):
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.prepare()
 
     def prepare(self) -> None:
@@ -308,7 +307,6 @@ class ConfirmDialog(DocModal):
                 yield Button(_("No, go back"), id="no")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#no", Button).focus()
 
     @on(Button.Pressed, "#yes")

@@ -13,6 +13,9 @@ from docassist.i18n import _
 from docassist.ui.base import DocModal
 from docassist.ui.commands import for_role
 
+# Bindings every Textual screen has (Tab between fields), described in English.
+TEXTUAL_OWN = frozenset({"app.focus_next", "app.focus_previous", "focus_next", "focus_previous"})
+
 
 def _key_label(app, key: str) -> str:
     return app.get_key_display(Binding(key, ""))
@@ -43,16 +46,29 @@ class HelpScreen(DocModal):
             screen_keys.add_columns(_("Key"), _("What it does"))
             global_keys = {c.key for c in for_role(getattr(self.app, "role", None))}
             for key, active in self.under.active_bindings.items():
+                # The screen's own keys only: the focused widget's built-in ones
+                # (cursor moves, scrolling) are Textual's, in English, and noise here.
+                if active.node is not self.under or active.binding.action in TEXTUAL_OWN:
+                    continue
                 if key in global_keys or not active.binding.description:
                     continue
                 screen_keys.add_row(_key_label(self.app, key), active.binding.description)
             yield screen_keys
             yield Label(_("Everywhere"), classes="help-title")
             everywhere: DataTable = DataTable(show_cursor=False, id="global-keys")
-            everywhere.add_columns(_("Key"), _("Command"), _("What it does"))
-            for command in for_role(getattr(self.app, "role", None)):
+            commands = list(for_role(getattr(self.app, "role", None)))
+            labels = [_(c.label) for c in commands]
+            # The explanation wraps instead of being cut at 80 columns: its column
+            # gets what the box leaves (90% of the screen, at most 100, less the
+            # border, padding, the key and command columns and cell padding).
+            box = min(100, int(self.app.size.width * 0.9)) - 4
+            width = max(20, box - 8 - max(map(len, labels), default=8) - 6)
+            everywhere.add_column(_("Key"))
+            everywhere.add_column(_("Command"))
+            everywhere.add_column(_("What it does"), width=width)
+            for command, label in zip(commands, labels, strict=True):
                 everywhere.add_row(
-                    _key_label(self.app, command.key), _(command.label), _(command.help)
+                    _key_label(self.app, command.key), label, _(command.help), height=None
                 )
             yield everywhere
             yield Label(_("Ctrl+P opens the command palette: type a word to find a command."))

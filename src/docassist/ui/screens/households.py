@@ -13,6 +13,7 @@ from docassist.i18n import _, current_language, format_number, ngettext, pgettex
 from docassist.services import households as hh
 from docassist.ui.base import DocScreen
 from docassist.ui.widgets.paged_table import PagedTable
+from docassist.ui.widgets.screen_body import ScreenBody
 
 CASE_FILTERS = (
     ("open", N_("With open cases")),
@@ -42,6 +43,10 @@ class HouseholdListScreen(DocScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ScreenBody(self._compose_body)
+        yield Footer()
+
+    def _compose_body(self) -> ComposeResult:
         with Horizontal(classes="toolbar"):
             yield Input(
                 value=self.search_text,
@@ -70,10 +75,8 @@ class HouseholdListScreen(DocScreen):
         table.add_column(pgettext("column", "Blocked"), key="blocked")
         yield table
         yield Static(id="status", classes="status-line")
-        yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.reload()
         if self._total:
             self.query_one("#search", Input).focus()
@@ -93,8 +96,28 @@ class HouseholdListScreen(DocScreen):
             table.focus()
 
     async def retranslate(self) -> None:
-        await self.recompose()
+        # Only the body is redrawn (the Header must stay mounted, see ScreenBody).
+        # Search text and filters live in attributes and are composed back in; the
+        # pages loaded, the highlighted household and the focus are put back here,
+        # so a facilitator switching language mid-list keeps their place.
+        table = self.query_one(DataTable)
+        current = None
+        if table.row_count and table.cursor_row >= 0:
+            current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        loaded = self._loaded
+        focused = self.focused.id if self.focused is not None else None
+        await self.query_one(ScreenBody).recompose()
         self.reload()
+        table = self.query_one(DataTable)
+        while self._loaded < min(loaded, self._total):
+            self._load_page()
+        self._update_status()
+        # By key, not by index: the new script may sort the families differently.
+        if current is not None and current in table.rows:
+            table.move_cursor(row=table.get_row_index(current), animate=False)
+        if focused:
+            for widget in self.query(f"#{focused}"):
+                widget.focus()
 
     # -- loading ---------------------------------------------------------------
 
@@ -174,20 +197,29 @@ class HouseholdListScreen(DocScreen):
 
     # -- events ------------------------------------------------------------------
 
+    # A redrawn body composes the search and filters back with their values and
+    # they announce them as changes: reloading then would lose the user's place,
+    # so only a real change reloads.
+
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        self.search_text = event.value
-        self.reload()
+        if event.value != self.search_text:
+            self.search_text = event.value
+            self.reload()
 
     @on(Select.Changed, "#municipality")
     def _municipality_changed(self, event: Select.Changed) -> None:
-        self.municipality = None if event.value is Select.NULL else str(event.value)
-        self.reload()
+        value = None if event.value is Select.NULL else str(event.value)
+        if value != self.municipality:
+            self.municipality = value
+            self.reload()
 
     @on(Select.Changed, "#case-filter")
     def _filter_changed(self, event: Select.Changed) -> None:
-        self.case_filter = None if event.value is Select.NULL else str(event.value)
-        self.reload()
+        value = None if event.value is Select.NULL else str(event.value)
+        if value != self.case_filter:
+            self.case_filter = value
+            self.reload()
 
     @on(PagedTable.NearEnd)
     def _load_more(self) -> None:

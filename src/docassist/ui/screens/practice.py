@@ -66,10 +66,14 @@ class PracticeScreen(DocScreen):
 
     BINDINGS = [
         Binding("escape", "back", N_("Back")),
+        # On the score Escape and Enter both lead to the list, and the footer shows
+        # only "Done": with Back as well, Quit fell off 80 columns in Serbian.
+        Binding("escape", "done", N_("Done"), show=False),
         Binding("enter", "next", N_("Next")),
         Binding("enter", "done", N_("Done")),
         Binding("r", "review", N_("Review my answers")),
-        Binding("a", "again", N_("Play again")),
+        # Off the footer for the same reason; the score's note names it: "(a)".
+        Binding("a", "again", N_("Play again"), show=False),
         *[Binding(str(n), f"choose({n})", show=False) for n in range(1, 10)],
     ]
 
@@ -347,7 +351,6 @@ class PracticeScreen(DocScreen):
     # -- focus and redraw -----------------------------------------------------
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._focus_view()
 
     async def retranslate(self) -> None:
@@ -383,7 +386,7 @@ class PracticeScreen(DocScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
-            return self.view != LIST
+            return self.view not in (LIST, SCORE)
         if action == "next":
             return self.view == PLAY and self._answered()
         if action == "choose":

@@ -51,8 +51,6 @@ class LanguageScreen(DocModal):
 class StartScreen(DocScreen):
     """Pick yourself (or add yourself), then the app opens where your role works."""
 
-    BINDINGS = [Binding("f2", "app.pick_language", N_("Language"))]
-
     def __init__(self) -> None:
         super().__init__()
         self.new_name = ""
@@ -97,7 +95,6 @@ class StartScreen(DocScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         if self.query("#users"):
             self.query_one("#users", OptionList).focus()
         else:

@@ -368,11 +368,10 @@ class WorkshopScreen(DocScreen):
         return " · ".join(p for p in parts if p)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._fill_recent()
 
     async def retranslate(self) -> None:
-        await self.recompose()
+        await super().retranslate()  # the body only: the Header must stay mounted
         self._fill_recent()
 
     def on_screen_resume(self) -> None:
@@ -456,13 +455,14 @@ class PresenterScreen(DocScreen):
         Binding("right,n", "move(1)", N_("Next"), priority=True),
         Binding("left,p", "move(-1)", N_("Back"), priority=True),
         # Translators: key label; ticks the next item on the "what to bring" list.
-        Binding("space", "tick_next", N_("Tick"), priority=True),
+        # Off the footer (80 columns in Romani): the tick marks on the slide show it.
+        Binding("space", "tick_next", N_("Tick"), show=False, priority=True),
         *[Binding(str(n), f"tick({n})", show=False, priority=True) for n in range(1, 10)],
         Binding("a", "attendance", N_("Who is here")),
         Binding("e", "end", N_("End")),
         # Translators: key label; saves the checklist on screen as a printable PDF.
         Binding("s", "save_handout", N_("Handout")),
-        Binding("escape", "leave", N_("Setup")),
+        Binding("escape", "leave", N_("Setup"), show=False),
     ]
     AUTO_FOCUS = "#ws-present"
 
@@ -517,7 +517,6 @@ class PresenterScreen(DocScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._focus_body()
 
     def _focus_body(self) -> None:

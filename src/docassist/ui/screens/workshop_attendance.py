@@ -80,11 +80,10 @@ class AttendanceScreen(DocScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.reload()
 
     async def retranslate(self) -> None:
-        await self.recompose()
+        await super().retranslate()  # the body only: the Header must stay mounted
         self.reload()
 
     def reload(self) -> None:
@@ -424,7 +423,6 @@ class DuplicateScreen(DocModal):
         return " · ".join(p for p in parts if p)
 
     def on_mount(self) -> None:
-        super().on_mount()
         options = self.query_one("#dup-candidates", OptionList)
         options.highlighted = 0
 

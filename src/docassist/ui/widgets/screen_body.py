@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.app import ComposeResult
+from textual.compose import compose
 from textual.containers import Vertical
+from textual.dom import DOMNode
+from textual.widgets import Footer, Header
+
+# The screen's frame: kept mounted across a redraw (see the module docstring). The
+# Footer redraws its own labels on refresh_bindings(), so it need not be replaced.
+FRAME = (Header, Footer)
 
 
 class ScreenBody(Vertical):
@@ -27,3 +34,33 @@ class ScreenBody(Vertical):
 
     def compose(self) -> ComposeResult:
         yield from self._compose_body()
+
+
+async def recompose_body(node: DOMNode) -> None:
+    """Compose ``node`` afresh but keep its Header and Footer mounted.
+
+    A screen with a ``ScreenBody`` has only that recomposed. Any other screen has
+    every child recomposed except its frame, so that no screen, however it was
+    written, can hit the Header failure on a language switch.
+    """
+    bodies = node.query_children(ScreenBody)
+    if bodies:
+        await bodies.first().recompose()
+        return
+    if not node.is_attached or node._pruning:
+        return
+    frame = [child for child in node.children if isinstance(child, FRAME)]
+    async with node.batch():
+        await (
+            node.query_children("*").exclude(".-textual-system").exclude("Header, Footer").remove()
+        )
+        if not node.is_attached:
+            return
+        # compose() (not node.compose()) sets up the stack that `with Container():`
+        # blocks in a compose method rely on; the fresh Header/Footer are dropped.
+        fresh = [child for child in compose(node) if not isinstance(child, FRAME)]
+        footer = next((child for child in frame if isinstance(child, Footer)), None)
+        if footer is not None:
+            await node.mount_all(fresh, before=footer)
+        else:
+            await node.mount_all(fresh)
