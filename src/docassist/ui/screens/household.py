@@ -605,8 +605,8 @@ class HouseholdScreen(DocScreen):
             text = _("Remove {name} from this household?").format(name=person.full_name)
             if active:
                 text += "\n" + ngettext(
-                    "Their {n} open case stays in the records.",
-                    "Their {n} open cases stay in the records.",
+                    "Their {n} open case will be closed as abandoned (undo reopens it).",
+                    "Their {n} open cases will be closed as abandoned (undo reopens them).",
                     active,
                 ).format(n=active)
             return text
