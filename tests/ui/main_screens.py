@@ -37,6 +37,8 @@ MAIN_SCREENS = (
     "workshop",
     "presenter",
     "practice",
+    "reports",
+    "import",
     "help",
 )
 
@@ -98,6 +100,11 @@ async def open_screen(app: DocAssistApp, pilot: Pilot, screen: str) -> None:
         if screen == "presenter":
             await pilot.pause()
             app.screen.present(ws.list_workshops(app.ctx, 1)[0].id)  # type: ignore[attr-defined]
+    elif screen == "reports":
+        await pilot.press("f9")
+        await app.workers.wait_for_complete()  # the figures are counted in a worker
+    elif screen == "import":
+        await pilot.press("ctrl+o")
     elif screen == "help":
         await pilot.press("f1")
     await pilot.pause()

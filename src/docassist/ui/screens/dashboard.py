@@ -36,6 +36,7 @@ from docassist.services import users
 from docassist.services.dashboard import CaseLine, Scope
 from docassist.ui.base import DocScreen
 from docassist.ui.screens.case import checklist_title, step_title
+from docassist.ui.widgets.area_bar import AreaBar
 
 LISTS = ("due", "overdue", "blocked")  # pane ids, in the order of the tabs
 LIMIT = 200  # rows per list; the filters narrow a longer one
@@ -97,6 +98,7 @@ class DashboardScreen(DocScreen):
         ctx = self.ctx
         facilitators = [u for u in users.list_users(ctx) if u.role == Role.FACILITATOR]
         yield Header()
+        yield AreaBar()
         with Horizontal(id="dash-filters"):
             yield Select(
                 [(m, m) for m in hh.municipalities(ctx)],

@@ -12,6 +12,7 @@ from docassist.domain.text import N_
 from docassist.i18n import _, current_language, format_number, ngettext, pgettext
 from docassist.services import households as hh
 from docassist.ui.base import DocScreen
+from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.paged_table import PagedTable
 from docassist.ui.widgets.screen_body import ScreenBody
 
@@ -43,6 +44,7 @@ class HouseholdListScreen(DocScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield AreaBar()
         yield ScreenBody(self._compose_body)
         yield Footer()
 

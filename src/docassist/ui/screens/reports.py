@@ -29,6 +29,7 @@ from docassist.services import reports as rp
 from docassist.services.context import ValidationError
 from docassist.ui.base import DocModal, DocScreen
 from docassist.ui.screens.confirm import ConfirmScreen
+from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.screen_body import ScreenBody
 
 BAR_WIDTH = 12
@@ -136,11 +137,14 @@ class ReportsScreen(DocScreen):
     AUTO_FOCUS = "#report-table"
 
     BINDINGS = [
-        Binding("n", "table(1)", N_("Next table")),
-        Binding("p", "table(-1)", N_("Previous table")),
+        # Off the footer (80 columns in Serbian and Romani): the table list is on
+        # screen and says which table is shown; F1 lists every key.
+        Binding("n", "table(1)", N_("Next table"), show=False),
+        Binding("p", "table(-1)", N_("Previous table"), show=False),
         Binding("c", "save('csv')", N_("Save CSV")),
         Binding("x", "save('xlsx')", N_("Save XLSX")),
-        Binding("e", "full_export", N_("Export all (names)")),
+        # Rare, for coordinators only, and behind a warning: F1 lists it.
+        Binding("e", "full_export", N_("Export all (names)"), show=False),
         Binding("ctrl+r", "reload", N_("Refresh"), show=False),
     ]
 
@@ -162,6 +166,7 @@ class ReportsScreen(DocScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield AreaBar()
         yield ScreenBody(self._compose_body)
         yield Footer()
 

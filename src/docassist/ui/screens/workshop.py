@@ -59,6 +59,7 @@ from docassist.services.context import ValidationError
 from docassist.ui.base import DocScreen
 from docassist.ui.screens.workshop_attendance import AttendanceScreen
 from docassist.ui.screens.workshop_end import EndScreen
+from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.field_problems import problems_text
 
 # Below this width two languages are stacked (each text followed by its translation)
@@ -299,6 +300,7 @@ class WorkshopScreen(DocScreen):
         ctx = self.app.ctx
         code = current_language().code
         yield Header()
+        yield AreaBar()
         with VerticalScroll(id="ws-setup", can_focus=False):
             # First, so that after a flat battery the workshop is one Enter away.
             yield Label(_("Continue a workshop"), id="ws-recent-label", classes="ws-screen-title")
