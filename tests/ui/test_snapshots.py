@@ -18,6 +18,8 @@ SIZE = (80, 24)
 
 @pytest.fixture
 def fixed_demo(tmp_path, monkeypatch):
+    # Screens suggest paths in the user's home folder: the same on every machine here.
+    monkeypatch.setenv("HOME", "/home/facilitator")
     return make_fixed_demo(tmp_path / "demo.db", monkeypatch)
 
 

@@ -48,6 +48,9 @@ class DemoChecklist:
     version: int
     produces: DocumentKind | None
     steps: tuple[tuple[str, int | None], ...]  # (step key, typical days)
+    # The checklist's own refusal reasons as a facilitator picks them (Serbian Latin):
+    # reports count them by reason, as they would real ones.
+    refusal_reasons: tuple[str, ...] = ()
 
 
 # Municipality -> (JMBG region code, settlements). Settlement names are made up.
@@ -166,17 +169,18 @@ FEMALE_NAMES = (
     "Gordana",
     "Elmaza",
 )
+# Typed by facilitators, so in Serbian (Latin), as the real register holds them.
 BLOCK_REASONS = (
-    "The mother has no ID card yet.",
-    "Waiting for the court hearing.",
-    "The registry asks for two witnesses.",
-    "The police field check has not happened.",
-    "Certificate from the Kosovo registry books is missing.",
+    "Majka još nema ličnu kartu.",
+    "Čeka se ročište u sudu.",
+    "Matičar traži dva svedoka.",
+    "Policija još nije izašla na teren.",
+    "Nedostaje izvod iz matičnih knjiga sa Kosova.",
 )
 REFUSAL_REASONS = (
-    "Not enough evidence of the place of birth.",
-    "Registered in the Kosovo registry books.",
-    "No proof of residence at the social work centre address.",
+    "Nema dovoljno dokaza o mestu rođenja.",
+    "Upisan u matične knjige na Kosovu.",
+    "Nema dokaza o boravku na adresi centra za socijalni rad.",
 )
 DEMO_USERS = (
     ("Milica Facilitator", Role.FACILITATOR),
@@ -190,7 +194,13 @@ def default_demo_checklists() -> list[DemoChecklist]:
     from docassist.checklist import load_all
 
     return [
-        DemoChecklist(c.id, c.version, c.produces, tuple((s.key, s.typical_days) for s in c.steps))
+        DemoChecklist(
+            c.id,
+            c.version,
+            c.produces,
+            tuple((s.key, s.typical_days) for s in c.steps),
+            tuple(r.label.get("sr_Latn")[0] for r in c.refusal_reasons),
+        )
         for c in load_all(extra_dirs=()).bundled()
     ]
 
@@ -449,7 +459,8 @@ class _Generator:
             closed_at = outcome_date + "T12:00:00+00:00"
         elif status == CaseStatus.CLOSED:
             outcome = rng.choice([Outcome.REFUSED, Outcome.ABANDONED]).value
-            outcome_reason = rng.choice(REFUSAL_REASONS) if outcome == "refused" else None
+            reasons = checklist.refusal_reasons or REFUSAL_REASONS
+            outcome_reason = rng.choice(reasons) if outcome == "refused" else None
             outcome_date = step_day.isoformat()
             closed_at = outcome_date + "T12:00:00+00:00"
         self.rows["cases"].append(
