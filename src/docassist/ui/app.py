@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -108,12 +110,12 @@ class DocAssistApp(App):
         self._set_titles()
         for mode, screen in _mode_screens().items():
             self.add_mode(mode, screen)
-        try:
-            import docassist.ui.screens.practice  # noqa: F401
-
-            self.add_mode("practice", self._practice_screen)
-        except ImportError:  # pragma: no cover - screens land one by one
-            pass
+        self.add_mode("practice", self._practice_screen)
+        if not self.is_headless and _terminal_attached():
+            # Textual reads a hung-up terminal (window closed while `make run` held
+            # it) as endless empty input and spins at full CPU with the register
+            # open; leave cleanly instead.
+            self.set_interval(2, self._exit_if_terminal_gone)
         if self._initial_user:
             self.sign_in(users.get_user(self.ctx, self._initial_user))
         else:
@@ -282,5 +284,16 @@ class DocAssistApp(App):
         self._exit_renderables.append(message)
         self._close_messages_no_wait()
 
+    def _exit_if_terminal_gone(self) -> None:
+        if not _terminal_attached():
+            self.exit()
+
     def on_unmount(self) -> None:
         self.db.close()
+
+
+def _terminal_attached() -> bool:
+    try:
+        return os.isatty(sys.__stdin__.fileno())
+    except (AttributeError, ValueError, OSError):
+        return False
