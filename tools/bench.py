@@ -115,7 +115,7 @@ def main() -> int:
     search = []
     for q in queries(200):  # 200 different queries: no remembered answers
         clock.lap()
-        hh.find_households(ctx, q, limit=100)
+        hh.find_households(ctx, q, limit=hh.PAGE_SIZE)
         hh.count_households(ctx, q)
         search.append(clock.lap())
 

@@ -32,7 +32,9 @@ class HouseholdListScreen(DocScreen):
         Binding("escape", "clear_search", N_("Clear"), show=False),
     ]
 
-    PAGE = 100
+    # One page fills the tallest projector screen; the next is fetched on scroll.
+    # Each keystroke loads this page, so its size is what search speed is measured on.
+    PAGE = hh.PAGE_SIZE
 
     def __init__(self) -> None:
         super().__init__()
