@@ -27,7 +27,9 @@ class HouseholdListScreen(DocScreen):
     """Search-as-you-type over the whole register; pages load as the cursor moves down."""
 
     BINDINGS = [
-        Binding("n", "new_household", N_("New household")),
+        # Ctrl+N works while typing in the search box, where N is a letter; N alone
+        # still works in the list. The footer shows the one that works now.
+        Binding("ctrl+n,n", "new_household", N_("New household")),
         Binding("ctrl+f", "focus_search", N_("Search")),
         Binding("escape", "clear_search", N_("Clear"), show=False),
     ]
