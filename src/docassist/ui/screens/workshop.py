@@ -412,8 +412,7 @@ class WorkshopScreen(DocScreen):
         error = self.query_one("#ws-setup-error", Static)
         day = parse_day(self.values.get("ws-date", ""))
         if day is None:
-            error.update(_("Type the date as day.month.year, like 23.11.2026."))
-            error.remove_class("hidden")
+            self._refuse(_("Type the date as day.month.year, like 23.11.2026."))
             return
         # Keep the checklists in the order of the set (prerequisites first).
         chosen = [c.id for c in self.app.checklists if c.id in self.chosen]
@@ -431,11 +430,19 @@ class WorkshopScreen(DocScreen):
                 languages,
             )
         except ValidationError as err:
-            error.update(problems_text(err))
-            error.remove_class("hidden")
+            self._refuse(problems_text(err))
             return
         error.add_class("hidden")
         self.present(workshop_id)
+
+    def _refuse(self, text: str) -> None:
+        # The message sits under the form, often below the fold at 80x24: bring it
+        # into view and say it in a notification too, or Ctrl+S seems to do nothing.
+        error = self.query_one("#ws-setup-error", Static)
+        error.update(text)
+        error.remove_class("hidden")
+        error.scroll_visible()
+        self.notify(text, severity="error")
 
     @on(OptionList.OptionSelected, "#ws-recent")
     def _continue(self, event: OptionList.OptionSelected) -> None:
