@@ -236,11 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _report(err: Exception) -> int:
+    from docassist.domain.text import UserError
     from docassist.services.context import ValidationError
-    from docassist.services.importing import ImportFileError
-    from docassist.store.db import StoreError
 
-    if isinstance(err, StoreError | ImportFileError):
+    if isinstance(err, UserError):
         message = err.render(_)
     elif isinstance(err, ValidationError):
         message = "; ".join(p.render(_) for ps in err.problems.values() for p in ps)

@@ -7,6 +7,7 @@ look for it), so the domain stays free of any translation machinery.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,21 @@ from typing import Any
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
     """Mark ``message`` for extraction without translating it."""
     return message
+
+
+class UserError(Exception):
+    """A failure worded for the user: an English msgid and its parameters.
+
+    ``str(err)`` is the English text (for logs); ``render(_)`` the translated one.
+    """
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message.format(**params))
+        self.msgid = message
+        self.params = params
+
+    def render(self, translate: Callable[[str], str] = lambda s: s) -> str:
+        return translate(self.msgid).format(**self.params)
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ from docassist.domain import script
 from docassist.domain.dates import DateProblem, parse_partial_date
 from docassist.domain.jmbg import check_jmbg
 from docassist.domain.model import Sex
-from docassist.domain.text import N_, Problem
+from docassist.domain.text import N_, Problem, UserError
 from docassist.services import households as hh
 from docassist.services.context import Context
 
@@ -176,16 +176,8 @@ def guess_mapping(headers: list[str]) -> dict[str, int]:
 # --- problems the caller shows as one line -----------------------------------------
 
 
-class ImportFileError(Exception):
+class ImportFileError(UserError):
     """The file as a whole cannot be imported (missing, unreadable, no such column)."""
-
-    def __init__(self, message: str, **params: Any) -> None:
-        super().__init__(message.format(**params))
-        self.msgid = message
-        self.params = params
-
-    def render(self, translate=lambda s: s) -> str:
-        return translate(self.msgid).format(**self.params)
 
 
 # --- reading the file ------------------------------------------------------------

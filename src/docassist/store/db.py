@@ -11,11 +11,10 @@ import sqlite3
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlite_utils import Database
 
-from docassist.domain.text import N_
+from docassist.domain.text import N_, UserError
 from docassist.store.migrations import KNOWN, migrations
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -28,16 +27,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 QUICK_CHECK_MAX_BYTES = 16 * 1024 * 1024
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """A problem with the database file that the user can act on."""
-
-    def __init__(self, message: str, **params: Any) -> None:
-        super().__init__(message.format(**params))
-        self.msgid = message
-        self.params = params
-
-    def render(self, translate=lambda s: s) -> str:
-        return translate(self.msgid).format(**self.params)
 
 
 class DamagedDatabaseError(StoreError):

@@ -50,15 +50,6 @@ class FormScreen(DocScreen):
         yield ScreenBody(self._compose_body)
         yield Footer()
 
-    def _compose_body(self) -> ComposeResult:
-        raise NotImplementedError
-
-    def _show_problems(self) -> None:
-        raise NotImplementedError
-
-    def action_save(self) -> None:
-        raise NotImplementedError
-
     def _text_row(
         self,
         name: str,
