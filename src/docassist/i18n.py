@@ -387,6 +387,18 @@ def format_date(d: dt.date, style: str = "short", *, language: str | None = None
     return babel_dates.format_date(d, format=style, locale=_locale(language))
 
 
+def format_partial_date(value: Any, *, language: str | None = None) -> str:
+    """A date known only to the month or the year (a ``PartialDate``), as the
+    language writes it: en "10/2004", "2004"; sr "10.2004.", "2004."."""
+    locale = _locale(language)
+    if value.day:
+        return format_date(dt.date(value.year, value.month, value.day), language=language)
+    skeleton = "yMM" if value.month else "y"
+    return babel_dates.format_skeleton(
+        skeleton, dt.date(value.year, value.month or 1, 1), locale=locale
+    )
+
+
 def format_datetime(
     moment: dt.datetime, style: str = "short", *, language: str | None = None
 ) -> str:

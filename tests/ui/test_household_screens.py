@@ -119,7 +119,7 @@ async def test_register_with_consent_then_add_a_person_checked_as_typed(empty_db
         assert app.screen.query_one("#family_name", Input).value == "Petrović"
         await _type(pilot, "#given_name", "Marko")
         await _type(pilot, "#birth_date", "12.05.1987")
-        assert "12.05.1987" in _problems(app, "birth_date")  # "Read as: 12.05.1987."
+        assert "12/05/1987" in _problems(app, "birth_date")  # English: "Read as: 12/05/1987"
         await _type(pilot, "#jmbg", BAD_JMBG)
         message = _problems(app, "jmbg")
         assert f"should be {GOOD_JMBG[12]}, not {BAD_JMBG[12]}" in message

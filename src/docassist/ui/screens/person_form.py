@@ -43,7 +43,7 @@ from docassist.domain.model import (
     Sex,
 )
 from docassist.domain.text import N_, Problem
-from docassist.i18n import _, format_date, ngettext
+from docassist.i18n import _, format_date, format_partial_date, ngettext
 from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.ui.base import DocModal
@@ -66,12 +66,11 @@ def typed_birth_date(birth: PartialDate | None) -> str:
 
 
 def shown_birth_date(birth: PartialDate | None) -> str:
-    """A birth date for reading: "12.05.1987.", "05.1987.", "about 1990."."""
+    """A birth date for reading in the language: "12. 5. 1987.", "05.1987.", "about 1990."."""
     if birth is None:
         return ""
-    if birth.approximate:
-        return _("about {date}").format(date=birth.format("dmy"))
-    return birth.format("dmy")
+    shown = format_partial_date(birth)
+    return _("about {date}").format(date=shown) if birth.approximate else shown
 
 
 @dataclass
