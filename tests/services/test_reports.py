@@ -251,3 +251,24 @@ def test_report_json_keeps_numbers(built, checklists):
     assert data["period"] == {"from": "2026-06-01", "to": "2026-09-30"}
     summary = next(t for t in data["tables"] if t["key"] == "summary")
     assert summary["rows"][1] == ["People served", 11]
+
+
+def test_a_removed_person_counts_nowhere(built, checklists):
+    """Removing a person (often a duplicate record) takes their documents out too,
+    as it takes them out of the people served."""
+    from docassist.services import households as hh
+
+    before = dict(_rows(rp.build_report(built, PERIOD, None, checklists), "summary"))
+    person_id = built.db.execute(
+        "SELECT person_id FROM cases WHERE outcome = 'obtained' AND outcome_date BETWEEN ? AND ?",
+        [PERIOD.start.isoformat(), PERIOD.end.isoformat()],
+    ).fetchone()[0]
+    obtained = built.db.execute(
+        "SELECT count(*) FROM cases WHERE person_id = ? AND outcome = 'obtained' "
+        "AND outcome_date BETWEEN ? AND ?",
+        [person_id, PERIOD.start.isoformat(), PERIOD.end.isoformat()],
+    ).fetchone()[0]
+    hh.remove_person(built, person_id)
+    after = dict(_rows(rp.build_report(built, PERIOD, None, checklists), "summary"))
+    assert after["Documents obtained"] == before["Documents obtained"] - obtained
+    assert after["People served"] == before["People served"] - 1

@@ -58,6 +58,13 @@ from docassist.domain.text import N_, Problem
 from docassist.i18n import translator
 from docassist.services.context import Context, ValidationError
 
+# Cases of people or households removed from the register count nowhere, as the
+# people themselves no longer count as served (a removal is often a duplicate record).
+_LIVE = (
+    " AND h.deleted_at IS NULL AND EXISTS (SELECT 1 FROM persons lp"
+    " WHERE lp.id = c.person_id AND lp.deleted_at IS NULL)"
+)
+
 # --- the shape of a report ----------------------------------------------------
 
 
@@ -452,7 +459,8 @@ class _Query:
         place, params = self._place()
         return self.db.execute(
             "SELECT count(*) FROM cases c JOIN households h ON h.id = c.household_id "
-            "WHERE c.deleted_at IS NULL AND substr(c.opened_at, 1, 10) BETWEEN ? AND ?" + place,
+            "WHERE c.deleted_at IS NULL" + _LIVE + " AND substr(c.opened_at, 1, 10) BETWEEN ? AND ?"
+            + place,
             [self.start, self.end, *params],
         ).fetchone()[0]
 
@@ -465,7 +473,7 @@ class _Query:
             "p.birth_date, c.outcome_date, substr(c.opened_at, 1, 10) "
             "FROM cases c JOIN persons p ON p.id = c.person_id "
             "JOIN households h ON h.id = c.household_id "
-            "WHERE c.deleted_at IS NULL AND c.outcome = 'obtained' "
+            "WHERE c.deleted_at IS NULL" + _LIVE + " AND c.outcome = 'obtained' "
             "AND c.outcome_date BETWEEN ? AND ?" + place,
             [self.start, self.end, *params],
         ).fetchall()
@@ -548,7 +556,7 @@ class _Query:
             "  total(c.status IN ('open','blocked') AND c.next_due < ?), "
             "  total(coalesce(c.outcome = 'refused' AND c.outcome_date BETWEEN ? AND ?, 0)) "
             "FROM cases c JOIN households h ON h.id = c.household_id "
-            "WHERE c.deleted_at IS NULL" + place + " GROUP BY c.checklist_id",
+            "WHERE c.deleted_at IS NULL" + _LIVE + place + " GROUP BY c.checklist_id",
             [self.today.isoformat(), self.start, self.end, *params],
         ).fetchall()
         for checklist_id, *counts in rows:
@@ -575,7 +583,7 @@ class _Query:
         rows = self.db.execute(
             "SELECT c.checklist_id, c.outcome_reason FROM cases c "
             "JOIN households h ON h.id = c.household_id "
-            "WHERE c.deleted_at IS NULL AND c.outcome = 'refused' "
+            "WHERE c.deleted_at IS NULL" + _LIVE + " AND c.outcome = 'refused' "
             "AND c.outcome_date BETWEEN ? AND ?" + place,
             [self.start, self.end, *params],
         ).fetchall()
