@@ -175,3 +175,26 @@ def test_full_export_xlsx_has_dates(ctx, tmp_path):
     column = cases[0].index("outcome_date")
     assert any(isinstance(r[column], datetime) for r in cases[1:])
     assert len(_audit(ctx)) == 1
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_full_export_keeps_formulas_as_text_and_drops_control_characters(ctx, tmp_path, fmt):
+    report_fixture.build(ctx)
+    # What a careless (or hostile) entry could hold: a spreadsheet formula as a name,
+    # a control character pasted into an address.
+    ctx.db.execute(
+        "UPDATE persons SET given_name = '=HYPERLINK(\"http://x\",\"y\")' WHERE rowid = 1"
+    )
+    ctx.db.execute("UPDATE households SET address = 'Ulica' || char(1) || ' 5' WHERE rowid = 1")
+    result = export.export_register(ctx, fmt, tmp_path / f"all.{fmt}")
+    if fmt == "xlsx":
+        book = load_workbook(result.path)
+        cells = [c for row in book["persons"].iter_rows() for c in row]
+        assert [c for c in cells if c.data_type == "f"] == []
+        assert '=HYPERLINK("http://x","y")' in [c.value for c in cells]
+        texts = [v for row in book["households"].iter_rows(values_only=True) for v in row]
+        assert "Ulica 5" in texts
+    else:
+        with zipfile.ZipFile(result.path) as archive:
+            text = archive.read("persons.csv").decode("utf-8-sig")
+        assert "'=HYPERLINK" in text

@@ -266,3 +266,13 @@ def test_rows_are_streamed_not_loaded(ctx, tmp_path):
         first = next(table.rows)
         assert first == (2, ["Ana", "Ilić"])
         assert not isinstance(table.rows, list)
+
+
+def test_bytes_that_are_neither_utf8_nor_cp1250_are_marked_not_fatal(ctx, tmp_path):
+    path = tmp_path / "odd.csv"
+    # 0x81 means nothing in UTF-8 (alone) or in Windows-1250.
+    path.write_bytes("Ime;Prezime\nAna;Jovanovi".encode("cp1250") + b"\x81\n")
+    plan = imp.check_import(ctx, path)
+    assert plan.encoding == "cp1250"
+    assert [n.code for n in plan.notes] == ["import.cp1250"]
+    assert plan.people == 1

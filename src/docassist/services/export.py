@@ -8,6 +8,7 @@ of one. Headers are in the reader's language; numbers stay numbers and dates dat
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -47,6 +48,9 @@ PERSONAL_DATA_WARNING = N_(
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary path beside ``path``; renamed over ``path`` only if the block succeeds."""
     path = Path(path)
+    if path.is_dir():
+        # Name what the user typed, not the temporary file the rename would have hit.
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(fd)
@@ -99,10 +103,34 @@ def report_heading(report: Report, language: str) -> list[tuple[str, Any]]:
     ]
 
 
+# Text a spreadsheet would run as a formula (=HYPERLINK(...) typed as a name, say).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value  # shown as text, never evaluated
     return "" if value is None else value
+
+
+def _xlsx_row(sheet: Any, row: list[Any]) -> list[Any]:
+    """Cells safe for openpyxl: control characters (which it refuses, and which the
+    forms let through) dropped, and text that looks like a formula kept as text."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    out: list[Any] = []
+    for value in row:
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            if value.startswith(_FORMULA_START):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                value = cell
+        out.append(value)
+    return out
 
 
 def report_csv(report: Report, language: str) -> str:
@@ -161,7 +189,7 @@ def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]
                 cell.font = bold
             sheet.freeze_panes = "A2"
         for row in rows:
-            sheet.append(row)
+            sheet.append(_xlsx_row(sheet, list(row)))
         for column in sheet.iter_cols():
             width = 8
             for cell in column:
@@ -344,7 +372,7 @@ def _register_xlsx(ctx: Context, path: Path) -> dict[str, int]:
         for row in rows:
             for i in dates:
                 row[i] = _as_date(row[i])
-            sheet.append(row)
+            sheet.append(_xlsx_row(sheet, row))
             n += 1
         counts[name] = n
     with atomic_path(path) as tmp:
@@ -366,7 +394,7 @@ def _register_zip(ctx: Context, path: Path) -> dict[str, int]:
                 writer.writerow(headers)
                 n = 0
                 for row in rows:
-                    writer.writerow(["" if v is None else v for v in row])
+                    writer.writerow([_csv_value(v) for v in row])
                     n += 1
             counts[name] = n
     return counts

@@ -290,7 +290,10 @@ def _find_header(
 
 
 def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
-    with path.open("r", encoding=encoding, newline="") as f:
+    # Five byte values mean nothing in Windows-1250; a file holding them is neither
+    # UTF-8 nor cp1250, and is read with a replacement mark (the note says to check).
+    errors = "replace" if encoding == "cp1250" else "strict"
+    with path.open("r", encoding=encoding, errors=errors, newline="") as f:
         sample = f.read(_SNIFF_BYTES)
         f.seek(0)
         reader = csv.reader(f, _sniff_dialect(sample))

@@ -33,15 +33,21 @@ from docassist.services import importing as imp
 from docassist.services.context import ValidationError
 from docassist.ui.base import DocScreen
 from docassist.ui.screens.confirm import ConfirmScreen
-from docassist.ui.widgets.field_problems import FieldProblems
+from docassist.ui.widgets.field_problems import FieldProblems, problems_text
 from docassist.ui.widgets.screen_body import ScreenBody
 
 # Fits 80 columns beside the line numbers, the padding and the scroll bars.
 PROBLEM_WIDTH = 62
 
 
-def _file_problem(err: imp.ImportFileError) -> Problem:
-    return Problem("import.file", err.msgid, err.params)
+def _file_problem(err: Exception) -> Problem:
+    if isinstance(err, imp.ImportFileError):
+        return Problem("import.file", err.msgid, err.params)
+    # The file vanished, is locked by Excel, or holds bytes no reader understands.
+    reason = getattr(err, "strerror", None) or type(err).__name__
+    return Problem(
+        "import.unreadable", N_("The file could not be read ({reason})."), {"reason": reason}
+    )
 
 
 class ImportScreen(DocScreen):
@@ -197,7 +203,7 @@ class ImportScreen(DocScreen):
             return False
         try:
             headers, sheets = imp.read_headers(path, self.sheet)
-        except imp.ImportFileError as err:
+        except (imp.ImportFileError, OSError, UnicodeError) as err:
             self.path_problem = _file_problem(err)
             self.headers, self.sheets, self.loaded_path = [], [], None
             await self.query_one(ScreenBody).recompose()
@@ -224,6 +230,7 @@ class ImportScreen(DocScreen):
         if event.value != self.path_text:
             self.path_text = event.value
             self.path_problem = None
+            self.sheet = None  # a sheet of the last workbook means nothing in another file
             self._invalidate()
 
     @on(Input.Submitted, "#path")
@@ -318,7 +325,7 @@ class ImportScreen(DocScreen):
                 sheet=self.sheet,
                 skip_duplicates=self.skip_duplicates,
             )
-        except imp.ImportFileError as err:
+        except (imp.ImportFileError, OSError, UnicodeError) as err:
             self.plan = None
             self.path_problem = _file_problem(err)
         self._done()
@@ -372,10 +379,9 @@ class ImportScreen(DocScreen):
             # The whole import is one transaction: it was rolled back, nothing is half-done.
             self._done()
             self._show_state()
-            self.notify(
-                _("Nothing was imported: {reason}").format(reason=str(err) or type(err).__name__),
-                severity="error",
-            )
+            # The database's own words are English and technical: name the kind only.
+            reason = problems_text(err) if isinstance(err, ValidationError) else type(err).__name__
+            self.notify(_("Nothing was imported: {reason}").format(reason=reason), severity="error")
             return
         self._done()
         self.plan = None
