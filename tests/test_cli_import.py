@@ -76,7 +76,10 @@ def test_map_overrides_the_guess(capsys, register, tmp_path):
     out = capsys.readouterr().out
     assert "Ime majke  -> Given name (given_name)" in out
     assert "Ime        -> Not imported" in out
-    assert main([*args, "--map", "Ime majke=given_name", "--map", "Ime=-", "--apply"]) == 0
+    assert main([*args, "--map", "Ime majke=given_name", "--map", "Ime=-", "--apply"]) == 2
+    assert "--user" in capsys.readouterr().err  # who imported is recorded
+    mapped = ["--map", "Ime majke=given_name", "--map", "Ime=-"]
+    assert main([*args, *mapped, "--apply", "--user", "milica jovanovic"]) == 0
     db = open_database(register)
     assert db.execute("SELECT given_name FROM persons").fetchall() == [("Mara",)]
     db.close()

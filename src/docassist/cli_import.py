@@ -66,6 +66,9 @@ def print_problems(plan: imp.ImportPlan) -> None:
 def import_households(args: argparse.Namespace, db_path: Path) -> int:
     from docassist.store.db import open_database
 
+    if args.apply and not args.user:
+        # Every change records who made it; a checking run changes nothing.
+        raise UsageError(_("--apply needs --user NAME: the register records who imported."))
     overrides = _overrides(args.map)
     path = Path(args.file).expanduser()
     # Reading the header first means a bad file or column is reported before the
