@@ -146,6 +146,8 @@ class DashboardScreen(DocScreen):
 
     def on_mount(self) -> None:
         self.reload()
+        # The list of cases, not the first filter: Enter then opens a case at once.
+        self.query_one(f"#{self.active_tab}-table", DataTable).focus()
 
     def on_screen_resume(self) -> None:
         # A case opened from here may have been advanced: the counts have changed.
