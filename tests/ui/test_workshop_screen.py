@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import Checkbox, Input, Select, SelectionList, Static
 
 from docassist.checklist import Text as ChecklistText
+from docassist.domain.dates import DayProblem, parse_day
 from docassist.domain.model import Relation, Role, Sex
 from docassist.i18n import translate_in
 from docassist.services import cases
@@ -18,7 +19,7 @@ from docassist.services.households import HouseholdInput, PersonInput
 from docassist.services.users import create_user
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
-from docassist.ui.screens.workshop import PresenterScreen, WorkshopScreen, _in, parse_day
+from docassist.ui.screens.workshop import PresenterScreen, WorkshopScreen, _in
 from docassist.ui.screens.workshop_attendance import (
     AttendanceScreen,
     DuplicateScreen,
@@ -299,7 +300,7 @@ async def test_setup_says_what_is_missing(register):
         screen.query_one("#ws-date", Input).value = "31.02.2026"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "day.month.year" in str(error.render())
+        assert "no day 31" in str(error.render())  # says exactly what is wrong
         assert isinstance(app.screen, WorkshopScreen)
         ctx = _ctx(register)
         assert ws.list_workshops(ctx) == []
@@ -394,6 +395,7 @@ def test_a_missing_translation_says_which_language_is_shown():
 def test_parse_day(typed, day):
     from datetime import date
 
-    assert parse_day(typed) == date(*day)
-    assert parse_day("31.02.2026") is None
-    assert parse_day("yesterday") is None
+    assert parse_day(typed, date(2026, 11, 1)) == date(*day)
+    for wrong in ("31.02.2026", "yesterday"):
+        with pytest.raises(DayProblem):
+            parse_day(wrong, date(2026, 11, 1))

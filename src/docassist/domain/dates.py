@@ -260,3 +260,46 @@ def _check_day(year: int, month: int, day: int) -> None:
     else:
         message = N_("There is no 31.{month}.: that month has 30 days.")
     raise DateProblem(Problem("date.bad_day", message, params))
+
+
+# ---------------------------------------------------------------- whole days
+
+
+class DayProblem(ValueError):
+    """A typed day that cannot be used; ``problem`` holds the English msgid."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.problem = Problem("date", message, dict(params))
+
+
+_DAY_SEPARATORS = re.compile(r"\s*[./-]\s*|\s+")
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """A whole calendar day as people type it; None for an empty text.
+
+    Day and month come in the Serbian order: "23.11.2026", "23. 11. 2026.", "23/11/2026";
+    "2026-11-23" is read too, and "23.11." means this year. Raises ``DayProblem``
+    saying what is wrong. One reader for every form, so a date typed one way in the
+    case dialog is not refused in the workshop or the consent field.
+    """
+    body = text.strip().rstrip(".").strip()
+    if not body:
+        return None
+    parts = [p for p in _DAY_SEPARATORS.split(body) if p]
+    if not all(p.isdigit() for p in parts) or len(parts) not in (2, 3):
+        raise DayProblem(N_("Type the date as day.month.year, like 23.11.2026."))
+    if len(parts) == 2:
+        parts.append(str(today.year))
+    if len(parts[0]) == 4:
+        parts.reverse()
+    day, month, year = parts
+    if len(year) != 4:
+        raise DayProblem(N_("Type the year with all four digits, like 2026."))
+    if not 1 <= int(month) <= 12:
+        raise DayProblem(N_("There is no month {month}: months go from 1 to 12."), month=month)
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise DayProblem(N_("There is no day {day} in that month."), day=day) from None

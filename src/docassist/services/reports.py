@@ -52,7 +52,8 @@ from typing import Any
 
 from docassist import checklist as cl
 from docassist.domain import script
-from docassist.domain.dates import PartialDate
+from docassist.domain.dates import DayProblem, PartialDate
+from docassist.domain.dates import parse_day as read_day
 from docassist.domain.model import DOCUMENT_LABELS, DocumentKind, Sex
 from docassist.domain.text import N_, Problem
 from docassist.i18n import translator
@@ -185,25 +186,21 @@ _DAY_PARTS = re.compile(r"\s*[./-]\s*")
 
 
 def parse_day(text: str, field_name: str = "date") -> date:
-    """A day typed as 2026-07-01, 1.7.2026 or "1. 7. 2026."; raises ValidationError."""
-    body = text.strip().rstrip(".").strip()
-    parts = _DAY_PARTS.split(body) if body else []
+    """A whole day as typed (the domain's reader); raises ValidationError."""
     bad = Problem(
         "date",
         N_("'{text}' is not a date. Type it like 2026-07-01 or 1.7.2026."),
         {"text": text.strip()},
     )
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise ValidationError({field_name: [bad]})
-    if len(parts[0]) != 4:
-        parts.reverse()  # day.month.year, the Serbian order
-    year, month, day = parts
-    if len(year) != 4:
-        raise ValidationError({field_name: [bad]})
+    body = text.strip().rstrip(".").strip()
     try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        raise ValidationError({field_name: [bad]}) from None
+        # A period needs the year typed: "1.7." could mean last July or this one.
+        day = read_day(body, date.today()) if len(_DAY_PARTS.split(body)) == 3 else None
+    except DayProblem:
+        day = None
+    if day is None:
+        raise ValidationError({field_name: [bad]})
+    return day
 
 
 def make_period(

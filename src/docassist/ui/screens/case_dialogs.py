@@ -7,7 +7,6 @@ open so the user can correct the input; it closes only once the change is saved.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -17,8 +16,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 
+from docassist.domain.dates import DayProblem
+from docassist.domain.dates import parse_day as read_day
 from docassist.domain.model import OUTCOME_LABELS, Outcome
-from docassist.domain.text import N_, Problem
+from docassist.domain.text import N_
 from docassist.i18n import _, format_date
 from docassist.services.context import ValidationError
 from docassist.ui.base import DocModal
@@ -26,43 +27,10 @@ from docassist.ui.base import DocModal
 # --------------------------------------------------------------------- dates
 
 
-class DayProblem(ValueError):
-    """A typed date that cannot be used; the message is an English msgid."""
-
-    def __init__(self, message: str, **params: object) -> None:
-        super().__init__(message)
-        self.problem = Problem("date", message, dict(params))
-
-
-_SEPARATORS = re.compile(r"\s*[./-]\s*|\s+")
-
-
 def parse_day(text: str, today: date, *, allow_future: bool = True) -> date | None:
-    """A full calendar day as people type it; None for an empty text.
-
-    Day and month come in the Serbian order: "23.11.2026", "23. 11. 2026.", "23/11/2026";
-    "2026-11-23" is read too, and "23.11." means this year. Raises ``DayProblem``.
-    """
-    body = text.strip().rstrip(".").strip()
-    if not body:
-        return None
-    parts = [p for p in _SEPARATORS.split(body) if p]
-    if not all(p.isdigit() for p in parts) or len(parts) not in (2, 3):
-        raise DayProblem(N_("Type the date as day.month.year, like 23.11.2026."))
-    if len(parts) == 2:
-        parts.append(str(today.year))
-    if len(parts[0]) == 4:
-        parts.reverse()
-    day, month, year = parts
-    if len(year) != 4:
-        raise DayProblem(N_("Type the year with all four digits, like 2026."))
-    if not 1 <= int(month) <= 12:
-        raise DayProblem(N_("There is no month {month}: months go from 1 to 12."), month=month)
-    try:
-        result = date(int(year), int(month), int(day))
-    except ValueError:
-        raise DayProblem(N_("There is no day {day} in that month."), day=day) from None
-    if not allow_future and result > today:
+    """The domain's reader of typed days, plus "not in the future" where a form needs it."""
+    result = read_day(text, today)
+    if result is not None and not allow_future and result > today:
         raise DayProblem(
             N_("{date} is in the future. Type the day it really happened."),
             date=format_date(result),

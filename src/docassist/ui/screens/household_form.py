@@ -6,7 +6,6 @@ cannot be saved until the consent box is ticked.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -15,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, TextArea
 
+from docassist.domain.dates import DayProblem, parse_day
 from docassist.domain.text import N_, Problem
 from docassist.i18n import LANGUAGES, _
 from docassist.services import households as hh
@@ -22,29 +22,10 @@ from docassist.services.context import NotFoundError, ValidationError
 from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.field_problems import FieldProblems
 
-# "23.11.2026", "23. 11. 2026." or "2026-11-23"
-_DMY = re.compile(r"(\d{1,2})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{4})\.?")
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-
 
 def dmy(day: date) -> str:
     """The way dates are written on Serbian documents, and typed back into forms."""
     return f"{day.day:02d}.{day.month:02d}.{day.year}."
-
-
-def parse_day(text: str) -> date | None:
-    """A whole date typed as 23.11.2026 or 2026-11-23; None if it is not one."""
-    text = text.strip()
-    if m := _DMY.fullmatch(text):
-        d, mo, y = (int(g) for g in m.groups())
-    elif m := _ISO.fullmatch(text):
-        y, mo, d = (int(g) for g in m.groups())
-    else:
-        return None
-    try:
-        return date(y, mo, d)
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -169,7 +150,10 @@ class HouseholdFormScreen(FormScreen):
         v = self.values
         if not v.consent:
             return None, []
-        day = parse_day(v.consent_date)
+        try:
+            day = parse_day(v.consent_date, self.app.ctx.today())
+        except DayProblem:
+            day = None  # the message below says how to type it
         if day is None:
             example = dmy(self.app.ctx.today())
             return None, [

@@ -14,10 +14,8 @@ column come from that column's catalogue (``translate_in``), so a Romani column 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 
 from textual import on
 from textual.app import ComposeResult
@@ -42,6 +40,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from docassist.checklist import Checklist, Step, Text
+from docassist.domain.dates import DayProblem, parse_day
 from docassist.domain.text import N_
 from docassist.i18n import (
     LANGUAGES,
@@ -78,23 +77,6 @@ def _native(code: str) -> str:
 
 
 # ----------------------------------------------------------------- dates
-
-
-_DATE_PARTS = re.compile(r"[./\-\s]+")
-
-
-def parse_day(text: str) -> date | None:
-    """A day typed as 23.11.2026, 23/11/2026, "23. 11. 2026." or 2026-11-23; else None."""
-    parts = [p for p in _DATE_PARTS.split(text.strip()) if p]
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        return None
-    year, month, day = parts if len(parts[0]) == 4 else reversed(parts)
-    if len(year) != 4:
-        return None
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        return None
 
 
 # ----------------------------------------------------------------- slides
@@ -410,7 +392,11 @@ class WorkshopScreen(DocScreen):
     @on(Button.Pressed, "#ws-start")
     def action_start(self) -> None:
         error = self.query_one("#ws-setup-error", Static)
-        day = parse_day(self.values.get("ws-date", ""))
+        try:
+            day = parse_day(self.values.get("ws-date", ""), self.app.ctx.today())
+        except DayProblem as problem:
+            self._refuse(problem.problem.render(_))
+            return
         if day is None:
             self._refuse(_("Type the date as day.month.year, like 23.11.2026."))
             return
