@@ -142,3 +142,62 @@ async def test_help_lists_the_keys(demo_db):
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "HouseholdListScreen"
+
+
+def _user_with_language(path, language: str) -> str:
+    from docassist.domain.model import Role
+    from docassist.services.users import create_user
+
+    db = open_database(path)
+    try:
+        return create_user(Context(db), "Ljiljana", Role.FACILITATOR, language).id
+    finally:
+        db.close()
+
+
+def _remembered_language(path, user_id: str) -> str | None:
+    from docassist.services.users import get_user
+
+    db = open_database(path)
+    try:
+        return get_user(Context(db), user_id).language
+    finally:
+        db.close()
+
+
+async def test_remembered_language_applies_when_none_is_asked_for(empty_db):
+    from docassist import i18n
+
+    user_id = _user_with_language(empty_db, "rom")
+    app = DocAssistApp(empty_db, user_id=user_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert i18n.current_language().code == "rom"
+
+
+async def test_lang_on_the_command_line_wins_over_the_remembered_one(empty_db):
+    from docassist import i18n
+
+    user_id = _user_with_language(empty_db, "rom")
+    app = DocAssistApp(empty_db, user_id=user_id, language="sr")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert i18n.current_language().code == "sr"
+    assert _remembered_language(empty_db, user_id) == "sr"
+
+
+async def test_language_picked_on_the_start_screen_wins(empty_db):
+    from docassist import i18n
+
+    user_id = _user_with_language(empty_db, "rom")
+    app = DocAssistApp(empty_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.click("#lang-sr_Latn")
+        await pilot.pause()
+        app.screen.query_one("#users").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.user is not None and app.user.id == user_id
+        assert i18n.current_language().code == "sr_Latn"
+    assert _remembered_language(empty_db, user_id) == "sr_Latn"

@@ -98,6 +98,9 @@ class DocAssistApp(App):
         self.language_changed: Signal[str] = Signal(self, "language-changed")
         self.user: User | None = None
         self._initial_user = user_id
+        # A language asked for now (--lang, or picked on the start screen) wins
+        # over the one the user chose last time, and becomes the remembered one.
+        self._language_asked = bool(language)
         if language:
             i18n.set_language(language)
         self.register_theme(HIGH_CONTRAST)
@@ -129,10 +132,12 @@ class DocAssistApp(App):
         """Remember who works; a trainee only ever reaches Practice."""
         self.user = user
         self.ctx.user_id = user.id
-        if user.language and user.language != i18n.current_language().code:
+        current = i18n.current_language().code
+        if self._language_asked or not user.language:
+            if user.language != current:
+                users.set_language(self.ctx, user.id, current)
+        elif user.language != current:
             self.choose_language(user.language)
-        elif not user.language:
-            users.set_language(self.ctx, user.id, i18n.current_language().code)
         self._set_titles()
         from docassist.ui.screens.start import StartScreen
 
@@ -224,6 +229,8 @@ class DocAssistApp(App):
         i18n.set_language(code)
         if self.user:
             users.set_language(self.ctx, self.user.id, code)
+        else:
+            self._language_asked = True
         self._set_titles()
         self.language_changed.publish(code)
         self.refresh_bindings()
