@@ -102,6 +102,7 @@ def test_validate_one_user_file_that_needs_bundled_checklists(capsys, tmp_path):
     assert main(["checklists", "validate", str(own)]) == 0
     assert "1 checklist is valid" in capsys.readouterr().out
 
+
 # --- report and export ------------------------------------------------------------------
 
 

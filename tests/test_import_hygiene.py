@@ -19,7 +19,6 @@ HEADLESS = [
     "docassist.services.demo",
     "docassist.services.reports",
     "docassist.services.export",
-
     "docassist.services.importing",
     "docassist.checklist",
     "docassist.nextsteps",

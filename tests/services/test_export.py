@@ -182,9 +182,7 @@ def test_full_export_keeps_formulas_as_text_and_drops_control_characters(ctx, tm
     report_fixture.build(ctx)
     # What a careless (or hostile) entry could hold: a spreadsheet formula as a name,
     # a control character pasted into an address.
-    ctx.db.execute(
-        "UPDATE persons SET given_name = '=HYPERLINK(\"http://x\",\"y\")' WHERE rowid = 1"
-    )
+    ctx.db.execute('UPDATE persons SET given_name = \'=HYPERLINK("http://x","y")\' WHERE rowid = 1')
     ctx.db.execute("UPDATE households SET address = 'Ulica' || char(1) || ' 5' WHERE rowid = 1")
     result = export.export_register(ctx, fmt, tmp_path / f"all.{fmt}")
     if fmt == "xlsx":

@@ -456,7 +456,9 @@ class _Query:
         place, params = self._place()
         return self.db.execute(
             "SELECT count(*) FROM cases c JOIN households h ON h.id = c.household_id "
-            "WHERE c.deleted_at IS NULL" + _LIVE + " AND substr(c.opened_at, 1, 10) BETWEEN ? AND ?"
+            "WHERE c.deleted_at IS NULL"
+            + _LIVE
+            + " AND substr(c.opened_at, 1, 10) BETWEEN ? AND ?"
             + place,
             [self.start, self.end, *params],
         ).fetchone()[0]
