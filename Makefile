@@ -36,6 +36,7 @@ i18n: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check src tests tools
+	$(BIN)/python -m ruff format --check src tests tools
 
 wheel: $(STAMP)
 	rm -rf dist
