@@ -209,3 +209,33 @@ def test_migrating_a_register_with_cases_copies_their_place(tmp_path):
     db.execute("UPDATE households SET municipality = 'Leskovac', settlement = 'Podvorce'")
     assert {db.execute(place, [c]).fetchone() for c in ("c1", "c2")} == {("Leskovac", "Podvorce")}
     db.close()
+
+
+def test_whole_household_attendance_is_kept_once(tmp_path):
+    # Two whole-household rows for one workshop (NULL person ids pass the old
+    # UNIQUE key) merge into one on migration, keeping the live row, and a third
+    # can no longer be written.
+    from sqlite_utils import Database
+
+    from docassist.store.migrations import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="0005_whole_household_attendance_once")
+    stamp = {"updated_at": "t", "device_id": "d"}
+    old["households"].insert({"id": "h", "family_name": "Ramić", "created_at": "t"} | stamp)
+    old["workshops"].insert(
+        {"id": "w", "held_on": "2026-11-01", "place": "Niš", "created_at": "t"} | stamp
+    )
+    row = {"workshop_id": "w", "household_id": "h", "person_id": None} | stamp
+    old["attendance"].insert({"id": "a1", **row, "deleted_at": "t"})
+    old["attendance"].insert({"id": "a2", **row})
+    old["attendance"].insert({"id": "a3", **row})
+    old.close()
+
+    db = open_database(path)
+    assert schema_version(db) == KNOWN
+    assert db.execute("SELECT id, deleted_at FROM attendance").fetchall() == [("a2", None)]
+    with pytest.raises(sqlite3.IntegrityError):
+        db["attendance"].insert({"id": "a4", **row})
+    db.close()

@@ -351,3 +351,28 @@ def m0004_household_page_counts(db: Database) -> None:
         WHERE deleted_at IS NULL;
     """,
     )
+
+
+@_migration("0005_whole_household_attendance_once")
+def m0005_whole_household_attendance_once(db: Database) -> None:
+    # UNIQUE (workshop_id, household_id, person_id) never catches two
+    # whole-household rows: SQLite treats NULLs as distinct. The service checks
+    # before it writes, but the app and the command line can write at once.
+    # A duplicate says nothing the first row does not, so duplicates left by
+    # such a race are merged into one, keeping a live row where there is one.
+    _run_script(
+        db,
+        """
+    DELETE FROM attendance WHERE rowid IN (
+        SELECT rowid FROM (
+            SELECT rowid, row_number() OVER (
+                PARTITION BY workshop_id, household_id
+                ORDER BY deleted_at IS NOT NULL, rowid
+            ) AS n
+            FROM attendance WHERE person_id IS NULL
+        ) WHERE n > 1
+    );
+    CREATE UNIQUE INDEX attendance_whole_household
+        ON attendance(workshop_id, household_id) WHERE person_id IS NULL;
+    """,
+    )
