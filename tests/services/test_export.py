@@ -166,6 +166,33 @@ def test_full_export_csv_zip_is_audited(ctx, tmp_path):
     assert json.loads(after)["counts"]["persons"] == 12
 
 
+def test_full_export_without_its_audit_entry_leaves_no_file(ctx, tmp_path, monkeypatch):
+    report_fixture.build(ctx)
+
+    def audit_fails(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ctx, "audit", audit_fails)
+    with pytest.raises(OSError):
+        export.export_register(ctx, "xlsx", tmp_path / "out" / "all.xlsx")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_full_export_is_audited_before_the_file_appears(ctx, tmp_path, monkeypatch):
+    # The rename is the last thing done: when it fails, the entry is already there.
+    report_fixture.build(ctx)
+
+    def rename_fails(src, dst):
+        raise PermissionError("read-only folder")
+
+    monkeypatch.setattr(export.os, "replace", rename_fails)
+    with pytest.raises(PermissionError):
+        export.export_register(ctx, "csv", tmp_path / "out" / "all.zip")
+    assert list((tmp_path / "out").iterdir()) == []
+    [(action, entity, _user, _after)] = _audit(ctx)
+    assert (action, entity) == ("export", "register")
+
+
 def test_full_export_xlsx_has_dates(ctx, tmp_path):
     report_fixture.build(ctx)
     result = export.export_register(ctx, "xlsx", tmp_path / "all.xlsx")

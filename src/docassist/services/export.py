@@ -324,16 +324,18 @@ def full_export_path(path: Path, fmt: str) -> Path:
 def export_register(ctx: Context, fmt: str, path: Path) -> FullExport:
     """Write households, people, cases and steps to ``path``; coordinators only.
 
-    One use case: the rows are read, the file written and the audit entry made in
-    one transaction, so the trail records exactly the exports that were written.
+    The rows are read, the file written to a temporary name and the audit entry
+    committed in one transaction; only then is the file renamed into place. A
+    failure before the commit leaves no file; a failed rename leaves an entry for
+    a file that never appeared. The trail may over-report, never miss an export.
     """
     if fmt not in FULL_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     require_coordinator(ctx)
     path = full_export_path(path, fmt)
-    with ctx.use_case():
-        writer = _register_xlsx if fmt == "xlsx" else _register_zip
-        counts = writer(ctx, path)
+    writer = _register_xlsx if fmt == "xlsx" else _register_zip
+    with atomic_path(path) as tmp, ctx.use_case():
+        counts = writer(ctx, tmp)
         ctx.audit(
             "export",
             "register",
@@ -375,14 +377,13 @@ def _register_xlsx(ctx: Context, path: Path) -> dict[str, int]:
             sheet.append(_xlsx_row(sheet, row))
             n += 1
         counts[name] = n
-    with atomic_path(path) as tmp:
-        book.save(tmp)
+    book.save(path)
     return counts
 
 
 def _register_zip(ctx: Context, path: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
-    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in FULL_TABLES:
             headers, rows = _table_rows(ctx, name)
             # utf-8-sig: the BOM Excel needs to read Cyrillic and č ć š ž right.
