@@ -23,6 +23,7 @@ from docassist.domain.text import N_
 from docassist.i18n import _, format_date
 from docassist.services.context import ValidationError
 from docassist.ui.base import DocModal
+from docassist.ui.widgets.chosen import chosen
 
 # --------------------------------------------------------------------- dates
 
@@ -393,7 +394,7 @@ class CloseCaseDialog(_Dialog):
 
     @on(Select.Changed, "#reason")
     def _reason_changed(self, event: Select.Changed) -> None:
-        self.reason_key = None if event.value is Select.NULL else str(event.value)
+        self.reason_key = chosen(event.value)
 
     def reason_text(self) -> str:
         """The reason as it will be recorded: the chosen label, then any details."""

@@ -37,6 +37,7 @@ from docassist.services.dashboard import CaseLine, Scope
 from docassist.ui.base import DocScreen
 from docassist.ui.screens.case import checklist_title, step_title
 from docassist.ui.widgets.area_bar import AreaBar
+from docassist.ui.widgets.chosen import chosen
 
 LISTS = ("due", "overdue", "blocked")  # pane ids, in the order of the tabs
 LIMIT = 200  # rows per list; the filters narrow a longer one
@@ -313,7 +314,7 @@ class DashboardScreen(DocScreen):
 
     @on(Select.Changed, "#dash-municipality")
     def _municipality_changed(self, event: Select.Changed) -> None:
-        value = None if event.value is Select.NULL else str(event.value)
+        value = chosen(event.value)
         if value == self.municipality:
             return
         self.municipality = value
@@ -324,14 +325,14 @@ class DashboardScreen(DocScreen):
 
     @on(Select.Changed, "#dash-settlement")
     def _settlement_changed(self, event: Select.Changed) -> None:
-        value = None if event.value is Select.NULL else str(event.value)
+        value = chosen(event.value)
         if value != self.settlement:
             self.settlement = value
             self.reload()
 
     @on(Select.Changed, "#dash-facilitator")
     def _facilitator_changed(self, event: Select.Changed) -> None:
-        value = None if event.value is Select.NULL else str(event.value)
+        value = chosen(event.value)
         if value != self.facilitator_id:
             self.facilitator_id = value
             self.reload()

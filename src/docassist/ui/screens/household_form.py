@@ -20,6 +20,7 @@ from docassist.i18n import LANGUAGES, _
 from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.ui.screens.form import FormScreen
+from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems
 
 
@@ -237,7 +238,7 @@ class HouseholdFormScreen(FormScreen):
 
     @on(Select.Changed, "#language")
     def _language_changed(self, event: Select.Changed) -> None:
-        self.values.language = None if event.value is Select.NULL else str(event.value)
+        self.values.language = chosen(event.value)
 
     @on(Checkbox.Changed, "#consent")
     def _consent_changed(self, event: Checkbox.Changed) -> None:

@@ -13,6 +13,7 @@ from docassist.i18n import _, current_language, format_number, ngettext, pgettex
 from docassist.services import households as hh
 from docassist.ui.base import DocScreen
 from docassist.ui.widgets.area_bar import AreaBar
+from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.paged_table import PagedTable
 from docassist.ui.widgets.screen_body import ScreenBody
 
@@ -215,14 +216,14 @@ class HouseholdListScreen(DocScreen):
 
     @on(Select.Changed, "#municipality")
     def _municipality_changed(self, event: Select.Changed) -> None:
-        value = None if event.value is Select.NULL else str(event.value)
+        value = chosen(event.value)
         if value != self.municipality:
             self.municipality = value
             self.reload()
 
     @on(Select.Changed, "#case-filter")
     def _filter_changed(self, event: Select.Changed) -> None:
-        value = None if event.value is Select.NULL else str(event.value)
+        value = chosen(event.value)
         if value != self.case_filter:
             self.case_filter = value
             self.reload()

@@ -33,6 +33,7 @@ from docassist.services import importing as imp
 from docassist.services.context import ValidationError
 from docassist.ui.base import DocScreen
 from docassist.ui.screens.confirm import ConfirmScreen
+from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems, problems_text
 from docassist.ui.widgets.screen_body import ScreenBody
 
@@ -239,7 +240,7 @@ class ImportScreen(DocScreen):
 
     @on(Select.Changed, "#sheet")
     async def _sheet_changed(self, event: Select.Changed) -> None:
-        sheet = None if event.value is Select.NULL else str(event.value)
+        sheet = chosen(event.value)
         if sheet != self.sheet:
             self.sheet = sheet
             self._invalidate()
@@ -251,7 +252,7 @@ class ImportScreen(DocScreen):
         if not select_id.startswith("col-"):
             return
         index = int(select_id.removeprefix("col-"))
-        key = None if event.value is Select.NULL else str(event.value)
+        key = chosen(event.value)
         mapping = {k: v for k, v in self.mapping.items() if v != index}
         previous = mapping.get(key) if key else None
         if key:

@@ -48,6 +48,7 @@ from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.ui.base import DocModal
 from docassist.ui.screens.form import FormScreen
+from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems
 
 # The documents asked about on every person, in the order offices ask for them.
@@ -472,7 +473,7 @@ class PersonFormScreen(FormScreen):
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
         name = event.select.id or ""
-        value = None if event.value is Select.NULL else str(event.value)
+        value = chosen(event.value)
         v = self.values
         if name == "relation" and value:
             v.relation = Relation(value)

@@ -30,6 +30,7 @@ from docassist.services.context import ValidationError
 from docassist.ui.base import DocModal, DocScreen
 from docassist.ui.screens.confirm import ConfirmScreen
 from docassist.ui.widgets.area_bar import AreaBar
+from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.screen_body import ScreenBody
 
 BAR_WIDTH = 12
@@ -332,7 +333,7 @@ class ReportsScreen(DocScreen):
 
     @on(Select.Changed, "#report-municipality")
     def _municipality_changed(self, event: Select.Changed) -> None:
-        value = None if event.value is Select.NULL else str(event.value)
+        value = chosen(event.value)
         if value != self.municipality:
             self.municipality = value
             self.reload()

@@ -59,6 +59,7 @@ from docassist.ui.base import DocScreen
 from docassist.ui.screens.workshop_attendance import AttendanceScreen
 from docassist.ui.screens.workshop_end import EndScreen
 from docassist.ui.widgets.area_bar import AreaBar
+from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import problems_text
 
 # Below this width two languages are stacked (each text followed by its translation)
@@ -387,7 +388,7 @@ class WorkshopScreen(DocScreen):
 
     @on(Select.Changed, "#ws-lang-2")
     def _second_language(self, event: Select.Changed) -> None:
-        self.second_language = None if event.value is Select.NULL else str(event.value)
+        self.second_language = chosen(event.value)
 
     @on(Button.Pressed, "#ws-start")
     def action_start(self) -> None:
