@@ -196,6 +196,28 @@ def test_refusal_reason_recorded_in_serbian_is_matched(built, checklists):
     assert sr_label == "Нема пријављеног пребивалишта"
 
 
+@pytest.mark.parametrize("language", ["en", "sr", "rom"])
+def test_a_reason_whose_label_holds_a_colon_is_matched(ctx, checklists, language):
+    # "The 15-day deadline has passed: late registration is needed" is one label.
+    from docassist.domain.model import Sex
+    from docassist.services import cases
+    from docassist.services import households as hh
+
+    birth = next(c for c in checklists if c.id == "birth-registration")
+    reason = next(r for r in birth.refusal_reasons if r.key == "deadline-passed")
+    label = reason.label.get(language)[0]
+    assert ":" in label
+    household = hh.register_household(ctx, hh.HouseholdInput(family_name="Ramić"))
+    child = hh.add_person(
+        ctx, household, hh.PersonInput(given_name="Sara", family_name="Ramić", sex=Sex.FEMALE)
+    )
+    case_id = cases.open_case(ctx, child, birth.id, birth.version, report_fixture.STEPS)
+    cases.close_case(ctx, case_id, "refused", on=ctx.today(), reason=f"{label}: at the counter")
+    today = ctx.today()
+    report = rp.build_report(ctx, rp.Period(today, today), None, checklists)
+    assert _rows(report, "refusals") == [[birth.title.en, reason.label.en, 1]]
+
+
 def test_workshops(built, checklists):
     report = rp.build_report(built, PERIOD, None, checklists)
     assert _by_label(report, "workshops") == {"Beograd": [1, 3, 1], "Niš": [1, 1, 1]}

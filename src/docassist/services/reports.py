@@ -615,7 +615,14 @@ class _Query:
                 for lang in ("en", "sr", "sr_Latn", "rom")
                 if (label := reason.label.get(lang)[0])
             }
-        return keys.get(script.search_key(text.split(":", 1)[0]))
+        # Labels may hold a colon themselves ("The 15-day deadline has passed: late
+        # registration is needed"), so the label is found as a whole-word prefix of
+        # the text, the longest first, rather than by cutting at the first colon.
+        key = script.search_key(text)
+        for label in sorted(keys, key=len, reverse=True):
+            if key == label or key.startswith(label + " "):
+                return keys[label]
+        return None
 
 
 # --- tables ------------------------------------------------------------------------
