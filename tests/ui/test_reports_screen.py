@@ -146,7 +146,13 @@ async def test_full_export_warns_then_writes_and_audits(demo_db, tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         assert "personal data" in str(app.screen.query_one("#confirm-message", Static).render())
+        # Enter out of habit cancels: personal data must not leave by accident.
         await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportsScreen)
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.click("#yes")
         await pilot.pause()
         await _save_as(app, pilot, tmp_path / "everything.xlsx")
         await pilot.pause()
@@ -157,3 +163,18 @@ async def test_full_export_warns_then_writes_and_audits(demo_db, tmp_path):
             conn.execute("SELECT count(*) FROM audit_log WHERE action = 'export'").fetchone()[0]
             == 1
         )
+
+
+async def test_a_failed_save_stays_on_screen(demo_db, tmp_path):
+    # Closing the path dialog counts the figures again; that must not wipe the
+    # message saying the file was not written.
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    app = DocAssistApp(demo_db, demo=True, user_id=make_user(demo_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_reports(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        await _save_as(app, pilot, blocker / "figures.csv")
+        await _counted(app, pilot)
+        assert "Could not save to" in _status(app).replace("\n", " ")

@@ -8,15 +8,12 @@ of one. Headers are in the reader's language; numbers stay numbers and dates dat
 from __future__ import annotations
 
 import csv
-import errno
 import io
 import json
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,6 +27,7 @@ from docassist.domain.text import N_, Problem
 from docassist.i18n import translator
 from docassist.services import users
 from docassist.services.context import Context, ValidationError
+from docassist.services.files import atomic_path
 from docassist.services.reports import Report, localize
 
 REPORT_FORMATS = ("csv", "xlsx", "json")
@@ -40,27 +38,6 @@ PERSONAL_DATA_WARNING = N_(
     "dates, ID numbers, phone numbers. Keep it on an encrypted disk, never send it by "
     "e-mail or messenger, and delete it when it is no longer needed."
 )
-
-# --- writing safely ------------------------------------------------------------------
-
-
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``; renamed over ``path`` only if the block succeeds."""
-    path = Path(path)
-    if path.is_dir():
-        # Name what the user typed, not the temporary file the rename would have hit.
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 
 # --- the report in a reader's language -------------------------------------------------
 

@@ -12,10 +12,8 @@ was made for the household — never the path or anything printed in it.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from docassist.locations import handouts_dir
 from docassist.nextsteps import IN_PROGRESS, PersonPlan
 from docassist.services.cases import cases_of_household
 from docassist.services.context import Context, NotFoundError
+from docassist.services.files import write_bytes
 from docassist.services.households import get_household
 from docassist.services.plans import household_plans
 
@@ -153,18 +152,7 @@ def save(handout: Handout, path: Path | str | None = None, ctx: Context | None =
     if target.suffix.lower() != ".pdf":
         target = target.with_name(target.name + ".pdf")
     target = target.absolute()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=".handout-", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(handout.data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    write_bytes(target, handout.data)
     if ctx is not None and handout.household_id is not None:
         with ctx.use_case():
             # What was made and for whom, never what it says or where: the file travels.

@@ -72,8 +72,12 @@ class ConfirmScreen(DocModal, ModalScreen[bool]):
         confirm_label: str = N_("Yes"),
         cancel_label: str = N_("No"),
         danger: bool = False,
+        cancel_first: bool = False,
     ) -> None:
         super().__init__(classes="-danger" if danger else None)
+        # Where the answer cannot be undone (personal data leaving the register),
+        # Enter out of habit must not be the yes.
+        self.cancel_first = cancel_first
         self.message = message
         self.title_text = title
         self.confirm_label = confirm_label
@@ -97,7 +101,7 @@ class ConfirmScreen(DocModal, ModalScreen[bool]):
                 )
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        self.query_one("#no" if self.cancel_first else "#yes", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -158,6 +158,9 @@ class ReportsScreen(DocScreen):
         self.table_index = 0
         self.report: rp.Report | None = None
         self.message: tuple[str, str] | None = None  # (text, style) on the status line
+        # A bad period is forgotten once figures are counted again; a failed save
+        # stays on the status line until something else is said.
+        self.period_problem = False
 
     @property
     def ctx(self):
@@ -225,8 +228,9 @@ class ReportsScreen(DocScreen):
             period = rp.make_period(self.ctx.today(), self.start_text, self.end_text)
         except ValidationError as err:
             self._say(err.problems[next(iter(err.problems))][0].render(_), "bold red")
+            self.period_problem = True
             return
-        if self.report is None or self.message is None or self.message[1] == "bold red":
+        if self.report is None or self.message is None or self.period_problem:
             self._say(_("Counting ..."), "dim")
         self._build(period, self.municipality)
 
@@ -245,7 +249,7 @@ class ReportsScreen(DocScreen):
 
     def _built(self, report: rp.Report) -> None:
         self.report = report
-        if self.message and self.message[1] in ("bold red", "dim"):
+        if self.message and (self.period_problem or self.message[1] == "dim"):
             self.message = None  # the mistake is mended; a "saved to" line stays
         self._show_report()
 
@@ -294,6 +298,7 @@ class ReportsScreen(DocScreen):
 
     def _say(self, text: str, style: str = "") -> None:
         self.message = (text, style)
+        self.period_problem = False
         self._paint_status()
 
     def _paint_status(self) -> None:
@@ -328,7 +333,7 @@ class ReportsScreen(DocScreen):
     @on(Input.Submitted, "#report-from, #report-to")
     def _period_submitted(self) -> None:
         self.reload()
-        if self.message is None or self.message[1] != "bold red":
+        if not self.period_problem:
             self.query_one("#report-table", DataTable).focus()
 
     @on(Select.Changed, "#report-municipality")
@@ -436,6 +441,7 @@ class ReportsScreen(DocScreen):
                 confirm_label=N_("Export with names"),
                 cancel_label=N_("Cancel"),
                 danger=True,
+                cancel_first=True,
             ),
             confirmed,
         )
