@@ -64,6 +64,7 @@ def _obtained(ctx, person_id, checklist_id, kind, opened: date, obtained: date) 
 
 
 def build(ctx: Context) -> dict[str, dict[str, str]]:
+    _at(ctx, date(2026, 1, 5))  # registered before anything below happened
     a = _household(
         ctx,
         "Nikolić",

@@ -228,6 +228,24 @@ def test_workshops(built, checklists):
     ]
 
 
+def test_someone_registered_in_a_household_after_its_workshop_did_not_attend(built, checklists):
+    # A baby born in November joins the Jović household, marked present as a whole on
+    # 10.08.: the third quarter's figures must not change after the fact.
+    from docassist.domain.model import Sex
+    from docassist.services import households as hh
+
+    before = rp.build_report(built, PERIOD, None, checklists)
+    jovic = hh.find_households(built, "Jović")[0].id
+    hh.add_person(
+        built,
+        jovic,
+        hh.PersonInput("Lela", "Jović", sex=Sex.FEMALE, birth_date="01.11.2026"),
+    )
+    after = rp.build_report(built, PERIOD, None, checklists)
+    assert _rows(after, "summary") == _rows(before, "summary")
+    assert _by_label(after, "workshops") == _by_label(before, "workshops")
+
+
 def test_one_municipality(built, checklists):
     report = rp.build_report(built, PERIOD, "Niš", checklists)
     summary = dict(_rows(report, "summary"))

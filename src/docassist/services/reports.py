@@ -15,7 +15,8 @@ Definitions (they are what the numbers mean; change them only on purpose):
   (a step changed, a due date moved: the case's events), or a step was marked done
   with a date in the period; or they attended a workshop held in the period — named
   in the attendance, or as a member of a household marked present as a whole (the
-  same rule as the workshop's own head count). A household was served when one of
+  same rule as the workshop's own head count: the members it had when it was
+  marked, not those registered in it since). A household was served when one of
   its members was, or when it was marked present at a workshop in the period.
 - **Municipality.** People, cases and documents belong to their household's
   municipality; workshops to the municipality where they were held.
@@ -58,6 +59,7 @@ from docassist.domain.model import DOCUMENT_LABELS, DocumentKind, Sex
 from docassist.domain.text import N_, Problem
 from docassist.i18n import translator
 from docassist.services.context import Context, ValidationError
+from docassist.services.workshops import MEMBER_WHEN_MARKED
 
 # Cases of people or households removed from the register count nowhere, as the
 # people themselves no longer count as served (a removal is often a duplicate record).
@@ -423,8 +425,8 @@ class _Query:
             FROM attendance a JOIN workshops w ON w.id = a.workshop_id
             JOIN persons p ON p.household_id = a.household_id AND p.deleted_at IS NULL
             WHERE a.deleted_at IS NULL AND w.deleted_at IS NULL AND a.person_id IS NULL
-              AND w.held_on BETWEEN :s AND :e
-            """,
+              AND w.held_on BETWEEN :s AND :e AND """
+            + MEMBER_WHEN_MARKED,
             period,
         ).fetchall()
         removed = {
@@ -516,7 +518,7 @@ class _Query:
             JOIN households h ON h.id = a.household_id AND h.deleted_at IS NULL
             JOIN persons p ON p.household_id = a.household_id AND p.deleted_at IS NULL
             WHERE a.deleted_at IS NULL AND w.deleted_at IS NULL AND a.person_id IS NULL
-              AND w.held_on BETWEEN ? AND ? {place}
+              AND w.held_on BETWEEN ? AND ? {place} AND {MEMBER_WHEN_MARKED}
             """,
             [self.start, self.end, *params, self.start, self.end, *params],
         ).fetchall()

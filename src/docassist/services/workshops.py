@@ -332,11 +332,17 @@ def open_cases_for_attendees(
 
 # --- queries ----------------------------------------------------------------
 
-_PEOPLE_PRESENT = """
+# A household marked present as a whole brought the members it had then: someone
+# registered in it later (a baby born since, a relative who moved in) was not there.
+# "Then" is the later of the workshop's day and the day of the mark, because a
+# facilitator may enter the attendance list a few days after the workshop.
+MEMBER_WHEN_MARKED = "substr(p.created_at, 1, 10) <= max(w.held_on, substr(a.updated_at, 1, 10))"
+
+_PEOPLE_PRESENT = f"""
     (SELECT count(*) FROM persons p WHERE p.deleted_at IS NULL AND (
         EXISTS (SELECT 1 FROM attendance a WHERE a.workshop_id = w.id
                 AND a.deleted_at IS NULL AND a.person_id IS NULL
-                AND a.household_id = p.household_id)
+                AND a.household_id = p.household_id AND {MEMBER_WHEN_MARKED})
         OR EXISTS (SELECT 1 FROM attendance a WHERE a.workshop_id = w.id
                 AND a.deleted_at IS NULL AND a.person_id = p.id)))
 """
