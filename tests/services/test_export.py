@@ -223,3 +223,37 @@ def test_full_export_keeps_formulas_as_text_and_drops_control_characters(ctx, tm
         with zipfile.ZipFile(result.path) as archive:
             text = archive.read("persons.csv").decode("utf-8-sig")
         assert "'=HYPERLINK" in text
+
+
+def test_full_export_leaves_out_removed_people_and_their_cases(ctx, tmp_path):
+    from docassist.services import households as hh
+
+    people = report_fixture.build(ctx)
+    hh.remove_person(ctx, people["b"]["Goran"])  # he has a refused ID-card case
+    result = export.export_register(ctx, "csv", tmp_path / "all.zip")
+    with zipfile.ZipFile(result.path) as archive:
+        tables = {
+            name: list(csv.DictReader(io.StringIO(archive.read(f"{name}.csv").decode("utf-8-sig"))))
+            for name in export.FULL_TABLES
+        }
+    person_ids = {p["id"] for p in tables["persons"]}
+    case_ids = {c["id"] for c in tables["cases"]}
+    assert people["b"]["Goran"] not in person_ids
+    assert {c["person_id"] for c in tables["cases"]} <= person_ids
+    assert {s["case_id"] for s in tables["case_steps"]} <= case_ids
+    assert result.counts["cases"] == 8
+
+
+def test_full_export_into_a_folder_uses_the_usual_name_and_audits_the_whole_path(
+    ctx, tmp_path, monkeypatch
+):
+    report_fixture.build(ctx)
+    (tmp_path / "out").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = export.export_register(ctx, "csv", tmp_path / "out")
+    assert result.path == tmp_path / "out" / f"docassist-register-{ctx.today().isoformat()}.zip"
+    assert result.path.is_file()
+    relative = export.export_register(ctx, "xlsx", "mine.xlsx")
+    assert relative.path == tmp_path / "mine.xlsx"
+    paths = [json.loads(row[3])["path"] for row in _audit(ctx)]
+    assert paths == [str(result.path), str(tmp_path / "mine.xlsx")]

@@ -290,9 +290,18 @@ def require_coordinator(ctx: Context) -> users.User:
     return user
 
 
-def full_export_path(path: Path, fmt: str) -> Path:
-    """Where the export really goes: a CSV export is a zip of one file per table."""
-    path = Path(path).expanduser()
+def full_export_name(today: date, fmt: str) -> str:
+    return f"docassist-register-{today.isoformat()}.{'zip' if fmt == 'csv' else 'xlsx'}"
+
+
+def full_export_path(path: Path, fmt: str, today: date) -> Path:
+    """Where the export really goes: a CSV export is a zip of one file per table.
+
+    A folder gets the file under the usual name inside it.
+    """
+    path = Path(path).expanduser().absolute()  # the audit entry must say where, exactly
+    if path.is_dir():
+        return path / full_export_name(today, fmt)
     if fmt == "csv" and path.suffix.lower() != ".zip":
         return path.with_name(path.name + ".zip")
     return path
@@ -309,7 +318,7 @@ def export_register(ctx: Context, fmt: str, path: Path) -> FullExport:
     if fmt not in FULL_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     require_coordinator(ctx)
-    path = full_export_path(path, fmt)
+    path = full_export_path(path, fmt, ctx.today())
     writer = _register_xlsx if fmt == "xlsx" else _register_zip
     with atomic_path(path) as tmp, ctx.use_case():
         counts = writer(ctx, tmp)
@@ -326,8 +335,25 @@ def export_register(ctx: Context, fmt: str, path: Path) -> FullExport:
 # to the file, one table after the other, never held in memory all at once.
 
 
+# Removed households and people are gone from the register; so are the cases and steps
+# hanging from them (a removed person's cases were closed, not removed, for undo).
+_LIVE_HOUSEHOLD = (
+    "EXISTS (SELECT 1 FROM households h WHERE h.id = t.household_id AND h.deleted_at IS NULL)"
+)
+_LIVE_PERSON = "EXISTS (SELECT 1 FROM persons p WHERE p.id = t.person_id AND p.deleted_at IS NULL)"
+_LIVE = {
+    "households": "t.deleted_at IS NULL",
+    "persons": f"t.deleted_at IS NULL AND {_LIVE_HOUSEHOLD}",
+    "cases": f"t.deleted_at IS NULL AND {_LIVE_PERSON} AND {_LIVE_HOUSEHOLD}",
+    "case_steps": (
+        "t.deleted_at IS NULL AND t.case_id IN (SELECT t.id FROM cases t WHERE "
+        f"t.deleted_at IS NULL AND {_LIVE_PERSON} AND {_LIVE_HOUSEHOLD})"
+    ),
+}
+
+
 def _table_rows(ctx: Context, table: str) -> tuple[list[str], Iterator[list[Any]]]:
-    cursor = ctx.db.execute(f"SELECT * FROM {table} WHERE deleted_at IS NULL ORDER BY rowid")
+    cursor = ctx.db.execute(f"SELECT t.* FROM {table} t WHERE {_LIVE[table]} ORDER BY t.rowid")
     names = [d[0] for d in cursor.description]
     keep = [i for i, n in enumerate(names) if n not in _LEFT_OUT]
     return [names[i] for i in keep], ([row[i] for i in keep] for row in cursor)

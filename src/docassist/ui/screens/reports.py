@@ -393,9 +393,7 @@ class ReportsScreen(DocScreen):
         if self.app.role != Role.COORDINATOR:  # type: ignore[attr-defined]
             self.notify(_("Only a coordinator may export the whole register."), severity="error")
             return
-        default = export.default_export_dir() / (
-            f"docassist-register-{self.ctx.today().isoformat()}.xlsx"
-        )
+        default = export.default_export_dir() / export.full_export_name(self.ctx.today(), "xlsx")
 
         def chosen(path: Path | None) -> None:
             if path is None:
