@@ -8,8 +8,11 @@ chose, never the temporary file they did not know about.
 from __future__ import annotations
 
 import errno
+import gc
 import os
+import sys
 import tempfile
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +32,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
         yield Path(tmp)
         os.replace(tmp, path)
     except BaseException as err:
+        _forget_half_written(err)
         Path(tmp).unlink(missing_ok=True)
         # A full disk while writing names no file, or the temporary one.
         if isinstance(err, OSError) and err.filename in (None, tmp):
@@ -42,3 +46,24 @@ def write_bytes(path: Path, data: bytes) -> None:
         out.write(data)
         out.flush()
         os.fsync(out.fileno())
+
+
+def _forget_half_written(err: BaseException) -> None:
+    """Let go of a writer that failed halfway, now and without a word.
+
+    openpyxl leaves its zip archive open when the disk fills; collected later, it
+    tries to finish the file and prints "Exception ignored ... Traceback" after
+    the clear one-line message. The error itself is kept and raised as it was.
+    """
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        seen: set[int] = set()
+        chained: BaseException | None = err
+        while chained is not None and id(chained) not in seen:
+            seen.add(id(chained))
+            traceback.clear_frames(chained.__traceback__)
+            chained = chained.__context__
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
