@@ -157,11 +157,12 @@ def test_documents_by_sex_and_age(built, checklists):
         "Age 60+": [1, 0, 0, 1],
         "Age not known": [0, 0, 1, 1],
     }
+    # total; women, men, sex not known; ages 0-4, 5-17, 18-59, 60+, not known
     assert _rows(report, "documents_by_municipality") == [
-        ["Leskovac", "ID card", 1, 1, 0],
-        ["Leskovac", "Health insurance card", 1, 0, 0],
-        ["Niš", "Birth registration", 2, 1, 1],
-        ["Niš", "ID card", 2, 1, 1],
+        ["Leskovac", "ID card", 1, 1, 0, 0, 0, 0, 0, 1, 0],
+        ["Leskovac", "Health insurance card", 1, 0, 0, 1, 0, 0, 0, 0, 1],
+        ["Niš", "Birth registration", 2, 1, 1, 0, 1, 1, 0, 0, 0],
+        ["Niš", "ID card", 2, 1, 1, 0, 0, 1, 1, 0, 0],
     ]
 
 

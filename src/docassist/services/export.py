@@ -111,7 +111,7 @@ def _xlsx_row(sheet: Any, row: list[Any]) -> list[Any]:
 
 
 def report_csv(report: Report, language: str) -> str:
-    """All tables in one CSV: a title row, the header row, the rows, then a blank row.
+    """All tables in one CSV: a title row, the header row, the rows, any note, a blank row.
 
     Numbers are written bare (a dot before decimals) and dates as 2026-07-01, which
     spreadsheets in any locale read as numbers and dates.
@@ -126,6 +126,8 @@ def report_csv(report: Report, language: str) -> str:
         writer.writerow(table.headers)
         for row in table.rows:
             writer.writerow([_csv_value(v) for v in row])
+        if table.note:
+            writer.writerow([table.note])  # how to read the figures travels with them
         writer.writerow([])
     return out.getvalue()
 
@@ -140,12 +142,21 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 DATE_FORMAT = "DD.MM.YYYY"
 
 
+def _fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` at a word's end where it can be (Excel's 31-character
+    sheet names): "Documents obtained by municipal" read as a mistake."""
+    if len(text) <= width:
+        return text
+    cut = text[: width + 1].rsplit(" ", 1)[0]
+    return (cut if 0 < len(cut) <= width else text[:width]).rstrip()
+
+
 def _sheet_name(title: str, taken: set[str]) -> str:
-    base = _SHEET_FORBIDDEN.sub(" ", title).strip()[:31] or "Sheet"
+    base = _fit(_SHEET_FORBIDDEN.sub(" ", title).strip(), 31) or "Sheet"
     name, n = base, 2
     while name.casefold() in taken:
         suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        name, n = _fit(base, 31 - len(suffix)) + suffix, n + 1
     taken.add(name.casefold())
     return name
 

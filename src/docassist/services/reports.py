@@ -698,27 +698,19 @@ def _document_tables(documents: list[_Document], procedure_label: Any) -> list[T
         ),
     )
 
-    by_place: Counter[tuple[str, str]] = Counter((d.municipality, d.label_key) for d in documents)
-    female = Counter((d.municipality, d.label_key) for d in documents if d.sex == Sex.FEMALE)
-    male = Counter((d.municipality, d.label_key) for d in documents if d.sex == Sex.MALE)
+    by_place: dict[tuple[str, str], list[_Document]] = defaultdict(list)
+    for d in documents:
+        by_place[(d.municipality, d.label_key)].append(d)
     kind_rank = {k: i for i, k in enumerate(kinds)}
     place_rows = sorted(
         by_place, key=lambda k: (not k[0], script.sort_key(k[0]), kind_rank.get(k[1], 0))
     )
+    # The same breakdown as the national table, so each row adds up on its own.
     by_municipality = Table(
         "documents_by_municipality",
         N_("Documents obtained by municipality"),
-        (
-            Column("municipality", N_("Municipality"), "label"),
-            Column("document", N_("Document"), "label"),
-            Column("total", N_("Total"), bar=True),
-            Column("sex_f", SEX_COLUMNS[Sex.FEMALE]),
-            Column("sex_m", SEX_COLUMNS[Sex.MALE]),
-        ),
-        tuple(
-            (_place(m), _document_label(k), by_place[(m, k)], female[(m, k)], male[(m, k)])
-            for m, k in place_rows
-        ),
+        (Column("municipality", N_("Municipality"), "label"), *columns),
+        tuple((_place(m), _document_label(k), *breakdown(by_place[(m, k)])) for m, k in place_rows),
     )
     return [documents_table, sex_age, by_municipality]
 

@@ -277,7 +277,8 @@ class ReportsScreen(DocScreen):
             widget.add_column(_(column.title), key=column.key)
             if i == bar_at:
                 widget.add_column("", key="bar", width=BAR_WIDTH + 1)
-        for row in table.rows:
+        total_at = len(table.rows) - 1 if table.total_row else None
+        for row_index, row in enumerate(table.rows):
             cells: list[Text] = []
             for i, (column, value) in enumerate(zip(table.columns, row, strict=True)):
                 shown = rp.localize(value, language)
@@ -286,7 +287,9 @@ class ReportsScreen(DocScreen):
                 else:
                     cells.append(Text(_show(shown), justify="right"))
                 if i == bar_at:
-                    shown_bar = bar(min(value or 0, largest), largest)
+                    # The "all" row has no bar: capped at the scale, it looked as
+                    # large as the largest single row.
+                    shown_bar = "" if row_index == total_at else bar(value or 0, largest)
                     cells.append(Text(shown_bar, style="bold"))
             widget.add_row(*cells)
         note = self.query_one("#report-note", Static)
