@@ -152,6 +152,11 @@ class Checklist:
     path: Path
     origin: str = "bundled"
 
+    def is_draft(self, code: str) -> bool:
+        """Whether this checklist's text in ``code`` still waits for a native speaker's
+        review; sr_Latn is generated from sr, so sr's state counts for it."""
+        return self.review.get("sr" if code == "sr_Latn" else code) != "reviewed"
+
     def step(self, key: str) -> Step | None:
         """The step with ``key``, or None — a case opened on an older version may name
         steps that no longer exist."""

@@ -131,6 +131,10 @@ async def test_whole_workshop_at_80_columns(register):
         assert all(title in text for title in BIRTH_STEP_1)
         progress = str(app.screen.query_one("#ws-progress", Static).render())
         assert translate_in("rom", "Step {n} of {total}").format(n=1, total=4) in progress
+        # Both languages' texts are unreviewed drafts: a quiet note says so in each.
+        draft = str(app.screen.query_one("#ws-draft", Static).render())
+        assert translate_in("rom", "draft translation") in draft
+        assert translate_in("sr", "draft translation") in draft
         # The "check with the office" marker, in both languages.
         assert translate_in("sr", "Check with the office") in text
 

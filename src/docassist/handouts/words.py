@@ -14,15 +14,6 @@ from docassist.i18n import get_language, translate_in
 DRAFT = N_("Draft translation, not yet reviewed")
 
 
-def review_key(code: str) -> str:
-    """The language whose review state counts: sr_Latn is generated from sr."""
-    return "sr" if code == "sr_Latn" else code
-
-
-def is_draft(checklist: Checklist, code: str) -> bool:
-    return checklist.review.get(review_key(code)) != "reviewed"
-
-
 class Page:
     """What a handout says, in order, drawn only once it is complete.
 
@@ -104,7 +95,7 @@ class Words:
         """The draft marker, once per language that needs it, in that language."""
         out = []
         for code in self.codes:
-            if code in self.fell_back or any(is_draft(c, code) for c in checklists):
+            if code in self.fell_back or any(c.is_draft(code) for c in checklists):
                 name = get_language(code).native_name
                 out.append(f"{translate_in(code, DRAFT)} ({name})")
         return out

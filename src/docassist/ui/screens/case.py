@@ -84,6 +84,16 @@ def fallback_marker(language: str | None) -> Text:
     return Text(f" ({get_language(language).native_name})", style=_QUIET)
 
 
+# Translators: a quiet note beside checklist text that a native speaker has not
+# reviewed yet (the checklist file records the review state per language).
+DRAFT_TRANSLATION = N_("draft translation")
+
+
+def draft_marker() -> Text:
+    """The quiet note that the checklist's text in this language is not reviewed yet."""
+    return Text(f" · {_(DRAFT_TRANSLATION)}", style=_QUIET)
+
+
 def localized(text: cl.Text | None, style: str = "") -> Text:
     value, used = checklist_text(text)
     return Text(value, style=style) + fallback_marker(used)
@@ -364,6 +374,8 @@ class CaseScreen(DocScreen):
         title.append(" — ")
         if self.checklist:
             title.append_text(localized(self.checklist.title))
+            if self.checklist.is_draft(current_language().code):
+                title.append_text(draft_marker())
         else:
             title.append(self.case.checklist_id)
         self.query_one("#case-title", Static).update(title)

@@ -14,7 +14,7 @@ column come from that column's catalogue (``translate_in``), so a Romani column 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from textual import on
@@ -56,6 +56,7 @@ from docassist.services import households as hh
 from docassist.services import workshops as ws
 from docassist.services.context import ValidationError
 from docassist.ui.base import DocScreen
+from docassist.ui.screens.case import DRAFT_TRANSLATION
 from docassist.ui.screens.workshop_attendance import AttendanceScreen
 from docassist.ui.screens.workshop_end import EndScreen
 from docassist.ui.widgets.area_bar import AreaBar
@@ -246,6 +247,13 @@ def block_widget(block: Block, codes: tuple[str, ...], two_columns: bool) -> Wid
         for index, code in enumerate(codes)
     ]
     return Horizontal(*cells, classes="ws-pair")
+
+
+def draft_note(checklist: Checklist, codes: Sequence[str]) -> str:
+    """A quiet note, in each language concerned, that its text is not reviewed yet."""
+    return " / ".join(
+        translate_in(code, DRAFT_TRANSLATION) for code in codes if checklist.is_draft(code)
+    )
 
 
 def progress_text(slides: list[Slide], position: int, code: str) -> str:
@@ -505,7 +513,9 @@ class PresenterScreen(DocScreen):
         self.position = min(self.position, len(slides) - 1)
         slide = slides[self.position]
         ticks = self.ticks.get(slide.tick_key, set()) if slide.tick_key else set()
-        yield Static(progress_text(slides, self.position, first), id="ws-progress")
+        with Horizontal(id="ws-top"):
+            yield Static(progress_text(slides, self.position, first), id="ws-progress")
+            yield Static(draft_note(slide.checklist, self.languages), id="ws-draft")
         two = len(self.languages) > 1 and self._wide()
         self._two_columns = two
         classes = "-two" if two else ("-stacked" if len(self.languages) > 1 else "-one")
