@@ -62,6 +62,22 @@ def fixed_demo(tmp_path, monkeypatch):
     return make_fixed_demo(tmp_path / "demo.db", monkeypatch)
 
 
+async def pick_language(app: DocAssistApp, pilot, code: str) -> None:
+    """F2, then the language from the picker, as a user does: the screen underneath
+    is resumed afterwards, which is where switches used to crash."""
+    from textual.widgets import OptionList
+
+    await pilot.press("f2")
+    await pilot.pause()
+    options = app.screen.query_one("#languages", OptionList)
+    options.highlighted = [lang.code for lang in i18n.LANGUAGES].index(code)
+    await pilot.press("enter")
+    await pilot.pause()
+    await app.workers.wait_for_complete()  # the reports count again in a worker
+    await pilot.pause()
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("screen", MAIN_SCREENS)
 async def test_each_main_screen_switches_language_live(fixed_demo, screen):
     app = make_app(fixed_demo, screen)
@@ -69,9 +85,7 @@ async def test_each_main_screen_switches_language_live(fixed_demo, screen):
         await open_screen(app, pilot, screen)
         shown = type(app.screen)
         for code in ("sr", "rom", "sr_Latn", "en"):
-            app.choose_language(code)
-            await pilot.pause()
-            await pilot.pause()
+            await pick_language(app, pilot, code)
             assert type(app.screen) is shown  # no crash, no jump elsewhere
             if BODY_TEXT[screen]:
                 body = translated(code, BODY_TEXT[screen])
@@ -271,3 +285,26 @@ async def test_practice_score_footer_fits_and_escape_leaves(fixed_demo, code):
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.view == LIST
+
+
+@pytest.mark.parametrize(("key", "label"), [("ctrl+n", "Family name"), ("a", "Given name")])
+async def test_forms_switch_language_and_keep_what_was_typed(fixed_demo, key, label):
+    # ctrl+n: a new household from the register; a: a new person on a household.
+    app = make_app(fixed_demo, "register")
+    async with app.run_test(size=(80, 24)) as pilot:
+        if key == "a":
+            await open_screen(app, pilot, "household")
+        await pilot.press(key)
+        await pilot.pause()
+        form = app.screen
+        name = "family_name" if key == "ctrl+n" else "given_name"
+        form.query_one(f"#{name}", Input).focus()
+        await pilot.press(*"Đorđ")
+        for code in ("sr", "rom", "en"):
+            await pick_language(app, pilot, code)
+            assert app.screen is form
+            # A long label wraps beside its field: look for its first words only.
+            assert translated(code, label).split(" (")[0] in screen_text(app), (code, label)
+        # The keyboard is still in the field, at the end of the text: typing goes on.
+        await pilot.press(*"ević")
+        assert form.query_one(f"#{name}", Input).value == "Đorđević"

@@ -9,7 +9,7 @@ from textual.screen import ModalScreen, Screen
 
 from docassist.i18n import _
 from docassist.ui.commands import COMMANDS
-from docassist.ui.widgets.screen_body import recompose_body
+from docassist.ui.widgets.screen_body import redraw_body
 
 
 class Translated:
@@ -53,9 +53,9 @@ class Translated:
         if self._listening:
             return
         self._listening = True
-        self.app.language_changed.subscribe(self, self._language_changed)  # type: ignore[attr-defined]
+        self.app.language_changed.subscribe(self, self._retranslate_for_language)  # type: ignore[attr-defined]
 
-    async def _language_changed(self, _code: str) -> None:
+    async def _retranslate_for_language(self, _code: str) -> None:
         await self.retranslate()
         self.refresh_bindings()  # type: ignore[attr-defined]
 
@@ -65,15 +65,7 @@ class Translated:
         Only the body is composed again: the Header must stay mounted (see
         ``widgets/screen_body.py``), and the Footer follows ``refresh_bindings``.
         """
-        focused = self.focused  # type: ignore[attr-defined]
-        focused_id = focused.id if focused is not None else None
-        await recompose_body(self)  # type: ignore[arg-type]
-        # The widget that had the focus was replaced: give it to its successor, so
-        # that a switch does not leave the keyboard nowhere (Enter doing nothing).
-        if focused_id:
-            for widget in self.query(f"#{focused_id}"):  # type: ignore[attr-defined]
-                widget.focus()
-                break
+        await redraw_body(self)  # type: ignore[arg-type]
 
 
 class DocScreen(Translated, Screen):

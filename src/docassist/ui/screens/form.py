@@ -22,7 +22,7 @@ from docassist.i18n import _
 from docassist.ui.base import DocScreen
 from docassist.ui.screens.confirm import confirm_leave
 from docassist.ui.widgets.field_problems import FieldProblems
-from docassist.ui.widgets.screen_body import ScreenBody
+from docassist.ui.widgets.screen_body import ScreenBody, redraw_body
 
 
 class FormScreen(DocScreen):
@@ -76,7 +76,7 @@ class FormScreen(DocScreen):
                 yield FieldProblems(id=f"{name}-problems")
 
     async def retranslate(self) -> None:
-        await self.query_one(ScreenBody).recompose()
+        await redraw_body(self)
         self._show_problems()
 
     def _focus_field(self, name: str) -> None:

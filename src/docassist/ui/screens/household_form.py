@@ -237,7 +237,7 @@ class HouseholdFormScreen(FormScreen):
         self.values.notes = event.text_area.text
 
     @on(Select.Changed, "#language")
-    def _language_changed(self, event: Select.Changed) -> None:
+    def _family_language_chosen(self, event: Select.Changed) -> None:
         self.values.language = chosen(event.value)
 
     @on(Checkbox.Changed, "#consent")

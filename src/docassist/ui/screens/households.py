@@ -15,7 +15,7 @@ from docassist.ui.base import DocScreen
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.paged_table import PagedTable
-from docassist.ui.widgets.screen_body import ScreenBody
+from docassist.ui.widgets.screen_body import KeptFocus, ScreenBody
 
 CASE_FILTERS = (
     ("open", N_("With open cases")),
@@ -112,7 +112,7 @@ class HouseholdListScreen(DocScreen):
         if table.row_count and table.cursor_row >= 0:
             current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         loaded = self._loaded
-        focused = self.focused.id if self.focused is not None else None
+        kept = KeptFocus(self)
         await self.query_one(ScreenBody).recompose()
         self.reload()
         table = self.query_one(DataTable)
@@ -122,9 +122,7 @@ class HouseholdListScreen(DocScreen):
         # By key, not by index: the new script may sort the families differently.
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current), animate=False)
-        if focused:
-            for widget in self.query(f"#{focused}"):
-                widget.focus()
+        kept.restore()
 
     # -- loading ---------------------------------------------------------------
 

@@ -259,6 +259,11 @@ class ReportsScreen(DocScreen):
             return
         self.table_index %= len(report.tables)
         choice = self.query_one("#report-table-choice", Select)
+        if not choice.query("SelectOverlay"):
+            # Figures counted while a language switch redraws the body arrive before
+            # the new Select has its parts; fill it once it has them.
+            self.call_after_refresh(self._show_report)
+            return
         with self.prevent(Select.Changed):
             choice.set_options([(_(t.title), i) for i, t in enumerate(report.tables)])
             choice.value = self.table_index

@@ -33,10 +33,10 @@ class AreaBar(Static):
     """
 
     def on_mount(self) -> None:
-        self.app.language_changed.subscribe(self, self._language_changed)  # type: ignore[attr-defined]
+        self.app.language_changed.subscribe(self, self._retranslate_for_language)  # type: ignore[attr-defined]
         self._redraw()
 
-    async def _language_changed(self, _code: str) -> None:
+    async def _retranslate_for_language(self, _code: str) -> None:
         self._redraw()
 
     def _redraw(self) -> None:

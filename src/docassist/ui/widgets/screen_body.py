@@ -14,7 +14,9 @@ from textual.app import ComposeResult
 from textual.compose import compose
 from textual.containers import Vertical
 from textual.dom import DOMNode
-from textual.widgets import Footer, Header
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+from textual.widgets.input import Selection
 
 # The screen's frame: kept mounted across a redraw (see the module docstring). The
 # Footer redraws its own labels on refresh_bindings(), so it need not be replaced.
@@ -64,3 +66,43 @@ async def recompose_body(node: DOMNode) -> None:
             await node.mount_all(fresh, before=footer)
         else:
             await node.mount_all(fresh)
+
+
+class KeptFocus:
+    """Which widget had the keyboard, and where its cursor was, across a redraw.
+
+    A redraw replaces every widget: without this the keys of a facilitator typing
+    a name went nowhere after a language switch, and the next Tab selected the
+    whole field so that one letter replaced it.
+    """
+
+    def __init__(self, screen: Screen) -> None:
+        focused = screen.focused
+        self.screen = screen
+        self.widget_id = focused.id if focused is not None else None
+        self.cursor = focused.cursor_position if isinstance(focused, Input) else None
+
+    def restore(self) -> None:
+        if not self.widget_id:
+            return
+        for widget in self.screen.query(f"#{self.widget_id}"):
+            if not widget.focusable:
+                continue
+            widget.focus()
+            if isinstance(widget, Input) and self.cursor is not None:
+                cursor = min(self.cursor, len(widget.value))
+                # After the focus event, which would otherwise select all the text.
+                self.screen.call_after_refresh(self._place_cursor, widget, cursor)
+            return
+
+    @staticmethod
+    def _place_cursor(widget: Input, cursor: int) -> None:
+        widget.selection = Selection.cursor(cursor)
+
+
+async def redraw_body(screen: Screen) -> None:
+    """Compose the screen's body afresh (a language switch) and give the keyboard
+    back to where it was."""
+    kept = KeptFocus(screen)
+    await recompose_body(screen)
+    kept.restore()
