@@ -213,3 +213,22 @@ def test_export_unknown_user(capsys, tmp_path):
     args = ["--db", str(db), "export", "--user", "Nobody", "--output", str(tmp_path / "a.zip")]
     assert main(args) == 2
     assert "no user 'Nobody'" in capsys.readouterr().err
+
+
+def test_the_app_refuses_a_read_only_register_before_it_starts(
+    capsys, tmp_path, refuse_writes, monkeypatch
+):
+    from docassist.store.db import open_database
+    from docassist.ui.app import DocAssistApp
+
+    path = tmp_path / "r.db"
+    open_database(path).close()
+    refuse_writes(path)
+
+    def started(self, *args, **kwargs):
+        raise AssertionError("the app started on a register it cannot write")
+
+    monkeypatch.setattr(DocAssistApp, "run", started)
+    assert main(["--db", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot be written" in err[0] and "internal error" not in err[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,7 @@ from docassist.store import db as db_module
 from docassist.store.db import (
     DamagedDatabaseError,
     NewerDatabaseError,
+    ReadOnlyDatabaseError,
     StoreError,
     check_database,
     device_id,
@@ -239,3 +241,51 @@ def test_whole_household_attendance_is_kept_once(tmp_path):
     with pytest.raises(sqlite3.IntegrityError):
         db["attendance"].insert({"id": "a4", **row})
     db.close()
+
+
+# --- a register that cannot be written ------------------------------------------------
+
+
+def test_a_read_only_file_is_refused_when_opened(tmp_path, refuse_writes):
+    path = tmp_path / "r.db"
+    open_database(path).close()
+    refuse_writes(path)
+    with pytest.raises(ReadOnlyDatabaseError) as err:
+        open_database(path)
+    assert "cannot be written" in str(err.value) and str(path) in str(err.value)
+
+
+def test_a_read_only_folder_is_refused_not_called_damaged(tmp_path, refuse_writes):
+    # WAL writes two files beside the register: a folder that cannot be written
+    # makes every read fail, which looked like damage ("restore from a backup").
+    path = tmp_path / "r.db"
+    open_database(path).close()
+    refuse_writes(tmp_path)
+    with pytest.raises(ReadOnlyDatabaseError) as err:
+        open_database(path)
+    assert "damaged" not in str(err.value)
+    (tmp_path / "new").mkdir()
+    refuse_writes(tmp_path / "new")
+    with pytest.raises(ReadOnlyDatabaseError):
+        open_database(tmp_path / "new" / "r.db")
+
+
+def test_sqlite_refusing_to_write_is_read_only_not_damage(tmp_path, monkeypatch):
+    # os.access can say yes where SQLite still cannot write (a read-only mount,
+    # -wal and -shm files of another user): its own refusal is recognised too.
+    from sqlite_utils import Database
+
+    path = tmp_path / "old.db"
+    Database(path)["notes"].insert({"x": 1})  # no migrations yet: opening must write
+    real_connect = db_module._connect
+
+    def read_only_connect(p):
+        conn = sqlite3.connect(f"{Path(p).resolve().as_uri()}?mode=ro", uri=True)
+        conn.isolation_level = None
+        return Database(conn)
+
+    monkeypatch.setattr(db_module, "_connect", read_only_connect)
+    with pytest.raises(ReadOnlyDatabaseError):
+        open_database(path)
+    monkeypatch.setattr(db_module, "_connect", real_connect)
+    open_database(path).close()

@@ -7,6 +7,8 @@ parameters so the CLI and UI can say them in the user's language.
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import uuid
 from datetime import UTC, datetime
@@ -39,6 +41,30 @@ class NewerDatabaseError(StoreError):
     pass
 
 
+class ReadOnlyDatabaseError(StoreError):
+    pass
+
+
+_READ_ONLY = N_(
+    "The register {path} cannot be written (read-only file or folder). Copy it "
+    "somewhere you can write, or ask whoever looks after this laptop to allow it."
+)
+
+
+def _read_only(path: Path | str) -> ReadOnlyDatabaseError:
+    return ReadOnlyDatabaseError(_READ_ONLY, path=str(path))
+
+
+def is_read_only(err: BaseException) -> bool:
+    """True for SQLite refusing to write: a read-only file, folder or mount."""
+    if not isinstance(err, sqlite3.DatabaseError):
+        return False
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == sqlite3.SQLITE_READONLY  # and its extended codes
+    return "readonly database" in str(err)
+
+
 def utc_now() -> str:
     """Timestamps are stored as UTC ISO-8601, to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -62,6 +88,18 @@ def _check_file(path: Path) -> None:
         )
 
 
+def _refuse_read_only(path: Path) -> None:
+    """Refuse before opening what cannot be written, rather than fail at the first
+    save (signing in writes the user's language). WAL keeps two files beside the
+    register (-wal, -shm), so its folder must be writable too."""
+    if path.exists() and not os.access(path, os.R_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+    if path.exists() and not os.access(path, os.W_OK):
+        raise _read_only(path)
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise _read_only(path)
+
+
 def _connect(path: Path | str) -> Database:
     # isolation_level=None: no implicit transactions. Every write either runs
     # in an explicit db.atomic() block or commits at once; nothing waits for a
@@ -74,6 +112,8 @@ def _quick_check(db: Database, path: Path | str) -> None:
     try:
         rows = db.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as err:
+        if is_read_only(err):
+            raise  # not damage: open_database says what it is
         raise DamagedDatabaseError(
             N_("The database {path} is damaged ({detail}). Restore it from a backup."),
             path=str(path),
@@ -114,6 +154,8 @@ def open_database(
         if not path.exists() and not create:
             raise StoreError(N_("There is no database at {path}."), path=str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
+        _refuse_read_only(path)
+    db = None
     try:
         db = _connect(path)
         db.execute("PRAGMA busy_timeout = 5000")
@@ -131,7 +173,13 @@ def open_database(
         db.execute("PRAGMA synchronous = FULL")
         db.execute("PRAGMA foreign_keys = ON")
         _ensure_device_id(db)
-    except sqlite3.DatabaseError as err:
+    except BaseException as err:
+        if db is not None:
+            db.close()
+        if not isinstance(err, sqlite3.DatabaseError):
+            raise
+        if is_read_only(err):
+            raise _read_only(path) from err
         raise DamagedDatabaseError(
             N_("The database {path} is damaged ({detail}). Restore it from a backup."),
             path=str(path),
