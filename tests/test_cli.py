@@ -232,3 +232,20 @@ def test_the_app_refuses_a_read_only_register_before_it_starts(
     assert main(["--db", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "cannot be written" in err[0] and "internal error" not in err[0]
+
+
+def test_damage_in_a_large_register_is_said_as_damage(capsys, tmp_path, monkeypatch):
+    from docassist.locations import log_dir
+    from docassist.store import db as db_module
+    from tests.damage import damage_table
+
+    path = tmp_path / "r.db"
+    assert main(["--db", str(path), "demo", "--households", "20", "--no-run"]) == 0
+    damage_table(path, "households")
+    monkeypatch.setattr(db_module, "QUICK_CHECK_MAX_BYTES", 0)  # opening does not read it all
+    capsys.readouterr()
+    assert main(["--db", str(path), "report"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "internal error" not in err[0]
+    assert "damaged" in err[0] and "docassist db check" in err[0] and str(path) in err[0]
+    assert not list(log_dir().glob("crash-*.log"))

@@ -110,7 +110,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.households < 1 or args.households > 1_000_000:
         raise UsageError(_("--households must be between 1 and 1000000."))
-    path = Path(args.db).expanduser() if args.db else locations.demo_database()
+    path = _demo_path(args)
     if path.resolve() == locations.default_database().resolve():
         raise UsageError(_("The demo never writes into the real register. Choose another file."))
     if args.rebuild:
@@ -135,6 +135,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     DocAssistApp(path, demo=True, language=args.lang).run()
     return 0
+
+
+def _demo_path(args: argparse.Namespace) -> Path:
+    return Path(args.db).expanduser() if args.db else locations.demo_database()
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -223,6 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     language = _language_from(argv)
     if language in {lang.code for lang in i18n.LANGUAGES}:
         i18n.set_language(language)
+    args = None
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command or "run"](args)
@@ -232,15 +237,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as err:  # the one place that turns any failure into one line
-        return _report(err)
+        return _report(err, _register_of(args))
 
 
-def _report(err: Exception) -> int:
+def _register_of(args: argparse.Namespace | None) -> Path | None:
+    """The database file the command worked on, to name it in a message."""
+    if args is None:
+        return None
+    return _demo_path(args) if args.command == "demo" else db_path(args)
+
+
+def _report(err: Exception, register: Path | None = None) -> int:
     from docassist.domain.text import UserError
     from docassist.services.context import ValidationError
+    from docassist.store.db import explain_database_error
 
+    # Damage deep in a large register is met only when a command reads it: say
+    # it as opening would have, not as an internal error.
+    known = explain_database_error(err, register or "?")
     if isinstance(err, UserError):
         message = err.render(_)
+    elif known is not None:
+        message = known.render(_)
     elif isinstance(err, ValidationError):
         message = "; ".join(p.render(_) for ps in err.problems.values() for p in ps)
     elif isinstance(err, OSError):

@@ -289,3 +289,33 @@ def test_sqlite_refusing_to_write_is_read_only_not_damage(tmp_path, monkeypatch)
         open_database(path)
     monkeypatch.setattr(db_module, "_connect", real_connect)
     open_database(path).close()
+
+
+# --- damage found after opening -----------------------------------------------------
+
+
+def test_damage_met_after_opening_is_explained_like_damage_found_when_opening(
+    tmp_path, monkeypatch
+):
+    from docassist.store.db import explain_database_error
+    from tests.damage import damage_table
+
+    path = tmp_path / "r.db"
+    db = open_database(path)
+    db.execute("INSERT INTO meta(key, value) VALUES ('k', 'v')")
+    db.close()
+    damage_table(path, "households")
+    monkeypatch.setattr(db_module, "QUICK_CHECK_MAX_BYTES", 0)  # as for a large register
+    db = open_database(path)
+    with pytest.raises(sqlite3.DatabaseError) as raised:
+        db.execute("SELECT * FROM households").fetchall()
+    db.close()
+    err = explain_database_error(raised.value, path)
+    assert isinstance(err, DamagedDatabaseError)
+    assert str(path) in str(err) and "docassist db check" in str(err)
+    with pytest.raises(DamagedDatabaseError) as at_open:
+        open_database(path, quick_check=True)
+    assert at_open.value.msgid == err.msgid  # one message, wherever the damage is met
+    # a failure that is not the file's fault stays a failure of the program
+    assert explain_database_error(sqlite3.OperationalError("no such table: x"), path) is None
+    assert explain_database_error(RuntimeError("boom"), path) is None

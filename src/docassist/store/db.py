@@ -51,6 +51,27 @@ _READ_ONLY = N_(
 )
 
 
+_DAMAGED = N_(
+    "The database {path} is damaged ({detail}). Run `docassist db check`, then restore "
+    "it from a backup."
+)
+
+
+def _damaged(path: Path | str, detail: str) -> DamagedDatabaseError:
+    return DamagedDatabaseError(_DAMAGED, path=str(path), detail=detail)
+
+
+def is_damage(err: BaseException) -> bool:
+    """True for SQLite finding the file damaged: malformed pages, not a database."""
+    if not isinstance(err, sqlite3.DatabaseError):
+        return False
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    text = str(err).lower()
+    return "malformed" in text or "not a database" in text
+
+
 def _read_only(path: Path | str) -> ReadOnlyDatabaseError:
     return ReadOnlyDatabaseError(_READ_ONLY, path=str(path))
 
@@ -63,6 +84,28 @@ def is_read_only(err: BaseException) -> bool:
     if code is not None:
         return code & 0xFF == sqlite3.SQLITE_READONLY  # and its extended codes
     return "readonly database" in str(err)
+
+
+def explain_database_error(err: BaseException | None, path: Path | str) -> StoreError | None:
+    """The store's own message for a failure met after opening, or None.
+
+    A large register is opened without reading every page, so damage shows up
+    later, in whatever query reads the damaged part; the command line and the
+    app say it with the message opening would have used. ``path`` is the file
+    the failing connection was opened on. Follows the chain of causes, so a
+    failure raised while handling a damaged read is explained too.
+    """
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if isinstance(err, StoreError):
+            return err
+        if is_damage(err):
+            return _damaged(path, str(err))
+        if is_read_only(err):
+            return _read_only(path)
+        err = err.__cause__ or err.__context__
+    return None
 
 
 def utc_now() -> str:
@@ -114,17 +157,9 @@ def _quick_check(db: Database, path: Path | str) -> None:
     except sqlite3.DatabaseError as err:
         if is_read_only(err):
             raise  # not damage: open_database says what it is
-        raise DamagedDatabaseError(
-            N_("The database {path} is damaged ({detail}). Restore it from a backup."),
-            path=str(path),
-            detail=str(err),
-        ) from err
+        raise _damaged(path, str(err)) from err
     if rows != [("ok",)]:
-        raise DamagedDatabaseError(
-            N_("The database {path} is damaged ({detail}). Restore it from a backup."),
-            path=str(path),
-            detail=rows[0][0] if rows else "?",
-        )
+        raise _damaged(path, rows[0][0] if rows else "?")
 
 
 def _refuse_newer(db: Database, path: Path | str) -> None:
@@ -180,11 +215,8 @@ def open_database(
             raise
         if is_read_only(err):
             raise _read_only(path) from err
-        raise DamagedDatabaseError(
-            N_("The database {path} is damaged ({detail}). Restore it from a backup."),
-            path=str(path),
-            detail=str(err),
-        ) from err
+        # Anything else SQLite cannot do while opening: the file is not usable.
+        raise _damaged(path, str(err)) from err
     return db
 
 
