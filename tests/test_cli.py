@@ -249,3 +249,19 @@ def test_damage_in_a_large_register_is_said_as_damage(capsys, tmp_path, monkeypa
     assert len(err) == 1 and "internal error" not in err[0]
     assert "damaged" in err[0] and "docassist db check" in err[0] and str(path) in err[0]
     assert not list(log_dir().glob("crash-*.log"))
+
+
+def test_a_crash_in_the_app_is_a_failing_exit_status(capsys, tmp_path, monkeypatch):
+    from textual.app import App
+
+    from docassist.ui.app import DocAssistApp
+
+    def boom(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(DocAssistApp, "run", lambda self: App.run(self, headless=True))
+    monkeypatch.setattr(DocAssistApp, "on_mount", boom)
+    assert main(["--db", str(tmp_path / "r.db")]) == 2
+    assert "internal error" in capsys.readouterr().err
+    monkeypatch.setattr(DocAssistApp, "on_mount", lambda self: self.exit())
+    assert main(["--db", str(tmp_path / "r.db"), "run"]) == 0

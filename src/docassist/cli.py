@@ -10,10 +10,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docassist import __version__, cli_handout, cli_import, cli_report, i18n, locations
 from docassist.cli_common import UsageError, db_path
 from docassist.i18n import _
+
+if TYPE_CHECKING:  # the app (Textual) is imported only when it runs
+    from docassist.ui.app import DocAssistApp
 
 LANG_ENV = "DOCASSIST_LANG"
 
@@ -82,8 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_run(args: argparse.Namespace) -> int:
     from docassist.ui.app import DocAssistApp
 
-    DocAssistApp(db_path(args), language=args.lang).run()
-    return 0
+    return _run_app(DocAssistApp(db_path(args), language=args.lang))
+
+
+def _run_app(app: DocAssistApp) -> int:
+    """Run the app; a crash (already shown on screen, without personal data) is
+    status 2 like any other failure, so a script or launcher can tell."""
+    app.run()
+    return 2 if app.return_code else 0
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
@@ -133,8 +143,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     from docassist.ui.app import DocAssistApp
 
-    DocAssistApp(path, demo=True, language=args.lang).run()
-    return 0
+    return _run_app(DocAssistApp(path, demo=True, language=args.lang))
 
 
 def _demo_path(args: argparse.Namespace) -> Path:
