@@ -265,3 +265,20 @@ def test_a_crash_in_the_app_is_a_failing_exit_status(capsys, tmp_path, monkeypat
     assert "internal error" in capsys.readouterr().err
     monkeypatch.setattr(DocAssistApp, "on_mount", lambda self: self.exit())
     assert main(["--db", str(tmp_path / "r.db"), "run"]) == 0
+
+
+def test_an_empty_file_is_said_empty_not_healthy_nor_made_a_register(capsys, tmp_path, monkeypatch):
+    from docassist.ui.app import DocAssistApp
+
+    def started(self, *args, **kwargs):
+        raise AssertionError("the app started on an empty file")
+
+    monkeypatch.setattr(DocAssistApp, "run", started)
+    path = tmp_path / "r.db"
+    path.write_bytes(b"")
+    csv = Path(__file__).parent / "fixtures" / "import" / "households.csv"
+    for command in (["db", "check"], ["report"], ["import", "households", str(csv)], ["run"]):
+        assert main(["--db", str(path), *command]) == 2, command
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and f"{path} is empty" in err[0], command
+    assert path.stat().st_size == 0

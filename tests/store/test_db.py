@@ -10,6 +10,7 @@ import pytest
 from docassist.store import db as db_module
 from docassist.store.db import (
     DamagedDatabaseError,
+    EmptyDatabaseError,
     NewerDatabaseError,
     ReadOnlyDatabaseError,
     StoreError,
@@ -319,3 +320,81 @@ def test_damage_met_after_opening_is_explained_like_damage_found_when_opening(
     # a failure that is not the file's fault stays a failure of the program
     assert explain_database_error(sqlite3.OperationalError("no such table: x"), path) is None
     assert explain_database_error(RuntimeError("boom"), path) is None
+
+
+# --- `docassist db check` only reads ---------------------------------------------------
+
+
+def _files(folder):
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+
+def test_check_reads_an_old_register_without_changing_it(tmp_path):
+    # The check must look at the file as it is: no WAL switch, no migrations, no
+    # device id; it may be the only copy of a register someone brought in.
+    from sqlite_utils import Database
+
+    from docassist.store.migrations import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="0003_fast_lists_and_dashboard")
+    old.close()
+    before = _files(tmp_path)
+    assert check_database(path) == []
+    assert _files(tmp_path) == before
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert conn.execute("SELECT count(*) FROM meta WHERE key = 'device_id'").fetchone() == (0,)
+    conn.close()
+
+
+def test_check_leaves_a_register_exactly_as_it_was(tmp_path):
+    path = tmp_path / "r.db"
+    open_database(path).close()
+    before = _files(tmp_path)
+    assert check_database(path) == []
+    assert _files(tmp_path)[path.name] == before[path.name]
+
+
+def test_check_reads_a_register_it_may_not_write(tmp_path, refuse_writes):
+    path = tmp_path / "r.db"
+    open_database(path).close()
+    refuse_writes(path, tmp_path)
+    assert check_database(path) == []
+
+
+def test_an_empty_file_holds_no_register(tmp_path):
+    # A 0-byte file where a register should be is a lost copy, not a new register:
+    # opening it used to make it an empty register without a word.
+    path = tmp_path / "r.db"
+    path.write_bytes(b"")
+    with pytest.raises(EmptyDatabaseError) as err:
+        check_database(path)
+    assert "is empty" in str(err.value) and str(path) in str(err.value)
+    with pytest.raises(EmptyDatabaseError):
+        open_database(path)
+    assert path.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.db"]
+    # a file that does not exist yet is still a new register
+    open_database(tmp_path / "new.db").close()
+
+
+def test_check_reads_a_register_in_use_with_what_its_wal_holds(tmp_path):
+    # The app may have it open: what is saved sits in the -wal file until a
+    # checkpoint, and the check reads it there, through SQLite's locks.
+    path = tmp_path / "r.db"
+    db = open_database(path)
+    db.execute("CREATE TABLE parent(id INTEGER PRIMARY KEY)")
+    db.execute("CREATE TABLE child(parent_id REFERENCES parent(id))")
+    db.execute("PRAGMA foreign_keys = OFF")
+    db.execute("INSERT INTO child VALUES (7)")  # in the -wal only
+    try:
+        assert (tmp_path / "r.db-wal").stat().st_size > 0
+        main_file = path.read_bytes()
+        assert check_database(path) == ["foreign key: child row 1 -> parent"]
+        assert path.read_bytes() == main_file
+    finally:
+        db.close()

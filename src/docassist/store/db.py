@@ -41,6 +41,10 @@ class NewerDatabaseError(StoreError):
     pass
 
 
+class EmptyDatabaseError(StoreError):
+    pass
+
+
 class ReadOnlyDatabaseError(StoreError):
     pass
 
@@ -131,16 +135,40 @@ def _check_file(path: Path) -> None:
         )
 
 
+def _refuse_empty(path: Path) -> None:
+    """A file that exists but holds nothing (0 bytes, no -wal) is refused, not made a
+    new register: it is far more often a copy that went wrong than a wish to start
+    afresh, and an empty register opened on it would hide the loss. A path where
+    no file exists yet is a new register."""
+    if path.exists() and _size(path) == 0:
+        raise EmptyDatabaseError(
+            N_(
+                "{path} is empty: it holds no register. Restore it from a backup, or "
+                "delete it to start a new register."
+            ),
+            path=str(path),
+        )
+
+
+def _refuse_unreadable(path: Path) -> None:
+    if not os.access(path, os.R_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+
 def _refuse_read_only(path: Path) -> None:
     """Refuse before opening what cannot be written, rather than fail at the first
     save (signing in writes the user's language). WAL keeps two files beside the
     register (-wal, -shm), so its folder must be writable too."""
-    if path.exists() and not os.access(path, os.R_OK):
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+    if path.exists():
+        _refuse_unreadable(path)
     if path.exists() and not os.access(path, os.W_OK):
         raise _read_only(path)
     if not os.access(path.parent, os.W_OK | os.X_OK):
         raise _read_only(path)
+
+
+def _missing(path: Path) -> StoreError:
+    return StoreError(N_("There is no database at {path}."), path=str(path))
 
 
 def _connect(path: Path | str) -> Database:
@@ -187,7 +215,8 @@ def open_database(
         path = Path(path).expanduser()
         _check_file(path)
         if not path.exists() and not create:
-            raise StoreError(N_("There is no database at {path}."), path=str(path))
+            raise _missing(path)
+        _refuse_empty(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         _refuse_read_only(path)
     db = None
@@ -242,23 +271,64 @@ def schema_version(db: Database) -> list[str]:
     return [m.name for m in migrations.applied(db)]
 
 
+def _connect_read_only(path: Path, *, immutable: bool) -> sqlite3.Connection:
+    # mode=ro: SQLite itself refuses any write, so checking cannot change the
+    # register. immutable=1: no locks and no -wal/-shm files at all (a read-only
+    # connection cannot delete them afterwards, and ones made by another user,
+    # say under sudo, would then lock the register's owner out).
+    uri = path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
+    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+
+
+def _run_checks(conn: sqlite3.Connection, path: Path) -> list[str]:
+    findings: list[str] = []
+    try:
+        for (msg,) in conn.execute("PRAGMA integrity_check").fetchall():
+            if msg != "ok":
+                findings.append(msg)
+        for row in conn.execute("PRAGMA foreign_key_check").fetchall():
+            findings.append(f"foreign key: {row[0]} row {row[1]} -> {row[2]}")
+    except sqlite3.DatabaseError as err:
+        code = getattr(err, "sqlite_errorcode", 0)
+        if is_read_only(err) or code & 0xFF == sqlite3.SQLITE_CANTOPEN:
+            # reading a register that is in use needs its -shm file, which a
+            # read-only folder or disk does not let SQLite make
+            raise _read_only(path) from err
+        findings.append(str(err))  # so damaged that the check itself cannot read it
+    finally:
+        conn.close()
+    return findings
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def check_database(path: Path | str) -> list[str]:
     """What ``docassist db check`` reports: a list of findings, empty when healthy.
 
     Always the full ``integrity_check`` of every page and index, whatever the
-    file's size (opening a large file skips even the quick check).
+    file's size (opening a large file skips even the quick check). The file is
+    only read: opened read-only, no migrations, no pragmas that write, so the
+    check also works on a register it may not write (a backup on a locked stick).
     """
-    findings: list[str] = []
-    db = open_database(path, create=False, quick_check=False)
-    try:
-        for (msg,) in db.execute("PRAGMA integrity_check").fetchall():
-            if msg != "ok":
-                findings.append(msg)
-        for row in db.execute("PRAGMA foreign_key_check").fetchall():
-            findings.append(f"foreign key: {row[0]} row {row[1]} -> {row[2]}")
-    except sqlite3.DatabaseError as err:
-        # so damaged that the check itself cannot read it
-        findings.append(str(err))
-    finally:
-        db.close()
-    return findings
+    path = Path(path).expanduser()
+    _check_file(path)
+    if not path.exists():
+        raise _missing(path)
+    _refuse_empty(path)
+    _refuse_unreadable(path)
+    side_files = [path.with_name(path.name + suffix) for suffix in ("-wal", "-journal")]
+
+    def in_use() -> bool:  # open now, or left so by a crash: its -wal must be read too
+        return any(p.exists() for p in side_files)
+
+    if not in_use():
+        before = _stamp(path)
+        findings = _run_checks(_connect_read_only(path, immutable=True), path)
+        # Trusted only if nobody opened and changed it meanwhile; else read it again
+        # through SQLite's locks, which keeps a writer and the check apart.
+        if not in_use() and _stamp(path) == before:
+            return findings
+    return _run_checks(_connect_read_only(path, immutable=False), path)
