@@ -282,3 +282,44 @@ def test_an_empty_file_is_said_empty_not_healthy_nor_made_a_register(capsys, tmp
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and f"{path} is empty" in err[0], command
     assert path.stat().st_size == 0
+
+
+def test_a_reader_that_stops_early_is_not_an_error_message(tmp_path, _isolated_home):
+    # `docassist locate | head -1`: the reader may close the pipe before we write.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "docassist", "locate"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={"DOCASSIST_HOME": str(_isolated_home), "PATH": "/usr/bin:/bin"},
+    )
+    proc.stdout.close()  # gone before docassist has even started
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 141  # 128 + SIGPIPE, as for any tool whose reader left
+    assert err == ""
+
+
+def test_a_closed_pipe_inside_a_command_is_quiet(capsys, monkeypatch):
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["locate"]) == 141
+    assert capsys.readouterr().err == ""
+
+
+def test_a_system_error_without_a_file_is_one_clean_line(capsys, monkeypatch):
+    import errno
+
+    from docassist import cli
+
+    def full(_args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setitem(cli.COMMANDS, "locate", full)
+    assert main(["locate"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "No space left on device" in err[0] and "?" not in err[0]

@@ -239,14 +239,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = None
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command or "run"](args)
+        status = COMMANDS[args.command or "run"](args)
+        sys.stdout.flush()  # a reader gone away shows here, not at interpreter exit
+        return status
     except UsageError as err:
         print(f"docassist: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return _reader_gone()
     except KeyboardInterrupt:
         return 130
     except Exception as err:  # the one place that turns any failure into one line
         return _report(err, _register_of(args))
+
+
+# 128 + SIGPIPE (13): the status a shell reports for any tool whose reader left
+# early (`yes | head -1`), so `set -o pipefail` treats docassist like the others.
+# Not 0: the output was cut short. Not 2: nothing went wrong that needs a message.
+READER_GONE = 141
+
+
+def _reader_gone() -> int:
+    """The reader of our output closed the pipe (`docassist locate | head -1`):
+    stop quietly. Python would flush stdout again at exit and complain about the
+    broken pipe, so stdout now points at devnull (the recipe in the documentation
+    of the signal module)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # no real file behind sys.stdout
+        pass
+    return READER_GONE
 
 
 def _register_of(args: argparse.Namespace | None) -> Path | None:
@@ -271,9 +294,11 @@ def _report(err: Exception, register: Path | None = None) -> int:
     elif isinstance(err, ValidationError):
         message = "; ".join(p.render(_) for ps in err.problems.values() for p in ps)
     elif isinstance(err, OSError):
-        message = _("cannot use {path}: {reason}").format(
-            path=err.filename or "?", reason=err.strerror or type(err).__name__
-        )
+        reason = err.strerror or type(err).__name__
+        if err.filename:
+            message = _("cannot use {path}: {reason}").format(path=err.filename, reason=reason)
+        else:  # a full disk, a device gone: nothing to name
+            message = _("cannot continue: {reason}").format(reason=reason)
     else:
         from docassist.crashlog import write_crash_log
 
