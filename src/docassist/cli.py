@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docassist import __version__, cli_handout, cli_import, cli_report, i18n, locations
+from docassist.cli_argparse import in_user_language
 from docassist.cli_common import UsageError, db_path
 from docassist.i18n import _
 
@@ -43,7 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="docassist",
         description=_("Documentation workshops and case follow-up."),
     )
-    parser.add_argument("--version", action="version", version=f"docassist {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"docassist {__version__}",
+        # argparse's own default is not looked up in any catalogue
+        help=_("show program's version number and exit"),
+    )
     parser.add_argument(
         "--db",
         metavar="PATH",
@@ -238,7 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         i18n.set_language(language)
     args = None
     try:
-        args = build_parser().parse_args(argv)
+        with in_user_language():
+            args = build_parser().parse_args(argv)
         status = COMMANDS[args.command or "run"](args)
         sys.stdout.flush()  # a reader gone away shows here, not at interpreter exit
         return status
