@@ -53,8 +53,6 @@ _READ_ONLY = N_(
     "The register {path} cannot be written (read-only file or folder). Copy it "
     "somewhere you can write, or ask whoever looks after this laptop to allow it."
 )
-
-
 _DAMAGED = N_(
     "The database {path} is damaged ({detail}). Run `docassist db check`, then restore "
     "it from a backup."
@@ -161,8 +159,8 @@ def _refuse_read_only(path: Path) -> None:
     register (-wal, -shm), so its folder must be writable too."""
     if path.exists():
         _refuse_unreadable(path)
-    if path.exists() and not os.access(path, os.W_OK):
-        raise _read_only(path)
+        if not os.access(path, os.W_OK):
+            raise _read_only(path)
     if not os.access(path.parent, os.W_OK | os.X_OK):
         raise _read_only(path)
 
