@@ -22,3 +22,22 @@ def _english_first():
     i18n.set_language("en")
     yield
     i18n.set_language("en")
+
+
+@pytest.fixture
+def refuse_writes(monkeypatch):
+    """``refuse_writes(path, ...)``: os.access answers as for a user who may read but
+    not write those files or folders. Tests run as root, who may write anything."""
+    import os
+    from pathlib import Path
+
+    real = os.access
+    refused: set[Path] = set()
+
+    def access(path, mode, *args, **kwargs):
+        if mode & os.W_OK and Path(path).resolve() in refused:
+            return False
+        return real(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    return lambda *paths: refused.update(Path(p).resolve() for p in paths)

@@ -121,3 +121,21 @@ def test_messages_follow_the_language(capsys, register, tmp_path):
     assert main(["--db", str(register), "--lang", "sr", "import", "households", str(path)]) == 1
     out = capsys.readouterr().out
     assert "31.02." in out and "фебруар" in out
+
+
+def test_a_read_only_register_is_one_line_before_anything_is_read(capsys, register, refuse_writes):
+    refuse_writes(register)
+    args = ["--db", str(register), "import", "households", str(FIXTURE), "--apply"]
+    assert main([*args, "--user", "milica jovanovic"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot be written" in err[0] and str(register) in err[0]
+
+
+@pytest.mark.parametrize("apply", [[], ["--apply", "--user", "milica jovanovic"]])
+def test_a_mistyped_register_is_refused_not_created(capsys, tmp_path, apply):
+    # Checking duplicates against a new empty register would call every row new.
+    typo = tmp_path / "typo.db"
+    assert main(["--db", str(typo), "import", "households", str(FIXTURE), *apply]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "There is no database" in err[0] and str(typo) in err[0]
+    assert not typo.exists()

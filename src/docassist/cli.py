@@ -10,10 +10,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docassist import __version__, cli_handout, cli_import, cli_report, i18n, locations
+from docassist.cli_argparse import in_user_language
 from docassist.cli_common import UsageError, db_path
 from docassist.i18n import _
+
+if TYPE_CHECKING:  # the app (Textual) is imported only when it runs
+    from docassist.ui.app import DocAssistApp
 
 LANG_ENV = "DOCASSIST_LANG"
 
@@ -39,7 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="docassist",
         description=_("Documentation workshops and case follow-up."),
     )
-    parser.add_argument("--version", action="version", version=f"docassist {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"docassist {__version__}",
+        # argparse's own default is not looked up in any catalogue
+        help=_("show program's version number and exit"),
+    )
     parser.add_argument(
         "--db",
         metavar="PATH",
@@ -82,8 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_run(args: argparse.Namespace) -> int:
     from docassist.ui.app import DocAssistApp
 
-    DocAssistApp(db_path(args), language=args.lang).run()
-    return 0
+    return _run_app(DocAssistApp(db_path(args), language=args.lang))
+
+
+def _run_app(app: DocAssistApp) -> int:
+    """Run the app; a crash (already shown on screen, without personal data) is
+    status 2 like any other failure, so a script or launcher can tell."""
+    app.run()
+    return 2 if app.return_code else 0
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
@@ -110,7 +127,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.households < 1 or args.households > 1_000_000:
         raise UsageError(_("--households must be between 1 and 1000000."))
-    path = Path(args.db).expanduser() if args.db else locations.demo_database()
+    path = _demo_path(args)
     if path.resolve() == locations.default_database().resolve():
         raise UsageError(_("The demo never writes into the real register. Choose another file."))
     if args.rebuild:
@@ -133,8 +150,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     from docassist.ui.app import DocAssistApp
 
-    DocAssistApp(path, demo=True, language=args.lang).run()
-    return 0
+    return _run_app(DocAssistApp(path, demo=True, language=args.lang))
+
+
+def _demo_path(args: argparse.Namespace) -> Path:
+    return Path(args.db).expanduser() if args.db else locations.demo_database()
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -223,30 +243,70 @@ def main(argv: Sequence[str] | None = None) -> int:
     language = _language_from(argv)
     if language in {lang.code for lang in i18n.LANGUAGES}:
         i18n.set_language(language)
+    args = None
     try:
-        args = build_parser().parse_args(argv)
-        return COMMANDS[args.command or "run"](args)
+        with in_user_language():
+            args = build_parser().parse_args(argv)
+        status = COMMANDS[args.command or "run"](args)
+        sys.stdout.flush()  # a reader gone away shows here, not at interpreter exit
+        return status
     except UsageError as err:
         print(f"docassist: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return _reader_gone()
     except KeyboardInterrupt:
         return 130
     except Exception as err:  # the one place that turns any failure into one line
-        return _report(err)
+        return _report(err, _register_of(args))
 
 
-def _report(err: Exception) -> int:
+# 128 + SIGPIPE (13): the status a shell reports for any tool whose reader left
+# early (`yes | head -1`), so `set -o pipefail` treats docassist like the others.
+# Not 0: the output was cut short. Not 2: nothing went wrong that needs a message.
+READER_GONE = 141
+
+
+def _reader_gone() -> int:
+    """The reader of our output closed the pipe (`docassist locate | head -1`):
+    stop quietly. Python would flush stdout again at exit and complain about the
+    broken pipe, so stdout now points at devnull (the recipe in the documentation
+    of the signal module)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # no real file behind sys.stdout
+        pass
+    return READER_GONE
+
+
+def _register_of(args: argparse.Namespace | None) -> Path | None:
+    """The database file the command worked on, to name it in a message."""
+    if args is None:
+        return None
+    return _demo_path(args) if args.command == "demo" else db_path(args)
+
+
+def _report(err: Exception, register: Path | None = None) -> int:
     from docassist.domain.text import UserError
     from docassist.services.context import ValidationError
+    from docassist.store.db import explain_database_error
 
+    # Damage deep in a large register is met only when a command reads it: say
+    # it as opening would have, not as an internal error.
+    known = explain_database_error(err, register or "?")
     if isinstance(err, UserError):
         message = err.render(_)
+    elif known is not None:
+        message = known.render(_)
     elif isinstance(err, ValidationError):
         message = "; ".join(p.render(_) for ps in err.problems.values() for p in ps)
     elif isinstance(err, OSError):
-        message = _("cannot use {path}: {reason}").format(
-            path=err.filename or "?", reason=err.strerror or type(err).__name__
-        )
+        reason = err.strerror or type(err).__name__
+        if err.filename:
+            message = _("cannot use {path}: {reason}").format(path=err.filename, reason=reason)
+        else:  # a full disk, a device gone: nothing to name
+            message = _("cannot continue: {reason}").format(reason=reason)
     else:
         from docassist.crashlog import write_crash_log
 

@@ -75,7 +75,9 @@ def import_households(args: argparse.Namespace, db_path: Path) -> int:
     # register is even opened.
     headers, _sheets = imp.read_headers(path, args.sheet)
     mapping = imp.resolve_overrides(headers, overrides, path)
-    db = open_database(db_path)
+    # Like report and export: a mistyped --db must not become a new, empty register
+    # that every row then looks new against.
+    db = open_database(db_path, create=False)
     try:
         ctx = Context(db)
         ctx.user_id = _user_id(ctx, args.user)

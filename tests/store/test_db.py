@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from docassist.store import db as db_module
 from docassist.store.db import (
     DamagedDatabaseError,
+    EmptyDatabaseError,
     NewerDatabaseError,
+    ReadOnlyDatabaseError,
     StoreError,
     check_database,
     device_id,
@@ -239,3 +242,159 @@ def test_whole_household_attendance_is_kept_once(tmp_path):
     with pytest.raises(sqlite3.IntegrityError):
         db["attendance"].insert({"id": "a4", **row})
     db.close()
+
+
+# --- a register that cannot be written ------------------------------------------------
+
+
+def test_a_read_only_file_is_refused_when_opened(tmp_path, refuse_writes):
+    path = tmp_path / "r.db"
+    open_database(path).close()
+    refuse_writes(path)
+    with pytest.raises(ReadOnlyDatabaseError) as err:
+        open_database(path)
+    assert "cannot be written" in str(err.value) and str(path) in str(err.value)
+
+
+def test_a_read_only_folder_is_refused_not_called_damaged(tmp_path, refuse_writes):
+    # WAL writes two files beside the register: a folder that cannot be written
+    # makes every read fail, which looked like damage ("restore from a backup").
+    path = tmp_path / "r.db"
+    open_database(path).close()
+    refuse_writes(tmp_path)
+    with pytest.raises(ReadOnlyDatabaseError) as err:
+        open_database(path)
+    assert "damaged" not in str(err.value)
+    (tmp_path / "new").mkdir()
+    refuse_writes(tmp_path / "new")
+    with pytest.raises(ReadOnlyDatabaseError):
+        open_database(tmp_path / "new" / "r.db")
+
+
+def test_sqlite_refusing_to_write_is_read_only_not_damage(tmp_path, monkeypatch):
+    # os.access can say yes where SQLite still cannot write (a read-only mount,
+    # -wal and -shm files of another user): its own refusal is recognised too.
+    from sqlite_utils import Database
+
+    path = tmp_path / "old.db"
+    Database(path)["notes"].insert({"x": 1})  # no migrations yet: opening must write
+    real_connect = db_module._connect
+
+    def read_only_connect(p):
+        conn = sqlite3.connect(f"{Path(p).resolve().as_uri()}?mode=ro", uri=True)
+        conn.isolation_level = None
+        return Database(conn)
+
+    monkeypatch.setattr(db_module, "_connect", read_only_connect)
+    with pytest.raises(ReadOnlyDatabaseError):
+        open_database(path)
+    monkeypatch.setattr(db_module, "_connect", real_connect)
+    open_database(path).close()
+
+
+# --- damage found after opening -----------------------------------------------------
+
+
+def test_damage_met_after_opening_is_explained_like_damage_found_when_opening(
+    tmp_path, monkeypatch
+):
+    from docassist.store.db import explain_database_error
+    from tests.damage import damage_table
+
+    path = tmp_path / "r.db"
+    db = open_database(path)
+    db.execute("INSERT INTO meta(key, value) VALUES ('k', 'v')")
+    db.close()
+    damage_table(path, "households")
+    monkeypatch.setattr(db_module, "QUICK_CHECK_MAX_BYTES", 0)  # as for a large register
+    db = open_database(path)
+    with pytest.raises(sqlite3.DatabaseError) as raised:
+        db.execute("SELECT * FROM households").fetchall()
+    db.close()
+    err = explain_database_error(raised.value, path)
+    assert isinstance(err, DamagedDatabaseError)
+    assert str(path) in str(err) and "docassist db check" in str(err)
+    with pytest.raises(DamagedDatabaseError) as at_open:
+        open_database(path, quick_check=True)
+    assert at_open.value.msgid == err.msgid  # one message, wherever the damage is met
+    # a failure that is not the file's fault stays a failure of the program
+    assert explain_database_error(sqlite3.OperationalError("no such table: x"), path) is None
+    assert explain_database_error(RuntimeError("boom"), path) is None
+
+
+# --- `docassist db check` only reads ---------------------------------------------------
+
+
+def _files(folder):
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+
+def test_check_reads_an_old_register_without_changing_it(tmp_path):
+    # The check must look at the file as it is: no WAL switch, no migrations, no
+    # device id; it may be the only copy of a register someone brought in.
+    from sqlite_utils import Database
+
+    from docassist.store.migrations import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="0003_fast_lists_and_dashboard")
+    old.close()
+    before = _files(tmp_path)
+    assert check_database(path) == []
+    assert _files(tmp_path) == before
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert conn.execute("SELECT count(*) FROM meta WHERE key = 'device_id'").fetchone() == (0,)
+    conn.close()
+
+
+def test_check_leaves_a_register_exactly_as_it_was(tmp_path):
+    path = tmp_path / "r.db"
+    open_database(path).close()
+    before = _files(tmp_path)
+    assert check_database(path) == []
+    assert _files(tmp_path)[path.name] == before[path.name]
+
+
+def test_check_reads_a_register_it_may_not_write(tmp_path, refuse_writes):
+    path = tmp_path / "r.db"
+    open_database(path).close()
+    refuse_writes(path, tmp_path)
+    assert check_database(path) == []
+
+
+def test_an_empty_file_holds_no_register(tmp_path):
+    # A 0-byte file where a register should be is a lost copy, not a new register:
+    # opening it used to make it an empty register without a word.
+    path = tmp_path / "r.db"
+    path.write_bytes(b"")
+    with pytest.raises(EmptyDatabaseError) as err:
+        check_database(path)
+    assert "is empty" in str(err.value) and str(path) in str(err.value)
+    with pytest.raises(EmptyDatabaseError):
+        open_database(path)
+    assert path.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.db"]
+    # a file that does not exist yet is still a new register
+    open_database(tmp_path / "new.db").close()
+
+
+def test_check_reads_a_register_in_use_with_what_its_wal_holds(tmp_path):
+    # The app may have it open: what is saved sits in the -wal file until a
+    # checkpoint, and the check reads it there, through SQLite's locks.
+    path = tmp_path / "r.db"
+    db = open_database(path)
+    db.execute("CREATE TABLE parent(id INTEGER PRIMARY KEY)")
+    db.execute("CREATE TABLE child(parent_id REFERENCES parent(id))")
+    db.execute("PRAGMA foreign_keys = OFF")
+    db.execute("INSERT INTO child VALUES (7)")  # in the -wal only
+    try:
+        assert (tmp_path / "r.db-wal").stat().st_size > 0
+        main_file = path.read_bytes()
+        assert check_database(path) == ["foreign key: child row 1 -> parent"]
+        assert path.read_bytes() == main_file
+    finally:
+        db.close()

@@ -201,3 +201,23 @@ async def test_language_picked_on_the_start_screen_wins(empty_db):
         assert app.user is not None and app.user.id == user_id
         assert i18n.current_language().code == "sr_Latn"
     assert _remembered_language(empty_db, user_id) == "sr_Latn"
+
+
+async def test_damage_met_while_working_is_said_as_damage_not_a_crash(demo_db, monkeypatch, capsys):
+    import sqlite3
+
+    from docassist.store import db as db_module
+    from tests.damage import damage_table
+
+    user = make_user(demo_db)
+    damage_table(demo_db, "households")
+    monkeypatch.setattr(db_module, "QUICK_CHECK_MAX_BYTES", 0)  # a large register
+    app = DocAssistApp(demo_db, user_id=user)
+    with pytest.raises(sqlite3.DatabaseError):  # run_test re-raises; users never see it
+        async with app.run_test() as pilot:
+            await pilot.pause()
+    rendered = capsys.readouterr().err
+    assert "damaged" in rendered and "docassist db check" in rendered
+    assert "internal error" not in rendered and "Saved work is safe" not in rendered
+    assert not list(log_dir().glob("crash-*.log"))
+    assert app.return_code  # not a clean exit

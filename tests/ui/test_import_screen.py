@@ -207,3 +207,27 @@ async def test_trainees_cannot_reach_the_import(register):
         app.action_import_households()
         await pilot.pause()
         assert not isinstance(app.screen, ImportScreen)
+
+
+async def test_damage_met_while_importing_is_said_as_damage(register, monkeypatch):
+    import sqlite3
+
+    from docassist.services import importing as imp
+
+    def damaged(*_args, **_kwargs):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    app = DocAssistApp(register, user_id=make_user(register))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await _type_path(pilot, str(FIXTURE))
+        monkeypatch.setattr(imp, "apply_import", damaged)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("enter")
+        await _settle(pilot)
+        shown = " ".join(str(n.message) for n in app._notifications)
+        assert "Nothing was imported" in shown
+        assert "damaged" in shown and "docassist db check" in shown

@@ -7,6 +7,8 @@ parameters so the CLI and UI can say them in the user's language.
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import uuid
 from datetime import UTC, datetime
@@ -39,6 +41,75 @@ class NewerDatabaseError(StoreError):
     pass
 
 
+class EmptyDatabaseError(StoreError):
+    pass
+
+
+class ReadOnlyDatabaseError(StoreError):
+    pass
+
+
+_READ_ONLY = N_(
+    "The register {path} cannot be written (read-only file or folder). Copy it "
+    "somewhere you can write, or ask whoever looks after this laptop to allow it."
+)
+_DAMAGED = N_(
+    "The database {path} is damaged ({detail}). Run `docassist db check`, then restore "
+    "it from a backup."
+)
+
+
+def _damaged(path: Path | str, detail: str) -> DamagedDatabaseError:
+    return DamagedDatabaseError(_DAMAGED, path=str(path), detail=detail)
+
+
+def is_damage(err: BaseException) -> bool:
+    """True for SQLite finding the file damaged: malformed pages, not a database."""
+    if not isinstance(err, sqlite3.DatabaseError):
+        return False
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    text = str(err).lower()
+    return "malformed" in text or "not a database" in text
+
+
+def _read_only(path: Path | str) -> ReadOnlyDatabaseError:
+    return ReadOnlyDatabaseError(_READ_ONLY, path=str(path))
+
+
+def is_read_only(err: BaseException) -> bool:
+    """True for SQLite refusing to write: a read-only file, folder or mount."""
+    if not isinstance(err, sqlite3.DatabaseError):
+        return False
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == sqlite3.SQLITE_READONLY  # and its extended codes
+    return "readonly database" in str(err)
+
+
+def explain_database_error(err: BaseException | None, path: Path | str) -> StoreError | None:
+    """The store's own message for a failure met after opening, or None.
+
+    A large register is opened without reading every page, so damage shows up
+    later, in whatever query reads the damaged part; the command line and the
+    app say it with the message opening would have used. ``path`` is the file
+    the failing connection was opened on. Follows the chain of causes, so a
+    failure raised while handling a damaged read is explained too.
+    """
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if isinstance(err, StoreError):
+            return err
+        if is_damage(err):
+            return _damaged(path, str(err))
+        if is_read_only(err):
+            return _read_only(path)
+        err = err.__cause__ or err.__context__
+    return None
+
+
 def utc_now() -> str:
     """Timestamps are stored as UTC ISO-8601, to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -62,6 +133,42 @@ def _check_file(path: Path) -> None:
         )
 
 
+def _refuse_empty(path: Path) -> None:
+    """A file that exists but holds nothing (0 bytes, no -wal) is refused, not made a
+    new register: it is far more often a copy that went wrong than a wish to start
+    afresh, and an empty register opened on it would hide the loss. A path where
+    no file exists yet is a new register."""
+    if path.exists() and _size(path) == 0:
+        raise EmptyDatabaseError(
+            N_(
+                "{path} is empty: it holds no register. Restore it from a backup, or "
+                "delete it to start a new register."
+            ),
+            path=str(path),
+        )
+
+
+def _refuse_unreadable(path: Path) -> None:
+    if not os.access(path, os.R_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+
+def _refuse_read_only(path: Path) -> None:
+    """Refuse before opening what cannot be written, rather than fail at the first
+    save (signing in writes the user's language). WAL keeps two files beside the
+    register (-wal, -shm), so its folder must be writable too."""
+    if path.exists():
+        _refuse_unreadable(path)
+        if not os.access(path, os.W_OK):
+            raise _read_only(path)
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise _read_only(path)
+
+
+def _missing(path: Path) -> StoreError:
+    return StoreError(N_("There is no database at {path}."), path=str(path))
+
+
 def _connect(path: Path | str) -> Database:
     # isolation_level=None: no implicit transactions. Every write either runs
     # in an explicit db.atomic() block or commits at once; nothing waits for a
@@ -74,17 +181,11 @@ def _quick_check(db: Database, path: Path | str) -> None:
     try:
         rows = db.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as err:
-        raise DamagedDatabaseError(
-            N_("The database {path} is damaged ({detail}). Restore it from a backup."),
-            path=str(path),
-            detail=str(err),
-        ) from err
+        if is_read_only(err):
+            raise  # not damage: open_database says what it is
+        raise _damaged(path, str(err)) from err
     if rows != [("ok",)]:
-        raise DamagedDatabaseError(
-            N_("The database {path} is damaged ({detail}). Restore it from a backup."),
-            path=str(path),
-            detail=rows[0][0] if rows else "?",
-        )
+        raise _damaged(path, rows[0][0] if rows else "?")
 
 
 def _refuse_newer(db: Database, path: Path | str) -> None:
@@ -112,8 +213,11 @@ def open_database(
         path = Path(path).expanduser()
         _check_file(path)
         if not path.exists() and not create:
-            raise StoreError(N_("There is no database at {path}."), path=str(path))
+            raise _missing(path)
+        _refuse_empty(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        _refuse_read_only(path)
+    db = None
     try:
         db = _connect(path)
         db.execute("PRAGMA busy_timeout = 5000")
@@ -131,12 +235,15 @@ def open_database(
         db.execute("PRAGMA synchronous = FULL")
         db.execute("PRAGMA foreign_keys = ON")
         _ensure_device_id(db)
-    except sqlite3.DatabaseError as err:
-        raise DamagedDatabaseError(
-            N_("The database {path} is damaged ({detail}). Restore it from a backup."),
-            path=str(path),
-            detail=str(err),
-        ) from err
+    except BaseException as err:
+        if db is not None:
+            db.close()
+        if not isinstance(err, sqlite3.DatabaseError):
+            raise
+        if is_read_only(err):
+            raise _read_only(path) from err
+        # Anything else SQLite cannot do while opening: the file is not usable.
+        raise _damaged(path, str(err)) from err
     return db
 
 
@@ -162,23 +269,64 @@ def schema_version(db: Database) -> list[str]:
     return [m.name for m in migrations.applied(db)]
 
 
+def _connect_read_only(path: Path, *, immutable: bool) -> sqlite3.Connection:
+    # mode=ro: SQLite itself refuses any write, so checking cannot change the
+    # register. immutable=1: no locks and no -wal/-shm files at all (a read-only
+    # connection cannot delete them afterwards, and ones made by another user,
+    # say under sudo, would then lock the register's owner out).
+    uri = path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
+    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+
+
+def _run_checks(conn: sqlite3.Connection, path: Path) -> list[str]:
+    findings: list[str] = []
+    try:
+        for (msg,) in conn.execute("PRAGMA integrity_check").fetchall():
+            if msg != "ok":
+                findings.append(msg)
+        for row in conn.execute("PRAGMA foreign_key_check").fetchall():
+            findings.append(f"foreign key: {row[0]} row {row[1]} -> {row[2]}")
+    except sqlite3.DatabaseError as err:
+        code = getattr(err, "sqlite_errorcode", 0)
+        if is_read_only(err) or code & 0xFF == sqlite3.SQLITE_CANTOPEN:
+            # reading a register that is in use needs its -shm file, which a
+            # read-only folder or disk does not let SQLite make
+            raise _read_only(path) from err
+        findings.append(str(err))  # so damaged that the check itself cannot read it
+    finally:
+        conn.close()
+    return findings
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def check_database(path: Path | str) -> list[str]:
     """What ``docassist db check`` reports: a list of findings, empty when healthy.
 
     Always the full ``integrity_check`` of every page and index, whatever the
-    file's size (opening a large file skips even the quick check).
+    file's size (opening a large file skips even the quick check). The file is
+    only read: opened read-only, no migrations, no pragmas that write, so the
+    check also works on a register it may not write (a backup on a locked stick).
     """
-    findings: list[str] = []
-    db = open_database(path, create=False, quick_check=False)
-    try:
-        for (msg,) in db.execute("PRAGMA integrity_check").fetchall():
-            if msg != "ok":
-                findings.append(msg)
-        for row in db.execute("PRAGMA foreign_key_check").fetchall():
-            findings.append(f"foreign key: {row[0]} row {row[1]} -> {row[2]}")
-    except sqlite3.DatabaseError as err:
-        # so damaged that the check itself cannot read it
-        findings.append(str(err))
-    finally:
-        db.close()
-    return findings
+    path = Path(path).expanduser()
+    _check_file(path)
+    if not path.exists():
+        raise _missing(path)
+    _refuse_empty(path)
+    _refuse_unreadable(path)
+    side_files = [path.with_name(path.name + suffix) for suffix in ("-wal", "-journal")]
+
+    def in_use() -> bool:  # open now, or left so by a crash: its -wal must be read too
+        return any(p.exists() for p in side_files)
+
+    if not in_use():
+        before = _stamp(path)
+        findings = _run_checks(_connect_read_only(path, immutable=True), path)
+        # Trusted only if nobody opened and changed it meanwhile; else read it again
+        # through SQLite's locks, which keeps a writer and the check apart.
+        if not in_use() and _stamp(path) == before:
+            return findings
+    return _run_checks(_connect_read_only(path, immutable=False), path)

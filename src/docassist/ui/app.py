@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -20,7 +21,7 @@ from docassist.i18n import _
 from docassist.services import users
 from docassist.services.context import Context
 from docassist.services.users import User
-from docassist.store.db import open_database
+from docassist.store.db import explain_database_error, open_database
 from docassist.ui.commands import COMMANDS as APP_COMMANDS
 from docassist.ui.commands import (
     REGISTER_ROLES,
@@ -274,21 +275,35 @@ class DocAssistApp(App):
     # -- failure ----------------------------------------------------------------
 
     def _handle_exception(self, error: Exception) -> None:
-        self._crash = error
-        super()._handle_exception(error)
+        # Only the first failure is reported: later ones are its consequences,
+        # and Textual would add an English note about errors not shown.
+        if getattr(self, "_crash", None) is None:
+            self._crash = error
+            super()._handle_exception(error)
+        else:
+            self._return_code = 1
+            self._close_messages_no_wait()
 
     def _fatal_error(self) -> None:
         # Textual's report shows local variables: names and ID numbers on a
         # projected screen. Log the stack without values; show a short note.
         error = getattr(self, "_crash", None)
-        path = write_crash_log(error) if error else None
-        message = _("docassist stopped because of an internal error. Saved work is safe.")
-        if path:
-            message += "\n" + _("Details for the developers (no personal data): {path}").format(
-                path=path
-            )
+        known = explain_database_error(error, self.db_path)
+        if known is not None:
+            # Damage met deep in a large register (or a register that became
+            # read-only): the store's own message says what to do; the stack
+            # would tell the developers nothing.
+            message = known.render(_)
+        else:
+            path = write_crash_log(error) if error else None
+            message = _("docassist stopped because of an internal error. Saved work is safe.")
+            if path:
+                message += "\n" + _("Details for the developers (no personal data): {path}").format(
+                    path=path
+                )
         self.bell()
-        self._exit_renderables.append(message)
+        # Text, not a str: Rich would read "[...]" in a path as markup and drop it.
+        self._exit_renderables.append(Text(message))
         self._close_messages_no_wait()
 
     def _exit_if_terminal_gone(self) -> None:

@@ -31,6 +31,7 @@ from docassist.i18n import _, format_number
 from docassist.import_report import households_text, people_text, summary_lines
 from docassist.services import importing as imp
 from docassist.services.context import ValidationError
+from docassist.store.db import explain_database_error
 from docassist.ui.base import DocScreen
 from docassist.ui.screens.confirm import ConfirmScreen
 from docassist.ui.widgets.chosen import chosen
@@ -380,8 +381,13 @@ class ImportScreen(DocScreen):
             # The whole import is one transaction: it was rolled back, nothing is half-done.
             self._done()
             self._show_state()
-            # The database's own words are English and technical: name the kind only.
-            reason = problems_text(err) if isinstance(err, ValidationError) else type(err).__name__
+            known = explain_database_error(err, self.app.db_path)
+            if isinstance(err, ValidationError):
+                reason = problems_text(err)
+            elif known is not None:  # damage, or a register that became read-only
+                reason = known.render(_)
+            else:  # the database's own words are English and technical: name the kind
+                reason = type(err).__name__
             self.notify(_("Nothing was imported: {reason}").format(reason=reason), severity="error")
             return
         self._done()
