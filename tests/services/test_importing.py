@@ -276,3 +276,14 @@ def test_bytes_that_are_neither_utf8_nor_cp1250_are_marked_not_fatal(ctx, tmp_pa
     assert plan.encoding == "cp1250"
     assert [n.code for n in plan.notes] == ["import.cp1250"]
     assert plan.people == 1
+
+
+def test_a_jmbg_in_scientific_notation_is_one_clear_error(ctx, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("Ime;Prezime;JMBG\nAna;Ilić;1.23457E+12\nMara;Ilić;1,23457E+12\n", "utf-8")
+    plan = imp.check_import(ctx, path)
+    for line in (2, 3):
+        (only,) = _by_line(plan)[line]
+        assert only.problem.code == "import.jmbg_scientific" and only.is_error
+        assert "scientific notation" in imp.describe(only)
+    assert plan.people == 0

@@ -559,14 +559,17 @@ _SCIENTIFIC = re.compile(r"\d[.,]\d+[eE][+]?\d+")
 
 
 def _jmbg(text: str) -> tuple[str, Problem | None]:
-    """The JMBG as the file has it, repaired where a spreadsheet damaged it knowingly."""
+    """The JMBG to check, repaired where a spreadsheet damaged it knowingly ("" if lost)."""
     text = text.strip()
     if _SCIENTIFIC.fullmatch(text):
-        return text, Problem(
+        # The digits are gone: nothing is left to check, so this is the only reason given
+        # (the number itself would add "'E' is not a digit").
+        return "", Problem(
             "import.jmbg_scientific",
             N_(
-                "The spreadsheet turned the number into '{text}' and lost digits. Format "
-                "the column as text, type the numbers again, and export again."
+                "The spreadsheet showed this JMBG in scientific notation ('{text}') and "
+                "lost its last digits. Format the column as text, type the numbers again, "
+                "and save again."
             ),
             {"text": text},
         )
