@@ -121,3 +121,19 @@ def test_messages_follow_the_language(capsys, register, tmp_path):
     assert main(["--db", str(register), "--lang", "sr", "import", "households", str(path)]) == 1
     out = capsys.readouterr().out
     assert "31.02." in out and "фебруар" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"Foo;Bar\n1;2\n", "no column is recognised as given_name, family_name. Its columns"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x10", "does not look like a spreadsheet"),
+        (b"hello world\nthis is not a spreadsheet\n", "does not look like a spreadsheet"),
+    ],
+)
+def test_a_file_that_is_no_list_is_named_in_one_line(capsys, register, tmp_path, content, message):
+    path = tmp_path / "list.csv"
+    path.write_bytes(content)
+    assert main(["--db", str(register), "import", "households", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(path) in err[0] and message in err[0]

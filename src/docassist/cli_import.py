@@ -75,6 +75,19 @@ def import_households(args: argparse.Namespace, db_path: Path) -> int:
     # register is even opened.
     headers, _sheets = imp.read_headers(path, args.sheet)
     mapping = imp.resolve_overrides(headers, overrides, path)
+    if imp.check_mapping(mapping):
+        # Said here, with the file and its columns, before the register is opened.
+        missing = [key for key in ("given_name", "family_name") if key not in mapping]
+        raise UsageError(
+            _(
+                "{file}: no column is recognised as {fields}. Its columns are: {columns}. "
+                "Say which with --map COLUMN=FIELD."
+            ).format(
+                file=path,
+                fields=", ".join(missing),
+                columns=imp.column_list(headers),
+            )
+        )
     db = open_database(db_path)
     try:
         ctx = Context(db)

@@ -195,6 +195,7 @@ class Table:
     sheet: str | None = None
     encoding: str | None = None
     notes: list[Problem] = field(default_factory=list)
+    row_bound: int | None = None  # no more rows than this; None when not known
 
 
 def _cell_text(value: Any) -> str:
@@ -212,34 +213,146 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _detect_encoding(path: Path) -> tuple[str, list[Problem]]:
-    """UTF-8 (with or without BOM) or UTF-16 when they fit, else cp1250.
+#: Bytes that have no letter in Windows-1250: a file holding them is not cp1250.
+_CP1250_UNDEFINED = frozenset(b"\x81\x83\x88\x90\x98")
+#: Control bytes no spreadsheet saves (tab, line feed and carriage return are fine).
+_CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
+#: How many line numbers a note lists before "...".
+_LINES_SHOWN = 10
 
-    The whole file is decoded once in chunks, so a stray cp1250 letter on line 9000 is
-    not missed and memory does not grow with the file.
+
+@dataclass
+class _Scan:
+    """What one pass over a text file's bytes found, to decide how to read it."""
+
+    lines: int = 0  # physical lines: no file holds more rows than this
+    utf8_chars: int = 0  # letters beyond ASCII written correctly in UTF-8
+    bad_bytes: int = 0  # bytes that are not (part of) UTF-8
+    bad_letters: int = 0  # ... of them, those that are letters in Windows-1250
+    not_utf8: list[int] = field(default_factory=list)  # lines holding bad bytes
+    not_utf8_count: int = 0
+    not_cp1250: list[int] = field(default_factory=list)  # UTF-8 or undefined bytes
+    not_cp1250_count: int = 0
+
+
+def _note_line(found: list[int], count: int, line: int) -> int:
+    if len(found) < _LINES_SHOWN:
+        found.append(line)
+    return count + 1
+
+
+def _scan_bytes(path: Path) -> _Scan:
+    """Count, line by line, what fits UTF-8 and what fits Windows-1250.
+
+    Streams the file (memory does not grow with it) and keeps only counts and the
+    first few line numbers. UTF-8 never uses the byte of a line break inside a letter,
+    so splitting at line breaks cuts no letter in two.
+    """
+    scan = _Scan()
+    line = 1
+    with path.open("rb") as f:
+        # A line longer than a megabyte comes in pieces; it is no list's line anyway.
+        while raw := f.readline(1 << 20):
+            scan.lines = line
+            if not raw.isascii():
+                _scan_line(scan, raw, line)
+            line += raw.endswith(b"\n")
+    return scan
+
+
+def _scan_line(scan: _Scan, raw: bytes, line: int) -> None:
+    text = raw.decode("utf-8", errors="surrogateescape")
+    if line == 1:
+        text = text.removeprefix("\ufeff")
+    # surrogateescape turns each byte that is not UTF-8 into one of these.
+    bad = [ord(c) - 0xDC00 for c in text if "\udc80" <= c <= "\udcff"]
+    good = sum(1 for c in text if c > "\x7f") - len(bad)
+    scan.utf8_chars += good
+    if bad:
+        scan.bad_bytes += len(bad)
+        scan.bad_letters += sum(1 for b in bad if bytes([b]).decode("cp1250", "replace").isalpha())
+        scan.not_utf8_count = _note_line(scan.not_utf8, scan.not_utf8_count, line)
+    if good or any(b in _CP1250_UNDEFINED for b in bad):
+        scan.not_cp1250_count = _note_line(scan.not_cp1250, scan.not_cp1250_count, line)
+
+
+def _line_list(found: list[int], count: int) -> str:
+    return ", ".join(str(n) for n in found) + (", ..." if count > len(found) else "")
+
+
+def _detect_encoding(path: Path) -> tuple[str, list[Problem], int | None]:
+    """How to read a text file: the encoding, notes for the user, and at most how many
+    lines it has (None when not counted).
+
+    One encoding for the whole file, never a mix. UTF-8 unless the file really looks
+    like Windows-1250 (Serbian Excel's "CSV"): its bytes that are not UTF-8 outnumber
+    the letters written correctly in UTF-8, and are mostly letters in Windows-1250. A
+    UTF-8 list with a few stray bytes stays UTF-8, so the letters of every other line
+    stay right; the lines that do not fit the chosen encoding are listed in a note, and
+    the row checks say which cells they spoil.
     """
     with path.open("rb") as f:
-        start = f.read(4)
-        if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16", []
-        f.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := f.read(_SNIFF_BYTES):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            # Serbian Excel saves "CSV" in the Windows code page for Central Europe.
-            note = Problem(
-                "import.cp1250",
-                N_(
-                    "The file is not UTF-8; it was read as Windows-1250 (Central European), "
-                    "as Serbian Excel saves it. Check that č, ć, š, ž and đ look right below."
-                ),
-                severity="warning",
+        start = f.read(_SNIFF_BYTES)
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", [], None
+    if b"\0" in start or len(start.translate(None, _CONTROL_BYTES)) < len(start) * 0.99:
+        raise ImportFileError(
+            N_(
+                "{path} does not look like a spreadsheet: it holds binary data, like a "
+                "picture or a program. Import a CSV or Excel (.xlsx) list."
+            ),
+            path=str(path),
+        )
+    scan = _scan_bytes(path)
+    if not scan.bad_bytes:
+        return "utf-8-sig", [], scan.lines
+    bom = start.startswith(codecs.BOM_UTF8)
+    if not bom and scan.bad_bytes > scan.utf8_chars and scan.bad_letters * 2 >= scan.bad_bytes:
+        notes = [_CP1250_NOTE]
+        if scan.not_cp1250:
+            notes.append(
+                Problem(
+                    "import.not_cp1250",
+                    N_(
+                        "These lines do not fit Windows-1250 (they may be UTF-8 pasted in), "
+                        "so their letters cannot be read right: {lines}."
+                    ),
+                    {"lines": _line_list(scan.not_cp1250, scan.not_cp1250_count)},
+                    severity="warning",
+                )
             )
-            return "cp1250", [note]
-    return "utf-8-sig", []
+        return "cp1250", notes, scan.lines
+    note = Problem(
+        "import.not_utf8",
+        N_("The file is UTF-8, but these lines hold bytes that are not, shown as �: {lines}."),
+        {"lines": _line_list(scan.not_utf8, scan.not_utf8_count)},
+        severity="warning",
+    )
+    return "utf-8-sig", [note], scan.lines
+
+
+# Serbian Excel saves "CSV" in the Windows code page for Central Europe.
+_CP1250_NOTE = Problem(
+    "import.cp1250",
+    N_(
+        "The file is not UTF-8; it was read as Windows-1250 (Central European), "
+        "as Serbian Excel saves it. Check that č, ć, š, ž and đ look right below."
+    ),
+    severity="warning",
+)
+
+
+def _cp1250_note(names: list[str]) -> Problem:
+    """The note with names from the file, so the user can see whether they look right."""
+    return Problem(
+        "import.cp1250",
+        N_(
+            "The file is not UTF-8; it was read as Windows-1250 (Central European), as "
+            "Serbian Excel saves it. Check that the letters look right, as in: {names}."
+        ),
+        {"names": "; ".join(names)},
+        severity="warning",
+    )
 
 
 def _sniff_dialect(sample: str) -> type[csv.Dialect]:
@@ -290,10 +403,9 @@ def _find_header(
 
 
 def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
-    # Five byte values mean nothing in Windows-1250; a file holding them is neither
-    # UTF-8 nor cp1250, and is read with a replacement mark (the note says to check).
-    errors = "replace" if encoding == "cp1250" else "strict"
-    with path.open("r", encoding=encoding, errors=errors, newline="") as f:
+    # A byte that does not fit the encoding becomes the replacement mark; the notes
+    # name its line and the row checks refuse a cell holding it.
+    with path.open("r", encoding=encoding, errors="replace", newline="") as f:
         sample = f.read(_SNIFF_BYTES)
         f.seek(0)
         reader = csv.reader(f, _sniff_dialect(sample))
@@ -347,10 +459,12 @@ def open_table(path: Path | str, sheet: str | None = None) -> Iterator[Table]:
             raise ImportFileError(
                 N_("{path} is a CSV file: it has no sheets to choose from."), path=str(path)
             )
-        encoding, notes = _detect_encoding(path)
+        encoding, notes, lines = _detect_encoding(path)
         rows = _csv_rows(path, encoding)
         try:
-            yield _table(path, rows, encoding=encoding, notes=notes)
+            yield _table(
+                path, rows, plain_text=True, encoding=encoding, notes=notes, row_bound=lines
+            )
         finally:
             rows.close()
     else:
@@ -396,11 +510,24 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
         workbook.close()
 
 
-def _table(path: Path, rows: Iterator[tuple[int, list[str]]], **extra: Any) -> Table:
+def _table(
+    path: Path, rows: Iterator[tuple[int, list[str]]], *, plain_text: bool = False, **extra: Any
+) -> Table:
     try:
         header_line, headers, pending = _find_header(rows)
     except ImportFileError as err:
         raise ImportFileError(err.msgid, **{**err.params, "path": str(path)}) from None
+    top = [headers, *(cells for _line, cells in pending)]
+    if plain_text and all(sum(1 for c in cells if c) < 2 for cells in top):
+        # Prose, or a list of single words: nothing to map a column to. (A sheet of an
+        # Excel file is a table whatever it holds.)
+        raise ImportFileError(
+            N_(
+                "{path} does not look like a spreadsheet: its lines are not divided into "
+                "columns. Import a CSV or Excel (.xlsx) list."
+            ),
+            path=str(path),
+        )
 
     def stream() -> Iterator[tuple[int, list[str]]]:
         yield from pending
@@ -412,6 +539,17 @@ def _table(path: Path, rows: Iterator[tuple[int, list[str]]], **extra: Any) -> T
 def column_names(headers: list[str]) -> list[str]:
     """A name for every column; an empty header is called by its position ("column 4")."""
     return [h or f"#{i + 1}" for i, h in enumerate(headers)]
+
+
+#: A message lists at most this many columns.
+COLUMNS_SHOWN = 20
+
+
+def column_list(headers: list[str]) -> str:
+    """The columns for a message, each name and the list cut to a readable length."""
+    names = [_short(name) for name in column_names(headers)]
+    more = len(names) > COLUMNS_SHOWN
+    return ", ".join(names[:COLUMNS_SHOWN]) + (", ..." if more else "")
 
 
 def resolve_overrides(
@@ -437,8 +575,8 @@ def resolve_overrides(
             raise ImportFileError(
                 N_("{path} has no column '{column}'. Its columns are: {columns}."),
                 path=str(path),
-                column=column,
-                columns=", ".join(names),
+                column=_short(column),
+                columns=column_list(headers),
             )
         mapping = {k: v for k, v in mapping.items() if v != index}
         if key in FIELD_KEYS:
@@ -622,6 +760,7 @@ class _Checker:
         self.jmbgs: dict[str, int] = {}
         self.names: dict[tuple[str, int | None], int] = {}
         self.households: dict[str, _HouseholdPlan] = {}
+        self.samples: list[str] = []  # names with letters beyond ASCII, to compare
 
     def values(self, cells: list[str]) -> dict[str, str]:
         return {
@@ -631,7 +770,9 @@ class _Checker:
 
     def check(self, line: int, cells: list[str]) -> list[RowProblem]:
         values = self.values(cells)
-        person, problems = person_input(values, line)
+        problems = self._cells(line, cells)
+        person, repairs = person_input(values, line)
+        problems += repairs
         for key, found in hh.validate_person(person, self.today).items():
             for p in found:
                 if p.code == "required" and key in _MISSING:
@@ -649,6 +790,45 @@ class _Checker:
         self.plan.duplicate_rows += duplicate and not bad
         if not bad and not (duplicate and self.plan.skip_duplicates):
             self._remember(line, person, values, consent)
+        if self.plan.encoding == "cp1250" and not bad and len(self.samples) < 3:
+            name = f"{person.given_name} {person.family_name}"
+            if not name.isascii():
+                self.samples.append(_short(name))
+        return problems
+
+    def _cells(self, line: int, cells: list[str]) -> list[RowProblem]:
+        """Cells holding bytes the file's encoding could not read: refused where they
+        would be imported, a warning where they would not."""
+        problems: list[RowProblem] = []
+        imported = set(self.plan.mapping.values())
+        elsewhere: list[int] = []
+        for index, cell in enumerate(cells):
+            problem = _unreadable(cell, self.plan.encoding)
+            if problem is None:
+                continue
+            if index not in imported:
+                elsewhere.append(index)
+                continue
+            key = next(k for k, i in self.plan.mapping.items() if i == index)
+            problems.append(RowProblem(line, key, problem))
+        if elsewhere:
+            names = column_names(self.plan.headers)
+            columns = ", ".join(names[i] if i < len(names) else f"#{i + 1}" for i in elsewhere)
+            problems.append(
+                RowProblem(
+                    line,
+                    None,
+                    Problem(
+                        "import.unreadable_elsewhere",
+                        N_(
+                            "Some letters could not be read in a column that is not "
+                            "imported ({columns}); the rest of the row is imported."
+                        ),
+                        {"columns": _short(columns)},
+                        severity="warning",
+                    ),
+                )
+            )
         return problems
 
     def _duplicates(self, line: int, person: hh.PersonInput) -> list[RowProblem]:
@@ -750,6 +930,50 @@ class _Checker:
             plan.values["consent_date"] = consent
 
 
+#: A value from the file is cut to this many characters when a message repeats it.
+SHOWN_CHARS = 40
+
+
+def _short(text: str, limit: int = SHOWN_CHARS) -> str:
+    """``text`` cut for a message: a 30,000-character cell is not repeated whole."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _utf8_read_as_cp1250(text: str) -> str | None:
+    """The UTF-8 text that Windows-1250 garbled into ``text`` ("Å ..."), if it is one."""
+    if text.isascii():
+        return None
+    try:
+        original = text.encode("cp1250").decode("utf-8")
+    except UnicodeError:
+        return None
+    return None if original.isascii() else original
+
+
+def _unreadable(cell: str, encoding: str | None) -> Problem | None:
+    if "\ufffd" in cell:
+        return Problem(
+            "import.unreadable",
+            N_(
+                "'{text}' holds bytes that could not be read (shown as �). Correct this "
+                "line in the file and check again."
+            ),
+            {"text": _short(cell)},
+        )
+    original = _utf8_read_as_cp1250(cell) if encoding == "cp1250" else None
+    if original is not None:
+        return Problem(
+            "import.utf8_in_cp1250",
+            N_(
+                "This line is in UTF-8 ('{text}') but the file is in Windows-1250, so its "
+                "letters would be garbled. Save the whole file in one encoding."
+            ),
+            {"text": _short(original)},
+        )
+    return None
+
+
 def _people(candidates: list[hh.DuplicateCandidate]) -> str:
     shown = [f"{c.full_name} ({c.settlement or c.municipality or '-'})" for c in candidates[:3]]
     return "; ".join(shown) + ("; ..." if len(candidates) > 3 else "")
@@ -794,13 +1018,15 @@ def person_input(values: dict[str, str], line: int) -> tuple[hh.PersonInput, lis
 def describe(row: RowProblem, translate=lambda s: s) -> str:
     """One row problem as a sentence; the field is named when the message does not."""
     text = row.problem.render(translate)
-    if row.field in _NAMED_FIELDS:
+    if row.field in _NAMED_FIELDS or (row.field and row.problem.code in _UNNAMED_CODES):
         return f"{translate(field_label(row.field))}: {text}"
     return text
 
 
 # Messages about these fields do not say which column they come from.
 _NAMED_FIELDS = {"jmbg", "birth_date", "sex", "consent_date", "place_of_birth"}
+# ... nor do these messages, whatever the field.
+_UNNAMED_CODES = {"import.unreadable", "import.utf8_in_cp1250"}
 
 
 # --- the dry run and the import ---------------------------------------------------
@@ -857,6 +1083,10 @@ def check_import(
                     max=MAX_ROWS,
                 )
             plan.problems += checker.check(line, cells)
+    if checker.samples:
+        plan.notes = [
+            _cp1250_note(checker.samples) if n.code == "import.cp1250" else n for n in plan.notes
+        ]
     return plan
 
 
