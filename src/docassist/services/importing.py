@@ -37,7 +37,7 @@ import codecs
 import csv
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -196,6 +196,8 @@ class Table:
     encoding: str | None = None
     notes: list[Problem] = field(default_factory=list)
     row_bound: int | None = None  # no more rows than this; None when not known
+    # Excel: counts the sheet's rows holding a value, fast (None if it cannot).
+    xml_rows: Callable[[], int | None] | None = None
 
 
 def _cell_text(value: Any) -> str:
@@ -504,7 +506,16 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
                 sheet=sheet,
                 sheets=", ".join(names),
             )
-        table = _table(path, _xlsx_rows(worksheet), sheets=names, sheet=worksheet.title)
+        table = _table(
+            path,
+            _xlsx_rows(worksheet),
+            sheets=names,
+            sheet=worksheet.title,
+            # From the sheet's own record of its size (openpyxl reads no further);
+            # None when it keeps none.
+            row_bound=worksheet.max_row,
+            xml_rows=lambda: _xlsx_value_rows(worksheet),
+        )
         yield table
     finally:
         workbook.close()
@@ -1071,23 +1082,77 @@ def check_import(
             encoding=table.encoding,
             notes=list(table.notes),
         )
+        _refuse_too_many_rows(table, sheet)
         checker = _Checker(ctx, plan)
         for line, cells in table.rows:
-            if plan.rows >= MAX_ROWS:
-                raise ImportFileError(
-                    N_(
-                        "{path} has more than {max} rows. Split it into smaller files and "
-                        "import them one by one."
-                    ),
-                    path=str(path),
-                    max=MAX_ROWS,
-                )
+            if plan.rows >= MAX_ROWS:  # only if the file grew since it was counted
+                raise _too_many_rows(path)
             plan.problems += checker.check(line, cells)
     if checker.samples:
         plan.notes = [
             _cp1250_note(checker.samples) if n.code == "import.cp1250" else n for n in plan.notes
         ]
     return plan
+
+
+def _too_many_rows(path: Path) -> ImportFileError:
+    return ImportFileError(
+        N_(
+            "{path} has more than {max} rows. Split it into smaller files and "
+            "import them one by one."
+        ),
+        path=str(path),
+        max=MAX_ROWS,
+    )
+
+
+def _refuse_too_many_rows(table: Table, sheet: str | None) -> None:
+    """Count the rows, without checking them, and stop as soon as there are too many.
+
+    Checking a row takes about a millisecond (the register is searched for the
+    person), so a file over the limit is refused in a moment rather than after
+    minutes of checking. Only files that may be over the limit are counted.
+    """
+    if table.row_bound is not None and table.row_bound - table.header_line <= MAX_ROWS:
+        return
+    counted = table.xml_rows() if table.xml_rows is not None else None
+    if counted is not None:
+        # Rows holding a value, counted in the sheet's XML: a hundred times faster
+        # than reading them, and blank rows are not counted.
+        if counted - table.header_line > MAX_ROWS:
+            raise _too_many_rows(table.path)
+        return
+    with open_table(table.path, sheet) as again:
+        for count, _row in enumerate(again.rows, start=1):
+            if count > MAX_ROWS:
+                raise _too_many_rows(table.path)
+
+
+# A row of a sheet's XML, and a value in it (<v>, or the <t> of an inline string).
+_XML_ROW = re.compile(rb"<(?:\w+:)?row[\s>/][^>]*?(?:(?<=/)>|>(.*?)</(?:\w+:)?row>)", re.S)
+_XML_VALUE = re.compile(rb"<(?:\w+:)?[vt](?:\s[^>]*)?>[^<]")
+
+
+def _xlsx_value_rows(worksheet: Any) -> int | None:
+    """How many rows of the sheet hold a value, from its XML; None if it cannot be read.
+
+    Uses the reader's way to the sheet's XML, which openpyxl does not promise to keep:
+    without it the rows are counted the slow way.
+    """
+    try:
+        source = worksheet._get_source()
+    except Exception:  # noqa: BLE001 - any change inside openpyxl: count the slow way
+        return None
+    count, pending = 0, b""
+    with source:
+        while chunk := source.read(1 << 20):
+            pending += chunk
+            end = 0
+            for match in _XML_ROW.finditer(pending):
+                count += bool(match.group(1) and _XML_VALUE.search(match.group(1)))
+                end = match.end()
+            pending = pending[end:]
+    return count
 
 
 @dataclass(frozen=True)
