@@ -137,3 +137,19 @@ def test_a_file_that_is_no_list_is_named_in_one_line(capsys, register, tmp_path,
     assert main(["--db", str(register), "import", "households", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(path) in err[0] and message in err[0]
+
+
+def test_over_long_cells_and_headers_are_cut_in_every_line(capsys, register, tmp_path):
+    path = tmp_path / "list.csv"
+    long = "Š" * 5000
+    path.write_text(
+        f"Ime;Prezime;Datum rođenja;{long}\nAna;{'Ш' * 32_000};{long};x\nMara;Ilić;1990;x\n",
+        encoding="utf-8",
+    )
+    args = ["--db", str(register), "import", "households", str(path)]
+    assert main([*args, "--apply", "--user", "milica jovanovic"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) < 200
+    assert f"{path}:2: Family name: This is 32000 characters long; at most 100 fit here." in out
+    assert f"{path}:2: Birth date: This is 5000 characters long" in out
+    assert "Imported: 1 household, 1 person." in out

@@ -44,7 +44,8 @@ def _user_id(ctx: Context, name: str | None) -> str | None:
 
 
 def print_mapping(plan: imp.ImportPlan) -> None:
-    names = imp.column_names(plan.headers)
+    # A header may be anything a cell holds: cut, so each column stays one line.
+    names = [imp.short(name) for name in imp.column_names(plan.headers)]
     fields = {index: key for key, index in plan.mapping.items()}
     where = plan.path.name + (f" [{plan.sheet}]" if plan.sheet else "")
     print(_("Columns of {file}:").format(file=where))

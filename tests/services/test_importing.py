@@ -383,3 +383,27 @@ def test_excel_rows_are_counted_in_the_sheet_blank_formatted_rows_do_not_count(
     wb.save(path)
     with pytest.raises(imp.ImportFileError, match="more than 3 rows"):
         imp.check_import(ctx, path)
+
+
+def test_over_long_cells_are_refused_and_never_quoted_whole(ctx, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "Ime;Prezime;Pol;Datum rođenja\n"
+        f"Ana;{'Ш' * 32_000};Ž;1990\n"
+        f"Mara;Ilić;Ž;{'1' * 5000}\n"
+        f"Sava;Ilić;{'nije poznato ' * 5};1990\n"
+        f"Vesna;Ilić;Ž;{'1990 ' * 15}\n",
+        encoding="utf-8",
+    )
+    plan = imp.check_import(ctx, path)
+    problems = _by_line(plan)
+    (name,) = problems[2]
+    assert name.field == "family_name" and name.is_error
+    assert imp.describe(name) == "Family name: This is 32000 characters long; at most 100 fit here."
+    (birth,) = problems[3]
+    assert birth.field == "birth_date" and birth.problem.code == "too_long"
+    (sex,) = problems[4]
+    assert not sex.is_error and "…" in imp.describe(sex) and len(imp.describe(sex)) < 120
+    (date,) = problems[5]
+    assert date.is_error and "…" in imp.describe(date) and len(imp.describe(date)) < 160
+    assert plan.people == 1 and plan.error_rows == 3

@@ -39,7 +39,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -558,7 +558,7 @@ COLUMNS_SHOWN = 20
 
 def column_list(headers: list[str]) -> str:
     """The columns for a message, each name and the list cut to a readable length."""
-    names = [_short(name) for name in column_names(headers)]
+    names = [short(name) for name in column_names(headers)]
     more = len(names) > COLUMNS_SHOWN
     return ", ".join(names[:COLUMNS_SHOWN]) + (", ..." if more else "")
 
@@ -586,7 +586,7 @@ def resolve_overrides(
             raise ImportFileError(
                 N_("{path} has no column '{column}'. Its columns are: {columns}."),
                 path=str(path),
-                column=_short(column),
+                column=short(column),
                 columns=column_list(headers),
             )
         mapping = {k: v for k, v in mapping.items() if v != index}
@@ -782,6 +782,13 @@ class _Checker:
     def check(self, line: int, cells: list[str]) -> list[RowProblem]:
         values = self.values(cells)
         problems = self._cells(line, cells)
+        too_long = self._lengths(line, values)
+        self.plan.rows += 1
+        if too_long:
+            # Nothing else is checked: a cell that long is not what its column says,
+            # and the checks would only repeat it.
+            self.plan.error_rows += 1
+            return [*problems, *too_long]
         person, repairs = person_input(values, line)
         problems += repairs
         for key, found in hh.validate_person(person, self.today).items():
@@ -796,7 +803,6 @@ class _Checker:
             problems += self._duplicates(line, person)
         bad = any(p.is_error for p in problems)
         duplicate = any(p.duplicate for p in problems)
-        self.plan.rows += 1
         self.plan.error_rows += bad
         self.plan.duplicate_rows += duplicate and not bad
         if not bad and not (duplicate and self.plan.skip_duplicates):
@@ -804,8 +810,14 @@ class _Checker:
         if self.plan.encoding == "cp1250" and not bad and len(self.samples) < 3:
             name = f"{person.given_name} {person.family_name}"
             if not name.isascii():
-                self.samples.append(_short(name))
-        return problems
+                self.samples.append(short(name))
+        return [_shortened(p) for p in problems]
+
+    def _lengths(self, line: int, values: dict[str, str]) -> list[RowProblem]:
+        """Cells longer than any name or place: the limit the forms keep, for every
+        column imported (a date or a JMBG is far shorter still)."""
+        found = ((key, hh.too_long(value)) for key, value in values.items())
+        return [RowProblem(line, key, problem) for key, problem in found if problem]
 
     def _cells(self, line: int, cells: list[str]) -> list[RowProblem]:
         """Cells holding bytes the file's encoding could not read: refused where they
@@ -824,7 +836,9 @@ class _Checker:
             problems.append(RowProblem(line, key, problem))
         if elsewhere:
             names = column_names(self.plan.headers)
-            columns = ", ".join(names[i] if i < len(names) else f"#{i + 1}" for i in elsewhere)
+            columns = ", ".join(
+                short(names[i]) if i < len(names) else f"#{i + 1}" for i in elsewhere
+            )
             problems.append(
                 RowProblem(
                     line,
@@ -835,7 +849,7 @@ class _Checker:
                             "Some letters could not be read in a column that is not "
                             "imported ({columns}); the rest of the row is imported."
                         ),
-                        {"columns": _short(columns)},
+                        {"columns": columns},
                         severity="warning",
                     ),
                 )
@@ -945,10 +959,19 @@ class _Checker:
 SHOWN_CHARS = 40
 
 
-def _short(text: str, limit: int = SHOWN_CHARS) -> str:
+def short(text: str, limit: int = SHOWN_CHARS) -> str:
     """``text`` cut for a message: a 30,000-character cell is not repeated whole."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _shortened(row: RowProblem) -> RowProblem:
+    """``row`` with the cell it quotes cut short: checks quote a value as ``text``."""
+    text = row.problem.params.get("text")
+    if not isinstance(text, str) or len(text) <= SHOWN_CHARS:
+        return row
+    params = {**row.problem.params, "text": short(text)}
+    return replace(row, problem=replace(row.problem, params=params))
 
 
 def _utf8_read_as_cp1250(text: str) -> str | None:
@@ -970,7 +993,7 @@ def _unreadable(cell: str, encoding: str | None) -> Problem | None:
                 "'{text}' holds bytes that could not be read (shown as �). Correct this "
                 "line in the file and check again."
             ),
-            {"text": _short(cell)},
+            {"text": short(cell)},
         )
     original = _utf8_read_as_cp1250(cell) if encoding == "cp1250" else None
     if original is not None:
@@ -980,13 +1003,16 @@ def _unreadable(cell: str, encoding: str | None) -> Problem | None:
                 "This line is in UTF-8 ('{text}') but the file is in Windows-1250, so its "
                 "letters would be garbled. Save the whole file in one encoding."
             ),
-            {"text": _short(original)},
+            {"text": short(original)},
         )
     return None
 
 
 def _people(candidates: list[hh.DuplicateCandidate]) -> str:
-    shown = [f"{c.full_name} ({c.settlement or c.municipality or '-'})" for c in candidates[:3]]
+    shown = [
+        f"{short(c.full_name)} ({short(c.settlement or c.municipality or '-')})"
+        for c in candidates[:3]
+    ]
     return "; ".join(shown) + ("; ..." if len(candidates) > 3 else "")
 
 
@@ -1037,7 +1063,7 @@ def describe(row: RowProblem, translate=lambda s: s) -> str:
 # Messages about these fields do not say which column they come from.
 _NAMED_FIELDS = {"jmbg", "birth_date", "sex", "consent_date", "place_of_birth"}
 # ... nor do these messages, whatever the field.
-_UNNAMED_CODES = {"import.unreadable", "import.utf8_in_cp1250"}
+_UNNAMED_CODES = {"import.unreadable", "import.utf8_in_cp1250", "too_long"}
 
 
 # --- the dry run and the import ---------------------------------------------------

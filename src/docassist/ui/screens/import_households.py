@@ -115,7 +115,7 @@ class ImportScreen(DocScreen):
                 options = [(_(f.label), f.key) for f in imp.FIELDS]
                 for index, name in enumerate(imp.column_names(self.headers)):
                     with Horizontal(classes="form-row"):
-                        yield Label(name, classes="form-label", markup=False)
+                        yield Label(imp.short(name), classes="form-label", markup=False)
                         yield Select(
                             options,
                             prompt=_("Not imported"),
