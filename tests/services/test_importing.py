@@ -91,22 +91,48 @@ def test_dry_run_reports_each_bad_row_and_writes_nothing(ctx):
     assert twice.duplicate and "line 3" in imp.describe(twice)
 
     assert (plan.rows, plan.error_rows, plan.duplicate_rows) == (9, 3, 2)
-    # 1: Marija + Marko; 2: Stefan; 3: Dragan; Ljiljana alone; 4: the second Marija.
-    assert [h.lines for h in plan.households] == [[3, 4], [8], [10], [11], [12]]
-    assert plan.people == 6
-
-
-def test_skipping_duplicates_is_the_callers_choice(ctx):
-    _existing_nikolic(ctx)
-    plan = imp.check_import(ctx, FIXTURE, skip_duplicates=True)
+    # 1: Marija + Marko; 2: Stefan; Ljiljana alone. Dragan (10) and the second Marija
+    # (12) are likely duplicates, left out.
     assert [h.lines for h in plan.households] == [[3, 4], [8], [11]]
-    assert plan.people == 4 and plan.duplicate_rows == 2
+    assert plan.people == 4
+
+
+def test_keeping_likely_duplicates_is_the_callers_choice(ctx):
+    _existing_nikolic(ctx)
+    plan = imp.check_import(ctx, FIXTURE, skip_duplicates=False)
+    # ... 3: Dragan; 4: the second Marija, in a household of their own.
+    assert [h.lines for h in plan.households] == [[3, 4], [8], [10], [11], [12]]
+    assert plan.people == 6 and plan.duplicate_rows == 2
+
+
+def test_the_same_list_imported_twice_comes_in_once(ctx, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text(
+        f"Ime;Prezime;JMBG;Godište\nMarija;Petrović;{GOOD_MARIJA};1990\n"
+        "Stefan;Jovanović;;2012\nLjiljana;Đorđević;;oko 1960\nAna;Ilić;;\n",
+        encoding="utf-8",
+    )
+    imp.apply_import(ctx, imp.check_import(ctx, path))
+    before = _counts(ctx)
+    again = imp.check_import(ctx, path)
+    assert again.households == [] and again.people == 0
+    codes = {line: [p.problem.code for p in found] for line, found in _by_line(again).items()}
+    assert codes == {
+        2: ["import.same_jmbg"],  # an error, whatever the caller asks
+        3: ["import.likely_duplicate"],
+        4: ["import.likely_duplicate"],
+        5: ["import.likely_duplicate"],  # no year: any Ana Ilić is her
+    }
+    assert (again.error_rows, again.duplicate_rows) == (1, 3)
+    kept = imp.check_import(ctx, path, skip_duplicates=False)
+    assert kept.people == 3  # only when asked; the JMBG is still refused
+    assert _counts(ctx) == before
 
 
 def test_apply_writes_exactly_the_good_rows_with_one_audit_entry_each(ctx):
     _existing_nikolic(ctx)
     households, persons, audits = _counts(ctx)
-    plan = imp.check_import(ctx, FIXTURE, skip_duplicates=True)
+    plan = imp.check_import(ctx, FIXTURE)
     result = imp.apply_import(ctx, plan)
 
     assert len(result.households) == 3 and result.people == 4

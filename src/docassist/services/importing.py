@@ -16,9 +16,11 @@ Decisions worth knowing:
 - A row whose JMBG is already in the register (or on an earlier row of the file) is an
   error, never written: a JMBG belongs to one person, so it is the same person, and a
   second record would split their case history.
-- A row that only *looks* like someone already known (same name and year of birth) is a
-  warning, as in the person form: namesakes are common in Roma settlements. It is
-  written unless the caller asks to skip likely duplicates; the dry run lists each one.
+- A row that only *looks* like someone already known (same name and year of birth, as
+  someone registered or on an earlier row) is not an error, as in the person form:
+  namesakes are common in Roma settlements. But it is left out unless the caller asks
+  to keep likely duplicates: importing the same list twice (easily done at the end of
+  a long day) must not register every family again. The dry run lists each one.
 - Rows are streamed, never loaded all at once. What is kept per row is small (a line
   number and a few duplicate keys), and files above ``MAX_ROWS`` are refused with a
   clear message, so memory stays bounded however big the file is.
@@ -1080,11 +1082,12 @@ def check_import(
     *,
     mapping: dict[str, int] | None = None,
     sheet: str | None = None,
-    skip_duplicates: bool = False,
+    skip_duplicates: bool = True,
 ) -> ImportPlan:
     """The dry run: every row checked, every problem listed with its line. Writes nothing.
 
-    ``mapping`` (field -> column index) defaults to the guess from the headers. Raises
+    ``mapping`` (field -> column index) defaults to the guess from the headers. Likely
+    duplicates are left out unless ``skip_duplicates`` is False. Raises
     ``ImportFileError`` when the file cannot be read, is too big, or no column holds
     the names.
     """
