@@ -48,15 +48,17 @@ def test_dry_run_prints_mapping_problems_and_summary(capsys, register):
     assert f"{FIXTURE}:5: JMBG: The 13th digit should be 5, not 6" in out
     assert f"{FIXTURE}:6: Birth date: There is no 31.02." in out
     assert f"{FIXTURE}:7: The given name is missing." in out
-    assert f"{FIXTURE}:12: warning: Likely the same person as on line 3" in out
-    assert "To import: 5 households, 6 people." in out
+    assert f"{FIXTURE}:12: Left out: Likely the same person as on line 3" in out
+    assert "1 row looks like someone already known and is left out." in out
+    assert "To import: 4 households, 5 people." in out
+    assert "Add --keep-duplicates" in out
     assert "Nothing was written" in out
 
 
 def test_apply_writes_and_lists_what_was_created(capsys, register):
     h, p, a = _counts(register)
     args = ["--db", str(register), "import", "households", str(FIXTURE), "--apply"]
-    assert main([*args, "--skip-duplicates", "--user", "milica jovanovic"]) == 0
+    assert main([*args, "--user", "milica jovanovic"]) == 0
     out = capsys.readouterr().out
     # Without anyone registered before, only the second Marija Petrović is left out.
     assert "Imported: 4 households, 5 people." in out
@@ -121,6 +123,59 @@ def test_messages_follow_the_language(capsys, register, tmp_path):
     assert main(["--db", str(register), "--lang", "sr", "import", "households", str(path)]) == 1
     out = capsys.readouterr().out
     assert "31.02." in out and "фебруар" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"Foo;Bar\n1;2\n", "no column is recognised as given_name, family_name. Its columns"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x10", "does not look like a spreadsheet"),
+        (b"hello world\nthis is not a spreadsheet\n", "does not look like a spreadsheet"),
+    ],
+)
+def test_a_file_that_is_no_list_is_named_in_one_line(capsys, register, tmp_path, content, message):
+    path = tmp_path / "list.csv"
+    path.write_bytes(content)
+    assert main(["--db", str(register), "import", "households", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(path) in err[0] and message in err[0]
+
+
+def test_over_long_cells_and_headers_are_cut_in_every_line(capsys, register, tmp_path):
+    path = tmp_path / "list.csv"
+    long = "Š" * 5000
+    path.write_text(
+        f"Ime;Prezime;Datum rođenja;{long}\nAna;{'Ш' * 32_000};{long};x\nMara;Ilić;1990;x\n",
+        encoding="utf-8",
+    )
+    args = ["--db", str(register), "import", "households", str(path)]
+    assert main([*args, "--apply", "--user", "milica jovanovic"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) < 200
+    assert f"{path}:2: Family name: This is 32000 characters long; at most 100 fit here." in out
+    assert f"{path}:2: Birth date: This is 5000 characters long" in out
+    assert "Imported: 1 household, 1 person." in out
+
+
+def test_applying_the_same_list_twice_writes_it_once(capsys, register):
+    args = ["--db", str(register), "import", "households", str(FIXTURE), "--apply"]
+    args += ["--user", "milica jovanovic"]
+    assert main(args) == 0
+    once = _counts(register)
+    capsys.readouterr()
+    # The tired second run: every good row is someone the first run registered.
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert f"{FIXTURE}:8: Left out: Likely the same person as Stefan Jovanović" in out
+    assert f"{FIXTURE}:3: JMBG: This JMBG is already registered" in out
+    assert "There is nothing to import." in out
+    assert _counts(register) == once
+    # Kept only when asked, and never a JMBG already registered.
+    assert main([*args, "--keep-duplicates"]) == 0
+    assert "Imported: 4 households, 4 people." in capsys.readouterr().out
+    # The old spelling still leaves them out; both at once is a usage error.
+    assert main([*args, "--skip-duplicates"]) == 1
+    assert main([*args, "--skip-duplicates", "--keep-duplicates"]) == 2
 
 
 def test_a_read_only_register_is_one_line_before_anything_is_read(capsys, register, refuse_writes):

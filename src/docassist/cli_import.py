@@ -12,7 +12,13 @@ from pathlib import Path
 
 from docassist.cli_common import UsageError, db_path, find_user
 from docassist.i18n import _
-from docassist.import_report import households_text, people_text, summary_lines
+from docassist.import_report import (
+    households_text,
+    left_out,
+    people_text,
+    problem_text,
+    summary_lines,
+)
 from docassist.services import importing as imp
 from docassist.services.context import Context
 
@@ -44,7 +50,8 @@ def _user_id(ctx: Context, name: str | None) -> str | None:
 
 
 def print_mapping(plan: imp.ImportPlan) -> None:
-    names = imp.column_names(plan.headers)
+    # A header may be anything a cell holds: cut, so each column stays one line.
+    names = [imp.short(name) for name in imp.column_names(plan.headers)]
     fields = {index: key for key, index in plan.mapping.items()}
     where = plan.path.name + (f" [{plan.sheet}]" if plan.sheet else "")
     print(_("Columns of {file}:").format(file=where))
@@ -59,8 +66,8 @@ def print_problems(plan: imp.ImportPlan) -> None:
     for note in plan.notes:
         print(f"{plan.path}: {_('warning')}: {note.render(_)}")
     for row in plan.problems:
-        kind = "" if row.is_error else f"{_('warning')}: "
-        print(f"{plan.path}:{row.line}: {kind}{imp.describe(row, _)}")
+        kind = "" if left_out(plan, row) else f"{_('warning')}: "
+        print(f"{plan.path}:{row.line}: {kind}{problem_text(plan, row)}")
 
 
 def import_households(args: argparse.Namespace, db_path: Path) -> int:
@@ -75,6 +82,19 @@ def import_households(args: argparse.Namespace, db_path: Path) -> int:
     # register is even opened.
     headers, _sheets = imp.read_headers(path, args.sheet)
     mapping = imp.resolve_overrides(headers, overrides, path)
+    if imp.check_mapping(mapping):
+        # Said here, with the file and its columns, before the register is opened.
+        missing = [key for key in ("given_name", "family_name") if key not in mapping]
+        raise UsageError(
+            _(
+                "{file}: no column is recognised as {fields}. Its columns are: {columns}. "
+                "Say which with --map COLUMN=FIELD."
+            ).format(
+                file=path,
+                fields=", ".join(missing),
+                columns=imp.column_list(headers),
+            )
+        )
     # Like report and export: a mistyped --db must not become a new, empty register
     # that every row then looks new against.
     db = open_database(db_path, create=False)
@@ -82,14 +102,19 @@ def import_households(args: argparse.Namespace, db_path: Path) -> int:
         ctx = Context(db)
         ctx.user_id = _user_id(ctx, args.user)
         plan = imp.check_import(
-            ctx, path, mapping=mapping, sheet=args.sheet, skip_duplicates=args.skip_duplicates
+            ctx, path, mapping=mapping, sheet=args.sheet, skip_duplicates=not args.keep_duplicates
         )
         print_mapping(plan)
         print_problems(plan)
         for line in summary_lines(plan):
             print(line)
-        if plan.duplicate_rows and not args.skip_duplicates:
-            print(_("Add --skip-duplicates to leave out the rows that look like someone known."))
+        if plan.duplicate_rows and plan.skip_duplicates:
+            print(
+                _(
+                    "Add --keep-duplicates to import the likely duplicates too, once you "
+                    "know they are other people."
+                )
+            )
         if not args.apply:
             print(_("Nothing was written. Add --apply to import the rows without errors."))
             return 1 if plan.error_rows else 0
@@ -129,11 +154,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     households.add_argument(
         "--apply", action="store_true", help=_("write the good rows (without it: only check)")
     )
-    households.add_argument(
-        "--skip-duplicates",
+    duplicates = households.add_mutually_exclusive_group()
+    duplicates.add_argument(
+        "--keep-duplicates",
         action="store_true",
-        help=_("leave out rows that look like people already registered"),
+        help=_(
+            "also import rows that look like someone already registered or on an earlier "
+            "line (same name and year of birth); they are left out without it"
+        ),
     )
+    # Leaving them out used to need this; it is the default now. Kept for old scripts.
+    duplicates.add_argument("--skip-duplicates", action="store_true", help=argparse.SUPPRESS)
     households.add_argument("--user", metavar="NAME", help=_("who is importing (for the record)"))
 
 

@@ -52,6 +52,19 @@ def summary_lines(plan: imp.ImportPlan) -> list[str]:
     return lines
 
 
+def problem_text(plan: imp.ImportPlan, row: imp.RowProblem) -> str:
+    """One row problem as shown to the user; a likely duplicate says it is left out."""
+    text = imp.describe(row, _)
+    if row.duplicate and plan.skip_duplicates:
+        return _("Left out: {reason}").format(reason=text)
+    return text
+
+
+def left_out(plan: imp.ImportPlan, row: imp.RowProblem) -> bool:
+    """Whether ``row`` keeps its line out of the import (an error or a skipped duplicate)."""
+    return row.is_error or (row.duplicate and plan.skip_duplicates)
+
+
 def households_text(n: int) -> str:
     return ngettext("{n} household", "{n} households", n).format(n=format_number(n))
 

@@ -130,6 +130,25 @@ def test_validate_person_explains_each_field(ctx):
     assert {"given_name", "family_name", "birth_date", "jmbg"} <= set(problems)
 
 
+def test_names_and_places_have_a_length_limit_forms_and_import_share(ctx):
+    limit = hh.MAX_NAME_LENGTH
+    ok, long = "Š" * limit, "Š" * (limit + 1)
+    assert not hh.validate_person(PersonInput(ok, ok, place_of_birth=ok), ctx.today())
+    problems = hh.validate_person(PersonInput(long, "Ilić", place_of_birth=long), ctx.today())
+    assert set(problems) == {"given_name", "place_of_birth"}
+    assert problems["given_name"][0].code == "too_long"
+    assert problems["given_name"][0].render() == (
+        f"This is {limit + 1} characters long; at most {limit} fit here."
+    )
+    household = HouseholdInput(long, settlement=long, address=long, municipality=long, phone=long)
+    assert set(hh.validate_household(household)) == {
+        "family_name", "settlement", "address", "municipality", "phone"
+    }  # fmt: skip
+    with pytest.raises(ValidationError):
+        hh.register_household(ctx, HouseholdInput("Ilić", settlement=long))
+    assert hh.count_households(ctx) == 0
+
+
 def test_jmbg_disagreeing_with_birth_date_is_a_warning_not_a_block(ctx):
     hid = _family(ctx)
     number = make_jmbg(date(1990, 1, 1), "71", 500)

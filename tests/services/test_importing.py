@@ -91,22 +91,48 @@ def test_dry_run_reports_each_bad_row_and_writes_nothing(ctx):
     assert twice.duplicate and "line 3" in imp.describe(twice)
 
     assert (plan.rows, plan.error_rows, plan.duplicate_rows) == (9, 3, 2)
-    # 1: Marija + Marko; 2: Stefan; 3: Dragan; Ljiljana alone; 4: the second Marija.
-    assert [h.lines for h in plan.households] == [[3, 4], [8], [10], [11], [12]]
-    assert plan.people == 6
-
-
-def test_skipping_duplicates_is_the_callers_choice(ctx):
-    _existing_nikolic(ctx)
-    plan = imp.check_import(ctx, FIXTURE, skip_duplicates=True)
+    # 1: Marija + Marko; 2: Stefan; Ljiljana alone. Dragan (10) and the second Marija
+    # (12) are likely duplicates, left out.
     assert [h.lines for h in plan.households] == [[3, 4], [8], [11]]
-    assert plan.people == 4 and plan.duplicate_rows == 2
+    assert plan.people == 4
+
+
+def test_keeping_likely_duplicates_is_the_callers_choice(ctx):
+    _existing_nikolic(ctx)
+    plan = imp.check_import(ctx, FIXTURE, skip_duplicates=False)
+    # ... 3: Dragan; 4: the second Marija, in a household of their own.
+    assert [h.lines for h in plan.households] == [[3, 4], [8], [10], [11], [12]]
+    assert plan.people == 6 and plan.duplicate_rows == 2
+
+
+def test_the_same_list_imported_twice_comes_in_once(ctx, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text(
+        f"Ime;Prezime;JMBG;Godište\nMarija;Petrović;{GOOD_MARIJA};1990\n"
+        "Stefan;Jovanović;;2012\nLjiljana;Đorđević;;oko 1960\nAna;Ilić;;\n",
+        encoding="utf-8",
+    )
+    imp.apply_import(ctx, imp.check_import(ctx, path))
+    before = _counts(ctx)
+    again = imp.check_import(ctx, path)
+    assert again.households == [] and again.people == 0
+    codes = {line: [p.problem.code for p in found] for line, found in _by_line(again).items()}
+    assert codes == {
+        2: ["import.same_jmbg"],  # an error, whatever the caller asks
+        3: ["import.likely_duplicate"],
+        4: ["import.likely_duplicate"],
+        5: ["import.likely_duplicate"],  # no year: any Ana Ilić is her
+    }
+    assert (again.error_rows, again.duplicate_rows) == (1, 3)
+    kept = imp.check_import(ctx, path, skip_duplicates=False)
+    assert kept.people == 3  # only when asked; the JMBG is still refused
+    assert _counts(ctx) == before
 
 
 def test_apply_writes_exactly_the_good_rows_with_one_audit_entry_each(ctx):
     _existing_nikolic(ctx)
     households, persons, audits = _counts(ctx)
-    plan = imp.check_import(ctx, FIXTURE, skip_duplicates=True)
+    plan = imp.check_import(ctx, FIXTURE)
     result = imp.apply_import(ctx, plan)
 
     assert len(result.households) == 3 and result.people == 4
@@ -173,6 +199,8 @@ def test_cp1250_file_is_read_with_a_note(ctx, tmp_path):
     plan = imp.check_import(ctx, path)
     assert plan.encoding == "cp1250"
     assert [n.code for n in plan.notes] == ["import.cp1250"]
+    # Names from the file, so the user can see whether the letters came out right.
+    assert "Đurđa Šćekić; Živko Čolić" in plan.notes[0].render()
     assert not plan.problems and plan.people == 2
     imp.apply_import(ctx, plan)
     names = ctx.db.execute("SELECT given_name, family_name FROM persons ORDER BY rowid").fetchall()
@@ -240,7 +268,11 @@ def test_a_jmbg_already_registered_is_an_error_not_a_second_record(ctx, tmp_path
         ("notes.pdf", b"%PDF", "only CSV"),
         ("empty.csv", b"", "has no rows"),
         ("names.csv", b"Ime oca;Napomena\nPera;x\n", "No column is chosen for the given"),
+        ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
+        ("noise.csv", bytes((i * 37 + 11) % 256 for i in range(3000)), "not look like a"),
+        ("words.txt", b"hello world\nthis is not a spreadsheet\n", "not divided into columns"),
     ],
+    ids=lambda value: value if isinstance(value, str) and "." in value else "",
 )
 def test_bad_files_are_one_clear_error(ctx, tmp_path, name, content, message):
     path = tmp_path / name
@@ -249,14 +281,38 @@ def test_bad_files_are_one_clear_error(ctx, tmp_path, name, content, message):
     with pytest.raises(imp.ImportFileError) as err:
         imp.check_import(ctx, path)
     assert message in err.value.render()
+    if "not look like" in message or "binary" in message:
+        assert err.value.render().startswith(f"{path} does not look like a spreadsheet")
 
 
-def test_too_many_rows_are_refused_before_anything_is_written(ctx, tmp_path, monkeypatch):
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_too_many_rows_are_refused_before_any_row_is_checked(ctx, tmp_path, monkeypatch, suffix):
     monkeypatch.setattr(imp, "MAX_ROWS", 3)
-    path = tmp_path / "big.csv"
-    path.write_text("Ime;Prezime\n" + "".join(f"A{i};B\n" for i in range(5)), encoding="utf-8")
+    path = tmp_path / f"big{suffix}"
+    rows = [["Ime", "Prezime"], *([f"A{i}", "B"] for i in range(4))]
+    if suffix == ".csv":
+        path.write_text("".join(f"{a};{b}\n" for a, b in rows), encoding="utf-8")
+    else:
+        openpyxl = pytest.importorskip("openpyxl")
+        wb = openpyxl.Workbook()
+        for row in rows:
+            wb.active.append(row)
+        wb.save(path)
+
+    def checked(*args):
+        raise AssertionError("a row was checked")
+
+    # Checking a row searches the register (slow): 100,001 rows took 27 s to refuse.
+    monkeypatch.setattr(imp._Checker, "check", checked)
     with pytest.raises(imp.ImportFileError, match="more than 3 rows"):
         imp.check_import(ctx, path)
+
+
+def test_rows_at_the_limit_are_checked_blank_lines_do_not_count(ctx, tmp_path, monkeypatch):
+    monkeypatch.setattr(imp, "MAX_ROWS", 3)
+    path = tmp_path / "list.csv"
+    path.write_text("Ime;Prezime\n\nAna;Ilić\n\nMara;Ilić\nSava;Ilić\n\n", encoding="utf-8")
+    assert imp.check_import(ctx, path).rows == 3
 
 
 def test_rows_are_streamed_not_loaded(ctx, tmp_path):
@@ -268,11 +324,112 @@ def test_rows_are_streamed_not_loaded(ctx, tmp_path):
         assert not isinstance(table.rows, list)
 
 
-def test_bytes_that_are_neither_utf8_nor_cp1250_are_marked_not_fatal(ctx, tmp_path):
+def test_bytes_that_are_neither_utf8_nor_cp1250_are_refused_where_imported(ctx, tmp_path):
     path = tmp_path / "odd.csv"
     # 0x81 means nothing in UTF-8 (alone) or in Windows-1250.
-    path.write_bytes("Ime;Prezime\nAna;Jovanovi".encode("cp1250") + b"\x81\n")
+    path.write_bytes(b"Ime;Prezime\nAna;Jovanovi\x81\nMara;Ilic\n")
+    plan = imp.check_import(ctx, path)
+    assert plan.encoding == "utf-8-sig"
+    assert [n.render() for n in plan.notes] == [
+        "The file is UTF-8, but these lines hold bytes that are not, shown as �: 2."
+    ]
+    (bad,) = _by_line(plan)[2]
+    assert bad.is_error and bad.field == "family_name"
+    assert imp.describe(bad).startswith("Family name: 'Jovanovi�' holds bytes")
+    assert plan.people == 1  # Mara only
+
+
+# "Šćekić" as Windows-1250 bytes would come out of a UTF-8 reading as "Ĺ Ä‡ekiÄ‡".
+MIXED = "Ime;Prezime;Godište;Napomena\nĐorđe;Šćekić;1977;ok\nŽana;Čolić;1980;stray ".encode()
+
+
+def test_a_stray_byte_in_a_utf8_file_spoils_only_its_own_line(ctx, tmp_path):
+    path = tmp_path / "mixed.csv"
+    # One byte from Windows-1250 in a column that is not imported.
+    path.write_bytes(MIXED + b"\x9a byte\n" + "Vesna;Đurić;1990;".encode() + b"\xe8\n")
+    plan = imp.check_import(ctx, path)
+    assert plan.encoding == "utf-8-sig"
+    assert [n.code for n in plan.notes] == ["import.not_utf8"]
+    assert plan.notes[0].render().endswith(": 3, 4.")
+    problems = _by_line(plan)
+    assert set(problems) == {3, 4}
+    for line in (3, 4):
+        (warning,) = problems[line]
+        assert not warning.is_error and "Napomena" in imp.describe(warning)
+    imp.apply_import(ctx, plan)
+    names = ctx.db.execute("SELECT given_name, family_name FROM persons ORDER BY rowid").fetchall()
+    assert names == [("Đorđe", "Šćekić"), ("Žana", "Čolić"), ("Vesna", "Đurić")]
+
+
+def test_a_utf8_line_in_a_cp1250_file_is_refused_not_garbled(ctx, tmp_path):
+    path = tmp_path / "excel.csv"
+    rows = "Ime;Prezime\nĐurđa;Šćekić\nŽivko;Čolić\nČedomir;Đokić\n"
+    path.write_bytes(rows.encode("cp1250") + "Šaban;Šćekić\n".encode())
     plan = imp.check_import(ctx, path)
     assert plan.encoding == "cp1250"
-    assert [n.code for n in plan.notes] == ["import.cp1250"]
-    assert plan.people == 1
+    assert [n.code for n in plan.notes] == ["import.cp1250", "import.not_cp1250"]
+    assert plan.notes[1].render().endswith(": 5.")
+    given, family = _by_line(plan)[5]
+    assert {given.problem.code, family.problem.code} == {"import.utf8_in_cp1250"}
+    assert imp.describe(given).startswith("Given name: This line is in UTF-8 ('Šaban')")
+    assert "('Šćekić')" in imp.describe(family) and family.is_error
+    assert plan.people == 3
+
+
+def test_a_jmbg_in_scientific_notation_is_one_clear_error(ctx, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("Ime;Prezime;JMBG\nAna;Ilić;1.23457E+12\nMara;Ilić;1,23457E+12\n", "utf-8")
+    plan = imp.check_import(ctx, path)
+    for line in (2, 3):
+        (only,) = _by_line(plan)[line]
+        assert only.problem.code == "import.jmbg_scientific" and only.is_error
+        assert "scientific notation" in imp.describe(only)
+    assert plan.people == 0
+
+
+def test_excel_rows_are_counted_in_the_sheet_blank_formatted_rows_do_not_count(
+    ctx, tmp_path, monkeypatch
+):
+    openpyxl = pytest.importorskip("openpyxl")
+    from openpyxl.styles import Font
+
+    monkeypatch.setattr(imp, "MAX_ROWS", 3)
+    path = tmp_path / "list.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["Ime", "Prezime"], ["Ana", "Ilić"], ["Mara", "Ilić"], ["Sava", "Ilić"]):
+        ws.append(row)
+    for line in range(5, 12):  # formatted, but nothing typed in them
+        ws.cell(line, 1).font = Font(bold=True)
+    wb.save(path)
+    with imp.open_table(path) as table:
+        assert table.xml_rows is not None and table.xml_rows() == 4
+    assert imp.check_import(ctx, path).rows == 3
+    ws.append(["Pera", "Ilić"])
+    wb.save(path)
+    with pytest.raises(imp.ImportFileError, match="more than 3 rows"):
+        imp.check_import(ctx, path)
+
+
+def test_over_long_cells_are_refused_and_never_quoted_whole(ctx, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "Ime;Prezime;Pol;Datum rođenja\n"
+        f"Ana;{'Ш' * 32_000};Ž;1990\n"
+        f"Mara;Ilić;Ž;{'1' * 5000}\n"
+        f"Sava;Ilić;{'nije poznato ' * 5};1990\n"
+        f"Vesna;Ilić;Ž;{'1990 ' * 15}\n",
+        encoding="utf-8",
+    )
+    plan = imp.check_import(ctx, path)
+    problems = _by_line(plan)
+    (name,) = problems[2]
+    assert name.field == "family_name" and name.is_error
+    assert imp.describe(name) == "Family name: This is 32000 characters long; at most 100 fit here."
+    (birth,) = problems[3]
+    assert birth.field == "birth_date" and birth.problem.code == "too_long"
+    (sex,) = problems[4]
+    assert not sex.is_error and "…" in imp.describe(sex) and len(imp.describe(sex)) < 120
+    (date,) = problems[5]
+    assert date.is_error and "…" in imp.describe(date) and len(imp.describe(date)) < 160
+    assert plan.people == 1 and plan.error_rows == 3

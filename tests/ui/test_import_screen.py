@@ -107,9 +107,11 @@ async def test_check_then_import_from_the_key(register, tmp_path):
         assert "13th digit should be 5" in rows[0][1]
         assert "31.02." in rows[1][1]
         assert "given name is missing" in rows[2][1]
-        assert "Dragan Nikolić" in rows[3][1] and rows[3][1].startswith("!")
+        # Likely duplicates are left out unless the user unticks the box.
+        assert screen.query_one("#skip-duplicates").value is True
+        assert "Dragan Nikolić" in rows[3][1] and rows[3][1].startswith("✗ Left out: ")
         summary = str(screen.query_one("#summary", Static).render())
-        assert "9 rows read." in summary and "To import: 5 households, 6 people." in summary
+        assert "9 rows read." in summary and "To import: 3 households, 4 people." in summary
         assert _counts(register) == before
 
         # Import asks first; No leaves everything as it was.
@@ -126,8 +128,8 @@ async def test_check_then_import_from_the_key(register, tmp_path):
         await _settle(pilot)
         assert app.screen is screen
         h, p, a = before
-        assert _counts(register) == (h + 5, p + 6, a + 11)
-        assert "Imported: 5 households, 6 people." in str(
+        assert _counts(register) == (h + 3, p + 4, a + 7)
+        assert "Imported: 3 households, 4 people." in str(
             screen.query_one("#summary", Static).render()
         )
         assert screen.query_one("#import", Button).disabled  # not twice by accident
@@ -136,10 +138,18 @@ async def test_check_then_import_from_the_key(register, tmp_path):
         await pilot.click("#to-register")
         await pilot.pause()
         assert isinstance(app.screen, HouseholdListScreen)
-        assert app.screen.query_one("#household-table", DataTable).row_count == h + 5
+        assert app.screen.query_one("#household-table", DataTable).row_count == h + 3
+
+        # The same list again (a tired second go): everyone in it is there already.
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await _type_path(pilot, str(FIXTURE))
+        summary = str(app.screen.query_one("#summary", Static).render())
+        assert "There is nothing to import." in summary
+        assert app.screen.query_one("#import", Button).disabled
 
 
-async def test_choosing_columns_and_skipping_duplicates(register):
+async def test_choosing_columns_and_keeping_duplicates(register):
     app = DocAssistApp(register, user_id=make_user(register))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -163,18 +173,20 @@ async def test_choosing_columns_and_skipping_duplicates(register):
         screen.query_one("#col-1", Select).value = "given_name"
         await pilot.pause()
 
-        screen.query_one("#skip-duplicates").value = True
+        # Unticked: the likely duplicates come in too, marked as warnings.
+        screen.query_one("#skip-duplicates").value = False
         await pilot.pause()
         await pilot.click("#check")
         await _settle(pilot)
         summary = str(screen.query_one("#summary", Static).render())
-        assert "To import: 3 households, 4 people." in summary
+        assert "To import: 5 households, 6 people." in summary
+        assert _problem_rows(screen)[3][1].startswith("! Likely the same person")
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("enter")
         await _settle(pilot)
         h, p, _a = before
-        assert _counts(register)[:2] == (h + 3, p + 4)
+        assert _counts(register)[:2] == (h + 5, p + 6)
 
 
 @pytest.mark.usefixtures("register_screen_redraws_in_place")

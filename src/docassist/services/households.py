@@ -153,6 +153,31 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
+#: The longest name or place (and address, phone) the forms and the import accept, in
+#: characters. Real ones are far shorter; a longer one is a pasted paragraph or a
+#: broken file, and would fill every screen, list and printout it appears on.
+MAX_NAME_LENGTH = 100
+
+
+def too_long(text: str) -> Problem | None:
+    """The problem with a name or place longer than ``MAX_NAME_LENGTH``, if it is."""
+    count = len(_clean(text))
+    if count <= MAX_NAME_LENGTH:
+        return None
+    return Problem(
+        "too_long",
+        N_("This is {count} characters long; at most {max} fit here."),
+        {"count": count, "max": MAX_NAME_LENGTH},
+    )
+
+
+def _check_lengths(problems: dict[str, list[Problem]], values: dict[str, str]) -> None:
+    for key, value in values.items():
+        problem = too_long(value)
+        if problem is not None:
+            problems.setdefault(key, []).append(problem)
+
+
 def parse_birth_date(text: str, today: date) -> tuple[PartialDate | None, list[Problem]]:
     text = text.strip()
     if not text:
@@ -170,6 +195,14 @@ def validate_person(inp: PersonInput, today: date) -> dict[str, list[Problem]]:
         problems["given_name"] = [Problem("required", N_("Type the given name."))]
     if not _clean(inp.family_name):
         problems["family_name"] = [Problem("required", N_("Type the family name."))]
+    _check_lengths(
+        problems,
+        {
+            "given_name": inp.given_name,
+            "family_name": inp.family_name,
+            "place_of_birth": inp.place_of_birth,
+        },
+    )
     birth, date_problems = parse_birth_date(inp.birth_date, today)
     if date_problems:
         problems["birth_date"] = date_problems
@@ -198,6 +231,16 @@ def validate_household(inp: HouseholdInput) -> dict[str, list[Problem]]:
     problems: dict[str, list[Problem]] = {}
     if not _clean(inp.family_name):
         problems["family_name"] = [Problem("required", N_("Type the family name."))]
+    _check_lengths(
+        problems,
+        {
+            "family_name": inp.family_name,
+            "settlement": inp.settlement,
+            "address": inp.address,
+            "municipality": inp.municipality,
+            "phone": inp.phone,
+        },
+    )
     if inp.consent_date:
         try:
             date.fromisoformat(inp.consent_date)

@@ -16,9 +16,11 @@ Decisions worth knowing:
 - A row whose JMBG is already in the register (or on an earlier row of the file) is an
   error, never written: a JMBG belongs to one person, so it is the same person, and a
   second record would split their case history.
-- A row that only *looks* like someone already known (same name and year of birth) is a
-  warning, as in the person form: namesakes are common in Roma settlements. It is
-  written unless the caller asks to skip likely duplicates; the dry run lists each one.
+- A row that only *looks* like someone already known (same name and year of birth, as
+  someone registered or on an earlier row) is not an error, as in the person form:
+  namesakes are common in Roma settlements. But it is left out unless the caller asks
+  to keep likely duplicates: importing the same list twice (easily done at the end of
+  a long day) must not register every family again. The dry run lists each one.
 - Rows are streamed, never loaded all at once. What is kept per row is small (a line
   number and a few duplicate keys), and files above ``MAX_ROWS`` are refused with a
   clear message, so memory stays bounded however big the file is.
@@ -37,9 +39,9 @@ import codecs
 import csv
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -195,6 +197,9 @@ class Table:
     sheet: str | None = None
     encoding: str | None = None
     notes: list[Problem] = field(default_factory=list)
+    row_bound: int | None = None  # no more rows than this; None when not known
+    # Excel: counts the sheet's rows holding a value, fast (None if it cannot).
+    xml_rows: Callable[[], int | None] | None = None
 
 
 def _cell_text(value: Any) -> str:
@@ -212,34 +217,146 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _detect_encoding(path: Path) -> tuple[str, list[Problem]]:
-    """UTF-8 (with or without BOM) or UTF-16 when they fit, else cp1250.
+#: Bytes that have no letter in Windows-1250: a file holding them is not cp1250.
+_CP1250_UNDEFINED = frozenset(b"\x81\x83\x88\x90\x98")
+#: Control bytes no spreadsheet saves (tab, line feed and carriage return are fine).
+_CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
+#: How many line numbers a note lists before "...".
+_LINES_SHOWN = 10
 
-    The whole file is decoded once in chunks, so a stray cp1250 letter on line 9000 is
-    not missed and memory does not grow with the file.
+
+@dataclass
+class _Scan:
+    """What one pass over a text file's bytes found, to decide how to read it."""
+
+    lines: int = 0  # physical lines: no file holds more rows than this
+    utf8_chars: int = 0  # letters beyond ASCII written correctly in UTF-8
+    bad_bytes: int = 0  # bytes that are not (part of) UTF-8
+    bad_letters: int = 0  # ... of them, those that are letters in Windows-1250
+    not_utf8: list[int] = field(default_factory=list)  # lines holding bad bytes
+    not_utf8_count: int = 0
+    not_cp1250: list[int] = field(default_factory=list)  # UTF-8 or undefined bytes
+    not_cp1250_count: int = 0
+
+
+def _note_line(found: list[int], count: int, line: int) -> int:
+    if len(found) < _LINES_SHOWN:
+        found.append(line)
+    return count + 1
+
+
+def _scan_bytes(path: Path) -> _Scan:
+    """Count, line by line, what fits UTF-8 and what fits Windows-1250.
+
+    Streams the file (memory does not grow with it) and keeps only counts and the
+    first few line numbers. UTF-8 never uses the byte of a line break inside a letter,
+    so splitting at line breaks cuts no letter in two.
+    """
+    scan = _Scan()
+    line = 1
+    with path.open("rb") as f:
+        # A line longer than a megabyte comes in pieces; it is no list's line anyway.
+        while raw := f.readline(1 << 20):
+            scan.lines = line
+            if not raw.isascii():
+                _scan_line(scan, raw, line)
+            line += raw.endswith(b"\n")
+    return scan
+
+
+def _scan_line(scan: _Scan, raw: bytes, line: int) -> None:
+    text = raw.decode("utf-8", errors="surrogateescape")
+    if line == 1:
+        text = text.removeprefix("\ufeff")
+    # surrogateescape turns each byte that is not UTF-8 into one of these.
+    bad = [ord(c) - 0xDC00 for c in text if "\udc80" <= c <= "\udcff"]
+    good = sum(1 for c in text if c > "\x7f") - len(bad)
+    scan.utf8_chars += good
+    if bad:
+        scan.bad_bytes += len(bad)
+        scan.bad_letters += sum(1 for b in bad if bytes([b]).decode("cp1250", "replace").isalpha())
+        scan.not_utf8_count = _note_line(scan.not_utf8, scan.not_utf8_count, line)
+    if good or any(b in _CP1250_UNDEFINED for b in bad):
+        scan.not_cp1250_count = _note_line(scan.not_cp1250, scan.not_cp1250_count, line)
+
+
+def _line_list(found: list[int], count: int) -> str:
+    return ", ".join(str(n) for n in found) + (", ..." if count > len(found) else "")
+
+
+def _detect_encoding(path: Path) -> tuple[str, list[Problem], int | None]:
+    """How to read a text file: the encoding, notes for the user, and at most how many
+    lines it has (None when not counted).
+
+    One encoding for the whole file, never a mix. UTF-8 unless the file really looks
+    like Windows-1250 (Serbian Excel's "CSV"): its bytes that are not UTF-8 outnumber
+    the letters written correctly in UTF-8, and are mostly letters in Windows-1250. A
+    UTF-8 list with a few stray bytes stays UTF-8, so the letters of every other line
+    stay right; the lines that do not fit the chosen encoding are listed in a note, and
+    the row checks say which cells they spoil.
     """
     with path.open("rb") as f:
-        start = f.read(4)
-        if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16", []
-        f.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := f.read(_SNIFF_BYTES):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            # Serbian Excel saves "CSV" in the Windows code page for Central Europe.
-            note = Problem(
-                "import.cp1250",
-                N_(
-                    "The file is not UTF-8; it was read as Windows-1250 (Central European), "
-                    "as Serbian Excel saves it. Check that č, ć, š, ž and đ look right below."
-                ),
-                severity="warning",
+        start = f.read(_SNIFF_BYTES)
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", [], None
+    if b"\0" in start or len(start.translate(None, _CONTROL_BYTES)) < len(start) * 0.99:
+        raise ImportFileError(
+            N_(
+                "{path} does not look like a spreadsheet: it holds binary data, like a "
+                "picture or a program. Import a CSV or Excel (.xlsx) list."
+            ),
+            path=str(path),
+        )
+    scan = _scan_bytes(path)
+    if not scan.bad_bytes:
+        return "utf-8-sig", [], scan.lines
+    bom = start.startswith(codecs.BOM_UTF8)
+    if not bom and scan.bad_bytes > scan.utf8_chars and scan.bad_letters * 2 >= scan.bad_bytes:
+        notes = [_CP1250_NOTE]
+        if scan.not_cp1250:
+            notes.append(
+                Problem(
+                    "import.not_cp1250",
+                    N_(
+                        "These lines do not fit Windows-1250 (they may be UTF-8 pasted in), "
+                        "so their letters cannot be read right: {lines}."
+                    ),
+                    {"lines": _line_list(scan.not_cp1250, scan.not_cp1250_count)},
+                    severity="warning",
+                )
             )
-            return "cp1250", [note]
-    return "utf-8-sig", []
+        return "cp1250", notes, scan.lines
+    note = Problem(
+        "import.not_utf8",
+        N_("The file is UTF-8, but these lines hold bytes that are not, shown as �: {lines}."),
+        {"lines": _line_list(scan.not_utf8, scan.not_utf8_count)},
+        severity="warning",
+    )
+    return "utf-8-sig", [note], scan.lines
+
+
+# Serbian Excel saves "CSV" in the Windows code page for Central Europe.
+_CP1250_NOTE = Problem(
+    "import.cp1250",
+    N_(
+        "The file is not UTF-8; it was read as Windows-1250 (Central European), "
+        "as Serbian Excel saves it. Check that č, ć, š, ž and đ look right below."
+    ),
+    severity="warning",
+)
+
+
+def _cp1250_note(names: list[str]) -> Problem:
+    """The note with names from the file, so the user can see whether they look right."""
+    return Problem(
+        "import.cp1250",
+        N_(
+            "The file is not UTF-8; it was read as Windows-1250 (Central European), as "
+            "Serbian Excel saves it. Check that the letters look right, as in: {names}."
+        ),
+        {"names": "; ".join(names)},
+        severity="warning",
+    )
 
 
 def _sniff_dialect(sample: str) -> type[csv.Dialect]:
@@ -290,10 +407,9 @@ def _find_header(
 
 
 def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
-    # Five byte values mean nothing in Windows-1250; a file holding them is neither
-    # UTF-8 nor cp1250, and is read with a replacement mark (the note says to check).
-    errors = "replace" if encoding == "cp1250" else "strict"
-    with path.open("r", encoding=encoding, errors=errors, newline="") as f:
+    # A byte that does not fit the encoding becomes the replacement mark; the notes
+    # name its line and the row checks refuse a cell holding it.
+    with path.open("r", encoding=encoding, errors="replace", newline="") as f:
         sample = f.read(_SNIFF_BYTES)
         f.seek(0)
         reader = csv.reader(f, _sniff_dialect(sample))
@@ -347,10 +463,12 @@ def open_table(path: Path | str, sheet: str | None = None) -> Iterator[Table]:
             raise ImportFileError(
                 N_("{path} is a CSV file: it has no sheets to choose from."), path=str(path)
             )
-        encoding, notes = _detect_encoding(path)
+        encoding, notes, lines = _detect_encoding(path)
         rows = _csv_rows(path, encoding)
         try:
-            yield _table(path, rows, encoding=encoding, notes=notes)
+            yield _table(
+                path, rows, plain_text=True, encoding=encoding, notes=notes, row_bound=lines
+            )
         finally:
             rows.close()
     else:
@@ -390,17 +508,39 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
                 sheet=sheet,
                 sheets=", ".join(names),
             )
-        table = _table(path, _xlsx_rows(worksheet), sheets=names, sheet=worksheet.title)
+        table = _table(
+            path,
+            _xlsx_rows(worksheet),
+            sheets=names,
+            sheet=worksheet.title,
+            # From the sheet's own record of its size (openpyxl reads no further);
+            # None when it keeps none.
+            row_bound=worksheet.max_row,
+            xml_rows=lambda: _xlsx_value_rows(worksheet),
+        )
         yield table
     finally:
         workbook.close()
 
 
-def _table(path: Path, rows: Iterator[tuple[int, list[str]]], **extra: Any) -> Table:
+def _table(
+    path: Path, rows: Iterator[tuple[int, list[str]]], *, plain_text: bool = False, **extra: Any
+) -> Table:
     try:
         header_line, headers, pending = _find_header(rows)
     except ImportFileError as err:
         raise ImportFileError(err.msgid, **{**err.params, "path": str(path)}) from None
+    top = [headers, *(cells for _line, cells in pending)]
+    if plain_text and all(sum(1 for c in cells if c) < 2 for cells in top):
+        # Prose, or a list of single words: nothing to map a column to. (A sheet of an
+        # Excel file is a table whatever it holds.)
+        raise ImportFileError(
+            N_(
+                "{path} does not look like a spreadsheet: its lines are not divided into "
+                "columns. Import a CSV or Excel (.xlsx) list."
+            ),
+            path=str(path),
+        )
 
     def stream() -> Iterator[tuple[int, list[str]]]:
         yield from pending
@@ -412,6 +552,17 @@ def _table(path: Path, rows: Iterator[tuple[int, list[str]]], **extra: Any) -> T
 def column_names(headers: list[str]) -> list[str]:
     """A name for every column; an empty header is called by its position ("column 4")."""
     return [h or f"#{i + 1}" for i, h in enumerate(headers)]
+
+
+#: A message lists at most this many columns.
+COLUMNS_SHOWN = 20
+
+
+def column_list(headers: list[str]) -> str:
+    """The columns for a message, each name and the list cut to a readable length."""
+    names = [short(name) for name in column_names(headers)]
+    more = len(names) > COLUMNS_SHOWN
+    return ", ".join(names[:COLUMNS_SHOWN]) + (", ..." if more else "")
 
 
 def resolve_overrides(
@@ -437,8 +588,8 @@ def resolve_overrides(
             raise ImportFileError(
                 N_("{path} has no column '{column}'. Its columns are: {columns}."),
                 path=str(path),
-                column=column,
-                columns=", ".join(names),
+                column=short(column),
+                columns=column_list(headers),
             )
         mapping = {k: v for k, v in mapping.items() if v != index}
         if key in FIELD_KEYS:
@@ -559,14 +710,17 @@ _SCIENTIFIC = re.compile(r"\d[.,]\d+[eE][+]?\d+")
 
 
 def _jmbg(text: str) -> tuple[str, Problem | None]:
-    """The JMBG as the file has it, repaired where a spreadsheet damaged it knowingly."""
+    """The JMBG to check, repaired where a spreadsheet damaged it knowingly ("" if lost)."""
     text = text.strip()
     if _SCIENTIFIC.fullmatch(text):
-        return text, Problem(
+        # The digits are gone: nothing is left to check, so this is the only reason given
+        # (the number itself would add "'E' is not a digit").
+        return "", Problem(
             "import.jmbg_scientific",
             N_(
-                "The spreadsheet turned the number into '{text}' and lost digits. Format "
-                "the column as text, type the numbers again, and export again."
+                "The spreadsheet showed this JMBG in scientific notation ('{text}') and "
+                "lost its last digits. Format the column as text, type the numbers again, "
+                "and save again."
             ),
             {"text": text},
         )
@@ -619,6 +773,7 @@ class _Checker:
         self.jmbgs: dict[str, int] = {}
         self.names: dict[tuple[str, int | None], int] = {}
         self.households: dict[str, _HouseholdPlan] = {}
+        self.samples: list[str] = []  # names with letters beyond ASCII, to compare
 
     def values(self, cells: list[str]) -> dict[str, str]:
         return {
@@ -628,7 +783,16 @@ class _Checker:
 
     def check(self, line: int, cells: list[str]) -> list[RowProblem]:
         values = self.values(cells)
-        person, problems = person_input(values, line)
+        problems = self._cells(line, cells)
+        too_long = self._lengths(line, values)
+        self.plan.rows += 1
+        if too_long:
+            # Nothing else is checked: a cell that long is not what its column says,
+            # and the checks would only repeat it.
+            self.plan.error_rows += 1
+            return [*problems, *too_long]
+        person, repairs = person_input(values, line)
+        problems += repairs
         for key, found in hh.validate_person(person, self.today).items():
             for p in found:
                 if p.code == "required" and key in _MISSING:
@@ -641,11 +805,57 @@ class _Checker:
             problems += self._duplicates(line, person)
         bad = any(p.is_error for p in problems)
         duplicate = any(p.duplicate for p in problems)
-        self.plan.rows += 1
         self.plan.error_rows += bad
         self.plan.duplicate_rows += duplicate and not bad
         if not bad and not (duplicate and self.plan.skip_duplicates):
             self._remember(line, person, values, consent)
+        if self.plan.encoding == "cp1250" and not bad and len(self.samples) < 3:
+            name = f"{person.given_name} {person.family_name}"
+            if not name.isascii():
+                self.samples.append(short(name))
+        return [_shortened(p) for p in problems]
+
+    def _lengths(self, line: int, values: dict[str, str]) -> list[RowProblem]:
+        """Cells longer than any name or place: the limit the forms keep, for every
+        column imported (a date or a JMBG is far shorter still)."""
+        found = ((key, hh.too_long(value)) for key, value in values.items())
+        return [RowProblem(line, key, problem) for key, problem in found if problem]
+
+    def _cells(self, line: int, cells: list[str]) -> list[RowProblem]:
+        """Cells holding bytes the file's encoding could not read: refused where they
+        would be imported, a warning where they would not."""
+        problems: list[RowProblem] = []
+        imported = set(self.plan.mapping.values())
+        elsewhere: list[int] = []
+        for index, cell in enumerate(cells):
+            problem = _unreadable(cell, self.plan.encoding)
+            if problem is None:
+                continue
+            if index not in imported:
+                elsewhere.append(index)
+                continue
+            key = next(k for k, i in self.plan.mapping.items() if i == index)
+            problems.append(RowProblem(line, key, problem))
+        if elsewhere:
+            names = column_names(self.plan.headers)
+            columns = ", ".join(
+                short(names[i]) if i < len(names) else f"#{i + 1}" for i in elsewhere
+            )
+            problems.append(
+                RowProblem(
+                    line,
+                    None,
+                    Problem(
+                        "import.unreadable_elsewhere",
+                        N_(
+                            "Some letters could not be read in a column that is not "
+                            "imported ({columns}); the rest of the row is imported."
+                        ),
+                        {"columns": columns},
+                        severity="warning",
+                    ),
+                )
+            )
         return problems
 
     def _duplicates(self, line: int, person: hh.PersonInput) -> list[RowProblem]:
@@ -747,8 +957,64 @@ class _Checker:
             plan.values["consent_date"] = consent
 
 
+#: A value from the file is cut to this many characters when a message repeats it.
+SHOWN_CHARS = 40
+
+
+def short(text: str, limit: int = SHOWN_CHARS) -> str:
+    """``text`` cut for a message: a 30,000-character cell is not repeated whole."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _shortened(row: RowProblem) -> RowProblem:
+    """``row`` with the cell it quotes cut short: checks quote a value as ``text``."""
+    text = row.problem.params.get("text")
+    if not isinstance(text, str) or len(text) <= SHOWN_CHARS:
+        return row
+    params = {**row.problem.params, "text": short(text)}
+    return replace(row, problem=replace(row.problem, params=params))
+
+
+def _utf8_read_as_cp1250(text: str) -> str | None:
+    """The UTF-8 text that Windows-1250 garbled into ``text`` ("Å ..."), if it is one."""
+    if text.isascii():
+        return None
+    try:
+        original = text.encode("cp1250").decode("utf-8")
+    except UnicodeError:
+        return None
+    return None if original.isascii() else original
+
+
+def _unreadable(cell: str, encoding: str | None) -> Problem | None:
+    if "\ufffd" in cell:
+        return Problem(
+            "import.unreadable",
+            N_(
+                "'{text}' holds bytes that could not be read (shown as �). Correct this "
+                "line in the file and check again."
+            ),
+            {"text": short(cell)},
+        )
+    original = _utf8_read_as_cp1250(cell) if encoding == "cp1250" else None
+    if original is not None:
+        return Problem(
+            "import.utf8_in_cp1250",
+            N_(
+                "This line is in UTF-8 ('{text}') but the file is in Windows-1250, so its "
+                "letters would be garbled. Save the whole file in one encoding."
+            ),
+            {"text": short(original)},
+        )
+    return None
+
+
 def _people(candidates: list[hh.DuplicateCandidate]) -> str:
-    shown = [f"{c.full_name} ({c.settlement or c.municipality or '-'})" for c in candidates[:3]]
+    shown = [
+        f"{short(c.full_name)} ({short(c.settlement or c.municipality or '-')})"
+        for c in candidates[:3]
+    ]
     return "; ".join(shown) + ("; ..." if len(candidates) > 3 else "")
 
 
@@ -791,13 +1057,15 @@ def person_input(values: dict[str, str], line: int) -> tuple[hh.PersonInput, lis
 def describe(row: RowProblem, translate=lambda s: s) -> str:
     """One row problem as a sentence; the field is named when the message does not."""
     text = row.problem.render(translate)
-    if row.field in _NAMED_FIELDS:
+    if row.field in _NAMED_FIELDS or (row.field and row.problem.code in _UNNAMED_CODES):
         return f"{translate(field_label(row.field))}: {text}"
     return text
 
 
 # Messages about these fields do not say which column they come from.
 _NAMED_FIELDS = {"jmbg", "birth_date", "sex", "consent_date", "place_of_birth"}
+# ... nor do these messages, whatever the field.
+_UNNAMED_CODES = {"import.unreadable", "import.utf8_in_cp1250", "too_long"}
 
 
 # --- the dry run and the import ---------------------------------------------------
@@ -814,11 +1082,12 @@ def check_import(
     *,
     mapping: dict[str, int] | None = None,
     sheet: str | None = None,
-    skip_duplicates: bool = False,
+    skip_duplicates: bool = True,
 ) -> ImportPlan:
     """The dry run: every row checked, every problem listed with its line. Writes nothing.
 
-    ``mapping`` (field -> column index) defaults to the guess from the headers. Raises
+    ``mapping`` (field -> column index) defaults to the guess from the headers. Likely
+    duplicates are left out unless ``skip_duplicates`` is False. Raises
     ``ImportFileError`` when the file cannot be read, is too big, or no column holds
     the names.
     """
@@ -842,19 +1111,77 @@ def check_import(
             encoding=table.encoding,
             notes=list(table.notes),
         )
+        _refuse_too_many_rows(table, sheet)
         checker = _Checker(ctx, plan)
         for line, cells in table.rows:
-            if plan.rows >= MAX_ROWS:
-                raise ImportFileError(
-                    N_(
-                        "{path} has more than {max} rows. Split it into smaller files and "
-                        "import them one by one."
-                    ),
-                    path=str(path),
-                    max=MAX_ROWS,
-                )
+            if plan.rows >= MAX_ROWS:  # only if the file grew since it was counted
+                raise _too_many_rows(path)
             plan.problems += checker.check(line, cells)
+    if checker.samples:
+        plan.notes = [
+            _cp1250_note(checker.samples) if n.code == "import.cp1250" else n for n in plan.notes
+        ]
     return plan
+
+
+def _too_many_rows(path: Path) -> ImportFileError:
+    return ImportFileError(
+        N_(
+            "{path} has more than {max} rows. Split it into smaller files and "
+            "import them one by one."
+        ),
+        path=str(path),
+        max=MAX_ROWS,
+    )
+
+
+def _refuse_too_many_rows(table: Table, sheet: str | None) -> None:
+    """Count the rows, without checking them, and stop as soon as there are too many.
+
+    Checking a row takes about a millisecond (the register is searched for the
+    person), so a file over the limit is refused in a moment rather than after
+    minutes of checking. Only files that may be over the limit are counted.
+    """
+    if table.row_bound is not None and table.row_bound - table.header_line <= MAX_ROWS:
+        return
+    counted = table.xml_rows() if table.xml_rows is not None else None
+    if counted is not None:
+        # Rows holding a value, counted in the sheet's XML: a hundred times faster
+        # than reading them, and blank rows are not counted.
+        if counted - table.header_line > MAX_ROWS:
+            raise _too_many_rows(table.path)
+        return
+    with open_table(table.path, sheet) as again:
+        for count, _row in enumerate(again.rows, start=1):
+            if count > MAX_ROWS:
+                raise _too_many_rows(table.path)
+
+
+# A row of a sheet's XML, and a value in it (<v>, or the <t> of an inline string).
+_XML_ROW = re.compile(rb"<(?:\w+:)?row[\s>/][^>]*?(?:(?<=/)>|>(.*?)</(?:\w+:)?row>)", re.S)
+_XML_VALUE = re.compile(rb"<(?:\w+:)?[vt](?:\s[^>]*)?>[^<]")
+
+
+def _xlsx_value_rows(worksheet: Any) -> int | None:
+    """How many rows of the sheet hold a value, from its XML; None if it cannot be read.
+
+    Uses the reader's way to the sheet's XML, which openpyxl does not promise to keep:
+    without it the rows are counted the slow way.
+    """
+    try:
+        source = worksheet._get_source()
+    except Exception:  # noqa: BLE001 - any change inside openpyxl: count the slow way
+        return None
+    count, pending = 0, b""
+    with source:
+        while chunk := source.read(1 << 20):
+            pending += chunk
+            end = 0
+            for match in _XML_ROW.finditer(pending):
+                count += bool(match.group(1) and _XML_VALUE.search(match.group(1)))
+                end = match.end()
+            pending = pending[end:]
+    return count
 
 
 @dataclass(frozen=True)

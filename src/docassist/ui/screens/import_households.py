@@ -28,7 +28,13 @@ from textual.widgets import (
 
 from docassist.domain.text import N_, Problem
 from docassist.i18n import _, format_number
-from docassist.import_report import households_text, people_text, summary_lines
+from docassist.import_report import (
+    households_text,
+    left_out,
+    people_text,
+    problem_text,
+    summary_lines,
+)
 from docassist.services import importing as imp
 from docassist.services.context import ValidationError
 from docassist.store.db import explain_database_error
@@ -67,7 +73,9 @@ class ImportScreen(DocScreen):
         self.sheets: list[str] = []
         self.sheet: str | None = None
         self.mapping: dict[str, int] = {}
-        self.skip_duplicates = False
+        # Left out unless the user says otherwise: importing the same list twice must
+        # not register every family again.
+        self.skip_duplicates = True
         self.plan: imp.ImportPlan | None = None
         self.result: imp.ImportResult | None = None
         self.path_problem: Problem | None = None
@@ -116,7 +124,7 @@ class ImportScreen(DocScreen):
                 options = [(_(f.label), f.key) for f in imp.FIELDS]
                 for index, name in enumerate(imp.column_names(self.headers)):
                     with Horizontal(classes="form-row"):
-                        yield Label(name, classes="form-label", markup=False)
+                        yield Label(imp.short(name), classes="form-label", markup=False)
                         yield Select(
                             options,
                             prompt=_("Not imported"),
@@ -125,7 +133,7 @@ class ImportScreen(DocScreen):
                         )
                 yield FieldProblems(id="mapping-problems")
             yield Checkbox(
-                _("Leave out rows that look like someone already registered"),
+                _("Leave out likely duplicates (same name and year of birth)"),
                 self.skip_duplicates,
                 id="skip-duplicates",
             )
@@ -177,8 +185,9 @@ class ImportScreen(DocScreen):
             if not self.plan.households:
                 lines.append(_("There is nothing to import."))
             for row in self.plan.problems:
-                mark = "✗ " if row.is_error else "! "
-                table.add_row(format_number(row.line), mark + imp.describe(row, _), height=None)
+                mark = "✗ " if left_out(self.plan, row) else "! "
+                text = problem_text(self.plan, row)
+                table.add_row(format_number(row.line), mark + text, height=None)
         summary.update("\n".join(lines))
         summary.set_class(not lines, "hidden")
         table.set_class(table.row_count == 0, "hidden")
