@@ -524,3 +524,24 @@ async def test_dashboard_switches_language_live(register):
         assert count(app, "open") == 2
         rows = table_text(screen.query_one("#due-table", DataTable))
         assert "Прва лична карта" in rows
+
+
+@pytest.mark.parametrize(("key", "title"), [("d", "Step done: {step}"), ("b", "Blocked: {step}")])
+async def test_an_open_dialog_follows_a_language_switch(register, key, title):
+    app = _app(register)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _show_case(app, pilot, register.case_id)
+        await pilot.press(key)
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, (DateDialog, ReasonDialog))
+        app.choose_language("sr")
+        await pilot.pause()
+        await pilot.pause()
+        shown = text(dialog.query_one(".dialog-title"))
+        assert translate_in("sr", title).split(":")[0] in shown
+        assert translate_in("sr", "Cancel") in str(dialog.query_one("#cancel").label)
+        if key == "d":  # the proposed day, untouched, is written the Serbian way
+            typed = dialog.query_one("#day", Input).value
+            assert typed.endswith(".") and "/" not in typed
+        assert screen is not None

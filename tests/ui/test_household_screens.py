@@ -400,3 +400,41 @@ def test_a_checklist_text_that_fell_back_is_marked_quietly():
     assert str(localized(ChecklistText(en="ID card", sr="Лична карта"), "sr")) == "Лична карта"
     assert str(localized(ChecklistText(en="ID card"), "sr")) == "ID card (English)"
     assert str(localized(ChecklistText(en="ID", sr="Лична"), "rom")) == "Lična (Srpski)"
+
+
+async def test_escape_then_enter_keeps_what_was_typed(empty_db):
+    from docassist.ui.screens.confirm import ConfirmScreen
+
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await _type(pilot, "#family_name", "Petrović")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")  # out of habit: "Stay" has the focus
+        await pilot.pause()
+        assert isinstance(app.screen, HouseholdFormScreen)
+        assert app.screen.query_one("#family_name", Input).value == "Petrović"
+
+
+async def test_undo_a_removal_after_leaving_the_household(empty_db):
+    household_id = _household(empty_db, [ADULT, CHILD])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_household(household_id)
+        await pilot.pause()
+        await pilot.press("down", "d")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape")  # off to the register, then back
+        await pilot.pause()
+        app.open_household(household_id)
+        await pilot.pause()
+        assert "u" in app.screen.active_bindings
+        await pilot.press("u")
+        await pilot.pause()
+        assert len(hh.get_household(app.ctx, household_id).members) == 2

@@ -308,3 +308,21 @@ async def test_forms_switch_language_and_keep_what_was_typed(fixed_demo, key, la
         # The keyboard is still in the field, at the end of the text: typing goes on.
         await pilot.press(*"ević")
         assert form.query_one(f"#{name}", Input).value == "Đorđević"
+
+
+async def test_textual_own_key_labels_are_translated(fixed_demo):
+    # F1 listed the screen's copy key in English; an open drop-down puts Textual's
+    # "Dismiss menu" in the footer: it must speak the user's language.
+    app = make_app(fixed_demo, "register")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pick_language(app, pilot, "sr")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "Copy selected text" not in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        app.screen.query_one("#municipality").focus()
+        await pilot.press("enter")  # opens the drop-down
+        await pilot.pause()
+        assert i18n.translate_in("sr", "Dismiss menu") in footer_text(app)
+        assert "Dismiss menu" not in footer_text(app)

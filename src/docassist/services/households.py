@@ -438,6 +438,24 @@ def remove_person(ctx: Context, person_id: str) -> None:
         )
 
 
+def last_removed_member(ctx: Context, household_id: str) -> Person | None:
+    """The member removed last from this household, whom Undo can bring back.
+
+    Read from the register rather than remembered by a screen: a facilitator who
+    left the household and came back (or restarted the laptop) can still undo.
+    """
+    rows = list(
+        ctx.db.query(
+            "SELECT * FROM persons WHERE household_id = ? AND deleted_at IS NOT NULL "
+            "ORDER BY deleted_at DESC LIMIT 1",
+            [household_id],
+        )
+    )
+    if not rows:
+        return None
+    return _person(rows[0], documents_of(ctx, [rows[0]["id"]]).get(rows[0]["id"], {}))
+
+
 def restore_person(ctx: Context, person_id: str) -> None:
     """Undo a removal."""
     rows = list(ctx.db.query("SELECT * FROM persons WHERE id = ?", [person_id]))

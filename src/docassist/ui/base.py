@@ -7,9 +7,15 @@ from dataclasses import replace
 from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
 
+from docassist.domain.text import N_
 from docassist.i18n import _
 from docassist.ui.commands import COMMANDS
 from docassist.ui.widgets.screen_body import redraw_body
+
+# Textual's own key labels that reach our footer and F1 help (the screen's copy
+# key, an open drop-down's Escape). Listed here so extraction puts them in the
+# catalogues; active_bindings below translates them like ours.
+TEXTUAL_KEY_LABELS = (N_("Copy selected text"), N_("Dismiss menu"))
 
 
 class Translated:

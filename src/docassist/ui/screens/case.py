@@ -555,14 +555,14 @@ class CaseScreen(DocScreen):
 
         self.app.push_screen(
             DateDialog(
-                _("Step done: {step}").format(step=step_title(self.checklist, key)),
-                _("Done on (day.month.year)"),
+                lambda: _("Step done: {step}").format(step=step_title(self.checklist, key)),
+                lambda: _("Done on (day.month.year)"),
                 initial=step.done_date or ctx.today(),
                 today=ctx.today(),
                 save=save,
                 allow_future=False,
                 note=step.note,
-                ok_label=_("Mark done"),
+                ok_label=lambda: _("Mark done"),
             ),
             self._after_dialog(_("Step marked done."), to_current=True),
         )
@@ -578,8 +578,8 @@ class CaseScreen(DocScreen):
 
         self.app.push_screen(
             ReasonDialog(
-                _("Blocked: {step}").format(step=step_title(self.checklist, key)),
-                _("What blocks this step? (for example: the mother has no ID card)"),
+                lambda: _("Blocked: {step}").format(step=step_title(self.checklist, key)),
+                lambda: _("What blocks this step? (for example: the mother has no ID card)"),
                 initial=step.blocked_reason or "",
                 save=save,
             ),
@@ -616,8 +616,8 @@ class CaseScreen(DocScreen):
 
         self.app.push_screen(
             DateDialog(
-                _("Due date: {step}").format(step=step_title(self.checklist, key)),
-                _("Due on (day.month.year; leave empty for no due date)"),
+                lambda: _("Due date: {step}").format(step=step_title(self.checklist, key)),
+                lambda: _("Due on (day.month.year; leave empty for no due date)"),
                 initial=step.due_date,
                 today=ctx.today(),
                 save=save,
@@ -631,10 +631,10 @@ class CaseScreen(DocScreen):
         if case is None or not case.is_active:
             return
         ctx = self.ctx
-        reasons = [
-            (reason.key, checklist_text(reason.label)[0])
-            for reason in (self.checklist.refusal_reasons if self.checklist else ())
-        ]
+        refusal_reasons = self.checklist.refusal_reasons if self.checklist else ()
+
+        def reasons() -> list[tuple[str, str]]:
+            return [(reason.key, checklist_text(reason.label)[0]) for reason in refusal_reasons]
 
         def save(outcome: Outcome, day: date, reason: str) -> None:
             cases.close_case(ctx, self.case_id, outcome, on=day, reason=reason)

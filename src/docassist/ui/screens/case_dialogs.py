@@ -90,6 +90,15 @@ _DIALOG_CSS = """
 """
 
 
+# A dialog's words are given as functions where they are made from translated text,
+# so a language switch while the dialog is open redraws them in the new language.
+Words = str | Callable[[], str]
+
+
+def _words(value: Words) -> str:
+    return value() if callable(value) else value
+
+
 class _Dialog(DocModal):
     """What the dialogs share: escape cancels, errors show in ``#error``."""
 
@@ -145,8 +154,8 @@ class DateDialog(_Dialog):
 
     def __init__(
         self,
-        title: str,
-        label: str,
+        title: Words,
+        label: Words,
         *,
         initial: date | None,
         today: date,
@@ -154,12 +163,13 @@ class DateDialog(_Dialog):
         allow_future: bool = True,
         allow_empty: bool = False,
         note: str | None = None,
-        ok_label: str | None = None,
+        ok_label: Words | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.label = label
-        self.text = format_date(initial) if initial else ""
+        self.initial = initial
+        self.text = self._initial_text = format_date(initial) if initial else ""
         self.today = today
         self.save = save
         self.allow_future = allow_future
@@ -167,17 +177,24 @@ class DateDialog(_Dialog):
         self.note = note
         self.ok_label = ok_label
 
+    async def retranslate(self) -> None:
+        # The proposed day, untouched, is shown the new language's way (23.11.2026.
+        # in Serbian, 23/11/2026 in English); a day the user typed stays as typed.
+        if self.initial is not None and self.text == self._initial_text:
+            self.text = self._initial_text = format_date(self.initial)
+        await super().retranslate()
+
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, classes="dialog-title")
-            yield Label(self.label, classes="dialog-label")
+            yield Label(_words(self.title_text), classes="dialog-title")
+            yield Label(_words(self.label), classes="dialog-label")
             yield Input(self.text, placeholder=_("day.month.year"), id="day", compact=True)
             yield Static(id="reading", classes="dialog-hint")
             if self.note is not None:
                 yield Label(_("Note (optional)"), classes="dialog-label")
                 yield Input(self.note, id="note", compact=True)
             yield Static(id="error", classes="dialog-error")
-            yield from self.buttons(self.ok_label or _("Save"))
+            yield from self.buttons(_words(self.ok_label) if self.ok_label else _("Save"))
 
     def prepare(self) -> None:
         self._check(self.text)
@@ -226,7 +243,7 @@ class ReasonDialog(_Dialog):
     DEFAULT_CSS = _DIALOG_CSS.format(name="ReasonDialog")
 
     def __init__(
-        self, title: str, label: str, *, initial: str = "", save: Callable[[str], None]
+        self, title: Words, label: Words, *, initial: str = "", save: Callable[[str], None]
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -236,8 +253,8 @@ class ReasonDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, classes="dialog-title")
-            yield Label(self.label, classes="dialog-label")
+            yield Label(_words(self.title_text), classes="dialog-title")
+            yield Label(_words(self.label), classes="dialog-label")
             yield Input(self.initial, id="reason", compact=True)
             yield Static(id="error", classes="dialog-error")
             yield from self.buttons(_("Save"))
@@ -311,20 +328,30 @@ class CloseCaseDialog(_Dialog):
         self,
         *,
         today: date,
-        reasons: Sequence[tuple[str, str]],
+        reasons: Sequence[tuple[str, str]] | Callable[[], Sequence[tuple[str, str]]],
         save: Callable[[Outcome, date, str], None],
         subject: str = "",
     ) -> None:
         super().__init__()
         self.today = today
-        self.reasons = list(reasons)
+        # A function gives the labels in whatever language is current when asked.
+        self._reasons = reasons
         self.save = save
         self.subject = subject
         # What the user chose so far; kept here so a language switch loses nothing.
         self.outcome = Outcome.OBTAINED
-        self.day_text = format_date(today)
+        self.day_text = self._proposed_day = format_date(today)
         self.reason_key: str | None = None
         self.details = ""
+
+    @property
+    def reasons(self) -> list[tuple[str, str]]:
+        return list(self._reasons() if callable(self._reasons) else self._reasons)
+
+    async def retranslate(self) -> None:
+        if self.day_text == self._proposed_day:  # untouched: shown the new way
+            self.day_text = self._proposed_day = format_date(self.today)
+        await super().retranslate()
 
     def compose(self) -> ComposeResult:
         with Vertical():

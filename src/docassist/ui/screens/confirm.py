@@ -75,8 +75,8 @@ class ConfirmScreen(DocModal, ModalScreen[bool]):
         cancel_first: bool = False,
     ) -> None:
         super().__init__(classes="-danger" if danger else None)
-        # Where the answer cannot be undone (personal data leaving the register),
-        # Enter out of habit must not be the yes.
+        # Where the answer cannot be undone (personal data leaving the register,
+        # typing thrown away), Enter out of habit must not be the yes.
         self.cancel_first = cancel_first
         self.message = message
         self.title_text = title
@@ -124,6 +124,7 @@ def confirm_leave(screen: Screen, result: object) -> None:
             lambda: _("Leave without saving? What you typed here will be lost."),
             confirm_label=N_("Leave"),
             cancel_label=N_("Stay"),
+            cancel_first=True,  # Escape then Enter, out of habit, must not lose the typing
         ),
         answered,
     )

@@ -13,8 +13,11 @@ from docassist.i18n import _
 from docassist.ui.base import DocModal
 from docassist.ui.commands import for_role
 
-# Bindings every Textual screen has (Tab between fields), described in English.
-TEXTUAL_OWN = frozenset({"app.focus_next", "app.focus_previous", "focus_next", "focus_previous"})
+# Keys every Textual screen has, described by Textual: noise on a help screen for
+# facilitators (Tab between fields; the copy key, listed as ctrl+c and super+c).
+TEXTUAL_OWN = frozenset(
+    {"app.focus_next", "app.focus_previous", "focus_next", "focus_previous", "screen.copy_text"}
+)
 
 
 def _key_label(app, key: str) -> str:

@@ -225,6 +225,8 @@ class HouseholdScreen(DocScreen):
             return
         self.cases = cases_svc.cases_of_household(ctx, self.household_id)
         self.plans = plans_svc.household_plans(ctx, self.household_id, self.app.checklists)
+        gone = hh.last_removed_member(ctx, self.household_id)
+        self.removed = (gone.id, gone.full_name) if gone else None
         self._show_household()
         self._fill_members()
         self._show_person()
