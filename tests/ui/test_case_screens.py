@@ -545,3 +545,19 @@ async def test_an_open_dialog_follows_a_language_switch(register, key, title):
             typed = dialog.query_one("#day", Input).value
             assert typed.endswith(".") and "/" not in typed
         assert screen is not None
+
+
+async def test_the_area_key_leads_back_to_the_area_start(register):
+    app = _app(register)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen)
+        app.open_case(register.case_id)
+        await pilot.pause()
+        assert isinstance(app.screen, CaseScreen)
+        await pilot.press("f5")  # already in the dashboard area: back to its start
+        await pilot.pause()
+        assert app.screen is dashboard

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 from textual.theme import Theme
 
@@ -177,7 +177,24 @@ class DocAssistApp(App):
         if mode not in self._modes:
             self.notify(_("This part of docassist is not available yet."), severity="warning")
             return
+        if mode == self.current_mode:
+            self._to_area_start()
+            return
         self.switch_mode(mode)
+
+    def _to_area_start(self) -> None:
+        """The key of the area one is in leads to its first screen (F5 on a case opened
+        from the dashboard: back to the dashboard), as it would from another area.
+
+        A form or a dialog on top stays: it has its own way out, which asks before
+        typed input is lost.
+        """
+        from docassist.ui.screens.form import FormScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(
+            self.screen, (FormScreen, ModalScreen)
+        ):
+            self.pop_screen()
 
     # -- navigation: screens ask the app, so they need not import each other --
 
