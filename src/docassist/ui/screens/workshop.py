@@ -543,11 +543,20 @@ class PresenterScreen(DocScreen):
     async def retranslate(self) -> None:
         await self._redraw()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Greyed at the ends rather than a key that silently does nothing.
+        if action == "move":
+            count = len(self.slides)
+            target = self.position + int(parameters[0])  # type: ignore[call-overload]
+            return True if not count or 0 <= target < count else None
+        return True
+
     async def action_move(self, delta: int) -> None:
         new = max(0, min(self.position + delta, len(self.slides) - 1))
         if new != self.position:
             self.position = new
             await self._redraw()
+            self.refresh_bindings()
 
     async def action_tick(self, number: int) -> None:
         slide = self.slide
