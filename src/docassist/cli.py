@@ -73,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help=_("database maintenance"))
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("check", help=_("check the database file for damage"))
+    backup = db_sub.add_parser("backup", help=_("copy the register to a safe place"))
+    backup.add_argument(
+        "--output", metavar="PATH", help=_("file or folder (default: the backups folder)")
+    )
+    restore = db_sub.add_parser(
+        "restore", help=_("put a backup in place of the register (the old one is kept)")
+    )
+    restore.add_argument("backup", metavar="FILE")
 
     checklists = sub.add_parser("checklists", help=_("procedure checklists"))
     cl_sub = checklists.add_subparsers(dest="checklists_command", metavar="ACTION", required=True)
@@ -110,6 +118,7 @@ def cmd_locate(args: argparse.Namespace) -> int:
         (_("Practice database"), locations.practice_database()),
         (_("Your own checklists"), locations.user_checklists_dir()),
         (_("Handouts"), locations.handouts_dir()),
+        (_("Backups"), locations.backups_dir()),
         (_("Shipped checklists"), locations.checklists_dir()),
         (_("Translations"), locations.locales_dir()),
         (_("Logs"), locations.log_dir()),
@@ -158,9 +167,23 @@ def _demo_path(args: argparse.Namespace) -> Path:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
+    from docassist.services import backups
     from docassist.store.db import check_database
 
     path = db_path(args)
+    if args.db_command == "backup":
+        written = backups.make_backup(path, args.output)
+        print(_("Backup saved to {path}").format(path=written))
+        print(_("It holds personal data: keep it as safe as the laptop itself."))
+        return 0
+    if args.db_command == "restore":
+        kept = backups.restore_backup(args.backup, path)
+        print(
+            _("{path} now holds the register from {backup}.").format(path=path, backup=args.backup)
+        )
+        if kept:
+            print(_("The register it replaced is kept in {path}").format(path=kept))
+        return 0
     findings = check_database(path)
     if findings:
         for line in findings:

@@ -73,6 +73,12 @@ def user_checklists_dir() -> Path:
     return data_dir() / "checklists"
 
 
+def backups_dir() -> Path:
+    """Where ``docassist db backup`` puts copies unless told otherwise, and where a
+    restore keeps the register it replaced."""
+    return data_dir() / "backups"
+
+
 def default_database() -> Path:
     """The real register: ``DOCASSIST_DB`` if set, else the user data directory."""
     env = os.environ.get(DB_ENV)

@@ -191,9 +191,7 @@ class DocAssistApp(App):
         """
         from docassist.ui.screens.form import FormScreen
 
-        while len(self.screen_stack) > 1 and not isinstance(
-            self.screen, (FormScreen, ModalScreen)
-        ):
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, (FormScreen, ModalScreen)):
             self.pop_screen()
 
     # -- navigation: screens ask the app, so they need not import each other --

@@ -1,0 +1,129 @@
+"""Copies of the register, and putting one back.
+
+A laptop is stolen, a disk dies, a tired hand deletes the file: the families' records
+must survive it. A backup is made with SQLite's own backup, which copies a consistent
+state even while the app has the register open (the -wal file included). Restoring
+first keeps the register it replaces, so a restore can itself be undone.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from docassist.domain.text import N_
+from docassist.store.db import (
+    StoreError,
+    _check_file,
+    _damaged,
+    _missing,
+    _refuse_empty,
+    check_database,
+    open_database,
+)
+
+
+def backup_name(now: datetime, prefix: str = "docassist") -> str:
+    return f"{prefix}-{now.strftime('%Y%m%d-%H%M%S')}.db"
+
+
+def _copy(source: Path, target: Path) -> None:
+    """``source`` copied to ``target`` whole, or not at all (a temporary name first)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.part")
+    partial.unlink(missing_ok=True)
+    src = sqlite3.connect(str(source), isolation_level=None)
+    try:
+        dst = sqlite3.connect(str(partial), isolation_level=None)
+        try:
+            src.backup(dst)
+            # A plain file that needs no -wal beside it: it can travel on a stick.
+            dst.execute("PRAGMA journal_mode = DELETE")
+            if dst.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                raise _damaged(target, "the copy does not read back")
+        finally:
+            dst.close()
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        src.close()
+
+
+def backup_database(path: Path | str, target: Path) -> Path:
+    """Copy the register at ``path`` to ``target``: a file, or a folder (an existing
+    one, or a name without an extension) to put it in under a dated name."""
+    path = Path(path).expanduser()
+    _check_file(path)
+    if not path.exists():
+        raise _missing(path)
+    _refuse_empty(path)
+    target = Path(target).expanduser().absolute()
+    if target.is_dir() or not target.suffix:  # "copies" names a folder, made if missing
+        target = target / backup_name(datetime.now())
+    if target.resolve() == path.resolve():
+        raise StoreError(N_("A backup cannot replace the register itself: choose another file."))
+    _copy(path, target)
+    return target
+
+
+def restore_database(backup: Path | str, path: Path | str, keep_dir: Path) -> Path | None:
+    """Put the copy ``backup`` in place of the register at ``path``.
+
+    The backup is checked page by page and brought to this version's schema on a
+    copy first; the register it replaces is kept in ``keep_dir`` (returned), so
+    nothing is lost if the wrong file was chosen. Refused while the register is
+    open in the app: replacing a file under a running program would lose its writes.
+    """
+    backup = Path(backup).expanduser().absolute()
+    path = Path(path).expanduser().absolute()
+    if not backup.exists():
+        raise _missing(backup)
+    if backup.resolve() == path.resolve():
+        raise StoreError(N_("That is the register itself: choose a backup file to restore."))
+    findings = check_database(backup)
+    if findings:
+        raise _damaged(backup, findings[0])
+    incoming = path.with_name(f".{path.name}.restoring")
+    incoming.unlink(missing_ok=True)
+    try:
+        _copy(backup, incoming)
+        # Migrates the copy, and refuses a backup written by a newer docassist.
+        open_database(incoming, quick_check=False).close()
+        with sqlite3.connect(str(incoming), isolation_level=None) as conn:
+            conn.execute("PRAGMA journal_mode = DELETE")
+        kept = None
+        if path.exists() and path.stat().st_size:
+            _refuse_in_use(path)
+            kept = keep_dir / backup_name(datetime.now(), "before-restore")
+            _copy(path, kept)
+        for side in ("-wal", "-shm", "-journal"):
+            path.with_name(path.name + side).unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(incoming, path)
+    finally:
+        incoming.unlink(missing_ok=True)
+        for side in ("-wal", "-shm", "-journal"):
+            incoming.with_name(incoming.name + side).unlink(missing_ok=True)
+    return kept
+
+
+def _refuse_in_use(path: Path) -> None:
+    """Leaving WAL mode needs the only connection to the file: an app that has the
+    register open (even idle) keeps it from happening. The WAL is written into the
+    register on the way, so the copy kept next holds every last change."""
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=0)
+    try:
+        mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+    except sqlite3.OperationalError:
+        mode = "busy"
+    finally:
+        conn.close()
+    if mode != "delete":
+        raise StoreError(
+            N_("The register {path} is open in docassist. Close the app, then restore."),
+            path=str(path),
+        )
