@@ -120,15 +120,22 @@ async def test_register_with_consent_then_add_a_person_checked_as_typed(empty_db
         await _type(pilot, "#given_name", "Marko")
         await _type(pilot, "#birth_date", "12.05.1987")
         assert "12/05/1987" in _problems(app, "birth_date")  # English: "Read as: 12/05/1987"
-        await _type(pilot, "#jmbg", BAD_JMBG)
-        message = _problems(app, "jmbg")
-        assert f"should be {GOOD_JMBG[12]}, not {BAD_JMBG[12]}" in message
+        # Letters where digits belong: an error, and nothing is saved.
+        await _type(pilot, "#jmbg", GOOD_JMBG[:5] + "O" + GOOD_JMBG[6:])
+        assert "type the digit 0" in _problems(app, "jmbg")
         assert app.screen.query_one("#jmbg-problems", FieldProblems).errors
 
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, PersonFormScreen)
         assert _count(empty_db, "persons") == 0
+
+        # A wrong check digit is shown as a warning, clearly, but does not block.
+        await _type(pilot, "#jmbg", BAD_JMBG)
+        message = _problems(app, "jmbg")
+        assert f"should be {GOOD_JMBG[12]}, not {BAD_JMBG[12]}" in message
+        assert message.startswith("! The last digit does not match the others")
+        assert not app.screen.query_one("#jmbg-problems", FieldProblems).errors
         assert app.screen.query_one("#jmbg", Input).value == BAD_JMBG
 
         await _type(pilot, "#jmbg", GOOD_JMBG)
@@ -162,6 +169,23 @@ async def test_a_warning_does_not_block_saving(empty_db):
         assert "1986" in form.text and not form.errors  # the year disagrees: amber only
         await pilot.press("ctrl+s")
         await pilot.pause()
+        assert _count(empty_db, "persons") == 1
+
+
+async def test_a_wrong_check_digit_is_a_warning_and_the_person_is_saved(empty_db):
+    household_id = _household(empty_db, [])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(PersonFormScreen(household_id))
+        await pilot.pause()
+        await _type(pilot, "#given_name", "Marko")
+        await _type(pilot, "#jmbg", "0101990710139")
+        form = app.screen.query_one("#jmbg-problems", FieldProblems)
+        assert "check the number against the document" in form.text and not form.errors
+        assert "Born" in form.text  # what the number says is still shown to compare
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, PersonFormScreen)
         assert _count(empty_db, "persons") == 1
 
 
