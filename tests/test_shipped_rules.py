@@ -1,0 +1,123 @@
+"""The next-step rules over the checklists docassist ships (checklists/*.toml).
+
+tests/test_nextsteps.py checks the rule engine on small fixtures; these tests check that
+the shipped data says what domain.md says, for the situations QA found wrong.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from docassist.checklist import ChecklistSet, load_all
+from docassist.domain.model import DocumentKind, DocumentState, PersonStatus
+from docassist.nextsteps import (
+    BLOCKED,
+    PREREQUISITE_FAMILY,
+    PREREQUISITE_SELF,
+    READY,
+    PersonFacts,
+    PersonPlan,
+    next_steps,
+)
+
+K = DocumentKind
+HAVE, MISSING = DocumentState.HAVE, DocumentState.MISSING
+
+
+@pytest.fixture(scope="module")
+def shipped() -> ChecklistSet:
+    loaded = load_all(user=False)
+    assert loaded.problems == []
+    return loaded
+
+
+def holding(*have: DocumentKind) -> dict[DocumentKind, DocumentState]:
+    documents = dict.fromkeys(DocumentKind, MISSING)
+    documents.update(dict.fromkeys(have, HAVE))
+    return documents
+
+
+def plan_for(person: PersonFacts, checklists: ChecklistSet, *relatives: PersonFacts) -> PersonPlan:
+    family = {p.id: p for p in (person, *relatives)}
+    return next_steps(person, family, checklists)
+
+
+def blockers(plan: PersonPlan, checklist_id: str) -> list[tuple[str, str, str]]:
+    item = plan.item(checklist_id)
+    assert item is not None, checklist_id
+    return [(b.kind, b.who, b.checklist) for b in item.blockers if b.blocking]
+
+
+# --- ID card requirements (QA finding 2) ---------------------------------------------
+
+
+def test_idp_adult_without_id_card_sees_the_idp_card_blocked(shipped):
+    idp = PersonFacts(
+        "i1", "Bajram", 40, holding(K.BIRTH_REGISTRATION, K.CITIZENSHIP),
+        frozenset({PersonStatus.IDP}),
+    )  # fmt: skip
+    plan = plan_for(idp, shipped)
+    card = plan.item("idp-card")
+    assert card.state == BLOCKED
+    assert blockers(plan, "idp-card") == [(PREREQUISITE_SELF, "self", "id-card")]
+    assert "ID card" in card.blockers[0].reason.en
+    # The chain stays visible: the ID card waits on residence, which can start now.
+    assert blockers(plan, "id-card") == [(PREREQUISITE_SELF, "self", "residence-registration")]
+    assert plan.item("residence-registration").state == READY
+    assert [i.checklist.id for i in plan.actionable] == ["residence-registration"]
+
+
+def test_idp_adult_with_an_id_card_can_apply(shipped):
+    idp = PersonFacts(
+        "i1", "Bajram", 40,
+        holding(K.BIRTH_REGISTRATION, K.CITIZENSHIP, K.RESIDENCE, K.ID_CARD),
+        frozenset({PersonStatus.IDP}),
+    )  # fmt: skip
+    assert plan_for(idp, shipped).item("idp-card").state == READY
+
+
+def test_idp_child_waits_for_a_parents_id_card(shipped):
+    mother = PersonFacts(
+        "m1", "Ana", 30, holding(K.BIRTH_REGISTRATION, K.CITIZENSHIP),
+        frozenset({PersonStatus.IDP}),
+    )  # fmt: skip
+    child = PersonFacts(
+        "c1", "Marko", 8, holding(K.BIRTH_REGISTRATION), frozenset({PersonStatus.IDP}),
+        mother_id="m1",
+    )  # fmt: skip
+    plan = plan_for(child, shipped, mother)
+    card = plan.item("idp-card")
+    assert card.state == BLOCKED
+    assert blockers(plan, "idp-card") == [(PREREQUISITE_FAMILY, "a_parent", "id-card")]
+    assert card.blockers[0].render() == "Waiting for Ana: ID card"
+    # The mother's plan says her ID card is needed for the child's card.
+    mothers = plan_for(mother, shipped, child)
+    needed = [(n.checklist, n.person_id) for n in mothers.item("id-card").needed_for]
+    assert ("idp-card", "c1") in needed
+
+    documented = PersonFacts(
+        "m1", "Ana", 30, holding(*(k for k in K if k != K.IDP_CARD)),
+        frozenset({PersonStatus.IDP}),
+    )  # fmt: skip
+    assert plan_for(child, shipped, documented).item("idp-card").state == READY
+
+
+def test_adult_without_id_card_sees_health_insurance_blocked(shipped):
+    adult = PersonFacts("p1", "Jovan", 30, holding(K.BIRTH_REGISTRATION, K.CITIZENSHIP))
+    plan = plan_for(adult, shipped)
+    insurance = plan.item("health-insurance")
+    assert insurance.state == BLOCKED
+    assert blockers(plan, "health-insurance") == [(PREREQUISITE_SELF, "self", "id-card")]
+    assert "ID card" in insurance.blockers[0].render()
+
+
+def test_child_health_insurance_is_not_hard_blocked_on_a_parents_id_card(shipped):
+    # domain.md §5: the child basis is UNCONFIRMED against the 2019 law, so the parent's
+    # ID card is a "check with the office" item on the apply step, not a prerequisite.
+    mother = PersonFacts("m1", "Ana", 30, holding(K.BIRTH_REGISTRATION))
+    child = PersonFacts("c1", "Marko", 8, holding(K.BIRTH_REGISTRATION), mother_id="m1")
+    plan = plan_for(child, shipped, mother)
+    assert plan.item("health-insurance").state == READY
+    apply = shipped.get("health-insurance").step("apply-at-rfzo")
+    assert "bring" in apply.verify_locally
+    assert any("parent" in thing.en for thing in apply.bring)
