@@ -121,3 +121,20 @@ def test_child_health_insurance_is_not_hard_blocked_on_a_parents_id_card(shipped
     apply = shipped.get("health-insurance").step("apply-at-rfzo")
     assert "bring" in apply.verify_locally
     assert any("parent" in thing.en for thing in apply.bring)
+
+
+# --- documents held (QA finding 3) -----------------------------------------------------
+
+
+def test_an_id_card_holder_is_not_sent_to_late_registration(shipped):
+    holder = PersonFacts(
+        "p1", "Jovan", 40,
+        {K.ID_CARD: HAVE, K.BIRTH_REGISTRATION: MISSING, K.CITIZENSHIP: MISSING,
+         K.RESIDENCE: MISSING},
+    )  # fmt: skip
+    plan = plan_for(holder, shipped)
+    actionable = [i.checklist.id for i in plan.actionable]
+    assert actionable == ["residence-registration", "health-insurance"]
+    assert plan.item("residence-registration").blockers == []
+    assert plan.item("late-birth-registration").state == "done"
+    assert plan.corrections == {K.BIRTH_REGISTRATION: K.ID_CARD, K.CITIZENSHIP: K.ID_CARD}

@@ -310,6 +310,45 @@ async def test_a_blocked_procedure_says_why(empty_db):
         assert blocked[0].blockers[0].render() in text
 
 
+async def test_documents_held_are_shown_as_held_not_as_procedures_done(empty_db):
+    registered = hh.PersonInput(
+        "Jovan", "Petrović", relation=Relation.HEAD, birth_date="1985",
+        documents={
+            DocumentKind.BIRTH_REGISTRATION: DocumentState.HAVE,
+            DocumentKind.CITIZENSHIP: DocumentState.HAVE,
+        },
+    )  # fmt: skip
+    household_id = _household(empty_db, [registered])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 40)) as pilot:
+        app.open_household(household_id)
+        await pilot.pause()
+        text = " ".join(_text(app.screen.query_one("#next-step", Static)).split())
+        assert "Has: Birth registration, Citizenship certificate" in text
+        assert "Done:" not in text and "Late birth registration" not in text
+
+
+async def test_an_id_card_holder_is_not_told_to_register_the_birth(empty_db):
+    holder = hh.PersonInput(
+        "Jovan", "Petrović", relation=Relation.HEAD, birth_date="1985",
+        documents={
+            DocumentKind.ID_CARD: DocumentState.HAVE,
+            DocumentKind.BIRTH_REGISTRATION: DocumentState.MISSING,
+            DocumentKind.RESIDENCE: DocumentState.MISSING,
+        },
+    )  # fmt: skip
+    household_id = _household(empty_db, [holder])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 40)) as pilot:
+        app.open_household(household_id)
+        await pilot.pause()
+        text = " ".join(_text(app.screen.query_one("#next-step", Static)).split())
+        assert "Next step: Residence registration" in text
+        assert "Late birth registration" not in text and "needed first" not in text
+        assert "Has: Birth registration, Citizenship certificate, ID card" in text
+        assert "Check: Birth registration: recorded as missing" in text
+
+
 async def test_remove_a_person_with_confirmation_and_undo(empty_db):
     household_id = _household(empty_db, [ADULT, CHILD])
     app = DocAssistApp(empty_db, user_id=make_user(empty_db))
