@@ -138,3 +138,58 @@ def test_an_id_card_holder_is_not_sent_to_late_registration(shipped):
     assert plan.item("residence-registration").blockers == []
     assert plan.item("late-birth-registration").state == "done"
     assert plan.corrections == {K.BIRTH_REGISTRATION: K.ID_CARD, K.CITIZENSHIP: K.ID_CARD}
+
+
+# --- the court route (QA finding 4) ----------------------------------------------------
+
+
+def test_the_court_is_offered_beside_late_registration_not_after_a_refusal(shipped):
+    # domain.md §1.3: whoever cannot prove time and place of birth under the registry
+    # rules may petition the court; a prior refusal is not named as a condition.
+    adult = PersonFacts("p1", "Dragan", 34, holding())
+    plan = plan_for(adult, shipped)
+    court = plan.item("court-birth-determination")
+    assert court is not None and court.state == READY
+    assert court.alternative_to == "late-birth-registration"
+    # The administrative route stays the next step; the court is an "or", not a second
+    # thing to do.
+    assert plan.actionable[0].checklist.id == "late-birth-registration"
+    assert court not in plan.actionable
+    assert plan.alternatives == [court]
+
+
+def test_after_a_refusal_the_court_is_the_route(shipped):
+    from docassist.domain.model import CaseStatus, Outcome
+    from docassist.nextsteps import CaseFacts
+
+    refused = CaseFacts("late-birth-registration", 1, CaseStatus.CLOSED, Outcome.REFUSED)
+    adult = PersonFacts("p1", "Dragan", 34, holding(), cases=(refused,))
+    plan = plan_for(adult, shipped)
+    assert plan.item("late-birth-registration") is None
+    court = plan.item("court-birth-determination")
+    assert court.alternative_to is None and court in plan.actionable
+
+
+def test_the_court_route_is_not_for_babies_or_the_registered(shipped):
+    baby = PersonFacts("b1", "Baby", 0, holding())
+    assert plan_for(baby, shipped).item("court-birth-determination") is None
+    registered = PersonFacts("p1", "Dragan", 34, holding(K.BIRTH_REGISTRATION))
+    plan = plan_for(registered, shipped)
+    assert plan.item("court-birth-determination") is None
+    assert plan.item("late-birth-registration").state == "done"
+
+
+def test_a_blocked_late_registration_does_not_make_the_court_the_next_step(shipped):
+    mother = PersonFacts("m1", "Sanela", 29, holding(K.BIRTH_REGISTRATION))
+    child = PersonFacts("c1", "Emina", 7, holding(), mother_id="m1")
+    plan = plan_for(child, shipped, mother)
+    assert plan.item("late-birth-registration").state == BLOCKED
+    assert plan.item("court-birth-determination").alternative_to == "late-birth-registration"
+    assert plan.actionable == []
+
+
+def test_the_court_summary_no_longer_requires_a_refusal(shipped):
+    court = shipped.get("court-birth-determination")
+    assert court.applies.after_refusal_of is None
+    assert court.applies.alternative_to == "late-birth-registration"
+    assert "refused" not in court.summary.en.split(".")[0]

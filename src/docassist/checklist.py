@@ -119,6 +119,7 @@ class Applies:
     status: frozenset[PersonStatus] = frozenset()
     after_refusal_of: str | None = None
     instead_of: str | None = None
+    alternative_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -418,7 +419,16 @@ _TOP_KEYS = {
     "refusal_reasons": False,
 }
 _APPLIES_KEYS = dict.fromkeys(
-    ("lacks", "age_min", "age_max", "status", "after_refusal_of", "instead_of"), False
+    (
+        "lacks",
+        "age_min",
+        "age_max",
+        "status",
+        "after_refusal_of",
+        "instead_of",
+        "alternative_to",
+    ),
+    False,
 )
 _SOURCE_KEYS = {"ref": True, "checked": True, "note": False}
 _PREREQUISITE_KEYS = {
@@ -692,7 +702,7 @@ class _FileValidator:
         steps = self.optional(top, "steps", (), self.steps)
         refusals = self.optional(top, "refusal_reasons", (), self.refusal_reasons)
         if applies is not None and checklist_id is not None:
-            for key in ("after_refusal_of", "instead_of"):
+            for key in ("after_refusal_of", "instead_of", "alternative_to"):
                 if getattr(applies, key) == checklist_id:
                     self.report(("applies", key), "a checklist cannot refer to itself")
         if self.problems:
@@ -764,6 +774,9 @@ class _FileValidator:
         instead = self.optional(
             table, "instead_of", path, lambda v, p: self.key_syntax(v, p, "checklist id")
         )
+        alternative = self.optional(
+            table, "alternative_to", path, lambda v, p: self.key_syntax(v, p, "checklist id")
+        )
         if len(self.problems) != before:
             return None
         return Applies(
@@ -773,6 +786,7 @@ class _FileValidator:
             status=statuses or frozenset(),
             after_refusal_of=after,
             instead_of=instead,
+            alternative_to=alternative,
         )
 
     def statuses(self, value: Any, path: tuple[Any, ...]) -> frozenset[PersonStatus] | None:
@@ -1040,10 +1054,25 @@ def _cross_check(kept: list[_Loaded], broken_ids: set[str]) -> list[ChecklistPro
     for entry in kept:
         checklist = entry.checklist
         assert checklist is not None
-        for key in ("after_refusal_of", "instead_of"):
+        for key in ("after_refusal_of", "instead_of", "alternative_to"):
             target = getattr(checklist.applies, key)
             if target and target not in by_id:
                 unknown(entry, ("applies", key), target)
+        alternative = by_id.get(checklist.applies.alternative_to or "")
+        if alternative is not None and alternative.checklist.produces != checklist.produces:
+            # Another route to the same document, or it is no alternative at all.
+            at = ("applies", "alternative_to")
+            gives = alternative.checklist.produces
+            what = f"gives '{gives}'" if gives else "gives no document"
+            problems.append(
+                ChecklistProblem(
+                    entry.path,
+                    entry.locator.line(at) if entry.locator else 1,
+                    f"{_describe(at)}: '{alternative.checklist.id}' {what}, but this "
+                    f"checklist gives '{checklist.produces or 'none'}': an alternative "
+                    "route must give the same document",
+                )
+            )
         for index, prereq in enumerate(checklist.prerequisites):
             at = ("prerequisites", index, "checklist")
             target_entry = by_id.get(prereq.checklist)
@@ -1263,9 +1292,8 @@ def _dependency_order(by_id: Mapping[str, Checklist]) -> list[str]:
             if target is not None and target.produces is not None:
                 needs |= producers[target.produces]
         # The replaced or refused procedure reads before its alternative.
-        needs.update(
-            x for x in (checklist.applies.instead_of, checklist.applies.after_refusal_of) if x
-        )
+        a = checklist.applies
+        needs.update(x for x in (a.instead_of, a.after_refusal_of, a.alternative_to) if x)
         before[cid] = {n for n in needs if n in by_id and n != cid}
     waiting = {cid: len(needs) for cid, needs in before.items()}
     followers: dict[str, list[str]] = {cid: [] for cid in by_id}

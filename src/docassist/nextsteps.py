@@ -15,6 +15,11 @@ Vocabulary of the result:
 - ``blocked``: it applies but a prerequisite is not met.
 - ``not_applicable``: it does not fit the person (hidden unless asked for).
 
+An item whose checklist is an ``alternative_to`` another route still open to the person
+(ready, blocked or under way) carries ``PlanItem.alternative_to``: it is an "or" beside
+that route, listed in ``PersonPlan.alternatives`` and never in ``actionable``, so a court
+petition does not become "the next step" because late registration waits on the mother.
+
 Holding a document implies holding what its procedure needed (an ID card means a birth
 registration and citizenship), read from the producing checklists' ``self``
 prerequisites, never from code about one procedure. An implied document fills in a
@@ -188,6 +193,9 @@ class PlanItem:
     case: CaseFacts | None = None  # the open case, else the latest one (for history)
     newer_version: bool = False
     needed_for: list[NeededFor] = field(default_factory=list)
+    # The checklist this one is an alternative to, while that one is still open to the
+    # person: offered as an "or", never as a next step of its own.
+    alternative_to: str | None = None
 
     @property
     def blocked(self) -> bool:
@@ -224,7 +232,16 @@ class PersonPlan:
 
     @property
     def actionable(self) -> list[PlanItem]:
-        return [i for i in self.items if i.state in (READY, IN_PROGRESS) and not i.blocked]
+        return [
+            i
+            for i in self.items
+            if i.state in (READY, IN_PROGRESS) and not i.blocked and i.alternative_to is None
+        ]
+
+    @property
+    def alternatives(self) -> list[PlanItem]:
+        """Other routes to a document whose main route is still open to the person."""
+        return [i for i in self.items if i.alternative_to is not None]
 
 
 # ---------------------------------------------------------------------------- rules
@@ -340,12 +357,24 @@ def _fit(person: PersonFacts, checklists: ChecklistSet) -> dict[str, _Fit]:
             and (a.after_refusal_of is None or refused(a.after_refusal_of))
         )
 
-    # A procedure is pushed aside by the one that replaces it (instead_of) and by the
-    # follow-up route once it was refused (after_refusal_of), whenever that one fits.
+    # An alternative route (alternative_to) is for the people its main route is for,
+    # and for those whose case on the main route was refused.
+    main_fits = dict(base)
+    for c in checklists:
+        main = c.applies.alternative_to
+        if main and main != c.id:
+            base[c.id] = base[c.id] and (main_fits.get(main, False) or refused(main))
+
+    # A procedure is pushed aside by the one that replaces it (instead_of), and by the
+    # follow-up or alternative route once it was refused, whenever that one fits.
     suppressed: set[str] = set()
     for c in checklists:
         if base[c.id]:
-            for replaced in (c.applies.instead_of, c.applies.after_refusal_of):
+            a = c.applies
+            alternative_of = (
+                a.alternative_to if a.alternative_to and refused(a.alternative_to) else None
+            )
+            for replaced in (a.instead_of, a.after_refusal_of, alternative_of):
                 if replaced and replaced != c.id:
                     suppressed.add(replaced)
 
@@ -362,10 +391,13 @@ def _fit(person: PersonFacts, checklists: ChecklistSet) -> dict[str, _Fit]:
         latest = history[-1] if history else None
         fitting = base[c.id] and c.id not in suppressed
         lacks_ok = c.applies.lacks is None or not person.has(c.applies.lacks)
+        main = c.applies.alternative_to
+        # A document held counts for the main route, not for each alternative to it.
+        second_route = bool(main) and base.get(main, False) and main not in suppressed
         if open_case is not None:
             state = IN_PROGRESS
         elif any(h.obtained for h in history) or (
-            c.produces is not None and person.has(c.produces) and fitting
+            c.produces is not None and person.has(c.produces) and fitting and not second_route
         ):
             state = DONE
         elif fitting and lacks_ok and c.produces not in underway:
@@ -587,6 +619,12 @@ def next_steps(
             item_blockers += _step_blockers(checklist, fit.open_case)
         if state == READY and any(b.blocking for b in item_blockers):
             state = BLOCKED
+        main = checklist.applies.alternative_to
+        alternative_to = (
+            main
+            if state in (READY, BLOCKED) and main and states.get(main) in (READY, IN_PROGRESS)
+            else None
+        )
         items.append(
             PlanItem(
                 checklist=checklist,
@@ -603,6 +641,7 @@ def next_steps(
                     and fit.open_case.checklist_version < checklist.version
                 ),
                 needed_for=needed.get(checklist.id, []),
+                alternative_to=alternative_to,
             )
         )
     return PersonPlan(

@@ -310,6 +310,18 @@ async def test_a_blocked_procedure_says_why(empty_db):
         assert blocked[0].blockers[0].render() in text
 
 
+async def test_the_court_route_is_an_or_beside_late_registration(empty_db):
+    household_id = _household(empty_db, [ADULT])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 40)) as pilot:
+        app.open_household(household_id)
+        await pilot.pause()
+        text = " ".join(_text(app.screen.query_one("#next-step", Static)).split())
+        assert "Next step: Late birth registration" in text
+        assert "Or, instead of Late birth registration: Court: time and place of birth" in text
+        assert "Also: Court" not in text
+
+
 async def test_documents_held_are_shown_as_held_not_as_procedures_done(empty_db):
     registered = hh.PersonInput(
         "Jovan", "Petrović", relation=Relation.HEAD, birth_date="1985",

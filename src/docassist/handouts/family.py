@@ -27,6 +27,7 @@ from docassist.nextsteps import PersonPlan, PlanItem, done_routes
 TITLE = N_("Family plan: {family}")
 NOTHING_YET = N_("Nothing can start yet.")
 NOTHING_LEFT = N_("Nothing to start: what fits this person is done.")
+OR_INSTEAD = N_("Or, instead of {checklist}:")
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,12 @@ def _member(page: Page, words: Words, member: MemberFacts) -> list:
         _blocked(page, words, item)
     if not actionable:
         page.paragraph(Line(words.msg(NOTHING_YET if blocked else NOTHING_LEFT)))
+    for item in plan.alternatives:
+        shown.append(item.checklist)
+        main = next((i for i in plan.items if i.checklist.id == item.alternative_to), None)
+        title = words.one(main.checklist.title, words.first)[0] if main else ""
+        label = words.msg(OR_INSTEAD).format(checklist=title)
+        page.paragraph(Line(f"{label} {words.one(item.checklist.title, words.first)[0]}"))
     # Documents held are not procedures gone through (see the household screen).
     if plan.held:
         held = ", ".join(words.msg(DOCUMENT_LABELS[kind]) for kind in plan.held)

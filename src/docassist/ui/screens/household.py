@@ -387,6 +387,15 @@ class HouseholdScreen(DocScreen):
             lines.append(Content.assemble((_("Nothing can start yet."), "bold")))
         else:
             lines.append(Content(_("Nothing to start: what fits this person is done.")))
+        # Another route to the same document: an "or", never a second thing to do.
+        for item in plan.alternatives:
+            main = self.app.checklists.get(item.alternative_to or "")
+            label = _("Or, instead of {checklist}:").format(
+                checklist=main.title.get(lang)[0] if main else item.alternative_to
+            )
+            lines.append(
+                Content.assemble((label, "bold"), " ", localized(item.checklist.title, lang))
+            )
         for item in plan.items:
             if not item.blocked:
                 continue
