@@ -433,19 +433,64 @@ def test_broken_user_file_is_skipped_and_the_rest_still_loads(bundled_fixtures):
     assert problem.is_error and problem.line == 3
 
 
-def test_unknown_prerequisite_is_reported_but_the_checklist_still_loads(bundled_fixtures, tmp_path):
+def test_unknown_prerequisite_is_reported_and_the_file_skipped(bundled_fixtures, tmp_path):
+    # Issue 3: a broken file is reported clearly and skipped; the others still load.
     extra = tmp_path / "extra"
     extra.mkdir()
     text = (VALID / "idp-card.toml").read_text(encoding="utf-8")
     text = text.replace('id = "idp-card"', 'id = "idp-card-renewal"').replace(
         'checklist = "id-card"', 'checklist = "id-kard"'
     )
-    (extra / "idp-card-renewal.toml").write_text(text, encoding="utf-8")
+    path = extra / "idp-card-renewal.toml"
+    path.write_text(text, encoding="utf-8")
     loaded = load_all([extra])
-    assert loaded.get("idp-card-renewal") is not None
+    assert loaded.get("idp-card-renewal") is None
+    assert len(loaded) == 9
     [problem] = loaded.problems
     assert "no checklist with id 'id-kard' (did you mean 'id-card'?)" in problem.message
     assert problem.line == text.splitlines().index('checklist = "id-kard"') + 1
+    assert loaded.skipped_files == [path]
+
+
+def _renamed(text: str, old: str, new: str) -> str:
+    return text.replace(f'id = "{old}"', f'id = "{new}"')
+
+
+def test_a_user_cycle_skips_the_user_files_never_a_bundled_one(bundled_fixtures):
+    # The user's residence registration (a higher version) needs the ID card, which needs
+    # residence: a cycle. "id-card" sorts first, but the user's file is what is wrong, and
+    # it is what is skipped: the bundled residence registration is used instead.
+    path = _user_copy(
+        "residence.toml",
+        version=9,
+        edit=lambda t: t.replace('checklist = "birth-registration"', 'checklist = "id-card"'),
+    )
+    loaded = load_all()
+    assert loaded.get("residence").origin == "bundled"
+    assert loaded.get("id-card").origin == "bundled"
+    assert len(loaded) == 9
+    [cycle] = [p for p in loaded.errors if "cycle" in p.message]
+    assert cycle.path == path
+    assert loaded.skipped_files == [path]
+
+
+def test_a_file_that_needs_a_skipped_file_is_skipped_too(bundled_fixtures, tmp_path):
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    base = (VALID / "idp-card.toml").read_text(encoding="utf-8")
+    broken = _renamed(base, "idp-card", "first").replace(
+        'checklist = "id-card"', 'checklist = "nowhere"'
+    )
+    (extra / "first.toml").write_text(broken, encoding="utf-8")
+    follower = _renamed(base, "idp-card", "second").replace(
+        'checklist = "id-card"', 'checklist = "first"'
+    )
+    (extra / "second.toml").write_text(follower, encoding="utf-8")
+    loaded = load_all([extra])
+    assert {c.id for c in loaded} == {c.id for c in load_all(user=False)}
+    assert [p.name for p in loaded.skipped_files] == ["first.toml", "second.toml"]
+    second = next(p for p in loaded.errors if p.path.name == "second.toml")
+    assert "'first' could not be loaded" in second.message
 
 
 def test_validate_paths_without_paths_checks_what_the_app_loads(bundled_fixtures):

@@ -1139,6 +1139,10 @@ def _cycles(kept: list[_Loaded], by_id: Mapping[str, _Loaded]) -> list[Checklist
 
 
 def _cycle_problem(cycle: tuple[str, ...], by_id: Mapping[str, _Loaded]) -> ChecklistProblem:
+    # The problem goes on one file, and a broken file is skipped: blame a user's file when
+    # the cycle has one, so a user's edit never takes a shipped checklist out of use.
+    start = next((i for i, cid in enumerate(cycle) if by_id[cid].checklist.origin == "user"), 0)
+    cycle = cycle[start:] + cycle[:start]
     first = by_id[cycle[0]]
     following = cycle[1] if len(cycle) > 1 else cycle[0]
     index = next(
@@ -1247,6 +1251,11 @@ class ChecklistSet:
             self._by_id.setdefault(checklist.id, checklist)
         self._order = _dependency_order(self._by_id)
         self.problems: list[ChecklistProblem] = list(problems)
+        used = {checklist.path for checklist in self._by_id.values()}
+        #: Files not in use because something in them (or in what they need) is wrong.
+        self.skipped_files: list[Path] = sorted(
+            {Path(p.path) for p in self.problems if p.is_error} - used
+        )
 
     def get(self, checklist_id: str) -> Checklist | None:
         return self._by_id.get(checklist_id)
@@ -1379,14 +1388,29 @@ def load_all(
 
     entries = [_load(path, origin) for path, origin in sources]
     problems = [problem for entry in entries for problem in entry.problems]
-    chosen = highest_versions(
-        entries,
-        lambda entry: entry.checklist,
-        problems,
-        # Two bundled copies (or two user copies) of one id is a mistake to fix; a user
-        # copy that loses to the bundled one is only worth a note.
-        clash_is_error=lambda new, old: new.origin == old.origin,
-    )
-    kept = list(chosen.values())
-    problems.extend(_cross_check(kept, _broken_ids(entries) - set(chosen)))
+    # A file whose references are wrong (an unknown prerequisite, a cycle) is skipped like
+    # a file that does not parse. Skipping it can break a file that needs it, or let a
+    # lower version of the same id back in, so the choice is made again until it holds.
+    skipped: list[_Loaded] = []
+    while True:
+        found: list[ChecklistProblem] = []
+        chosen = highest_versions(
+            [entry for entry in entries if entry not in skipped],
+            lambda entry: entry.checklist,
+            found,
+            # Two bundled copies (or two user copies) of one id is a mistake to fix; a
+            # user copy that loses to the bundled one is only worth a note.
+            clash_is_error=lambda new, old: new.origin == old.origin,
+        )
+        kept = list(chosen.values())
+        broken = _broken_ids(entries) | {entry.checklist.id for entry in skipped}
+        found += _cross_check(kept, broken - set(chosen))
+        wrong = {p.path for p in found if p.is_error}
+        newly = [entry for entry in kept if entry.path in wrong]
+        if not newly:
+            break
+        # Their problems are why they are skipped: keep them, then decide again.
+        problems += [p for p in found if p.path in {entry.path for entry in newly}]
+        skipped += newly
+    problems += found
     return ChecklistSet((entry.checklist for entry in kept), problems)
