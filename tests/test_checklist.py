@@ -415,13 +415,23 @@ def test_user_file_with_higher_version_replaces_the_bundled_one(bundled_fixtures
     assert "id-card" not in {c.id for c in loaded.bundled()}
 
 
-def test_user_file_with_same_version_is_ignored_with_a_note(bundled_fixtures):
-    _user_copy("id-card.toml", version=2)
+def test_user_file_with_same_version_is_not_used_with_a_warning(bundled_fixtures):
+    path = _user_copy("id-card.toml", version=2)
     loaded = load_all()
     assert loaded.get("id-card").origin == "bundled"
-    [note] = loaded.problems
-    assert note.severity == "note" and "not used" in note.message
-    assert loaded.errors == []
+    [warning] = loaded.problems
+    assert warning.severity == "warning" and warning.path == path and warning.line == 3
+    assert "not used: same id and version as the bundled checklist" in warning.message
+    assert "raise 'version' to 3 to use your copy" in warning.message
+    assert str(warning).startswith(f"{path}:3: warning: not used")
+    assert loaded.errors == [] and loaded.warnings == [warning]
+    assert loaded.skipped_files == []
+
+
+def test_user_file_with_lower_version_is_not_used_with_a_warning(bundled_fixtures):
+    _user_copy("id-card.toml", version=1)
+    [warning] = load_all().warnings
+    assert "older than the bundled checklist" in warning.message
 
 
 def test_broken_user_file_is_skipped_and_the_rest_still_loads(bundled_fixtures):
@@ -499,6 +509,10 @@ def test_validate_paths_without_paths_checks_what_the_app_loads(bundled_fixtures
     assert len(checklists) == 9 and problems == []
     _, with_notes = validate_paths(notes=True)
     assert [p.severity for p in with_notes] == ["note"]
+    # A copy that is not used is reported as a warning even without notes.
+    _user_copy("residence.toml", version=1)
+    _, problems = validate_paths()
+    assert [(p.severity, p.path.name) for p in problems] == [("warning", "residence.toml")]
 
 
 # ---------------------------------------------------------------- ChecklistSet

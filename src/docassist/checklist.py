@@ -173,8 +173,9 @@ class ChecklistProblem:
     path: Path
     line: int
     message: str
-    # "error": the file (or a reference) is unusable; "note": worth knowing, nothing
-    # is broken (a user file overriding a bundled one).
+    # "error": the file (or a reference) is unusable and is skipped; "warning": the file
+    # is valid but not used (a user copy that loses to the bundled one); "note": worth
+    # knowing, nothing is wrong (a user file replacing a bundled one).
     severity: str = "error"
 
     def __str__(self) -> str:
@@ -1207,11 +1208,12 @@ def validate_paths(
     ``paths`` may name files or folders (their ``*.toml``). ``None`` means what the app
     would load: the bundled checklists and the user's own, with user files allowed to
     replace bundled ones. Notes (such a replacement) are left out unless ``notes`` is
-    true, so "any problem" keeps meaning "something to fix".
+    true; warnings (a user copy that is not used) are always given. Only errors mean
+    "something to fix before the file can be used".
     """
     if paths is None:
         loaded = load_all()
-        found = loaded.problems if notes else loaded.errors
+        found = loaded.problems if notes else loaded.errors + loaded.warnings
         return list(loaded), found
     files: list[Path] = []
     for path in map(Path, paths):
@@ -1227,10 +1229,24 @@ def validate_paths(
         if c.path.resolve() not in given and c.id not in own_ids
     ]
     checklists, problems = validate_files(files + context)
-    return (
-        [c for c in checklists if c.path.resolve() in given],
-        [p for p in problems if Path(p.path).resolve() in given],
-    )
+    mine = [c for c in checklists if c.path.resolve() in given]
+    problems = [p for p in problems if Path(p.path).resolve() in given]
+    # A copy of a shipped checklist in the user's folder is checked on its own above; say
+    # too whether the app would use it. (Files elsewhere are not loaded by the app.)
+    shipped = {c.id: c for c in load_all(user=False)}
+    own_folder = user_checklists_dir().resolve()
+    for checklist in mine:
+        used = shipped.get(checklist.id)
+        if (
+            used is not None
+            and checklist.version <= used.version
+            and checklist.path.resolve().is_relative_to(own_folder)
+        ):
+            read = read_toml(checklist.path)
+            locator = _LineLocator(read[0]) if isinstance(read, tuple) else None
+            line = locator.line(("version",)) if locator else 1
+            problems.append(_not_used(checklist.path, line, checklist, used))
+    return mine, problems
 
 
 # ---------------------------------------------------------------------- the set
@@ -1280,6 +1296,10 @@ class ChecklistSet:
     @property
     def errors(self) -> list[ChecklistProblem]:
         return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[ChecklistProblem]:
+        return [p for p in self.problems if p.severity == "warning"]
 
 
 def _dependency_order(by_id: Mapping[str, Checklist]) -> list[str]:
@@ -1359,14 +1379,37 @@ def highest_versions(
                 f"with version {item.version}"
             )
             problems.append(ChecklistProblem(entry.path, line, message, severity="note"))
-        else:
+        elif clash_is_error(item, old):
             message = (
                 f"not used: id '{item.id}' is also used by {current.path}, version {old.version} "
                 f"(raise 'version' above {old.version} to replace it)"
             )
-            severity = "error" if clash_is_error(item, old) else "note"
-            problems.append(ChecklistProblem(entry.path, line, message, severity=severity))
+            problems.append(ChecklistProblem(entry.path, line, message))
+        else:
+            problems.append(_not_used(entry.path, line, item, old))
     return chosen
+
+
+def _not_used(path: Path, line: int, copy: Any, used: Any) -> ChecklistProblem:
+    """A valid copy that is not used because the one in ``used`` wins: a warning.
+
+    Not an error: the copy has nothing wrong and the app runs as before with the shipped
+    checklist. But it is not silence either: whoever edited the copy expects to see it.
+    """
+    where = "the bundled checklist" if getattr(used, "origin", "") == "bundled" else ""
+    where = f"{where} {used.path}".strip()
+    if copy.version == used.version:
+        message = (
+            f"not used: same id and version as {where} (version {used.version}); "
+            f"raise 'version' to {used.version + 1} to use your copy"
+        )
+    else:
+        message = (
+            f"not used: older than {where} (version {used.version}, this copy "
+            f"{copy.version}); compare the two, then delete this copy or raise its "
+            f"'version' above {used.version}"
+        )
+    return ChecklistProblem(path, line, message, severity="warning")
 
 
 def load_all(
