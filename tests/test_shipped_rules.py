@@ -193,3 +193,36 @@ def test_the_court_summary_no_longer_requires_a_refusal(shipped):
     assert court.applies.after_refusal_of is None
     assert court.applies.alternative_to == "late-birth-registration"
     assert "refused" not in court.summary.en.split(".")[0]
+
+
+# --- ordinary registration by the birth date (QA finding 7) ----------------------------
+
+
+def _documented_mother() -> PersonFacts:
+    return PersonFacts("m1", "Ana", 24, holding(*(k for k in K if k != K.IDP_CARD)))
+
+
+def test_a_three_month_old_is_past_ordinary_registration(shipped):
+    # Ages are whole years, so "under one year" matched a 3-month-old and the plan
+    # offered ordinary registration with "within 15 days" long gone. With the birth date
+    # known, the rule counts days: past the last deadline of the ordinary procedure
+    # (the name, 30 days), late registration is the route.
+    baby = PersonFacts("b1", "Baby", 0, holding(), mother_id="m1", age_days=90)
+    plan = plan_for(baby, shipped, _documented_mother())
+    assert plan.item("birth-registration") is None
+    late = plan.item("late-birth-registration")
+    assert late.state == READY and plan.actionable[0] is late
+
+
+def test_a_ten_day_old_gets_ordinary_registration(shipped):
+    baby = PersonFacts("b1", "Baby", 0, holding(), mother_id="m1", age_days=10)
+    plan = plan_for(baby, shipped, _documented_mother())
+    assert plan.actionable[0].checklist.id == "birth-registration"
+    assert plan.item("late-birth-registration") is None
+
+
+def test_without_an_exact_birth_date_whole_years_decide(shipped):
+    baby = PersonFacts("b1", "Baby", 0, holding(), mother_id="m1")  # born "2026"
+    plan = plan_for(baby, shipped, _documented_mother())
+    assert plan.actionable[0].checklist.id == "birth-registration"
+    assert plan.item("late-birth-registration") is None

@@ -117,6 +117,10 @@ class Applies:
     age_min: int | None = None
     age_max: int | None = None
     status: frozenset[PersonStatus] = frozenset()
+    # In days since birth; used instead of age_min/age_max when the exact birth date is
+    # known (legal deadlines such as "report within 15 days" are counted in days).
+    age_min_days: int | None = None
+    age_max_days: int | None = None
     after_refusal_of: str | None = None
     instead_of: str | None = None
     alternative_to: str | None = None
@@ -424,6 +428,8 @@ _APPLIES_KEYS = dict.fromkeys(
         "lacks",
         "age_min",
         "age_max",
+        "age_min_days",
+        "age_max_days",
         "status",
         "after_refusal_of",
         "instead_of",
@@ -768,6 +774,13 @@ class _FileValidator:
             self.report(
                 (*path, "age_max"), f"must be greater than age_min ({age_min}): nobody could match"
             )
+        min_days = self.optional(table, "age_min_days", path, lambda v, p: self.integer(v, p, 0))
+        max_days = self.optional(table, "age_max_days", path, lambda v, p: self.integer(v, p, 1))
+        if min_days is not None and max_days is not None and min_days >= max_days:
+            self.report(
+                (*path, "age_max_days"),
+                f"must be greater than age_min_days ({min_days}): nobody could match",
+            )
         statuses = self.optional(table, "status", path, self.statuses)
         after = self.optional(
             table, "after_refusal_of", path, lambda v, p: self.key_syntax(v, p, "checklist id")
@@ -785,6 +798,8 @@ class _FileValidator:
             age_min=age_min,
             age_max=age_max,
             status=statuses or frozenset(),
+            age_min_days=min_days,
+            age_max_days=max_days,
             after_refusal_of=after,
             instead_of=instead,
             alternative_to=alternative,

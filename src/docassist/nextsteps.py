@@ -137,6 +137,9 @@ class PersonFacts:
     mother_id: str | None = None
     father_id: str | None = None
     cases: tuple[CaseFacts, ...] = ()
+    # Days since birth, only when the exact birth date is known (not a year or a month,
+    # not "about"): rules with deadlines in days use it instead of whole years.
+    age_days: int | None = None
 
     def has(self, kind: DocumentKind) -> bool:
         return self.documents.get(kind) == DocumentState.HAVE
@@ -327,6 +330,22 @@ def _age_ok(age: int | None, age_min: int | None, age_max: int | None) -> bool:
     return not (age_max is not None and age >= age_max)
 
 
+def _age_fits(person: PersonFacts, applies: Any) -> bool:
+    """The age conditions of ``applies``: a limit in days replaces the limit in years on
+    the same side when the person's exact birth date is known."""
+    days = person.age_days
+    low, high = applies.age_min, applies.age_max
+    if days is not None and applies.age_min_days is not None:
+        if days < applies.age_min_days:
+            return False
+        low = None
+    if days is not None and applies.age_max_days is not None:
+        if days >= applies.age_max_days:
+            return False
+        high = None
+    return _age_ok(person.age, low, high)
+
+
 @dataclass
 class _Fit:
     """How one checklist fits one person, before prerequisites are looked at."""
@@ -352,7 +371,7 @@ def _fit(person: PersonFacts, checklists: ChecklistSet) -> dict[str, _Fit]:
     for c in checklists:
         a = c.applies
         base[c.id] = (
-            _age_ok(person.age, a.age_min, a.age_max)
+            _age_fits(person, a)
             and (not a.status or bool(a.status & person.statuses))
             and (a.after_refusal_of is None or refused(a.after_refusal_of))
         )
