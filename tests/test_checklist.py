@@ -415,13 +415,23 @@ def test_user_file_with_higher_version_replaces_the_bundled_one(bundled_fixtures
     assert "id-card" not in {c.id for c in loaded.bundled()}
 
 
-def test_user_file_with_same_version_is_ignored_with_a_note(bundled_fixtures):
-    _user_copy("id-card.toml", version=2)
+def test_user_file_with_same_version_is_not_used_with_a_warning(bundled_fixtures):
+    path = _user_copy("id-card.toml", version=2)
     loaded = load_all()
     assert loaded.get("id-card").origin == "bundled"
-    [note] = loaded.problems
-    assert note.severity == "note" and "not used" in note.message
-    assert loaded.errors == []
+    [warning] = loaded.problems
+    assert warning.severity == "warning" and warning.path == path and warning.line == 3
+    assert "not used: same id and version as the bundled checklist" in warning.message
+    assert "raise 'version' to 3 to use your copy" in warning.message
+    assert str(warning).startswith(f"{path}:3: warning: not used")
+    assert loaded.errors == [] and loaded.warnings == [warning]
+    assert loaded.skipped_files == []
+
+
+def test_user_file_with_lower_version_is_not_used_with_a_warning(bundled_fixtures):
+    _user_copy("id-card.toml", version=1)
+    [warning] = load_all().warnings
+    assert "older than the bundled checklist" in warning.message
 
 
 def test_broken_user_file_is_skipped_and_the_rest_still_loads(bundled_fixtures):
@@ -433,19 +443,64 @@ def test_broken_user_file_is_skipped_and_the_rest_still_loads(bundled_fixtures):
     assert problem.is_error and problem.line == 3
 
 
-def test_unknown_prerequisite_is_reported_but_the_checklist_still_loads(bundled_fixtures, tmp_path):
+def test_unknown_prerequisite_is_reported_and_the_file_skipped(bundled_fixtures, tmp_path):
+    # Issue 3: a broken file is reported clearly and skipped; the others still load.
     extra = tmp_path / "extra"
     extra.mkdir()
     text = (VALID / "idp-card.toml").read_text(encoding="utf-8")
     text = text.replace('id = "idp-card"', 'id = "idp-card-renewal"').replace(
         'checklist = "id-card"', 'checklist = "id-kard"'
     )
-    (extra / "idp-card-renewal.toml").write_text(text, encoding="utf-8")
+    path = extra / "idp-card-renewal.toml"
+    path.write_text(text, encoding="utf-8")
     loaded = load_all([extra])
-    assert loaded.get("idp-card-renewal") is not None
+    assert loaded.get("idp-card-renewal") is None
+    assert len(loaded) == 9
     [problem] = loaded.problems
     assert "no checklist with id 'id-kard' (did you mean 'id-card'?)" in problem.message
     assert problem.line == text.splitlines().index('checklist = "id-kard"') + 1
+    assert loaded.skipped_files == [path]
+
+
+def _renamed(text: str, old: str, new: str) -> str:
+    return text.replace(f'id = "{old}"', f'id = "{new}"')
+
+
+def test_a_user_cycle_skips_the_user_files_never_a_bundled_one(bundled_fixtures):
+    # The user's residence registration (a higher version) needs the ID card, which needs
+    # residence: a cycle. "id-card" sorts first, but the user's file is what is wrong, and
+    # it is what is skipped: the bundled residence registration is used instead.
+    path = _user_copy(
+        "residence.toml",
+        version=9,
+        edit=lambda t: t.replace('checklist = "birth-registration"', 'checklist = "id-card"'),
+    )
+    loaded = load_all()
+    assert loaded.get("residence").origin == "bundled"
+    assert loaded.get("id-card").origin == "bundled"
+    assert len(loaded) == 9
+    [cycle] = [p for p in loaded.errors if "cycle" in p.message]
+    assert cycle.path == path
+    assert loaded.skipped_files == [path]
+
+
+def test_a_file_that_needs_a_skipped_file_is_skipped_too(bundled_fixtures, tmp_path):
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    base = (VALID / "idp-card.toml").read_text(encoding="utf-8")
+    broken = _renamed(base, "idp-card", "first").replace(
+        'checklist = "id-card"', 'checklist = "nowhere"'
+    )
+    (extra / "first.toml").write_text(broken, encoding="utf-8")
+    follower = _renamed(base, "idp-card", "second").replace(
+        'checklist = "id-card"', 'checklist = "first"'
+    )
+    (extra / "second.toml").write_text(follower, encoding="utf-8")
+    loaded = load_all([extra])
+    assert {c.id for c in loaded} == {c.id for c in load_all(user=False)}
+    assert [p.name for p in loaded.skipped_files] == ["first.toml", "second.toml"]
+    second = next(p for p in loaded.errors if p.path.name == "second.toml")
+    assert "'first' could not be loaded" in second.message
 
 
 def test_validate_paths_without_paths_checks_what_the_app_loads(bundled_fixtures):
@@ -454,6 +509,10 @@ def test_validate_paths_without_paths_checks_what_the_app_loads(bundled_fixtures
     assert len(checklists) == 9 and problems == []
     _, with_notes = validate_paths(notes=True)
     assert [p.severity for p in with_notes] == ["note"]
+    # A copy that is not used is reported as a warning even without notes.
+    _user_copy("residence.toml", version=1)
+    _, problems = validate_paths()
+    assert [(p.severity, p.path.name) for p in problems] == [("warning", "residence.toml")]
 
 
 # ---------------------------------------------------------------- ChecklistSet

@@ -103,6 +103,29 @@ def test_validate_one_user_file_that_needs_bundled_checklists(capsys, tmp_path):
     assert "1 checklist is valid" in capsys.readouterr().out
 
 
+def test_validate_warns_about_a_user_copy_that_is_not_used(capsys):
+    # A user copy of a shipped checklist with the same version is not used: the shipped
+    # one wins. Validate says so (a warning: the copy is valid, the app runs unchanged),
+    # rather than "All 9 checklists are valid" and nothing else.
+    from docassist.locations import user_checklists_dir
+
+    folder = user_checklists_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / "id-card.toml"
+    copy.write_text(Path("checklists/id-card.toml").read_text(encoding="utf-8"), "utf-8")
+    version_line = copy.read_text("utf-8").splitlines().index("version = 1") + 1
+
+    assert main(["checklists", "validate"]) == 0
+    captured = capsys.readouterr()
+    assert f"{copy}:{version_line}: warning: not used: same id and version" in captured.err
+    assert "raise 'version' to 2 to use your copy" in captured.err
+    assert "All 9 checklists are valid." in captured.out
+
+    # Asked about by name, the copy gets the same warning.
+    assert main(["checklists", "validate", str(copy)]) == 0
+    assert f"{copy}:{version_line}: warning: not used" in capsys.readouterr().err
+
+
 # --- report and export ------------------------------------------------------------------
 
 

@@ -45,12 +45,12 @@ def test_dry_run_prints_mapping_problems_and_summary(capsys, register):
     assert _counts(register) == before
     assert "Domaćinstvo" in out and "-> Household key (household)" in out
     assert "Ime oca" in out and "Not imported" in out
-    assert f"{FIXTURE}:5: JMBG: The 13th digit should be 5, not 6" in out
+    assert f"{FIXTURE}:5: warning: JMBG: The last digit does not match the others" in out
     assert f"{FIXTURE}:6: Birth date: There is no 31.02." in out
     assert f"{FIXTURE}:7: The given name is missing." in out
     assert f"{FIXTURE}:12: Left out: Likely the same person as on line 3" in out
     assert "1 row looks like someone already known and is left out." in out
-    assert "To import: 4 households, 5 people." in out
+    assert "To import: 4 households, 6 people." in out
     assert "Add --keep-duplicates" in out
     assert "Nothing was written" in out
 
@@ -61,9 +61,9 @@ def test_apply_writes_and_lists_what_was_created(capsys, register):
     assert main([*args, "--user", "milica jovanovic"]) == 0
     out = capsys.readouterr().out
     # Without anyone registered before, only the second Marija Petrović is left out.
-    assert "Imported: 4 households, 5 people." in out
-    assert "Petrović (Mali Leskovac): 2 people" in out
-    assert _counts(register) == (h + 4, p + 5, a + 9)
+    assert "Imported: 4 households, 6 people." in out
+    assert "Petrović (Mali Leskovac): 3 people" in out
+    assert _counts(register) == (h + 4, p + 6, a + 10)
     db = open_database(register)
     users = {r[0] for r in db.execute("SELECT user_id FROM audit_log WHERE entity = 'person'")}
     db.close()

@@ -221,6 +221,23 @@ def test_family_plan_in_serbian_has_no_second_language(register, checklists):
     assert "Sabit Ramić" in text
 
 
+def test_family_plan_lists_documents_held_not_procedures_done(register, checklists):
+    # Sabit and Ajša were registered at birth: they hold the documents, they did not go
+    # through late registration or the citizenship procedure.
+    _path, ctx, household_id = register
+    text = pdf_text(handouts.make_family_plan(ctx, household_id, checklists, "en").data)
+    assert "Has: Birth registration, Citizenship certificate, Registered residence" in text
+    assert "Done: Late birth registration" not in text
+    assert "Citizenship certificate, Late" not in text
+
+
+def test_family_plan_offers_the_court_as_an_or(register, checklists):
+    # Emir (8) was never registered: late registration, or the court route instead.
+    _path, ctx, household_id = register
+    text = pdf_text(handouts.make_family_plan(ctx, household_id, checklists, "en").data)
+    assert "Or, instead of Late birth registration: Court: time and place of birth" in text
+
+
 def test_unknown_household(register, checklists):
     _path, ctx, _household_id = register
     with pytest.raises(NotFoundError):

@@ -534,3 +534,65 @@ def test_next_steps_never_raises(checklists, data):
         full = next_steps(who, family, checklists, include_not_applicable=True)
         assert_well_formed(full)
         assert {i.checklist.id for i in full.items} == set(ids)
+
+
+# ------------------------------------------------- what holding a document implies
+
+
+def test_an_id_card_holder_is_understood_to_be_registered_and_a_citizen(checklists):
+    # The ID card's own prerequisites say it needs birth registration and citizenship,
+    # so someone who holds one has them, whatever the record says about them.
+    person = PersonFacts(
+        "p1", "Jovan", 40,
+        {K.ID_CARD: HAVE, K.BIRTH_REGISTRATION: MISSING, K.RESIDENCE: MISSING},
+    )  # fmt: skip
+    plan = plan_for(person, checklists)
+    assert plan.item("late-birth-registration").state == DONE
+    assert plan.item("citizenship-certificate").state == DONE
+    assert K.BIRTH_REGISTRATION in plan.held and K.CITIZENSHIP in plan.held
+    assert plan.implied[K.BIRTH_REGISTRATION] == K.ID_CARD
+    assert plan.implied[K.CITIZENSHIP] == K.ID_CARD
+    # A registry entry recorded as missing contradicts the ID card: the plan says so.
+    assert plan.corrections == {K.BIRTH_REGISTRATION: K.ID_CARD}
+    # A registered residence can be lost: recorded missing, it stays missing, and its
+    # registration is ready rather than "blocked: birth registration needed first".
+    residence = plan.item("residence")
+    assert (residence.state, residence.blockers) == (READY, [])
+    assert K.RESIDENCE not in plan.held
+    assert [i.checklist.id for i in plan.actionable] == ["residence"]
+
+
+def test_an_unrecorded_document_is_filled_in_from_what_the_person_holds(checklists):
+    person = PersonFacts("p1", "Jovan", 40, {K.ID_CARD: HAVE})
+    plan = plan_for(person, checklists)
+    assert set(plan.held) >= {K.ID_CARD, K.CITIZENSHIP, K.BIRTH_REGISTRATION, K.RESIDENCE}
+    assert plan.corrections == {}
+    assert plan.actionable == [plan.item("health-insurance")]
+
+
+def test_the_implication_comes_from_the_checklist_data(checklists):
+    # Without the ID card's prerequisites nothing follows from holding one.
+    loose = ChecklistSet(
+        replace(c, prerequisites=()) if c.id == "id-card" else c for c in checklists
+    )
+    person = PersonFacts("p1", "Jovan", 40, {K.ID_CARD: HAVE, K.BIRTH_REGISTRATION: MISSING})
+    plan = plan_for(person, loose)
+    assert plan.implied == {}
+    assert plan.item("late-birth-registration").state == READY
+    # Transitively: a citizenship certificate needs a birth registration.
+    only_citizen = PersonFacts("p1", "Jovan", 40, {K.CITIZENSHIP: HAVE})
+    assert plan_for(only_citizen, loose).implied == {K.BIRTH_REGISTRATION: K.CITIZENSHIP}
+
+
+def test_an_age_bound_prerequisite_implies_nothing(checklists):
+    # The IDP card asks adults only for an ID card: a card held may date from childhood.
+    idp = PersonFacts("i1", "Bajram", 41, {K.IDP_CARD: HAVE}, frozenset({PersonStatus.IDP}))
+    assert K.ID_CARD not in plan_for(idp, checklists).held
+
+
+def test_held_documents_are_not_procedures_done(checklists):
+    # Registered at birth, with citizenship: documents held, no procedure gone through.
+    adult = PersonFacts("p1", "Jovan", 40, holding(K.BIRTH_REGISTRATION, K.CITIZENSHIP))
+    plan = plan_for(adult, checklists)
+    assert plan.held == (K.BIRTH_REGISTRATION, K.CITIZENSHIP)
+    assert plan.implied == {}

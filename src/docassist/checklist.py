@@ -117,8 +117,13 @@ class Applies:
     age_min: int | None = None
     age_max: int | None = None
     status: frozenset[PersonStatus] = frozenset()
+    # In days since birth; used instead of age_min/age_max when the exact birth date is
+    # known (legal deadlines such as "report within 15 days" are counted in days).
+    age_min_days: int | None = None
+    age_max_days: int | None = None
     after_refusal_of: str | None = None
     instead_of: str | None = None
+    alternative_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,8 +182,9 @@ class ChecklistProblem:
     path: Path
     line: int
     message: str
-    # "error": the file (or a reference) is unusable; "note": worth knowing, nothing
-    # is broken (a user file overriding a bundled one).
+    # "error": the file (or a reference) is unusable and is skipped; "warning": the file
+    # is valid but not used (a user copy that loses to the bundled one); "note": worth
+    # knowing, nothing is wrong (a user file replacing a bundled one).
     severity: str = "error"
 
     def __str__(self) -> str:
@@ -423,7 +429,18 @@ _TOP_KEYS = {
     "refusal_reasons": False,
 }
 _APPLIES_KEYS = dict.fromkeys(
-    ("lacks", "age_min", "age_max", "status", "after_refusal_of", "instead_of"), False
+    (
+        "lacks",
+        "age_min",
+        "age_max",
+        "age_min_days",
+        "age_max_days",
+        "status",
+        "after_refusal_of",
+        "instead_of",
+        "alternative_to",
+    ),
+    False,
 )
 _SOURCE_KEYS = {"ref": True, "checked": True, "note": False}
 _PREREQUISITE_KEYS = {
@@ -697,7 +714,7 @@ class _FileValidator:
         steps = self.optional(top, "steps", (), self.steps)
         refusals = self.optional(top, "refusal_reasons", (), self.refusal_reasons)
         if applies is not None and checklist_id is not None:
-            for key in ("after_refusal_of", "instead_of"):
+            for key in ("after_refusal_of", "instead_of", "alternative_to"):
                 if getattr(applies, key) == checklist_id:
                     self.report(("applies", key), "a checklist cannot refer to itself")
         if self.problems:
@@ -762,12 +779,22 @@ class _FileValidator:
             self.report(
                 (*path, "age_max"), f"must be greater than age_min ({age_min}): nobody could match"
             )
+        min_days = self.optional(table, "age_min_days", path, lambda v, p: self.integer(v, p, 0))
+        max_days = self.optional(table, "age_max_days", path, lambda v, p: self.integer(v, p, 1))
+        if min_days is not None and max_days is not None and min_days >= max_days:
+            self.report(
+                (*path, "age_max_days"),
+                f"must be greater than age_min_days ({min_days}): nobody could match",
+            )
         statuses = self.optional(table, "status", path, self.statuses)
         after = self.optional(
             table, "after_refusal_of", path, lambda v, p: self.key_syntax(v, p, "checklist id")
         )
         instead = self.optional(
             table, "instead_of", path, lambda v, p: self.key_syntax(v, p, "checklist id")
+        )
+        alternative = self.optional(
+            table, "alternative_to", path, lambda v, p: self.key_syntax(v, p, "checklist id")
         )
         if len(self.problems) != before:
             return None
@@ -776,8 +803,11 @@ class _FileValidator:
             age_min=age_min,
             age_max=age_max,
             status=statuses or frozenset(),
+            age_min_days=min_days,
+            age_max_days=max_days,
             after_refusal_of=after,
             instead_of=instead,
+            alternative_to=alternative,
         )
 
     def statuses(self, value: Any, path: tuple[Any, ...]) -> frozenset[PersonStatus] | None:
@@ -1045,10 +1075,25 @@ def _cross_check(kept: list[_Loaded], broken_ids: set[str]) -> list[ChecklistPro
     for entry in kept:
         checklist = entry.checklist
         assert checklist is not None
-        for key in ("after_refusal_of", "instead_of"):
+        for key in ("after_refusal_of", "instead_of", "alternative_to"):
             target = getattr(checklist.applies, key)
             if target and target not in by_id:
                 unknown(entry, ("applies", key), target)
+        alternative = by_id.get(checklist.applies.alternative_to or "")
+        if alternative is not None and alternative.checklist.produces != checklist.produces:
+            # Another route to the same document, or it is no alternative at all.
+            at = ("applies", "alternative_to")
+            gives = alternative.checklist.produces
+            what = f"gives '{gives}'" if gives else "gives no document"
+            problems.append(
+                ChecklistProblem(
+                    entry.path,
+                    entry.locator.line(at) if entry.locator else 1,
+                    f"{_describe(at)}: '{alternative.checklist.id}' {what}, but this "
+                    f"checklist gives '{checklist.produces or 'none'}': an alternative "
+                    "route must give the same document",
+                )
+            )
         for index, prereq in enumerate(checklist.prerequisites):
             at = ("prerequisites", index, "checklist")
             target_entry = by_id.get(prereq.checklist)
@@ -1115,6 +1160,10 @@ def _cycles(kept: list[_Loaded], by_id: Mapping[str, _Loaded]) -> list[Checklist
 
 
 def _cycle_problem(cycle: tuple[str, ...], by_id: Mapping[str, _Loaded]) -> ChecklistProblem:
+    # The problem goes on one file, and a broken file is skipped: blame a user's file when
+    # the cycle has one, so a user's edit never takes a shipped checklist out of use.
+    start = next((i for i, cid in enumerate(cycle) if by_id[cid].checklist.origin == "user"), 0)
+    cycle = cycle[start:] + cycle[:start]
     first = by_id[cycle[0]]
     following = cycle[1] if len(cycle) > 1 else cycle[0]
     index = next(
@@ -1179,11 +1228,12 @@ def validate_paths(
     ``paths`` may name files or folders (their ``*.toml``). ``None`` means what the app
     would load: the bundled checklists and the user's own, with user files allowed to
     replace bundled ones. Notes (such a replacement) are left out unless ``notes`` is
-    true, so "any problem" keeps meaning "something to fix".
+    true; warnings (a user copy that is not used) are always given. Only errors mean
+    "something to fix before the file can be used".
     """
     if paths is None:
         loaded = load_all()
-        found = loaded.problems if notes else loaded.errors
+        found = loaded.problems if notes else loaded.errors + loaded.warnings
         return list(loaded), found
     files: list[Path] = []
     for path in map(Path, paths):
@@ -1199,10 +1249,24 @@ def validate_paths(
         if c.path.resolve() not in given and c.id not in own_ids
     ]
     checklists, problems = validate_files(files + context)
-    return (
-        [c for c in checklists if c.path.resolve() in given],
-        [p for p in problems if Path(p.path).resolve() in given],
-    )
+    mine = [c for c in checklists if c.path.resolve() in given]
+    problems = [p for p in problems if Path(p.path).resolve() in given]
+    # A copy of a shipped checklist in the user's folder is checked on its own above; say
+    # too whether the app would use it. (Files elsewhere are not loaded by the app.)
+    shipped = {c.id: c for c in load_all(user=False)}
+    own_folder = user_checklists_dir().resolve()
+    for checklist in mine:
+        used = shipped.get(checklist.id)
+        if (
+            used is not None
+            and checklist.version <= used.version
+            and checklist.path.resolve().is_relative_to(own_folder)
+        ):
+            read = read_toml(checklist.path)
+            locator = _LineLocator(read[0]) if isinstance(read, tuple) else None
+            line = locator.line(("version",)) if locator else 1
+            problems.append(_not_used(checklist.path, line, checklist, used))
+    return mine, problems
 
 
 # ---------------------------------------------------------------------- the set
@@ -1223,6 +1287,11 @@ class ChecklistSet:
             self._by_id.setdefault(checklist.id, checklist)
         self._order = _dependency_order(self._by_id)
         self.problems: list[ChecklistProblem] = list(problems)
+        used = {checklist.path for checklist in self._by_id.values()}
+        #: Files not in use because something in them (or in what they need) is wrong.
+        self.skipped_files: list[Path] = sorted(
+            {Path(p.path) for p in self.problems if p.is_error} - used
+        )
 
     def get(self, checklist_id: str) -> Checklist | None:
         return self._by_id.get(checklist_id)
@@ -1248,6 +1317,10 @@ class ChecklistSet:
     def errors(self) -> list[ChecklistProblem]:
         return [p for p in self.problems if p.is_error]
 
+    @property
+    def warnings(self) -> list[ChecklistProblem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
 
 def _dependency_order(by_id: Mapping[str, Checklist]) -> list[str]:
     """Kahn's algorithm with ties broken by id; anything left in a cycle goes last."""
@@ -1268,9 +1341,8 @@ def _dependency_order(by_id: Mapping[str, Checklist]) -> list[str]:
             if target is not None and target.produces is not None:
                 needs |= producers[target.produces]
         # The replaced or refused procedure reads before its alternative.
-        needs.update(
-            x for x in (checklist.applies.instead_of, checklist.applies.after_refusal_of) if x
-        )
+        a = checklist.applies
+        needs.update(x for x in (a.instead_of, a.after_refusal_of, a.alternative_to) if x)
         before[cid] = {n for n in needs if n in by_id and n != cid}
     waiting = {cid: len(needs) for cid, needs in before.items()}
     followers: dict[str, list[str]] = {cid: [] for cid in by_id}
@@ -1327,14 +1399,37 @@ def highest_versions(
                 f"with version {item.version}"
             )
             problems.append(ChecklistProblem(entry.path, line, message, severity="note"))
-        else:
+        elif clash_is_error(item, old):
             message = (
                 f"not used: id '{item.id}' is also used by {current.path}, version {old.version} "
                 f"(raise 'version' above {old.version} to replace it)"
             )
-            severity = "error" if clash_is_error(item, old) else "note"
-            problems.append(ChecklistProblem(entry.path, line, message, severity=severity))
+            problems.append(ChecklistProblem(entry.path, line, message))
+        else:
+            problems.append(_not_used(entry.path, line, item, old))
     return chosen
+
+
+def _not_used(path: Path, line: int, copy: Any, used: Any) -> ChecklistProblem:
+    """A valid copy that is not used because the one in ``used`` wins: a warning.
+
+    Not an error: the copy has nothing wrong and the app runs as before with the shipped
+    checklist. But it is not silence either: whoever edited the copy expects to see it.
+    """
+    where = "the bundled checklist" if getattr(used, "origin", "") == "bundled" else ""
+    where = f"{where} {used.path}".strip()
+    if copy.version == used.version:
+        message = (
+            f"not used: same id and version as {where} (version {used.version}); "
+            f"raise 'version' to {used.version + 1} to use your copy"
+        )
+    else:
+        message = (
+            f"not used: older than {where} (version {used.version}, this copy "
+            f"{copy.version}); compare the two, then delete this copy or raise its "
+            f"'version' above {used.version}"
+        )
+    return ChecklistProblem(path, line, message, severity="warning")
 
 
 def load_all(
@@ -1356,14 +1451,29 @@ def load_all(
 
     entries = [_load(path, origin) for path, origin in sources]
     problems = [problem for entry in entries for problem in entry.problems]
-    chosen = highest_versions(
-        entries,
-        lambda entry: entry.checklist,
-        problems,
-        # Two bundled copies (or two user copies) of one id is a mistake to fix; a user
-        # copy that loses to the bundled one is only worth a note.
-        clash_is_error=lambda new, old: new.origin == old.origin,
-    )
-    kept = list(chosen.values())
-    problems.extend(_cross_check(kept, _broken_ids(entries) - set(chosen)))
+    # A file whose references are wrong (an unknown prerequisite, a cycle) is skipped like
+    # a file that does not parse. Skipping it can break a file that needs it, or let a
+    # lower version of the same id back in, so the choice is made again until it holds.
+    skipped: list[_Loaded] = []
+    while True:
+        found: list[ChecklistProblem] = []
+        chosen = highest_versions(
+            [entry for entry in entries if entry not in skipped],
+            lambda entry: entry.checklist,
+            found,
+            # Two bundled copies (or two user copies) of one id is a mistake to fix; a
+            # user copy that loses to the bundled one is only worth a note.
+            clash_is_error=lambda new, old: new.origin == old.origin,
+        )
+        kept = list(chosen.values())
+        broken = _broken_ids(entries) | {entry.checklist.id for entry in skipped}
+        found += _cross_check(kept, broken - set(chosen))
+        wrong = {p.path for p in found if p.is_error}
+        newly = [entry for entry in kept if entry.path in wrong]
+        if not newly:
+            break
+        # Their problems are why they are skipped: keep them, then decide again.
+        problems += [p for p in found if p.path in {entry.path for entry in newly}]
+        skipped += newly
+    problems += found
     return ChecklistSet((entry.checklist for entry in kept), problems)

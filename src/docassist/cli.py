@@ -212,7 +212,8 @@ def cmd_checklists(args: argparse.Namespace) -> int:
         problems += [p for p in found if p.is_error]
     for problem in problems:
         print(problem, file=sys.stderr)
-    if problems:
+    # Warnings (a user copy that is not used) are printed but do not fail the check.
+    if any(problem.is_error for problem in problems):
         return 1
     if checklists:
         print(

@@ -8,11 +8,24 @@ any particular procedure, so a new checklist file needs no new code.
 Vocabulary of the result:
 
 - ``done``: the person holds the document the checklist produces (and the checklist is
-  the route that fits them), or a case on it ended with the document obtained.
+  the route that fits them), or a case on it ended with the document obtained. What the
+  person holds is read with what it implies: see ``PersonPlan.held``.
 - ``in_progress``: a case on it is open; its blockers are still reported.
 - ``ready``: it applies and nothing blocks it.
 - ``blocked``: it applies but a prerequisite is not met.
 - ``not_applicable``: it does not fit the person (hidden unless asked for).
+
+An item whose checklist is an ``alternative_to`` another route still open to the person
+(ready, blocked or under way) carries ``PlanItem.alternative_to``: it is an "or" beside
+that route, listed in ``PersonPlan.alternatives`` and never in ``actionable``, so a court
+petition does not become "the next step" because late registration waits on the mother.
+
+Holding a document implies holding what its procedure needed (an ID card means a birth
+registration and citizenship), read from the producing checklists' ``self``
+prerequisites, never from code about one procedure. An implied document fills in a
+document whose state is not recorded; it overrides a record of "missing" only for the
+registry entries (``REGISTRY_ENTRIES``), which are never lost once made, and the plan then
+lists the contradiction in ``corrections`` so the record can be put right.
 
 A *blocker* either really blocks (``Blocker.blocking``) or only asks the facilitator to
 check something we cannot know — a parent who is not recorded. The two are kept apart
@@ -22,7 +35,7 @@ so an unrecorded father never makes a child's procedure look impossible.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -37,6 +50,11 @@ from docassist.domain.model import (
     StepStatus,
 )
 from docassist.domain.text import N_
+
+#: Documents that are entries in the registry books: once made they are not lost, so a
+#: document that required one proves it even against a record saying "missing". Other
+#: documents (a registered residence, an ID card, insurance) can lapse or be cancelled.
+REGISTRY_ENTRIES = frozenset({DocumentKind.BIRTH_REGISTRATION, DocumentKind.CITIZENSHIP})
 
 DONE = "done"
 IN_PROGRESS = "in_progress"
@@ -59,6 +77,12 @@ MSG_MOTHER_UNKNOWN = N_("Mother not recorded. Check: {document}")
 MSG_FATHER_UNKNOWN = N_("Father not recorded. Check: {document}")
 MSG_PARENTS_UNKNOWN = N_("Parents not recorded. Check: {document}")
 MSG_STEP_BLOCKED = N_("Step blocked: {step}")
+# A registry entry the record calls missing, though a document held needed it.
+# {document} and {source} are document labels.
+CORRECTION = N_(
+    "{document}: recorded as missing, but the person holds a document that needed it "
+    "({source}). Correct the record."
+)
 
 _UNKNOWN_RELATIVE_MESSAGES = {
     "mother": MSG_MOTHER_UNKNOWN,
@@ -113,6 +137,9 @@ class PersonFacts:
     mother_id: str | None = None
     father_id: str | None = None
     cases: tuple[CaseFacts, ...] = ()
+    # Days since birth, only when the exact birth date is known (not a year or a month,
+    # not "about"): rules with deadlines in days use it instead of whole years.
+    age_days: int | None = None
 
     def has(self, kind: DocumentKind) -> bool:
         return self.documents.get(kind) == DocumentState.HAVE
@@ -169,6 +196,9 @@ class PlanItem:
     case: CaseFacts | None = None  # the open case, else the latest one (for history)
     newer_version: bool = False
     needed_for: list[NeededFor] = field(default_factory=list)
+    # The checklist this one is an alternative to, while that one is still open to the
+    # person: offered as an "or", never as a next step of its own.
+    alternative_to: str | None = None
 
     @property
     def blocked(self) -> bool:
@@ -182,9 +212,20 @@ class PlanItem:
 
 @dataclass
 class PersonPlan:
+    """The plan of one person.
+
+    ``held`` is every document the rules take the person to hold, in ``DocumentKind``
+    order: those recorded, and those ``implied`` by them (each mapped to the held
+    document it follows from). ``corrections`` are the implied registry entries that the
+    record says are missing: the record should be put right.
+    """
+
     person_id: str
     items: list[PlanItem]
     today: date
+    held: tuple[DocumentKind, ...] = ()
+    implied: Mapping[DocumentKind, DocumentKind] = field(default_factory=dict)
+    corrections: Mapping[DocumentKind, DocumentKind] = field(default_factory=dict)
 
     def item(self, checklist_id: str) -> PlanItem | None:
         return next((i for i in self.items if i.checklist.id == checklist_id), None)
@@ -194,10 +235,89 @@ class PersonPlan:
 
     @property
     def actionable(self) -> list[PlanItem]:
-        return [i for i in self.items if i.state in (READY, IN_PROGRESS) and not i.blocked]
+        return [
+            i
+            for i in self.items
+            if i.state in (READY, IN_PROGRESS) and not i.blocked and i.alternative_to is None
+        ]
+
+    @property
+    def alternatives(self) -> list[PlanItem]:
+        """Other routes to a document whose main route is still open to the person."""
+        return [i for i in self.items if i.alternative_to is not None]
 
 
 # ---------------------------------------------------------------------------- rules
+
+
+def _required_before(
+    checklist: Checklist, age: int | None, checklists: ChecklistSet
+) -> set[DocumentKind]:
+    """The documents ``checklist`` certainly needed from the person, whenever they went
+    through it: ``self`` prerequisites that apply at every age they have lived."""
+    kinds: set[DocumentKind] = set()
+    for prereq in checklist.prerequisites:
+        if prereq.who != "self" or prereq.age_min:
+            continue  # from some age on: the document may date from before it
+        if prereq.age_max is not None and (age is None or age >= prereq.age_max):
+            continue  # only while young: an adult may have gone through it later
+        target = checklists.get(prereq.checklist)
+        if target is not None and target.produces is not None:
+            kinds.add(target.produces)
+    return kinds
+
+
+def implied_documents(
+    person: PersonFacts, checklists: ChecklistSet
+) -> dict[DocumentKind, DocumentKind]:
+    """Documents the person must hold because a document they hold needed them.
+
+    Maps each implied kind to the held document it follows from. The procedure that gave
+    a held document is the one a case obtained it on; otherwise every procedure that
+    produces it could have, so only what all of them need is implied.
+    """
+    obtained_on = {case.checklist_id for case in person.cases if case.obtained}
+    held = [kind for kind in DocumentKind if person.has(kind)]
+    implied: dict[DocumentKind, DocumentKind] = {}
+    queue = list(held)
+    while queue:
+        kind = queue.pop(0)
+        producers = checklists.producing(kind)
+        if not producers:
+            continue
+        used = [c for c in producers if c.id in obtained_on]
+        if used:
+            common = set().union(*(_required_before(c, person.age, checklists) for c in used))
+        else:
+            common = set.intersection(
+                *(_required_before(c, person.age, checklists) for c in producers)
+            )
+        for need in DocumentKind:
+            if need in common and need not in held and need not in implied:
+                implied[need] = implied.get(kind, kind)
+                queue.append(need)
+    return implied
+
+
+def _understood(
+    person: PersonFacts, checklists: ChecklistSet
+) -> tuple[PersonFacts, dict[DocumentKind, DocumentKind], dict[DocumentKind, DocumentKind]]:
+    """The person with implied documents filled in, what was implied, what contradicts."""
+    documents = dict(person.documents)
+    applied: dict[DocumentKind, DocumentKind] = {}
+    corrections: dict[DocumentKind, DocumentKind] = {}
+    for kind, source in implied_documents(person, checklists).items():
+        state = documents.get(kind, DocumentState.UNKNOWN)
+        if state == DocumentState.UNKNOWN or (
+            state == DocumentState.MISSING and kind in REGISTRY_ENTRIES
+        ):
+            if state == DocumentState.MISSING:
+                corrections[kind] = source
+            documents[kind] = DocumentState.HAVE
+            applied[kind] = source
+    if not applied:
+        return person, applied, corrections
+    return replace(person, documents=documents), applied, corrections
 
 
 def _age_ok(age: int | None, age_min: int | None, age_max: int | None) -> bool:
@@ -208,6 +328,22 @@ def _age_ok(age: int | None, age_min: int | None, age_max: int | None) -> bool:
     if age_min is not None and age < age_min:
         return False
     return not (age_max is not None and age >= age_max)
+
+
+def _age_fits(person: PersonFacts, applies: Any) -> bool:
+    """The age conditions of ``applies``: a limit in days replaces the limit in years on
+    the same side when the person's exact birth date is known."""
+    days = person.age_days
+    low, high = applies.age_min, applies.age_max
+    if days is not None and applies.age_min_days is not None:
+        if days < applies.age_min_days:
+            return False
+        low = None
+    if days is not None and applies.age_max_days is not None:
+        if days >= applies.age_max_days:
+            return False
+        high = None
+    return _age_ok(person.age, low, high)
 
 
 @dataclass
@@ -235,17 +371,29 @@ def _fit(person: PersonFacts, checklists: ChecklistSet) -> dict[str, _Fit]:
     for c in checklists:
         a = c.applies
         base[c.id] = (
-            _age_ok(person.age, a.age_min, a.age_max)
+            _age_fits(person, a)
             and (not a.status or bool(a.status & person.statuses))
             and (a.after_refusal_of is None or refused(a.after_refusal_of))
         )
 
-    # A procedure is pushed aside by the one that replaces it (instead_of) and by the
-    # follow-up route once it was refused (after_refusal_of), whenever that one fits.
+    # An alternative route (alternative_to) is for the people its main route is for,
+    # and for those whose case on the main route was refused.
+    main_fits = dict(base)
+    for c in checklists:
+        main = c.applies.alternative_to
+        if main and main != c.id:
+            base[c.id] = base[c.id] and (main_fits.get(main, False) or refused(main))
+
+    # A procedure is pushed aside by the one that replaces it (instead_of), and by the
+    # follow-up or alternative route once it was refused, whenever that one fits.
     suppressed: set[str] = set()
     for c in checklists:
         if base[c.id]:
-            for replaced in (c.applies.instead_of, c.applies.after_refusal_of):
+            a = c.applies
+            alternative_of = (
+                a.alternative_to if a.alternative_to and refused(a.alternative_to) else None
+            )
+            for replaced in (a.instead_of, a.after_refusal_of, alternative_of):
                 if replaced and replaced != c.id:
                     suppressed.add(replaced)
 
@@ -262,10 +410,13 @@ def _fit(person: PersonFacts, checklists: ChecklistSet) -> dict[str, _Fit]:
         latest = history[-1] if history else None
         fitting = base[c.id] and c.id not in suppressed
         lacks_ok = c.applies.lacks is None or not person.has(c.applies.lacks)
+        main = c.applies.alternative_to
+        # A document held counts for the main route, not for each alternative to it.
+        second_route = bool(main) and base.get(main, False) and main not in suppressed
         if open_case is not None:
             state = IN_PROGRESS
         elif any(h.obtained for h in history) or (
-            c.produces is not None and person.has(c.produces) and fitting
+            c.produces is not None and person.has(c.produces) and fitting and not second_route
         ):
             state = DONE
         elif fitting and lacks_ok and c.produces not in underway:
@@ -427,6 +578,9 @@ def next_steps(
     ``today`` is carried into the plan for due-date display; ages arrive precomputed,
     so no rule depends on it yet.
     """
+    # Every rule below reads documents as understood, with what they imply filled in.
+    person, implied, corrections = _understood(person, checklists)
+    family = {pid: _understood(facts, checklists)[0] for pid, facts in family.items()}
     fits = _fit(person, checklists)
     states = {cid: fit.state for cid, fit in fits.items()}
     needed: dict[str, list[NeededFor]] = {}
@@ -484,6 +638,12 @@ def next_steps(
             item_blockers += _step_blockers(checklist, fit.open_case)
         if state == READY and any(b.blocking for b in item_blockers):
             state = BLOCKED
+        main = checklist.applies.alternative_to
+        alternative_to = (
+            main
+            if state in (READY, BLOCKED) and main and states.get(main) in (READY, IN_PROGRESS)
+            else None
+        )
         items.append(
             PlanItem(
                 checklist=checklist,
@@ -500,9 +660,28 @@ def next_steps(
                     and fit.open_case.checklist_version < checklist.version
                 ),
                 needed_for=needed.get(checklist.id, []),
+                alternative_to=alternative_to,
             )
         )
-    return PersonPlan(person.id, _ordered(items), today or date.today())
+    return PersonPlan(
+        person.id,
+        _ordered(items),
+        today or date.today(),
+        held=tuple(kind for kind in DocumentKind if person.has(kind)),
+        implied=implied,
+        corrections=corrections,
+    )
+
+
+def done_routes(plan: PersonPlan) -> list[PlanItem]:
+    """Done items that are not just a document held: routes that give no document, and
+    procedures whose document was obtained but is no longer held."""
+    return [
+        item
+        for item in plan.items
+        if item.state == DONE
+        and (item.checklist.produces is None or item.checklist.produces not in plan.held)
+    ]
 
 
 def _ordered(items: Iterable[PlanItem]) -> list[PlanItem]:

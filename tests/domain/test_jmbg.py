@@ -18,6 +18,9 @@ def remainder(first12: str) -> int:
     return sum(w * int(c) for w, c in zip(WEIGHTS, first12, strict=True)) % 11
 
 
+REGION_WARNINGS = {"jmbg.region_ex_yu", "jmbg.region_foreign", "jmbg.region_unknown"}
+
+
 def codes(check: JmbgCheck) -> list[str]:
     return [p.code for p in check.problems]
 
@@ -64,12 +67,22 @@ def test_vector_remainder_one_is_accepted_with_a_warning() -> None:
     assert "office may question it" in check.warnings[0].render()
 
 
-def test_remainder_one_with_a_non_zero_last_digit_is_an_error() -> None:
+def test_remainder_one_with_a_non_zero_last_digit_is_a_warning() -> None:
     check = check_jmbg("0101990710137", today=TODAY)
-    assert not check.is_valid
+    assert check.is_valid
     (problem,) = check.problems
-    assert problem.code == "jmbg.check_digit"
+    assert problem.code == "jmbg.check_digit" and problem.severity == "warning"
     assert problem.params == {"expected": 0, "actual": 7}
+
+
+def test_the_qa_number_with_a_wrong_check_digit_can_be_saved() -> None:
+    # Some real numbers were issued with invalid check digits (domain.md §7.2): never
+    # hard-block a document on its checksum, but say plainly what looks wrong.
+    check = check_jmbg("0101990710139", today=TODAY)
+    assert check.is_valid
+    assert codes(check) == ["jmbg.check_digit"]
+    assert check.warnings == check.problems
+    assert check.birth_date == date(1990, 1, 1)
 
 
 # --- check_digit / make_jmbg ------------------------------------------------------
@@ -204,13 +217,22 @@ def test_future_birth_date() -> None:
     assert check_jmbg(make_jmbg(TODAY, "71", 1), today=TODAY).is_valid
 
 
-def test_wrong_check_digit_says_what_it_should_be() -> None:
+def test_wrong_check_digit_is_a_warning_that_names_the_problem() -> None:
     check = check_jmbg("0101000805017", today=TODAY)
     (problem,) = check.problems
     assert problem.code == "jmbg.check_digit"
+    assert not problem.is_error
     assert problem.render() == (
-        "The 13th digit should be 8, not 7: check each digit against the ID card."
+        "The last digit does not match the others (it should be 8, not 7): check the "
+        "number against the document. If the document really has this number, save it."
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["010199071004", "01019907100400", "0101990x10040", "3202990710040"]
+)
+def test_structural_problems_stay_errors(text: str) -> None:
+    assert not check_jmbg(text, today=TODAY).is_valid
 
 
 # --- regions ----------------------------------------------------------------------
@@ -360,7 +382,9 @@ def test_any_single_digit_change_is_caught(
         assert "jmbg.check_digit" not in codes_found
     else:
         assert "jmbg.check_digit" in codes_found
-        assert not check.is_valid
+    # A wrong check digit is a warning: a real document may carry such a number.
+    if codes_found <= {"jmbg.check_digit", "jmbg.check_remainder_1"} | REGION_WARNINGS:
+        assert check.is_valid
 
 
 @given(st.text(max_size=20))

@@ -158,6 +158,20 @@ def test_jmbg_disagreeing_with_birth_date_is_a_warning_not_a_block(ctx):
     hh.add_person(ctx, hid, person)
 
 
+def test_wrong_check_digit_is_a_warning_and_the_person_is_saved(ctx):
+    # domain.md §7.2: never hard-block a real document on its checksum.
+    hid = _family(ctx)
+    person = PersonInput("Ana", "Petrović", jmbg="0101990710139")
+    problems = hh.validate_person(person, ctx.today())
+    assert [p.code for p in problems["jmbg"]] == ["jmbg.check_digit"]
+    assert not problems["jmbg"][0].is_error
+    pid = hh.add_person(ctx, hid, person)
+    assert hh.get_person(ctx, pid).jmbg == "0101990710139"
+    # Structure still blocks: a JMBG is 13 digits.
+    with pytest.raises(ValidationError):
+        hh.add_person(ctx, hid, PersonInput("Ana", "Petrović", jmbg="010199071013"))
+
+
 def test_ethnicity_needs_consent(ctx):
     hid = _family(ctx)
     with pytest.raises(ValidationError):

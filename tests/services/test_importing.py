@@ -79,8 +79,11 @@ def test_dry_run_reports_each_bad_row_and_writes_nothing(ctx):
     assert imp.column_names(plan.headers)[0] == "Domaćinstvo"  # the title line was skipped
     problems = _by_line(plan)
     assert set(problems) == {5, 6, 7, 10, 12}
-    assert "13th digit should be 5, not 6" in imp.describe(problems[5][0])
-    assert problems[5][0].field == "jmbg" and problems[5][0].is_error
+    # A check digit that does not match is a warning with its line, not a blocked row:
+    # some real documents carry such numbers (domain.md §7.2).
+    (check_digit,) = problems[5]
+    assert "does not match the others (it should be 5, not 6)" in imp.describe(check_digit)
+    assert check_digit.field == "jmbg" and not check_digit.is_error
     assert "There is no 31.02." in imp.describe(problems[6][0])
     assert problems[6][0].is_error
     assert [p.problem.message for p in problems[7]] == ["The given name is missing."]
@@ -90,19 +93,19 @@ def test_dry_run_reports_each_bad_row_and_writes_nothing(ctx):
     (twice,) = problems[12]
     assert twice.duplicate and "line 3" in imp.describe(twice)
 
-    assert (plan.rows, plan.error_rows, plan.duplicate_rows) == (9, 3, 2)
-    # 1: Marija + Marko; 2: Stefan; Ljiljana alone. Dragan (10) and the second Marija
-    # (12) are likely duplicates, left out.
-    assert [h.lines for h in plan.households] == [[3, 4], [8], [11]]
-    assert plan.people == 4
+    assert (plan.rows, plan.error_rows, plan.duplicate_rows) == (9, 2, 2)
+    # 1: Marija, Marko, Jovan (his check digit is only a warning); 2: Stefan;
+    # Ljiljana alone. Dragan (10) and the second Marija (12) are likely duplicates, left out.
+    assert [h.lines for h in plan.households] == [[3, 4, 5], [8], [11]]
+    assert plan.people == 5
 
 
 def test_keeping_likely_duplicates_is_the_callers_choice(ctx):
     _existing_nikolic(ctx)
     plan = imp.check_import(ctx, FIXTURE, skip_duplicates=False)
     # ... 3: Dragan; 4: the second Marija, in a household of their own.
-    assert [h.lines for h in plan.households] == [[3, 4], [8], [10], [11], [12]]
-    assert plan.people == 6 and plan.duplicate_rows == 2
+    assert [h.lines for h in plan.households] == [[3, 4, 5], [8], [10], [11], [12]]
+    assert plan.people == 7 and plan.duplicate_rows == 2
 
 
 def test_the_same_list_imported_twice_comes_in_once(ctx, tmp_path):
@@ -135,8 +138,8 @@ def test_apply_writes_exactly_the_good_rows_with_one_audit_entry_each(ctx):
     plan = imp.check_import(ctx, FIXTURE)
     result = imp.apply_import(ctx, plan)
 
-    assert len(result.households) == 3 and result.people == 4
-    assert _counts(ctx) == (households + 3, persons + 4, audits + 3 + 4)
+    assert len(result.households) == 3 and result.people == 5
+    assert _counts(ctx) == (households + 3, persons + 5, audits + 3 + 5)
     rows = ctx.db.execute(
         "SELECT p.given_name, p.family_name, p.jmbg, p.birth_date, p.sex, h.family_name, "
         "h.settlement, h.municipality, h.address, h.id FROM persons p "
@@ -146,18 +149,19 @@ def test_apply_writes_exactly_the_good_rows_with_one_audit_entry_each(ctx):
     assert [r[:5] for r in rows] == [
         ("Marija", "Petrović", GOOD_MARIJA, "1990-03-04", "f"),
         ("Марко", "Петровић", "2006018710450", "2018", "m"),
+        ("Jovan", "Petrović", BAD_JMBG, "1985-01-15", "m"),
         ("Stefan", "Jovanović", None, "2012", "m"),
         ("Ljiljana", "Đorđević", None, "~1960", "f"),
     ]
-    # Marija and Marko share household 1, with its settlement and address.
-    assert rows[0][9] == rows[1][9] != rows[2][9]
+    # Marija, Marko and Jovan share household 1, with its settlement and address.
+    assert rows[0][9] == rows[1][9] == rows[2][9] != rows[3][9]
     assert rows[0][5:9] == ("Petrović", "Mali Leskovac", "Čukarica", "Ulica 1")
     audited = ctx.db.execute(
         "SELECT entity, count(*) FROM audit_log WHERE user_id = ? AND entity IN "
         "('household', 'person') GROUP BY entity",
         [ctx.user_id],
     ).fetchall()
-    assert dict(audited) == {"household": 4, "person": 4}  # Nikolić's household + 3 imported
+    assert dict(audited) == {"household": 4, "person": 5}  # Nikolić's household + 3 imported
     # The imported people are found by the register search.
     assert hh.count_households(ctx, "petrovic marko") == 1
 
@@ -433,3 +437,19 @@ def test_over_long_cells_are_refused_and_never_quoted_whole(ctx, tmp_path):
     (date,) = problems[5]
     assert date.is_error and "…" in imp.describe(date) and len(imp.describe(date)) < 160
     assert plan.people == 1 and plan.error_rows == 3
+
+
+def test_a_dropped_zero_is_put_back_only_when_the_check_digit_agrees(ctx, tmp_path):
+    # The agreeing check digit is the evidence that the 0 is what the spreadsheet lost;
+    # now that a wrong check digit is only a warning, it must still decide the repair.
+    path = tmp_path / "list.csv"
+    lost_zero = GOOD_MARIJA[1:]
+    wrong_digit = GOOD_MARIJA[1:12] + "7"
+    path.write_text(
+        f"Ime;Prezime;JMBG\nMarija;Petrović;{lost_zero}\nAna;Ilić;{wrong_digit}\n",
+        encoding="utf-8",
+    )
+    problems = _by_line(imp.check_import(ctx, path))
+    assert [p.problem.code for p in problems[2]] == ["import.jmbg_zero"]
+    assert [p.problem.code for p in problems[3]] == ["jmbg.length"]
+    assert problems[3][0].is_error

@@ -120,15 +120,22 @@ async def test_register_with_consent_then_add_a_person_checked_as_typed(empty_db
         await _type(pilot, "#given_name", "Marko")
         await _type(pilot, "#birth_date", "12.05.1987")
         assert "12/05/1987" in _problems(app, "birth_date")  # English: "Read as: 12/05/1987"
-        await _type(pilot, "#jmbg", BAD_JMBG)
-        message = _problems(app, "jmbg")
-        assert f"should be {GOOD_JMBG[12]}, not {BAD_JMBG[12]}" in message
+        # Letters where digits belong: an error, and nothing is saved.
+        await _type(pilot, "#jmbg", GOOD_JMBG[:5] + "O" + GOOD_JMBG[6:])
+        assert "type the digit 0" in _problems(app, "jmbg")
         assert app.screen.query_one("#jmbg-problems", FieldProblems).errors
 
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, PersonFormScreen)
         assert _count(empty_db, "persons") == 0
+
+        # A wrong check digit is shown as a warning, clearly, but does not block.
+        await _type(pilot, "#jmbg", BAD_JMBG)
+        message = _problems(app, "jmbg")
+        assert f"should be {GOOD_JMBG[12]}, not {BAD_JMBG[12]}" in message
+        assert message.startswith("! The last digit does not match the others")
+        assert not app.screen.query_one("#jmbg-problems", FieldProblems).errors
         assert app.screen.query_one("#jmbg", Input).value == BAD_JMBG
 
         await _type(pilot, "#jmbg", GOOD_JMBG)
@@ -162,6 +169,23 @@ async def test_a_warning_does_not_block_saving(empty_db):
         assert "1986" in form.text and not form.errors  # the year disagrees: amber only
         await pilot.press("ctrl+s")
         await pilot.pause()
+        assert _count(empty_db, "persons") == 1
+
+
+async def test_a_wrong_check_digit_is_a_warning_and_the_person_is_saved(empty_db):
+    household_id = _household(empty_db, [])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(PersonFormScreen(household_id))
+        await pilot.pause()
+        await _type(pilot, "#given_name", "Marko")
+        await _type(pilot, "#jmbg", "0101990710139")
+        form = app.screen.query_one("#jmbg-problems", FieldProblems)
+        assert "check the number against the document" in form.text and not form.errors
+        assert "Born" in form.text  # what the number says is still shown to compare
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, PersonFormScreen)
         assert _count(empty_db, "persons") == 1
 
 
@@ -284,6 +308,57 @@ async def test_a_blocked_procedure_says_why(empty_db):
         text = _text(app.screen.query_one("#next-step", Static))
         assert f"Blocked: {blocked[0].checklist.title.en}" in text
         assert blocked[0].blockers[0].render() in text
+
+
+async def test_the_court_route_is_an_or_beside_late_registration(empty_db):
+    household_id = _household(empty_db, [ADULT])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 40)) as pilot:
+        app.open_household(household_id)
+        await pilot.pause()
+        text = " ".join(_text(app.screen.query_one("#next-step", Static)).split())
+        assert "Next step: Late birth registration" in text
+        assert "Or, instead of Late birth registration: Court: time and place of birth" in text
+        assert "Also: Court" not in text
+
+
+async def test_documents_held_are_shown_as_held_not_as_procedures_done(empty_db):
+    registered = hh.PersonInput(
+        "Jovan", "Petrović", relation=Relation.HEAD, birth_date="1985",
+        documents={
+            DocumentKind.BIRTH_REGISTRATION: DocumentState.HAVE,
+            DocumentKind.CITIZENSHIP: DocumentState.HAVE,
+        },
+    )  # fmt: skip
+    household_id = _household(empty_db, [registered])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 40)) as pilot:
+        app.open_household(household_id)
+        await pilot.pause()
+        text = " ".join(_text(app.screen.query_one("#next-step", Static)).split())
+        assert "Has: Birth registration, Citizenship certificate" in text
+        assert "Done:" not in text and "Late birth registration" not in text
+
+
+async def test_an_id_card_holder_is_not_told_to_register_the_birth(empty_db):
+    holder = hh.PersonInput(
+        "Jovan", "Petrović", relation=Relation.HEAD, birth_date="1985",
+        documents={
+            DocumentKind.ID_CARD: DocumentState.HAVE,
+            DocumentKind.BIRTH_REGISTRATION: DocumentState.MISSING,
+            DocumentKind.RESIDENCE: DocumentState.MISSING,
+        },
+    )  # fmt: skip
+    household_id = _household(empty_db, [holder])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 40)) as pilot:
+        app.open_household(household_id)
+        await pilot.pause()
+        text = " ".join(_text(app.screen.query_one("#next-step", Static)).split())
+        assert "Next step: Residence registration" in text
+        assert "Late birth registration" not in text and "needed first" not in text
+        assert "Has: Birth registration, Citizenship certificate, ID card" in text
+        assert "Check: Birth registration: recorded as missing" in text
 
 
 async def test_remove_a_person_with_confirmation_and_undo(empty_db):

@@ -104,14 +104,15 @@ async def test_check_then_import_from_the_key(register, tmp_path):
         assert screen.query_one("#col-9", Select).value is Select.NULL  # "Ime oca"
         rows = _problem_rows(screen)
         assert [line for line, _reason in rows] == ["5", "6", "7", "10", "12"]
-        assert "13th digit should be 5" in rows[0][1]
+        # A check digit that does not match is listed as a warning; the row is imported.
+        assert "should be 5, not 6" in rows[0][1] and rows[0][1].startswith("!")
         assert "31.02." in rows[1][1]
         assert "given name is missing" in rows[2][1]
         # Likely duplicates are left out unless the user unticks the box.
         assert screen.query_one("#skip-duplicates").value is True
         assert "Dragan Nikolić" in rows[3][1] and rows[3][1].startswith("✗ Left out: ")
         summary = str(screen.query_one("#summary", Static).render())
-        assert "9 rows read." in summary and "To import: 3 households, 4 people." in summary
+        assert "9 rows read." in summary and "To import: 3 households, 5 people." in summary
         assert _counts(register) == before
 
         # Import asks first; No leaves everything as it was.
@@ -128,8 +129,8 @@ async def test_check_then_import_from_the_key(register, tmp_path):
         await _settle(pilot)
         assert app.screen is screen
         h, p, a = before
-        assert _counts(register) == (h + 3, p + 4, a + 7)
-        assert "Imported: 3 households, 4 people." in str(
+        assert _counts(register) == (h + 3, p + 5, a + 8)
+        assert "Imported: 3 households, 5 people." in str(
             screen.query_one("#summary", Static).render()
         )
         assert screen.query_one("#import", Button).disabled  # not twice by accident
@@ -179,14 +180,14 @@ async def test_choosing_columns_and_keeping_duplicates(register):
         await pilot.click("#check")
         await _settle(pilot)
         summary = str(screen.query_one("#summary", Static).render())
-        assert "To import: 5 households, 6 people." in summary
+        assert "To import: 5 households, 7 people." in summary
         assert _problem_rows(screen)[3][1].startswith("! Likely the same person")
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("enter")
         await _settle(pilot)
         h, p, _a = before
-        assert _counts(register)[:2] == (h + 5, p + 6)
+        assert _counts(register)[:2] == (h + 5, p + 7)
 
 
 @pytest.mark.usefixtures("register_screen_redraws_in_place")

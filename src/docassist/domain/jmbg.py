@@ -2,8 +2,11 @@
 
 Layout ``DD MM YYY RR BBB K``: birth date, registration area, serial (000-499 male,
 500-999 female) and a check digit. The check exists to catch typing mistakes, so an
-error names the digits to look at again. A number printed on a real document is never
-blocked on a doubt: odd region codes and the disputed check-digit case are warnings.
+problem names the digits to look at again. A number printed on a real document is never
+blocked on a doubt: odd region codes, the disputed check-digit case and a check digit
+that does not match are warnings (some real numbers were issued with invalid check
+digits). Only a number that cannot be one (not 13 digits, letters, a date that does not
+exist or lies in the future) is an error.
 """
 
 from __future__ import annotations
@@ -356,12 +359,16 @@ def check_jmbg(
         )
         problems.append(Problem("jmbg.check_remainder_1", message, severity="warning"))
     elif actual != (0 if expected is None else expected):
+        # A warning, not an error: typing mistakes are common, but some real numbers
+        # were issued with invalid check digits, and a document is never hard-blocked
+        # on its checksum (domain.md §7.2). The message says what to compare.
         message = N_(
-            "The 13th digit should be {expected}, not {actual}: check each digit against "
-            "the ID card."
+            "The last digit does not match the others (it should be {expected}, not "
+            "{actual}): check the number against the document. If the document really "
+            "has this number, save it."
         )
         params = {"expected": 0 if expected is None else expected, "actual": actual}
-        problems.append(Problem("jmbg.check_digit", message, params))
+        problems.append(Problem("jmbg.check_digit", message, params, severity="warning"))
 
     region_code = number[7:9]
     kind, label, area, region_warning = _region(region_code)

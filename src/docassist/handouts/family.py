@@ -15,17 +15,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from docassist.domain.model import DOCUMENT_LABELS
 from docassist.domain.text import N_
 from docassist.handouts.pdf import HandoutPDF, Line
 from docassist.handouts.procedure import OFFICE, VERIFY, VISIT
 from docassist.handouts.words import Page, Words
 from docassist.i18n import format_date, get_language, translate_in
-from docassist.nextsteps import DONE, PersonPlan, PlanItem
+from docassist.nextsteps import PersonPlan, PlanItem, done_routes
 
 # Translators: the title of a printed handout for one family; {family} is its name.
 TITLE = N_("Family plan: {family}")
 NOTHING_YET = N_("Nothing can start yet.")
 NOTHING_LEFT = N_("Nothing to start: what fits this person is done.")
+OR_INSTEAD = N_("Or, instead of {checklist}:")
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,17 @@ def _member(page: Page, words: Words, member: MemberFacts) -> list:
         _blocked(page, words, item)
     if not actionable:
         page.paragraph(Line(words.msg(NOTHING_YET if blocked else NOTHING_LEFT)))
-    done = [i for i in plan.items if i.state == DONE]
+    for item in plan.alternatives:
+        shown.append(item.checklist)
+        main = next((i for i in plan.items if i.checklist.id == item.alternative_to), None)
+        title = words.one(main.checklist.title, words.first)[0] if main else ""
+        label = words.msg(OR_INSTEAD).format(checklist=title)
+        page.paragraph(Line(f"{label} {words.one(item.checklist.title, words.first)[0]}"))
+    # Documents held are not procedures gone through (see the household screen).
+    if plan.held:
+        held = ", ".join(words.msg(DOCUMENT_LABELS[kind]) for kind in plan.held)
+        page.paragraph(Line(f"{words.msg('Has:')} {held}"))
+    done = done_routes(plan)
     if done:
         titles = ", ".join(words.one(i.checklist.title, words.first)[0] for i in done)
         page.paragraph(Line(f"{words.msg('Done:')} {titles}"))

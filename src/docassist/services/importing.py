@@ -725,7 +725,7 @@ def _jmbg(text: str) -> tuple[str, Problem | None]:
             {"text": text},
         )
     digits = "".join(c for c in text if not (c.isspace() or c in "-."))
-    if len(digits) == 12 and digits.isdigit() and check_jmbg("0" + digits).is_valid:
+    if len(digits) == 12 and digits.isdigit() and _whole_number("0" + digits):
         # Spreadsheets store a JMBG as a number and drop the 0 of days 1 to 9.
         return "0" + digits, Problem(
             "import.jmbg_zero",
@@ -734,6 +734,17 @@ def _jmbg(text: str) -> tuple[str, Problem | None]:
             severity="warning",
         )
     return text, None
+
+
+def _whole_number(number: str) -> bool:
+    """Whether ``number`` reads as a JMBG whose check digit agrees with the rest.
+
+    A wrong check digit is only a warning on a typed number, but here it is the evidence
+    that putting back a dropped 0 gives the number the spreadsheet lost: without it the
+    12 digits are left as they are, and reported as a number with a digit missing.
+    """
+    check = check_jmbg(number)
+    return check.is_valid and all(p.code != "jmbg.check_digit" for p in check.problems)
 
 
 def _consent_date(text: str, today: date) -> tuple[str | None, Problem | None]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from docassist.checklist import ChecklistSet
 from docassist.domain.model import StepStatus
 from docassist.nextsteps import CaseFacts, PersonFacts, PersonPlan, next_steps
@@ -10,11 +12,20 @@ from docassist.services.context import Context
 from docassist.services.households import Person, get_household
 
 
+def _age_days(person: Person, today: date) -> int | None:
+    """Days since birth, when the birth date is known to the day and not approximate."""
+    birth = person.birth_date
+    if birth is None or birth.precision != "day" or birth.approximate:
+        return None
+    return (today - birth.earliest()).days
+
+
 def _facts(person: Person, cases: list[Case], ctx: Context) -> PersonFacts:
     return PersonFacts(
         id=person.id,
         name=person.full_name,
         age=person.age_on(ctx.today()),
+        age_days=_age_days(person, ctx.today()),
         documents=dict(person.documents),
         statuses=person.statuses,
         mother_id=person.mother_id,

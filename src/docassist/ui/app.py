@@ -17,7 +17,7 @@ from docassist import i18n
 from docassist.checklist import load_all
 from docassist.crashlog import write_crash_log
 from docassist.domain.model import Role
-from docassist.i18n import _
+from docassist.i18n import _, ngettext
 from docassist.services import users
 from docassist.services.context import Context
 from docassist.services.users import User
@@ -99,6 +99,7 @@ class DocAssistApp(App):
         self.language_changed: Signal[str] = Signal(self, "language-changed")
         self.user: User | None = None
         self._initial_user = user_id
+        self._told_about_skipped_checklists = False
         # A language asked for now (--lang, or picked on the start screen) wins
         # over the one the user chose last time, and becomes the remembered one.
         self._language_asked = bool(language)
@@ -146,6 +147,28 @@ class DocAssistApp(App):
             self.pop_screen()
         self.action_mode("cases" if user.role in REGISTER_ROLES else "practice")
         self.refresh_bindings()
+        self._tell_about_skipped_checklists()
+
+    def _tell_about_skipped_checklists(self) -> None:
+        """Once per start, in the user's language: which checklist files were left out.
+
+        Said at the first sign-in rather than on mount, because the language is only
+        settled then (the start screen may change it).
+        """
+        if self._told_about_skipped_checklists:
+            return
+        self._told_about_skipped_checklists = True
+        skipped = self.checklists.skipped_files
+        if not skipped:
+            return
+        message = ngettext(
+            "A checklist file has problems and was not loaded: {files}. "
+            "Run `docassist checklists validate` to see what to fix.",
+            "{n} checklist files have problems and were not loaded: {files}. "
+            "Run `docassist checklists validate` to see what to fix.",
+            len(skipped),
+        ).format(n=len(skipped), files=", ".join(path.name for path in skipped))
+        self.notify(message, severity="warning", timeout=20, markup=False)
 
     def _practice_screen(self) -> Screen:
         from docassist.ui.screens.practice import PracticeScreen

@@ -34,12 +34,14 @@ from docassist.domain.text import N_
 from docassist.i18n import _, current_language, format_date, get_language, ngettext, pgettext
 from docassist.nextsteps import (
     BLOCKED,
+    CORRECTION,
     DONE,
     IN_PROGRESS,
     READY,
     STEP_BLOCKED,
     PersonPlan,
     PlanItem,
+    done_routes,
 )
 from docassist.services import cases as cases_svc
 from docassist.services import households as hh
@@ -387,6 +389,15 @@ class HouseholdScreen(DocScreen):
             lines.append(Content.assemble((_("Nothing can start yet."), "bold")))
         else:
             lines.append(Content(_("Nothing to start: what fits this person is done.")))
+        # Another route to the same document: an "or", never a second thing to do.
+        for item in plan.alternatives:
+            main = self.app.checklists.get(item.alternative_to or "")
+            label = _("Or, instead of {checklist}:").format(
+                checklist=main.title.get(lang)[0] if main else item.alternative_to
+            )
+            lines.append(
+                Content.assemble((label, "bold"), " ", localized(item.checklist.title, lang))
+            )
         for item in plan.items:
             if not item.blocked:
                 continue
@@ -408,9 +419,20 @@ class HouseholdScreen(DocScreen):
                 text = note.render(_, lang)
                 if text not in notes:
                     notes.append(text)
+        for kind, source in plan.corrections.items():
+            notes.append(
+                _(CORRECTION).format(
+                    document=_(DOCUMENT_LABELS[kind]), source=_(DOCUMENT_LABELS[source])
+                )
+            )
         for text in notes:
             lines.append(Content.assemble((_("Check:"), "bold $warning"), " ", text))
-        done = [i for i in plan.items if i.state == DONE]
+        # Documents held are not procedures gone through: someone registered at birth
+        # "has" a birth registration; "done" is left for routes that give no document.
+        if plan.held:
+            held = ", ".join(_(DOCUMENT_LABELS[kind]) for kind in plan.held)
+            lines.append(Content.assemble((_("Has:"), "dim"), " ", (held, "dim")))
+        done = done_routes(plan)
         if done:
             titles = ", ".join(i.checklist.title.get(lang)[0] for i in done)
             lines.append(Content.assemble((_("Done:"), "dim"), " ", (titles, "dim")))

@@ -80,6 +80,9 @@ class CaseRow:
     person: hh.Person
     checklist: Checklist
     state: str | None  # a plan state, None when the checklist does not fit the person
+    # Another route to a document whose main route is open to the person: not suggested,
+    # so a workshop on both routes does not open two cases for one document.
+    alternative: bool = False
 
     @property
     def key(self) -> str:
@@ -87,7 +90,7 @@ class CaseRow:
 
     @property
     def suggested(self) -> bool:
-        return self.state in (READY, BLOCKED)
+        return self.state in (READY, BLOCKED) and not self.alternative
 
 
 def case_rows(ctx: Context, workshop: ws.Workshop, checklists: ChecklistSet) -> list[CaseRow]:
@@ -100,7 +103,14 @@ def case_rows(ctx: Context, workshop: ws.Workshop, checklists: ChecklistSet) -> 
             plan = person_plans.get(person.id)
             for checklist in covered:
                 item = plan.item(checklist.id) if plan else None
-                rows.append(CaseRow(person, checklist, item.state if item else None))
+                rows.append(
+                    CaseRow(
+                        person,
+                        checklist,
+                        item.state if item else None,
+                        alternative=bool(item and item.alternative_to),
+                    )
+                )
     return rows
 
 

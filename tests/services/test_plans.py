@@ -1,0 +1,47 @@
+"""Household plans fed from the register: what the rules are told about each person."""
+
+from __future__ import annotations
+
+from docassist.checklist import load_all
+from docassist.domain.model import DocumentKind, DocumentState, Relation, Sex
+from docassist.services import households as hh
+from docassist.services import plans
+
+HAVE = DocumentState.HAVE
+DOCUMENTED = {kind: HAVE for kind in DocumentKind if kind != DocumentKind.IDP_CARD}
+
+
+def _family(ctx, baby_born: str) -> dict[str, str]:
+    household_id = hh.register_household(
+        ctx,
+        hh.HouseholdInput("Ramić", consent_date="2026-11-01"),
+        [
+            hh.PersonInput(
+                "Ajša", "Ramić", Relation.HEAD, Sex.FEMALE, "1993", documents=DOCUMENTED
+            ),
+        ],
+    )
+    mother = hh.get_household(ctx, household_id).members[0].id
+    baby = hh.add_person(
+        ctx,
+        household_id,
+        hh.PersonInput("Emir", "Ramić", Relation.CHILD, Sex.MALE, baby_born, mother_id=mother),
+    )
+    return {"household": household_id, "baby": baby}
+
+
+def _first_step(ctx, baby_born: str) -> str:
+    ids = _family(ctx, baby_born)
+    plan = plans.household_plans(ctx, ids["household"], load_all(user=False))[ids["baby"]]
+    return plan.actionable[0].checklist.id
+
+
+def test_the_exact_birth_date_decides_between_ordinary_and_late_registration(ctx):
+    # Today is 23.11.2026 (tests/services/conftest.py).
+    assert _first_step(ctx, "13.11.2026") == "birth-registration"  # 10 days old
+    assert _first_step(ctx, "23.08.2026") == "late-birth-registration"  # 3 months old
+
+
+def test_a_birth_date_not_known_to_the_day_falls_back_to_whole_years(ctx):
+    assert _first_step(ctx, "08.2026") == "birth-registration"
+    assert _first_step(ctx, "~23.08.2026") == "birth-registration"

@@ -1,0 +1,228 @@
+"""The next-step rules over the checklists docassist ships (checklists/*.toml).
+
+tests/test_nextsteps.py checks the rule engine on small fixtures; these tests check that
+the shipped data says what domain.md says, for the situations QA found wrong.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from docassist.checklist import ChecklistSet, load_all
+from docassist.domain.model import DocumentKind, DocumentState, PersonStatus
+from docassist.nextsteps import (
+    BLOCKED,
+    PREREQUISITE_FAMILY,
+    PREREQUISITE_SELF,
+    READY,
+    PersonFacts,
+    PersonPlan,
+    next_steps,
+)
+
+K = DocumentKind
+HAVE, MISSING = DocumentState.HAVE, DocumentState.MISSING
+
+
+@pytest.fixture(scope="module")
+def shipped() -> ChecklistSet:
+    loaded = load_all(user=False)
+    assert loaded.problems == []
+    return loaded
+
+
+def holding(*have: DocumentKind) -> dict[DocumentKind, DocumentState]:
+    documents = dict.fromkeys(DocumentKind, MISSING)
+    documents.update(dict.fromkeys(have, HAVE))
+    return documents
+
+
+def plan_for(person: PersonFacts, checklists: ChecklistSet, *relatives: PersonFacts) -> PersonPlan:
+    family = {p.id: p for p in (person, *relatives)}
+    return next_steps(person, family, checklists)
+
+
+def blockers(plan: PersonPlan, checklist_id: str) -> list[tuple[str, str, str]]:
+    item = plan.item(checklist_id)
+    assert item is not None, checklist_id
+    return [(b.kind, b.who, b.checklist) for b in item.blockers if b.blocking]
+
+
+# --- ID card requirements (QA finding 2) ---------------------------------------------
+
+
+def test_idp_adult_without_id_card_sees_the_idp_card_blocked(shipped):
+    idp = PersonFacts(
+        "i1", "Bajram", 40, holding(K.BIRTH_REGISTRATION, K.CITIZENSHIP),
+        frozenset({PersonStatus.IDP}),
+    )  # fmt: skip
+    plan = plan_for(idp, shipped)
+    card = plan.item("idp-card")
+    assert card.state == BLOCKED
+    assert blockers(plan, "idp-card") == [(PREREQUISITE_SELF, "self", "id-card")]
+    assert "ID card" in card.blockers[0].reason.en
+    # The chain stays visible: the ID card waits on residence, which can start now.
+    assert blockers(plan, "id-card") == [(PREREQUISITE_SELF, "self", "residence-registration")]
+    assert plan.item("residence-registration").state == READY
+    assert [i.checklist.id for i in plan.actionable] == ["residence-registration"]
+
+
+def test_idp_adult_with_an_id_card_can_apply(shipped):
+    idp = PersonFacts(
+        "i1", "Bajram", 40,
+        holding(K.BIRTH_REGISTRATION, K.CITIZENSHIP, K.RESIDENCE, K.ID_CARD),
+        frozenset({PersonStatus.IDP}),
+    )  # fmt: skip
+    assert plan_for(idp, shipped).item("idp-card").state == READY
+
+
+def test_idp_child_waits_for_a_parents_id_card(shipped):
+    mother = PersonFacts(
+        "m1", "Ana", 30, holding(K.BIRTH_REGISTRATION, K.CITIZENSHIP),
+        frozenset({PersonStatus.IDP}),
+    )  # fmt: skip
+    child = PersonFacts(
+        "c1", "Marko", 8, holding(K.BIRTH_REGISTRATION), frozenset({PersonStatus.IDP}),
+        mother_id="m1",
+    )  # fmt: skip
+    plan = plan_for(child, shipped, mother)
+    card = plan.item("idp-card")
+    assert card.state == BLOCKED
+    assert blockers(plan, "idp-card") == [(PREREQUISITE_FAMILY, "a_parent", "id-card")]
+    assert card.blockers[0].render() == "Waiting for Ana: ID card"
+    # The mother's plan says her ID card is needed for the child's card.
+    mothers = plan_for(mother, shipped, child)
+    needed = [(n.checklist, n.person_id) for n in mothers.item("id-card").needed_for]
+    assert ("idp-card", "c1") in needed
+
+    documented = PersonFacts(
+        "m1", "Ana", 30, holding(*(k for k in K if k != K.IDP_CARD)),
+        frozenset({PersonStatus.IDP}),
+    )  # fmt: skip
+    assert plan_for(child, shipped, documented).item("idp-card").state == READY
+
+
+def test_adult_without_id_card_sees_health_insurance_blocked(shipped):
+    adult = PersonFacts("p1", "Jovan", 30, holding(K.BIRTH_REGISTRATION, K.CITIZENSHIP))
+    plan = plan_for(adult, shipped)
+    insurance = plan.item("health-insurance")
+    assert insurance.state == BLOCKED
+    assert blockers(plan, "health-insurance") == [(PREREQUISITE_SELF, "self", "id-card")]
+    assert "ID card" in insurance.blockers[0].render()
+
+
+def test_child_health_insurance_is_not_hard_blocked_on_a_parents_id_card(shipped):
+    # domain.md §5: the child basis is UNCONFIRMED against the 2019 law, so the parent's
+    # ID card is a "check with the office" item on the apply step, not a prerequisite.
+    mother = PersonFacts("m1", "Ana", 30, holding(K.BIRTH_REGISTRATION))
+    child = PersonFacts("c1", "Marko", 8, holding(K.BIRTH_REGISTRATION), mother_id="m1")
+    plan = plan_for(child, shipped, mother)
+    assert plan.item("health-insurance").state == READY
+    apply = shipped.get("health-insurance").step("apply-at-rfzo")
+    assert "bring" in apply.verify_locally
+    assert any("parent" in thing.en for thing in apply.bring)
+
+
+# --- documents held (QA finding 3) -----------------------------------------------------
+
+
+def test_an_id_card_holder_is_not_sent_to_late_registration(shipped):
+    holder = PersonFacts(
+        "p1", "Jovan", 40,
+        {K.ID_CARD: HAVE, K.BIRTH_REGISTRATION: MISSING, K.CITIZENSHIP: MISSING,
+         K.RESIDENCE: MISSING},
+    )  # fmt: skip
+    plan = plan_for(holder, shipped)
+    actionable = [i.checklist.id for i in plan.actionable]
+    assert actionable == ["residence-registration", "health-insurance"]
+    assert plan.item("residence-registration").blockers == []
+    assert plan.item("late-birth-registration").state == "done"
+    assert plan.corrections == {K.BIRTH_REGISTRATION: K.ID_CARD, K.CITIZENSHIP: K.ID_CARD}
+
+
+# --- the court route (QA finding 4) ----------------------------------------------------
+
+
+def test_the_court_is_offered_beside_late_registration_not_after_a_refusal(shipped):
+    # domain.md §1.3: whoever cannot prove time and place of birth under the registry
+    # rules may petition the court; a prior refusal is not named as a condition.
+    adult = PersonFacts("p1", "Dragan", 34, holding())
+    plan = plan_for(adult, shipped)
+    court = plan.item("court-birth-determination")
+    assert court is not None and court.state == READY
+    assert court.alternative_to == "late-birth-registration"
+    # The administrative route stays the next step; the court is an "or", not a second
+    # thing to do.
+    assert plan.actionable[0].checklist.id == "late-birth-registration"
+    assert court not in plan.actionable
+    assert plan.alternatives == [court]
+
+
+def test_after_a_refusal_the_court_is_the_route(shipped):
+    from docassist.domain.model import CaseStatus, Outcome
+    from docassist.nextsteps import CaseFacts
+
+    refused = CaseFacts("late-birth-registration", 1, CaseStatus.CLOSED, Outcome.REFUSED)
+    adult = PersonFacts("p1", "Dragan", 34, holding(), cases=(refused,))
+    plan = plan_for(adult, shipped)
+    assert plan.item("late-birth-registration") is None
+    court = plan.item("court-birth-determination")
+    assert court.alternative_to is None and court in plan.actionable
+
+
+def test_the_court_route_is_not_for_babies_or_the_registered(shipped):
+    baby = PersonFacts("b1", "Baby", 0, holding())
+    assert plan_for(baby, shipped).item("court-birth-determination") is None
+    registered = PersonFacts("p1", "Dragan", 34, holding(K.BIRTH_REGISTRATION))
+    plan = plan_for(registered, shipped)
+    assert plan.item("court-birth-determination") is None
+    assert plan.item("late-birth-registration").state == "done"
+
+
+def test_a_blocked_late_registration_does_not_make_the_court_the_next_step(shipped):
+    mother = PersonFacts("m1", "Sanela", 29, holding(K.BIRTH_REGISTRATION))
+    child = PersonFacts("c1", "Emina", 7, holding(), mother_id="m1")
+    plan = plan_for(child, shipped, mother)
+    assert plan.item("late-birth-registration").state == BLOCKED
+    assert plan.item("court-birth-determination").alternative_to == "late-birth-registration"
+    assert plan.actionable == []
+
+
+def test_the_court_summary_no_longer_requires_a_refusal(shipped):
+    court = shipped.get("court-birth-determination")
+    assert court.applies.after_refusal_of is None
+    assert court.applies.alternative_to == "late-birth-registration"
+    assert "refused" not in court.summary.en.split(".")[0]
+
+
+# --- ordinary registration by the birth date (QA finding 7) ----------------------------
+
+
+def _documented_mother() -> PersonFacts:
+    return PersonFacts("m1", "Ana", 24, holding(*(k for k in K if k != K.IDP_CARD)))
+
+
+def test_a_three_month_old_is_past_ordinary_registration(shipped):
+    # Ages are whole years, so "under one year" matched a 3-month-old and the plan
+    # offered ordinary registration with "within 15 days" long gone. With the birth date
+    # known, the rule counts days: past the last deadline of the ordinary procedure
+    # (the name, 30 days), late registration is the route.
+    baby = PersonFacts("b1", "Baby", 0, holding(), mother_id="m1", age_days=90)
+    plan = plan_for(baby, shipped, _documented_mother())
+    assert plan.item("birth-registration") is None
+    late = plan.item("late-birth-registration")
+    assert late.state == READY and plan.actionable[0] is late
+
+
+def test_a_ten_day_old_gets_ordinary_registration(shipped):
+    baby = PersonFacts("b1", "Baby", 0, holding(), mother_id="m1", age_days=10)
+    plan = plan_for(baby, shipped, _documented_mother())
+    assert plan.actionable[0].checklist.id == "birth-registration"
+    assert plan.item("late-birth-registration") is None
+
+
+def test_without_an_exact_birth_date_whole_years_decide(shipped):
+    baby = PersonFacts("b1", "Baby", 0, holding(), mother_id="m1")  # born "2026"
+    plan = plan_for(baby, shipped, _documented_mother())
+    assert plan.actionable[0].checklist.id == "birth-registration"
+    assert plan.item("late-birth-registration") is None
