@@ -45,3 +45,34 @@ def test_the_exact_birth_date_decides_between_ordinary_and_late_registration(ctx
 def test_a_birth_date_not_known_to_the_day_falls_back_to_whole_years(ctx):
     assert _first_step(ctx, "08.2026") == "birth-registration"
     assert _first_step(ctx, "~23.08.2026") == "birth-registration"
+
+
+def _teenager(ctx, jmbg: str) -> tuple[str, str]:
+    household_id = hh.register_household(
+        ctx,
+        hh.HouseholdInput("Asanović", consent_date="2026-11-01"),
+        [hh.PersonInput("Đurđa", "Asanović", Relation.HEAD, Sex.FEMALE, "13.04.2008", jmbg=jmbg)],
+    )
+    return household_id, hh.get_household(ctx, household_id).members[0].id
+
+
+def test_a_serbian_jmbg_means_the_birth_is_registered(ctx):
+    from datetime import date
+
+    from docassist.domain.jmbg import make_jmbg
+
+    household_id, person = _teenager(ctx, make_jmbg(date(2008, 4, 13), "73", 333))
+    plan = plans.household_plans(ctx, household_id, load_all(user=False))[person]
+    assert DocumentKind.BIRTH_REGISTRATION in plan.held
+    steps = [i.checklist.id for i in plan.actionable]
+    assert "late-birth-registration" not in steps and "birth-registration" not in steps
+
+
+def test_a_jmbg_from_another_republic_proves_nothing_here(ctx):
+    from datetime import date
+
+    from docassist.domain.jmbg import make_jmbg
+
+    household_id, person = _teenager(ctx, make_jmbg(date(2008, 4, 13), "17", 333))  # BiH
+    plan = plans.household_plans(ctx, household_id, load_all(user=False))[person]
+    assert DocumentKind.BIRTH_REGISTRATION not in plan.held

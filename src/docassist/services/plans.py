@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from docassist.checklist import ChecklistSet
-from docassist.domain.model import StepStatus
+from docassist.domain.jmbg import check_jmbg
+from docassist.domain.model import DocumentKind, DocumentState, StepStatus
 from docassist.nextsteps import CaseFacts, PersonFacts, PersonPlan, next_steps
 from docassist.services.cases import Case, cases_of_household
 from docassist.services.context import Context
@@ -20,13 +21,28 @@ def _age_days(person: Person, today: date) -> int | None:
     return (today - birth.earliest()).days
 
 
+def _documents(person: Person, today: date) -> dict[DocumentKind, DocumentState]:
+    """The recorded documents, plus what a JMBG proves when the record is silent.
+
+    A Serbian JMBG (region 70-96) is given when a birth is entered in the Serbian
+    registry books: with one, the birth is registered, whatever was (not) ticked.
+    A number from another republic or a foreigner's proves nothing here.
+    """
+    documents = dict(person.documents)
+    if DocumentKind.BIRTH_REGISTRATION not in documents and person.jmbg:
+        check = check_jmbg(person.jmbg, today=today)
+        if check.is_valid and check.region_kind == "serbia":
+            documents[DocumentKind.BIRTH_REGISTRATION] = DocumentState.HAVE
+    return documents
+
+
 def _facts(person: Person, cases: list[Case], ctx: Context) -> PersonFacts:
     return PersonFacts(
         id=person.id,
         name=person.full_name,
         age=person.age_on(ctx.today()),
         age_days=_age_days(person, ctx.today()),
-        documents=dict(person.documents),
+        documents=_documents(person, ctx.today()),
         statuses=person.statuses,
         mother_id=person.mother_id,
         father_id=person.father_id,
