@@ -20,6 +20,7 @@ from docassist.domain.model import (
 )
 from docassist.domain.text import N_, Problem
 from docassist.services import cases as case_service
+from docassist.services import places
 from docassist.services.context import (
     Context,
     LastAnswer,
@@ -483,12 +484,10 @@ def _where(
     if fts:
         clauses.append("h.rowid IN (SELECT rowid FROM households_fts WHERE households_fts MATCH ?)")
         params.append(fts)
-    if municipality:
-        clauses.append("h.municipality = ?")
-        params.append(municipality)
-    if settlement:
-        clauses.append("h.settlement = ?")
-        params.append(settlement)
+    # A place matches in every spelling stored (see services/places.py).
+    place_clauses, place_params = places.where(ctx, "h", municipality, settlement)
+    clauses += place_clauses
+    params += place_params
     if case_filter == "open":
         clauses.append(
             "EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.id "
@@ -519,7 +518,11 @@ def find_households(
     limit: int = PAGE_SIZE,
     offset: int = 0,
 ) -> list[HouseholdSummary]:
-    """One page of households, sorted by the Serbian alphabet of ``script_name``."""
+    """One page of households, sorted by the Serbian alphabet of ``script_name``.
+
+    ``municipality`` and ``settlement`` name a place in any of its spellings (or by
+    its key, ``places.place_key``): households of every spelling of it are found.
+    """
     where, params = _where(ctx, query, municipality, settlement, case_filter)
     order = "h.sort_cyrl" if script_name == "cyrl" else "h.sort_latn"
     # A search matching many households ("ma", "se"): walk the alphabetical
@@ -622,21 +625,13 @@ _last_matches = LastAnswer()
 
 
 def municipalities(ctx: Context) -> list[str]:
-    rows = ctx.db.execute(
-        "SELECT DISTINCT municipality FROM households "
-        "WHERE deleted_at IS NULL AND municipality != ''"
-    ).fetchall()
-    return sorted((r[0] for r in rows), key=lambda m: script.sort_key(m))
+    """Every municipality as typed, for suggestions; filters use places.municipalities."""
+    return places.raw_names(ctx, "municipality")
 
 
 def settlements(ctx: Context, municipality: str | None = None) -> list[str]:
-    sql = "SELECT DISTINCT settlement FROM households WHERE deleted_at IS NULL AND settlement != ''"
-    params: list[Any] = []
-    if municipality:
-        sql += " AND municipality = ?"
-        params.append(municipality)
-    rows = ctx.db.execute(sql, params).fetchall()
-    return sorted((r[0] for r in rows), key=lambda s: script.sort_key(s))
+    """Every settlement as typed, for suggestions; filters use places.settlements."""
+    return places.raw_names(ctx, "settlement", municipality)
 
 
 def get_household(ctx: Context, household_id: str) -> HouseholdDetail:
