@@ -147,6 +147,18 @@ class DuplicateCandidate:
     reason: str  # msgid: why it looks like the same person
 
 
+@dataclass(frozen=True)
+class HouseholdCandidate:
+    """A household already registered that may be the one being registered."""
+
+    household_id: str
+    family_name: str
+    settlement: str
+    municipality: str
+    members: tuple[str, ...]  # full names, the oldest first
+    reason: str  # msgid: why it looks like the same family
+
+
 # --- validation -------------------------------------------------------------
 
 
@@ -683,6 +695,71 @@ def duplicate_candidates(
         for r in ctx.db.execute(sql, params).fetchall():
             found.setdefault(r[0], _candidate(r, N_("Same name and year of birth")))
     return list(found.values())
+
+
+#: More look-alike families than a dialog can show are only a common name in a
+#: large settlement; the first ones are enough to make the facilitator look.
+MAX_CANDIDATES = 50
+
+
+def household_duplicate_candidates(
+    ctx: Context, household: HouseholdInput, *, exclude_id: str | None = None
+) -> list[HouseholdCandidate]:
+    """Households already registered that may be this one: the same family name in
+    any script or spelling ("Djordjevic" is "Ђорђевић") at the same place
+    (``places.same_place``: the same settlement, or the same municipality when a
+    settlement is missing)."""
+    family = script.search_key(_clean(household.family_name))
+    if not family:
+        return []
+    municipality, settlement = _clean(household.municipality), _clean(household.settlement)
+    nearby = places.places_like(ctx, municipality, settlement)
+    if not nearby:
+        return []
+    # The search index narrows to households with a word of that name (a common one:
+    # ~1,400 of 50,000), the places to those few; the name is then compared whole.
+    pairs = ",".join("(?,?)" for _ in nearby)
+    rows = ctx.db.execute(
+        f"""
+        SELECT h.id, h.family_name, h.settlement, h.municipality FROM households h
+        WHERE h.rowid IN (SELECT rowid FROM households_fts WHERE households_fts MATCH ?)
+          AND h.deleted_at IS NULL AND h.id IS NOT ?
+          AND (h.municipality, h.settlement) IN (VALUES {pairs})
+        ORDER BY h.sort_latn, h.id
+        """,
+        [f'"{family}"', exclude_id, *(name for pair in nearby for name in pair)],
+    ).fetchall()
+    rows = [r for r in rows if script.search_key(r[1]) == family][:MAX_CANDIDATES]
+    if not rows:
+        return []
+    names: dict[str, list[str]] = {r[0]: [] for r in rows}
+    for household_id, given, family_name in ctx.db.execute(
+        "SELECT household_id, given_name, family_name FROM persons "
+        "WHERE household_id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL "
+        "ORDER BY birth_year IS NULL, birth_year, created_at",
+        [json.dumps(list(names))],
+    ).fetchall():
+        names[household_id].append(f"{given} {family_name}")
+    return [
+        HouseholdCandidate(
+            household_id=r[0],
+            family_name=r[1],
+            settlement=r[2],
+            municipality=r[3],
+            members=tuple(names[r[0]]),
+            reason=_same_family_reason(settlement, r[2], municipality or r[3]),
+        )
+        for r in rows
+    ]
+
+
+def _same_family_reason(settlement: str, other_settlement: str, municipality: str) -> str:
+    """Which rule of ``places.same_place`` made the two families alike."""
+    if settlement and other_settlement:
+        return N_("Same family name and settlement")
+    if municipality:
+        return N_("Same family name and municipality")
+    return N_("Same family name, no place recorded")
 
 
 # --- helpers ----------------------------------------------------------------

@@ -122,6 +122,38 @@ def where(
     return clauses, params
 
 
+def same_place(
+    municipality: str, settlement: str, other_municipality: str, other_settlement: str
+) -> bool:
+    """Whether two households' places, as typed, may be the same place.
+
+    The same settlement (by key) when both have one, unless both municipalities
+    are given and differ ("Centar" is in many); the same municipality when either
+    has no settlement; and two households with no place at all are alike too.
+    """
+    m, s = _key_or_empty(municipality), _key_or_empty(settlement)
+    om, os = _key_or_empty(other_municipality), _key_or_empty(other_settlement)
+    if s and os:
+        return s == os and (not m or not om or m == om)
+    if m or om:
+        return m == om
+    return not (s or os)
+
+
+def places_like(ctx: Context, municipality: str, settlement: str) -> list[tuple[str, str]]:
+    """Every (municipality, settlement) stored for live households that
+    ``same_place`` says may be the place given."""
+    return [
+        (row.municipality, row.settlement)
+        for row in _place_rows(ctx)
+        if same_place(municipality, settlement, row.municipality, row.settlement)
+    ]
+
+
+def _key_or_empty(name: str) -> str:
+    return place_key(name) if name.strip() else ""
+
+
 def raw_names(ctx: Context, column: Column, municipality: str | None = None) -> list[str]:
     """Every spelling in ``column`` as typed (for suggestions while typing), sorted;
     settlements only of ``municipality`` (exactly as stored) when one is given."""
