@@ -194,6 +194,7 @@ async def test_a_possible_duplicate_is_shown_and_back_keeps_the_form(demo_db):
         await pilot.pause()
 
         assert isinstance(app.screen, DuplicateScreen)
+        _all_buttons_on_screen(app)
         listed = app.screen.query_one("#dup-table", DataTable)
         names = [str(listed.get_row_at(i)[0]) for i in range(listed.row_count)]
         assert f"{given} {family}" in names
@@ -214,6 +215,16 @@ async def test_a_possible_duplicate_is_shown_and_back_keeps_the_form(demo_db):
         await pilot.pause()
         assert isinstance(app.screen, HouseholdScreen)
         assert _count(demo_db, "persons") == persons_before + 1
+
+
+def _all_buttons_on_screen(app: DocAssistApp) -> None:
+    """The duplicate dialog's three buttons, whole, inside the 80x24 screen."""
+    buttons = list(app.screen.query("#dup-buttons Button"))
+    assert len(buttons) == 3
+    for button in buttons:
+        assert button.region.width > 0 and button.region.right <= 78  # inside the border
+        assert button.region.bottom <= 23
+        assert button.region.width >= len(str(button.label))
 
 
 async def test_open_household_from_the_register_with_enter(demo_db):
