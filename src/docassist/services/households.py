@@ -155,8 +155,8 @@ class HouseholdCandidate:
     family_name: str
     settlement: str
     municipality: str
-    members: tuple[str, ...]  # full names, the oldest first
-    reason: str  # msgid: why it looks like the same family
+    members: tuple[tuple[str, str], ...]  # (given name, family name), the oldest first
+    reason: str  # msgid: which place they share (the name is the same)
 
 
 # --- validation -------------------------------------------------------------
@@ -732,14 +732,14 @@ def household_duplicate_candidates(
     rows = [r for r in rows if script.search_key(r[1]) == family][:MAX_CANDIDATES]
     if not rows:
         return []
-    names: dict[str, list[str]] = {r[0]: [] for r in rows}
+    names: dict[str, list[tuple[str, str]]] = {r[0]: [] for r in rows}
     for household_id, given, family_name in ctx.db.execute(
         "SELECT household_id, given_name, family_name FROM persons "
         "WHERE household_id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL "
         "ORDER BY birth_year IS NULL, birth_year, created_at",
         [json.dumps(list(names))],
     ).fetchall():
-        names[household_id].append(f"{given} {family_name}")
+        names[household_id].append((given, family_name))
     return [
         HouseholdCandidate(
             household_id=r[0],
@@ -756,10 +756,10 @@ def household_duplicate_candidates(
 def _same_family_reason(settlement: str, other_settlement: str, municipality: str) -> str:
     """Which rule of ``places.same_place`` made the two families alike."""
     if settlement and other_settlement:
-        return N_("Same family name and settlement")
+        return N_("Same settlement")
     if municipality:
-        return N_("Same family name and municipality")
-    return N_("Same family name, no place recorded")
+        return N_("Same municipality")
+    return N_("No place given")
 
 
 # --- helpers ----------------------------------------------------------------
