@@ -277,3 +277,73 @@ def test_documents_and_statuses_round_trip(ctx):
         ),
     )
     assert hh.get_person(ctx, pid).documents[DocumentKind.ID_CARD] == DocumentState.MISSING
+
+
+# --- household duplicates ---------------------------------------------------
+
+
+def _at(ctx, family, settlement="", municipality="", members=()):
+    return hh.register_household(
+        ctx,
+        HouseholdInput(family_name=family, settlement=settlement, municipality=municipality),
+        [PersonInput(given, family, birth_date=year) for given, year in members],
+    )
+
+
+def test_a_family_typed_another_way_at_the_same_place_is_a_likely_duplicate(ctx):
+    latin = _at(ctx, "Đorđević", "Plavi horizonti", "Zemun", [("Dragan", "1975"), ("Ana", "")])
+    cyrillic = _at(ctx, "Ђорђевић", "Плави хоризонти", "Земун", [("Милан", "1980")])
+    _at(ctx, "Đorđević", "Altina", "Zemun")  # another settlement of Zemun
+    _at(ctx, "Petrović", "Plavi horizonti", "Zemun", [("Marko Đorđević", "1990")])
+    _at(ctx, "Đorđevićka", "Plavi horizonti", "Zemun")  # another name
+
+    found = hh.household_duplicate_candidates(
+        ctx, HouseholdInput("Djordjevic", settlement="Plavi horizonti", municipality="Zemun")
+    )
+    assert {c.household_id for c in found} == {latin, cyrillic}
+    by_id = {c.household_id: c for c in found}
+    assert by_id[latin].members == (("Dragan", "Đorđević"), ("Ana", "Đorđević"))  # oldest first
+    assert by_id[cyrillic].settlement == "Плави хоризонти"
+    assert {c.reason for c in found} == {"Same settlement"}
+
+    # Editing one of them: it is not its own duplicate.
+    again = hh.household_duplicate_candidates(
+        ctx,
+        HouseholdInput("Đorđević", settlement="Plavi horizonti", municipality="Zemun"),
+        exclude_id=latin,
+    )
+    assert [c.household_id for c in again] == [cyrillic]
+
+
+def test_without_a_settlement_the_municipality_decides(ctx):
+    altina = _at(ctx, "Ramić", "Altina", "Zemun")
+    no_settlement = _at(ctx, "Ramić", "", "Zemun")
+    _at(ctx, "Ramić", "Altina", "Niš")  # the same settlement name elsewhere
+
+    found = hh.household_duplicate_candidates(ctx, HouseholdInput("Рамић", municipality="zemun"))
+    assert {c.household_id for c in found} == {altina, no_settlement}
+    assert {c.reason for c in found} == {"Same municipality"}
+
+    # A settlement typed, the other household has none: the municipality decides.
+    found = hh.household_duplicate_candidates(
+        ctx, HouseholdInput("Ramić", settlement="Altina", municipality="Zemun")
+    )
+    reasons = {c.household_id: c.reason for c in found}
+    assert reasons == {
+        altina: "Same settlement",
+        no_settlement: "Same municipality",
+    }
+
+
+def test_no_duplicate_across_places_or_once_removed(ctx):
+    _at(ctx, "Ramić", "Centar", "Niš")
+    assert not hh.household_duplicate_candidates(
+        ctx, HouseholdInput("Ramić", settlement="Centar", municipality="Leskovac")
+    )
+    assert not hh.household_duplicate_candidates(ctx, HouseholdInput("Ramić"))
+    unplaced = _at(ctx, "Ramić")
+    found = hh.household_duplicate_candidates(ctx, HouseholdInput("Ramić"))
+    assert [(c.household_id, c.reason) for c in found] == [(unplaced, "No place given")]
+    ctx.db.execute("UPDATE households SET deleted_at = '2026-11-23' WHERE id = ?", [unplaced])
+    assert not hh.household_duplicate_candidates(ctx, HouseholdInput("Ramić"))
+    assert not hh.household_duplicate_candidates(ctx, HouseholdInput("  "))

@@ -9,6 +9,7 @@ from textual.widgets import Checkbox, DataTable, Input, Static
 from docassist.domain import script
 from docassist.domain.jmbg import make_jmbg
 from docassist.domain.model import DocumentKind, DocumentState, Relation, Sex
+from docassist.i18n import translate_in
 from docassist.services import cases as cases_svc
 from docassist.services import households as hh
 from docassist.services import plans
@@ -17,7 +18,7 @@ from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
 from docassist.ui.screens.confirm import ConfirmScreen
 from docassist.ui.screens.household import ChecklistPickerScreen, HouseholdScreen
-from docassist.ui.screens.household_form import HouseholdFormScreen
+from docassist.ui.screens.household_form import HouseholdDuplicateScreen, HouseholdFormScreen
 from docassist.ui.screens.person_form import DuplicateScreen, PersonFormScreen
 from docassist.ui.widgets.field_problems import FieldProblems
 from tests.ui.conftest import make_user
@@ -218,6 +219,7 @@ async def test_a_possible_duplicate_is_shown_and_back_keeps_the_form(demo_db):
         await pilot.pause()
 
         assert isinstance(app.screen, DuplicateScreen)
+        _all_buttons_on_screen(app)
         listed = app.screen.query_one("#dup-table", DataTable)
         names = [str(listed.get_row_at(i)[0]) for i in range(listed.row_count)]
         assert f"{given} {family}" in names
@@ -238,6 +240,16 @@ async def test_a_possible_duplicate_is_shown_and_back_keeps_the_form(demo_db):
         await pilot.pause()
         assert isinstance(app.screen, HouseholdScreen)
         assert _count(demo_db, "persons") == persons_before + 1
+
+
+def _all_buttons_on_screen(app: DocAssistApp) -> None:
+    """The duplicate dialog's three buttons, whole, inside the 80x24 screen."""
+    buttons = list(app.screen.query("#dup-buttons Button"))
+    assert len(buttons) == 3
+    for button in buttons:
+        assert button.region.width > 0 and button.region.right <= 78  # inside the border
+        assert button.region.bottom <= 23
+        assert button.region.width >= len(str(button.label))
 
 
 async def test_open_household_from_the_register_with_enter(demo_db):
@@ -513,3 +525,102 @@ async def test_undo_a_removal_after_leaving_the_household(empty_db):
         await pilot.press("u")
         await pilot.pause()
         assert len(hh.get_household(app.ctx, household_id).members) == 2
+
+
+def _djordjevic_register(path) -> list[str]:
+    """Two Đorđević families in Plavi horizonti (Zemun), one typed in Cyrillic."""
+    db = open_database(path)
+    try:
+        ctx = Context(db)
+        return [
+            hh.register_household(
+                ctx,
+                hh.HouseholdInput(family, settlement=settlement, municipality=municipality),
+                [hh.PersonInput(given, family, birth_date="1980") for given in people],
+            )
+            for family, settlement, municipality, people in (
+                ("Đorđević", "Plavi horizonti", "Zemun", ("Dragan", "Ana", "Mira", "Iva")),
+                ("Ђорђевић", "Плави хоризонти", "Земун", ("Милан",)),
+            )
+        ]
+    finally:
+        db.close()
+
+
+async def _new_djordjevic(pilot) -> None:
+    """The new-household form, typed the way a facilitator without Serbian keys would."""
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, HouseholdFormScreen)
+    await _type(pilot, "#family_name", "Djordjevic")
+    await _type(pilot, "#settlement", "Plavi horizonti")
+    await _type(pilot, "#municipality", "Zemun")
+    pilot.app.screen.query_one("#consent", Checkbox).value = True
+    await pilot.pause()
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+async def test_a_family_already_registered_there_is_shown_before_saving(empty_db):
+    latin, cyrillic = _djordjevic_register(empty_db)
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await _new_djordjevic(pilot)
+
+        assert isinstance(app.screen, HouseholdDuplicateScreen)
+        _all_buttons_on_screen(app)
+        message = _text(app.screen.query_one("#dup-message", Static))
+        assert "Djordjevic may already be registered: 2 families look alike" in message
+        listed = app.screen.query_one("#dup-table", DataTable)
+        rows = {
+            key.value: [str(cell) for cell in listed.get_row_at(i)]
+            for i, key in enumerate(listed.rows)
+        }
+        assert set(rows) == {latin, cyrillic}
+        assert rows[latin] == [
+            "Đorđević",
+            "Plavi horizonti",
+            "Dragan, Ana, Mira and 1 more",  # given names: the family name is on the left
+            "Same settlement",
+        ]
+        assert rows[cyrillic] == ["Ђорђевић", "Плави хоризонти", "Милан", "Same settlement"]
+        assert _count(empty_db, "households") == 2
+
+        await pilot.press("escape")  # back to the form, as typed
+        await pilot.pause()
+        assert isinstance(app.screen, HouseholdFormScreen)
+        assert app.screen.query_one("#family_name", Input).value == "Djordjevic"
+        assert app.screen.query_one("#settlement", Input).value == "Plavi horizonti"
+        assert _count(empty_db, "households") == 2
+
+        # Asked again, "another family" saves.
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, HouseholdDuplicateScreen)
+        await pilot.click("#save")
+        await pilot.pause()
+        assert isinstance(app.screen, HouseholdScreen)
+        assert _count(empty_db, "households") == 3
+
+
+async def test_the_existing_family_can_be_opened_instead(empty_db):
+    latin, cyrillic = _djordjevic_register(empty_db)
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db), language="sr")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await _new_djordjevic(pilot)
+        assert isinstance(app.screen, HouseholdDuplicateScreen)
+        assert str(app.screen.query_one("#back").label) == translate_in("sr", "Back to the form")
+        _all_buttons_on_screen(app)
+        listed = app.screen.query_one("#dup-table", DataTable)
+        listed.focus()
+        listed.move_cursor(row=listed.get_row_index(cyrillic))
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, HouseholdScreen)
+        assert app.screen.household_id == cyrillic
+        assert _count(empty_db, "households") == 2
+        await pilot.press("escape")  # the form is gone: back to the register
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HouseholdListScreen"

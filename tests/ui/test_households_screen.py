@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from docassist.locations import log_dir
 from docassist.services import households as hh
@@ -221,3 +221,113 @@ async def test_damage_met_while_working_is_said_as_damage_not_a_crash(demo_db, m
     assert "internal error" not in rendered and "Saved work is safe" not in rendered
     assert not list(log_dir().glob("crash-*.log"))
     assert app.return_code  # not a clean exit
+
+
+# ------------------------------------------------------------------ place filters
+
+
+def _places_register(path) -> None:
+    """Crvena zvezda typed three ways; two Novi Sad settlements the two alphabets
+    order differently (abeceda G < V, azbuka В < Г)."""
+    db = open_database(path)
+    ctx = Context(db)
+    for family, settlement, municipality in (
+        ("Ramić", "Crvena zvezda", "Niš"),
+        ("Рамић", "Црвена звезда", "Ниш"),
+        ("Demiri", "crvena Zvezda", "Nis"),
+        ("Jovanović", "Sat mahala", "Leskovac"),
+        ("Alijević", "Ђурђевданска", "Leskovac"),
+        ("Beriša", "Veliki rit", "Novi Sad"),
+        ("Бериша", "Gornja mahala", "Novi Sad"),
+    ):
+        hh.register_household(
+            ctx, hh.HouseholdInput(family, settlement=settlement, municipality=municipality)
+        )
+    db.close()
+
+
+def _options(select: Select) -> list[tuple[str, str]]:
+    return [(str(name), value) for name, value in select._options if value is not Select.NULL]
+
+
+def _families(table: DataTable) -> list[str]:
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def test_settlement_filter_follows_the_municipality_and_finds_every_spelling(empty_db):
+    _places_register(empty_db)
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        municipality = screen.query_one("#municipality", Select)
+        settlement = screen.query_one("#settlement", Select)
+        # Every filter and the whole search box are on the screen at 80 columns.
+        for widget in (screen.query_one("#search"), municipality, settlement):
+            assert widget.region.width > 0 and widget.region.right <= 80
+        assert screen.query_one("#case-filter").region.right <= 80
+        assert [name for name, _key in _options(settlement)] == [
+            "Crvena zvezda",  # once, for all three spellings
+            "Ђурђевданска",  # Đ: after D, before G in the abeceda
+            "Gornja mahala",
+            "Sat mahala",
+            "Veliki rit",
+        ]
+
+        settlement.value = "crvena zvezda"
+        await pilot.pause()
+        assert sorted(_families(table)) == ["Demiri", "Ramić", "Рамић"]
+
+        municipality.value = "leskovac"
+        await pilot.pause()
+        assert _options(settlement) == [
+            ("Ђурђевданска", "durdevdanska"),
+            ("Sat mahala", "sat mahala"),
+        ]
+        assert settlement.value is Select.NULL  # Crvena zvezda is not in Leskovac
+        assert sorted(_families(table)) == ["Alijević", "Jovanović"]
+        settlement.value = "sat mahala"
+        await pilot.pause()
+        assert _families(table) == ["Jovanović"]
+
+        municipality.value = "novi sad"
+        await pilot.pause()
+        assert [name for name, _key in _options(settlement)] == ["Gornja mahala", "Veliki rit"]
+        settlement.value = "gornja mahala"
+        await pilot.pause()
+        assert _families(table) == ["Бериша"]
+
+        # Serbian Cyrillic: the azbuka orders the settlements; the choices stay.
+        app.choose_language("sr")
+        await pilot.pause()
+        screen = app.screen
+        municipality = screen.query_one("#municipality", Select)
+        settlement = screen.query_one("#settlement", Select)
+        assert (municipality.value, settlement.value) == ("novi sad", "gornja mahala")
+        assert [name for name, _key in _options(settlement)] == ["Veliki rit", "Gornja mahala"]
+        assert _families(screen.query_one(DataTable)) == ["Бериша"]
+        for widget in screen.query("#register-filters Select"):
+            assert widget.region.right <= 80
+
+
+async def test_a_place_registered_meanwhile_joins_the_filter(empty_db):
+    _places_register(empty_db)
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#municipality", Select).value = "nis"
+        await pilot.pause()
+        hh.register_household(
+            app.ctx, hh.HouseholdInput("Asani", settlement="Beograd mahala", municipality="Ниш")
+        )
+        await pilot.press("ctrl+n")  # the new-household form, then back
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        settlement = screen.query_one("#settlement", Select)
+        assert [key for _name, key in _options(settlement)] == ["beograd mahala", "crvena zvezda"]
+        assert screen.query_one("#municipality", Select).value == "nis"
+        assert "Asani" in _families(screen.query_one(DataTable))

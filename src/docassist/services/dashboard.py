@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from docassist.domain import script
+from docassist.services import places
 from docassist.services.context import Context, LastAnswer
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Which part of the register the coordinator is looking at."""
+    """Which part of the register the coordinator is looking at.
+
+    A municipality or settlement is a place in any of its spellings, or its key
+    (``places.place_key``): the cases of every spelling of it are in scope.
+    """
 
     municipality: str | None = None
     settlement: str | None = None
     facilitator_id: str | None = None
 
-    def where(self) -> tuple[str, list[Any]]:
+    def where(self, ctx: Context) -> tuple[str, list[Any]]:
         # Cases carry their household's municipality and settlement (kept by
-        # triggers), so counting needs no join to households.
+        # triggers), so counting needs no join to households; the spellings are
+        # the households', which the cases copy.
         clauses, params = ["c.deleted_at IS NULL"], []
-        if self.municipality:
-            clauses.append("c.municipality = ?")
-            params.append(self.municipality)
-        if self.settlement:
-            clauses.append("c.settlement = ?")
-            params.append(self.settlement)
+        place_clauses, place_params = places.where(ctx, "c", self.municipality, self.settlement)
+        clauses += place_clauses
+        params += place_params
         if self.facilitator_id:
             clauses.append("c.opened_by = ?")
             params.append(self.facilitator_id)
@@ -43,10 +47,12 @@ class Counts:
 
 @dataclass(frozen=True)
 class MunicipalityCounts:
-    municipality: str
+    municipality: str  # as shown: the spelling a filter option shows too
     open: int
     blocked: int
     overdue: int
+    # The place key (places.place_key; "" for no municipality): what a filter takes.
+    key: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ _DONE = "c.status = 'done'"
 
 
 def counts(ctx: Context, scope: Scope = Scope()) -> Counts:
-    where, params = scope.where()
+    where, params = scope.where(ctx)
     by_place = _active_by_municipality(ctx, scope)
     done = ctx.db.execute(
         f"SELECT count(*) FROM cases c WHERE {where} AND {_DONE} AND c.outcome_date >= ?",
@@ -86,8 +92,21 @@ def counts(ctx: Context, scope: Scope = Scope()) -> Counts:
     )
 
 
-def counts_by_municipality(ctx: Context, scope: Scope = Scope()) -> list[MunicipalityCounts]:
-    return [MunicipalityCounts(*r) for r in _active_by_municipality(ctx, scope)]
+def counts_by_municipality(
+    ctx: Context, scope: Scope = Scope(), script_name: str = "latn"
+) -> list[MunicipalityCounts]:
+    """Active cases by municipality, one row per place however it was typed, named
+    and sorted as the municipality filter shows them in ``script_name``."""
+    shown = {p.key: p.name for p in places.municipalities(ctx, script_name)}
+    merged: dict[str, list[Any]] = {}
+    for municipality, open_, blocked, overdue in _active_by_municipality(ctx, scope):
+        key = places.place_key(municipality) if municipality else ""
+        row = merged.setdefault(key, [shown.get(key, municipality), 0, 0, 0])
+        row[1] += open_
+        row[2] += blocked or 0
+        row[3] += overdue or 0
+    rows = [MunicipalityCounts(*row, key=key) for key, row in merged.items()]
+    return sorted(rows, key=lambda r: script.sort_key(r.municipality, script_name))
 
 
 def _active_by_municipality(ctx: Context, scope: Scope) -> list[tuple]:
@@ -95,7 +114,7 @@ def _active_by_municipality(ctx: Context, scope: Scope) -> list[tuple]:
     active cases that both counts() and counts_by_municipality() need. The
     dashboard asks for both in one refresh, so the answer is kept until the
     next write."""
-    where, params = scope.where()
+    where, params = scope.where(ctx)
     today = ctx.today().isoformat()
     # Named index: left to itself SQLite picks the status index and reads
     # every open case's row for its municipality (~0.5 s on 50,000 families);
@@ -123,7 +142,7 @@ _last_by_place = LastAnswer()
 def _lines(
     ctx: Context, scope: Scope, condition: str, extra: list[Any], limit: int
 ) -> list[CaseLine]:
-    where, params = scope.where()
+    where, params = scope.where(ctx)
     rows = ctx.db.execute(
         f"""
         SELECT c.id, c.household_id, p.given_name || ' ' || p.family_name, h.family_name,
@@ -170,7 +189,7 @@ def due_this_week(ctx: Context, scope: Scope = Scope(), limit: int = 200) -> lis
 
 def due_this_week_count(ctx: Context, scope: Scope = Scope()) -> int:
     """How many cases ``due_this_week`` would list without its limit (for the tab title)."""
-    where, params = scope.where()
+    where, params = scope.where(ctx)
     today = ctx.today()
     return ctx.db.execute(
         f"""

@@ -20,6 +20,7 @@ from docassist.domain.model import (
 )
 from docassist.domain.text import N_, Problem
 from docassist.services import cases as case_service
+from docassist.services import places
 from docassist.services.context import (
     Context,
     LastAnswer,
@@ -144,6 +145,18 @@ class DuplicateCandidate:
     settlement: str
     municipality: str
     reason: str  # msgid: why it looks like the same person
+
+
+@dataclass(frozen=True)
+class HouseholdCandidate:
+    """A household already registered that may be the one being registered."""
+
+    household_id: str
+    family_name: str
+    settlement: str
+    municipality: str
+    members: tuple[tuple[str, str], ...]  # (given name, family name), the oldest first
+    reason: str  # msgid: which place they share (the name is the same)
 
 
 # --- validation -------------------------------------------------------------
@@ -501,12 +514,10 @@ def _where(
     if fts:
         clauses.append("h.rowid IN (SELECT rowid FROM households_fts WHERE households_fts MATCH ?)")
         params.append(fts)
-    if municipality:
-        clauses.append("h.municipality = ?")
-        params.append(municipality)
-    if settlement:
-        clauses.append("h.settlement = ?")
-        params.append(settlement)
+    # A place matches in every spelling stored (see services/places.py).
+    place_clauses, place_params = places.where(ctx, "h", municipality, settlement)
+    clauses += place_clauses
+    params += place_params
     if case_filter == "open":
         clauses.append(
             "EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.id "
@@ -537,7 +548,11 @@ def find_households(
     limit: int = PAGE_SIZE,
     offset: int = 0,
 ) -> list[HouseholdSummary]:
-    """One page of households, sorted by the Serbian alphabet of ``script_name``."""
+    """One page of households, sorted by the Serbian alphabet of ``script_name``.
+
+    ``municipality`` and ``settlement`` name a place in any of its spellings (or by
+    its key, ``places.place_key``): households of every spelling of it are found.
+    """
     where, params = _where(ctx, query, municipality, settlement, case_filter)
     order = "h.sort_cyrl" if script_name == "cyrl" else "h.sort_latn"
     # A search matching many households ("ma", "se"): walk the alphabetical
@@ -640,21 +655,13 @@ _last_matches = LastAnswer()
 
 
 def municipalities(ctx: Context) -> list[str]:
-    rows = ctx.db.execute(
-        "SELECT DISTINCT municipality FROM households "
-        "WHERE deleted_at IS NULL AND municipality != ''"
-    ).fetchall()
-    return sorted((r[0] for r in rows), key=lambda m: script.sort_key(m))
+    """Every municipality as typed, for suggestions; filters use places.municipalities."""
+    return places.raw_names(ctx, "municipality")
 
 
 def settlements(ctx: Context, municipality: str | None = None) -> list[str]:
-    sql = "SELECT DISTINCT settlement FROM households WHERE deleted_at IS NULL AND settlement != ''"
-    params: list[Any] = []
-    if municipality:
-        sql += " AND municipality = ?"
-        params.append(municipality)
-    rows = ctx.db.execute(sql, params).fetchall()
-    return sorted((r[0] for r in rows), key=lambda s: script.sort_key(s))
+    """Every settlement as typed, for suggestions; filters use places.settlements."""
+    return places.raw_names(ctx, "settlement", municipality)
 
 
 def get_household(ctx: Context, household_id: str) -> HouseholdDetail:
@@ -706,6 +713,71 @@ def duplicate_candidates(
         for r in ctx.db.execute(sql, params).fetchall():
             found.setdefault(r[0], _candidate(r, N_("Same name and year of birth")))
     return list(found.values())
+
+
+#: More look-alike families than a dialog can show are only a common name in a
+#: large settlement; the first ones are enough to make the facilitator look.
+MAX_CANDIDATES = 50
+
+
+def household_duplicate_candidates(
+    ctx: Context, household: HouseholdInput, *, exclude_id: str | None = None
+) -> list[HouseholdCandidate]:
+    """Households already registered that may be this one: the same family name in
+    any script or spelling ("Djordjevic" is "Ђорђевић") at the same place
+    (``places.same_place``: the same settlement, or the same municipality when a
+    settlement is missing)."""
+    family = script.search_key(_clean(household.family_name))
+    if not family:
+        return []
+    municipality, settlement = _clean(household.municipality), _clean(household.settlement)
+    nearby = places.places_like(ctx, municipality, settlement)
+    if not nearby:
+        return []
+    # The search index narrows to households with a word of that name (a common one:
+    # ~1,400 of 50,000), the places to those few; the name is then compared whole.
+    pairs = ",".join("(?,?)" for _ in nearby)
+    rows = ctx.db.execute(
+        f"""
+        SELECT h.id, h.family_name, h.settlement, h.municipality FROM households h
+        WHERE h.rowid IN (SELECT rowid FROM households_fts WHERE households_fts MATCH ?)
+          AND h.deleted_at IS NULL AND h.id IS NOT ?
+          AND (h.municipality, h.settlement) IN (VALUES {pairs})
+        ORDER BY h.sort_latn, h.id
+        """,
+        [f'"{family}"', exclude_id, *(name for pair in nearby for name in pair)],
+    ).fetchall()
+    rows = [r for r in rows if script.search_key(r[1]) == family][:MAX_CANDIDATES]
+    if not rows:
+        return []
+    names: dict[str, list[tuple[str, str]]] = {r[0]: [] for r in rows}
+    for household_id, given, family_name in ctx.db.execute(
+        "SELECT household_id, given_name, family_name FROM persons "
+        "WHERE household_id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL "
+        "ORDER BY birth_year IS NULL, birth_year, created_at",
+        [json.dumps(list(names))],
+    ).fetchall():
+        names[household_id].append((given, family_name))
+    return [
+        HouseholdCandidate(
+            household_id=r[0],
+            family_name=r[1],
+            settlement=r[2],
+            municipality=r[3],
+            members=tuple(names[r[0]]),
+            reason=_same_family_reason(settlement, r[2], municipality or r[3]),
+        )
+        for r in rows
+    ]
+
+
+def _same_family_reason(settlement: str, other_settlement: str, municipality: str) -> str:
+    """Which rule of ``places.same_place`` made the two families alike."""
+    if settlement and other_settlement:
+        return N_("Same settlement")
+    if municipality:
+        return N_("Same municipality")
+    return N_("No place given")
 
 
 # --- helpers ----------------------------------------------------------------

@@ -29,15 +29,19 @@ from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from docassist.domain.model import Role
 from docassist.domain.text import N_
-from docassist.i18n import _, format_date, format_number, pgettext
+from docassist.i18n import _, current_language, format_date, format_number, pgettext
 from docassist.services import dashboard as dash
-from docassist.services import households as hh
 from docassist.services import users
 from docassist.services.dashboard import CaseLine, Scope
 from docassist.ui.base import DocScreen
 from docassist.ui.screens.case import checklist_title, step_title
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.place_filters import (
+    municipality_options,
+    set_options_quietly,
+    settlement_options,
+)
 
 LISTS = ("due", "overdue", "blocked")  # pane ids, in the order of the tabs
 LIMIT = 200  # rows per list; the filters narrow a longer one
@@ -102,13 +106,13 @@ class DashboardScreen(DocScreen):
         yield AreaBar()
         with Horizontal(id="dash-filters"):
             yield Select(
-                [(m, m) for m in hh.municipalities(ctx)],
+                municipality_options(ctx),
                 prompt=_("All municipalities"),
                 value=self.municipality or Select.NULL,
                 id="dash-municipality",
             )
             yield Select(
-                [(s, s) for s in hh.settlements(ctx, self.municipality)],
+                settlement_options(ctx, self.municipality),
                 prompt=_("All settlements"),
                 value=self.settlement or Select.NULL,
                 id="dash-settlement",
@@ -164,6 +168,18 @@ class DashboardScreen(DocScreen):
             ("#dash-facilitator", _("All facilitators")),
         ):
             self.query_one(select_id, Select).prompt = prompt
+        # Places are named and sorted in the script of the language: the same
+        # choice, perhaps in another spelling.
+        set_options_quietly(
+            self.query_one("#dash-municipality", Select),
+            municipality_options(self.ctx),
+            self.municipality,
+        )
+        set_options_quietly(
+            self.query_one("#dash-settlement", Select),
+            settlement_options(self.ctx, self.municipality),
+            self.settlement,
+        )
         for key in COUNTS:
             self.query_one(f".count-{key} .count-label", Label).update(count_label(key))
         self.query_one(TabbedContent).get_tab("municipalities").label = _("By municipality")
@@ -201,7 +217,7 @@ class DashboardScreen(DocScreen):
             self._fill_list(key, lines)
             total = max(self.totals[key], len(lines))
             tabs.get_tab(key).label = f"{list_title(key)} ({format_number(total)})"
-        self._fill_municipalities(dash.counts_by_municipality(ctx, scope))
+        self._fill_municipalities(dash.counts_by_municipality(ctx, scope, _script()))
         self._show_detail()
 
     def _fill_list(self, key: str, lines: list[CaseLine]) -> None:
@@ -267,7 +283,7 @@ class DashboardScreen(DocScreen):
                 Text(format_number(row.open), justify="right"),
                 Text(format_number(row.blocked), justify="right"),
                 Text(format_number(row.overdue), justify="right"),
-                key=row.municipality,
+                key=row.key,
             )
         _restore_cursor(table, keep)
 
@@ -319,8 +335,9 @@ class DashboardScreen(DocScreen):
             return
         self.municipality = value
         self.settlement = None
-        settlement = self.query_one("#dash-settlement", Select)
-        settlement.set_options([(s, s) for s in hh.settlements(self.ctx, value)])
+        set_options_quietly(
+            self.query_one("#dash-settlement", Select), settlement_options(self.ctx, value), None
+        )
         self.reload()
 
     @on(Select.Changed, "#dash-settlement")
@@ -361,6 +378,10 @@ class DashboardScreen(DocScreen):
         self.active_tab = tab
         self.query_one(f"#{tab}-table", DataTable).focus()
         self._show_detail()
+
+
+def _script() -> str:
+    return current_language().script
 
 
 def _cell(value: str, width: int, style: str = "") -> Text:

@@ -1,7 +1,9 @@
 """Register a household, or correct one: who they are, where they live, and their consent.
 
 Nothing is recorded about a family that has not agreed to it: a new household
-cannot be saved until the consent box is ticked.
+cannot be saved until the consent box is ticked. Before a new household is saved,
+families already registered at the same place under the same name (in any script
+or spelling) are shown, so a family is not recorded twice.
 """
 
 from __future__ import annotations
@@ -9,16 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, Input, Label, Select, TextArea
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, TextArea
 
 from docassist.domain.dates import DayProblem, parse_day
+from docassist.domain.script import search_key
 from docassist.domain.text import N_, Problem
-from docassist.i18n import LANGUAGES, _
+from docassist.i18n import LANGUAGES, _, ngettext
 from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
+from docassist.ui.screens.duplicates import DuplicateDialog
 from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems
@@ -43,6 +49,54 @@ class HouseholdValues:
     consent: bool = False
     consent_date: str = ""
     consent_scope: str | None = None
+
+
+class HouseholdDuplicateScreen(DuplicateDialog):
+    """ "Is this family already registered?" (see ``DuplicateDialog``)."""
+
+    BINDINGS = [Binding("s", "choose('save')", N_("Another family: save"))]
+
+    # Names of a family's people shown before "and N more": enough to recognise them.
+    MEMBERS_SHOWN = 3
+
+    def __init__(self, family: str, candidates: list[hh.HouseholdCandidate]) -> None:
+        super().__init__(candidates)
+        self.family = family
+
+    def message(self) -> str:
+        n = len(self.candidates)
+        return ngettext(
+            "{family} may already be registered. Is this the same family?",
+            "{family} may already be registered: {n} families look alike. "
+            "Is one of them the same family?",
+            n,
+        ).format(family=self.family, n=n)
+
+    def save_label(self) -> str:
+        return _("It is another family — save")
+
+    def fill(self, table: DataTable) -> None:
+        table.add_column(_("Family"), key="family")
+        table.add_column(_("Settlement"), key="settlement")
+        table.add_column(_("People"), key="people")
+        table.add_column(_("Why"), key="why")
+        for c in self.candidates:
+            cells = (c.family_name, c.settlement or c.municipality, self._people(c), _(c.reason))
+            table.add_row(*(Text(cell) for cell in cells), key=c.household_id)
+
+    def _people(self, candidate: hh.HouseholdCandidate) -> str:
+        """Given names, whole names for whoever has another family name: enough to
+        recognise the family at 80 columns."""
+        family = search_key(candidate.family_name)
+        names = [
+            given if search_key(family_name) == family else f"{given} {family_name}"
+            for given, family_name in candidate.members
+        ]
+        shown = ", ".join(names[: self.MEMBERS_SHOWN])
+        more = len(names) - self.MEMBERS_SHOWN
+        if more > 0:
+            shown += " " + ngettext("and {n} more", "and {n} more", more).format(n=more)
+        return shown
 
 
 class HouseholdFormScreen(FormScreen):
@@ -258,6 +312,27 @@ class HouseholdFormScreen(FormScreen):
             self._focus_field(errors[0])
             self._say_nothing_saved()
             return
+        if self.is_new:
+            candidates = hh.household_duplicate_candidates(self.app.ctx, self._input())
+            if candidates:
+                family = " ".join(self.values.family_name.split())
+                self.app.push_screen(
+                    HouseholdDuplicateScreen(family, candidates), self._duplicate_answer
+                )
+                return
+        self._save()
+
+    def _duplicate_answer(self, answer: tuple[str, str | None] | None) -> None:
+        choice, household_id = answer or ("back", None)
+        if choice == "save":
+            self._save()
+        elif choice == "open" and household_id:
+            # The family is there already: the register behind, their household on top.
+            self.app.pop_screen()
+            self.app.open_household(household_id)
+        # "back": the form stays exactly as it was typed.
+
+    def _save(self) -> None:
         ctx = self.app.ctx
         try:
             if self.is_new:

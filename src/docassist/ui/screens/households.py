@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from docassist.domain.text import N_
@@ -15,6 +15,11 @@ from docassist.ui.base import DocScreen
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.paged_table import PagedTable
+from docassist.ui.widgets.place_filters import (
+    municipality_options,
+    set_options_quietly,
+    settlement_options,
+)
 from docassist.ui.widgets.screen_body import KeptFocus, ScreenBody
 
 CASE_FILTERS = (
@@ -42,7 +47,9 @@ class HouseholdListScreen(DocScreen):
     def __init__(self) -> None:
         super().__init__()
         self.search_text = ""
+        # Places by key (places.place_key): every spelling of the place is listed.
         self.municipality: str | None = None
+        self.settlement: str | None = None
         self.case_filter: str | None = None
         self._loaded = 0
         self._total = 0
@@ -54,24 +61,37 @@ class HouseholdListScreen(DocScreen):
         yield Footer()
 
     def _compose_body(self) -> ComposeResult:
-        with Horizontal(classes="toolbar"):
+        ctx = self.app.ctx
+        # The search has the whole width; the three filters share the line under
+        # it, borderless, so all of them fit at 80 columns.
+        with Vertical(classes="toolbar"):
             yield Input(
                 value=self.search_text,
                 placeholder=_("Search by name or ID number, in any script"),
                 id="search",
             )
-            yield Select(
-                [(m, m) for m in hh.municipalities(self.app.ctx)],
-                prompt=_("All municipalities"),
-                value=self.municipality or Select.NULL,
-                id="municipality",
-            )
-            yield Select(
-                [(_(label), key) for key, label in CASE_FILTERS],
-                prompt=_("All households"),
-                value=self.case_filter or Select.NULL,
-                id="case-filter",
-            )
+            with Horizontal(id="register-filters"):
+                yield Select(
+                    municipality_options(ctx),
+                    prompt=_("All municipalities"),
+                    value=self.municipality or Select.NULL,
+                    id="municipality",
+                    compact=True,
+                )
+                yield Select(
+                    settlement_options(ctx, self.municipality),
+                    prompt=_("All settlements"),
+                    value=self.settlement or Select.NULL,
+                    id="settlement",
+                    compact=True,
+                )
+                yield Select(
+                    [(_(label), key) for key, label in CASE_FILTERS],
+                    prompt=_("All households"),
+                    value=self.case_filter or Select.NULL,
+                    id="case-filter",
+                    compact=True,
+                )
         yield Static(id="empty", classes="empty-state hidden")
         table = PagedTable(id="household-table", cursor_type="row", zebra_stripes=True)
         table.add_column(_("Family"), key="family")
@@ -96,6 +116,7 @@ class HouseholdListScreen(DocScreen):
         current = None
         if table.row_count and table.cursor_row >= 0:
             current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        self._refresh_places()
         self.reload()
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current), animate=False)
@@ -126,6 +147,23 @@ class HouseholdListScreen(DocScreen):
 
     # -- loading ---------------------------------------------------------------
 
+    def _refresh_places(self) -> None:
+        """The filters' places as the register has them now, the settlements those
+        of the municipality chosen (or of all). A choice no longer there is dropped:
+        a household registered or moved meanwhile may have taken the last one away."""
+        ctx = self.app.ctx
+        municipalities = municipality_options(ctx)
+        if not any(key == self.municipality for _name, key in municipalities):
+            self.municipality = None
+        settlements = settlement_options(ctx, self.municipality)
+        if not any(key == self.settlement for _name, key in settlements):
+            self.settlement = None
+        for select_id, options, value in (
+            ("#municipality", municipalities, self.municipality),
+            ("#settlement", settlements, self.settlement),
+        ):
+            set_options_quietly(self.query_one(select_id, Select), options, value)
+
     def _script(self) -> str:
         return current_language().script
 
@@ -136,7 +174,11 @@ class HouseholdListScreen(DocScreen):
         table.clear()
         self._loaded = 0
         self._total = hh.count_households(
-            ctx, self.search_text, municipality=self.municipality, case_filter=self.case_filter
+            ctx,
+            self.search_text,
+            municipality=self.municipality,
+            settlement=self.settlement,
+            case_filter=self.case_filter,
         )
         self._load_page()
         self._show_state()
@@ -146,6 +188,7 @@ class HouseholdListScreen(DocScreen):
             self.app.ctx,
             self.search_text,
             municipality=self.municipality,
+            settlement=self.settlement,
             case_filter=self.case_filter,
             script_name=self._script(),
             limit=self.PAGE,
@@ -171,6 +214,7 @@ class HouseholdListScreen(DocScreen):
             self._total == 0
             and not self.search_text
             and not self.municipality
+            and not self.settlement
             and not self.case_filter
         )
         if nothing_at_all:
@@ -217,6 +261,15 @@ class HouseholdListScreen(DocScreen):
         value = chosen(event.value)
         if value != self.municipality:
             self.municipality = value
+            # A settlement chosen stays if the municipality has it: it still narrows.
+            self._refresh_places()
+            self.reload()
+
+    @on(Select.Changed, "#settlement")
+    def _settlement_changed(self, event: Select.Changed) -> None:
+        value = chosen(event.value)
+        if value != self.settlement:
+            self.settlement = value
             self.reload()
 
     @on(Select.Changed, "#case-filter")

@@ -16,7 +16,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
     Checkbox,
@@ -24,7 +23,6 @@ from textual.widgets import (
     Input,
     Label,
     Select,
-    Static,
     TextArea,
 )
 
@@ -46,7 +44,7 @@ from docassist.domain.text import N_, Problem
 from docassist.i18n import _, format_date, format_partial_date, ngettext
 from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
-from docassist.ui.base import DocModal
+from docassist.ui.screens.duplicates import DuplicateDialog
 from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems
@@ -116,109 +114,38 @@ class PersonValues:
 # --------------------------------------------------------------------------- duplicates
 
 
-class DuplicateScreen(DocModal, ModalScreen[tuple[str, str | None]]):
-    """ "Is this someone already registered?" Dismisses with (choice, household id).
+class DuplicateScreen(DuplicateDialog):
+    """ "Is this someone already registered?" (see ``DuplicateDialog``)."""
 
-    choice is "save" (someone else), "open" (go to the highlighted person's
-    household) or "back" (return to the form, nothing lost).
-    """
-
-    DEFAULT_CSS = """
-    DuplicateScreen {
-        align: center middle;
-        background: $background 60%;
-    }
-    DuplicateScreen > #dup-box {
-        width: 96;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        padding: 0 1;
-        border: thick $warning;
-        background: $surface;
-    }
-    DuplicateScreen #dup-message {
-        height: auto;
-        margin-bottom: 1;
-    }
-    DuplicateScreen DataTable {
-        height: auto;
-        max-height: 8;
-    }
-    DuplicateScreen #dup-buttons {
-        height: auto;
-        margin-top: 1;
-    }
-    DuplicateScreen #dup-buttons Button {
-        margin-right: 1;
-    }
-    """
-
-    BINDINGS = [
-        Binding("escape", "choose('back')", N_("Back to the form")),
-        Binding("s", "choose('save')", N_("Someone else: save")),
-        Binding("o", "choose('open')", N_("Open their household")),
-    ]
+    BINDINGS = [Binding("s", "choose('save')", N_("Someone else: save"))]
 
     def __init__(self, name: str, candidates: list[hh.DuplicateCandidate]) -> None:
-        super().__init__()
+        super().__init__(candidates)
         self.person_name = name
-        self.candidates = candidates
 
-    def compose(self) -> ComposeResult:
+    def message(self) -> str:
         n = len(self.candidates)
-        with Vertical(id="dup-box"):
-            yield Static(
-                ngettext(
-                    "{name} may already be registered. Is this the same person?",
-                    "{name} may already be registered: {n} people look alike. "
-                    "Is one of them the same person?",
-                    n,
-                ).format(name=self.person_name, n=n),
-                id="dup-message",
-                markup=False,
+        return ngettext(
+            "{name} may already be registered. Is this the same person?",
+            "{name} may already be registered: {n} people look alike. "
+            "Is one of them the same person?",
+            n,
+        ).format(name=self.person_name, n=n)
+
+    def save_label(self) -> str:
+        return _("It is someone else — save")
+
+    def fill(self, table: DataTable) -> None:
+        table.add_column(_("Name"), key="name")
+        table.add_column(_("Born"), key="born")
+        table.add_column(_("Settlement"), key="settlement")
+        table.add_column(_("Why"), key="why")
+        for c in self.candidates:
+            born = shown_birth_date(PartialDate.from_storage(c.birth_date)) if c.birth_date else ""
+            place = ", ".join(p for p in (c.settlement, c.municipality) if p)
+            table.add_row(
+                Text(c.full_name), Text(born), Text(place), Text(_(c.reason)), key=c.person_id
             )
-            table = DataTable(id="dup-table", cursor_type="row")
-            table.add_column(_("Name"), key="name")
-            table.add_column(_("Born"), key="born")
-            table.add_column(_("Settlement"), key="settlement")
-            table.add_column(_("Why"), key="why")
-            for c in self.candidates:
-                born = (
-                    shown_birth_date(PartialDate.from_storage(c.birth_date)) if c.birth_date else ""
-                )
-                place = ", ".join(p for p in (c.settlement, c.municipality) if p)
-                table.add_row(
-                    Text(c.full_name), Text(born), Text(place), Text(_(c.reason)), key=c.person_id
-                )
-            yield table
-            with Horizontal(id="dup-buttons"):
-                yield Button(_("It is someone else — save"), id="save", variant="warning")
-                yield Button(_("Open the existing household"), id="open")
-                yield Button(_("Back to the form"), id="back", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#back", Button).focus()
-
-    def _highlighted_household(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not self.candidates:
-            return None
-        row = min(max(table.cursor_row, 0), len(self.candidates) - 1)
-        return self.candidates[row].household_id
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_choose(event.button.id or "back")
-
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_choose("open")
-
-    def action_choose(self, choice: str) -> None:
-        self.dismiss((choice, self._highlighted_household() if choice == "open" else None))
 
 
 # --------------------------------------------------------------------------- the form
