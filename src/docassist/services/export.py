@@ -352,13 +352,14 @@ _LIVE_HOUSEHOLD = (
     "EXISTS (SELECT 1 FROM households h WHERE h.id = t.household_id AND h.deleted_at IS NULL)"
 )
 _LIVE_PERSON = "EXISTS (SELECT 1 FROM persons p WHERE p.id = t.person_id AND p.deleted_at IS NULL)"
+_LIVE_CASE = f"t.deleted_at IS NULL AND {_LIVE_PERSON} AND {_LIVE_HOUSEHOLD}"
 _LIVE = {
     "households": "t.deleted_at IS NULL",
     "persons": f"t.deleted_at IS NULL AND {_LIVE_HOUSEHOLD}",
-    "cases": f"t.deleted_at IS NULL AND {_LIVE_PERSON} AND {_LIVE_HOUSEHOLD}",
+    "cases": _LIVE_CASE,
+    # the inner "t" is the case: the same test as for the cases table
     "case_steps": (
-        "t.deleted_at IS NULL AND t.case_id IN (SELECT t.id FROM cases t WHERE "
-        f"t.deleted_at IS NULL AND {_LIVE_PERSON} AND {_LIVE_HOUSEHOLD})"
+        f"t.deleted_at IS NULL AND t.case_id IN (SELECT t.id FROM cases t WHERE {_LIVE_CASE})"
     ),
 }
 

@@ -389,7 +389,8 @@ class _Query:
         self.municipality = municipality
         self.checklists = checklists
         # checklist id -> search key of each refusal label, in every language -> reason
-        self._reason_keys: dict[str, dict[str, cl.RefusalReason]] = {}
+        # per checklist: (label search key, reason), the longest label first
+        self._reason_keys: dict[str, list[tuple[str, cl.RefusalReason]]] = {}
 
     def _place(self, alias: str = "h") -> tuple[str, list[Any]]:
         if self.municipality is None:
@@ -608,22 +609,25 @@ class _Query:
         """
         if not text:
             return None
-        keys = self._reason_keys.get(checklist_id)
-        if keys is None:
+        labels = self._reason_keys.get(checklist_id)
+        if labels is None:
             found = self.checklists.get(checklist_id) if self.checklists else None
-            keys = self._reason_keys[checklist_id] = {
+            by_key = {
                 script.search_key(label): reason
                 for reason in (found.refusal_reasons if found else ())
                 for lang in ("en", "sr", "sr_Latn", "rom")
                 if (label := reason.label.get(lang)[0])
             }
+            labels = self._reason_keys[checklist_id] = sorted(
+                by_key.items(), key=lambda item: len(item[0]), reverse=True
+            )
         # Labels may hold a colon themselves ("The 15-day deadline has passed: late
         # registration is needed"), so the label is found as a whole-word prefix of
         # the text, the longest first, rather than by cutting at the first colon.
         key = script.search_key(text)
-        for label in sorted(keys, key=len, reverse=True):
+        for label, reason in labels:
             if key == label or key.startswith(label + " "):
-                return keys[label]
+                return reason
         return None
 
 
