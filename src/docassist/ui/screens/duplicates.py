@@ -86,6 +86,9 @@ class DuplicateDialog(DocModal, ModalScreen[tuple[str, str | None]]):
         super().__init__()
         self.candidates = candidates
 
+    # What each kind of candidate says for itself: DuplicateScreen (people) and
+    # HouseholdDuplicateScreen (families) fill these in; the dialog is the rest.
+
     def message(self) -> str:
         raise NotImplementedError
 
