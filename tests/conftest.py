@@ -1,8 +1,35 @@
-"""Shared fixtures. No test ever touches the user's real data directory."""
+"""Shared fixtures. No test ever touches the user's real data directory, and no test
+passes because of the day it happens to run on."""
 
 from __future__ import annotations
 
+import os
+from datetime import datetime
+
 import pytest
+import time_machine
+
+# Tests pin the context's clock (``Context(db, today=...)``), mostly to 2026-11-23.
+# The real clock is moved far from that day, into another quarter and year and late
+# in the evening, so code that reads the real clock where it should ask the context
+# shows different dates and fails its test, on any day the suite runs.
+# DOCASSIST_TEST_CLOCK moves it elsewhere ("2028-12-31 23:30", say) to try other days.
+REAL_CLOCK = os.environ.get("DOCASSIST_TEST_CLOCK", "2031-02-15 23:30")
+
+
+@pytest.fixture(autouse=True)
+def _real_clock_elsewhere():
+    when = datetime.fromisoformat(REAL_CLOCK).astimezone()
+    with time_machine.travel(when, tick=True):
+        yield
+
+
+@pytest.fixture
+def a_terminal(monkeypatch):
+    """Start the app from ``main()`` as from a terminal (pytest's stdin is not one)."""
+    import docassist.cli
+
+    monkeypatch.setattr(docassist.cli, "_need_terminal", lambda: None)
 
 
 @pytest.fixture(autouse=True)

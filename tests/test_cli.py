@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from docassist.cli import main
 
 
@@ -239,7 +241,7 @@ def test_export_unknown_user(capsys, tmp_path):
 
 
 def test_the_app_refuses_a_read_only_register_before_it_starts(
-    capsys, tmp_path, refuse_writes, monkeypatch
+    capsys, tmp_path, refuse_writes, monkeypatch, a_terminal
 ):
     from docassist.store.db import open_database
     from docassist.ui.app import DocAssistApp
@@ -274,7 +276,7 @@ def test_damage_in_a_large_register_is_said_as_damage(capsys, tmp_path, monkeypa
     assert not list(log_dir().glob("crash-*.log"))
 
 
-def test_a_crash_in_the_app_is_a_failing_exit_status(capsys, tmp_path, monkeypatch):
+def test_a_crash_in_the_app_is_a_failing_exit_status(capsys, tmp_path, monkeypatch, a_terminal):
     from textual.app import App
 
     from docassist.ui.app import DocAssistApp
@@ -290,7 +292,9 @@ def test_a_crash_in_the_app_is_a_failing_exit_status(capsys, tmp_path, monkeypat
     assert main(["--db", str(tmp_path / "r.db"), "run"]) == 0
 
 
-def test_an_empty_file_is_said_empty_not_healthy_nor_made_a_register(capsys, tmp_path, monkeypatch):
+def test_an_empty_file_is_said_empty_not_healthy_nor_made_a_register(
+    capsys, tmp_path, monkeypatch, a_terminal
+):
     from docassist.ui.app import DocAssistApp
 
     def started(self, *args, **kwargs):
@@ -346,3 +350,22 @@ def test_a_system_error_without_a_file_is_one_clean_line(capsys, monkeypatch):
     assert main(["locate"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "No space left on device" in err[0] and "?" not in err[0]
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["demo", "--households", "3"]])
+def test_the_app_without_a_terminal_refuses_in_one_line(tmp_path, _isolated_home, command):
+    # From a script or cron the app would run forever at full speed, writing escape
+    # codes into the output; the sub-commands are what works there.
+    proc = subprocess.run(
+        [sys.executable, "-m", "docassist", "--db", str(tmp_path / "r.db"), *command],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"DOCASSIST_HOME": str(_isolated_home), "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    (line,) = proc.stderr.splitlines()
+    assert "needs a terminal" in line and "docassist --help" in line
+    assert not (tmp_path / "r.db").exists()

@@ -159,9 +159,9 @@ def test_font_and_licence_ship_inside_the_package():
 
 def test_unknown_checklist_and_language(checklists):
     with pytest.raises(NotFoundError):
-        handouts.make_checklist_handout(checklists, "no-such-thing", ["en"])
+        handouts.make_checklist_handout(checklists, "no-such-thing", ["en"], TODAY)
     with pytest.raises(ValueError):
-        handouts.make_checklist_handout(checklists, "id-card", ["xx"])
+        handouts.make_checklist_handout(checklists, "id-card", ["xx"], TODAY)
 
 
 # -- the family plan ----------------------------------------------------------------

@@ -9,6 +9,7 @@ returnee route that produces no document.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,9 @@ from docassist.nextsteps import (
     next_steps,
 )
 
+# The day the plans are made for: rules take it from their caller, never the real clock.
+TODAY = date(2026, 11, 23)
+
 VALID = Path(__file__).parent / "fixtures" / "checklists" / "valid"
 HAVE, MISSING = DocumentState.HAVE, DocumentState.MISSING
 K = DocumentKind
@@ -71,6 +75,7 @@ EVERYTHING = (
 
 def plan_for(person, checklists, *relatives, **kwargs) -> PersonPlan:
     family = {p.id: p for p in (person, *relatives)}
+    kwargs.setdefault("today", TODAY)
     plan = next_steps(person, family, checklists, **kwargs)
     assert_well_formed(plan)
     return plan
@@ -528,10 +533,10 @@ def test_next_steps_never_raises(checklists, data):
     father = data.draw(people("father", ids))
     family = {p.id: p for p in (person, mother, father) if data.draw(st.booleans())}
     for who in (person, mother, father):
-        plan = next_steps(who, family, checklists)
+        plan = next_steps(who, family, checklists, TODAY)
         assert_well_formed(plan)
         assert all(item.state != NOT_APPLICABLE for item in plan.items)
-        full = next_steps(who, family, checklists, include_not_applicable=True)
+        full = next_steps(who, family, checklists, TODAY, include_not_applicable=True)
         assert_well_formed(full)
         assert {i.checklist.id for i in full.items} == set(ids)
 

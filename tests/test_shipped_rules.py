@@ -6,6 +6,8 @@ the shipped data says what domain.md says, for the situations QA found wrong.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from docassist.checklist import ChecklistSet, load_all
@@ -19,6 +21,9 @@ from docassist.nextsteps import (
     PersonPlan,
     next_steps,
 )
+
+# The day the plans are made for: rules take it from their caller, never the real clock.
+TODAY = date(2026, 11, 23)
 
 K = DocumentKind
 HAVE, MISSING = DocumentState.HAVE, DocumentState.MISSING
@@ -39,7 +44,7 @@ def holding(*have: DocumentKind) -> dict[DocumentKind, DocumentState]:
 
 def plan_for(person: PersonFacts, checklists: ChecklistSet, *relatives: PersonFacts) -> PersonPlan:
     family = {p.id: p for p in (person, *relatives)}
-    return next_steps(person, family, checklists)
+    return next_steps(person, family, checklists, TODAY)
 
 
 def blockers(plan: PersonPlan, checklist_id: str) -> list[tuple[str, str, str]]:

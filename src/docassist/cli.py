@@ -99,9 +99,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    _need_terminal()
     from docassist.ui.app import DocAssistApp
 
     return _run_app(DocAssistApp(db_path(args), language=args.lang))
+
+
+def _need_terminal() -> None:
+    """The app draws on a terminal and reads keys from it. From a script or cron it
+    would run forever at full speed, writing escape codes into the output file."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            _("needs a terminal; the sub-commands work without one, see docassist --help")
+        )
 
 
 def _run_app(app: DocAssistApp) -> int:
@@ -136,6 +146,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.households < 1 or args.households > 1_000_000:
         raise UsageError(_("--households must be between 1 and 1000000."))
+    if not args.no_run:
+        _need_terminal()
     path = _demo_path(args)
     if path.resolve() == locations.default_database().resolve():
         raise UsageError(_("The demo never writes into the real register. Choose another file."))

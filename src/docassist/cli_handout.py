@@ -41,7 +41,7 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
 def cmd_handout(args: argparse.Namespace) -> int:
     from docassist.checklist import load_all
     from docassist.services import handouts
-    from docassist.services.context import Context, NotFoundError
+    from docassist.services.context import Context, NotFoundError, real_today
     from docassist.store.db import open_database
 
     checklists = load_all()
@@ -53,7 +53,9 @@ def cmd_handout(args: argparse.Namespace) -> int:
             )
         first = args.handout_lang or i18n.current_language().code
         languages = [first] + ([args.second_lang] if args.second_lang else [])
-        handout = handouts.make_checklist_handout(checklists, args.checklist_id, languages)
+        handout = handouts.make_checklist_handout(
+            checklists, args.checklist_id, languages, real_today()
+        )
     else:
         path = db_path(args)
         if not path.is_file():

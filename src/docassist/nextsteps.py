@@ -568,7 +568,7 @@ def next_steps(
     person: PersonFacts,
     family: Mapping[str, PersonFacts],
     checklists: ChecklistSet,
-    today: date | None = None,
+    today: date,
     *,
     include_not_applicable: bool = False,
 ) -> PersonPlan:
@@ -666,7 +666,7 @@ def next_steps(
     return PersonPlan(
         person.id,
         _ordered(items),
-        today or date.today(),
+        today,
         held=tuple(kind for kind in DocumentKind if person.has(kind)),
         implied=implied,
         corrections=corrections,

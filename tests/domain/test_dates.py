@@ -133,10 +133,11 @@ def test_date_problem_is_a_value_error() -> None:
         parse("nonsense")
 
 
-def test_parse_uses_the_real_date_by_default() -> None:
-    assert parse_partial_date("2000").year == 2000
+def test_parse_refuses_a_year_after_the_callers_today() -> None:
+    # The domain never reads the real clock: "today" is always the caller's.
+    assert parse_partial_date("2027", today=date(2027, 1, 1)).year == 2027
     with pytest.raises(DateProblem):
-        parse_partial_date(str(date.today().year + 1))
+        parse_partial_date("2027", today=date(2026, 12, 31))
 
 
 # --- the value object -------------------------------------------------------------

@@ -63,7 +63,7 @@ def _household(path, members: list[hh.PersonInput]) -> str:
                 "Petrović",
                 settlement="Mali Leskovac",
                 municipality="Beograd",
-                consent_date=date.today().isoformat(),
+                consent_date="2026-11-20",
             ),
             members,
         )

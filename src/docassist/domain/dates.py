@@ -160,7 +160,7 @@ def _fail(code: str, message: str, **params: object) -> DateProblem:
     return DateProblem(Problem(code, message, dict(params)))
 
 
-def parse_partial_date(text: str, *, today: date | None = None) -> PartialDate:
+def parse_partial_date(text: str, *, today: date) -> PartialDate:
     """Read a date as people type it; raises ``DateProblem`` when it cannot be used.
 
     Accepted: "1987", "05.1987", "5.1987", "12.05.1987", "12. 5. 1987.", "12/05/1987",
@@ -202,7 +202,7 @@ def parse_partial_date(text: str, *, today: date | None = None) -> PartialDate:
         year, month, day = _ymd(list(reversed(numbers)))
     else:
         raise _unreadable(original)
-    return _checked(year, month, day, approx is not None, today or date.today())
+    return _checked(year, month, day, approx is not None, today)
 
 
 def _ymd(parts: list[str]) -> tuple[int, int | None, int | None]:

@@ -318,13 +318,14 @@ def check_jmbg(
     birth_date: date | None = None,
     birth_year: int | None = None,
     sex: Sex | None = None,
-    today: date | None = None,
+    today: date,
 ) -> JmbgCheck:
     """Check a typed JMBG and compare it with what the record already says.
 
     ``birth_date``, ``birth_year`` and ``sex`` are the person's recorded values; a
     disagreement is a warning, because either side may be the wrong one. When both
-    date and year are given, the date is compared. ``today`` defaults to the real date.
+    date and year are given, the date is compared. ``today`` is the caller's clock: a
+    number dated after it is refused.
     """
     number = _normalise(text)
     if not number:
@@ -343,7 +344,7 @@ def check_jmbg(
     decoded, date_problem = _decode_date(number)
     if date_problem is not None:
         problems.append(date_problem)
-    elif decoded is not None and decoded > (today or date.today()):
+    elif decoded is not None and decoded > today:
         message = N_(
             "The number gives a birth date in the future ({date}). Check digits 1 to 7 "
             "against the ID card."

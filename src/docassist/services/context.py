@@ -6,16 +6,29 @@ import json
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
 from docassist.domain.text import Problem
-from docassist.store.db import device_id, utc_now
+from docassist.store.db import device_id
 
 T = TypeVar("T")
+
+
+# The real clock is read here and nowhere else: a Context built without a clock uses
+# it (the app and the command line), and everything a user sees or a rule depends on
+# asks the Context. Tests pin the Context's clock and move this one far away, so a
+# read of the real clock where the Context's was meant fails a test.
+def real_today() -> date:
+    return date.today()
+
+
+def real_now() -> str:
+    """Timestamps are stored as UTC ISO-8601, to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class ValidationError(Exception):
@@ -38,8 +51,8 @@ class NotFoundError(Exception):
 class Context:
     db: Database
     user_id: str | None = None
-    today: Callable[[], date] = field(default=date.today)
-    now: Callable[[], str] = field(default=utc_now)
+    today: Callable[[], date] = field(default=real_today)
+    now: Callable[[], str] = field(default=real_now)
 
     @cached_property
     def device_id(self) -> str:

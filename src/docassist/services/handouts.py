@@ -55,7 +55,7 @@ def make_checklist_handout(
     checklists: ChecklistSet,
     checklist_id: str,
     languages: Sequence[str],
-    today: date | None = None,
+    today: date,
 ) -> Handout:
     """One procedure in one or two languages (the first leads).
 
@@ -66,7 +66,7 @@ def make_checklist_handout(
     if checklist is None:
         raise NotFoundError("checklist", checklist_id)
     codes = list(dict.fromkeys(get_language(code).code for code in languages or ["en"]))[:2]
-    data = checklist_handout(checklist, codes, today or date.today())
+    data = checklist_handout(checklist, codes, today)
     return Handout(data, f"{checklist.id}-{'-'.join(codes)}.pdf".replace("_", "-"))
 
 

@@ -227,6 +227,7 @@ def validate_person(inp: PersonInput, today: date) -> dict[str, list[Problem]]:
             else None,
             birth_year=birth.year if birth and not birth.approximate else None,
             sex=inp.sex if inp.sex != Sex.UNKNOWN else None,
+            today=today,
         )
         if check.problems:
             problems["jmbg"] = list(check.problems)

@@ -709,7 +709,7 @@ def _sex(text: str) -> tuple[Sex, Problem | None]:
 _SCIENTIFIC = re.compile(r"\d[.,]\d+[eE][+]?\d+")
 
 
-def _jmbg(text: str) -> tuple[str, Problem | None]:
+def _jmbg(text: str, today: date) -> tuple[str, Problem | None]:
     """The JMBG to check, repaired where a spreadsheet damaged it knowingly ("" if lost)."""
     text = text.strip()
     if _SCIENTIFIC.fullmatch(text):
@@ -725,7 +725,7 @@ def _jmbg(text: str) -> tuple[str, Problem | None]:
             {"text": text},
         )
     digits = "".join(c for c in text if not (c.isspace() or c in "-."))
-    if len(digits) == 12 and digits.isdigit() and _whole_number("0" + digits):
+    if len(digits) == 12 and digits.isdigit() and _whole_number("0" + digits, today):
         # Spreadsheets store a JMBG as a number and drop the 0 of days 1 to 9.
         return "0" + digits, Problem(
             "import.jmbg_zero",
@@ -736,14 +736,14 @@ def _jmbg(text: str) -> tuple[str, Problem | None]:
     return text, None
 
 
-def _whole_number(number: str) -> bool:
+def _whole_number(number: str, today: date) -> bool:
     """Whether ``number`` reads as a JMBG whose check digit agrees with the rest.
 
     A wrong check digit is only a warning on a typed number, but here it is the evidence
     that putting back a dropped 0 gives the number the spreadsheet lost: without it the
     12 digits are left as they are, and reported as a number with a digit missing.
     """
-    check = check_jmbg(number)
+    check = check_jmbg(number, today=today)
     return check.is_valid and all(p.code != "jmbg.check_digit" for p in check.problems)
 
 
@@ -802,7 +802,7 @@ class _Checker:
             # and the checks would only repeat it.
             self.plan.error_rows += 1
             return [*problems, *too_long]
-        person, repairs = person_input(values, line)
+        person, repairs = person_input(values, line, self.today)
         problems += repairs
         for key, found in hh.validate_person(person, self.today).items():
             for p in found:
@@ -1045,13 +1045,15 @@ def _name_keys(person: hh.PersonInput) -> set[str]:
     return {script.search_key(f"{given} {family}"), script.search_key(f"{family} {given}")}
 
 
-def person_input(values: dict[str, str], line: int) -> tuple[hh.PersonInput, list[RowProblem]]:
+def person_input(
+    values: dict[str, str], line: int, today: date
+) -> tuple[hh.PersonInput, list[RowProblem]]:
     """A row's cells as the input the person form would give, and what was repaired."""
     problems: list[RowProblem] = []
     sex, sex_problem = _sex(values.get("sex", ""))
     if sex_problem:
         problems.append(RowProblem(line, "sex", sex_problem))
-    jmbg, jmbg_problem = _jmbg(values.get("jmbg", ""))
+    jmbg, jmbg_problem = _jmbg(values.get("jmbg", ""), today)
     if jmbg_problem:
         problems.append(RowProblem(line, "jmbg", jmbg_problem))
     person = hh.PersonInput(
@@ -1252,7 +1254,7 @@ def apply_import(ctx: Context, plan: ImportPlan) -> ImportResult:
                     key: (cells[i].strip() if i < len(cells) else "")
                     for key, i in plan.mapping.items()
                 }
-                person, _repairs = person_input(values, line)
+                person, _repairs = person_input(values, line, ctx.today())
                 if target.key not in ids:
                     ids[target.key] = hh.register_household(ctx, _household_input(target))
                 hh.add_person(ctx, ids[target.key], person)

@@ -187,7 +187,7 @@ def quarter_start(day: date) -> date:
 _DAY_PARTS = re.compile(r"\s*[./-]\s*")
 
 
-def parse_day(text: str, field_name: str = "date") -> date:
+def parse_day(text: str, today: date, field_name: str = "date") -> date:
     """A whole day as typed (the domain's reader); raises ValidationError."""
     bad = Problem(
         "date",
@@ -197,7 +197,7 @@ def parse_day(text: str, field_name: str = "date") -> date:
     body = text.strip().rstrip(".").strip()
     try:
         # A period needs the year typed: "1.7." could mean last July or this one.
-        day = read_day(body, date.today()) if len(_DAY_PARTS.split(body)) == 3 else None
+        day = read_day(body, today) if len(_DAY_PARTS.split(body)) == 3 else None
     except DayProblem:
         day = None
     if day is None:
@@ -209,8 +209,8 @@ def make_period(
     today: date, start: date | str | None = None, end: date | str | None = None
 ) -> Period:
     """The period to report on, with the defaults described in the module doc."""
-    end_day = parse_day(end, "to") if isinstance(end, str) else end
-    start_day = parse_day(start, "from") if isinstance(start, str) else start
+    end_day = parse_day(end, today, "to") if isinstance(end, str) else end
+    start_day = parse_day(start, today, "from") if isinstance(start, str) else start
     if end_day is None:
         end_day = today if start_day is None or start_day <= today else start_day
     if start_day is None:

@@ -11,7 +11,6 @@ import errno
 import os
 import sqlite3
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -108,11 +107,6 @@ def explain_database_error(err: BaseException | None, path: Path | str) -> Store
             return _read_only(path)
         err = err.__cause__ or err.__context__
     return None
-
-
-def utc_now() -> str:
-    """Timestamps are stored as UTC ISO-8601, to the second."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def new_id() -> str:

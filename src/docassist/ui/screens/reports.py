@@ -151,9 +151,10 @@ class ReportsScreen(DocScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        period = rp.make_period(date.today())
-        self.start_text = period.start.isoformat()
-        self.end_text = period.end.isoformat()
+        # The default period ("this quarter so far") is set in compose, where the
+        # context's clock can be reached.
+        self.start_text = ""
+        self.end_text = ""
         self.municipality: str | None = None
         self.table_index = 0
         self.report: rp.Report | None = None
@@ -169,6 +170,9 @@ class ReportsScreen(DocScreen):
     # -- drawing -------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        period = rp.make_period(self.ctx.today())
+        self.start_text = period.start.isoformat()
+        self.end_text = period.end.isoformat()
         yield Header()
         yield AreaBar()
         yield ScreenBody(self._compose_body)
