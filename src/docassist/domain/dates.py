@@ -19,7 +19,9 @@ __all__ = ["DateProblem", "PartialDate", "parse_partial_date"]
 
 OLDEST_YEAR = 1900
 
-_STORAGE = re.compile(r"(~)?(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# Digits are ASCII 0-9 only: str.isdigit and \d also accept "²" or "٣", which int()
+# refuses or reads as a digit nobody typed on purpose.
+_STORAGE = re.compile(r"(~)?([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
 @dataclass(frozen=True, order=True)
@@ -153,7 +155,7 @@ _APPROX = re.compile(
 )
 # "1987. godine" / "1987 год." is how a year is often written out.
 _YEAR_WORD = re.compile(r"\s*(?:godine|god\.?|g\.|године|год\.?|г\.)$", re.IGNORECASE)
-_GROUPS = re.compile(r"(\d+)(?:\s*[./-]\s*(\d+))?(?:\s*[./-]\s*(\d+))?")
+_GROUPS = re.compile(r"([0-9]+)(?:\s*[./-]\s*([0-9]+))?(?:\s*[./-]\s*([0-9]+))?")
 
 
 def _fail(code: str, message: str, **params: object) -> DateProblem:
@@ -274,6 +276,9 @@ class DayProblem(ValueError):
 
 
 _DAY_SEPARATORS = re.compile(r"\s*[./-]\s*|\s+")
+# Four digits at most: a day, a month or a year; more is a typing slip, and int() of
+# thousands of digits is refused by Python itself.
+_ASCII_DIGITS = re.compile(r"[0-9]{1,4}")
 
 
 def parse_day(text: str, today: date) -> date | None:
@@ -288,7 +293,7 @@ def parse_day(text: str, today: date) -> date | None:
     if not body:
         return None
     parts = [p for p in _DAY_SEPARATORS.split(body) if p]
-    if not all(p.isdigit() for p in parts) or len(parts) not in (2, 3):
+    if not all(_ASCII_DIGITS.fullmatch(p) for p in parts) or len(parts) not in (2, 3):
         raise DayProblem(N_("Type the date as day.month.year, like 23.11.2026."))
     if len(parts) == 2:
         parts.append(str(today.year))
