@@ -60,9 +60,31 @@ class Context:
 
     @contextmanager
     def use_case(self) -> Iterator[Database]:
-        """One transaction per use case: all of it is saved, or none of it."""
-        with self.db.atomic() as db:
-            yield db
+        """One transaction per use case: all of it is saved, or none of it.
+
+        BEGIN IMMEDIATE takes the write lock first. A deferred BEGIN reads before its
+        first write, and a read transaction that then needs to write while another
+        connection writes fails at once with "database is locked": SQLite cannot wait
+        for it, so busy_timeout never applied. Now a writer waits for the other one.
+        Nested use cases run inside the outer transaction (a savepoint).
+        """
+        if self.db.conn.in_transaction:
+            with self.db.atomic() as db:
+                yield db
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        try:
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
 
     def stamp(self) -> dict[str, Any]:
         """The columns every synchronisable row gets on each write."""

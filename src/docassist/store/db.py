@@ -48,6 +48,10 @@ class ReadOnlyDatabaseError(StoreError):
     pass
 
 
+class BusyDatabaseError(StoreError):
+    """Another program held the register's write lock longer than writers wait."""
+
+
 _READ_ONLY = N_(
     "The register {path} cannot be written (read-only file or folder). Copy it "
     "somewhere you can write, or ask whoever looks after this laptop to allow it."
@@ -87,6 +91,22 @@ def is_read_only(err: BaseException) -> bool:
     return "readonly database" in str(err)
 
 
+_BUSY = N_(
+    "Another program is writing to the register {path} and did not finish within a few "
+    "seconds. Nothing was saved; try again in a moment."
+)
+
+
+def is_busy(err: BaseException) -> bool:
+    """True for SQLite giving up on a lock another connection held past the timeout."""
+    if not isinstance(err, sqlite3.OperationalError):
+        return False
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "database is locked" in str(err)
+
+
 def explain_database_error(err: BaseException | None, path: Path | str) -> StoreError | None:
     """The store's own message for a failure met after opening, or None.
 
@@ -105,6 +125,8 @@ def explain_database_error(err: BaseException | None, path: Path | str) -> Store
             return _damaged(path, str(err))
         if is_read_only(err):
             return _read_only(path)
+        if is_busy(err):
+            return BusyDatabaseError(_BUSY, path=str(path))
         err = err.__cause__ or err.__context__
     return None
 
