@@ -398,3 +398,53 @@ def test_check_reads_a_register_in_use_with_what_its_wal_holds(tmp_path):
         assert path.read_bytes() == main_file
     finally:
         db.close()
+
+
+# --- not damage: a full disk; damage: text that is not UTF-8 (issue 14 §11) --------------
+
+
+def _full_disk_error(tmp_path) -> sqlite3.OperationalError:
+    # max_page_count makes SQLite answer exactly as it does when the disk is full.
+    conn = sqlite3.connect(str(tmp_path / "small.db"))
+    conn.execute("CREATE TABLE t(x)")
+    conn.execute("PRAGMA max_page_count = 2")
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        conn.execute("INSERT INTO t VALUES (zeroblob(100000))")
+    conn.close()
+    return raised.value
+
+
+def test_a_full_disk_is_said_full_never_damaged(tmp_path, monkeypatch):
+    from docassist.store.db import DiskFullError, explain_database_error
+
+    full = _full_disk_error(tmp_path)
+    path = tmp_path / "r.db"
+    known = explain_database_error(full, path)
+    assert isinstance(known, DiskFullError)
+    text = known.render()
+    assert str(path) in text and "full" in text and "not damaged" in text
+    assert "then restore it from a backup" not in text  # the damage advice
+
+    open_database(path).close()
+
+    def no_room(db):
+        raise full
+
+    monkeypatch.setattr(db_module, "_ensure_device_id", no_room)
+    with pytest.raises(DiskFullError):
+        open_database(path)
+
+
+def test_text_that_is_not_utf8_is_damage_not_an_internal_error(tmp_path):
+    from docassist.store.db import explain_database_error
+
+    path = tmp_path / "r.db"
+    db = open_database(path)
+    db.execute("CREATE TABLE t(name TEXT)")
+    db.execute("INSERT INTO t VALUES (CAST(x'ff41' AS TEXT))")
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        db.execute("SELECT name FROM t").fetchall()
+    db.close()
+    known = explain_database_error(raised.value, path)
+    assert isinstance(known, DamagedDatabaseError)
+    assert str(path) in str(known) and "docassist db check" in str(known)

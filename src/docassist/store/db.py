@@ -48,6 +48,10 @@ class ReadOnlyDatabaseError(StoreError):
     pass
 
 
+class DiskFullError(StoreError):
+    """The disk (or the folder's quota) holding the register has no room left."""
+
+
 class BusyDatabaseError(StoreError):
     """Another program held the register's write lock longer than writers wait."""
 
@@ -66,8 +70,32 @@ def _damaged(path: Path | str, detail: str) -> DamagedDatabaseError:
     return DamagedDatabaseError(_DAMAGED, path=str(path), detail=detail)
 
 
+_DISK_FULL = N_(
+    "The disk holding {path} is full: nothing more could be written, and nothing "
+    "was lost. Free some space (or move the register) and try again; the register is "
+    "not damaged, so do not restore it from a backup."
+)
+
+
+def is_disk_full(err: BaseException) -> bool:
+    """True for SQLite finding no room left on the disk holding the register."""
+    if not isinstance(err, sqlite3.DatabaseError):
+        return False
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == sqlite3.SQLITE_FULL
+    return "database or disk is full" in str(err)
+
+
 def is_damage(err: BaseException) -> bool:
-    """True for SQLite finding the file damaged: malformed pages, not a database."""
+    """True for SQLite finding the file damaged: malformed pages, not a database,
+    or text that is not UTF-8 (Python's sqlite3 cannot decode it; docassist only
+    ever writes UTF-8, so such bytes were put there by damage)."""
+    if (
+        isinstance(err, sqlite3.OperationalError)
+        and "could not decode to utf-8" in str(err).lower()
+    ):
+        return True
     if not isinstance(err, sqlite3.DatabaseError):
         return False
     code = getattr(err, "sqlite_errorcode", None)
@@ -121,6 +149,8 @@ def explain_database_error(err: BaseException | None, path: Path | str) -> Store
         seen.add(id(err))
         if isinstance(err, StoreError):
             return err
+        if is_disk_full(err):
+            return DiskFullError(_DISK_FULL, path=str(path))
         if is_damage(err):
             return _damaged(path, str(err))
         if is_read_only(err):
@@ -197,7 +227,7 @@ def _quick_check(db: Database, path: Path | str) -> None:
     try:
         rows = db.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as err:
-        if is_read_only(err):
+        if is_read_only(err) or is_disk_full(err):
             raise  # not damage: open_database says what it is
         raise _damaged(path, str(err)) from err
     if rows != [("ok",)]:
@@ -258,6 +288,8 @@ def open_database(
             raise
         if is_read_only(err):
             raise _read_only(path) from err
+        if is_disk_full(err):
+            raise DiskFullError(_DISK_FULL, path=str(path)) from err
         # Anything else SQLite cannot do while opening: the file is not usable.
         raise _damaged(path, str(err)) from err
     return db
