@@ -13,15 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
-from docassist.locations import log_dir
+from docassist.locations import log_dir, new_file
 
 
 def write_crash_log(error: BaseException) -> Path | None:
     """Write the stack (files, lines, code; no values) and return the log path."""
     try:
-        folder = log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"crash-{datetime.now():%Y%m%d-%H%M%S}.log"
+        path = new_file(log_dir(), f"crash-{datetime.now():%Y%m%d-%H%M%S}", ".log")
         lines = [f"docassist crashed: {type(error).__module__}.{type(error).__qualname__}\n"]
         lines += traceback.format_list(traceback.extract_tb(_tb(error)))
         path.write_text("".join(lines), encoding="utf-8")

@@ -93,3 +93,21 @@ def demo_database() -> Path:
 def practice_database() -> Path:
     """Trainees practise on a throw-away file of their own."""
     return data_dir() / "practice.db"
+
+
+def new_file(folder: Path, stem: str, suffix: str) -> Path:
+    """A file made now in ``folder``, empty and owner-only, under a name no other file has.
+
+    Names carry the time to the second, and two crash logs or two restores can come in
+    one second: the second one got the first one's name and replaced it. The name is
+    taken by creating the file (O_EXCL), so two processes cannot both get it.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 10_000):
+        path = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(folder / f"{stem}{suffix}")
