@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from docassist.procedures.fields import latin_words
 
@@ -33,3 +35,11 @@ def test_cyrillic_text_allows_numbers_abbreviations_and_addresses(text):
 )
 def test_latin_words_in_serbian_are_found(text, word):
     assert word in latin_words(text)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="абвгђжљњћчџшЈ ABCabcčćšžđ ÀéΩǅӀԀ1_-.,", max_size=16))
+def test_the_cyrillic_shortcut_agrees_with_the_full_check(text):
+    # A text with no letter outside the Cyrillic blocks skips the per-word check. A
+    # trailing Latin word forces that check, and adds only itself to what is found.
+    assert latin_words(f"{text} x") == [*latin_words(text), "x"]
