@@ -1,7 +1,7 @@
 """The next-step rules over the checklists docassist ships (checklists/*.toml).
 
-tests/test_nextsteps.py checks the rule engine on small fixtures; these tests check that
-the shipped data says what domain.md says, for the situations QA found wrong.
+tests/procedures/test_nextsteps.py checks the rule engine on small fixtures; these tests
+check that the shipped data says what domain.md says, for the situations QA found wrong.
 """
 
 from __future__ import annotations
