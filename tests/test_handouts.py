@@ -10,10 +10,10 @@ import pytest
 from pypdf import PdfReader
 
 from docassist import cli, locations
-from docassist.checklist import Checklist, ChecklistSet, Text, load_all
 from docassist.domain.model import DocumentKind, DocumentState, Relation, Sex
 from docassist.handouts.words import DRAFT
 from docassist.i18n import translate_in
+from docassist.procedures import Checklist, ChecklistSet, Text, load_all
 from docassist.services import handouts
 from docassist.services import households as hh
 from docassist.services.context import Context, NotFoundError

@@ -20,8 +20,9 @@ HEADLESS = [
     "docassist.services.reports",
     "docassist.services.export",
     "docassist.services.importing",
-    "docassist.checklist",
-    "docassist.nextsteps",
+    "docassist.procedures",
+    "docassist.procedures.nextsteps",
+    "docassist.procedures.scenarios",
     "docassist.i18n",
 ]
 

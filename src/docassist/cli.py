@@ -206,8 +206,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_checklists(args: argparse.Namespace) -> int:
-    from docassist.checklist import validate_paths
-    from docassist.practice import validate_scenarios
+    from docassist.procedures import validate as validate_paths
+    from docassist.procedures import validate_scenarios
 
     # Practice scenarios refer to checklist steps, so they are checked with the
     # checklists: a renamed step must not silently break a trainee's scenario.

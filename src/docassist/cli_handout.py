@@ -39,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
 
 
 def cmd_handout(args: argparse.Namespace) -> int:
-    from docassist.checklist import load_all
+    from docassist.procedures import load_all
     from docassist.services import handouts
     from docassist.services.context import Context, NotFoundError, real_today
     from docassist.store.db import open_database

@@ -43,7 +43,7 @@ def _format_from(fmt: str | None, output: str | None, default: str) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from docassist.checklist import load_all
+    from docassist.procedures import load_all
     from docassist.services import export, reports
     from docassist.services.context import Context
 

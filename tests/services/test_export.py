@@ -11,8 +11,8 @@ from datetime import date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from docassist.checklist import load_all
 from docassist.domain.model import Role
+from docassist.procedures import load_all
 from docassist.services import export
 from docassist.services import reports as rp
 from docassist.services.context import ValidationError

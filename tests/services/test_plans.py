@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from docassist.checklist import load_all
 from docassist.domain.model import DocumentKind, DocumentState, Relation, Sex
+from docassist.procedures import load_all
 from docassist.services import households as hh
 from docassist.services import plans
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from docassist.checklist import load_all
+from docassist.procedures import load_all
 from docassist.services import reports as rp
 from docassist.services.context import ValidationError
 from docassist.services.export import report_csv, report_json

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from docassist.checklist import load_all
 from docassist.domain.model import CaseStatus, DocumentKind, DocumentState, Relation, Sex
+from docassist.procedures import load_all
 from docassist.services import cases
 from docassist.services import households as hh
 from docassist.services import workshops as ws

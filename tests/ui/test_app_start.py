@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from docassist.checklist import load_all
 from docassist.locations import checklists_dir, user_checklists_dir
+from docassist.procedures import load_all
 from docassist.ui.app import DocAssistApp
 from tests.ui.conftest import make_user
 

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from textual.widgets import DataTable, Digits, Input, RadioButton, Select
 
-from docassist.checklist import Text as ChecklistText
-from docassist.checklist import load_all
 from docassist.domain.model import Role, StepStatus
 from docassist.i18n import translate_in
+from docassist.procedures import Text as ChecklistText
+from docassist.procedures import load_all
 from docassist.services import cases
 from docassist.services import households as hh
 from docassist.services.cases import StepPlan

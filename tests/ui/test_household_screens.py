@@ -481,7 +481,7 @@ async def test_family_notes_and_what_a_parent_is_needed_for(empty_db):
 
 
 def test_a_checklist_text_that_fell_back_is_marked_quietly():
-    from docassist.checklist import Text as ChecklistText
+    from docassist.procedures import Text as ChecklistText
     from docassist.ui.screens.household import localized
 
     assert str(localized(ChecklistText(en="ID card", sr="Лична карта"), "sr")) == "Лична карта"

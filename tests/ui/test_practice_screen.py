@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual.widgets import OptionList, Static
 
 from docassist import i18n, locations
-from docassist.checklist import Text as ChecklistText
 from docassist.domain.model import Role
 from docassist.i18n import _
+from docassist.procedures import Text as ChecklistText
 from docassist.services import practice as svc
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp

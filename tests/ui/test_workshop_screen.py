@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import pytest
 from textual.widgets import Checkbox, Input, Select, SelectionList, Static
 
-from docassist.checklist import Text as ChecklistText
 from docassist.domain.dates import DayProblem, parse_day
 from docassist.domain.model import Relation, Role, Sex
 from docassist.i18n import translate_in
+from docassist.procedures import Text as ChecklistText
 from docassist.services import cases
 from docassist.services import households as hh
 from docassist.services import workshops as ws

@@ -21,7 +21,7 @@ from docassist.handouts.pdf import HandoutPDF, Line
 from docassist.handouts.procedure import OFFICE, VERIFY, VISIT
 from docassist.handouts.words import Page, Words
 from docassist.i18n import format_date, get_language, translate_in
-from docassist.nextsteps import PersonPlan, PlanItem, done_routes
+from docassist.procedures import PersonPlan, PlanItem, done_routes
 
 # Translators: the title of a printed handout for one family; {family} is its name.
 TITLE = N_("Family plan: {family}")

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from docassist.checklist import Checklist, Step
 from docassist.domain.text import N_
 from docassist.handouts.pdf import HandoutPDF, Line
 from docassist.handouts.words import Page, Words
 from docassist.i18n import format_date
+from docassist.procedures import Checklist, Step
 
 # The step fields printed, with their headings (msgids already used on the workshop
 # screen, so the two always agree). ``bring`` is printed separately as tick boxes.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from docassist.checklist import Checklist, Text
 from docassist.domain.text import N_
 from docassist.handouts.pdf import Line
 from docassist.i18n import get_language, translate_in
+from docassist.procedures import Checklist, Text
 
 # Translators: printed at the top of a handout whose text is not reviewed yet, or
 # where some text had to be shown in another language.

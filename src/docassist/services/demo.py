@@ -191,7 +191,7 @@ DEMO_USERS = (
 
 def default_demo_checklists() -> list[DemoChecklist]:
     """The shipped checklists, reduced to what the generator needs."""
-    from docassist.checklist import load_all
+    from docassist.procedures import load_all
 
     return [
         DemoChecklist(

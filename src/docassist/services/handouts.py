@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from docassist.checklist import ChecklistSet
 from docassist.domain.model import RELATION_LABELS
 from docassist.domain.script import cyr_to_lat
 from docassist.handouts.family import FamilyFacts, MemberFacts, family_plan
 from docassist.handouts.procedure import checklist_handout
 from docassist.i18n import current_language, get_language
 from docassist.locations import handouts_dir
-from docassist.nextsteps import IN_PROGRESS, PersonPlan
+from docassist.procedures import IN_PROGRESS, ChecklistSet, PersonPlan
 from docassist.services.cases import cases_of_household
 from docassist.services.context import Context, NotFoundError
 from docassist.services.files import write_bytes

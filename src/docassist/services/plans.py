@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from docassist.checklist import ChecklistSet
 from docassist.domain.jmbg import check_jmbg
 from docassist.domain.model import DocumentKind, DocumentState, StepStatus
-from docassist.nextsteps import CaseFacts, PersonFacts, PersonPlan, next_steps
+from docassist.procedures import CaseFacts, ChecklistSet, PersonFacts, PersonPlan, next_steps
 from docassist.services.cases import Case, cases_of_household
 from docassist.services.context import Context
 from docassist.services.households import Person, get_household

@@ -16,7 +16,7 @@ from typing import Any
 
 from docassist.domain.text import N_, Problem
 from docassist.locations import practice_database
-from docassist.practice import Question, Scenario
+from docassist.procedures import Question, Scenario
 from docassist.services.context import Context, NotFoundError, ValidationError
 from docassist.store.db import new_id, open_database
 

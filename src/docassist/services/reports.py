@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from docassist import checklist as cl
+from docassist import procedures as cl
 from docassist.domain import script
 from docassist.domain.dates import DayProblem, PartialDate
 from docassist.domain.dates import parse_day as read_day

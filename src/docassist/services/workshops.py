@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from docassist.checklist import ChecklistSet
 from docassist.domain.text import N_, Problem
 from docassist.i18n import get_language
+from docassist.procedures import ChecklistSet
 from docassist.services import households as hh
 from docassist.services.cases import StepPlan, open_case
 from docassist.services.context import Context, NotFoundError, ValidationError

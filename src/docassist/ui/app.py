@@ -14,10 +14,10 @@ from textual.signal import Signal
 from textual.theme import Theme
 
 from docassist import i18n
-from docassist.checklist import load_all
 from docassist.crashlog import write_crash_log
 from docassist.domain.model import Role
 from docassist.i18n import _, ngettext
+from docassist.procedures import load_all
 from docassist.services import users
 from docassist.services.context import Context
 from docassist.services.users import User

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
-from docassist import checklist as cl
+from docassist import procedures as cl
 from docassist.domain.model import (
     CASE_STATUS_LABELS,
     INSTITUTION_LABELS,

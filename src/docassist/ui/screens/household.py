@@ -20,8 +20,6 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from docassist.checklist import Checklist
-from docassist.checklist import Text as ChecklistText
 from docassist.domain.model import (
     CASE_STATUS_LABELS,
     DOCUMENT_LABELS,
@@ -32,17 +30,19 @@ from docassist.domain.model import (
 )
 from docassist.domain.text import N_
 from docassist.i18n import _, current_language, format_date, get_language, ngettext, pgettext
-from docassist.nextsteps import (
+from docassist.procedures import (
     BLOCKED,
     CORRECTION,
     DONE,
     IN_PROGRESS,
     READY,
     STEP_BLOCKED,
+    Checklist,
     PersonPlan,
     PlanItem,
     done_routes,
 )
+from docassist.procedures import Text as ChecklistText
 from docassist.services import cases as cases_svc
 from docassist.services import households as hh
 from docassist.services import plans as plans_svc

@@ -16,10 +16,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from docassist import checklist as cl
+from docassist import procedures as cl
 from docassist.domain.text import N_
 from docassist.i18n import _, current_language, format_number, get_language, ngettext
-from docassist.practice import Question, Scenario, learning_order, load_scenarios
+from docassist.procedures import Question, Scenario, learning_order, load_scenarios
 from docassist.services import practice as svc
 from docassist.services.context import Context, NotFoundError
 from docassist.ui.base import DocScreen

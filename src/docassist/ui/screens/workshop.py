@@ -39,7 +39,6 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from docassist.checklist import Checklist, Step, Text
 from docassist.domain.dates import DayProblem, parse_day
 from docassist.domain.text import N_
 from docassist.i18n import (
@@ -52,6 +51,7 @@ from docassist.i18n import (
     ngettext,
     translate_in,
 )
+from docassist.procedures import Checklist, Step, Text
 from docassist.services import households as hh
 from docassist.services import workshops as ws
 from docassist.services.context import ValidationError

@@ -16,10 +16,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from docassist.checklist import Checklist, ChecklistSet
 from docassist.domain.text import N_
 from docassist.i18n import _, current_language, format_date, format_number, ngettext
-from docassist.nextsteps import BLOCKED, DONE, IN_PROGRESS, READY
+from docassist.procedures import BLOCKED, DONE, IN_PROGRESS, READY, Checklist, ChecklistSet
 from docassist.services import households as hh
 from docassist.services import plans
 from docassist.services import workshops as ws

@@ -16,7 +16,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docassist.checklist import ChecklistSet, validate_files
 from docassist.domain.model import (
     CaseStatus,
     DocumentKind,
@@ -25,7 +24,7 @@ from docassist.domain.model import (
     PersonStatus,
     StepStatus,
 )
-from docassist.nextsteps import (
+from docassist.procedures import (
     BLOCKED,
     DONE,
     FAMILY_UNKNOWN,
@@ -37,15 +36,17 @@ from docassist.nextsteps import (
     STATES,
     STEP_BLOCKED,
     CaseFacts,
+    ChecklistSet,
     PersonFacts,
     PersonPlan,
     next_steps,
+    validate_files,
 )
 
 # The day the plans are made for: rules take it from their caller, never the real clock.
 TODAY = date(2026, 11, 23)
 
-VALID = Path(__file__).parent / "fixtures" / "checklists" / "valid"
+VALID = Path(__file__).parents[1] / "fixtures" / "checklists" / "valid"
 HAVE, MISSING = DocumentState.HAVE, DocumentState.MISSING
 K = DocumentKind
 

@@ -1,7 +1,7 @@
 """The next-step rules over the checklists docassist ships (checklists/*.toml).
 
-tests/test_nextsteps.py checks the rule engine on small fixtures; these tests check that
-the shipped data says what domain.md says, for the situations QA found wrong.
+tests/procedures/test_nextsteps.py checks the rule engine on small fixtures; these tests
+check that the shipped data says what domain.md says, for the situations QA found wrong.
 """
 
 from __future__ import annotations
@@ -10,15 +10,16 @@ from datetime import date
 
 import pytest
 
-from docassist.checklist import ChecklistSet, load_all
 from docassist.domain.model import DocumentKind, DocumentState, PersonStatus
-from docassist.nextsteps import (
+from docassist.procedures import (
     BLOCKED,
     PREREQUISITE_FAMILY,
     PREREQUISITE_SELF,
     READY,
+    ChecklistSet,
     PersonFacts,
     PersonPlan,
+    load_all,
     next_steps,
 )
 
@@ -165,7 +166,7 @@ def test_the_court_is_offered_beside_late_registration_not_after_a_refusal(shipp
 
 def test_after_a_refusal_the_court_is_the_route(shipped):
     from docassist.domain.model import CaseStatus, Outcome
-    from docassist.nextsteps import CaseFacts
+    from docassist.procedures import CaseFacts
 
     refused = CaseFacts("late-birth-registration", 1, CaseStatus.CLOSED, Outcome.REFUSED)
     adult = PersonFacts("p1", "Dragan", 34, holding(), cases=(refused,))

@@ -5,7 +5,7 @@ inline, exactly like checklist texts, and are checked by the same validator, so 
 scenario editor meets the same messages (``file:line: message``) as a checklist editor.
 A broken file is reported and skipped; the other scenarios still load.
 
-Standard library only, like ``checklist``: no Textual, no storage.
+Standard library only, like the rest of ``procedures``: no Textual, no storage.
 """
 
 from __future__ import annotations
@@ -15,20 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docassist.checklist import (
-    ChecklistProblem,
-    Text,
-    _describe,
-    _FileValidator,
-    _LineLocator,
-    _suggest,
-    _toml_files,
-    _type_name,
-    highest_versions,
-    load_all,
-    read_toml,
-)
 from docassist.locations import checklists_dir
+from docassist.procedures import schema
+from docassist.procedures.fields import FieldChecker, describe, suggest
+from docassist.procedures.loading import highest_versions, load_all
+from docassist.procedures.model import Text
+from docassist.procedures.problems import ChecklistProblem
+from docassist.procedures.reading import SourceFile, files_named, read_toml, toml_files
 
 # What a question practises; the UI and reports group answers by it.
 TOPICS = ("procedure_first", "what_to_bring", "where_to_go", "refusal", "next_step")
@@ -109,19 +102,14 @@ _QUESTION_KEYS = {
 _CHOICE_KEYS = {"text": True, "correct": True, "feedback": True}
 
 
-class _ScenarioValidator(_FileValidator):
-    """The checklist validator's shape and text checks, applied to a scenario file."""
+class ScenarioChecker(FieldChecker):
+    """The shared shape and text checks, applied to a scenario file."""
 
-    def __init__(self, path: Path, data: dict[str, Any], locator: _LineLocator) -> None:
-        super().__init__(path, data, locator, origin="bundled")
+    # The hint about keys written after a [table] header has always named a checklist's
+    # top-level keys, for scenarios too; kept so that the messages stay as they were.
+    top_keys = schema.TOP_KEYS
 
-    def boolean(self, value: Any, path: tuple[Any, ...]) -> bool | None:
-        if not isinstance(value, bool):
-            self.report(path, f"expected true or false (no quotes), found {_type_name(value)}")
-            return None
-        return value
-
-    def build(self) -> Scenario | None:  # type: ignore[override]
+    def build(self) -> Scenario | None:
         top = self.table(self.data, (), _TOP_KEYS)
         if top is None:
             return None
@@ -219,23 +207,24 @@ class _ScenarioValidator(_FileValidator):
 
 
 @dataclass
-class _Loaded:
+class _ScenarioFile:
     path: Path
     scenario: Scenario | None
     problems: list[ChecklistProblem]
-    locator: _LineLocator | None
+    source: SourceFile | None
+
+    def line(self, at: tuple[Any, ...]) -> int:
+        return self.source.line(at) if self.source else 1
 
 
-def _load(path: Path) -> _Loaded:
+def _load(path: Path) -> _ScenarioFile:
     path = Path(path)
     read = read_toml(path)
     if isinstance(read, ChecklistProblem):
-        return _Loaded(path, None, [read], None)
-    text, data = read
-    locator = _LineLocator(text)
-    validator = _ScenarioValidator(path, data, locator)
-    scenario = validator.build()
-    return _Loaded(path, scenario, sorted(validator.problems, key=lambda p: p.line), locator)
+        return _ScenarioFile(path, None, [read], None)
+    checker = ScenarioChecker(read)
+    scenario = checker.build()
+    return _ScenarioFile(path, scenario, sorted(checker.problems, key=lambda p: p.line), read)
 
 
 def load_scenario(path: Path) -> tuple[Scenario | None, list[ChecklistProblem]]:
@@ -251,7 +240,7 @@ def _known_checklists(checklists: Iterable[Any] | None) -> set[str]:
     return {item if isinstance(item, str) else item.id for item in checklists}
 
 
-def _check_references(entries: Iterable[_Loaded], known: set[str]) -> list[ChecklistProblem]:
+def _check_references(entries: Iterable[_ScenarioFile], known: set[str]) -> list[ChecklistProblem]:
     """Every ``checklist`` a question names must exist. The scenario still loads: the link
     only tells the trainee which procedure to read afterwards."""
     problems: list[ChecklistProblem] = []
@@ -262,13 +251,13 @@ def _check_references(entries: Iterable[_Loaded], known: set[str]) -> list[Check
         for index, question in enumerate(scenario.questions):
             if question.checklist and question.checklist not in known:
                 at = ("questions", index, "checklist")
-                line = entry.locator.line(at) if entry.locator else 1
+                line = entry.line(at)
                 problems.append(
                     ChecklistProblem(
                         entry.path,
                         line,
-                        f"{_describe(at)}: no checklist with id "
-                        f"'{question.checklist}'{_suggest(question.checklist, known)}",
+                        f"{describe(at)}: no checklist with id "
+                        f"'{question.checklist}'{suggest(question.checklist, known)}",
                     )
                 )
     return problems
@@ -294,9 +283,9 @@ def load_scenarios(
     ``checklists`` (ids or ``Checklist`` objects, e.g. the app's loaded set) are what
     question links are checked against; by default the checklists are loaded here.
     """
-    files = _toml_files(scenarios_dir())
+    files = toml_files(scenarios_dir())
     for directory in extra_dirs:
-        files += _toml_files(Path(directory))
+        files += toml_files(Path(directory))
     return _collect(files, checklists)
 
 
@@ -326,7 +315,4 @@ def validate_scenarios(
     """
     if paths is None:
         return load_scenarios(checklists=checklists)
-    files: list[Path] = []
-    for path in map(Path, paths):
-        files += _toml_files(path) if path.is_dir() else [path]
-    return _collect(files, checklists)
+    return _collect(files_named(paths), checklists)

@@ -39,7 +39,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from docassist.checklist import Checklist, ChecklistSet, Prerequisite, Step, Text
 from docassist.domain.model import (
     DOCUMENT_LABELS,
     CaseStatus,
@@ -50,6 +49,7 @@ from docassist.domain.model import (
     StepStatus,
 )
 from docassist.domain.text import N_
+from docassist.procedures.model import Checklist, ChecklistSet, Prerequisite, Step, Text
 
 #: Documents that are entries in the registry books: once made they are not lost, so a
 #: document that required one proves it even against a record saying "missing". Other
