@@ -12,15 +12,15 @@ from pathlib import Path
 
 from docassist.cli_common import UsageError, db_path, find_user
 from docassist.i18n import _
-from docassist.import_report import (
+from docassist.services import importing as imp
+from docassist.services.context import Context
+from docassist.services.importing import (
     households_text,
     left_out,
     people_text,
     problem_text,
     summary_lines,
 )
-from docassist.services import importing as imp
-from docassist.services.context import Context
 
 
 def _overrides(pairs: list[str]) -> list[tuple[str, str]]:
