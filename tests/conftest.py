@@ -27,9 +27,9 @@ def _real_clock_elsewhere():
 @pytest.fixture
 def a_terminal(monkeypatch):
     """Start the app from ``main()`` as from a terminal (pytest's stdin is not one)."""
-    import docassist.cli
+    import docassist.cli.app
 
-    monkeypatch.setattr(docassist.cli, "_need_terminal", lambda: None)
+    monkeypatch.setattr(docassist.cli.app, "need_terminal", lambda: None)
 
 
 @pytest.fixture(autouse=True)

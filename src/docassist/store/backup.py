@@ -16,12 +16,11 @@ from pathlib import Path
 from docassist.domain.text import N_
 from docassist.store.db import (
     StoreError,
-    _check_file,
-    _damaged,
-    _missing,
-    _refuse_empty,
     check_database,
+    damaged_error,
+    missing_error,
     open_database,
+    require_register_file,
 )
 
 
@@ -42,7 +41,7 @@ def _copy(source: Path, target: Path) -> None:
             # A plain file that needs no -wal beside it: it can travel on a stick.
             dst.execute("PRAGMA journal_mode = DELETE")
             if dst.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
-                raise _damaged(target, "the copy does not read back")
+                raise damaged_error(target, "the copy does not read back")
         finally:
             dst.close()
         os.replace(partial, target)
@@ -57,10 +56,7 @@ def backup_database(path: Path | str, target: Path) -> Path:
     """Copy the register at ``path`` to ``target``: a file, or a folder (an existing
     one, or a name without an extension) to put it in under a dated name."""
     path = Path(path).expanduser()
-    _check_file(path)
-    if not path.exists():
-        raise _missing(path)
-    _refuse_empty(path)
+    require_register_file(path)
     target = Path(target).expanduser().absolute()
     if target.is_dir() or not target.suffix:  # "copies" names a folder, made if missing
         target = target / backup_name(datetime.now())
@@ -81,12 +77,12 @@ def restore_database(backup: Path | str, path: Path | str, keep_dir: Path) -> Pa
     backup = Path(backup).expanduser().absolute()
     path = Path(path).expanduser().absolute()
     if not backup.exists():
-        raise _missing(backup)
+        raise missing_error(backup)
     if backup.resolve() == path.resolve():
         raise StoreError(N_("That is the register itself: choose a backup file to restore."))
     findings = check_database(backup)
     if findings:
-        raise _damaged(backup, findings[0])
+        raise damaged_error(backup, findings[0])
     incoming = path.with_name(f".{path.name}.restoring")
     incoming.unlink(missing_ok=True)
     try:

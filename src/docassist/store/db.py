@@ -66,7 +66,8 @@ _DAMAGED = N_(
 )
 
 
-def _damaged(path: Path | str, detail: str) -> DamagedDatabaseError:
+def damaged_error(path: Path | str, detail: str) -> DamagedDatabaseError:
+    """The one message for a damaged register or copy, with SQLite's ``detail``."""
     return DamagedDatabaseError(_DAMAGED, path=str(path), detail=detail)
 
 
@@ -152,7 +153,7 @@ def explain_database_error(err: BaseException | None, path: Path | str) -> Store
         if is_disk_full(err):
             return DiskFullError(_DISK_FULL, path=str(path))
         if is_damage(err):
-            return _damaged(path, str(err))
+            return damaged_error(path, str(err))
         if is_read_only(err):
             return _read_only(path)
         if is_busy(err):
@@ -166,6 +167,7 @@ def new_id() -> str:
 
 
 def _check_file(path: Path) -> None:
+    """Refuse a folder or a file that is not SQLite; a missing or empty path passes."""
     if path.is_dir():
         raise StoreError(N_("{path} is a folder, not a database file."), path=str(path))
     if not path.exists() or path.stat().st_size == 0:
@@ -211,8 +213,18 @@ def _refuse_read_only(path: Path) -> None:
         raise _read_only(path)
 
 
-def _missing(path: Path) -> StoreError:
+def missing_error(path: Path) -> StoreError:
+    """The message for a register or backup that is not there."""
     return StoreError(N_("There is no database at {path}."), path=str(path))
+
+
+def require_register_file(path: Path) -> None:
+    """Refuse, with the reason, a path that holds no register to read: a folder, some
+    other kind of file, nothing at all, or an empty file."""
+    _check_file(path)
+    if not path.exists():
+        raise missing_error(path)
+    _refuse_empty(path)
 
 
 def _connect(path: Path | str) -> Database:
@@ -229,9 +241,9 @@ def _quick_check(db: Database, path: Path | str) -> None:
     except sqlite3.DatabaseError as err:
         if is_read_only(err) or is_disk_full(err):
             raise  # not damage: open_database says what it is
-        raise _damaged(path, str(err)) from err
+        raise damaged_error(path, str(err)) from err
     if rows != [("ok",)]:
-        raise _damaged(path, rows[0][0] if rows else "?")
+        raise damaged_error(path, rows[0][0] if rows else "?")
 
 
 def _refuse_newer(db: Database, path: Path | str) -> None:
@@ -257,10 +269,11 @@ def open_database(
     memory = str(path) == ":memory:"
     if not memory:
         path = Path(path).expanduser()
-        _check_file(path)
-        if not path.exists() and not create:
-            raise _missing(path)
-        _refuse_empty(path)
+        if create:
+            _check_file(path)
+            _refuse_empty(path)
+        else:
+            require_register_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         _refuse_read_only(path)
     db = None
@@ -291,7 +304,7 @@ def open_database(
         if is_disk_full(err):
             raise DiskFullError(_DISK_FULL, path=str(path)) from err
         # Anything else SQLite cannot do while opening: the file is not usable.
-        raise _damaged(path, str(err)) from err
+        raise damaged_error(path, str(err)) from err
     return db
 
 
@@ -360,10 +373,7 @@ def check_database(path: Path | str) -> list[str]:
     check also works on a register it may not write (a backup on a locked stick).
     """
     path = Path(path).expanduser()
-    _check_file(path)
-    if not path.exists():
-        raise _missing(path)
-    _refuse_empty(path)
+    require_register_file(path)
     _refuse_unreadable(path)
     side_files = [path.with_name(path.name + suffix) for suffix in ("-wal", "-journal")]
 

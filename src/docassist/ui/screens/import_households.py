@@ -28,15 +28,15 @@ from textual.widgets import (
 
 from docassist.domain.text import N_, Problem
 from docassist.i18n import _, format_number
-from docassist.import_report import (
+from docassist.services import importing as imp
+from docassist.services.context import ValidationError
+from docassist.services.importing import (
     households_text,
     left_out,
     people_text,
     problem_text,
     summary_lines,
 )
-from docassist.services import importing as imp
-from docassist.services.context import ValidationError
 from docassist.store.db import explain_database_error
 from docassist.ui.base import DocScreen
 from docassist.ui.screens.confirm import ConfirmScreen

@@ -13,7 +13,7 @@ from docassist.services.context import Context
 from docassist.services.users import create_user
 from docassist.store.db import open_database
 
-FIXTURE = Path(__file__).parent / "fixtures" / "import" / "households.csv"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "import" / "households.csv"
 
 
 @pytest.fixture

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 
 from docassist import i18n
-from docassist.cli_common import UsageError, db_path
+from docassist.cli.errors import UsageError
+from docassist.cli.register import db_path, register
 from docassist.i18n import _
+
+NAME = "handout"
 
 
 def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
-    handout = sub.add_parser("handout", help=_("save a printable handout (PDF)"))
+    handout = sub.add_parser(NAME, help=_("save a printable handout (PDF)"))
     ho_sub = handout.add_subparsers(dest="handout_command", metavar="KIND", required=True)
     # dest differs from the global --lang: that one is the language of docassist's
     # own messages, this one the language printed for the family.
@@ -38,11 +41,10 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
     family.add_argument("--output", metavar="FILE", help=_("where to save it (a file or a folder)"))
 
 
-def cmd_handout(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from docassist.procedures import load_all
     from docassist.services import handouts
-    from docassist.services.context import Context, NotFoundError, real_today
-    from docassist.store.db import open_database
+    from docassist.services.context import NotFoundError, real_today
 
     checklists = load_all()
     if args.handout_command == "checklist":
@@ -56,25 +58,21 @@ def cmd_handout(args: argparse.Namespace) -> int:
         handout = handouts.make_checklist_handout(
             checklists, args.checklist_id, languages, real_today()
         )
-    else:
-        path = db_path(args)
-        if not path.is_file():
-            raise UsageError(_("no register at {path}").format(path=path))
-        db = open_database(path)
-        try:
-            ctx = Context(db)
-            try:
-                handout = handouts.make_family_plan(
-                    ctx, args.household_id, checklists, args.handout_lang
-                )
-            except NotFoundError:
-                raise UsageError(
-                    _("no household '{id}' in {path}").format(id=args.household_id, path=path)
-                ) from None
-            saved = handouts.save(handout, args.output, ctx)
-        finally:
-            db.close()
-        print(_("Saved: {path}").format(path=saved))
+        print(_("Saved: {path}").format(path=handouts.save(handout, args.output)))
         return 0
-    print(_("Saved: {path}").format(path=handouts.save(handout, args.output)))
+    path = db_path(args)
+    # Said in the handout's own words before opening, which would call it a database.
+    if not path.is_file():
+        raise UsageError(_("no register at {path}").format(path=path))
+    with register(args) as ctx:
+        try:
+            handout = handouts.make_family_plan(
+                ctx, args.household_id, checklists, args.handout_lang
+            )
+        except NotFoundError:
+            raise UsageError(
+                _("no household '{id}' in {path}").format(id=args.household_id, path=path)
+            ) from None
+        saved = handouts.save(handout, args.output, ctx)
+    print(_("Saved: {path}").format(path=saved))
     return 0

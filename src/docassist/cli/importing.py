@@ -1,142 +1,29 @@
 """``docassist import households FILE``: the dry run by default, the import with --apply.
 
-Kept apart from cli.py so the command table there stays short. Exit status: 0 when
-all is well (or the good rows were written), 1 when a dry run found rows with errors,
-2 when the file or the command line cannot be used (one line on stderr, from cli.py).
+Exit status: 0 when all is well (or the good rows were written), 1 when a dry run
+found rows with errors, 2 when the file or the command line cannot be used (one
+line on stderr, from ``errors``).
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from docassist.cli_common import UsageError, db_path, find_user
+from docassist.cli.errors import UsageError
+from docassist.cli.register import find_user, register
 from docassist.i18n import _
-from docassist.import_report import (
-    households_text,
-    left_out,
-    people_text,
-    problem_text,
-    summary_lines,
-)
-from docassist.services import importing as imp
-from docassist.services.context import Context
+
+if TYPE_CHECKING:  # imported when the command runs: `docassist --help` needs none of it
+    from docassist.services import importing as imp
+    from docassist.services.context import Context
+
+NAME = "import"
 
 
-def _overrides(pairs: list[str]) -> list[tuple[str, str]]:
-
-    result = []
-    for pair in pairs:
-        column, sep, field = pair.rpartition("=")
-        if not sep or not column.strip():
-            raise UsageError(
-                _("--map takes COLUMN=FIELD, like --map Ime=given_name, not '{value}'.").format(
-                    value=pair
-                )
-            )
-        result.append((column.strip(), field.strip()))
-    return result
-
-
-def _user_id(ctx: Context, name: str | None) -> str | None:
-    from docassist.domain.model import Role
-
-    if name is None:
-        return None
-    user = find_user(ctx, name)
-    if user.role == Role.TRAINEE:
-        raise UsageError(_("Trainees practise on made-up families only."))
-    return user.id
-
-
-def print_mapping(plan: imp.ImportPlan) -> None:
-    # A header may be anything a cell holds: cut, so each column stays one line.
-    names = [imp.short(name) for name in imp.column_names(plan.headers)]
-    fields = {index: key for key, index in plan.mapping.items()}
-    where = plan.path.name + (f" [{plan.sheet}]" if plan.sheet else "")
-    print(_("Columns of {file}:").format(file=where))
-    width = max((len(n) for n in names), default=0)
-    for index, name in enumerate(names):
-        key = fields.get(index)
-        target = f"{_(imp.field_label(key))} ({key})" if key else _("Not imported")
-        print(f"  {name:<{width}}  -> {target}")
-
-
-def print_problems(plan: imp.ImportPlan) -> None:
-    for note in plan.notes:
-        print(f"{plan.path}: {_('warning')}: {note.render(_)}")
-    for row in plan.problems:
-        kind = "" if left_out(plan, row) else f"{_('warning')}: "
-        print(f"{plan.path}:{row.line}: {kind}{problem_text(plan, row)}")
-
-
-def import_households(args: argparse.Namespace, db_path: Path) -> int:
-    from docassist.store.db import open_database
-
-    if args.apply and not args.user:
-        # Every change records who made it; a checking run changes nothing.
-        raise UsageError(_("--apply needs --user NAME: the register records who imported."))
-    overrides = _overrides(args.map)
-    path = Path(args.file).expanduser()
-    # Reading the header first means a bad file or column is reported before the
-    # register is even opened.
-    headers, _sheets = imp.read_headers(path, args.sheet)
-    mapping = imp.resolve_overrides(headers, overrides, path)
-    if imp.check_mapping(mapping):
-        # Said here, with the file and its columns, before the register is opened.
-        missing = [key for key in ("given_name", "family_name") if key not in mapping]
-        raise UsageError(
-            _(
-                "{file}: no column is recognised as {fields}. Its columns are: {columns}. "
-                "Say which with --map COLUMN=FIELD."
-            ).format(
-                file=path,
-                fields=", ".join(missing),
-                columns=imp.column_list(headers),
-            )
-        )
-    # Like report and export: a mistyped --db must not become a new, empty register
-    # that every row then looks new against.
-    db = open_database(db_path, create=False)
-    try:
-        ctx = Context(db)
-        ctx.user_id = _user_id(ctx, args.user)
-        plan = imp.check_import(
-            ctx, path, mapping=mapping, sheet=args.sheet, skip_duplicates=not args.keep_duplicates
-        )
-        print_mapping(plan)
-        print_problems(plan)
-        for line in summary_lines(plan):
-            print(line)
-        if plan.duplicate_rows and plan.skip_duplicates:
-            print(
-                _(
-                    "Add --keep-duplicates to import the likely duplicates too, once you "
-                    "know they are other people."
-                )
-            )
-        if not args.apply:
-            print(_("Nothing was written. Add --apply to import the rows without errors."))
-            return 1 if plan.error_rows else 0
-        if not plan.households:
-            print(_("There is nothing to import."))
-            return 1
-        result = imp.apply_import(ctx, plan)
-    finally:
-        db.close()
-    print(
-        _("Imported: {households}, {people}.").format(
-            households=households_text(len(result.households)), people=people_text(result.people)
-        )
-    )
-    for household in result.households:
-        place = f" ({household.settlement})" if household.settlement else ""
-        print(f"  {household.family_name}{place}: {people_text(household.people)}")
-    return 0
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    imp = sub.add_parser("import", help=_("bring in data from a spreadsheet"))
+def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
+    imp = sub.add_parser(NAME, help=_("bring in data from a spreadsheet"))
     imp_sub = imp.add_subparsers(dest="import_command", metavar="WHAT", required=True)
     households = imp_sub.add_parser(
         "households",
@@ -168,5 +55,111 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     households.add_argument("--user", metavar="NAME", help=_("who is importing (for the record)"))
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    return import_households(args, db_path(args))
+def _overrides(pairs: list[str]) -> list[tuple[str, str]]:
+    result = []
+    for pair in pairs:
+        column, sep, field = pair.rpartition("=")
+        if not sep or not column.strip():
+            raise UsageError(
+                _("--map takes COLUMN=FIELD, like --map Ime=given_name, not '{value}'.").format(
+                    value=pair
+                )
+            )
+        result.append((column.strip(), field.strip()))
+    return result
+
+
+def _user_id(ctx: Context, name: str | None) -> str | None:
+    from docassist.domain.model import Role
+
+    if name is None:
+        return None
+    user = find_user(ctx, name)
+    if user.role == Role.TRAINEE:
+        raise UsageError(_("Trainees practise on made-up families only."))
+    return user.id
+
+
+def print_mapping(plan: imp.ImportPlan) -> None:
+    from docassist.services import importing as imp
+
+    # A header may be anything a cell holds: cut, so each column stays one line.
+    names = [imp.short(name) for name in imp.column_names(plan.headers)]
+    fields = {index: key for key, index in plan.mapping.items()}
+    where = plan.path.name + (f" [{plan.sheet}]" if plan.sheet else "")
+    print(_("Columns of {file}:").format(file=where))
+    width = max((len(n) for n in names), default=0)
+    for index, name in enumerate(names):
+        key = fields.get(index)
+        target = f"{_(imp.field_label(key))} ({key})" if key else _("Not imported")
+        print(f"  {name:<{width}}  -> {target}")
+
+
+def print_problems(plan: imp.ImportPlan) -> None:
+    from docassist.services.importing import left_out, problem_text
+
+    for note in plan.notes:
+        print(f"{plan.path}: {_('warning')}: {note.render(_)}")
+    for row in plan.problems:
+        kind = "" if left_out(plan, row) else f"{_('warning')}: "
+        print(f"{plan.path}:{row.line}: {kind}{problem_text(plan, row)}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from docassist.services import importing as imp
+    from docassist.services.importing import households_text, people_text, summary_lines
+
+    if args.apply and not args.user:
+        # Every change records who made it; a checking run changes nothing.
+        raise UsageError(_("--apply needs --user NAME: the register records who imported."))
+    overrides = _overrides(args.map)
+    path = Path(args.file).expanduser()
+    # Reading the header first means a bad file or column is reported before the
+    # register is even opened.
+    headers, _sheets = imp.read_headers(path, args.sheet)
+    mapping = imp.resolve_overrides(headers, overrides, path)
+    if imp.check_mapping(mapping):
+        # Said here, with the file and its columns, before the register is opened.
+        missing = [key for key in ("given_name", "family_name") if key not in mapping]
+        raise UsageError(
+            _(
+                "{file}: no column is recognised as {fields}. Its columns are: {columns}. "
+                "Say which with --map COLUMN=FIELD."
+            ).format(
+                file=path,
+                fields=", ".join(missing),
+                columns=imp.column_list(headers),
+            )
+        )
+    with register(args) as ctx:
+        ctx.user_id = _user_id(ctx, args.user)
+        plan = imp.check_import(
+            ctx, path, mapping=mapping, sheet=args.sheet, skip_duplicates=not args.keep_duplicates
+        )
+        print_mapping(plan)
+        print_problems(plan)
+        for line in summary_lines(plan):
+            print(line)
+        if plan.duplicate_rows and plan.skip_duplicates:
+            print(
+                _(
+                    "Add --keep-duplicates to import the likely duplicates too, once you "
+                    "know they are other people."
+                )
+            )
+        if not args.apply:
+            print(_("Nothing was written. Add --apply to import the rows without errors."))
+            return 1 if plan.error_rows else 0
+        if not plan.households:
+            print(_("There is nothing to import."))
+            return 1
+        result = imp.apply_import(ctx, plan)
+    print(
+        _("Imported: {households}, {people}.").format(
+            households=households_text(len(result.households)), people=people_text(result.people)
+        )
+    )
+    for household in result.households:
+        place = f" ({household.settlement})" if household.settlement else ""
+        print(f"  {household.family_name}{place}: {people_text(household.people)}")
+    return 0

@@ -1,5 +1,4 @@
-"""``docassist report`` (figures without names) and ``docassist export`` (the whole
-register, for a coordinator)."""
+"""``docassist report``: figures for a period, without names."""
 
 from __future__ import annotations
 
@@ -8,13 +7,17 @@ import sys
 from pathlib import Path
 
 from docassist import i18n
-from docassist.cli_common import UsageError, find_user, open_register
+from docassist.cli.errors import UsageError
+from docassist.cli.export import output_format
+from docassist.cli.register import register
 from docassist.i18n import _
 
+NAME = "report"
 
-def add_parsers(sub: argparse._SubParsersAction, codes: list[str]) -> None:
+
+def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
     report = sub.add_parser(
-        "report", help=_("figures for a period: people served, documents, workshops (no names)")
+        NAME, help=_("figures for a period: people served, documents, workshops (no names)")
     )
     report.add_argument(
         "--from", dest="start", metavar="DATE", help=_("first day (default: start of quarter)")
@@ -26,41 +29,21 @@ def add_parsers(sub: argparse._SubParsersAction, codes: list[str]) -> None:
     # Also accepted after the command; SUPPRESS keeps a global --lang from being reset.
     report.add_argument("--lang", choices=codes, default=argparse.SUPPRESS)
 
-    export = sub.add_parser(
-        "export", help=_("the whole register with names, for a coordinator (personal data)")
-    )
-    export.add_argument("--user", required=True, metavar="NAME_OR_ID", help=_("who exports"))
-    export.add_argument("--format", choices=("csv", "xlsx"), dest="fmt")
-    export.add_argument("--output", required=True, metavar="FILE", help=_("save to this file"))
-    export.add_argument("--lang", choices=codes, default=argparse.SUPPRESS)
 
-
-def _format_from(fmt: str | None, output: str | None, default: str) -> str:
-    if fmt:
-        return fmt
-    suffix = Path(output).suffix.lower().lstrip(".") if output else ""
-    return suffix if suffix in ("csv", "xlsx", "json") else default
-
-
-def cmd_report(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from docassist.procedures import load_all
     from docassist.services import export, reports
-    from docassist.services.context import Context
 
-    fmt = _format_from(args.fmt, args.output, "table")
+    fmt = output_format(args.fmt, args.output, "table")
     if fmt == "table" and args.output:
         raise UsageError(_("--format table prints to the screen; use csv, xlsx or json to save."))
     if fmt == "xlsx" and not args.output:
         raise UsageError(_("An XLSX file needs --output FILE."))
     language = i18n.current_language().code
-    db = open_register(args)
-    try:
-        ctx = Context(db)
+    with register(args) as ctx:
         period = reports.make_period(ctx.today(), args.start, args.end)
         municipality = reports.resolve_municipality(ctx, args.municipality)
         report = reports.build_report(ctx, period, municipality, load_all())
-    finally:
-        db.close()
     if fmt == "table":
         _print_report(report, language)
     elif args.output:
@@ -107,23 +90,3 @@ def _print_report(report, language: str) -> None:
             out.add_row(_("(nothing in this period)"))
         console.print()
         console.print(out)
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from docassist.services import export
-    from docassist.services.context import Context
-
-    fmt = _format_from(args.fmt, args.output, "csv")
-    if fmt not in export.FULL_FORMATS:
-        fmt = "csv"
-    db = open_register(args)
-    try:
-        ctx = Context(db)
-        ctx.user_id = find_user(ctx, args.user).id
-        export.require_coordinator(ctx)
-        print(_("Warning: personal data.") + " " + _(export.PERSONAL_DATA_WARNING), file=sys.stderr)
-        result = export.export_register(ctx, fmt, Path(args.output))
-    finally:
-        db.close()
-    print(_("The whole register was saved to {path}").format(path=result.path.resolve()))
-    return 0

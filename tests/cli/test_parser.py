@@ -12,7 +12,7 @@ from babel.messages.pofile import write_po
 
 from docassist import i18n
 from docassist.cli import main
-from docassist.cli_argparse import ARGPARSE_MESSAGES
+from docassist.cli.parser import ARGPARSE_MESSAGES
 
 # Drafted in i18n-drafts; the catalogues in locales/ get them when the lead merges.
 SERBIAN = {

@@ -1,4 +1,5 @@
-"""argparse's own words ("usage:", "invalid choice: ...") in the user's language.
+"""The command line: the global options, each sub-command's parser (from its own
+module), and argparse's own words in the user's language.
 
 argparse looks its texts up when it needs them, through its module-level ``_``
 and ``ngettext``: Python's gettext, which only knows a catalogue of Python's
@@ -17,11 +18,17 @@ listed here (one our parsers cannot trigger) stays English.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from types import ModuleType
 
-from docassist import i18n
+from docassist import __version__, i18n
+from docassist.cli.errors import UsageError
 from docassist.domain.text import N_
+from docassist.i18n import _
+
+LANG_ENV = "DOCASSIST_LANG"
 
 ARGPARSE_MESSAGES = (
     # Translators: argparse's help heading, before "docassist [-h] ..."; keep the space.
@@ -40,6 +47,50 @@ ARGPARSE_MESSAGES = (
     N_("ambiguous option: %(option)s could match %(matches)s"),
     N_("ignored explicit argument %r"),
 )
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would exit with status 2 and usage
+        raise UsageError(message)
+
+
+def language_from(argv: Sequence[str]) -> str | None:
+    """Find --lang before parsing, so --help is already in the user's language."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return os.environ.get(LANG_ENV)
+
+
+def build_parser(commands: Sequence[ModuleType]) -> argparse.ArgumentParser:
+    """The whole command line; each module in ``commands`` adds its own sub-command,
+    in that order (the order ``--help`` lists them)."""
+    codes = [lang.code for lang in i18n.LANGUAGES]
+    parser = _Parser(
+        prog="docassist",
+        description=_("Documentation workshops and case follow-up."),
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"docassist {__version__}",
+        # argparse's own default is not looked up in any catalogue
+        help=_("show program's version number and exit"),
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help=_("database file to use (default: the register in your data folder)"),
+    )
+    parser.add_argument(
+        "--lang", choices=codes, help=_("language: {codes}").format(codes=", ".join(codes))
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in commands:
+        command.add_parser(sub, codes)
+    return parser
 
 
 def _gettext(message: str) -> str:

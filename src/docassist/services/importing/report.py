@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from docassist.i18n import _, format_number, ngettext
-from docassist.services import importing as imp
+from docassist.services.importing.plan import ImportPlan
+from docassist.services.importing.problems import RowProblem
+from docassist.services.importing.rows import describe
 
 
-def summary_lines(plan: imp.ImportPlan) -> list[str]:
+def summary_lines(plan: ImportPlan) -> list[str]:
     """What the dry run found, in a few sentences (also shown by the TUI)."""
     counts: list[tuple[str, int]] = [
         (ngettext("{n} row read.", "{n} rows read.", plan.rows), plan.rows)
@@ -52,15 +54,15 @@ def summary_lines(plan: imp.ImportPlan) -> list[str]:
     return lines
 
 
-def problem_text(plan: imp.ImportPlan, row: imp.RowProblem) -> str:
+def problem_text(plan: ImportPlan, row: RowProblem) -> str:
     """One row problem as shown to the user; a likely duplicate says it is left out."""
-    text = imp.describe(row, _)
+    text = describe(row, _)
     if row.duplicate and plan.skip_duplicates:
         return _("Left out: {reason}").format(reason=text)
     return text
 
 
-def left_out(plan: imp.ImportPlan, row: imp.RowProblem) -> bool:
+def left_out(plan: ImportPlan, row: RowProblem) -> bool:
     """Whether ``row`` keeps its line out of the import (an error or a skipped duplicate)."""
     return row.is_error or (row.duplicate and plan.skip_duplicates)
 

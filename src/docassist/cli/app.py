@@ -1,0 +1,44 @@
+"""``docassist`` and ``docassist run``: the app itself, which needs a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from docassist.cli.errors import UsageError
+from docassist.cli.register import db_path
+from docassist.i18n import _
+
+if TYPE_CHECKING:  # the app (Textual) is imported only when it runs
+    from docassist.ui.app import DocAssistApp
+
+NAME = "run"
+
+
+def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
+    sub.add_parser(NAME, help=_("start the app (the default)"))
+
+
+def run(args: argparse.Namespace) -> int:
+    need_terminal()
+    from docassist.ui.app import DocAssistApp
+
+    # The app opens (and on first use creates) the register itself.
+    return run_app(DocAssistApp(db_path(args), language=args.lang))
+
+
+def need_terminal() -> None:
+    """The app draws on a terminal and reads keys from it. From a script or cron it
+    would run forever at full speed, writing escape codes into the output file."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            _("needs a terminal; the sub-commands work without one, see docassist --help")
+        )
+
+
+def run_app(app: DocAssistApp) -> int:
+    """Run the app; a crash (already shown on screen, without personal data) is
+    status 2 like any other failure, so a script or launcher can tell."""
+    app.run()
+    return 2 if app.return_code else 0

@@ -1,0 +1,183 @@
+"""One row read the way the person form reads typed input: the repairs a spreadsheet
+needs (a JMBG that lost its leading 0, a sex written as a word) and the cells its
+encoding spoilt."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+
+from docassist.domain import script
+from docassist.domain.dates import DateProblem, parse_partial_date
+from docassist.domain.jmbg import check_jmbg
+from docassist.domain.model import Sex
+from docassist.domain.text import N_, Problem
+from docassist.services import households as hh
+from docassist.services.importing.fields import field_label
+from docassist.services.importing.problems import SHOWN_CHARS, RowProblem, short
+
+_SEX_WORDS: dict[str, Sex] = {
+    **dict.fromkeys(
+        ["m", "muski", "musko", "muskarac", "male", "man", "boy", "decak", "mursh", "murs",
+         "rom", "cavo", "chavo", "1"],
+        Sex.MALE,
+    ),
+    **dict.fromkeys(
+        ["z", "zenski", "zensko", "zena", "f", "female", "woman", "girl", "devojcica", "w",
+         "dzuvli", "romni", "cej", "chej", "2"],
+        Sex.FEMALE,
+    ),
+}  # fmt: skip
+
+
+def _sex(text: str) -> tuple[Sex, Problem | None]:
+    if not text.strip():
+        return Sex.UNKNOWN, None
+    value = _SEX_WORDS.get(script.search_key(text).replace(" ", ""))
+    if value is not None:
+        return value, None
+    return Sex.UNKNOWN, Problem(
+        "import.sex",
+        N_("'{text}' was not understood as a sex (use M or Ž); it is left unknown."),
+        {"text": text},
+        severity="warning",
+    )
+
+
+_SCIENTIFIC = re.compile(r"\d[.,]\d+[eE][+]?\d+")
+
+
+def _jmbg(text: str, today: date) -> tuple[str, Problem | None]:
+    """The JMBG to check, repaired where a spreadsheet damaged it knowingly ("" if lost)."""
+    text = text.strip()
+    if _SCIENTIFIC.fullmatch(text):
+        # The digits are gone: nothing is left to check, so this is the only reason given
+        # (the number itself would add "'E' is not a digit").
+        return "", Problem(
+            "import.jmbg_scientific",
+            N_(
+                "The spreadsheet showed this JMBG in scientific notation ('{text}') and "
+                "lost its last digits. Format the column as text, type the numbers again, "
+                "and save again."
+            ),
+            {"text": text},
+        )
+    digits = "".join(c for c in text if not (c.isspace() or c in "-."))
+    if len(digits) == 12 and digits.isdigit() and _whole_number("0" + digits, today):
+        # Spreadsheets store a JMBG as a number and drop the 0 of days 1 to 9.
+        return "0" + digits, Problem(
+            "import.jmbg_zero",
+            N_("The leading 0 was missing (spreadsheets drop it); read as {number}."),
+            {"number": "0" + digits},
+            severity="warning",
+        )
+    return text, None
+
+
+def _whole_number(number: str, today: date) -> bool:
+    """Whether ``number`` reads as a JMBG whose check digit agrees with the rest.
+
+    A wrong check digit is only a warning on a typed number, but here it is the evidence
+    that putting back a dropped 0 gives the number the spreadsheet lost: without it the
+    12 digits are left as they are, and reported as a number with a digit missing.
+    """
+    check = check_jmbg(number, today=today)
+    return check.is_valid and all(p.code != "jmbg.check_digit" for p in check.problems)
+
+
+def consent_date(text: str, today: date) -> tuple[str | None, Problem | None]:
+    text = text.strip()
+    if not text:
+        return None, None
+    try:
+        day = parse_partial_date(text, today=today)
+    except DateProblem as err:
+        return None, err.problem
+    if day.precision != "day" or day.approximate:
+        return None, Problem(
+            "import.consent_date",
+            N_("'{text}' is not a whole date; the date they agreed is left out."),
+            {"text": text},
+            severity="warning",
+        )
+    return day.earliest().isoformat(), None
+
+
+def shortened(row: RowProblem) -> RowProblem:
+    """``row`` with the cell it quotes cut short: checks quote a value as ``text``."""
+    text = row.problem.params.get("text")
+    if not isinstance(text, str) or len(text) <= SHOWN_CHARS:
+        return row
+    params = {**row.problem.params, "text": short(text)}
+    return replace(row, problem=replace(row.problem, params=params))
+
+
+def _utf8_read_as_cp1250(text: str) -> str | None:
+    """The UTF-8 text that Windows-1250 garbled into ``text`` ("Å ..."), if it is one."""
+    if text.isascii():
+        return None
+    try:
+        original = text.encode("cp1250").decode("utf-8")
+    except UnicodeError:
+        return None
+    return None if original.isascii() else original
+
+
+def unreadable(cell: str, encoding: str | None) -> Problem | None:
+    if "\ufffd" in cell:
+        return Problem(
+            "import.unreadable",
+            N_(
+                "'{text}' holds bytes that could not be read (shown as �). Correct this "
+                "line in the file and check again."
+            ),
+            {"text": short(cell)},
+        )
+    original = _utf8_read_as_cp1250(cell) if encoding == "cp1250" else None
+    if original is not None:
+        return Problem(
+            "import.utf8_in_cp1250",
+            N_(
+                "This line is in UTF-8 ('{text}') but the file is in Windows-1250, so its "
+                "letters would be garbled. Save the whole file in one encoding."
+            ),
+            {"text": short(original)},
+        )
+    return None
+
+
+def person_input(
+    values: dict[str, str], line: int, today: date
+) -> tuple[hh.PersonInput, list[RowProblem]]:
+    """A row's cells as the input the person form would give, and what was repaired."""
+    problems: list[RowProblem] = []
+    sex, sex_problem = _sex(values.get("sex", ""))
+    if sex_problem:
+        problems.append(RowProblem(line, "sex", sex_problem))
+    jmbg, jmbg_problem = _jmbg(values.get("jmbg", ""), today)
+    if jmbg_problem:
+        problems.append(RowProblem(line, "jmbg", jmbg_problem))
+    person = hh.PersonInput(
+        given_name=values.get("given_name", ""),
+        family_name=values.get("family_name", ""),
+        sex=sex,
+        birth_date=values.get("birth_date", ""),
+        place_of_birth=values.get("place_of_birth", ""),
+        jmbg=jmbg,
+    )
+    return person, problems
+
+
+def describe(row: RowProblem, translate=lambda s: s) -> str:
+    """One row problem as a sentence; the field is named when the message does not."""
+    text = row.problem.render(translate)
+    if row.field in _NAMED_FIELDS or (row.field and row.problem.code in _UNNAMED_CODES):
+        return f"{translate(field_label(row.field))}: {text}"
+    return text
+
+
+# Messages about these fields do not say which column they come from.
+_NAMED_FIELDS = {"jmbg", "birth_date", "sex", "consent_date", "place_of_birth"}
+# ... nor do these messages, whatever the field.
+_UNNAMED_CODES = {"import.unreadable", "import.utf8_in_cp1250", "too_long"}
