@@ -87,20 +87,20 @@ def _member(page: Page, words: Words, member: MemberFacts) -> list:
     page.rule()
     about = ", ".join(p for p in (words.msg(member.relation), member.born) if p)
     page.heading(f"{member.name} ({about})" if about else member.name, after=30)
-    plan = member.sections
+    sections = member.sections
     shown = []
-    if plan is None:
+    if sections is None:
         page.paragraph(Line(words.msg(NOTHING_LEFT)))
         return shown
-    for next_step in plan.next_steps:
+    for next_step in sections.next_steps:
         shown.append(next_step.item.checklist)
         _next(page, words, next_step)
-    for blocked in plan.blocked:
+    for blocked in sections.blocked:
         shown.append(blocked.item.checklist)
         _blocked(page, words, blocked)
-    if not plan.next_steps:
-        page.paragraph(Line(words.msg(NOTHING_YET if plan.nothing_can_start else NOTHING_LEFT)))
-    for alternative in plan.alternatives:
+    if not sections.next_steps:
+        page.paragraph(Line(words.msg(NOTHING_YET if sections.nothing_can_start else NOTHING_LEFT)))
+    for alternative in sections.alternatives:
         shown.append(alternative.item.checklist)
         main = alternative.instead_of
         title = words.one(main.title, words.first)[0] if main else ""
@@ -108,11 +108,11 @@ def _member(page: Page, words: Words, member: MemberFacts) -> list:
         own = words.one(alternative.item.checklist.title, words.first)[0]
         page.paragraph(Line(f"{label} {own}"))
     # Documents held are not procedures gone through (see handouts.plan).
-    if plan.held:
-        held = ", ".join(words.msg(DOCUMENT_LABELS[kind]) for kind in plan.held)
+    if sections.held:
+        held = ", ".join(words.msg(DOCUMENT_LABELS[kind]) for kind in sections.held)
         page.paragraph(Line(f"{words.msg('Has:')} {held}"))
-    if plan.done:
-        titles = ", ".join(words.one(i.checklist.title, words.first)[0] for i in plan.done)
+    if sections.done:
+        titles = ", ".join(words.one(i.checklist.title, words.first)[0] for i in sections.done)
         page.paragraph(Line(f"{words.msg('Done:')} {titles}"))
     return shown
 
