@@ -11,6 +11,14 @@ from pypdf import PdfReader
 
 from docassist import cli, locations
 from docassist.domain.model import DocumentKind, DocumentState, Relation, Sex
+from docassist.handouts.fields import (
+    BRING,
+    STEPS,
+    TEXT,
+    TIPS,
+    introduction_fields,
+    step_fields,
+)
 from docassist.handouts.words import DRAFT
 from docassist.i18n import translate_in
 from docassist.procedures import Checklist, ChecklistSet, Text, load_all
@@ -117,6 +125,60 @@ def test_checklist_without_unconfirmed_facts_has_no_note(checklists):
     quiet = swapped(checklists, replace(checklist, steps=steps))
     text = pdf_text(checklist_pdf(quiet, "id-card", ["en"]))
     assert "Check with the office" not in text
+
+
+def test_a_step_shows_its_fields_in_one_order_with_their_checks(checklists):
+    step = checklists.get("id-card").steps[0]
+    step = replace(
+        step,
+        deadline=Text({"en": "Within a month"}),
+        tips=Text({"en": "Ask who came before"}),
+        verify_locally=frozenset({"bring", "cost"}),
+    )
+    fields = step_fields(step)
+    assert [(f.kind, f.heading, f.verify) for f in fields] == [
+        (BRING, "What to bring", True),
+        (TEXT, "Where to go", False),
+        (TEXT, "Cost", True),
+        (TEXT, "How long it takes", False),
+        (TEXT, "Deadline", False),
+        (TEXT, "Done when", False),
+        (TIPS, "For the facilitator", False),
+    ]
+    assert fields[0].value == step.bring and fields[2].value == step.cost
+    # No deadline and no tips: their parts are left out, not shown empty.
+    bare = replace(step, deadline=None, tips=None)
+    assert [f.heading for f in step_fields(bare)] == [
+        "What to bring",
+        "Where to go",
+        "Cost",
+        "How long it takes",
+        "Done when",
+    ]
+
+
+def test_an_introduction_shows_the_summary_who_and_the_steps(checklists):
+    checklist = checklists.get("id-card")
+    fields = introduction_fields(checklist)
+    assert [(f.kind, f.heading) for f in fields] == [
+        (TEXT, ""),
+        (TEXT, "Who needs it"),
+        (STEPS, "The steps"),
+    ]
+    assert fields[2].value == tuple(s.title for s in checklist.steps)
+
+
+def test_the_handout_prints_the_step_fields_in_order_without_the_tips(checklists):
+    checklist = checklists.get("id-card")
+    text = pdf_text(checklist_pdf(checklists, "id-card", ["en"]))
+    for number, step in enumerate(checklist.steps, 1):
+        # The last time the title is printed heads the step (the first is in the list).
+        at = text.rindex(f"{number}. {flat(step.title.get('en')[0])}")
+        for field in step_fields(step):
+            if field.kind == TIPS:
+                assert flat(field.value.get("en")[0]) not in text
+                continue
+            at = text.index(field.heading, at)
 
 
 def test_draft_marker_for_unreviewed_languages_only(checklists):

@@ -207,6 +207,33 @@ def test_refusal_on_the_administrative_route_opens_the_court_route(checklists):
     assert again.item("late-birth-registration").case == abandoned
 
 
+def test_an_open_case_with_an_outcome_is_still_open(checklists):
+    # The app never writes this (closing sets the status with the outcome), but a row
+    # edited by hand can hold it. The rules used to call it finished, refused, and
+    # offer the court route, while the register counted it open and refused a second
+    # case: the status decides everywhere now (domain.model.ACTIVE_CASE_STATUSES).
+    stale = CaseFacts(
+        "late-birth-registration",
+        1,
+        CaseStatus.OPEN,
+        Outcome.REFUSED,
+        {"gather-evidence": StepStatus.DONE},
+    )
+    assert stale.is_open
+    adult = PersonFacts("p1", "Dragan", 34, holding(), cases=(stale,))
+    plan = plan_for(adult, checklists)
+    assert plan.item("late-birth-registration").state == IN_PROGRESS
+    assert plan.item("late-birth-registration").case == stale
+    assert plan.item("birth-registration-court") is None
+    # Closed with the same outcome, it is the refusal that opens the court route.
+    closed = replace(stale, status=CaseStatus.CLOSED)
+    assert not closed.is_open
+    assert (
+        plan_for(replace(adult, cases=(closed,)), checklists).item("birth-registration-court").state
+        == READY
+    )
+
+
 def test_returnee_with_only_a_travel_document(checklists):
     returnee = PersonFacts(
         "r1",

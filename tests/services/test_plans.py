@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from docassist.domain.model import DocumentKind, DocumentState, Relation, Sex
-from docassist.procedures import load_all
+from docassist.procedures import IN_PROGRESS, load_all
+from docassist.services import cases, dashboard, plans
 from docassist.services import households as hh
-from docassist.services import plans
+from docassist.services.context import ValidationError
 
 HAVE = DocumentState.HAVE
 DOCUMENTED = {kind: HAVE for kind in DocumentKind if kind != DocumentKind.IDP_CARD}
@@ -76,3 +79,31 @@ def test_a_jmbg_from_another_republic_proves_nothing_here(ctx):
     household_id, person = _teenager(ctx, make_jmbg(date(2008, 4, 13), "17", 333))  # BiH
     plan = plans.household_plans(ctx, household_id, load_all(user=False))[person]
     assert DocumentKind.BIRTH_REGISTRATION not in plan.held
+
+
+def test_an_open_case_with_a_recorded_outcome_is_open_everywhere(ctx):
+    # A row edited by hand: still open, but with a refusal written in. The register,
+    # the dashboard, open_case() and the plan all go by the status (one rule), so
+    # the plan shows the case under way rather than offering the court route.
+    household_id = hh.register_household(
+        ctx,
+        hh.HouseholdInput("Ramić", consent_date="2026-11-01"),
+        [hh.PersonInput("Dragan", "Ramić", Relation.HEAD, Sex.MALE, "1990")],
+    )
+    person = hh.get_household(ctx, household_id).members[0].id
+    checklists = load_all(user=False)
+    late = checklists.get("late-birth-registration")
+    steps = [cases.StepPlan(s.key, s.typical_days) for s in late.steps]
+    case_id = cases.open_case(ctx, person, late.id, late.version, steps)
+    with ctx.db.atomic():
+        ctx.db.execute("UPDATE cases SET outcome = 'refused' WHERE id = ?", [case_id])
+
+    assert cases.get_case(ctx, case_id).is_active
+    assert dashboard.counts(ctx).open == 1
+    assert [h.open_cases for h in hh.find_households(ctx, case_filter="open")] == [1]
+    with pytest.raises(ValidationError):
+        cases.open_case(ctx, person, late.id, late.version, steps)
+    plan = plans.household_plans(ctx, household_id, checklists)[person]
+    assert plan.item(late.id).state == IN_PROGRESS
+    assert plan.item(late.id).case.id == case_id
+    assert plan.item("birth-registration-court") is None

@@ -43,6 +43,25 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
 
 
+# The one definition of an active case: one with work still to do, counted as open
+# on the dashboard, in the register and in reports, whose steps may still change and
+# of which a person may have only one per checklist. The status alone decides it,
+# not the outcome: close_case() writes the outcome together with the status done or
+# closed, and reopen_case() clears the outcome as it sets the status open again, so
+# in what the app writes the two never disagree. Where they do (a row edited by hand
+# or copied in from elsewhere, open with an outcome), the status is what every count,
+# every guard and the partial indexes of migration 0003 go by; a plan that also asked
+# for "no outcome" called such a case finished and offered to start again, which
+# open_case() then refused as a second open case. store.cases.active_case_sql() is
+# the same rule in SQL.
+ACTIVE_CASE_STATUSES: tuple[CaseStatus, ...] = (CaseStatus.OPEN, CaseStatus.BLOCKED)
+
+
+def is_active_case(status: CaseStatus | str) -> bool:
+    """Whether a case with this status still has work to do (see ACTIVE_CASE_STATUSES)."""
+    return status in ACTIVE_CASE_STATUSES
+
+
 class StepStatus(StrEnum):
     TODO = "todo"
     IN_PROGRESS = "in_progress"

@@ -12,16 +12,16 @@ over ``FamilyFacts``, so this module stays below the services.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from docassist.domain.model import DOCUMENT_LABELS
 from docassist.domain.text import N_
 from docassist.handouts.pdf import HandoutPDF, Line
+from docassist.handouts.plan import BlockedProcedure, NextStep, PlanSections
 from docassist.handouts.procedure import OFFICE, VERIFY, VISIT
 from docassist.handouts.words import Page, Words
 from docassist.i18n import format_date, get_language, translate_in
-from docassist.procedures import PersonPlan, PlanItem, done_routes
 
 # Translators: the title of a printed handout for one family; {family} is its name.
 TITLE = N_("Family plan: {family}")
@@ -35,8 +35,7 @@ class MemberFacts:
     name: str
     relation: str  # msgid, e.g. "Child"
     born: str  # as it should be printed, "" when unknown
-    plan: PersonPlan | None
-    due: dict[str, date] = field(default_factory=dict)  # checklist id -> next step due
+    sections: PlanSections | None  # None: no procedure on our checklists fits them
 
 
 @dataclass(frozen=True)
@@ -88,50 +87,48 @@ def _member(page: Page, words: Words, member: MemberFacts) -> list:
     page.rule()
     about = ", ".join(p for p in (words.msg(member.relation), member.born) if p)
     page.heading(f"{member.name} ({about})" if about else member.name, after=30)
-    plan = member.plan
+    sections = member.sections
     shown = []
-    if plan is None or not plan.items:
+    if sections is None:
         page.paragraph(Line(words.msg(NOTHING_LEFT)))
         return shown
-    actionable = plan.actionable
-    for item in actionable:
-        shown.append(item.checklist)
-        _next(page, words, item, member.due.get(item.checklist.id))
-    blocked = [i for i in plan.items if i.blocked]
-    for item in blocked:
-        shown.append(item.checklist)
-        _blocked(page, words, item)
-    if not actionable:
-        page.paragraph(Line(words.msg(NOTHING_YET if blocked else NOTHING_LEFT)))
-    for item in plan.alternatives:
-        shown.append(item.checklist)
-        main = next((i for i in plan.items if i.checklist.id == item.alternative_to), None)
-        title = words.one(main.checklist.title, words.first)[0] if main else ""
+    for next_step in sections.next_steps:
+        shown.append(next_step.item.checklist)
+        _next(page, words, next_step)
+    for blocked in sections.blocked:
+        shown.append(blocked.item.checklist)
+        _blocked(page, words, blocked)
+    if not sections.next_steps:
+        page.paragraph(Line(words.msg(NOTHING_YET if sections.nothing_can_start else NOTHING_LEFT)))
+    for alternative in sections.alternatives:
+        shown.append(alternative.item.checklist)
+        main = alternative.instead_of
+        title = words.one(main.title, words.first)[0] if main else ""
         label = words.msg(OR_INSTEAD).format(checklist=title)
-        page.paragraph(Line(f"{label} {words.one(item.checklist.title, words.first)[0]}"))
-    # Documents held are not procedures gone through (see the household screen).
-    if plan.held:
-        held = ", ".join(words.msg(DOCUMENT_LABELS[kind]) for kind in plan.held)
+        own = words.one(alternative.item.checklist.title, words.first)[0]
+        page.paragraph(Line(f"{label} {own}"))
+    # Documents held are not procedures gone through (see handouts.plan).
+    if sections.held:
+        held = ", ".join(words.msg(DOCUMENT_LABELS[kind]) for kind in sections.held)
         page.paragraph(Line(f"{words.msg('Has:')} {held}"))
-    done = done_routes(plan)
-    if done:
-        titles = ", ".join(words.one(i.checklist.title, words.first)[0] for i in done)
+    if sections.done:
+        titles = ", ".join(words.one(i.checklist.title, words.first)[0] for i in sections.done)
         page.paragraph(Line(f"{words.msg('Done:')} {titles}"))
     return shown
 
 
-def _next(page: Page, words: Words, item: PlanItem, due: date | None) -> None:
-    title = words.line(item.checklist.title)
+def _next(page: Page, words: Words, next_step: NextStep) -> None:
+    title = words.line(next_step.item.checklist.title)
     page.heading(f"{words.msg('Next step:')} {title.first}", points=15, after=25)
     if title.second:
         page.subtitle(title.second)
-    step = item.next_step
+    step = next_step.step
     if step is None:
         return
     page.paragraph(words.line(step.title), bold=True)
-    if due is not None:
-        text = words.msg("Due {date}").format(date=format_date(due, language=words.first))
-        page.paragraph(Line(text), bold=True)
+    if next_step.due is not None:
+        day = format_date(next_step.due, language=words.first)
+        page.paragraph(Line(words.msg("Due {date}").format(date=day)), bold=True)
     check = step.verify_locally
     if step.bring:
         page.heading(words.msg("Bring:"), points=14, after=12)
@@ -149,8 +146,8 @@ def _next(page: Page, words: Words, item: PlanItem, due: date | None) -> None:
             page.warning([words.both(VERIFY)])
 
 
-def _blocked(page: Page, words: Words, item: PlanItem) -> None:
-    title = words.line(item.checklist.title)
+def _blocked(page: Page, words: Words, blocked: BlockedProcedure) -> None:
+    title = words.line(blocked.item.checklist.title)
     page.heading(f"{words.msg('Blocked:')} {title.first}", points=15, after=15)
     if title.second:
         page.subtitle(title.second)
@@ -159,12 +156,13 @@ def _blocked(page: Page, words: Words, item: PlanItem) -> None:
     def translate(msgid: str) -> str:
         return translate_in(first, msgid)
 
-    for blocker in item.blockers:
-        if not blocker.blocking:
-            continue  # "check whether the father has it" is for the facilitator
-        line = blocker.render(translate, first)
-        if blocker.reason is not None:
-            reason = words.line(blocker.reason)
-            page.bullet(Line(line, reason.first))
+    # Only blockers that block: "check whether the father has it" is for the facilitator.
+    for line in blocked.blockers:
+        text = line.blocker.render(translate, first)
+        # The checklist's words, in the family's language; a reason typed on the case
+        # is in the coordinator's words and language, and is not printed.
+        if line.blocker.reason is not None:
+            reason = words.line(line.blocker.reason)
+            page.bullet(Line(text, reason.first))
         else:
-            page.bullet(Line(line))
+            page.bullet(Line(text))

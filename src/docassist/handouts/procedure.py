@@ -16,20 +16,12 @@ from collections.abc import Sequence
 from datetime import date
 
 from docassist.domain.text import N_
+from docassist.handouts.fields import BRING, STEPS, TIPS, introduction_fields, step_fields
 from docassist.handouts.pdf import HandoutPDF, Line
 from docassist.handouts.words import Page, Words
 from docassist.i18n import format_date
-from docassist.procedures import Checklist, Step
+from docassist.procedures import Checklist, Step, Text
 
-# The step fields printed, with their headings (msgids already used on the workshop
-# screen, so the two always agree). ``bring`` is printed separately as tick boxes.
-_FIELDS = (
-    ("where", N_("Where to go")),
-    ("cost", N_("Cost")),
-    ("duration", N_("How long it takes")),
-    ("deadline", N_("Deadline")),
-    ("done_when", N_("Done when")),
-)
 VERIFY = N_("Check with the office")
 # Translators: a label on a printed handout, followed by a blank line to write on.
 OFFICE = N_("Office address")
@@ -64,12 +56,14 @@ def checklist_handout(checklist: Checklist, languages: Sequence[str], today: dat
 
 
 def _introduction(page: Page, words: Words, checklist: Checklist) -> None:
-    page.paragraph(words.line(checklist.summary))
-    page.heading(words.both(N_("Who needs it")))
-    page.paragraph(words.line(checklist.for_whom))
-    page.heading(words.both(N_("The steps")))
-    for number, step in enumerate(checklist.steps, 1):
-        page.bullet(words.line(step.title, f"{number}. "))
+    for field in introduction_fields(checklist):
+        if field.heading:
+            page.heading(words.both(field.heading))
+        if isinstance(field.value, Text):
+            page.paragraph(words.line(field.value))
+        elif field.kind == STEPS:
+            for number, title in enumerate(field.value or (), 1):
+                page.bullet(words.line(title, f"{number}. "))
 
 
 def _step(page: Page, words: Words, step: Step, number: int) -> None:
@@ -79,19 +73,20 @@ def _step(page: Page, words: Words, step: Step, number: int) -> None:
     page.heading(title.first, after=40)
     if title.second:
         page.subtitle(title.second)
-    check = step.verify_locally
-    page.heading(words.both(N_("What to bring")), points=14)
-    if not step.bring:
-        page.paragraph(Line(words.both(N_("Nothing to bring."))))
-    for item in step.bring:
-        page.tick_item(words.line(item))
-    if "bring" in check:
-        page.warning([words.both(VERIFY)])
-    for name, heading in _FIELDS:
-        text = getattr(step, name)
-        if text is None or not text.get(words.first)[0]:
+    for field in step_fields(step):
+        if field.kind == TIPS:  # advice for the facilitator, not the family
             continue
-        page.heading(words.both(heading), points=14, after=12)
-        page.paragraph(words.line(text))
-        if name in check:
+        if field.kind == BRING:
+            page.heading(words.both(field.heading), points=14)
+            if not field.value:
+                page.paragraph(Line(words.both(N_("Nothing to bring."))))
+            for item in field.value or ():
+                page.tick_item(words.line(item))
+        else:
+            text = field.value
+            if not isinstance(text, Text) or not text.get(words.first)[0]:
+                continue
+            page.heading(words.both(field.heading), points=14, after=12)
+            page.paragraph(words.line(text))
+        if field.verify:
             page.warning([words.both(VERIFY)])

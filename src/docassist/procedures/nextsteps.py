@@ -47,6 +47,7 @@ from docassist.domain.model import (
     Outcome,
     PersonStatus,
     StepStatus,
+    is_active_case,
 )
 from docassist.domain.text import N_
 from docassist.procedures.model import Checklist, ChecklistSet, Prerequisite, Step, Text
@@ -108,8 +109,8 @@ class CaseFacts:
 
     @property
     def is_open(self) -> bool:
-        # A recorded outcome ends the case even if its status was not updated.
-        return self.outcome is None and self.status in (CaseStatus.OPEN, CaseStatus.BLOCKED)
+        # The status decides, as everywhere else: see domain.model.ACTIVE_CASE_STATUSES.
+        return is_active_case(self.status)
 
     @property
     def obtained(self) -> bool:

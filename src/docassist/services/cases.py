@@ -8,10 +8,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from docassist.domain.model import CaseStatus, DocumentKind, DocumentState, Outcome, StepStatus
+from docassist.domain.model import (
+    CaseStatus,
+    DocumentKind,
+    DocumentState,
+    Outcome,
+    StepStatus,
+    is_active_case,
+)
 from docassist.domain.text import N_, Problem
 from docassist.services.context import Context, NotFoundError, ValidationError
 from docassist.services.documents import write_documents
+from docassist.store.cases import active_case_sql
 from docassist.store.db import new_id
 
 _FINISHED_STEPS = (StepStatus.DONE, StepStatus.SKIPPED)
@@ -57,7 +65,7 @@ class Case:
 
     @property
     def is_active(self) -> bool:
-        return self.status in (CaseStatus.OPEN, CaseStatus.BLOCKED)
+        return is_active_case(self.status)
 
     def current_step(self) -> CaseStep | None:
         return next((s for s in self.steps if s.status not in _FINISHED_STEPS), None)
@@ -98,7 +106,7 @@ def open_case(
         raise NotFoundError("person", person_id)
     active = ctx.db.execute(
         "SELECT 1 FROM cases WHERE person_id = ? AND checklist_id = ? "
-        "AND status IN ('open','blocked') AND deleted_at IS NULL",
+        f"AND {active_case_sql(None)} AND deleted_at IS NULL",
         [person_id, checklist_id],
     ).fetchone()
     if active:
@@ -433,7 +441,7 @@ def _refresh_case(ctx: Context, case_id: str) -> None:
         "AND status IN ('todo','in_progress','blocked')",
         [case_id],
     ).fetchone()[0]
-    if status in (CaseStatus.OPEN.value, CaseStatus.BLOCKED.value):
+    if is_active_case(status):
         status = CaseStatus.BLOCKED.value if blocked else CaseStatus.OPEN.value
     ctx.db.execute(
         "UPDATE cases SET status = ?, blocked_reason = ?, next_due = ? WHERE id = ?",

@@ -9,6 +9,7 @@ from typing import Any
 from docassist.domain import script
 from docassist.services import places
 from docassist.services.context import Context, LastAnswer
+from docassist.store.cases import active_case_sql
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class CaseLine:
 
 # Each count spelled with the exact WHERE of a partial index (migration 0003),
 # so SQLite counts index entries instead of reading every case.
-_ACTIVE = "c.status IN ('open','blocked')"
+_ACTIVE = active_case_sql("c")
 _DONE = "c.status = 'done'"
 
 
@@ -170,7 +171,7 @@ def overdue_cases(ctx: Context, scope: Scope = Scope(), limit: int = 200) -> lis
     return _lines(
         ctx,
         scope,
-        "c.status IN ('open','blocked') AND c.next_due < ?",
+        f"{_ACTIVE} AND c.next_due < ?",
         [ctx.today().isoformat()],
         limit,
     )
@@ -181,7 +182,7 @@ def due_this_week(ctx: Context, scope: Scope = Scope(), limit: int = 200) -> lis
     return _lines(
         ctx,
         scope,
-        "c.status IN ('open','blocked') AND c.next_due BETWEEN ? AND ?",
+        f"{_ACTIVE} AND c.next_due BETWEEN ? AND ?",
         [today.isoformat(), (today + timedelta(days=7)).isoformat()],
         limit,
     )

@@ -28,6 +28,7 @@ from docassist.domain.model import (
     Role,
     Sex,
     StepStatus,
+    is_active_case,
 )
 from docassist.services.context import Context
 from docassist.services.households import (
@@ -427,7 +428,7 @@ class _Generator:
                 step_day = min(self.today, step_day + timedelta(days=days or 14))
                 done = step_day.isoformat() if st == StepStatus.DONE else None
                 history.step(step_day, key, st, done_date=done)
-            elif position == reached and status in (CaseStatus.OPEN, CaseStatus.BLOCKED):
+            elif position == reached and is_active_case(status):
                 st = StepStatus.BLOCKED if status == CaseStatus.BLOCKED else StepStatus.IN_PROGRESS
                 reason = blocked_reason
                 # around today: some overdue, most not yet (a due date far in

@@ -23,10 +23,11 @@ from pathlib import Path
 from docassist.domain.model import RELATION_LABELS
 from docassist.domain.script import cyr_to_lat
 from docassist.handouts.family import FamilyFacts, MemberFacts, family_plan
+from docassist.handouts.plan import plan_sections
 from docassist.handouts.procedure import checklist_handout
 from docassist.i18n import current_language, get_language
 from docassist.locations import handouts_dir
-from docassist.procedures import IN_PROGRESS, ChecklistSet, PersonPlan
+from docassist.procedures import ChecklistSet
 from docassist.services.cases import cases_of_household
 from docassist.services.context import Context, NotFoundError
 from docassist.services.files import write_bytes
@@ -76,22 +77,6 @@ def _born(person) -> str:
     return ("~" if birth.approximate else "") + birth.format("dmy")
 
 
-def _due_dates(plan: PersonPlan | None, cases) -> dict[str, date]:
-    """When the next step of each open case is due, per checklist id."""
-    if plan is None:
-        return {}
-    by_id = {c.id: c for c in cases}
-    due: dict[str, date] = {}
-    for item in plan.items:
-        case = by_id.get(item.case.id) if item.case and item.case.id else None
-        if item.state != IN_PROGRESS or case is None or item.next_step is None:
-            continue
-        step = next((s for s in case.steps if s.key == item.next_step.key), None)
-        if step is not None and step.due_date is not None:
-            due[item.checklist.id] = step.due_date
-    return due
-
-
 def family_language(ctx: Context, household_id: str) -> str:
     """The language the household was recorded with, else the UI's."""
     recorded = get_household(ctx, household_id).household.language
@@ -118,8 +103,7 @@ def make_family_plan(
             name=person.full_name,
             relation=RELATION_LABELS[person.relation],
             born=_born(person),
-            plan=plans.get(person.id),
-            due=_due_dates(plans.get(person.id), cases),
+            sections=plan_sections(plans.get(person.id), cases),
         )
         for person in detail.members
     ]

@@ -29,6 +29,7 @@ from docassist.services.context import (
     changed,
 )
 from docassist.services.documents import documents_of, write_documents
+from docassist.store.cases import active_case_sql
 from docassist.store.db import new_id
 
 PAGE_SIZE = 50
@@ -522,7 +523,7 @@ def _where(
     if case_filter == "open":
         clauses.append(
             "EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.id "
-            "AND c.status IN ('open','blocked') AND c.deleted_at IS NULL)"
+            f"AND {active_case_sql()} AND c.deleted_at IS NULL)"
         )
     elif case_filter == "blocked":
         clauses.append(
@@ -532,7 +533,7 @@ def _where(
     elif case_filter == "overdue":
         clauses.append(
             "EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.id "
-            "AND c.status IN ('open','blocked') AND c.next_due < ? AND c.deleted_at IS NULL)"
+            f"AND {active_case_sql()} AND c.next_due < ? AND c.deleted_at IS NULL)"
         )
         params.append(ctx.today().isoformat())
     return " AND ".join(clauses), params
@@ -598,11 +599,11 @@ def find_households(
     cases = {
         r[0]: r[1:]
         for r in ctx.db.execute(
-            """
+            f"""
             SELECT household_id,
-              sum(status IN ('open','blocked')),
+              sum({active_case_sql(None)}),
               sum(status = 'blocked'),
-              sum(status IN ('open','blocked') AND next_due < ?)
+              sum({active_case_sql(None)} AND next_due < ?)
             FROM cases
             WHERE household_id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL
             GROUP BY household_id

@@ -60,6 +60,7 @@ from docassist.domain.text import N_, Problem
 from docassist.i18n import translator
 from docassist.services.context import Context, ValidationError
 from docassist.services.workshops import MEMBER_WHEN_MARKED
+from docassist.store.cases import active_case_sql
 
 # Cases of people or households removed from the register count nowhere, as the
 # people themselves no longer count as served (a removal is often a duplicate record).
@@ -554,8 +555,8 @@ class _Query:
         rows = self.db.execute(
             # total() and coalesce: a comparison with a NULL outcome is NULL.
             "SELECT c.checklist_id, "
-            "  total(c.status IN ('open','blocked')), total(c.status = 'blocked'), "
-            "  total(c.status IN ('open','blocked') AND c.next_due < ?), "
+            f"  total({active_case_sql()}), total(c.status = 'blocked'), "
+            f"  total({active_case_sql()} AND c.next_due < ?), "
             "  total(coalesce(c.outcome = 'refused' AND c.outcome_date BETWEEN ? AND ?, 0)) "
             "FROM cases c JOIN households h ON h.id = c.household_id "
             "WHERE c.deleted_at IS NULL" + _LIVE + place + " GROUP BY c.checklist_id",

@@ -22,6 +22,7 @@ from docassist.procedures import ChecklistSet
 from docassist.services import households as hh
 from docassist.services.cases import StepPlan, open_case
 from docassist.services.context import Context, NotFoundError, ValidationError
+from docassist.store.cases import active_case_sql
 from docassist.store.db import new_id
 
 MAX_LANGUAGES = 2  # two columns side by side is what a projected screen can hold
@@ -302,7 +303,7 @@ def open_cases_for_attendees(
         for person_id, checklist_id in selections:
             existing = ctx.db.execute(
                 "SELECT id FROM cases WHERE person_id = ? AND checklist_id = ? "
-                "AND status IN ('open','blocked') AND deleted_at IS NULL",
+                f"AND {active_case_sql(None)} AND deleted_at IS NULL",
                 [person_id, checklist_id],
             ).fetchone()
             if existing:

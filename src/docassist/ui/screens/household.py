@@ -29,6 +29,13 @@ from docassist.domain.model import (
     DocumentState,
 )
 from docassist.domain.text import N_
+from docassist.handouts.plan import (
+    Alternative,
+    BlockedProcedure,
+    NextStep,
+    PlanSections,
+    plan_sections,
+)
 from docassist.i18n import _, current_language, format_date, get_language, ngettext, pgettext
 from docassist.procedures import (
     BLOCKED,
@@ -36,11 +43,9 @@ from docassist.procedures import (
     DONE,
     IN_PROGRESS,
     READY,
-    STEP_BLOCKED,
     Checklist,
     PersonPlan,
     PlanItem,
-    done_routes,
 )
 from docassist.procedures import Text as ChecklistText
 from docassist.services import cases as cases_svc
@@ -298,9 +303,7 @@ class HouseholdScreen(DocScreen):
         self.query_one("#person-name", Static).update(Content.assemble((person.full_name, "bold")))
         self.query_one("#person-documents", Static).update(self._documents(person))
         self._fill_cases(person, lang)
-        self.query_one("#next-step", Static).update(
-            self._plan(person, self.plans.get(person.id), lang)
-        )
+        self.query_one("#next-step", Static).update(self._plan(self.plans.get(person.id), lang))
 
     def _documents(self, person: hh.Person) -> Content:
         groups: dict[DocumentState, list[str]] = {s: [] for s in STATE_ORDER}
@@ -372,73 +375,41 @@ class HouseholdScreen(DocScreen):
                 key=case.id,
             )
 
-    def _plan(self, person: hh.Person, plan: PersonPlan | None, lang: str) -> Content:
+    def _plan(self, plan: PersonPlan | None, lang: str) -> Content:
         """The next step in full, then what else can start, what is blocked, what to check."""
-        if plan is None or not plan.items:
+        sections = plan_sections(plan, self.cases)
+        if sections is None:
             return Content(_("No procedure is needed on the checklists we have."))
-        lines: list[Content] = []
-        actionable = plan.actionable
-        if actionable:
-            lines += self._next_step(person, actionable[0], lang)
-            for item in actionable[1:]:
-                also = [(_("Also:"), "bold"), " ", localized(item.checklist.title, lang)]
-                if item.next_step is not None:
-                    also += [" — ", localized(item.next_step.title, lang)]
-                lines.append(Content.assemble(*also))
-        elif any(item.blocked for item in plan.items):
-            lines.append(Content.assemble((_("Nothing can start yet."), "bold")))
-        else:
-            lines.append(Content(_("Nothing to start: what fits this person is done.")))
-        # Another route to the same document: an "or", never a second thing to do.
-        for item in plan.alternatives:
-            main = self.app.checklists.get(item.alternative_to or "")
-            label = _("Or, instead of {checklist}:").format(
-                checklist=main.title.get(lang)[0] if main else item.alternative_to
-            )
-            lines.append(
-                Content.assemble((label, "bold"), " ", localized(item.checklist.title, lang))
-            )
-        for item in plan.items:
-            if not item.blocked:
-                continue
-            lines.append(
-                Content.assemble(
-                    (_("Blocked:"), "bold $error"), " ", localized(item.checklist.title, lang)
-                )
-            )
-            for blocker in item.blockers:
-                if not blocker.blocking:
-                    continue
-                lines.append(Content.assemble("  • ", blocker.render(_, lang)))
-                reason = self._blocker_reason(item, blocker, lang)
-                if reason is not None:
-                    lines.append(Content.assemble("    ", reason.stylize("dim")))
-        notes = []
-        for item in plan.items:
-            for note in item.notes:
-                text = note.render(_, lang)
-                if text not in notes:
-                    notes.append(text)
-        for kind, source in plan.corrections.items():
-            notes.append(
-                _(CORRECTION).format(
-                    document=_(DOCUMENT_LABELS[kind]), source=_(DOCUMENT_LABELS[source])
-                )
-            )
-        for text in notes:
-            lines.append(Content.assemble((_("Check:"), "bold $warning"), " ", text))
-        # Documents held are not procedures gone through: someone registered at birth
-        # "has" a birth registration; "done" is left for routes that give no document.
-        if plan.held:
-            held = ", ".join(_(DOCUMENT_LABELS[kind]) for kind in plan.held)
+        lines = self._now(sections, lang)
+        lines += [self._alternative(alternative, lang) for alternative in sections.alternatives]
+        for blocked in sections.blocked:
+            lines += self._blocked(blocked, lang)
+        lines += self._checks(sections, lang)
+        if sections.held:
+            held = ", ".join(_(DOCUMENT_LABELS[kind]) for kind in sections.held)
             lines.append(Content.assemble((_("Has:"), "dim"), " ", (held, "dim")))
-        done = done_routes(plan)
-        if done:
-            titles = ", ".join(i.checklist.title.get(lang)[0] for i in done)
+        if sections.done:
+            titles = ", ".join(i.checklist.title.get(lang)[0] for i in sections.done)
             lines.append(Content.assemble((_("Done:"), "dim"), " ", (titles, "dim")))
         return Content("\n").join(lines)
 
-    def _next_step(self, person: hh.Person, item: PlanItem, lang: str) -> list[Content]:
+    def _now(self, sections: PlanSections, lang: str) -> list[Content]:
+        """The next step in full and one line for each other thing that can start."""
+        if not sections.next_steps:
+            if sections.nothing_can_start:
+                return [Content.assemble((_("Nothing can start yet."), "bold"))]
+            return [Content(_("Nothing to start: what fits this person is done."))]
+        first, *others = sections.next_steps
+        lines = self._next_step(first, lang)
+        for other in others:
+            also = [(_("Also:"), "bold"), " ", localized(other.item.checklist.title, lang)]
+            if other.step is not None:
+                also += [" — ", localized(other.step.title, lang)]
+            lines.append(Content.assemble(*also))
+        return lines
+
+    def _next_step(self, next_step: NextStep, lang: str) -> list[Content]:
+        item = next_step.item
         state = _("case open") if item.state == IN_PROGRESS else _("can start now")
         lines = [
             Content.assemble(
@@ -448,14 +419,13 @@ class HouseholdScreen(DocScreen):
                 (f"  ({state})", "dim"),
             )
         ]
-        step = item.next_step
+        step = next_step.step
         if step is None:
             lines.append(Content("  " + _("All steps are done: record the outcome on the case.")))
             return lines
         lines.append(Content.assemble("  ", localized(step.title, lang).stylize("bold")))
-        due = self._due(item)
-        if due:
-            lines.append(Content.assemble("  ", due))
+        if next_step.due is not None:
+            lines.append(Content.assemble("  ", self._due(next_step.due)))
         if step.bring:
             lines.append(Content.assemble("  ", (_("Bring:"), "bold")))
             for thing in step.bring:
@@ -465,48 +435,60 @@ class HouseholdScreen(DocScreen):
                 Content.assemble("  ", (_("Where:"), "bold"), " ", localized(step.where, lang))
             )
         # What waits on this procedure, one line per person: "Needed first for: A, B".
-        waiting: dict[str, tuple[str, list[str]]] = {}
-        for need in item.needed_for:
-            target = self.app.checklists.get(need.checklist)
-            title = target.title.get(lang)[0] if target else need.checklist
-            waiting.setdefault(need.person_id, (need.person_name, []))[1].append(title)
-        for person_id, (name, titles) in waiting.items():
-            if person_id == person.id:
-                text = _("Needed first for: {checklists}").format(checklists=", ".join(titles))
+        for waiting in next_step.waiting:
+            titles = ", ".join(self._title(cid, lang) for cid in waiting.checklists)
+            if waiting.own:
+                text = _("Needed first for: {checklists}").format(checklists=titles)
             else:
                 text = _("Needed for {name}: {checklists}").format(
-                    name=name, checklists=", ".join(titles)
+                    name=waiting.person_name, checklists=titles
                 )
             lines.append(Content.assemble("  ", (text, "italic")))
         return lines
 
-    def _case_of(self, item: PlanItem) -> Case | None:
-        if item.case is None or item.case.id is None:
-            return None
-        return next((c for c in self.cases if c.id == item.case.id), None)
+    def _title(self, checklist_id: str, lang: str) -> str:
+        checklist = self.app.checklists.get(checklist_id)
+        return checklist.title.get(lang)[0] if checklist else checklist_id
 
-    def _due(self, item: PlanItem) -> Content | None:
-        case = self._case_of(item)
-        if case is None or not case.is_active or item.next_step is None:
-            return None
-        step = next((s for s in case.steps if s.key == item.next_step.key), None)
-        if step is None or step.due_date is None:
-            return None
-        day = format_date(step.due_date)
-        if step.due_date < self.app.ctx.today():
+    def _due(self, due: date) -> Content:
+        day = format_date(due)
+        if due < self.app.ctx.today():
             return Content.assemble((_("Overdue since {date}").format(date=day), "bold $error"))
         return Content(_("Due {date}").format(date=day))
 
-    def _blocker_reason(self, item: PlanItem, blocker, lang: str) -> Content | None:
-        if blocker.kind == STEP_BLOCKED:
-            case = self._case_of(item)
-            step = (
-                next((s for s in case.steps if s.key == blocker.step_key), None) if case else None
+    def _alternative(self, alternative: Alternative, lang: str) -> Content:
+        main = alternative.instead_of
+        label = _("Or, instead of {checklist}:").format(
+            checklist=main.title.get(lang)[0] if main else alternative.item.alternative_to
+        )
+        title = localized(alternative.item.checklist.title, lang)
+        return Content.assemble((label, "bold"), " ", title)
+
+    def _blocked(self, blocked: BlockedProcedure, lang: str) -> list[Content]:
+        title = localized(blocked.item.checklist.title, lang)
+        lines = [Content.assemble((_("Blocked:"), "bold $error"), " ", title)]
+        for line in blocked.blockers:
+            lines.append(Content.assemble("  • ", line.blocker.render(_, lang)))
+            if isinstance(line.reason, str):
+                lines.append(Content.assemble("    ", Content(line.reason).stylize("dim")))
+            elif line.reason is not None and line.reason.get(lang)[0]:
+                lines.append(Content.assemble("    ", localized(line.reason, lang).stylize("dim")))
+        return lines
+
+    def _checks(self, sections: PlanSections, lang: str) -> list[Content]:
+        """What the facilitator should check, each said once."""
+        notes: list[str] = []
+        for note in sections.notes:
+            text = note.render(_, lang)
+            if text not in notes:
+                notes.append(text)
+        for kind, source in sections.corrections.items():
+            notes.append(
+                _(CORRECTION).format(
+                    document=_(DOCUMENT_LABELS[kind]), source=_(DOCUMENT_LABELS[source])
+                )
             )
-            return Content(step.blocked_reason) if step and step.blocked_reason else None
-        if blocker.reason is not None and blocker.reason.get(lang)[0]:
-            return localized(blocker.reason, lang)
-        return None
+        return [Content.assemble((_("Check:"), "bold $warning"), " ", text) for text in notes]
 
     # -- events --------------------------------------------------------------
 

@@ -41,6 +41,7 @@ from textual.widgets.selection_list import Selection
 
 from docassist.domain.dates import DayProblem, parse_day
 from docassist.domain.text import N_
+from docassist.handouts.fields import Field, introduction_fields, step_fields
 from docassist.i18n import (
     LANGUAGES,
     _,
@@ -109,37 +110,9 @@ def slides_of(checklists: Iterable[Checklist]) -> list[Slide]:
     return out
 
 
-@dataclass(frozen=True)
-class Field:
-    """One part of a slide, in reading order."""
-
-    kind: str  # "text", "tips", "bring", "steps"
-    heading: str  # msgid, "" for none
-    value: Text | tuple[Text, ...] | None
-    verify: bool = False
-
-
 def fields_of(slide: Slide) -> list[Field]:
-    checklist, step = slide.checklist, slide.step_obj
-    if step is None:
-        return [
-            Field("text", "", checklist.summary),
-            Field("text", N_("Who needs it"), checklist.for_whom),
-            Field("steps", N_("The steps"), tuple(s.title for s in checklist.steps)),
-        ]
-    check = step.verify_locally
-    out = [
-        Field("bring", N_("What to bring"), step.bring, "bring" in check),
-        Field("text", N_("Where to go"), step.where, "where" in check),
-        Field("text", N_("Cost"), step.cost, "cost" in check),
-        Field("text", N_("How long it takes"), step.duration, "duration" in check),
-    ]
-    if step.deadline:
-        out.append(Field("text", N_("Deadline"), step.deadline, "deadline" in check))
-    out.append(Field("text", N_("Done when"), step.done_when))
-    if step.tips:
-        out.append(Field("tips", N_("For the facilitator"), step.tips))
-    return out
+    step = slide.step_obj
+    return introduction_fields(slide.checklist) if step is None else step_fields(step)
 
 
 def _in(code: str, text: Text) -> Content:
