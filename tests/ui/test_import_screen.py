@@ -13,7 +13,7 @@ from docassist.services.context import Context
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
 from docassist.ui.screens.confirm import ConfirmScreen
-from docassist.ui.screens.households import HouseholdListScreen
+from docassist.ui.screens.register import HouseholdListScreen
 from docassist.ui.screens.import_households import ImportScreen
 from docassist.ui.widgets.field_problems import FieldProblems
 from tests.ui.conftest import make_user

@@ -270,7 +270,7 @@ async def test_help_and_language_work_over_a_dialog(fixed_demo):
 
 @pytest.mark.parametrize("code", ["sr", "rom"])
 async def test_practice_score_footer_fits_and_escape_leaves(fixed_demo, code):
-    from docassist.ui.screens.practice import LIST, SCORE
+    from docassist.ui.screens.practice_session import LIST, SCORE
 
     app = make_app(fixed_demo, "practice", code)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -49,7 +49,7 @@ NORMAL_THEME = "textual-dark"
 
 
 def _mode_screens() -> dict[str, type[Screen]]:
-    from docassist.ui.screens.households import HouseholdListScreen
+    from docassist.ui.screens.register import HouseholdListScreen
 
     screens: dict[str, type[Screen]] = {"cases": HouseholdListScreen}
     try:
@@ -171,7 +171,7 @@ class DocAssistApp(App):
         self.notify(message, severity="warning", timeout=20, markup=False)
 
     def _practice_screen(self) -> Screen:
-        from docassist.ui.screens.practice import PracticeScreen
+        from docassist.ui.screens.practice_session import PracticeScreen
 
         return PracticeScreen(self.user.name if self.user else "")
 
