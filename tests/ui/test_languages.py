@@ -254,10 +254,10 @@ async def test_help_and_language_work_over_a_dialog(fixed_demo):
         await pilot.press("o")  # the checklist picker, a modal
         await pilot.pause()
         picker = app.screen
-        assert type(picker).__name__ == "ChecklistPickerScreen"
+        assert type(picker).__name__ == "ChecklistPickerDialog"
         await pilot.press("f1")
         await pilot.pause()
-        assert type(app.screen).__name__ == "HelpScreen"
+        assert type(app.screen).__name__ == "HelpDialog"
         await pilot.press("f1")  # F1 closes help again
         await pilot.pause()
         assert app.screen is picker

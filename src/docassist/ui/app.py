@@ -275,20 +275,20 @@ class DocAssistApp(App):
         self.refresh_bindings()
 
     def action_pick_language(self) -> None:
-        from docassist.ui.screens.start import LanguageScreen
+        from docassist.ui.dialogs import LanguageDialog
 
-        if not isinstance(self.screen, LanguageScreen):
-            self.push_screen(LanguageScreen())
+        if not isinstance(self.screen, LanguageDialog):
+            self.push_screen(LanguageDialog())
 
     def action_help(self) -> None:
-        from docassist.ui.screens.help import HelpScreen
+        from docassist.ui.dialogs import HelpDialog
 
         # F1 has priority (see commands.EVERYWHERE), so on the help screen it
         # arrives here rather than at the screen: it closes help, as it opened it.
-        if isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, HelpDialog):
             self.screen.dismiss()
         else:
-            self.push_screen(HelpScreen(self.screen))
+            self.push_screen(HelpDialog(self.screen))
 
     def action_about(self) -> None:
         from docassist.ui.screens.about import AboutScreen
