@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
@@ -48,29 +49,41 @@ HIGH_CONTRAST = Theme(
 NORMAL_THEME = "textual-dark"
 
 
-def _mode_screens() -> dict[str, type[Screen]]:
+# Each area's first screen is imported when the area is first opened, not at start:
+# importing them all before the first frame (reports, exports, the workshop and its
+# handouts) cost every start about 0.2 s of CPU, for areas most sessions never open.
+
+
+def _register_screen() -> Screen:
     from docassist.ui.screens.register import HouseholdListScreen
 
-    screens: dict[str, type[Screen]] = {"cases": HouseholdListScreen}
-    try:
-        from docassist.ui.screens.dashboard import DashboardScreen
+    return HouseholdListScreen()
 
-        screens["dashboard"] = DashboardScreen
-    except ImportError:  # pragma: no cover - screens land one by one
-        pass
-    try:
-        from docassist.ui.screens.workshop import WorkshopScreen
 
-        screens["workshop"] = WorkshopScreen
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from docassist.ui.screens.reports import ReportsScreen
+def _dashboard_screen() -> Screen:
+    from docassist.ui.screens.dashboard import DashboardScreen
 
-        screens["reports"] = ReportsScreen
-    except ImportError:  # pragma: no cover
-        pass
-    return screens
+    return DashboardScreen()
+
+
+def _workshop_screen() -> Screen:
+    from docassist.ui.screens.workshop import WorkshopScreen
+
+    return WorkshopScreen()
+
+
+def _reports_screen() -> Screen:
+    from docassist.ui.screens.reports import ReportsScreen
+
+    return ReportsScreen()
+
+
+MODE_SCREENS: dict[str, Callable[[], Screen]] = {
+    "cases": _register_screen,
+    "dashboard": _dashboard_screen,
+    "workshop": _workshop_screen,
+    "reports": _reports_screen,
+}
 
 
 class DocAssistApp(App):
@@ -113,8 +126,8 @@ class DocAssistApp(App):
 
     def on_mount(self) -> None:
         self._set_titles()
-        for mode, screen in _mode_screens().items():
-            self.add_mode(mode, screen)
+        for mode, make_screen in MODE_SCREENS.items():
+            self.add_mode(mode, make_screen)
         self.add_mode("practice", self._practice_screen)
         if not self.is_headless and _terminal_attached():
             # Textual reads a hung-up terminal (window closed while `make run` held
