@@ -20,15 +20,8 @@ from docassist.services.households import HouseholdInput, PersonInput
 from docassist.services.users import create_user
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
+from docassist.ui.dialogs import CloseCaseDialog, ConfirmDialog, DateDialog, ReasonDialog
 from docassist.ui.screens.case import CaseScreen, checklist_text
-from docassist.ui.screens.case_dialogs import (
-    CloseCaseDialog,
-    ConfirmDialog,
-    DateDialog,
-    DayProblem,
-    ReasonDialog,
-    parse_day,
-)
 from docassist.ui.screens.dashboard import DashboardScreen
 
 TODAY = date(2026, 11, 23)
@@ -425,33 +418,6 @@ def test_a_checklist_text_that_falls_back_says_so():
     assert checklist_text(ChecklistText(en="x", sr="Српски")) == ("Српски", None)
     i18n.set_language("rom")
     assert checklist_text(ChecklistText(en="x", sr="Српски")) == ("Srpski", "sr_Latn")
-
-
-@pytest.mark.parametrize(
-    ("typed", "expected"),
-    [
-        ("23.11.2026", date(2026, 11, 23)),
-        ("23. 11. 2026.", date(2026, 11, 23)),
-        ("23/11/2026", date(2026, 11, 23)),
-        ("2026-11-23", date(2026, 11, 23)),
-        ("1.2.", date(2026, 2, 1)),
-        ("", None),
-    ],
-)
-def test_parse_day_reads_what_people_type(typed, expected):
-    assert parse_day(typed, TODAY) == expected
-
-
-@pytest.mark.parametrize("typed", ["23.11.26", "32.1.2026", "1.13.2026", "tomorrow", "2026"])
-def test_parse_day_refuses_what_it_cannot_read(typed):
-    with pytest.raises(DayProblem):
-        parse_day(typed, TODAY)
-
-
-def test_parse_day_can_refuse_the_future():
-    assert parse_day("24.11.2026", TODAY) == date(2026, 11, 24)
-    with pytest.raises(DayProblem, match="future"):
-        parse_day("24.11.2026", TODAY, allow_future=False)
 
 
 # ------------------------------------------------------------------- dashboard

@@ -16,8 +16,8 @@ from docassist.services import workshops as ws
 from docassist.services.context import Context
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
+from docassist.ui.dialogs import SaveDialog
 from docassist.ui.screens.household import HouseholdScreen
-from docassist.ui.screens.save_handout import SaveHandoutScreen
 from docassist.ui.screens.workshop import PresenterScreen
 from tests.ui.conftest import make_user
 
@@ -59,9 +59,9 @@ async def test_presenter_saves_the_checklist_in_the_workshop_languages(demo_db):
         assert translate_in("sr", "Handout") in footer_labels(app)
         await pilot.press("s")
         await pilot.pause()
-        assert isinstance(app.screen, SaveHandoutScreen)
+        assert isinstance(app.screen, SaveDialog)
         expected = locations.handouts_dir() / "id-card-rom-sr.pdf"
-        assert app.screen.query_one("#save-path", Input).value == str(expected)
+        assert app.screen.query_one("#path", Input).value == str(expected)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PresenterScreen)
@@ -94,8 +94,8 @@ async def test_household_saves_the_family_plan_where_the_user_types(demo_db, tmp
         assert "Family plan" in footer_labels(app)
         await pilot.press("p")
         await pilot.pause()
-        assert isinstance(app.screen, SaveHandoutScreen)
-        field = app.screen.query_one("#save-path", Input)
+        assert isinstance(app.screen, SaveDialog)
+        field = app.screen.query_one("#path", Input)
         assert field.value.startswith(str(locations.handouts_dir()))
         field.value = str(target)
         await pilot.press("enter")
@@ -120,11 +120,11 @@ async def test_a_place_that_cannot_be_written_is_said_not_crashed(demo_db, tmp_p
         await pilot.pause()
         await pilot.press("s")
         await pilot.pause()
-        app.screen.query_one("#save-path", Input).value = str(blocker / "x.pdf")
+        app.screen.query_one("#path", Input).value = str(blocker / "x.pdf")
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, SaveHandoutScreen)  # stays open to fix the path
-        assert "Cannot save" in str(app.screen.query_one("#save-error", Static).render())
+        assert isinstance(app.screen, SaveDialog)  # stays open to fix the path
+        assert "Cannot save" in str(app.screen.query_one("#error", Static).render())
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, PresenterScreen)

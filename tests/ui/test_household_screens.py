@@ -16,10 +16,15 @@ from docassist.services import plans
 from docassist.services.context import Context
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
-from docassist.ui.screens.confirm import ConfirmScreen
-from docassist.ui.screens.household import ChecklistPickerScreen, HouseholdScreen
-from docassist.ui.screens.household_form import HouseholdDuplicateScreen, HouseholdFormScreen
-from docassist.ui.screens.person_form import DuplicateScreen, PersonFormScreen
+from docassist.ui.dialogs import (
+    ChecklistPickerDialog,
+    ConfirmDialog,
+    HouseholdDuplicateDialog,
+    PersonDuplicateDialog,
+)
+from docassist.ui.screens.household import HouseholdScreen
+from docassist.ui.screens.household_form import HouseholdFormScreen
+from docassist.ui.screens.person_form import PersonFormScreen
 from docassist.ui.widgets.field_problems import FieldProblems
 from tests.ui.conftest import make_user
 
@@ -218,7 +223,7 @@ async def test_a_possible_duplicate_is_shown_and_back_keeps_the_form(demo_db):
         await pilot.press("ctrl+s")
         await pilot.pause()
 
-        assert isinstance(app.screen, DuplicateScreen)
+        assert isinstance(app.screen, PersonDuplicateDialog)
         _all_buttons_on_screen(app)
         listed = app.screen.query_one("#dup-table", DataTable)
         names = [str(listed.get_row_at(i)[0]) for i in range(listed.row_count)]
@@ -235,7 +240,7 @@ async def test_a_possible_duplicate_is_shown_and_back_keeps_the_form(demo_db):
         # Asked again, "someone else" saves.
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert isinstance(app.screen, DuplicateScreen)
+        assert isinstance(app.screen, PersonDuplicateDialog)
         await pilot.click("#save")
         await pilot.pause()
         assert isinstance(app.screen, HouseholdScreen)
@@ -281,7 +286,7 @@ async def test_open_a_case_and_see_the_next_step(empty_db):
         assert "can start now" in _text(screen.query_one("#next-step", Static))
         await pilot.press("o")
         await pilot.pause()
-        assert isinstance(app.screen, ChecklistPickerScreen)
+        assert isinstance(app.screen, ChecklistPickerDialog)
         await pilot.press("enter")  # the first suggestion
         await pilot.pause()
 
@@ -388,7 +393,7 @@ async def test_remove_a_person_with_confirmation_and_undo(empty_db):
 
         await pilot.press("d")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        assert isinstance(app.screen, ConfirmDialog)
         assert "Marko Petrović" in _text(app.screen.query_one("#confirm-message", Static))
         await pilot.press("escape")  # changed their mind
         await pilot.pause()
@@ -490,7 +495,6 @@ def test_a_checklist_text_that_fell_back_is_marked_quietly():
 
 
 async def test_escape_then_enter_keeps_what_was_typed(empty_db):
-    from docassist.ui.screens.confirm import ConfirmScreen
 
     app = DocAssistApp(empty_db, user_id=make_user(empty_db))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -500,7 +504,7 @@ async def test_escape_then_enter_keeps_what_was_typed(empty_db):
         await _type(pilot, "#family_name", "Petrović")
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("enter")  # out of habit: "Stay" has the focus
         await pilot.pause()
         assert isinstance(app.screen, HouseholdFormScreen)
@@ -568,7 +572,7 @@ async def test_a_family_already_registered_there_is_shown_before_saving(empty_db
         await pilot.pause()
         await _new_djordjevic(pilot)
 
-        assert isinstance(app.screen, HouseholdDuplicateScreen)
+        assert isinstance(app.screen, HouseholdDuplicateDialog)
         _all_buttons_on_screen(app)
         message = _text(app.screen.query_one("#dup-message", Static))
         assert "Djordjevic may already be registered: 2 families look alike" in message
@@ -597,7 +601,7 @@ async def test_a_family_already_registered_there_is_shown_before_saving(empty_db
         # Asked again, "another family" saves.
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert isinstance(app.screen, HouseholdDuplicateScreen)
+        assert isinstance(app.screen, HouseholdDuplicateDialog)
         await pilot.click("#save")
         await pilot.pause()
         assert isinstance(app.screen, HouseholdScreen)
@@ -610,7 +614,7 @@ async def test_the_existing_family_can_be_opened_instead(empty_db):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await _new_djordjevic(pilot)
-        assert isinstance(app.screen, HouseholdDuplicateScreen)
+        assert isinstance(app.screen, HouseholdDuplicateDialog)
         assert str(app.screen.query_one("#back").label) == translate_in("sr", "Back to the form")
         _all_buttons_on_screen(app)
         listed = app.screen.query_one("#dup-table", DataTable)

@@ -12,9 +12,9 @@ from docassist.services import households as hh
 from docassist.services.context import Context
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
-from docassist.ui.screens.confirm import ConfirmScreen
-from docassist.ui.screens.households import HouseholdListScreen
+from docassist.ui.dialogs import ConfirmDialog
 from docassist.ui.screens.import_households import ImportScreen
+from docassist.ui.screens.register import HouseholdListScreen
 from docassist.ui.widgets.field_problems import FieldProblems
 from tests.ui.conftest import make_user
 
@@ -118,7 +118,7 @@ async def test_check_then_import_from_the_key(register, tmp_path):
         # Import asks first; No leaves everything as it was.
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")
         await pilot.pause()
         assert _counts(register) == before

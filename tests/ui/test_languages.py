@@ -254,10 +254,10 @@ async def test_help_and_language_work_over_a_dialog(fixed_demo):
         await pilot.press("o")  # the checklist picker, a modal
         await pilot.pause()
         picker = app.screen
-        assert type(picker).__name__ == "ChecklistPickerScreen"
+        assert type(picker).__name__ == "ChecklistPickerDialog"
         await pilot.press("f1")
         await pilot.pause()
-        assert type(app.screen).__name__ == "HelpScreen"
+        assert type(app.screen).__name__ == "HelpDialog"
         await pilot.press("f1")  # F1 closes help again
         await pilot.pause()
         assert app.screen is picker
@@ -270,7 +270,7 @@ async def test_help_and_language_work_over_a_dialog(fixed_demo):
 
 @pytest.mark.parametrize("code", ["sr", "rom"])
 async def test_practice_score_footer_fits_and_escape_leaves(fixed_demo, code):
-    from docassist.ui.screens.practice import LIST, SCORE
+    from docassist.ui.screens.practice_session import LIST, SCORE
 
     app = make_app(fixed_demo, "practice", code)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -10,8 +10,8 @@ from textual.widgets import DataTable, Input, Static
 from docassist import i18n
 from docassist.domain.model import Role
 from docassist.ui.app import DocAssistApp
-from docassist.ui.screens.confirm import ConfirmScreen
-from docassist.ui.screens.reports import PathDialog, ReportsScreen, bar
+from docassist.ui.dialogs import ConfirmDialog, SaveDialog
+from docassist.ui.screens.reports import ReportsScreen, bar
 from tests.ui.conftest import make_user
 
 
@@ -42,7 +42,7 @@ async def _counted(app, pilot) -> None:
 
 
 async def _save_as(app, pilot, path) -> None:
-    assert isinstance(app.screen, PathDialog)
+    assert isinstance(app.screen, SaveDialog)
     app.screen.query_one("#path", Input).value = str(path)
     await pilot.press("enter")
     await pilot.pause()
@@ -144,7 +144,7 @@ async def test_full_export_warns_then_writes_and_audits(demo_db, tmp_path):
         await _open_reports(app, pilot)
         await pilot.press("e")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        assert isinstance(app.screen, ConfirmDialog)
         assert "personal data" in str(app.screen.query_one("#confirm-message", Static).render())
         # Enter out of habit cancels: personal data must not leave by accident.
         await pilot.press("enter")

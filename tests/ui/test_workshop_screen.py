@@ -19,13 +19,10 @@ from docassist.services.households import HouseholdInput, PersonInput
 from docassist.services.users import create_user
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
+from docassist.ui.dialogs import AttendeeDuplicateDialog, ConfirmDialog, QuickAddDialog
 from docassist.ui.screens.workshop import PresenterScreen, WorkshopScreen, _in
-from docassist.ui.screens.workshop_attendance import (
-    AttendanceScreen,
-    DuplicateScreen,
-    QuickAddScreen,
-)
-from docassist.ui.screens.workshop_end import EndScreen, QuestionScreen
+from docassist.ui.screens.workshop_attendance import AttendanceScreen
+from docassist.ui.screens.workshop_end import EndScreen
 
 BIRTH_STEP_1 = ("Phenen kaj bijandilo o čhavo", "Пријава рођења")
 ID_CARD_TITLE = ("Angluni lična karta", "Прва лична карта")
@@ -175,7 +172,7 @@ async def test_whole_workshop_at_80_columns(register):
         await pilot.press("ctrl+n")
         await pilot.pause()
         quick = app.screen
-        assert isinstance(quick, QuickAddScreen)
+        assert isinstance(quick, QuickAddDialog)
         await pilot.press(*"Beriša")
         quick.query_one("#qa-given-0", Input).focus()
         await pilot.press(*"Fatmir")
@@ -201,7 +198,7 @@ async def test_whole_workshop_at_80_columns(register):
         await pilot.pause()
 
         duplicate = app.screen
-        assert isinstance(duplicate, DuplicateScreen)
+        assert isinstance(duplicate, AttendeeDuplicateDialog)
         assert "Fatmir Berisha" in visible_text(app)
         duplicate.query_one("#dup-save").press()  # a different Fatmir: save anyway
         await pilot.pause()
@@ -237,7 +234,7 @@ async def test_whole_workshop_at_80_columns(register):
         )
         await pilot.press("ctrl+o")
         await pilot.pause()
-        assert isinstance(app.screen, QuestionScreen)
+        assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("enter")
         await pilot.pause()
         await pilot.pause()
@@ -352,7 +349,7 @@ async def test_duplicate_use_existing_marks_that_household(register):
         # Back: nothing is saved, the form stays as typed.
         quick.query_one("#qa-save").press()
         await pilot.pause()
-        assert isinstance(app.screen, DuplicateScreen)
+        assert isinstance(app.screen, AttendeeDuplicateDialog)
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is quick

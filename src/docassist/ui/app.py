@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
@@ -48,29 +49,41 @@ HIGH_CONTRAST = Theme(
 NORMAL_THEME = "textual-dark"
 
 
-def _mode_screens() -> dict[str, type[Screen]]:
-    from docassist.ui.screens.households import HouseholdListScreen
+# Each area's first screen is imported when the area is first opened, not at start:
+# importing them all before the first frame (reports, exports, the workshop and its
+# handouts) cost every start about 0.2 s of CPU, for areas most sessions never open.
 
-    screens: dict[str, type[Screen]] = {"cases": HouseholdListScreen}
-    try:
-        from docassist.ui.screens.dashboard import DashboardScreen
 
-        screens["dashboard"] = DashboardScreen
-    except ImportError:  # pragma: no cover - screens land one by one
-        pass
-    try:
-        from docassist.ui.screens.workshop import WorkshopScreen
+def _register_screen() -> Screen:
+    from docassist.ui.screens.register import HouseholdListScreen
 
-        screens["workshop"] = WorkshopScreen
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from docassist.ui.screens.reports import ReportsScreen
+    return HouseholdListScreen()
 
-        screens["reports"] = ReportsScreen
-    except ImportError:  # pragma: no cover
-        pass
-    return screens
+
+def _dashboard_screen() -> Screen:
+    from docassist.ui.screens.dashboard import DashboardScreen
+
+    return DashboardScreen()
+
+
+def _workshop_screen() -> Screen:
+    from docassist.ui.screens.workshop import WorkshopScreen
+
+    return WorkshopScreen()
+
+
+def _reports_screen() -> Screen:
+    from docassist.ui.screens.reports import ReportsScreen
+
+    return ReportsScreen()
+
+
+MODE_SCREENS: dict[str, Callable[[], Screen]] = {
+    "cases": _register_screen,
+    "dashboard": _dashboard_screen,
+    "workshop": _workshop_screen,
+    "reports": _reports_screen,
+}
 
 
 class DocAssistApp(App):
@@ -113,8 +126,8 @@ class DocAssistApp(App):
 
     def on_mount(self) -> None:
         self._set_titles()
-        for mode, screen in _mode_screens().items():
-            self.add_mode(mode, screen)
+        for mode, make_screen in MODE_SCREENS.items():
+            self.add_mode(mode, make_screen)
         self.add_mode("practice", self._practice_screen)
         if not self.is_headless and _terminal_attached():
             # Textual reads a hung-up terminal (window closed while `make run` held
@@ -171,7 +184,7 @@ class DocAssistApp(App):
         self.notify(message, severity="warning", timeout=20, markup=False)
 
     def _practice_screen(self) -> Screen:
-        from docassist.ui.screens.practice import PracticeScreen
+        from docassist.ui.screens.practice_session import PracticeScreen
 
         return PracticeScreen(self.user.name if self.user else "")
 
@@ -275,20 +288,20 @@ class DocAssistApp(App):
         self.refresh_bindings()
 
     def action_pick_language(self) -> None:
-        from docassist.ui.screens.start import LanguageScreen
+        from docassist.ui.dialogs import LanguageDialog
 
-        if not isinstance(self.screen, LanguageScreen):
-            self.push_screen(LanguageScreen())
+        if not isinstance(self.screen, LanguageDialog):
+            self.push_screen(LanguageDialog())
 
     def action_help(self) -> None:
-        from docassist.ui.screens.help import HelpScreen
+        from docassist.ui.dialogs import HelpDialog
 
         # F1 has priority (see commands.EVERYWHERE), so on the help screen it
         # arrives here rather than at the screen: it closes help, as it opened it.
-        if isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, HelpDialog):
             self.screen.dismiss()
         else:
-            self.push_screen(HelpScreen(self.screen))
+            self.push_screen(HelpDialog(self.screen))
 
     def action_about(self) -> None:
         from docassist.ui.screens.about import AboutScreen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING, cast
 
 from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
@@ -11,6 +12,11 @@ from docassist.domain.text import N_
 from docassist.i18n import _
 from docassist.ui.commands import COMMANDS
 from docassist.ui.widgets.screen_body import redraw_body
+
+if TYPE_CHECKING:
+    # Only for the type checker: app.py imports the screens, not the other way round.
+    from docassist.services.context import Context
+    from docassist.ui.app import DocAssistApp
 
 # Textual's own key labels that reach our footer and F1 help (the screen's copy
 # key, an open drop-down's Escape). Listed here so extraction puts them in the
@@ -28,6 +34,18 @@ class Translated:
     _listening = False
 
     @property
+    def app(self) -> DocAssistApp:
+        """The running app, typed as ours: Textual types it ``App[object]``, and every
+        docassist screen runs inside ``DocAssistApp`` (the posting pattern)."""
+        # The mixin has no base with ``app``; the screen class it is mixed into does.
+        return cast("DocAssistApp", super().app)  # type: ignore[misc]
+
+    @property
+    def ctx(self) -> Context:
+        """The register this screen works on: who is working, the database, the clock."""
+        return self.app.ctx
+
+    @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         bindings = super().active_bindings  # type: ignore[misc]
         # The screen's own keys first, the app's (Help, Language, Quit) last and in
@@ -37,7 +55,7 @@ class Translated:
         bindings = dict(
             sorted(
                 bindings.items(),
-                key=lambda item: (item[1].node is self.app, order.get(item[0], -1)),  # type: ignore[attr-defined]
+                key=lambda item: (item[1].node is self.app, order.get(item[0], -1)),
             )
         )
         return {
@@ -59,7 +77,7 @@ class Translated:
         if self._listening:
             return
         self._listening = True
-        self.app.language_changed.subscribe(self, self._retranslate_for_language)  # type: ignore[attr-defined]
+        self.app.language_changed.subscribe(self, self._retranslate_for_language)
 
     async def _retranslate_for_language(self, _code: str) -> None:
         await self.retranslate()

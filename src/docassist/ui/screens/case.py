@@ -41,7 +41,7 @@ from docassist.services import households as hh
 from docassist.services.cases import Case, CaseStep, TimelineEntry
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.ui.base import DocScreen
-from docassist.ui.screens.case_dialogs import CloseCaseDialog, DateDialog, ReasonDialog
+from docassist.ui.dialogs import CloseCaseDialog, DateDialog, ReasonDialog
 
 # The audit actions of a case, as the timeline names them.
 TIMELINE_ACTIONS = {
@@ -336,10 +336,6 @@ class CaseScreen(DocScreen):
 
     # -- loading -------------------------------------------------------------------
 
-    @property
-    def ctx(self):
-        return self.app.ctx  # type: ignore[attr-defined]
-
     def reload(self, *, to_current: bool = False) -> None:
         """Read the case again and redraw everything (after each change)."""
         try:
@@ -352,7 +348,7 @@ class CaseScreen(DocScreen):
             self.refresh_bindings()
             return
         case = self.case
-        self.checklist = self.app.checklists.get(case.checklist_id)  # type: ignore[attr-defined]
+        self.checklist = self.app.checklists.get(case.checklist_id)
         try:
             self.person_name = hh.get_person(self.ctx, case.person_id).full_name
         except NotFoundError:

@@ -92,10 +92,6 @@ class DashboardScreen(DocScreen):
         self.totals: dict[str, int] = dict.fromkeys(LISTS, 0)
 
     @property
-    def ctx(self):
-        return self.app.ctx  # type: ignore[attr-defined]
-
-    @property
     def scope(self) -> Scope:
         return Scope(self.municipality, self.settlement, self.facilitator_id)
 
@@ -244,7 +240,7 @@ class DashboardScreen(DocScreen):
             label, width = columns[column]
             table.add_column(label, key=column, width=width)
         for line in lines:
-            checklist = self.app.checklists.get(line.checklist_id)  # type: ignore[attr-defined]
+            checklist = self.app.checklists.get(line.checklist_id)
             due = Text()
             if line.due_date:
                 late = line.due_date < today
@@ -311,7 +307,7 @@ class DashboardScreen(DocScreen):
         if line is None:
             detail.update(out)
             return
-        checklist = self.app.checklists.get(line.checklist_id)  # type: ignore[attr-defined]
+        checklist = self.app.checklists.get(line.checklist_id)
         parts = [
             line.person_name,
             ", ".join(p for p in (line.family_name, line.settlement, line.municipality) if p),
@@ -371,7 +367,7 @@ class DashboardScreen(DocScreen):
                 self.query_one("#dash-municipality", Select).value = key
             return
         if key:
-            self.app.open_case(key)  # type: ignore[attr-defined]
+            self.app.open_case(key)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

@@ -20,7 +20,7 @@ from textual.widgets import Button, Footer, Header, Input, Label
 from docassist.domain.text import N_
 from docassist.i18n import _
 from docassist.ui.base import DocScreen
-from docassist.ui.screens.confirm import confirm_leave
+from docassist.ui.dialogs import confirm_leave
 from docassist.ui.widgets.field_problems import FieldProblems
 from docassist.ui.widgets.screen_body import ScreenBody, redraw_body
 

@@ -14,11 +14,9 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import DataTable, Footer, Header, Static
 
 from docassist.domain.model import (
     CASE_STATUS_LABELS,
@@ -36,25 +34,20 @@ from docassist.handouts.plan import (
     PlanSections,
     plan_sections,
 )
-from docassist.i18n import _, current_language, format_date, get_language, ngettext, pgettext
+from docassist.i18n import _, current_language, format_date, ngettext, pgettext
 from docassist.procedures import (
-    BLOCKED,
     CORRECTION,
-    DONE,
     IN_PROGRESS,
-    READY,
-    Checklist,
     PersonPlan,
-    PlanItem,
 )
-from docassist.procedures import Text as ChecklistText
 from docassist.services import cases as cases_svc
 from docassist.services import households as hh
 from docassist.services import plans as plans_svc
 from docassist.services.cases import Case, StepPlan
 from docassist.services.context import NotFoundError, ValidationError
-from docassist.ui.base import DocModal, DocScreen
-from docassist.ui.screens.confirm import ConfirmScreen
+from docassist.ui.base import DocScreen
+from docassist.ui.checklist_text import localized
+from docassist.ui.dialogs import ChecklistPickerDialog, ConfirmDialog, save_handout
 from docassist.ui.screens.household_form import HouseholdFormScreen
 from docassist.ui.screens.person_form import PersonFormScreen, shown_birth_date
 from docassist.ui.widgets.screen_body import ScreenBody
@@ -109,14 +102,6 @@ def document_marks(documents: dict[DocumentKind, DocumentState]) -> Text:
             out.append(" ")
         out.append(mark.ljust(len(initials[kind])), style=style)
     return out
-
-
-def localized(text: ChecklistText, lang: str) -> Content:
-    """A checklist text in ``lang``, with a quiet "(Srpski)" when it fell back."""
-    value, used = text.get(lang)
-    if used == lang:
-        return Content(value)
-    return Content.assemble(value, (f" ({get_language(used).native_name})", "dim"))
 
 
 def age_of(person: hh.Person, today: date) -> int | None:
@@ -223,7 +208,7 @@ class HouseholdScreen(DocScreen):
         self.reload()
 
     def reload(self) -> None:
-        ctx = self.app.ctx
+        ctx = self.ctx
         try:
             self.detail = hh.get_household(ctx, self.household_id)
         except NotFoundError:
@@ -264,7 +249,7 @@ class HouseholdScreen(DocScreen):
         assert self.detail is not None
         table = self.query_one("#member-table", DataTable)
         table.clear()
-        today = self.app.ctx.today()
+        today = self.ctx.today()
         members = self.detail.members
         for m in members:
             age = age_of(m, today)
@@ -352,7 +337,7 @@ class HouseholdScreen(DocScreen):
         table.set_class(not mine, "hidden")
         if not mine:
             return
-        today = self.app.ctx.today()
+        today = self.ctx.today()
         for case in mine:
             checklist = self.app.checklists.get(case.checklist_id)
             name = checklist.title.get(lang)[0] if checklist else case.checklist_id
@@ -452,7 +437,7 @@ class HouseholdScreen(DocScreen):
 
     def _due(self, due: date) -> Content:
         day = format_date(due)
-        if due < self.app.ctx.today():
+        if due < self.ctx.today():
             return Content.assemble((_("Overdue since {date}").format(date=day), "bold $error"))
         return Content(_("Due {date}").format(date=day))
 
@@ -532,14 +517,13 @@ class HouseholdScreen(DocScreen):
     def action_save_plan(self) -> None:
         """Each member's next steps as a PDF, in the family's language."""
         from docassist.services.handouts import make_family_plan
-        from docassist.ui.screens.save_handout import SaveHandoutScreen
 
         try:
-            handout = make_family_plan(self.app.ctx, self.household_id, self.app.checklists)
+            handout = make_family_plan(self.ctx, self.household_id, self.app.checklists)
         except NotFoundError:
             self.notify(_("This household is no longer in the register."), severity="error")
             return
-        self.app.push_screen(SaveHandoutScreen(handout, N_("Save the family plan"), self.app.ctx))
+        save_handout(self.app, handout, N_("Save the family plan"), self.ctx)
 
     def action_add_person(self) -> None:
         self.app.push_screen(PersonFormScreen(self.household_id), self._person_saved)
@@ -562,7 +546,7 @@ class HouseholdScreen(DocScreen):
         if person is None:
             return
         plan = self.plans.get(person.id)
-        picker = ChecklistPickerScreen(person.full_name, plan, list(self.app.checklists))
+        picker = ChecklistPickerDialog(person.full_name, plan, list(self.app.checklists))
         self.app.push_screen(picker, lambda cid: self._open_checklist(person.id, cid))
 
     def _open_checklist(self, person_id: str, checklist_id: str | None) -> None:
@@ -584,7 +568,7 @@ class HouseholdScreen(DocScreen):
             return
         try:
             cases_svc.open_case(
-                self.app.ctx,
+                self.ctx,
                 person_id,
                 checklist.id,
                 checklist.version,
@@ -620,7 +604,7 @@ class HouseholdScreen(DocScreen):
             return text
 
         self.app.push_screen(
-            ConfirmScreen(
+            ConfirmDialog(
                 question,
                 confirm_label=N_("Remove"),
                 cancel_label=N_("Keep"),
@@ -631,7 +615,7 @@ class HouseholdScreen(DocScreen):
 
     def _remove(self, person: hh.Person) -> None:
         try:
-            hh.remove_person(self.app.ctx, person.id)
+            hh.remove_person(self.ctx, person.id)
         except NotFoundError:
             pass  # already gone (another screen, another laptop): nothing to undo
         else:
@@ -647,111 +631,8 @@ class HouseholdScreen(DocScreen):
         if self.removed is None:
             return
         person_id, name = self.removed
-        hh.restore_person(self.app.ctx, person_id)
+        hh.restore_person(self.ctx, person_id)
         self.removed = None
         self.person_id = person_id
         self.request_reload()
         self.notify(_("{name} is back in the household.").format(name=name))
-
-
-# --------------------------------------------------------------------------- picker
-
-
-class ChecklistPickerScreen(DocModal, ModalScreen[str | None]):
-    """Which procedure to open a case on: the plan's suggestions first, then the rest."""
-
-    DEFAULT_CSS = """
-    ChecklistPickerScreen {
-        align: center middle;
-        background: $background 60%;
-    }
-    ChecklistPickerScreen > #picker-box {
-        width: 90;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        padding: 0 1;
-        border: thick $primary;
-        background: $surface;
-    }
-    ChecklistPickerScreen #picker-title {
-        text-style: bold;
-        height: auto;
-    }
-    ChecklistPickerScreen OptionList {
-        height: auto;
-        max-height: 30;
-    }
-    """
-
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
-
-    def __init__(self, name: str, plan: PersonPlan | None, checklists: list[Checklist]) -> None:
-        super().__init__()
-        self.person_name = name
-        self.plan = plan
-        self.checklists = checklists
-
-    def _options(self) -> list[Option | None]:
-        lang = current_language().code
-        items = {i.checklist.id: i for i in self.plan.items} if self.plan else {}
-        suggested = [
-            i.checklist
-            for i in (self.plan.items if self.plan else [])
-            if i.state in (READY, IN_PROGRESS) and not i.blocked
-        ]
-        rest = [c for c in self.checklists if c not in suggested]
-        options: list[Option | None] = []
-        if suggested:
-            options.append(
-                Option(Content.styled(_("Suggested for this person"), "bold"), disabled=True)
-            )
-            options += [self._option(c, items.get(c.id), lang) for c in suggested]
-            options.append(None)
-        if rest:
-            options.append(Option(Content.styled(_("Other checklists"), "bold"), disabled=True))
-            options += [self._option(c, items.get(c.id), lang) for c in rest]
-        return options
-
-    def _option(self, checklist: Checklist, item: PlanItem | None, lang: str) -> Option:
-        if item is None:
-            hint = _("Does not seem to fit this person")
-        elif item.state == IN_PROGRESS:
-            hint = _("A case is open: choosing it opens that case")
-        elif item.state == DONE:
-            hint = _("Has the document already")
-        elif item.blocked or item.state == BLOCKED:
-            blocker = next((b for b in item.blockers if b.blocking), None)
-            hint = blocker.render(_, lang) if blocker else _("Blocked")
-        elif item.next_step is not None:
-            hint = _("First step: {step}").format(step=item.next_step.title.get(lang)[0])
-        else:
-            hint = ""
-        prompt = Content.assemble("  ", localized(checklist.title, lang))
-        if hint:
-            prompt = Content.assemble(prompt, "\n    ", (hint, "dim"))
-        return Option(prompt, id=checklist.id)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="picker-box"):
-            yield Static(
-                _("Open a case for {name} on:").format(name=self.person_name),
-                id="picker-title",
-                markup=False,
-            )
-            yield OptionList(*self._options(), id="picker")
-
-    def on_mount(self) -> None:
-        picker = self.query_one(OptionList)
-        picker.focus()
-        first = next((i for i, o in enumerate(picker.options) if not o.disabled), None)
-        if first is not None:
-            picker.highlighted = first
-
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

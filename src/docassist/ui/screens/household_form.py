@@ -11,20 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, TextArea
 
 from docassist.domain.dates import DayProblem, parse_day
-from docassist.domain.script import search_key
 from docassist.domain.text import N_, Problem
-from docassist.i18n import LANGUAGES, _, ngettext
+from docassist.i18n import LANGUAGES, _
 from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
-from docassist.ui.screens.duplicates import DuplicateDialog
+from docassist.ui.dialogs import HouseholdDuplicateDialog
 from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems
@@ -51,54 +48,6 @@ class HouseholdValues:
     consent_scope: str | None = None
 
 
-class HouseholdDuplicateScreen(DuplicateDialog):
-    """ "Is this family already registered?" (see ``DuplicateDialog``)."""
-
-    BINDINGS = [Binding("s", "choose('save')", N_("Another family: save"))]
-
-    # Names of a family's people shown before "and N more": enough to recognise them.
-    MEMBERS_SHOWN = 3
-
-    def __init__(self, family: str, candidates: list[hh.HouseholdCandidate]) -> None:
-        super().__init__(candidates)
-        self.family = family
-
-    def message(self) -> str:
-        n = len(self.candidates)
-        return ngettext(
-            "{family} may already be registered. Is this the same family?",
-            "{family} may already be registered: {n} families look alike. "
-            "Is one of them the same family?",
-            n,
-        ).format(family=self.family, n=n)
-
-    def save_label(self) -> str:
-        return _("It is another family — save")
-
-    def fill(self, table: DataTable) -> None:
-        table.add_column(_("Family"), key="family")
-        table.add_column(_("Settlement"), key="settlement")
-        table.add_column(_("People"), key="people")
-        table.add_column(_("Why"), key="why")
-        for c in self.candidates:
-            cells = (c.family_name, c.settlement or c.municipality, self._people(c), _(c.reason))
-            table.add_row(*(Text(cell) for cell in cells), key=c.household_id)
-
-    def _people(self, candidate: hh.HouseholdCandidate) -> str:
-        """Given names, whole names for whoever has another family name: enough to
-        recognise the family at 80 columns."""
-        family = search_key(candidate.family_name)
-        names = [
-            given if search_key(family_name) == family else f"{given} {family_name}"
-            for given, family_name in candidate.members
-        ]
-        shown = ", ".join(names[: self.MEMBERS_SHOWN])
-        more = len(names) - self.MEMBERS_SHOWN
-        if more > 0:
-            shown += " " + ngettext("and {n} more", "and {n} more", more).format(n=more)
-        return shown
-
-
 class HouseholdFormScreen(FormScreen):
     """A new household (``household_id`` None) or the correction of an existing one."""
 
@@ -119,7 +68,7 @@ class HouseholdFormScreen(FormScreen):
     def _compose_body(self) -> ComposeResult:
         self._load()
         v = self.values
-        ctx = self.app.ctx
+        ctx = self.ctx
         title = _("New household") if self.is_new else _("Edit household")
         with VerticalScroll(id="household-form", classes="form"):
             yield Label(title, classes="form-title")
@@ -150,9 +99,7 @@ class HouseholdFormScreen(FormScreen):
                     with Vertical(classes="form-field"):
                         yield Input(
                             v.consent_date,
-                            placeholder=_("like {example}").format(
-                                example=dmy(self.app.ctx.today())
-                            ),
+                            placeholder=_("like {example}").format(example=dmy(self.ctx.today())),
                             id="consent_date",
                             disabled=not v.consent,
                         )
@@ -172,12 +119,12 @@ class HouseholdFormScreen(FormScreen):
         if self._loaded:
             return
         self._loaded = True
-        today = dmy(self.app.ctx.today())
+        today = dmy(self.ctx.today())
         if self.is_new:
             self.values = HouseholdValues(consent_date=today)
         else:
             try:
-                h = hh.get_household(self.app.ctx, self.household_id).household
+                h = hh.get_household(self.ctx, self.household_id).household
             except NotFoundError:
                 self.values = HouseholdValues(consent_date=today)
                 self.call_after_refresh(self._gone)
@@ -206,11 +153,11 @@ class HouseholdFormScreen(FormScreen):
         if not v.consent:
             return None, []
         try:
-            day = parse_day(v.consent_date, self.app.ctx.today())
+            day = parse_day(v.consent_date, self.ctx.today())
         except DayProblem:
             day = None  # the message below says how to type it
         if day is None:
-            example = dmy(self.app.ctx.today())
+            example = dmy(self.ctx.today())
             return None, [
                 Problem(
                     "date",
@@ -218,7 +165,7 @@ class HouseholdFormScreen(FormScreen):
                     {"example": example},
                 )
             ]
-        if day > self.app.ctx.today():
+        if day > self.ctx.today():
             return None, [Problem("future", N_("The date they agreed cannot be in the future."))]
         return day.isoformat(), []
 
@@ -313,11 +260,11 @@ class HouseholdFormScreen(FormScreen):
             self._say_nothing_saved()
             return
         if self.is_new:
-            candidates = hh.household_duplicate_candidates(self.app.ctx, self._input())
+            candidates = hh.household_duplicate_candidates(self.ctx, self._input())
             if candidates:
                 family = " ".join(self.values.family_name.split())
                 self.app.push_screen(
-                    HouseholdDuplicateScreen(family, candidates), self._duplicate_answer
+                    HouseholdDuplicateDialog(family, candidates), self._duplicate_answer
                 )
                 return
         self._save()
@@ -333,7 +280,7 @@ class HouseholdFormScreen(FormScreen):
         # "back": the form stays exactly as it was typed.
 
     def _save(self) -> None:
-        ctx = self.app.ctx
+        ctx = self.ctx
         try:
             if self.is_new:
                 new_id = hh.register_household(ctx, self._input())

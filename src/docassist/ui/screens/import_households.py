@@ -39,7 +39,7 @@ from docassist.services.importing import (
 )
 from docassist.store.db import explain_database_error
 from docassist.ui.base import DocScreen
-from docassist.ui.screens.confirm import ConfirmScreen
+from docassist.ui.dialogs import ConfirmDialog
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems, problems_text
 from docassist.ui.widgets.screen_body import ScreenBody
@@ -330,7 +330,7 @@ class ImportScreen(DocScreen):
     def _run_check(self) -> None:
         try:
             self.plan = imp.check_import(
-                self.app.ctx,
+                self.ctx,
                 self.path_text.strip(),
                 mapping=self.mapping,
                 sheet=self.sheet,
@@ -373,13 +373,13 @@ class ImportScreen(DocScreen):
                 self.call_after_refresh(self._apply, plan)
 
         self.app.push_screen(
-            ConfirmScreen(question, confirm_label=N_("Import"), cancel_label=N_("Cancel")),
+            ConfirmDialog(question, confirm_label=N_("Import"), cancel_label=N_("Cancel")),
             answered,
         )
 
     def _apply(self, plan: imp.ImportPlan) -> None:
         try:
-            self.result = imp.apply_import(self.app.ctx, plan)
+            self.result = imp.apply_import(self.ctx, plan)
         except imp.ImportFileError as err:
             self.plan = None
             self._done()

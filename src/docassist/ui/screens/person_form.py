@@ -11,22 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import (
     Button,
     Checkbox,
-    DataTable,
     Input,
     Label,
     Select,
     TextArea,
 )
 
-from docassist.domain.dates import PartialDate
 from docassist.domain.jmbg import check_jmbg
 from docassist.domain.model import (
     DOCUMENT_LABELS,
@@ -40,11 +36,12 @@ from docassist.domain.model import (
     Relation,
     Sex,
 )
-from docassist.domain.text import N_, Problem
-from docassist.i18n import _, format_date, format_partial_date, ngettext
+from docassist.domain.text import Problem
+from docassist.i18n import _, format_date
 from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
-from docassist.ui.screens.duplicates import DuplicateDialog
+from docassist.ui.birth_dates import shown_birth_date, typed_birth_date
+from docassist.ui.dialogs import PersonDuplicateDialog
 from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems
@@ -55,21 +52,6 @@ _CHOICES = (DocumentState.HAVE, DocumentState.MISSING, DocumentState.UNKNOWN)
 _TEXT_FIELDS = ("given_name", "family_name", "birth_date", "place_of_birth", "jmbg", "ethnicity")
 # Problems that only mean "not finished typing yet" while the cursor is in the field.
 _STILL_TYPING = {"jmbg.length", "jmbg.empty"}
-
-
-def typed_birth_date(birth: PartialDate | None) -> str:
-    """A stored birth date as the form shows it again (and reads back the same)."""
-    if birth is None:
-        return ""
-    return ("~" if birth.approximate else "") + birth.format("dmy")
-
-
-def shown_birth_date(birth: PartialDate | None) -> str:
-    """A birth date for reading in the language: "12. 5. 1987.", "05.1987.", "about 1990."."""
-    if birth is None:
-        return ""
-    shown = format_partial_date(birth)
-    return _("about {date}").format(date=shown) if birth.approximate else shown
 
 
 @dataclass
@@ -111,43 +93,6 @@ class PersonValues:
         )
 
 
-# --------------------------------------------------------------------------- duplicates
-
-
-class DuplicateScreen(DuplicateDialog):
-    """ "Is this someone already registered?" (see ``DuplicateDialog``)."""
-
-    BINDINGS = [Binding("s", "choose('save')", N_("Someone else: save"))]
-
-    def __init__(self, name: str, candidates: list[hh.DuplicateCandidate]) -> None:
-        super().__init__(candidates)
-        self.person_name = name
-
-    def message(self) -> str:
-        n = len(self.candidates)
-        return ngettext(
-            "{name} may already be registered. Is this the same person?",
-            "{name} may already be registered: {n} people look alike. "
-            "Is one of them the same person?",
-            n,
-        ).format(name=self.person_name, n=n)
-
-    def save_label(self) -> str:
-        return _("It is someone else — save")
-
-    def fill(self, table: DataTable) -> None:
-        table.add_column(_("Name"), key="name")
-        table.add_column(_("Born"), key="born")
-        table.add_column(_("Settlement"), key="settlement")
-        table.add_column(_("Why"), key="why")
-        for c in self.candidates:
-            born = shown_birth_date(PartialDate.from_storage(c.birth_date)) if c.birth_date else ""
-            place = ", ".join(p for p in (c.settlement, c.municipality) if p)
-            table.add_row(
-                Text(c.full_name), Text(born), Text(place), Text(_(c.reason)), key=c.person_id
-            )
-
-
 # --------------------------------------------------------------------------- the form
 
 
@@ -177,7 +122,7 @@ class PersonFormScreen(FormScreen):
         if self._loaded:
             return
         self._loaded = True
-        ctx = self.app.ctx
+        ctx = self.ctx
         try:
             detail = hh.get_household(ctx, self.household_id)
         except NotFoundError:
@@ -337,7 +282,7 @@ class PersonFormScreen(FormScreen):
     # -- checking ------------------------------------------------------------
 
     def _problems(self) -> dict[str, list[Problem]]:
-        problems = hh.validate_person(self.values.to_input(), self.app.ctx.today())
+        problems = hh.validate_person(self.values.to_input(), self.ctx.today())
         for key, extra in self._service_problems.items():
             known = problems.setdefault(key, [])
             known += [p for p in extra if p not in known]
@@ -361,11 +306,11 @@ class PersonFormScreen(FormScreen):
         """What the form understood from the typed value, so the user can confirm it."""
         v = self.values
         if name == "birth_date" and v.birth_date.strip() and not problems:
-            birth, _problems = hh.parse_birth_date(v.birth_date, self.app.ctx.today())
+            birth, _problems = hh.parse_birth_date(v.birth_date, self.ctx.today())
             if birth is not None:
                 return [_("Read as: {date}").format(date=shown_birth_date(birth))]
         if name == "jmbg" and v.jmbg.strip() and not any(p.is_error for p in problems):
-            check = check_jmbg(v.jmbg, today=self.app.ctx.today())
+            check = check_jmbg(v.jmbg, today=self.ctx.today())
             if check.birth_date is not None and check.sex is not None:
                 parts = [
                     _("Born {date}").format(date=format_date(check.birth_date)),
@@ -458,10 +403,12 @@ class PersonFormScreen(FormScreen):
             self._refuse(problems)
             return
         if self.is_new:
-            candidates = hh.duplicate_candidates(self.app.ctx, self.values.to_input())
+            candidates = hh.duplicate_candidates(self.ctx, self.values.to_input())
             if candidates:
                 name = " ".join(f"{self.values.given_name} {self.values.family_name}".split())
-                self.app.push_screen(DuplicateScreen(name, candidates), self._duplicate_answer)
+                self.app.push_screen(
+                    PersonDuplicateDialog(name, candidates), self._duplicate_answer
+                )
                 return
         self._save()
 
@@ -479,7 +426,7 @@ class PersonFormScreen(FormScreen):
         # "back": the form stays exactly as it was typed.
 
     def _save(self) -> None:
-        ctx = self.app.ctx
+        ctx = self.ctx
         try:
             if self.is_new:
                 person_id = hh.add_person(ctx, self.household_id, self.values.to_input())

@@ -8,7 +8,6 @@ The whole register (with names) is exported only by a coordinator, after a warni
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -16,8 +15,8 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from docassist.domain.model import Role
@@ -27,8 +26,8 @@ from docassist.services import export
 from docassist.services import households as hh
 from docassist.services import reports as rp
 from docassist.services.context import ValidationError
-from docassist.ui.base import DocModal, DocScreen
-from docassist.ui.screens.confirm import ConfirmScreen
+from docassist.ui.base import DocScreen
+from docassist.ui.dialogs import ConfirmDialog, SaveDialog
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.screen_body import ScreenBody
@@ -65,72 +64,6 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class PathDialog(DocModal):
-    """Ask where to save a file; dismisses with the path, or None when cancelled."""
-
-    DEFAULT_CSS = """
-    PathDialog {
-        align: center middle;
-        background: $background 60%;
-    }
-    PathDialog > Vertical {
-        width: 72;
-        max-width: 100%;
-        height: auto;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
-    }
-    PathDialog .dialog-title { text-style: bold; margin-bottom: 1; }
-    PathDialog .dialog-hint { color: $text-muted; height: auto; }
-    PathDialog .dialog-error { color: $error; height: auto; }
-    PathDialog Input { background: $background; margin-bottom: 1; }
-    PathDialog Horizontal { height: auto; margin-top: 1; }
-    PathDialog Button { margin-right: 2; }
-    """
-
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
-
-    def __init__(self, title: Callable[[], str], default: Path) -> None:
-        super().__init__()
-        self.title_text = title
-        self.path_text = str(default)
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(self.title_text(), classes="dialog-title")
-            yield Label(_("Save to (folder and file name):"), classes="dialog-hint")
-            yield Input(self.path_text, id="path", compact=True)
-            yield Static(id="error", classes="dialog-error")
-            with Horizontal():
-                yield Button(_("Save"), id="ok", variant="primary")
-                yield Button(_("Cancel"), id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#path", Input).focus()
-
-    @on(Input.Changed, "#path")
-    def _changed(self, event: Input.Changed) -> None:
-        self.path_text = event.value
-
-    @on(Input.Submitted, "#path")
-    @on(Button.Pressed, "#ok")
-    def _submit(self) -> None:
-        text = self.path_text.strip()
-        if not text:
-            self.query_one("#error", Static).update(_("Type where to save the file."))
-            return
-        path = Path(text).expanduser()
-        if path.is_dir():
-            self.query_one("#error", Static).update(_("That is a folder: add a file name."))
-            return
-        self.dismiss(path)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
 class ReportsScreen(DocScreen):
     """The period's figures, one table at a time, with keys to save them."""
 
@@ -162,10 +95,6 @@ class ReportsScreen(DocScreen):
         # A bad period is forgotten once figures are counted again; a failed save
         # stays on the status line until something else is said.
         self.period_problem = False
-
-    @property
-    def ctx(self):
-        return self.app.ctx  # type: ignore[attr-defined]
 
     # -- drawing -------------------------------------------------------------------
 
@@ -246,7 +175,7 @@ class ReportsScreen(DocScreen):
             self.ctx,
             period,
             municipality,
-            self.app.checklists,  # type: ignore[attr-defined]
+            self.app.checklists,
         )
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._built, report)
@@ -372,7 +301,7 @@ class ReportsScreen(DocScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "full_export":
-            return self.app.role == Role.COORDINATOR  # type: ignore[attr-defined]
+            return self.app.role == Role.COORDINATOR
         return True
 
     def action_save(self, fmt: str) -> None:
@@ -399,10 +328,10 @@ class ReportsScreen(DocScreen):
             self.notify(_("Saved to {path}").format(path=written))
 
         title = {"csv": N_("Save the report as CSV"), "xlsx": N_("Save the report as XLSX")}[fmt]
-        self.app.push_screen(PathDialog(lambda: _(title), default), chosen)
+        self.app.push_screen(SaveDialog(lambda: _(title), default), chosen)
 
     def action_full_export(self) -> None:
-        if self.app.role != Role.COORDINATOR:  # type: ignore[attr-defined]
+        if self.app.role != Role.COORDINATOR:
             self.notify(_("Only a coordinator may export the whole register."), severity="error")
             return
         default = export.default_export_dir() / export.full_export_name(self.ctx.today(), "xlsx")
@@ -436,12 +365,12 @@ class ReportsScreen(DocScreen):
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.app.push_screen(
-                    PathDialog(lambda: _("Export the whole register (with names)"), default),
+                    SaveDialog(lambda: _("Export the whole register (with names)"), default),
                     chosen,
                 )
 
         self.app.push_screen(
-            ConfirmScreen(
+            ConfirmDialog(
                 lambda: (
                     _(export.PERSONAL_DATA_WARNING)
                     + "\n\n"

@@ -4,48 +4,16 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from docassist import i18n
 from docassist.domain.model import ROLE_LABELS, Role
-from docassist.domain.text import N_
 from docassist.i18n import _
 from docassist.services import users
 from docassist.services.context import ValidationError
-from docassist.ui.base import DocModal, DocScreen
-
-
-class LanguageScreen(DocModal):
-    """Each language in its own name, so anyone can find theirs."""
-
-    DEFAULT_CSS = """
-    LanguageScreen { align: center middle; }
-    LanguageScreen > Vertical {
-        width: 40; height: auto; border: thick $primary; background: $surface; padding: 1 2;
-    }
-    LanguageScreen OptionList { height: auto; max-height: 8; }
-    """
-    BINDINGS = [Binding("escape", "dismiss", N_("Back"))]
-
-    def compose(self) -> ComposeResult:
-        current = i18n.current_language().code
-        with Vertical():
-            yield Label(_("Language"))
-            options = OptionList(
-                *[Option(lang.native_name, id=lang.code) for lang in i18n.LANGUAGES],
-                id="languages",
-            )
-            yield options
-        codes = [lang.code for lang in i18n.LANGUAGES]
-        options.highlighted = codes.index(current)
-
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.app.choose_language(event.option.id)
-        self.dismiss()
+from docassist.ui.base import DocScreen
 
 
 class StartScreen(DocScreen):
@@ -57,7 +25,7 @@ class StartScreen(DocScreen):
         self.new_role: Role = Role.FACILITATOR
 
     def compose(self) -> ComposeResult:
-        people = users.list_users(self.app.ctx)
+        people = users.list_users(self.ctx)
         with VerticalScroll(id="start"):
             yield Static(_("Welcome to docassist"), classes="start-title")
             yield Label(_("Language"))
@@ -121,7 +89,7 @@ class StartScreen(DocScreen):
     def _add_user(self) -> None:
         try:
             user = users.create_user(
-                self.app.ctx, self.new_name, self.new_role, i18n.current_language().code
+                self.ctx, self.new_name, self.new_role, i18n.current_language().code
             )
         except ValidationError as err:
             self.query_one("#start-error", Static).update(
@@ -132,4 +100,4 @@ class StartScreen(DocScreen):
 
     @on(OptionList.OptionSelected, "#users")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.app.sign_in(users.get_user(self.app.ctx, event.option.id))
+        self.app.sign_in(users.get_user(self.ctx, event.option.id))

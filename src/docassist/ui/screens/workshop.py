@@ -261,7 +261,7 @@ class WorkshopScreen(DocScreen):
         self.ticks: dict[str, Ticks] = {}  # per workshop id, for as long as the app runs
 
     def compose(self) -> ComposeResult:
-        ctx = self.app.ctx
+        ctx = self.ctx
         code = current_language().code
         yield Header()
         yield AreaBar()
@@ -345,7 +345,7 @@ class WorkshopScreen(DocScreen):
         self._fill_recent()
 
     def _fill_recent(self) -> None:
-        recent = ws.list_workshops(self.app.ctx, self.RECENT)
+        recent = ws.list_workshops(self.ctx, self.RECENT)
         options = self.query_one("#ws-recent", OptionList)
         options.clear_options()
         options.add_options([Option(self._recent_label(w), id=w.id) for w in recent])
@@ -375,7 +375,7 @@ class WorkshopScreen(DocScreen):
     def action_start(self) -> None:
         error = self.query_one("#ws-setup-error", Static)
         try:
-            day = parse_day(self.values.get("ws-date", ""), self.app.ctx.today())
+            day = parse_day(self.values.get("ws-date", ""), self.ctx.today())
         except DayProblem as problem:
             self._refuse(problem.problem.render(_))
             return
@@ -389,7 +389,7 @@ class WorkshopScreen(DocScreen):
             languages.append(self.second_language)
         try:
             workshop_id = ws.start_workshop(
-                self.app.ctx,
+                self.ctx,
                 day,
                 self.values.get("ws-place", ""),
                 self.values.get("ws-municipality", ""),
@@ -455,7 +455,7 @@ class PresenterScreen(DocScreen):
         self.checklist_ids: tuple[str, ...] = ()
 
     def _load(self) -> None:
-        workshop = ws.get_workshop(self.app.ctx, self.workshop_id)
+        workshop = ws.get_workshop(self.ctx, self.workshop_id)
         self.languages = workshop.languages or ("en",)
         self.checklist_ids = workshop.checklists
 
@@ -573,15 +573,15 @@ class PresenterScreen(DocScreen):
     def action_save_handout(self) -> None:
         """The checklist on screen as a PDF, in the workshop's languages."""
         from docassist.services.handouts import make_checklist_handout
-        from docassist.ui.screens.save_handout import SaveHandoutScreen
+        from docassist.ui.dialogs import save_handout
 
         slide = self.slide
         if slide is None:
             return
         handout = make_checklist_handout(
-            self.app.checklists, slide.checklist.id, self.languages, self.app.ctx.today()
+            self.app.checklists, slide.checklist.id, self.languages, self.ctx.today()
         )
-        self.app.push_screen(SaveHandoutScreen(handout, N_("Save the checklist as a handout")))
+        save_handout(self.app, handout, N_("Save the checklist as a handout"))
 
     def action_leave(self) -> None:
         self.dismiss()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
@@ -23,45 +23,9 @@ from docassist.services import households as hh
 from docassist.services import plans
 from docassist.services import workshops as ws
 from docassist.services.context import Context, ValidationError
-from docassist.ui.base import DocModal, DocScreen
+from docassist.ui.base import DocScreen
+from docassist.ui.dialogs import ConfirmDialog
 from docassist.ui.widgets.field_problems import problems_text
-
-
-class QuestionScreen(DocModal):
-    """A yes/no question: Enter or the first button says yes, Escape says no."""
-
-    DEFAULT_CSS = """
-    QuestionScreen { align: center middle; }
-    QuestionScreen > Vertical {
-        width: 60; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 1 2;
-    }
-    QuestionScreen Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
-    QuestionScreen Button { margin-left: 2; }
-    """
-
-    BINDINGS = [Binding("escape", "answer(False)", N_("Cancel"))]
-    AUTO_FOCUS = "#q-yes"
-
-    def __init__(self, question: str, yes: str) -> None:
-        super().__init__()
-        self.question = question
-        self.yes = yes
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.question, markup=False)
-            with Horizontal():
-                yield Button(_("Cancel"), id="q-no")
-                yield Button(self.yes, variant="primary", id="q-yes")
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "q-yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
-
 
 STATE_LABELS = {
     # Translators: the next four and "does not fit" end a line "person · procedure · …"
@@ -129,7 +93,7 @@ class EndScreen(DocScreen):
         self.result = ""
 
     def compose(self) -> ComposeResult:
-        ctx, code = self.app.ctx, current_language().code
+        ctx, code = self.ctx, current_language().code
         workshop = ws.get_workshop(ctx, self.workshop_id)
         rows = case_rows(ctx, workshop, self.app.checklists)
         self._rows = {r.key: r for r in rows}
@@ -219,10 +183,13 @@ class EndScreen(DocScreen):
             if yes:
                 self.call_next(self._open, chosen)
 
-        self.app.push_screen(QuestionScreen(question, _("Open cases")), answered)
+        self.app.push_screen(
+            ConfirmDialog(question, confirm_label=N_("Open cases"), cancel_label=N_("Cancel")),
+            answered,
+        )
 
     async def _open(self, chosen: list[tuple[str, str]]) -> None:
-        ctx, code = self.app.ctx, current_language().code
+        ctx, code = self.ctx, current_language().code
         try:
             result = ws.open_cases_for_attendees(ctx, self.workshop_id, chosen, self.app.checklists)
         except ValidationError as err:

@@ -1,4 +1,4 @@
-"""The small dialogs the case screen asks through: a date, a reason, an outcome, a yes/no.
+"""The small dialogs the case screen asks through: a date, a reason, an outcome.
 
 Each dialog is handed a ``save`` callback that calls the service. A ``ValidationError``
 raised there is shown inside the dialog, in the user's language, and the dialog stays
@@ -22,7 +22,8 @@ from docassist.domain.model import OUTCOME_LABELS, Outcome
 from docassist.domain.text import N_
 from docassist.i18n import _, format_date
 from docassist.services.context import ValidationError
-from docassist.ui.base import DocModal
+from docassist.ui.dialogs.base import Dialog, Words, words
+from docassist.ui.dialogs.confirm import ConfirmDialog
 from docassist.ui.widgets.chosen import chosen
 
 # --------------------------------------------------------------------- dates
@@ -45,62 +46,25 @@ def _problems_text(error: ValidationError) -> str:
 
 # ------------------------------------------------------------------- dialogs
 
-_DIALOG_CSS = """
-{name} {{
-    align: center middle;
-}}
-{name} > Vertical {{
-    width: 64;
-    max-width: 100%;
-    height: auto;
-    max-height: 100%;
-    border: thick $primary;
-    background: $surface;
-    padding: 0 1;
-}}
-{name} .dialog-title {{
-    text-style: bold;
-    margin-bottom: 1;
-}}
-{name} .dialog-label {{
-    color: $text-muted;
-}}
-{name} Input, {name} Select {{
-    margin-bottom: 1;
-}}
-{name} Input, {name} SelectCurrent {{
-    /* compact fields have no border: a darker well shows where to type */
-    background: $background;
-}}
-{name} .dialog-error {{
-    color: $error;
-    height: auto;
-}}
-{name} .dialog-hint {{
-    color: $text-muted;
-    height: auto;
-}}
-{name} .dialog-buttons {{
-    height: auto;
-    margin-top: 1;
-}}
-{name} .dialog-buttons Button {{
-    margin-right: 2;
-}}
-"""
 
+class FieldDialog(Dialog):
+    """What the case dialogs share: escape cancels, errors show in ``#error``."""
 
-# A dialog's words are given as functions where they are made from translated text,
-# so a language switch while the dialog is open redraws them in the new language.
-Words = str | Callable[[], str]
-
-
-def _words(value: Words) -> str:
-    return value() if callable(value) else value
-
-
-class _Dialog(DocModal):
-    """What the dialogs share: escape cancels, errors show in ``#error``."""
+    DEFAULT_CSS = """
+    FieldDialog .dialog-label {
+        color: $text-muted;
+    }
+    FieldDialog Input, FieldDialog Select {
+        margin-bottom: 1;
+    }
+    FieldDialog Input, FieldDialog SelectCurrent {
+        /* compact fields have no border: a darker well shows where to type */
+        background: $background;
+    }
+    FieldDialog .dialog-buttons Button {
+        margin-right: 2;
+    }
+    """
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
@@ -143,14 +107,12 @@ class _Dialog(DocModal):
         self.dismiss(False)
 
 
-class DateDialog(_Dialog):
+class DateDialog(FieldDialog):
     """Ask for one day, checked as it is typed; optionally a note.
 
     ``save(day, note)`` is called with the day (None when emptied and ``allow_empty``)
     and the note (None when the dialog has no note field).
     """
-
-    DEFAULT_CSS = _DIALOG_CSS.format(name="DateDialog")
 
     def __init__(
         self,
@@ -185,16 +147,16 @@ class DateDialog(_Dialog):
         await super().retranslate()
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(_words(self.title_text), classes="dialog-title")
-            yield Label(_words(self.label), classes="dialog-label")
+        with Vertical(classes="dialog-box"):
+            yield Label(words(self.title_text), classes="dialog-title")
+            yield Label(words(self.label), classes="dialog-label")
             yield Input(self.text, placeholder=_("day.month.year"), id="day", compact=True)
             yield Static(id="reading", classes="dialog-hint")
             if self.note is not None:
                 yield Label(_("Note (optional)"), classes="dialog-label")
                 yield Input(self.note, id="note", compact=True)
             yield Static(id="error", classes="dialog-error")
-            yield from self.buttons(_words(self.ok_label) if self.ok_label else _("Save"))
+            yield from self.buttons(words(self.ok_label) if self.ok_label else _("Save"))
 
     def prepare(self) -> None:
         self._check(self.text)
@@ -237,10 +199,8 @@ class DateDialog(_Dialog):
         self.try_save(lambda: self.save(day, note))
 
 
-class ReasonDialog(_Dialog):
+class ReasonDialog(FieldDialog):
     """Ask for a short text, such as what blocks a step; the service says if it is missing."""
-
-    DEFAULT_CSS = _DIALOG_CSS.format(name="ReasonDialog")
 
     def __init__(
         self, title: Words, label: Words, *, initial: str = "", save: Callable[[str], None]
@@ -252,9 +212,9 @@ class ReasonDialog(_Dialog):
         self.save = save
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(_words(self.title_text), classes="dialog-title")
-            yield Label(_words(self.label), classes="dialog-label")
+        with Vertical(classes="dialog-box"):
+            yield Label(words(self.title_text), classes="dialog-title")
+            yield Label(words(self.label), classes="dialog-label")
             yield Input(self.initial, id="reason", compact=True)
             yield Static(id="error", classes="dialog-error")
             yield from self.buttons(_("Save"))
@@ -274,40 +234,10 @@ class ReasonDialog(_Dialog):
         self.try_save(lambda: self.save(reason))
 
 
-class ConfirmDialog(DocModal):
-    """Yes or no, with the consequence spelled out."""
-
-    DEFAULT_CSS = _DIALOG_CSS.format(name="ConfirmDialog")
-    BINDINGS = [Binding("escape", "no", N_("Cancel"))]
-
-    def __init__(self, message: str, yes_label: str) -> None:
-        super().__init__()
-        self.message = message
-        self.yes_label = yes_label
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.message, id="message", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(self.yes_label, variant="warning", id="yes")
-                yield Button(_("No, go back"), id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    @on(Button.Pressed, "#yes")
-    def _yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#no")
-    def action_no(self) -> None:
-        self.dismiss(False)
-
-
 OTHER_REASON = "__other__"
 
 
-class CloseCaseDialog(_Dialog):
+class CloseCaseDialog(FieldDialog):
     """How the case ended: obtained (on a day), refused (why), or abandoned.
 
     ``reasons`` are the checklist's refusal reasons as (key, label in the current
@@ -315,14 +245,11 @@ class CloseCaseDialog(_Dialog):
     Saving asks for confirmation first.
     """
 
-    DEFAULT_CSS = (
-        _DIALOG_CSS.format(name="CloseCaseDialog")
-        + """
+    DEFAULT_CSS = """
     CloseCaseDialog RadioSet {
         width: 100%;
     }
     """
-    )
 
     def __init__(
         self,
@@ -354,7 +281,7 @@ class CloseCaseDialog(_Dialog):
         await super().retranslate()
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(classes="dialog-box"):
             yield Label(_("Close the case"), classes="dialog-title")
             with RadioSet(id="outcome"):
                 for outcome in Outcome:
@@ -457,4 +384,12 @@ class CloseCaseDialog(_Dialog):
             if yes:
                 self.try_save(lambda: self.save(self.outcome, day, reason))
 
-        self.app.push_screen(ConfirmDialog(message, _("Yes, close it")), confirmed)
+        self.app.push_screen(
+            ConfirmDialog(
+                message,
+                confirm_label=N_("Yes, close it"),
+                cancel_label=N_("No, go back"),
+                cancel_first=True,  # closing is undone only by reopening: no out of habit
+            ),
+            confirmed,
+        )

@@ -136,7 +136,7 @@ async def test_help_lists_the_keys(demo_db):
         await pilot.pause()
         await pilot.press("f1")
         await pilot.pause()
-        assert type(app.screen).__name__ == "HelpScreen"
+        assert type(app.screen).__name__ == "HelpDialog"
         table = app.screen.query_one("#global-keys")
         assert table.row_count >= 8
         await pilot.press("escape")

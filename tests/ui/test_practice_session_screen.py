@@ -11,7 +11,7 @@ from docassist.procedures import Text as ChecklistText
 from docassist.services import practice as svc
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
-from docassist.ui.screens.practice import PLAY, REVIEW, SCORE, PracticeScreen, localized
+from docassist.ui.screens.practice_session import PLAY, REVIEW, SCORE, PracticeScreen, localized
 from tests.ui.conftest import make_user
 
 SIZE = (80, 24)

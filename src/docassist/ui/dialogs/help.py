@@ -10,8 +10,8 @@ from textual.widgets import DataTable, Label
 
 from docassist.domain.text import N_
 from docassist.i18n import _
-from docassist.ui.base import DocModal
 from docassist.ui.commands import for_role
+from docassist.ui.dialogs.base import Dialog
 
 # Keys every Textual screen has, described by Textual: noise on a help screen for
 # facilitators (Tab between fields; the copy key, listed as ctrl+c and super+c).
@@ -24,14 +24,12 @@ def _key_label(app, key: str) -> str:
     return app.get_key_display(Binding(key, ""))
 
 
-class HelpScreen(DocModal):
+class HelpDialog(Dialog):
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
+    HelpDialog > .dialog-box {
         width: 90%; max-width: 100; height: 90%;
-        border: thick $primary; background: $surface; padding: 0 1;
     }
-    HelpScreen DataTable { height: auto; }
+    HelpDialog DataTable { height: auto; }
     """
     BINDINGS = [
         Binding("escape", "dismiss", N_("Back")),
@@ -43,7 +41,7 @@ class HelpScreen(DocModal):
         self.under = under
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(classes="dialog-box"):
             yield Label(_("Keys on this screen"), classes="help-title")
             screen_keys: DataTable = DataTable(show_cursor=False, id="screen-keys")
             screen_keys.add_columns(_("Key"), _("What it does"))

@@ -61,7 +61,7 @@ class HouseholdListScreen(DocScreen):
         yield Footer()
 
     def _compose_body(self) -> ComposeResult:
-        ctx = self.app.ctx
+        ctx = self.ctx
         # The search has the whole width; the three filters share the line under
         # it, borderless, so all of them fit at 80 columns.
         with Vertical(classes="toolbar"):
@@ -151,7 +151,7 @@ class HouseholdListScreen(DocScreen):
         """The filters' places as the register has them now, the settlements those
         of the municipality chosen (or of all). A choice no longer there is dropped:
         a household registered or moved meanwhile may have taken the last one away."""
-        ctx = self.app.ctx
+        ctx = self.ctx
         municipalities = municipality_options(ctx)
         if not any(key == self.municipality for _name, key in municipalities):
             self.municipality = None
@@ -169,7 +169,7 @@ class HouseholdListScreen(DocScreen):
 
     def reload(self) -> None:
         """Start again from the first page (the query or a filter changed)."""
-        ctx = self.app.ctx
+        ctx = self.ctx
         table = self.query_one(DataTable)
         table.clear()
         self._loaded = 0
@@ -185,7 +185,7 @@ class HouseholdListScreen(DocScreen):
 
     def _load_page(self) -> None:
         rows = hh.find_households(
-            self.app.ctx,
+            self.ctx,
             self.search_text,
             municipality=self.municipality,
             settlement=self.settlement,

@@ -1,8 +1,11 @@
-"""A yes/no question in a small box: Enter answers yes, Escape answers no."""
+"""A yes/no question in a small box: the one confirm dialog of the app.
+
+Every question that asks before something happens goes through ``ConfirmDialog``:
+removing a person, importing, exporting with names, closing a case, opening the
+cases of a workshop, leaving a form with unsaved typing.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,47 +16,32 @@ from textual.widgets import Button, Static
 
 from docassist.domain.text import N_
 from docassist.i18n import _
-from docassist.ui.base import DocModal
+from docassist.ui.dialogs.base import Dialog, Words, words
 
 
-class ConfirmScreen(DocModal, ModalScreen[bool]):
+class ConfirmDialog(Dialog, ModalScreen[bool]):
     """Ask before doing something that matters; dismisses with True or False.
 
     ``message`` may be a function so that a language switch while the question is
     open shows it in the new language. Button labels are msgids (marked with
-    ``N_``), translated when drawn.
+    ``N_``), translated when drawn. Escape answers no; Enter presses the focused
+    button, which is yes unless ``cancel_first``.
     """
 
     DEFAULT_CSS = """
-    ConfirmScreen {
-        align: center middle;
-        background: $background 60%;
-    }
-    ConfirmScreen > #confirm-box {
-        width: 64;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
+    ConfirmDialog > .dialog-box {
         padding: 1 2;
-        border: thick $primary;
-        background: $surface;
     }
-    ConfirmScreen.-danger > #confirm-box {
+    ConfirmDialog.-danger > .dialog-box {
         border: thick $error;
     }
-    ConfirmScreen #confirm-title {
-        text-style: bold;
-        margin-bottom: 1;
-    }
-    ConfirmScreen #confirm-message {
+    ConfirmDialog #confirm-message {
         height: auto;
     }
-    ConfirmScreen #confirm-buttons {
-        height: auto;
-        margin-top: 1;
+    ConfirmDialog #confirm-buttons {
         align-horizontal: right;
     }
-    ConfirmScreen #confirm-buttons Button {
+    ConfirmDialog #confirm-buttons Button {
         margin-left: 2;
         min-width: 12;
     }
@@ -66,9 +54,9 @@ class ConfirmScreen(DocModal, ModalScreen[bool]):
 
     def __init__(
         self,
-        message: str | Callable[[], str],
+        message: Words,
         *,
-        title: str | Callable[[], str] | None = None,
+        title: Words | None = None,
         confirm_label: str = N_("Yes"),
         cancel_label: str = N_("No"),
         danger: bool = False,
@@ -83,16 +71,14 @@ class ConfirmScreen(DocModal, ModalScreen[bool]):
         self.confirm_label = confirm_label
         self.cancel_label = cancel_label
 
-    @staticmethod
-    def _text(value: str | Callable[[], str]) -> str:
-        return value() if callable(value) else value
-
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box"):
+        with Vertical(id="confirm-box", classes="dialog-box"):
             if self.title_text is not None:
-                yield Static(self._text(self.title_text), id="confirm-title", markup=False)
-            yield Static(self._text(self.message), id="confirm-message", markup=False)
-            with Horizontal(id="confirm-buttons"):
+                yield Static(
+                    words(self.title_text), id="confirm-title", classes="dialog-title", markup=False
+                )
+            yield Static(words(self.message), id="confirm-message", markup=False)
+            with Horizontal(id="confirm-buttons", classes="dialog-buttons"):
                 yield Button(_(self.cancel_label), id="no")
                 yield Button(
                     _(self.confirm_label),
@@ -120,7 +106,7 @@ def confirm_leave(screen: Screen, result: object) -> None:
             screen.dismiss(result)
 
     screen.app.push_screen(
-        ConfirmScreen(
+        ConfirmDialog(
             lambda: _("Leave without saving? What you typed here will be lost."),
             confirm_label=N_("Leave"),
             cancel_label=N_("Stay"),

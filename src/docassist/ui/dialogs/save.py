@@ -1,0 +1,142 @@
+"""Ask where to save a file: the one "save where" dialog (handouts, reports, exports).
+
+Offices often have no printer: the facilitator saves the PDF, carries it on a USB
+stick to one that has. So the path is offered ready to accept (Enter), can be
+changed to the stick, and the notification afterwards gives the full path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from docassist.domain.text import N_
+from docassist.i18n import _
+from docassist.ui.dialogs.base import Dialog, Words, words
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from docassist.services.context import Context
+    from docassist.services.handouts import Handout
+
+
+class SaveDialog(Dialog, ModalScreen[Path | None]):
+    """Dismisses with the path written (or chosen), or None when cancelled.
+
+    With ``save`` the dialog writes the file itself: ``save`` gets the typed text
+    and returns the path written, and a place that cannot be written is said in
+    the dialog, which stays open to fix it. Without it the dialog only asks: the
+    caller writes, so it needs a file name, and a folder is refused.
+    """
+
+    DEFAULT_CSS = """
+    SaveDialog > .dialog-box {
+        width: 76;
+        padding: 1 2;
+    }
+    SaveDialog #save-buttons {
+        align-horizontal: right;
+    }
+    SaveDialog #save-buttons Button {
+        margin-left: 2;
+        min-width: 12;
+    }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+
+    def __init__(
+        self,
+        title: Words,
+        default: Path,
+        *,
+        hint: str = N_("Save to (folder and file name):"),
+        save: Callable[[str], Path] | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.hint = hint  # a msgid, so a language switch redraws it
+        self.save = save
+        self.path_text = str(default)
+        self.error = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="save-box", classes="dialog-box"):
+            yield Static(words(self.title_text), classes="dialog-title", markup=False)
+            yield Static(_(self.hint), markup=False)
+            yield Input(self.path_text, id="path")
+            yield Static(self.error, id="error", classes="dialog-error", markup=False)
+            with Horizontal(id="save-buttons", classes="dialog-buttons"):
+                yield Button(_("Cancel"), id="cancel")
+                yield Button(_("Save"), id="ok", variant="primary")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#path", Input).focus()
+
+    @on(Input.Changed, "#path")
+    def _typed(self, event: Input.Changed) -> None:
+        self.path_text = event.value
+
+    @on(Input.Submitted, "#path")
+    @on(Button.Pressed, "#ok")
+    def action_save(self) -> None:
+        text = self.path_text.strip()
+        if not text:
+            self._fail(_("Type where to save the file."))
+            return
+        if self.save is None:
+            path = Path(text).expanduser()
+            if path.is_dir():
+                self._fail(_("That is a folder: add a file name."))
+                return
+            self.dismiss(path)
+            return
+        try:
+            written = self.save(text)
+        except (OSError, ValueError) as err:  # ValueError: a path no system accepts
+            where = getattr(err, "filename", None) or text
+            reason = getattr(err, "strerror", None) or type(err).__name__
+            self._fail(_("Cannot save to {path}: {reason}").format(path=where, reason=reason))
+            return
+        self.dismiss(written)
+
+    def _fail(self, message: str) -> None:
+        self.error = message
+        self.query_one("#error", Static).update(message)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def save_handout(app: App, handout: Handout, title: str, ctx: Context | None = None) -> None:
+    """Ask where to save a printable handout, write it there and say where it went.
+
+    ``title`` is a msgid. ``ctx`` is given for a family plan: saving it is audited.
+    """
+    # Imported here: the PDF code is loaded when a handout is first saved, not at start.
+    from docassist.services import handouts
+
+    def saved(path: Path | None) -> None:
+        if path is not None:
+            app.notify(_("Saved: {path}").format(path=path), timeout=20)
+
+    app.push_screen(
+        SaveDialog(
+            lambda: _(title),
+            handouts.default_path(handout),
+            hint=N_("Save the PDF as (Enter saves):"),
+            save=lambda text: handouts.save(handout, text, ctx),
+        ),
+        saved,
+    )
