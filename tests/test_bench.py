@@ -7,11 +7,13 @@ bench would compare the service with some other query. These tests catch that.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pytest
 
-from docassist.services import dashboard
+from docassist.domain.model import Role
+from docassist.services import dashboard, users
 from docassist.services import households as hh
 from docassist.services.context import Context
 from docassist.services.demo import DemoChecklist, generate
@@ -72,3 +74,14 @@ def test_the_dashboard_floor_counts_what_the_service_counts(ctx):
         sum(r[3] or 0 for r in by_place),
         done,
     ) == (counts.open, counts.blocked, counts.overdue, counts.done_this_month)
+
+
+def test_a_first_screen_sample_reaches_the_filled_household_list(ctx, tmp_path):
+    """The driver signs a coordinator in as the app allows today; if sign-in
+    changes, this fails here rather than the bench measuring the wrong screen."""
+    user = users.create_user(ctx, "Sample Coordinator", Role.COORDINATOR)
+    path = ctx.db.conn.execute("PRAGMA database_list").fetchone()[2]
+    (wall, cpu), screen = bench.first_screen_sample(["households", path, user.id], dict(os.environ))
+    # Ready means a table with rows; the start screen has none.
+    assert screen != "StartScreen"
+    assert cpu > 0 and wall > 0

@@ -231,6 +231,7 @@ def first_screen_sample(args: list[str], env: dict[str, str]) -> tuple[Lap, str]
         capture_output=True,
         text=True,
         check=False,
+        timeout=300,  # a screen never ready would otherwise hang the report
     )
     if done.returncode != 0:
         raise SystemExit(f"first-screen sample {args[0]} failed:\n{done.stderr}")
@@ -281,7 +282,8 @@ def measure_starts(
                     lap = command_sample(commands[name], env)
                 if round_:
                     laps[name].append(lap)
-            print(f"  start-up round {round_}/{samples} done", flush=True)
+            done = f"round {round_} of {samples}" if round_ else "warm-up round (not counted)"
+            print(f"  start-up: {done} done", flush=True)
     return laps, screens
 
 

@@ -98,7 +98,12 @@ def main(argv: list[str]) -> int:
         # Runs once the app has mounted (Textual's ready callback). The first
         # screen may still be mounting: look every millisecond, then wait for the
         # screen to be painted with what it shows before stopping the clocks.
+        give_up = time.monotonic() + 60
         while not ready(app):
+            if time.monotonic() > give_up:  # e.g. sign-in changed: say so, do not hang
+                print(f"never ready; on {type(app.screen).__name__}", file=sys.stderr)
+                app.exit()
+                return
             await asyncio.sleep(0.001)
         app.screen.call_after_refresh(stop)
 
