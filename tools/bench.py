@@ -459,6 +459,12 @@ def main() -> int:
     )
     reached = "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in screens.items())
     print(f"first screens reached: {reached}")
+    # How noisy the start-ups were: a median of 7 on a busy machine hides a wide spread.
+    spread = ", ".join(
+        f"{name} {min(c for _, c in laps):.2f}-{max(c for _, c in laps):.2f}"
+        for name, laps in starts.items()
+    )
+    print(f"start-up CPU, fastest-slowest sample (s): {spread}")
     print()
     print(f"| {'measure':<44} | {'wall':>11} | {'CPU time':>11} | {'target':>12} | ok   |")
     print(f"|{'-' * 46}|{'-' * 13}|{'-' * 13}|{'-' * 14}|------|")
