@@ -26,6 +26,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m ruff check src tests tools
+	$(BIN)/python -m ruff format --check src tests tools
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
