@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from docassist.checklist import Checklist
 from docassist.domain.model import DOCUMENT_LABELS
 from docassist.domain.text import N_
 from docassist.handouts.pdf import HandoutPDF, Line
@@ -60,7 +61,7 @@ def family_plan(facts: FamilyFacts, language: str, today: date) -> bytes:
     beside = serbian_beside(code)
     words = Words([code, beside] if beside else [code])
     page = Page()
-    shown = []
+    shown: list[Checklist] = []
     for member in facts.members:
         shown += _member(page, words, member)
     page.gap(4)
@@ -82,14 +83,14 @@ def family_plan(facts: FamilyFacts, language: str, today: date) -> bytes:
     return pdf.render()
 
 
-def _member(page: Page, words: Words, member: MemberFacts) -> list:
+def _member(page: Page, words: Words, member: MemberFacts) -> list[Checklist]:
     """One person's part; returns the checklists printed (for the draft marker)."""
     page.gap(2)
     page.rule()
     about = ", ".join(p for p in (words.msg(member.relation), member.born) if p)
     page.heading(f"{member.name} ({about})" if about else member.name, after=30)
     plan = member.plan
-    shown = []
+    shown: list[Checklist] = []
     if plan is None or not plan.items:
         page.paragraph(Line(words.msg(NOTHING_LEFT)))
         return shown
