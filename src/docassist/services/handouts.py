@@ -28,10 +28,10 @@ from docassist.handouts.procedure import checklist_handout
 from docassist.i18n import current_language, get_language
 from docassist.locations import handouts_dir
 from docassist.nextsteps import IN_PROGRESS, PersonPlan
-from docassist.services.cases import cases_of_household
+from docassist.services.cases import Case, cases_of_household
 from docassist.services.context import Context, NotFoundError
 from docassist.services.files import write_bytes
-from docassist.services.households import get_household
+from docassist.services.households import Person, get_household
 from docassist.services.plans import household_plans
 
 
@@ -70,14 +70,14 @@ def make_checklist_handout(
     return Handout(data, f"{checklist.id}-{'-'.join(codes)}.pdf".replace("_", "-"))
 
 
-def _born(person) -> str:
+def _born(person: Person) -> str:
     birth = person.birth_date
     if birth is None:
         return ""
     return ("~" if birth.approximate else "") + birth.format("dmy")
 
 
-def _due_dates(plan: PersonPlan | None, cases) -> dict[str, date]:
+def _due_dates(plan: PersonPlan | None, cases: Sequence[Case]) -> dict[str, date]:
     """When the next step of each open case is due, per checklist id."""
     if plan is None:
         return {}
