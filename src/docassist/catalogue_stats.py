@@ -17,7 +17,14 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 
-from docassist.i18n import DOMAIN, LANGUAGES, Language, catalogue_path, read_catalogue
+from docassist.i18n import (
+    DOMAIN,
+    LANGUAGES,
+    Language,
+    catalogue_path,
+    read_catalogue,
+    translated_forms,
+)
 from docassist.locations import locales_dir
 
 REVIEWED_FLAG = "reviewed"
@@ -43,7 +50,7 @@ def entries(catalog: Catalog) -> list[Message]:
 
 def is_translated(message: Message) -> bool:
     """Every form filled in and nothing left marked fuzzy."""
-    strings = message.string if message.pluralizable else [message.string]
+    strings = translated_forms(message)
     return bool(strings) and all(strings) and not message.fuzzy
 
 

@@ -20,7 +20,7 @@ import gettext
 import io
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileParser
 
@@ -196,7 +196,29 @@ def read_catalogue(
     return catalog
 
 
+def translated_forms(message: Message) -> Sequence[object]:
+    """What a translator filled in for ``message``: one string, or one per plural form.
+
+    Babel types ``Message.string`` as either shape; which one it holds follows from
+    the msgid (a plural entry always holds a tuple, empty strings when untranslated).
+    """
+    string = message.string
+    if message.pluralizable and string is not None:
+        return string
+    return [string]
+
+
 # -- loading catalogues -------------------------------------------------------
+
+
+class _ProjectPlurals(gettext.GNUTranslations):
+    """Compiled translations whose plural rule is set from the project table.
+
+    ``plural`` is what GNUTranslations itself sets from the file header and calls
+    in ``ngettext``; typeshed does not declare it, so it is declared here.
+    """
+
+    plural: Callable[[int], int]
 
 
 def load_translations(code: str, locales: Path | None = None) -> gettext.NullTranslations:
@@ -216,13 +238,12 @@ def load_translations(code: str, locales: Path | None = None) -> gettext.NullTra
         # Half-translated plural entries would mix languages inside a single
         # message; dropping them lets the fallback catalogue answer instead.
         for message in list(catalog)[1:]:
-            strings = message.string if message.pluralizable else [message.string]
-            if not all(strings):
+            if not all(translated_forms(message)):
                 catalog.delete(message.id, message.context)
         buffer = io.BytesIO()
         write_mo(buffer, catalog, use_fuzzy=False)
         buffer.seek(0)
-        translations = gettext.GNUTranslations(buffer)
+        translations = _ProjectPlurals(buffer)
     except Exception:  # any parse/compile error: see the docstring
         log.exception("catalogue %s is broken; showing English", path)
         return gettext.NullTranslations()

@@ -403,7 +403,11 @@ def _compare_record(
     problems: list[Problem] = []
     if decoded is not None and birth_date is not None and birth_date != decoded:
         message = N_("The number says born {number_date}, the record says {record_date}.")
-        params = {"number_date": _fmt(decoded), "record_date": _fmt(birth_date)}
+        # Each branch fills different placeholders, some with numbers.
+        params: dict[str, object] = {
+            "number_date": _fmt(decoded),
+            "record_date": _fmt(birth_date),
+        }
         problems.append(Problem("jmbg.birth_date_mismatch", message, params, "warning"))
     elif (
         decoded is not None

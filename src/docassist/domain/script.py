@@ -199,6 +199,9 @@ def search_tokens(text: str) -> list[str]:
 # --- sort keys -------------------------------------------------------------------
 
 _Element = tuple[int, int, int]
+# What sort_key returns: letters by alphabet rank, accent weights, the lower-cased
+# text, the text itself (the tie-breakers, in that order).
+SortKey = tuple[tuple[_Element, ...], tuple[int, ...], str, str]
 
 _LATN_RANK: dict[str, int] = {letter: i for i, letter in enumerate(_ABECEDA)}
 _CYRL_RANK: dict[str, int] = {cyr: i for i, (cyr, _lat) in enumerate(_AZBUKA)}
@@ -286,7 +289,7 @@ def _collation(text: str, script: str) -> tuple[tuple[_Element, ...], tuple[int,
     return tuple(primary), tuple(secondary)
 
 
-def sort_key(text: str, script: str = "latn") -> tuple:
+def sort_key(text: str, script: str = "latn") -> SortKey:
     """A key that orders text by the Serbian alphabet of the script shown.
 
     ``script="latn"`` uses the abeceda (A B C Č Ć D Dž Đ ...) and reads Cyrillic as

@@ -49,6 +49,6 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == "error"
 
-    def render(self, translate=lambda s: s) -> str:
+    def render(self, translate: Callable[[str], str] = lambda s: s) -> str:
         """The message in the language of ``translate``, placeholders filled."""
         return translate(self.message).format(**self.params)

@@ -22,6 +22,7 @@ from docassist.handouts.plan import BlockedProcedure, NextStep, PlanSections
 from docassist.handouts.procedure import OFFICE, VERIFY, VISIT
 from docassist.handouts.words import Page, Words
 from docassist.i18n import format_date, get_language, translate_in
+from docassist.procedures import Checklist
 
 # Translators: the title of a printed handout for one family; {family} is its name.
 TITLE = N_("Family plan: {family}")
@@ -59,7 +60,7 @@ def family_plan(facts: FamilyFacts, language: str, today: date) -> bytes:
     beside = serbian_beside(code)
     words = Words([code, beside] if beside else [code])
     page = Page()
-    shown = []
+    shown: list[Checklist] = []
     for member in facts.members:
         shown += _member(page, words, member)
     page.gap(4)
@@ -81,7 +82,7 @@ def family_plan(facts: FamilyFacts, language: str, today: date) -> bytes:
     return pdf.render()
 
 
-def _member(page: Page, words: Words, member: MemberFacts) -> list:
+def _member(page: Page, words: Words, member: MemberFacts) -> list[Checklist]:
     """One person's part; returns the checklists printed (for the draft marker)."""
     page.gap(2)
     page.rule()

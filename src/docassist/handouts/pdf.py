@@ -95,7 +95,13 @@ class HandoutPDF(FPDF):
     # -- building blocks -------------------------------------------------------
 
     def _text(
-        self, text: str, points: float, *, bold: bool = False, grey: int = BLACK, indent=0.0
+        self,
+        text: str,
+        points: float,
+        *,
+        bold: bool = False,
+        grey: int = BLACK,
+        indent: float = 0.0,
     ) -> None:
         self.set_font(FONT, "B" if bold else "", points)
         self.set_text_color(grey)
@@ -104,19 +110,23 @@ class HandoutPDF(FPDF):
             0, line_height(points), text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
         )
 
-    def _height(self, text: str, points: float, *, bold: bool = False, indent=0.0) -> float:
+    def _height(
+        self, text: str, points: float, *, bold: bool = False, indent: float = 0.0
+    ) -> float:
         """How tall ``text`` will be, so a block can move whole to the next page."""
         self.set_font(FONT, "B" if bold else "", points)
-        return float(
-            self.multi_cell(
-                self.epw - indent,
-                line_height(points),
-                text,
-                align="L",
-                dry_run=True,
-                output=MethodReturnValue.HEIGHT,
-            )
+        height = self.multi_cell(
+            self.epw - indent,
+            line_height(points),
+            text,
+            align="L",
+            dry_run=True,
+            output=MethodReturnValue.HEIGHT,
         )
+        # fpdf2 types the result as every shape ``output`` can ask for; HEIGHT alone
+        # gives a number.
+        assert isinstance(height, int | float)
+        return float(height)
 
     def keep(self, height: float) -> None:
         """Start a new page unless ``height`` mm still fit on this one."""

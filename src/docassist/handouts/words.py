@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from docassist.domain.text import N_
-from docassist.handouts.pdf import Line
+from docassist.handouts.pdf import HandoutPDF, Line
 from docassist.i18n import get_language, translate_in
 from docassist.procedures import Checklist, Text
 
@@ -22,15 +23,17 @@ class Page:
     """
 
     def __init__(self) -> None:
-        self.parts: list[tuple[str, tuple, dict]] = []
+        self.parts: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
-    def __getattr__(self, name: str):
-        def record(*args, **kwargs) -> None:
+    # Any name is taken for a HandoutPDF drawing method: a wrong name or argument
+    # shows only when draw() replays it, the type checker cannot follow the names.
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        def record(*args: Any, **kwargs: Any) -> None:
             self.parts.append((name, args, kwargs))
 
         return record
 
-    def draw(self, pdf) -> None:
+    def draw(self, pdf: HandoutPDF) -> None:
         for name, args, kwargs in self.parts:
             getattr(pdf, name)(*args, **kwargs)
 

@@ -106,7 +106,10 @@ def counts_by_municipality(
         row[1] += open_
         row[2] += blocked or 0
         row[3] += overdue or 0
-    rows = [MunicipalityCounts(*row, key=key) for key, row in merged.items()]
+    rows = [
+        MunicipalityCounts(name, open_, blocked, overdue, key=key)
+        for key, (name, open_, blocked, overdue) in merged.items()
+    ]
     return sorted(rows, key=lambda r: script.sort_key(r.municipality, script_name))
 
 
@@ -160,7 +163,21 @@ def _lines(
         """,
         [*params, *extra, limit],
     ).fetchall()
-    return [CaseLine(*r[:8], date.fromisoformat(r[8]) if r[8] else None, r[9]) for r in rows]
+    return [
+        CaseLine(
+            case_id=r[0],
+            household_id=r[1],
+            person_name=r[2],
+            family_name=r[3],
+            municipality=r[4],
+            settlement=r[5],
+            checklist_id=r[6],
+            step_key=r[7],
+            due_date=date.fromisoformat(r[8]) if r[8] else None,
+            reason=r[9],
+        )
+        for r in rows
+    ]
 
 
 def blocked_cases(ctx: Context, scope: Scope = Scope(), limit: int = 200) -> list[CaseLine]:

@@ -242,7 +242,13 @@ class _Generator:
         return f"oko {born.year}", born
 
     def person(
-        self, family: str, sex: Sex, age: int, relation: Relation, region: str, statuses
+        self,
+        family: str,
+        sex: Sex,
+        age: int,
+        relation: Relation,
+        region: str,
+        statuses: frozenset[PersonStatus],
     ) -> tuple[PersonInput, date]:
         names = FEMALE_NAMES if sex == Sex.FEMALE else MALE_NAMES
         given = self.rng.choice(names)
@@ -489,7 +495,9 @@ class _Generator:
         if checklist.produces and status == CaseStatus.DONE:
             self._set_document(person_id, checklist.produces, DocumentState.HAVE, outcome_date)
 
-    def _set_document(self, person_id: str, kind: DocumentKind, state, on) -> None:
+    def _set_document(
+        self, person_id: str, kind: DocumentKind, state: DocumentState, on: str | None
+    ) -> None:
         row = self.documents_by_person.get((person_id, kind.value))
         if row is None:
             row = {"id": new_id(), "person_id": person_id, "kind": kind.value, **self.ctx.stamp()}

@@ -166,7 +166,7 @@ def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]
     from openpyxl.styles import Font
 
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with
     taken: set[str] = set()
     bold = Font(bold=True)
     for title, headers, rows in sheets:
@@ -195,7 +195,9 @@ def report_xlsx(report: Report, language: str, path: Path) -> None:
     """A first sheet saying what the report covers, then one sheet per table."""
     t = translator(language)
     heading = report_heading(report, language)
-    sheets = [(t.gettext(N_("Report")), [], [list(line) for line in heading])]
+    sheets: list[tuple[str, list[str], list[list[Any]]]] = [
+        (t.gettext(N_("Report")), [], [list(line) for line in heading])
+    ]
     for table in localized_tables(report, language):
         rows = [*table.rows]
         if table.note:

@@ -31,7 +31,7 @@ from docassist.procedures import ChecklistSet
 from docassist.services.cases import cases_of_household
 from docassist.services.context import Context, NotFoundError
 from docassist.services.files import write_bytes
-from docassist.services.households import get_household
+from docassist.services.households import Person, get_household
 from docassist.services.plans import household_plans
 
 
@@ -70,7 +70,7 @@ def make_checklist_handout(
     return Handout(data, f"{checklist.id}-{'-'.join(codes)}.pdf".replace("_", "-"))
 
 
-def _born(person) -> str:
+def _born(person: Person) -> str:
     birth = person.birth_date
     if birth is None:
         return ""

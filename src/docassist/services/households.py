@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -223,7 +224,8 @@ def validate_person(inp: PersonInput, today: date) -> dict[str, list[Problem]]:
     if inp.jmbg.strip():
         check = check_jmbg(
             inp.jmbg,
-            birth_date=date(birth.year, birth.month, birth.day)
+            # A date known to the day is its own earliest day.
+            birth_date=birth.earliest()
             if birth and birth.precision == "day" and not birth.approximate
             else None,
             birth_year=birth.year if birth and not birth.approximate else None,
@@ -332,7 +334,7 @@ def household_search_text(family_name: str, members: list[dict[str, Any]]) -> st
 
 
 def register_household(
-    ctx: Context, household: HouseholdInput, members: list[PersonInput] = ()
+    ctx: Context, household: HouseholdInput, members: Sequence[PersonInput] = ()
 ) -> str:
     """Save a new household with its first members; returns its id."""
     problems = validate_household(household)
@@ -611,7 +613,22 @@ def find_households(
             [ctx.today().isoformat(), id_list],
         ).fetchall()
     }
-    return [HouseholdSummary(*r, members.get(r[0], 0), *cases.get(r[0], (0, 0, 0))) for r in page]
+    summaries = []
+    for id_, family_name, settlement, municipality in page:
+        open_, blocked, overdue = cases.get(id_, (0, 0, 0))
+        summaries.append(
+            HouseholdSummary(
+                id_,
+                family_name,
+                settlement,
+                municipality,
+                members.get(id_, 0),
+                open_,
+                blocked,
+                overdue,
+            )
+        )
+    return summaries
 
 
 def count_households(

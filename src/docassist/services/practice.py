@@ -63,7 +63,9 @@ class Attempt:
 # ------------------------------------------------------------------ the database
 
 
-def open_practice(path: Path | str | None = None, *, today: Callable[[], date] | None = None):
+def open_practice(
+    path: Path | str | None = None, *, today: Callable[[], date] | None = None
+) -> Context:
     """A context on the practice database (``locations.practice_database()`` by default),
     marked as such. Close it with ``ctx.db.close()``."""
     db = open_database(path if path is not None else practice_database())

@@ -639,7 +639,7 @@ def _place(municipality: str) -> Cell:
     return municipality or NO_MUNICIPALITY
 
 
-def _place_order(item: tuple[str, Any]) -> tuple[bool, str]:
+def _place_order(item: tuple[str, Any]) -> tuple[bool, script.SortKey]:
     return (not item[0], script.sort_key(item[0]))
 
 

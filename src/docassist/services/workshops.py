@@ -18,7 +18,7 @@ from typing import Any
 
 from docassist.domain.text import N_, Problem
 from docassist.i18n import get_language
-from docassist.procedures import ChecklistSet
+from docassist.procedures import Checklist, ChecklistSet
 from docassist.services import households as hh
 from docassist.services.cases import StepPlan, open_case
 from docassist.services.context import Context, NotFoundError, ValidationError
@@ -262,7 +262,7 @@ def register_and_attend(
     """A family registered at the workshop and marked present, both or neither."""
     _workshop_row(ctx, workshop_id)
     with ctx.use_case():
-        household_id = hh.register_household(ctx, household, list(members))
+        household_id = hh.register_household(ctx, household, members)
         add_attendance(ctx, workshop_id, household_id)
     return household_id
 
@@ -280,8 +280,10 @@ def open_cases_for_attendees(
     """
     _workshop_row(ctx, workshop_id)
     present = {p.id for a in attendees(ctx, workshop_id) for p in a.people}
+    chosen: dict[str, Checklist] = {}
     for person_id, checklist_id in selections:
-        if checklists.get(checklist_id) is None:
+        checklist = checklists.get(checklist_id)
+        if checklist is None:
             raise ValidationError(
                 {
                     "checklist": [
@@ -297,6 +299,7 @@ def open_cases_for_attendees(
                     ]
                 }
             )
+        chosen[checklist_id] = checklist
     opened: list[OpenedCase] = []
     skipped: list[SkippedCase] = []
     with ctx.use_case():
@@ -309,7 +312,7 @@ def open_cases_for_attendees(
             if existing:
                 skipped.append(SkippedCase(person_id, checklist_id, existing[0], MSG_ALREADY_OPEN))
                 continue
-            checklist = checklists.get(checklist_id)
+            checklist = chosen[checklist_id]
             case_id = open_case(
                 ctx,
                 person_id,
