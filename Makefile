@@ -28,6 +28,7 @@ test: $(STAMP)
 	$(BIN)/python -m ruff check src tests tools
 	$(BIN)/python -m ruff format --check src tests tools
 	$(BIN)/python -m mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
