@@ -77,3 +77,32 @@ def test_loading_valid_files_never_runs_the_locator(monkeypatch):
     assert problems == [] and len(checklists) == 9
     scenarios, problems = load_scenarios(checklists=shipped)
     assert problems == [] and scenarios
+
+
+# ------------------------------------------------- files no one would write (issue 14 §9)
+
+ABSURD = {
+    "deep.toml": 'id = "deep"\nv = ' + "[" * 3000 + "]" * 3000 + "\n",
+    "long-number.toml": 'id = "long-number"\nversion = ' + "9" * 5000 + "\n",
+}
+
+
+def test_absurd_files_are_one_problem_each_not_a_crash(tmp_path):
+    for name, text in ABSURD.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        checklist, problems = load_file(path)
+        assert checklist is None and len(problems) == 1, name
+        assert problems[0].line == 1
+
+
+def test_an_absurd_user_file_is_skipped_and_the_shipped_ones_still_load():
+    from docassist.locations import user_checklists_dir
+
+    folder = user_checklists_dir()  # inside the test's own DOCASSIST_HOME
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in ABSURD.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    loaded = load_all()
+    assert "id-card" in loaded
+    assert {p.path.name for p in loaded.problems} == set(ABSURD)

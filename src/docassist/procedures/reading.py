@@ -70,6 +70,14 @@ def read_toml(path: Path) -> SourceFile | ChecklistProblem:
             line = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
             message = message.replace("(at end of document)", "at the end of the file").strip()
         return ChecklistProblem(path, line, f"TOML syntax error: {message}")
+    except RecursionError:
+        # Arrays or tables nested thousands deep: tomllib recurses once per level.
+        return ChecklistProblem(
+            path, 1, "values are nested too deeply to read (arrays inside arrays): not a checklist"
+        )
+    except ValueError:
+        # An integer of thousands of digits: Python refuses to convert it.
+        return ChecklistProblem(path, 1, "a number is too long to read (thousands of digits)")
     return SourceFile(path, text, data)
 
 
