@@ -152,3 +152,106 @@ def test_a_utf8_line_in_a_cp1250_file_is_refused_not_garbled(ctx, tmp_path):
     assert imp.describe(given).startswith("Given name: This line is in UTF-8 ('Šaban')")
     assert "('Šćekić')" in imp.describe(family) and family.is_error
     assert plan.people == 3
+
+
+# ---------------------------------------------- broken Excel files (issue 14 §8)
+
+
+def _good_xlsx(path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Ime", "Prezime", "JMBG"])
+    book.active.append(["Marko", "Petrović", "0101990710012"])
+    book.save(path)
+    return path
+
+
+def _rewritten(tmp_path, name, change):
+    import zipfile
+
+    good = _good_xlsx(tmp_path / "good.xlsx")
+    out = tmp_path / name
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for member in src.namelist():
+            data = change(member, src.read(member))
+            if data is not None:
+                dst.writestr(member, data)
+    return out
+
+
+def _sheet_garbage(member, data):
+    return b"<worksheet><sheetData><row><c" if member.endswith("sheet1.xml") else data
+
+
+def _no_sheets(member, data):
+    if member != "xl/workbook.xml":
+        return data
+    head, rest = data.split(b"<sheets>", 1)
+    return head + b"<sheets></sheets>" + rest.split(b"</sheets>", 1)[1]
+
+
+def _body(data: bytes) -> bytes:
+    return data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+
+
+def _entity_bomb(member, data):
+    if not member.endswith("sheet1.xml"):
+        return data
+    doctype = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    )
+    return doctype + _body(data).replace(b"Marko", b"&b;")
+
+
+def _external_entity(member, data):
+    if not member.endswith("sheet1.xml"):
+        return data
+    doctype = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    return doctype + _body(data).replace(b"Marko", b"&e;")
+
+
+def _absurd_dimension(member, data):
+    if not member.endswith("sheet1.xml"):
+        return data
+    return data.replace(b"<sheetData>", b'<dimension ref="A1:C99999999999999999999"/><sheetData>')
+
+
+def _zlib_damaged(tmp_path):
+    raw = bytearray(_good_xlsx(tmp_path / "good.xlsx").read_bytes())
+    at = raw.find(b"xl/worksheets/sheet1.xml")
+    raw[at + 60 : at + 90] = b"\xff" * 30
+    path = tmp_path / "zlib.xlsx"
+    path.write_bytes(bytes(raw))
+    return path
+
+
+BROKEN = {
+    "garbage.xlsx": _sheet_garbage,
+    "no-sheets.xlsx": _no_sheets,
+    "bomb.xlsx": _entity_bomb,
+    "external.xlsx": _external_entity,
+    "dimension.xlsx": _absurd_dimension,
+}
+
+
+@pytest.mark.parametrize("name", [*BROKEN, "zlib.xlsx", "truncated.xlsx"])
+def test_a_broken_excel_file_is_one_message_naming_it(ctx, tmp_path, name):
+    if name == "zlib.xlsx":
+        path = _zlib_damaged(tmp_path)
+    elif name == "truncated.xlsx":
+        path = tmp_path / name
+        path.write_bytes(_good_xlsx(tmp_path / "good.xlsx").read_bytes()[:700])
+    else:
+        path = _rewritten(tmp_path, name, BROKEN[name])
+    try:
+        plan = imp.check_import(ctx, path)
+    except imp.ImportFileError as err:
+        text = err.render()
+        assert name in text and "cannot be read as an Excel file" in text
+        assert "passwd" not in text and "root:" not in text
+    else:
+        # A file openpyxl can still read (it ignores what it does not use) must not
+        # have taken anything from outside the file.
+        assert "root:" not in repr(plan)

@@ -129,8 +129,31 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
                 yield start, cells
 
 
-def _xlsx_rows(worksheet: Any) -> Iterator[tuple[int, list[str]]]:
-    for line, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+_UNREADABLE_XLSX = N_("{path} cannot be read as an Excel file ({detail}).")
+
+
+def _unreadable_xlsx(path: Path, err: BaseException) -> ImportFileError:
+    # The class names the reason (BadZipFile, ParseError, EntitiesForbidden ...); the
+    # message may quote the file's content, so it is left out.
+    kind = type(err).__name__
+    if kind.islower():  # zlib.error, struct.error: the module says which
+        kind = f"{type(err).__module__}.{kind}"
+    return ImportFileError(_UNREADABLE_XLSX, path=str(path), detail=kind)
+
+
+def _xlsx_rows(worksheet: Any, path: Path) -> Iterator[tuple[int, list[str]]]:
+    # openpyxl parses the sheet's XML as the rows are read, so a broken file fails here,
+    # deep in a check or an import, with whatever the XML, zip or zlib reader raised.
+    rows = worksheet.iter_rows(values_only=True)
+    line = 0
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception as err:  # noqa: BLE001 - any failure of the parser on a bad file
+            raise _unreadable_xlsx(path, err) from err
+        line += 1
         cells = [_cell_text(v) for v in values]
         if not _blank(cells):
             yield line, cells
@@ -177,47 +200,50 @@ def open_table(path: Path | str, sheet: str | None = None) -> Iterator[Table]:
 
 @contextmanager
 def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
-    import zipfile
 
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         # read_only streams the sheet instead of building it in memory; data_only gives
         # the values formulas last showed, which is what the user saw.
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as err:
-        raise ImportFileError(
-            N_("{path} cannot be read as an Excel file ({detail})."),
-            path=str(path),
-            detail=type(err).__name__,
-        ) from err
+    except Exception as err:  # noqa: BLE001 - a file from anywhere: any parser failure
+        raise _unreadable_xlsx(path, err) from err
     try:
-        names = list(workbook.sheetnames)
-        if sheet is None:
-            worksheet = workbook.worksheets[0]
-        elif sheet in names:
-            worksheet = workbook[sheet]
-        else:
-            raise ImportFileError(
-                N_("{path} has no sheet '{sheet}'. Its sheets are: {sheets}."),
-                path=str(path),
-                sheet=sheet,
-                sheets=", ".join(names),
-            )
-        table = _table(
-            path,
-            _xlsx_rows(worksheet),
-            sheets=names,
-            sheet=worksheet.title,
-            # From the sheet's own record of its size (openpyxl reads no further);
-            # None when it keeps none.
-            row_bound=worksheet.max_row,
-            xml_rows=lambda: _xlsx_value_rows(worksheet),
-        )
+        try:
+            table = _xlsx_table(path, workbook, sheet)
+        except ImportFileError:
+            raise
+        except Exception as err:  # noqa: BLE001 - no sheet, an absurd <dimension>, bad XML
+            raise _unreadable_xlsx(path, err) from err
         yield table
     finally:
         workbook.close()
+
+
+def _xlsx_table(path: Path, workbook: Any, sheet: str | None) -> Table:
+    names = list(workbook.sheetnames)
+    if sheet is None:
+        worksheet = workbook.worksheets[0]
+    elif sheet in names:
+        worksheet = workbook[sheet]
+    else:
+        raise ImportFileError(
+            N_("{path} has no sheet '{sheet}'. Its sheets are: {sheets}."),
+            path=str(path),
+            sheet=sheet,
+            sheets=", ".join(names),
+        )
+    return _table(
+        path,
+        _xlsx_rows(worksheet, path),
+        sheets=names,
+        sheet=worksheet.title,
+        # From the sheet's own record of its size (openpyxl reads no further);
+        # None when it keeps none.
+        row_bound=worksheet.max_row,
+        xml_rows=lambda: _xlsx_value_rows(worksheet),
+    )
 
 
 def _table(
@@ -263,7 +289,7 @@ def _xlsx_value_rows(worksheet: Any) -> int | None:
         return None
     count, pending = 0, b""
     with source:
-        while chunk := source.read(1 << 20):
+        while chunk := _read_or_none(source):
             pending += chunk
             end = 0
             for match in _XML_ROW.finditer(pending):
@@ -271,6 +297,15 @@ def _xlsx_value_rows(worksheet: Any) -> int | None:
                 end = match.end()
             pending = pending[end:]
     return count
+
+
+def _read_or_none(source: Any) -> bytes | None:
+    """The next chunk of a sheet's XML; None at its end or where the zip is damaged (the
+    rows are then counted the slow way, which says what is wrong)."""
+    try:
+        return source.read(1 << 20) or None
+    except Exception:  # noqa: BLE001 - zlib.error, EOFError, BadZipFile on a damaged file
+        return None
 
 
 def read_headers(path: Path | str, sheet: str | None = None) -> tuple[list[str], list[str]]:
