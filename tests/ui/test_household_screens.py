@@ -628,3 +628,66 @@ async def test_the_existing_family_can_be_opened_instead(empty_db):
         await pilot.press("escape")  # the form is gone: back to the register
         await pilot.pause()
         assert type(app.screen).__name__ == "HouseholdListScreen"
+
+
+# --- two people editing one household (issue 14 §5) -------------------------------
+
+
+async def test_a_stale_household_form_keeps_the_other_save_and_asks_on_a_clash(empty_db):
+    household_id = _household(empty_db, [ADULT])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(100, 36)) as pilot:
+        app.push_screen(HouseholdFormScreen(household_id))
+        await pilot.pause()
+        await pilot.pause()
+        # Meanwhile, on another laptop's copy of the program, Senad renames the family
+        # and records a phone number.
+        db = open_database(empty_db)
+        try:
+            ctx = Context(db)
+            detail = hh.get_household(ctx, household_id).household
+            opened = hh.HouseholdInput(
+                detail.family_name,
+                settlement=detail.settlement,
+                municipality=detail.municipality,
+                consent_date=detail.consent_date,
+            )
+            hh.update_household(
+                ctx,
+                household_id,
+                hh.HouseholdInput(
+                    "Jovanović",
+                    settlement=detail.settlement,
+                    municipality=detail.municipality,
+                    phone="061 111",
+                    consent_date=detail.consent_date,
+                ),
+                base=opened,
+            )
+        finally:
+            db.close()
+        # Milica, whose form still shows the old name, types an address and a phone.
+        await _type(pilot, "#address", "Ulica 5")
+        await _type(pilot, "#phone", "062 222")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)  # the phones clash: she is asked
+        message = _text(app.screen.query_one("#confirm-message", Static))
+        assert "Phone" in message and "Family name" not in message
+        await pilot.press("enter")  # the safe button has the focus: go back, nothing saved
+        await pilot.pause()
+        assert isinstance(app.screen, HouseholdFormScreen)
+        assert app.screen.query_one("#phone", Input).value == "062 222"
+        saved = hh.get_household(app.ctx, household_id).household
+        assert (saved.family_name, saved.phone, saved.address) == ("Jovanović", "061 111", "")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("tab", "enter")  # "Save mine"
+        await pilot.pause()
+        saved = hh.get_household(app.ctx, household_id).household
+        # Her address and phone; his family name, which her form never touched.
+        assert (saved.family_name, saved.phone, saved.address) == (
+            "Jovanović",
+            "062 222",
+            "Ulica 5",
+        )

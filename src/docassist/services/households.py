@@ -30,6 +30,7 @@ from docassist.services.context import (
     changed,
 )
 from docassist.services.documents import documents_of, write_documents
+from docassist.services.edits import merge_edit
 from docassist.store.cases import active_case_sql
 from docassist.store.db import new_id
 
@@ -364,10 +365,39 @@ def register_household(
     return household_id
 
 
-def update_household(ctx: Context, household_id: str, household: HouseholdInput) -> None:
+# Columns computed from another: a save keeps them with the version of their source.
+_HOUSEHOLD_DERIVED = {"sort_latn": "family_name", "sort_cyrl": "family_name"}
+_PERSON_DERIVED = {
+    "name_key": "given_name",  # and family_name: recomputed after the merge
+    "birth_year": "birth_date",
+    "birth_precision": "birth_date",
+    "birth_approximate": "birth_date",
+    "ethnicity_consent_at": "ethnicity",
+}
+
+
+def update_household(
+    ctx: Context,
+    household_id: str,
+    household: HouseholdInput,
+    *,
+    base: HouseholdInput | None = None,
+    overwrite: bool = False,
+) -> None:
+    """Save an edited household. ``base`` is what the form started from: fields the
+    form left as they were keep what someone else saved meanwhile, and a field both
+    changed differently raises ``EditConflict`` unless ``overwrite``."""
     _raise_errors(validate_household(household))
     before = _household_row(ctx, household_id)
     after = household_columns(household)
+    if base is not None:
+        after = merge_edit(
+            before,
+            household_columns(base),
+            after,
+            derived=_HOUSEHOLD_DERIVED,
+            overwrite=overwrite,
+        )
     old, new = changed(before, after)
     if not new:
         return
@@ -400,17 +430,42 @@ def add_person(ctx: Context, household_id: str, person: PersonInput) -> str:
     return person_id
 
 
-def update_person(ctx: Context, person_id: str, person: PersonInput) -> None:
+def update_person(
+    ctx: Context,
+    person_id: str,
+    person: PersonInput,
+    *,
+    base: PersonInput | None = None,
+    overwrite: bool = False,
+) -> None:
+    """Save an edited person; ``base`` and ``overwrite`` as for ``update_household``
+    (the documents held are merged the same way)."""
     _raise_errors(validate_person(person, ctx.today()))
     before = _person_row(ctx, person_id)
     after = person_columns(person, ctx.today(), ctx.now())
     if before.get("ethnicity_consent_at") and after["ethnicity"] == before.get("ethnicity"):
         after["ethnicity_consent_at"] = before["ethnicity_consent_at"]
-    old, new = changed(before, after)
     docs_before = documents_of(ctx, [person_id]).get(person_id, {})
-    docs_changed = {
-        k: v for k, v in person.documents.items() if docs_before.get(k, DocumentState.UNKNOWN) != v
-    }
+    unknown = DocumentState.UNKNOWN
+    wanted = person.documents
+    if base is not None:
+        base_cols = person_columns(base, ctx.today(), ctx.now())
+        base_cols["ethnicity_consent_at"] = after["ethnicity_consent_at"]
+        saved_docs = {f"document:{k.value}": docs_before.get(k, unknown) for k in DocumentKind}
+        base_docs = {f"document:{k.value}": base.documents.get(k, unknown) for k in DocumentKind}
+        my_docs = {f"document:{k.value}": wanted.get(k, unknown) for k in DocumentKind}
+        merged = merge_edit(
+            {**before, **saved_docs},
+            {**base_cols, **base_docs},
+            {**after, **my_docs},
+            derived=_PERSON_DERIVED,
+            recompute=_recompute_name_key,
+            overwrite=overwrite,
+        )
+        wanted = {k: merged.pop(f"document:{k.value}") for k in DocumentKind}
+        after = merged
+    old, new = changed(before, after)
+    docs_changed = {k: v for k, v in wanted.items() if docs_before.get(k, unknown) != v}
     if not new and not docs_changed:
         return
     with ctx.use_case():
@@ -422,6 +477,10 @@ def update_person(ctx: Context, person_id: str, person: PersonInput) -> None:
             old["documents"] = {k.value: docs_before.get(k, "unknown") for k in docs_changed}
             new["documents"] = _doc_dict(docs_changed)
         ctx.audit("update", "person", person_id, _audit_person(old), _audit_person(new))
+
+
+def _recompute_name_key(row: dict[str, Any]) -> None:
+    row["name_key"] = script.search_key(f"{row['given_name']} {row['family_name']}")
 
 
 # Why a removed person's open cases were closed; restore_person reopens the

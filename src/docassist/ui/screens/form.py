@@ -8,6 +8,7 @@ whether leaving would throw typing away.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import on
@@ -19,8 +20,9 @@ from textual.widgets import Button, Footer, Header, Input, Label
 
 from docassist.domain.text import N_
 from docassist.i18n import _
+from docassist.services.edits import EditConflict, conflict_labels
 from docassist.ui.base import DocScreen
-from docassist.ui.dialogs import confirm_leave
+from docassist.ui.dialogs import ConfirmDialog, confirm_leave
 from docassist.ui.widgets.field_problems import FieldProblems
 from docassist.ui.widgets.screen_body import ScreenBody, redraw_body
 
@@ -88,6 +90,31 @@ class FormScreen(DocScreen):
 
     def _say_nothing_saved(self) -> None:
         self.notify(_("Nothing was saved yet: see the fields marked in red."), severity="error")
+
+    def _ask_about_conflict(self, conflict: EditConflict, save_mine: Callable[[], None]) -> None:
+        """Someone saved some of the same fields since the form was opened: nothing is
+        saved until the user says whose values win; the form stays as typed."""
+
+        def message() -> str:
+            fields = ", ".join(_(label) for label in conflict_labels(conflict))
+            return _(
+                "Someone else saved changes to this record since you opened it, in: "
+                "{fields}. Save what you typed over theirs, or go back and look first?"
+            ).format(fields=fields)
+
+        def answered(save: bool | None) -> None:
+            if save:
+                save_mine()
+
+        self.app.push_screen(
+            ConfirmDialog(
+                message,
+                confirm_label=N_("Save mine"),
+                cancel_label=N_("No, go back"),
+                cancel_first=True,
+            ),
+            answered,
+        )
 
     def _dirty(self) -> bool:
         return self.values != self._saved_values

@@ -21,6 +21,7 @@ from docassist.domain.text import N_, Problem
 from docassist.i18n import LANGUAGES, _
 from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
+from docassist.services.edits import EditConflict
 from docassist.ui.dialogs import HouseholdDuplicateDialog
 from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.chosen import chosen
@@ -58,6 +59,7 @@ class HouseholdFormScreen(FormScreen):
         self.household_id = household_id
         self.values = HouseholdValues()
         self._saved_values = HouseholdValues()
+        self._base: hh.HouseholdInput | None = None
 
     @property
     def is_new(self) -> bool:
@@ -143,6 +145,8 @@ class HouseholdFormScreen(FormScreen):
                 consent_scope=h.consent_scope,
             )
         self._saved_values = replace(self.values)
+        # What the form started from: fields left as they were keep what others save.
+        self._base = self._input()
 
     def _gone(self) -> None:
         self.notify(_("This household is no longer in the register."), severity="error")
@@ -279,13 +283,18 @@ class HouseholdFormScreen(FormScreen):
             self.app.open_household(household_id)
         # "back": the form stays exactly as it was typed.
 
-    def _save(self) -> None:
+    def _save(self, overwrite: bool = False) -> None:
         ctx = self.ctx
         try:
             if self.is_new:
                 new_id = hh.register_household(ctx, self._input())
             else:
-                hh.update_household(ctx, self.household_id, self._input())
+                hh.update_household(
+                    ctx, self.household_id, self._input(), base=self._base, overwrite=overwrite
+                )
+        except EditConflict as conflict:
+            self._ask_about_conflict(conflict, lambda: self._save(overwrite=True))
+            return
         except ValidationError as err:
             self._show_problems(err.problems)
             self._focus_field(next(iter(err.problems)))

@@ -40,6 +40,7 @@ from docassist.domain.text import Problem
 from docassist.i18n import _, format_date
 from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
+from docassist.services.edits import EditConflict
 from docassist.ui.birth_dates import shown_birth_date, typed_birth_date
 from docassist.ui.dialogs import PersonDuplicateDialog
 from docassist.ui.screens.form import FormScreen
@@ -425,14 +426,21 @@ class PersonFormScreen(FormScreen):
             self.app.open_household(household_id)
         # "back": the form stays exactly as it was typed.
 
-    def _save(self) -> None:
+    def _save(self, overwrite: bool = False) -> None:
         ctx = self.ctx
         try:
             if self.is_new:
                 person_id = hh.add_person(ctx, self.household_id, self.values.to_input())
             else:
-                hh.update_person(ctx, self.person_id, self.values.to_input())
+                # Fields left as they were keep what others saved since the form opened.
+                base = self._saved_values.to_input()
+                hh.update_person(
+                    ctx, self.person_id, self.values.to_input(), base=base, overwrite=overwrite
+                )
                 person_id = self.person_id
+        except EditConflict as conflict:
+            self._ask_about_conflict(conflict, lambda: self._save(overwrite=True))
+            return
         except ValidationError as err:
             self._service_problems = err.problems
             self._refuse(err.problems)
