@@ -94,3 +94,31 @@ def test_a_backup_cannot_overwrite_the_register(register):
     path, _ctx = register
     with pytest.raises(StoreError):
         backup_database(path, path)
+
+
+def test_two_restores_in_one_second_keep_both_replaced_registers(register, tmp_path):
+    import time_machine
+
+    path, ctx = register
+    ctx.db.close()
+    copy = tmp_path / "copy.db"
+    assert main(["--db", str(path), "db", "backup", "--output", str(copy)]) == 0
+    with time_machine.travel("2031-02-15 10:00:00", tick=False):
+        assert main(["--db", str(path), "db", "restore", str(copy)]) == 0
+        db = open_database(path)
+        register_household(Context(db), HouseholdInput("Bekić"))
+        db.close()
+        assert main(["--db", str(path), "db", "restore", str(copy)]) == 0
+    kept = _kept()
+    assert len(kept) == 2
+    assert sorted(len(_families(k)) for k in kept) == [1, 2]
+
+
+def test_two_backups_in_one_second_are_two_files(register, tmp_path):
+    import time_machine
+
+    path, _ctx = register
+    with time_machine.travel("2031-02-15 10:00:00", tick=False):
+        for _ in range(2):
+            assert main(["--db", str(path), "db", "backup", "--output", str(tmp_path / "c")]) == 0
+    assert len(list((tmp_path / "c").glob("docassist-*.db"))) == 2

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from docassist.domain.text import N_
+from docassist.locations import new_file
 from docassist.store.db import (
     StoreError,
     check_database,
@@ -24,8 +25,10 @@ from docassist.store.db import (
 )
 
 
-def backup_name(now: datetime, prefix: str = "docassist") -> str:
-    return f"{prefix}-{now.strftime('%Y%m%d-%H%M%S')}.db"
+def dated_file(folder: Path, prefix: str = "docassist") -> Path:
+    """A new file in ``folder`` named after now, never one another copy already has:
+    two restores (or backups) in one second each keep their own copy."""
+    return new_file(folder, f"{prefix}-{datetime.now():%Y%m%d-%H%M%S}", ".db")
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -59,11 +62,22 @@ def backup_database(path: Path | str, target: Path) -> Path:
     require_register_file(path)
     target = Path(target).expanduser().absolute()
     if target.is_dir() or not target.suffix:  # "copies" names a folder, made if missing
-        target = target / backup_name(datetime.now())
+        target = dated_file(target)
+        _copy_or_unreserve(path, target)
+        return target
     if target.resolve() == path.resolve():
         raise StoreError(N_("A backup cannot replace the register itself: choose another file."))
     _copy(path, target)
     return target
+
+
+def _copy_or_unreserve(source: Path, target: Path) -> None:
+    """``_copy`` onto a name ``dated_file`` reserved: a failed copy gives the name back."""
+    try:
+        _copy(source, target)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
 
 
 def restore_database(backup: Path | str, path: Path | str, keep_dir: Path) -> Path | None:
@@ -94,8 +108,8 @@ def restore_database(backup: Path | str, path: Path | str, keep_dir: Path) -> Pa
         kept = None
         if path.exists() and path.stat().st_size:
             _refuse_in_use(path)
-            kept = keep_dir / backup_name(datetime.now(), "before-restore")
-            _copy(path, kept)
+            kept = dated_file(keep_dir, "before-restore")
+            _copy_or_unreserve(path, kept)
         for side in ("-wal", "-shm", "-journal"):
             path.with_name(path.name + side).unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
