@@ -122,3 +122,33 @@ def test_two_backups_in_one_second_are_two_files(register, tmp_path):
         for _ in range(2):
             assert main(["--db", str(path), "db", "backup", "--output", str(tmp_path / "c")]) == 0
     assert len(list((tmp_path / "c").glob("docassist-*.db"))) == 2
+
+
+@pytest.mark.parametrize("kind", ["foreign", "empty"])
+def test_a_database_docassist_did_not_write_is_not_restored(register, tmp_path, capsys, kind):
+    path, ctx = register
+    ctx.db.close()
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)" if kind == "foreign" else "PRAGMA user_version = 0")
+        conn.execute("VACUUM")
+    before = path.read_bytes()
+    assert main(["--db", str(path), "db", "restore", str(other)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert str(other) in line and "not a docassist register" in line
+    assert path.read_bytes() == before and not _kept()
+
+
+def test_a_backup_from_a_newer_docassist_is_refused_by_its_own_name(register, tmp_path, capsys):
+    path, ctx = register
+    ctx.db.close()
+    newer = tmp_path / "newer.db"
+    assert main(["--db", str(path), "db", "backup", "--output", str(newer)]) == 0
+    with sqlite3.connect(newer) as conn:
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+            " VALUES ('docassist', '9999_future', '2040-01-01')"
+        )
+    assert main(["--db", str(path), "db", "restore", str(newer)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert str(newer) in line and "newer version" in line and "restoring" not in line

@@ -16,6 +16,7 @@ from pathlib import Path
 from docassist.domain.text import N_
 from docassist.locations import new_file
 from docassist.store.db import (
+    NewerDatabaseError,
     StoreError,
     check_database,
     damaged_error,
@@ -23,6 +24,7 @@ from docassist.store.db import (
     open_database,
     require_register_file,
 )
+from docassist.store.migrations import KNOWN
 
 
 def dated_file(folder: Path, prefix: str = "docassist") -> Path:
@@ -97,6 +99,7 @@ def restore_database(backup: Path | str, path: Path | str, keep_dir: Path) -> Pa
     findings = check_database(backup)
     if findings:
         raise damaged_error(backup, findings[0])
+    _require_register(backup)
     incoming = path.with_name(f".{path.name}.restoring")
     incoming.unlink(missing_ok=True)
     try:
@@ -119,6 +122,38 @@ def restore_database(backup: Path | str, path: Path | str, keep_dir: Path) -> Pa
         for side in ("-wal", "-shm", "-journal"):
             incoming.with_name(incoming.name + side).unlink(missing_ok=True)
     return kept
+
+
+def _require_register(backup: Path) -> None:
+    """Refuse, naming the file chosen, what no docassist wrote: another program's
+    database (or an empty one) would be "restored" as an empty register, and one
+    from a newer docassist cannot be read by this one."""
+    uri = backup.resolve().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+    try:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'docassist'"
+            )
+        ]
+    except sqlite3.OperationalError:  # no such table: not ours
+        names = []
+    finally:
+        conn.close()
+    if not names:
+        raise StoreError(
+            N_("{path} is not a docassist register: choose a backup docassist made."),
+            path=str(backup),
+        )
+    if any(name not in KNOWN for name in names):
+        raise NewerDatabaseError(
+            N_(
+                "The backup {path} was written by a newer version of docassist. "
+                "Install the newer version to restore it; nothing was changed."
+            ),
+            path=str(backup),
+        )
 
 
 def _refuse_in_use(path: Path) -> None:
