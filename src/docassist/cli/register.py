@@ -37,6 +37,16 @@ def register_path(args: argparse.Namespace) -> Path:
     return demo_path(args) if args.command == "demo" else db_path(args)
 
 
+def output_path(args: argparse.Namespace, value: str | None) -> str | None:
+    """``--output`` as given, once it is known not to be the register, its -wal or -shm,
+    or a backup: what every command that writes a file calls first."""
+    from docassist.store.db import refuse_overwrite
+
+    if value:
+        refuse_overwrite(value, register_path(args), (locations.backups_dir(),))
+    return value
+
+
 @contextmanager
 def register(args: argparse.Namespace, *, create: bool = False) -> Iterator[Context]:
     """The command's register, open for the block, closed after it whatever happens.

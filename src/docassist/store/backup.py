@@ -22,6 +22,7 @@ from docassist.store.db import (
     damaged_error,
     missing_error,
     open_database,
+    refuse_overwrite,
     require_register_file,
 )
 from docassist.store.migrations import KNOWN
@@ -67,8 +68,7 @@ def backup_database(path: Path | str, target: Path) -> Path:
         target = dated_file(target)
         _copy_or_unreserve(path, target)
         return target
-    if target.resolve() == path.resolve():
-        raise StoreError(N_("A backup cannot replace the register itself: choose another file."))
+    refuse_overwrite(target, path)
     _copy(path, target)
     return target
 

@@ -227,6 +227,30 @@ def require_register_file(path: Path) -> None:
     _refuse_empty(path)
 
 
+REGISTER_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def refuse_overwrite(
+    target: Path | str, register: Path | str, folders: tuple[Path, ...] = ()
+) -> None:
+    """Refuse to write ``target`` when it is the register, one of the files SQLite keeps
+    beside it, or a file in one of ``folders`` (the backups): a report saved under the
+    register's name replaced every family's records. The one check every command
+    that writes a file makes."""
+    wanted = Path(target).expanduser().resolve()
+    register = Path(register).expanduser().resolve()
+    own = {register, *(register.with_name(register.name + s) for s in REGISTER_SIDE_FILES)}
+    inside = any(wanted.is_relative_to(Path(f).expanduser().resolve()) for f in folders)
+    if wanted in own or inside:
+        raise StoreError(
+            N_(
+                "{path} is the register, one of its files or a backup: docassist does not "
+                "write over it. Choose another file."
+            ),
+            path=str(target),
+        )
+
+
 def _connect(path: Path | str) -> Database:
     # isolation_level=None: no implicit transactions. Every write either runs
     # in an explicit db.atomic() block or commits at once; nothing waits for a
