@@ -58,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
         handout = handouts.make_checklist_handout(
             checklists, args.checklist_id, languages, real_today()
         )
-        print(_("Saved: {path}").format(path=handouts.save(handout, output_path(args, args.output))))
+        print(
+            _("Saved: {path}").format(path=handouts.save(handout, output_path(args, args.output)))
+        )
         return 0
     path = db_path(args)
     # Said in the handout's own words before opening, which would call it a database.

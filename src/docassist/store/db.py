@@ -388,6 +388,28 @@ def _stamp(path: Path) -> tuple[int, int, int]:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+# What ``db check`` counts, so two laptops or a backup and the register can be compared.
+COUNTED_TABLES = ("households", "persons", "cases", "case_steps", "audit_log")
+
+
+def count_records(path: Path | str) -> dict[str, int] | None:
+    """The rows in ``COUNTED_TABLES`` (soft-deleted ones left out), read-only; None for a
+    file that is not a docassist register."""
+    path = Path(path).expanduser()
+    in_use = any(path.with_name(path.name + s).exists() for s in ("-wal", "-journal"))
+    conn = _connect_read_only(path, immutable=not in_use)
+    try:
+        counts = {}
+        for table in COUNTED_TABLES:
+            live = "" if table == "audit_log" else " WHERE deleted_at IS NULL"
+            counts[table] = conn.execute(f"SELECT count(*) FROM {table}{live}").fetchone()[0]
+        return counts
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+
+
 def check_database(path: Path | str) -> list[str]:
     """What ``docassist db check`` reports: a list of findings, empty when healthy.
 
