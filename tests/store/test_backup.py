@@ -152,3 +152,40 @@ def test_a_backup_from_a_newer_docassist_is_refused_by_its_own_name(register, tm
     assert main(["--db", str(path), "db", "restore", str(newer)]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert str(newer) in line and "newer version" in line and "restoring" not in line
+
+
+def test_nothing_opens_or_writes_the_register_while_it_is_restored(
+    register, tmp_path, capsys, monkeypatch
+):
+    """An app opening the register inside the restore kept writing into the replaced
+    file: every one of its writes was lost, and the restore said it succeeded."""
+    import docassist.store.backup as store_backup
+    from docassist.store.db import RestoringError
+
+    path, ctx = register
+    ctx.db.close()
+    copy = tmp_path / "copy.db"
+    assert main(["--db", str(path), "db", "backup", "--output", str(copy)]) == 0
+    capsys.readouterr()
+    seen = {}
+    reserve = store_backup.dated_file
+
+    def meanwhile(folder, prefix="docassist"):  # inside the restore, before the rename
+        with pytest.raises(RestoringError):
+            open_database(path)
+        seen["report"] = main(["--db", str(path), "report"])
+        seen["err"] = capsys.readouterr().err
+        with pytest.raises(sqlite3.OperationalError):  # even sqlite3 itself cannot write
+            other = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                other.execute("INSERT INTO meta(key, value) VALUES ('lost', 'write')")
+            finally:
+                other.close()
+        return reserve(folder, prefix)
+
+    monkeypatch.setattr(store_backup, "dated_file", meanwhile)
+    assert main(["--db", str(path), "db", "restore", str(copy)]) == 0
+    assert seen["report"] == 2
+    [line] = seen["err"].strip().splitlines()
+    assert "being restored" in line and str(path) in line
+    open_database(path).close()  # and after it, the register opens again

@@ -9,6 +9,7 @@ first keeps the register it replaces, so a restore can itself be undone.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -20,10 +21,12 @@ from docassist.store.db import (
     StoreError,
     check_database,
     damaged_error,
+    lock_file,
     missing_error,
     open_database,
     refuse_overwrite,
     require_register_file,
+    restoring,
 )
 from docassist.store.migrations import KNOWN
 
@@ -101,27 +104,62 @@ def restore_database(backup: Path | str, path: Path | str, keep_dir: Path) -> Pa
         raise damaged_error(backup, findings[0])
     _require_register(backup)
     incoming = path.with_name(f".{path.name}.restoring")
-    incoming.unlink(missing_ok=True)
-    try:
-        _copy(backup, incoming)
-        # Migrates the copy, and refuses a backup written by a newer docassist.
-        open_database(incoming, quick_check=False).close()
-        with sqlite3.connect(str(incoming), isolation_level=None) as conn:
-            conn.execute("PRAGMA journal_mode = DELETE")
-        kept = None
-        if path.exists() and path.stat().st_size:
-            _refuse_in_use(path)
-            kept = dated_file(keep_dir, "before-restore")
-            _copy_or_unreserve(path, kept)
-        for side in ("-wal", "-shm", "-journal"):
-            path.with_name(path.name + side).unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(incoming, path)
-    finally:
+    # Locked for the whole restore: an app or command opening the register now is
+    # refused, instead of writing into the file about to be replaced.
+    with restoring(path):
         incoming.unlink(missing_ok=True)
-        for side in ("-wal", "-shm", "-journal"):
-            incoming.with_name(incoming.name + side).unlink(missing_ok=True)
+        try:
+            _copy(backup, incoming)
+            # Migrates the copy, and refuses a backup written by a newer docassist.
+            open_database(incoming, quick_check=False).close()
+            conn = sqlite3.connect(str(incoming), isolation_level=None)
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.close()
+            kept = None
+            if path.exists() and path.stat().st_size:
+                held = _hold_exclusive(path)
+                try:
+                    kept = dated_file(keep_dir, "before-restore")
+                    _copy_file_or_unreserve(path, kept)
+                    for side in ("-wal", "-shm", "-journal"):
+                        path.with_name(path.name + side).unlink(missing_ok=True)
+                    os.replace(incoming, path)
+                finally:
+                    held.close()
+            else:
+                for side in ("-wal", "-shm", "-journal"):
+                    path.with_name(path.name + side).unlink(missing_ok=True)
+                os.replace(incoming, path)
+        finally:
+            for leftover in (incoming, lock_file(incoming)):
+                leftover.unlink(missing_ok=True)
+            for side in ("-wal", "-shm", "-journal"):
+                incoming.with_name(incoming.name + side).unlink(missing_ok=True)
     return kept
+
+
+def _copy_file_or_unreserve(source: Path, target: Path) -> None:
+    """The register's bytes to ``target`` (a name ``dated_file`` reserved), whole or not
+    at all. A plain file copy: the register is in rollback mode and locked exclusively
+    by the restore, so no other connection, not even SQLite's backup, may read it."""
+    partial = target.with_name(f".{target.name}.part")
+    try:
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        shutil.copyfile(source, partial)
+        with partial.open("rb+") as f:
+            os.fsync(f.fileno())
+        check = sqlite3.connect(partial.as_uri() + "?mode=ro", uri=True)
+        try:
+            ok = check.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+        finally:
+            check.close()
+        if not ok:
+            raise damaged_error(target, "the copy does not read back")
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
+        raise
 
 
 def _require_register(backup: Path) -> None:
@@ -156,19 +194,26 @@ def _require_register(backup: Path) -> None:
         )
 
 
-def _refuse_in_use(path: Path) -> None:
-    """Leaving WAL mode needs the only connection to the file: an app that has the
-    register open (even idle) keeps it from happening. The WAL is written into the
-    register on the way, so the copy kept next holds every last change."""
+def _hold_exclusive(path: Path) -> sqlite3.Connection:
+    """A connection holding the register exclusively, for the caller to close once the
+    register is replaced: no reader or writer (a program that opened it before the
+    lock file, sqlite3 itself) gets in meanwhile.
+
+    Leaving WAL mode needs the only connection to the file: an app that has the
+    register open (even idle) keeps it from happening, and the restore is refused.
+    The WAL is written into the register on the way, so the copy kept holds every
+    last change."""
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=0)
     try:
         mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        if mode == "delete":
+            conn.execute("BEGIN EXCLUSIVE")
     except sqlite3.OperationalError:
         mode = "busy"
-    finally:
-        conn.close()
     if mode != "delete":
+        conn.close()
         raise StoreError(
             N_("The register {path} is open in docassist. Close the app, then restore."),
             path=str(path),
         )
+    return conn

@@ -10,8 +10,16 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory file locks; restore keeps its single check
+    fcntl = None  # type: ignore[assignment]
 
 from sqlite_utils import Database
 
@@ -251,6 +259,58 @@ def refuse_overwrite(
         )
 
 
+class RestoringError(StoreError):
+    """The register is being replaced by a backup right now."""
+
+
+def lock_file(path: Path) -> Path:
+    """The file beside the register that a restore locks for its whole length. It stays
+    there: deleting a lock file lets two programs lock two different files."""
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextmanager
+def _file_lock(path: Path, exclusive: bool) -> Iterator[bool]:
+    """Hold ``path``'s lock file, shared (opening) or exclusive (restoring), for the block;
+    yields False when another program holds it the other way."""
+    if fcntl is None:
+        yield True
+        return
+    fd = os.open(lock_file(path), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+        else:
+            yield True
+    finally:
+        os.close(fd)  # lets go of the lock
+
+
+_RESTORING = N_(
+    "The register {path} is being restored from a backup right now. Wait until the "
+    "restore has finished, then try again."
+)
+
+
+@contextmanager
+def restoring(path: Path, wait: float = 5.0) -> Iterator[None]:
+    """The register at ``path`` locked against every docassist that would open it, for
+    the whole of a restore: one opened halfway kept writing into the replaced file.
+    Programs only opening it hold the lock for a moment: wait ``wait`` seconds for them."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    while True:
+        with _file_lock(path, exclusive=True) as held:
+            if held:
+                yield
+                return
+        if time.monotonic() > deadline:
+            raise RestoringError(_RESTORING, path=str(path))
+        time.sleep(0.05)
+
+
 def _connect(path: Path | str) -> Database:
     # isolation_level=None: no implicit transactions. Every write either runs
     # in an explicit db.atomic() block or commits at once; nothing waits for a
@@ -300,9 +360,34 @@ def open_database(
             require_register_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         _refuse_read_only(path)
-    db = None
     try:
-        db = _connect(path)
+        with _opening(path):
+            return _open_connection(path, memory, quick_check)
+    except sqlite3.DatabaseError as err:
+        if is_read_only(err):
+            raise _read_only(path) from err
+        if is_disk_full(err):
+            raise DiskFullError(_DISK_FULL, path=str(path)) from err
+        # Anything else SQLite cannot do while opening: the file is not usable.
+        raise damaged_error(path, str(err)) from err
+
+
+@contextmanager
+def _opening(path: Path | str) -> Iterator[None]:
+    """Refuse a register a restore is replacing; hold the lock shared until the
+    connection is open, so a restore starting now sees it (and refuses) instead."""
+    if str(path) == ":memory:":
+        yield
+        return
+    with _file_lock(Path(path), exclusive=False) as held:
+        if not held:
+            raise RestoringError(_RESTORING, path=str(path))
+        yield
+
+
+def _open_connection(path: Path | str, memory: bool, quick_check: bool | None) -> Database:
+    db = _connect(path)
+    try:
         db.execute("PRAGMA busy_timeout = 5000")
         if quick_check is None:
             quick_check = not memory and _size(path) <= QUICK_CHECK_MAX_BYTES
@@ -318,17 +403,9 @@ def open_database(
         db.execute("PRAGMA synchronous = FULL")
         db.execute("PRAGMA foreign_keys = ON")
         _ensure_device_id(db)
-    except BaseException as err:
-        if db is not None:
-            db.close()
-        if not isinstance(err, sqlite3.DatabaseError):
-            raise
-        if is_read_only(err):
-            raise _read_only(path) from err
-        if is_disk_full(err):
-            raise DiskFullError(_DISK_FULL, path=str(path)) from err
-        # Anything else SQLite cannot do while opening: the file is not usable.
-        raise damaged_error(path, str(err)) from err
+    except BaseException:
+        db.close()
+        raise
     return db
 
 
