@@ -27,6 +27,20 @@ def db_path(args: argparse.Namespace) -> Path:
     return Path(args.db).expanduser() if args.db else locations.default_database()
 
 
+def require_register_folder(args: argparse.Namespace) -> Path:
+    """The app's register: a new one is made on first start, but only in a folder that
+    exists. A ``--db`` (or DOCASSIST_DB) naming a missing folder is a typing mistake,
+    not a wish for a new empty register; the default folder is made as needed."""
+    path = db_path(args)
+    if path != locations.data_dir() / "docassist.db" and not path.parent.is_dir():
+        raise UsageError(
+            _("There is no folder {folder} for the register {path}: nothing was opened.").format(
+                folder=path.parent, path=path
+            )
+        )
+    return path
+
+
 def demo_path(args: argparse.Namespace) -> Path:
     """The demo's own file: ``--db`` names it too, else the demo file beside the register."""
     return Path(args.db).expanduser() if args.db else locations.demo_database()

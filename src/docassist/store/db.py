@@ -204,6 +204,17 @@ def _refuse_empty(path: Path) -> None:
         )
 
 
+def _refuse_dangling_link(path: Path) -> None:
+    """A link to a file that is not there (a stick not plugged in, a moved folder) is a
+    mistake, not a wish for a new register where the link points."""
+    if path.is_symlink() and not path.exists():
+        raise StoreError(
+            N_("{path} is a link to {target}, which does not exist: nothing was opened."),
+            path=str(path),
+            target=os.readlink(path),
+        )
+
+
 def _refuse_unreadable(path: Path) -> None:
     if not os.access(path, os.R_OK):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
@@ -354,6 +365,7 @@ def open_database(
     if not memory:
         path = Path(path).expanduser()
         if create:
+            _refuse_dangling_link(path)
             _check_file(path)
             _refuse_empty(path)
         else:
