@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -189,3 +190,59 @@ def test_nothing_opens_or_writes_the_register_while_it_is_restored(
     [line] = seen["err"].strip().splitlines()
     assert "being restored" in line and str(path) in line
     open_database(path).close()  # and after it, the register opens again
+
+
+def _leftovers():
+    """What a db backup killed halfway left: its reserved name and a full partial copy."""
+    from docassist.locations import backups_dir
+
+    folder = backups_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    reserved = folder / "docassist-20310215-100000.db"
+    reserved.touch()
+    partial = folder / ".docassist-20310215-100000.db.part"
+    partial.write_bytes(b"SQLite format 3\x00 every family's name")
+    return reserved, partial
+
+
+def test_a_killed_backup_leaves_nothing_after_the_next_backup(register, tmp_path, monkeypatch):
+    import stat
+
+    import docassist.store.backup as store_backup
+
+    path, _ctx = register
+    reserved, partial = _leftovers()
+    modes = []
+    real_replace = os.replace
+
+    def replace(src, dst):
+        modes.append(stat.S_IMODE(os.stat(src).st_mode))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(store_backup.os, "replace", replace)
+    assert main(["--db", str(path), "db", "backup"]) == 0
+    assert not partial.exists() and not reserved.exists()
+    assert modes == [0o600]  # the copy was owner-only while half-written
+    [copy] = reserved.parent.glob("docassist-*.db")
+    assert _families(copy) == ["Ramić"]
+
+
+def test_the_app_start_cleans_a_killed_backup_but_not_one_being_written(
+    tmp_path, monkeypatch, a_terminal
+):
+    import fcntl
+
+    from docassist.ui.app import DocAssistApp
+
+    reserved, partial = _leftovers()
+    live = partial.with_name(".docassist-20310215-100001.db.part")
+    live.write_bytes(b"being written")
+    fd = os.open(live, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    monkeypatch.setattr(DocAssistApp, "run", lambda self: None)
+    monkeypatch.setattr(DocAssistApp, "return_code", 0, raising=False)
+    try:
+        assert main(["--db", str(tmp_path / "r.db")]) == 0
+    finally:
+        os.close(fd)
+    assert not partial.exists() and not reserved.exists() and live.exists()

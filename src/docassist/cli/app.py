@@ -22,7 +22,10 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     need_terminal()
+    from docassist.services.backups import clean_backups_folder
     from docassist.ui.app import DocAssistApp
+
+    clean_backups_folder()
 
     # The app opens (and on first use creates) the register itself.
     return run_app(DocAssistApp(require_register_folder(args), language=args.lang))

@@ -11,8 +11,15 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; leftovers are not cleaned there
+    fcntl = None  # type: ignore[assignment]
 
 from docassist.domain.text import N_
 from docassist.locations import new_file
@@ -37,28 +44,85 @@ def dated_file(folder: Path, prefix: str = "docassist") -> Path:
     return new_file(folder, f"{prefix}-{datetime.now():%Y%m%d-%H%M%S}", ".db")
 
 
-def _copy(source: Path, target: Path) -> None:
-    """``source`` copied to ``target`` whole, or not at all (a temporary name first)."""
+@contextmanager
+def _partial(target: Path) -> Iterator[Path]:
+    """The temporary file a copy is written to beside ``target``, renamed over it if the
+    block succeeds and deleted if it fails. Owner-only from its first byte (it is a full
+    copy of the register), and locked while in use, so that ``clean_leftovers`` tells
+    what a killed copy left from a copy being written now."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.part")
-    partial.unlink(missing_ok=True)
-    src = sqlite3.connect(str(source), isolation_level=None)
+    fd = os.open(partial, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        dst = sqlite3.connect(str(partial), isolation_level=None)
+        if not _try_lock(fd):
+            raise StoreError(
+                N_("Another copy is being written to {path} right now: try again later."),
+                path=str(target),
+            )
+        os.fchmod(fd, 0o600)
+        os.ftruncate(fd, 0)
         try:
-            src.backup(dst)
-            # A plain file that needs no -wal beside it: it can travel on a stick.
-            dst.execute("PRAGMA journal_mode = DELETE")
-            if dst.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
-                raise damaged_error(target, "the copy does not read back")
-        finally:
-            dst.close()
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+            yield partial
+            os.replace(partial, target)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
     finally:
-        src.close()
+        os.close(fd)
+
+
+def _try_lock(fd: int) -> bool:
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def clean_leftovers(folder: Path) -> list[Path]:
+    """Delete what killed copies left in ``folder`` (a ``.<name>.part`` nobody holds, and
+    the empty name it had reserved); returns what was deleted. A full copy of the
+    register must not lie about where nobody knows of it."""
+    removed: list[Path] = []
+    if fcntl is None or not folder.is_dir():
+        return removed
+    for partial in folder.glob(".*.part"):
+        try:
+            fd = os.open(partial, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            if not _try_lock(fd):
+                continue  # being written now
+            partial.unlink(missing_ok=True)
+            removed.append(partial)
+            reserved = partial.with_name(partial.name[1 : -len(".part")])
+            if reserved.is_file() and reserved.stat().st_size == 0:
+                reserved.unlink()
+                removed.append(reserved)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _copy(source: Path, target: Path) -> None:
+    """``source`` copied to ``target`` whole, or not at all (a temporary name first)."""
+    with _partial(target) as partial:
+        src = sqlite3.connect(str(source), isolation_level=None)
+        try:
+            dst = sqlite3.connect(str(partial), isolation_level=None)
+            try:
+                src.backup(dst)
+                # A plain file that needs no -wal beside it: it can travel on a stick.
+                dst.execute("PRAGMA journal_mode = DELETE")
+                if dst.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                    raise damaged_error(target, "the copy does not read back")
+            finally:
+                dst.close()
+        finally:
+            src.close()
 
 
 def backup_database(path: Path | str, target: Path) -> Path:
@@ -68,6 +132,7 @@ def backup_database(path: Path | str, target: Path) -> Path:
     require_register_file(path)
     target = Path(target).expanduser().absolute()
     if target.is_dir() or not target.suffix:  # "copies" names a folder, made if missing
+        clean_leftovers(target)
         target = dated_file(target)
         _copy_or_unreserve(path, target)
         return target
@@ -119,6 +184,7 @@ def restore_database(backup: Path | str, path: Path | str, keep_dir: Path) -> Pa
             if path.exists() and path.stat().st_size:
                 held = _hold_exclusive(path)
                 try:
+                    clean_leftovers(keep_dir)
                     kept = dated_file(keep_dir, "before-restore")
                     _copy_file_or_unreserve(path, kept)
                     for side in ("-wal", "-shm", "-journal"):
@@ -142,22 +208,19 @@ def _copy_file_or_unreserve(source: Path, target: Path) -> None:
     """The register's bytes to ``target`` (a name ``dated_file`` reserved), whole or not
     at all. A plain file copy: the register is in rollback mode and locked exclusively
     by the restore, so no other connection, not even SQLite's backup, may read it."""
-    partial = target.with_name(f".{target.name}.part")
     try:
-        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
-        shutil.copyfile(source, partial)
-        with partial.open("rb+") as f:
-            os.fsync(f.fileno())
-        check = sqlite3.connect(partial.as_uri() + "?mode=ro", uri=True)
-        try:
-            ok = check.execute("PRAGMA quick_check").fetchall() == [("ok",)]
-        finally:
-            check.close()
-        if not ok:
-            raise damaged_error(target, "the copy does not read back")
-        os.replace(partial, target)
+        with _partial(target) as partial:
+            shutil.copyfile(source, partial)
+            with partial.open("rb+") as f:
+                os.fsync(f.fileno())
+            check = sqlite3.connect(partial.as_uri() + "?mode=ro", uri=True)
+            try:
+                ok = check.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+            finally:
+                check.close()
+            if not ok:
+                raise damaged_error(target, "the copy does not read back")
     except BaseException:
-        partial.unlink(missing_ok=True)
         target.unlink(missing_ok=True)
         raise
 
