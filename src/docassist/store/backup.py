@@ -71,9 +71,11 @@ def _partial(target: Path) -> Iterator[Path]:
         os.close(fd)
 
 
-def _try_lock(fd: int) -> bool:
+def _try_lock(fd: int, without_locks: bool = True) -> bool:
+    """Lock ``fd`` exclusively if nobody holds it; ``without_locks`` is the answer
+    where the system has no such locks."""
     if fcntl is None:
-        return True
+        return without_locks
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -86,7 +88,7 @@ def clean_leftovers(folder: Path) -> list[Path]:
     the empty name it had reserved); returns what was deleted. A full copy of the
     register must not lie about where nobody knows of it."""
     removed: list[Path] = []
-    if fcntl is None or not folder.is_dir():
+    if not folder.is_dir():
         return removed
     for partial in folder.glob(".*.part"):
         try:
@@ -94,8 +96,8 @@ def clean_leftovers(folder: Path) -> list[Path]:
         except OSError:
             continue
         try:
-            if not _try_lock(fd):
-                continue  # being written now
+            if not _try_lock(fd, without_locks=False):
+                continue  # being written now (or, without locks, cannot tell)
             partial.unlink(missing_ok=True)
             removed.append(partial)
             reserved = partial.with_name(partial.name[1 : -len(".part")])
