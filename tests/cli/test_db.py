@@ -25,3 +25,23 @@ def test_db_check_healthy(capsys, tmp_path):
     open_database(path).close()
     assert main(["--db", str(path), "db", "check"]) == 0
     assert "no damage" in capsys.readouterr().out
+
+
+def test_db_check_says_what_it_checked_in_the_users_numbers(capsys, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "demo.db"
+    assert main(["--db", str(path), "demo", "--households", "300", "--no-run"]) == 0
+    capsys.readouterr()
+    with sqlite3.connect(path) as conn:
+        people = conn.execute("SELECT count(*) FROM persons").fetchone()[0]
+        audit = conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    assert people >= 1000
+    before = path.read_bytes()
+    assert main(["--db", str(path), "db", "check"]) == 0
+    [line] = capsys.readouterr().out.strip().splitlines()
+    assert line.startswith(f"{path}: 300 households, {people:,} people, ")
+    assert f"{audit:,} audit entries: no damage found" in line
+    assert main(["--lang", "sr", "--db", str(path), "db", "check"]) == 0
+    assert f"{people:,}".replace(",", ".") in capsys.readouterr().out
+    assert path.read_bytes() == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -94,3 +95,154 @@ def test_a_backup_cannot_overwrite_the_register(register):
     path, _ctx = register
     with pytest.raises(StoreError):
         backup_database(path, path)
+
+
+def test_two_restores_in_one_second_keep_both_replaced_registers(register, tmp_path):
+    import time_machine
+
+    path, ctx = register
+    ctx.db.close()
+    copy = tmp_path / "copy.db"
+    assert main(["--db", str(path), "db", "backup", "--output", str(copy)]) == 0
+    with time_machine.travel("2031-02-15 10:00:00", tick=False):
+        assert main(["--db", str(path), "db", "restore", str(copy)]) == 0
+        db = open_database(path)
+        register_household(Context(db), HouseholdInput("Bekić"))
+        db.close()
+        assert main(["--db", str(path), "db", "restore", str(copy)]) == 0
+    kept = _kept()
+    assert len(kept) == 2
+    assert sorted(len(_families(k)) for k in kept) == [1, 2]
+
+
+def test_two_backups_in_one_second_are_two_files(register, tmp_path):
+    import time_machine
+
+    path, _ctx = register
+    with time_machine.travel("2031-02-15 10:00:00", tick=False):
+        for _ in range(2):
+            assert main(["--db", str(path), "db", "backup", "--output", str(tmp_path / "c")]) == 0
+    assert len(list((tmp_path / "c").glob("docassist-*.db"))) == 2
+
+
+@pytest.mark.parametrize("kind", ["foreign", "empty"])
+def test_a_database_docassist_did_not_write_is_not_restored(register, tmp_path, capsys, kind):
+    path, ctx = register
+    ctx.db.close()
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)" if kind == "foreign" else "PRAGMA user_version = 0")
+        conn.execute("VACUUM")
+    before = path.read_bytes()
+    assert main(["--db", str(path), "db", "restore", str(other)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert str(other) in line and "not a docassist register" in line
+    assert path.read_bytes() == before and not _kept()
+
+
+def test_a_backup_from_a_newer_docassist_is_refused_by_its_own_name(register, tmp_path, capsys):
+    path, ctx = register
+    ctx.db.close()
+    newer = tmp_path / "newer.db"
+    assert main(["--db", str(path), "db", "backup", "--output", str(newer)]) == 0
+    with sqlite3.connect(newer) as conn:
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+            " VALUES ('docassist', '9999_future', '2040-01-01')"
+        )
+    assert main(["--db", str(path), "db", "restore", str(newer)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert str(newer) in line and "newer version" in line and "restoring" not in line
+
+
+def test_nothing_opens_or_writes_the_register_while_it_is_restored(
+    register, tmp_path, capsys, monkeypatch
+):
+    """An app opening the register inside the restore kept writing into the replaced
+    file: every one of its writes was lost, and the restore said it succeeded."""
+    import docassist.store.backup as store_backup
+    from docassist.store.db import RestoringError
+
+    path, ctx = register
+    ctx.db.close()
+    copy = tmp_path / "copy.db"
+    assert main(["--db", str(path), "db", "backup", "--output", str(copy)]) == 0
+    capsys.readouterr()
+    seen = {}
+    reserve = store_backup.dated_file
+
+    def meanwhile(folder, prefix="docassist"):  # inside the restore, before the rename
+        with pytest.raises(RestoringError):
+            open_database(path)
+        seen["report"] = main(["--db", str(path), "report"])
+        seen["err"] = capsys.readouterr().err
+        with pytest.raises(sqlite3.OperationalError):  # even sqlite3 itself cannot write
+            other = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                other.execute("INSERT INTO meta(key, value) VALUES ('lost', 'write')")
+            finally:
+                other.close()
+        return reserve(folder, prefix)
+
+    monkeypatch.setattr(store_backup, "dated_file", meanwhile)
+    assert main(["--db", str(path), "db", "restore", str(copy)]) == 0
+    assert seen["report"] == 2
+    [line] = seen["err"].strip().splitlines()
+    assert "being restored" in line and str(path) in line
+    open_database(path).close()  # and after it, the register opens again
+
+
+def _leftovers():
+    """What a db backup killed halfway left: its reserved name and a full partial copy."""
+    from docassist.locations import backups_dir
+
+    folder = backups_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    reserved = folder / "docassist-20310215-100000.db"
+    reserved.touch()
+    partial = folder / ".docassist-20310215-100000.db.part"
+    partial.write_bytes(b"SQLite format 3\x00 every family's name")
+    return reserved, partial
+
+
+def test_a_killed_backup_leaves_nothing_after_the_next_backup(register, tmp_path, monkeypatch):
+    import stat
+
+    import docassist.store.backup as store_backup
+
+    path, _ctx = register
+    reserved, partial = _leftovers()
+    modes = []
+    real_replace = os.replace
+
+    def replace(src, dst):
+        modes.append(stat.S_IMODE(os.stat(src).st_mode))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(store_backup.os, "replace", replace)
+    assert main(["--db", str(path), "db", "backup"]) == 0
+    assert not partial.exists() and not reserved.exists()
+    assert modes == [0o600]  # the copy was owner-only while half-written
+    [copy] = reserved.parent.glob("docassist-*.db")
+    assert _families(copy) == ["Ramić"]
+
+
+def test_the_app_start_cleans_a_killed_backup_but_not_one_being_written(
+    tmp_path, monkeypatch, a_terminal
+):
+    import fcntl
+
+    from docassist.ui.app import DocAssistApp
+
+    reserved, partial = _leftovers()
+    live = partial.with_name(".docassist-20310215-100001.db.part")
+    live.write_bytes(b"being written")
+    fd = os.open(live, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    monkeypatch.setattr(DocAssistApp, "run", lambda self: None)
+    monkeypatch.setattr(DocAssistApp, "return_code", 0, raising=False)
+    try:
+        assert main(["--db", str(tmp_path / "r.db")]) == 0
+    finally:
+        os.close(fd)
+    assert not partial.exists() and not reserved.exists() and live.exists()

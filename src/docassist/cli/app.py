@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from docassist.cli.errors import UsageError
-from docassist.cli.register import db_path
+from docassist.cli.register import require_register_folder
 from docassist.i18n import _
 
 if TYPE_CHECKING:  # the app (Textual) is imported only when it runs
@@ -22,10 +22,13 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     need_terminal()
+    from docassist.services.backups import clean_backups_folder
     from docassist.ui.app import DocAssistApp
 
+    clean_backups_folder()
+
     # The app opens (and on first use creates) the register itself.
-    return run_app(DocAssistApp(db_path(args), language=args.lang))
+    return run_app(DocAssistApp(require_register_folder(args), language=args.lang))
 
 
 def need_terminal() -> None:

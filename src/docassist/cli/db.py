@@ -31,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from docassist.services import backups
-    from docassist.store.db import check_database
+    from docassist.store.db import check_database, count_records
 
     path = db_path(args)
     if args.db_command == "backup":
@@ -52,5 +52,23 @@ def run(args: argparse.Namespace) -> int:
         for line in findings:
             print(f"{path}: {line}", file=sys.stderr)
         return 1
-    print(_("{path}: no damage found.").format(path=path))
+    counts = count_records(path)
+    if counts is None:
+        print(_("{path}: no damage found.").format(path=path))
+    else:
+        print(_("{path}: {counts}: no damage found.").format(path=path, counts=_say_counts(counts)))
     return 0
+
+
+def _say_counts(counts: dict[str, int]) -> str:
+    """ "1,204 households, 4,870 people, ...", numbers in the language's own way."""
+    from docassist.i18n import format_number, ngettext
+
+    words = {
+        "households": ngettext("{n} household", "{n} households", counts["households"]),
+        "persons": ngettext("{n} person", "{n} people", counts["persons"]),
+        "cases": ngettext("{n} case", "{n} cases", counts["cases"]),
+        "case_steps": ngettext("{n} step", "{n} steps", counts["case_steps"]),
+        "audit_log": ngettext("{n} audit entry", "{n} audit entries", counts["audit_log"]),
+    }
+    return ", ".join(words[t].format(n=format_number(counts[t])) for t in words)

@@ -23,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from docassist.services.demo import generate
+    from docassist.services.demo import generate, is_demo_file
     from docassist.services.households import count_households
 
     if args.households < 1 or args.households > 1_000_000:
@@ -33,6 +33,16 @@ def run(args: argparse.Namespace) -> int:
     path = demo_path(args)
     if path.resolve() == locations.default_database().resolve():
         raise UsageError(_("The demo never writes into the real register. Choose another file."))
+    # Its own file is always the demo's (older ones carry no mark); any other file only
+    # if the demo made it: a real register, even an empty one, is never touched.
+    own_file = path.resolve() == locations.demo_database().resolve()
+    if path.exists() and not own_file and not is_demo_file(path):
+        raise UsageError(
+            _(
+                "{path} is not a demo register: the demo writes only into a file it made "
+                "itself. Choose another file, or leave out --db."
+            ).format(path=path)
+        )
     if args.rebuild:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from docassist.cli.register import find_user, register
+from docassist.cli.register import find_user, output_path, register
 from docassist.i18n import _
 
 NAME = "export"
@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     fmt = output_format(args.fmt, args.output, "csv")
     if fmt not in export.FULL_FORMATS:
         fmt = "csv"
+    output_path(args, args.output)
     with register(args) as ctx:
         ctx.user_id = find_user(ctx, args.user).id
         export.require_coordinator(ctx)

@@ -6,7 +6,7 @@ import argparse
 
 from docassist import i18n
 from docassist.cli.errors import UsageError
-from docassist.cli.register import db_path, register
+from docassist.cli.register import db_path, output_path, register
 from docassist.i18n import _
 
 NAME = "handout"
@@ -58,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
         handout = handouts.make_checklist_handout(
             checklists, args.checklist_id, languages, real_today()
         )
-        print(_("Saved: {path}").format(path=handouts.save(handout, args.output)))
+        print(
+            _("Saved: {path}").format(path=handouts.save(handout, output_path(args, args.output)))
+        )
         return 0
     path = db_path(args)
     # Said in the handout's own words before opening, which would call it a database.
@@ -73,6 +75,6 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(
                 _("no household '{id}' in {path}").format(id=args.household_id, path=path)
             ) from None
-        saved = handouts.save(handout, args.output, ctx)
+        saved = handouts.save(handout, output_path(args, args.output), ctx)
     print(_("Saved: {path}").format(path=saved))
     return 0

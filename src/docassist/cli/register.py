@@ -27,6 +27,20 @@ def db_path(args: argparse.Namespace) -> Path:
     return Path(args.db).expanduser() if args.db else locations.default_database()
 
 
+def require_register_folder(args: argparse.Namespace) -> Path:
+    """The app's register: a new one is made on first start, but only in a folder that
+    exists. A ``--db`` (or DOCASSIST_DB) naming a missing folder is a typing mistake,
+    not a wish for a new empty register; the default folder is made as needed."""
+    path = db_path(args)
+    if path != locations.data_dir() / "docassist.db" and not path.parent.is_dir():
+        raise UsageError(
+            _("There is no folder {folder} for the register {path}: nothing was opened.").format(
+                folder=path.parent, path=path
+            )
+        )
+    return path
+
+
 def demo_path(args: argparse.Namespace) -> Path:
     """The demo's own file: ``--db`` names it too, else the demo file beside the register."""
     return Path(args.db).expanduser() if args.db else locations.demo_database()
@@ -35,6 +49,16 @@ def demo_path(args: argparse.Namespace) -> Path:
 def register_path(args: argparse.Namespace) -> Path:
     """The database file the command works on (the demo's file for ``demo``)."""
     return demo_path(args) if args.command == "demo" else db_path(args)
+
+
+def output_path(args: argparse.Namespace, value: str | None) -> str | None:
+    """``--output`` as given, once it is known not to be the register, its -wal or -shm,
+    or a backup: what every command that writes a file calls first."""
+    from docassist.store.db import refuse_overwrite
+
+    if value:
+        refuse_overwrite(value, register_path(args), (locations.backups_dir(),))
+    return value
 
 
 @contextmanager

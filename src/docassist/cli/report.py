@@ -9,7 +9,7 @@ from pathlib import Path
 from docassist import i18n
 from docassist.cli.errors import UsageError
 from docassist.cli.export import output_format
-from docassist.cli.register import register
+from docassist.cli.register import output_path, register
 from docassist.i18n import _
 
 NAME = "report"
@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(_("--format table prints to the screen; use csv, xlsx or json to save."))
     if fmt == "xlsx" and not args.output:
         raise UsageError(_("An XLSX file needs --output FILE."))
+    output_path(args, args.output)
     language = i18n.current_language().code
     with register(args) as ctx:
         period = reports.make_period(ctx.today(), args.start, args.end)

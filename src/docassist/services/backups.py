@@ -11,7 +11,7 @@ from pathlib import Path
 
 from docassist import locations
 from docassist.services.context import Context
-from docassist.store.backup import backup_database, restore_database
+from docassist.store.backup import backup_database, clean_leftovers, restore_database
 from docassist.store.db import open_database
 
 
@@ -26,6 +26,12 @@ def make_backup(path: Path | str, target: Path | str | None = None) -> Path:
     where = Path(target) if target else locations.backups_dir()
     _record(path, "backup", {"to": str(where.expanduser().absolute())})
     return backup_database(path, where)
+
+
+def clean_backups_folder() -> list[Path]:
+    """At start: delete the half-written copies a killed backup left in the backups
+    folder (each a full copy of the register that nobody knows about)."""
+    return clean_leftovers(locations.backups_dir())
 
 
 def restore_backup(backup: Path | str, path: Path | str) -> Path | None:

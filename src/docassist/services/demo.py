@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
@@ -618,6 +619,26 @@ def _insert_rows(db: Database, table: str, rows: list[dict[str, Any]]) -> None:
     db.conn.executemany(sql, [[row.get(c) for c in columns] for row in rows])
 
 
+# The meta row that says a register holds only made-up families: ``demo`` writes
+# into no other register, and ``demo --rebuild`` deletes no other file.
+DEMO_KIND = ("kind", "demo")
+
+
+def is_demo_file(path: Path) -> bool:
+    """True if the file at ``path`` is a register ``generate`` filled (read-only look)."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", [DEMO_KIND[0]]).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:  # not a database, no meta table, damaged: not a demo
+        return False
+    return row is not None and row[0] == DEMO_KIND[1]
+
+
 def generate(
     ctx: Context,
     *,
@@ -629,6 +650,7 @@ def generate(
     """Fill ``ctx.db`` with made-up households, people, cases and workshops."""
     gen = _Generator(ctx, seed, checklists if checklists is not None else default_demo_checklists())
     with ctx.use_case():
+        ctx.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", list(DEMO_KIND))
         for name, role in DEMO_USERS:
             uid = new_id()
             gen.user_ids.append(uid)

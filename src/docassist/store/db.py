@@ -10,8 +10,16 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory file locks; restore keeps its single check
+    fcntl = None  # type: ignore[assignment]
 
 from sqlite_utils import Database
 
@@ -196,6 +204,17 @@ def _refuse_empty(path: Path) -> None:
         )
 
 
+def _refuse_dangling_link(path: Path) -> None:
+    """A link to a file that is not there (a stick not plugged in, a moved folder) is a
+    mistake, not a wish for a new register where the link points."""
+    if path.is_symlink() and not path.exists():
+        raise StoreError(
+            N_("{path} is a link to {target}, which does not exist: nothing was opened."),
+            path=str(path),
+            target=os.readlink(path),
+        )
+
+
 def _refuse_unreadable(path: Path) -> None:
     if not os.access(path, os.R_OK):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
@@ -225,6 +244,82 @@ def require_register_file(path: Path) -> None:
     if not path.exists():
         raise missing_error(path)
     _refuse_empty(path)
+
+
+REGISTER_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def refuse_overwrite(
+    target: Path | str, register: Path | str, folders: tuple[Path, ...] = ()
+) -> None:
+    """Refuse to write ``target`` when it is the register, one of the files SQLite keeps
+    beside it, or a file in one of ``folders`` (the backups): a report saved under the
+    register's name replaced every family's records. The one check every command
+    that writes a file makes."""
+    wanted = Path(target).expanduser().resolve()
+    register = Path(register).expanduser().resolve()
+    own = {register, *(register.with_name(register.name + s) for s in REGISTER_SIDE_FILES)}
+    inside = any(wanted.is_relative_to(Path(f).expanduser().resolve()) for f in folders)
+    if wanted in own or inside:
+        raise StoreError(
+            N_(
+                "{path} is the register, one of its files or a backup: docassist does not "
+                "write over it. Choose another file."
+            ),
+            path=str(target),
+        )
+
+
+class RestoringError(StoreError):
+    """The register is being replaced by a backup right now."""
+
+
+def lock_file(path: Path) -> Path:
+    """The file beside the register that a restore locks for its whole length. It stays
+    there: deleting a lock file lets two programs lock two different files."""
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextmanager
+def _file_lock(path: Path, exclusive: bool) -> Iterator[bool]:
+    """Hold ``path``'s lock file, shared (opening) or exclusive (restoring), for the block;
+    yields False when another program holds it the other way."""
+    if fcntl is None:
+        yield True
+        return
+    fd = os.open(lock_file(path), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+        else:
+            yield True
+    finally:
+        os.close(fd)  # lets go of the lock
+
+
+_RESTORING = N_(
+    "The register {path} is being restored from a backup right now. Wait until the "
+    "restore has finished, then try again."
+)
+
+
+@contextmanager
+def restoring(path: Path, wait: float = 5.0) -> Iterator[None]:
+    """The register at ``path`` locked against every docassist that would open it, for
+    the whole of a restore: one opened halfway kept writing into the replaced file.
+    Programs only opening it hold the lock for a moment: wait ``wait`` seconds for them."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    while True:
+        with _file_lock(path, exclusive=True) as held:
+            if held:
+                yield
+                return
+        if time.monotonic() > deadline:
+            raise RestoringError(_RESTORING, path=str(path))
+        time.sleep(0.05)
 
 
 def _connect(path: Path | str) -> Database:
@@ -270,15 +365,41 @@ def open_database(
     if not memory:
         path = Path(path).expanduser()
         if create:
+            _refuse_dangling_link(path)
             _check_file(path)
             _refuse_empty(path)
         else:
             require_register_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         _refuse_read_only(path)
-    db = None
     try:
-        db = _connect(path)
+        with _opening(path):
+            return _open_connection(path, memory, quick_check)
+    except sqlite3.DatabaseError as err:
+        if is_read_only(err):
+            raise _read_only(path) from err
+        if is_disk_full(err):
+            raise DiskFullError(_DISK_FULL, path=str(path)) from err
+        # Anything else SQLite cannot do while opening: the file is not usable.
+        raise damaged_error(path, str(err)) from err
+
+
+@contextmanager
+def _opening(path: Path | str) -> Iterator[None]:
+    """Refuse a register a restore is replacing; hold the lock shared until the
+    connection is open, so a restore starting now sees it (and refuses) instead."""
+    if str(path) == ":memory:":
+        yield
+        return
+    with _file_lock(Path(path), exclusive=False) as held:
+        if not held:
+            raise RestoringError(_RESTORING, path=str(path))
+        yield
+
+
+def _open_connection(path: Path | str, memory: bool, quick_check: bool | None) -> Database:
+    db = _connect(path)
+    try:
         db.execute("PRAGMA busy_timeout = 5000")
         if quick_check is None:
             quick_check = not memory and _size(path) <= QUICK_CHECK_MAX_BYTES
@@ -294,17 +415,9 @@ def open_database(
         db.execute("PRAGMA synchronous = FULL")
         db.execute("PRAGMA foreign_keys = ON")
         _ensure_device_id(db)
-    except BaseException as err:
-        if db is not None:
-            db.close()
-        if not isinstance(err, sqlite3.DatabaseError):
-            raise
-        if is_read_only(err):
-            raise _read_only(path) from err
-        if is_disk_full(err):
-            raise DiskFullError(_DISK_FULL, path=str(path)) from err
-        # Anything else SQLite cannot do while opening: the file is not usable.
-        raise damaged_error(path, str(err)) from err
+    except BaseException:
+        db.close()
+        raise
     return db
 
 
@@ -362,6 +475,28 @@ def _run_checks(conn: sqlite3.Connection, path: Path) -> list[str]:
 def _stamp(path: Path) -> tuple[int, int, int]:
     st = path.stat()
     return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+# What ``db check`` counts, so two laptops or a backup and the register can be compared.
+COUNTED_TABLES = ("households", "persons", "cases", "case_steps", "audit_log")
+
+
+def count_records(path: Path | str) -> dict[str, int] | None:
+    """The rows in ``COUNTED_TABLES`` (soft-deleted ones left out), read-only; None for a
+    file that is not a docassist register."""
+    path = Path(path).expanduser()
+    in_use = any(path.with_name(path.name + s).exists() for s in ("-wal", "-journal"))
+    conn = _connect_read_only(path, immutable=not in_use)
+    try:
+        counts = {}
+        for table in COUNTED_TABLES:
+            live = "" if table == "audit_log" else " WHERE deleted_at IS NULL"
+            counts[table] = conn.execute(f"SELECT count(*) FROM {table}{live}").fetchone()[0]
+        return counts
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
 
 
 def check_database(path: Path | str) -> list[str]:

@@ -1,0 +1,53 @@
+"""``docassist`` / ``docassist run``: which register the app may open or make."""
+
+from __future__ import annotations
+
+import pytest
+
+from docassist.cli import main
+
+
+@pytest.fixture
+def app_never_starts(monkeypatch, a_terminal):
+    from docassist.ui.app import DocAssistApp
+
+    def started(self, *args, **kwargs):
+        raise AssertionError("the app started")
+
+    monkeypatch.setattr(DocAssistApp, "run", started)
+    monkeypatch.setattr(DocAssistApp, "__init__", lambda self, *a, **k: started(self))
+
+
+def test_a_mistyped_folder_is_refused_not_made_an_empty_register(
+    capsys, tmp_path, app_never_starts, monkeypatch
+):
+    path = tmp_path / "usbb" / "register.db"
+    for argv, env in ((["--db", str(path)], None), (["run"], str(path))):
+        if env:
+            monkeypatch.setenv("DOCASSIST_DB", env)
+        assert main(argv) == 2
+        [line] = capsys.readouterr().err.strip().splitlines()
+        assert str(path) in line and "There is no folder" in line
+        assert not path.parent.exists()
+
+
+def test_a_dangling_link_is_refused_not_followed(capsys, tmp_path, monkeypatch, a_terminal):
+    from docassist.ui.app import DocAssistApp
+
+    monkeypatch.setattr(DocAssistApp, "run", lambda self: self.exit())
+    path = tmp_path / "register.db"
+    path.symlink_to(tmp_path / "gone.db")
+    assert main(["--db", str(path)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert str(path) in line and "does not exist" in line
+    assert not (tmp_path / "gone.db").exists()
+
+
+def test_a_new_register_in_an_existing_folder_is_still_made(tmp_path, monkeypatch, a_terminal):
+    from docassist.ui.app import DocAssistApp
+
+    monkeypatch.setattr(DocAssistApp, "run", lambda self: None)
+    monkeypatch.setattr(DocAssistApp, "return_code", 0, raising=False)
+    path = tmp_path / "first.db"
+    assert main(["--db", str(path)]) == 0
+    assert path.exists()
