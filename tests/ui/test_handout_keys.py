@@ -128,3 +128,28 @@ async def test_a_place_that_cannot_be_written_is_said_not_crashed(demo_db, tmp_p
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, PresenterScreen)
+
+
+async def test_a_handout_is_never_saved_over_the_register(demo_db):
+    # The register is one Enter away in the path field: a tired facilitator who types
+    # its name must not replace every family's records with a PDF (issue 14 §2).
+    user = make_user(demo_db, Role.FACILITATOR, "Milica")
+    workshop_id = _workshop(demo_db)
+    before = demo_db.read_bytes()[:100]
+    app = DocAssistApp(demo_db, user_id=user)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(PresenterScreen(workshop_id))
+        await pilot.pause()
+        for target in (demo_db, demo_db.with_name(demo_db.name + "-wal")):
+            await pilot.press("s")
+            await pilot.pause()
+            app.screen.query_one("#path", Input).value = str(target)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, SaveDialog)
+            error = str(app.screen.query_one("#error", Static).render())
+            assert "does not write over it" in error and str(target) in error
+            await pilot.press("escape")
+            await pilot.pause()
+    assert demo_db.read_bytes()[:100] == before

@@ -94,6 +94,16 @@ class SaveDialog(Dialog, ModalScreen[Path | None]):
         if not text:
             self._fail(_("Type where to save the file."))
             return
+        # The check every command that writes a file makes: never over the register,
+        # its -wal/-shm, or a backup.
+        from docassist.locations import backups_dir
+        from docassist.store.db import StoreError, refuse_overwrite
+
+        try:
+            refuse_overwrite(text, self.app.db_path, (backups_dir(),))
+        except StoreError as err:
+            self._fail(err.render(_))
+            return
         if self.save is None:
             path = Path(text).expanduser()
             if path.is_dir():
