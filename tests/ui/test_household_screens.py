@@ -691,3 +691,32 @@ async def test_a_stale_household_form_keeps_the_other_save_and_asks_on_a_clash(e
             "062 222",
             "Ulica 5",
         )
+
+
+async def test_a_register_locked_by_another_program_keeps_the_form_filled(empty_db):
+    # Another program (a backup, a second app) holds the write lock longer than the
+    # app waits: one calm message, nothing saved, the typing still there (issue 14 §7).
+    import sqlite3
+
+    household_id = _household(empty_db, [ADULT])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(100, 36)) as pilot:
+        app.db.execute("PRAGMA busy_timeout = 50")
+        app.push_screen(HouseholdFormScreen(household_id))
+        await pilot.pause()
+        await pilot.pause()
+        await _type(pilot, "#address", "Ulica 5")
+        other = sqlite3.connect(str(empty_db), isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert isinstance(app.screen, HouseholdFormScreen)
+            assert app.screen.query_one("#address", Input).value == "Ulica 5"
+            assert any("Nothing was saved" in n.message for n in app._notifications)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert hh.get_household(app.ctx, household_id).household.address == "Ulica 5"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 
 from docassist.domain.text import Problem
-from docassist.store.db import device_id
+from docassist.store.db import BusyDatabaseError, device_id, explain_database_error
 
 T = TypeVar("T")
 
@@ -72,7 +73,17 @@ class Context:
             with self.db.atomic() as db:
                 yield db
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            # Another program held the lock past busy_timeout: nothing was written, and
+            # the user gets the store's message (the form stays as typed).
+            known = explain_database_error(
+                err, self.db.conn.execute("PRAGMA database_list").fetchone()[2]
+            )
+            if isinstance(known, BusyDatabaseError):
+                raise known from err
+            raise
         try:
             yield self.db
         except BaseException:

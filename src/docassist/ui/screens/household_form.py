@@ -22,6 +22,7 @@ from docassist.i18n import LANGUAGES, _
 from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.services.edits import EditConflict
+from docassist.store.db import BusyDatabaseError
 from docassist.ui.dialogs import HouseholdDuplicateDialog
 from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.chosen import chosen
@@ -294,6 +295,10 @@ class HouseholdFormScreen(FormScreen):
                 )
         except EditConflict as conflict:
             self._ask_about_conflict(conflict, lambda: self._save(overwrite=True))
+            return
+        except BusyDatabaseError as err:
+            # Another program kept the register locked: nothing saved, the form stays.
+            self.notify(err.render(_), severity="error", timeout=15)
             return
         except ValidationError as err:
             self._show_problems(err.problems)

@@ -41,6 +41,7 @@ from docassist.i18n import _, format_date
 from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.services.edits import EditConflict
+from docassist.store.db import BusyDatabaseError
 from docassist.ui.birth_dates import shown_birth_date, typed_birth_date
 from docassist.ui.dialogs import PersonDuplicateDialog
 from docassist.ui.screens.form import FormScreen
@@ -440,6 +441,10 @@ class PersonFormScreen(FormScreen):
                 person_id = self.person_id
         except EditConflict as conflict:
             self._ask_about_conflict(conflict, lambda: self._save(overwrite=True))
+            return
+        except BusyDatabaseError as err:
+            # Another program kept the register locked: nothing saved, the form stays.
+            self.notify(err.render(_), severity="error", timeout=15)
             return
         except ValidationError as err:
             self._service_problems = err.problems
