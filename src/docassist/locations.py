@@ -95,6 +95,20 @@ def practice_database() -> Path:
     return data_dir() / "practice.db"
 
 
+def exports_dir() -> Path:
+    """Where saved reports and exports go unless the user says otherwise: their Documents
+    folder. With DOCASSIST_HOME set (a portable USB stick, the tests) files stay beside
+    the data instead, in its ``exports`` folder, so nothing lands on a borrowed machine.
+    """
+    if not os.environ.get(HOME_ENV):
+        from platformdirs import user_documents_dir
+
+        documents = Path(user_documents_dir())
+        if documents.is_dir():
+            return documents
+    return data_dir() / "exports"
+
+
 def new_file(folder: Path, stem: str, suffix: str) -> Path:
     """A file made now in ``folder``, empty and owner-only, under a name no other file has.
 

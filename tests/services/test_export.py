@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -186,7 +188,7 @@ def test_full_export_is_audited_before_the_file_appears(ctx, tmp_path, monkeypat
     def rename_fails(src, dst):
         raise PermissionError("read-only folder")
 
-    monkeypatch.setattr(export.os, "replace", rename_fails)
+    monkeypatch.setattr(os, "replace", rename_fails)
     with pytest.raises(PermissionError):
         export.export_register(ctx, "csv", tmp_path / "out" / "all.zip")
     assert list((tmp_path / "out").iterdir()) == []
@@ -258,3 +260,46 @@ def test_full_export_into_a_folder_uses_the_usual_name_and_audits_the_whole_path
     assert relative.path == tmp_path / "mine.xlsx"
     paths = [json.loads(row[3])["path"] for row in _audit(ctx)]
     assert paths == [str(result.path), str(tmp_path / "mine.xlsx")]
+
+
+# --- nothing with names left where nobody looks (issue 14 §14) -------------------------
+
+
+def test_the_xlsx_export_keeps_its_temporary_sheets_beside_it(ctx, tmp_path, monkeypatch):
+    import tempfile
+
+    from openpyxl.worksheet import _writer
+
+    report_fixture.build(ctx)
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    used: list[str] = []
+    real = _writer.create_temporary_file
+
+    def recording(suffix=""):
+        used.append(real(suffix))
+        return used[-1]
+
+    monkeypatch.setattr(_writer, "create_temporary_file", recording)
+    target = tmp_path / "usb" / "all.xlsx"
+    export.export_register(ctx, "xlsx", target)
+    assert used, "openpyxl wrote no temporary sheet: the test no longer tests anything"
+    for name in used:
+        folder = Path(name).parent
+        assert folder.parent == target.parent and folder.name.endswith(".scratch")
+    assert list(system_tmp.iterdir()) == []
+    assert sorted(p.name for p in target.parent.iterdir()) == ["all.xlsx"]
+    assert tempfile.tempdir == str(system_tmp)  # the process's default is given back
+
+
+def test_a_killed_exports_scratch_is_swept_but_not_one_in_use(tmp_path):
+    from docassist.services.files import clean_scratch, scratch_beside
+
+    left = tmp_path / ".all.xlsx.abc.scratch"
+    left.mkdir()
+    (left / "openpyxl.sheet").write_text("Petrović 0101990710012")
+    with scratch_beside(tmp_path / "other.xlsx") as busy:
+        assert clean_scratch(tmp_path) == [left]
+        assert busy.is_dir()
+    assert not left.exists() and not busy.exists()

@@ -22,10 +22,15 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     need_terminal()
+    from docassist import locations
     from docassist.services.backups import clean_backups_folder
+    from docassist.services.files import clean_scratch
     from docassist.ui.app import DocAssistApp
 
+    # What killed copies and exports left behind (full copies, names and JMBGs).
     clean_backups_folder()
+    for folder in (locations.exports_dir(), locations.handouts_dir()):
+        clean_scratch(folder)
 
     # The app opens (and on first use creates) the register itself.
     return run_app(DocAssistApp(require_register_folder(args), language=args.lang))

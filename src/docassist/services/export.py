@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -19,15 +18,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_documents_dir
-
 from docassist import locations
 from docassist.domain.model import Role
 from docassist.domain.text import N_, Problem
 from docassist.i18n import translator
 from docassist.services import users
 from docassist.services.context import Context, ValidationError
-from docassist.services.files import atomic_path
+from docassist.services.files import atomic_path, scratch_beside
 from docassist.services.reports import Report, localize
 
 REPORT_FORMATS = ("csv", "xlsx", "json")
@@ -248,16 +245,8 @@ def write_report(report: Report, fmt: str, path: Path, language: str) -> Path:
 
 
 def default_export_dir() -> Path:
-    """Where saved files go unless the user says otherwise: their Documents folder.
-
-    With DOCASSIST_HOME set (a portable USB stick, the tests) files stay beside the
-    data instead, in its ``exports`` folder, so nothing lands on the borrowed machine.
-    """
-    if not os.environ.get(locations.HOME_ENV):
-        documents = Path(user_documents_dir())
-        if documents.is_dir():
-            return documents
-    return locations.data_dir() / "exports"
+    """Where saved files go unless the user says otherwise (see ``locations``)."""
+    return locations.exports_dir()
 
 
 def default_report_name(report: Report, fmt: str) -> str:
@@ -380,7 +369,11 @@ def _register_xlsx(ctx: Context, path: Path) -> dict[str, int]:
     """
     from openpyxl import Workbook
 
-    book = Workbook(write_only=True)
+    with scratch_beside(path):
+        return _register_sheets(ctx, Workbook(write_only=True), path)
+
+
+def _register_sheets(ctx: Context, book: Any, path: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     for name in FULL_TABLES:
         headers, rows = _table_rows(ctx, name)

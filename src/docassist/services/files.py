@@ -10,12 +10,17 @@ from __future__ import annotations
 import errno
 import gc
 import os
+import shutil
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+if sys.platform != "win32":  # Windows has no advisory locks: killed exports stay there
+    import fcntl
 
 
 @contextmanager
@@ -67,3 +72,58 @@ def _forget_half_written(err: BaseException) -> None:
         gc.collect()
     finally:
         sys.unraisablehook = hook
+
+
+_SCRATCH_LOCK = threading.Lock()
+SCRATCH_SUFFIX = ".scratch"
+
+
+@contextmanager
+def scratch_beside(target: Path) -> Iterator[Path]:
+    """A private folder beside ``target`` for the temporary files a library writes.
+
+    openpyxl's write-only mode puts each sheet in a temporary file in the system's
+    temporary folder until it saves: a killed export left names and JMBGs there, in a
+    folder nobody looks at. They now go in an owner-only folder beside the target,
+    locked while in use, deleted after, and swept by ``clean_scratch`` when killed.
+    Python's tempfile has one process-wide default folder: exports take turns.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _SCRATCH_LOCK:
+        folder = Path(
+            tempfile.mkdtemp(prefix=f".{target.name}.", suffix=SCRATCH_SUFFIX, dir=target.parent)
+        )
+        fd = os.open(folder, os.O_RDONLY)
+        previous = tempfile.tempdir
+        try:
+            if sys.platform != "win32":
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            tempfile.tempdir = str(folder)
+            yield folder
+        finally:
+            tempfile.tempdir = previous
+            shutil.rmtree(folder, ignore_errors=True)
+            os.close(fd)
+
+
+def clean_scratch(folder: Path) -> list[Path]:
+    """Delete the scratch folders killed exports left in ``folder`` (none in use)."""
+    removed: list[Path] = []
+    if sys.platform == "win32" or not folder.is_dir():
+        return removed
+    for scratch in folder.glob(f".*{SCRATCH_SUFFIX}"):
+        try:
+            fd = os.open(scratch, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue  # an export is writing there now
+        try:
+            shutil.rmtree(scratch, ignore_errors=True)
+            removed.append(scratch)
+        finally:
+            os.close(fd)
+    return removed
