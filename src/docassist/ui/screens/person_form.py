@@ -428,7 +428,7 @@ class PersonFormScreen(FormScreen):
     def _save(self) -> None:
         ctx = self.ctx
         try:
-            if self.is_new:
+            if self.person_id is None:  # is_new, spelled so the checker narrows it
                 person_id = hh.add_person(ctx, self.household_id, self.values.to_input())
             else:
                 hh.update_person(ctx, self.person_id, self.values.to_input())
