@@ -5,9 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docassist import i18n
 from docassist.i18n import _
+
+if TYPE_CHECKING:  # imported when run, so `docassist --help` stays quick
+    from docassist.procedures.model import Checklist
+    from docassist.procedures.problems import ChecklistProblem
+    from docassist.procedures.scenarios import Scenario
 
 NAME = "checklists"
 
@@ -30,10 +36,11 @@ def run(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths]
     scenario_paths = [p for p in paths if _is_scenario_path(p)]
     checklist_paths = [p for p in paths if not _is_scenario_path(p)]
-    checklists, problems = [], []
+    checklists: list[Checklist] = []
+    problems: list[ChecklistProblem] = []
     if checklist_paths or not paths:
         checklists, problems = validate_paths(checklist_paths or None)
-    scenarios: list = []
+    scenarios: list[Scenario] = []
     if scenario_paths or not paths:
         known = checklists if checklist_paths else None  # None: the checklists in use
         scenarios, found = validate_scenarios(scenario_paths or None, checklists=known)

@@ -22,6 +22,7 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
+from typing import NoReturn
 
 from docassist import __version__, i18n
 from docassist.cli.errors import UsageError
@@ -50,7 +51,7 @@ ARGPARSE_MESSAGES = (
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse would exit with status 2 and usage
+    def error(self, message: str) -> NoReturn:  # argparse would exit with status 2 and usage
         raise UsageError(message)
 
 
@@ -102,9 +103,12 @@ def _gettext(message: str) -> str:
 @contextmanager
 def in_user_language() -> Iterator[None]:
     """argparse speaks the active docassist language inside this block."""
-    saved = argparse._, argparse.ngettext
-    argparse._, argparse.ngettext = _gettext, i18n.ngettext
+    # argparse's gettext aliases are private (typeshed does not list them): reach them
+    # through the module's namespace, which is the same dictionary.
+    namespace = vars(argparse)
+    saved = namespace["_"], namespace["ngettext"]
+    namespace["_"], namespace["ngettext"] = _gettext, i18n.ngettext
     try:
         yield
     finally:
-        argparse._, argparse.ngettext = saved
+        namespace["_"], namespace["ngettext"] = saved

@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docassist import i18n
 from docassist.cli.errors import UsageError
 from docassist.cli.export import output_format
 from docassist.cli.register import output_path, register
 from docassist.i18n import _
+
+if TYPE_CHECKING:  # imported when run, so `docassist --help` stays quick
+    from docassist.services.reports import Report
 
 NAME = "report"
 
@@ -56,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_report(report, language: str) -> None:
+def _print_report(report: Report, language: str) -> None:
     from datetime import date
 
     from rich.console import Console

@@ -89,7 +89,7 @@ def _member(page: Page, words: Words, member: MemberFacts) -> list[Checklist]:
     about = ", ".join(p for p in (words.msg(member.relation), member.born) if p)
     page.heading(f"{member.name} ({about})" if about else member.name, after=30)
     sections = member.sections
-    shown = []
+    shown: list[Checklist] = []
     if sections is None:
         page.paragraph(Line(words.msg(NOTHING_LEFT)))
         return shown

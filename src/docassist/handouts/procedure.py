@@ -78,9 +78,11 @@ def _step(page: Page, words: Words, step: Step, number: int) -> None:
             continue
         if field.kind == BRING:
             page.heading(words.both(field.heading), points=14)
-            if not field.value:
+            # A BRING field holds the tuple of things to bring (or None): step_fields.
+            items = field.value if isinstance(field.value, tuple) else ()
+            if not items:
                 page.paragraph(Line(words.both(N_("Nothing to bring."))))
-            for item in field.value or ():
+            for item in items:
                 page.tick_item(words.line(item))
         else:
             text = field.value

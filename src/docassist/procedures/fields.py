@@ -245,7 +245,8 @@ class FieldChecker:
         if items is None:
             return None
         texts = [self.text(item, (*path, index)) for index, item in enumerate(items)]
-        return None if any(t is None for t in texts) else tuple(texts)  # type: ignore[misc]
+        kept = [t for t in texts if t is not None]
+        return tuple(kept) if len(kept) == len(texts) else None
 
     def optional(
         self,

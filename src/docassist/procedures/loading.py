@@ -137,7 +137,7 @@ def load_all(
             clash_is_error=lambda new, old: new.origin == old.origin,
         )
         kept = list(chosen.values())
-        broken = broken_ids(entries) | {entry.checklist.id for entry in skipped}
+        broken = broken_ids(entries) | {entry.loaded.id for entry in skipped}
         found += cross_check(kept, broken - set(chosen))
         wrong = {p.path for p in found if p.is_error}
         newly = [entry for entry in kept if entry.path in wrong]

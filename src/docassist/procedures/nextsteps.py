@@ -413,7 +413,7 @@ def _fit(person: PersonFacts, checklists: ChecklistSet) -> dict[str, _Fit]:
         lacks_ok = c.applies.lacks is None or not person.has(c.applies.lacks)
         main = c.applies.alternative_to
         # A document held counts for the main route, not for each alternative to it.
-        second_route = bool(main) and base.get(main, False) and main not in suppressed
+        second_route = bool(main and base.get(main, False) and main not in suppressed)
         if open_case is not None:
             state = IN_PROGRESS
         elif any(h.obtained for h in history) or (
@@ -465,27 +465,52 @@ def _prerequisite_blockers(
     return found
 
 
+@dataclass(frozen=True)
+class _Unmet:
+    """What every blocker of one unmet prerequisite shares; ``blocker`` adds the rest."""
+
+    checklist: str
+    who: str
+    reason: Text | None
+    document: DocumentKind
+
+    def blocker(
+        self,
+        kind: str,
+        message: str,
+        *,
+        person_id: str | None = None,
+        person_name: str = "",
+        name: str | None = None,
+    ) -> Blocker:
+        params: dict[str, str] = {"document": DOCUMENT_LABELS[self.document]}
+        if name is not None:
+            params["name"] = name
+        return Blocker(
+            kind=kind,
+            checklist=self.checklist,
+            who=self.who,
+            message=message,
+            params=params,
+            reason=self.reason,
+            person_id=person_id,
+            person_name=person_name,
+            document=self.document,
+        )
+
+
 def _judge(
     person: PersonFacts, prereq: Prerequisite, target: Checklist, family: Mapping[str, PersonFacts]
 ) -> Blocker | None:
     document = target.produces
+    # The callers skip targets without a document (see _prerequisite_blockers).
     assert document is not None
-    common = {
-        "checklist": target.id,
-        "who": prereq.who,
-        "reason": prereq.reason,
-        "document": document,
-        "params": {"document": DOCUMENT_LABELS[document]},
-    }
+    unmet = _Unmet(checklist=target.id, who=prereq.who, reason=prereq.reason, document=document)
     if prereq.who == "self":
         if person.has(document):
             return None
-        return Blocker(
-            kind=PREREQUISITE_SELF,
-            message=MSG_SELF,
-            person_id=person.id,
-            person_name=person.name,
-            **common,
+        return unmet.blocker(
+            PREREQUISITE_SELF, MSG_SELF, person_id=person.id, person_name=person.name
         )
     if prereq.who not in _UNKNOWN_RELATIVE_MESSAGES:
         return None
@@ -493,20 +518,17 @@ def _judge(
     if any(r.has(document) for r in relatives):
         return None
     if not relatives:
-        return Blocker(
-            kind=FAMILY_UNKNOWN, message=_UNKNOWN_RELATIVE_MESSAGES[prereq.who], **common
-        )
+        return unmet.blocker(FAMILY_UNKNOWN, _UNKNOWN_RELATIVE_MESSAGES[prereq.who])
     if len(relatives) == 1:
         relative = relatives[0]
-        common["params"] = {**common["params"], "name": relative.name}
-        return Blocker(
-            kind=PREREQUISITE_FAMILY,
-            message=MSG_RELATIVE,
+        return unmet.blocker(
+            PREREQUISITE_FAMILY,
+            MSG_RELATIVE,
             person_id=relative.id,
             person_name=relative.name,
-            **common,
+            name=relative.name,
         )
-    return Blocker(kind=PREREQUISITE_FAMILY, message=MSG_A_PARENT, **common)
+    return unmet.blocker(PREREQUISITE_FAMILY, MSG_A_PARENT)
 
 
 def _step_blockers(checklist: Checklist, case: CaseFacts) -> list[Blocker]:

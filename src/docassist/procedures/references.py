@@ -33,23 +33,22 @@ def cross_check(kept: list[CheckedFile], broken_ids: set[str]) -> list[Checklist
         problems.append(ChecklistProblem(entry.path, line, message))
 
     for entry in kept:
-        checklist = entry.checklist
-        assert checklist is not None
+        checklist = entry.loaded
         for key in ("after_refusal_of", "instead_of", "alternative_to"):
             target = getattr(checklist.applies, key)
             if target and target not in by_id:
                 unknown(entry, ("applies", key), target)
         alternative = by_id.get(checklist.applies.alternative_to or "")
-        if alternative is not None and alternative.checklist.produces != checklist.produces:
+        if alternative is not None and alternative.loaded.produces != checklist.produces:
             # Another route to the same document, or it is no alternative at all.
-            at = ("applies", "alternative_to")
-            gives = alternative.checklist.produces
+            at: tuple[Any, ...] = ("applies", "alternative_to")
+            gives = alternative.loaded.produces
             what = f"gives '{gives}'" if gives else "gives no document"
             problems.append(
                 ChecklistProblem(
                     entry.path,
                     entry.line(at),
-                    f"{describe(at)}: '{alternative.checklist.id}' {what}, but this "
+                    f"{describe(at)}: '{alternative.loaded.id}' {what}, but this "
                     f"checklist gives '{checklist.produces or 'none'}': an alternative "
                     "route must give the same document",
                 )
@@ -59,7 +58,7 @@ def cross_check(kept: list[CheckedFile], broken_ids: set[str]) -> list[Checklist
             target_entry = by_id.get(prereq.checklist)
             if target_entry is None:
                 unknown(entry, at, prereq.checklist)
-            elif target_entry.checklist.produces is None:
+            elif target_entry.loaded.produces is None:
                 # Prerequisites are met by holding a document; a route that produces
                 # none could never be met and would block forever.
                 line = entry.line(at)
@@ -86,7 +85,7 @@ def _cycles(kept: list[CheckedFile], by_id: Mapping[str, CheckedFile]) -> list[C
         cid: sorted(
             {
                 p.checklist
-                for p in e.checklist.prerequisites
+                for p in e.loaded.prerequisites
                 if p.who == "self" and p.checklist in by_id
             }
         )
@@ -122,13 +121,13 @@ def _cycles(kept: list[CheckedFile], by_id: Mapping[str, CheckedFile]) -> list[C
 def _cycle_problem(cycle: tuple[str, ...], by_id: Mapping[str, CheckedFile]) -> ChecklistProblem:
     # The problem goes on one file, and a broken file is skipped: blame a user's file when
     # the cycle has one, so a user's edit never takes a shipped checklist out of use.
-    start = next((i for i, cid in enumerate(cycle) if by_id[cid].checklist.origin == "user"), 0)
+    start = next((i for i, cid in enumerate(cycle) if by_id[cid].loaded.origin == "user"), 0)
     cycle = cycle[start:] + cycle[:start]
     first = by_id[cycle[0]]
     following = cycle[1] if len(cycle) > 1 else cycle[0]
     index = next(
         i
-        for i, p in enumerate(first.checklist.prerequisites)
+        for i, p in enumerate(first.loaded.prerequisites)
         if p.checklist == following and p.who == "self"
     )
     at = ("prerequisites", index, "checklist")

@@ -209,9 +209,10 @@ class ChecklistChecker(FieldChecker):
         codes = [
             self.choice(item, (*path, i), PersonStatus, "status") for i, item in enumerate(items)
         ]
-        if any(code is None for code in codes):
+        known = [code for code in codes if code is not None]
+        if len(known) != len(codes):
             return None
-        return frozenset(PersonStatus(code) for code in codes)
+        return frozenset(PersonStatus(code) for code in known)
 
     def sources(self, value: Any, path: tuple[Any, ...]) -> tuple[Source, ...] | None:
         items = self.array(value, path, non_empty="at least one source is needed")
@@ -371,6 +372,14 @@ class CheckedFile:
     def line(self, at: tuple[Any, ...]) -> int:
         """The line of ``at`` in this file (1 when the file could not be read)."""
         return self.source.line(at) if self.source else 1
+
+    @property
+    def loaded(self) -> Checklist:
+        """The checklist of a file known to have loaded: the cross-file checks only get
+        such files, so a missing one is a bug in the caller."""
+        if self.checklist is None:
+            raise ValueError(f"{self.path} did not load")
+        return self.checklist
 
 
 def check_file(path: Path, origin: str) -> CheckedFile:

@@ -40,7 +40,7 @@ def validate_files(paths: Iterable[Path]) -> tuple[list[Checklist], list[Checkli
         first_path[cid] = entry.path
         kept.append(entry)
     problems.extend(cross_check(kept, broken_ids(entries)))
-    return [entry.checklist for entry in kept], problems
+    return [entry.loaded for entry in kept], problems
 
 
 def validate(

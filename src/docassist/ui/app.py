@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rich.text import Text
@@ -316,7 +316,7 @@ class DocAssistApp(App):
         if self.use_command_palette and not DocCommandPalette.is_open(self):
             self.push_screen(DocCommandPalette())
 
-    def get_system_commands(self, screen: Screen):
+    def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
         # Textual's own palette entries are English only; ours come from the
         # command table (AppCommands), so only a translated Quit is kept here.
         yield SystemCommand(
@@ -367,6 +367,6 @@ class DocAssistApp(App):
 
 def _terminal_attached() -> bool:
     try:
-        return os.isatty(sys.__stdin__.fileno())
+        return sys.__stdin__ is not None and os.isatty(sys.__stdin__.fileno())
     except (AttributeError, ValueError, OSError):
         return False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
@@ -15,8 +15,16 @@ from docassist.ui.widgets.screen_body import redraw_body
 
 if TYPE_CHECKING:
     # Only for the type checker: app.py imports the screens, not the other way round.
+    from textual import getters
+
     from docassist.services.context import Context
     from docassist.ui.app import DocAssistApp
+
+    # The mixin is only ever mixed into a screen: the checker reads it as one, so
+    # super() and self reach the screen's members. At run time it stays a plain mixin.
+    _ScreenMixin = Screen[Any]
+else:
+    _ScreenMixin = object
 
 # Textual's own key labels that reach our footer and F1 help (the screen's copy
 # key, an open drop-down's Escape). Listed here so extraction puts them in the
@@ -24,7 +32,7 @@ if TYPE_CHECKING:
 TEXTUAL_KEY_LABELS = (N_("Copy selected text"), N_("Dismiss menu"))
 
 
-class Translated:
+class Translated(_ScreenMixin):
     """Mixin for screens: footer labels in the current language, redrawn on a switch.
 
     ``BINDINGS`` descriptions are English msgids marked with ``N_``; they are
@@ -33,12 +41,12 @@ class Translated:
 
     _listening = False
 
-    @property
-    def app(self) -> DocAssistApp:
-        """The running app, typed as ours: Textual types it ``App[object]``, and every
-        docassist screen runs inside ``DocAssistApp`` (the posting pattern)."""
-        # The mixin has no base with ``app``; the screen class it is mixed into does.
-        return cast("DocAssistApp", super().app)  # type: ignore[misc]
+    if TYPE_CHECKING:
+        # The running app, typed as ours: Textual types it ``App[Any]``, and every
+        # docassist screen runs inside ``DocAssistApp`` (the posting pattern). Only
+        # for the checker, as Textual declares its own ``app``: at run time the
+        # screen's ``app`` is Textual's, unchanged.
+        app = getters.app(DocAssistApp)
 
     @property
     def ctx(self) -> Context:
@@ -47,7 +55,7 @@ class Translated:
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        bindings = super().active_bindings  # type: ignore[misc]
+        bindings = super().active_bindings
         # The screen's own keys first, the app's (Help, Language, Quit) last and in
         # the order of the command table: the footer reads left to right in that
         # order, and whatever does not fit is cut at the right.
@@ -81,7 +89,7 @@ class Translated:
 
     async def _retranslate_for_language(self, _code: str) -> None:
         await self.retranslate()
-        self.refresh_bindings()  # type: ignore[attr-defined]
+        self.refresh_bindings()
 
     async def retranslate(self) -> None:
         """Redraw in the new language; screens holding typed input keep it in attributes.
@@ -89,7 +97,7 @@ class Translated:
         Only the body is composed again: the Header must stay mounted (see
         ``widgets/screen_body.py``), and the Footer follows ``refresh_bindings``.
         """
-        await redraw_body(self)  # type: ignore[arg-type]
+        await redraw_body(self)
 
 
 class DocScreen(Translated, Screen):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -103,7 +103,7 @@ def _find_header(
     return line, cells, seen[1:]
 
 
-def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(path: Path, encoding: str) -> Generator[tuple[int, list[str]], None, None]:
     # A byte that does not fit the encoding becomes the replacement mark; the notes
     # name its line and the row checks refuse a cell holding it.
     with path.open("r", encoding=encoding, errors="replace", newline="") as f:

@@ -5,6 +5,7 @@ encoding spoilt."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -169,7 +170,7 @@ def person_input(
     return person, problems
 
 
-def describe(row: RowProblem, translate=lambda s: s) -> str:
+def describe(row: RowProblem, translate: Callable[[str], str] = lambda s: s) -> str:
     """One row problem as a sentence; the field is named when the message does not."""
     text = row.problem.render(translate)
     if row.field in _NAMED_FIELDS or (row.field and row.problem.code in _UNNAMED_CODES):

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widgets.button import ButtonVariant
 
 from docassist.domain.dates import DayProblem
 from docassist.domain.dates import parse_day as read_day
@@ -97,9 +98,9 @@ class FieldDialog(Dialog):
             return
         self.dismiss(True)
 
-    def buttons(self, ok_label: str, *, variant: str = "primary") -> ComposeResult:
+    def buttons(self, ok_label: str, *, variant: ButtonVariant = "primary") -> ComposeResult:
         with Horizontal(classes="dialog-buttons"):
-            yield Button(ok_label, variant=variant, id="ok")  # type: ignore[arg-type]
+            yield Button(ok_label, variant=variant, id="ok")
             yield Button(_("Cancel"), id="cancel")
 
     @on(Button.Pressed, "#cancel")

@@ -97,7 +97,7 @@ class DuplicateDialog(Dialog, ModalScreen[tuple[str, str | None]]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dup-box", classes="dialog-box"):
             yield Static(self.message(), id="dup-message", markup=False)
-            table = DataTable(id="dup-table", cursor_type="row")
+            table: DataTable = DataTable(id="dup-table", cursor_type="row")
             self.fill(table)
             yield table
             with Horizontal(id="dup-buttons", classes="dialog-buttons"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from typing import Any
+
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
@@ -20,7 +22,7 @@ TEXTUAL_OWN = frozenset(
 )
 
 
-def _key_label(app, key: str) -> str:
+def _key_label(app: App[Any], key: str) -> str:
     return app.get_key_display(Binding(key, ""))
 
 

@@ -40,5 +40,6 @@ class LanguageDialog(Dialog):
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
+        assert event.option.id is not None  # every option carries its language code
         self.app.choose_language(event.option.id)
         self.dismiss()

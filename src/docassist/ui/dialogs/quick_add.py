@@ -92,10 +92,16 @@ class QuickAddDialog(Dialog):
                 yield Button(_("Cancel"), id="qa-cancel")
                 yield Button(_("Save and mark here"), variant="primary", id="qa-save")
 
+    @property
+    def _typed_values(self) -> dict[str, str]:
+        """``values`` once compose() has filled it, which it does before any input exists."""
+        assert self.values is not None
+        return self.values
+
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         if event.input.id:
-            self.values[event.input.id] = event.value
+            self._typed_values[event.input.id] = event.value
         if event.input.id == "qa-family":
             for i in range(self.rows):
                 self.query_one(f"#qa-surname-{i}", Input).placeholder = event.value or _(
@@ -118,20 +124,20 @@ class QuickAddDialog(Dialog):
 
     def _household(self) -> hh.HouseholdInput:
         return hh.HouseholdInput(
-            family_name=self.values.get("qa-family", ""),
-            settlement=self.values.get("qa-settlement", ""),
-            municipality=self.values.get("qa-municipality", ""),
+            family_name=self._typed_values.get("qa-family", ""),
+            settlement=self._typed_values.get("qa-settlement", ""),
+            municipality=self._typed_values.get("qa-municipality", ""),
             consent_date=self.ctx.today().isoformat() if self.consent else None,
             consent_scope="workshop" if self.consent else None,
         )
 
     def _members(self) -> list[hh.PersonInput]:
-        family = self.values.get("qa-family", "")
+        family = self._typed_values.get("qa-family", "")
         out = []
         for i in range(self.rows):
-            given = self.values.get(f"qa-given-{i}", "")
-            surname = self.values.get(f"qa-surname-{i}", "")
-            year = self.values.get(f"qa-year-{i}", "")
+            given = self._typed_values.get(f"qa-given-{i}", "")
+            surname = self._typed_values.get(f"qa-surname-{i}", "")
+            year = self._typed_values.get(f"qa-year-{i}", "")
             if given.strip() or surname.strip() or year.strip():
                 out.append(hh.PersonInput(given, surname.strip() or family, birth_date=year))
         return out

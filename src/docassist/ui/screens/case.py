@@ -128,12 +128,14 @@ def _status_label(value: str | None) -> str:
     """A stored step or case status, in words."""
     if not value:
         return ""
-    for enum, labels in ((StepStatus, STEP_STATUS_LABELS), (CaseStatus, CASE_STATUS_LABELS)):
-        try:
-            return _(labels[enum(value)])  # type: ignore[index]
-        except ValueError:
-            continue
-    return value
+    try:
+        return _(STEP_STATUS_LABELS[StepStatus(value)])
+    except ValueError:
+        pass
+    try:
+        return _(CASE_STATUS_LABELS[CaseStatus(value)])
+    except ValueError:
+        return value
 
 
 def _iso_day(value: str | None) -> str:
@@ -265,7 +267,8 @@ def _timeline_detail(entry: TimelineEntry, checklist: cl.Checklist | None) -> st
         )
     if entry.action == "close":
         try:
-            outcome = _(OUTCOME_LABELS[Outcome(after.get("outcome"))])
+            # No outcome recorded: Outcome("") fails the same way Outcome(None) did.
+            outcome = _(OUTCOME_LABELS[Outcome(after.get("outcome", ""))])
         except ValueError:
             outcome = str(after.get("outcome") or "")
         parts = [outcome, _iso_day(after.get("outcome_date"))]

@@ -40,6 +40,9 @@ class FormScreen(DocScreen):
     ]
     # What dismiss() returns when the user leaves without saving.
     nothing_saved: Any = None
+    # What is typed and what was loaded: each subclass sets its own dataclass.
+    values: Any
+    _saved_values: Any
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,6 +54,15 @@ class FormScreen(DocScreen):
         yield Header()
         yield ScreenBody(self._compose_body)
         yield Footer()
+
+    def _compose_body(self) -> ComposeResult:
+        raise NotImplementedError  # every form composes its own fields
+
+    def _show_problems(self) -> None:
+        raise NotImplementedError  # every form shows its own problems
+
+    def action_save(self) -> None:
+        raise NotImplementedError  # every form saves its own record
 
     def _text_row(
         self,

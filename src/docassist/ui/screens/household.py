@@ -46,10 +46,11 @@ from docassist.services import plans as plans_svc
 from docassist.services.cases import Case, StepPlan
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.ui.base import DocScreen
+from docassist.ui.birth_dates import shown_birth_date
 from docassist.ui.checklist_text import localized
 from docassist.ui.dialogs import ChecklistPickerDialog, ConfirmDialog, save_handout
 from docassist.ui.screens.household_form import HouseholdFormScreen
-from docassist.ui.screens.person_form import PersonFormScreen, shown_birth_date
+from docassist.ui.screens.person_form import PersonFormScreen
 from docassist.ui.widgets.screen_body import ScreenBody
 
 # The documents every family is asked about, as columns of the members table.
@@ -153,7 +154,7 @@ class HouseholdScreen(DocScreen):
     def _compose_body(self) -> ComposeResult:
         yield Static(id="household-info")
         yield Static(id="no-members", classes="empty-state hidden", markup=False)
-        table = DataTable(id="member-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable = DataTable(id="member-table", cursor_type="row", zebra_stripes=True)
         table.add_column(_("Name"), key="name")
         table.add_column(_("Relation"), key="relation")
         table.add_column(_("Born"), key="born")
@@ -387,7 +388,11 @@ class HouseholdScreen(DocScreen):
         first, *others = sections.next_steps
         lines = self._next_step(first, lang)
         for other in others:
-            also = [(_("Also:"), "bold"), " ", localized(other.item.checklist.title, lang)]
+            also: list[str | Content | tuple[str, str]] = [
+                (_("Also:"), "bold"),
+                " ",
+                localized(other.item.checklist.title, lang),
+            ]
             if other.step is not None:
                 also += [" — ", localized(other.step.title, lang)]
             lines.append(Content.assemble(*also))

@@ -123,7 +123,7 @@ class HouseholdFormScreen(FormScreen):
             return
         self._loaded = True
         today = dmy(self.ctx.today())
-        if self.is_new:
+        if self.household_id is None:  # is_new, spelled so the checker narrows it
             self.values = HouseholdValues(consent_date=today)
         else:
             try:
@@ -286,8 +286,9 @@ class HouseholdFormScreen(FormScreen):
 
     def _save(self, overwrite: bool = False) -> None:
         ctx = self.ctx
+        new_id: str | None = None  # set only when a new household was registered
         try:
-            if self.is_new:
+            if self.household_id is None:  # is_new, spelled so the checker narrows it
                 new_id = hh.register_household(ctx, self._input())
             else:
                 hh.update_household(
@@ -310,7 +311,7 @@ class HouseholdFormScreen(FormScreen):
             return
         name = " ".join(self.values.family_name.split())
         self.app.clear_notifications()  # an earlier "nothing was saved" no longer holds
-        if self.is_new:
+        if new_id is not None:  # is_new: a failed registration returned above
             self.notify(_("{family} is registered. Now add the people.").format(family=name))
             # Replace the form by the new household, so Escape there leads to the register.
             self.app.pop_screen()

@@ -146,7 +146,9 @@ class ImportScreen(DocScreen):
                     classes="" if self.result else "hidden",
                 )
             yield Static("", id="summary", markup=False)
-            table = DataTable(id="import-problems", cursor_type="row", zebra_stripes=True)
+            table: DataTable = DataTable(
+                id="import-problems", cursor_type="row", zebra_stripes=True
+            )
             table.add_column(_("Line"), key="line")
             # A fixed width lets long reasons wrap onto more lines instead of being cut.
             table.add_column(_("Problem"), key="problem", width=PROBLEM_WIDTH)

@@ -430,7 +430,7 @@ class PersonFormScreen(FormScreen):
     def _save(self, overwrite: bool = False) -> None:
         ctx = self.ctx
         try:
-            if self.is_new:
+            if self.person_id is None:  # is_new, spelled so the checker narrows it
                 person_id = hh.add_person(ctx, self.household_id, self.values.to_input())
             else:
                 # Fields left as they were keep what others saved since the form opened.

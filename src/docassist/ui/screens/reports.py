@@ -37,6 +37,11 @@ LABEL_WIDTH = 34
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
+def _amount(value: rp.Cell) -> float:
+    """A cell of the bar column as a number: that column holds counts (None for none)."""
+    return value if isinstance(value, int | float) else 0
+
+
 def bar(value: float, largest: float, width: int = BAR_WIDTH) -> str:
     """A horizontal bar in Unicode blocks, ``width`` cells for ``largest``."""
     if largest <= 0 or value <= 0:
@@ -210,7 +215,7 @@ class ReportsScreen(DocScreen):
         bar_at = next((i for i, c in enumerate(table.columns) if c.bar), None)
         # A closing "all" row would dwarf every other bar: it is left out of the scale.
         scaled = table.rows[:-1] if table.total_row else table.rows
-        largest = max((row[bar_at] or 0 for row in scaled), default=0) if bar_at else 0
+        largest = max((_amount(row[bar_at]) for row in scaled), default=0) if bar_at else 0
         for i, column in enumerate(table.columns):
             widget.add_column(_(column.title), key=column.key)
             if i == bar_at:
@@ -227,7 +232,7 @@ class ReportsScreen(DocScreen):
                 if i == bar_at:
                     # The "all" row has no bar: capped at the scale, it looked as
                     # large as the largest single row.
-                    shown_bar = "" if row_index == total_at else bar(value or 0, largest)
+                    shown_bar = "" if row_index == total_at else bar(_amount(value), largest)
                     cells.append(Text(shown_bar, style="bold"))
             widget.add_row(*cells)
         note = self.query_one("#report-note", Static)

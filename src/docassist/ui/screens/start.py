@@ -77,7 +77,7 @@ class StartScreen(DocScreen):
             self._add_user()
 
     @on(Input.Changed, "#new-name")
-    def _name(self, event: Input.Changed) -> None:
+    def _name_typed(self, event: Input.Changed) -> None:  # not _name: DOMNode's name
         self.new_name = event.value
 
     @on(Select.Changed, "#new-role")
@@ -100,4 +100,5 @@ class StartScreen(DocScreen):
 
     @on(OptionList.OptionSelected, "#users")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
+        assert event.option.id is not None  # every option carries its user's id
         self.app.sign_in(users.get_user(self.ctx, event.option.id))

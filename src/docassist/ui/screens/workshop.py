@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from textual import on
 from textual.app import ComposeResult
@@ -151,7 +152,7 @@ def slide_blocks(slide: Slide, ticks: set[int]) -> list[Block]:
     """What a slide says, top to bottom."""
     checklist, step = slide.checklist, slide.step_obj
     blocks: list[Block] = []
-    if step is None:
+    if step is None or slide.step is None:  # the same test: step_obj follows step
         blocks.append(_msg_block("ws-checklist", N_("Introduction")))
         blocks.append(_text_block("ws-step-title", checklist.title))
     else:
@@ -177,7 +178,7 @@ def slide_blocks(slide: Slide, ticks: set[int]) -> list[Block]:
                 blocks.append(
                     Block(
                         "ws-bring" + (" -ticked" if index in ticks else ""),
-                        lambda code, item=item: _in(code, item),
+                        partial(_in, text=item),
                         lead=f"{mark} {index + 1}" if index < 9 else mark,
                     )
                 )
@@ -520,7 +521,9 @@ class PresenterScreen(DocScreen):
         # Greyed at the ends rather than a key that silently does nothing.
         if action == "move":
             count = len(self.slides)
-            target = self.position + int(parameters[0])  # type: ignore[call-overload]
+            delta = parameters[0]
+            assert isinstance(delta, int)  # the bindings say move(1) and move(-1)
+            target = self.position + delta
             return True if not count or 0 <= target < count else None
         return True
 
@@ -534,9 +537,10 @@ class PresenterScreen(DocScreen):
     async def action_tick(self, number: int) -> None:
         slide = self.slide
         step = slide.step_obj if slide else None
-        if step is None or not 1 <= number <= len(step.bring):
+        key = slide.tick_key if slide else None  # None exactly when step is
+        if step is None or key is None or not 1 <= number <= len(step.bring):
             return
-        ticked = self.ticks.setdefault(slide.tick_key, set())
+        ticked = self.ticks.setdefault(key, set())
         ticked.symmetric_difference_update({number - 1})
         await self._redraw_keeping_scroll()
 
@@ -544,9 +548,10 @@ class PresenterScreen(DocScreen):
         """Tick the first item not yet ticked; once all are, start over."""
         slide = self.slide
         step = slide.step_obj if slide else None
-        if step is None or not step.bring:
+        key = slide.tick_key if slide else None  # None exactly when step is
+        if step is None or key is None or not step.bring:
             return
-        ticked = self.ticks.setdefault(slide.tick_key, set())
+        ticked = self.ticks.setdefault(key, set())
         rest = [i for i in range(len(step.bring)) if i not in ticked]
         if rest:
             ticked.add(rest[0])

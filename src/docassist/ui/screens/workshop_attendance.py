@@ -36,7 +36,7 @@ class AttendanceScreen(DocScreen):
         Binding("escape", "back", N_("Back")),
         Binding("ctrl+n", "new_household", N_("New household")),
         Binding("ctrl+f", "focus_search", N_("Search")),
-        Binding("space", "toggle", N_("Here / not here"), show=False),
+        Binding("space", "toggle_here", N_("Here / not here"), show=False),
     ]
     AUTO_FOCUS = "#ws-att-search"
 
@@ -63,7 +63,7 @@ class AttendanceScreen(DocScreen):
                 id="ws-att-search",
             )
             yield Button(_("New household"), id="ws-att-new")
-        table = DataTable(id="ws-att-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable = DataTable(id="ws-att-table", cursor_type="row", zebra_stripes=True)
         # Translators: column header; a tick means the household came to the workshop.
         table.add_column(_("Here"), key="here")
         table.add_column(_("Family"), key="family")
@@ -142,7 +142,7 @@ class AttendanceScreen(DocScreen):
         if event.row_key.value:
             self.toggle(event.row_key.value)
 
-    def action_toggle(self) -> None:
+    def action_toggle_here(self) -> None:  # not action_toggle: DOMNode has one
         table = self.query_one("#ws-att-table", DataTable)
         if table.has_focus and table.row_count:
             key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key

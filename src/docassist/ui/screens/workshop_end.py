@@ -161,8 +161,8 @@ class EndScreen(DocScreen):
 
     def chosen_cases(self) -> list[tuple[str, str]]:
         chosen: list[tuple[str, str]] = []
-        for lists in self.query("#ws-end-cases"):
-            for key in lists.selected:  # type: ignore[attr-defined]
+        for lists in self.query("#ws-end-cases").results(SelectionList):
+            for key in lists.selected:
                 row = self._rows[key]
                 chosen.append((row.person.id, row.checklist.id))
         return chosen

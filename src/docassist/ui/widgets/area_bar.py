@@ -4,16 +4,25 @@ that F3, F4, F5, F6 and F9 lead somewhere; a click works as well as the key."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.markup import escape
 from textual.widgets import Static
 
 from docassist.i18n import _
 from docassist.ui.commands import Command, for_role
 
+if TYPE_CHECKING:
+    # Only for the type checker: app.py imports the widgets, not the other way round.
+    from textual import getters
 
-def area_commands(role: object) -> list[Command]:
+    from docassist.domain.model import Role
+    from docassist.ui.app import DocAssistApp
+
+
+def area_commands(role: Role | None) -> list[Command]:
     """The area-switching commands this role may use, in key order."""
-    return [c for c in for_role(role) if c.action.startswith("mode(")]  # type: ignore[arg-type]
+    return [c for c in for_role(role) if c.action.startswith("mode(")]
 
 
 def _mode_of(command: Command) -> str:
@@ -32,8 +41,13 @@ class AreaBar(Static):
     }
     """
 
+    if TYPE_CHECKING:
+        # The running app, typed as ours (as in ui/base.py): only for the checker, the
+        # widget's ``app`` at run time is Textual's, unchanged.
+        app = getters.app(DocAssistApp)
+
     def on_mount(self) -> None:
-        self.app.language_changed.subscribe(self, self._retranslate_for_language)  # type: ignore[attr-defined]
+        self.app.language_changed.subscribe(self, self._retranslate_for_language)
         self._redraw()
 
     async def _retranslate_for_language(self, _code: str) -> None:

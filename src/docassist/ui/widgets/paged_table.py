@@ -6,8 +6,13 @@ loaded a page at a time instead of all at once.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 from textual.widgets import DataTable
+
+if TYPE_CHECKING:
+    from textual.coordinate import Coordinate
 
 LOOKAHEAD = 10  # rows before the end at which the next page is requested
 
@@ -21,7 +26,7 @@ class PagedTable(DataTable):
         if self.row_count and self.max_scroll_y - new_value < LOOKAHEAD:
             self.post_message(self.NearEnd())
 
-    def watch_cursor_coordinate(self, old, new) -> None:  # type: ignore[override]
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
         super().watch_cursor_coordinate(old, new)
         if self.row_count and new.row >= self.row_count - LOOKAHEAD:
             self.post_message(self.NearEnd())

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.compose import compose
 from textual.containers import Vertical
-from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input
 from textual.widgets.input import Selection
 
@@ -38,7 +38,7 @@ class ScreenBody(Vertical):
         yield from self._compose_body()
 
 
-async def recompose_body(node: DOMNode) -> None:
+async def recompose_body(node: Widget) -> None:
     """Compose ``node`` afresh but keep its Header and Footer mounted.
 
     A screen with a ``ScreenBody`` has only that recomposed. Any other screen has
