@@ -380,6 +380,10 @@ def open_database(
             raise _read_only(path) from err
         if is_disk_full(err):
             raise DiskFullError(_DISK_FULL, path=str(path)) from err
+        if is_busy(err):
+            # Another program holds the lock (a restore finishing, a long write): the
+            # file is fine, and calling it damaged would send someone to a backup.
+            raise BusyDatabaseError(_BUSY, path=str(path)) from err
         # Anything else SQLite cannot do while opening: the file is not usable.
         raise damaged_error(path, str(err)) from err
 

@@ -196,10 +196,13 @@ class ReportsScreen(DocScreen):
         if report is None:
             return
         self.table_index %= len(report.tables)
-        choice = self.query_one("#report-table-choice", Select)
-        if not choice.query("SelectOverlay"):
-            # Figures counted while a language switch redraws the body arrive before
-            # the new Select has its parts; fill it once it has them.
+        choices = self.query("#report-table-choice").results(Select)
+        choice = next(choices, None)
+        tables = self.query("#report-table")
+        if choice is None or not tables or not choice.query("SelectOverlay"):
+            # Figures counted while a language switch redraws the body arrive while
+            # the old Select is gone or before the new one has its parts; fill it once
+            # it has them.
             self.call_after_refresh(self._show_report)
             return
         with self.prevent(Select.Changed):
