@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
 from docassist.locations import log_dir
 from docassist.services import households as hh
 from docassist.services.context import Context
+from docassist.services.demo import generate
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
-from tests.ui.conftest import make_user
+from tests.ui.conftest import SMALL_CHECKLISTS, make_user
 
 
 async def test_lists_households_and_search_narrows(demo_db):
@@ -331,3 +334,37 @@ async def test_a_place_registered_meanwhile_joins_the_filter(empty_db):
         assert [key for _name, key in _options(settlement)] == ["beograd mahala", "crvena zvezda"]
         assert screen.query_one("#municipality", Select).value == "nis"
         assert "Asani" in _families(screen.query_one(DataTable))
+
+
+@pytest.fixture
+def register_300(tmp_path):
+    """Six pages of households: enough that loading them all at start would show."""
+    path = tmp_path / "register300.db"
+    db = open_database(path)
+    generate(
+        Context(db, today=lambda: date(2026, 11, 23)),
+        households=300,
+        seed=5,
+        checklists=SMALL_CHECKLISTS,
+    )
+    db.close()
+    return path
+
+
+async def test_start_loads_one_page_and_scrolling_to_the_end_loads_the_next(register_300):
+    # A regression: the table asked for the next page before it had its height,
+    # then on every page added, so a large register loaded ~1,500 rows at start.
+    app = DocAssistApp(register_300, user_id=make_user(register_300))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == hh.PAGE_SIZE
+        table.focus()
+        await pilot.pause()
+        await pilot.press("ctrl+end")  # the cursor to the last row loaded
+        await pilot.pause()
+        assert table.row_count == 2 * hh.PAGE_SIZE
+        table.scroll_end(animate=False)  # the wheel, cursor left where it is
+        await pilot.pause()
+        assert table.row_count == 3 * hh.PAGE_SIZE

@@ -43,6 +43,9 @@ class HouseholdListScreen(DocScreen):
     # One page fills the tallest projector screen; the next is fetched on scroll.
     # Each keystroke loads this page, so its size is what search speed is measured on.
     PAGE = hh.PAGE_SIZE
+    # A remainder this short comes with the page before it: a second trip for a
+    # few rows is not worth it, and a small register is then whole at once.
+    TAIL = PAGE // 2
 
     def __init__(self) -> None:
         super().__init__()
@@ -184,6 +187,7 @@ class HouseholdListScreen(DocScreen):
         self._show_state()
 
     def _load_page(self) -> None:
+        left = self._total - self._loaded
         rows = hh.find_households(
             self.ctx,
             self.search_text,
@@ -191,7 +195,7 @@ class HouseholdListScreen(DocScreen):
             settlement=self.settlement,
             case_filter=self.case_filter,
             script_name=self._script(),
-            limit=self.PAGE,
+            limit=left if left <= self.PAGE + self.TAIL else self.PAGE,
             offset=self._loaded,
         )
         table = self.query_one(DataTable)
