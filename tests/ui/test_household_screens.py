@@ -268,6 +268,12 @@ async def test_open_household_from_the_register_with_enter(demo_db):
         assert isinstance(app.screen, HouseholdScreen)
         family = app.screen.detail.household.family_name
         assert family in _text(app.screen.query_one("#household-info", Static))
+        # the opening is audited once, with the user; reloads add nothing
+        app.screen.reload()
+        views = app.ctx.db.execute(
+            "SELECT user_id, entity_id FROM audit_log WHERE action = 'view'"
+        ).fetchall()
+        assert views == [(app.ctx.user_id, app.screen.household_id)]
 
 
 async def test_open_a_case_and_see_the_next_step(empty_db):

@@ -756,6 +756,40 @@ def get_household(ctx: Context, household_id: str) -> HouseholdDetail:
     return HouseholdDetail(household, [_person(r, docs.get(r["id"], {})) for r in person_rows])
 
 
+def view_household(ctx: Context, household_id: str) -> HouseholdDetail:
+    """The household as the screen opens it: a read of personal data, so audited
+    ("view", who and when; nothing copied). Reloads of an open screen use
+    get_household: one entry per opening, not per refresh."""
+    with ctx.use_case():
+        detail = get_household(ctx, household_id)
+        ctx.audit("view", "household", household_id)
+    return detail
+
+
+def audit_search(
+    ctx: Context,
+    query: str,
+    results: int,
+    *,
+    municipality: str | None = None,
+    settlement: str | None = None,
+    case_filter: str | None = None,
+) -> None:
+    """Record that a search's results were shown. The query itself is usually a
+    family name, so only its length is kept: the trail must not become a second
+    list of names. The places and the case filter are not personal data."""
+    after: dict[str, Any] = {"query_length": len(query.strip()), "results": results}
+    for key, value in (
+        ("municipality", municipality),
+        ("settlement", settlement),
+        ("case_filter", case_filter),
+    ):
+        if value:
+            after[key] = value
+    with ctx.use_case():
+        ctx.audit("search", "register", "households", after=after)
+
+
 def get_person(ctx: Context, person_id: str) -> Person:
     row = _person_row(ctx, person_id)
     return _person(row, documents_of(ctx, [person_id]).get(person_id, {}))

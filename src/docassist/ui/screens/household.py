@@ -142,6 +142,7 @@ class HouseholdScreen(DocScreen):
         self.removed: tuple[str, str] | None = None  # (id, name) of the last removal
         self._resumed = False
         self._reload_pending = False
+        self._viewed = False  # the opening is audited once; reloads are not
 
     # -- drawing -------------------------------------------------------------
 
@@ -210,7 +211,11 @@ class HouseholdScreen(DocScreen):
     def reload(self) -> None:
         ctx = self.ctx
         try:
-            self.detail = hh.get_household(ctx, self.household_id)
+            if self._viewed:
+                self.detail = hh.get_household(ctx, self.household_id)
+            else:
+                self.detail = hh.view_household(ctx, self.household_id)
+                self._viewed = True
         except NotFoundError:
             self.notify(_("This household is no longer in the register."), severity="error")
             self.app.pop_screen()
