@@ -523,7 +523,7 @@ def last_removed_member(ctx: Context, household_id: str) -> Person | None:
     rows = list(
         ctx.db.query(
             "SELECT * FROM persons WHERE household_id = ? AND deleted_at IS NOT NULL "
-            "ORDER BY deleted_at DESC LIMIT 1",
+            "AND erased_at IS NULL ORDER BY deleted_at DESC LIMIT 1",
             [household_id],
         )
     )
@@ -537,8 +537,8 @@ def restore_person(ctx: Context, person_id: str) -> None:
     rows = list(ctx.db.query("SELECT * FROM persons WHERE id = ?", [person_id]))
     if not rows:
         raise NotFoundError("person", person_id)
-    if rows[0]["deleted_at"] is None:
-        return
+    if rows[0]["deleted_at"] is None or rows[0]["erased_at"] is not None:
+        return  # an erased person is gone for good: nothing is left to restore
     closed_with_removal = [
         c.id
         for c in case_service.cases_of_person(ctx, person_id)
