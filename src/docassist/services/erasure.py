@@ -27,19 +27,13 @@ from docassist.services.context import Context, NotFoundError, ValidationError
 ERASED = {"erased": True}
 ERASED_TEXT = "[erased]"
 ERASED_REASON = "erased on request"
+# What the app records as the reason: its confirmation asks for no free text.
+APP_REASON = "on request (confirmed in the app)"
+REFUSAL = N_("Only a coordinator may erase a person's data from the register.")
 
 
 def refusal() -> ValidationError:
-    return ValidationError(
-        {
-            "user": [
-                Problem(
-                    "role",
-                    N_("Only a coordinator may erase a person's data from the register."),
-                )
-            ]
-        }
-    )
+    return ValidationError({"user": [Problem("role", REFUSAL)]})
 
 
 def may_erase(ctx: Context) -> bool:
