@@ -45,3 +45,23 @@ def test_db_check_says_what_it_checked_in_the_users_numbers(capsys, tmp_path):
     assert main(["--lang", "sr", "--db", str(path), "db", "check"]) == 0
     assert f"{people:,}".replace(",", ".") in capsys.readouterr().out
     assert path.read_bytes() == before
+
+
+def test_db_backup_records_the_user_given(capsys, tmp_path):
+    import sqlite3
+
+    from docassist.domain.model import Role
+    from docassist.services.context import Context
+    from docassist.services.users import create_user
+    from docassist.store.db import open_database
+
+    path = tmp_path / "r.db"
+    db = open_database(path)
+    user = create_user(Context(db), "Milica", Role.COORDINATOR)
+    db.close()
+    argv = ["--db", str(path), "db", "backup", "--output", str(tmp_path / "copy.db")]
+    assert main([*argv, "--user", "Milica"]) == 0
+    assert main(argv) == 0
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT user_id FROM audit_log WHERE action = 'backup'").fetchall()
+    assert rows == [(user.id,), (None,)]

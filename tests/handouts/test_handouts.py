@@ -415,3 +415,18 @@ def test_handouts_need_no_tui():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_cli_family_plan_records_the_user_given(register, tmp_path, capsys):
+    import sqlite3
+
+    from docassist.domain.model import Role
+    from docassist.services.users import create_user
+
+    path, ctx, household_id = register
+    user = create_user(ctx, "Milica Jovanović", Role.COORDINATOR)
+    argv = ["--db", str(path), "handout", "family", household_id, "--output", f"{tmp_path}/"]
+    assert cli.main([*argv, "--user", "milica jovanovic"]) == 0
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT user_id FROM audit_log WHERE action = 'print'").fetchall()
+    assert rows == [(user.id,)]

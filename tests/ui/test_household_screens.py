@@ -268,6 +268,12 @@ async def test_open_household_from_the_register_with_enter(demo_db):
         assert isinstance(app.screen, HouseholdScreen)
         family = app.screen.detail.household.family_name
         assert family in _text(app.screen.query_one("#household-info", Static))
+        # the opening is audited once, with the user; reloads add nothing
+        app.screen.reload()
+        views = app.ctx.db.execute(
+            "SELECT user_id, entity_id FROM audit_log WHERE action = 'view'"
+        ).fetchall()
+        assert views == [(app.ctx.user_id, app.screen.household_id)]
 
 
 async def test_open_a_case_and_see_the_next_step(empty_db):
@@ -720,3 +726,59 @@ async def test_a_register_locked_by_another_program_keeps_the_form_filled(empty_
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert hh.get_household(app.ctx, household_id).household.address == "Ulica 5"
+
+
+async def test_a_coordinator_erases_a_person_behind_a_warning(empty_db):
+    from docassist.domain.model import Role
+    from docassist.ui.dialogs.help import HelpDialog
+
+    household_id = _household(empty_db, [ADULT, CHILD])
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_household(household_id)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HouseholdScreen)
+        await pilot.press("f1")  # F1 lists it
+        await pilot.pause()
+        assert isinstance(app.screen, HelpDialog)
+        keys = app.screen.query_one("#screen-keys", DataTable)
+        rows = [str(keys.get_row_at(i)[1]) for i in range(keys.row_count)]
+        assert "Erase this person (on request)" in rows
+        await pilot.press("escape")
+        await pilot.pause()
+        person = screen._person()
+        assert person is not None
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog) and dialog.has_class("-danger")
+        assert person.full_name in _text(dialog.query_one("#confirm-message", Static))
+        await pilot.press("enter")  # cancel is first: Enter keeps the person
+        await pilot.pause()
+        assert app.screen is screen
+        assert len(hh.get_household(app.ctx, household_id).members) == 2
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await pilot.pause()
+        assert app.screen is screen
+        left = hh.get_household(app.ctx, household_id).members
+        assert len(left) == 1 and person.id not in {p.id for p in left}
+        erased = app.ctx.db.execute(
+            "SELECT user_id FROM audit_log WHERE action = 'erase' AND entity_id = ?", [person.id]
+        ).fetchall()
+        assert erased == [(app.ctx.user_id,)]
+
+    # a facilitator is refused, clearly, and nothing is asked or erased
+    facilitator = make_user(empty_db, Role.FACILITATOR, name="Ana")
+    app = DocAssistApp(empty_db, user_id=facilitator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_household(household_id)
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, HouseholdScreen)
+        messages = [n.message for n in app._notifications]
+        assert any("Only a coordinator may erase" in m for m in messages)
+        assert len(hh.get_household(app.ctx, household_id).members) == 1

@@ -368,3 +368,27 @@ async def test_start_loads_one_page_and_scrolling_to_the_end_loads_the_next(regi
         table.scroll_end(animate=False)  # the wheel, cursor left where it is
         await pilot.pause()
         assert table.row_count == 3 * hh.PAGE_SIZE
+
+
+async def test_a_settled_search_is_audited_once_without_the_name(demo_db, monkeypatch):
+    import json
+
+    from docassist.ui.screens.register import HouseholdListScreen
+
+    monkeypatch.setattr(HouseholdListScreen, "SEARCH_SETTLED", 0.3)
+    app = DocAssistApp(demo_db, demo=True, user_id=make_user(demo_db))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.click("#search")
+        await pilot.press("p", "e", "t", "r")  # one keystroke after another: no entry yet
+        await pilot.pause(0.8)
+        total = app.screen._total
+        rows = app.ctx.db.execute(
+            "SELECT user_id, after FROM audit_log WHERE action = 'search'"
+        ).fetchall()
+        assert len(rows) == 1
+        assert rows[0][0] == app.ctx.user_id
+        assert json.loads(rows[0][1]) == {"query_length": 4, "results": total}
+        await pilot.pause(0.5)  # the same search shown longer is not a new one
+        count = app.ctx.db.execute("SELECT count(*) FROM audit_log WHERE action = 'search'")
+        assert count.fetchone()[0] == 1

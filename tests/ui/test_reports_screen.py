@@ -178,3 +178,17 @@ async def test_a_failed_save_stays_on_screen(demo_db, tmp_path):
         await _save_as(app, pilot, blocker / "figures.csv")
         await _counted(app, pilot)
         assert "Could not save to" in _status(app).replace("\n", " ")
+
+
+async def test_each_report_shown_is_audited_once_with_the_user(demo_db):
+    app = DocAssistApp(demo_db, demo=True, user_id=make_user(demo_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_reports(app, pilot)
+        screen.reload()  # the same period counted again is not a new report
+        await _counted(app, pilot)
+        rows = app.ctx.db.execute(
+            "SELECT user_id, after FROM audit_log WHERE action = 'report' ORDER BY id"
+        ).fetchall()
+    # this quarter first, then the period typed
+    assert [r[0] for r in rows] == [app.ctx.user_id] * 2
+    assert '"from": "2020-01-01"' in rows[1][1]

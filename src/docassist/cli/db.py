@@ -23,10 +23,21 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
     backup.add_argument(
         "--output", metavar="PATH", help=_("file or folder (default: the backups folder)")
     )
+    backup.add_argument("--user", metavar="NAME_OR_ID", help=_("who makes it (for the record)"))
     restore = db_sub.add_parser(
         "restore", help=_("put a backup in place of the register (the old one is kept)")
     )
     restore.add_argument("backup", metavar="FILE")
+
+
+def _user_id(args: argparse.Namespace) -> str | None:
+    """The --user given, looked up in the register (opened only for that)."""
+    if not args.user:
+        return None
+    from docassist.cli.register import find_user, register
+
+    with register(args) as ctx:
+        return find_user(ctx, args.user).id
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
 
     path = db_path(args)
     if args.db_command == "backup":
-        written = backups.make_backup(path, args.output)
+        written = backups.make_backup(path, args.output, _user_id(args))
         print(_("Backup saved to {path}").format(path=written))
         print(_("It holds personal data: keep it as safe as the laptop itself."))
         return 0

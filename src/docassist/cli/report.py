@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         period = reports.make_period(ctx.today(), args.start, args.end)
         municipality = reports.resolve_municipality(ctx, args.municipality)
         report = reports.build_report(ctx, period, municipality, load_all())
+        reports.audit_report(ctx, period, municipality)
     if fmt == "table":
         _print_report(report, language)
     elif args.output:

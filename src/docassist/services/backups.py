@@ -15,16 +15,18 @@ from docassist.store.backup import backup_database, clean_leftovers, restore_dat
 from docassist.store.db import open_database
 
 
-def make_backup(path: Path | str, target: Path | str | None = None) -> Path:
+def make_backup(
+    path: Path | str, target: Path | str | None = None, user_id: str | None = None
+) -> Path:
     """Copy the register at ``path`` to ``target`` (default: the backups folder).
 
     The entry is written first, so the copy carries the record of its own making
     (and a register restored from it still knows it was backed up); a failed copy
     leaves an entry for a file that never appeared: the trail may over-report,
-    never miss a copy of personal data.
+    never miss a copy of personal data. ``user_id``: who made it, when known.
     """
     where = Path(target) if target else locations.backups_dir()
-    _record(path, "backup", {"to": str(where.expanduser().absolute())})
+    _record(path, "backup", {"to": str(where.expanduser().absolute())}, user_id)
     return backup_database(path, where)
 
 
@@ -46,10 +48,12 @@ def restore_backup(backup: Path | str, path: Path | str) -> Path | None:
     return kept
 
 
-def _record(path: Path | str, action: str, after: dict[str, str | None]) -> None:
+def _record(
+    path: Path | str, action: str, after: dict[str, str | None], user_id: str | None = None
+) -> None:
     db = open_database(path, create=False)
     try:
-        ctx = Context(db)
+        ctx = Context(db, user_id=user_id)
         with ctx.use_case():
             ctx.audit(action, "register", "whole", after=after)
     finally:

@@ -523,7 +523,7 @@ def last_removed_member(ctx: Context, household_id: str) -> Person | None:
     rows = list(
         ctx.db.query(
             "SELECT * FROM persons WHERE household_id = ? AND deleted_at IS NOT NULL "
-            "ORDER BY deleted_at DESC LIMIT 1",
+            "AND erased_at IS NULL ORDER BY deleted_at DESC LIMIT 1",
             [household_id],
         )
     )
@@ -537,8 +537,8 @@ def restore_person(ctx: Context, person_id: str) -> None:
     rows = list(ctx.db.query("SELECT * FROM persons WHERE id = ?", [person_id]))
     if not rows:
         raise NotFoundError("person", person_id)
-    if rows[0]["deleted_at"] is None:
-        return
+    if rows[0]["deleted_at"] is None or rows[0]["erased_at"] is not None:
+        return  # an erased person is gone for good: nothing is left to restore
     closed_with_removal = [
         c.id
         for c in case_service.cases_of_person(ctx, person_id)
@@ -754,6 +754,40 @@ def get_household(ctx: Context, household_id: str) -> HouseholdDetail:
     )
     docs = documents_of(ctx, [r["id"] for r in person_rows])
     return HouseholdDetail(household, [_person(r, docs.get(r["id"], {})) for r in person_rows])
+
+
+def view_household(ctx: Context, household_id: str) -> HouseholdDetail:
+    """The household as the screen opens it: a read of personal data, so audited
+    ("view", who and when; nothing copied). Reloads of an open screen use
+    get_household: one entry per opening, not per refresh."""
+    with ctx.use_case():
+        detail = get_household(ctx, household_id)
+        ctx.audit("view", "household", household_id)
+    return detail
+
+
+def audit_search(
+    ctx: Context,
+    query: str,
+    results: int,
+    *,
+    municipality: str | None = None,
+    settlement: str | None = None,
+    case_filter: str | None = None,
+) -> None:
+    """Record that a search's results were shown. The query itself is usually a
+    family name, so only its length is kept: the trail must not become a second
+    list of names. The places and the case filter are not personal data."""
+    after: dict[str, Any] = {"query_length": len(query.strip()), "results": results}
+    for key, value in (
+        ("municipality", municipality),
+        ("settlement", settlement),
+        ("case_filter", case_filter),
+    ):
+        if value:
+            after[key] = value
+    with ctx.use_case():
+        ctx.audit("search", "register", "households", after=after)
 
 
 def get_person(ctx: Context, person_id: str) -> Person:

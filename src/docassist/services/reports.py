@@ -260,6 +260,19 @@ def resolve_municipality(ctx: Context, text: str | None) -> str | None:
 # --- building the report ----------------------------------------------------------
 
 
+def audit_report(ctx: Context, period: Period, municipality: str | None) -> None:
+    """Record that a report was made (CLI or Reports screen): who, the period and
+    the municipality. The figures have no names, but they describe the families."""
+    start, end = period.iso()
+    with ctx.use_case():
+        ctx.audit(
+            "report",
+            "register",
+            "report",
+            after={"from": start, "to": end, "municipality": municipality},
+        )
+
+
 NO_MUNICIPALITY = Msg(N_("(no municipality)"))
 OTHER_REASON = Msg(N_("Another reason"))
 

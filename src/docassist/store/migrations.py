@@ -376,3 +376,16 @@ def m0005_whole_household_attendance_once(db: Database) -> None:
         ON attendance(workshop_id, household_id) WHERE person_id IS NULL;
     """,
     )
+
+
+@_migration("0006_erased_persons")
+def m0006_erased_persons(db: Database) -> None:
+    # A person erased on request (services/erasure.py) stays as a tombstone: the
+    # row keeps its id so cases, attendance and the trail still add up, but holds
+    # no personal data; erased_at says when, and that Undo must never bring it back.
+    _run_script(
+        db,
+        """
+    ALTER TABLE persons ADD COLUMN erased_at TEXT;
+    """,
+    )

@@ -41,6 +41,7 @@ from docassist.procedures import (
     PersonPlan,
 )
 from docassist.services import cases as cases_svc
+from docassist.services import erasure
 from docassist.services import households as hh
 from docassist.services import plans as plans_svc
 from docassist.services.cases import Case, StepPlan
@@ -126,6 +127,9 @@ class HouseholdScreen(DocScreen):
         # Off the footer to leave room for Family plan at 80 columns: the notice after a
         # removal says "Press U to undo", which is when anyone needs it.
         Binding("u", "undo_remove", N_("Undo"), show=False),
+        # Rare, coordinators only, behind a warning; F1 lists it. Not D's Remove:
+        # erasing cannot be undone.
+        Binding("x", "erase_person", N_("Erase this person (on request)"), show=False),
         # Translators: key label; saves the family's next steps as a printable PDF.
         Binding("p", "save_plan", N_("Family plan")),
         # Off the footer: with Undo offered there is no room at 80 columns in sr/rom,
@@ -143,6 +147,7 @@ class HouseholdScreen(DocScreen):
         self.removed: tuple[str, str] | None = None  # (id, name) of the last removal
         self._resumed = False
         self._reload_pending = False
+        self._viewed = False  # the opening is audited once; reloads are not
 
     # -- drawing -------------------------------------------------------------
 
@@ -211,7 +216,11 @@ class HouseholdScreen(DocScreen):
     def reload(self) -> None:
         ctx = self.ctx
         try:
-            self.detail = hh.get_household(ctx, self.household_id)
+            if self._viewed:
+                self.detail = hh.get_household(ctx, self.household_id)
+            else:
+                self.detail = hh.view_household(ctx, self.household_id)
+                self._viewed = True
         except NotFoundError:
             self.notify(_("This household is no longer in the register."), severity="error")
             self.app.pop_screen()
@@ -512,7 +521,7 @@ class HouseholdScreen(DocScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo_remove":
             return self.removed is not None
-        if action in ("edit_person", "remove_person", "open_case", "save_plan"):
+        if action in ("edit_person", "remove_person", "erase_person", "open_case", "save_plan"):
             return True if self._person() is not None else None
         return True
 
@@ -630,6 +639,48 @@ class HouseholdScreen(DocScreen):
                 timeout=15,
             )
         self.person_id = None
+        self.request_reload()
+
+    def action_erase_person(self) -> None:
+        """Erasure on request: every trace of the person's data, for good."""
+        person = self._person()
+        if person is None:
+            return
+        if not erasure.may_erase(self.ctx):
+            self.notify(_(erasure.REFUSAL), severity="error")
+            return
+
+        def question() -> str:
+            return _(
+                "Erase all personal data of {name}? Names, JMBG, birth data, notes, "
+                "documents and case notes are removed for good, also from the audit log. "
+                "This cannot be undone."
+            ).format(name=person.full_name)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                question,
+                title=lambda: _("Erase this person (on request)"),
+                confirm_label=N_("Erase for good"),
+                cancel_label=N_("Keep"),
+                danger=True,
+                cancel_first=True,
+            ),
+            lambda yes: self._erase(person) if yes else None,
+        )
+
+    def _erase(self, person: hh.Person) -> None:
+        try:
+            erasure.erase_person(self.ctx, person.id, erasure.APP_REASON)
+        except ValidationError as err:
+            self.notify(err.problems[next(iter(err.problems))][0].render(_), severity="error")
+            return
+        except NotFoundError:
+            pass  # gone meanwhile: nothing left to erase
+        if self.removed is not None and self.removed[0] == person.id:
+            self.removed = None
+        self.person_id = None
+        self.notify(_("The person's data was erased. The audit log records who and when."))
         self.request_reload()
 
     def action_undo_remove(self) -> None:

@@ -6,11 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from docassist.domain.text import N_
 from docassist.i18n import _, current_language, format_number, ngettext, pgettext
 from docassist.services import households as hh
+from docassist.store.db import BusyDatabaseError
 from docassist.ui.base import DocScreen
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
@@ -56,6 +58,9 @@ class HouseholdListScreen(DocScreen):
         self.case_filter: str | None = None
         self._loaded = 0
         self._total = 0
+        # The search last recorded in the audit trail, and the pause before the next
+        self._audited: tuple[str | None, ...] | None = None
+        self._audit_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -185,6 +190,42 @@ class HouseholdListScreen(DocScreen):
         )
         self._load_page()
         self._show_state()
+        self._audit_when_settled()
+
+    # Results shown are a read of personal data: one audit entry per search the user
+    # settles on (typing paused this long), never one per keystroke.
+    SEARCH_SETTLED = 1.5
+
+    def _search_key(self) -> tuple[str | None, ...]:
+        return (self.search_text.strip(), self.municipality, self.settlement, self.case_filter)
+
+    def _audit_when_settled(self) -> None:
+        if self._audit_timer is not None:
+            self._audit_timer.stop()
+            self._audit_timer = None
+        key = self._search_key()
+        if any(key) and key != self._audited:
+            self._audit_timer = self.set_timer(self.SEARCH_SETTLED, self._audit_search)
+
+    def _audit_search(self) -> None:
+        self._audit_timer = None
+        key = self._search_key()
+        if not any(key) or key == self._audited:
+            return
+        try:
+            hh.audit_search(
+                self.ctx,
+                self.search_text,
+                self._total,
+                municipality=self.municipality,
+                settlement=self.settlement,
+                case_filter=self.case_filter,
+            )
+        except BusyDatabaseError:
+            # Another program holds the register: try again after the next pause.
+            self._audit_timer = self.set_timer(self.SEARCH_SETTLED, self._audit_search)
+            return
+        self._audited = key
 
     def _load_page(self) -> None:
         left = self._total - self._loaded

@@ -100,6 +100,7 @@ class ReportsScreen(DocScreen):
         # A bad period is forgotten once figures are counted again; a failed save
         # stays on the status line until something else is said.
         self.period_problem = False
+        self._audited: tuple[rp.Period, str | None] | None = None  # the report last audited
 
     # -- drawing -------------------------------------------------------------------
 
@@ -187,6 +188,12 @@ class ReportsScreen(DocScreen):
 
     def _built(self, report: rp.Report) -> None:
         self.report = report
+        # Audited here, on the app's thread, once per period and municipality shown
+        # (a language switch counts again but shows the same report).
+        shown = (report.period, report.municipality)
+        if shown != self._audited:
+            rp.audit_report(self.ctx, report.period, report.municipality)
+            self._audited = shown
         if self.message and (self.period_problem or self.message[1] == "dim"):
             self.message = None  # the mistake is mended; a "saved to" line stays
         self._show_report()
