@@ -62,3 +62,21 @@ def test_report_xlsx_needs_a_file(capsys, tmp_path):
 def test_report_on_a_missing_register_creates_nothing(capsys, tmp_path):
     assert main(["--db", str(tmp_path / "nope.db"), "report"]) == 2
     assert not (tmp_path / "nope.db").exists()
+
+
+def test_report_records_who_read_the_figures(capsys, tmp_path):
+    import sqlite3
+
+    from docassist.domain.model import Role
+    from docassist.services.context import Context
+    from docassist.services.users import create_user
+    from docassist.store.db import open_database
+
+    db = register_with_figures(tmp_path)
+    opened = open_database(db)
+    user = create_user(Context(opened), "Senad", Role.COORDINATOR)
+    opened.close()
+    assert main(["--db", str(db), "report", "--user", "Senad"]) == 0
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT user_id FROM audit_log WHERE action = 'report'").fetchall()
+    assert rows == [(user.id,)]
