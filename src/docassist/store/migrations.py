@@ -475,6 +475,20 @@ def m0011_sync(db: Database) -> None:
         made_at TEXT NOT NULL
     );
 
+    -- what a pull has fetched from the hub and not yet applied: fetching commits page by
+    -- page (a dropped connection loses nothing), applying is one transaction at the end
+    -- (a row may arrive before the row it refers to)
+    CREATE TABLE sync_inbox (
+        seq INTEGER PRIMARY KEY,             -- the hub's commit order
+        tbl TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        hlc TEXT NOT NULL,
+        user_id TEXT,
+        vv TEXT NOT NULL,
+        deleted INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+
     -- how far this laptop has read each source of changes (the hub's commit log)
     CREATE TABLE sync_cursors (
         source TEXT PRIMARY KEY,

@@ -290,11 +290,12 @@ def write_version(
     """Store ``version`` as the row's current one; ``content``: also write its data into
     the table (else the row keeps its data: a concurrent version that lost)."""
     if content:
-        _write_row(db, policy, row_key, version.data)
+        write_row(db, policy, row_key, version.data)
     _save_version(db, policy.table, row_key, version)
 
 
-def _write_row(db: Database, policy: TablePolicy, row_key: str, data: dict[str, Any]) -> None:
+def write_row(db: Database, policy: TablePolicy, row_key: str, data: dict[str, Any]) -> None:
+    """Insert or update the row named ``row_key`` with ``data`` (the columns that travel)."""
     values = dict(data)
     if policy.local_numbers:
         values["sync_key"] = row_key
@@ -317,3 +318,59 @@ def _write_row(db: Database, policy: TablePolicy, row_key: str, data: dict[str, 
             f"UPDATE {policy.table} SET {', '.join(f'{n} = ?' for n in names)} WHERE rowid = ?",
             [*values.values(), found[0]],
         )
+
+
+# -- the inbox: fetched from the hub, not yet applied -------------------------------
+
+
+def add_to_inbox(db: Database, seq: int, table: str, row_key: str, version: Version) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO sync_inbox(seq, tbl, row_key, hlc, user_id, vv, deleted, data) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            seq,
+            table,
+            row_key,
+            version.hlc,
+            version.user_id,
+            canonical_json(version.vv),
+            int(version.deleted),
+            canonical_json(version.data),
+        ],
+    )
+
+
+def inbox(db: Database, after: int = 0, limit: int = 2000) -> list[tuple[int, str, str, Version]]:
+    rows = db.execute(
+        "SELECT seq, tbl, row_key, hlc, vv, deleted, data, user_id FROM sync_inbox "
+        "WHERE seq > ? ORDER BY seq LIMIT ?",
+        [after, limit],
+    ).fetchall()
+    return [
+        (r[0], r[1], r[2], Version(r[3], json.loads(r[4]), bool(r[5]), json.loads(r[6]), r[7]))
+        for r in rows
+    ]
+
+
+def clear_inbox(db: Database) -> None:
+    db.execute("DELETE FROM sync_inbox")
+
+
+def cursor(db: Database, source: str) -> int:
+    row = db.execute("SELECT position FROM sync_cursors WHERE source = ?", [source]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def set_cursor(db: Database, source: str, **values: Any) -> None:
+    db.execute("INSERT OR IGNORE INTO sync_cursors(source) VALUES (?)", [source])
+    db.execute(
+        "UPDATE sync_cursors SET " + ", ".join(f"{k} = ?" for k in values) + " WHERE source = ?",
+        [*values.values(), source],
+    )
+
+
+def cursor_row(db: Database, source: str) -> dict[str, Any] | None:
+    cur = db.execute("SELECT * FROM sync_cursors WHERE source = ?", [source])
+    names = [d[0] for d in cur.description]
+    row = cur.fetchone()
+    return dict(zip(names, row, strict=True)) if row else None
