@@ -19,7 +19,7 @@ from tests.hub.support import Laptop
 @pytest.fixture
 def hub(hub_dsn, tmp_path):
     setup = Laptop(tmp_path / "setup.db")
-    sync.init_hub(setup.ctx, hub_dsn)
+    sync.init_hub(hub_dsn)
     setup.close()
     return hub_dsn
 

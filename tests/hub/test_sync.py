@@ -30,10 +30,9 @@ def laptops(tmp_path):
 
 
 @pytest.fixture
-def hub(hub_dsn, laptops):
+def hub(hub_dsn):
     """An initialised hub; returns its (owner's) DSN."""
-    setup = laptops("setup")
-    assert sync.init_hub(setup.ctx, hub_dsn) is True
+    assert sync.init_hub(hub_dsn) is True
     return hub_dsn
 
 
@@ -44,15 +43,14 @@ def same_everywhere(*laps: Laptop) -> None:
             assert other.rows(table) == first.rows(table), table
 
 
-def test_init_is_idempotent_and_refuses_a_database_with_other_things(hub_dsn, laptops):
-    ctx = laptops("setup").ctx
-    assert sync.init_hub(ctx, hub_dsn) is True
-    assert sync.init_hub(ctx, hub_dsn) is False  # again: checked, nothing lost
+def test_init_is_idempotent_and_refuses_a_database_with_other_things(hub_dsn):
+    assert sync.init_hub(hub_dsn) is True
+    assert sync.init_hub(hub_dsn) is False  # again: checked, nothing lost
     with psycopg.connect(hub_dsn) as conn:
         assert conn.execute("SELECT count(*) FROM docassist.meta").fetchone()[0] >= 5
         conn.execute("CREATE TABLE public.payroll (id int)")
     with pytest.raises(sync.HubError, match="payroll"):
-        sync.init_hub(ctx, hub_dsn)
+        sync.init_hub(hub_dsn)
 
 
 def test_two_laptops_get_each_others_families(hub, laptops):

@@ -20,17 +20,32 @@ from docassist.cli import (
     demo,
     export,
     handout,
+    hub,
     importing,
     languages,
     locate,
     report,
+    sync,
 )
 from docassist.cli.errors import UsageError, reader_gone, report_failure
 from docassist.cli.parser import build_parser, in_user_language, language_from
 from docassist.cli.register import register_path
 
 #: The sub-commands, in the order ``docassist --help`` lists them.
-COMMAND_MODULES = (app, locate, demo, db, checklists, languages, report, export, handout, importing)
+COMMAND_MODULES = (
+    app,
+    locate,
+    demo,
+    db,
+    checklists,
+    languages,
+    report,
+    export,
+    handout,
+    importing,
+    hub,
+    sync,
+)
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     module.NAME: module.run for module in COMMAND_MODULES

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from docassist.domain.model import Role
 from docassist.domain.sync import POLICY, ConflictKind
 from docassist.domain.text import N_, Problem
-from docassist.services.context import Context, NotFoundError, ValidationError
+from docassist.services.context import Context, NotFoundError, ValidationError, real_now
 from docassist.services.households import refresh_search_text
 from docassist.services.sync import hub, laptop
 from docassist.services.sync.hub import (
@@ -69,10 +69,10 @@ class Summary:
     conflicts: int  # new conflicts this sync brought or found
 
 
-def init_hub(ctx: Context, dsn: str) -> bool:
+def init_hub(dsn: str, *, now: Callable[[], str] = real_now) -> bool:
     """Prepare the database at ``dsn`` as the organisation's hub (again: check it).
-    Returns whether it was new. Touches no register."""
-    _, new = hub.init_hub(dsn, now=ctx.now())
+    Returns whether it was new. Touches no register, so it takes the clock itself."""
+    _, new = hub.init_hub(dsn, now=now())
     return new
 
 
