@@ -102,3 +102,27 @@ def test_sync_speaks_the_users_language(capsys, tmp_path, lang):
     status, _, err = run(capsys, "--lang", lang, "--db", str(a), "sync")
     assert status == 2
     assert "hub connect" in err and "This register" not in err
+
+
+def test_export_and_import_a_bundle_twice(capsys, tmp_path, hub_dsn):
+    a, c = tmp_path / "a.db", tmp_path / "c.db"
+    make_register(a)
+    make_register(c, family="Jovanović", user="Fikret")
+    assert run(capsys, "hub", "init", hub_dsn)[0] == 0
+    for path, user in ((a, "Milica"), (c, "Fikret")):
+        assert run(capsys, "--db", str(path), "hub", "connect", hub_dsn, "--user", user)[0] == 0
+    stick = tmp_path / "stick.bundle"
+    status, out, err = run(capsys, "--db", str(a), "sync", "export", "--output", str(stick))
+    assert status == 0, err
+    assert "saved to" in out and stick.exists()
+    status, out, err = run(capsys, "--db", str(c), "sync", "import", str(stick))
+    assert status == 0, err
+    assert out.startswith("Imported") or out.startswith("Nothing new")
+    status, out, _ = run(capsys, "--db", str(c), "sync", "import", str(stick))
+    assert status == 0 and out.startswith("Nothing new")
+    stick.write_bytes(stick.read_bytes()[:-3] + b"xyz")
+    status, _, err = run(capsys, "--db", str(c), "sync", "import", str(stick))
+    assert status == 2 and "altered" in err and len(err.strip().splitlines()) == 1
+    # no --output over the register
+    status, _, err = run(capsys, "--db", str(a), "sync", "export", "--output", str(a))
+    assert status == 2 and "does not write over it" in err

@@ -33,13 +33,27 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
     resolve.add_argument("conflict", metavar="ID", help=_("the conflict (its first characters)"))
     resolve.add_argument("--keep", choices=tuple(KEEP), required=True)
     resolve.add_argument("--user", metavar="NAME_OR_ID", required=True, help=_("who settles it"))
-    for parser in (conflicts, resolve):
+    export = actions.add_parser(
+        "export", help=_("write this laptop's records to a bundle file (for a USB stick)")
+    )
+    export.add_argument("--output", metavar="FILE", required=True)
+    export.add_argument("--user", metavar="NAME_OR_ID", help=_("who makes it (for the record)"))
+    bring = actions.add_parser("import", help=_("merge a bundle file made on another laptop"))
+    bring.add_argument("bundle", metavar="FILE")
+    bring.add_argument("--user", metavar="NAME_OR_ID", help=_("who imports it (for the record)"))
+    for parser in (conflicts, resolve, export, bring):
         parser.add_argument("--lang", choices=codes, default=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
-    from docassist.services import sync
+    from pathlib import Path
 
+    from docassist.cli.register import output_path
+    from docassist.services import sync
+    from docassist.services.sync import bundle
+
+    if args.sync_command == "export":
+        output_path(args, args.output)
     with register(args) as ctx:
         if getattr(args, "user", None):
             ctx.user_id = find_user(ctx, args.user).id
@@ -50,6 +64,33 @@ def run(args: argparse.Namespace) -> int:
             view = _find(ctx, args.conflict)
             sync.resolve_conflict(ctx, view.id, KEEP[args.keep])  # type: ignore[arg-type]
             print(_("Conflict {id} settled.").format(id=view.id[:8]))
+            return 0
+        if args.sync_command == "export":
+            count = bundle.export_bundle(ctx, Path(args.output))
+            print(
+                _("Bundle of {n} records saved to {path}").format(
+                    n=count, path=Path(args.output).resolve()
+                )
+            )
+            print(_("It holds personal data: keep it as safe as the laptop itself."))
+            return 0
+        if args.sync_command == "import":
+            done = bundle.import_bundle(ctx, Path(args.bundle))
+            if not done.new:
+                print(
+                    _("Nothing new in {path}: this register already had all of it.").format(
+                        path=args.bundle
+                    )
+                )
+            else:
+                conflicts = ngettext(
+                    "{n} new conflict", "{n} new conflicts", done.conflicts
+                ).format(n=done.conflicts)
+                print(
+                    _("Imported {path}: {new} of {total} records new here, {conflicts}.").format(
+                        path=args.bundle, new=done.new, total=done.versions, conflicts=conflicts
+                    )
+                )
             return 0
         summary = sync.sync(ctx)
     say_summary(summary)

@@ -228,11 +228,11 @@ def _check_schema(meta: dict[str, str], hub: str) -> None:
     ours = schema_fingerprint()
     if meta.get("schema") != ours:
         raise SchemaMismatchError(
-            _SCHEMA, hub=hub, theirs=_schema_name(meta.get("schema")), ours=_schema_name(ours)
+            _SCHEMA, hub=hub, theirs=schema_name(meta.get("schema")), ours=schema_name(ours)
         )
 
 
-def _schema_name(fingerprint: str | None) -> str:
+def schema_name(fingerprint: str | None) -> str:
     """The last migration's name: what a person can compare between two versions."""
     if not fingerprint:
         return "?"
@@ -370,7 +370,7 @@ def _refused(err: psycopg.Error, dsn: str) -> None:
     if state == "DA001":
         detail = getattr(err.diag, "message_detail", None) or ""
         raise SchemaMismatchError(
-            _SCHEMA, hub=hub, theirs=_schema_name(detail), ours=_schema_name(schema_fingerprint())
+            _SCHEMA, hub=hub, theirs=schema_name(detail), ours=schema_name(schema_fingerprint())
         ) from err
     if state in ("DA003", "28000", "28P01", "42501"):
         raise DeviceRefusedError(_REVOKED, hub=hub) from err
