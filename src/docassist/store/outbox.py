@@ -112,6 +112,20 @@ def applying(db: Database) -> Iterator[None]:
         db.execute("UPDATE sync_state SET applying = 0")
 
 
+@contextmanager
+def foreign_rows_allowed(db: Database) -> Iterator[None]:
+    """Outside a transaction: for the block, a row may refer to one this register does
+    not hold. What arrives is as the hub (or the other laptop) has it, in its order: a
+    person may come before the household, and a facilitator's laptop may not hold the
+    household of a mother in another municipality. Refusing such a row would refuse the
+    whole pull, again at every sync."""
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
+
+
 # -- versions -----------------------------------------------------------------------
 
 

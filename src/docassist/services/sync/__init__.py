@@ -147,10 +147,12 @@ def _push(ctx: Context, conn: Any, dsn: str, progress: Progress) -> int:
     if not entries:
         return 0
     progress("push", 0, len(entries))
-    changes = [
-        hub.Change(e.table, e.row_key, e.version, *laptop.reach(ctx.db, e.table, e.version.data))
-        for e in entries
-    ]
+    changes = []
+    for e in entries:
+        where = laptop.reach(ctx.db, e.table, e.version.data)
+        changes.append(
+            hub.Change(e.table, e.row_key, e.version, where.scope, where.owner, where.household)
+        )
     hub.push(conn, dsn, changes, ctx.device_id)
     # committed on the hub: only now may the outbox forget them (killed before this
     # line, the next push sends them again and the hub skips what it has)
@@ -182,35 +184,32 @@ def _fetch(ctx: Context, conn: Any, dsn: str, source: str, progress: Progress) -
 def _apply_inbox(ctx: Context, source: str, pushed: int, progress: Progress) -> tuple[int, int]:
     applied = laptop.Applied()
     db = ctx.db
-    # a row may come before the row it refers to: checked when the whole pull commits
-    with ctx.use_case():
-        db.execute("PRAGMA defer_foreign_keys = ON")
-        with outbox.applying(db):
-            after, seen = 0, []
-            conflicts_before = db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0]
-            while batch := outbox.inbox(db, after):
-                for seq, table, row_key, version in batch:
-                    laptop.apply_version(db, table, row_key, version, applied, from_hub=True)
-                    seen.append(version.hlc)
-                    after = seq
-                outbox.observe(db, seen)
-                seen = []
-                progress("apply", applied.written + applied.skipped, 0)
-            for household_id in applied.households:
-                refresh_search_text(ctx, household_id)
-            outbox.clear_inbox(db)
-            conflicts = (
-                db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0] - conflicts_before
-            )
-            outbox.set_cursor(db, source, last_pull_at=ctx.now())
-            # this laptop's own record of the sync: written while applying, so it stays
-            # here (sent on, each sync would leave the next one something to send)
-            ctx.audit(
-                "sync",
-                "hub",
-                source.removeprefix("hub:"),
-                after={"pushed": pushed, "pulled": applied.written, "conflicts": conflicts},
-            )
+    with outbox.foreign_rows_allowed(db), ctx.use_case(), outbox.applying(db):
+        after, seen = 0, []
+        conflicts_before = db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0]
+        while batch := outbox.inbox(db, after):
+            for seq, table, row_key, version in batch:
+                laptop.apply_version(db, table, row_key, version, applied, from_hub=True)
+                seen.append(version.hlc)
+                after = seq
+            outbox.observe(db, seen)
+            seen = []
+            progress("apply", applied.written + applied.skipped, 0)
+        for household_id in applied.households:
+            refresh_search_text(ctx, household_id)
+        outbox.clear_inbox(db)
+        conflicts = (
+            db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0] - conflicts_before
+        )
+        outbox.set_cursor(db, source, last_pull_at=ctx.now())
+        # this laptop's own record of the sync: written while applying, so it stays
+        # here (sent on, each sync would leave the next one something to send)
+        ctx.audit(
+            "sync",
+            "hub",
+            source.removeprefix("hub:"),
+            after={"pushed": pushed, "pulled": applied.written, "conflicts": conflicts},
+        )
     return applied.written, conflicts
 
 

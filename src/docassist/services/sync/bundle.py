@@ -188,8 +188,7 @@ def import_bundle(ctx: Context, path: Path) -> Imported:
     applied = laptop.Applied()
     db = ctx.db
     now = ctx.now()
-    with ctx.use_case():
-        db.execute("PRAGMA defer_foreign_keys = ON")
+    with outbox.foreign_rows_allowed(db), ctx.use_case():
         with outbox.applying(db):
             for item in versions:
                 table, row_key = item["tbl"], item["row_key"]

@@ -316,6 +316,7 @@ class Change:
     version: Version
     scope: str = "*"
     owner: str | None = None
+    household: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         v = self.version
@@ -329,6 +330,7 @@ class Change:
             "data": v.data,
             "scope": self.scope,
             "owner": self.owner,
+            "household": self.household,
         }
 
 
