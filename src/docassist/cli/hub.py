@@ -1,4 +1,4 @@
-"""``docassist hub init|connect``: the organisation's hub (a PostgreSQL database).
+"""``docassist hub init|connect|devices|revoke``: the organisation's hub (a PostgreSQL database).
 
 A DSN is a PostgreSQL address, ``postgresql://USER:PASSWORD@HOST:PORT/DATABASE`` or
 ``host=... dbname=...``. Outside this machine the connection checks the server's
@@ -8,9 +8,14 @@ certificate (``sslmode=verify-full``) unless the address says otherwise.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from docassist.cli.register import find_user, register
 from docassist.i18n import _
+
+if TYPE_CHECKING:
+    from docassist.services.context import Context
+    from docassist.services.sync.hub import Device
 
 NAME = "hub"
 
@@ -30,7 +35,11 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
         "--user", metavar="NAME_OR_ID", required=True, help=_("who uses this laptop")
     )
     connect.add_argument("--name", metavar="TEXT", default="", help=_("what to call this laptop"))
-    for parser in (init, connect):
+    devices = hub_sub.add_parser("devices", help=_("the organisation's laptops and their syncs"))
+    revoke = hub_sub.add_parser("revoke", help=_("stop a lost laptop from reaching the hub"))
+    revoke.add_argument("device", metavar="DEVICE", help=_("the laptop (its first characters)"))
+    revoke.add_argument("--user", metavar="NAME_OR_ID", required=True, help=_("who revokes it"))
+    for parser in (init, connect, devices, revoke):
         parser.add_argument("--lang", choices=codes, default=argparse.SUPPRESS)
 
 
@@ -49,6 +58,18 @@ def run(args: argparse.Namespace) -> int:
                 )
             )
         return 0
+    if args.hub_command == "devices":
+        with register(args) as ctx:
+            _print_devices(ctx, sync.list_devices(ctx))
+        return 0
+    if args.hub_command == "revoke":
+        with register(args) as ctx:
+            ctx.user_id = find_user(ctx, args.user).id
+            device = sync.revoke_device(ctx, args.device)
+        print(
+            _("Laptop {device} revoked: it can no longer reach the hub.").format(device=device[:8])
+        )
+        return 0
     with register(args) as ctx:
         ctx.user_id = find_user(ctx, args.user).id
         summary = sync.connect_hub(ctx, args.dsn, device_name=args.name)
@@ -57,3 +78,25 @@ def run(args: argparse.Namespace) -> int:
 
     say_summary(summary)
     return 0
+
+
+def _print_devices(ctx: Context, devices: list[Device]) -> None:
+    from docassist.services.users import list_users
+
+    names = {u.id: u.name for u in list_users(ctx)}
+    for d in devices:
+        state = _("revoked {at}").format(at=d.revoked_at) if d.revoked_at else ""
+        mine = _(" (this laptop)") if d.device_id == ctx.device_id else ""
+        print(
+            _("{id}  {name}{mine}  {user}  last sent {push}, last received {pull}  {state}")
+            .format(
+                id=d.device_id[:8],
+                name=d.name or "-",
+                mine=mine,
+                user=names.get(d.user_id or "", d.user_id or "-"),
+                push=d.last_push_at or _("never"),
+                pull=d.last_pull_at or _("never"),
+                state=state,
+            )
+            .rstrip()
+        )

@@ -39,6 +39,7 @@ from docassist.store.db import new_id
 
 __all__ = [
     "DeviceRefusedError",
+    "ValidationError",
     "HubError",
     "HubUnreachableError",
     "NotAHubError",
@@ -133,7 +134,7 @@ def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
     dsn = state["hub_dsn"]
     with ctx.use_case():
         pass  # seals what was written outside a use case
-    with hub.connect(dsn) as conn:
+    with hub.connect(dsn, device=True) as conn:
         hub.open_hub(conn, dsn)
         pushed = _push(ctx, conn, dsn, progress)
         _fetch(ctx, conn, dsn, _hub_source(state), progress)
@@ -347,6 +348,46 @@ def resolve_conflict(ctx: Context, conflict_id: str, choice: Literal["winner", "
             {"table": view.table, "row": view.row_key, "shown": view.winner.hlc},
             {"choice": choice, "kept": (view.loser if choice == "loser" else view.winner).hlc},
         )
+
+
+# -- devices --------------------------------------------------------------------------
+
+
+def list_devices(ctx: Context) -> list[hub.Device]:
+    """The organisation's laptops as the hub knows them: whose, when they last sent and
+    received, whether revoked."""
+    dsn = _connected(ctx)["hub_dsn"]
+    with hub.connect(dsn, device=True) as conn:
+        return hub.devices(conn)
+
+
+def revoke_device(ctx: Context, device: str) -> str:
+    """Revoke a lost laptop (by its id or the id's first characters; coordinators):
+    its hub login stops working. Audited. Returns the device id."""
+    if not _is_coordinator(ctx):
+        raise ValidationError({"user": [Problem("role", REVOKE_REFUSAL)]})
+    dsn = _connected(ctx)["hub_dsn"]
+    with hub.connect(dsn, device=True) as conn:
+        matches = [d for d in hub.devices(conn) if d.device_id.startswith(device)]
+        if len(matches) != 1 or len(device) < 4:
+            raise NotFoundError("device", device)
+        (found,) = matches
+        if found.device_id == ctx.device_id:
+            raise ValidationError(
+                {"device": [Problem("self", N_("A laptop cannot revoke itself."))]}
+            )
+        hub.revoke(conn, dsn, found.device_id)
+    with ctx.use_case():
+        ctx.audit(
+            "revoke",
+            "device",
+            found.device_id,
+            after={"name": found.name, "last_push_at": found.last_push_at},
+        )
+    return found.device_id
+
+
+REVOKE_REFUSAL = N_("Only a coordinator may revoke a laptop.")
 
 
 def status(ctx: Context) -> dict[str, Any]:

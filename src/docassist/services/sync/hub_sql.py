@@ -289,6 +289,31 @@ LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
         OR NOT pg_has_role(session_user, '{DEVICE_GROUP}', 'MEMBER'))
 $$;
 
+-- A lost laptop: its login stops working at once (and its open sessions end); what it
+-- pushed stays. A coordinator's laptop, or the hub's owner, may do it.
+CREATE OR REPLACE FUNCTION docassist.revoke_device(which text) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
+DECLARE
+    d docassist.devices%ROWTYPE;
+BEGIN
+    IF pg_has_role(session_user, '{DEVICE_GROUP}', 'MEMBER')
+       AND NOT docassist.i_see_everything() THEN
+        RAISE EXCEPTION 'docassist: only a coordinator' USING ERRCODE = 'DA004';
+    END IF;
+    SELECT * INTO d FROM docassist.devices WHERE device_id = which;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    UPDATE docassist.devices SET revoked_at = coalesce(revoked_at, now())
+    WHERE device_id = which;
+    IF d.role_name IS NOT NULL THEN
+        EXECUTE format('ALTER ROLE %I NOLOGIN PASSWORD NULL', d.role_name);
+        PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = d.role_name;
+    END IF;
+    RETURN d.device_id;
+END
+$$;
+
 DO $$ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{DEVICE_GROUP}') THEN
         CREATE ROLE {DEVICE_GROUP} NOLOGIN;
@@ -310,7 +335,9 @@ CREATE POLICY device_reads ON docassist.rows FOR SELECT TO {DEVICE_GROUP} USING 
 
 REVOKE ALL ON SCHEMA docassist FROM PUBLIC;
 GRANT USAGE ON SCHEMA docassist TO {DEVICE_GROUP};
-GRANT SELECT ON docassist.rows, docassist.meta TO {DEVICE_GROUP};
+GRANT SELECT ON docassist.rows, docassist.meta, docassist.devices TO {DEVICE_GROUP};
+REVOKE ALL ON FUNCTION docassist.revoke_device(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION docassist.revoke_device(text) TO {DEVICE_GROUP};
 REVOKE ALL ON FUNCTION docassist.push(jsonb, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION docassist.push(jsonb, text, text) TO {DEVICE_GROUP};
 REVOKE ALL ON FUNCTION docassist.note_pull(text) FROM PUBLIC;
