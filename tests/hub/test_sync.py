@@ -261,3 +261,24 @@ def test_a_revoked_laptop_is_refused_and_keeps_its_outbox(hub, laptops):
         b.connect(hub, coordinator)
     (entry,) = a.db.execute("SELECT entity_id FROM audit_log WHERE action = 'revoke'").fetchall()
     assert entry[0] == b.ctx.device_id
+
+
+def test_a_new_laptop_gets_a_household_changed_after_its_case(hub, laptops):
+    """The hub's order has the case before the household's later change: the new
+    laptop applies households first, so the case's place is right."""
+    from docassist.services import cases
+    from docassist.services.cases import StepPlan
+
+    a, b = laptops("a"), laptops("b")
+    a.coordinator()
+    household = a.household("Petrović", "Ana", municipality="Niš")
+    person = hh.get_household(a.ctx, household).members[0].id
+    case = cases.open_case(a.ctx, person, "id-card", 1, [StepPlan("apply", 7)])
+    a.connect(hub)
+    hh.update_household(a.ctx, household, hh.HouseholdInput("Petrović", municipality="Pirot"))
+    a.sync()
+    sync.join_hub(b.ctx, hub, "Milica")
+    place = b.db.execute("SELECT municipality FROM cases WHERE id = ?", [case]).fetchone()
+    assert place == ("Pirot",)
+    with pytest.raises(sync.HubError, match="hub join"):
+        sync.join_hub(b.ctx, hub, "Milica")  # only a new register joins

@@ -1,4 +1,5 @@
-"""``docassist hub init|connect|devices|revoke``: the organisation's hub (a PostgreSQL database).
+"""``docassist hub init|connect|join|devices|revoke``: the organisation's hub
+(a PostgreSQL database).
 
 A DSN is a PostgreSQL address, ``postgresql://USER:PASSWORD@HOST:PORT/DATABASE`` or
 ``host=... dbname=...``. Outside this machine the connection checks the server's
@@ -35,11 +36,17 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
         "--user", metavar="NAME_OR_ID", required=True, help=_("who uses this laptop")
     )
     connect.add_argument("--name", metavar="TEXT", default="", help=_("what to call this laptop"))
+    join = hub_sub.add_parser(
+        "join", help=_("make a new register on this laptop for a user of the organisation")
+    )
+    join.add_argument("dsn", metavar="DSN", help=_("the hub's address (an owner's account)"))
+    join.add_argument("--user", metavar="NAME_OR_ID", required=True, help=_("who uses this laptop"))
+    join.add_argument("--name", metavar="TEXT", default="", help=_("what to call this laptop"))
     devices = hub_sub.add_parser("devices", help=_("the organisation's laptops and their syncs"))
     revoke = hub_sub.add_parser("revoke", help=_("stop a lost laptop from reaching the hub"))
     revoke.add_argument("device", metavar="DEVICE", help=_("the laptop (its first characters)"))
     revoke.add_argument("--user", metavar="NAME_OR_ID", required=True, help=_("who revokes it"))
-    for parser in (init, connect, devices, revoke):
+    for parser in (init, connect, join, devices, revoke):
         parser.add_argument("--lang", choices=codes, default=argparse.SUPPRESS)
 
 
@@ -57,6 +64,14 @@ def run(args: argparse.Namespace) -> int:
                     hub=describe(args.dsn)
                 )
             )
+        return 0
+    if args.hub_command == "join":
+        with register(args, create=True) as ctx:
+            summary = sync.join_hub(ctx, args.dsn, args.user, device_name=args.name)
+        print(_("This laptop is connected to {hub}.").format(hub=describe(args.dsn)))
+        from docassist.cli.sync import say_summary
+
+        say_summary(summary)
         return 0
     if args.hub_command == "devices":
         with register(args) as ctx:

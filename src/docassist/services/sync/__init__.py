@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from docassist.domain.model import Role
-from docassist.domain.sync import POLICY, ConflictKind
+from docassist.domain.sync import POLICIES, POLICY, ConflictKind
 from docassist.domain.text import N_, Problem
 from docassist.services.context import Context, NotFoundError, ValidationError, real_now
 from docassist.services.households import refresh_search_text
@@ -114,6 +114,43 @@ def connect_hub(
     return sync(ctx, progress=progress)
 
 
+def join_hub(
+    ctx: Context, dsn: str, user: str, *, device_name: str = "", progress: Progress = _quiet
+) -> Summary:
+    """Make this new, empty register a laptop of the organisation for ``user`` (a user
+    the hub has, by id or name) and pull what that user may hold.
+
+    Who may do it is decided by the account in ``dsn`` (one that may create roles); the
+    user's own sign-in is checked by the caller."""
+    if (
+        ctx.db.execute("SELECT 1 FROM households LIMIT 1").fetchone()
+        or outbox.state(ctx.db)["attached"]
+    ):
+        raise HubError(
+            N_(
+                "This register already holds records: `hub join` is for a new laptop. "
+                "Use `docassist hub connect` to attach it instead."
+            )
+        )
+    with hub.connect(dsn) as conn:
+        info = hub.open_hub(conn, dsn)
+        user_id = hub.find_user(conn, dsn, user)
+        device_dsn = hub.register_device(conn, dsn, ctx.device_id, user_id, device_name)
+    ctx.user_id = user_id
+    with ctx.use_case():
+        outbox.set_state(
+            ctx.db,
+            attached=1,
+            hub_id=info.hub_id,
+            org_id=info.org_id,
+            org_key=base64.b64encode(info.org_key).decode(),
+            hub_dsn=device_dsn,
+            schema=info.schema,
+        )
+        ctx.audit("join", "hub", info.hub_id, after={"hub": describe(dsn), "user": user_id})
+    return sync(ctx, progress=progress)
+
+
 def _connected(ctx: Context) -> dict[str, Any]:
     state = outbox.state(ctx.db)
     if not state["attached"] or not state["hub_dsn"]:
@@ -186,16 +223,15 @@ def _apply_inbox(ctx: Context, source: str, pushed: int, progress: Progress) -> 
     applied = laptop.Applied()
     db = ctx.db
     with outbox.foreign_rows_allowed(db), ctx.use_case(), outbox.applying(db):
-        after, seen = 0, []
         conflicts_before = db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0]
-        while batch := outbox.inbox(db, after):
-            for seq, table, row_key, version in batch:
-                laptop.apply_version(db, table, row_key, version, applied, from_hub=True)
-                seen.append(version.hlc)
-                after = seq
-            outbox.observe(db, seen)
-            seen = []
-            progress("apply", applied.written + applied.skipped, 0)
+        for policy in POLICIES:
+            after = 0
+            while batch := outbox.inbox(db, policy.table, after):
+                for seq, table, row_key, version in batch:
+                    laptop.apply_version(db, table, row_key, version, applied, from_hub=True)
+                    after = seq
+                outbox.observe(db, [version.hlc for *_, version in batch])
+                progress("apply", applied.written + applied.skipped, 0)
         for household_id in applied.households:
             refresh_search_text(ctx, household_id)
         outbox.clear_inbox(db)

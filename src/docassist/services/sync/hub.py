@@ -454,3 +454,25 @@ def revoke(conn: psycopg.Connection, dsn: str, device_id: str) -> bool:
             raise HubError(N_("Only a coordinator's laptop may revoke another laptop.")) from err
         raise
     return bool(row and row[0])
+
+
+def find_user(conn: psycopg.Connection, dsn: str, wanted: str) -> str:
+    """The id of the organisation's user ``wanted`` (an id, or a name in either script)."""
+    from docassist.domain import script
+
+    rows = conn.execute(
+        "SELECT row_key, data ->> 'name' FROM docassist.rows "
+        "WHERE tbl = 'users' AND NOT deleted AND data ->> 'role' <> 'trainee'"
+    ).fetchall()
+    conn.rollback()
+    for row_key, _name in rows:
+        if row_key == wanted:
+            return str(row_key)
+    matches = [r[0] for r in rows if script.search_key(r[1] or "") == script.search_key(wanted)]
+    if len(matches) == 1:
+        return str(matches[0])
+    raise HubError(
+        N_("The hub {hub} has no single user '{name}' (give the name exactly, or the id)."),
+        hub=describe(dsn),
+        name=wanted,
+    )
