@@ -60,3 +60,37 @@ def test_only_a_coordinator_sets_where_someone_works(two):
     a.ctx.user_id = fikret
     with pytest.raises(ValidationError):
         scopes.set_scopes(a.ctx, fikret, ["Niš"])
+
+
+def test_a_shrunk_scope_leaves_the_laptop_only_after_its_changes_were_sent(two, hub_dsn):
+    a, f = two
+    a.coordinator()
+    fikret = create_user(a.ctx, "Fikret", Role.FACILITATOR).id
+    nis = a.household("Ramić", "Sabit", municipality="Niš")
+    pirot = a.household("Petrović", "Ana", municipality="Pirot")
+    scopes.set_scopes(a.ctx, fikret, ["Niš", "Pirot"])
+    a.connect(hub_dsn)
+    f.connect(hub_dsn, fikret)
+    f.ctx.user_id = fikret
+    assert set(f.rows("households")) == {nis, pirot}
+
+    # offline, Fikret edits the Niš household; meanwhile Niš is taken from him
+    hh.update_household(
+        f.ctx, nis, hh.HouseholdInput("Ramić", municipality="Niš", notes="new phone")
+    )
+    scopes.set_scopes(a.ctx, fikret, ["Pirot"])
+    a.sync()
+    # not before the edit has reached the hub
+    assert sync.forget_households_elsewhere(f.ctx, {pirot}) == 0
+    assert nis in f.rows("households")
+    f.sync()  # sends the edit, then lets the household go
+    assert set(f.rows("households")) == {pirot}
+    assert f.db.execute(
+        "SELECT count(*) FROM persons WHERE household_id = ?", [nis]
+    ).fetchone() == (0,)
+    assert not [e for e in f.rows("audit_log").values() if e["entity_id"] == nis]
+    a.sync()
+    assert hh.get_household(a.ctx, nis).household.notes == "new phone"
+    # nothing of the removal travels: the hub and the coordinator keep the household
+    a.sync()
+    assert nis in a.rows("households")

@@ -197,7 +197,7 @@ class DocAssistApp(App):
                 (c for c in APP_COMMANDS if c.action == f"mode('{parameters[0]}')"), None
             )
             return command is None or allowed(command, self.role)
-        if action == "import_households":
+        if action in ("import_households", "sync"):
             return self.role in REGISTER_ROLES
         return True
 
@@ -267,6 +267,30 @@ class DocAssistApp(App):
         if not isinstance(self.screen, ImportScreen):
             self.push_screen(ImportScreen())
 
+    def action_sync(self) -> None:
+        """Sync with the hub in a worker (the screens stay usable), on a connection of
+        its own: its transactions must not take in what the screens write meanwhile."""
+        if self.user is None or not self._register_allowed():
+            return
+        self.notify(_("Syncing with the hub…"))
+        self.run_worker(self._sync, thread=True, exclusive=True, group="sync")
+
+    def _sync(self) -> None:
+        from docassist.domain.text import UserError
+        from docassist.services import sync
+
+        db = open_database(self.db_path, create=False)
+        try:
+            ctx = Context(db, user_id=self.ctx.user_id, today=self.ctx.today, now=self.ctx.now)
+            summary = sync.sync(ctx)
+        except UserError as err:
+            self.call_from_thread(self.notify, err.render(_), severity="warning", timeout=10)
+            return
+        finally:
+            db.close()
+        self.call_from_thread(self.notify, summary.say())
+        self.call_from_thread(self._set_titles)
+
     # -- language, help, looks ------------------------------------------------
 
     def _set_titles(self) -> None:
@@ -274,7 +298,29 @@ class DocAssistApp(App):
         parts = [_("Demo register (made-up families)") if self.demo else _("Register")]
         if self.user:
             parts.append(self.user.name)
+        parts += self._sync_standing()
         self.sub_title = " · ".join(parts)
+
+    def _sync_standing(self) -> list[str]:
+        """When this laptop last synced, always in sight once it has a hub; and a quiet
+        note when its changes have waited for days."""
+        from docassist.services import sync
+
+        standing = sync.standing(self.ctx)
+        if standing is None:
+            return []
+        from datetime import datetime
+
+        def local(iso: str) -> str:  # stored in UTC, shown in the laptop's time zone
+            return i18n.format_datetime(datetime.fromisoformat(iso).astimezone())
+
+        when = standing.last_sync_at
+        parts = [_("synced {when}").format(when=local(when)) if when else _("never synced")]
+        if standing.waiting_since:
+            parts.append(
+                _("changes waiting since {date}").format(date=local(standing.waiting_since))
+            )
+        return parts
 
     def choose_language(self, code: str) -> None:
         """Change the language everywhere, at once, without a restart; remember it."""

@@ -92,6 +92,13 @@ COMMANDS: tuple[Command, ...] = (
         REGISTER_ROLES,
     ),
     Command(
+        "ctrl+y",
+        "sync",
+        N_("Sync"),
+        N_("Send this laptop's changes to the organisation's hub and get everyone else's."),
+        REGISTER_ROLES,
+    ),
+    Command(
         "ctrl+q",
         "quit",
         N_("Quit"),

@@ -69,6 +69,17 @@ class Summary:
     pulled: int
     conflicts: int  # new conflicts this sync brought or found
 
+    def say(self) -> str:
+        """One line in the user's language (the command line and the app say the same)."""
+        from docassist.i18n import _, ngettext
+
+        conflicts = ngettext("{n} new conflict", "{n} new conflicts", self.conflicts).format(
+            n=self.conflicts
+        )
+        return _("Synced: {pushed} sent, {pulled} received, {conflicts}.").format(
+            pushed=self.pushed, pulled=self.pulled, conflicts=conflicts
+        )
+
 
 def init_hub(dsn: str, *, now: Callable[[], str] = real_now) -> bool:
     """Prepare the database at ``dsn`` as the organisation's hub (again: check it).
@@ -176,8 +187,30 @@ def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
         pushed = _push(ctx, conn, dsn, progress)
         _fetch(ctx, conn, dsn, _hub_source(state), progress)
         hub.note_pull(conn, ctx.device_id)
-    pulled, conflicts = _apply_inbox(ctx, _hub_source(state), pushed, progress)
+        pulled, conflicts = _apply_inbox(ctx, _hub_source(state), pushed, progress)
+        held = hub.households_held(conn)
+    if held is not None:
+        forget_households_elsewhere(ctx, held)
     return Summary(pushed, pulled, conflicts)
+
+
+def forget_households_elsewhere(ctx: Context, held: set[str]) -> int:
+    """Remove from this laptop the households the hub no longer gives it (its user's
+    municipalities shrank, a case went to someone else), with everything about them;
+    returns how many. Only once every local change has reached the hub: what was
+    changed here and not yet sent is never lost. The removal is this laptop's own (it
+    is not sent: the records stay on the hub and on the laptops that hold them)."""
+    db = ctx.db
+    if outbox.count_pending(db) or db.execute("SELECT 1 FROM sync_inbox LIMIT 1").fetchone():
+        return 0
+    gone = [r[0] for r in db.execute("SELECT id FROM households").fetchall() if r[0] not in held]
+    if not gone:
+        return 0
+    with outbox.foreign_rows_allowed(db), ctx.use_case(), outbox.applying(db):
+        for household_id in gone:
+            laptop.forget_household(db, household_id)
+        ctx.audit("forget", "hub", "scope", after={"households": len(gone)})
+    return len(gone)
 
 
 def _push(ctx: Context, conn: Any, dsn: str, progress: Progress) -> int:
@@ -424,6 +457,35 @@ def revoke_device(ctx: Context, device: str) -> str:
 
 
 REVOKE_REFUSAL = N_("Only a coordinator may revoke a laptop.")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the app shows all the time: when this laptop last synced, and since when
+    changes wait (only for a register connected to a hub)."""
+
+    last_sync_at: str | None
+    waiting_since: str | None
+
+
+WAITING_NOTE_DAYS = 3  # changes unsent for longer than this get a quiet note
+
+
+def standing(ctx: Context) -> Standing | None:
+    state = outbox.state(ctx.db)
+    if not state["attached"] or not state["hub_id"]:
+        return None
+    cursor = outbox.cursor_row(ctx.db, _hub_source(state))
+    oldest = outbox.oldest_pending(ctx.db)
+    late = None
+    if oldest:
+        from datetime import datetime, timedelta
+
+        if datetime.fromisoformat(ctx.now()) - datetime.fromisoformat(oldest) > timedelta(
+            days=WAITING_NOTE_DAYS
+        ):
+            late = oldest
+    return Standing(cursor["last_pull_at"] if cursor else None, late)
 
 
 def status(ctx: Context) -> dict[str, Any]:

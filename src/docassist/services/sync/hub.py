@@ -476,3 +476,15 @@ def find_user(conn: psycopg.Connection, dsn: str, wanted: str) -> str:
         hub=describe(dsn),
         name=wanted,
     )
+
+
+def households_held(conn: psycopg.Connection) -> set[str] | None:
+    """The households this laptop may hold now; None for a laptop that may hold
+    everything (a coordinator's), which then need not be asked about each one."""
+    row = conn.execute("SELECT docassist.i_see_everything()").fetchone()
+    if row and row[0]:
+        conn.rollback()
+        return None
+    keys = conn.execute("SELECT row_key FROM docassist.rows WHERE tbl = 'households'").fetchall()
+    conn.rollback()
+    return {k[0] for k in keys}

@@ -336,6 +336,7 @@ CREATE POLICY device_reads ON docassist.rows FOR SELECT TO {DEVICE_GROUP} USING 
 REVOKE ALL ON SCHEMA docassist FROM PUBLIC;
 GRANT USAGE ON SCHEMA docassist TO {DEVICE_GROUP};
 GRANT SELECT ON docassist.rows, docassist.meta, docassist.devices TO {DEVICE_GROUP};
+GRANT EXECUTE ON FUNCTION docassist.i_see_everything() TO {DEVICE_GROUP};
 REVOKE ALL ON FUNCTION docassist.revoke_device(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION docassist.revoke_device(text) TO {DEVICE_GROUP};
 REVOKE ALL ON FUNCTION docassist.push(jsonb, text, text) FROM PUBLIC;

@@ -103,6 +103,59 @@ def record_conflicts(
     return made
 
 
+def forget_household(db: Database, household_id: str) -> None:
+    """Delete a household and everything about it from this register (and their
+    versions): what ``sync`` does when the hub no longer gives it to this laptop."""
+    persons = [
+        r[0] for r in db.execute("SELECT id FROM persons WHERE household_id = ?", [household_id])
+    ]
+    case_ids = [
+        r[0] for r in db.execute("SELECT id FROM cases WHERE household_id = ?", [household_id])
+    ]
+    doomed: list[tuple[str, str, list[str]]] = [
+        ("case_events", "case_id", case_ids),
+        ("case_steps", "case_id", case_ids),
+        ("cases", "id", case_ids),
+        ("documents", "person_id", persons),
+        ("attendance", "household_id", [household_id]),
+        ("persons", "id", persons),
+        ("households", "id", [household_id]),
+    ]
+    for table, column, ids in doomed:
+        policy = POLICY[table]
+        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+            marks = ", ".join("?" * len(chunk))
+            keys = [
+                r[0]
+                for r in db.execute(
+                    f"SELECT {outbox.key_sql(policy, 't')} FROM {table} t "
+                    f"WHERE {column} IN ({marks})",
+                    chunk,
+                )
+            ]
+            db.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)
+            _forget_versions(db, table, keys)
+    for entity, ids in (("household", [household_id]), ("person", persons), ("case", case_ids)):
+        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+            marks = ", ".join("?" * len(chunk))
+            where = f"entity = ? AND entity_id IN ({marks})"
+            policy = POLICY["audit_log"]
+            keys = [
+                r[0]
+                for r in db.execute(
+                    f"SELECT {outbox.key_sql(policy)} FROM audit_log WHERE {where}",
+                    [entity, *chunk],
+                )
+            ]
+            db.execute(f"DELETE FROM audit_log WHERE {where}", [entity, *chunk])
+            _forget_versions(db, "audit_log", keys)
+
+
+def _forget_versions(db: Database, table: str, keys: list[str]) -> None:
+    for key in keys:
+        db.execute("DELETE FROM sync_versions WHERE tbl = ? AND row_key = ?", [table, key])
+
+
 # -- who may read an outbox entry on the hub -----------------------------------------
 
 

@@ -1,0 +1,49 @@
+"""The app's Sync command: in a worker, a one-line summary, the last sync in sight."""
+
+from __future__ import annotations
+
+from docassist.services import households as hh
+from docassist.services import sync
+from docassist.ui.app import DocAssistApp
+from tests.hub.support import Laptop
+
+
+async def test_ctrl_y_syncs_in_the_background_and_says_so(tmp_path, hub_dsn):
+    sync.init_hub(hub_dsn)
+    a = Laptop(tmp_path / "a.db")
+    user = a.coordinator()
+    a.connect(hub_dsn)
+    hh.register_household(a.ctx, hh.HouseholdInput("Nikolić"))
+    assert a.pending() > 0
+    a.close()
+
+    app = DocAssistApp(tmp_path / "a.db", user_id=user)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "synced" in app.sub_title
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        # what waited, and whatever signing in wrote
+        assert any(m.startswith("Synced: ") and " 0 sent" not in m for m in said), said
+    check = Laptop(tmp_path / "a.db")
+    assert check.pending() == 0
+    check.close()
+
+
+async def test_without_a_hub_the_command_says_what_to_do(tmp_path, hub_dsn):
+    a = Laptop(tmp_path / "a.db")
+    user = a.coordinator()
+    a.close()
+    app = DocAssistApp(tmp_path / "a.db", user_id=user)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "synced" not in app.sub_title  # a register on its own shows nothing
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert any("hub connect" in m for m in said), said
