@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ARGS ?=
 
-.PHONY: run test bench stress i18n lint wheel clean demo
+.PHONY: run test bench bench-sync stress i18n lint wheel clean demo
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "docassist needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -33,6 +33,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py $(ARGS)
+
+bench-sync: $(STAMP)
+	$(BIN)/python tools/bench_sync.py $(ARGS)
 
 stress: $(STAMP)
 	$(BIN)/python tools/stress.py $(ARGS)

@@ -47,7 +47,9 @@ def push_call(conn, changes, device):
 
 
 def pull_all(conn, cursor):
-    rows = conn.execute(hub_sql.PULL, [cursor, 100_000]).fetchall()
+    """One page as a laptop reads it (hub.pull_page's two statements)."""
+    end = conn.execute(hub_sql.PULL_END, [cursor, 100_000]).fetchone()[0]
+    rows = conn.execute(hub_sql.PULL, [cursor, end, "reader"]).fetchall() if end else []
     conn.rollback()
     return [(r[1], r[7]) for r in rows]
 

@@ -474,6 +474,8 @@ def m0011_sync(db: Database) -> None:
         relayed INTEGER NOT NULL DEFAULT 0,  -- from a bundle: passed on to the hub
         made_at TEXT NOT NULL
     );
+    -- a pulled row is merged with this laptop's unsent versions of it, if any
+    CREATE INDEX sync_outbox_row ON sync_outbox(tbl, row_key);
 
     -- what a pull has fetched from the hub and not yet applied: fetching commits page by
     -- page (a dropped connection loses nothing), applying is one transaction at the end

@@ -129,16 +129,20 @@ def foreign_rows_allowed(db: Database) -> Iterator[None]:
 # -- versions -----------------------------------------------------------------------
 
 
-def version_of(db: Database, table: str, row_key: str) -> Version | None:
+def version_of(db: Database, table: str, row_key: str, *, with_data: bool = True) -> Version | None:
+    """The row's current version; ``with_data=False`` leaves its data empty (reading the
+    row is most of the cost, and a pull mostly needs only the clock and vector)."""
     found = db.execute(
         "SELECT hlc, vv, deleted, user_id FROM sync_versions WHERE tbl = ? AND row_key = ?",
         [table, row_key],
     ).fetchone()
     if found is None:
         return None
-    policy = POLICY[table]
-    row = read_row(db, policy, row_key)
-    data = policy.payload(row) if row is not None else {}
+    data: dict[str, Any] = {}
+    if with_data:
+        policy = POLICY[table]
+        row = read_row(db, policy, row_key)
+        data = policy.payload(row) if row is not None else {}
     return Version(found[0], json.loads(found[1]), bool(found[2]), data, found[3])
 
 

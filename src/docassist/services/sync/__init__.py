@@ -238,15 +238,15 @@ def _fetch(ctx: Context, conn: Any, dsn: str, source: str, progress: Progress) -
     position = outbox.cursor(ctx.db, source)
     fetched = 0
     while True:
-        page = hub.pull_page(conn, dsn, position)
-        if not page:
+        page, end = hub.pull_page(conn, dsn, position, ctx.device_id)
+        if end is None:
             return
         with ctx.use_case():
             for change in page:
                 outbox.add_to_inbox(
                     ctx.db, change.seq, change.table, change.row_key, change.version
                 )
-            position = page[-1].seq
+            position = end
             outbox.set_cursor(ctx.db, source, position=position)
         fetched += len(page)
         progress("pull", fetched, 0)

@@ -394,21 +394,29 @@ PULL_PAGE = 2000
 
 
 def pull_page(
-    conn: psycopg.Connection, dsn: str, after: int, limit: int = PULL_PAGE
-) -> list[Incoming]:
+    conn: psycopg.Connection, dsn: str, after: int, device_id: str, limit: int = PULL_PAGE
+) -> tuple[list[Incoming], int | None]:
     """The changes committed on the hub after ``after``, in commit order (hub_sql.py
-    says why the order holds), as far as this laptop may read them."""
+    says why the order holds), as far as this laptop may read them, and where the page
+    ends (None: nothing after ``after``)."""
     try:
-        rows = conn.execute(hub_sql.PULL, [after, limit]).fetchall()
+        end_row = conn.execute(hub_sql.PULL_END, [after, limit]).fetchone()
+        end = end_row[0] if end_row else None
+        rows = (
+            conn.execute(hub_sql.PULL, [after, end, device_id]).fetchall()
+            if end is not None
+            else []
+        )
         conn.rollback()
     except psycopg.Error as err:
         _refused(err, dsn)
         raise
-    return [
+    changes = [
         Incoming(r[7], r[0], r[1], Version(r[2], r[4], r[5], r[6], r[3]))
         for r in rows
         if r[0] in _KNOWN_TABLES
     ]
+    return changes, end
 
 
 _KNOWN_TABLES = {p.table for p in POLICIES}

@@ -345,7 +345,20 @@ REVOKE ALL ON FUNCTION docassist.note_pull(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION docassist.note_pull(text) TO {DEVICE_GROUP};
 """
 
+# A page of the commit log: where it ends, then its rows, but for those whose version is
+# exactly one this laptop made with nothing else in its history (its own push coming
+# back: after a first push, that is all of it). Read in two statements: every row at or
+# below the end seen first is seen by the second, and a row moved above it meanwhile is
+# in the next page.
+PULL_END = """
+SELECT max(seq) FROM (
+    SELECT seq FROM docassist.rows WHERE seq > %s ORDER BY seq LIMIT %s
+) page
+"""
+
 PULL = """
 SELECT tbl, row_key, hlc, user_id, vv, deleted, data, seq
-FROM docassist.rows WHERE seq > %s ORDER BY seq LIMIT %s
+FROM docassist.rows
+WHERE seq > %s AND seq <= %s AND vv <> jsonb_build_object(%s::text, hlc)
+ORDER BY seq
 """

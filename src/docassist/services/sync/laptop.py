@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -56,7 +57,7 @@ def apply_version(
     a bundle from another laptop, merges by the rule, as the hub will when it gets them.
     """
     policy = POLICY[table]
-    current = outbox.version_of(db, table, row_key)
+    current = outbox.version_of(db, table, row_key, with_data=False)
     hub_decides = from_hub and (current is None or covers(incoming.vv, current.vv))
     if hub_decides and not outbox.pending_for(db, table, row_key):
         if current is not None and current.hlc == incoming.hlc and current.vv == incoming.vv:
@@ -67,6 +68,8 @@ def apply_version(
         _note(policy.table, incoming.data, row_key, applied)
         applied.written += 1
         return
+    if current is not None:  # a real merge: it compares the contents
+        current = outbox.version_of(db, table, row_key)
     outcome = merge(policy, row_key, current, incoming)
     if outcome.result is None:
         applied.skipped += 1
@@ -177,7 +180,7 @@ def reach(db: Database, table: str, data: dict[str, Any]) -> Reach:
     if table == "user_scopes":
         return Reach(place_key(str(data.get("municipality") or "")))
     if table == "households":
-        return Reach(place_key(str(data.get("municipality") or "")), None, _str(data.get("id")))
+        return Reach(_place(str(data.get("municipality") or "")), None, _str(data.get("id")))
     if table in ("persons", "attendance"):
         return _household_reach(db, data.get("household_id"))
     if table == "documents":
@@ -202,7 +205,12 @@ def _str(value: Any) -> str | None:
 
 def _household_reach(db: Database, household_id: Any) -> Reach:
     row = db.execute("SELECT municipality FROM households WHERE id = ?", [household_id]).fetchone()
-    return Reach(place_key(row[0] or "") if row else "", None, _str(household_id))
+    return Reach(_place(row[0] if row else None), None, _str(household_id))
+
+
+@lru_cache(maxsize=4096)
+def _place(municipality: str | None) -> str:
+    return place_key(municipality or "") if municipality is not None else ""
 
 
 def _person_reach(db: Database, person_id: Any) -> Reach:
