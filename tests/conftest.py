@@ -68,3 +68,13 @@ def refuse_writes(monkeypatch):
 
     monkeypatch.setattr(os, "access", access)
     return lambda *paths: refused.update(Path(p).resolve() for p in paths)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_key_derivation(monkeypatch):
+    """Passphrases are stretched with Argon2id at 64 MiB and 3 passes (store/keys.py),
+    about 0.2 s each: the suite derives keys by the same code with 1 MiB and one pass.
+    The real figures are measured by ``make bench ARGS="--only sign-in"``."""
+    from docassist.store import keys
+
+    monkeypatch.setattr(keys, "KDF", keys.Argon2id(memory_kib=1024, time_cost=1, parallelism=1))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from sqlite_utils import Database
 
 from docassist.domain.text import Problem
 from docassist.store.db import BusyDatabaseError, device_id, explain_database_error
+from docassist.store.engine import OperationalErrors
 
 T = TypeVar("T")
 
@@ -75,7 +75,7 @@ class Context:
             return
         try:
             self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as err:
+        except OperationalErrors as err:
             # Another program held the lock past busy_timeout: nothing was written, and
             # the user gets the store's message (the form stays as typed).
             known = explain_database_error(

@@ -625,16 +625,21 @@ DEMO_KIND = ("kind", "demo")
 
 
 def is_demo_file(path: Path) -> bool:
-    """True if the file at ``path`` is a register ``generate`` filled (read-only look)."""
-    import sqlite3
+    """True if the file at ``path`` is a register ``generate`` filled (read-only look).
+    Made-up families are never encrypted: an encrypted file is not a demo, and is not
+    opened to find out (without its key it cannot be)."""
+    from docassist.store.db import StoreError, connect
+    from docassist.store.engine import DatabaseErrors
 
     try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        conn = connect(path, read_only=True)
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = ?", [DEMO_KIND[0]]).fetchone()
         finally:
             conn.close()
-    except sqlite3.DatabaseError:  # not a database, no meta table, damaged: not a demo
+    except StoreError:  # a folder, another kind of file, encrypted
+        return False
+    except DatabaseErrors:  # not a database, no meta table, damaged: not a demo
         return False
     return row is not None and row[0] == DEMO_KIND[1]
 

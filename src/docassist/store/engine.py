@@ -78,9 +78,7 @@ def key_pragma(key: bytes) -> str:
     """The statement giving SQLCipher ``key`` as a raw key: used as it is, no key
     derivation, so opening stays as fast as a plaintext file (the slow derivation is
     done once per sign-in, on the passphrase: store/keys.py)."""
-    if len(key) != KEY_BYTES:
-        raise ValueError(f"a database key has {KEY_BYTES} bytes, not {len(key)}")
-    return f"PRAGMA key = \"x'{key.hex()}'\""
+    return f'PRAGMA key = "{_raw(key)}"'
 
 
 def connect(
@@ -118,3 +116,47 @@ def connect(
 def is_encrypted_connection(conn: sqlite3.Connection) -> bool:
     """True for a connection through SQLCipher (to pick the right checks)."""
     return type(conn).__module__.startswith("sqlcipher3")
+
+
+def export_encrypted(plaintext: Path, target: Path, key: bytes) -> dict[str, int]:
+    """Write the plaintext database ``plaintext`` into the new file ``target``,
+    encrypted with ``key``, by SQLCipher's own export (schema, rows, full-text
+    indexes, triggers; ``user_version`` copied by hand, the export leaves it out).
+    Returns the rows of each ordinary table of ``plaintext``, for the caller to compare
+    with the copy once it is opened afresh.
+
+    ``plaintext`` is read through SQLCipher: it must be a file nothing else in this
+    process has open (the caller copies the register first; see the module's note).
+    """
+    conn = sqlcipher3.connect(str(plaintext), isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("ATTACH DATABASE ? AS encrypted KEY ?", [str(target), _raw(key)])
+        conn.execute("SELECT sqlcipher_export('encrypted')")
+        version = int(conn.execute("PRAGMA main.user_version").fetchone()[0])
+        conn.execute(f"PRAGMA encrypted.user_version = {version}")
+        counts = row_counts(conn)
+        conn.execute("DETACH DATABASE encrypted")
+    finally:
+        conn.close()
+    return counts
+
+
+def row_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """The rows of every ordinary table of ``conn``'s main database (virtual tables
+    left out: their rows live in their shadow tables, which are counted)."""
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' "
+            "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name"
+        )
+    ]
+    quoted = {t: '"' + t.replace('"', '""') + '"' for t in tables}
+    return {t: conn.execute(f"SELECT count(*) FROM main.{quoted[t]}").fetchone()[0] for t in tables}
+
+
+def _raw(key: bytes) -> str:
+    if len(key) != KEY_BYTES:
+        raise ValueError(f"a database key has {KEY_BYTES} bytes, not {len(key)}")
+    return f"x'{key.hex()}'"

@@ -7,7 +7,6 @@ switch redraws the words without losing any of it.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from textual import on
@@ -37,12 +36,16 @@ from docassist.services.importing import (
     problem_text,
     summary_lines,
 )
+from docassist.store import engine
 from docassist.store.db import explain_database_error
 from docassist.ui.base import DocScreen
 from docassist.ui.dialogs import ConfirmDialog
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems, problems_text
 from docassist.ui.widgets.screen_body import ScreenBody
+
+# What rolls the whole import back: the file, the register (either SQLite library), a row.
+_NOT_IMPORTED: tuple[type[Exception], ...] = (OSError, *engine.Errors, ValidationError)
 
 # Fits 80 columns beside the line numbers, the padding and the scroll bars.
 PROBLEM_WIDTH = 62
@@ -388,7 +391,7 @@ class ImportScreen(DocScreen):
             self._show_state()
             self.notify(err.render(_), severity="error")
             return
-        except (OSError, sqlite3.Error, ValidationError) as err:
+        except _NOT_IMPORTED as err:
             # The whole import is one transaction: it was rolled back, nothing is half-done.
             self._done()
             self._show_state()
