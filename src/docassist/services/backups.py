@@ -27,7 +27,9 @@ def make_backup(
     """
     where = Path(target) if target else locations.backups_dir()
     _record(path, "backup", {"to": str(where.expanduser().absolute())}, user_id)
-    return backup_database(path, where)
+    # docassist's own backups folder is made owner-only even if it was there before;
+    # a folder the user named is only made so when it is new.
+    return backup_database(path, where, fix_folder=not target)
 
 
 def clean_backups_folder() -> list[Path]:

@@ -48,6 +48,7 @@ except ImportError:  # Windows: no advisory locks; two failures at once may coun
 
 from docassist.domain import script
 from docassist.domain.text import N_
+from docassist.locations import private_folder
 from docassist.store import engine
 from docassist.store.db import StoreError, keyring_path
 
@@ -597,6 +598,7 @@ def _write(register: Path, data: dict[str, Any]) -> None:
     from its first byte and on disk before the rename: a crash leaves the old file or
     the new one, never half of one."""
     path = keyring_path(register)
+    private_folder(path.parent, fix=False)
     temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -630,7 +632,7 @@ def _locked(register: Path) -> Iterator[None]:
         yield
         return
     keys = keyring_path(register)
-    keys.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(keys.parent, fix=False)
     fd = os.open(keys.with_name(f".{keys.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
