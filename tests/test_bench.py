@@ -87,3 +87,11 @@ def test_a_first_screen_sample_reaches_the_filled_household_list(ctx, tmp_path):
     # Ready means a table with rows; the start screen has none.
     assert screen != "StartScreen"
     assert 0 < cpu <= cpu_idle and 0 < wall <= wall_idle
+
+
+def test_the_sign_in_figure_signs_in_and_opens_an_encrypted_register():
+    # Cheap key derivation here (tests/conftest.py); `make bench` uses the real one.
+    [(wall, cpu)] = bench.measure_sign_in(1, households=5)
+    assert wall > 0 and cpu > 0
+    [median_row, slowest] = bench.sign_in_rows([(wall, cpu)])
+    assert "Argon2id 1 MiB t=1 p=1" in median_row.label and slowest.target
