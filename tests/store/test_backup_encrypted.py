@@ -303,3 +303,25 @@ def test_encryption_is_refused_while_the_app_has_the_register_open(plaintext):
     finally:
         app.close()
     assert engine.header(plaintext) is Header.PLAINTEXT
+
+
+def test_a_killed_encrypted_backup_leaves_no_key_file_behind(register, tmp_path):
+    path, key = register
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    # What a backup killed halfway left: its reserved name, the partial copy, and the
+    # key file it copies first.
+    reserved = copies / "docassist-20310215-100000.db"
+    reserved.touch()
+    (copies / ".docassist-20310215-100000.db.part").write_bytes(b"half a copy")
+    keys.copy_keyring(path, reserved)
+    made = backup_database(path, copies, key)
+    assert sorted(p.name for p in copies.iterdir()) == [made.name, made.name + ".keys"]
+
+
+def test_nothing_is_written_over_the_key_file(register):
+    from docassist.store.db import refuse_overwrite
+
+    path, _ = register
+    with pytest.raises(StoreError):
+        refuse_overwrite(keyring_path(path), path)
