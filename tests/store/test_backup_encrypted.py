@@ -325,3 +325,15 @@ def test_nothing_is_written_over_the_key_file(register):
     path, _ = register
     with pytest.raises(StoreError):
         refuse_overwrite(keyring_path(path), path)
+
+
+def test_what_a_killed_encryption_left_is_deleted_at_the_next_open(plaintext):
+    from docassist.store.db import encryption_files
+
+    plain, encrypted = encryption_files(plaintext)
+    plain.write_bytes(plaintext.read_bytes())  # a full plaintext copy, left by a kill
+    plain.with_name(f".{plain.name}.part").write_bytes(b"half of it")
+    encrypted.write_bytes(b"random-looking bytes")
+    open_database(plaintext).close()
+    assert not plain.exists() and not encrypted.exists()
+    assert not plain.with_name(f".{plain.name}.part").exists()

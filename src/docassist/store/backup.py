@@ -37,6 +37,7 @@ from docassist.store.db import (
     check_database,
     connect,
     damaged_error,
+    encryption_files,
     explain_database_error,
     keyring_path,
     lock_file,
@@ -448,9 +449,7 @@ def encrypt_database(path: Path | str, key: bytes) -> None:
     findings = check_database(path)
     if findings:
         raise damaged_error(path, findings[0])
-    plain = path.with_name(f".{path.name}.plaintext")
-    encrypted = path.with_name(f".{path.name}.encrypting")
-    made = (plain, encrypted)
+    plain, encrypted = made = encryption_files(path)
     with restoring(path):
         with path.open("rb") as f:
             was_wal = f.read(20)[18] == 2  # the header's "write version": 2 is WAL

@@ -536,7 +536,27 @@ def _opening(path: Path | str) -> Iterator[None]:
     with _file_lock(Path(path), exclusive=False) as held:
         if not held:
             raise RestoringError(_RESTORING, path=str(path))
+        _remove_encryption_leftovers(Path(path))
         yield
+
+
+def encryption_files(path: Path) -> tuple[Path, Path]:
+    """The two files ``backup.encrypt_database`` makes beside the register: a plaintext
+    copy of its bytes, and the encrypted copy before it is renamed over the register."""
+    return path.with_name(f".{path.name}.plaintext"), path.with_name(f".{path.name}.encrypting")
+
+
+def _remove_encryption_leftovers(path: Path) -> None:
+    """What an encryption killed halfway left beside the register: a plaintext copy of
+    every family's record must not stay where nobody knows of it. Safe here: an
+    encryption holds the register's lock exclusively, and opening holds it shared."""
+    for made in encryption_files(path):
+        for file in (
+            made,
+            made.with_name(f".{made.name}.part"),
+            *(made.with_name(made.name + s) for s in ("-journal", "-wal", "-shm")),
+        ):
+            file.unlink(missing_ok=True)
 
 
 def _open_connection(
