@@ -31,6 +31,7 @@ from docassist.domain.model import (
     StepStatus,
     is_active_case,
 )
+from docassist.services import accounts
 from docassist.services.context import Context
 from docassist.services.households import (
     HouseholdInput,
@@ -651,6 +652,9 @@ def generate(
     gen = _Generator(ctx, seed, checklists if checklists is not None else default_demo_checklists())
     with ctx.use_case():
         ctx.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", list(DEMO_KIND))
+        # One hash for all: the demo users share the known demo passphrase, and each
+        # hash costs a sign-in's time (accounts.PASSPHRASE_HASHER).
+        demo_hash = accounts.hash_passphrase(accounts.DEMO_PASSPHRASE)
         for name, role in DEMO_USERS:
             uid = new_id()
             gen.user_ids.append(uid)
@@ -660,6 +664,7 @@ def generate(
                     "name": name,
                     "role": role.value,
                     "language": None,
+                    "passphrase_hash": demo_hash,
                     "created_at": ctx.now(),
                     **ctx.stamp(),
                 }
