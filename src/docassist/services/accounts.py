@@ -57,7 +57,12 @@ from docassist.store.db import open_database
 # One object, read at each use: tests put cheap parameters in its place (tests/conftest.py).
 # A hash carries its own parameters, so hashes made under other ones still verify, and
 # are remade under these at the next sign-in.
-PASSPHRASE_HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=2)
+ARGON2_MEMORY_KIB = 64 * 1024
+ARGON2_PASSES = 3
+ARGON2_LANES = 2
+PASSPHRASE_HASHER = PasswordHasher(
+    time_cost=ARGON2_PASSES, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_LANES
+)
 
 # The made-up users of a demo register (services/demo.py) share this passphrase, shown
 # on the demo's start screen; it opens made-up families only.
