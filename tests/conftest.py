@@ -50,6 +50,9 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("DOCASSIST_HOME", str(home))
     monkeypatch.delenv("DOCASSIST_DB", raising=False)
     monkeypatch.delenv("DOCASSIST_LANG", raising=False)
+    # Whoever runs the suite may have signed in for their own scripts.
+    monkeypatch.delenv("DOCASSIST_USER", raising=False)
+    monkeypatch.delenv("DOCASSIST_PASSPHRASE", raising=False)
     return home
 
 

@@ -526,11 +526,34 @@ def sign_in(ctx: Context, name: str, passphrase: str) -> Session:
     passphrase yet. For a register role, ``ctx.user_id`` becomes the user's; a trainee's
     session is for the practice register only and leaves ``ctx`` as it was.
     """
-    _refuse_if_waiting(ctx, name)
+    row = _check(ctx, name, passphrase, record=True)
+    return _signed_in(ctx, name, row, passphrase)
+
+
+def verify(ctx: Context, name: str, passphrase: str) -> Session:
+    """The session ``sign_in`` would give, on a register opened read-only: nothing is
+    written (no audit entry, no failure counted; a delay already running still applies).
+    For commands that only read a file that must not change (``docassist db check``, a
+    backup before it is restored)."""
+    return _session(ctx, _check(ctx, name, passphrase, record=False))
+
+
+def holds_accounts(ctx: Context) -> bool:
+    """Whether anyone in this register signs in with a passphrase. A file from before
+    accounts (or one where nobody has chosen a passphrase yet) protects nothing by
+    passphrase, so there is nothing to check a sign-in against."""
+    columns = {row[1] for row in ctx.db.execute("PRAGMA table_info(users)").fetchall()}
+    if "passphrase_hash" not in columns:
+        return False
+    return any(r.passphrase_hash for r in _rows(ctx))
+
+
+def _check(ctx: Context, name: str, passphrase: str, *, record: bool) -> _Row:
+    """The account that ``name`` and ``passphrase`` sign in as, or the refusal."""
+    if record or _has_failure_table(ctx):
+        _refuse_if_waiting(ctx, name)
     candidates = _named(ctx, name)
-    matching = [
-        r for r in candidates if r.passphrase_hash and _matches(r.passphrase_hash, passphrase)
-    ]
+    matching = [r for r in candidates if _matches(r.passphrase_hash, passphrase)]
     if not candidates:
         _spend_like_a_check(passphrase)
     if not matching:
@@ -539,13 +562,22 @@ def sign_in(ctx: Context, name: str, passphrase: str) -> Session:
             if not any(_first_passphrase_allowed(ctx, r) for r in unset):
                 raise NotAllowedError(_COORDINATOR_FIRST)
             raise PassphraseNotSetError()
+        if not record:
+            raise SignInError()
         raise _failed(ctx, name, candidates[0].id if len(candidates) == 1 else None)
-    row = matching[0]
     if len(matching) > 1:
         raise UserError(
             N_("Several accounts have this name and passphrase: sign in with your account id.")
         )
-    return _signed_in(ctx, name, row, passphrase)
+    return matching[0]
+
+
+def _has_failure_table(ctx: Context) -> bool:
+    return bool(
+        ctx.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sign_in_failures'"
+        ).fetchone()
+    )
 
 
 def _signed_in(ctx: Context, typed: str, row: _Row, passphrase: str) -> Session:

@@ -640,6 +640,12 @@ def is_demo_file(path: Path) -> bool:
     return row is not None and row[0] == DEMO_KIND[1]
 
 
+def is_demo_register(ctx: Context) -> bool:
+    """True if the open register is one ``generate`` filled (made-up families only)."""
+    row = ctx.db.execute("SELECT value FROM meta WHERE key = ?", [DEMO_KIND[0]]).fetchone()
+    return row is not None and row[0] == DEMO_KIND[1]
+
+
 def generate(
     ctx: Context,
     *,
