@@ -4,9 +4,10 @@ These work on the file itself (a damaged or foreign register must still be check
 copied and replaced), so they name it with ``db_path`` but do not open it for use.
 
 Each signs in all the same (``register``): a backup signs in to the register it
-copies; a check only reads the file, so its sign-in is checked, not recorded; a restore
-(a coordinator's) signs in to the register it replaces, or, when that one cannot be
-opened (damaged, missing), to the backup, read-only.
+copies. A check and a restore only read the file before they act, so their sign-in is
+checked, not recorded (the restore's own audit entry says who): a restore (a
+coordinator's) signs in to the register it replaces or, when that one cannot be read,
+to the backup.
 """
 
 from __future__ import annotations
@@ -49,22 +50,21 @@ def _backup_user(args: argparse.Namespace) -> str:
 
 
 def _restore_user(args: argparse.Namespace) -> str | None:
-    """Who restores: a coordinator of the register replaced, or, when it cannot be
-    opened, of the backup (the register it becomes), read-only."""
-    from docassist.cli.register import register, sign_in, sign_in_read_only
+    """Who restores: a coordinator of the register replaced or, when that one cannot be
+    read or holds no passphrases, of the backup (the register it becomes). Both only
+    read: a refused restore leaves the register as it was, to the byte."""
+    from docassist.cli.register import sign_in_read_only
     from docassist.services.accounts import Action
     from docassist.store.db import StoreError
 
-    try:
-        with register(args) as ctx:
-            return sign_in(args, ctx, Action.RESTORE_BACKUP).user_id
-    except StoreError:  # damaged, missing, empty, newer: the reason to restore
-        pass
-    try:
-        session = sign_in_read_only(args, Path(args.backup).expanduser(), Action.RESTORE_BACKUP)
-    except StoreError:
-        return None  # not a register at all: the restore itself refuses it, with why
-    return session.user_id if session else None
+    for file in (db_path(args), Path(args.backup).expanduser()):
+        try:
+            session = sign_in_read_only(args, file, Action.RESTORE_BACKUP)
+        except StoreError:  # missing, damaged, not a register: the restore says why
+            continue
+        if session is not None:
+            return session.user_id
+    return None
 
 
 def _check_sign_in(args: argparse.Namespace, path: Path) -> None:
