@@ -66,7 +66,7 @@ PASSPHRASE_HASHER = PasswordHasher(
 
 # The made-up users of a demo register (services/demo.py) share this passphrase, shown
 # on the demo's start screen; it opens made-up families only.
-DEMO_PASSPHRASE = "demo-passphrase"
+DEMO_PASSPHRASE = "demo-demo-demo"
 
 
 def _normal(passphrase: str) -> str:
@@ -159,7 +159,9 @@ def passphrase_problems(passphrase: str, name: str = "") -> list[Problem]:
     key = script.search_key(passphrase).replace(" ", "")
     if name and key == script.search_key(name).replace(" ", ""):
         return [Problem("passphrase-name", N_("A passphrase must not be your name."))]
-    if len(set(key)) <= 2 or any(word in key for word in _GUESSED_FIRST):
+    # Only a common word with a few characters around it ("password2024"): the word
+    # inside a longer phrase ("the passphrase of our office") is not guessed first.
+    if len(set(key)) <= 2 or any(w in key and len(key) - len(w) <= 4 for w in _GUESSED_FIRST):
         return [
             Problem(
                 "passphrase-guessable",
@@ -250,7 +252,8 @@ class NotAllowedError(UserError):
 def require(session: Session, action: Action) -> None:
     """Raise NotAllowedError unless the session's role may do ``action``."""
     if not role_may(session.role, action):
-        raise NotAllowedError(REFUSALS[action])
+        # A trainee hears why once, whatever was asked: nothing real is theirs to open.
+        raise NotAllowedError(TRAINEE_REFUSAL if session.practice_only else REFUSALS[action])
 
 
 # --- sessions and sign-in errors ---------------------------------------------------------
