@@ -211,10 +211,16 @@ def integrity_errors(db: Path) -> list[str]:
         conn.close()
 
 
-def new_register(path: Path) -> Path:
-    from docassist.store.db import open_database
+# The coordinator every command of the stress run signs in as (through the environment,
+# as a script would).
+STRESS_USER = "Stress Coordinator"
+STRESS_PASSPHRASE = "stress run words"
 
-    open_database(path).close()
+
+def new_register(path: Path) -> Path:
+    from docassist.services import accounts
+
+    accounts.create_register(path, STRESS_USER, STRESS_PASSPHRASE)
     return path
 
 
@@ -561,7 +567,12 @@ def main(argv: list[str] | None = None) -> int:
             # Each part gets its own home, so kept copies of one are not counted in another.
             work = Path(tmp) / name
             (work / "home").mkdir(parents=True)
-            env = {**os.environ, "DOCASSIST_HOME": str(work / "home")}
+            env = {
+                **os.environ,
+                "DOCASSIST_HOME": str(work / "home"),
+                "DOCASSIST_USER": STRESS_USER,
+                "DOCASSIST_PASSPHRASE": STRESS_PASSPHRASE,
+            }
             os.environ["DOCASSIST_HOME"] = env["DOCASSIST_HOME"]  # for new_register here
             print(f"{name} ...", flush=True)
             try:

@@ -37,7 +37,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from docassist import locations
@@ -56,7 +56,7 @@ from docassist.store.db import open_database
 # cards slow; 0.2 s is short enough to type a passphrase at every idle lock.
 # One object, read at each use: tests put cheap parameters in its place (tests/conftest.py).
 # A hash carries its own parameters, so hashes made under other ones still verify, and
-# are remade under these at the next sign-in.
+# weaker ones are remade under these at the next sign-in.
 ARGON2_MEMORY_KIB = 64 * 1024
 ARGON2_PASSES = 3
 ARGON2_LANES = 2
@@ -89,6 +89,21 @@ def _matches(stored: str | None, passphrase: str) -> bool:
         return False
     except InvalidHashError:  # damaged or foreign: it signs nobody in
         return False
+
+
+def _weaker_than_now(stored: str) -> bool:
+    """A hash made under cheaper parameters than today's is remade at the next sign-in
+    (the passphrase is known then); a costlier one is left as it is."""
+    try:
+        made = extract_parameters(stored)
+    except InvalidHashError:
+        return False
+    now = PASSPHRASE_HASHER
+    return (
+        made.type is not Type.ID
+        or made.memory_cost < now.memory_cost
+        or made.time_cost < now.time_cost
+    )
 
 
 _dummy: tuple[PasswordHasher, str] | None = None
@@ -586,7 +601,7 @@ def _has_failure_table(ctx: Context) -> bool:
 def _signed_in(ctx: Context, typed: str, row: _Row, passphrase: str) -> Session:
     with ctx.use_case():
         _clear_failures(ctx, typed)
-        if row.passphrase_hash and PASSPHRASE_HASHER.check_needs_rehash(row.passphrase_hash):
+        if row.passphrase_hash and _weaker_than_now(row.passphrase_hash):
             _store_hash(ctx, row.id, hash_passphrase(passphrase), row.must_change)
         session = _session(ctx, row)
         with _as(ctx, row.id):
