@@ -230,10 +230,23 @@ def integrity_errors(db: Path, key: bytes | None = None) -> list[str]:
         conn.close()
 
 
-def new_register(path: Path, key: bytes | None = None) -> Path:
-    from docassist.store.db import open_database
+# The coordinator every command of the stress run signs in as (through the environment,
+# as a script would).
+STRESS_USER = "Stress Coordinator"
+STRESS_PASSPHRASE = "stress run words"
 
-    open_database(path, key=key).close()
+
+def new_register(path: Path, key: bytes | None = None) -> Path:
+    """A register with the stress coordinator; with ``key``, an encrypted one opened
+    by the key alone (the kill runs write through the store, below sign-in)."""
+    if key is not None:
+        from docassist.store.db import open_database
+
+        open_database(path, key=key).close()
+        return path
+    from docassist.services import accounts
+
+    accounts.create_register(path, STRESS_USER, STRESS_PASSPHRASE)
     return path
 
 
@@ -589,7 +602,12 @@ def main(argv: list[str] | None = None) -> int:
             # Each part gets its own home, so kept copies of one are not counted in another.
             work = Path(tmp) / name
             (work / "home").mkdir(parents=True)
-            env = {**os.environ, "DOCASSIST_HOME": str(work / "home")}
+            env = {
+                **os.environ,
+                "DOCASSIST_HOME": str(work / "home"),
+                "DOCASSIST_USER": STRESS_USER,
+                "DOCASSIST_PASSPHRASE": STRESS_PASSPHRASE,
+            }
             os.environ["DOCASSIST_HOME"] = env["DOCASSIST_HOME"]  # for new_register here
             print(f"{name} ...", flush=True)
             try:

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from docassist.cli import main
-from tests.cli.support import register_with_figures
+from tests.cli.support import PASSPHRASE, register_with_figures, sign_in_as
 
 
-def test_export_refused_to_a_facilitator(capsys, tmp_path):
+def test_export_refused_to_a_facilitator(capsys, tmp_path, monkeypatch):
     db = register_with_figures(tmp_path)
+    sign_in_as(monkeypatch, "Fikret")
     out = tmp_path / "all.xlsx"
-    assert main(["--db", str(db), "export", "--user", "Fikret", "--output", str(out)]) == 2
-    assert "Only a coordinator" in capsys.readouterr().err
+    assert main(["--db", str(db), "export", "--output", str(out)]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "Only a coordinator" in line and "Milica" not in line
     assert not out.exists()
 
 
-def test_export_by_a_coordinator_warns_and_audits(capsys, tmp_path):
+def test_export_by_a_coordinator_warns_and_audits(capsys, tmp_path, monkeypatch):
     import sqlite3
 
     db = register_with_figures(tmp_path)
+    monkeypatch.setenv("DOCASSIST_PASSPHRASE", PASSPHRASE)
     out = tmp_path / "all.xlsx"
     args = ["--db", str(db), "export", "--user", "milica koordinatorka", "--output", str(out)]
     assert main(args) == 0
@@ -30,8 +33,11 @@ def test_export_by_a_coordinator_warns_and_audits(capsys, tmp_path):
         ).fetchone() == (1,)
 
 
-def test_export_unknown_user(capsys, tmp_path):
+def test_export_unknown_user_names_nobody(capsys, tmp_path, monkeypatch):
     db = register_with_figures(tmp_path)
-    args = ["--db", str(db), "export", "--user", "Nobody", "--output", str(tmp_path / "a.zip")]
-    assert main(args) == 2
-    assert "no user 'Nobody'" in capsys.readouterr().err
+    sign_in_as(monkeypatch, "Nobody")
+    assert main(["--db", str(db), "export", "--output", str(tmp_path / "a.zip")]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "do not match" in line
+    for name in ("Milica", "Fikret", "Ana", "Nobody"):
+        assert name not in line

@@ -382,8 +382,23 @@ def test_cli_unknown_checklist(capsys):
     assert err.count("\n") == 1 and "nope" in err and "id-card" in err
 
 
-def test_cli_family_plan(register, tmp_path, capsys):
-    path, _ctx, household_id = register
+@pytest.fixture
+def signed_in(register, monkeypatch):
+    """The register, with a facilitator the command line signs in as."""
+    from docassist.domain.model import Role
+    from docassist.services import accounts
+    from docassist.services.users import create_user
+    from tests.cli.support import PASSPHRASE, sign_in_as
+
+    path, ctx, household_id = register
+    digest = accounts.hash_passphrase(PASSPHRASE)
+    user = create_user(ctx, "Milica Jovanović", Role.FACILITATOR, passphrase_hash=digest)
+    sign_in_as(monkeypatch, "Milica Jovanović")
+    return path, user.id, household_id
+
+
+def test_cli_family_plan(signed_in, tmp_path, capsys):
+    path, _user_id, household_id = signed_in
     out = tmp_path / "plans"
     assert (
         cli.main(["--db", str(path), "handout", "family", household_id, "--output", f"{out}/"]) == 0
@@ -392,8 +407,8 @@ def test_cli_family_plan(register, tmp_path, capsys):
     assert "Emir Ramić" in pdf_text(written.read_bytes())
 
 
-def test_cli_unknown_household(register, capsys):
-    path, _ctx, _household_id = register
+def test_cli_unknown_household(signed_in, capsys):
+    path, _user_id, _household_id = signed_in
     assert cli.main(["--db", str(path), "handout", "family", "nope"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "nope" in err
@@ -417,16 +432,22 @@ def test_handouts_need_no_tui():
     assert out.stdout.strip() == ""
 
 
-def test_cli_family_plan_records_the_user_given(register, tmp_path, capsys):
+def test_cli_family_plan_records_who_printed_it(signed_in, tmp_path, capsys, monkeypatch):
     import sqlite3
 
-    from docassist.domain.model import Role
-    from docassist.services.users import create_user
-
-    path, ctx, household_id = register
-    user = create_user(ctx, "Milica Jovanović", Role.COORDINATOR)
+    path, user_id, household_id = signed_in
     argv = ["--db", str(path), "handout", "family", household_id, "--output", f"{tmp_path}/"]
     assert cli.main([*argv, "--user", "milica jovanovic"]) == 0
     with sqlite3.connect(path) as conn:
         rows = conn.execute("SELECT user_id FROM audit_log WHERE action = 'print'").fetchall()
-    assert rows == [(user.id,)]
+    assert rows == [(user_id,)]
+
+
+def test_cli_family_plan_needs_a_sign_in(signed_in, tmp_path, capsys, monkeypatch):
+    # It holds a family's names: it asked for nobody before.
+    path, _user_id, household_id = signed_in
+    monkeypatch.setenv("DOCASSIST_PASSPHRASE", "not the passphrase")
+    argv = ["--db", str(path), "handout", "family", household_id, "--output", f"{tmp_path}/x/"]
+    assert cli.main(argv) == 2
+    assert "do not match" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

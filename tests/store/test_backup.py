@@ -28,11 +28,16 @@ def _audit(path, action) -> int:
 
 
 @pytest.fixture
-def register(tmp_path):
+def register(tmp_path, monkeypatch):
+    from docassist.services.accounts import hash_passphrase
+    from tests.cli.support import PASSPHRASE, sign_in_as
+
     path = tmp_path / "docassist.db"
     db = open_database(path)
     ctx = Context(db)
-    ctx.user_id = create_user(ctx, "Vesna", Role.COORDINATOR).id
+    digest = hash_passphrase(PASSPHRASE)
+    ctx.user_id = create_user(ctx, "Vesna", Role.COORDINATOR, passphrase_hash=digest).id
+    sign_in_as(monkeypatch, "Vesna")
     register_household(ctx, HouseholdInput("Ramić"))
     # Left open, as the app would have it: the backup must still see this family,
     # which may be only in the -wal file so far.

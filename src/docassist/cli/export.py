@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from docassist.cli.register import find_user, output_path, register
+from docassist.cli.register import add_sign_in_options, output_path, signed_in
 from docassist.i18n import _
 
 NAME = "export"
@@ -16,7 +16,7 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
     export = sub.add_parser(
         NAME, help=_("the whole register with names, for a coordinator (personal data)")
     )
-    export.add_argument("--user", required=True, metavar="NAME_OR_ID", help=_("who exports"))
+    add_sign_in_options(export)
     export.add_argument("--format", choices=("csv", "xlsx"), dest="fmt")
     export.add_argument("--output", required=True, metavar="FILE", help=_("save to this file"))
     # Also accepted after the command; SUPPRESS keeps a global --lang from being reset.
@@ -33,14 +33,13 @@ def output_format(fmt: str | None, output: str | None, default: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from docassist.services import export
+    from docassist.services.accounts import Action
 
     fmt = output_format(args.fmt, args.output, "csv")
     if fmt not in export.FULL_FORMATS:
         fmt = "csv"
     output_path(args, args.output)
-    with register(args) as ctx:
-        ctx.user_id = find_user(ctx, args.user).id
-        export.require_coordinator(ctx)
+    with signed_in(args, Action.EXPORT_WITH_NAMES) as ctx:
         print(_("Warning: personal data.") + " " + _(export.PERSONAL_DATA_WARNING), file=sys.stderr)
         result = export.export_register(ctx, fmt, Path(args.output))
     print(_("The whole register was saved to {path}").format(path=result.path.resolve()))

@@ -38,14 +38,15 @@ def clean_backups_folder() -> list[Path]:
     return clean_leftovers(locations.backups_dir())
 
 
-def restore_backup(backup: Path | str, path: Path | str) -> Path | None:
+def restore_backup(backup: Path | str, path: Path | str, user_id: str | None = None) -> Path | None:
     """Put ``backup`` in place of the register at ``path``; return where the replaced
-    register was kept (None when there was none)."""
+    register was kept (None when there was none). ``user_id``: who restored it."""
     kept = restore_database(backup, path, locations.backups_dir())
     _record(
         path,
         "restore",
         {"from": str(Path(backup).expanduser().absolute()), "kept": str(kept) if kept else None},
+        user_id,
     )
     return kept
 

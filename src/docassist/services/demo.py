@@ -31,6 +31,7 @@ from docassist.domain.model import (
     StepStatus,
     is_active_case,
 )
+from docassist.services import accounts
 from docassist.services.context import Context
 from docassist.services.households import (
     HouseholdInput,
@@ -644,6 +645,12 @@ def is_demo_file(path: Path) -> bool:
     return row is not None and row[0] == DEMO_KIND[1]
 
 
+def is_demo_register(ctx: Context) -> bool:
+    """True if the open register is one ``generate`` filled (made-up families only)."""
+    row = ctx.db.execute("SELECT value FROM meta WHERE key = ?", [DEMO_KIND[0]]).fetchone()
+    return row is not None and row[0] == DEMO_KIND[1]
+
+
 def generate(
     ctx: Context,
     *,
@@ -656,6 +663,9 @@ def generate(
     gen = _Generator(ctx, seed, checklists if checklists is not None else default_demo_checklists())
     with ctx.use_case():
         ctx.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", list(DEMO_KIND))
+        # One hash for all: the demo users share the known demo passphrase, and each
+        # hash costs a sign-in's time (accounts.PASSPHRASE_HASHER).
+        demo_hash = accounts.hash_passphrase(accounts.DEMO_PASSPHRASE)
         for name, role in DEMO_USERS:
             uid = new_id()
             gen.user_ids.append(uid)
@@ -665,6 +675,7 @@ def generate(
                     "name": name,
                     "role": role.value,
                     "language": None,
+                    "passphrase_hash": demo_hash,
                     "created_at": ctx.now(),
                     **ctx.stamp(),
                 }

@@ -18,10 +18,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from docassist.domain.model import Outcome, Role
+from docassist.domain.model import Outcome
 from docassist.domain.text import N_, Problem
 from docassist.services import cases as case_service
 from docassist.services import users
+from docassist.services.accounts import REFUSALS, Action, role_may
 from docassist.services.context import Context, NotFoundError, ValidationError
 
 ERASED = {"erased": True}
@@ -29,7 +30,7 @@ ERASED_TEXT = "[erased]"
 ERASED_REASON = "erased on request"
 # What the app records as the reason: its confirmation asks for no free text.
 APP_REASON = "on request (confirmed in the app)"
-REFUSAL = N_("Only a coordinator may erase a person's data from the register.")
+REFUSAL = REFUSALS[Action.ERASE_PERSON]
 
 
 def refusal() -> ValidationError:
@@ -40,7 +41,7 @@ def may_erase(ctx: Context) -> bool:
     if ctx.user_id is None:
         return False
     try:
-        return users.get_user(ctx, ctx.user_id).role == Role.COORDINATOR
+        return role_may(users.get_user(ctx, ctx.user_id).role, Action.ERASE_PERSON)
     except NotFoundError:
         return False
 

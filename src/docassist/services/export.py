@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from docassist import locations
-from docassist.domain.model import Role
 from docassist.domain.text import N_, Problem
 from docassist.i18n import translator
 from docassist.services import users
+from docassist.services.accounts import REFUSALS, Action, role_may
 from docassist.services.context import Context, ValidationError
 from docassist.services.files import atomic_path, scratch_beside
 from docassist.services.reports import Report, localize
@@ -274,20 +274,12 @@ class FullExport:
 
 def require_coordinator(ctx: Context) -> users.User:
     """The signed-in user, if a coordinator; otherwise a clear refusal."""
-    refusal = ValidationError(
-        {
-            "user": [
-                Problem(
-                    "role",
-                    N_("Only a coordinator may export the whole register: it holds personal data."),
-                )
-            ]
-        }
-    )
+    action = Action.EXPORT_WITH_NAMES
+    refusal = ValidationError({"user": [Problem("role", REFUSALS[action])]})
     if ctx.user_id is None:
         raise refusal
     user = users.get_user(ctx, ctx.user_id)
-    if user.role != Role.COORDINATOR:
+    if not role_may(user.role, action):
         raise refusal
     return user
 

@@ -701,3 +701,19 @@ def check_database(path: Path | str, key: bytes | None = None) -> list[str]:
         if not in_use() and _stamp(path) == before:
             return findings
     return _run_checks(_connect_read_only(path, immutable=False, key=key), path)
+
+
+@contextmanager
+def read_only(path: Path | str, key: bytes | None = None) -> Iterator[Database]:
+    """The register at ``path`` opened only to read it, as ``check_database`` does: no
+    migrations, and SQLite itself refuses any write (a backup on a locked stick, a file
+    that must not change while it is checked or before it is restored)."""
+    path = Path(path).expanduser()
+    require_register_file(path)
+    _refuse_unreadable(path)
+    in_use = any(path.with_name(path.name + s).exists() for s in ("-wal", "-journal"))
+    conn = _connect_read_only(path, immutable=not in_use, key=key)
+    try:
+        yield Database(conn)
+    finally:
+        conn.close()

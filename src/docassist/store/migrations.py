@@ -389,3 +389,29 @@ def m0006_erased_persons(db: Database) -> None:
     ALTER TABLE persons ADD COLUMN erased_at TEXT;
     """,
     )
+
+
+@_migration("0008_accounts")
+def m0008_accounts(db: Database) -> None:
+    # Every user signs in with a passphrase (services/accounts.py), kept only as an
+    # Argon2id hash in PHC form ("$argon2id$v=19$m=...,t=...,p=...$salt$hash"), which
+    # carries its own parameters: hashes made under older parameters still verify.
+    # Users from before accounts have none (NULL) and choose one at their next sign-in.
+    # must_change_passphrase: a coordinator reset it, so the user picks their own next.
+    #
+    # sign_in_failures: failed sign-ins per name as typed (its search key, so "Milica"
+    # and "милица" count together), known to the register or not, so the delay after
+    # repeated failures is the same for every name and tells nobody which exist. It is
+    # this laptop's own state, not a record to merge with other laptops: no sync columns.
+    _run_script(
+        db,
+        """
+    ALTER TABLE users ADD COLUMN passphrase_hash TEXT;
+    ALTER TABLE users ADD COLUMN must_change_passphrase INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE sign_in_failures (
+        name_key TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        last_failure_at TEXT NOT NULL
+    );
+    """,
+    )

@@ -16,7 +16,7 @@ from textual.theme import Theme
 
 from docassist import i18n
 from docassist.crashlog import write_crash_log
-from docassist.domain.model import Role
+from docassist.domain.model import REGISTER_ROLES, Role
 from docassist.i18n import _, ngettext
 from docassist.procedures import load_all
 from docassist.services import users
@@ -25,7 +25,6 @@ from docassist.services.users import User
 from docassist.store.db import explain_database_error, open_database
 from docassist.ui.commands import COMMANDS as APP_COMMANDS
 from docassist.ui.commands import (
-    REGISTER_ROLES,
     AppCommands,
     DocCommandPalette,
     allowed,

@@ -12,11 +12,9 @@ from textual.binding import Binding
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.widgets.option_list import Option
 
-from docassist.domain.model import Role
+from docassist.domain.model import REGISTER_ROLES, Role
 from docassist.domain.text import N_
 from docassist.i18n import _
-
-REGISTER_ROLES = frozenset({Role.FACILITATOR, Role.COORDINATOR, Role.ADMIN})
 
 
 @dataclass(frozen=True)
