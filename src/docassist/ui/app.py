@@ -31,6 +31,7 @@ from docassist.ui.commands import (
     allowed,
     bindings,
 )
+from docassist.ui.stylesheet import CachedStylesheet
 
 HIGH_CONTRAST = Theme(
     name="docassist-high-contrast",
@@ -103,6 +104,7 @@ class DocAssistApp(App):
         user_id: str | None = None,
     ):
         super().__init__()
+        self.stylesheet = CachedStylesheet(variables=self.get_css_variables())
         self.db_path = Path(db_path)
         self.demo = demo
         self.db = open_database(db_path)
