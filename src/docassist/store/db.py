@@ -327,7 +327,10 @@ def _connect(path: Path | str) -> Database:
     # in an explicit db.atomic() block or commits at once; nothing waits for a
     # commit that a closing connection would silently drop.
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-    return Database(conn)
+    # No sqlite-utils plugins: looking for them reads the metadata of every package
+    # installed (about 40 ms at each start), and a plugin some other tool installed
+    # has no business changing how the register's connection behaves.
+    return Database(conn, execute_plugins=False)
 
 
 def _quick_check(db: Database, path: Path | str) -> None:
