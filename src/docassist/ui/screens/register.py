@@ -61,6 +61,11 @@ class HouseholdListScreen(DocScreen):
         # The search last recorded in the audit trail, and the pause before the next
         self._audited: tuple[str | None, ...] | None = None
         self._audit_timer: Timer | None = None
+        # Set when another screen covers this one: only a return from there can
+        # bring changes. Textual resumes a screen twice as its area first opens,
+        # each resume reloading what on_mount had just loaded (a third of the
+        # start-up's queries and sorting, for the same rows).
+        self._covered = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -116,10 +121,14 @@ class HouseholdListScreen(DocScreen):
         if self._total:
             self.query_one("#search", Input).focus()
 
+    def on_screen_suspend(self) -> None:
+        self._covered = True
+
     def on_screen_resume(self) -> None:
         # Back from a household or the new-household form: show what changed there.
-        if not self.is_mounted:
+        if not self.is_mounted or not self._covered:
             return
+        self._covered = False
         table = self.query_one(DataTable)
         current = None
         if table.row_count and table.cursor_row >= 0:
