@@ -21,10 +21,10 @@ try:
 except ImportError:  # Windows: no advisory file locks; restore keeps its single check
     fcntl = None  # type: ignore[assignment]
 
-from sqlite_utils import Database
-
 from docassist.domain.text import N_, UserError
-from docassist.store.migrations import KNOWN, migrations
+from docassist.store import migrations
+from docassist.store.database import Database
+from docassist.store.migrations import KNOWN
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -327,10 +327,7 @@ def _connect(path: Path | str) -> Database:
     # in an explicit db.atomic() block or commits at once; nothing waits for a
     # commit that a closing connection would silently drop.
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-    # No sqlite-utils plugins: looking for them reads the metadata of every package
-    # installed (about 40 ms at each start), and a plugin some other tool installed
-    # has no business changing how the register's connection behaves.
-    return Database(conn, execute_plugins=False)
+    return Database(conn)
 
 
 def _quick_check(db: Database, path: Path | str) -> None:
@@ -345,7 +342,7 @@ def _quick_check(db: Database, path: Path | str) -> None:
 
 
 def _refuse_newer(db: Database, path: Path | str) -> None:
-    unknown = [m.name for m in migrations.applied(db) if m.name not in KNOWN]
+    unknown = [name for name in migrations.applied(db) if name not in KNOWN]
     if unknown:
         raise NewerDatabaseError(
             N_(
@@ -447,7 +444,7 @@ def device_id(db: Database) -> str:
 
 
 def schema_version(db: Database) -> list[str]:
-    return [m.name for m in migrations.applied(db)]
+    return migrations.applied(db)
 
 
 def _connect_read_only(path: Path, *, immutable: bool) -> sqlite3.Connection:
