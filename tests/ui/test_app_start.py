@@ -48,3 +48,18 @@ async def test_no_word_about_checklists_when_all_load(empty_db):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert _skipped_notes(app) == []
+
+
+async def test_the_next_start_names_them_again_without_loading_the_checklists(empty_db):
+    # What was skipped is remembered (keyed by the files): the household list, which
+    # shows no checklist, then opens without reading and checking every one of them.
+    _user_file("notes.toml", "this is not TOML at all = = =")
+    user_id = make_user(empty_db)
+    for start in ("first", "second"):
+        app = DocAssistApp(empty_db, user_id=user_id)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            [note] = _skipped_notes(app)
+            assert "notes.toml" in note, start
+            loaded = "checklists" in vars(app)
+            assert loaded == (start == "first"), start

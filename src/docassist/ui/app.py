@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
+from functools import cached_property
 from pathlib import Path
 
 from rich.text import Text
@@ -14,11 +15,10 @@ from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 from textual.theme import Theme
 
-from docassist import i18n
+from docassist import i18n, procedures
 from docassist.crashlog import write_crash_log
 from docassist.domain.model import Role
 from docassist.i18n import _, ngettext
-from docassist.procedures import load_all
 from docassist.services import users
 from docassist.services.context import Context
 from docassist.services.users import User
@@ -109,8 +109,6 @@ class DocAssistApp(App):
         self.demo = demo
         self.db = open_database(db_path)
         self.ctx = Context(self.db)
-        # A broken user checklist is reported and skipped; the app still starts.
-        self.checklists = load_all()
         self.language_changed: Signal[str] = Signal(self, "language-changed")
         self.user: User | None = None
         self._initial_user = user_id
@@ -121,6 +119,12 @@ class DocAssistApp(App):
         if language:
             i18n.set_language(language)
         self.register_theme(HIGH_CONTRAST)
+
+    @cached_property
+    def checklists(self) -> procedures.ChecklistSet:
+        """The checklists in use, loaded when a screen first needs them (the first
+        screen does not). A broken user checklist is reported and skipped."""
+        return procedures.load_all()
 
     @property
     def role(self) -> Role | None:
@@ -173,7 +177,9 @@ class DocAssistApp(App):
         if self._told_about_skipped_checklists:
             return
         self._told_about_skipped_checklists = True
-        skipped = self.checklists.skipped_files
+        # Remembered from the last start when no checklist file (nor docassist)
+        # changed since: loading them all here cost each start 0.1 s.
+        skipped = procedures.skipped_files(lambda: self.checklists)
         if not skipped:
             return
         message = ngettext(
