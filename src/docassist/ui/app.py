@@ -160,9 +160,9 @@ class DocAssistApp(App):
         elif user.language != current:
             self.choose_language(user.language)
         self._set_titles()
-        from docassist.ui.screens.start import StartScreen
-
-        if isinstance(self.screen, StartScreen):
+        # Not imported just to ask: a start with its user given (user_id=) never shows it.
+        start = sys.modules.get("docassist.ui.screens.start")
+        if start is not None and isinstance(self.screen, start.StartScreen):
             self.pop_screen()
         self.action_mode("cases" if user.role in REGISTER_ROLES else "practice")
         self.refresh_bindings()
