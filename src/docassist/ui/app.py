@@ -31,7 +31,7 @@ from docassist.ui.commands import (
     allowed,
     bindings,
 )
-from docassist.ui.stylesheet import CachedStylesheet
+from docassist.ui.stylesheet import CachedStylesheet, ParsedCss
 
 HIGH_CONTRAST = Theme(
     name="docassist-high-contrast",
@@ -104,7 +104,10 @@ class DocAssistApp(App):
         user_id: str | None = None,
     ):
         super().__init__()
-        self.stylesheet = CachedStylesheet(variables=self.get_css_variables())
+        self._parsed_css = ParsedCss()
+        self.stylesheet = CachedStylesheet(
+            variables=self.get_css_variables(), parsed=self._parsed_css
+        )
         self.db_path = Path(db_path)
         self.demo = demo
         self.db = open_database(db_path)
@@ -371,6 +374,7 @@ class DocAssistApp(App):
 
     def on_unmount(self) -> None:
         self.db.close()
+        self._parsed_css.save()  # the next start need not parse the CSS again
 
 
 def _terminal_attached() -> bool:

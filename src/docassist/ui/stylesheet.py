@@ -1,32 +1,163 @@
-"""Textual's stylesheet, minus re-parsing CSS that has not changed.
+"""Textual's stylesheet, minus parsing CSS that has not changed.
 
-Textual 8 re-parses every CSS source (app.tcss and each widget's DEFAULT_CSS)
-whenever it refreshes the CSS, even when nothing in it or in the theme changed:
-``refresh_css`` clears the parse cache (``set_variables``) and ``reparse`` parses
-in a fresh stylesheet whose cache is empty. Opening the first area does that
-twice, so each start parsed app.tcss four times, about 0.1 s of CPU. Here the
-cache survives both while the theme's variables stay the same; a new theme (the
-high-contrast one, say) still clears it, since its colours are in the rules.
+Parsing the CSS (app.tcss and every widget's DEFAULT_CSS) was a tenth of the
+first screen's CPU, and Textual 8 did it more than once per start:
+``refresh_css`` clears its parse cache (``set_variables``) and ``reparse``
+parses in a fresh stylesheet whose cache is empty; opening the first area does
+both twice. Here the in-memory cache survives them while the theme's variables
+stay the same, and what was parsed is also kept on disk (in the cache folder)
+for the next start, keyed by everything the parse depends on: the CSS text, where
+it came from, the theme's variables and Textual's and docassist's versions.
+
+The file holds pickled Textual rule sets; it is read only from the user's own
+cache folder, and anything wrong with it (missing, damaged, from another
+version) only means parsing as before.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+import textual
+from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
+from textual.css.types import CSSLocation
+
+import docassist
+from docassist.locations import cache_dir
+
+log = logging.getLogger(__name__)
+
+CACHE_NAME = "parsed-css.pickle"
+# Rule sets kept on disk at most: the sources of every screen in two themes,
+# several times over. Past it the file starts again from what this run used.
+MAX_KEPT = 400
+
+
+class ParsedCss:
+    """Parsed rule sets by digest, read from disk once and written back on request."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, list[RuleSet]] | None = None
+        self._used: set[str] = set()
+        self._changed = False
+        self._versions = _versions()
+
+    def digest(self, variables: str, key: tuple[Any, ...]) -> str:
+        text = repr((self._versions, variables, key))
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
+
+    def get(self, digest: str) -> list[RuleSet] | None:
+        if self._rules is None:
+            self._rules = _read()
+        rules = self._rules.get(digest)
+        if rules is not None:
+            self._used.add(digest)
+        return rules
+
+    def put(self, digest: str, rules: list[RuleSet]) -> None:
+        if self._rules is None:
+            self._rules = _read()
+        self._rules[digest] = rules
+        self._used.add(digest)
+        self._changed = True
+
+    def save(self) -> None:
+        """Write what was parsed this run (and kept from before) for the next start."""
+        if not self._changed or self._rules is None:
+            return
+        kept = self._rules
+        if len(kept) > MAX_KEPT:
+            kept = {d: r for d, r in kept.items() if d in self._used}
+        path = cache_dir() / CACHE_NAME
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            scratch = path.with_name(f".{path.name}.{os.getpid()}")
+            scratch.write_bytes(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(scratch, path)  # whole or not at all: another start may read it
+        except (OSError, pickle.PicklingError, RecursionError):
+            log.warning("could not keep the parsed CSS in %s", path, exc_info=True)
+            return
+        self._changed = False
+
+
+def _versions() -> str:
+    """What the pickled rule sets depend on besides the CSS: docassist's version and
+    Textual's code (its version would need importlib.metadata, slower than the
+    parse it saves; the files that parse and hold rules change with any install)."""
+    css = Path(textual.__file__).parent / "css"
+    stamps = [docassist.__version__]
+    for name in ("model.py", "parse.py", "styles.py", "stylesheet.py", "types.py"):
+        try:
+            stat = (css / name).stat()
+        except OSError:
+            stat = None
+        stamps.append(f"{css / name} {stat and (stat.st_size, stat.st_mtime_ns)}")
+    return "; ".join(stamps)
+
+
+def _read() -> dict[str, list[RuleSet]]:
+    path = cache_dir() / CACHE_NAME
+    try:
+        rules = pickle.loads(path.read_bytes())
+    except FileNotFoundError:
+        return {}
+    except Exception:  # damaged, or written by another Textual: parse as before
+        log.info("parsed CSS in %s not usable; parsing again", path, exc_info=True)
+        return {}
+    return rules if isinstance(rules, dict) else {}
 
 
 class CachedStylesheet(Stylesheet):
-    """A :class:`Stylesheet` that keeps parsed rules while the variables stay."""
+    """A :class:`Stylesheet` that keeps parsed rules while the variables stay,
+    in memory and (through ``parsed``) from one start to the next."""
+
+    def __init__(self, *, variables: dict[str, str] | None = None, parsed: ParsedCss) -> None:
+        super().__init__(variables=variables)
+        self.parsed = parsed
+        self._variables_digest: str | None = None
 
     def set_variables(self, variables: dict[str, str]) -> None:
         if variables == self._variables:
             return  # the same theme: every parsed rule still holds
         super().set_variables(variables)
+        self._variables_digest = None
+
+    def _parse_rules(
+        self,
+        css: str,
+        read_from: CSSLocation,
+        is_default_rules: bool = False,
+        tie_breaker: int = 0,
+        scope: str = "",
+    ) -> list[RuleSet]:
+        key = (css, read_from, is_default_rules, tie_breaker, scope)
+        try:
+            return self._parse_cache[key]
+        except KeyError:
+            pass
+        if self._variables_digest is None:
+            self._variables_digest = repr(sorted(self._variables.items()))
+        digest = self.parsed.digest(self._variables_digest, key)
+        rules = self.parsed.get(digest)
+        if rules is None:
+            rules = super()._parse_rules(css, read_from, is_default_rules, tie_breaker, scope)
+            if not any(rule.errors for rule in rules):
+                self.parsed.put(digest, rules)
+        self._parse_cache[key] = rules
+        return rules
 
     def reparse(self) -> None:
         # Textual's own reparse, with the fresh stylesheet (kept so a CSS error
-        # leaves this one intact) sharing this one's cache of parsed sources.
-        fresh = type(self)(variables=self._variables)
+        # leaves this one intact) sharing this one's caches of parsed sources.
+        fresh = type(self)(variables=self._variables, parsed=self.parsed)
         fresh._parse_cache = self._parse_cache
+        fresh._variables_digest = self._variables_digest
         for read_from, (css, is_defaults, tie_breaker, scope) in self.source.items():
             fresh.add_source(
                 css,
