@@ -16,7 +16,6 @@ version) only means parsing as before.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import pickle
@@ -34,37 +33,39 @@ from docassist.locations import cache_dir
 log = logging.getLogger(__name__)
 
 CACHE_NAME = "parsed-css.pickle"
+Key = tuple[Any, ...]  # what a parse depends on: versions, variables, CSS, origin
 # Rule sets kept on disk at most: the sources of every screen in two themes,
 # several times over. Past it the file starts again from what this run used.
 MAX_KEPT = 400
 
 
 class ParsedCss:
-    """Parsed rule sets by digest, read from disk once and written back on request."""
+    """Parsed rule sets by what they were parsed from, read from disk once, written on request."""
 
     def __init__(self) -> None:
-        self._rules: dict[str, list[RuleSet]] | None = None
-        self._used: set[str] = set()
+        self._rules: dict[Key, list[RuleSet]] | None = None
+        self._used: set[Key] = set()
         self._changed = False
         self._versions = _versions()
 
-    def digest(self, variables: str, key: tuple[Any, ...]) -> str:
-        text = repr((self._versions, variables, key))
-        return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
+    def key_for(self, variables: str, key: tuple[Any, ...]) -> Key:
+        # The whole of it, CSS text included (pickled once per file, as the
+        # versions and variables strings are shared): no two sources can collide.
+        return (self._versions, variables, *key)
 
-    def get(self, digest: str) -> list[RuleSet] | None:
+    def get(self, stored: Key) -> list[RuleSet] | None:
         if self._rules is None:
             self._rules = _read()
-        rules = self._rules.get(digest)
+        rules = self._rules.get(stored)
         if rules is not None:
-            self._used.add(digest)
+            self._used.add(stored)
         return rules
 
-    def put(self, digest: str, rules: list[RuleSet]) -> None:
+    def put(self, stored: Key, rules: list[RuleSet]) -> None:
         if self._rules is None:
             self._rules = _read()
-        self._rules[digest] = rules
-        self._used.add(digest)
+        self._rules[stored] = rules
+        self._used.add(stored)
         self._changed = True
 
     def save(self) -> None:
@@ -101,7 +102,7 @@ def _versions() -> str:
     return "; ".join(stamps)
 
 
-def _read() -> dict[str, list[RuleSet]]:
+def _read() -> dict[Key, list[RuleSet]]:
     path = cache_dir() / CACHE_NAME
     try:
         rules = pickle.loads(path.read_bytes())
@@ -120,13 +121,13 @@ class CachedStylesheet(Stylesheet):
     def __init__(self, *, variables: dict[str, str] | None = None, parsed: ParsedCss) -> None:
         super().__init__(variables=variables)
         self.parsed = parsed
-        self._variables_digest: str | None = None
+        self._variables_text: str | None = None
 
     def set_variables(self, variables: dict[str, str]) -> None:
         if variables == self._variables:
             return  # the same theme: every parsed rule still holds
         super().set_variables(variables)
-        self._variables_digest = None
+        self._variables_text = None
 
     def _parse_rules(
         self,
@@ -141,14 +142,14 @@ class CachedStylesheet(Stylesheet):
             return self._parse_cache[key]
         except KeyError:
             pass
-        if self._variables_digest is None:
-            self._variables_digest = repr(sorted(self._variables.items()))
-        digest = self.parsed.digest(self._variables_digest, key)
-        rules = self.parsed.get(digest)
+        if self._variables_text is None:
+            self._variables_text = repr(sorted(self._variables.items()))
+        stored = self.parsed.key_for(self._variables_text, key)
+        rules = self.parsed.get(stored)
         if rules is None:
             rules = super()._parse_rules(css, read_from, is_default_rules, tie_breaker, scope)
             if not any(rule.errors for rule in rules):
-                self.parsed.put(digest, rules)
+                self.parsed.put(stored, rules)
         self._parse_cache[key] = rules
         return rules
 
@@ -157,7 +158,7 @@ class CachedStylesheet(Stylesheet):
         # leaves this one intact) sharing this one's caches of parsed sources.
         fresh = type(self)(variables=self._variables, parsed=self.parsed)
         fresh._parse_cache = self._parse_cache
-        fresh._variables_digest = self._variables_digest
+        fresh._variables_text = self._variables_text
         for read_from, (css, is_defaults, tie_breaker, scope) in self.source.items():
             fresh.add_source(
                 css,
