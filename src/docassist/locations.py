@@ -60,6 +60,17 @@ def log_dir() -> Path:
     return Path(home) / "logs" if home else Path(user_log_dir(APP_NAME, appauthor=False))
 
 
+def cache_dir() -> Path:
+    """What docassist can always work out again (what the last checklist load
+    skipped): removing it costs only time."""
+    home = os.environ.get(HOME_ENV)
+    if home:
+        return Path(home) / "cache"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir(APP_NAME, appauthor=False))
+
+
 def handouts_dir() -> Path:
     """Where handouts are saved unless the user picks another place.
 

@@ -10,9 +10,8 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any, TypeVar
 
-from sqlite_utils import Database
-
 from docassist.domain.text import Problem
+from docassist.store.database import Database
 from docassist.store.db import BusyDatabaseError, device_id, explain_database_error
 from docassist.store.engine import OperationalErrors
 

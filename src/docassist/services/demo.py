@@ -15,8 +15,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from docassist.domain import script
 from docassist.domain.jmbg import make_jmbg
 from docassist.domain.model import (
@@ -40,6 +38,7 @@ from docassist.services.households import (
     household_search_text,
     person_columns,
 )
+from docassist.store.database import Database
 from docassist.store.db import new_id
 
 

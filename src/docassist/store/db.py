@@ -28,13 +28,12 @@ try:
 except ImportError:  # Windows: no advisory file locks; restore keeps its single check
     fcntl = None  # type: ignore[assignment]
 
-from sqlite_utils import Database
-
 from docassist.domain.text import N_, UserError
 from docassist.locations import owner_only, private_folder
-from docassist.store import engine
+from docassist.store import engine, migrations
+from docassist.store.database import Database
 from docassist.store.engine import DatabaseErrors, OperationalErrors
-from docassist.store.migrations import KNOWN, migrations
+from docassist.store.migrations import KNOWN
 
 SQLITE_HEADER = engine.PLAINTEXT_HEADER
 
@@ -470,7 +469,7 @@ def _quick_check(db: Database, path: Path | str) -> None:
 
 
 def _refuse_newer(db: Database, path: Path | str) -> None:
-    unknown = [m.name for m in migrations.applied(db) if m.name not in KNOWN]
+    unknown = [name for name in migrations.applied(db) if name not in KNOWN]
     if unknown:
         raise NewerDatabaseError(
             N_(
@@ -608,7 +607,7 @@ def device_id(db: Database) -> str:
 
 
 def schema_version(db: Database) -> list[str]:
-    return [m.name for m in migrations.applied(db)]
+    return migrations.applied(db)
 
 
 def _connect_read_only(

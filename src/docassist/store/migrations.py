@@ -3,6 +3,10 @@
 Each function is one step; names sort in the order they were written and are
 recorded in ``_sqlite_migrations``. A database that has applied a migration this
 code does not know was written by a newer docassist and is refused.
+
+sqlite-utils' ``Migrations`` keeps that record (its table, its transactions), as
+it always has; it is imported only when a step is pending. Which steps a register
+has applied is read here with one query, as every start needs to know.
 """
 
 from __future__ import annotations
@@ -10,15 +14,62 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from sqlite_utils import Database, Migrations
+from docassist.store.database import Database
 
-migrations = Migrations("docassist")
+MIGRATION_SET = "docassist"
+MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' name for its record
+Step = Callable[[Database], None]
+_STEPS: list[tuple[str, Step]] = []
 KNOWN: list[str] = []  # every migration this code knows, in order
 
 
-def _migration(name: str) -> Callable[[Callable[[Database], None]], Callable[[Database], None]]:
-    KNOWN.append(name)
-    return migrations(name=name)
+def _migration(name: str) -> Callable[[Step], Step]:
+    def register(step: Step) -> Step:
+        KNOWN.append(name)
+        _STEPS.append((name, step))
+        return step
+
+    return register
+
+
+def applied(db: Database) -> list[str]:
+    """The migrations ``db`` has applied, in the order it applied them."""
+    exists = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]
+    ).fetchone()
+    if not exists:
+        return []
+    rows = db.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+        [MIGRATION_SET],
+    )
+    return [name for (name,) in rows]
+
+
+def apply(db: Database, *, stop_before: str | None = None) -> None:
+    """Apply every pending migration in order (up to ``stop_before``, for tests
+    that build an older register), each in a transaction with its record."""
+    done = set(applied(db))
+    if all(name in done for name in KNOWN):
+        return
+    from sqlite_utils import Database as SqliteUtilsDatabase
+    from sqlite_utils import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for name, step in _STEPS:
+        migrations(name=name)(_on(db, step, name))
+    # The same connection: its transactions are the ones each step runs in.
+    migrations.apply(SqliteUtilsDatabase(db.conn, execute_plugins=False), stop_before=stop_before)
+
+
+def _on(db: Database, step: Step, name: str) -> Callable[[object], None]:
+    """``step`` as sqlite-utils calls it (with its own Database), run on ``db``."""
+
+    def run(_tables: object) -> None:
+        step(db)
+
+    run.__name__ = name
+    return run
 
 
 def _run_script(db: Database, script: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
+from functools import cached_property
 from pathlib import Path
 
 from rich.text import Text
@@ -14,11 +15,10 @@ from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 from textual.theme import Theme
 
-from docassist import i18n
+from docassist import i18n, procedures
 from docassist.crashlog import write_crash_log
 from docassist.domain.model import REGISTER_ROLES, Role
 from docassist.i18n import _, ngettext
-from docassist.procedures import load_all
 from docassist.services import users
 from docassist.services.context import Context
 from docassist.services.users import User
@@ -30,6 +30,7 @@ from docassist.ui.commands import (
     allowed,
     bindings,
 )
+from docassist.ui.stylesheet import CachedStylesheet, ParsedCss
 
 HIGH_CONTRAST = Theme(
     name="docassist-high-contrast",
@@ -102,12 +103,14 @@ class DocAssistApp(App):
         user_id: str | None = None,
     ):
         super().__init__()
+        self._parsed_css = ParsedCss()
+        self.stylesheet = CachedStylesheet(
+            variables=self.get_css_variables(), parsed=self._parsed_css
+        )
         self.db_path = Path(db_path)
         self.demo = demo
         self.db = open_database(db_path)
         self.ctx = Context(self.db)
-        # A broken user checklist is reported and skipped; the app still starts.
-        self.checklists = load_all()
         self.language_changed: Signal[str] = Signal(self, "language-changed")
         self.user: User | None = None
         self._initial_user = user_id
@@ -118,6 +121,12 @@ class DocAssistApp(App):
         if language:
             i18n.set_language(language)
         self.register_theme(HIGH_CONTRAST)
+
+    @cached_property
+    def checklists(self) -> procedures.ChecklistSet:
+        """The checklists in use, loaded when a screen first needs them (the first
+        screen does not). A broken user checklist is reported and skipped."""
+        return procedures.load_all()
 
     @property
     def role(self) -> Role | None:
@@ -153,9 +162,9 @@ class DocAssistApp(App):
         elif user.language != current:
             self.choose_language(user.language)
         self._set_titles()
-        from docassist.ui.screens.start import StartScreen
-
-        if isinstance(self.screen, StartScreen):
+        # Not imported just to ask: a start with its user given (user_id=) never shows it.
+        start = sys.modules.get("docassist.ui.screens.start")
+        if start is not None and isinstance(self.screen, start.StartScreen):
             self.pop_screen()
         self.action_mode("cases" if user.role in REGISTER_ROLES else "practice")
         self.refresh_bindings()
@@ -170,7 +179,9 @@ class DocAssistApp(App):
         if self._told_about_skipped_checklists:
             return
         self._told_about_skipped_checklists = True
-        skipped = self.checklists.skipped_files
+        # Remembered from the last start when no checklist file (nor docassist)
+        # changed since: loading them all here cost each start 0.1 s.
+        skipped = procedures.skipped_files(lambda: self.checklists)
         if not skipped:
             return
         message = ngettext(
@@ -362,6 +373,7 @@ class DocAssistApp(App):
 
     def on_unmount(self) -> None:
         self.db.close()
+        self._parsed_css.save()  # the next start need not parse the CSS again
 
 
 def _terminal_attached() -> bool:

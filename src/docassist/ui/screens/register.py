@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -61,6 +62,11 @@ class HouseholdListScreen(DocScreen):
         # The search last recorded in the audit trail, and the pause before the next
         self._audited: tuple[str | None, ...] | None = None
         self._audit_timer: Timer | None = None
+        # Set when another screen covers this one: only a return from there can
+        # bring changes. Textual resumes a screen twice as its area first opens,
+        # each resume reloading what on_mount had just loaded (a third of the
+        # start-up's queries and sorting, for the same rows).
+        self._covered = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,12 +108,14 @@ class HouseholdListScreen(DocScreen):
                 )
         yield Static(id="empty", classes="empty-state hidden")
         table = PagedTable(id="household-table", cursor_type="row", zebra_stripes=True)
-        table.add_column(_("Family"), key="family")
-        table.add_column(_("Settlement"), key="settlement")
-        table.add_column(_("Municipality"), key="municipality")
-        table.add_column(_("People"), key="members")
-        table.add_column(pgettext("column", "Open"), key="open")
-        table.add_column(pgettext("column", "Blocked"), key="blocked")
+        # Text, not str: DataTable reads a str as Rich markup, and a family name is
+        # not markup (parsing each cell was also a tenth of the list's first paint).
+        table.add_column(Text(_("Family")), key="family")
+        table.add_column(Text(_("Settlement")), key="settlement")
+        table.add_column(Text(_("Municipality")), key="municipality")
+        table.add_column(Text(_("People")), key="members")
+        table.add_column(Text(pgettext("column", "Open")), key="open")
+        table.add_column(Text(pgettext("column", "Blocked")), key="blocked")
         yield table
         yield Static(id="status", classes="status-line")
 
@@ -116,10 +124,14 @@ class HouseholdListScreen(DocScreen):
         if self._total:
             self.query_one("#search", Input).focus()
 
+    def on_screen_suspend(self) -> None:
+        self._covered = True
+
     def on_screen_resume(self) -> None:
         # Back from a household or the new-household form: show what changed there.
-        if not self.is_mounted:
+        if not self.is_mounted or not self._covered:
             return
+        self._covered = False
         table = self.query_one(DataTable)
         current = None
         if table.row_count and table.cursor_row >= 0:
@@ -241,15 +253,15 @@ class HouseholdListScreen(DocScreen):
         )
         table = self.query_one(DataTable)
         for r in rows:
-            table.add_row(
+            cells = (
                 r.family_name,
                 r.settlement,
                 r.municipality,
                 format_number(r.members),
                 format_number(r.open_cases) if r.open_cases else "",
                 format_number(r.blocked_cases) if r.blocked_cases else "",
-                key=r.id,
             )
+            table.add_row(*map(Text, cells), key=r.id)
         self._loaded += len(rows)
 
     def _show_state(self) -> None:
