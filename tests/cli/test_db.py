@@ -39,7 +39,8 @@ def test_db_check_says_what_it_checked_in_the_users_numbers(capsys, tmp_path):
     assert people >= 1000
     before = path.read_bytes()
     assert main(["--db", str(path), "db", "check"]) == 0
-    [line] = capsys.readouterr().out.strip().splitlines()
+    line, trail = capsys.readouterr().out.strip().splitlines()
+    assert f"The audit trail verifies up to entry {audit} of " in trail
     assert line.startswith(f"{path}: 300 households, {people:,} people, ")
     assert f"{audit:,} audit entries: no damage found" in line
     assert main(["--lang", "sr", "--db", str(path), "db", "check"]) == 0

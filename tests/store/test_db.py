@@ -32,7 +32,8 @@ TABLES = {
     "case_events",
     "workshops",
     "attendance",
-    "audit_log",
+    "audit_entries",
+    "audit_details",
 }
 SYNC_COLUMNS = {"updated_at", "device_id"}
 
@@ -41,7 +42,8 @@ def test_blank_database_gets_the_whole_schema(tmp_path):
     db = open_database(tmp_path / "r.db")
     assert set(db.table_names()) >= TABLES
     assert schema_version(db) == KNOWN
-    for table in TABLES - {"meta", "audit_log", "case_events"}:
+    assert "audit_log" in db.view_names()  # the trail as it reads, over the chain
+    for table in TABLES - {"meta", "audit_entries", "audit_details", "case_events"}:
         columns = {c.name for c in db.table(table).columns}
         assert columns >= SYNC_COLUMNS, table
         assert "deleted_at" in columns, table

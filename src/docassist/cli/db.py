@@ -42,7 +42,7 @@ def _user_id(args: argparse.Namespace) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     from docassist.services import backups
-    from docassist.store.db import check_database, count_records
+    from docassist.store.db import check_register, count_records
 
     path = db_path(args)
     if args.db_command == "backup":
@@ -58,16 +58,26 @@ def run(args: argparse.Namespace) -> int:
         if kept:
             print(_("The register it replaced is kept in {path}").format(path=kept))
         return 0
-    findings = check_database(path)
-    if findings:
-        for line in findings:
-            print(f"{path}: {line}", file=sys.stderr)
+    result = check_register(path)
+    if result.findings:
+        for line in result.findings:
+            said = line if isinstance(line, str) else line.render(_)
+            print(f"{path}: {said}", file=sys.stderr)
         return 1
     counts = count_records(path)
     if counts is None:
         print(_("{path}: no damage found.").format(path=path))
     else:
         print(_("{path}: {counts}: no damage found.").format(path=path, counts=_say_counts(counts)))
+    if result.audit is not None:
+        # The newest hash is what an edit that recomputed the whole chain cannot
+        # keep: compared with one written down earlier, or a backup's, it shows that.
+        print(
+            _(
+                "The audit trail verifies up to entry {id} of {at}; its fingerprint is "
+                "{fingerprint} (compare it with an earlier check or a backup)."
+            ).format(id=result.audit.id, at=result.audit.at, fingerprint=result.audit.fingerprint)
+        )
     return 0
 
 

@@ -168,7 +168,7 @@ def restore_database(backup: Path | str, path: Path | str, keep_dir: Path) -> Pa
         raise StoreError(N_("That is the register itself: choose a backup file to restore."))
     findings = check_database(backup)
     if findings:
-        raise damaged_error(backup, findings[0])
+        raise damaged_error(backup, str(findings[0]))
     _require_register(backup)
     incoming = path.with_name(f".{path.name}.restoring")
     # Locked for the whole restore: an app or command opening the register now is

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 try:
@@ -24,6 +25,7 @@ except ImportError:  # Windows: no advisory file locks; restore keeps its single
 from sqlite_utils import Database
 
 from docassist.domain.text import N_, UserError
+from docassist.store.audit import ChainBreak, ChainHead, verify_chain
 from docassist.store.migrations import KNOWN, migrations
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -456,14 +458,32 @@ def _connect_read_only(path: Path, *, immutable: bool) -> sqlite3.Connection:
     return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
 
 
-def _run_checks(conn: sqlite3.Connection, path: Path) -> list[str]:
-    findings: list[str] = []
+# A finding of ``db check``: SQLite's own words about the file, or ours (worded for
+# the user, translated where it is shown).
+Finding = str | UserError
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    findings: list[Finding]
+    audit: ChainHead | None = None  # the audit trail's newest entry, when it verifies
+
+
+def _run_checks(conn: sqlite3.Connection, path: Path) -> CheckResult:
+    findings: list[Finding] = []
+    audit: ChainHead | None = None
     try:
         for (msg,) in conn.execute("PRAGMA integrity_check").fetchall():
             if msg != "ok":
                 findings.append(msg)
         for row in conn.execute("PRAGMA foreign_key_check").fetchall():
             findings.append(f"foreign key: {row[0]} row {row[1]} -> {row[2]}")
+        if not findings:  # on a damaged file, the damage is the finding
+            chain = verify_chain(conn)
+            if isinstance(chain, ChainBreak):
+                findings.append(chain)
+            else:
+                audit = chain
     except sqlite3.DatabaseError as err:
         code = getattr(err, "sqlite_errorcode", 0)
         if is_read_only(err) or code & 0xFF == sqlite3.SQLITE_CANTOPEN:
@@ -473,7 +493,7 @@ def _run_checks(conn: sqlite3.Connection, path: Path) -> list[str]:
         findings.append(str(err))  # so damaged that the check itself cannot read it
     finally:
         conn.close()
-    return findings
+    return CheckResult(findings, audit)
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:
@@ -503,13 +523,20 @@ def count_records(path: Path | str) -> dict[str, int] | None:
         conn.close()
 
 
-def check_database(path: Path | str) -> list[str]:
-    """What ``docassist db check`` reports: a list of findings, empty when healthy.
+def check_database(path: Path | str) -> list[Finding]:
+    """The findings of ``check_register``: empty when healthy."""
+    return check_register(path).findings
+
+
+def check_register(path: Path | str) -> CheckResult:
+    """What ``docassist db check`` reports: findings, none when healthy, and the
+    audit trail's newest entry.
 
     Always the full ``integrity_check`` of every page and index, whatever the
-    file's size (opening a large file skips even the quick check). The file is
-    only read: opened read-only, no migrations, no pragmas that write, so the
-    check also works on a register it may not write (a backup on a locked stick).
+    file's size (opening a large file skips even the quick check), then the audit
+    chain from its first entry. The file is only read: opened read-only, no
+    migrations, no pragmas that write, so the check also works on a register it
+    may not write (a backup on a locked stick).
     """
     path = Path(path).expanduser()
     require_register_file(path)
@@ -521,9 +548,9 @@ def check_database(path: Path | str) -> list[str]:
 
     if not in_use():
         before = _stamp(path)
-        findings = _run_checks(_connect_read_only(path, immutable=True), path)
+        result = _run_checks(_connect_read_only(path, immutable=True), path)
         # Trusted only if nobody opened and changed it meanwhile; else read it again
         # through SQLite's locks, which keeps a writer and the check apart.
         if not in_use() and _stamp(path) == before:
-            return findings
+            return result
     return _run_checks(_connect_read_only(path, immutable=False), path)
