@@ -42,7 +42,8 @@ def test_db_check_says_what_it_checked_in_the_users_numbers(capsys, tmp_path):
     # a demo register's made-up users need no passphrase typed
     check = ["--db", str(path), "db", "check", "--user", "Senad Coordinator"]
     assert main(check) == 0
-    [line] = capsys.readouterr().out.strip().splitlines()
+    line, trail = capsys.readouterr().out.strip().splitlines()
+    assert f"The audit trail verifies up to entry {audit} of " in trail
     assert line.startswith(f"{path}: 300 households, {people:,} people, ")
     assert f"{audit:,} audit entries: no damage found" in line
     assert main(["--lang", "sr", *check]) == 0

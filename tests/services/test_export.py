@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -138,7 +139,7 @@ def test_full_export_refused_to_a_facilitator(ctx, tmp_path):
     report_fixture.build(ctx)
     ctx.user_id = create_user(ctx, "Fikret", Role.FACILITATOR).id
     with pytest.raises(ValidationError, match="Only a coordinator"):
-        export.export_register(ctx, "xlsx", tmp_path / "all.xlsx")
+        export.export_register(ctx, "xlsx", tmp_path / "all.xlsx", unencrypted=True)
     assert not (tmp_path / "all.xlsx").exists()
     assert _audit(ctx) == []
 
@@ -146,12 +147,12 @@ def test_full_export_refused_to_a_facilitator(ctx, tmp_path):
 def test_full_export_refused_without_a_user(ctx, tmp_path):
     ctx.user_id = None
     with pytest.raises(ValidationError):
-        export.export_register(ctx, "csv", tmp_path / "all.zip")
+        export.export_register(ctx, "csv", tmp_path / "all.zip", unencrypted=True)
 
 
 def test_full_export_csv_zip_is_audited(ctx, tmp_path):
     report_fixture.build(ctx)
-    result = export.export_register(ctx, "csv", tmp_path / "all")
+    result = export.export_register(ctx, "csv", tmp_path / "all", unencrypted=True)
     assert result.path == tmp_path / "all.zip"
     assert result.counts == {"households": 3, "persons": 12, "cases": 9, "case_steps": 18}
     with zipfile.ZipFile(result.path) as archive:
@@ -177,7 +178,7 @@ def test_full_export_without_its_audit_entry_leaves_no_file(ctx, tmp_path, monke
 
     monkeypatch.setattr(ctx, "audit", audit_fails)
     with pytest.raises(OSError):
-        export.export_register(ctx, "xlsx", tmp_path / "out" / "all.xlsx")
+        export.export_register(ctx, "xlsx", tmp_path / "out" / "all.xlsx", unencrypted=True)
     assert list((tmp_path / "out").iterdir()) == []
 
 
@@ -190,7 +191,7 @@ def test_full_export_is_audited_before_the_file_appears(ctx, tmp_path, monkeypat
 
     monkeypatch.setattr(os, "replace", rename_fails)
     with pytest.raises(PermissionError):
-        export.export_register(ctx, "csv", tmp_path / "out" / "all.zip")
+        export.export_register(ctx, "csv", tmp_path / "out" / "all.zip", unencrypted=True)
     assert list((tmp_path / "out").iterdir()) == []
     [(action, entity, _user, _after)] = _audit(ctx)
     assert (action, entity) == ("export", "register")
@@ -198,7 +199,7 @@ def test_full_export_is_audited_before_the_file_appears(ctx, tmp_path, monkeypat
 
 def test_full_export_xlsx_has_dates(ctx, tmp_path):
     report_fixture.build(ctx)
-    result = export.export_register(ctx, "xlsx", tmp_path / "all.xlsx")
+    result = export.export_register(ctx, "xlsx", tmp_path / "all.xlsx", unencrypted=True)
     book = load_workbook(result.path)
     assert book.sheetnames == ["households", "persons", "cases", "case_steps"]
     cases = list(book["cases"].iter_rows(values_only=True))
@@ -214,7 +215,7 @@ def test_full_export_keeps_formulas_as_text_and_drops_control_characters(ctx, tm
     # a control character pasted into an address.
     ctx.db.execute('UPDATE persons SET given_name = \'=HYPERLINK("http://x","y")\' WHERE rowid = 1')
     ctx.db.execute("UPDATE households SET address = 'Ulica' || char(1) || ' 5' WHERE rowid = 1")
-    result = export.export_register(ctx, fmt, tmp_path / f"all.{fmt}")
+    result = export.export_register(ctx, fmt, tmp_path / f"all.{fmt}", unencrypted=True)
     if fmt == "xlsx":
         book = load_workbook(result.path)
         cells = [c for row in book["persons"].iter_rows() for c in row]
@@ -233,7 +234,7 @@ def test_full_export_leaves_out_removed_people_and_their_cases(ctx, tmp_path):
 
     people = report_fixture.build(ctx)
     hh.remove_person(ctx, people["b"]["Goran"])  # he has a refused ID-card case
-    result = export.export_register(ctx, "csv", tmp_path / "all.zip")
+    result = export.export_register(ctx, "csv", tmp_path / "all.zip", unencrypted=True)
     with zipfile.ZipFile(result.path) as archive:
         tables = {
             name: list(csv.DictReader(io.StringIO(archive.read(f"{name}.csv").decode("utf-8-sig"))))
@@ -253,10 +254,10 @@ def test_full_export_into_a_folder_uses_the_usual_name_and_audits_the_whole_path
     report_fixture.build(ctx)
     (tmp_path / "out").mkdir()
     monkeypatch.chdir(tmp_path)
-    result = export.export_register(ctx, "csv", tmp_path / "out")
+    result = export.export_register(ctx, "csv", tmp_path / "out", unencrypted=True)
     assert result.path == tmp_path / "out" / f"docassist-register-{ctx.today().isoformat()}.zip"
     assert result.path.is_file()
-    relative = export.export_register(ctx, "xlsx", "mine.xlsx")
+    relative = export.export_register(ctx, "xlsx", "mine.xlsx", unencrypted=True)
     assert relative.path == tmp_path / "mine.xlsx"
     paths = [json.loads(row[3])["path"] for row in _audit(ctx)]
     assert paths == [str(result.path), str(tmp_path / "mine.xlsx")]
@@ -283,7 +284,7 @@ def test_the_xlsx_export_keeps_its_temporary_sheets_beside_it(ctx, tmp_path, mon
 
     monkeypatch.setattr(_writer, "create_temporary_file", recording)
     target = tmp_path / "usb" / "all.xlsx"
-    export.export_register(ctx, "xlsx", target)
+    export.export_register(ctx, "xlsx", target, unencrypted=True)
     assert used, "openpyxl wrote no temporary sheet: the test no longer tests anything"
     for name in used:
         folder = Path(name).parent
@@ -303,3 +304,131 @@ def test_a_killed_exports_scratch_is_swept_but_not_one_in_use(tmp_path):
         assert clean_scratch(tmp_path) == [left]
         assert busy.is_dir()
     assert not left.exists() and not busy.exists()
+
+
+# --- encrypted by default (issue 13 §6) ------------------------------------------------
+
+PASSPHRASE = "Čuvaj ovo 2026!"  # non-ASCII on purpose: written as UTF-8, as 7-Zip reads it
+KNOWN_NAME = "Radmila"
+KNOWN_FAMILY = "Stojanović"
+KNOWN_JMBG = "1205987715123"
+
+
+def _known_person(ctx) -> None:
+    ctx.db.execute(
+        "UPDATE persons SET given_name = ?, family_name = ?, jmbg = ? WHERE rowid = 1",
+        [KNOWN_NAME, KNOWN_FAMILY, KNOWN_JMBG],
+    )
+
+
+def _read_encrypted(path, name, passphrase=PASSPHRASE) -> bytes:
+    import pyzipper
+
+    with pyzipper.AESZipFile(path) as archive:
+        archive.setpassword(passphrase.encode("utf-8"))
+        return archive.read(name)
+
+
+def test_an_export_with_names_needs_a_passphrase_or_an_explicit_choice(ctx, tmp_path):
+    report_fixture.build(ctx)
+    with pytest.raises(ValidationError, match="give a passphrase"):
+        export.export_register(ctx, "xlsx", tmp_path / "all.xlsx")
+    with pytest.raises(ValidationError, match="at least 10 characters"):
+        export.export_register(ctx, "xlsx", tmp_path / "all.xlsx", passphrase="short")
+    with pytest.raises(ValueError):
+        export.export_register(
+            ctx, "xlsx", tmp_path / "all.xlsx", passphrase=PASSPHRASE, unencrypted=True
+        )
+    assert not list(tmp_path.glob("all*")) and _audit(ctx) == []
+
+
+def test_the_encrypted_xlsx_hides_names_and_reads_back_with_the_passphrase(ctx, tmp_path):
+    report_fixture.build(ctx)
+    _known_person(ctx)
+    result = export.export_register(ctx, "xlsx", tmp_path / "all.xlsx", passphrase=PASSPHRASE)
+    assert result.path == tmp_path / "all.xlsx.zip"
+    raw = result.path.read_bytes()
+    for word in (KNOWN_NAME, KNOWN_FAMILY, "Stojanovi", KNOWN_JMBG, "Nikoli"):
+        assert word.encode("utf-8") not in raw, word
+    with zipfile.ZipFile(result.path) as archive:  # the headers as any zip tool reads them
+        [info] = archive.infolist()
+    assert info.filename == "all.xlsx" and info.flag_bits & 0x1  # encrypted
+    assert info.compress_type == 99  # WinZip AES
+    book = load_workbook(io.BytesIO(_read_encrypted(result.path, "all.xlsx")))
+    assert book.sheetnames[:4] == ["households", "persons", "cases", "case_steps"]
+    persons = list(book["persons"].iter_rows(values_only=True))
+    header = persons[0]
+    row = next(r for r in persons[1:] if r[header.index("given_name")] == KNOWN_NAME)
+    assert (row[header.index("family_name")], row[header.index("jmbg")]) == (
+        KNOWN_FAMILY,
+        KNOWN_JMBG,
+    )
+    assert len(persons) - 1 == result.counts["persons"] == 12
+    [(_action, _entity, _user, after)] = _audit(ctx)
+    assert json.loads(after)["encrypted"] is True
+    assert PASSPHRASE not in after  # the audit trail never keeps the passphrase
+
+
+def test_a_wrong_passphrase_opens_nothing(ctx, tmp_path):
+    report_fixture.build(ctx)
+    result = export.export_register(ctx, "csv", tmp_path / "all", passphrase=PASSPHRASE)
+    assert result.path == tmp_path / "all.zip"
+    with pytest.raises(RuntimeError, match="Bad password"):
+        _read_encrypted(result.path, "persons.csv", "Čuvaj ovo 2027!")
+    text = _read_encrypted(result.path, "persons.csv").decode("utf-8-sig")
+    assert {p["given_name"] for p in csv.DictReader(io.StringIO(text))} >= {"Ana", "Xavi"}
+    with zipfile.ZipFile(result.path) as plain, pytest.raises(NotImplementedError):
+        plain.read("persons.csv", pwd=PASSPHRASE.encode())  # the standard library has no AES
+
+
+def test_an_unencrypted_export_says_so_in_the_audit_trail(ctx, tmp_path):
+    report_fixture.build(ctx)
+    export.export_register(ctx, "xlsx", tmp_path / "all.xlsx", unencrypted=True)
+    [(_action, _entity, _user, after)] = _audit(ctx)
+    assert json.loads(after)["encrypted"] is False
+
+
+@pytest.mark.parametrize("protection", [{"passphrase": PASSPHRASE}, {"unencrypted": True}])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_exports_are_owner_only_whatever_the_umask(ctx, tmp_path, fmt, protection):
+    report_fixture.build(ctx)
+    old = os.umask(0o022)
+    try:
+        result = export.export_register(ctx, fmt, tmp_path / "all", **protection)
+    finally:
+        os.umask(old)
+    assert result.path.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_encrypted_xlsx_keeps_its_temporary_sheets_beside_it(ctx, tmp_path, monkeypatch):
+    import tempfile
+
+    report_fixture.build(ctx)
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    target = tmp_path / "usb" / "all.xlsx.zip"
+    export.export_register(ctx, "xlsx", target, passphrase=PASSPHRASE)
+    assert list(system_tmp.iterdir()) == []
+    assert sorted(p.name for p in target.parent.iterdir()) == ["all.xlsx.zip"]
+
+
+@pytest.mark.skipif(
+    not any(shutil.which(t) for t in ("7z", "7zz", "7za")), reason="no 7-Zip on this machine"
+)
+def test_7zip_opens_the_encrypted_export(ctx, tmp_path):
+    import subprocess
+
+    report_fixture.build(ctx)
+    result = export.export_register(ctx, "xlsx", tmp_path / "all", passphrase=PASSPHRASE)
+    tool = next(shutil.which(t) for t in ("7z", "7zz", "7za") if shutil.which(t))
+    listing = subprocess.run(
+        [tool, "l", "-slt", str(result.path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Method = AES-256" in listing
+    ok = subprocess.run(
+        [tool, "t", f"-p{PASSPHRASE}", str(result.path)], capture_output=True, text=True
+    )
+    assert ok.returncode == 0 and "Everything is Ok" in ok.stdout
+    wrong = subprocess.run([tool, "t", "-pwrong one!!", str(result.path)], capture_output=True)
+    assert wrong.returncode != 0

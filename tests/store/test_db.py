@@ -34,7 +34,8 @@ TABLES = {
     "case_events",
     "workshops",
     "attendance",
-    "audit_log",
+    "audit_entries",
+    "audit_details",
 }
 SYNC_COLUMNS = {"updated_at", "device_id"}
 
@@ -44,7 +45,9 @@ def test_blank_database_gets_the_whole_schema(tmp_path):
     names = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     assert {name for (name,) in names} >= TABLES
     assert schema_version(db) == KNOWN
-    for table in TABLES - {"meta", "audit_log", "case_events"}:
+    views = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    assert "audit_log" in views  # the trail as it reads, over the chain
+    for table in TABLES - {"meta", "audit_entries", "audit_details", "case_events"}:
         columns = _columns(db, table)
         assert columns >= SYNC_COLUMNS, table
         assert "deleted_at" in columns, table

@@ -79,7 +79,7 @@ def _check_sign_in(args: argparse.Namespace, path: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from docassist.services import backups
-    from docassist.store.db import check_database, count_records, require_register_file
+    from docassist.store.db import check_register, count_records, require_register_file
 
     path = db_path(args)
     if args.db_command == "backup":
@@ -97,16 +97,26 @@ def run(args: argparse.Namespace) -> int:
         return 0
     require_register_file(path)  # a missing or foreign file is said as such first
     _check_sign_in(args, path)
-    findings = check_database(path)
-    if findings:
-        for line in findings:
-            print(f"{path}: {line}", file=sys.stderr)
+    result = check_register(path)
+    if result.findings:
+        for line in result.findings:
+            said = line if isinstance(line, str) else line.render(_)
+            print(f"{path}: {said}", file=sys.stderr)
         return 1
     counts = count_records(path)
     if counts is None:
         print(_("{path}: no damage found.").format(path=path))
     else:
         print(_("{path}: {counts}: no damage found.").format(path=path, counts=_say_counts(counts)))
+    if result.audit is not None:
+        # The newest hash is what an edit that recomputed the whole chain cannot
+        # keep: compared with one written down earlier, or a backup's, it shows that.
+        print(
+            _(
+                "The audit trail verifies up to entry {id} of {at}; its fingerprint is "
+                "{fingerprint} (compare it with an earlier check or a backup)."
+            ).format(id=result.audit.id, at=result.audit.at, fingerprint=result.audit.fingerprint)
+        )
     return 0
 
 

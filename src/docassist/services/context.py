@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from docassist.domain.text import Problem
 from docassist.store.database import Database
+from docassist.store.audit import append_entries
 from docassist.store.db import BusyDatabaseError, device_id, explain_database_error
 from docassist.store.engine import OperationalErrors
 
@@ -107,13 +108,15 @@ class Context:
         entity_id: str,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
+        *,
+        redacts: dict[int, str] | None = None,
     ) -> None:
-        """Append one entry to the audit trail (inside the caller's transaction)."""
+        """Append one entry to the audit trail (inside the caller's transaction).
+
+        ``redacts``: only for erasure, the entries whose details it rewrote, each
+        with its new digest (store/audit.py says why)."""
         row = self.audit_row(action, entity, entity_id, before, after)
-        self.db.execute(
-            f"INSERT INTO audit_log({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-            list(row.values()),
-        )
+        append_entries(self.db, [{**row, "redacts": redacts}])
 
     def audit_row(
         self,

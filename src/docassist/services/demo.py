@@ -39,6 +39,7 @@ from docassist.services.households import (
     person_columns,
 )
 from docassist.store.database import Database
+from docassist.store.audit import append_entries
 from docassist.store.db import new_id
 
 
@@ -524,7 +525,9 @@ class _Generator:
 
     def flush(self, db: Database) -> None:
         for table, rows in self.rows.items():
-            if rows:
+            if rows and table == "audit_log":
+                append_entries(db, rows)  # chained, like every audit entry
+            elif rows:
                 _insert_rows(db, table, rows)
             rows.clear()
         self.documents_by_person.clear()

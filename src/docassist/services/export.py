@@ -3,6 +3,16 @@
 Every file is written next to its final place under a temporary name and then renamed
 over it, so a full disk or a pulled USB stick leaves the old file or none, never half
 of one. Headers are in the reader's language; numbers stay numbers and dates dates.
+
+The whole register holds every name and JMBG, so it is written encrypted unless the
+coordinator explicitly asks otherwise: an AES-256 zip (WinZip AE-2, the form 7-Zip,
+WinZip, WinRAR, PeaZip, Keka and The Unarchiver open; Windows Explorer, macOS Archive
+Utility and Info-ZIP's unzip do not) through ``pyzipper``, a fork of the standard
+library's zipfile with the AES layer on pycryptodomex. A zip rather than a 7z archive
+because the XLSX inside opens as it always has once extracted, and rather than an
+encrypted XLSX because no maintained Python library writes Office encryption. File
+names inside a zip are not encrypted: they name the date and the table, never a person.
+Reports hold only counts and are written as they are.
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from docassist import locations
 from docassist.domain.text import N_, Problem
@@ -24,11 +34,15 @@ from docassist.i18n import translator
 from docassist.services import users
 from docassist.services.accounts import REFUSALS, Action, role_may
 from docassist.services.context import Context, ValidationError
-from docassist.services.files import atomic_path, scratch_beside
+from docassist.services.files import atomic_path, owner_only, scratch_beside
 from docassist.services.reports import Report, localize
 
 REPORT_FORMATS = ("csv", "xlsx", "json")
 FULL_FORMATS = ("csv", "xlsx")
+
+# The AES key is derived from the passphrase with PBKDF2-SHA1 and 1,000 rounds (the
+# WinZip format fixes this): a short passphrase could be guessed quickly.
+MIN_EXPORT_PASSPHRASE = 10
 
 PERSONAL_DATA_WARNING = N_(
     "This file holds personal data of every family in the register: names, birth "
@@ -284,25 +298,88 @@ def require_coordinator(ctx: Context) -> users.User:
     return user
 
 
-def full_export_name(today: date, fmt: str) -> str:
-    return f"docassist-register-{today.isoformat()}.{'zip' if fmt == 'csv' else 'xlsx'}"
+UNENCRYPTED_WARNING = N_(
+    "Warning: the export is NOT encrypted. Anyone who gets the file can read every name "
+    "and ID number in it."
+)
+OPENS_WITH = N_(
+    "It is an AES-256 encrypted zip: open it with 7-Zip, WinZip, WinRAR, PeaZip, Keka or "
+    "The Unarchiver and the export passphrase (Windows Explorer and macOS Archive Utility "
+    "cannot)."
+)
+_PASSPHRASE_NEEDED = N_(
+    "The export holds names: give a passphrase to encrypt it, or choose an unencrypted "
+    "export explicitly."
+)
+_PASSPHRASE_SHORT = N_("The export passphrase needs at least {n} characters.")
 
 
-def full_export_path(path: Path, fmt: str, today: date) -> Path:
-    """Where the export really goes: a CSV export is a zip of one file per table.
+def check_export_passphrase(passphrase: str | None, unencrypted: bool) -> None:
+    """Refuse an export with names that is neither encrypted nor explicitly not."""
+    if passphrase is not None and unencrypted:
+        raise ValueError("a passphrase and unencrypted=True contradict each other")
+    if unencrypted:
+        return
+    if not passphrase:
+        raise ValidationError({"passphrase": [Problem("required", _PASSPHRASE_NEEDED)]})
+    if len(passphrase) < MIN_EXPORT_PASSPHRASE:
+        raise ValidationError(
+            {
+                "passphrase": [
+                    Problem("short", _PASSPHRASE_SHORT, params={"n": MIN_EXPORT_PASSPHRASE})
+                ]
+            }
+        )
+
+
+def full_export_name(today: date, fmt: str, encrypted: bool = False) -> str:
+    """``docassist-register-DATE.xlsx``, ``.zip`` (CSV tables), ``.xlsx.zip`` (encrypted)."""
+    stem = f"docassist-register-{today.isoformat()}"
+    if fmt == "csv":
+        return f"{stem}.zip"
+    return f"{stem}.xlsx.zip" if encrypted else f"{stem}.xlsx"
+
+
+def export_format(path: Path) -> str:
+    """The format a chosen file name asks for: CSV for .csv and a plain .zip, else XLSX."""
+    name = Path(path).name.lower()
+    if name.endswith(".xlsx.zip"):
+        return "xlsx"
+    return "csv" if name.endswith((".zip", ".csv")) else "xlsx"
+
+
+def full_export_path(path: Path, fmt: str, today: date, encrypted: bool = False) -> Path:
+    """Where the export really goes: a CSV export is a zip of one file per table, an
+    encrypted XLSX a zip holding the XLSX.
 
     A folder gets the file under the usual name inside it.
     """
     path = Path(path).expanduser().absolute()  # the audit entry must say where, exactly
     if path.is_dir():
-        return path / full_export_name(today, fmt)
-    if fmt == "csv" and path.suffix.lower() != ".zip":
+        return path / full_export_name(today, fmt, encrypted)
+    if (fmt == "csv" or encrypted) and path.suffix.lower() != ".zip":
         return path.with_name(path.name + ".zip")
     return path
 
 
-def export_register(ctx: Context, fmt: str, path: Path) -> FullExport:
+def _inner_name(path: Path) -> str:
+    """The XLSX's name inside an encrypted zip: the zip's, without ``.zip``."""
+    name = path.name[: -len(".zip")] if path.name.lower().endswith(".zip") else path.name
+    return name if name.lower().endswith(".xlsx") else f"{name}.xlsx"
+
+
+def export_register(
+    ctx: Context,
+    fmt: str,
+    path: Path,
+    *,
+    passphrase: str | None = None,
+    unencrypted: bool = False,
+) -> FullExport:
     """Write households, people, cases and steps to ``path``; coordinators only.
+
+    Encrypted with ``passphrase`` (an AES-256 zip), or in the clear only when
+    ``unencrypted`` says so: one of the two is required. The file is owner-only.
 
     The rows are read, the file written to a temporary name and the audit entry
     committed in one transaction; only then is the file renamed into place. A
@@ -312,17 +389,42 @@ def export_register(ctx: Context, fmt: str, path: Path) -> FullExport:
     if fmt not in FULL_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     require_coordinator(ctx)
-    path = full_export_path(path, fmt, ctx.today())
-    writer = _register_xlsx if fmt == "xlsx" else _register_zip
+    check_export_passphrase(passphrase, unencrypted)
+    path = full_export_path(path, fmt, ctx.today(), encrypted=passphrase is not None)
     with atomic_path(path) as tmp, ctx.use_case():
-        counts = writer(ctx, tmp)
+        owner_only(tmp)
+        if passphrase is None:
+            counts = _register_xlsx(ctx, tmp) if fmt == "xlsx" else _register_zip(ctx, tmp)
+        elif fmt == "xlsx":
+            counts = _register_xlsx_encrypted(ctx, tmp, _inner_name(path), passphrase)
+        else:
+            counts = _register_zip(ctx, tmp, passphrase)
+        owner_only(tmp)  # a library that wrote the file anew may have used the umask
         ctx.audit(
             "export",
             "register",
             "full",
-            after={"format": fmt, "path": str(path), "counts": counts},
+            after={
+                "format": fmt,
+                "path": str(path),
+                "counts": counts,
+                "encrypted": passphrase is not None,
+            },
         )
     return FullExport(path, counts)
+
+
+def _aes_zip(path: Path, passphrase: str) -> Any:
+    """An AES-256 zip for writing. The passphrase as UTF-8, as 7-Zip takes it."""
+    # pyzipper ships no types; its archive is used as Any here and nowhere else.
+    import pyzipper  # type: ignore[import-untyped]
+
+    archive = pyzipper.AESZipFile(
+        path, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+    )
+    archive.setpassword(passphrase.encode("utf-8"))
+    archive.setencryption(pyzipper.WZ_AES, nbits=256)
+    return archive
 
 
 # A whole register is hundreds of thousands of rows: they are streamed from the cursor
@@ -365,7 +467,23 @@ def _register_xlsx(ctx: Context, path: Path) -> dict[str, int]:
         return _register_sheets(ctx, Workbook(write_only=True), path)
 
 
-def _register_sheets(ctx: Context, book: Any, path: Path) -> dict[str, int]:
+def _register_xlsx_encrypted(
+    ctx: Context, path: Path, inner: str, passphrase: str
+) -> dict[str, int]:
+    """The same workbook, saved straight into the encrypted zip: the XLSX itself never
+    lies on the disk in the clear (openpyxl's sheets wait, as always, in the
+    owner-only scratch folder, deleted after)."""
+    from openpyxl import Workbook
+
+    with (
+        scratch_beside(path),
+        _aes_zip(path, passphrase) as archive,
+        archive.open(inner, "w") as raw,
+    ):
+        return _register_sheets(ctx, Workbook(write_only=True), raw)
+
+
+def _register_sheets(ctx: Context, book: Any, path: Path | IO[bytes]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for name in FULL_TABLES:
         headers, rows = _table_rows(ctx, name)
@@ -383,9 +501,15 @@ def _register_sheets(ctx: Context, book: Any, path: Path) -> dict[str, int]:
     return counts
 
 
-def _register_zip(ctx: Context, path: Path) -> dict[str, int]:
+def _register_zip(ctx: Context, path: Path, passphrase: str | None = None) -> dict[str, int]:
+    """One CSV per table in a zip, AES-encrypted with ``passphrase`` if given."""
     counts: dict[str, int] = {}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    opened = (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED)
+        if passphrase is None
+        else _aes_zip(path, passphrase)
+    )
+    with opened as archive:
         for name in FULL_TABLES:
             headers, rows = _table_rows(ctx, name)
             # utf-8-sig: the BOM Excel needs to read Cyrillic and č ć š ž right.

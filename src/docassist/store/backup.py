@@ -257,7 +257,7 @@ def restore_database(
         raise StoreError(N_("That is the register itself: choose a backup file to restore."))
     findings = check_database(backup, key)
     if findings:
-        raise damaged_error(backup, findings[0])
+        raise damaged_error(backup, str(findings[0]))
     _require_register(backup, key)
     keyring_from = _keyring_for(backup, path, key)
     incoming = path.with_name(f".{path.name}.restoring")

@@ -31,6 +31,7 @@ except ImportError:  # Windows: no advisory file locks; restore keeps its single
 from docassist.domain.text import N_, UserError
 from docassist.locations import owner_only, private_folder
 from docassist.store import engine, migrations
+from docassist.store.audit import ChainBreak, ChainHead, verify_chain
 from docassist.store.database import Database
 from docassist.store.engine import DatabaseErrors, OperationalErrors
 from docassist.store.migrations import KNOWN
@@ -620,8 +621,20 @@ def _connect_read_only(
     return connect(path, key, read_only=True, immutable=immutable)
 
 
-def _run_checks(conn: sqlite3.Connection, path: Path) -> list[str]:
-    findings: list[str] = []
+# A finding of ``db check``: SQLite's own words about the file, or ours (worded for
+# the user, translated where it is shown).
+Finding = str | UserError
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    findings: list[Finding]
+    audit: ChainHead | None = None  # the audit trail's newest entry, when it verifies
+
+
+def _run_checks(conn: sqlite3.Connection, path: Path) -> CheckResult:
+    findings: list[Finding] = []
+    audit: ChainHead | None = None
     try:
         if engine.is_encrypted_connection(conn):
             # Every page's authentication code: a page changed on disk by anything
@@ -632,6 +645,12 @@ def _run_checks(conn: sqlite3.Connection, path: Path) -> list[str]:
                 findings.append(msg)
         for row in conn.execute("PRAGMA foreign_key_check").fetchall():
             findings.append(f"foreign key: {row[0]} row {row[1]} -> {row[2]}")
+        if not findings:  # on a damaged file, the damage is the finding
+            chain = verify_chain(conn)
+            if isinstance(chain, ChainBreak):
+                findings.append(chain)
+            else:
+                audit = chain
     except DatabaseErrors as err:
         code = engine.error_code(err)
         if is_read_only(err) or code == engine.SQLITE_CANTOPEN:
@@ -641,7 +660,7 @@ def _run_checks(conn: sqlite3.Connection, path: Path) -> list[str]:
         findings.append(str(err))  # so damaged that the check itself cannot read it
     finally:
         conn.close()
-    return findings
+    return CheckResult(findings, audit)
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:
@@ -674,15 +693,21 @@ def count_records(path: Path | str, key: bytes | None = None) -> dict[str, int] 
         conn.close()
 
 
-def check_database(path: Path | str, key: bytes | None = None) -> list[str]:
-    """What ``docassist db check`` reports: a list of findings, empty when healthy.
+def check_database(path: Path | str, key: bytes | None = None) -> list[Finding]:
+    """The findings of ``check_register``: empty when healthy."""
+    return check_register(path, key).findings
+
+
+def check_register(path: Path | str, key: bytes | None = None) -> CheckResult:
+    """What ``docassist db check`` reports: findings, none when healthy, and the
+    audit trail's newest entry.
 
     Always the full ``integrity_check`` of every page and index, whatever the
     file's size (opening a large file skips even the quick check); for an encrypted
     register (``key``) first ``cipher_integrity_check``, every page's authentication
-    code. The file is only read: opened read-only, no migrations, no pragmas that
-    write, so the check also works on a register it may not write (a backup on a
-    locked stick).
+    code; then the audit chain from its first entry. The file is only read: opened
+    read-only, no migrations, no pragmas that write, so the check also works on a
+    register it may not write (a backup on a locked stick).
     """
     path = Path(path).expanduser()
     require_register_file(path, key)
@@ -694,11 +719,11 @@ def check_database(path: Path | str, key: bytes | None = None) -> list[str]:
 
     if not in_use():
         before = _stamp(path)
-        findings = _run_checks(_connect_read_only(path, immutable=True, key=key), path)
+        result = _run_checks(_connect_read_only(path, immutable=True, key=key), path)
         # Trusted only if nobody opened and changed it meanwhile; else read it again
         # through SQLite's locks, which keeps a writer and the check apart.
         if not in_use() and _stamp(path) == before:
-            return findings
+            return result
     return _run_checks(_connect_read_only(path, immutable=False, key=key), path)
 
 

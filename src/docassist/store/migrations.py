@@ -442,6 +442,74 @@ def m0006_erased_persons(db: Database) -> None:
     )
 
 
+@_migration("0007_audit_chain")
+def m0007_audit_chain(db: Database) -> None:
+    # The audit trail becomes a hash chain that shows tampering (store/audit.py says
+    # how). Entries move to ``audit_entries``, append-only by trigger; the values
+    # before and after move to ``audit_details``, which erasure on request may still
+    # rewrite, the chain holding only their salted digest. ``audit_log`` stays, as a
+    # view, for everything that reads the trail. Existing entries are chained in the
+    # order of their ids, with the ids they had.
+    from docassist.store.audit import append_entries
+
+    _run_script(
+        db,
+        """
+    CREATE TABLE audit_entries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        user_id TEXT,
+        device_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        details_sha256 TEXT,        -- of audit_details' salt, before and after
+        redacts TEXT,               -- erasure: {entry id: new details digest}, JSON
+        prev_hash TEXT NOT NULL UNIQUE,  -- unique: two entries never follow the same one
+        hash TEXT NOT NULL
+    );
+    CREATE TABLE audit_details (
+        entry_id INTEGER PRIMARY KEY REFERENCES audit_entries(id),
+        salt BLOB NOT NULL,
+        before TEXT,
+        after TEXT
+    );
+    """,
+    )
+    seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
+    cursor = db.execute(
+        "SELECT id, at, user_id, device_id, action, entity, entity_id, before, after "
+        "FROM audit_log ORDER BY id"
+    )
+    columns = [d[0] for d in cursor.description]
+    while batch := cursor.fetchmany(10_000):
+        append_entries(db, [dict(zip(columns, r, strict=True)) for r in batch])
+    db.execute("DROP TABLE audit_log")
+    if seq is not None:
+        db.execute(
+            "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'audit_entries'", [seq[0]]
+        )
+    _run_script(
+        db,
+        """
+    CREATE INDEX audit_entity ON audit_entries(entity, entity_id);
+    CREATE VIEW audit_log AS
+        SELECT e.id, e.at, e.user_id, e.device_id, e.action, e.entity, e.entity_id,
+               d.before, d.after
+        FROM audit_entries e LEFT JOIN audit_details d ON d.entry_id = e.id;
+    CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries BEGIN
+        SELECT RAISE(ABORT, 'the audit trail is append-only: an entry cannot be changed');
+    END;
+    CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries BEGIN
+        SELECT RAISE(ABORT, 'the audit trail is append-only: an entry cannot be deleted');
+    END;
+    CREATE TRIGGER audit_details_no_delete BEFORE DELETE ON audit_details BEGIN
+        SELECT RAISE(ABORT, 'the audit trail is append-only: details cannot be deleted');
+    END;
+    """,
+    )
+
+
 @_migration("0008_accounts")
 def m0008_accounts(db: Database) -> None:
     # Every user signs in with a passphrase (services/accounts.py), kept only as an
