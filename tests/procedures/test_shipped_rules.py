@@ -232,3 +232,68 @@ def test_without_an_exact_birth_date_whole_years_decide(shipped):
     plan = plan_for(baby, shipped, _documented_mother())
     assert plan.actionable[0].checklist.id == "birth-registration"
     assert plan.item("late-birth-registration") is None
+
+
+# --- issue 15, item 1: deadlines counted from the birth date ---------------------------
+
+
+def _fatimas_family(baby_days: int) -> tuple[PersonFacts, PersonFacts, PersonFacts]:
+    """Fatima has her birth registration but no ID card; her husband holds everything;
+    their baby was born at home ``baby_days`` ago."""
+    fatima = PersonFacts("m1", "Fatima", 24, holding(K.BIRTH_REGISTRATION, K.CITIZENSHIP))
+    father = PersonFacts("f1", "Safet", 27, holding(*(k for k in K if k != K.IDP_CARD)))
+    baby = PersonFacts(
+        "b1", "Emir", 0, holding(), mother_id="m1", father_id="f1", age_days=baby_days
+    )
+    return fatima, father, baby
+
+
+def test_a_home_birth_is_reported_now_even_though_the_mother_has_no_id_card(shipped):
+    from datetime import timedelta
+
+    fatima, father, baby = _fatimas_family(20)
+    plan = plan_for(baby, shipped, fatima, father)
+    registration = plan.item("birth-registration")
+    # Reporting is not blocked by the mother's missing ID card: the entry waits on it.
+    assert registration.state == READY and not registration.blocked
+    assert plan.actionable[0] is registration
+    assert registration.next_step.key == "report-birth"
+    [later] = registration.later
+    assert later.render() == "Waiting for Fatima: ID card"
+    assert later.from_title.en == "Entry in the register and JMBG"
+    # The dates of the law, counted from the birth: the report is late, the name is not.
+    born = TODAY - timedelta(days=20)
+    assert [(d.step.key, d.due, d.passed) for d in registration.deadlines] == [
+        ("report-birth", born + timedelta(days=15), True),
+        ("give-name", born + timedelta(days=30), False),
+    ]
+    passed = registration.deadlines[0].step.after_deadline
+    assert "ask the registrar whether late registration is needed" in passed.en
+    # Fatima's plan says her baby waits on her ID card.
+    hers = plan_for(fatima, shipped, baby, father)
+    needed = [(n.checklist, n.person_id) for n in hers.item("id-card").needed_for]
+    assert ("birth-registration", "b1") in needed
+
+
+def test_ten_days_after_the_birth_no_deadline_has_passed(shipped):
+    fatima, father, baby = _fatimas_family(10)
+    registration = plan_for(baby, shipped, fatima, father).item("birth-registration")
+    assert [d.passed for d in registration.deadlines] == [False, False]
+
+
+def test_once_reported_and_named_the_entry_waits_for_the_mother(shipped):
+    from docassist.domain.model import CaseStatus, StepStatus
+    from docassist.procedures import CaseFacts
+
+    fatima, father, baby = _fatimas_family(25)
+    case = CaseFacts(
+        "birth-registration", 2, CaseStatus.OPEN,
+        step_statuses={"report-birth": StepStatus.DONE, "give-name": StepStatus.DONE},
+    )  # fmt: skip
+    from dataclasses import replace
+
+    plan = plan_for(replace(baby, cases=(case,)), shipped, fatima, father)
+    registration = plan.item("birth-registration")
+    assert registration.next_step.key == "entry-and-jmbg"
+    assert registration.blocked and registration.later == []
+    assert registration.deadlines == ()  # both dated steps are done

@@ -1,0 +1,86 @@
+"""Issue 15: the printed family plan says what domain.md says, for families met monthly.
+
+Each test builds a family like the one in the issue, in a register whose day is
+23.11.2026, and reads the family plan PDF back for the plan's words.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from docassist.domain.model import DocumentKind, DocumentState, Relation, Sex
+from docassist.procedures import load_all
+from docassist.services import handouts
+from docassist.services import households as hh
+from docassist.services.context import Context
+from docassist.store.db import open_database
+from tests.handouts.test_handouts import pdf_text
+
+TODAY = date(2026, 11, 23)
+K, S = DocumentKind, DocumentState
+EVERYTHING = {k: S.HAVE for k in K if k not in (K.IDP_CARD, K.TRAVEL_DOCUMENT)}
+
+
+@pytest.fixture(scope="module")
+def checklists():
+    return load_all(user=False)
+
+
+@pytest.fixture
+def ctx(tmp_path):
+    db = open_database(tmp_path / "register.db")
+    yield Context(db, today=lambda: TODAY)
+    db.close()
+
+
+def family(ctx, name: str, parents: list[hh.PersonInput], children=()) -> str:
+    """A household: the parents first (head, spouse), then children linked to them."""
+    household_id = hh.register_household(
+        ctx, hh.HouseholdInput(name, municipality="Niš", consent_date="2026-11-01"), parents
+    )
+    ids = [m.id for m in hh.get_household(ctx, household_id).members]
+    father = next((i for i, p in zip(ids, parents, strict=True) if p.sex == Sex.MALE), None)
+    mother = next((i for i, p in zip(ids, parents, strict=True) if p.sex == Sex.FEMALE), None)
+    for child in children:
+        child.mother_id, child.father_id = mother, father
+        hh.add_person(ctx, household_id, child)
+    return household_id
+
+
+def plan_text(ctx, household_id, checklists) -> str:
+    return pdf_text(handouts.make_family_plan(ctx, household_id, checklists, "en").data)
+
+
+# --- item 1: deadlines counted from the birth date ------------------------------------
+
+
+def test_a_home_birth_plan_gives_the_legal_dates_and_says_when_one_passed(ctx, checklists):
+    household_id = family(
+        ctx,
+        "Bajramović",
+        [
+            hh.PersonInput("Safet", "Bajramović", Relation.HEAD, Sex.MALE, "1999",
+                           documents=EVERYTHING),
+            hh.PersonInput("Fatima", "Bajramović", Relation.SPOUSE, Sex.FEMALE, "2002",
+                           documents={K.BIRTH_REGISTRATION: S.HAVE, K.CITIZENSHIP: S.HAVE,
+                                      K.ID_CARD: S.MISSING}),
+        ],
+        [hh.PersonInput("Emir", "Bajramović", Relation.CHILD, Sex.MALE, "03.11.2026")],
+    )  # fmt: skip
+    text = plan_text(ctx, household_id, checklists)
+    # Emir's registration can start: the report is not blocked by Fatima's ID card.
+    assert "Next step: Birth registration" in text
+    assert "Nothing can start yet" not in text
+    assert "Blocked: Birth registration" not in text
+    assert "Report the birth" in text
+    assert "Overdue" not in text  # the paper says the date and what to do, calmly
+    assert "Due 18/11/2026" in text
+    assert "Report the birth: the deadline was 18/11/2026 and has passed." in text
+    assert "ask the registrar whether late registration is needed" in text
+    assert "Give the child's name: by 03/12/2026" in text
+    later = "Later, for Entry in the register and JMBG: Waiting for Fatima Bajramović: ID card"
+    assert later in text
+    # Fatima's plan says who waits on her ID card.
+    assert "Needed for Emir Bajramović: Birth registration" in text
