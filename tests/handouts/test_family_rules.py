@@ -84,3 +84,31 @@ def test_a_home_birth_plan_gives_the_legal_dates_and_says_when_one_passed(ctx, c
     assert later in text
     # Fatima's plan says who waits on her ID card.
     assert "Needed for Emir Bajramović: Birth registration" in text
+
+
+# --- item 2: the family chain, both ways ------------------------------------------------
+
+
+def _chain_family(ctx) -> str:
+    return family(
+        ctx,
+        "Mustafić",
+        [
+            hh.PersonInput("Fatima", "Mustafić", Relation.HEAD, Sex.FEMALE, "2000",
+                           documents={K.BIRTH_REGISTRATION: S.HAVE, K.CITIZENSHIP: S.HAVE,
+                                      K.RESIDENCE: S.MISSING, K.ID_CARD: S.MISSING}),
+        ],
+        [hh.PersonInput("Emir", "Mustafić", Relation.CHILD, Sex.MALE, "2021",
+                        documents={K.BIRTH_REGISTRATION: S.MISSING})],
+    )  # fmt: skip
+
+
+def test_the_mother_reads_that_her_child_waits_on_her_even_two_levels_down(ctx, checklists):
+    text = plan_text(ctx, _chain_family(ctx), checklists)
+    mother, child = text.split("Emir Mustafić (Child")
+    assert "Next step: Residence registration" in mother
+    assert "Needed first for: First ID card" in mother
+    assert "Needed for Emir Mustafić: Late birth registration (through First ID card)" in mother
+    blocked = mother.split("Blocked: First ID card")[1]
+    assert "Needed for Emir Mustafić: Late birth registration" in blocked
+    assert "Waiting for Fatima Mustafić: ID card" in child

@@ -297,3 +297,40 @@ def test_once_reported_and_named_the_entry_waits_for_the_mother(shipped):
     assert registration.next_step.key == "entry-and-jmbg"
     assert registration.blocked and registration.later == []
     assert registration.deadlines == ()  # both dated steps are done
+
+
+# --- issue 15, item 2: the family chain, both ways and transitively --------------------
+
+
+def test_the_mothers_plan_names_the_child_waiting_two_levels_down(shipped):
+    # Fatima: registered, citizen, no residence and so no ID card; Emir, 5, was never
+    # registered and his late registration waits on her ID card.
+    fatima = PersonFacts("m1", "Fatima", 26, holding(K.BIRTH_REGISTRATION, K.CITIZENSHIP))
+    emir = PersonFacts("c1", "Emir", 5, holding(), mother_id="m1")
+    hers = plan_for(fatima, shipped, emir)
+    residence, card = hers.item("residence-registration"), hers.item("id-card")
+    assert residence in hers.actionable and card.state == BLOCKED
+    # The blocked ID card still names who waits on it.
+    assert ("late-birth-registration", "c1", None) in [
+        (n.checklist, n.person_id, n.via) for n in card.needed_for
+    ]
+    # Residence -> ID card -> Emir's registration: the residence names him too.
+    assert ("late-birth-registration", "c1", "id-card") in [
+        (n.checklist, n.person_id, n.via) for n in residence.needed_for
+    ]
+    # And his plan says he waits for her.
+    his = plan_for(emir, shipped, fatima)
+    assert blockers(his, "late-birth-registration") == [(PREREQUISITE_FAMILY, "mother", "id-card")]
+
+
+def test_the_chain_goes_down_the_generations(shipped):
+    # Grandmother Ruža has no ID card; her daughter Sanela (17) was never registered
+    # and waits on it; Sanela's baby waits on Sanela's own ID card.
+    ruza = PersonFacts("g1", "Ruža", 50, holding(K.BIRTH_REGISTRATION, K.CITIZENSHIP, K.RESIDENCE))
+    sanela = PersonFacts("m1", "Sanela", 17, holding(), mother_id="g1")
+    baby = PersonFacts("b1", "Luka", 1, holding(), mother_id="m1")
+    plan = plan_for(ruza, shipped, sanela, baby)
+    card = plan.item("id-card")
+    needed = [(n.checklist, n.person_id, n.via, n.via_person_id) for n in card.needed_for]
+    assert ("late-birth-registration", "m1", None, None) in needed
+    assert ("late-birth-registration", "b1", "late-birth-registration", "m1") in needed

@@ -91,3 +91,27 @@ async def test_a_home_birth_20_days_ago_is_reported_now_with_the_legal_dates(emp
         mother = await plan_of(pilot, household_id, 1)
         assert "Next step: First ID card" in mother
         assert "Needed for Emir Bajramović: Birth registration" in mother
+
+
+async def test_the_mother_sees_her_child_waiting_through_her_residence_and_id_card(empty_db):
+    household_id = family(
+        empty_db,
+        "Mustafić",
+        [
+            hh.PersonInput("Fatima", "Mustafić", Relation.HEAD, Sex.FEMALE, "2000",
+                           documents={K.BIRTH_REGISTRATION: S.HAVE, K.CITIZENSHIP: S.HAVE,
+                                      K.RESIDENCE: S.MISSING, K.ID_CARD: S.MISSING}),
+        ],
+        [hh.PersonInput("Emir", "Mustafić", Relation.CHILD, Sex.MALE, "2021",
+                        documents={K.BIRTH_REGISTRATION: S.MISSING})],
+    )  # fmt: skip
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(100, 60)) as pilot:
+        mother = await plan_of(pilot, household_id, 0)
+        assert "Next step: Residence registration" in mother
+        assert "Needed first for: First ID card" in mother
+        assert "Needed for Emir Mustafić: Late birth registration (through First ID card)" in mother
+        blocked = mother.split("Blocked: First ID card")[1]
+        assert "Needed for Emir Mustafić: Late birth registration" in blocked
+        child = await plan_of(pilot, household_id, 1)
+        assert "Waiting for Fatima Mustafić: ID card" in child

@@ -422,6 +422,7 @@ class HouseholdScreen(DocScreen):
             if other.step is not None:
                 also += [" — ", localized(other.step.title, lang)]
             lines.append(Content.assemble(*also))
+            lines += self._waiting(other.waiting, lang)
         return lines
 
     def _next_step(self, next_step: NextStep, lang: str) -> list[Content]:
