@@ -112,3 +112,36 @@ def test_the_mother_reads_that_her_child_waits_on_her_even_two_levels_down(ctx, 
     blocked = mother.split("Blocked: First ID card")[1]
     assert "Needed for Emir Mustafić: Late birth registration" in blocked
     assert "Waiting for Fatima Mustafić: ID card" in child
+
+
+# --- item 3: Kosovo -----------------------------------------------------------------------
+
+
+def _idp_family(ctx) -> str:
+    from docassist.domain.jmbg import make_jmbg
+    from docassist.domain.model import PersonStatus
+
+    idp = frozenset({PersonStatus.IDP})
+    return family(
+        ctx,
+        "Beriša",
+        [
+            hh.PersonInput("Bajram", "Beriša", Relation.HEAD, Sex.MALE, "14.03.1985",
+                           place_of_birth="Priština",
+                           jmbg=make_jmbg(date(1985, 3, 14), "91", 123), statuses=idp),
+            hh.PersonInput("Ljiljana", "Beriša", Relation.SPOUSE, Sex.FEMALE, "1988",
+                           place_of_birth="Niš", documents=EVERYTHING, statuses=idp),
+        ],
+        [hh.PersonInput("Marko", "Beriša", Relation.CHILD, Sex.MALE, "2012",
+                        documents=EVERYTHING, statuses=idp)],
+    )  # fmt: skip
+
+
+def test_an_idp_born_in_pristina_is_sent_to_the_relocated_books(ctx, checklists):
+    text = plan_text(ctx, _idp_family(ctx), checklists)
+    bajram = text.split("Ljiljana Beriša (")[0]
+    assert "Next step: Birth entry in the relocated Kosovo books" in bajram
+    assert "The books of Priština were kept in Niš in 2010. Check with the office." in bajram
+    assert "Late birth registration" not in bajram
+    assert "Court" not in bajram
+    assert "Has: Birth registration" not in bajram

@@ -334,3 +334,46 @@ def test_the_chain_goes_down_the_generations(shipped):
     needed = [(n.checklist, n.person_id, n.via, n.via_person_id) for n in card.needed_for]
     assert ("late-birth-registration", "m1", None, None) in needed
     assert ("late-birth-registration", "b1", "late-birth-registration", "m1") in needed
+
+
+# --- issue 15, item 3: born in Kosovo -------------------------------------------------
+
+
+def _bajram(**changes) -> PersonFacts:
+    """An IDP born in Priština in 1985; whether his birth is registered is not known."""
+    from dataclasses import replace
+
+    bajram = PersonFacts(
+        "p1", "Bajram", 41, {K.CITIZENSHIP: DocumentState.UNKNOWN},
+        frozenset({PersonStatus.IDP}), born_in="kosovo", place_of_birth="Priština",
+    )  # fmt: skip
+    return replace(bajram, **changes)
+
+
+def test_an_idp_born_in_kosovo_gets_the_relocated_books_not_late_registration(shipped):
+    plan = plan_for(_bajram(), shipped)
+    books = plan.item("kosovo-relocated-books")
+    assert books is not None and plan.actionable[0] is books
+    # Not the office of his place of birth, and no court: he may be in a Kosovo book.
+    assert plan.item("late-birth-registration") is None
+    assert plan.item("court-birth-determination") is None
+    assert K.BIRTH_REGISTRATION not in plan.held
+    # What needs his birth entry waits on this route.
+    assert [n.checklist for n in books.needed_for][:1] == ["citizenship-certificate"]
+
+
+def test_when_the_books_hold_no_entry_late_registration_and_the_court_come_back(shipped):
+    from docassist.domain.model import CaseStatus, Outcome
+    from docassist.procedures import CaseFacts
+
+    refused = CaseFacts("kosovo-relocated-books", 1, CaseStatus.CLOSED, Outcome.REFUSED)
+    plan = plan_for(_bajram(cases=(refused,)), shipped)
+    assert plan.item("kosovo-relocated-books") is None
+    assert plan.actionable[0].checklist.id == "late-birth-registration"
+    assert plan.item("court-birth-determination").alternative_to == "late-birth-registration"
+
+
+def test_someone_born_in_serbia_keeps_late_registration(shipped):
+    plan = plan_for(_bajram(born_in=None, place_of_birth="Niš"), shipped)
+    assert plan.item("kosovo-relocated-books") is None
+    assert plan.actionable[0].checklist.id == "late-birth-registration"

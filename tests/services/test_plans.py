@@ -176,3 +176,34 @@ def test_without_the_exact_birth_date_the_typical_duration_proposes_the_date(ctx
         "entry-and-jmbg": None,
         "collect-papers": None,
     }
+
+
+# --- issue 15, item 3: a Kosovo JMBG or birthplace proves no entry reachable today ----
+
+
+def test_a_kosovo_jmbg_is_not_a_birth_registration_held(ctx):
+    from datetime import date
+
+    from docassist.domain.jmbg import make_jmbg
+    from docassist.domain.model import PersonStatus
+
+    household_id = hh.register_household(
+        ctx,
+        hh.HouseholdInput("Beriša", consent_date="2026-11-01"),
+        [
+            hh.PersonInput("Bajram", "Beriša", Relation.HEAD, Sex.MALE, "14.03.1985",
+                           place_of_birth="Priština",
+                           jmbg=make_jmbg(date(1985, 3, 14), "91", 123),
+                           statuses=frozenset({PersonStatus.IDP})),
+            hh.PersonInput("Ljiljana", "Beriša", Relation.SPOUSE, Sex.FEMALE, "1988",
+                           jmbg=make_jmbg(date(1988, 6, 2), "73", 555)),
+        ],
+    )  # fmt: skip
+    bajram, ljiljana = (m.id for m in hh.get_household(ctx, household_id).members)
+    all_plans = plans.household_plans(ctx, household_id, load_all(user=False))
+    plan = all_plans[bajram]
+    assert DocumentKind.BIRTH_REGISTRATION not in plan.held
+    assert plan.born_in == "kosovo"
+    assert plan.actionable[0].checklist.id == "kosovo-relocated-books"
+    # A JMBG from Niš (region 73) still means the birth is registered.
+    assert DocumentKind.BIRTH_REGISTRATION in all_plans[ljiljana].held

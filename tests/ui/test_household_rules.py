@@ -115,3 +115,34 @@ async def test_the_mother_sees_her_child_waiting_through_her_residence_and_id_ca
         assert "Needed for Emir Mustafić: Late birth registration" in blocked
         child = await plan_of(pilot, household_id, 1)
         assert "Waiting for Fatima Mustafić: ID card" in child
+
+
+async def test_an_idp_born_in_kosovo_is_never_has_and_not_known_at_once(empty_db):
+    from docassist.domain.jmbg import make_jmbg
+    from docassist.domain.model import PersonStatus
+
+    idp = frozenset({PersonStatus.IDP})
+    household_id = family(
+        empty_db,
+        "Beriša",
+        [
+            hh.PersonInput("Bajram", "Beriša", Relation.HEAD, Sex.MALE, "14.03.1985",
+                           place_of_birth="Priština",
+                           jmbg=make_jmbg(date(1985, 3, 14), "91", 123), statuses=idp),
+            hh.PersonInput("Ljiljana", "Beriša", Relation.SPOUSE, Sex.FEMALE, "1988",
+                           jmbg=make_jmbg(date(1988, 6, 2), "73", 555), statuses=idp),
+        ],
+    )  # fmt: skip
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(100, 60)) as pilot:
+        bajram = await plan_of(pilot, household_id, 0)
+        assert "Next step: Birth entry in the relocated Kosovo books" in bajram
+        assert "The books of Priština were kept in Niš in 2010. Check with the office." in bajram
+        assert "Court" not in bajram and "Late birth registration" not in bajram
+        assert "Not known: Birth registration" in bajram
+        assert "Has: Birth registration" not in bajram
+        # Her JMBG from Niš shows the registration as held, in the plan and the panel.
+        ljiljana = await plan_of(pilot, household_id, 1)
+        assert "Has: Birth registration" in ljiljana
+        assert "Birth registration (follows from the other records)" in ljiljana
+        assert "Not known: Birth registration" not in ljiljana

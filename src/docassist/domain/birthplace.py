@@ -34,6 +34,7 @@ __all__ = [
     "KOSOVO_REGIONS",
     "RELOCATED_BOOKS",
     "born_in",
+    "kosovo_municipality",
     "relocated_books_office",
 ]
 

@@ -152,6 +152,9 @@ def _next(page: Page, words: Words, next_step: NextStep, title: Callable[[str], 
     if next_step.due is not None:
         day = format_date(next_step.due, language=words.first)
         page.paragraph(Line(words.msg("Due {date}").format(date=day)), bold=True)
+    books = next_step.books_line(words.msg)
+    if books:
+        page.paragraph(Line(books), bold=True)
     for deadline in next_step.deadlines:
         name = words.one(deadline.step.title, words.first)[0]
         day = format_date(deadline.due, language=words.first)

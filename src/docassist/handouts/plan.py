@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from docassist.domain import birthplace
 from docassist.domain.model import DocumentKind
 from docassist.domain.text import N_
 from docassist.procedures import (
@@ -62,6 +63,11 @@ DEADLINE_PASSED = N_("{step}: the deadline was {date} and has passed.")
 # {step} is a later step's title; {blocker} what it waits for ("Waiting for Ana: ID card").
 LATER = N_("Later, for {step}: {blocker}")
 RESOLVE = N_("Resolve first:")
+# {place} a Kosovo municipality, {office} the Serbian town whose office kept its books.
+BOOKS_KEPT = N_("The books of {place} were kept in {office} in 2010. Check with the office.")
+BOOKS_UNKNOWN = N_(
+    "Which office keeps the books of {place} is not known here: ask the registry office."
+)
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,18 @@ class NextStep:
     deadlines: tuple[Deadline, ...] = ()
     # Prerequisites of a later step: "Later, for the entry: waiting for Fatima".
     later: tuple[Blocker, ...] = ()
+    # For a route for people born in Kosovo: (municipality, the office that kept its
+    # books in 2010, or None when domain.md names none). None for other routes.
+    kosovo_books: tuple[str, str | None] | None = None
+
+    def books_line(self, translate: Callable[[str], str]) -> str | None:
+        """ "The books of Priština were kept in Niš in 2010. Check with the office." """
+        if self.kosovo_books is None:
+            return None
+        place, office = self.kosovo_books
+        if office is None:
+            return translate(BOOKS_UNKNOWN).format(place=place)
+        return translate(BOOKS_KEPT).format(place=place, office=office)
 
     @property
     def step(self) -> Step | None:
@@ -195,6 +213,7 @@ def plan_sections(plan: PersonPlan | None, cases: Sequence[RecordedCase]) -> Pla
                 _waiting(item, plan.person_id),
                 item.deadlines,
                 tuple(item.later),
+                _kosovo_books(item, plan.place_of_birth),
             )
             for item in actionable
         ),
@@ -213,6 +232,17 @@ def plan_sections(plan: PersonPlan | None, cases: Sequence[RecordedCase]) -> Pla
         held=plan.held,
         done=tuple(done_routes(plan)),
     )
+
+
+def _kosovo_books(item: PlanItem, place_of_birth: str) -> tuple[str, str | None] | None:
+    """Which office kept the books of the person's Kosovo birthplace, for a route that
+    is for people born in Kosovo only."""
+    if birthplace.KOSOVO not in item.checklist.applies.born_in:
+        return None
+    municipality = birthplace.kosovo_municipality(place_of_birth)
+    if municipality is None:
+        return None
+    return municipality, birthplace.relocated_books_office(place_of_birth)
 
 
 def _due(item: PlanItem, case: RecordedCase | None) -> date | None:

@@ -303,17 +303,29 @@ class HouseholdScreen(DocScreen):
             return
         lang = current_language().code
         self.query_one("#person-name", Static).update(Content.assemble((person.full_name, "bold")))
-        self.query_one("#person-documents", Static).update(self._documents(person))
+        self.query_one("#person-documents", Static).update(
+            self._documents(person, self.plans.get(person.id))
+        )
         self._fill_cases(person, lang)
         self.query_one("#next-step", Static).update(self._plan(self.plans.get(person.id), lang))
 
-    def _documents(self, person: hh.Person) -> Content:
+    def _documents(self, person: hh.Person, plan: PersonPlan | None) -> Content:
+        """The documents in words, grouped by state. A document the plan takes the person
+        to hold although its state is not recorded (it follows from the JMBG or another
+        document) is listed as held, never "Has" in the plan and "Not known" here."""
+        held = set(plan.held) if plan is not None else set()
         groups: dict[DocumentState, list[str]] = {s: [] for s in STATE_ORDER}
         for kind in DocumentKind:
             state = person.documents.get(kind)
             if state is None and kind not in SUMMARY_DOCUMENTS:
                 continue  # rarer documents only when something is recorded about them
-            groups[state or DocumentState.UNKNOWN].append(_(DOCUMENT_LABELS[kind]))
+            label = _(DOCUMENT_LABELS[kind])
+            if state in (None, DocumentState.UNKNOWN) and kind in held:
+                groups[DocumentState.HAVE].append(
+                    _("{document} (follows from the other records)").format(document=label)
+                )
+                continue
+            groups[state or DocumentState.UNKNOWN].append(label)
         lines = []
         for state in STATE_ORDER:
             if groups[state]:
@@ -444,6 +456,9 @@ class HouseholdScreen(DocScreen):
         if next_step.due is not None:
             lines.append(Content.assemble("  ", self._due(next_step.due)))
         lines += self._deadlines(next_step, lang)
+        books = next_step.books_line(_)
+        if books:
+            lines.append(Content.assemble("  ", (books, "$warning")))
         if step.bring:
             lines.append(Content.assemble("  ", (_("Bring:"), "bold")))
             for thing in step.bring:
