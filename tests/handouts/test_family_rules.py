@@ -145,3 +145,32 @@ def test_an_idp_born_in_pristina_is_sent_to_the_relocated_books(ctx, checklists)
     assert "Late birth registration" not in bajram
     assert "Court" not in bajram
     assert "Has: Birth registration" not in bajram
+
+
+# --- item 4: born abroad ------------------------------------------------------------------
+
+
+def test_a_child_born_in_dortmund_gets_the_foreign_entry_and_no_court(ctx, checklists):
+    from docassist.domain.model import PersonStatus
+
+    returnee = frozenset({PersonStatus.RETURNEE})
+    household_id = family(
+        ctx,
+        "Demiri",
+        [
+            hh.PersonInput("Ilir", "Demiri", Relation.HEAD, Sex.MALE, "1988",
+                           documents=EVERYTHING, statuses=returnee),
+            hh.PersonInput("Selvija", "Demiri", Relation.SPOUSE, Sex.FEMALE, "1992",
+                           documents=EVERYTHING, statuses=returnee),
+        ],
+        [hh.PersonInput("Denis", "Demiri", Relation.CHILD, Sex.MALE, "2017",
+                        place_of_birth="Dortmund", statuses=returnee,
+                        documents={K.BIRTH_REGISTRATION: S.MISSING})],
+    )  # fmt: skip
+    denis = plan_text(ctx, household_id, checklists).split("Denis Demiri (")[1]
+    assert "Next step: Entry of a birth abroad" in denis
+    assert "Get the foreign birth certificate on the international form" in denis
+    assert "Check with the office" in denis
+    assert "Court" not in denis
+    assert "Late birth registration" not in denis
+    assert "where the person was born" not in denis

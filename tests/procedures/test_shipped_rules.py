@@ -377,3 +377,24 @@ def test_someone_born_in_serbia_keeps_late_registration(shipped):
     plan = plan_for(_bajram(born_in=None, place_of_birth="Niš"), shipped)
     assert plan.item("kosovo-relocated-books") is None
     assert plan.actionable[0].checklist.id == "late-birth-registration"
+
+
+# --- issue 15, item 4: born abroad ----------------------------------------------------------
+
+
+def test_a_child_born_in_dortmund_has_the_foreign_birth_entered_not_the_court(shipped):
+    returnee = frozenset({PersonStatus.RETURNEE})
+    mother = PersonFacts("m1", "Selvija", 31, holding(*(k for k in K if k != K.IDP_CARD)),
+                         returnee)  # fmt: skip
+    child = PersonFacts("c1", "Denis", 9, holding(), returnee, mother_id="m1",
+                        born_in="abroad", place_of_birth="Dortmund")  # fmt: skip
+    plan = plan_for(child, shipped, mother)
+    entry = plan.item("foreign-birth-entry")
+    assert plan.actionable[0] is entry
+    assert entry.next_step.key == "foreign-certificate"
+    assert plan.item("court-birth-determination") is None
+    assert plan.item("late-birth-registration") is None
+    # domain.md has no procedure: the file and every step say "check with the office".
+    checklist = shipped.get("foreign-birth-entry")
+    assert "international form" in checklist.summary.en
+    assert all({"where", "cost", "duration"} <= s.verify_locally for s in checklist.steps[:2])

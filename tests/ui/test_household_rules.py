@@ -146,3 +146,26 @@ async def test_an_idp_born_in_kosovo_is_never_has_and_not_known_at_once(empty_db
         assert "Has: Birth registration" in ljiljana
         assert "Birth registration (follows from the other records)" in ljiljana
         assert "Not known: Birth registration" not in ljiljana
+
+
+async def test_a_child_born_abroad_is_not_offered_the_court(empty_db):
+    from docassist.domain.model import PersonStatus
+
+    returnee = frozenset({PersonStatus.RETURNEE})
+    household_id = family(
+        empty_db,
+        "Demiri",
+        [
+            hh.PersonInput("Selvija", "Demiri", Relation.HEAD, Sex.FEMALE, "1992",
+                           documents=EVERYTHING, statuses=returnee),
+        ],
+        [hh.PersonInput("Denis", "Demiri", Relation.CHILD, Sex.MALE, "2017",
+                        place_of_birth="Dortmund, Nemačka", statuses=returnee,
+                        documents={K.BIRTH_REGISTRATION: S.MISSING})],
+    )  # fmt: skip
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(100, 60)) as pilot:
+        denis = await plan_of(pilot, household_id, 1)
+        assert "Next step: Entry of a birth abroad (can start now)" in denis
+        assert "international form" in denis
+        assert "Court" not in denis and "Late birth registration" not in denis
