@@ -174,3 +174,44 @@ def test_a_child_born_in_dortmund_gets_the_foreign_entry_and_no_court(ctx, check
     assert "Court" not in denis
     assert "Late birth registration" not in denis
     assert "where the person was born" not in denis
+
+
+# --- item 5: a refusal outweighs a tick ---------------------------------------------------
+
+
+def refused_registration(ctx, checklists, name: str) -> str:
+    """Senada, recorded without a birth registration but with a citizenship certificate,
+    whose late registration was refused this week; her son has his documents."""
+    from docassist.services import cases, plans
+
+    household_id = family(
+        ctx,
+        name,
+        [
+            hh.PersonInput("Senada", name, Relation.HEAD, Sex.FEMALE, "1990",
+                           documents={K.BIRTH_REGISTRATION: S.MISSING, K.CITIZENSHIP: S.HAVE,
+                                      K.RESIDENCE: S.MISSING, K.ID_CARD: S.MISSING}),
+        ],
+        [hh.PersonInput("Nikola", name, Relation.CHILD, Sex.MALE, "2015",
+                        documents=EVERYTHING)],
+    )  # fmt: skip
+    senada = hh.get_household(ctx, household_id).members[0].id
+    late = checklists.get("late-birth-registration")
+    case_id = cases.open_case(
+        ctx, senada, late.id, late.version, plans.case_steps(ctx, senada, late),
+        produces=late.produces,
+    )  # fmt: skip
+    cases.close_case(ctx, case_id, "refused", reason="Not enough proof of the time and place")
+    return household_id
+
+
+def test_a_refused_registration_is_the_thing_to_resolve_and_the_court_stays(ctx, checklists):
+    text = plan_text(ctx, refused_registration(ctx, checklists, "Selimović"), checklists)
+    senada = text.split("Nikola Selimović (")[0]
+    assert (
+        "Resolve first: Birth registration: the office refused it, yet the record says the "
+        "person holds a Citizenship certificate, which needs it." in senada
+    )
+    assert "Next step: Court: time and place of birth" in senada
+    assert "Has: Birth registration" not in senada
+    assert "Has: Citizenship certificate" in senada

@@ -398,3 +398,44 @@ def test_a_child_born_in_dortmund_has_the_foreign_birth_entered_not_the_court(sh
     checklist = shipped.get("foreign-birth-entry")
     assert "international form" in checklist.summary.en
     assert all({"where", "cost", "duration"} <= s.verify_locally for s in checklist.steps[:2])
+
+
+# --- issue 15, item 5: a refusal outweighs a tick ---------------------------------------
+
+
+def test_a_refused_registration_beats_the_entry_a_citizenship_tick_implies(shipped):
+    from docassist.domain.model import CaseStatus, Outcome
+    from docassist.procedures import CaseFacts
+
+    refused = CaseFacts("late-birth-registration", 1, CaseStatus.CLOSED, Outcome.REFUSED)
+    senada = PersonFacts(
+        "p1", "Senada", 36,
+        {K.BIRTH_REGISTRATION: MISSING, K.CITIZENSHIP: HAVE, K.RESIDENCE: MISSING},
+        cases=(refused,),
+    )  # fmt: skip
+    plan = plan_for(senada, shipped)
+    assert K.BIRTH_REGISTRATION not in plan.held
+    assert plan.disputed == {K.BIRTH_REGISTRATION: K.CITIZENSHIP}
+    assert plan.corrections == {}
+    # The court route stays: it is the route after the refusal.
+    court = plan.item("court-birth-determination")
+    assert court is not None and court in plan.actionable
+    # What needs the birth entry waits on it, through the court.
+    assert blockers(plan, "residence-registration") == [
+        (PREREQUISITE_SELF, "self", "birth-registration")
+    ]
+
+
+def test_an_entry_obtained_after_the_refusal_settles_it(shipped):
+    from docassist.domain.model import CaseStatus, Outcome
+    from docassist.procedures import CaseFacts
+
+    refused = CaseFacts("late-birth-registration", 1, CaseStatus.CLOSED, Outcome.REFUSED)
+    won = CaseFacts("court-birth-determination", 2, CaseStatus.DONE, Outcome.OBTAINED)
+    senada = PersonFacts(
+        "p1", "Senada", 36, {K.BIRTH_REGISTRATION: MISSING, K.CITIZENSHIP: HAVE},
+        cases=(refused, won),
+    )  # fmt: skip
+    plan = plan_for(senada, shipped)
+    assert plan.disputed == {}
+    assert K.BIRTH_REGISTRATION in plan.held

@@ -169,3 +169,21 @@ async def test_a_child_born_abroad_is_not_offered_the_court(empty_db):
         assert "Next step: Entry of a birth abroad (can start now)" in denis
         assert "international form" in denis
         assert "Court" not in denis and "Late birth registration" not in denis
+
+
+async def test_a_refusal_outweighs_a_citizenship_tick_on_screen(empty_db):
+    from docassist.procedures import load_all
+    from tests.handouts.test_family_rules import refused_registration
+
+    db = open_database(empty_db)
+    try:
+        household_id = refused_registration(Context(db), load_all(user=False), "Selimović")
+    finally:
+        db.close()
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(100, 60)) as pilot:
+        senada = await plan_of(pilot, household_id, 0)
+        assert senada.startswith("Resolve first: Birth registration: the office refused it")
+        assert "Next step: Court: time and place of birth (can start now)" in senada
+        assert "Has: Birth registration" not in senada
+        assert "Missing: Birth registration" in senada

@@ -25,7 +25,9 @@ registration and citizenship), read from the producing checklists' ``self``
 prerequisites, never from code about one procedure. An implied document fills in a
 document whose state is not recorded; it overrides a record of "missing" only for the
 registry entries (``REGISTRY_ENTRIES``), which are never lost once made, and the plan then
-lists the contradiction in ``corrections`` so the record can be put right.
+lists the contradiction in ``corrections`` so the record can be put right. A case on a
+registry entry that was refused, with none obtained since, outweighs such an inference:
+the entry is not implied, and ``disputed`` names the contradiction to resolve.
 
 A *blocker* either really blocks (``Blocker.blocking``) or only asks the facilitator to
 check something we cannot know — a parent who is not recorded. The two are kept apart
