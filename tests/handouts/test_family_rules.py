@@ -213,5 +213,8 @@ def test_a_refused_registration_is_the_thing_to_resolve_and_the_court_stays(ctx,
         "person holds a Citizenship certificate, which needs it." in senada
     )
     assert "Next step: Court: time and place of birth" in senada
+    # Item 6: born outside Kosovo and no IDP, she starts with legal aid.
+    assert "Get free legal aid" in senada
+    assert "Check for a Kosovo registry entry" not in senada
     assert "Has: Birth registration" not in senada
     assert "Has: Citizenship certificate" in senada

@@ -439,3 +439,28 @@ def test_an_entry_obtained_after_the_refusal_settles_it(shipped):
     plan = plan_for(senada, shipped)
     assert plan.disputed == {}
     assert K.BIRTH_REGISTRATION in plan.held
+
+
+# --- issue 15, item 6: the court's Kosovo check is for Kosovo births and IDPs only -----------
+
+
+def test_the_court_starts_with_the_kosovo_check_only_for_kosovo_births_or_idps(shipped):
+    from docassist.domain.model import CaseStatus, Outcome
+    from docassist.procedures import CaseFacts
+
+    late = CaseFacts("late-birth-registration", 1, CaseStatus.CLOSED, Outcome.REFUSED)
+    books = CaseFacts("kosovo-relocated-books", 1, CaseStatus.CLOSED, Outcome.REFUSED)
+    born_here = PersonFacts("p1", "Dragan", 34, holding(), cases=(late,))
+    court = plan_for(born_here, shipped).item("court-birth-determination")
+    assert court.next_step.key == "get-legal-aid"
+    idp = PersonFacts("p2", "Bajram", 40, holding(), frozenset({PersonStatus.IDP}),
+                      cases=(late,))  # fmt: skip
+    assert plan_for(idp, shipped).item("court-birth-determination").next_step.key == (
+        "check-kosovo-books"
+    )
+    kosovo = PersonFacts("p3", "Ramiz", 40, holding(), cases=(books, late), born_in="kosovo")
+    assert plan_for(kosovo, shipped).item("court-birth-determination").next_step.key == (
+        "check-kosovo-books"
+    )
+    step = shipped.get("court-birth-determination").step("check-kosovo-books")
+    assert step.only_if.born_in == {"kosovo"} and step.only_if.status == {PersonStatus.IDP}

@@ -207,3 +207,20 @@ def test_a_kosovo_jmbg_is_not_a_birth_registration_held(ctx):
     assert plan.actionable[0].checklist.id == "kosovo-relocated-books"
     # A JMBG from Niš (region 73) still means the birth is registered.
     assert DocumentKind.BIRTH_REGISTRATION in all_plans[ljiljana].held
+
+
+def test_the_court_check_of_kosovo_books_is_skipped_for_people_born_elsewhere(ctx):
+    checklist = load_all(user=False).get("court-birth-determination")
+    household_id = hh.register_household(
+        ctx,
+        hh.HouseholdInput("Ramić", consent_date="2026-11-01"),
+        [hh.PersonInput("Dragan", "Ramić", Relation.HEAD, Sex.MALE, "1990",
+                        place_of_birth="Leskovac")],
+    )  # fmt: skip
+    person = hh.get_household(ctx, household_id).members[0].id
+    steps = plans.case_steps(ctx, person, checklist)
+    assert [s.key for s in steps if s.skip] == ["check-kosovo-books"]
+    case_id = cases.open_case(ctx, person, checklist.id, checklist.version, steps)
+    case = cases.get_case(ctx, case_id)
+    assert case.steps[0].status == StepStatus.SKIPPED
+    assert case.current_step().key == "get-legal-aid"

@@ -185,5 +185,7 @@ async def test_a_refusal_outweighs_a_citizenship_tick_on_screen(empty_db):
         senada = await plan_of(pilot, household_id, 0)
         assert senada.startswith("Resolve first: Birth registration: the office refused it")
         assert "Next step: Court: time and place of birth (can start now)" in senada
+        assert "Get free legal aid" in senada  # item 6: no Kosovo check for her
+        assert "Check for a Kosovo registry entry" not in senada
         assert "Has: Birth registration" not in senada
         assert "Missing: Birth registration" in senada
