@@ -20,8 +20,9 @@ from docassist.domain.text import N_, Problem
 from docassist.i18n import get_language
 from docassist.procedures import Checklist, ChecklistSet
 from docassist.services import households as hh
-from docassist.services.cases import StepPlan, open_case
+from docassist.services.cases import open_case
 from docassist.services.context import Context, NotFoundError, ValidationError
+from docassist.services.plans import case_steps
 from docassist.store.cases import active_case_sql
 from docassist.store.db import new_id
 
@@ -318,7 +319,7 @@ def open_cases_for_attendees(
                 person_id,
                 checklist.id,
                 checklist.version,
-                [StepPlan(s.key, s.typical_days) for s in checklist.steps],
+                case_steps(ctx, person_id, checklist),
                 produces=checklist.produces,
             )
             opened.append(OpenedCase(person_id, checklist_id, case_id))
