@@ -61,6 +61,61 @@ def test_search_by_several_words_narrows(ctx):
     assert hh.find_households(ctx, "marija nikolic") == []
 
 
+@pytest.mark.parametrize(
+    ("registered", "typed"),
+    [
+        ("Redžepović", "Reʒepović"),  # Romani ʒ (and ǯ) is dž
+        ("Redžepović", "Reǯep"),
+        ("Reʒepović", "Реџеповић"),
+        ("Krasniqi", "Krasnići"),  # Albanian q = ć, and back
+        ("Krasnići", "Krasniqi"),
+        ("Hoxha", "Hodža"),  # xh = dž
+        ("Çeku", "Čeku"),  # ç = č
+        ("Gjergji", "Đerđi"),  # gj = đ
+        ("Bërisha", "Beriša"),  # ë = e, sh = š
+        ("Đorđević", "Ðorđević"),  # an eth (U+00D0) is Đ
+        ("Ðorđević", "Ђорђевић"),
+        ("Πέτρος", "Petros"),  # another script, found from Latin
+        ("محمد", "محمد"),  # a script the key cannot read: found as written
+    ],
+)
+def test_search_finds_other_spellings_of_a_name(ctx, registered, typed):
+    hid = hh.register_household(ctx, HouseholdInput(family_name=registered))
+    hh.register_household(ctx, HouseholdInput(family_name="Nikolić"))
+    assert [h.id for h in hh.find_households(ctx, typed)] == [hid]
+    assert hh.count_households(ctx, typed) == 1
+
+
+def test_a_jmbg_that_lost_its_leading_zero_finds_the_person(ctx):
+    jmbg = make_jmbg(date(1987, 5, 1), "71", 1)
+    assert jmbg.startswith("0")
+    hid = hh.register_household(
+        ctx, HouseholdInput(family_name="Ramić"), [PersonInput("Sabit", "Ramić", jmbg=jmbg)]
+    )
+    hh.register_household(ctx, HouseholdInput(family_name="Nikolić"))
+    for typed in (jmbg, jmbg[1:], f"ramic {jmbg[1:]}"):
+        assert [h.id for h in hh.find_households(ctx, typed)] == [hid], typed
+        assert hh.count_households(ctx, typed) == 1
+    # Only a whole JMBG is read as one that lost its 0: a shorter prefix is a prefix.
+    assert hh.find_households(ctx, jmbg[1:8]) == []
+
+
+def test_a_search_with_nothing_readable_finds_nobody_and_says_so(ctx):
+    _family(ctx)
+    hh.register_household(ctx, HouseholdInput(family_name="Nikolić"))
+    for typed in ("-", "😀", " – ", "?!"):
+        assert hh.unreadable_search(typed)
+        assert hh.find_households(ctx, typed) == []
+        assert hh.count_households(ctx, typed) == 0
+        assert hh.count_households(ctx, typed, municipality="Novi Sad") == 0
+    # Nothing typed is not a search: the whole register is listed.
+    assert not hh.unreadable_search("  ")
+    assert hh.count_households(ctx, "  ") == 2
+    # Words it can read are searched by, the rest left aside.
+    assert not hh.unreadable_search("petrović 😀 -")
+    assert [h.family_name for h in hh.find_households(ctx, "petrović 😀 -")] == ["Петровић"]
+
+
 def test_search_ignores_punctuation_and_odd_input(ctx):
     _family(ctx)
     for typed in ['"', "*", "OR", "(", "petro*", "  ", "'; DROP TABLE households; --"]:

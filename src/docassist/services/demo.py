@@ -36,10 +36,10 @@ from docassist.services.households import (
     HouseholdInput,
     PersonInput,
     household_columns,
-    household_search_text,
     person_columns,
 )
 from docassist.store.db import new_id
+from docassist.store.search_index import household_search_text
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from docassist.services.documents import documents_of, write_documents
 from docassist.services.edits import merge_edit
 from docassist.store.cases import active_case_sql
 from docassist.store.db import new_id
+from docassist.store.search_index import household_search_text, person_name_key
 
 PAGE_SIZE = 50
 
@@ -301,7 +302,7 @@ def person_columns(inp: PersonInput, today: date, now: str) -> dict[str, Any]:
     columns: dict[str, Any] = {
         "given_name": given,
         "family_name": family,
-        "name_key": script.search_key(f"{given} {family}"),
+        "name_key": person_name_key(given, family),
         "relation": Relation(inp.relation).value,
         "sex": Sex(inp.sex).value,
         "birth_date": birth.to_storage() if birth else None,
@@ -319,16 +320,6 @@ def person_columns(inp: PersonInput, today: date, now: str) -> dict[str, Any]:
     for status, column in _STATUS_COLUMNS.items():
         columns[column] = int(status in inp.statuses)
     return columns
-
-
-def household_search_text(family_name: str, members: list[dict[str, Any]]) -> str:
-    """Every word someone might type to find the household, as search keys."""
-    parts = [script.search_key(family_name)]
-    for m in members:
-        parts.append(m["name_key"])
-        if m.get("jmbg"):
-            parts.append(m["jmbg"])
-    return " ".join(dict.fromkeys(p for p in parts if p))
 
 
 # --- use cases --------------------------------------------------------------
@@ -480,7 +471,7 @@ def update_person(
 
 
 def _recompute_name_key(row: dict[str, Any]) -> None:
-    row["name_key"] = script.search_key(f"{row['given_name']} {row['family_name']}")
+    row["name_key"] = person_name_key(row["given_name"], row["family_name"])
 
 
 # Why a removed person's open cases were closed; restore_person reopens the
@@ -559,9 +550,35 @@ def restore_person(ctx: Context, person_id: str) -> None:
 
 
 def fts_query(text: str) -> str | None:
-    """Word-prefix query over search keys: 'petro mar' finds 'Petrović Marija'."""
+    """Word-prefix query over search keys: 'petro mar' finds 'Petrović Marija'.
+
+    None when nothing typed is a letter or digit the search reads (see
+    ``unreadable_search``). A JMBG of 12 digits is also looked for with the leading
+    0 it lost: Excel and handwritten lists drop it from those born on days 1-9.
+    """
     tokens = script.search_tokens(text)
-    return " ".join(f'"{t}"*' for t in tokens) if tokens else None
+    if not tokens:
+        return None
+    # FTS5 takes a bracketed OR only between explicit ANDs.
+    return " AND ".join(
+        f'("{t}"* OR "0{t}"*)' if len(t) == 12 and t.isascii() and t.isdigit() else f'"{t}"*'
+        for t in tokens
+    )
+
+
+#: What a screen says when ``unreadable_search`` is true.
+UNREADABLE_SEARCH = N_(
+    "There are no letters or digits to search by. Type part of a name or an ID number."
+)
+
+
+def unreadable_search(text: str) -> bool:
+    """True when something was typed but none of it can be searched by ("-", "😀").
+
+    Such a search finds nobody (it used to list every household) and the screen
+    says why; a search with some readable words finds by those.
+    """
+    return bool(text.strip()) and fts_query(text) is None
 
 
 def _where(
@@ -577,6 +594,8 @@ def _where(
     if fts:
         clauses.append("h.rowid IN (SELECT rowid FROM households_fts WHERE households_fts MATCH ?)")
         params.append(fts)
+    elif unreadable_search(query):
+        clauses.append("0")
     # A place matches in every spelling stored (see services/places.py).
     place_clauses, place_params = places.where(ctx, "h", municipality, settlement)
     clauses += place_clauses
@@ -698,6 +717,8 @@ def count_households(
     settlement: str | None = None,
     case_filter: str | None = None,
 ) -> int:
+    if unreadable_search(query):
+        return 0
     if fts_query(query) and not (municipality or settlement or case_filter):
         return _fts_matches(ctx, query)
     where, params = _where(ctx, query, municipality, settlement, case_filter)

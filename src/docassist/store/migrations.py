@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from sqlite_utils import Database, Migrations
 
+from docassist.store.search_index import rebuild_search_keys
+
 migrations = Migrations("docassist")
 KNOWN: list[str] = []  # every migration this code knows, in order
 
@@ -389,3 +391,12 @@ def m0006_erased_persons(db: Database) -> None:
     ALTER TABLE persons ADD COLUMN erased_at TEXT;
     """,
     )
+
+
+@_migration("0009_search_keys_read_more_spellings")
+def m0009_search_keys_read_more_spellings(db: Database) -> None:
+    # The search keys learnt Romani ʒ/ǯ (dž), Albanian spellings (q, xh, gj, sh, zh),
+    # the eth (Ð as Đ), Greek, and letters of scripts they cannot read; the sort keys
+    # learnt the same table of letters. Keys written before would miss those names,
+    # so every derived key is computed again.
+    rebuild_search_keys(db)
