@@ -816,18 +816,48 @@ def get_person(ctx: Context, person_id: str) -> Person:
     return _person(row, documents_of(ctx, [person_id]).get(person_id, {}))
 
 
+def exact_birth(birth: PartialDate | None) -> date | None:
+    """The birth date when it is known to the day, not guessed; else None."""
+    if birth is None or birth.precision != "day" or birth.approximate:
+        return None
+    return birth.earliest()
+
+
+def sound_jmbg(text: str | None, today: date) -> str | None:
+    """The JMBG's 13 digits when it tells one person from another (``is_sound``)."""
+    number = "".join(ch for ch in text or "" if ch.isdigit())
+    if len(number) != 13 or not check_jmbg(number, today=today).is_sound:
+        return None
+    return number
+
+
+def told_apart(
+    jmbg: str | None, birth: date | None, other_jmbg: str | None, other_birth: date | None
+) -> bool:
+    """Whether two people of one name and birth year are two people all the same: both
+    have a sound JMBG (``sound_jmbg``) and the numbers differ, or both a birth date known
+    to the day (``exact_birth``) and the dates differ. Children named after the same
+    grandparent are common; such namesakes are not likely duplicates."""
+    if jmbg and other_jmbg and jmbg != other_jmbg:
+        return True
+    return bool(birth and other_birth and birth != other_birth)
+
+
 def duplicate_candidates(
     ctx: Context, person: PersonInput, *, exclude_id: str | None = None
 ) -> list[DuplicateCandidate]:
-    """People already registered who may be this one: same JMBG, or same name and birth year."""
+    """People already registered who may be this one: same JMBG, or same name and birth
+    year unless ``told_apart``."""
     given, family = _clean(person.given_name), _clean(person.family_name)
-    keys = {script.search_key(f"{given} {family}"), script.search_key(f"{family} {given}")}
-    birth, _ = parse_birth_date(person.birth_date, ctx.today())
+    keys = {person_name_key(given, family), person_name_key(family, given)}
+    today = ctx.today()
+    birth, _ = parse_birth_date(person.birth_date, today)
     jmbg = "".join(ch for ch in person.jmbg if ch.isdigit())
+    mine = sound_jmbg(jmbg, today), exact_birth(birth)
     found: dict[str, DuplicateCandidate] = {}
     base = """
         SELECT p.id, p.household_id, p.given_name, p.family_name, p.birth_date,
-               h.settlement, h.municipality
+               h.settlement, h.municipality, p.jmbg
         FROM persons p JOIN households h ON h.id = p.household_id
         WHERE p.deleted_at IS NULL AND h.deleted_at IS NULL AND p.id IS NOT ?
     """
@@ -844,6 +874,9 @@ def duplicate_candidates(
             sql += " AND (p.birth_year IS NULL OR p.birth_year BETWEEN ? AND ?)"
             params += [birth.year - slack, birth.year + slack]
         for r in ctx.db.execute(sql, params).fetchall():
+            theirs = PartialDate.from_storage(r[4]) if r[4] else None
+            if told_apart(*mine, sound_jmbg(r[7], today), exact_birth(theirs)):
+                continue
             found.setdefault(r[0], _candidate(r, N_("Same name and year of birth")))
     return list(found.values())
 
