@@ -19,7 +19,14 @@ from docassist.domain.model import (
     Relation,
     Sex,
 )
-from docassist.domain.text import N_, Problem
+from docassist.domain.text import (
+    MAX_NAME_LENGTH,
+    MAX_NOTES_LENGTH,
+    N_,
+    Problem,
+    too_long,
+)
+from docassist.handouts.glyphs import unprintable
 from docassist.services import cases as case_service
 from docassist.services import places
 from docassist.services.context import (
@@ -170,29 +177,31 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-#: The longest name or place (and address, phone) the forms and the import accept, in
-#: characters. Real ones are far shorter; a longer one is a pasted paragraph or a
-#: broken file, and would fill every screen, list and printout it appears on.
-MAX_NAME_LENGTH = 100
-
-
-def too_long(text: str) -> Problem | None:
-    """The problem with a name or place longer than ``MAX_NAME_LENGTH``, if it is."""
-    count = len(_clean(text))
-    if count <= MAX_NAME_LENGTH:
-        return None
-    return Problem(
-        "too_long",
-        N_("This is {count} characters long; at most {max} fit here."),
-        {"count": count, "max": MAX_NAME_LENGTH},
-    )
-
-
-def _check_lengths(problems: dict[str, list[Problem]], values: dict[str, str]) -> None:
+def _check_lengths(
+    problems: dict[str, list[Problem]], values: dict[str, str], limit: int = MAX_NAME_LENGTH
+) -> None:
     for key, value in values.items():
-        problem = too_long(value)
+        problem = too_long(value, limit)
         if problem is not None:
             problems.setdefault(key, []).append(problem)
+
+
+def _check_printable(problems: dict[str, list[Problem]], values: dict[str, str]) -> None:
+    """Names and places go onto the handouts: a character their font cannot print
+    would be missing from the printout, so it is refused here, said by name."""
+    for key, value in values.items():
+        missing = unprintable(value)
+        if missing:
+            problems.setdefault(key, []).append(
+                Problem(
+                    "unprintable",
+                    N_(
+                        "The printed handouts cannot show {chars}: leave it out, or write "
+                        "it in letters."
+                    ),
+                    {"chars": " ".join(missing)},
+                )
+            )
 
 
 def parse_birth_date(text: str, today: date) -> tuple[PartialDate | None, list[Problem]]:
@@ -212,14 +221,14 @@ def validate_person(inp: PersonInput, today: date) -> dict[str, list[Problem]]:
         problems["given_name"] = [Problem("required", N_("Type the given name."))]
     if not _clean(inp.family_name):
         problems["family_name"] = [Problem("required", N_("Type the family name."))]
-    _check_lengths(
-        problems,
-        {
-            "given_name": inp.given_name,
-            "family_name": inp.family_name,
-            "place_of_birth": inp.place_of_birth,
-        },
-    )
+    names = {
+        "given_name": inp.given_name,
+        "family_name": inp.family_name,
+        "place_of_birth": inp.place_of_birth,
+    }
+    _check_lengths(problems, {**names, "ethnicity": inp.ethnicity or ""})
+    _check_printable(problems, names)
+    _check_lengths(problems, {"notes": inp.notes}, MAX_NOTES_LENGTH)
     birth, date_problems = parse_birth_date(inp.birth_date, today)
     if date_problems:
         problems["birth_date"] = date_problems
@@ -250,16 +259,15 @@ def validate_household(inp: HouseholdInput) -> dict[str, list[Problem]]:
     problems: dict[str, list[Problem]] = {}
     if not _clean(inp.family_name):
         problems["family_name"] = [Problem("required", N_("Type the family name."))]
-    _check_lengths(
-        problems,
-        {
-            "family_name": inp.family_name,
-            "settlement": inp.settlement,
-            "address": inp.address,
-            "municipality": inp.municipality,
-            "phone": inp.phone,
-        },
-    )
+    places = {
+        "family_name": inp.family_name,
+        "settlement": inp.settlement,
+        "address": inp.address,
+        "municipality": inp.municipality,
+    }
+    _check_lengths(problems, {**places, "phone": inp.phone})
+    _check_printable(problems, places)
+    _check_lengths(problems, {"notes": inp.notes}, MAX_NOTES_LENGTH)
     if inp.consent_date:
         try:
             date.fromisoformat(inp.consent_date)

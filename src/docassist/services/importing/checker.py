@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from docassist.domain import script
-from docassist.domain.text import N_, Problem
+from docassist.domain.text import N_, Problem, too_long
 from docassist.services import households as hh
 from docassist.services.context import Context
 from docassist.services.importing.fields import FIELD_KEYS, column_names
@@ -95,7 +95,7 @@ class RowChecker:
     def _lengths(self, line: int, values: dict[str, str]) -> list[RowProblem]:
         """Cells longer than any name or place: the limit the forms keep, for every
         column imported (a date or a JMBG is far shorter still)."""
-        found = ((key, hh.too_long(value)) for key, value in values.items())
+        found = ((key, too_long(value)) for key, value in values.items())
         return [RowProblem(line, key, problem) for key, problem in found if problem]
 
     def _cells(self, line: int, cells: list[str]) -> list[RowProblem]:
