@@ -45,7 +45,7 @@ def test_dry_run_prints_mapping_problems_and_summary(capsys, register):
     out = capsys.readouterr().out
     assert _counts(register) == before
     assert "Domaćinstvo" in out and "-> Household key (household)" in out
-    assert "Ime oca" in out and "Not imported" in out
+    assert "Ime oca        -> Father (father)" in out
     assert f"{FIXTURE}:5: warning: JMBG: The last digit does not match the others" in out
     assert f"{FIXTURE}:6: Birth date: There is no 31.02." in out
     assert f"{FIXTURE}:7: The given name is missing." in out
@@ -193,3 +193,31 @@ def test_a_mistyped_register_is_refused_not_created(capsys, tmp_path, apply):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "There is no database" in err[0] and str(typo) in err[0]
     assert not typo.exists()
+
+
+def test_a_list_imported_again_that_finds_only_known_people_exits_0(capsys, register):
+    # Every row already registered (by JMBG) or a likely duplicate: nothing is wrong
+    # with the file, so neither the check nor the import is a failure.
+    path = Path(__file__).parents[1] / "fixtures" / "import" / "namesakes.csv"
+    args = ["--db", str(register), "import", "households", str(path)]
+    user = ["--apply", "--user", "milica jovanovic"]
+    assert main([*args, *user]) == 0
+    once = _counts(register)
+    capsys.readouterr()
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "2 rows are people already in the register (the same JMBG) and are left out." in out
+    assert main([*args, *user]) == 0
+    assert "There is nothing to import." in capsys.readouterr().out
+    assert _counts(register) == once
+
+
+def test_keep_line_imports_one_likely_duplicate(capsys, register):
+    path = Path(__file__).parents[1] / "fixtures" / "import" / "namesakes.csv"
+    args = ["--db", str(register), "import", "households", str(path)]
+    assert main([*args, "--keep-line", "8"]) == 0
+    out = capsys.readouterr().out
+    assert f"{path}:7: Left out: Likely the same person as on line 6" in out
+    assert f"{path}:8: warning: Likely the same person as on line 2" in out
+    assert "To import: 6 households, 6 people." in out
+    assert "--keep-line LINE" in out  # line 7 is still left out

@@ -71,6 +71,24 @@ async def test_nobody_matches_message(demo_db):
         assert "Nobody matches" in text
 
 
+async def test_a_search_with_nothing_readable_says_so_instead_of_listing_everyone(demo_db):
+    # "-" or an emoji used to list every household, as if nothing had been typed.
+    app = DocAssistApp(demo_db, user_id=make_user(demo_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        search = app.screen.query_one("#search", Input)
+        for typed in ("-", "😀"):
+            search.value = typed
+            await pilot.pause()
+            text = str(app.screen.query_one("#empty", Static).render())
+            assert "no letters or digits to search by" in text
+            assert app.screen.query_one(DataTable).has_class("hidden")
+        app.choose_language("sr")
+        await pilot.pause()
+        text = str(app.screen.query_one("#empty", Static).render())
+        assert "слова" in text  # said in the user's language
+
+
 async def test_quit_key(empty_db):
     app = DocAssistApp(empty_db, user_id=make_user(empty_db))
     async with app.run_test() as pilot:

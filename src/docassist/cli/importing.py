@@ -51,6 +51,17 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
     )
     # Leaving them out used to need this; it is the default now. Kept for old scripts.
     duplicates.add_argument("--skip-duplicates", action="store_true", help=argparse.SUPPRESS)
+    households.add_argument(
+        "--keep-line",
+        action="append",
+        type=int,
+        default=[],
+        metavar="LINE",
+        help=_(
+            "import the likely duplicate on LINE anyway (once you know it is another "
+            "person); may be given again for other lines"
+        ),
+    )
     add_sign_in_options(households)
 
 
@@ -119,17 +130,22 @@ def run(args: argparse.Namespace) -> int:
     # Even a dry run signs in: it compares the file with the families already registered.
     with signed_in(args) as ctx:
         plan = imp.check_import(
-            ctx, path, mapping=mapping, sheet=args.sheet, skip_duplicates=not args.keep_duplicates
+            ctx,
+            path,
+            mapping=mapping,
+            sheet=args.sheet,
+            skip_duplicates=not args.keep_duplicates,
+            choices=dict.fromkeys(args.keep_line, True),
         )
         print_mapping(plan)
         print_problems(plan)
         for line in summary_lines(plan):
             print(line)
-        if plan.duplicate_rows and plan.skip_duplicates:
+        if len(plan.likely_duplicates) > plan.kept_duplicates:
             print(
                 _(
-                    "Add --keep-duplicates to import the likely duplicates too, once you "
-                    "know they are other people."
+                    "Add --keep-duplicates to import the likely duplicates too, or "
+                    "--keep-line LINE for one of them, once you know they are other people."
                 )
             )
         if not args.apply:
@@ -137,7 +153,8 @@ def run(args: argparse.Namespace) -> int:
             return 1 if plan.error_rows else 0
         if not plan.households:
             print(_("There is nothing to import."))
-            return 1
+            # Everyone already known (the same list imported again) is no failure.
+            return 1 if plan.error_rows or not plan.rows else 0
         result = imp.apply_import(ctx, plan)
     print(
         _("Imported: {households}, {people}.").format(

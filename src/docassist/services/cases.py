@@ -17,7 +17,7 @@ from docassist.domain.model import (
     StepStatus,
     is_active_case,
 )
-from docassist.domain.text import N_, Problem
+from docassist.domain.text import MAX_REASON_LENGTH, N_, Problem, too_long
 from docassist.services.context import Context, NotFoundError, ValidationError
 from docassist.services.documents import write_documents
 from docassist.store.cases import active_case_sql
@@ -221,6 +221,7 @@ def set_step_status(
     reason = reason.strip()
     if status == StepStatus.BLOCKED and not reason:
         raise ValidationError({"reason": [Problem("required", N_("Say what blocks this step."))]})
+    _check_length({"reason": reason, "note": note or ""})
     on = on or ctx.today()
     if status == StepStatus.DONE and on > ctx.today():
         raise ValidationError(
@@ -259,6 +260,13 @@ def set_step_status(
         )
 
 
+def _check_length(texts: dict[str, str]) -> None:
+    """Refuse a reason or note longer than ``MAX_REASON_LENGTH`` (a pasted page)."""
+    problems = {k: [p] for k, v in texts.items() if (p := too_long(v, MAX_REASON_LENGTH))}
+    if problems:
+        raise ValidationError(problems)
+
+
 def set_step_due(ctx: Context, case_id: str, step_key: str, due: date | None) -> None:
     case = get_case(ctx, case_id)
     step = next((s for s in case.steps if s.key == step_key), None)
@@ -292,6 +300,7 @@ def close_case(
     reason = reason.strip()
     if outcome == Outcome.REFUSED and not reason:
         raise ValidationError({"reason": [Problem("required", N_("Say why the office refused."))]})
+    _check_length({"reason": reason})
     on = on or ctx.today()
     if on > ctx.today():
         raise ValidationError({"on": [Problem("future", N_("The date cannot be in the future."))]})

@@ -35,12 +35,12 @@ from docassist.services.households import (
     HouseholdInput,
     PersonInput,
     household_columns,
-    household_search_text,
     person_columns,
 )
 from docassist.store.database import Database
 from docassist.store.audit import append_entries
 from docassist.store.db import new_id
+from docassist.store.search_index import household_search_text
 
 
 @dataclass(frozen=True)

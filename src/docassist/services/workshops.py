@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from docassist.domain.text import N_, Problem
+from docassist.domain.text import N_, Problem, too_long
 from docassist.i18n import get_language
 from docassist.procedures import Checklist, ChecklistSet
 from docassist.services import households as hh
@@ -149,6 +149,14 @@ def start_workshop(
     if not ids:
         problems["checklists"] = [Problem("required", N_("Choose at least one checklist."))]
     codes = _languages(languages, problems)
+    for key, value in (
+        ("place", place),
+        ("municipality", municipality),
+        ("settlement", settlement),
+    ):
+        problem = too_long(value)
+        if problem is not None:
+            problems[key] = [problem]
     if problems:
         raise ValidationError(problems)
     workshop_id = new_id()

@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 from docassist.store.database import Database
 
+from docassist.store.search_index import rebuild_search_keys
+
 MIGRATION_SET = "docassist"
 MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' name for its record
 Step = Callable[[Database], None]
@@ -534,3 +536,10 @@ def m0008_accounts(db: Database) -> None:
     );
     """,
     )
+@_migration("0009_search_keys_read_more_spellings")
+def m0009_search_keys_read_more_spellings(db: Database) -> None:
+    # The search keys learnt Romani ʒ/ǯ (dž), Albanian spellings (q, xh, gj, sh, zh),
+    # the eth (Ð as Đ), Greek, and letters of scripts they cannot read; the sort keys
+    # learnt the same table of letters. Keys written before would miss those names,
+    # so every derived key is computed again.
+    rebuild_search_keys(db)

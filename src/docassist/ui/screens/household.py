@@ -56,7 +56,15 @@ from docassist.services.context import NotFoundError, ValidationError
 from docassist.ui.base import DocScreen
 from docassist.ui.birth_dates import shown_birth_date
 from docassist.ui.checklist_text import localized
-from docassist.ui.dialogs import ChecklistPickerDialog, ConfirmDialog, save_handout
+from docassist.ui.dialogs import (
+    ChecklistPickerDialog,
+    ConfirmDialog,
+    FullTextDialog,
+    Passage,
+    is_cut,
+    save_handout,
+    shortened,
+)
 from docassist.ui.screens.household_form import HouseholdFormScreen
 from docassist.ui.screens.person_form import PersonFormScreen
 from docassist.ui.widgets.screen_body import ScreenBody
@@ -139,6 +147,7 @@ class HouseholdScreen(DocScreen):
         Binding("x", "erase_person", N_("Erase this person (on request)"), show=False),
         # Translators: key label; saves the family's next steps as a printable PDF.
         Binding("p", "save_plan", N_("Family plan")),
+        Binding("v", "read_all", N_("Read the notes in full"), show=False),
         # Off the footer: with Undo offered there is no room at 80 columns in sr/rom,
         # and Escape goes back on every screen (F1 lists it).
         Binding("escape", "back", N_("Back"), show=False),
@@ -259,7 +268,11 @@ class HouseholdScreen(DocScreen):
         if second:
             lines.append(Content.assemble(*second))
         if h.notes:
-            lines.append(Content.assemble((_("Notes:"), "dim"), " " + h.notes.splitlines()[0]))
+            # Shortened to two lines at most: the members and their cases stay in view.
+            note: list[str | tuple[str, str]] = [(_("Notes:"), "dim"), " " + shortened(h.notes)]
+            if is_cut(h.notes):
+                note.append((" · " + _("V: read in full"), "dim"))
+            lines.append(Content.assemble(*note))
         self.query_one("#household-info", Static).update(Content("\n").join(lines))
 
     def _fill_members(self) -> None:
@@ -597,6 +610,20 @@ class HouseholdScreen(DocScreen):
 
     def action_add_person(self) -> None:
         self.app.push_screen(PersonFormScreen(self.household_id), self._person_saved)
+
+    def action_read_all(self) -> None:
+        """The household's notes, and the highlighted person's, whole."""
+        passages: list[Passage] = []
+        if self.detail is not None and self.detail.household.notes:
+            passages.append((lambda: _("Notes"), self.detail.household.notes))
+        person = self._person()
+        if person is not None and person.notes:
+            name = person.full_name
+            passages.append((lambda: _("Notes on {name}").format(name=name), person.notes))
+        if passages:
+            self.app.push_screen(FullTextDialog(passages))
+        else:
+            self.notify(_("There are no notes to read."))
 
     def action_edit_person(self) -> None:
         person = self._person()

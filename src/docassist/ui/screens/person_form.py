@@ -232,7 +232,9 @@ class PersonFormScreen(FormScreen):
                     )
             with Horizontal(classes="form-row"):
                 yield Label(_("Notes"), classes="form-label")
-                yield TextArea(v.notes, id="notes", soft_wrap=True)
+                with Vertical(classes="form-field"):
+                    yield TextArea(v.notes, id="notes", soft_wrap=True)
+                    yield FieldProblems(id="notes-problems")
             yield Label(_("Ethnicity"), classes="form-section")
             yield Checkbox(
                 _("The person agreed to record their ethnicity"),
@@ -387,7 +389,9 @@ class PersonFormScreen(FormScreen):
 
     @on(TextArea.Changed, "#notes")
     def _notes_changed(self, event: TextArea.Changed) -> None:
-        self.values.notes = event.text_area.text
+        if event.text_area.text != self.values.notes:
+            self.values.notes = event.text_area.text
+            self._changed("notes")  # a pasted page is said at once, under the field
 
     # -- saving --------------------------------------------------------------
 
