@@ -21,11 +21,13 @@ from docassist.cli import (
     demo,
     export,
     handout,
+    hub,
     importing,
     init,
     languages,
     locate,
     report,
+    sync,
 )
 from docassist.cli.errors import UsageError, reader_gone, report_failure
 from docassist.cli.parser import build_parser, in_user_language, language_from
@@ -44,6 +46,8 @@ COMMAND_MODULES = (
     export,
     handout,
     importing,
+    hub,
+    sync,
 )
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

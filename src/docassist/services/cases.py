@@ -14,6 +14,7 @@ from docassist.domain.model import (
     DocumentKind,
     DocumentState,
     Outcome,
+    Role,
     StepStatus,
     is_active_case,
 )
@@ -68,6 +69,9 @@ class Case:
     closed_at: str | None
     next_due: date | None
     steps: tuple[CaseStep, ...] = ()
+    # who follows the case (a facilitator or coordinator): set when opened, changed by
+    # a coordinator; the dashboard's facilitator filter and a facilitator's laptop go by it
+    assignee_id: str | None = None
 
     @property
     def is_active(self) -> bool:
@@ -113,10 +117,16 @@ def open_case(
     steps: Sequence[StepPlan],
     *,
     produces: DocumentKind | None = None,
+    assignee_id: str | None = None,
 ) -> str:
     """Start a case. Steps with a legal deadline counted from the birth are due then
     (when the exact birth date is known); the first step to do is otherwise proposed a
-    due date from its typical duration. Steps marked ``skip`` are recorded as skipped."""
+    due date from its typical duration. Steps marked ``skip`` are recorded as skipped.
+
+    ``assignee_id``: who follows it (default: whoever opens it)."""
+    assignee_id = assignee_id or ctx.user_id
+    if assignee_id is not None:
+        _check_assignee(ctx, assignee_id)
     if not steps or all(step.skip for step in steps):
         raise ValidationError(
             {"steps": [Problem("empty", N_("This checklist has no steps to follow."))]}
@@ -165,6 +175,7 @@ def open_case(
         "status": CaseStatus.OPEN.value,
         "opened_at": now,
         "opened_by": ctx.user_id,
+        "assignee_id": assignee_id,
         "next_due": first_due,
     }
     with ctx.use_case():
@@ -333,6 +344,51 @@ def close_case(
         )
 
 
+_ASSIGNABLE = (Role.FACILITATOR, Role.COORDINATOR)
+
+
+def _check_assignee(ctx: Context, assignee_id: str) -> None:
+    found = ctx.db.execute(
+        "SELECT role FROM users WHERE id = ? AND deleted_at IS NULL", [assignee_id]
+    ).fetchone()
+    if found is None:
+        raise NotFoundError("user", assignee_id)
+    if found[0] not in _ASSIGNABLE:
+        raise ValidationError(
+            {
+                "assignee": [
+                    Problem("role", N_("A case is followed by a facilitator or a coordinator."))
+                ]
+            }
+        )
+
+
+def assign_case(ctx: Context, case_id: str, assignee_id: str) -> None:
+    """Give the case to someone else to follow; only a coordinator may."""
+    me = (
+        ctx.db.execute("SELECT role FROM users WHERE id = ?", [ctx.user_id]).fetchone()
+        if ctx.user_id
+        else None
+    )
+    if me is None or me[0] != Role.COORDINATOR:
+        raise ValidationError(
+            {"user": [Problem("role", N_("Only a coordinator may change who follows a case."))]}
+        )
+    case = get_case(ctx, case_id)
+    _check_assignee(ctx, assignee_id)
+    if case.assignee_id == assignee_id:
+        return
+    with ctx.use_case():
+        ctx.db.table("cases").update(case_id, {"assignee_id": assignee_id, **ctx.stamp()})
+        ctx.audit(
+            "assign",
+            "case",
+            case_id,
+            {"assignee_id": case.assignee_id},
+            {"assignee_id": assignee_id},
+        )
+
+
 def reopen_case(ctx: Context, case_id: str) -> None:
     """Undo a close (a mistake, or the office changed its mind)."""
     case = get_case(ctx, case_id)
@@ -445,6 +501,7 @@ def _case(row: dict[str, Any], steps: tuple[CaseStep, ...]) -> Case:
         closed_at=row["closed_at"],
         next_due=_d(row["next_due"]),
         steps=steps,
+        assignee_id=row.get("assignee_id"),
     )
 
 

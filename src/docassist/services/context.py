@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from docassist.domain.text import Problem
 from docassist.store.database import Database
 from docassist.store.audit import append_entries
+from docassist.store import outbox
 from docassist.store.db import BusyDatabaseError, device_id, explain_database_error
 from docassist.store.engine import OperationalErrors
 
@@ -68,6 +69,7 @@ class Context:
         connection writes fails at once with "database is locked": SQLite cannot wait
         for it, so busy_timeout never applied. Now a writer waits for the other one.
         Nested use cases run inside the outer transaction (a savepoint).
+        Before it commits, its changes are sealed into the sync outbox (store/outbox.py).
         """
         if self.db.conn.in_transaction:
             with self.db.atomic() as db:
@@ -86,6 +88,9 @@ class Context:
             raise
         try:
             yield self.db
+            # What the use case changed goes to the sync outbox in the same transaction
+            # (nothing to do for a register that is not attached to an organisation).
+            outbox.seal(self.db, self.now(), self.user_id)
         except BaseException:
             if self.db.conn.in_transaction:
                 self.db.execute("ROLLBACK")

@@ -487,6 +487,7 @@ class _Generator:
                 "blocked_reason": blocked_reason,
                 "opened_at": opened_at,
                 "opened_by": user_id,
+                "assignee_id": user_id,
                 "closed_at": closed_at,
                 "next_due": next_due,
                 **ctx.stamp(),

@@ -1000,10 +1000,15 @@ def _person(row: dict[str, Any], documents: dict[DocumentKind, DocumentState]) -
     )
 
 
-def _refresh_search_text(ctx: Context, household_id: str) -> None:
-    family = ctx.db.execute(
+def refresh_search_text(ctx: Context, household_id: str) -> None:
+    """Recompute a household's search keys from its name and members (derived data:
+    each laptop computes it, also after a sync brought a member in)."""
+    found = ctx.db.execute(
         "SELECT family_name FROM households WHERE id = ?", [household_id]
-    ).fetchone()[0]
+    ).fetchone()
+    if found is None:  # a member arrived before its household (or outside this laptop's part)
+        return
+    family = found[0]
     members = list(
         ctx.db.query(
             "SELECT name_key, jmbg FROM persons WHERE household_id = ? AND deleted_at IS NULL",
@@ -1014,6 +1019,9 @@ def _refresh_search_text(ctx: Context, household_id: str) -> None:
         "UPDATE households SET search_text = ? WHERE id = ?",
         [household_search_text(family, members), household_id],
     )
+
+
+_refresh_search_text = refresh_search_text
 
 
 def _doc_dict(documents: dict[DocumentKind, DocumentState]) -> dict[str, str]:

@@ -543,3 +543,184 @@ def m0009_search_keys_read_more_spellings(db: Database) -> None:
     # learnt the same table of letters. Keys written before would miss those names,
     # so every derived key is computed again.
     rebuild_search_keys(db)
+# The tables that travel between laptops and the hub, with the expression (over ``new``
+# or ``old``) that names a row the same way on every laptop (domain/sync.py, POLICIES;
+# a test holds the two lists together). Written out here, not imported, so that this
+# migration stays what it was when later code changes.
+_SYNCED_KEYS_0011 = {
+    "users": "{r}.id",
+    "devices": "{r}.id",
+    "user_scopes": "{r}.id",
+    "households": "{r}.id",
+    "persons": "{r}.id",
+    "documents": "coalesce({r}.person_id, '') || '/' || coalesce({r}.kind, '')",
+    "cases": "{r}.id",
+    "case_steps": "{r}.id",
+    "case_events": "{r}.id",
+    "workshops": "{r}.id",
+    "attendance": (
+        "coalesce({r}.workshop_id, '') || '/' || coalesce({r}.household_id, '') || '/' "
+        "|| coalesce({r}.person_id, '')"
+    ),
+    "audit_log": "coalesce({r}.sync_key, {r}.device_id || '/' || {r}.id)",
+    "sync_conflicts": "{r}.id",
+    "sync_resolutions": "{r}.id",
+}
+
+
+@_migration("0011_sync")
+def m0011_sync(db: Database) -> None:
+    # Several laptops, one organisation (issue 17): services/sync.
+    #
+    # Each use case's changes are marked by triggers in sync_dirty (the single place
+    # every write passes: whatever service or script wrote the row), and sealed into
+    # sync_outbox before the use case commits (Context.use_case -> store/outbox.py):
+    # a copy of the row as it travels, its hybrid logical clock and version vector.
+    # Nothing is marked until the register is attached to an organisation (hub connect,
+    # hub join): a register on its own pays one trigger test per write.
+    # sync_versions holds each synced row's current version; pulls and bundles are
+    # applied with sync_state.applying set, so what arrives is not sent back out.
+    _run_script(
+        db,
+        f"""
+    CREATE TABLE sync_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        attached INTEGER NOT NULL DEFAULT 0,
+        applying INTEGER NOT NULL DEFAULT 0,
+        clock TEXT NOT NULL DEFAULT '',      -- the latest clock made or seen here
+        org_id TEXT,
+        org_key TEXT,                        -- the organisation's bundle key (base64)
+        hub_id TEXT,
+        hub_dsn TEXT,                        -- this laptop's own hub credential
+        schema TEXT                          -- the hub's schema when last reached
+    );
+    INSERT INTO sync_state(id) VALUES (1);
+
+    CREATE TABLE sync_dirty (
+        tbl TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        PRIMARY KEY (tbl, row_key)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE sync_versions (
+        tbl TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        hlc TEXT NOT NULL,
+        user_id TEXT,
+        vv TEXT NOT NULL,                    -- JSON: device id -> latest clock seen
+        deleted INTEGER NOT NULL DEFAULT 0,
+        digest TEXT NOT NULL,                -- of the data sent: an update changing
+                                             -- only derived columns is no change
+        PRIMARY KEY (tbl, row_key)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE sync_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        tbl TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        hlc TEXT NOT NULL,
+        user_id TEXT,
+        vv TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        data TEXT NOT NULL,                  -- JSON: the row as it travels
+        relayed INTEGER NOT NULL DEFAULT 0,  -- from a bundle: passed on to the hub
+        made_at TEXT NOT NULL
+    );
+
+    -- what a pull has fetched from the hub and not yet applied: fetching commits page by
+    -- page (a dropped connection loses nothing), applying is one transaction at the end
+    -- (a row may arrive before the row it refers to)
+    CREATE TABLE sync_inbox (
+        seq INTEGER PRIMARY KEY,             -- the hub's commit order
+        tbl TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        hlc TEXT NOT NULL,
+        user_id TEXT,
+        vv TEXT NOT NULL,
+        deleted INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+
+    -- how far this laptop has read each source of changes (the hub's commit log)
+    CREATE TABLE sync_cursors (
+        source TEXT PRIMARY KEY,
+        position INTEGER NOT NULL DEFAULT 0,
+        last_push_at TEXT,
+        last_pull_at TEXT
+    );
+
+    -- losing versions, with the winner, found on the hub or while importing a bundle;
+    -- insert-only, like their resolutions, so both merge by union
+    CREATE TABLE sync_conflicts (
+        id TEXT PRIMARY KEY,
+        tbl TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('edit','identity','delete')),
+        winner TEXT NOT NULL,
+        loser TEXT NOT NULL,
+        detected_at TEXT NOT NULL,
+        detected_on TEXT NOT NULL
+    );
+    CREATE INDEX sync_conflicts_row ON sync_conflicts(tbl, row_key);
+
+    CREATE TABLE sync_resolutions (
+        id TEXT PRIMARY KEY,
+        conflict_id TEXT NOT NULL,
+        choice TEXT NOT NULL CHECK (choice IN ('winner','loser')),
+        user_id TEXT,
+        at TEXT NOT NULL,
+        device_id TEXT NOT NULL
+    );
+    CREATE INDEX sync_resolutions_conflict ON sync_resolutions(conflict_id);
+
+    -- the organisation's laptops, each with its own hub credential
+    CREATE TABLE devices (
+        id TEXT PRIMARY KEY,                 -- meta.device_id of that laptop
+        name TEXT NOT NULL DEFAULT '',
+        user_id TEXT REFERENCES users(id),
+        registered_at TEXT NOT NULL,
+        last_sync_at TEXT,
+        revoked_at TEXT,
+        {_SYNC}
+    );
+
+    -- where a facilitator works: their laptop holds these municipalities (a settlement
+    -- of '' is the whole municipality) and the cases assigned to them
+    CREATE TABLE user_scopes (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        municipality TEXT NOT NULL,
+        settlement TEXT NOT NULL DEFAULT '',
+        {_SYNC}
+    );
+    CREATE INDEX user_scopes_user ON user_scopes(user_id);
+
+    -- a case is followed by someone: set when opened, changed by a coordinator
+    ALTER TABLE cases ADD COLUMN assignee_id TEXT REFERENCES users(id);
+    UPDATE cases SET assignee_id = opened_by;
+    CREATE INDEX cases_assignee ON cases(assignee_id, status) WHERE deleted_at IS NULL;
+
+    -- an entry pulled from another laptop keeps the key it has everywhere
+    ALTER TABLE audit_log ADD COLUMN sync_key TEXT;
+    CREATE UNIQUE INDEX audit_sync_key ON audit_log(sync_key) WHERE sync_key IS NOT NULL;
+    """,
+    )
+    marking = "(SELECT attached AND NOT applying FROM sync_state)"
+    for table, key in _SYNCED_KEYS_0011.items():
+        new, old = key.format(r="new"), key.format(r="old")
+        mark = "INSERT OR IGNORE INTO sync_dirty(tbl, row_key) VALUES"
+        _run_script(
+            db,
+            f"""
+    CREATE TRIGGER sync_{table}_ai AFTER INSERT ON {table} WHEN {marking} BEGIN
+        {mark} ('{table}', {new});
+    END;
+    CREATE TRIGGER sync_{table}_au AFTER UPDATE ON {table} WHEN {marking} BEGIN
+        {mark} ('{table}', {new});
+        {mark} ('{table}', {old});
+    END;
+    CREATE TRIGGER sync_{table}_ad AFTER DELETE ON {table} WHEN {marking} BEGIN
+        {mark} ('{table}', {old});
+    END;
+    """,
+        )
