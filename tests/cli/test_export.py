@@ -8,7 +8,6 @@ import sys
 from docassist.cli import main
 from tests.cli.support import PASSPHRASE, register_with_figures, sign_in_as
 
-PASSPHRASE = "korak po korak 7"
 
 
 def _rows(path, inner, passphrase=PASSPHRASE) -> list[tuple]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from docassist.cli.register import find_user, register
+from docassist.cli.register import add_sign_in_options, signed_in
 from docassist.i18n import _
 
 NAME = "hub"
@@ -26,9 +26,7 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
         "connect", help=_("attach this register to the hub and send it everything it holds")
     )
     connect.add_argument("dsn", metavar="DSN", help=_("the hub's address (an owner's account)"))
-    connect.add_argument(
-        "--user", metavar="NAME_OR_ID", required=True, help=_("who uses this laptop")
-    )
+    add_sign_in_options(connect)
     connect.add_argument("--name", metavar="TEXT", default="", help=_("what to call this laptop"))
     for parser in (init, connect):
         parser.add_argument("--lang", choices=codes, default=argparse.SUPPRESS)
@@ -49,8 +47,7 @@ def run(args: argparse.Namespace) -> int:
                 )
             )
         return 0
-    with register(args) as ctx:
-        ctx.user_id = find_user(ctx, args.user).id
+    with signed_in(args) as ctx:
         summary = sync.connect_hub(ctx, args.dsn, device_name=args.name)
     print(_("This laptop is connected to {hub}.").format(hub=describe(args.dsn)))
     from docassist.cli.sync import say_summary

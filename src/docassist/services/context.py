@@ -11,9 +11,9 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from docassist.domain.text import Problem
-from docassist.store.database import Database
-from docassist.store.audit import append_entries
 from docassist.store import outbox
+from docassist.store.audit import append_entries
+from docassist.store.database import Database
 from docassist.store.db import BusyDatabaseError, device_id, explain_database_error
 from docassist.store.engine import OperationalErrors
 

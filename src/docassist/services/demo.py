@@ -37,8 +37,8 @@ from docassist.services.households import (
     household_columns,
     person_columns,
 )
-from docassist.store.database import Database
 from docassist.store.audit import append_entries
+from docassist.store.database import Database
 from docassist.store.db import new_id
 from docassist.store.search_index import household_search_text
 

@@ -33,9 +33,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from docassist.domain.text import N_, UserError
+from docassist.store.database import Database
 
 # The predecessor of the first entry.
 GENESIS = "0" * 64

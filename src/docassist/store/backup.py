@@ -448,7 +448,7 @@ def encrypt_database(path: Path | str, key: bytes) -> None:
         )
     findings = check_database(path)
     if findings:
-        raise damaged_error(path, findings[0])
+        raise damaged_error(path, str(findings[0]))
     plain, encrypted = made = encryption_files(path)
     with restoring(path):
         with path.open("rb") as f:

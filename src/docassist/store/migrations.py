@@ -15,7 +15,6 @@ import sqlite3
 from collections.abc import Callable
 
 from docassist.store.database import Database
-
 from docassist.store.search_index import rebuild_search_keys
 
 MIGRATION_SET = "docassist"
@@ -536,6 +535,8 @@ def m0008_accounts(db: Database) -> None:
     );
     """,
     )
+
+
 @_migration("0009_search_keys_read_more_spellings")
 def m0009_search_keys_read_more_spellings(db: Database) -> None:
     # The search keys learnt Romani ʒ/ǯ (dž), Albanian spellings (q, xh, gj, sh, zh),
@@ -543,6 +544,8 @@ def m0009_search_keys_read_more_spellings(db: Database) -> None:
     # learnt the same table of letters. Keys written before would miss those names,
     # so every derived key is computed again.
     rebuild_search_keys(db)
+
+
 # The tables that travel between laptops and the hub, with the expression (over ``new``
 # or ``old``) that names a row the same way on every laptop (domain/sync.py, POLICIES;
 # a test holds the two lists together). Written out here, not imported, so that this

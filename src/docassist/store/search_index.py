@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlite_utils import Database
-
 from docassist.domain import script
+from docassist.store.database import Database
 
 __all__ = ["household_search_text", "person_name_key", "rebuild_search_keys"]
 

@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlite_utils import Database
-
 from docassist.domain.sync import (
     POLICY,
     Conflict,
@@ -25,6 +23,7 @@ from docassist.domain.sync import (
 )
 from docassist.services.places import place_key
 from docassist.store import outbox
+from docassist.store.database import Database
 
 SHARED = "*"  # what every laptop of the organisation holds
 
