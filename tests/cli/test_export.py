@@ -9,7 +9,6 @@ from docassist.cli import main
 from tests.cli.support import PASSPHRASE, register_with_figures, sign_in_as
 
 
-
 def _rows(path, inner, passphrase=PASSPHRASE) -> list[tuple]:
     """The persons sheet of an encrypted XLSX export, read back."""
     import pyzipper
