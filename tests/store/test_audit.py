@@ -20,10 +20,9 @@ from docassist.services import households as hh
 from docassist.services.context import Context
 from docassist.services.households import HouseholdInput, PersonInput
 from docassist.services.users import create_user
-from docassist.store import audit
+from docassist.store import audit, migrations
 from docassist.store.audit import ChainBreak, ChainHead, verify_chain
 from docassist.store.db import check_database, check_register, open_database
-from docassist.store.migrations import migrations
 
 TODAY = date(2026, 11, 23)
 

@@ -257,7 +257,7 @@ def test_migrating_recomputes_the_search_and_sort_keys(tmp_path):
     # found and sorted the new way, and nothing else about the rows changes.
     from sqlite_utils import Database
 
-    from docassist.store.migrations import migrations
+    from docassist.store import migrations
 
     path = tmp_path / "old.db"
     old = Database(path)
