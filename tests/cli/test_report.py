@@ -98,3 +98,13 @@ def test_report_is_refused_to_a_trainee(capsys, tmp_path, monkeypatch):
     [line] = captured.err.splitlines()
     assert "Trainees practise on made-up families only" in line and captured.out == ""
     assert "Milica" not in line and "Fikret" not in line
+
+
+def test_report_to_a_pipe_or_file_is_not_cut_at_80_columns(capsys, tmp_path):
+    # Rich took 80 columns for anything that is not a terminal: "Docu…", "Beo…".
+    db = register_with_figures(tmp_path)
+    assert main(["--db", str(db), "report", "--from", "2026-06-01", "--to", "2026-09-30"]) == 0
+    out = capsys.readouterr().out
+    assert "…" not in out
+    assert "Women and girls" in out and "Median days to document" in out
+    assert max(len(line) for line in out.splitlines()) > 80

@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from docassist.domain.model import Role
+from docassist.i18n import LANGUAGES
 from docassist.procedures import load_all
 from docassist.services import export
 from docassist.services import reports as rp
@@ -99,6 +100,21 @@ def test_xlsx_headers_in_the_chosen_language(report, tmp_path):
     assert next(served.iter_rows(values_only=True))[0] == "Општина"
 
 
+@pytest.mark.parametrize("language", [lang.code for lang in LANGUAGES])
+def test_each_report_sheet_has_a_short_name_of_its_own(report, tmp_path, language):
+    # "Documents obtained by municipality" was cut to "Documents obtained by": each
+    # sheet now has its own name, and in every language it fits Excel's 31 characters.
+    names = export.sheet_names(language)
+    assert {t.key for t in report.tables} | {"report"} == set(names)
+    for key, name in names.items():
+        assert 0 < len(name) <= export.SHEET_NAME_MAX, (language, key, name)
+        assert not export._SHEET_FORBIDDEN.search(name), (language, key, name)
+    assert len({n.casefold() for n in names.values()}) == len(names)
+    path = export.write_report(report, "xlsx", tmp_path / "r.xlsx", language)
+    book = load_workbook(path)
+    assert book.sheetnames == [names["report"], *(names[t.key] for t in report.tables)]
+
+
 def test_sheet_names_are_valid_and_unique():
     taken: set[str] = set()
     long = "Documents obtained by age group and sex: a very long title"
@@ -154,14 +170,14 @@ def test_full_export_csv_zip_is_audited(ctx, tmp_path):
     report_fixture.build(ctx)
     result = export.export_register(ctx, "csv", tmp_path / "all", unencrypted=True)
     assert result.path == tmp_path / "all.zip"
-    assert result.counts == {"households": 3, "persons": 12, "cases": 9, "case_steps": 18}
+    assert {k: result.counts[k] for k in ("households", "persons", "cases", "case_steps")} == {
+        "households": 3,
+        "persons": 12,
+        "cases": 9,
+        "case_steps": 18,
+    }
     with zipfile.ZipFile(result.path) as archive:
-        assert sorted(archive.namelist()) == [
-            "case_steps.csv",
-            "cases.csv",
-            "households.csv",
-            "persons.csv",
-        ]
+        assert sorted(archive.namelist()) == sorted(f"{t}.csv" for t in export.FULL_TABLES)
         persons = list(csv.DictReader(io.StringIO(archive.read("persons.csv").decode("utf-8-sig"))))
     assert {p["given_name"] for p in persons} >= {"Ana", "Baba", "Xavi"}
     assert "name_key" not in persons[0] and "device_id" not in persons[0]
@@ -201,7 +217,7 @@ def test_full_export_xlsx_has_dates(ctx, tmp_path):
     report_fixture.build(ctx)
     result = export.export_register(ctx, "xlsx", tmp_path / "all.xlsx", unencrypted=True)
     book = load_workbook(result.path)
-    assert book.sheetnames == ["households", "persons", "cases", "case_steps"]
+    assert book.sheetnames == list(export.FULL_TABLES)
     cases = list(book["cases"].iter_rows(values_only=True))
     column = cases[0].index("outcome_date")
     assert any(isinstance(r[column], datetime) for r in cases[1:])
@@ -355,7 +371,7 @@ def test_the_encrypted_xlsx_hides_names_and_reads_back_with_the_passphrase(ctx, 
     assert info.filename == "all.xlsx" and info.flag_bits & 0x1  # encrypted
     assert info.compress_type == 99  # WinZip AES
     book = load_workbook(io.BytesIO(_read_encrypted(result.path, "all.xlsx")))
-    assert book.sheetnames[:4] == ["households", "persons", "cases", "case_steps"]
+    assert book.sheetnames == list(export.FULL_TABLES)
     persons = list(book["persons"].iter_rows(values_only=True))
     header = persons[0]
     row = next(r for r in persons[1:] if r[header.index("given_name")] == KNOWN_NAME)
@@ -432,3 +448,65 @@ def test_7zip_opens_the_encrypted_export(ctx, tmp_path):
     assert ok.returncode == 0 and "Everything is Ok" in ok.stdout
     wrong = subprocess.run([tool, "t", "-pwrong one!!", str(result.path)], capture_output=True)
     assert wrong.returncode != 0
+
+
+# --- the whole register holds the whole picture (issue 16 §7) ----------------------------
+
+
+def _tables(path) -> dict[str, list[dict[str, str]]]:
+    with zipfile.ZipFile(path) as archive:
+        return {
+            name: list(csv.DictReader(io.StringIO(archive.read(f"{name}.csv").decode("utf-8-sig"))))
+            for name in export.FULL_TABLES
+        }
+
+
+def test_the_whole_register_holds_documents_history_workshops_and_attendance(ctx, tmp_path):
+    from docassist.services import households as hh
+
+    people = report_fixture.build(ctx)
+    result = export.export_register(ctx, "csv", tmp_path / "all.zip", unencrypted=True)
+    tables = _tables(result.path)
+    assert {t: len(rows) for t, rows in tables.items()} == result.counts
+    for table in ("documents", "case_events", "workshops", "attendance", "users"):
+        assert tables[table], table
+    # each row hangs from rows of the export: the picture can be rebuilt from it alone
+    person_ids = {p["id"] for p in tables["persons"]}
+    household_ids = {h["id"] for h in tables["households"]}
+    case_ids = {c["id"] for c in tables["cases"]}
+    workshop_ids = {w["id"] for w in tables["workshops"]}
+    assert {d["person_id"] for d in tables["documents"]} <= person_ids
+    assert {e["case_id"] for e in tables["case_events"]} == case_ids  # each case has history
+    assert {a["workshop_id"] for a in tables["attendance"]} <= workshop_ids
+    assert {a["household_id"] for a in tables["attendance"]} <= household_ids
+    assert {a["person_id"] for a in tables["attendance"] if a["person_id"]} <= person_ids
+    assert {"kind", "state"} <= set(tables["documents"][0])
+    assert {"kind", "from_status", "to_status", "at"} <= set(tables["case_events"][0])
+    assert {"held_on", "place", "checklists"} <= set(tables["workshops"][0])
+    assert {w["held_on"] for w in tables["workshops"]} >= {"2026-05-01", "2026-09-01"}
+    # staff: who opened a case or ran a workshop, and nothing about how they sign in
+    assert set(tables["users"][0]) == {"id", "name", "role", "language", "created_at", "updated_at"}
+    assert "Milica" in {u["name"] for u in tables["users"]}
+    # a removed person's papers and presence leave with them
+    ana = people["a"]["Ana"]
+    assert ana in {d["person_id"] for d in tables["documents"]} | {
+        a["person_id"] for a in tables["attendance"]
+    }
+    hh.remove_person(ctx, ana)
+    again = _tables(
+        export.export_register(ctx, "csv", tmp_path / "again.zip", unencrypted=True).path
+    )
+    assert ana not in {d["person_id"] for d in again["documents"]}
+    assert ana not in {a["person_id"] for a in again["attendance"]}
+
+
+def test_the_whole_register_as_xlsx_has_a_sheet_per_table_with_dates(ctx, tmp_path):
+    report_fixture.build(ctx)
+    result = export.export_register(ctx, "xlsx", tmp_path / "all.xlsx", unencrypted=True)
+    book = load_workbook(result.path)
+    assert book.sheetnames == list(export.FULL_TABLES)
+    assert all(len(name) <= export.SHEET_NAME_MAX for name in book.sheetnames)
+    workshops = list(book["workshops"].iter_rows(values_only=True))
+    column = workshops[0].index("held_on")
+    assert all(isinstance(r[column], datetime) for r in workshops[1:])
+    assert book["attendance"].max_row - 1 == result.counts["attendance"] > 0

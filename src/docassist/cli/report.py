@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # imported when run, so `docassist --help` stays quick
     from docassist.services.reports import Report
 
 NAME = "report"
+# Wider than any report table: Rich then lays each one out at its natural width.
+UNLIMITED_WIDTH = 10_000
 
 
 def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
@@ -70,7 +72,10 @@ def _print_report(report: Report, language: str) -> None:
 
     from docassist.services import export
 
-    console = Console(highlight=False)
+    # Rich assumes 80 columns when the output is not a terminal and squeezes the
+    # tables to fit ("Docu…", "Beo…"): a file or a pipe has no width, so it gets
+    # the tables at their natural width. A terminal keeps its own.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else UNLIMITED_WIDTH)
 
     def show(value: object) -> str:
         if isinstance(value, bool) or value is None:

@@ -151,11 +151,35 @@ def _write_csv_text(path: Path, text: str) -> None:
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 DATE_FORMAT = "DD.MM.YYYY"
+SHEET_NAME_MAX = 31  # Excel refuses a longer sheet name
+
+
+def sheet_names(language: str) -> dict[str, str]:
+    """Each report sheet's own short name, by table key: the one home for them.
+
+    A table's title is a phrase ("Documents obtained by age group and sex") and cut
+    to Excel's 31 characters it read as a mistake; a sheet gets a name of its own,
+    written to fit (the "sheet name" context tells translators so, and a test holds
+    every language to 31 characters).
+    """
+    t = translator(language)
+    return {
+        "report": t.pgettext("sheet name", "Report"),
+        "summary": t.pgettext("sheet name", "Summary"),
+        "served": t.pgettext("sheet name", "Served by municipality"),
+        "refusals": t.pgettext("sheet name", "Refusals by reason"),
+        "documents": t.pgettext("sheet name", "Documents obtained"),
+        "documents_sex_age": t.pgettext("sheet name", "Documents by age and sex"),
+        "documents_by_municipality": t.pgettext("sheet name", "Documents by municipality"),
+        "workshops": t.pgettext("sheet name", "Workshops by municipality"),
+        "workshop_checklists": t.pgettext("sheet name", "Checklists at workshops"),
+        "procedures": t.pgettext("sheet name", "Cases by procedure"),
+    }
 
 
 def _fit(text: str, width: int) -> str:
-    """``text`` cut to ``width`` at a word's end where it can be (Excel's 31-character
-    sheet names): "Documents obtained by municipal" read as a mistake."""
+    """``text`` cut to ``width`` at a word's end where it can be: the last resort for a
+    sheet without a name of its own (``sheet_names``)."""
     if len(text) <= width:
         return text
     cut = text[: width + 1].rsplit(" ", 1)[0]
@@ -163,11 +187,11 @@ def _fit(text: str, width: int) -> str:
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:
-    base = _fit(_SHEET_FORBIDDEN.sub(" ", title).strip(), 31) or "Sheet"
+    base = _fit(_SHEET_FORBIDDEN.sub(" ", title).strip(), SHEET_NAME_MAX) or "Sheet"
     name, n = base, 2
     while name.casefold() in taken:
         suffix = f" ({n})"
-        name, n = _fit(base, 31 - len(suffix)) + suffix, n + 1
+        name, n = _fit(base, SHEET_NAME_MAX - len(suffix)) + suffix, n + 1
     taken.add(name.casefold())
     return name
 
@@ -203,17 +227,18 @@ def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]
 
 
 def report_xlsx(report: Report, language: str, path: Path) -> None:
-    """A first sheet saying what the report covers, then one sheet per table."""
-    t = translator(language)
+    """A first sheet saying what the report covers, then one sheet per table, each
+    under its own short name."""
+    names = sheet_names(language)
     heading = report_heading(report, language)
     sheets: list[tuple[str, list[str], list[list[Any]]]] = [
-        (t.gettext(N_("Report")), [], [list(line) for line in heading])
+        (names["report"], [], [list(line) for line in heading])
     ]
     for table in localized_tables(report, language):
         rows = [*table.rows]
         if table.note:
             rows += [[], [table.note]]
-        sheets.append((table.title, table.headers, rows))
+        sheets.append((names.get(table.key, table.title), table.headers, rows))
     _write_xlsx(path, sheets)
 
 
@@ -274,10 +299,34 @@ def _file_word(text: str) -> str:
 
 # --- the whole register, for the organisation's own records -------------------------------
 
-FULL_TABLES = ("households", "persons", "cases", "case_steps")
+# Everything needed to rebuild the picture elsewhere: who lives where, what papers
+# each person holds, every case with its steps and history, the workshops and who
+# came, and the staff the ids in them refer to. Each table is a sheet (or a CSV)
+# under its own name, which is also the name of the table in the register.
+FULL_TABLES = (
+    "households",
+    "persons",
+    "documents",
+    "cases",
+    "case_steps",
+    "case_events",
+    "workshops",
+    "attendance",
+    "users",
+)
 # Internal bookkeeping (search keys, sync columns) means nothing outside the app.
 _LEFT_OUT = {"device_id", "deleted_at", "search_text", "sort_latn", "sort_cyrl", "name_key"}
-_DATE_COLUMNS = {"consent_date", "outcome_date", "due_date", "done_date", "next_due"}
+_DATE_COLUMNS = {
+    "consent_date",
+    "outcome_date",
+    "due_date",
+    "done_date",
+    "next_due",
+    "obtained_on",
+    "held_on",
+}
+# Tables exported column by column, not ``t.*``: users will hold sign-in secrets.
+_COLUMNS = {"users": ("id", "name", "role", "language", "created_at", "updated_at")}
 
 
 @dataclass(frozen=True)
@@ -376,7 +425,7 @@ def export_register(
     passphrase: str | None = None,
     unencrypted: bool = False,
 ) -> FullExport:
-    """Write households, people, cases and steps to ``path``; coordinators only.
+    """Write the whole register (``FULL_TABLES``) to ``path``; coordinators only.
 
     Encrypted with ``passphrase`` (an AES-256 zip), or in the clear only when
     ``unencrypted`` says so: one of the two is required. The file is owner-only.
@@ -432,25 +481,41 @@ def _aes_zip(path: Path, passphrase: str) -> Any:
 
 
 # Removed households and people are gone from the register; so are the cases and steps
-# hanging from them (a removed person's cases were closed, not removed, for undo).
+# hanging from them (a removed person's cases were closed, not removed, for undo), their
+# documents, and their attendance. An erased person is a removed one (erasure.py).
 _LIVE_HOUSEHOLD = (
     "EXISTS (SELECT 1 FROM households h WHERE h.id = t.household_id AND h.deleted_at IS NULL)"
 )
 _LIVE_PERSON = "EXISTS (SELECT 1 FROM persons p WHERE p.id = t.person_id AND p.deleted_at IS NULL)"
+_LIVE_PERSON_OF_LIVE_HOUSEHOLD = (
+    "EXISTS (SELECT 1 FROM persons p JOIN households h ON h.id = p.household_id "
+    "WHERE p.id = t.person_id AND p.deleted_at IS NULL AND h.deleted_at IS NULL)"
+)
 _LIVE_CASE = f"t.deleted_at IS NULL AND {_LIVE_PERSON} AND {_LIVE_HOUSEHOLD}"
+# the inner "t" is the case: the same test as for the cases table
+_OF_LIVE_CASE = f"t.case_id IN (SELECT t.id FROM cases t WHERE {_LIVE_CASE})"
 _LIVE = {
     "households": "t.deleted_at IS NULL",
     "persons": f"t.deleted_at IS NULL AND {_LIVE_HOUSEHOLD}",
+    "documents": f"t.deleted_at IS NULL AND {_LIVE_PERSON_OF_LIVE_HOUSEHOLD}",
     "cases": _LIVE_CASE,
-    # the inner "t" is the case: the same test as for the cases table
-    "case_steps": (
-        f"t.deleted_at IS NULL AND t.case_id IN (SELECT t.id FROM cases t WHERE {_LIVE_CASE})"
+    "case_steps": f"t.deleted_at IS NULL AND {_OF_LIVE_CASE}",
+    "case_events": _OF_LIVE_CASE,  # append-only: never deleted
+    "workshops": "t.deleted_at IS NULL",
+    "attendance": (
+        "t.deleted_at IS NULL AND EXISTS (SELECT 1 FROM workshops w WHERE "
+        f"w.id = t.workshop_id AND w.deleted_at IS NULL) AND {_LIVE_HOUSEHOLD} "
+        f"AND (t.person_id IS NULL OR {_LIVE_PERSON})"
     ),
+    "users": "t.deleted_at IS NULL",
 }
 
 
 def _table_rows(ctx: Context, table: str) -> tuple[list[str], Iterator[list[Any]]]:
-    cursor = ctx.db.execute(f"SELECT t.* FROM {table} t WHERE {_LIVE[table]} ORDER BY t.rowid")
+    columns = ", ".join(f"t.{c}" for c in _COLUMNS[table]) if table in _COLUMNS else "t.*"
+    cursor = ctx.db.execute(
+        f"SELECT {columns} FROM {table} t WHERE {_LIVE[table]} ORDER BY t.rowid"
+    )
     names = [d[0] for d in cursor.description]
     keep = [i for i, n in enumerate(names) if n not in _LEFT_OUT]
     return [names[i] for i in keep], ([row[i] for i in keep] for row in cursor)
