@@ -67,6 +67,7 @@ class HouseholdListScreen(DocScreen):
         # each resume reloading what on_mount had just loaded (a third of the
         # start-up's queries and sorting, for the same rows).
         self._covered = False
+        self._first_page_loaded = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -116,11 +117,20 @@ class HouseholdListScreen(DocScreen):
         table.add_column(Text(_("People")), key="members")
         table.add_column(Text(pgettext("column", "Open")), key="open")
         table.add_column(Text(pgettext("column", "Blocked")), key="blocked")
+        if not self._first_page_loaded:
+            # The first page goes in before the table is mounted, so the first
+            # frame already shows it: filled on mount instead, the table was
+            # painted empty first, a fifth of the start-up's drawing for nothing.
+            self._first_page_loaded = True
+            self._count()
+            self._load_page(table)
         yield table
         yield Static(id="status", classes="status-line")
 
     def on_mount(self) -> None:
-        self.reload()
+        # The first page is in already (compose); the rest of what reload() does:
+        self._show_state()
+        self._audit_when_settled()
         if self._total:
             self.query_one("#search", Input).focus()
 
@@ -132,6 +142,7 @@ class HouseholdListScreen(DocScreen):
         if not self.is_mounted or not self._covered:
             return
         self._covered = False
+        self._first_page_loaded = False
         table = self.query_one(DataTable)
         current = None
         if table.row_count and table.cursor_row >= 0:
@@ -189,20 +200,21 @@ class HouseholdListScreen(DocScreen):
 
     def reload(self) -> None:
         """Start again from the first page (the query or a filter changed)."""
-        ctx = self.ctx
-        table = self.query_one(DataTable)
-        table.clear()
+        self.query_one(DataTable).clear()
+        self._count()
+        self._load_page()
+        self._show_state()
+        self._audit_when_settled()
+
+    def _count(self) -> None:
         self._loaded = 0
         self._total = hh.count_households(
-            ctx,
+            self.ctx,
             self.search_text,
             municipality=self.municipality,
             settlement=self.settlement,
             case_filter=self.case_filter,
         )
-        self._load_page()
-        self._show_state()
-        self._audit_when_settled()
 
     # Results shown are a read of personal data: one audit entry per search the user
     # settles on (typing paused this long), never one per keystroke.
@@ -239,7 +251,8 @@ class HouseholdListScreen(DocScreen):
             return
         self._audited = key
 
-    def _load_page(self) -> None:
+    def _load_page(self, table: DataTable | None = None) -> None:
+        """The next page into ``table`` (the screen's own, once it is mounted)."""
         left = self._total - self._loaded
         rows = hh.find_households(
             self.ctx,
@@ -251,7 +264,8 @@ class HouseholdListScreen(DocScreen):
             limit=left if left <= self.PAGE + self.TAIL else self.PAGE,
             offset=self._loaded,
         )
-        table = self.query_one(DataTable)
+        if table is None:
+            table = self.query_one(DataTable)
         for r in rows:
             cells = (
                 r.family_name,
