@@ -173,21 +173,29 @@ def test_any_order_of_offline_work_ends_the_same_everywhere(pg, templates, tmp_p
         # 3. no version is lost without a trace: each is what shows, or made on top of,
         #    or kept as a conflict's losing version
         shown = {(t, k): hub_rows[(t, k)] for (t, k) in hub_rows if t in ("households", "persons")}
-        losers = {
-            (r["tbl"], r["row_key"], json.loads(r["loser"])["hlc"]) for r in _conflict_data(dsn)
-        }
+        kept: dict[tuple[str, str], list[tuple[str, dict, bool]]] = {}  # conflicts' losers
+        for r in _conflict_data(dsn):
+            loser = json.loads(r["loser"])
+            kept.setdefault((r["tbl"], r["row_key"]), []).append(
+                (loser["hlc"], content(loser["data"]), loser["deleted"])
+            )
         event(f"conflicts: {min(len(conflicts), 3)}")
         for (table, key), versions in made.items():
             parents = {parent for _, parent in versions}
             hlc_shown, data_shown, deleted_shown = shown[(table, key)]
+            # what left a trace: the version shown, the conflicts' losing versions, and
+            # versions someone made a later one on top of
+            traces = [(hlc_shown, content(data_shown), deleted_shown), *kept.get((table, key), [])]
+            traces += [(v.hlc, content(v.data), v.deleted) for v, _ in versions if v.hlc in parents]
             for version, _ in versions:
-                if version.hlc == hlc_shown or version.hlc in parents:
-                    continue
-                if (table, key, version.hlc) in losers:
-                    continue
-                # lost silently only if nothing was lost: the same content, or both deleted
-                same = content(version.data) == content(data_shown)
-                assert same or (version.deleted and deleted_shown), (table, key, version.hlc)
+                # one of those, or the same as one (an identical edit on two laptops,
+                # two deletes): nothing of it is lost
+                assert any(
+                    version.hlc == hlc
+                    or content(version.data) == data
+                    or (version.deleted and deleted)
+                    for hlc, data, deleted in traces
+                ), (table, key, version.hlc)
     finally:
         patch.undo()
         for laptop in laps:

@@ -236,3 +236,49 @@ def test_an_unreachable_hub_loses_nothing(hub, laptops, pg):
         pg.start()
     assert a.sync().pushed == waiting
     assert a.pending() == 0
+
+
+def test_a_revoked_laptop_is_refused_and_keeps_its_outbox(hub, laptops):
+    a, b = laptops("a"), laptops("b")
+    coordinator = a.coordinator()
+    a.household("Petrović")
+    a.connect(hub)
+    b.connect(hub, coordinator)
+    listed = {d.device_id: d for d in sync.list_devices(a.ctx)}
+    assert set(listed) == {a.ctx.device_id, b.ctx.device_id}
+    assert listed[b.ctx.device_id].last_pull_at is not None
+    with pytest.raises(sync.ValidationError):
+        sync.revoke_device(a.ctx, a.ctx.device_id[:8])  # not itself
+    assert sync.revoke_device(a.ctx, b.ctx.device_id[:8]) == b.ctx.device_id
+    b.household("Jovanović")
+    waiting = b.pending()
+    with pytest.raises(sync.DeviceRefusedError, match="revoked"):
+        b.sync()
+    assert b.pending() == waiting
+    assert sync.list_devices(a.ctx)[-1].revoked_at is not None
+    # connecting again does not bring a revoked laptop back
+    with pytest.raises(sync.DeviceRefusedError):
+        b.connect(hub, coordinator)
+    (entry,) = a.db.execute("SELECT entity_id FROM audit_log WHERE action = 'revoke'").fetchall()
+    assert entry[0] == b.ctx.device_id
+
+
+def test_a_new_laptop_gets_a_household_changed_after_its_case(hub, laptops):
+    """The hub's order has the case before the household's later change: the new
+    laptop applies households first, so the case's place is right."""
+    from docassist.services import cases
+    from docassist.services.cases import StepPlan
+
+    a, b = laptops("a"), laptops("b")
+    a.coordinator()
+    household = a.household("Petrović", "Ana", municipality="Niš")
+    person = hh.get_household(a.ctx, household).members[0].id
+    case = cases.open_case(a.ctx, person, "id-card", 1, [StepPlan("apply", 7)])
+    a.connect(hub)
+    hh.update_household(a.ctx, household, hh.HouseholdInput("Petrović", municipality="Pirot"))
+    a.sync()
+    sync.join_hub(b.ctx, hub, "Milica")
+    place = b.db.execute("SELECT municipality FROM cases WHERE id = ?", [case]).fetchone()
+    assert place == ("Pirot",)
+    with pytest.raises(sync.HubError, match="hub join"):
+        sync.join_hub(b.ctx, hub, "Milica")  # only a new register joins

@@ -644,6 +644,30 @@ def m0011_sync(db: Database) -> None:
         data TEXT NOT NULL
     );
 
+    CREATE INDEX sync_inbox_table ON sync_inbox(tbl, seq);
+
+    -- A case copies its household's place (0003). A case may arrive before its
+    -- household, or without it (a facilitator's laptop does not hold every household):
+    -- then it has no place yet rather than fail NOT NULL, and gets it with the household.
+    DROP TRIGGER cases_place_ai;
+    DROP TRIGGER cases_place_au;
+    CREATE TRIGGER cases_place_ai AFTER INSERT ON cases BEGIN
+        UPDATE cases SET (municipality, settlement) = (
+            SELECT coalesce(max(h.municipality), ''), coalesce(max(h.settlement), '')
+            FROM households h WHERE h.id = new.household_id
+        ) WHERE rowid = new.rowid;
+    END;
+    CREATE TRIGGER cases_place_au AFTER UPDATE OF household_id ON cases BEGIN
+        UPDATE cases SET (municipality, settlement) = (
+            SELECT coalesce(max(h.municipality), ''), coalesce(max(h.settlement), '')
+            FROM households h WHERE h.id = new.household_id
+        ) WHERE rowid = new.rowid;
+    END;
+    CREATE TRIGGER households_place_ai AFTER INSERT ON households BEGIN
+        UPDATE cases SET municipality = new.municipality, settlement = new.settlement
+        WHERE household_id = new.id;
+    END;
+
     -- how far this laptop has read each source of changes (the hub's commit log)
     CREATE TABLE sync_cursors (
         source TEXT PRIMARY KEY,

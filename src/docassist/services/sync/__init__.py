@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from docassist.domain.model import Role
-from docassist.domain.sync import POLICY, ConflictKind
+from docassist.domain.sync import POLICIES, POLICY, ConflictKind
 from docassist.domain.text import N_, Problem
 from docassist.services.context import Context, NotFoundError, ValidationError, real_now
 from docassist.services.households import refresh_search_text
@@ -39,6 +39,7 @@ from docassist.store.db import new_id
 
 __all__ = [
     "DeviceRefusedError",
+    "ValidationError",
     "HubError",
     "HubUnreachableError",
     "NotAHubError",
@@ -113,6 +114,43 @@ def connect_hub(
     return sync(ctx, progress=progress)
 
 
+def join_hub(
+    ctx: Context, dsn: str, user: str, *, device_name: str = "", progress: Progress = _quiet
+) -> Summary:
+    """Make this new, empty register a laptop of the organisation for ``user`` (a user
+    the hub has, by id or name) and pull what that user may hold.
+
+    Who may do it is decided by the account in ``dsn`` (one that may create roles); the
+    user's own sign-in is checked by the caller."""
+    if (
+        ctx.db.execute("SELECT 1 FROM households LIMIT 1").fetchone()
+        or outbox.state(ctx.db)["attached"]
+    ):
+        raise HubError(
+            N_(
+                "This register already holds records: `hub join` is for a new laptop. "
+                "Use `docassist hub connect` to attach it instead."
+            )
+        )
+    with hub.connect(dsn) as conn:
+        info = hub.open_hub(conn, dsn)
+        user_id = hub.find_user(conn, dsn, user)
+        device_dsn = hub.register_device(conn, dsn, ctx.device_id, user_id, device_name)
+    ctx.user_id = user_id
+    with ctx.use_case():
+        outbox.set_state(
+            ctx.db,
+            attached=1,
+            hub_id=info.hub_id,
+            org_id=info.org_id,
+            org_key=base64.b64encode(info.org_key).decode(),
+            hub_dsn=device_dsn,
+            schema=info.schema,
+        )
+        ctx.audit("join", "hub", info.hub_id, after={"hub": describe(dsn), "user": user_id})
+    return sync(ctx, progress=progress)
+
+
 def _connected(ctx: Context) -> dict[str, Any]:
     state = outbox.state(ctx.db)
     if not state["attached"] or not state["hub_dsn"]:
@@ -133,7 +171,7 @@ def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
     dsn = state["hub_dsn"]
     with ctx.use_case():
         pass  # seals what was written outside a use case
-    with hub.connect(dsn) as conn:
+    with hub.connect(dsn, device=True) as conn:
         hub.open_hub(conn, dsn)
         pushed = _push(ctx, conn, dsn, progress)
         _fetch(ctx, conn, dsn, _hub_source(state), progress)
@@ -147,10 +185,12 @@ def _push(ctx: Context, conn: Any, dsn: str, progress: Progress) -> int:
     if not entries:
         return 0
     progress("push", 0, len(entries))
-    changes = [
-        hub.Change(e.table, e.row_key, e.version, *laptop.reach(ctx.db, e.table, e.version.data))
-        for e in entries
-    ]
+    changes = []
+    for e in entries:
+        where = laptop.reach(ctx.db, e.table, e.version.data)
+        changes.append(
+            hub.Change(e.table, e.row_key, e.version, where.scope, where.owner, where.household)
+        )
     hub.push(conn, dsn, changes, ctx.device_id)
     # committed on the hub: only now may the outbox forget them (killed before this
     # line, the next push sends them again and the hub skips what it has)
@@ -182,35 +222,31 @@ def _fetch(ctx: Context, conn: Any, dsn: str, source: str, progress: Progress) -
 def _apply_inbox(ctx: Context, source: str, pushed: int, progress: Progress) -> tuple[int, int]:
     applied = laptop.Applied()
     db = ctx.db
-    # a row may come before the row it refers to: checked when the whole pull commits
-    with ctx.use_case():
-        db.execute("PRAGMA defer_foreign_keys = ON")
-        with outbox.applying(db):
-            after, seen = 0, []
-            conflicts_before = db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0]
-            while batch := outbox.inbox(db, after):
+    with outbox.foreign_rows_allowed(db), ctx.use_case(), outbox.applying(db):
+        conflicts_before = db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0]
+        for policy in POLICIES:
+            after = 0
+            while batch := outbox.inbox(db, policy.table, after):
                 for seq, table, row_key, version in batch:
                     laptop.apply_version(db, table, row_key, version, applied, from_hub=True)
-                    seen.append(version.hlc)
                     after = seq
-                outbox.observe(db, seen)
-                seen = []
+                outbox.observe(db, [version.hlc for *_, version in batch])
                 progress("apply", applied.written + applied.skipped, 0)
-            for household_id in applied.households:
-                refresh_search_text(ctx, household_id)
-            outbox.clear_inbox(db)
-            conflicts = (
-                db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0] - conflicts_before
-            )
-            outbox.set_cursor(db, source, last_pull_at=ctx.now())
-            # this laptop's own record of the sync: written while applying, so it stays
-            # here (sent on, each sync would leave the next one something to send)
-            ctx.audit(
-                "sync",
-                "hub",
-                source.removeprefix("hub:"),
-                after={"pushed": pushed, "pulled": applied.written, "conflicts": conflicts},
-            )
+        for household_id in applied.households:
+            refresh_search_text(ctx, household_id)
+        outbox.clear_inbox(db)
+        conflicts = (
+            db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0] - conflicts_before
+        )
+        outbox.set_cursor(db, source, last_pull_at=ctx.now())
+        # this laptop's own record of the sync: written while applying, so it stays
+        # here (sent on, each sync would leave the next one something to send)
+        ctx.audit(
+            "sync",
+            "hub",
+            source.removeprefix("hub:"),
+            after={"pushed": pushed, "pulled": applied.written, "conflicts": conflicts},
+        )
     return applied.written, conflicts
 
 
@@ -348,6 +384,46 @@ def resolve_conflict(ctx: Context, conflict_id: str, choice: Literal["winner", "
             {"table": view.table, "row": view.row_key, "shown": view.winner.hlc},
             {"choice": choice, "kept": (view.loser if choice == "loser" else view.winner).hlc},
         )
+
+
+# -- devices --------------------------------------------------------------------------
+
+
+def list_devices(ctx: Context) -> list[hub.Device]:
+    """The organisation's laptops as the hub knows them: whose, when they last sent and
+    received, whether revoked."""
+    dsn = _connected(ctx)["hub_dsn"]
+    with hub.connect(dsn, device=True) as conn:
+        return hub.devices(conn)
+
+
+def revoke_device(ctx: Context, device: str) -> str:
+    """Revoke a lost laptop (by its id or the id's first characters; coordinators):
+    its hub login stops working. Audited. Returns the device id."""
+    if not _is_coordinator(ctx):
+        raise ValidationError({"user": [Problem("role", REVOKE_REFUSAL)]})
+    dsn = _connected(ctx)["hub_dsn"]
+    with hub.connect(dsn, device=True) as conn:
+        matches = [d for d in hub.devices(conn) if d.device_id.startswith(device)]
+        if len(matches) != 1 or len(device) < 4:
+            raise NotFoundError("device", device)
+        (found,) = matches
+        if found.device_id == ctx.device_id:
+            raise ValidationError(
+                {"device": [Problem("self", N_("A laptop cannot revoke itself."))]}
+            )
+        hub.revoke(conn, dsn, found.device_id)
+    with ctx.use_case():
+        ctx.audit(
+            "revoke",
+            "device",
+            found.device_id,
+            after={"name": found.name, "last_push_at": found.last_push_at},
+        )
+    return found.device_id
+
+
+REVOKE_REFUSAL = N_("Only a coordinator may revoke a laptop.")
 
 
 def status(ctx: Context) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from typing import Any
 from nacl import bindings
 from nacl.exceptions import CryptoError
 
-from docassist.domain.sync import POLICY, Version, canonical_json
+from docassist.domain.sync import POLICY, TABLE_ORDER, Version, canonical_json
 from docassist.domain.text import N_
 from docassist.services.context import Context
 from docassist.services.files import write_bytes
@@ -72,7 +72,7 @@ def _versions(ctx: Context) -> list[dict[str, Any]]:
     db = ctx.db
     out = []
     for table, row_key, hlc_, user_id, vv, deleted in db.execute(
-        "SELECT tbl, row_key, hlc, user_id, vv, deleted FROM sync_versions ORDER BY tbl, row_key"
+        "SELECT tbl, row_key, hlc, user_id, vv, deleted FROM sync_versions"
     ).fetchall():
         policy = POLICY.get(table)
         row = outbox.read_row(db, policy, row_key) if policy else None
@@ -89,6 +89,8 @@ def _versions(ctx: Context) -> list[dict[str, Any]]:
                 "data": policy.payload(row),
             }
         )
+    # a row after those it refers to (a case's trigger reads its household)
+    out.sort(key=lambda v: (TABLE_ORDER.get(v["tbl"], len(TABLE_ORDER)), v["row_key"]))
     for entry in outbox.pending(db):
         v = entry.version
         out.append(
@@ -188,8 +190,7 @@ def import_bundle(ctx: Context, path: Path) -> Imported:
     applied = laptop.Applied()
     db = ctx.db
     now = ctx.now()
-    with ctx.use_case():
-        db.execute("PRAGMA defer_foreign_keys = ON")
+    with outbox.foreign_rows_allowed(db), ctx.use_case():
         with outbox.applying(db):
             for item in versions:
                 table, row_key = item["tbl"], item["row_key"]

@@ -107,15 +107,19 @@ def secure_dsn(dsn: str) -> str:
 
 
 @contextmanager
-def connect(dsn: str, *, timeout: int = 10) -> Iterator[psycopg.Connection]:
+def connect(dsn: str, *, timeout: int = 10, device: bool = False) -> Iterator[psycopg.Connection]:
     """A connection to the hub for the block; any failure to reach it, at the start or
-    half-way, is HubUnreachableError."""
+    half-way, is HubUnreachableError. ``device``: the address is this laptop's own
+    login, so a refused login means the laptop was revoked."""
     hub = describe(dsn)
     try:
         conn = psycopg.connect(
             secure_dsn(dsn), connect_timeout=timeout, application_name="docassist"
         )
     except psycopg.OperationalError as err:
+        text = str(err)
+        if device and ("password authentication failed" in text or "not permitted" in text):
+            raise DeviceRefusedError(_REVOKED, hub=hub) from err
         raise HubUnreachableError(_UNREACHABLE, hub=hub, reason=_reason(err)) from err
     try:
         yield conn
@@ -316,6 +320,7 @@ class Change:
     version: Version
     scope: str = "*"
     owner: str | None = None
+    household: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         v = self.version
@@ -329,6 +334,7 @@ class Change:
             "data": v.data,
             "scope": self.scope,
             "owner": self.owner,
+            "household": self.household,
         }
 
 
@@ -411,3 +417,62 @@ _KNOWN_TABLES = {p.table for p in POLICIES}
 def note_pull(conn: psycopg.Connection, device_id: str) -> None:
     with conn.transaction():
         conn.execute("SELECT docassist.note_pull(%s)", [device_id])
+
+
+@dataclass(frozen=True)
+class Device:
+    device_id: str
+    name: str
+    user_id: str | None
+    registered_at: str
+    last_push_at: str | None
+    last_pull_at: str | None
+    revoked_at: str | None
+
+
+def devices(conn: psycopg.Connection) -> list[Device]:
+    rows = conn.execute(
+        "SELECT device_id, name, user_id, registered_at, last_push_at, last_pull_at, "
+        "revoked_at FROM docassist.devices ORDER BY registered_at"
+    ).fetchall()
+    conn.rollback()
+
+    def iso(value: Any) -> str | None:
+        return value.isoformat(timespec="seconds") if value is not None else None
+
+    return [
+        Device(r[0], r[1], r[2], iso(r[3]) or "", iso(r[4]), iso(r[5]), iso(r[6])) for r in rows
+    ]
+
+
+def revoke(conn: psycopg.Connection, dsn: str, device_id: str) -> bool:
+    try:
+        with conn.transaction():
+            row = conn.execute("SELECT docassist.revoke_device(%s)", [device_id]).fetchone()
+    except psycopg.Error as err:
+        if getattr(err, "sqlstate", None) == "DA004":
+            raise HubError(N_("Only a coordinator's laptop may revoke another laptop.")) from err
+        raise
+    return bool(row and row[0])
+
+
+def find_user(conn: psycopg.Connection, dsn: str, wanted: str) -> str:
+    """The id of the organisation's user ``wanted`` (an id, or a name in either script)."""
+    from docassist.domain import script
+
+    rows = conn.execute(
+        "SELECT row_key, data ->> 'name' FROM docassist.rows "
+        "WHERE tbl = 'users' AND NOT deleted AND data ->> 'role' <> 'trainee'"
+    ).fetchall()
+    conn.rollback()
+    for row_key, _name in rows:
+        if row_key == wanted:
+            return str(row_key)
+    matches = [r[0] for r in rows if script.search_key(r[1] or "") == script.search_key(wanted)]
+    if len(matches) == 1:
+        return str(matches[0])
+    raise HubError(
+        N_("The hub {hub} has no single user '{name}' (give the name exactly, or the id)."),
+        hub=describe(dsn),
+        name=wanted,
+    )

@@ -57,6 +57,9 @@ CREATE TABLE IF NOT EXISTS docassist.rows (
     scope text COLLATE "C" NOT NULL DEFAULT '*',
     -- the user a case (and its steps and events) is assigned to
     owner text,
+    -- the household the row belongs to: a facilitator also reads the households of
+    -- the cases assigned to them
+    household text,
     seq bigint NOT NULL,
     PRIMARY KEY (tbl, row_key)
 );
@@ -140,6 +143,12 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, docassist AS 
     WHERE r.tbl = 'user_scopes' AND NOT r.deleted AND r.data ->> 'user_id' = docassist.my_user()
 $$;
 
+CREATE OR REPLACE FUNCTION docassist.my_households() RETURNS text[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
+    SELECT coalesce(array_agg(DISTINCT r.household), '{{}}') FROM docassist.rows r
+    WHERE r.tbl = 'cases' AND NOT r.deleted AND r.owner = docassist.my_user()
+$$;
+
 CREATE OR REPLACE FUNCTION docassist.push(
     changes jsonb, laptop_schema text, from_device text
 ) RETURNS jsonb
@@ -174,7 +183,7 @@ BEGIN
     END IF;
     FOR c IN SELECT * FROM jsonb_to_recordset(changes) AS x(
         tbl text, row_key text, hlc text, user_id text, vv jsonb, deleted boolean,
-        data jsonb, scope text, owner text)
+        data jsonb, scope text, owner text, household text)
     LOOP
         received := received + 1;
         SELECT * INTO pol FROM docassist.policies p WHERE p.tbl = c.tbl;
@@ -186,7 +195,8 @@ BEGIN
         IF NOT FOUND THEN
             INSERT INTO docassist.rows
             VALUES (c.tbl, c.row_key, c.hlc, c.user_id, c.vv, c.deleted, c.data,
-                    coalesce(c.scope, '*'), c.owner, nextval('docassist.change_seq'));
+                    coalesce(c.scope, '*'), c.owner, c.household,
+                    nextval('docassist.change_seq'));
             applied := applied + 1;
             CONTINUE;
         END IF;
@@ -206,7 +216,8 @@ BEGIN
         IF docassist.covers(c.vv, cur.vv) THEN
             UPDATE docassist.rows SET hlc = c.hlc, user_id = c.user_id, vv = c.vv,
                 deleted = c.deleted, data = c.data, scope = coalesce(c.scope, cur.scope),
-                owner = c.owner, seq = nextval('docassist.change_seq')
+                owner = c.owner, household = coalesce(c.household, cur.household),
+                seq = nextval('docassist.change_seq')
             WHERE tbl = c.tbl AND row_key = c.row_key;
             CONTINUE;
         END IF;
@@ -216,7 +227,8 @@ BEGIN
         IF incoming_wins THEN
             UPDATE docassist.rows SET hlc = c.hlc, user_id = c.user_id, vv = joined,
                 deleted = c.deleted, data = c.data, scope = coalesce(c.scope, cur.scope),
-                owner = c.owner, seq = nextval('docassist.change_seq')
+                owner = c.owner, household = coalesce(c.household, cur.household),
+                seq = nextval('docassist.change_seq')
             WHERE tbl = c.tbl AND row_key = c.row_key;
         ELSE
             UPDATE docassist.rows SET vv = joined, seq = nextval('docassist.change_seq')
@@ -254,7 +266,7 @@ BEGIN
                                        'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'),
                 'detected_on', 'hub'),
             coalesce(c.scope, cur.scope), coalesce(c.owner, cur.owner),
-            nextval('docassist.change_seq'))
+            coalesce(c.household, cur.household), nextval('docassist.change_seq'))
         ON CONFLICT DO NOTHING;
         IF FOUND THEN
             found_conflicts := found_conflicts + 1;
@@ -277,6 +289,31 @@ LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
         OR NOT pg_has_role(session_user, '{DEVICE_GROUP}', 'MEMBER'))
 $$;
 
+-- A lost laptop: its login stops working at once (and its open sessions end); what it
+-- pushed stays. A coordinator's laptop, or the hub's owner, may do it.
+CREATE OR REPLACE FUNCTION docassist.revoke_device(which text) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
+DECLARE
+    d docassist.devices%ROWTYPE;
+BEGIN
+    IF pg_has_role(session_user, '{DEVICE_GROUP}', 'MEMBER')
+       AND NOT docassist.i_see_everything() THEN
+        RAISE EXCEPTION 'docassist: only a coordinator' USING ERRCODE = 'DA004';
+    END IF;
+    SELECT * INTO d FROM docassist.devices WHERE device_id = which;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    UPDATE docassist.devices SET revoked_at = coalesce(revoked_at, now())
+    WHERE device_id = which;
+    IF d.role_name IS NOT NULL THEN
+        EXECUTE format('ALTER ROLE %I NOLOGIN PASSWORD NULL', d.role_name);
+        PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = d.role_name;
+    END IF;
+    RETURN d.device_id;
+END
+$$;
+
 DO $$ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{DEVICE_GROUP}') THEN
         CREATE ROLE {DEVICE_GROUP} NOLOGIN;
@@ -293,11 +330,14 @@ CREATE POLICY device_reads ON docassist.rows FOR SELECT TO {DEVICE_GROUP} USING 
     OR scope = '*'
     OR scope = ANY ((SELECT docassist.my_places())::text[])
     OR owner = (SELECT docassist.my_user())
+    OR household = ANY ((SELECT docassist.my_households())::text[])
 );
 
 REVOKE ALL ON SCHEMA docassist FROM PUBLIC;
 GRANT USAGE ON SCHEMA docassist TO {DEVICE_GROUP};
-GRANT SELECT ON docassist.rows, docassist.meta TO {DEVICE_GROUP};
+GRANT SELECT ON docassist.rows, docassist.meta, docassist.devices TO {DEVICE_GROUP};
+REVOKE ALL ON FUNCTION docassist.revoke_device(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION docassist.revoke_device(text) TO {DEVICE_GROUP};
 REVOKE ALL ON FUNCTION docassist.push(jsonb, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION docassist.push(jsonb, text, text) TO {DEVICE_GROUP};
 REVOKE ALL ON FUNCTION docassist.note_pull(text) FROM PUBLIC;

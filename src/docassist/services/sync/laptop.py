@@ -105,22 +105,32 @@ def record_conflicts(
 # -- who may read an outbox entry on the hub -----------------------------------------
 
 
-def reach(db: Database, table: str, data: dict[str, Any]) -> tuple[str, str | None]:
-    """(scope, owner) of a row on the hub: the place key of its household's municipality
-    (or the workshop's), '*' for what every laptop holds, and for a case, its steps and
-    events, the user it is assigned to."""
-    if table in ("users", "devices", "sync_resolutions"):
-        return SHARED, None
+@dataclass(frozen=True)
+class Reach:
+    """Who may read a row on the hub: ``scope`` is the place key of its household's
+    municipality ('*': every laptop holds it), ``owner`` the user a case (and its steps
+    and events) is assigned to, ``household`` the household it belongs to (a facilitator
+    also holds the households of the cases assigned to them)."""
+
+    scope: str = SHARED
+    owner: str | None = None
+    household: str | None = None
+
+
+def reach(db: Database, table: str, data: dict[str, Any]) -> Reach:
+    if table in ("users", "devices", "sync_resolutions", "workshops"):
+        return Reach()  # no family's data: workshops are a date, a place, who ran it
     if table == "user_scopes":
-        return place_key(str(data.get("municipality") or "")), None
-    if table in ("households", "workshops"):
-        return place_key(str(data.get("municipality") or "")), None
+        return Reach(place_key(str(data.get("municipality") or "")))
+    if table == "households":
+        return Reach(place_key(str(data.get("municipality") or "")), None, _str(data.get("id")))
     if table in ("persons", "attendance"):
-        return _household_scope(db, data.get("household_id")), None
+        return _household_reach(db, data.get("household_id"))
     if table == "documents":
-        return _person_scope(db, data.get("person_id")), None
+        return _person_reach(db, data.get("person_id"))
     if table == "cases":
-        return _household_scope(db, data.get("household_id")), data.get("assignee_id")
+        found = _household_reach(db, data.get("household_id"))
+        return Reach(found.scope, _str(data.get("assignee_id")), found.household)
     if table in ("case_steps", "case_events"):
         return _case_reach(db, data.get("case_id"))
     if table == "audit_log":
@@ -128,39 +138,43 @@ def reach(db: Database, table: str, data: dict[str, Any]) -> tuple[str, str | No
     if table == "sync_conflicts":  # as far as the row it is about
         about = POLICY.get(str(data.get("tbl")))
         winner = json.loads(str(data.get("winner") or "{}")).get("data") or {}
-        return reach(db, about.table, winner) if about else ("", None)
-    return SHARED, None
+        return reach(db, about.table, winner) if about else Reach("")
+    return Reach()
 
 
-def _household_scope(db: Database, household_id: Any) -> str:
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _household_reach(db: Database, household_id: Any) -> Reach:
     row = db.execute("SELECT municipality FROM households WHERE id = ?", [household_id]).fetchone()
-    return place_key(row[0] or "") if row else ""
+    return Reach(place_key(row[0] or "") if row else "", None, _str(household_id))
 
 
-def _person_scope(db: Database, person_id: Any) -> str:
+def _person_reach(db: Database, person_id: Any) -> Reach:
     row = db.execute("SELECT household_id FROM persons WHERE id = ?", [person_id]).fetchone()
-    return _household_scope(db, row[0]) if row else ""
+    return _household_reach(db, row[0]) if row else Reach("")
 
 
-def _case_reach(db: Database, case_id: Any) -> tuple[str, str | None]:
+def _case_reach(db: Database, case_id: Any) -> Reach:
     row = db.execute(
         "SELECT household_id, assignee_id FROM cases WHERE id = ?", [case_id]
     ).fetchone()
-    return (_household_scope(db, row[0]), row[1]) if row else ("", None)
+    if row is None:
+        return Reach("")
+    found = _household_reach(db, row[0])
+    return Reach(found.scope, row[1], found.household)
 
 
-def _audit_reach(db: Database, data: dict[str, Any]) -> tuple[str, str | None]:
+def _audit_reach(db: Database, data: dict[str, Any]) -> Reach:
     """An audit entry may quote a family's records: it goes where its subject goes."""
     entity, entity_id = data.get("entity"), data.get("entity_id")
     if entity == "household":
-        return _household_scope(db, entity_id), None
+        return _household_reach(db, entity_id)
     if entity == "person":
-        return _person_scope(db, entity_id), None
+        return _person_reach(db, entity_id)
     if entity == "case":
         return _case_reach(db, entity_id)
-    if entity in ("workshop",):
-        row = db.execute("SELECT municipality FROM workshops WHERE id = ?", [entity_id]).fetchone()
-        return (place_key(row[0] or "") if row else ""), None
-    if entity in ("user", "hub", "device", "conflict"):
-        return SHARED, None
-    return "", None  # anything else: coordinators only
+    if entity in ("user", "hub", "device", "conflict", "workshop", "bundle"):
+        return Reach()
+    return Reach("")  # anything else: coordinators only
