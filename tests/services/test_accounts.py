@@ -145,6 +145,14 @@ def test_a_try_during_the_wait_is_not_even_checked(ctx, boss, clock):
     assert err.value.wait_seconds == 0
 
 
+def test_a_clock_put_back_waits_the_delay_not_the_hours(ctx, boss, clock):
+    for _ in range(5):
+        with pytest.raises(SignInError):
+            accounts.sign_in(ctx, "Senad Koordinator", "wrong wrong wrong")
+    clock.advance(-6 * 3600)
+    assert accounts.wait_before_next_try(ctx, "Senad Koordinator") == 2
+
+
 def test_the_delay_for_one_name_leaves_the_others_alone(ctx, boss):
     _account(ctx, boss, "Fikret", Role.FACILITATOR, OTHER)
     for _ in range(6):

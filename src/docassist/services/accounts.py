@@ -387,7 +387,13 @@ def wait_before_next_try(ctx: Context, name: str) -> int:
     if found is None:
         return 0
     failures, last = found
-    left = delay_after(failures) - _seconds_between(last, ctx.now())
+    try:
+        # A clock put back (a laptop's battery changed) waits the delay, not the hours
+        # the clock went back.
+        elapsed = max(0.0, _seconds_between(last, ctx.now()))
+    except ValueError:  # not a time docassist wrote: no delay rather than a lock-out
+        return 0
+    left = delay_after(failures) - elapsed
     return max(0, int(-(-left // 1)))  # whole seconds, rounded up
 
 
