@@ -199,6 +199,15 @@ def test_a_trainee_gets_the_practice_register_only(ctx, boss):
     assert entry[3] == session.user_id and json.loads(entry[5]) == {"practice_only": True}
 
 
+def test_a_session_works_only_on_the_register_it_was_signed_into(ctx, boss, tmp_path):
+    other = open_database(tmp_path / "other.db")
+    try:
+        with pytest.raises(ValueError, match="another register"):
+            accounts.create_user(Context(other), boss, "Anyone", Role.TRAINEE, OTHER)
+    finally:
+        other.close()
+
+
 def test_sign_out_is_audited_and_forgets_the_user(ctx, boss):
     accounts.sign_out(ctx, boss)
     assert ctx.user_id is None

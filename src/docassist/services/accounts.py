@@ -467,8 +467,8 @@ def _row(ctx: Context, user_id: str) -> _Row | None:
 
 def _database_path(ctx: Context) -> Path:
     for _seq, name, file in ctx.db.execute("PRAGMA database_list").fetchall():
-        if name == "main":
-            return Path(file) if file else Path(":memory:")
+        if name == "main":  # resolved: two connections to one file name it alike
+            return Path(file).resolve() if file else Path(":memory:")
     return Path(":memory:")
 
 
