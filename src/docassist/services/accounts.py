@@ -387,7 +387,13 @@ def wait_before_next_try(ctx: Context, name: str) -> int:
     if found is None:
         return 0
     failures, last = found
-    left = delay_after(failures) - _seconds_between(last, ctx.now())
+    try:
+        # A clock put back (a laptop's battery changed) waits the delay, not the hours
+        # the clock went back.
+        elapsed = max(0.0, _seconds_between(last, ctx.now()))
+    except ValueError:  # not a time docassist wrote: no delay rather than a lock-out
+        return 0
+    left = delay_after(failures) - elapsed
     return max(0, int(-(-left // 1)))  # whole seconds, rounded up
 
 
@@ -461,8 +467,8 @@ def _row(ctx: Context, user_id: str) -> _Row | None:
 
 def _database_path(ctx: Context) -> Path:
     for _seq, name, file in ctx.db.execute("PRAGMA database_list").fetchall():
-        if name == "main":
-            return Path(file) if file else Path(":memory:")
+        if name == "main":  # resolved: two connections to one file name it alike
+            return Path(file).resolve() if file else Path(":memory:")
     return Path(":memory:")
 
 
