@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from docassist.cli import main
-from tests.cli.support import PASSPHRASE, register_with_figures, sign_in_as
+from tests.cli.support import PASSPHRASE, connect, register_with_figures, sign_in_as
 
 
 def test_export_refused_to_a_facilitator(capsys, tmp_path, monkeypatch):
@@ -17,8 +17,6 @@ def test_export_refused_to_a_facilitator(capsys, tmp_path, monkeypatch):
 
 
 def test_export_by_a_coordinator_warns_and_audits(capsys, tmp_path, monkeypatch):
-    import sqlite3
-
     db = register_with_figures(tmp_path)
     monkeypatch.setenv("DOCASSIST_PASSPHRASE", PASSPHRASE)
     out = tmp_path / "all.xlsx"
@@ -27,7 +25,7 @@ def test_export_by_a_coordinator_warns_and_audits(capsys, tmp_path, monkeypatch)
     captured = capsys.readouterr()
     assert "personal data" in captured.err and str(out) in captured.out
     assert out.exists()
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         assert conn.execute(
             "SELECT count(*) FROM audit_log WHERE action = 'export'"
         ).fetchone() == (1,)

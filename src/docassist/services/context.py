@@ -54,6 +54,10 @@ class Context:
     user_id: str | None = None
     today: Callable[[], date] = field(default=real_today)
     now: Callable[[], str] = field(default=real_now)
+    # The database key of an encrypted register (None: a plaintext one), unwrapped at
+    # sign-in (services/accounts.py). Kept for what needs it while the register is
+    # open: a backup, a passphrase given to a new user. Never in a repr or a log.
+    db_key: bytes | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def device_id(self) -> str:
@@ -108,9 +112,13 @@ class Context:
         entity_id: str,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
+        *,
+        at: str | None = None,
     ) -> None:
-        """Append one entry to the audit trail (inside the caller's transaction)."""
-        row = self.audit_row(action, entity, entity_id, before, after)
+        """Append one entry to the audit trail (inside the caller's transaction).
+        ``at``: when it happened, if not now (failed sign-ins on an encrypted register
+        are kept in its key file until the next sign-in can record them)."""
+        row = self.audit_row(action, entity, entity_id, before, after, at=at)
         self.db.execute(
             f"INSERT INTO audit_log({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
             list(row.values()),
