@@ -497,8 +497,13 @@ def test_create_register(tmp_path):
     with pytest.raises(ValidationError):
         accounts.create_register(path, "Senad", "short")
     assert not path.exists()
-    session = accounts.create_register(path, "Senad", PASS, now=lambda: "2026-11-23T09:00:00+00:00")
+    made = accounts.create_register(
+        path, "Senad", PASS, encrypt=False, now=lambda: "2026-11-23T09:00:00+00:00"
+    )
+    made.context.db.close()
+    session = made.session
     assert session.role == Role.COORDINATOR and session.register == path
+    assert made.recovery_key is None  # plaintext: no key, no recovery key
     db = open_database(path, create=False)
     try:
         assert accounts.sign_in(Context(db), "Senad", PASS).user_id == session.user_id
