@@ -188,10 +188,8 @@ def _recover(args: argparse.Namespace, path: Path) -> int:
             name=name, n=accounts.MIN_PASSPHRASE_LENGTH
         ),
     )
-    accounts.recover_passphrase(path, recovery, name, new)
-    print(
-        _("{name}'s passphrase is set: sign in with it from now on.").format(name=name),
-    )
+    account = accounts.recover_passphrase(path, recovery, name, new)
+    print(_("{name}'s passphrase is set: sign in with it from now on.").format(name=account))
     return 0
 
 

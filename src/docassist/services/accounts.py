@@ -1097,11 +1097,12 @@ def recover_passphrase(
     *,
     now: Callable[[], str] = real_now,
     today: Callable[[], date] = real_today,
-) -> None:
+) -> str:
     """A forgotten passphrase: the organisation's recovery key opens the encrypted
     register at ``path``, and ``new_passphrase`` becomes ``name``'s (they chose it: no
     change asked at the next sign-in; the delay after failures is lifted). Audited as
-    ``passphrase_recovered``, by nobody signed in. The register is not re-encrypted."""
+    ``passphrase_recovered``, by nobody signed in. The register is not re-encrypted.
+    Returns the account's name as the register holds it."""
     path = Path(path).expanduser()
     db_key = unlock_with_recovery_key(path, recovery_key)
     ctx = _open(path, db_key, now, today)
@@ -1123,6 +1124,7 @@ def recover_passphrase(
             _give_key(ctx, row.name, new_passphrase)  # last: see _give_key
     finally:
         ctx.db.close()
+    return row.name
 
 
 class AlreadyEncryptedError(UserError):
