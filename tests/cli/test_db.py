@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from docassist.cli import main
-from tests.cli.support import PASSPHRASE, add_user, sign_in_as
+from tests.cli.support import PASSPHRASE, add_user, connect, sign_in_as
 
 
 def test_db_check_on_a_missing_file(capsys, tmp_path):
@@ -29,12 +29,10 @@ def test_db_check_healthy(capsys, tmp_path):
 
 
 def test_db_check_says_what_it_checked_in_the_users_numbers(capsys, tmp_path):
-    import sqlite3
-
     path = tmp_path / "demo.db"
     assert main(["--db", str(path), "demo", "--households", "300", "--no-run"]) == 0
     capsys.readouterr()
-    with sqlite3.connect(path) as conn:
+    with connect(path) as conn:
         people = conn.execute("SELECT count(*) FROM persons").fetchone()[0]
         audit = conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     assert people >= 1000
@@ -52,8 +50,6 @@ def test_db_check_says_what_it_checked_in_the_users_numbers(capsys, tmp_path):
 
 
 def test_db_backup_records_who_made_it(capsys, tmp_path, monkeypatch):
-    import sqlite3
-
     path = tmp_path / "r.db"
     user_id = add_user(path, "Milica")
     argv = ["--db", str(path), "db", "backup", "--output", str(tmp_path / "copy.db")]
@@ -61,7 +57,7 @@ def test_db_backup_records_who_made_it(capsys, tmp_path, monkeypatch):
     assert "--user" in capsys.readouterr().err and not (tmp_path / "copy.db").exists()
     monkeypatch.setenv("DOCASSIST_PASSPHRASE", PASSPHRASE)
     assert main([*argv, "--user", "Milica"]) == 0
-    with sqlite3.connect(path) as conn:
+    with connect(path) as conn:
         rows = conn.execute("SELECT user_id FROM audit_log WHERE action = 'backup'").fetchall()
     assert rows == [(user_id,)]
 
@@ -93,8 +89,6 @@ def test_a_register_from_before_accounts_is_checked_without_a_sign_in(capsys, tm
 
 
 def test_db_restore_is_a_coordinators(capsys, tmp_path, monkeypatch):
-    import sqlite3
-
     from docassist.domain.model import Role
 
     path = tmp_path / "r.db"
@@ -109,15 +103,13 @@ def test_db_restore_is_a_coordinators(capsys, tmp_path, monkeypatch):
     assert "Only a coordinator" in line and "Milica" not in line
     sign_in_as(monkeypatch, "Milica")
     assert main(["--db", str(path), "db", "restore", str(copy)]) == 0
-    with sqlite3.connect(path) as conn:
+    with connect(path) as conn:
         rows = conn.execute("SELECT user_id FROM audit_log WHERE action = 'restore'").fetchall()
     assert rows == [(boss,)]
 
 
 def test_db_restore_without_a_register_signs_in_to_the_backup(capsys, tmp_path, monkeypatch):
     # A new laptop, or a register lost: the backup says who may restore it.
-    import sqlite3
-
     path = tmp_path / "r.db"
     boss = add_user(path, "Milica")
     sign_in_as(monkeypatch, "Milica")
@@ -131,6 +123,6 @@ def test_db_restore_without_a_register_signs_in_to_the_backup(capsys, tmp_path, 
     sign_in_as(monkeypatch, "Milica")
     assert main(["--db", str(path), "db", "restore", str(copy)]) == 0
     assert copy.read_bytes() == copied  # the backup was only read
-    with sqlite3.connect(path) as conn:
+    with connect(path) as conn:
         rows = conn.execute("SELECT user_id FROM audit_log WHERE action = 'restore'").fetchall()
     assert rows == [(boss,)]

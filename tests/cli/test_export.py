@@ -6,7 +6,7 @@ import io
 import sys
 
 from docassist.cli import main
-from tests.cli.support import PASSPHRASE, register_with_figures, sign_in_as
+from tests.cli.support import PASSPHRASE, connect, register_with_figures, sign_in_as
 
 
 def _rows(path, inner, passphrase=PASSPHRASE) -> list[tuple]:
@@ -35,8 +35,6 @@ def test_export_refused_to_a_facilitator(capsys, tmp_path, monkeypatch):
 
 
 def test_export_by_a_coordinator_warns_and_audits(capsys, tmp_path, monkeypatch):
-    import sqlite3
-
     db = register_with_figures(tmp_path)
     monkeypatch.setenv("DOCASSIST_PASSPHRASE", PASSPHRASE)
     out = tmp_path / "all.xlsx"
@@ -50,7 +48,7 @@ def test_export_by_a_coordinator_warns_and_audits(capsys, tmp_path, monkeypatch)
     assert "7-Zip" in captured.out and "NOT encrypted" not in captured.err
     assert written.exists() and not out.exists()
     assert _rows(written, "all.xlsx")  # the file's first line, without its newline
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         assert conn.execute(
             "SELECT count(*) FROM audit_log WHERE action = 'export'"
         ).fetchone() == (1,)

@@ -9,8 +9,7 @@ import pytest
 
 from docassist.cli import main
 from docassist.domain.model import Role
-from docassist.store.db import open_database
-from tests.cli.support import add_user, sign_in_as
+from tests.cli.support import add_user, open_register, sign_in_as
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "import" / "households.csv"
 
@@ -29,7 +28,7 @@ def register(tmp_path, monkeypatch):
 def _counts(path) -> tuple[int, int, int]:
     """Households, people and audit entries other than signing in (which a dry run
     records too: it reads the register)."""
-    db = open_database(path)
+    db = open_register(path)
     try:
         return tuple(
             db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
@@ -65,7 +64,7 @@ def test_apply_writes_and_lists_what_was_created(capsys, register):
     assert "Imported: 4 households, 6 people." in out
     assert "Petrović (Mali Leskovac): 3 people" in out
     assert _counts(register) == (h + 4, p + 6, a + 10)
-    db = open_database(register)
+    db = open_register(register)
     users = {r[0] for r in db.execute("SELECT user_id FROM audit_log WHERE entity = 'person'")}
     db.close()
     assert None not in users and len(users) == 1
@@ -81,7 +80,7 @@ def test_map_overrides_the_guess(capsys, register, tmp_path):
     assert "Ime        -> Not imported" in out
     mapped = ["--map", "Ime majke=given_name", "--map", "Ime=-"]
     assert main([*args, *mapped, "--apply", "--user", "milica jovanovic"]) == 0
-    db = open_database(register)
+    db = open_register(register)
     assert db.execute("SELECT given_name FROM persons").fetchall() == [("Mara",)]
     db.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from docassist.cli import main
-from tests.cli.support import add_user, register_with_figures, sign_in_as
+from tests.cli.support import add_user, connect, register_with_figures, sign_in_as
 
 
 @pytest.fixture(autouse=True)
@@ -72,12 +72,10 @@ def test_report_on_a_missing_register_creates_nothing(capsys, tmp_path):
 
 
 def test_report_records_who_read_the_figures(capsys, tmp_path, monkeypatch):
-    import sqlite3
-
     db = register_with_figures(tmp_path)
     user_id = add_user(db, "Senad")
     assert main(["--db", str(db), "report", "--user", "Senad"]) == 0
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         rows = conn.execute("SELECT user_id FROM audit_log WHERE action = 'report'").fetchall()
     assert rows == [(user_id,)]
 

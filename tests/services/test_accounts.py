@@ -145,6 +145,14 @@ def test_a_try_during_the_wait_is_not_even_checked(ctx, boss, clock):
     assert err.value.wait_seconds == 0
 
 
+def test_a_clock_put_back_waits_the_delay_not_the_hours(ctx, boss, clock):
+    for _ in range(5):
+        with pytest.raises(SignInError):
+            accounts.sign_in(ctx, "Senad Koordinator", "wrong wrong wrong")
+    clock.advance(-6 * 3600)
+    assert accounts.wait_before_next_try(ctx, "Senad Koordinator") == 2
+
+
 def test_the_delay_for_one_name_leaves_the_others_alone(ctx, boss):
     _account(ctx, boss, "Fikret", Role.FACILITATOR, OTHER)
     for _ in range(6):
@@ -189,6 +197,15 @@ def test_a_trainee_gets_the_practice_register_only(ctx, boss):
         accounts.require(session, Action.OPEN_REGISTER)
     [entry] = [r for r in _audit(ctx, "sign_in") if r[2] == session.user_id][-1:]
     assert entry[3] == session.user_id and json.loads(entry[5]) == {"practice_only": True}
+
+
+def test_a_session_works_only_on_the_register_it_was_signed_into(ctx, boss, tmp_path):
+    other = open_database(tmp_path / "other.db")
+    try:
+        with pytest.raises(ValueError, match="another register"):
+            accounts.create_user(Context(other), boss, "Anyone", Role.TRAINEE, OTHER)
+    finally:
+        other.close()
 
 
 def test_sign_out_is_audited_and_forgets_the_user(ctx, boss):
@@ -480,8 +497,13 @@ def test_create_register(tmp_path):
     with pytest.raises(ValidationError):
         accounts.create_register(path, "Senad", "short")
     assert not path.exists()
-    session = accounts.create_register(path, "Senad", PASS, now=lambda: "2026-11-23T09:00:00+00:00")
+    made = accounts.create_register(
+        path, "Senad", PASS, encrypt=False, now=lambda: "2026-11-23T09:00:00+00:00"
+    )
+    made.context.db.close()
+    session = made.session
     assert session.role == Role.COORDINATOR and session.register == path
+    assert made.recovery_key is None  # plaintext: no key, no recovery key
     db = open_database(path, create=False)
     try:
         assert accounts.sign_in(Context(db), "Senad", PASS).user_id == session.user_id

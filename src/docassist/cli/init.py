@@ -1,4 +1,5 @@
-"""``docassist init --user NAME``: a new register, with its first coordinator."""
+"""``docassist init --user NAME``: a new, encrypted register with its first coordinator,
+and the recovery key, printed this once."""
 
 from __future__ import annotations
 
@@ -46,10 +47,30 @@ def run(args: argparse.Namespace) -> int:
             n=accounts.MIN_PASSPHRASE_LENGTH
         ),
     )
-    session = accounts.create_register(path, name, passphrase)
+    made = accounts.create_register(path, name, passphrase)
+    made.context.db.close()
     print(
         _("A new register was made at {path}, with {name} as its coordinator.").format(
-            path=path, name=session.name
+            path=path, name=made.session.name
         )
     )
+    if made.recovery_key:
+        print_recovery_key(made.recovery_key)
     return 0
+
+
+def print_recovery_key(recovery_key: str) -> None:
+    """The recovery key, shown this once (never logged, never stored), and what to do
+    with it. On stdout, so that it can be sent to a printer: ``docassist init ... | lp``."""
+    print()
+    print(_("The register is encrypted. Its recovery key, shown only this once:"))
+    print()
+    print("    " + recovery_key)
+    print()
+    print(
+        _(
+            "Print it (or write it down) now and lock the paper away, apart from the laptop. "
+            "It opens the register and its backups when every passphrase is forgotten "
+            "(docassist db recover); anyone who has it can read every name in them."
+        )
+    )

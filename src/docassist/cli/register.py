@@ -26,7 +26,7 @@ from docassist.cli.errors import UsageError
 from docassist.i18n import _
 
 if TYPE_CHECKING:
-    from docassist.services.accounts import Action, Session
+    from docassist.services.accounts import Action, FileAccess, Session
     from docassist.services.context import Context
 
 USER_ENV = "DOCASSIST_USER"
@@ -151,6 +151,11 @@ def _read_passphrase_file(path: Path) -> str:
     lines = text.splitlines()
     if not lines or not lines[0]:
         raise UsageError(_("The passphrase file {path} is empty.").format(path=path))
+    _warn_if_others_read(path)
+    return lines[0]
+
+
+def _warn_if_others_read(path: Path) -> None:
     if os.name == "posix" and path.stat().st_mode & 0o077:
         print(
             "docassist: "
@@ -160,7 +165,6 @@ def _read_passphrase_file(path: Path) -> str:
             ).format(path=path),
             file=sys.stderr,
         )
-    return lines[0]
 
 
 def passphrase_for(args: argparse.Namespace, name: str, *, demo: bool = False) -> str:
@@ -223,87 +227,151 @@ def _first_problem(err: Exception) -> str:
     return str(err)
 
 
-def sign_in(args: argparse.Namespace, ctx: Context, action: Action | None = None) -> Session:
-    """Sign in to the open register ``ctx`` as the command's user, and refuse unless their
-    role may do ``action`` (default: open the real register). A user from before
-    accounts chooses a passphrase now; one whose passphrase was reset chooses a new one
-    (at a terminal). Afterwards ``ctx.user_id`` is the user's."""
+def say_notices(path: Path) -> None:
+    """What to tell once before the register is opened (files others could read, made
+    owner-only now; a real register not encrypted), one line each on stderr."""
     from docassist.services import accounts
-    from docassist.services.demo import is_demo_register
+
+    for notice in accounts.register_notices(path):
+        print("docassist: " + _("Warning:") + " " + notice.render(_), file=sys.stderr)
+
+
+def open_signed_in(
+    args: argparse.Namespace, action: Action | None = None, *, notices: bool = True
+) -> tuple[Context, Session, str]:
+    """The command's register, opened and signed in to as the command's user, refused
+    unless their role may do ``action`` (default: open the real register). A user from
+    before accounts chooses a passphrase now; one whose passphrase was reset chooses a
+    new one (at a terminal). Returns the open context (``ctx.user_id`` is the user's;
+    the caller closes ``ctx.db``), the session, and the passphrase now in force.
+
+    Which kind of register it is (encrypted or not) is the services' decision
+    (``accounts.open_signed_in``): the command line only gathers who and what."""
+    from docassist.services import accounts
+    from docassist.services.demo import is_demo_file
+    from docassist.store.db import missing_error
 
     action = action or accounts.Action.OPEN_REGISTER
+    path = register_path(args)
+    kind = accounts.register_kind(path)  # a missing or foreign file is said first
+    if kind is accounts.RegisterKind.NEW:
+        raise missing_error(path)
+    if notices:
+        say_notices(path)
     name = _user_name(args)
-    demo = is_demo_register(ctx)
+    demo = kind is accounts.RegisterKind.PLAINTEXT and is_demo_file(path)
     passphrase = passphrase_for(args, name, demo=demo)
     try:
-        session = accounts.sign_in(ctx, name, passphrase)
+        ctx, session = accounts.open_signed_in(path, name, passphrase)
     except accounts.PassphraseNotSetError:
         if demo and given_passphrase(args) is None:
-            chosen = accounts.DEMO_PASSPHRASE
-        elif given_passphrase(args) is not None:
-            chosen = passphrase  # the script's passphrase becomes the user's
-        else:
-            chosen = new_passphrase(
+            passphrase = accounts.DEMO_PASSPHRASE
+        elif given_passphrase(args) is None:
+            passphrase = new_passphrase(
                 args,
                 name,
                 _("You have no passphrase yet: choose one (at least {n} characters).").format(
                     n=accounts.MIN_PASSPHRASE_LENGTH
                 ),
             )
-        session = accounts.set_first_passphrase(ctx, name, chosen)
+        # else: the script's passphrase becomes the user's
+        ctx, session = accounts.open_setting_first_passphrase(path, name, passphrase)
         print(_("Your passphrase is set: sign in with it from now on."), file=sys.stderr)
-    accounts.require(session, action)
-    if session.must_change_passphrase:
-        if given_passphrase(args) is not None or not _at_terminal():
-            raise UsageError(
-                _(
-                    "Your passphrase was reset by a coordinator: run the command at a "
-                    "terminal once to choose your own."
+    try:
+        accounts.require(session, action)
+        if session.must_change_passphrase:
+            if given_passphrase(args) is not None or not _at_terminal():
+                raise UsageError(
+                    _(
+                        "Your passphrase was reset by a coordinator: run the command at a "
+                        "terminal once to choose your own."
+                    )
                 )
+            new = new_passphrase(
+                args, session.name, _("Your passphrase was reset: choose your own now.")
             )
-        new = new_passphrase(
-            args, session.name, _("Your passphrase was reset: choose your own now.")
-        )
-        session = accounts.change_passphrase(ctx, session, passphrase, new)
-    return session
+            session = accounts.change_passphrase(ctx, session, passphrase, new)
+            passphrase = new
+    except BaseException:
+        ctx.db.close()
+        raise
+    return ctx, session, passphrase
 
 
 @contextmanager
 def signed_in(args: argparse.Namespace, action: Action | None = None) -> Iterator[Context]:
-    """The command's register, open and signed in to for the block (see ``sign_in``)."""
-    with register(args) as ctx:
-        sign_in(args, ctx, action)
+    """The command's register, open and signed in to for the block (see
+    ``open_signed_in``), closed after it whatever happens."""
+    ctx, _session, _passphrase = open_signed_in(args, action)
+    try:
         yield ctx
+    finally:
+        ctx.db.close()
 
 
-def sign_in_read_only(args: argparse.Namespace, path: Path, action: Action) -> Session | None:
+def sign_in_read_only(args: argparse.Namespace, path: Path, action: Action) -> FileAccess:
     """Check the command's user against the file at ``path`` without writing to it (a
-    register being checked, a backup about to be restored). None when the file holds
-    no passphrases to check against (made before accounts) or is too damaged to say
-    who its users are: what it holds is then protected by no passphrase anyway."""
-    import sqlite3
-
+    register being checked, a backup about to be restored); refused unless their role
+    may do ``action``. ``session`` None: the file holds no passphrases to check against
+    (made before accounts) or is too damaged to say who its users are: what it holds is
+    then protected by no passphrase anyway. ``db_key``: an encrypted file's."""
     from docassist.services import accounts
-    from docassist.services.context import Context
-    from docassist.services.demo import is_demo_register
-    from docassist.store.db import read_only
+    from docassist.services.demo import is_demo_file
+    from docassist.store.engine import DatabaseErrors
 
-    with read_only(path) as db:
-        ctx = Context(db)
+    demo = is_demo_file(path)
+    try:
+        access = accounts.verify_file(
+            path,
+            lambda: _user_name(args),
+            lambda: passphrase_for(args, _user_name(args), demo=demo),
+        )
+    except accounts.PassphraseNotSetError:
+        raise UsageError(
+            _(
+                "You have no passphrase yet: choose one first (any command that opens "
+                "the register asks for it)."
+            )
+        ) from None
+    except DatabaseErrors:
+        return accounts.FileAccess(None)
+    if access.session is not None:
+        accounts.require(access.session, action)
+    return access
+
+
+def add_recovery_key_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--recovery-key-file",
+        metavar="FILE",
+        help=_(
+            "open an encrypted register with the organisation's recovery key, read from FILE "
+            "(instead of signing in)"
+        ),
+    )
+
+
+def recovery_key_for(args: argparse.Namespace, *, ask: bool = False) -> str | None:
+    """The recovery key from ``--recovery-key-file``, else (``ask``) typed at the
+    terminal without echo; None when it is neither given nor to be asked."""
+    file = getattr(args, "recovery_key_file", None)
+    if file:
+        path = Path(file).expanduser()
         try:
-            if not accounts.holds_accounts(ctx):
-                return None
-            name = _user_name(args)
-            passphrase = passphrase_for(args, name, demo=is_demo_register(ctx))
-            session = accounts.verify(ctx, name, passphrase)
-        except accounts.PassphraseNotSetError:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as err:
+            reason = getattr(err, "strerror", None) or type(err).__name__
             raise UsageError(
-                _(
-                    "You have no passphrase yet: choose one first (any command that opens "
-                    "the register asks for it)."
+                _("Cannot read the recovery key file {path}: {reason}").format(
+                    path=path, reason=reason
                 )
             ) from None
-        except sqlite3.DatabaseError:
-            return None
-    accounts.require(session, action)
-    return session
+        _warn_if_others_read(path)
+        return text
+    if not ask:
+        return None
+    if not _at_terminal():
+        raise UsageError(
+            _("No recovery key: type it at a terminal, or give it with --recovery-key-file FILE.")
+        )
+    return _ask(_("Recovery key (the 13 groups printed at set-up): "))

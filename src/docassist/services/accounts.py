@@ -23,16 +23,33 @@ sign-in): sign_in, sign_in_failed, sign_in_locked, sign_out, unlock, idle_lock,
 create (user), set_role, passphrase_set, passphrase_reset, passphrase_change, remove.
 No entry ever holds a passphrase, a hash, or a name typed at a failed sign-in (it may
 be a passphrase typed into the wrong box).
+
+Two kinds of register, one decision (``register_kind`` for a file, ``_keyring_of`` for
+an open one):
+
+- an **encrypted** register (the real one, made by ``create_register`` or
+  ``encrypt_register``) has a key file beside it (store/keys.py) holding its database
+  key wrapped once per user and once with the recovery key. Unwrapping the key with
+  the user's passphrase *is* the passphrase check (one Argon2id derivation per
+  sign-in), and the key file counts failures and says how long to wait, since the
+  register cannot be opened before that. ``users.passphrase_hash`` stays empty there.
+  The failures it counted are written to the audit trail at that name's next
+  successful sign-in. Because the register opens only with the key, signing in starts
+  from its path: ``open_signed_in``. The context then carries the key (``db_key``).
+- a **plaintext** register (the demo, practice, a real one from before encryption)
+  checks passphrases against ``users.passphrase_hash`` and counts failures in
+  ``sign_in_failures``; ``open_signed_in`` works for it too.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -45,8 +62,18 @@ from docassist.domain import script
 from docassist.domain.model import REGISTER_ROLES, Role
 from docassist.domain.text import N_, Problem, UserError
 from docassist.services import users
-from docassist.services.context import Context, ValidationError
-from docassist.store.db import open_database
+from docassist.services.context import Context, ValidationError, real_now, real_today
+from docassist.store import engine, keys
+from docassist.store.db import (
+    DamagedDatabaseError,
+    StoreError,
+    WrongKeyError,
+    missing_error,
+    open_database,
+    read_only,
+    require_register_file,
+    secure_register_files,
+)
 
 # --- the hash ----------------------------------------------------------------------------
 
@@ -209,6 +236,7 @@ class Action(StrEnum):
     EXPORT_WITH_NAMES = "export_with_names"
     ERASE_PERSON = "erase_person"
     MANAGE_ACCOUNTS = "manage_accounts"  # set roles, reset passphrases, remove accounts
+    ENCRYPT_REGISTER = "encrypt_register"  # docassist db encrypt
 
 
 _COORDINATORS = frozenset({Role.COORDINATOR})
@@ -224,6 +252,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.EXPORT_WITH_NAMES: _COORDINATORS,
     Action.ERASE_PERSON: _COORDINATORS,
     Action.MANAGE_ACCOUNTS: _COORDINATORS,
+    # The coordinator's passphrase wraps the key first; the others get theirs from a reset.
+    Action.ENCRYPT_REGISTER: _COORDINATORS,
 }
 
 TRAINEE_REFUSAL = N_("Trainees practise on made-up families only.")
@@ -240,6 +270,7 @@ REFUSALS: dict[Action, str] = {
     Action.MANAGE_ACCOUNTS: N_(
         "Only a coordinator may change roles, reset passphrases or remove accounts."
     ),
+    Action.ENCRYPT_REGISTER: N_("Only a coordinator may encrypt the register."),
 }
 
 # Whom each role may create an account for. Nobody picks their own role: an account is
@@ -387,7 +418,13 @@ def wait_before_next_try(ctx: Context, name: str) -> int:
     if found is None:
         return 0
     failures, last = found
-    left = delay_after(failures) - _seconds_between(last, ctx.now())
+    try:
+        # A clock put back (a laptop's battery changed) waits the delay, not the hours
+        # the clock went back.
+        elapsed = max(0.0, _seconds_between(last, ctx.now()))
+    except ValueError:  # not a time docassist wrote: no delay rather than a lock-out
+        return 0
+    left = delay_after(failures) - elapsed
     return max(0, int(-(-left // 1)))  # whole seconds, rounded up
 
 
@@ -461,8 +498,8 @@ def _row(ctx: Context, user_id: str) -> _Row | None:
 
 def _database_path(ctx: Context) -> Path:
     for _seq, name, file in ctx.db.execute("PRAGMA database_list").fetchall():
-        if name == "main":
-            return Path(file) if file else Path(":memory:")
+        if name == "main":  # resolved: two connections to one file name it alike
+            return Path(file).resolve() if file else Path(":memory:")
     return Path(":memory:")
 
 
@@ -502,12 +539,122 @@ def _target(ctx: Context, user_id: str) -> _Row:
     return row
 
 
+# --- encrypted registers: the key file checks the passphrase ------------------------------
+
+
+def _keyring_of(ctx: Context) -> Path | None:
+    """The register whose key file checks the passphrases of ``ctx``: the open register
+    itself when it was opened with its key (encrypted), else None (plaintext: the
+    passphrase hashes in ``users``). ``register_kind`` decides the same for a file that
+    is not open yet."""
+    return _database_path(ctx) if ctx.db_key is not None else None
+
+
+def _unlock(keyring: Path, name: str, passphrase: str, now: Callable[[], str]) -> bytes:
+    """The database key, unwrapped with ``name``'s passphrase: the one Argon2id
+    derivation of a sign-in on an encrypted register. The key file's refusals (an
+    unknown name and a wrong passphrase alike, the wait after five) become this
+    module's SignInError, worded as on a plaintext register."""
+    try:
+        return keys.unlock(keyring, name, passphrase, now=datetime.fromisoformat(now()))
+    except keys.WaitError as err:
+        raise SignInError(err.seconds, throttled=True) from None
+    except keys.SignInError as err:
+        raise SignInError(err.retry_after) from None
+
+
+def _same_key(ctx: Context, db_key: bytes) -> None:
+    # The key file beside the register wraps the register's own key (store/keys.py keeps
+    # them in step); anything else signs nobody in.
+    if ctx.db_key is None or not hmac.compare_digest(db_key, ctx.db_key):
+        raise SignInError()
+
+
+def _keyed_account(ctx: Context, keyring: Path, name: str) -> _Row:
+    """The live account whose passphrase just opened the key file. A key without one
+    (its account removed, and the key's removal cut short) opens nothing, and goes."""
+    found = _named(ctx, name)
+    if not found:
+        keys.remove_user_key(keyring, name)
+        raise SignInError()
+    if len(found) > 1:  # names are given once, by their search key: not made by docassist
+        raise UserError(
+            N_("Several accounts have this name and passphrase: sign in with your account id.")
+        )
+    return found[0]
+
+
+def _has_passphrase(ctx: Context, row: _Row) -> bool:
+    """Whether ``row`` can sign in with a passphrase now: a key in the key file of an
+    encrypted register, a hash in a plaintext one."""
+    keyring = _keyring_of(ctx)
+    if keyring is None:
+        return bool(row.passphrase_hash)
+    return keys.has_user_key(keyring, row.name)
+
+
+def _may_choose_first(ctx: Context, row: _Row) -> bool:
+    """Whether ``row`` never had a passphrase (an account from before accounts). In a
+    register encrypted since, an account with a hash from before has had one: only a
+    coordinator's reset gives it a key, so nobody else claims it."""
+    return not row.passphrase_hash and not _has_passphrase(ctx, row)
+
+
+# Users and keys stay in step. The key file is written LAST, inside the use case's
+# transaction: if anything in the register fails first, the transaction rolls back and
+# the key file was never touched; if the key file cannot be written, the transaction
+# rolls back too. Only a crash between the key file's write and the COMMIT leaves them
+# apart, and then the key file is ahead: the passphrase just chosen or given opens the
+# register (what is missing is an audit entry or a must-change flag), so nobody is left
+# unable to sign in. The other order could leave a passphrase the user was told is
+# theirs that opens nothing. A removal goes the other way round (``_take_key``).
+
+
+def _give_key(ctx: Context, name: str, passphrase: str) -> None:
+    """``name``'s passphrase wraps the database key from now on (replacing any it had):
+    call it as the last step of a use case, see above."""
+    keyring = _keyring_of(ctx)
+    if keyring is not None:
+        assert ctx.db_key is not None
+        keys.set_passphrase(keyring, name, passphrase, ctx.db_key)
+
+
+def _take_key(ctx: Context, name: str) -> None:
+    """``name``'s key is taken away AFTER the use case's COMMIT: a crash in between leaves
+    a key whose account is gone, which opens nothing (``_keyed_account`` then removes it);
+    the other order could leave a live account without a key."""
+    keyring = _keyring_of(ctx)
+    if keyring is not None:
+        keys.remove_user_key(keyring, name)
+
+
+def _record_keyring_failures(ctx: Context, keyring: Path, typed: str, user_id: str) -> None:
+    """The failed sign-ins the key file counted for this name while the register could
+    not be opened, into the audit trail now, each at its own time (in the caller's
+    transaction; should it fail, they are gone from the key file all the same: SQLite
+    failing on a register it has just opened)."""
+    failures = keys.take_failures(keyring, typed)
+    with _as(ctx, None):
+        for n, at in enumerate(failures, 1):
+            after = {"failures": n, "wait_seconds": delay_after(n)}
+            when = at.isoformat(timespec="seconds")
+            ctx.audit("sign_in_failed", "user", user_id, after=after, at=when)
+            if n == FREE_FAILURES:
+                ctx.audit("sign_in_locked", "user", user_id, after=after, at=when)
+
+
+def _record_keyring_failures_of(ctx: Context, row: _Row) -> None:
+    keyring = _keyring_of(ctx)
+    if keyring is not None:
+        _record_keyring_failures(ctx, keyring, row.name, row.id)
+
+
 def _first_passphrase_allowed(ctx: Context, row: _Row) -> bool:
     """Users from before accounts choose their passphrase at their next sign-in, a
     coordinator first. A register without any coordinator would stay locked for good:
     there, anyone but a trainee may be first."""
     everyone = _rows(ctx)
-    if any(r.passphrase_hash for r in everyone):
+    if any(_has_passphrase(ctx, r) for r in everyone):
         return True
     if row.role == Role.COORDINATOR:
         return True
@@ -522,21 +669,25 @@ def has_accounts(ctx: Context) -> bool:
 
 def list_accounts(ctx: Context, session: Session) -> list[Account]:
     """The accounts the session's user looks after: every one for a coordinator, the
-    trainees for a facilitator (who may create them), and only their own for the others."""
+    trainees for a facilitator (who may create them), and only their own for the others.
+    ``has_passphrase``: whether the account can sign in now (in a register encrypted
+    since it was made: only once a coordinator has reset its passphrase)."""
     me = _acting(ctx, session)
     rows = _rows(ctx)
     if me.role == Role.FACILITATOR:
         rows = [r for r in rows if r.role == Role.TRAINEE or r.id == me.id]
     elif me.role != Role.COORDINATOR:
         rows = [me]
-    return [Account(r.id, r.name, r.role, bool(r.passphrase_hash), r.must_change) for r in rows]
+    return [Account(r.id, r.name, r.role, _has_passphrase(ctx, r), r.must_change) for r in rows]
 
 
 # --- signing in and out ------------------------------------------------------------------
 
 
 def sign_in(ctx: Context, name: str, passphrase: str) -> Session:
-    """Sign in to the register of ``ctx`` (the one that holds the accounts).
+    """Sign in to the register of ``ctx`` (the one that holds the accounts), already open:
+    a plaintext one, or an encrypted one opened with its key (``open_signed_in``), for
+    another user to sign in on the same screen.
 
     Raises SignInError (unknown name or wrong passphrase, the same), or
     PassphraseNotSetError for an account from before accounts (call
@@ -544,22 +695,34 @@ def sign_in(ctx: Context, name: str, passphrase: str) -> Session:
     passphrase yet. For a register role, ``ctx.user_id`` becomes the user's; a trainee's
     session is for the practice register only and leaves ``ctx`` as it was.
     """
+    keyring = _keyring_of(ctx)
+    if keyring is not None:
+        _same_key(ctx, _unlock(keyring, name, passphrase, ctx.now))
+        return _signed_in(ctx, name, _keyed_account(ctx, keyring, name), passphrase)
     row = _check(ctx, name, passphrase, record=True)
     return _signed_in(ctx, name, row, passphrase)
 
 
 def verify(ctx: Context, name: str, passphrase: str) -> Session:
     """The session ``sign_in`` would give, on a register opened read-only: nothing is
-    written (no audit entry, no failure counted; a delay already running still applies).
-    For commands that only read a file that must not change (``docassist db check``, a
-    backup before it is restored)."""
+    written to it (no audit entry, no failure counted in it; a delay already running
+    still applies). For commands that only read a file that must not change (``docassist
+    db check``, a backup before it is restored). On an encrypted register the key file
+    beside it counts a failure, as at any sign-in."""
+    keyring = _keyring_of(ctx)
+    if keyring is not None:
+        _same_key(ctx, _unlock(keyring, name, passphrase, ctx.now))
+        return _session(ctx, _keyed_account(ctx, keyring, name))
     return _session(ctx, _check(ctx, name, passphrase, record=False))
 
 
 def holds_accounts(ctx: Context) -> bool:
     """Whether anyone in this register signs in with a passphrase. A file from before
     accounts (or one where nobody has chosen a passphrase yet) protects nothing by
-    passphrase, so there is nothing to check a sign-in against."""
+    passphrase, so there is nothing to check a sign-in against. An encrypted register
+    always does: it opens only with a key."""
+    if _keyring_of(ctx) is not None:
+        return True
     columns = {row[1] for row in ctx.db.execute("PRAGMA table_info(users)").fetchall()}
     if "passphrase_hash" not in columns:
         return False
@@ -567,7 +730,8 @@ def holds_accounts(ctx: Context) -> bool:
 
 
 def _check(ctx: Context, name: str, passphrase: str, *, record: bool) -> _Row:
-    """The account that ``name`` and ``passphrase`` sign in as, or the refusal."""
+    """The account that ``name`` and ``passphrase`` sign in as, or the refusal
+    (a plaintext register: its passphrase hashes)."""
     if record or _has_failure_table(ctx):
         _refuse_if_waiting(ctx, name)
     candidates = _named(ctx, name)
@@ -599,10 +763,14 @@ def _has_failure_table(ctx: Context) -> bool:
 
 
 def _signed_in(ctx: Context, typed: str, row: _Row, passphrase: str) -> Session:
+    keyring = _keyring_of(ctx)
     with ctx.use_case():
-        _clear_failures(ctx, typed)
-        if row.passphrase_hash and _weaker_than_now(row.passphrase_hash):
-            _store_hash(ctx, row.id, hash_passphrase(passphrase), row.must_change)
+        if keyring is None:
+            _clear_failures(ctx, typed)
+            if row.passphrase_hash and _weaker_than_now(row.passphrase_hash):
+                _store_hash(ctx, row.id, hash_passphrase(passphrase), row.must_change)
+        else:
+            _record_keyring_failures(ctx, keyring, typed, row.id)
         session = _session(ctx, row)
         with _as(ctx, row.id):
             ctx.audit(
@@ -618,10 +786,17 @@ def _signed_in(ctx: Context, typed: str, row: _Row, passphrase: str) -> Session:
 
 def set_first_passphrase(ctx: Context, name: str, passphrase: str) -> Session:
     """For an account without a passphrase (made before accounts): ``passphrase`` becomes
-    its passphrase, and the user is signed in. Asked for after PassphraseNotSetError."""
-    _refuse_if_waiting(ctx, name)
-    unset = [r for r in _named(ctx, name) if not r.passphrase_hash]
+    its passphrase, and the user is signed in. Asked for after PassphraseNotSetError.
+    On an encrypted register (open with its key) the passphrase wraps the key."""
+    keyring = _keyring_of(ctx)
+    if keyring is None:
+        _refuse_if_waiting(ctx, name)
+    unset = [r for r in _named(ctx, name) if _may_choose_first(ctx, r)]
     if not unset:
+        if keyring is not None:
+            # It has a passphrase: this is a sign-in, counted by the key file as one.
+            _same_key(ctx, _unlock(keyring, name, passphrase, ctx.now))
+            return _signed_in(ctx, name, _keyed_account(ctx, keyring, name), passphrase)
         _spend_like_a_check(passphrase)
         raise _failed(ctx, name, None)
     if len(unset) > 1:
@@ -632,11 +807,14 @@ def set_first_passphrase(ctx: Context, name: str, passphrase: str) -> Session:
     if not _first_passphrase_allowed(ctx, row):
         raise NotAllowedError(_COORDINATOR_FIRST)
     check_new_passphrase(passphrase, row.name)
+    digest = None if keyring is not None else hash_passphrase(passphrase)
     with ctx.use_case():
-        _store_hash(ctx, row.id, hash_passphrase(passphrase), must_change=False)
+        _store_hash(ctx, row.id, digest, must_change=False)
         with _as(ctx, row.id):
             ctx.audit("passphrase_set", "user", row.id)
-        return _signed_in(ctx, name, replace(row, must_change=False), passphrase)
+        session = _signed_in(ctx, name, replace(row, must_change=False), passphrase)
+        _give_key(ctx, row.name, passphrase)  # last: see _give_key
+        return session
 
 
 def sign_out(ctx: Context, session: Session) -> None:
@@ -650,6 +828,15 @@ def sign_out(ctx: Context, session: Session) -> None:
 def check_passphrase(ctx: Context, session: Session, passphrase: str) -> None:
     """The session's own passphrase again (to lift the idle lock): returns if it is right,
     else raises SignInError, counted and delayed like any failed sign-in."""
+    keyring = _keyring_of(ctx)
+    if keyring is not None:
+        row = _acting(ctx, session)
+        _same_key(ctx, _unlock(keyring, session.name, passphrase, ctx.now))
+        with ctx.use_case():
+            _record_keyring_failures(ctx, keyring, session.name, row.id)
+            with _as(ctx, row.id):
+                ctx.audit("unlock", "user", row.id)
+        return
     _refuse_if_waiting(ctx, session.name)
     row = _acting(ctx, session)
     if not _matches(row.passphrase_hash, passphrase):
@@ -666,6 +853,351 @@ def record_idle_lock(ctx: Context, session: Session) -> None:
         ctx.audit("idle_lock", "user", session.user_id)
 
 
+# --- registers by their path: the one that decides how to sign in -------------------------
+
+
+class RegisterKind(StrEnum):
+    NEW = "new"  # no file yet: ``create_register`` makes one
+    ENCRYPTED = "encrypted"  # opens only with the key its key file gives at sign-in
+    PLAINTEXT = "plaintext"  # the demo, practice, a real register from before encryption
+
+
+def register_kind(path: Path | str) -> RegisterKind:
+    """How the register at ``path`` is signed in to, from its first bytes and the key
+    file beside it, before anything opens it. Raises the store's StoreError for what is
+    no register (a folder, an empty file, another kind of file)."""
+    path = Path(path).expanduser()
+    if not path.is_dir():
+        found = engine.header(path)
+        if found is engine.Header.MISSING:
+            return RegisterKind.NEW
+        if found is engine.Header.PLAINTEXT:
+            return RegisterKind.PLAINTEXT  # a key file beside it is an encryption cut short
+        if found is engine.Header.OTHER and keys.has_keyring(path):
+            return RegisterKind.ENCRYPTED
+    require_register_file(path)  # says what it is instead
+    raise StoreError(  # not reached: the store has said why already
+        N_("{path} is not a docassist database (it is some other kind of file)."),
+        path=str(path),
+    )
+
+
+def _made_up(path: Path) -> bool:
+    """The demo's or the practice register's file: made-up people, plaintext on purpose."""
+    from docassist.services.demo import is_demo_file
+
+    if path.resolve() == locations.practice_database().resolve():
+        return True
+    return is_demo_file(path)
+
+
+_OPEN_TO_OTHERS = N_(
+    "Other users of this computer could read {files}; they are now yours only. Copies made "
+    "before may still be readable: check where they went."
+)
+_STILL_OPEN = N_(
+    "Other users of this computer can read {files}, and docassist could not change that "
+    "(another owner, or a disk without permissions). Move the register to a folder of yours."
+)
+_NOT_ENCRYPTED = N_(
+    "The register {path} is not encrypted: anyone who copies the file can read every "
+    "name in it. A coordinator encrypts it with `docassist db encrypt`."
+)
+
+
+def register_notices(path: Path | str) -> list[UserError]:
+    """What to tell the user once, before the register at ``path`` is opened: its files
+    that others could read (made owner-only now, by store's ``secure_register_files``;
+    opening would do it silently), and a real register that is not encrypted. Each a
+    UserError to render in the user's language; none for a new register."""
+    path = Path(path).expanduser()
+    notices: list[UserError] = []
+    opened = secure_register_files(path)
+    if opened.fixed:
+        notices.append(UserError(_OPEN_TO_OTHERS, files=", ".join(map(str, opened.fixed))))
+    if opened.not_fixed:
+        notices.append(UserError(_STILL_OPEN, files=", ".join(map(str, opened.not_fixed))))
+    try:
+        kind = register_kind(path)
+    except StoreError:
+        return notices  # opening says what is wrong
+    if kind is RegisterKind.PLAINTEXT and not _made_up(path):
+        notices.append(UserError(_NOT_ENCRYPTED, path=str(path)))
+    return notices
+
+
+def _open(
+    path: Path,
+    db_key: bytes | None,
+    now: Callable[[], str],
+    today: Callable[[], date],
+) -> Context:
+    db = open_database(path, create=False, key=db_key)
+    return Context(db, today=today, now=now, db_key=db_key)
+
+
+@contextmanager
+def _closed_on_failure(ctx: Context) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        ctx.db.close()
+        raise
+
+
+def open_signed_in(
+    path: Path | str,
+    name: str,
+    passphrase: str,
+    *,
+    now: Callable[[], str] = real_now,
+    today: Callable[[], date] = real_today,
+) -> tuple[Context, Session]:
+    """Open the register at ``path`` and sign in to it as ``name``: the way in for every
+    kind of register (``register_kind`` decides). An encrypted one is unlocked first
+    (the passphrase unwraps its key: that is the check) and opened with the key, which
+    the context keeps (``ctx.db_key``); a plaintext one is opened and checked against its
+    hashes. The caller closes ``ctx.db``; on any refusal nothing is left open.
+
+    Raises SignInError (unknown name, wrong passphrase, the wait), PassphraseNotSetError
+    on a plaintext register for an account from before accounts (then
+    ``open_setting_first_passphrase``), NotAllowedError, or the store's errors. A
+    trainee's session is for the practice register: open ``session.register`` for them
+    and show nothing of ``ctx``.
+    """
+    path = Path(path).expanduser()
+    kind = register_kind(path)
+    if kind is RegisterKind.NEW:
+        raise missing_error(path)
+    if kind is RegisterKind.PLAINTEXT:
+        ctx = _open(path, None, now, today)
+        with _closed_on_failure(ctx):
+            return ctx, sign_in(ctx, name, passphrase)
+    db_key = _unlock(path, name, passphrase, now)  # the passphrase check, once
+    ctx = _open(path, db_key, now, today)
+    with _closed_on_failure(ctx):
+        return ctx, _signed_in(ctx, name, _keyed_account(ctx, path, name), passphrase)
+
+
+def open_setting_first_passphrase(
+    path: Path | str,
+    name: str,
+    passphrase: str,
+    *,
+    now: Callable[[], str] = real_now,
+    today: Callable[[], date] = real_today,
+) -> tuple[Context, Session]:
+    """``set_first_passphrase`` on the register at ``path``, opened for it, after
+    ``open_signed_in`` raised PassphraseNotSetError (a plaintext register). On an
+    encrypted register nobody without a key can open it: such an account gets one from
+    a coordinator's reset, and this is only a sign-in."""
+    path = Path(path).expanduser()
+    kind = register_kind(path)
+    if kind is RegisterKind.NEW:
+        raise missing_error(path)
+    if kind is RegisterKind.ENCRYPTED:
+        return open_signed_in(path, name, passphrase, now=now, today=today)
+    ctx = _open(path, None, now, today)
+    with _closed_on_failure(ctx):
+        return ctx, set_first_passphrase(ctx, name, passphrase)
+
+
+# What reading a file's accounts meets when the file is damaged.
+_UNREADABLE: tuple[type[Exception], ...] = (
+    *engine.DatabaseErrors,
+    DamagedDatabaseError,
+    WrongKeyError,
+)
+
+
+@dataclass(frozen=True)
+class FileAccess:
+    """What ``verify_file`` found: who signed in (None: a file that holds no passphrases
+    to check against), and the key that opens it (None: plaintext)."""
+
+    session: Session | None
+    db_key: bytes | None = field(default=None, repr=False)
+
+
+def verify_file(
+    path: Path | str,
+    name: Callable[[], str],
+    passphrase: Callable[[], str],
+    *,
+    now: Callable[[], str] = real_now,
+) -> FileAccess:
+    """Check a sign-in against the register or backup at ``path`` without writing to it
+    (``docassist db check``, a backup before it is restored): read-only, no migration,
+    no audit entry (an encrypted file's key file counts a failure, as at any sign-in).
+    ``name`` and ``passphrase`` are asked (called) only when needed: a plaintext file
+    from before accounts protects nothing by passphrase and needs neither.
+
+    Raises PassphraseNotSetError, SignInError, the store's errors, and (from the
+    standard library or SQLCipher) DatabaseError for a plaintext file too damaged to
+    say who its users are.
+    """
+    path = Path(path).expanduser()
+    kind = register_kind(path)
+    if kind is RegisterKind.NEW:
+        raise missing_error(path)
+    if kind is RegisterKind.ENCRYPTED:
+        who = name()
+        db_key = _unlock(path, who, passphrase(), now)
+        try:
+            with read_only(path, db_key) as db:
+                ctx = Context(db, now=now, db_key=db_key)
+                return FileAccess(_session(ctx, _keyed_account(ctx, path, who)), db_key)
+        except _UNREADABLE:
+            # Too damaged to say who its users are; the key file took the passphrase,
+            # so whoever typed it may check the file (the check then says what is wrong).
+            return FileAccess(None, db_key)
+    with read_only(path) as db:
+        ctx = Context(db, now=now)
+        if not holds_accounts(ctx):
+            return FileAccess(None)
+        who = name()
+        return FileAccess(verify(ctx, who, passphrase()))
+
+
+class RecoveryError(UserError):
+    pass
+
+
+def unlock_with_recovery_key(path: Path | str, recovery_key: str) -> bytes:
+    """The database key of the encrypted register or backup at ``path``, from the
+    recovery key as typed (any case, spaces or dashes). Raises the key file's
+    RecoveryKeyError (a UserError) for a key that is malformed or does not open it."""
+    path = Path(path).expanduser()
+    require_encrypted(path)
+    return keys.unlock_with_recovery(path, recovery_key)
+
+
+def require_encrypted(path: Path | str) -> None:
+    """Refuse, saying why, a register or backup that has no recovery key (missing, or
+    not encrypted), before anyone is asked to type it."""
+    path = Path(path).expanduser()
+    kind = register_kind(path)
+    if kind is RegisterKind.NEW:
+        raise missing_error(path)
+    if kind is not RegisterKind.ENCRYPTED:
+        raise RecoveryError(
+            N_(
+                "{path} is not encrypted: it has no recovery key. A coordinator resets "
+                "forgotten passphrases. Nothing was changed."
+            ),
+            path=str(path),
+        )
+
+
+def recover_passphrase(
+    path: Path | str,
+    recovery_key: str,
+    name: str,
+    new_passphrase: str,
+    *,
+    now: Callable[[], str] = real_now,
+    today: Callable[[], date] = real_today,
+) -> str:
+    """A forgotten passphrase: the organisation's recovery key opens the encrypted
+    register at ``path``, and ``new_passphrase`` becomes ``name``'s (they chose it: no
+    change asked at the next sign-in; the delay after failures is lifted). Audited as
+    ``passphrase_recovered``, by nobody signed in. The register is not re-encrypted.
+    Returns the account's name as the register holds it."""
+    path = Path(path).expanduser()
+    db_key = unlock_with_recovery_key(path, recovery_key)
+    ctx = _open(path, db_key, now, today)
+    try:
+        found = _named(ctx, name)
+        if len(found) != 1:
+            # Whoever holds the recovery key may read every name: this tells nothing new.
+            raise RecoveryError(
+                N_("There is no account called {name} in this register."),
+                name=" ".join(name.split()),
+            )
+        row = found[0]
+        check_new_passphrase(new_passphrase, row.name)
+        with ctx.use_case(), _as(ctx, None):
+            _store_hash(ctx, row.id, None, must_change=False)
+            _clear_failures(ctx, row.name)
+            _record_keyring_failures_of(ctx, row)  # the new key clears them
+            ctx.audit("passphrase_recovered", "user", row.id, after={"with": "recovery key"})
+            _give_key(ctx, row.name, new_passphrase)  # last: see _give_key
+    finally:
+        ctx.db.close()
+    return row.name
+
+
+class AlreadyEncryptedError(UserError):
+    pass
+
+
+@dataclass(frozen=True)
+class Encrypted:
+    """What ``encrypt_register`` did: the recovery key (to show once, then forget) and
+    how many other accounts cannot sign in until a coordinator resets their passphrase."""
+
+    recovery_key: str = field(repr=False)
+    waiting_for_a_reset: int
+
+
+def encrypt_register(
+    path: Path | str,
+    session: Session,
+    passphrase: str,
+    *,
+    now: Callable[[], str] = real_now,
+    today: Callable[[], date] = real_today,
+) -> Encrypted:
+    """Turn the plaintext register at ``path`` into an encrypted one (``docassist db
+    encrypt``), for ``session``'s coordinator, whose ``passphrase`` (checked again) wraps
+    the new key first; the recovery key wraps it too. The other accounts can sign in
+    once a coordinator has reset their passphrase (they choose their own next).
+    The register must not be open (the store takes it over exclusively); it is left as
+    it was if anything fails. Audited as ``encrypt`` in the encrypted register."""
+    path = Path(path).expanduser()
+    kind = register_kind(path)
+    if kind is RegisterKind.ENCRYPTED:
+        raise AlreadyEncryptedError(
+            N_("The register {path} is already encrypted: nothing was changed."), path=str(path)
+        )
+    if kind is RegisterKind.NEW:
+        raise missing_error(path)
+    if _made_up(path):
+        raise NotAllowedError(
+            N_(
+                "{path} holds made-up families (the demo or practice): it stays unencrypted. "
+                "Nothing was changed."
+            ),
+            path=str(path),
+        )
+    with read_only(path) as db:
+        ctx = Context(db, now=now, today=today)
+        me = _acting(ctx, session)
+        require(session, Action.ENCRYPT_REGISTER)
+        if not _matches(me.passphrase_hash, passphrase):
+            raise SignInError()
+        others = sum(1 for r in _rows(ctx) if r.id != me.id)
+    from docassist.store.backup import encrypt_database
+
+    db_key, recovery = keys.create_keyring(path)
+    try:
+        keys.add_user_key(path, me.name, passphrase, db_key)
+        encrypt_database(path, db_key)
+    except BaseException:
+        keys.remove_keyring(path)  # the register is as it was: plaintext, no key file
+        raise
+    ctx = _open(path, db_key, now, today)
+    try:
+        with ctx.use_case(), _as(ctx, me.id):
+            # The key file holds the coordinator's passphrase now; the others' hashes stay
+            # as a mark that they had one (``_may_choose_first``).
+            _store_hash(ctx, me.id, None, me.must_change)
+            ctx.audit("encrypt", "register", "whole", after={"accounts_with_a_key": 1})
+    finally:
+        ctx.db.close()
+    return Encrypted(recovery, others)
+
+
 # --- new registers and accounts ----------------------------------------------------------
 
 
@@ -676,15 +1208,28 @@ def create_first_coordinator(ctx: Context, name: str, passphrase: str) -> Sessio
             N_("This register already has accounts: a coordinator creates new ones.")
         )
     check_new_passphrase(passphrase, name)
-    digest = hash_passphrase(passphrase)
+    digest = hash_passphrase(passphrase) if _keyring_of(ctx) is None else None
     with ctx.use_case():
         user = users.create_user(ctx, name, Role.COORDINATOR, passphrase_hash=digest)
         row = _Row(user.id, user.name, user.role, digest, False)
-        return _signed_in(ctx, name, row, passphrase)
+        session = _signed_in(ctx, name, row, passphrase)
+        _give_key(ctx, user.name, passphrase)  # last: see _give_key
+        return session
 
 
 class RegisterExistsError(UserError):
     pass
+
+
+@dataclass(frozen=True)
+class NewRegister:
+    """A register just made, open, with its first coordinator signed in. The caller
+    closes ``context.db``. ``recovery_key``: shown once to be printed and locked away,
+    then forgotten (never logged or audited); None for a plaintext register."""
+
+    context: Context
+    session: Session
+    recovery_key: str | None = field(repr=False)
 
 
 def create_register(
@@ -692,11 +1237,15 @@ def create_register(
     first_coordinator_name: str,
     passphrase: str,
     *,
+    encrypt: bool = True,
     now: Callable[[], str] | None = None,
-) -> Session:
-    """A new register at ``path`` with its first coordinator; refuses a path where any
-    file is (even an empty one: a copy gone wrong is not a wish for a new register).
-    Nothing is created when the name or passphrase is refused."""
+    today: Callable[[], date] | None = None,
+) -> NewRegister:
+    """A new register at ``path`` with its first coordinator, signed in: encrypted
+    (SQLCipher, with its key file and a recovery key) unless ``encrypt`` is False (made-up
+    registers, tests). Refuses a path where any file is (even an empty one: a copy gone
+    wrong is not a wish for a new register). Nothing is created when the name or
+    passphrase is refused, nor left behind when making it fails."""
     path = Path(path).expanduser()
     if path.exists() or path.is_symlink():
         raise RegisterExistsError(
@@ -706,12 +1255,22 @@ def create_register(
     if not " ".join(first_coordinator_name.split()):
         raise ValidationError({"name": [Problem("required", N_("Type a name."))]})
     check_new_passphrase(passphrase, first_coordinator_name)
-    db = open_database(path, create=True)
+    db_key, recovery = keys.create_keyring(path) if encrypt else (None, None)
     try:
-        ctx = Context(db, now=now) if now else Context(db)
-        return create_first_coordinator(ctx, first_coordinator_name, passphrase)
-    finally:
+        db = open_database(path, create=True, key=db_key)
+    except BaseException:
+        keys.remove_keyring(path)
+        raise
+    ctx = Context(db, today=today or real_today, now=now or real_now, db_key=db_key)
+    try:
+        session = create_first_coordinator(ctx, first_coordinator_name, passphrase)
+    except BaseException:
         db.close()
+        for file in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
+            file.unlink(missing_ok=True)
+        keys.remove_keyring(path)
+        raise
+    return NewRegister(ctx, session, recovery)
 
 
 def create_user(
@@ -723,7 +1282,8 @@ def create_user(
     language: str | None = None,
 ) -> users.User:
     """A new account made by the session's user: a coordinator makes any role, a
-    facilitator trainees only. The new user changes the passphrase at first sign-in."""
+    facilitator trainees only. The new user changes the passphrase at first sign-in.
+    On an encrypted register the passphrase wraps the key (``_give_key``)."""
     me = _acting(ctx, session)
     role = Role(role)
     if not may_create(me.role, role):
@@ -747,11 +1307,15 @@ def create_user(
     if not clean:
         raise ValidationError({"name": [Problem("required", N_("Type a name."))]})
     check_new_passphrase(passphrase, clean)
-    digest = hash_passphrase(passphrase)
+    digest = hash_passphrase(passphrase) if _keyring_of(ctx) is None else None
     with ctx.use_case(), _as(ctx, me.id):
-        return users.create_user(
+        user = users.create_user(
             ctx, clean, role, language, passphrase_hash=digest, must_change_passphrase=True
         )
+        # A key left for this name (an account removed, its key's removal cut short) is
+        # replaced: no live account has the name.
+        _give_key(ctx, clean, passphrase)  # last: see _give_key
+        return user
 
 
 def _store_hash(ctx: Context, user_id: str, digest: str | None, must_change: bool) -> None:
@@ -763,8 +1327,9 @@ def _store_hash(ctx: Context, user_id: str, digest: str | None, must_change: boo
 
 
 def reset_passphrase(ctx: Context, session: Session, user_id: str, new: str) -> None:
-    """A coordinator gives ``user_id`` a new passphrase (a forgotten one); the user
-    chooses their own at the next sign-in. Lifts the delay after failed sign-ins."""
+    """A coordinator gives ``user_id`` a new passphrase (a forgotten one, or the first
+    key of an account in a register encrypted since); the user chooses their own at the
+    next sign-in. Lifts the delay after failed sign-ins."""
     me = _acting(ctx, session)
     require(session, Action.MANAGE_ACCOUNTS)
     if user_id == me.id:
@@ -773,19 +1338,26 @@ def reset_passphrase(ctx: Context, session: Session, user_id: str, new: str) -> 
         )
     target = _target(ctx, user_id)
     check_new_passphrase(new, target.name)
-    digest = hash_passphrase(new)
+    digest = hash_passphrase(new) if _keyring_of(ctx) is None else None
     with ctx.use_case(), _as(ctx, me.id):
         _store_hash(ctx, target.id, digest, must_change=True)
         _clear_failures(ctx, target.name)
+        _record_keyring_failures_of(ctx, target)  # the new key clears them
         ctx.audit("passphrase_reset", "user", target.id, after={"must_change_passphrase": True})
+        _give_key(ctx, target.name, new)  # last: see _give_key
 
 
 def change_passphrase(ctx: Context, session: Session, old: str, new: str) -> Session:
     """The user's own new passphrase, given the current one; the session returned no
-    longer has to change it."""
-    _refuse_if_waiting(ctx, session.name)
+    longer has to change it. On an encrypted register only the user's entry in the key
+    file changes: the register is not re-encrypted."""
+    keyring = _keyring_of(ctx)
+    if keyring is None:
+        _refuse_if_waiting(ctx, session.name)
     me = _acting(ctx, session)
-    if not _matches(me.passphrase_hash, old):
+    if keyring is not None:
+        _same_key(ctx, _unlock(keyring, session.name, old, ctx.now))
+    elif not _matches(me.passphrase_hash, old):
         raise _failed(ctx, session.name, me.id)
     if _normal(old) == _normal(new):
         raise ValidationError(
@@ -798,11 +1370,13 @@ def change_passphrase(ctx: Context, session: Session, old: str, new: str) -> Ses
             }
         )
     check_new_passphrase(new, me.name)
-    digest = hash_passphrase(new)
+    digest = hash_passphrase(new) if keyring is None else None
     with ctx.use_case(), _as(ctx, me.id):
+        _record_keyring_failures_of(ctx, me)  # the new key clears them
         _clear_failures(ctx, session.name)
         _store_hash(ctx, me.id, digest, must_change=False)
         ctx.audit("passphrase_change", "user", me.id)
+        _give_key(ctx, me.name, new)  # last: see _give_key
     return replace(session, must_change_passphrase=False)
 
 
@@ -826,7 +1400,8 @@ def set_role(ctx: Context, session: Session, user_id: str, role: Role) -> None:
 
 def remove_user(ctx: Context, session: Session, user_id: str) -> None:
     """A coordinator removes another user's account: it can no longer sign in. Its name
-    stays on what it recorded; its passphrase hash is wiped from the register."""
+    stays on what it recorded; its passphrase hash is wiped from the register, and its
+    key from the key file of an encrypted one (backups made before keep theirs)."""
     me = _acting(ctx, session)
     require(session, Action.MANAGE_ACCOUNTS)
     if user_id == me.id:
@@ -840,3 +1415,4 @@ def remove_user(ctx: Context, session: Session, user_id: str) -> None:
             [now, now, ctx.device_id, target.id],
         )
         ctx.audit("remove", "user", target.id, before={"name": target.name, "role": target.role})
+    _take_key(ctx, target.name)  # after the COMMIT: see _take_key

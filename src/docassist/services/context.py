@@ -55,6 +55,10 @@ class Context:
     user_id: str | None = None
     today: Callable[[], date] = field(default=real_today)
     now: Callable[[], str] = field(default=real_now)
+    # The database key of an encrypted register (None: a plaintext one), unwrapped at
+    # sign-in (services/accounts.py). Kept for what needs it while the register is
+    # open: a backup, a passphrase given to a new user. Never in a repr or a log.
+    db_key: bytes | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def device_id(self) -> str:
@@ -115,12 +119,15 @@ class Context:
         after: dict[str, Any] | None = None,
         *,
         redacts: dict[int, str] | None = None,
+        at: str | None = None,
     ) -> None:
         """Append one entry to the audit trail (inside the caller's transaction).
 
         ``redacts``: only for erasure, the entries whose details it rewrote, each
-        with its new digest (store/audit.py says why)."""
-        row = self.audit_row(action, entity, entity_id, before, after)
+        with its new digest (store/audit.py says why). ``at``: when it happened, if
+        not now (failed sign-ins on an encrypted register are kept in its key file
+        until the next sign-in can record them)."""
+        row = self.audit_row(action, entity, entity_id, before, after, at=at)
         append_entries(self.db, [{**row, "redacts": redacts}])
 
     def audit_row(

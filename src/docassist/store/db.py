@@ -733,7 +733,7 @@ def read_only(path: Path | str, key: bytes | None = None) -> Iterator[Database]:
     migrations, and SQLite itself refuses any write (a backup on a locked stick, a file
     that must not change while it is checked or before it is restored)."""
     path = Path(path).expanduser()
-    require_register_file(path)
+    require_register_file(path, key)
     _refuse_unreadable(path)
     in_use = any(path.with_name(path.name + s).exists() for s in ("-wal", "-journal"))
     conn = _connect_read_only(path, immutable=not in_use, key=key)
