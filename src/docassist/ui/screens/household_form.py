@@ -66,13 +66,16 @@ class HouseholdFormScreen(FormScreen):
     def is_new(self) -> bool:
         return self.household_id is None
 
+    def form_name(self) -> str:
+        return _("New household") if self.is_new else _("Edit household")
+
     # -- drawing -------------------------------------------------------------
 
     def _compose_body(self) -> ComposeResult:
         self._load()
         v = self.values
         ctx = self.ctx
-        title = _("New household") if self.is_new else _("Edit household")
+        title = self.form_name()
         with VerticalScroll(id="household-form", classes="form"):
             yield Label(title, classes="form-title")
             yield from self._text_row("family_name", _("Family name"), required=True)

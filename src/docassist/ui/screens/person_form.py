@@ -118,6 +118,9 @@ class PersonFormScreen(FormScreen):
     def is_new(self) -> bool:
         return self.person_id is None
 
+    def form_name(self) -> str:
+        return _("New person") if self.is_new else _("Edit person")
+
     # -- data ----------------------------------------------------------------
 
     def _load(self) -> None:
@@ -174,7 +177,7 @@ class PersonFormScreen(FormScreen):
         self._load()
         v = self.values
         with VerticalScroll(id="person-form", classes="form"):
-            yield Label(_("New person") if self.is_new else _("Edit person"), classes="form-title")
+            yield Label(self.form_name(), classes="form-title")
             yield from self._text_row("given_name", _("Given name"), required=True)
             yield from self._text_row("family_name", _("Family name"), required=True)
             with Horizontal(classes="form-row"):
