@@ -565,7 +565,6 @@ _SYNCED_KEYS_0011 = {
         "coalesce({r}.workshop_id, '') || '/' || coalesce({r}.household_id, '') || '/' "
         "|| coalesce({r}.person_id, '')"
     ),
-    "audit_log": "coalesce({r}.sync_key, {r}.device_id || '/' || {r}.id)",
     "sync_conflicts": "{r}.id",
     "sync_resolutions": "{r}.id",
 }
@@ -726,10 +725,6 @@ def m0011_sync(db: Database) -> None:
     ALTER TABLE cases ADD COLUMN assignee_id TEXT REFERENCES users(id);
     UPDATE cases SET assignee_id = opened_by;
     CREATE INDEX cases_assignee ON cases(assignee_id, status) WHERE deleted_at IS NULL;
-
-    -- an entry pulled from another laptop keeps the key it has everywhere
-    ALTER TABLE audit_log ADD COLUMN sync_key TEXT;
-    CREATE UNIQUE INDEX audit_sync_key ON audit_log(sync_key) WHERE sync_key IS NOT NULL;
     """,
     )
     marking = "(SELECT attached AND NOT applying FROM sync_state)"

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from sqlite_utils import Database
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -30,6 +29,7 @@ from docassist.services.accounts import Session
 from docassist.services.context import Context
 from docassist.services.settings import load_settings
 from docassist.services.users import User
+from docassist.store.database import Database
 from docassist.store.db import explain_database_error
 from docassist.ui.base import Translated
 from docassist.ui.commands import COMMANDS as APP_COMMANDS

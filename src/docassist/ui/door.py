@@ -19,14 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from docassist.domain.model import Role
 from docassist.services import accounts, users
 from docassist.services.accounts import Session
 from docassist.services.context import Context, real_now
 from docassist.services.demo import is_demo_register
 from docassist.store import engine, keys
+from docassist.store.database import Database
 from docassist.store.db import open_database
 
 
