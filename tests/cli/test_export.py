@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import sys
 
+import pytest
+
 from docassist.cli import main
 from tests.cli.support import PASSPHRASE, connect, register_with_figures, sign_in_as
 
@@ -18,6 +20,12 @@ def _rows(path, inner, passphrase=PASSPHRASE) -> list[tuple]:
         archive.setpassword(passphrase.encode("utf-8"))
         book = load_workbook(io.BytesIO(archive.read(inner)))
     return list(book["persons"].iter_rows(values_only=True))[1:]
+
+
+@pytest.fixture(autouse=True)
+def _coordinator_signs_in_as_a_script_would(monkeypatch):
+    # _args names the coordinator; the passphrase comes as a script gives it.
+    monkeypatch.setenv("DOCASSIST_PASSPHRASE", PASSPHRASE)
 
 
 def _args(db, out):
