@@ -45,7 +45,9 @@ class RegisterDoor:
         self.db: Database | None = None
         self.ctx: Context | None = None
         # Read before anything is opened: an encrypted file waits for a passphrase.
-        if self.path.exists() and not self.encrypted:
+        # A dangling link is opened too, so that it is refused as it is everywhere
+        # else (never followed to make a register where it points).
+        if (self.path.exists() or self.path.is_symlink()) and not self.encrypted:
             self._open(open_database(self.path))
 
     @property
