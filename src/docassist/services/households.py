@@ -26,7 +26,6 @@ from docassist.domain.text import (
     Problem,
     too_long,
 )
-from docassist.handouts.glyphs import unprintable
 from docassist.services import cases as case_service
 from docassist.services import places
 from docassist.services.context import (
@@ -189,6 +188,9 @@ def _check_lengths(
 def _check_printable(problems: dict[str, list[Problem]], values: dict[str, str]) -> None:
     """Names and places go onto the handouts: a character their font cannot print
     would be missing from the printout, so it is refused here, said by name."""
+    # Imported at the first check, not at start: the handouts package is not small.
+    from docassist.handouts.glyphs import unprintable
+
     for key, value in values.items():
         missing = unprintable(value)
         if missing:

@@ -15,7 +15,6 @@ docassist from starting.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +48,13 @@ def settings_path(folder: Path | None = None) -> Path:
 
 def load_settings(folder: Path | None = None) -> Settings:
     """The settings in ``folder`` (docassist's own folder by default)."""
+    # tomllib only when there is a file: most laptops have none, and the start pays
+    # for every import (tests/test_lazy_imports.py).
     path = settings_path(folder)
+    if not path.exists():
+        return Settings()
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
