@@ -131,8 +131,10 @@ def test_a_known_name_is_in_none_of_the_files(capsys, tmp_path, monkeypatch, qui
     finally:
         held.db.close()
     capsys.readouterr()
-    # and yet they are there, for whoever signs in
+    # and yet they are there, for whoever signs in; the export with names is encrypted too
+    monkeypatch.setenv("DOCASSIST_EXPORT_PASSPHRASE", "export words for the test")
     assert main(["--db", str(path), "export", "--output", str(tmp_path / "all.xlsx")]) == 0
+    assert _found_in(tmp_path / "all.xlsx.zip") == []
     assert main(["--db", str(copy), "db", "check"]) == 0
     assert "1 household, 1 person" in capsys.readouterr().out
 
