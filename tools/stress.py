@@ -246,7 +246,10 @@ def new_register(path: Path, key: bytes | None = None) -> Path:
         return path
     from docassist.services import accounts
 
-    accounts.create_register(path, STRESS_USER, STRESS_PASSPHRASE)
+    # Plaintext, for the parts whose children write below sign-in without a key; the
+    # kill part runs again on an encrypted register (``key``).
+    made = accounts.create_register(path, STRESS_USER, STRESS_PASSPHRASE, encrypt=False)
+    made.context.db.close()
     return path
 
 

@@ -35,12 +35,21 @@ def new_register(
 
 
 def key_of(path: Path) -> bytes | None:
-    """The database key of a register made here (None: plaintext)."""
+    """The database key of a register made here, or of a backup or kept copy of one (its
+    key file wraps the same recovery key); None for a plaintext one."""
     from docassist.store import engine, keys
 
     if engine.header(path) is engine.Header.PLAINTEXT:
         return None
-    return keys.unlock_with_recovery(path, RECOVERY_KEYS[Path(path).resolve()])
+    known = RECOVERY_KEYS.get(Path(path).resolve())
+    if known is not None:
+        return keys.unlock_with_recovery(path, known)
+    for recovery in reversed(RECOVERY_KEYS.values()):  # the newest registers first
+        try:
+            return keys.unlock_with_recovery(path, recovery)
+        except keys.RecoveryKeyError:
+            continue
+    raise LookupError(f"{path} is no register made by tests.cli.support, nor a copy of one")
 
 
 def open_register(path: Path, *, create: bool = False):

@@ -440,3 +440,20 @@ def test_an_encrypted_backup_restored_on_a_new_laptop(capsys, tmp_path, monkeypa
     capsys.readouterr()
     assert keys.has_keyring(elsewhere)  # the backup's key file came with it
     assert "1 household, 1 person" in _count(capsys, elsewhere)
+
+
+def test_a_backup_from_before_encryption_restored_over_an_encrypted_register(
+    capsys, tmp_path, monkeypatch, quiet
+):
+    path = _plaintext_register(tmp_path, monkeypatch)
+    old = tmp_path / "old-copy.db"
+    assert main(["--db", str(path), "db", "backup", "--output", str(old)]) == 0
+    assert main(["--db", str(path), "db", "encrypt"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(path), "db", "restore", str(old)]) == 0
+    out = capsys.readouterr().out
+    assert "neither is the register now" in out and "db encrypt" in out
+    assert path.read_bytes()[:16] == b"SQLite format 3\x00" and not keys.has_keyring(path)
+    # the encrypted register it replaced is kept, with its key file
+    [kept] = Path(os.environ["DOCASSIST_HOME"], "backups").glob("before-restore-*.db")
+    assert keys.has_keyring(kept) and kept.read_bytes()[:16] != b"SQLite format 3\x00"

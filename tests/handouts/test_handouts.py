@@ -25,7 +25,6 @@ from docassist.procedures import Checklist, ChecklistSet, Text, load_all
 from docassist.services import handouts
 from docassist.services import households as hh
 from docassist.services.context import Context, NotFoundError
-from docassist.store.db import open_database
 
 TODAY = date(2026, 11, 23)
 LANGUAGE_SETS = [("en",), ("sr",), ("rom",), ("rom", "sr"), ("sr_Latn", "en"), ("en", "rom")]
@@ -231,10 +230,14 @@ def test_unknown_checklist_and_language(checklists):
 
 @pytest.fixture
 def register(tmp_path):
-    """The Ramić family, recorded in Romani: parents without ID cards, a child of 8."""
+    """The Ramić family, recorded in Romani: parents without ID cards, a child of 8, in a
+    register made as ``docassist init`` makes it (encrypted)."""
+    from tests.cli.support import new_register
+
     path = tmp_path / "register.db"
-    db = open_database(path)
-    ctx = Context(db, today=lambda: TODAY)
+    ctx = new_register(path, "Register Coordinator")
+    ctx.today = lambda: TODAY
+    db = ctx.db
     missing = {
         DocumentKind.BIRTH_REGISTRATION: DocumentState.HAVE,
         DocumentKind.CITIZENSHIP: DocumentState.HAVE,
@@ -386,15 +389,12 @@ def test_cli_unknown_checklist(capsys):
 def signed_in(register, monkeypatch):
     """The register, with a facilitator the command line signs in as."""
     from docassist.domain.model import Role
-    from docassist.services import accounts
-    from docassist.services.users import create_user
-    from tests.cli.support import PASSPHRASE, sign_in_as
+    from tests.cli.support import add_user, sign_in_as
 
-    path, ctx, household_id = register
-    digest = accounts.hash_passphrase(PASSPHRASE)
-    user = create_user(ctx, "Milica Jovanović", Role.FACILITATOR, passphrase_hash=digest)
+    path, _ctx, household_id = register
+    user_id = add_user(path, "Milica Jovanović", Role.FACILITATOR)
     sign_in_as(monkeypatch, "Milica Jovanović")
-    return path, user.id, household_id
+    return path, user_id, household_id
 
 
 def test_cli_family_plan(signed_in, tmp_path, capsys):
@@ -433,12 +433,12 @@ def test_handouts_need_no_tui():
 
 
 def test_cli_family_plan_records_who_printed_it(signed_in, tmp_path, capsys, monkeypatch):
-    import sqlite3
+    from tests.cli.support import connect
 
     path, user_id, household_id = signed_in
     argv = ["--db", str(path), "handout", "family", household_id, "--output", f"{tmp_path}/"]
     assert cli.main([*argv, "--user", "milica jovanovic"]) == 0
-    with sqlite3.connect(path) as conn:
+    with connect(path) as conn:
         rows = conn.execute("SELECT user_id FROM audit_log WHERE action = 'print'").fetchall()
     assert rows == [(user_id,)]
 

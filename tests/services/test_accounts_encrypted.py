@@ -485,3 +485,20 @@ def test_verify_file_reads_without_writing(made, path, clock):
     with pytest.raises(SignInError):
         accounts.verify_file(path, lambda: "Senad Koordinator", lambda: "nope nope nope")
     assert path.read_bytes() == before
+
+
+def test_the_wait_is_known_before_the_register_is_opened(made, path, clock, tmp_path):
+    for _ in range(5):
+        with pytest.raises(SignInError):
+            _open(path, clock, "Senad Koordinator", "wrong wrong wrong")
+    clock.advance(1)
+    assert accounts.wait_before_signing_in(path, "senad koordinator", now=clock.now) == 1
+    assert accounts.wait_before_next_try(made.context, "Senad Koordinator") == 1
+    assert accounts.wait_before_signing_in(path, "Someone Else", now=clock.now) == 0
+    plain = tmp_path / "plain.db"
+    accounts.create_register(plain, "Senad", PASS, encrypt=False).context.db.close()
+    for _ in range(5):
+        with pytest.raises(SignInError):
+            accounts.open_signed_in(plain, "Senad", "wrong wrong wrong", now=clock.now)
+    assert accounts.wait_before_signing_in(plain, "Senad", now=clock.now) == 2
+    assert accounts.wait_before_signing_in(tmp_path / "none.db", "Senad") == 0

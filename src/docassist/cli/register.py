@@ -8,7 +8,11 @@ Every sub-command that opens the real register signs in first (``signed_in``): t
 name from ``--user`` or DOCASSIST_USER, the passphrase from ``--passphrase-file``, else
 DOCASSIST_PASSPHRASE, else typed without echo at a terminal (as restic and borg take
 theirs). A demo register's made-up users need none typed: the demo passphrase is known.
-Who may do what is decided in ``services.accounts``; a refusal never names another user.
+An encrypted register opens only through the sign-in, which unwraps its key
+(``accounts.open_signed_in``); what to say before opening (files others could read, a
+real register not encrypted) is said once, on stderr. Who may do what, and how each kind
+of register is signed in to, is decided in ``services.accounts``; a refusal never names
+another user.
 """
 
 from __future__ import annotations

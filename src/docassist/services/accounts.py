@@ -413,7 +413,10 @@ def _failures(ctx: Context, key: str) -> tuple[int, str] | None:
 
 def wait_before_next_try(ctx: Context, name: str) -> int:
     """Seconds before a sign-in as ``name`` is checked again (0: now). The same for names
-    that are no account."""
+    that are no account. On an encrypted register the key file keeps the count."""
+    keyring = _keyring_of(ctx)
+    if keyring is not None:
+        return _keyring_wait(keyring, name, ctx.now)
     found = _failures(ctx, _throttle_key(name))
     if found is None:
         return 0
@@ -426,6 +429,33 @@ def wait_before_next_try(ctx: Context, name: str) -> int:
         return 0
     left = delay_after(failures) - elapsed
     return max(0, int(-(-left // 1)))  # whole seconds, rounded up
+
+
+def _keyring_wait(keyring: Path, name: str, now: Callable[[], str]) -> int:
+    try:
+        return keys.retry_after(keyring, name, now=datetime.fromisoformat(now()))
+    except ValueError:  # a name nobody can have: no count is kept for it
+        return 0
+
+
+def wait_before_signing_in(
+    path: Path | str, name: str, *, now: Callable[[], str] = real_now
+) -> int:
+    """``wait_before_next_try`` for the register at ``path``, before it is open (a sign-in
+    screen showing how long to wait): the key file's count for an encrypted register,
+    the register's own table (read-only) for a plaintext one; 0 for anything else."""
+    path = Path(path).expanduser()
+    try:
+        kind = register_kind(path)
+    except StoreError:
+        return 0
+    if kind is RegisterKind.ENCRYPTED:
+        return _keyring_wait(path, name, now)
+    if kind is RegisterKind.NEW:
+        return 0
+    with read_only(path) as db:
+        ctx = Context(db, now=now)
+        return wait_before_next_try(ctx, name) if _has_failure_table(ctx) else 0
 
 
 def _refuse_if_waiting(ctx: Context, name: str) -> None:

@@ -114,17 +114,19 @@ def restore_keys(
     if access is None:
         return RestoreKeys(None)  # neither file protects anything by passphrase
     file, found = access
-    if file == backup or not encrypted_backup:
-        key = found.db_key if file == backup else None
-        return RestoreKeys(found.session.user_id if found.session else None, key, None)
+    user = found.session.user_id if found.session else None
+    if file == backup:  # the register is not there, or says nothing about who may
+        return RestoreKeys(user, found.db_key, None)
     register_key = found.db_key
+    if not encrypted_backup:
+        return RestoreKeys(user, None, register_key)
+    key: bytes | None
     if register_key is not None and (
         keys.keyring_matches(backup, register_key) or not keys.has_keyring(backup)
     ):
-        key = register_key
-    else:  # another register's backup, or one whose key file was made apart
+        key = register_key  # a backup of this register: the same key opens it
+    else:  # another register's backup, or one from before this register was encrypted
         key = accounts.verify_file(backup, name, passphrase, now=now).db_key
-    user = found.session.user_id if found.session else None
     return RestoreKeys(user, key, register_key)
 
 

@@ -2,6 +2,8 @@
 
 Who may create, change or sign in as whom is decided in ``accounts``; the app's start
 screen still creates users here directly until its sign-in screens use ``accounts``.
+A user made here in an encrypted register has no key in its key file, so cannot sign
+in: ``accounts.create_user`` gives one.
 """
 
 from __future__ import annotations
