@@ -618,3 +618,33 @@ def test_users_screen_snapshot(snap_compare, register):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=reach)
+
+
+async def test_an_encrypted_register_opens_at_the_sign_in(tmp_path):
+    """Nothing of an encrypted register can be read before a passphrase unwraps its key:
+    the app opens it at the sign-in, and a wrong passphrase opens nothing."""
+    from docassist.services.users import create_user
+    from docassist.store import keys
+
+    path = tmp_path / "register.db"
+    db_key, _recovery = keys.create_keyring(path)
+    db = open_database(path, key=db_key)
+    create_user(
+        Context(db),
+        "Senad Coordinator",
+        Role.COORDINATOR,
+        passphrase_hash=accounts.hash_passphrase(PASSPHRASE),
+    )
+    db.close()
+    keys.add_user_key(path, "Senad Coordinator", PASSPHRASE, db_key)
+    app = start(path)
+    assert app.door.ctx is None  # not opened before a sign-in
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SignInScreen"
+        await sign_in(pilot, "Senad Coordinator", "not the passphrase")
+        assert app.door.ctx is None and app.session is None
+        assert message(app) == "That name and passphrase do not open this register."
+        await sign_in(pilot, "Senad Coordinator")
+        assert app.session is not None and app.door.ctx is not None
+        assert type(app.screen).__name__ == "HouseholdListScreen"
