@@ -269,12 +269,12 @@ class DocAssistApp(App):
 
         lost = self.unsaved_work()
         if not lost:
-            self.run_worker(self._end_session(), exclusive=True)
+            self.run_worker(self._end_session(), group="session", exclusive=True)
             return
 
         def answered(leave: bool | None) -> None:
             if leave:
-                self.run_worker(self._end_session(), exclusive=True)
+                self.run_worker(self._end_session(), group="session", exclusive=True)
 
         name = self.session.name if self.session else ""
         self.push_screen(
@@ -313,7 +313,9 @@ class DocAssistApp(App):
     async def on_event(self, event: events.Event) -> None:
         # Every key and click reaches the app first (before any screen): the one place
         # to see that someone is still there.
-        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown)):
+        if isinstance(
+            event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
+        ):
             self.idle.touch()
         await super().on_event(event)
 

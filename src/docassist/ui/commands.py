@@ -152,11 +152,19 @@ def for_role(role: Role | None) -> Iterable[Command]:
     return (c for c in COMMANDS if allowed(c, role))
 
 
+def offered(app: object) -> list[Command]:
+    """The commands the app offers now (F1 help, the palette): those of the signed-in
+    user's role; before a sign-in and while locked, only the public ones."""
+    if getattr(app, "session", None) is None or getattr(app, "locked", False):
+        return [c for c in COMMANDS if c.action in PUBLIC_ACTIONS]
+    return list(for_role(getattr(app, "role", None)))
+
+
 class AppCommands(Provider):
     """The command palette offers the same commands, translated, for the user's role."""
 
     def _commands(self) -> list[Command]:
-        return list(for_role(getattr(self.app, "role", None)))
+        return offered(self.app)
 
     async def discover(self) -> Hits:
         for command in self._commands():

@@ -14,13 +14,14 @@ else opens.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from enum import StrEnum
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -107,13 +108,15 @@ class SignInScreen(DocScreen):
 
     def _stage_body(self) -> ComposeResult:
         if self.stage is Stage.SIGN_IN:
-            yield from self._demo_users()
+            demo = yield from self._demo_users()
             yield from self._field("name", _("Name"))
             yield from self._field("passphrase", _("Passphrase"), secret=True)
             yield from self._button("sign-in", _("Sign in"))
-            yield Static(
-                _("Forgot your passphrase? A coordinator can give you a new one."), classes="hint"
-            )
+            if not demo:  # a demo's passphrase is on the screen (and 24 rows are full)
+                yield Static(
+                    _("Forgot your passphrase? A coordinator can give you a new one."),
+                    classes="hint",
+                )
         elif self.stage is Stage.FIRST_COORDINATOR:
             yield Static(
                 _(
@@ -150,10 +153,11 @@ class SignInScreen(DocScreen):
             yield Label("", classes="sign-in-label")
             yield Button(label, id=button_id, variant="success")
 
-    def _demo_users(self) -> ComposeResult:
+    def _demo_users(self) -> Generator[Widget, None, bool]:
+        """A demo's made-up users and their passphrase; True if there were any."""
         made_up = self.app.door.made_up_users()
         if not made_up:
-            return
+            return False
         yield Static(
             _(
                 "A demo register: made-up families only. Its made-up users all have the "
@@ -166,6 +170,7 @@ class SignInScreen(DocScreen):
             *[Option(f"{u.name}  ·  {_(ROLE_LABELS[u.role])}", id=u.name) for u in made_up],
             id="made-up-users",
         )
+        return True
 
     def on_mount(self) -> None:
         self._focus_first()

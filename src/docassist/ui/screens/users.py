@@ -45,13 +45,17 @@ def passphrase_state(account: Account) -> str:
 
 
 class UsersScreen(DocScreen):
+    _kept_id: str | None = None
+
+    # A coordinator's three keys are named in the line under the list (and in F1):
+    # in the footer they pushed Help and Quit off 80 columns.
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back")),
         Binding("n", "new_account", N_("New account")),
-        Binding("r", "reset_passphrase", N_("Reset passphrase")),
-        Binding("o", "change_role", N_("Change role")),
-        Binding("delete", "remove_account", N_("Remove")),
         Binding("p", "own_passphrase", N_("My passphrase")),
+        Binding("r", "reset_passphrase", N_("Reset passphrase"), show=False),
+        Binding("o", "change_role", N_("Change role"), show=False),
+        Binding("delete", "remove_account", N_("Remove"), show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -66,13 +70,20 @@ class UsersScreen(DocScreen):
             table.add_column(_("Name"))
             table.add_column(_("Role"))
             table.add_column(_("Passphrase"))
-            for account in self._accounts():
+            shown = self._accounts()
+            for account in shown:
                 table.add_row(
                     account.name,
                     _(ROLE_LABELS[account.role]),
                     passphrase_state(account),
                     key=account.id,
                 )
+            # The row that was chosen stays chosen across a change (first: oneself).
+            session = self.app.session
+            keep = self._kept_id or (session.user_id if session else None)
+            ids = [a.id for a in shown]
+            if keep in ids:
+                table.move_cursor(row=ids.index(keep), animate=False)
             yield table
             yield Static(self._note(), classes="hint", id="users-note")
 
@@ -89,7 +100,10 @@ class UsersScreen(DocScreen):
     def _note(self) -> str:
         role = self.app.role
         if accounts.role_may(role, Action.MANAGE_ACCOUNTS):
-            return _("Nobody changes their own role or removes their own account.")
+            return _(
+                "On the chosen account: r gives a new passphrase, o changes the role, "
+                "Delete removes it. Nobody changes their own role or removes their own account."
+            )
         if self._creatable():
             return _(
                 "You may create trainee accounts. A coordinator resets passphrases, "
@@ -137,10 +151,18 @@ class UsersScreen(DocScreen):
 
         async def done(saved: bool | None) -> None:
             if saved:
-                await redraw_body(self)
+                await self._redraw()
                 self.notify(message)
 
         return done
+
+    async def _redraw(self) -> None:
+        chosen = self._chosen()
+        self._kept_id = chosen.id if chosen else None
+        await redraw_body(self)
+
+    async def retranslate(self) -> None:
+        await self._redraw()
 
     # -- actions -------------------------------------------------------------------
 
@@ -180,7 +202,7 @@ class UsersScreen(DocScreen):
             except UserError as err:
                 self.notify(err.render(_), severity="error")
                 return
-            await redraw_body(self)
+            await self._redraw()
             self.notify(_("The account was removed."))
 
         self.app.push_screen(
