@@ -13,7 +13,6 @@ from docassist.store import outbox
 from docassist.store.db import open_database
 from tests.hub.support import TODAY
 
-
 # Who signs in to each register the tests make: commands get the name and the
 # passphrase as a script gives them (the first sign-in sets that user's passphrase).
 _USERS: dict[str, str] = {}
