@@ -82,6 +82,12 @@ class RegisterDoor:
     def sign_in(self, name: str, passphrase: str) -> Session:
         """Raises what ``accounts.sign_in`` raises (SignInError, PassphraseNotSetError,
         NotAllowedError), or the keyring's refusal for an encrypted register."""
+        if self.ctx is None and self.encrypted:
+            # The first sign-in opens it: unwrapping the key is the passphrase check,
+            # and the context carries the key for every use case after it.
+            ctx, session = accounts.open_signed_in(self.path, name, passphrase)
+            self.db, self.ctx = ctx.db, ctx
+            return session
         return accounts.sign_in(self._opened(name, passphrase), name, passphrase)
 
     def _opened(self, name: str, passphrase: str) -> Context:
@@ -120,8 +126,8 @@ class RegisterDoor:
 
 
 def _create_register(path: Path, name: str, passphrase: str) -> str | None:
-    """SERVICE CALL SITE: ``accounts.create_register``. Once it makes the register
-    encrypted it returns the organisation's recovery key, which is returned from here
-    (to be shown once); today it makes a plaintext register and there is none."""
-    accounts.create_register(path, name, passphrase)
-    return None
+    """A new encrypted register with its first coordinator (``accounts.create_register``);
+    the organisation's recovery key, to be shown once."""
+    made = accounts.create_register(path, name, passphrase)
+    made.context.db.close()  # opened again at the sign-in that follows, as every time
+    return made.recovery_key
