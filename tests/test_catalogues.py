@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from docassist.catalogue_stats import REVIEWED_FLAG, language_stats
-from docassist.i18n import LANGUAGES, catalogue_path, get_language, read_catalogue
+from docassist.i18n import LANGUAGES, catalogue_path, get_language
+from docassist.i18n.catalogue import read_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 

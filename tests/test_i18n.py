@@ -5,16 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import importlib.util
+import io
 import logging
 import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel import numbers as babel_numbers
 from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from hypothesis import given
+from hypothesis import strategies as st
 
 from docassist import i18n
-from docassist.i18n import LANGUAGES, catalogue_path, get_language, read_catalogue
+from docassist.i18n import LANGUAGES, catalogue_path, get_language
+from docassist.i18n.catalogue import read_catalogue, translated_forms
+from docassist.i18n.pofile import read_translations
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,6 +120,97 @@ def test_untranslated_and_half_translated_entries_show_english(tmp_path):
     translations = i18n.load_translations("sr", tmp_path)
     assert translations.gettext("Open") == "Open"
     assert translations.ngettext(*DOCUMENT, 5) == "{n} documents"
+
+
+def _as_babel_compiles(path: Path, code: str) -> dict:
+    """What the app read before its own reader: Babel's parse, half-translated
+    entries dropped, an in-memory .mo, gettext's catalogue of it (header left out)."""
+    catalog = read_catalogue(path, get_language(code))
+    for message in list(catalog)[1:]:
+        if not all(translated_forms(message)):
+            catalog.delete(message.id, message.context)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    compiled = vars(gettext.GNUTranslations(buffer))["_catalog"]
+    return {key: text for key, text in compiled.items() if key != ""}
+
+
+@pytest.mark.parametrize("code", [language.code for language in LANGUAGES])
+def test_the_reader_reads_every_shipped_catalogue_as_babel_does(code):
+    path = catalogue_path(code)
+    ours = read_translations(path.read_bytes(), i18n.nplurals(get_language(code)))
+    assert ours == _as_babel_compiles(path, code)
+    assert len(ours) > 100 or code == "en"  # a catalogue read as empty would pass too
+
+
+def test_the_reader_leaves_out_what_gettext_must_not_show(tmp_path):
+    path = tmp_path / "sr.po"
+    path.write_text(
+        r"""# a comment
+msgid ""
+msgstr ""
+"Language: sr\n"
+
+#, fuzzy
+msgid "Fuzzy"
+msgstr "Нејасно"
+
+#, python-brace-format, fuzzy
+msgid "Also fuzzy {n}"
+msgstr "Такође {n}"
+
+msgid "Untranslated"
+msgstr ""
+
+msgctxt "column"
+msgid "Open"
+msgstr "Отворени"
+
+msgid "Open"
+msgstr "Отвори"
+
+msgid ""
+"Two "
+"lines\n"
+"with \"quotes\" and a \\ and \t"
+msgstr ""
+"Два "
+"реда\n"
+"са \"наводницима\" и \\ и \t и \q"
+
+msgid "{n} document"
+msgid_plural "{n} documents"
+msgstr[0] "{n} документ"
+msgstr[1] "{n} документа"
+msgstr[2] "{n} докумената"
+msgstr[3] "one form too many"
+
+msgid "{n} half"
+msgid_plural "{n} halves"
+msgstr[0] "{n} пола"
+msgstr[1] ""
+msgstr[2] "{n} пола"
+
+#~ msgid "Gone"
+#~ msgstr "Нестало"
+
+#~ msgctxt "old"
+#~ msgid "Gone too"
+#~ msgstr "Такође нестало"
+""",
+        encoding="utf-8",
+    )
+    ours = read_translations(path.read_bytes(), 3)
+    assert ours == {
+        "column\x04Open": "Отворени",
+        "Open": "Отвори",
+        'Two lines\nwith "quotes" and a \\ and \t': 'Два реда\nса "наводницима" и \\ и \t и \\q',
+        ("{n} document", 0): "{n} документ",
+        ("{n} document", 1): "{n} документа",
+        ("{n} document", 2): "{n} докумената",
+    }
+    assert ours == _as_babel_compiles(path, "sr")
 
 
 # -- plurals --------------------------------------------------------------------------
@@ -267,6 +365,20 @@ def test_formatting_follows_the_language():
     assert i18n.format_decimal(3.14159, 2, language="rom") == "3,14"
     i18n.set_language("sr")
     assert i18n.format_number(1234) == "1.234"
+
+
+@pytest.mark.parametrize("code", [language.code for language in LANGUAGES])
+@given(n=st.integers(min_value=-(10**15), max_value=10**15))
+def test_whole_numbers_are_grouped_as_babel_groups_them(code, n):
+    # format_number groups without Babel (so the first screen needs none): it
+    # must say what Babel's CLDR data says, for every language and size.
+    locale = i18n.resolve_locale(get_language(code).format_locale)
+    assert i18n.format_number(n, language=code) == babel_numbers.format_decimal(n, locale=locale)
+
+
+def test_a_language_without_a_copied_grouping_is_formatted_by_babel(monkeypatch):
+    monkeypatch.setattr(i18n, "_THOUSANDS", {})
+    assert i18n.format_number(1234567, language="sr") == "1.234.567"
 
 
 def test_unknown_locale_data_falls_back_to_serbian_latin(caplog):

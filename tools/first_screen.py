@@ -1,6 +1,7 @@
 """One sample of ``make bench``'s first-screen measure, in a fresh process.
 
     python tools/first_screen.py bare START_NS
+    python tools/first_screen.py widgets START_NS
     python tools/first_screen.py start START_NS DB
     python tools/first_screen.py households START_NS DB USER_ID
 
@@ -49,6 +50,57 @@ def bare_app() -> App:
     return Bare()
 
 
+def widgets_app() -> App:
+    """The household list's widgets and stylesheet without docassist: what Textual
+    itself needs for that screen (a header, the area line, a search box, three
+    drop-downs, a table of 50 households, a status line, a footer of six keys),
+    so the report can tell Textual's share of the first screen from docassist's."""
+    from pathlib import Path
+
+    from rich.text import Text
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+    from textual.containers import Horizontal, Vertical
+    from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+    css = Path(__file__).resolve().parent.parent / "src" / "docassist" / "ui" / "app.tcss"
+
+    class Widgets(App):
+        CSS_PATH = str(css)
+        BINDINGS = [Binding(key, "bell", label) for key, label in KEYS]
+
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Static(" F2 Households  F3 Dashboard  F4 Workshop  F6 Reports ")
+            with Vertical(classes="toolbar"):
+                yield Input(placeholder="Search by name or ID number, in any script")
+                with Horizontal(id="register-filters"):
+                    for prompt in ("All municipalities", "All settlements", "All households"):
+                        options = [(f"{prompt} {n}", n) for n in range(8)]
+                        yield Select(options, prompt=prompt, compact=True)
+            table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
+            for label in ("Family", "Settlement", "Municipality", "People", "Open", "Blocked"):
+                table.add_column(Text(label))
+            for n in range(50):
+                cells = (f"Family {n}", "Crvena zvezda", "Niš", str(n % 7), str(n % 3), "")
+                table.add_row(*map(Text, cells))
+            yield table
+            yield Static("2,000 households (showing 50)", classes="status-line")
+            yield Footer()
+
+    return Widgets()
+
+
+KEYS = [("ctrl+n", "New household"), ("ctrl+f", "Search"), ("f1", "Help")]
+KEYS += [("f8", "Language"), ("ctrl+p", "Commands"), ("ctrl+q", "Quit")]
+
+
+def _has_table_rows(app: App) -> bool:
+    from textual.widgets import DataTable
+
+    return any(table.row_count for table in app.screen.query(DataTable))
+
+
 def _has_label(app: App) -> bool:
     from textual.widgets import Label
 
@@ -63,21 +115,23 @@ def _household_rows(app: App) -> bool:
 
 
 def _start_screen(app: App) -> bool:
-    """The start screen is up: it focuses the list of users (or the name box) once
-    it has composed them, in its on_mount."""
-    return len(app.screen_stack) > 1 and app.screen.focused is not None
+    """The sign-in screen is up: it focuses a demo's made-up users (or the name box)
+    once it has composed them, in its on_mount."""
+    return type(app.screen).__name__ == "SignInScreen" and app.screen.focused is not None
 
 
 def program(kind: str, args: list[str]) -> tuple[App, Callable[[App], bool]]:
     if kind == "bare":
         return bare_app(), _has_label
+    if kind == "widgets":
+        return widgets_app(), _has_table_rows
     from docassist.ui.app import DocAssistApp
 
     if kind == "start":
         return DocAssistApp(args[0]), _start_screen
     if kind == "households":
         return DocAssistApp(args[0], user_id=args[1]), _household_rows
-    raise SystemExit(f"unknown program {kind!r}: bare, start or households")
+    raise SystemExit(f"unknown program {kind!r}: bare, widgets, start or households")
 
 
 def since_start(start_ns: int) -> tuple[float, float]:

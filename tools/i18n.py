@@ -62,13 +62,12 @@ from docassist.i18n import (
     DOMAIN,
     LANGUAGES,
     Language,
-    LanguageCatalog,
     catalogue_path,
     get_language,
     nplurals,
     plural_function,
-    read_catalogue,
 )
+from docassist.i18n.catalogue import LanguageCatalog, read_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "src" / "docassist"

@@ -17,14 +17,8 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 
-from docassist.i18n import (
-    DOMAIN,
-    LANGUAGES,
-    Language,
-    catalogue_path,
-    read_catalogue,
-    translated_forms,
-)
+from docassist.i18n import DOMAIN, LANGUAGES, Language, catalogue_path
+from docassist.i18n.catalogue import read_catalogue, translated_forms
 from docassist.locations import locales_dir
 
 REVIEWED_FLAG = "reviewed"

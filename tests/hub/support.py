@@ -66,8 +66,6 @@ class Laptop:
         out = {}
         for values in cur.fetchall():
             row = dict(zip(names, values, strict=True))
-            if table == "audit_log" and row["entity"] == "hub":
-                continue  # this laptop's own record of its syncs
             out[policy.row_key(row)] = policy.payload(row)
         return out
 

@@ -49,11 +49,11 @@ def test_a_bundle_carries_the_families_and_importing_twice_changes_nothing(lapto
     a.coordinator()
     household = a.household("Petrović", "Ana", "Marko")
     path = tmp_path / "stick" / "a.bundle"
-    assert bundle.export_bundle(a.ctx, path) > 5
+    assert bundle.export_bundle(a.ctx, path) >= 4  # the user, household, two people
     assert b"Petrovi" not in path.read_bytes()  # encrypted
 
     first = bundle.import_bundle(c.ctx, path)
-    assert first.new > 5 and first.conflicts == 0
+    assert first.new >= 4 and first.conflicts == 0
     assert hh.get_household(c.ctx, household).household.family_name == "Petrović"
     assert [h.id for h in hh.find_households(c.ctx, "marko")] == [household]
     before = dump(c)

@@ -13,8 +13,14 @@ from docassist.store import outbox
 from docassist.store.db import open_database
 from tests.hub.support import TODAY
 
+# Who signs in to each register the tests make: commands get the name and the
+# passphrase as a script gives them (the first sign-in sets that user's passphrase).
+_USERS: dict[str, str] = {}
+PASSPHRASE = "hub test passphrase"
+
 
 def make_register(path, family="Petrović", user="Milica"):
+    _USERS[str(path)] = user
     db = open_database(path)
     ctx = Context(db, today=lambda: TODAY)
     ctx.user_id = create_user(ctx, user, Role.COORDINATOR).id
@@ -24,8 +30,17 @@ def make_register(path, family="Petrović", user="Milica"):
 
 
 def run(capsys, *argv):
+    import os
+
+    os.environ["DOCASSIST_PASSPHRASE"] = PASSPHRASE  # the root conftest resets both
+    db = argv[argv.index("--db") + 1] if "--db" in argv else ""
+    if db in _USERS:
+        os.environ["DOCASSIST_USER"] = _USERS[db]
     status = main(list(argv))
     out, err = capsys.readouterr()
+    # These registers are plaintext on purpose (the tests read them directly); the
+    # warning about that is tested with the CLI's own tests.
+    err = "".join(line for line in err.splitlines(True) if "is not encrypted" not in line)
     return status, out, err
 
 

@@ -24,7 +24,7 @@ from docassist.services.sync import hub as hub_api
 from docassist.store import outbox
 from tests.hub.support import Laptop
 
-SYNCED = ("users", "households", "persons", "audit_log", "sync_conflicts")
+SYNCED = ("users", "households", "persons", "sync_conflicts")
 NOTES = ("a", "b", "c")
 NAMES = ("Ana", "Ena", "Una")
 

@@ -12,7 +12,7 @@ from docassist.services import households as hh
 from docassist.services import sync
 from tests.hub.support import Laptop
 
-SYNCED = ("users", "households", "persons", "documents", "cases", "case_steps", "audit_log")
+SYNCED = ("users", "households", "persons", "documents", "cases", "case_steps", "case_events")
 
 
 @pytest.fixture

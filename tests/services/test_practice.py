@@ -99,7 +99,7 @@ def test_each_use_case_is_one_audited_transaction(pctx, scenario):
 def test_migration_creates_the_attempts_table_with_sync_columns(tmp_path):
     db = open_database(tmp_path / "any.db")
     try:
-        columns = {c.name for c in db.table("practice_attempts").columns}
+        columns = {row[1] for row in db.execute("PRAGMA table_info(practice_attempts)")}
         assert columns >= {
             "id",
             "trainee",
@@ -114,6 +114,6 @@ def test_migration_creates_the_attempts_table_with_sync_columns(tmp_path):
             "device_id",
             "deleted_at",
         }
-        assert db.table("practice_attempts").pks == ["id"]
+        assert db.table("practice_attempts").primary_keys() == ["id"]
     finally:
         db.close()

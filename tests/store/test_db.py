@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from docassist.store import db as db_module
+from docassist.store import migrations
+from docassist.store.database import Database as Register
 from docassist.store.db import (
     DamagedDatabaseError,
     EmptyDatabaseError,
@@ -32,22 +34,30 @@ TABLES = {
     "case_events",
     "workshops",
     "attendance",
-    "audit_log",
+    "audit_entries",
+    "audit_details",
 }
 SYNC_COLUMNS = {"updated_at", "device_id"}
 
 
 def test_blank_database_gets_the_whole_schema(tmp_path):
     db = open_database(tmp_path / "r.db")
-    assert set(db.table_names()) >= TABLES
+    names = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    assert {name for (name,) in names} >= TABLES
     assert schema_version(db) == KNOWN
-    for table in TABLES - {"meta", "audit_log", "case_events"}:
-        columns = {c.name for c in db.table(table).columns}
+    views = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    assert "audit_log" in views  # the trail as it reads, over the chain
+    for table in TABLES - {"meta", "audit_entries", "audit_details", "case_events"}:
+        columns = _columns(db, table)
         assert columns >= SYNC_COLUMNS, table
         assert "deleted_at" in columns, table
-        assert db.table(table).pks == ["id"], table
-    assert {c.name for c in db.table("case_events").columns} >= {"case_id", "at", "device_id"}
+        assert db.table(table).primary_keys() == ["id"], table
+    assert _columns(db, "case_events") >= {"case_id", "at", "device_id"}
     db.close()
+
+
+def _columns(db: Register, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
 
 
 def test_pragmas_laptops_rely_on(tmp_path):
@@ -107,6 +117,13 @@ def test_not_a_database(tmp_path):
     with pytest.raises(DamagedDatabaseError) as err:
         open_database(path)
     assert "not a docassist database" in str(err.value)
+
+
+def _older_register(path: Path, stop_before: str) -> Register:
+    """A register as an older docassist left it: migrated up to ``stop_before``."""
+    old = Register(sqlite3.connect(path, isolation_level=None))
+    migrations.apply(old, stop_before=stop_before)
+    return old
 
 
 def _damaged(path, pages=range(3, 12)):
@@ -176,27 +193,22 @@ def test_foreign_keys_are_enforced(tmp_path):
 def test_migrating_a_register_with_cases_copies_their_place(tmp_path):
     # A register written before 0003: its cases learn their household's place,
     # and later changes to the household follow them (dashboard counts read it).
-    from sqlite_utils import Database
-
-    from docassist.store.migrations import migrations
-
     path = tmp_path / "old.db"
-    old = Database(path)
-    migrations.apply(old, stop_before="0003_fast_lists_and_dashboard")
+    old = _older_register(path, stop_before="0003_fast_lists_and_dashboard")
     stamp = {"updated_at": "t", "device_id": "d"}
-    old["households"].insert(
+    old.table("households").insert(
         {"id": "h", "family_name": "Ramić", "municipality": "Niš", "settlement": "Crvena zvezda"}
         | {"created_at": "t"}
         | stamp
     )
-    old["persons"].insert(
+    old.table("persons").insert(
         {"id": "p", "household_id": "h", "given_name": "Sabit", "family_name": "Ramić"}
         | {"name_key": "sabit ramic", "created_at": "t"}
         | stamp
     )
     case = {"person_id": "p", "household_id": "h", "checklist_id": "id-card"}
     case |= {"checklist_version": 1, "status": "open", "opened_at": "t"} | stamp
-    old["cases"].insert({"id": "c1", **case})
+    old.table("cases").insert({"id": "c1", **case})
     old.close()
 
     db = open_database(path)
@@ -218,29 +230,60 @@ def test_whole_household_attendance_is_kept_once(tmp_path):
     # Two whole-household rows for one workshop (NULL person ids pass the old
     # UNIQUE key) merge into one on migration, keeping the live row, and a third
     # can no longer be written.
-    from sqlite_utils import Database
-
-    from docassist.store.migrations import migrations
-
     path = tmp_path / "old.db"
-    old = Database(path)
-    migrations.apply(old, stop_before="0005_whole_household_attendance_once")
+    old = _older_register(path, stop_before="0005_whole_household_attendance_once")
     stamp = {"updated_at": "t", "device_id": "d"}
-    old["households"].insert({"id": "h", "family_name": "Ramić", "created_at": "t"} | stamp)
-    old["workshops"].insert(
+    old.table("households").insert({"id": "h", "family_name": "Ramić", "created_at": "t"} | stamp)
+    old.table("workshops").insert(
         {"id": "w", "held_on": "2026-11-01", "place": "Niš", "created_at": "t"} | stamp
     )
     row = {"workshop_id": "w", "household_id": "h", "person_id": None} | stamp
-    old["attendance"].insert({"id": "a1", **row, "deleted_at": "t"})
-    old["attendance"].insert({"id": "a2", **row})
-    old["attendance"].insert({"id": "a3", **row})
+    old.table("attendance").insert({"id": "a1", **row, "deleted_at": "t"})
+    old.table("attendance").insert({"id": "a2", **row})
+    old.table("attendance").insert({"id": "a3", **row})
     old.close()
 
     db = open_database(path)
     assert schema_version(db) == KNOWN
     assert db.execute("SELECT id, deleted_at FROM attendance").fetchall() == [("a2", None)]
     with pytest.raises(sqlite3.IntegrityError):
-        db["attendance"].insert({"id": "a4", **row})
+        db.table("attendance").insert({"id": "a4", **row})
+    db.close()
+
+
+def test_migrating_recomputes_the_search_and_sort_keys(tmp_path):
+    # Keys written before 0009 folded ʒ to z, kept Ð as an unknown letter (sorted
+    # after Ž) and dropped Greek letters: after the migration the same names are
+    # found and sorted the new way, and nothing else about the rows changes.
+    from sqlite_utils import Database
+
+    from docassist.store import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="0009_search_keys_read_more_spellings")
+    stamp = {"updated_at": "t", "device_id": "d", "created_at": "t"}
+    old_keys = {"search_text": "rezepovic sabit rezepovic", "sort_latn": "~", "sort_cyrl": "~"}
+    old["households"].insert({"id": "h", "family_name": "Reʒepović"} | old_keys | stamp)
+    old["households"].insert({"id": "g", "family_name": "Ðurić"} | old_keys | stamp)
+    old["persons"].insert(
+        {"id": "p", "household_id": "h", "given_name": "Πέτρος", "family_name": "Reʒepović"}
+        | {"name_key": "rezepovic", "jmbg": "0101987710001"}
+        | stamp
+    )
+    old.close()
+
+    db = open_database(path)
+    assert schema_version(db) == KNOWN
+    assert db.execute("SELECT name_key FROM persons").fetchone() == ("petros redzepovic",)
+    found = db.execute(
+        "SELECT h.id, h.search_text, h.updated_at FROM households h JOIN households_fts f "
+        "ON f.rowid = h.rowid WHERE households_fts MATCH 'redzepovic'"
+    ).fetchall()
+    assert found == [("h", "redzepovic petros redzepovic 0101987710001", "t")]
+    assert db.execute("SELECT id FROM households ORDER BY sort_latn").fetchall() == [("g",), ("h",)]
+    # Đ comes before R in both alphabets; Ð (the eth) now sorts as Đ.
+    assert db.execute("SELECT id FROM households ORDER BY sort_cyrl").fetchall() == [("g",), ("h",)]
     db.close()
 
 
@@ -274,16 +317,17 @@ def test_a_read_only_folder_is_refused_not_called_damaged(tmp_path, refuse_write
 def test_sqlite_refusing_to_write_is_read_only_not_damage(tmp_path, monkeypatch):
     # os.access can say yes where SQLite still cannot write (a read-only mount,
     # -wal and -shm files of another user): its own refusal is recognised too.
-    from sqlite_utils import Database
-
     path = tmp_path / "old.db"
-    Database(path)["notes"].insert({"x": 1})  # no migrations yet: opening must write
+    notes = sqlite3.connect(path)  # no migrations yet: opening must write
+    with notes:
+        notes.execute("CREATE TABLE notes (x)")
+    notes.close()
     real_connect = db_module._connect
 
     def read_only_connect(p):
         conn = sqlite3.connect(f"{Path(p).resolve().as_uri()}?mode=ro", uri=True)
         conn.isolation_level = None
-        return Database(conn)
+        return Register(conn)
 
     monkeypatch.setattr(db_module, "_connect", read_only_connect)
     with pytest.raises(ReadOnlyDatabaseError):
@@ -334,14 +378,8 @@ def _files(folder):
 def test_check_reads_an_old_register_without_changing_it(tmp_path):
     # The check must look at the file as it is: no WAL switch, no migrations, no
     # device id; it may be the only copy of a register someone brought in.
-    from sqlite_utils import Database
-
-    from docassist.store.migrations import migrations
-
     path = tmp_path / "old.db"
-    old = Database(path)
-    migrations.apply(old, stop_before="0003_fast_lists_and_dashboard")
-    old.close()
+    _older_register(path, stop_before="0003_fast_lists_and_dashboard").close()
     before = _files(tmp_path)
     assert check_database(path) == []
     assert _files(tmp_path) == before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from docassist.locations import checklists_dir, user_checklists_dir
 from docassist.procedures import load_all
 from docassist.ui.app import DocAssistApp
@@ -38,7 +40,7 @@ async def test_a_skipped_user_file_is_named_once_at_start(empty_db):
         assert "idp-card-renewal.toml" in note and "notes.toml" in note
         assert "docassist checklists validate" in note
         # Signing in again (another user) does not repeat it.
-        app.sign_in(app.user)
+        app.start_session(app.session)
         await pilot.pause()
         assert len(_skipped_notes(app)) == 1
 
@@ -48,3 +50,60 @@ async def test_no_word_about_checklists_when_all_load(empty_db):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert _skipped_notes(app) == []
+
+
+async def test_the_next_start_names_them_again_without_loading_the_checklists(empty_db):
+    # What was skipped is remembered (keyed by the files): the household list, which
+    # shows no checklist, then opens without reading and checking every one of them.
+    _user_file("notes.toml", "this is not TOML at all = = =")
+    user_id = make_user(empty_db)
+    for start in ("first", "second"):
+        app = DocAssistApp(empty_db, user_id=user_id)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            [note] = _skipped_notes(app)
+            assert "notes.toml" in note, start
+            loaded = "checklists" in vars(app)
+            assert loaded == (start == "first"), start
+
+
+async def test_the_next_start_reads_the_parsed_css_and_looks_the_same(empty_db, monkeypatch):
+    from textual.css.stylesheet import Stylesheet
+
+    parsed = []
+    parse = Stylesheet._parse_rules
+
+    def counted(self, css, *args, **kwargs):
+        parsed.append(css)
+        return parse(self, css, *args, **kwargs)
+
+    monkeypatch.setattr(Stylesheet, "_parse_rules", counted)
+    user_id = make_user(empty_db)
+    screens, parses = [], []
+    for _start in range(2):
+        parsed.clear()
+        app = DocAssistApp(empty_db, user_id=user_id)
+        async with app.run_test(size=(80, 24)) as pilot:
+            # Settled: the footer fills in a little after the list (sooner without
+            # parsing), and only a settled screen says anything about the styles.
+            for _ in range(3):
+                await pilot.pause(0.1)
+            screens.append(app.export_screenshot())
+        parses.append(len(parsed))
+    # app.tcss and each widget's own CSS were parsed the first time only...
+    assert parses[0] > 10 and parses[1] == 0
+    # ...and what the second start read back styles the screen the same way.
+    # (The SVG's class names carry a number of their own at each export.)
+    assert re.sub(r"terminal-\d+", "", screens[0]) == re.sub(r"terminal-\d+", "", screens[1])
+
+
+async def test_a_damaged_css_cache_is_parsed_again(empty_db):
+    from docassist.locations import cache_dir
+    from docassist.ui import stylesheet
+
+    (cache_dir()).mkdir(parents=True, exist_ok=True)
+    (cache_dir() / stylesheet.CACHE_NAME).write_bytes(b"not a pickle")
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.query("DataTable")

@@ -2,7 +2,8 @@
 
 Each sub-command (or family of them) is a module here with the same three names:
 ``NAME``, ``add_parser`` (its part of the command line, beside its code) and ``run``.
-Every one that reads the register opens it with ``register.register``; every failure
+Every one that reads the register opens it with ``register.register`` and signs in
+to it with ``register.signed_in``; every failure
 is one clear line on stderr and exit status 2 (``errors``), never a traceback.
 """
 
@@ -22,6 +23,7 @@ from docassist.cli import (
     handout,
     hub,
     importing,
+    init,
     languages,
     locate,
     report,
@@ -34,6 +36,7 @@ from docassist.cli.register import register_path
 #: The sub-commands, in the order ``docassist --help`` lists them.
 COMMAND_MODULES = (
     app,
+    init,
     locate,
     demo,
     db,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from docassist.cli.register import find_user, register
+from docassist.cli.register import add_sign_in_options, register, signed_in
 from docassist.i18n import _
 
 if TYPE_CHECKING:
@@ -32,9 +32,7 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
         "connect", help=_("attach this register to the hub and send it everything it holds")
     )
     connect.add_argument("dsn", metavar="DSN", help=_("the hub's address (an owner's account)"))
-    connect.add_argument(
-        "--user", metavar="NAME_OR_ID", required=True, help=_("who uses this laptop")
-    )
+    add_sign_in_options(connect)
     connect.add_argument("--name", metavar="TEXT", default="", help=_("what to call this laptop"))
     join = hub_sub.add_parser(
         "join", help=_("make a new register on this laptop for a user of the organisation")
@@ -43,9 +41,10 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
     join.add_argument("--user", metavar="NAME_OR_ID", required=True, help=_("who uses this laptop"))
     join.add_argument("--name", metavar="TEXT", default="", help=_("what to call this laptop"))
     devices = hub_sub.add_parser("devices", help=_("the organisation's laptops and their syncs"))
+    add_sign_in_options(devices)
     revoke = hub_sub.add_parser("revoke", help=_("stop a lost laptop from reaching the hub"))
     revoke.add_argument("device", metavar="DEVICE", help=_("the laptop (its first characters)"))
-    revoke.add_argument("--user", metavar="NAME_OR_ID", required=True, help=_("who revokes it"))
+    add_sign_in_options(revoke)
     for parser in (init, connect, join, devices, revoke):
         parser.add_argument("--lang", choices=codes, default=argparse.SUPPRESS)
 
@@ -74,19 +73,17 @@ def run(args: argparse.Namespace) -> int:
         say_summary(summary)
         return 0
     if args.hub_command == "devices":
-        with register(args) as ctx:
+        with signed_in(args) as ctx:
             _print_devices(ctx, sync.list_devices(ctx))
         return 0
     if args.hub_command == "revoke":
-        with register(args) as ctx:
-            ctx.user_id = find_user(ctx, args.user).id
+        with signed_in(args) as ctx:
             device = sync.revoke_device(ctx, args.device)
         print(
             _("Laptop {device} revoked: it can no longer reach the hub.").format(device=device[:8])
         )
         return 0
-    with register(args) as ctx:
-        ctx.user_id = find_user(ctx, args.user).id
+    with signed_in(args) as ctx:
         summary = sync.connect_hub(ctx, args.dsn, device_name=args.name)
     print(_("This laptop is connected to {hub}.").format(hub=describe(args.dsn)))
     from docassist.cli.sync import say_summary

@@ -7,7 +7,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from docassist.cli.errors import UsageError
-from docassist.cli.register import find_user, register
+from docassist.cli.register import add_sign_in_options, signed_in
 from docassist.i18n import _, ngettext
 
 if TYPE_CHECKING:
@@ -22,25 +22,26 @@ KEEP = {"shown": "winner", "other": "loser"}
 
 def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
     sync = sub.add_parser(NAME, help=_("send this laptop's changes to the hub and get the others'"))
-    sync.add_argument("--user", metavar="NAME_OR_ID", help=_("who syncs (for the record)"))
+    add_sign_in_options(sync)
     sync.add_argument("--lang", choices=codes, default=argparse.SUPPRESS)
     actions = sync.add_subparsers(dest="sync_command", metavar="ACTION")
     conflicts = actions.add_parser("conflicts", help=_("list the conflicts not yet settled"))
     conflicts.add_argument("--all", action="store_true", help=_("also those already settled"))
+    add_sign_in_options(conflicts)
     resolve = actions.add_parser(
         "resolve", help=_("settle a conflict: keep the version shown, or the other one")
     )
     resolve.add_argument("conflict", metavar="ID", help=_("the conflict (its first characters)"))
     resolve.add_argument("--keep", choices=tuple(KEEP), required=True)
-    resolve.add_argument("--user", metavar="NAME_OR_ID", required=True, help=_("who settles it"))
+    add_sign_in_options(resolve)
     export = actions.add_parser(
         "export", help=_("write this laptop's records to a bundle file (for a USB stick)")
     )
     export.add_argument("--output", metavar="FILE", required=True)
-    export.add_argument("--user", metavar="NAME_OR_ID", help=_("who makes it (for the record)"))
+    add_sign_in_options(export)
     bring = actions.add_parser("import", help=_("merge a bundle file made on another laptop"))
     bring.add_argument("bundle", metavar="FILE")
-    bring.add_argument("--user", metavar="NAME_OR_ID", help=_("who imports it (for the record)"))
+    add_sign_in_options(bring)
     for parser in (conflicts, resolve, export, bring):
         parser.add_argument("--lang", choices=codes, default=argparse.SUPPRESS)
 
@@ -54,9 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.sync_command == "export":
         output_path(args, args.output)
-    with register(args) as ctx:
-        if getattr(args, "user", None):
-            ctx.user_id = find_user(ctx, args.user).id
+    with signed_in(args) as ctx:
         if args.sync_command == "conflicts":
             _print_conflicts(ctx, sync.list_conflicts(ctx, unresolved_only=not args.all))
             return 0

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from docassist.domain.dates import PartialDate
 from docassist.domain.model import (
     CaseStatus,
     DocumentKind,
@@ -17,7 +18,7 @@ from docassist.domain.model import (
     StepStatus,
     is_active_case,
 )
-from docassist.domain.text import N_, Problem
+from docassist.domain.text import MAX_REASON_LENGTH, N_, Problem, too_long
 from docassist.services.context import Context, NotFoundError, ValidationError
 from docassist.services.documents import write_documents
 from docassist.store.cases import active_case_sql
@@ -32,6 +33,11 @@ class StepPlan:
 
     key: str
     typical_days: int | None = None
+    # A legal deadline in days from the person's birth: with an exact birth date the
+    # step is due then, whatever its typical duration.
+    deadline_days: int | None = None
+    # Not for this person (a step ``only_if`` others): recorded as skipped.
+    skip: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,20 @@ def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def exact_birth_date(stored: str | None) -> date | None:
+    """The birth date when it is known to the day and not "about": legal deadlines
+    counted from the birth are only dated then."""
+    if not stored:
+        return None
+    try:
+        birth = PartialDate.from_storage(stored)
+    except ValueError:
+        return None
+    if birth.precision != "day" or birth.approximate:
+        return None
+    return birth.earliest()
+
+
 def open_case(
     ctx: Context,
     person_id: str,
@@ -99,21 +119,25 @@ def open_case(
     produces: DocumentKind | None = None,
     assignee_id: str | None = None,
 ) -> str:
-    """Start a case; the first step is proposed a due date from its typical duration.
+    """Start a case. Steps with a legal deadline counted from the birth are due then
+    (when the exact birth date is known); the first step to do is otherwise proposed a
+    due date from its typical duration. Steps marked ``skip`` are recorded as skipped.
 
     ``assignee_id``: who follows it (default: whoever opens it)."""
     assignee_id = assignee_id or ctx.user_id
     if assignee_id is not None:
         _check_assignee(ctx, assignee_id)
-    if not steps:
+    if not steps or all(step.skip for step in steps):
         raise ValidationError(
             {"steps": [Problem("empty", N_("This checklist has no steps to follow."))]}
         )
     person = ctx.db.execute(
-        "SELECT household_id FROM persons WHERE id = ? AND deleted_at IS NULL", [person_id]
+        "SELECT household_id, birth_date FROM persons WHERE id = ? AND deleted_at IS NULL",
+        [person_id],
     ).fetchone()
     if person is None:
         raise NotFoundError("person", person_id)
+    born = exact_birth_date(person[1])
     active = ctx.db.execute(
         "SELECT 1 FROM cases WHERE person_id = ? AND checklist_id = ? "
         f"AND {active_case_sql(None)} AND deleted_at IS NULL",
@@ -129,11 +153,18 @@ def open_case(
         )
     case_id = new_id()
     now, today = ctx.now(), ctx.today()
-    first_due = (
-        (today + timedelta(days=steps[0].typical_days)).isoformat()
-        if steps[0].typical_days
-        else None
-    )
+    first = next(i for i, step in enumerate(steps) if not step.skip)
+    dues: list[str | None] = []
+    for position, step in enumerate(steps):
+        due: date | None = None
+        if step.skip:
+            pass
+        elif born is not None and step.deadline_days:
+            due = born + timedelta(days=step.deadline_days)  # the law's date, even if past
+        elif position == first and step.typical_days:
+            due = today + timedelta(days=step.typical_days)
+        dues.append(due.isoformat() if due else None)
+    first_due = min((d for d in dues if d), default=None)
     row = {
         "id": case_id,
         "person_id": person_id,
@@ -150,15 +181,19 @@ def open_case(
     with ctx.use_case():
         ctx.db.table("cases").insert({**row, **ctx.stamp()})
         for position, step in enumerate(steps):
+            if step.skip:
+                status = StepStatus.SKIPPED
+            else:
+                status = StepStatus.IN_PROGRESS if position == first else StepStatus.TODO
             ctx.db.table("case_steps").insert(
                 {
                     "id": new_id(),
                     "case_id": case_id,
                     "step_key": step.key,
                     "position": position,
-                    "status": (StepStatus.IN_PROGRESS if position == 0 else StepStatus.TODO).value,
+                    "status": status.value,
                     "typical_days": step.typical_days,
-                    "due_date": first_due if position == 0 else None,
+                    "due_date": dues[position],
                     **ctx.stamp(),
                 }
             )
@@ -197,6 +232,7 @@ def set_step_status(
     reason = reason.strip()
     if status == StepStatus.BLOCKED and not reason:
         raise ValidationError({"reason": [Problem("required", N_("Say what blocks this step."))]})
+    _check_length({"reason": reason, "note": note or ""})
     on = on or ctx.today()
     if status == StepStatus.DONE and on > ctx.today():
         raise ValidationError(
@@ -235,6 +271,13 @@ def set_step_status(
         )
 
 
+def _check_length(texts: dict[str, str]) -> None:
+    """Refuse a reason or note longer than ``MAX_REASON_LENGTH`` (a pasted page)."""
+    problems = {k: [p] for k, v in texts.items() if (p := too_long(v, MAX_REASON_LENGTH))}
+    if problems:
+        raise ValidationError(problems)
+
+
 def set_step_due(ctx: Context, case_id: str, step_key: str, due: date | None) -> None:
     case = get_case(ctx, case_id)
     step = next((s for s in case.steps if s.key == step_key), None)
@@ -268,6 +311,7 @@ def close_case(
     reason = reason.strip()
     if outcome == Outcome.REFUSED and not reason:
         raise ValidationError({"reason": [Problem("required", N_("Say why the office refused."))]})
+    _check_length({"reason": reason})
     on = on or ctx.today()
     if on > ctx.today():
         raise ValidationError({"on": [Problem("future", N_("The date cannot be in the future."))]})

@@ -3,6 +3,10 @@
 Each function is one step; names sort in the order they were written and are
 recorded in ``_sqlite_migrations``. A database that has applied a migration this
 code does not know was written by a newer docassist and is refused.
+
+sqlite-utils' ``Migrations`` keeps that record (its table, its transactions), as
+it always has; it is imported only when a step is pending. Which steps a register
+has applied is read here with one query, as every start needs to know.
 """
 
 from __future__ import annotations
@@ -10,15 +14,63 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from sqlite_utils import Database, Migrations
+from docassist.store.database import Database
+from docassist.store.search_index import rebuild_search_keys
 
-migrations = Migrations("docassist")
+MIGRATION_SET = "docassist"
+MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' name for its record
+Step = Callable[[Database], None]
+_STEPS: list[tuple[str, Step]] = []
 KNOWN: list[str] = []  # every migration this code knows, in order
 
 
-def _migration(name: str) -> Callable[[Callable[[Database], None]], Callable[[Database], None]]:
-    KNOWN.append(name)
-    return migrations(name=name)
+def _migration(name: str) -> Callable[[Step], Step]:
+    def register(step: Step) -> Step:
+        KNOWN.append(name)
+        _STEPS.append((name, step))
+        return step
+
+    return register
+
+
+def applied(db: Database) -> list[str]:
+    """The migrations ``db`` has applied, in the order it applied them."""
+    exists = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]
+    ).fetchone()
+    if not exists:
+        return []
+    rows = db.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+        [MIGRATION_SET],
+    )
+    return [name for (name,) in rows]
+
+
+def apply(db: Database, *, stop_before: str | None = None) -> None:
+    """Apply every pending migration in order (up to ``stop_before``, for tests
+    that build an older register), each in a transaction with its record."""
+    done = set(applied(db))
+    if all(name in done for name in KNOWN):
+        return
+    from sqlite_utils import Database as SqliteUtilsDatabase
+    from sqlite_utils import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for name, step in _STEPS:
+        migrations(name=name)(_on(db, step, name))
+    # The same connection: its transactions are the ones each step runs in.
+    migrations.apply(SqliteUtilsDatabase(db.conn, execute_plugins=False), stop_before=stop_before)
+
+
+def _on(db: Database, step: Step, name: str) -> Callable[[object], None]:
+    """``step`` as sqlite-utils calls it (with its own Database), run on ``db``."""
+
+    def run(_tables: object) -> None:
+        step(db)
+
+    run.__name__ = name
+    return run
 
 
 def _run_script(db: Database, script: str) -> None:
@@ -391,6 +443,109 @@ def m0006_erased_persons(db: Database) -> None:
     )
 
 
+@_migration("0007_audit_chain")
+def m0007_audit_chain(db: Database) -> None:
+    # The audit trail becomes a hash chain that shows tampering (store/audit.py says
+    # how). Entries move to ``audit_entries``, append-only by trigger; the values
+    # before and after move to ``audit_details``, which erasure on request may still
+    # rewrite, the chain holding only their salted digest. ``audit_log`` stays, as a
+    # view, for everything that reads the trail. Existing entries are chained in the
+    # order of their ids, with the ids they had.
+    from docassist.store.audit import append_entries
+
+    _run_script(
+        db,
+        """
+    CREATE TABLE audit_entries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        user_id TEXT,
+        device_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        details_sha256 TEXT,        -- of audit_details' salt, before and after
+        redacts TEXT,               -- erasure: {entry id: new details digest}, JSON
+        prev_hash TEXT NOT NULL UNIQUE,  -- unique: two entries never follow the same one
+        hash TEXT NOT NULL
+    );
+    CREATE TABLE audit_details (
+        entry_id INTEGER PRIMARY KEY REFERENCES audit_entries(id),
+        salt BLOB NOT NULL,
+        before TEXT,
+        after TEXT
+    );
+    """,
+    )
+    seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
+    cursor = db.execute(
+        "SELECT id, at, user_id, device_id, action, entity, entity_id, before, after "
+        "FROM audit_log ORDER BY id"
+    )
+    columns = [d[0] for d in cursor.description]
+    while batch := cursor.fetchmany(10_000):
+        append_entries(db, [dict(zip(columns, r, strict=True)) for r in batch])
+    db.execute("DROP TABLE audit_log")
+    if seq is not None:
+        db.execute(
+            "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'audit_entries'", [seq[0]]
+        )
+    _run_script(
+        db,
+        """
+    CREATE INDEX audit_entity ON audit_entries(entity, entity_id);
+    CREATE VIEW audit_log AS
+        SELECT e.id, e.at, e.user_id, e.device_id, e.action, e.entity, e.entity_id,
+               d.before, d.after
+        FROM audit_entries e LEFT JOIN audit_details d ON d.entry_id = e.id;
+    CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries BEGIN
+        SELECT RAISE(ABORT, 'the audit trail is append-only: an entry cannot be changed');
+    END;
+    CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries BEGIN
+        SELECT RAISE(ABORT, 'the audit trail is append-only: an entry cannot be deleted');
+    END;
+    CREATE TRIGGER audit_details_no_delete BEFORE DELETE ON audit_details BEGIN
+        SELECT RAISE(ABORT, 'the audit trail is append-only: details cannot be deleted');
+    END;
+    """,
+    )
+
+
+@_migration("0008_accounts")
+def m0008_accounts(db: Database) -> None:
+    # Every user signs in with a passphrase (services/accounts.py), kept only as an
+    # Argon2id hash in PHC form ("$argon2id$v=19$m=...,t=...,p=...$salt$hash"), which
+    # carries its own parameters: hashes made under older parameters still verify.
+    # Users from before accounts have none (NULL) and choose one at their next sign-in.
+    # must_change_passphrase: a coordinator reset it, so the user picks their own next.
+    #
+    # sign_in_failures: failed sign-ins per name as typed (its search key, so "Milica"
+    # and "милица" count together), known to the register or not, so the delay after
+    # repeated failures is the same for every name and tells nobody which exist. It is
+    # this laptop's own state, not a record to merge with other laptops: no sync columns.
+    _run_script(
+        db,
+        """
+    ALTER TABLE users ADD COLUMN passphrase_hash TEXT;
+    ALTER TABLE users ADD COLUMN must_change_passphrase INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE sign_in_failures (
+        name_key TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        last_failure_at TEXT NOT NULL
+    );
+    """,
+    )
+
+
+@_migration("0009_search_keys_read_more_spellings")
+def m0009_search_keys_read_more_spellings(db: Database) -> None:
+    # The search keys learnt Romani ʒ/ǯ (dž), Albanian spellings (q, xh, gj, sh, zh),
+    # the eth (Ð as Đ), Greek, and letters of scripts they cannot read; the sort keys
+    # learnt the same table of letters. Keys written before would miss those names,
+    # so every derived key is computed again.
+    rebuild_search_keys(db)
+
+
 # The tables that travel between laptops and the hub, with the expression (over ``new``
 # or ``old``) that names a row the same way on every laptop (domain/sync.py, POLICIES;
 # a test holds the two lists together). Written out here, not imported, so that this
@@ -410,7 +565,6 @@ _SYNCED_KEYS_0011 = {
         "coalesce({r}.workshop_id, '') || '/' || coalesce({r}.household_id, '') || '/' "
         "|| coalesce({r}.person_id, '')"
     ),
-    "audit_log": "coalesce({r}.sync_key, {r}.device_id || '/' || {r}.id)",
     "sync_conflicts": "{r}.id",
     "sync_resolutions": "{r}.id",
 }
@@ -474,8 +628,6 @@ def m0011_sync(db: Database) -> None:
         relayed INTEGER NOT NULL DEFAULT 0,  -- from a bundle: passed on to the hub
         made_at TEXT NOT NULL
     );
-    -- a pulled row is merged with this laptop's unsent versions of it, if any
-    CREATE INDEX sync_outbox_row ON sync_outbox(tbl, row_key);
 
     -- what a pull has fetched from the hub and not yet applied: fetching commits page by
     -- page (a dropped connection loses nothing), applying is one transaction at the end
@@ -573,10 +725,6 @@ def m0011_sync(db: Database) -> None:
     ALTER TABLE cases ADD COLUMN assignee_id TEXT REFERENCES users(id);
     UPDATE cases SET assignee_id = opened_by;
     CREATE INDEX cases_assignee ON cases(assignee_id, status) WHERE deleted_at IS NULL;
-
-    -- an entry pulled from another laptop keeps the key it has everywhere
-    ALTER TABLE audit_log ADD COLUMN sync_key TEXT;
-    CREATE UNIQUE INDEX audit_sync_key ON audit_log(sync_key) WHERE sync_key IS NOT NULL;
     """,
     )
     marking = "(SELECT attached AND NOT applying FROM sync_state)"

@@ -19,10 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from docassist.domain import hlc
 from docassist.domain.sync import POLICIES, POLICY, TablePolicy, Version, canonical_json
+from docassist.store.database import Database
 from docassist.store.db import device_id
 
 

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlite_utils import Database
-
 from docassist.domain.sync import (
     POLICY,
     Conflict,
@@ -26,6 +24,7 @@ from docassist.domain.sync import (
 )
 from docassist.services.places import place_key
 from docassist.store import outbox
+from docassist.store.database import Database
 
 SHARED = "*"  # what every laptop of the organisation holds
 
@@ -107,8 +106,9 @@ def record_conflicts(
 
 
 def forget_household(db: Database, household_id: str) -> None:
-    """Delete a household and everything about it from this register (and their
-    versions): what ``sync`` does when the hub no longer gives it to this laptop."""
+    """Delete a household and its people, documents, attendance and cases from this
+    register (and their versions): what ``sync`` does when the hub no longer gives it
+    to this laptop."""
     persons = [
         r[0] for r in db.execute("SELECT id FROM persons WHERE household_id = ?", [household_id])
     ]
@@ -138,20 +138,8 @@ def forget_household(db: Database, household_id: str) -> None:
             ]
             db.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)
             _forget_versions(db, table, keys)
-    for entity, ids in (("household", [household_id]), ("person", persons), ("case", case_ids)):
-        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-            marks = ", ".join("?" * len(chunk))
-            where = f"entity = ? AND entity_id IN ({marks})"
-            policy = POLICY["audit_log"]
-            keys = [
-                r[0]
-                for r in db.execute(
-                    f"SELECT {outbox.key_sql(policy)} FROM audit_log WHERE {where}",
-                    [entity, *chunk],
-                )
-            ]
-            db.execute(f"DELETE FROM audit_log WHERE {where}", [entity, *chunk])
-            _forget_versions(db, "audit_log", keys)
+    # The audit trail stays: it is this laptop's own hash chain, append-only (and not
+    # synced), the record of what was done here, also to the records now gone.
 
 
 def _forget_versions(db: Database, table: str, keys: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -61,6 +62,12 @@ class HouseholdListScreen(DocScreen):
         # The search last recorded in the audit trail, and the pause before the next
         self._audited: tuple[str | None, ...] | None = None
         self._audit_timer: Timer | None = None
+        # Set when another screen covers this one: only a return from there can
+        # bring changes. Textual resumes a screen twice as its area first opens,
+        # each resume reloading what on_mount had just loaded (a third of the
+        # start-up's queries and sorting, for the same rows).
+        self._covered = False
+        self._first_page_loaded = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,24 +109,40 @@ class HouseholdListScreen(DocScreen):
                 )
         yield Static(id="empty", classes="empty-state hidden")
         table = PagedTable(id="household-table", cursor_type="row", zebra_stripes=True)
-        table.add_column(_("Family"), key="family")
-        table.add_column(_("Settlement"), key="settlement")
-        table.add_column(_("Municipality"), key="municipality")
-        table.add_column(_("People"), key="members")
-        table.add_column(pgettext("column", "Open"), key="open")
-        table.add_column(pgettext("column", "Blocked"), key="blocked")
+        # Text, not str: DataTable reads a str as Rich markup, and a family name is
+        # not markup (parsing each cell was also a tenth of the list's first paint).
+        table.add_column(Text(_("Family")), key="family")
+        table.add_column(Text(_("Settlement")), key="settlement")
+        table.add_column(Text(_("Municipality")), key="municipality")
+        table.add_column(Text(_("People")), key="members")
+        table.add_column(Text(pgettext("column", "Open")), key="open")
+        table.add_column(Text(pgettext("column", "Blocked")), key="blocked")
+        if not self._first_page_loaded:
+            # The first page goes in before the table is mounted, so the first
+            # frame already shows it: filled on mount instead, the table was
+            # painted empty first, a fifth of the start-up's drawing for nothing.
+            self._first_page_loaded = True
+            self._count()
+            self._load_page(table)
         yield table
         yield Static(id="status", classes="status-line")
 
     def on_mount(self) -> None:
-        self.reload()
+        # The first page is in already (compose); the rest of what reload() does:
+        self._show_state()
+        self._audit_when_settled()
         if self._total:
             self.query_one("#search", Input).focus()
 
+    def on_screen_suspend(self) -> None:
+        self._covered = True
+
     def on_screen_resume(self) -> None:
         # Back from a household or the new-household form: show what changed there.
-        if not self.is_mounted:
+        if not self.is_mounted or not self._covered:
             return
+        self._covered = False
+        self._first_page_loaded = False
         table = self.query_one(DataTable)
         current = None
         if table.row_count and table.cursor_row >= 0:
@@ -177,20 +200,21 @@ class HouseholdListScreen(DocScreen):
 
     def reload(self) -> None:
         """Start again from the first page (the query or a filter changed)."""
-        ctx = self.ctx
-        table = self.query_one(DataTable)
-        table.clear()
+        self.query_one(DataTable).clear()
+        self._count()
+        self._load_page()
+        self._show_state()
+        self._audit_when_settled()
+
+    def _count(self) -> None:
         self._loaded = 0
         self._total = hh.count_households(
-            ctx,
+            self.ctx,
             self.search_text,
             municipality=self.municipality,
             settlement=self.settlement,
             case_filter=self.case_filter,
         )
-        self._load_page()
-        self._show_state()
-        self._audit_when_settled()
 
     # Results shown are a read of personal data: one audit entry per search the user
     # settles on (typing paused this long), never one per keystroke.
@@ -227,7 +251,8 @@ class HouseholdListScreen(DocScreen):
             return
         self._audited = key
 
-    def _load_page(self) -> None:
+    def _load_page(self, table: DataTable | None = None) -> None:
+        """The next page into ``table`` (the screen's own, once it is mounted)."""
         left = self._total - self._loaded
         rows = hh.find_households(
             self.ctx,
@@ -239,17 +264,18 @@ class HouseholdListScreen(DocScreen):
             limit=left if left <= self.PAGE + self.TAIL else self.PAGE,
             offset=self._loaded,
         )
-        table = self.query_one(DataTable)
+        if table is None:
+            table = self.query_one(DataTable)
         for r in rows:
-            table.add_row(
+            cells = (
                 r.family_name,
                 r.settlement,
                 r.municipality,
                 format_number(r.members),
                 format_number(r.open_cases) if r.open_cases else "",
                 format_number(r.blocked_cases) if r.blocked_cases else "",
-                key=r.id,
             )
+            table.add_row(*map(Text, cells), key=r.id)
         self._loaded += len(rows)
 
     def _show_state(self) -> None:
@@ -271,6 +297,8 @@ class HouseholdListScreen(DocScreen):
                     "    docassist demo"
                 )
             )
+        elif hh.unreadable_search(self.search_text):
+            empty.update(_(hh.UNREADABLE_SEARCH))
         elif self._total == 0:
             empty.update(_("Nobody matches. Try fewer letters, or another spelling."))
         # Nothing to search yet: the toolbar steps aside so N reaches the screen.

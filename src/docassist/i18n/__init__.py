@@ -2,7 +2,10 @@
 
 ``LANGUAGES`` is the one place that says which languages docassist speaks.
 Catalogues are the ``.po`` files under ``locales/<code>/LC_MESSAGES``; they
-are compiled in memory when first used, so no ``.mo`` file can go stale.
+are read when first used (:mod:`docassist.i18n.pofile`), so no ``.mo`` file
+can go stale. Babel is imported only to format a date or a decimal, and by the
+tools that write catalogues (:mod:`docassist.i18n.catalogue`): importing it and
+its locale data cost every start about a tenth of a second.
 
 The active language lives in a module-level holder, not a ``ContextVar``:
 Textual runs every mounted widget in its own asyncio task, and a task keeps
@@ -17,31 +20,25 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gettext
-import io
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO
-
-from babel import Locale, UnknownLocaleError
-from babel import dates as babel_dates
-from babel import numbers as babel_numbers
-from babel.messages.catalog import Catalog, Message
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileParser
+from typing import TYPE_CHECKING, Any
 
 from docassist.domain.text import N_
 from docassist.locations import locales_dir
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 __all__ = [
     "DOMAIN",
     "LANGUAGES",
     "SOURCE_LANGUAGE",
     "Language",
-    "LanguageCatalog",
     "N_",
     "Translator",
     "_",
@@ -58,8 +55,8 @@ __all__ = [
     "nplurals",
     "on_language_change",
     "pgettext",
+    "plural_expression",
     "plural_function",
-    "read_catalogue",
     "reload_catalogues",
     "remove_listener",
     "resolve_locale",
@@ -147,9 +144,14 @@ def _plural_part(language: Language, name: str) -> str:
     return match.group(1).strip()
 
 
+def plural_expression(language: Language) -> str:
+    """The C expression of ``language``'s plural rule, as a ``.po`` header writes it."""
+    return _plural_part(language, "plural")
+
+
 def plural_function(language: Language) -> Callable[[int], int]:
     """The compiled plural rule of ``language`` (index into msgstr[])."""
-    return gettext.c2py(_plural_part(language, "plural"))
+    return gettext.c2py(plural_expression(language))
 
 
 def nplurals(language: Language) -> int:
@@ -157,96 +159,44 @@ def nplurals(language: Language) -> int:
     return int(_plural_part(language, "nplurals"))
 
 
-# -- reading catalogues ---------------------------------------------------------
-
-
-class LanguageCatalog(Catalog):
-    """A Babel catalogue whose plural rule comes from ``LANGUAGES``, not its header.
-
-    Babel sizes every msgstr list by the header's nplurals while parsing, so a
-    lost or wrong header (Babel drops rom's) would silently cut Serbian's three
-    forms to two, or rom's two to one.
-    """
-
-    def __init__(self, language: Language, **kwargs: Any) -> None:
-        kwargs.setdefault("domain", DOMAIN)
-        super().__init__(**kwargs)
-        self.language = language
-
-    @property
-    def num_plurals(self) -> int:
-        return nplurals(self.language)
-
-    @property
-    def plural_expr(self) -> str:
-        return _plural_part(self.language, "plural")
-
-
-def read_catalogue(
-    source: Path | BinaryIO, language: Language | None = None, *, abort_invalid: bool = False
-) -> Catalog:
-    """Parse a ``.po`` (with ``language``) or ``.pot`` file without compiling it."""
-    catalog = LanguageCatalog(language) if language else Catalog(domain=DOMAIN)
-    parser = PoFileParser(catalog, ignore_obsolete=False, abort_invalid=abort_invalid)
-    if isinstance(source, Path):
-        with source.open("rb") as po:
-            parser.parse(po)
-    else:
-        parser.parse(source)
-    return catalog
-
-
-def translated_forms(message: Message) -> Sequence[object]:
-    """What a translator filled in for ``message``: one string, or one per plural form.
-
-    Babel types ``Message.string`` as either shape; which one it holds follows from
-    the msgid (a plural entry always holds a tuple, empty strings when untranslated).
-    """
-    string = message.string
-    if message.pluralizable and string is not None:
-        return string
-    return [string]
-
-
 # -- loading catalogues -------------------------------------------------------
 
 
 class _ProjectPlurals(gettext.GNUTranslations):
-    """Compiled translations whose plural rule is set from the project table.
+    """Translations filled from a ``.po`` file, their plural rule from the project table.
 
-    ``plural`` is what GNUTranslations itself sets from the file header and calls
-    in ``ngettext``; typeshed does not declare it, so it is declared here.
+    Made without a file (``GNUTranslations`` then reads nothing); ``_catalog`` and
+    ``plural`` are what its lookups use, and what it would set from a ``.mo``
+    file's entries and header. typeshed declares neither, so both are declared here.
     """
 
+    _catalog: dict[str | tuple[str, int], str]
     plural: Callable[[int], int]
 
 
 def load_translations(code: str, locales: Path | None = None) -> gettext.NullTranslations:
-    """Compile one language's ``.po`` file in memory, without fallbacks.
+    """Read one language's ``.po`` file, without fallbacks.
 
     A missing or broken catalogue yields ``NullTranslations`` (the English
     msgids) and a warning: a typo in a catalogue must never take the app down
     in front of a family at a counter; ``tools/i18n.py --check`` catches it.
     """
+    from docassist.i18n.pofile import read_translations
+
     language = get_language(code)
     path = catalogue_path(language.code, locales)
     if not path.is_file():
         log.warning("no catalogue for %s at %s; showing English", language.code, path)
         return gettext.NullTranslations()
     try:
-        catalog = read_catalogue(path, language)
-        # Half-translated plural entries would mix languages inside a single
-        # message; dropping them lets the fallback catalogue answer instead.
-        for message in list(catalog)[1:]:
-            if not all(translated_forms(message)):
-                catalog.delete(message.id, message.context)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog, use_fuzzy=False)
-        buffer.seek(0)
-        translations = _ProjectPlurals(buffer)
-    except Exception:  # any parse/compile error: see the docstring
+        # Half-translated plural entries are left out (they would mix languages
+        # inside one message): the fallback catalogue answers for them.
+        catalogue = read_translations(path.read_bytes(), nplurals(language))
+    except Exception:  # any read error: see the docstring
         log.exception("catalogue %s is broken; showing English", path)
         return gettext.NullTranslations()
+    translations = _ProjectPlurals()
+    translations._catalog = catalogue
     # The project table, not the file header, decides plurals: update/compile
     # steps drop rom's Plural-Forms header (Babel knows no rom locale), and
     # gettext would then silently use its default rule.
@@ -375,12 +325,16 @@ def pgettext(context: str, message: str) -> str:
 
 
 # -- formatting -----------------------------------------------------------------
+# Babel (and its locale data) is imported by the first date or decimal formatted,
+# not at start: the first screen shows only whole numbers.
 
 _LAST_RESORT_LOCALES = ("sr_Latn_RS", "en")
 
 
 def resolve_locale(identifier: str) -> Locale:
     """The CLDR locale ``identifier``, or the nearest we have (sr_Latn_RS, then en)."""
+    from babel import Locale, UnknownLocaleError
+
     for candidate in (identifier, *_LAST_RESORT_LOCALES):
         try:
             return Locale.parse(candidate)
@@ -397,7 +351,11 @@ def _format_locale(code: str) -> Locale:
 
 
 def _locale(language: str | None) -> Locale:
-    return _format_locale(get_language(language).code if language else _active.code)
+    return _format_locale(_language(language).code)
+
+
+def _language(code: str | None) -> Language:
+    return get_language(code) if code else _active
 
 
 def format_date(d: dt.date, style: str = "short", *, language: str | None = None) -> str:
@@ -405,43 +363,63 @@ def format_date(d: dt.date, style: str = "short", *, language: str | None = None
 
     "short": sr "12. 5. 1987.", en "12/05/1987"; "medium"/"long" spell more.
     """
-    return babel_dates.format_date(d, format=style, locale=_locale(language))
+    from babel import dates
+
+    return dates.format_date(d, format=style, locale=_locale(language))
 
 
 def format_partial_date(value: Any, *, language: str | None = None) -> str:
     """A date known only to the month or the year (a ``PartialDate``), as the
     language writes it: en "10/2004", "2004"; sr "10.2004.", "2004."."""
+    from babel import dates
+
     locale = _locale(language)
     if value.day:
         return format_date(dt.date(value.year, value.month, value.day), language=language)
     skeleton = "yMM" if value.month else "y"
-    return babel_dates.format_skeleton(
-        skeleton, dt.date(value.year, value.month or 1, 1), locale=locale
-    )
+    return dates.format_skeleton(skeleton, dt.date(value.year, value.month or 1, 1), locale=locale)
 
 
 def format_datetime(
     moment: dt.datetime, style: str = "short", *, language: str | None = None
 ) -> str:
     """Date and time; a naive datetime is shown as the wall-clock time it holds."""
-    return babel_dates.format_datetime(moment, format=style, locale=_locale(language))
+    from babel import dates
+
+    return dates.format_datetime(moment, format=style, locale=_locale(language))
+
+
+# CLDR's digit grouping for whole numbers in each format locale of LANGUAGES (the
+# group separator; every one groups by three and writes "-" before a negative),
+# copied so that a count on screen needs no Babel. tests/test_i18n.py holds each
+# to Babel's answer; a format locale missing here is formatted by Babel.
+_THOUSANDS = {"en_GB": ",", "sr_Cyrl_RS": ".", "sr_Latn_RS": "."}
 
 
 def format_number(n: int, *, language: str | None = None) -> str:
     """A whole number with the language's grouping ("1.234" in Serbian)."""
-    return babel_numbers.format_decimal(n, locale=_locale(language))
+    separator = _THOUSANDS.get(_language(language).format_locale)
+    if separator is not None and type(n) is int:
+        return f"{n:,}".replace(",", separator)
+    from babel import numbers
+
+    return numbers.format_decimal(n, locale=_locale(language))
 
 
 def format_decimal(
     x: float | Decimal, digits: int | None = None, *, language: str | None = None
 ) -> str:
     """A decimal number; ``digits`` fixes the places after the separator."""
+    from babel import numbers
+
     pattern = None
     if digits is not None:
         pattern = "#,##0." + "0" * digits if digits > 0 else "#,##0"
-    return babel_numbers.format_decimal(x, format=pattern, locale=_locale(language))
+    return numbers.format_decimal(x, format=pattern, locale=_locale(language))
 
 
 def format_percent(share: float, *, language: str | None = None) -> str:
     """A share in [0, 1] as a percentage ("25 %" / "25%" as CLDR says)."""
-    return babel_numbers.format_percent(share, locale=_locale(language))
+    from babel import numbers
+
+    return numbers.format_percent(share, locale=_locale(language))

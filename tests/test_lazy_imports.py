@@ -1,0 +1,115 @@
+"""What a start imports: only what its first screen (or ``--help``) needs.
+
+Importing every screen, the reports, the exports (openpyxl), the handouts (fpdf),
+Babel and sqlite-utils before the first frame cost each start about a second of
+CPU (issue 12). Each is now imported when first used; these tests run a fresh
+interpreter and look at what got loaded, so an eager import slipped in anywhere
+on the way fails here rather than in a facilitator's waiting time.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+# Never needed before the first screen, nor by --help or locate.
+HEAVY = ("openpyxl", "fpdf", "babel", "sqlite_utils", "tomllib")
+LATER = (
+    "docassist.handouts",
+    "docassist.services.reports",
+    "docassist.services.export",
+    "docassist.services.importing",
+    "docassist.ui.screens.dashboard",
+    "docassist.ui.screens.reports",
+    "docassist.ui.screens.workshop",
+    "docassist.ui.screens.household",
+    "docassist.ui.screens.case",
+    "docassist.ui.screens.practice_session",
+    "docassist.ui.dialogs",
+    "docassist.i18n.catalogue",
+    # The checklists: the first screen shows none (what a start skipped is
+    # remembered, procedures.skipped); the package itself is only a table of names.
+    "docassist.procedures.loading",
+    "docassist.procedures.schema",
+)
+
+
+def _loaded(code: str) -> list[str]:
+    """The modules ``code`` leaves in sys.modules, in a fresh interpreter."""
+    script = textwrap.dedent(code) + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _eager(modules: list[str], names: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if any(m == n or m.startswith(n + ".") for n in names)]
+
+
+def test_importing_the_app_imports_no_screen_report_or_heavy_library():
+    modules = _loaded("import docassist.ui.app")
+    assert _eager(modules, HEAVY + LATER + ("docassist.ui.screens",)) == []
+
+
+@pytest.mark.parametrize("command", [["--help"], ["locate"]])
+def test_the_quick_commands_import_neither_the_tui_nor_heavy_libraries(command):
+    modules = _loaded(
+        f"""
+        from docassist.cli import main
+        try:
+            main({command!r})
+        except SystemExit:
+            pass
+        """
+    )
+    assert _eager(modules, HEAVY + LATER + ("textual", "rich", "docassist.ui")) == []
+
+
+def test_the_first_screen_imports_only_what_it_shows(tmp_path):
+    # A coordinator's household list, filled, as a start shows it (the second
+    # start: the first one works out and remembers what checklists it skipped).
+    run_to_the_list = f"""
+        import os
+        os.environ["DOCASSIST_HOME"] = {str(tmp_path)!r}
+        from docassist.domain.model import Role
+        from docassist.services import users
+        from docassist.services.context import Context
+        from docassist.store.db import open_database
+
+        path = {str(tmp_path / "r.db")!r}
+        if not os.path.exists(path):
+            db = open_database(path)
+            users.create_user(Context(db), "Ana", Role.COORDINATOR)
+            db.close()
+        db = open_database(path)
+        user_id = users.list_users(Context(db))[0].id
+        db.close()
+
+        from textual.widgets import DataTable
+
+        from docassist.ui.app import DocAssistApp
+
+        app = DocAssistApp(path, user_id=user_id)
+
+        reached = []
+
+        async def until_listed(pilot):
+            while not app.screen.query(DataTable):
+                await pilot.pause()
+            reached.append(type(app.screen).__name__)
+            app.exit()
+
+        app.run(headless=True, size=(120, 40), auto_pilot=until_listed)
+        assert reached == ["HouseholdListScreen"], reached
+    """
+    first = _loaded(run_to_the_list)
+    second = _loaded(run_to_the_list)
+    assert "docassist.ui.screens.register" in second
+    assert "docassist.procedures.loading" in first  # it did look at the checklists
+    assert _eager(second, HEAVY + LATER + ("docassist.ui.screens.start",)) == []
