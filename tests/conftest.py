@@ -33,11 +33,26 @@ def a_terminal(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _cheap_passphrase_hashes(monkeypatch):
+    """Argon2id at its cheapest: the real parameters cost 0.2 s per hash on purpose, and
+    the suite hashes thousands of passphrases. What is tested is the same code path."""
+    from argon2 import PasswordHasher
+
+    from docassist.services import accounts
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(accounts, "PASSPHRASE_HASHER", cheap)
+
+
+@pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("docassist-home")
     monkeypatch.setenv("DOCASSIST_HOME", str(home))
     monkeypatch.delenv("DOCASSIST_DB", raising=False)
     monkeypatch.delenv("DOCASSIST_LANG", raising=False)
+    # Whoever runs the suite may have signed in for their own scripts.
+    monkeypatch.delenv("DOCASSIST_USER", raising=False)
+    monkeypatch.delenv("DOCASSIST_PASSPHRASE", raising=False)
     return home
 
 
@@ -68,3 +83,13 @@ def refuse_writes(monkeypatch):
 
     monkeypatch.setattr(os, "access", access)
     return lambda *paths: refused.update(Path(p).resolve() for p in paths)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_key_derivation(monkeypatch):
+    """Passphrases are stretched with Argon2id at 64 MiB and 3 passes (store/keys.py),
+    about 0.2 s each: the suite derives keys by the same code with 1 MiB and one pass.
+    The real figures are measured by ``make bench ARGS="--only sign-in"``."""
+    from docassist.store import keys
+
+    monkeypatch.setattr(keys, "KDF", keys.Argon2id(memory_kib=1024, time_cost=1, parallelism=1))

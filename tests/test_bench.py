@@ -87,3 +87,12 @@ def test_a_first_screen_sample_reaches_the_filled_household_list(ctx, tmp_path):
     # Ready means a table with rows; the start screen has none.
     assert screen != "StartScreen"
     assert 0 < cpu <= cpu_idle and 0 < wall <= wall_idle
+
+
+def test_the_sign_in_figure_signs_in_and_opens_an_encrypted_register():
+    # Cheap key derivation here (tests/conftest.py); `make bench` uses the real one.
+    [(wall, cpu)], [(unlock_wall, _)] = bench.measure_sign_in(1, households=5)
+    assert wall > unlock_wall > 0 and cpu > 0
+    [median_row, slowest, unlocking] = bench.sign_in_rows([(wall, cpu)], [(unlock_wall, 0.0)])
+    assert "Argon2id 1 MiB t=1 p=1" in median_row.label and slowest.target
+    assert "unlocking" in unlocking.label and not unlocking.target

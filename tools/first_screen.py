@@ -115,9 +115,9 @@ def _household_rows(app: App) -> bool:
 
 
 def _start_screen(app: App) -> bool:
-    """The start screen is up: it focuses the list of users (or the name box) once
-    it has composed them, in its on_mount."""
-    return len(app.screen_stack) > 1 and app.screen.focused is not None
+    """The sign-in screen is up: it focuses a demo's made-up users (or the name box)
+    once it has composed them, in its on_mount."""
+    return type(app.screen).__name__ == "SignInScreen" and app.screen.focused is not None
 
 
 def program(kind: str, args: list[str]) -> tuple[App, Callable[[App], bool]]:

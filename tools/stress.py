@@ -6,6 +6,8 @@ The figures issue 14 asks to keep, measured again on demand:
 1. kill -9: a child runs real use cases in a loop and acknowledges each one after it
    returned; the parent SIGKILLs it at a random moment and checks every acknowledged id
    is in the register, and that SQLite's integrity and foreign-key checks are clean.
+   The same again on an encrypted register (SQLCipher), where every page's
+   authentication code must check too (``cipher_integrity_check``).
 2. two writers + a CLI loop: two children write at once while ``db backup`` and
    ``report`` run in a loop; no "database is locked" failure, nothing lost.
 3. restore under load: a child writes while ``db restore`` replaces the register;
@@ -81,7 +83,14 @@ class Acks:
 # imported, then one line per use case *after* the service returned: "H <id>", "P <id>",
 # "C <id>". An acknowledged line is a promise the write is durable, which the parent
 # checks. A failure prints "ERR <exception type>: <message>" and the loop goes on, as a
-# user would try again.
+# user would try again. An encrypted register's key comes in KEY_ENV (hex).
+
+KEY_ENV = "DOCASSIST_STRESS_KEY"
+
+
+def _key() -> bytes | None:
+    text = os.environ.get(KEY_ENV)
+    return bytes.fromhex(text) if text else None
 
 
 def writer_main(db_path: str, mode: str, seed: int) -> None:
@@ -122,7 +131,8 @@ def writer_main(db_path: str, mode: str, seed: int) -> None:
         say(f"C {c_id}")
 
     say("READY")
-    db = open_database(db_path) if mode == "keep" else None
+    key = _key()
+    db = open_database(db_path, key=key) if mode == "keep" else None
     while True:
         try:
             if db is not None:
@@ -130,7 +140,7 @@ def writer_main(db_path: str, mode: str, seed: int) -> None:
             else:
                 # Open per use case, as separate CLI runs or app starts would: a
                 # restore is refused while the register is held open.
-                fresh = open_database(db_path, create=False)
+                fresh = open_database(db_path, create=False, key=key)
                 try:
                     one_round(Context(fresh))
                 finally:
@@ -184,37 +194,62 @@ def parse_acks(out: str) -> Acks:
 TABLES = {"H": "households", "P": "persons", "C": "cases"}
 
 
-def present_ids(db: Path) -> dict[str, set[str]]:
-    conn = sqlite3.connect(str(db))
+def _connect(db: Path, key: bytes | None) -> sqlite3.Connection:
+    from docassist.store.db import connect
+
+    return connect(db, key)
+
+
+def present_ids(db: Path, key: bytes | None = None) -> dict[str, set[str]]:
+    conn = _connect(db, key)
     try:
         return {k: {r[0] for r in conn.execute(f"SELECT id FROM {t}")} for k, t in TABLES.items()}
     finally:
         conn.close()
 
 
-def lost_writes(acks: Acks, registers: list[Path]) -> list[str]:
+def lost_writes(acks: Acks, registers: list[Path], key: bytes | None = None) -> list[str]:
     """Acknowledged ids found in none of ``registers`` (the register and kept copies)."""
     found: dict[str, set[str]] = {k: set() for k in TABLES}
     for reg in registers:
-        for k, ids in present_ids(reg).items():
+        for k, ids in present_ids(reg, key).items():
             found[k] |= ids
     return [f"{k} {i}" for k, ids in acks.ids.items() for i in ids if i not in found[k]]
 
 
-def integrity_errors(db: Path) -> list[str]:
-    conn = sqlite3.connect(str(db))
+def integrity_errors(db: Path, key: bytes | None = None) -> list[str]:
+    conn = _connect(db, key)
     try:
-        problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        problems = []
+        if key is not None:  # every page's authentication code
+            problems += [f"cipher: {r[0]}" for r in conn.execute("PRAGMA cipher_integrity_check")]
+        problems += [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
         problems += [repr(r) for r in conn.execute("PRAGMA foreign_key_check")]
         return problems
     finally:
         conn.close()
 
 
-def new_register(path: Path) -> Path:
-    from docassist.store.db import open_database
+# The coordinator every command of the stress run signs in as (through the environment,
+# as a script would).
+STRESS_USER = "Stress Coordinator"
+STRESS_PASSPHRASE = "stress run words"
 
-    open_database(path).close()
+
+def new_register(path: Path, key: bytes | None = None) -> Path:
+    """A register with the stress coordinator; with ``key``, an encrypted one opened
+    by the key alone (the kill runs write through the store, below sign-in)."""
+    if key is not None:
+        from docassist.store.db import open_database
+
+        open_database(path, key=key).close()
+        return path
+    from docassist.services import accounts
+
+    # Plaintext, for the parts whose children write below sign-in without a key; the
+    # kill part runs again on an encrypted register (``key``).
+    made = accounts.create_register(path, STRESS_USER, STRESS_PASSPHRASE, encrypt=False)
+    made.context.db.close()
     return path
 
 
@@ -236,25 +271,32 @@ def is_busy(text: str) -> bool:
 # --- 1. kill -9 -------------------------------------------------------------------------
 
 
-def part_kill(work: Path, env: dict[str, str], runs: int, rng: random.Random) -> list[Row]:
-    db = new_register(work / "kill.db")
+def part_kill(
+    work: Path, env: dict[str, str], runs: int, rng: random.Random, key: bytes | None = None
+) -> list[Row]:
+    """``key``: the same on a register encrypted with it (the children get it in
+    KEY_ENV), where every page's authentication code is checked too."""
+    db = new_register(work / "kill.db", key)
+    if key is not None:
+        env = {**env, KEY_ENV: key.hex()}
+    part = "kill -9" if key is None else "kill -9, encrypted"
     acked = lost = integrity = 0
     for run in range(runs):
         proc = start_writer(db, "keep", rng.randrange(1 << 30), env)
         time.sleep(rng.uniform(0.02, 0.6))  # a random moment, mid-transaction or not
         acks = stop_writer(proc)
         acked += acks.count()
-        missing = lost_writes(acks, [db])
-        problems = integrity_errors(db)
+        missing = lost_writes(acks, [db], key)
+        problems = integrity_errors(db, key)
         lost += len(missing)
         integrity += len(problems)
         for item in missing[:3] + problems[:3]:
-            print(f"  kill run {run}: {item}", file=sys.stderr)
+            print(f"  {part} run {run}: {item}", file=sys.stderr)
     return [
-        Row("kill -9", "runs", runs),
-        Row("kill -9", "acknowledged writes", acked),
-        Row("kill -9", "lost", lost, True),
-        Row("kill -9", "integrity / foreign-key errors", integrity, True),
+        Row(part, "runs", runs),
+        Row(part, "acknowledged writes", acked),
+        Row(part, "lost", lost, True),
+        Row(part, "integrity / foreign-key errors", integrity, True),
     ]
 
 
@@ -535,7 +577,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=None, help="random seed (printed)")
     p.add_argument(
         "--only",
-        choices=["kill", "concurrent", "restore", "fuzz"],
+        choices=["kill", "kill-encrypted", "concurrent", "restore", "fuzz"],
         action="append",
         help="run only these parts",
     )
@@ -548,6 +590,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"seed {seed}")
     parts: dict[str, Callable[[Path, dict[str, str], random.Random], list[Row]]] = {
         "kill": lambda w, e, r: part_kill(w, e, args.runs, r),
+        # A fixed key: the stress run checks SQLCipher's pages, not key handling.
+        "kill-encrypted": lambda w, e, r: part_kill(w, e, args.runs, r, key=bytes(range(32))),
         "concurrent": lambda w, e, r: part_concurrent(w, e, args.seconds, r),
         "restore": lambda w, e, r: part_restore(w, e, args.restores, r),
         "fuzz": lambda w, e, r: part_fuzz(w, e, args.fuzz, r, args.jobs),
@@ -561,7 +605,12 @@ def main(argv: list[str] | None = None) -> int:
             # Each part gets its own home, so kept copies of one are not counted in another.
             work = Path(tmp) / name
             (work / "home").mkdir(parents=True)
-            env = {**os.environ, "DOCASSIST_HOME": str(work / "home")}
+            env = {
+                **os.environ,
+                "DOCASSIST_HOME": str(work / "home"),
+                "DOCASSIST_USER": STRESS_USER,
+                "DOCASSIST_PASSPHRASE": STRESS_PASSPHRASE,
+            }
             os.environ["DOCASSIST_HOME"] = env["DOCASSIST_HOME"]  # for new_register here
             print(f"{name} ...", flush=True)
             try:

@@ -8,6 +8,7 @@ User data goes to the platform's user data directory unless overridden.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 APP_NAME = "docassist"
@@ -133,7 +134,7 @@ def new_file(folder: Path, stem: str, suffix: str) -> Path:
     one second: the second one got the first one's name and replaced it. The name is
     taken by creating the file (O_EXCL), so two processes cannot both get it.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder, fix=False)
     for n in range(1, 10_000):
         path = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
         try:
@@ -142,3 +143,45 @@ def new_file(folder: Path, stem: str, suffix: str) -> Path:
             continue
         return path
     raise FileExistsError(folder / f"{stem}{suffix}")
+
+
+# --- owner-only files ----------------------------------------------------------------
+# The register, its backups, exports, handouts and crash logs hold names and JMBGs of
+# people who must not be found by whoever else uses the laptop: files are 0600 and
+# folders docassist makes 0700, whatever the umask (an umask of 022 made them 0644/0755).
+
+_OTHERS = 0o077  # the group's and everyone else's bits
+
+
+def owner_only(path: Path) -> bool:
+    """Take every access by the group and others away from the file (or folder) at
+    ``path``, keeping the owner's; True if it had some (so the caller can say once that
+    it was open to others). Raises OSError when the system refuses (another owner)."""
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    if not mode & _OTHERS:
+        return False
+    os.chmod(path, mode & ~_OTHERS)
+    return True
+
+
+def private_folder(path: Path, *, fix: bool = True) -> bool:
+    """The folder ``path``, made if missing with every missing parent as 0700; an
+    existing one has the group's and others' access taken away when ``fix`` (a folder
+    docassist owns: its data, its backups) and is left alone otherwise (a folder the
+    user named, such as their Documents). True if an existing folder was fixed."""
+    missing: list[Path] = []
+    at = path
+    while not at.exists() and at != at.parent:
+        missing.append(at)
+        at = at.parent
+    for made in reversed(missing):
+        try:
+            os.mkdir(made, 0o700)
+        except FileExistsError:  # made meanwhile by another program
+            continue
+        os.chmod(made, 0o700)  # mkdir's mode is filtered by the umask
+    if not path.is_dir():
+        path.mkdir()  # a file there: says so, as mkdir always did
+    if missing or not fix:
+        return False
+    return owner_only(path)

@@ -47,7 +47,8 @@ def test_validate_warns_about_a_user_copy_that_is_not_used(capsys):
     captured = capsys.readouterr()
     assert f"{copy}:{version_line}: warning: not used: same id and version" in captured.err
     assert "raise 'version' to 2 to use your copy" in captured.err
-    assert "All 9 checklists are valid." in captured.out
+    shipped = len(list(Path("checklists").glob("*.toml")))
+    assert f"All {shipped} checklists are valid." in captured.out
 
     # Asked about by name, the copy gets the same warning.
     assert main(["checklists", "validate", str(copy)]) == 0

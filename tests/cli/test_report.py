@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from docassist.cli import main
-from tests.cli.support import register_with_figures
+from tests.cli.support import add_user, connect, register_with_figures, sign_in_as
+
+
+@pytest.fixture(autouse=True)
+def _a_facilitator_signs_in(monkeypatch):
+    sign_in_as(monkeypatch, "Fikret")  # figures without names are a facilitator's too
 
 
 def test_report_table(capsys, tmp_path):
@@ -64,19 +71,38 @@ def test_report_on_a_missing_register_creates_nothing(capsys, tmp_path):
     assert not (tmp_path / "nope.db").exists()
 
 
-def test_report_records_who_read_the_figures(capsys, tmp_path):
-    import sqlite3
-
-    from docassist.domain.model import Role
-    from docassist.services.context import Context
-    from docassist.services.users import create_user
-    from docassist.store.db import open_database
-
+def test_report_records_who_read_the_figures(capsys, tmp_path, monkeypatch):
     db = register_with_figures(tmp_path)
-    opened = open_database(db)
-    user = create_user(Context(opened), "Senad", Role.COORDINATOR)
-    opened.close()
+    user_id = add_user(db, "Senad")
     assert main(["--db", str(db), "report", "--user", "Senad"]) == 0
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         rows = conn.execute("SELECT user_id FROM audit_log WHERE action = 'report'").fetchall()
-    assert rows == [(user.id,)]
+    assert rows == [(user_id,)]
+
+
+def test_report_needs_someone_signed_in(capsys, tmp_path, monkeypatch):
+    db = register_with_figures(tmp_path)
+    monkeypatch.delenv("DOCASSIST_USER")
+    assert main(["--db", str(db), "report"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "--user NAME" in line and "DOCASSIST_USER" in line
+
+
+def test_report_is_refused_to_a_trainee(capsys, tmp_path, monkeypatch):
+    db = register_with_figures(tmp_path)
+    sign_in_as(monkeypatch, "Ana Polaznica")
+    assert main(["--db", str(db), "report"]) == 2
+    captured = capsys.readouterr()
+    [line] = captured.err.splitlines()
+    assert "Trainees practise on made-up families only" in line and captured.out == ""
+    assert "Milica" not in line and "Fikret" not in line
+
+
+def test_report_to_a_pipe_or_file_is_not_cut_at_80_columns(capsys, tmp_path):
+    # Rich took 80 columns for anything that is not a terminal: "Docu…", "Beo…".
+    db = register_with_figures(tmp_path)
+    assert main(["--db", str(db), "report", "--from", "2026-06-01", "--to", "2026-09-30"]) == 0
+    out = capsys.readouterr().out
+    assert "…" not in out
+    assert "Women and girls" in out and "Median days to document" in out
+    assert max(len(line) for line in out.splitlines()) > 80

@@ -25,7 +25,6 @@ from docassist.procedures import Checklist, ChecklistSet, Text, load_all
 from docassist.services import handouts
 from docassist.services import households as hh
 from docassist.services.context import Context, NotFoundError
-from docassist.store.db import open_database
 
 TODAY = date(2026, 11, 23)
 LANGUAGE_SETS = [("en",), ("sr",), ("rom",), ("rom", "sr"), ("sr_Latn", "en"), ("en", "rom")]
@@ -231,10 +230,14 @@ def test_unknown_checklist_and_language(checklists):
 
 @pytest.fixture
 def register(tmp_path):
-    """The Ramić family, recorded in Romani: parents without ID cards, a child of 8."""
+    """The Ramić family, recorded in Romani: parents without ID cards, a child of 8, in a
+    register made as ``docassist init`` makes it (encrypted)."""
+    from tests.cli.support import new_register
+
     path = tmp_path / "register.db"
-    db = open_database(path)
-    ctx = Context(db, today=lambda: TODAY)
+    ctx = new_register(path, "Register Coordinator")
+    ctx.today = lambda: TODAY
+    db = ctx.db
     missing = {
         DocumentKind.BIRTH_REGISTRATION: DocumentState.HAVE,
         DocumentKind.CITIZENSHIP: DocumentState.HAVE,
@@ -382,8 +385,20 @@ def test_cli_unknown_checklist(capsys):
     assert err.count("\n") == 1 and "nope" in err and "id-card" in err
 
 
-def test_cli_family_plan(register, tmp_path, capsys):
+@pytest.fixture
+def signed_in(register, monkeypatch):
+    """The register, with a facilitator the command line signs in as."""
+    from docassist.domain.model import Role
+    from tests.cli.support import add_user, sign_in_as
+
     path, _ctx, household_id = register
+    user_id = add_user(path, "Milica Jovanović", Role.FACILITATOR)
+    sign_in_as(monkeypatch, "Milica Jovanović")
+    return path, user_id, household_id
+
+
+def test_cli_family_plan(signed_in, tmp_path, capsys):
+    path, _user_id, household_id = signed_in
     out = tmp_path / "plans"
     assert (
         cli.main(["--db", str(path), "handout", "family", household_id, "--output", f"{out}/"]) == 0
@@ -392,8 +407,8 @@ def test_cli_family_plan(register, tmp_path, capsys):
     assert "Emir Ramić" in pdf_text(written.read_bytes())
 
 
-def test_cli_unknown_household(register, capsys):
-    path, _ctx, _household_id = register
+def test_cli_unknown_household(signed_in, capsys):
+    path, _user_id, _household_id = signed_in
     assert cli.main(["--db", str(path), "handout", "family", "nope"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "nope" in err
@@ -417,16 +432,22 @@ def test_handouts_need_no_tui():
     assert out.stdout.strip() == ""
 
 
-def test_cli_family_plan_records_the_user_given(register, tmp_path, capsys):
-    import sqlite3
+def test_cli_family_plan_records_who_printed_it(signed_in, tmp_path, capsys, monkeypatch):
+    from tests.cli.support import connect
 
-    from docassist.domain.model import Role
-    from docassist.services.users import create_user
-
-    path, ctx, household_id = register
-    user = create_user(ctx, "Milica Jovanović", Role.COORDINATOR)
+    path, user_id, household_id = signed_in
     argv = ["--db", str(path), "handout", "family", household_id, "--output", f"{tmp_path}/"]
     assert cli.main([*argv, "--user", "milica jovanovic"]) == 0
-    with sqlite3.connect(path) as conn:
+    with connect(path) as conn:
         rows = conn.execute("SELECT user_id FROM audit_log WHERE action = 'print'").fetchall()
-    assert rows == [(user.id,)]
+    assert rows == [(user_id,)]
+
+
+def test_cli_family_plan_needs_a_sign_in(signed_in, tmp_path, capsys, monkeypatch):
+    # It holds a family's names: it asked for nobody before.
+    path, _user_id, household_id = signed_in
+    monkeypatch.setenv("DOCASSIST_PASSPHRASE", "not the passphrase")
+    argv = ["--db", str(path), "handout", "family", household_id, "--output", f"{tmp_path}/x/"]
+    assert cli.main(argv) == 2
+    assert "do not match" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

@@ -176,8 +176,11 @@ def test_mother_without_citizenship_sees_her_id_card_blocked(checklists):
     ]
     assert card.blockers[0].render() == "Citizenship certificate needed first"
     assert plan.item("citizenship-certificate").state == READY
-    # The citizenship item knows it unblocks her ID card.
-    assert [n.checklist for n in plan.item("citizenship-certificate").needed_for] == ["id-card"]
+    # The citizenship item knows it unblocks her ID card, and through it Marko's
+    # registration (the chain read transitively, issue 15 item 2).
+    assert [
+        (n.checklist, n.person_id, n.via) for n in plan.item("citizenship-certificate").needed_for
+    ] == [("id-card", "m1", None), ("late-birth-registration", "c1", "id-card")]
 
 
 def test_refusal_on_the_administrative_route_opens_the_court_route(checklists):

@@ -101,7 +101,25 @@ def test_broken_fixtures_cover_every_problem_kind():
         "bad-checked-date",
         "bad-review-value",
         "review-missing-language",
+        # issue 15: deadlines from the birth, steps for some people, where people were born
+        "deadline-days-without-text",
+        "after-deadline-without-days",
+        "unknown-from-step",
+        "unknown-born-in",
+        "empty-only-if",
     } <= kinds
+
+
+def test_the_new_keys_load_into_the_model(tmp_path):
+    # issue 15: deadline_days, after_deadline, from_step, born_in and only_if.
+    from docassist.procedures import load_all
+
+    shipped = load_all(user=False)
+    report = shipped.get("birth-registration").step("report-birth")
+    assert report.deadline_days == 15
+    assert "late registration" in report.after_deadline.en
+    [mother] = shipped.get("birth-registration").prerequisites
+    assert mother.from_step == "entry-and-jmbg"
 
 
 def test_did_you_mean_only_when_close():

@@ -232,3 +232,235 @@ def test_without_an_exact_birth_date_whole_years_decide(shipped):
     plan = plan_for(baby, shipped, _documented_mother())
     assert plan.actionable[0].checklist.id == "birth-registration"
     assert plan.item("late-birth-registration") is None
+
+
+# --- issue 15, item 1: deadlines counted from the birth date ---------------------------
+
+
+def _fatimas_family(baby_days: int) -> tuple[PersonFacts, PersonFacts, PersonFacts]:
+    """Fatima has her birth registration but no ID card; her husband holds everything;
+    their baby was born at home ``baby_days`` ago."""
+    fatima = PersonFacts("m1", "Fatima", 24, holding(K.BIRTH_REGISTRATION, K.CITIZENSHIP))
+    father = PersonFacts("f1", "Safet", 27, holding(*(k for k in K if k != K.IDP_CARD)))
+    baby = PersonFacts(
+        "b1", "Emir", 0, holding(), mother_id="m1", father_id="f1", age_days=baby_days
+    )
+    return fatima, father, baby
+
+
+def test_a_home_birth_is_reported_now_even_though_the_mother_has_no_id_card(shipped):
+    from datetime import timedelta
+
+    fatima, father, baby = _fatimas_family(20)
+    plan = plan_for(baby, shipped, fatima, father)
+    registration = plan.item("birth-registration")
+    # Reporting is not blocked by the mother's missing ID card: the entry waits on it.
+    assert registration.state == READY and not registration.blocked
+    assert plan.actionable[0] is registration
+    assert registration.next_step.key == "report-birth"
+    [later] = registration.later
+    assert later.render() == "Waiting for Fatima: ID card"
+    assert later.from_title.en == "Entry in the register and JMBG"
+    # The dates of the law, counted from the birth: the report is late, the name is not.
+    born = TODAY - timedelta(days=20)
+    assert [(d.step.key, d.due, d.passed) for d in registration.deadlines] == [
+        ("report-birth", born + timedelta(days=15), True),
+        ("give-name", born + timedelta(days=30), False),
+    ]
+    passed = registration.deadlines[0].step.after_deadline
+    assert "ask the registrar whether late registration is needed" in passed.en
+    # Fatima's plan says her baby waits on her ID card.
+    hers = plan_for(fatima, shipped, baby, father)
+    needed = [(n.checklist, n.person_id) for n in hers.item("id-card").needed_for]
+    assert ("birth-registration", "b1") in needed
+
+
+def test_ten_days_after_the_birth_no_deadline_has_passed(shipped):
+    fatima, father, baby = _fatimas_family(10)
+    registration = plan_for(baby, shipped, fatima, father).item("birth-registration")
+    assert [d.passed for d in registration.deadlines] == [False, False]
+
+
+def test_once_reported_and_named_the_entry_waits_for_the_mother(shipped):
+    from docassist.domain.model import CaseStatus, StepStatus
+    from docassist.procedures import CaseFacts
+
+    fatima, father, baby = _fatimas_family(25)
+    case = CaseFacts(
+        "birth-registration", 2, CaseStatus.OPEN,
+        step_statuses={"report-birth": StepStatus.DONE, "give-name": StepStatus.DONE},
+    )  # fmt: skip
+    from dataclasses import replace
+
+    plan = plan_for(replace(baby, cases=(case,)), shipped, fatima, father)
+    registration = plan.item("birth-registration")
+    assert registration.next_step.key == "entry-and-jmbg"
+    assert registration.blocked and registration.later == []
+    assert registration.deadlines == ()  # both dated steps are done
+
+
+# --- issue 15, item 2: the family chain, both ways and transitively --------------------
+
+
+def test_the_mothers_plan_names_the_child_waiting_two_levels_down(shipped):
+    # Fatima: registered, citizen, no residence and so no ID card; Emir, 5, was never
+    # registered and his late registration waits on her ID card.
+    fatima = PersonFacts("m1", "Fatima", 26, holding(K.BIRTH_REGISTRATION, K.CITIZENSHIP))
+    emir = PersonFacts("c1", "Emir", 5, holding(), mother_id="m1")
+    hers = plan_for(fatima, shipped, emir)
+    residence, card = hers.item("residence-registration"), hers.item("id-card")
+    assert residence in hers.actionable and card.state == BLOCKED
+    # The blocked ID card still names who waits on it.
+    assert ("late-birth-registration", "c1", None) in [
+        (n.checklist, n.person_id, n.via) for n in card.needed_for
+    ]
+    # Residence -> ID card -> Emir's registration: the residence names him too.
+    assert ("late-birth-registration", "c1", "id-card") in [
+        (n.checklist, n.person_id, n.via) for n in residence.needed_for
+    ]
+    # And his plan says he waits for her.
+    his = plan_for(emir, shipped, fatima)
+    assert blockers(his, "late-birth-registration") == [(PREREQUISITE_FAMILY, "mother", "id-card")]
+
+
+def test_the_chain_goes_down_the_generations(shipped):
+    # Grandmother Ruža has no ID card; her daughter Sanela (17) was never registered
+    # and waits on it; Sanela's baby waits on Sanela's own ID card.
+    ruza = PersonFacts("g1", "Ruža", 50, holding(K.BIRTH_REGISTRATION, K.CITIZENSHIP, K.RESIDENCE))
+    sanela = PersonFacts("m1", "Sanela", 17, holding(), mother_id="g1")
+    baby = PersonFacts("b1", "Luka", 1, holding(), mother_id="m1")
+    plan = plan_for(ruza, shipped, sanela, baby)
+    card = plan.item("id-card")
+    needed = [(n.checklist, n.person_id, n.via, n.via_person_id) for n in card.needed_for]
+    assert ("late-birth-registration", "m1", None, None) in needed
+    assert ("late-birth-registration", "b1", "late-birth-registration", "m1") in needed
+
+
+# --- issue 15, item 3: born in Kosovo -------------------------------------------------
+
+
+def _bajram(**changes) -> PersonFacts:
+    """An IDP born in Priština in 1985; whether his birth is registered is not known."""
+    from dataclasses import replace
+
+    bajram = PersonFacts(
+        "p1", "Bajram", 41, {K.CITIZENSHIP: DocumentState.UNKNOWN},
+        frozenset({PersonStatus.IDP}), born_in="kosovo", place_of_birth="Priština",
+    )  # fmt: skip
+    return replace(bajram, **changes)
+
+
+def test_an_idp_born_in_kosovo_gets_the_relocated_books_not_late_registration(shipped):
+    plan = plan_for(_bajram(), shipped)
+    books = plan.item("kosovo-relocated-books")
+    assert books is not None and plan.actionable[0] is books
+    # Not the office of his place of birth, and no court: he may be in a Kosovo book.
+    assert plan.item("late-birth-registration") is None
+    assert plan.item("court-birth-determination") is None
+    assert K.BIRTH_REGISTRATION not in plan.held
+    # What needs his birth entry waits on this route.
+    assert [n.checklist for n in books.needed_for][:1] == ["citizenship-certificate"]
+
+
+def test_when_the_books_hold_no_entry_late_registration_and_the_court_come_back(shipped):
+    from docassist.domain.model import CaseStatus, Outcome
+    from docassist.procedures import CaseFacts
+
+    refused = CaseFacts("kosovo-relocated-books", 1, CaseStatus.CLOSED, Outcome.REFUSED)
+    plan = plan_for(_bajram(cases=(refused,)), shipped)
+    assert plan.item("kosovo-relocated-books") is None
+    assert plan.actionable[0].checklist.id == "late-birth-registration"
+    assert plan.item("court-birth-determination").alternative_to == "late-birth-registration"
+
+
+def test_someone_born_in_serbia_keeps_late_registration(shipped):
+    plan = plan_for(_bajram(born_in=None, place_of_birth="Niš"), shipped)
+    assert plan.item("kosovo-relocated-books") is None
+    assert plan.actionable[0].checklist.id == "late-birth-registration"
+
+
+# --- issue 15, item 4: born abroad ----------------------------------------------------------
+
+
+def test_a_child_born_in_dortmund_has_the_foreign_birth_entered_not_the_court(shipped):
+    returnee = frozenset({PersonStatus.RETURNEE})
+    mother = PersonFacts("m1", "Selvija", 31, holding(*(k for k in K if k != K.IDP_CARD)),
+                         returnee)  # fmt: skip
+    child = PersonFacts("c1", "Denis", 9, holding(), returnee, mother_id="m1",
+                        born_in="abroad", place_of_birth="Dortmund")  # fmt: skip
+    plan = plan_for(child, shipped, mother)
+    entry = plan.item("foreign-birth-entry")
+    assert plan.actionable[0] is entry
+    assert entry.next_step.key == "foreign-certificate"
+    assert plan.item("court-birth-determination") is None
+    assert plan.item("late-birth-registration") is None
+    # domain.md has no procedure: the file and every step say "check with the office".
+    checklist = shipped.get("foreign-birth-entry")
+    assert "international form" in checklist.summary.en
+    assert all({"where", "cost", "duration"} <= s.verify_locally for s in checklist.steps[:2])
+
+
+# --- issue 15, item 5: a refusal outweighs a tick ---------------------------------------
+
+
+def test_a_refused_registration_beats_the_entry_a_citizenship_tick_implies(shipped):
+    from docassist.domain.model import CaseStatus, Outcome
+    from docassist.procedures import CaseFacts
+
+    refused = CaseFacts("late-birth-registration", 1, CaseStatus.CLOSED, Outcome.REFUSED)
+    senada = PersonFacts(
+        "p1", "Senada", 36,
+        {K.BIRTH_REGISTRATION: MISSING, K.CITIZENSHIP: HAVE, K.RESIDENCE: MISSING},
+        cases=(refused,),
+    )  # fmt: skip
+    plan = plan_for(senada, shipped)
+    assert K.BIRTH_REGISTRATION not in plan.held
+    assert plan.disputed == {K.BIRTH_REGISTRATION: K.CITIZENSHIP}
+    assert plan.corrections == {}
+    # The court route stays: it is the route after the refusal.
+    court = plan.item("court-birth-determination")
+    assert court is not None and court in plan.actionable
+    # What needs the birth entry waits on it, through the court.
+    assert blockers(plan, "residence-registration") == [
+        (PREREQUISITE_SELF, "self", "birth-registration")
+    ]
+
+
+def test_an_entry_obtained_after_the_refusal_settles_it(shipped):
+    from docassist.domain.model import CaseStatus, Outcome
+    from docassist.procedures import CaseFacts
+
+    refused = CaseFacts("late-birth-registration", 1, CaseStatus.CLOSED, Outcome.REFUSED)
+    won = CaseFacts("court-birth-determination", 2, CaseStatus.DONE, Outcome.OBTAINED)
+    senada = PersonFacts(
+        "p1", "Senada", 36, {K.BIRTH_REGISTRATION: MISSING, K.CITIZENSHIP: HAVE},
+        cases=(refused, won),
+    )  # fmt: skip
+    plan = plan_for(senada, shipped)
+    assert plan.disputed == {}
+    assert K.BIRTH_REGISTRATION in plan.held
+
+
+# --- issue 15, item 6: the court's Kosovo check is for Kosovo births and IDPs only -----------
+
+
+def test_the_court_starts_with_the_kosovo_check_only_for_kosovo_births_or_idps(shipped):
+    from docassist.domain.model import CaseStatus, Outcome
+    from docassist.procedures import CaseFacts
+
+    late = CaseFacts("late-birth-registration", 1, CaseStatus.CLOSED, Outcome.REFUSED)
+    books = CaseFacts("kosovo-relocated-books", 1, CaseStatus.CLOSED, Outcome.REFUSED)
+    born_here = PersonFacts("p1", "Dragan", 34, holding(), cases=(late,))
+    court = plan_for(born_here, shipped).item("court-birth-determination")
+    assert court.next_step.key == "get-legal-aid"
+    idp = PersonFacts("p2", "Bajram", 40, holding(), frozenset({PersonStatus.IDP}),
+                      cases=(late,))  # fmt: skip
+    assert plan_for(idp, shipped).item("court-birth-determination").next_step.key == (
+        "check-kosovo-books"
+    )
+    kosovo = PersonFacts("p3", "Ramiz", 40, holding(), cases=(books, late), born_in="kosovo")
+    assert plan_for(kosovo, shipped).item("court-birth-determination").next_step.key == (
+        "check-kosovo-books"
+    )
+    step = shipped.get("court-birth-determination").step("check-kosovo-books")
+    assert step.only_if.born_in == {"kosovo"} and step.only_if.status == {PersonStatus.IDP}

@@ -61,6 +61,28 @@ def test_blocking_a_step_blocks_the_case_and_needs_a_reason(ctx, person_id):
     assert cases.get_case(ctx, cid).status == CaseStatus.OPEN
 
 
+def test_a_pasted_page_is_refused_as_a_reason_or_a_note(ctx, person_id):
+    # A 5,000-character "blocked" reason was saved and then filled the case screen.
+    cid = _open(ctx, person_id)
+    page = "Majka nema ličnu kartu. " * 210
+    for kwargs in (
+        {"status": StepStatus.BLOCKED, "reason": page},
+        {"status": StepStatus.DONE, "note": page},
+    ):
+        with pytest.raises(ValidationError) as err:
+            cases.set_step_status(ctx, cid, "gather-papers", **kwargs)
+        (field,) = err.value.problems
+        assert err.value.problems[field][0].code == "too_long"
+        assert "at most 500 fit here" in err.value.problems[field][0].render()
+    with pytest.raises(ValidationError) as err:
+        cases.close_case(ctx, cid, Outcome.REFUSED, reason=page)
+    assert err.value.problems["reason"][0].code == "too_long"
+    assert cases.get_case(ctx, cid).status == CaseStatus.OPEN  # nothing was saved
+    # At the limit it is saved.
+    cases.set_step_status(ctx, cid, "gather-papers", StepStatus.BLOCKED, reason="x" * 500)
+    assert cases.get_case(ctx, cid).blocked_reason == "x" * 500
+
+
 def test_done_step_moves_on_and_proposes_the_next_due_date(ctx, person_id):
     cid = _open(ctx, person_id)
     cases.set_step_status(ctx, cid, "gather-papers", StepStatus.DONE, on=date(2026, 11, 20))

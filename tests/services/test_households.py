@@ -16,6 +16,7 @@ from docassist.domain.model import (
     Relation,
     Sex,
 )
+from docassist.domain.text import MAX_NAME_LENGTH
 from docassist.services import households as hh
 from docassist.services.context import ValidationError
 from docassist.services.households import HouseholdInput, PersonInput
@@ -59,6 +60,61 @@ def test_search_by_several_words_narrows(ctx):
     hid = _family(ctx)
     assert [h.id for h in hh.find_households(ctx, "marija petr")] == [hid]
     assert hh.find_households(ctx, "marija nikolic") == []
+
+
+@pytest.mark.parametrize(
+    ("registered", "typed"),
+    [
+        ("Redžepović", "Reʒepović"),  # Romani ʒ (and ǯ) is dž
+        ("Redžepović", "Reǯep"),
+        ("Reʒepović", "Реџеповић"),
+        ("Krasniqi", "Krasnići"),  # Albanian q = ć, and back
+        ("Krasnići", "Krasniqi"),
+        ("Hoxha", "Hodža"),  # xh = dž
+        ("Çeku", "Čeku"),  # ç = č
+        ("Gjergji", "Đerđi"),  # gj = đ
+        ("Bërisha", "Beriša"),  # ë = e, sh = š
+        ("Đorđević", "Ðorđević"),  # an eth (U+00D0) is Đ
+        ("Ðorđević", "Ђорђевић"),
+        ("Πέτρος", "Petros"),  # another script, found from Latin
+        ("محمد", "محمد"),  # a script the key cannot read: found as written
+    ],
+)
+def test_search_finds_other_spellings_of_a_name(ctx, registered, typed):
+    hid = hh.register_household(ctx, HouseholdInput(family_name=registered))
+    hh.register_household(ctx, HouseholdInput(family_name="Nikolić"))
+    assert [h.id for h in hh.find_households(ctx, typed)] == [hid]
+    assert hh.count_households(ctx, typed) == 1
+
+
+def test_a_jmbg_that_lost_its_leading_zero_finds_the_person(ctx):
+    jmbg = make_jmbg(date(1987, 5, 1), "71", 1)
+    assert jmbg.startswith("0")
+    hid = hh.register_household(
+        ctx, HouseholdInput(family_name="Ramić"), [PersonInput("Sabit", "Ramić", jmbg=jmbg)]
+    )
+    hh.register_household(ctx, HouseholdInput(family_name="Nikolić"))
+    for typed in (jmbg, jmbg[1:], f"ramic {jmbg[1:]}"):
+        assert [h.id for h in hh.find_households(ctx, typed)] == [hid], typed
+        assert hh.count_households(ctx, typed) == 1
+    # Only a whole JMBG is read as one that lost its 0: a shorter prefix is a prefix.
+    assert hh.find_households(ctx, jmbg[1:8]) == []
+
+
+def test_a_search_with_nothing_readable_finds_nobody_and_says_so(ctx):
+    _family(ctx)
+    hh.register_household(ctx, HouseholdInput(family_name="Nikolić"))
+    for typed in ("-", "😀", " – ", "?!"):
+        assert hh.unreadable_search(typed)
+        assert hh.find_households(ctx, typed) == []
+        assert hh.count_households(ctx, typed) == 0
+        assert hh.count_households(ctx, typed, municipality="Novi Sad") == 0
+    # Nothing typed is not a search: the whole register is listed.
+    assert not hh.unreadable_search("  ")
+    assert hh.count_households(ctx, "  ") == 2
+    # Words it can read are searched by, the rest left aside.
+    assert not hh.unreadable_search("petrović 😀 -")
+    assert [h.family_name for h in hh.find_households(ctx, "petrović 😀 -")] == ["Петровић"]
 
 
 def test_search_ignores_punctuation_and_odd_input(ctx):
@@ -123,6 +179,35 @@ def test_bad_input_is_refused_and_nothing_is_saved(ctx):
     assert hh.count_households(ctx) == 0
 
 
+def test_a_name_the_handouts_cannot_print_is_refused_saying_what(ctx):
+    # The PDF font has no glyph for most emoji: they vanished from the printout.
+    problems = hh.validate_person(PersonInput("Ana 👍", "Ilić🎉🎉"), ctx.today())
+    assert [p.code for p in problems["given_name"]] == ["unprintable"]
+    assert problems["family_name"][0].render() == (
+        "The printed handouts cannot show 🎉: leave it out, or write it in letters."
+    )
+    household = HouseholdInput("Ilić", settlement="Mahala 🙂")
+    assert [p.code for p in hh.validate_household(household)["settlement"]] == ["unprintable"]
+    with pytest.raises(ValidationError):
+        hh.register_household(ctx, household)
+    # Every letter a Serbian, Romani, Albanian or Greek name needs prints.
+    fine = PersonInput("Ðorđe Reʒep Reǯep Çeku Ëva Ljiljana", "Čhavo Πέτρος Ђорђевић محمد")
+    assert not hh.validate_person(fine, ctx.today())
+    assert "given_name" in hh.validate_person(PersonInput("明", "Ilić"), ctx.today())
+
+
+def test_notes_have_a_limit_too(ctx):
+    page = "Porodica živi kod rođaka. " * 200  # about 5,000 characters
+    problems = hh.validate_person(PersonInput("Ana", "Ilić", notes=page), ctx.today())
+    assert [p.code for p in problems["notes"]] == ["too_long"]
+    assert "at most 4000 fit here" in problems["notes"][0].render()
+    assert hh.validate_household(HouseholdInput("Ilić", notes=page))["notes"][0].is_error
+    with pytest.raises(ValidationError):
+        hh.register_household(ctx, HouseholdInput("Ilić", notes=page))
+    assert hh.count_households(ctx) == 0
+    assert not hh.validate_household(HouseholdInput("Ilić", notes="kratko\n" * 500))
+
+
 def test_validate_person_explains_each_field(ctx):
     problems = hh.validate_person(
         PersonInput("", "", birth_date="2099", jmbg="01019907100x"), ctx.today()
@@ -131,7 +216,7 @@ def test_validate_person_explains_each_field(ctx):
 
 
 def test_names_and_places_have_a_length_limit_forms_and_import_share(ctx):
-    limit = hh.MAX_NAME_LENGTH
+    limit = MAX_NAME_LENGTH
     ok, long = "Š" * limit, "Š" * (limit + 1)
     assert not hh.validate_person(PersonInput(ok, ok, place_of_birth=ok), ctx.today())
     problems = hh.validate_person(PersonInput(long, "Ilić", place_of_birth=long), ctx.today())

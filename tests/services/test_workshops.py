@@ -96,6 +96,13 @@ def test_start_refuses_incomplete_setups(ctx, checklist_ids, languages, field):
     assert ws.list_workshops(ctx) == []
 
 
+def test_start_refuses_a_place_longer_than_a_name(ctx):
+    with pytest.raises(ValidationError) as err:
+        ws.start_workshop(ctx, date(2026, 11, 23), "Š" * 101, "", "", ["id-card"], ["en"])
+    assert err.value.problems["place"][0].code == "too_long"
+    assert ws.list_workshops(ctx) == []
+
+
 def test_the_same_language_twice_counts_once(ctx):
     wid = ws.start_workshop(ctx, date(2026, 11, 23), "", "", "", ["id-card"], ["rom", "rom"])
     assert ws.get_workshop(ctx, wid).languages == ("rom",)

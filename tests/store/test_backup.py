@@ -8,36 +8,36 @@ import sqlite3
 import pytest
 
 from docassist.cli import main
-from docassist.domain.model import Role
 from docassist.services.context import Context
 from docassist.services.households import HouseholdInput, register_household
-from docassist.services.users import create_user
-from docassist.store.db import StoreError, open_database
+from docassist.store.db import StoreError
+from tests.cli.support import connect, open_register
 
 
 def _families(path) -> list[str]:
-    with sqlite3.connect(path) as conn:
+    with connect(path) as conn:
         return sorted(r[0] for r in conn.execute("SELECT family_name FROM households"))
 
 
 def _audit(path, action) -> int:
-    with sqlite3.connect(path) as conn:
+    with connect(path) as conn:
         return conn.execute("SELECT count(*) FROM audit_log WHERE action = ?", [action]).fetchone()[
             0
         ]
 
 
 @pytest.fixture
-def register(tmp_path):
+def register(tmp_path, monkeypatch):
+    from tests.cli.support import new_register, sign_in_as
+
     path = tmp_path / "docassist.db"
-    db = open_database(path)
-    ctx = Context(db)
-    ctx.user_id = create_user(ctx, "Vesna", Role.COORDINATOR).id
+    ctx = new_register(path, "Vesna")  # as docassist init makes it: encrypted
+    sign_in_as(monkeypatch, "Vesna")
     register_household(ctx, HouseholdInput("Ramić"))
     # Left open, as the app would have it: the backup must still see this family,
     # which may be only in the -wal file so far.
     yield path, ctx
-    db.close()
+    ctx.db.close()
 
 
 def test_backup_while_the_app_is_open_then_restore_after_a_loss(register, tmp_path, capsys):
@@ -49,7 +49,7 @@ def test_backup_while_the_app_is_open_then_restore_after_a_loss(register, tmp_pa
     ctx.db.close()
 
     # Later: a family registered after the backup, then the restore.
-    db = open_database(path)
+    db = open_register(path)
     register_household(Context(db), HouseholdInput("Bekić"))
     db.close()
     assert main(["--db", str(path), "db", "restore", str(copy)]) == 0
@@ -106,7 +106,7 @@ def test_two_restores_in_one_second_keep_both_replaced_registers(register, tmp_p
     assert main(["--db", str(path), "db", "backup", "--output", str(copy)]) == 0
     with time_machine.travel("2031-02-15 10:00:00", tick=False):
         assert main(["--db", str(path), "db", "restore", str(copy)]) == 0
-        db = open_database(path)
+        db = open_register(path)
         register_household(Context(db), HouseholdInput("Bekić"))
         db.close()
         assert main(["--db", str(path), "db", "restore", str(copy)]) == 0
@@ -145,7 +145,7 @@ def test_a_backup_from_a_newer_docassist_is_refused_by_its_own_name(register, tm
     ctx.db.close()
     newer = tmp_path / "newer.db"
     assert main(["--db", str(path), "db", "backup", "--output", str(newer)]) == 0
-    with sqlite3.connect(newer) as conn:
+    with connect(newer) as conn:
         conn.execute(
             "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
             " VALUES ('docassist', '9999_future', '2040-01-01')"
@@ -162,6 +162,9 @@ def test_nothing_opens_or_writes_the_register_while_it_is_restored(
     file: every one of its writes was lost, and the restore said it succeeded."""
     import docassist.store.backup as store_backup
     from docassist.store.db import RestoringError
+    from docassist.store.db import connect as store_connect
+    from docassist.store.engine import OperationalErrors
+    from tests.cli.support import key_of
 
     path, ctx = register
     ctx.db.close()
@@ -173,23 +176,24 @@ def test_nothing_opens_or_writes_the_register_while_it_is_restored(
 
     def meanwhile(folder, prefix="docassist"):  # inside the restore, before the rename
         with pytest.raises(RestoringError):
-            open_database(path)
+            open_register(path)
         seen["report"] = main(["--db", str(path), "report"])
         seen["err"] = capsys.readouterr().err
-        with pytest.raises(sqlite3.OperationalError):  # even sqlite3 itself cannot write
-            other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        with pytest.raises(OperationalErrors):  # even SQLite itself cannot write
+            other = store_connect(path, key, timeout=0)
             try:
                 other.execute("INSERT INTO meta(key, value) VALUES ('lost', 'write')")
             finally:
                 other.close()
         return reserve(folder, prefix)
 
+    key = key_of(path)
     monkeypatch.setattr(store_backup, "dated_file", meanwhile)
     assert main(["--db", str(path), "db", "restore", str(copy)]) == 0
     assert seen["report"] == 2
     [line] = seen["err"].strip().splitlines()
     assert "being restored" in line and str(path) in line
-    open_database(path).close()  # and after it, the register opens again
+    open_register(path).close()  # and after it, the register opens again
 
 
 def _leftovers():
@@ -222,7 +226,8 @@ def test_a_killed_backup_leaves_nothing_after_the_next_backup(register, tmp_path
     monkeypatch.setattr(store_backup.os, "replace", replace)
     assert main(["--db", str(path), "db", "backup"]) == 0
     assert not partial.exists() and not reserved.exists()
-    assert modes == [0o600]  # the copy was owner-only while half-written
+    # the key file copied beside it, then the copy: owner-only while half-written
+    assert modes == [0o600, 0o600]
     [copy] = reserved.parent.glob("docassist-*.db")
     assert _families(copy) == ["Ramić"]
 

@@ -34,7 +34,8 @@ TABLES = {
     "case_events",
     "workshops",
     "attendance",
-    "audit_log",
+    "audit_entries",
+    "audit_details",
 }
 SYNC_COLUMNS = {"updated_at", "device_id"}
 
@@ -44,7 +45,9 @@ def test_blank_database_gets_the_whole_schema(tmp_path):
     names = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     assert {name for (name,) in names} >= TABLES
     assert schema_version(db) == KNOWN
-    for table in TABLES - {"meta", "audit_log", "case_events"}:
+    views = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    assert "audit_log" in views  # the trail as it reads, over the chain
+    for table in TABLES - {"meta", "audit_entries", "audit_details", "case_events"}:
         columns = _columns(db, table)
         assert columns >= SYNC_COLUMNS, table
         assert "deleted_at" in columns, table
@@ -245,6 +248,42 @@ def test_whole_household_attendance_is_kept_once(tmp_path):
     assert db.execute("SELECT id, deleted_at FROM attendance").fetchall() == [("a2", None)]
     with pytest.raises(sqlite3.IntegrityError):
         db.table("attendance").insert({"id": "a4", **row})
+    db.close()
+
+
+def test_migrating_recomputes_the_search_and_sort_keys(tmp_path):
+    # Keys written before 0009 folded ʒ to z, kept Ð as an unknown letter (sorted
+    # after Ž) and dropped Greek letters: after the migration the same names are
+    # found and sorted the new way, and nothing else about the rows changes.
+    from sqlite_utils import Database
+
+    from docassist.store import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="0009_search_keys_read_more_spellings")
+    stamp = {"updated_at": "t", "device_id": "d", "created_at": "t"}
+    old_keys = {"search_text": "rezepovic sabit rezepovic", "sort_latn": "~", "sort_cyrl": "~"}
+    old["households"].insert({"id": "h", "family_name": "Reʒepović"} | old_keys | stamp)
+    old["households"].insert({"id": "g", "family_name": "Ðurić"} | old_keys | stamp)
+    old["persons"].insert(
+        {"id": "p", "household_id": "h", "given_name": "Πέτρος", "family_name": "Reʒepović"}
+        | {"name_key": "rezepovic", "jmbg": "0101987710001"}
+        | stamp
+    )
+    old.close()
+
+    db = open_database(path)
+    assert schema_version(db) == KNOWN
+    assert db.execute("SELECT name_key FROM persons").fetchone() == ("petros redzepovic",)
+    found = db.execute(
+        "SELECT h.id, h.search_text, h.updated_at FROM households h JOIN households_fts f "
+        "ON f.rowid = h.rowid WHERE households_fts MATCH 'redzepovic'"
+    ).fetchall()
+    assert found == [("h", "redzepovic petros redzepovic 0101987710001", "t")]
+    assert db.execute("SELECT id FROM households ORDER BY sort_latn").fetchall() == [("g",), ("h",)]
+    # Đ comes before R in both alphabets; Ð (the eth) now sorts as Đ.
+    assert db.execute("SELECT id FROM households ORDER BY sort_cyrl").fetchall() == [("g",), ("h",)]
     db.close()
 
 

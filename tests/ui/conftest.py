@@ -45,3 +45,22 @@ def make_user(path, role=None, name="Test Coordinator") -> str:
         return create_user(Context(db), name, role or Role.COORDINATOR).id
     finally:
         db.close()
+
+
+def make_account(path, role=None, name="Test Coordinator", passphrase="river stone lamp", **kw):
+    """An account with a passphrase in the database at ``path``, to sign in with."""
+    from docassist.domain.model import Role
+    from docassist.services import accounts
+    from docassist.services.users import create_user
+
+    db = open_database(path)
+    try:
+        return create_user(
+            Context(db),
+            name,
+            role or Role.COORDINATOR,
+            passphrase_hash=accounts.hash_passphrase(passphrase),
+            **kw,
+        ).id
+    finally:
+        db.close()

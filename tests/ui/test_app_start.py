@@ -40,7 +40,7 @@ async def test_a_skipped_user_file_is_named_once_at_start(empty_db):
         assert "idp-card-renewal.toml" in note and "notes.toml" in note
         assert "docassist checklists validate" in note
         # Signing in again (another user) does not repeat it.
-        app.sign_in(app.user)
+        app.start_session(app.session)
         await pilot.pause()
         assert len(_skipped_notes(app)) == 1
 

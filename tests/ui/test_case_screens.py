@@ -20,7 +20,13 @@ from docassist.services.households import HouseholdInput, PersonInput
 from docassist.services.users import create_user
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
-from docassist.ui.dialogs import CloseCaseDialog, ConfirmDialog, DateDialog, ReasonDialog
+from docassist.ui.dialogs import (
+    CloseCaseDialog,
+    ConfirmDialog,
+    DateDialog,
+    FullTextDialog,
+    ReasonDialog,
+)
 from docassist.ui.screens.case import CaseScreen, checklist_text
 from docassist.ui.screens.dashboard import DashboardScreen
 
@@ -228,6 +234,56 @@ async def test_block_needs_a_reason_and_shows_on_the_dashboard(register):
         rows = table_text(blocked)
         assert "Sabit Ramić" in rows and "No registered address" in rows
         assert "Prepare papers" in rows and "First ID card" in rows
+
+
+async def test_a_pasted_page_as_a_reason_is_refused_in_the_dialog(register):
+    app = _app(register)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _show_case(app, pilot, register.case_id)
+        await pilot.press("b")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#reason", Input).value = "Nema prijavu prebivališta. " * 200
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog  # the typing stays, the dialog says why
+        assert "at most 500 fit here" in text(dialog.query_one("#error"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and screen.case.status.value == "open"
+
+
+async def test_a_long_reason_is_shortened_on_the_case_screen_and_read_whole_on_v(register):
+    # Written before there was a limit (or by another program): 5,000 characters.
+    page = "Majka nema ličnu kartu, a bez nje ne može da prijavi dete. " * 85
+    db = open_database(register.path)
+    ctx = Context(db, today=lambda: TODAY)
+    case = cases.get_case(ctx, register.case_id)
+    cases.set_step_status(ctx, register.case_id, case.steps[0].key, StepStatus.BLOCKED, reason="x")
+    db.execute("UPDATE case_steps SET blocked_reason = ?, note = ?", [page, page])
+    db.execute("UPDATE cases SET blocked_reason = ?", [page])
+    db.close()
+    app = _app(register)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _show_case(app, pilot, register.case_id)
+        await pilot.pause()
+        # The title and the steps are on screen, not scrolled away by the reason.
+        for selector in ("#case-title", "#case-steps"):
+            region = screen.query_one(selector).region
+            assert region.height > 0 and region.bottom <= 24, selector
+        status = text(screen.query_one("#case-status"))
+        assert "…" in status and "V: read in full" in status and len(status) < 200
+        details = text(screen.query_one("#step-details"))
+        assert "Press V to read it in full." in details and len(details) < len(page)
+        await pilot.press("v")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FullTextDialog)
+        shown = [text(w) for w in dialog.query(".full-text-body")]
+        assert shown == [page, page]  # the case's reason (the step's is the same), the note
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
 
 
 async def test_a_done_date_in_the_future_is_refused(register):

@@ -782,3 +782,59 @@ async def test_a_coordinator_erases_a_person_behind_a_warning(empty_db):
         messages = [n.message for n in app._notifications]
         assert any("Only a coordinator may erase" in m for m in messages)
         assert len(hh.get_household(app.ctx, household_id).members) == 1
+
+
+async def test_long_notes_are_refused_in_the_form_and_shortened_on_the_screen(empty_db):
+    household_id = _household(empty_db, [ADULT])
+    page = "Porodica živi kod rođaka u baraci bez struje i vode. " * 100  # 5,300 characters
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(HouseholdFormScreen(household_id))
+        await pilot.pause()
+        await pilot.pause()
+        notes = app.screen.query_one("#notes")
+        notes.focus()
+        notes.insert(page)  # a paste
+        await pilot.pause()
+        assert "at most 4000 fit here" in _problems(app, "notes")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, HouseholdFormScreen)  # nothing saved, nothing lost
+        assert app.screen.query_one("#notes").text == page
+    # Notes written before the limit (or by another program) are shortened in the
+    # household's header, and read whole with V.
+    db = open_database(empty_db)
+    db.execute("UPDATE households SET notes = ?", [page + page])
+    db.close()
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_household(household_id)
+        await pilot.pause()
+        screen = app.screen
+        info = _text(screen.query_one("#household-info", Static))
+        assert "…" in info and "V: read in full" in info and len(info) < 400
+        members = screen.query_one("#member-table", DataTable)
+        assert members.region.height > 0 and members.region.bottom <= 24
+        await pilot.press("v")
+        await pilot.pause()
+        bodies = [_text(w) for w in app.screen.query(".full-text-body")]
+        assert bodies == [page + page]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+
+
+async def test_an_emoji_in_a_name_is_said_under_the_field(empty_db):
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(HouseholdFormScreen())
+        await pilot.pause()
+        await _type(pilot, "#family_name", "Ramić")
+        app.screen.query_one("#family_name", Input).insert_text_at_cursor("👍")  # a paste
+        await pilot.pause()
+        assert "The printed handouts cannot show 👍" in _problems(app, "family_name")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, HouseholdFormScreen)
+        assert _count(empty_db, "households") == 0

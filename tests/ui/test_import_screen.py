@@ -101,7 +101,7 @@ async def test_check_then_import_from_the_key(register, tmp_path):
         # The list: columns guessed, every bad row listed with its line; nothing written.
         await _type_path(pilot, str(FIXTURE))
         assert screen.query_one("#col-0", Select).value == "household"
-        assert screen.query_one("#col-9", Select).value is Select.NULL  # "Ime oca"
+        assert screen.query_one("#col-9", Select).value == "father"  # "Ime oca"
         rows = _problem_rows(screen)
         assert [line for line, _reason in rows] == ["5", "6", "7", "10", "12"]
         # A check digit that does not match is listed as a warning; the row is imported.
@@ -110,7 +110,7 @@ async def test_check_then_import_from_the_key(register, tmp_path):
         assert "given name is missing" in rows[2][1]
         # Likely duplicates are left out unless the user unticks the box.
         assert screen.query_one("#skip-duplicates").value is True
-        assert "Dragan Nikolić" in rows[3][1] and rows[3][1].startswith("✗ Left out: ")
+        assert "Dragan Nikolić" in rows[3][1] and rows[3][1].startswith("[ ] Left out: ")
         summary = str(screen.query_one("#summary", Static).render())
         assert "9 rows read." in summary and "To import: 3 households, 5 people." in summary
         assert _counts(register) == before
@@ -181,7 +181,7 @@ async def test_choosing_columns_and_keeping_duplicates(register):
         await _settle(pilot)
         summary = str(screen.query_one("#summary", Static).render())
         assert "To import: 5 households, 7 people." in summary
-        assert _problem_rows(screen)[3][1].startswith("! Likely the same person")
+        assert _problem_rows(screen)[3][1].startswith("[✓] Likely the same person")
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("enter")
@@ -244,3 +244,53 @@ async def test_damage_met_while_importing_is_said_as_damage(register, monkeypatc
         shown = " ".join(str(n.message) for n in app._notifications)
         assert "Nothing was imported" in shown
         assert "damaged" in shown and "docassist db check" in shown
+
+
+async def test_each_likely_duplicate_is_kept_or_left_out_one_by_one(register):
+    # Namesakes: two Ajšas of 1993 and an Emir of 2015 with nothing to tell them from
+    # the rows before. The user knows the second Emir is another child: only he comes in.
+    namesakes = FIXTURE.parent / "namesakes.csv"
+    app = DocAssistApp(register, user_id=make_user(register))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        h, p, _a = _counts(register)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        screen = app.screen
+        await _type_path(pilot, str(namesakes))
+        rows = _problem_rows(screen)
+        assert [line for line, _reason in rows] == ["7", "8"]
+        assert all(reason.startswith("[ ] Left out: Likely the same") for _l, reason in rows)
+        summary = str(screen.query_one("#summary", Static).render())
+        assert "To import: 5 households, 5 people." in summary
+        assert "Space or Enter on one changes it." in summary
+
+        table = screen.query_one("#import-problems", DataTable)
+        table.focus()
+        table.move_cursor(row=1)
+        await pilot.press("space")
+        await pilot.pause()
+        rows = _problem_rows(screen)
+        assert rows[0][1].startswith("[ ] Left out: ") and rows[1][1].startswith("[✓] Likely")
+        assert table.cursor_row == 1  # the highlight stays where the user is
+        summary = str(screen.query_one("#summary", Static).render())
+        assert "To import: 6 households, 6 people." in summary
+        # Enter changes it back, and again.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert _problem_rows(screen)[1][1].startswith("[ ] Left out: ")
+        await pilot.press("enter")
+        await pilot.pause()
+
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert _counts(register)[:2] == (h + 6, p + 6)
+        db = open_database(register)
+        lines = db.execute(
+            "SELECT given_name, birth_date FROM persons WHERE family_name = 'Ramić' ORDER BY rowid"
+        ).fetchall()
+        db.close()
+        assert lines[-1] == ("Emir", "2015") and ("Ajša", "1993") in lines
+        assert lines.count(("Ajša", "1993")) == 1

@@ -23,7 +23,7 @@ from tests.ui.main_screens import (
 # A text each screen shows in its body, as an English msgid. The presenter's body
 # speaks the workshop's languages, not the facilitator's: only its footer follows.
 BODY_TEXT: dict[str, str | None] = {
-    "start": "Who is working?",
+    "start": "Welcome to docassist",
     "register": "Family",
     "household": "Name",
     "case": "column\x04Step",
@@ -210,12 +210,13 @@ async def test_the_start_screen_keeps_the_keyboard_after_a_switch(fixed_demo):
     app = make_app(fixed_demo, "start")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert app.screen.focused is not None and app.screen.focused.id == "users"
+        # A demo: its made-up users are listed, the first one ready to pick.
+        assert app.screen.focused is not None and app.screen.focused.id == "made-up-users"
         await pilot.press("f2", "down", "enter")  # Српски, from the language list
         await pilot.pause()
         await pilot.pause()
-        # Enter on the list of people must still sign someone in.
-        assert app.screen.focused is not None and app.screen.focused.id == "users"
+        # Enter on the list of made-up people must still sign someone in.
+        assert app.screen.focused is not None and app.screen.focused.id == "made-up-users"
         await pilot.press("enter")
         await pilot.pause()
         assert app.user is not None

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Static
 from docassist import i18n
 from docassist.domain.model import Role
 from docassist.ui.app import DocAssistApp
-from docassist.ui.dialogs import ConfirmDialog, SaveDialog
+from docassist.ui.dialogs import ConfirmDialog, ExportPassphraseDialog, SaveDialog
 from docassist.ui.screens.reports import ReportsScreen, bar
 from tests.ui.conftest import make_user
 
@@ -154,15 +154,110 @@ async def test_full_export_warns_then_writes_and_audits(demo_db, tmp_path):
         await pilot.pause()
         await pilot.click("#yes")
         await pilot.pause()
-        await _save_as(app, pilot, tmp_path / "everything.xlsx")
+        await _type_passphrase(app, pilot, PASSPHRASE, PASSPHRASE)
+        assert isinstance(app.screen, SaveDialog)
+        # the name offered says what the file is: an XLSX in an (encrypted) zip
+        assert app.screen.query_one("#path", Input).value.endswith(".xlsx.zip")
+        await _save_as(app, pilot, tmp_path / "everything.xlsx.zip")
         await pilot.pause()
-        assert (tmp_path / "everything.xlsx").exists()
-        assert "everything.xlsx" in _status(app).replace("\n", "")
+        written = tmp_path / "everything.xlsx.zip"
+        assert written.exists()
+        status = _status(app).replace("\n", " ")
+        assert "everything.xlsx.zip" in status and "7-Zip" in status
+    import pyzipper
+
+    with pyzipper.AESZipFile(written) as archive:
+        archive.setpassword(PASSPHRASE.encode("utf-8"))
+        assert archive.namelist() == ["everything.xlsx"]
+        assert archive.read("everything.xlsx").startswith(b"PK")  # the workbook itself
     with sqlite3.connect(demo_db) as conn:
-        assert (
-            conn.execute("SELECT count(*) FROM audit_log WHERE action = 'export'").fetchone()[0]
-            == 1
-        )
+        [(after,)] = conn.execute("SELECT after FROM audit_log WHERE action = 'export'")
+    assert '"encrypted": true' in after
+
+
+PASSPHRASE = "dobro jutro 2026"
+
+
+async def _type_passphrase(app, pilot, first, again) -> None:
+    assert isinstance(app.screen, ExportPassphraseDialog)
+    await pilot.press(*first)
+    await pilot.press("enter")  # to the second field
+    await pilot.press(*again)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def _to_passphrase(app, pilot) -> None:
+    await _open_reports(app, pilot)
+    await pilot.press("e")
+    await pilot.pause()
+    await pilot.click("#yes")
+    await pilot.pause()
+    assert isinstance(app.screen, ExportPassphraseDialog)
+
+
+async def test_the_export_passphrase_is_masked_and_typed_twice(demo_db, tmp_path):
+    app = DocAssistApp(demo_db, demo=True, user_id=make_user(demo_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_passphrase(app, pilot)
+        dialog = app.screen
+        assert all(i.password for i in dialog.query(Input))
+        await _type_passphrase(app, pilot, PASSPHRASE, "dobro jutro 2027")
+        assert app.screen is dialog  # still asking
+        error = str(dialog.query_one("#error", Static).render())
+        assert "differ" in error
+        assert dialog.query_one("#again", Input).value == ""  # typed again, not fixed
+        assert dialog.query_one("#passphrase", Input).value == PASSPHRASE
+        dialog.query_one("#passphrase", Input).value = "short"
+        dialog.query_one("#again", Input).value = "short"
+        await pilot.click("#ok")
+        await pilot.pause()
+        assert "at least 10 characters" in str(dialog.query_one("#error", Static).render())
+        assert app.screen is dialog
+
+
+async def test_escape_cancels_the_export_and_writes_nothing(demo_db, tmp_path, monkeypatch):
+    from docassist.services import export
+
+    out = tmp_path / "exports"
+    monkeypatch.setattr(export, "default_export_dir", lambda: out)
+    app = DocAssistApp(demo_db, demo=True, user_id=make_user(demo_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_passphrase(app, pilot)
+        await pilot.press(*"half typed")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportsScreen)
+    assert not out.exists()
+    with sqlite3.connect(demo_db) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM audit_log WHERE action = 'export'"
+        ).fetchone() == (0,)
+
+
+async def test_an_unencrypted_export_is_an_explicit_choice_with_a_warning(demo_db, tmp_path):
+    from openpyxl import load_workbook
+
+    app = DocAssistApp(demo_db, demo=True, user_id=make_user(demo_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to_passphrase(app, pilot)
+        await pilot.click("#unencrypted")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "NOT encrypted" in str(app.screen.query_one("#confirm-message", Static).render())
+        await pilot.press("enter")  # Enter out of habit is the "no"
+        await pilot.pause()
+        assert isinstance(app.screen, ExportPassphraseDialog)
+        await pilot.click("#unencrypted")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveDialog)
+        assert app.screen.query_one("#path", Input).value.endswith(".xlsx")
+        await _save_as(app, pilot, tmp_path / "plain.xlsx")
+        await pilot.pause()
+        assert "NOT encrypted" in _status(app).replace("\n", " ")
+    assert load_workbook(tmp_path / "plain.xlsx", read_only=True).sheetnames[0] == "households"
 
 
 async def test_a_failed_save_stays_on_screen(demo_db, tmp_path):

@@ -377,6 +377,26 @@ async def test_duplicate_use_existing_marks_that_household(register):
     ctx.db.close()
 
 
+async def test_attendance_search_with_nothing_readable_says_so(register):
+    ctx = _ctx(register)
+    workshop_id = ws.start_workshop(ctx, ctx.today(), "", "", "", ["id-card"], ["en"])
+    ctx.db.close()
+    app = DocAssistApp(register.path, user_id=register.facilitator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(AttendanceScreen(workshop_id))
+        await pilot.pause()
+        await pilot.press("-")
+        await pilot.pause()
+        assert app.screen.query_one("#ws-att-table").row_count == 0
+        status = str(app.screen.query_one("#ws-att-status", Static).render())
+        assert "no letters or digits to search by" in status
+        # Albanian sh is š: "Beriš" finds the Berisha family.
+        app.screen.query_one("#ws-att-search", Input).value = "Beriš"
+        await pilot.pause()
+        assert app.screen.query_one("#ws-att-table").row_count == 1
+
+
 def test_a_missing_translation_says_which_language_is_shown():
     text = ChecklistText(en="Free.", sr="Бесплатно.", rom="")
     shown = _in("rom", text).plain

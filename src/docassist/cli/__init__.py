@@ -2,7 +2,8 @@
 
 Each sub-command (or family of them) is a module here with the same three names:
 ``NAME``, ``add_parser`` (its part of the command line, beside its code) and ``run``.
-Every one that reads the register opens it with ``register.register``; every failure
+Every one that reads the register opens it with ``register.register`` and signs in
+to it with ``register.signed_in``; every failure
 is one clear line on stderr and exit status 2 (``errors``), never a traceback.
 """
 
@@ -20,17 +21,34 @@ from docassist.cli import (
     demo,
     export,
     handout,
+    hub,
     importing,
+    init,
     languages,
     locate,
     report,
+    sync,
 )
 from docassist.cli.errors import UsageError, reader_gone, report_failure
 from docassist.cli.parser import build_parser, in_user_language, language_from
 from docassist.cli.register import register_path
 
 #: The sub-commands, in the order ``docassist --help`` lists them.
-COMMAND_MODULES = (app, locate, demo, db, checklists, languages, report, export, handout, importing)
+COMMAND_MODULES = (
+    app,
+    init,
+    locate,
+    demo,
+    db,
+    checklists,
+    languages,
+    report,
+    export,
+    handout,
+    importing,
+    hub,
+    sync,
+)
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     module.NAME: module.run for module in COMMAND_MODULES

@@ -6,7 +6,7 @@ import argparse
 
 from docassist import i18n
 from docassist.cli.errors import UsageError
-from docassist.cli.register import db_path, find_user, output_path, register
+from docassist.cli.register import add_sign_in_options, db_path, output_path, signed_in
 from docassist.i18n import _
 
 NAME = "handout"
@@ -39,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
         "--lang", dest="handout_lang", choices=codes, help=_("language of the handout")
     )
     family.add_argument("--output", metavar="FILE", help=_("where to save it (a file or a folder)"))
-    family.add_argument("--user", metavar="NAME_OR_ID", help=_("who prints it (for the record)"))
+    add_sign_in_options(family)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,9 +67,7 @@ def run(args: argparse.Namespace) -> int:
     # Said in the handout's own words before opening, which would call it a database.
     if not path.is_file():
         raise UsageError(_("no register at {path}").format(path=path))
-    with register(args) as ctx:
-        if args.user:
-            ctx.user_id = find_user(ctx, args.user).id
+    with signed_in(args) as ctx:
         try:
             handout = handouts.make_family_plan(
                 ctx, args.household_id, checklists, args.handout_lang

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docassist.cli.errors import UsageError
-from docassist.cli.register import find_user, register
+from docassist.cli.register import add_sign_in_options, signed_in
 from docassist.i18n import _
 
 if TYPE_CHECKING:  # imported when the command runs: `docassist --help` needs none of it
     from docassist.services import importing as imp
-    from docassist.services.context import Context
 
 NAME = "import"
 
@@ -52,7 +51,18 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
     )
     # Leaving them out used to need this; it is the default now. Kept for old scripts.
     duplicates.add_argument("--skip-duplicates", action="store_true", help=argparse.SUPPRESS)
-    households.add_argument("--user", metavar="NAME", help=_("who is importing (for the record)"))
+    households.add_argument(
+        "--keep-line",
+        action="append",
+        type=int,
+        default=[],
+        metavar="LINE",
+        help=_(
+            "import the likely duplicate on LINE anyway (once you know it is another "
+            "person); may be given again for other lines"
+        ),
+    )
+    add_sign_in_options(households)
 
 
 def _overrides(pairs: list[str]) -> list[tuple[str, str]]:
@@ -67,17 +77,6 @@ def _overrides(pairs: list[str]) -> list[tuple[str, str]]:
             )
         result.append((column.strip(), field.strip()))
     return result
-
-
-def _user_id(ctx: Context, name: str | None) -> str | None:
-    from docassist.domain.model import Role
-
-    if name is None:
-        return None
-    user = find_user(ctx, name)
-    if user.role == Role.TRAINEE:
-        raise UsageError(_("Trainees practise on made-up families only."))
-    return user.id
 
 
 def print_mapping(plan: imp.ImportPlan) -> None:
@@ -109,9 +108,6 @@ def run(args: argparse.Namespace) -> int:
     from docassist.services import importing as imp
     from docassist.services.importing import households_text, people_text, summary_lines
 
-    if args.apply and not args.user:
-        # Every change records who made it; a checking run changes nothing.
-        raise UsageError(_("--apply needs --user NAME: the register records who imported."))
     overrides = _overrides(args.map)
     path = Path(args.file).expanduser()
     # Reading the header first means a bad file or column is reported before the
@@ -131,20 +127,25 @@ def run(args: argparse.Namespace) -> int:
                 columns=imp.column_list(headers),
             )
         )
-    with register(args) as ctx:
-        ctx.user_id = _user_id(ctx, args.user)
+    # Even a dry run signs in: it compares the file with the families already registered.
+    with signed_in(args) as ctx:
         plan = imp.check_import(
-            ctx, path, mapping=mapping, sheet=args.sheet, skip_duplicates=not args.keep_duplicates
+            ctx,
+            path,
+            mapping=mapping,
+            sheet=args.sheet,
+            skip_duplicates=not args.keep_duplicates,
+            choices=dict.fromkeys(args.keep_line, True),
         )
         print_mapping(plan)
         print_problems(plan)
         for line in summary_lines(plan):
             print(line)
-        if plan.duplicate_rows and plan.skip_duplicates:
+        if len(plan.likely_duplicates) > plan.kept_duplicates:
             print(
                 _(
-                    "Add --keep-duplicates to import the likely duplicates too, once you "
-                    "know they are other people."
+                    "Add --keep-duplicates to import the likely duplicates too, or "
+                    "--keep-line LINE for one of them, once you know they are other people."
                 )
             )
         if not args.apply:
@@ -152,7 +153,8 @@ def run(args: argparse.Namespace) -> int:
             return 1 if plan.error_rows else 0
         if not plan.households:
             print(_("There is nothing to import."))
-            return 1
+            # Everyone already known (the same list imported again) is no failure.
+            return 1 if plan.error_rows or not plan.rows else 0
         result = imp.apply_import(ctx, plan)
     print(
         _("Imported: {households}, {people}.").format(

@@ -1,13 +1,25 @@
-"""The one way a sub-command finds and opens the register, and the user it runs as.
+"""The one way a sub-command finds and opens the register, and signs in to it.
 
-Only ``demo`` (and the app itself, which opens its own) may create a register: a
-mistyped ``--db`` must not become a new, empty register that a report then reads
-as "no families" or that every imported row looks new against.
+Only ``demo``, ``init`` (and the app itself, which opens its own) may create a
+register: a mistyped ``--db`` must not become a new, empty register that a report then
+reads as "no families" or that every imported row looks new against.
+
+Every sub-command that opens the real register signs in first (``signed_in``): the
+name from ``--user`` or DOCASSIST_USER, the passphrase from ``--passphrase-file``, else
+DOCASSIST_PASSPHRASE, else typed without echo at a terminal (as restic and borg take
+theirs). A demo register's made-up users need none typed: the demo passphrase is known.
+An encrypted register opens only through the sign-in, which unwraps its key
+(``accounts.open_signed_in``); what to say before opening (files others could read, a
+real register not encrypted) is said once, on stderr. Who may do what, and how each kind
+of register is signed in to, is decided in ``services.accounts``; a refusal never names
+another user.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,8 +30,11 @@ from docassist.cli.errors import UsageError
 from docassist.i18n import _
 
 if TYPE_CHECKING:
+    from docassist.services.accounts import Action, FileAccess, Session
     from docassist.services.context import Context
-    from docassist.services.users import User
+
+USER_ENV = "DOCASSIST_USER"
+PASSPHRASE_ENV = "DOCASSIST_PASSPHRASE"
 
 
 def db_path(args: argparse.Namespace) -> Path:
@@ -77,26 +92,290 @@ def register(args: argparse.Namespace, *, create: bool = False) -> Iterator[Cont
         db.close()
 
 
-def find_user(ctx: Context, wanted: str) -> User:
-    """The user a command runs as, by id or by name typed in either script."""
-    from docassist.domain import script
-    from docassist.services import users
+# --- signing in --------------------------------------------------------------------------
 
-    everyone = users.list_users(ctx)
-    for user in everyone:
-        if user.id == wanted:
-            return user
-    matches = [u for u in everyone if script.search_key(u.name) == script.search_key(wanted)]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
+
+def add_sign_in_options(parser: argparse.ArgumentParser) -> None:
+    """``--user`` and ``--passphrase-file``, for every sub-command that signs in."""
+    parser.add_argument(
+        "--user", metavar="NAME", help=_("your name in the register (or set DOCASSIST_USER)")
+    )
+    parser.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        help=_(
+            "read your passphrase from the first line of FILE (or set DOCASSIST_PASSPHRASE); "
+            "without either it is asked for, without echo"
+        ),
+    )
+
+
+def _user_name(args: argparse.Namespace) -> str:
+    name = getattr(args, "user", None) or os.environ.get(USER_ENV, "")
+    if not name.strip():
+        raise UsageError(_("Say who you are: --user NAME (or set DOCASSIST_USER)."))
+    return name
+
+
+def _at_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _ask(prompt: str) -> str:
+    """A passphrase typed at the terminal, not shown."""
+    import getpass
+
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise UsageError(_("No passphrase was typed.")) from None
+
+
+def given_passphrase(args: argparse.Namespace) -> str | None:
+    """The passphrase from ``--passphrase-file`` or DOCASSIST_PASSPHRASE, if either."""
+    file = getattr(args, "passphrase_file", None)
+    if file:
+        return _read_passphrase_file(Path(file).expanduser())
+    return os.environ.get(PASSPHRASE_ENV) or None
+
+
+def _read_passphrase_file(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
         raise UsageError(
-            _("Several users are called '{name}'. Give the id instead: {ids}").format(
-                name=wanted, ids=", ".join(u.id for u in matches)
+            _("The passphrase file {path} is not UTF-8 text.").format(path=path)
+        ) from None
+    except OSError as err:
+        raise UsageError(
+            _("Cannot read the passphrase file {path}: {reason}").format(
+                path=path, reason=err.strerror or type(err).__name__
+            )
+        ) from None
+    lines = text.splitlines()
+    if not lines or not lines[0]:
+        raise UsageError(_("The passphrase file {path} is empty.").format(path=path))
+    _warn_if_others_read(path)
+    return lines[0]
+
+
+def _warn_if_others_read(path: Path) -> None:
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        print(
+            "docassist: "
+            + _(
+                "Warning: other users of this computer can read {path}; "
+                "make it yours only (chmod 600)."
+            ).format(path=path),
+            file=sys.stderr,
+        )
+
+
+def passphrase_for(args: argparse.Namespace, name: str, *, demo: bool = False) -> str:
+    """The passphrase to sign in with: given (file, environment), else the demo's for a
+    demo register, else typed at the terminal."""
+    given = given_passphrase(args)
+    if given is not None:
+        return given
+    if demo:
+        from docassist.services.accounts import DEMO_PASSPHRASE
+
+        return DEMO_PASSPHRASE
+    if not _at_terminal():
+        raise UsageError(
+            _(
+                "No passphrase: type it at a terminal, or give it with DOCASSIST_PASSPHRASE "
+                "or --passphrase-file FILE."
             )
         )
-    raise UsageError(
-        _("There is no user '{name}'. The users are: {users}.").format(
-            name=wanted, users=", ".join(u.name for u in everyone) or "-"
+    return _ask(_("Passphrase for {name}: ").format(name=name))
+
+
+def new_passphrase(args: argparse.Namespace, name: str, reason: str) -> str:
+    """A new passphrase: the one given (file, environment), else typed twice at the
+    terminal, checked against the rules before it is asked again. ``reason`` is said
+    first, once."""
+    from docassist.services import accounts
+    from docassist.services.context import ValidationError
+
+    given = given_passphrase(args)
+    if given is not None:
+        accounts.check_new_passphrase(given, name)
+        return given
+    if not _at_terminal():
+        raise UsageError(
+            _(
+                "A new passphrase is needed: type it at a terminal, or give it with "
+                "DOCASSIST_PASSPHRASE or --passphrase-file FILE."
+            )
         )
+    print(reason, file=sys.stderr)
+    for _try in range(3):
+        first = _ask(_("New passphrase: "))
+        try:
+            accounts.check_new_passphrase(first, name)
+        except ValidationError as err:
+            print(str(_first_problem(err)), file=sys.stderr)
+            continue
+        if _ask(_("The same passphrase again: ")) == first:
+            return first
+        print(_("The two passphrases differ."), file=sys.stderr)
+    raise UsageError(_("No new passphrase was chosen; nothing was changed."))
+
+
+def _first_problem(err: Exception) -> str:
+    from docassist.services.context import ValidationError
+
+    if isinstance(err, ValidationError):
+        return "; ".join(p.render(_) for ps in err.problems.values() for p in ps)
+    return str(err)
+
+
+def say_notices(path: Path) -> None:
+    """What to tell once before the register is opened (files others could read, made
+    owner-only now; a real register not encrypted), one line each on stderr."""
+    from docassist.services import accounts
+
+    for notice in accounts.register_notices(path):
+        print("docassist: " + _("Warning:") + " " + notice.render(_), file=sys.stderr)
+
+
+def open_signed_in(
+    args: argparse.Namespace, action: Action | None = None, *, notices: bool = True
+) -> tuple[Context, Session, str]:
+    """The command's register, opened and signed in to as the command's user, refused
+    unless their role may do ``action`` (default: open the real register). A user from
+    before accounts chooses a passphrase now; one whose passphrase was reset chooses a
+    new one (at a terminal). Returns the open context (``ctx.user_id`` is the user's;
+    the caller closes ``ctx.db``), the session, and the passphrase now in force.
+
+    Which kind of register it is (encrypted or not) is the services' decision
+    (``accounts.open_signed_in``): the command line only gathers who and what."""
+    from docassist.services import accounts
+    from docassist.services.demo import is_demo_file
+    from docassist.store.db import missing_error
+
+    action = action or accounts.Action.OPEN_REGISTER
+    path = register_path(args)
+    kind = accounts.register_kind(path)  # a missing or foreign file is said first
+    if kind is accounts.RegisterKind.NEW:
+        raise missing_error(path)
+    if notices:
+        say_notices(path)
+    name = _user_name(args)
+    demo = kind is accounts.RegisterKind.PLAINTEXT and is_demo_file(path)
+    passphrase = passphrase_for(args, name, demo=demo)
+    try:
+        ctx, session = accounts.open_signed_in(path, name, passphrase)
+    except accounts.PassphraseNotSetError:
+        if demo and given_passphrase(args) is None:
+            passphrase = accounts.DEMO_PASSPHRASE
+        elif given_passphrase(args) is None:
+            passphrase = new_passphrase(
+                args,
+                name,
+                _("You have no passphrase yet: choose one (at least {n} characters).").format(
+                    n=accounts.MIN_PASSPHRASE_LENGTH
+                ),
+            )
+        # else: the script's passphrase becomes the user's
+        ctx, session = accounts.open_setting_first_passphrase(path, name, passphrase)
+        print(_("Your passphrase is set: sign in with it from now on."), file=sys.stderr)
+    try:
+        accounts.require(session, action)
+        if session.must_change_passphrase:
+            if given_passphrase(args) is not None or not _at_terminal():
+                raise UsageError(
+                    _(
+                        "Your passphrase was reset by a coordinator: run the command at a "
+                        "terminal once to choose your own."
+                    )
+                )
+            new = new_passphrase(
+                args, session.name, _("Your passphrase was reset: choose your own now.")
+            )
+            session = accounts.change_passphrase(ctx, session, passphrase, new)
+            passphrase = new
+    except BaseException:
+        ctx.db.close()
+        raise
+    return ctx, session, passphrase
+
+
+@contextmanager
+def signed_in(args: argparse.Namespace, action: Action | None = None) -> Iterator[Context]:
+    """The command's register, open and signed in to for the block (see
+    ``open_signed_in``), closed after it whatever happens."""
+    ctx, _session, _passphrase = open_signed_in(args, action)
+    try:
+        yield ctx
+    finally:
+        ctx.db.close()
+
+
+def sign_in_read_only(args: argparse.Namespace, path: Path, action: Action) -> FileAccess:
+    """Check the command's user against the file at ``path`` without writing to it (a
+    register being checked, a backup about to be restored); refused unless their role
+    may do ``action``. ``session`` None: the file holds no passphrases to check against
+    (made before accounts) or is too damaged to say who its users are: what it holds is
+    then protected by no passphrase anyway. ``db_key``: an encrypted file's."""
+    from docassist.services import accounts
+    from docassist.services.demo import is_demo_file
+    from docassist.store.engine import DatabaseErrors
+
+    demo = is_demo_file(path)
+    try:
+        access = accounts.verify_file(
+            path,
+            lambda: _user_name(args),
+            lambda: passphrase_for(args, _user_name(args), demo=demo),
+        )
+    except accounts.PassphraseNotSetError:
+        raise UsageError(
+            _(
+                "You have no passphrase yet: choose one first (any command that opens "
+                "the register asks for it)."
+            )
+        ) from None
+    except DatabaseErrors:
+        return accounts.FileAccess(None)
+    if access.session is not None:
+        accounts.require(access.session, action)
+    return access
+
+
+def add_recovery_key_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--recovery-key-file",
+        metavar="FILE",
+        help=_(
+            "open an encrypted register with the organisation's recovery key, read from FILE "
+            "(instead of signing in)"
+        ),
     )
+
+
+def recovery_key_for(args: argparse.Namespace, *, ask: bool = False) -> str | None:
+    """The recovery key from ``--recovery-key-file``, else (``ask``) typed at the
+    terminal without echo; None when it is neither given nor to be asked."""
+    file = getattr(args, "recovery_key_file", None)
+    if file:
+        path = Path(file).expanduser()
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as err:
+            reason = getattr(err, "strerror", None) or type(err).__name__
+            raise UsageError(
+                _("Cannot read the recovery key file {path}: {reason}").format(
+                    path=path, reason=reason
+                )
+            ) from None
+        _warn_if_others_read(path)
+        return text
+    if not ask:
+        return None
+    if not _at_terminal():
+        raise UsageError(
+            _("No recovery key: type it at a terminal, or give it with --recovery-key-file FILE.")
+        )
+    return _ask(_("Recovery key (the 13 groups printed at set-up): "))

@@ -10,13 +10,15 @@ from typing import TYPE_CHECKING
 from docassist import i18n
 from docassist.cli.errors import UsageError
 from docassist.cli.export import output_format
-from docassist.cli.register import find_user, output_path, register
+from docassist.cli.register import add_sign_in_options, output_path, signed_in
 from docassist.i18n import _
 
 if TYPE_CHECKING:  # imported when run, so `docassist --help` stays quick
     from docassist.services.reports import Report
 
 NAME = "report"
+# Wider than any report table: Rich then lays each one out at its natural width.
+UNLIMITED_WIDTH = 10_000
 
 
 def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
@@ -30,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
     report.add_argument("--municipality", metavar="M", help=_("only this municipality"))
     report.add_argument("--format", choices=("table", "csv", "xlsx", "json"), dest="fmt")
     report.add_argument("--output", metavar="FILE", help=_("save to this file"))
-    report.add_argument("--user", metavar="NAME_OR_ID", help=_("who prints it (for the record)"))
+    add_sign_in_options(report)
     # Also accepted after the command; SUPPRESS keeps a global --lang from being reset.
     report.add_argument("--lang", choices=codes, default=argparse.SUPPRESS)
 
@@ -46,9 +48,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(_("An XLSX file needs --output FILE."))
     output_path(args, args.output)
     language = i18n.current_language().code
-    with register(args) as ctx:
-        if args.user:
-            ctx.user_id = find_user(ctx, args.user).id
+    with signed_in(args) as ctx:
         period = reports.make_period(ctx.today(), args.start, args.end)
         municipality = reports.resolve_municipality(ctx, args.municipality)
         report = reports.build_report(ctx, period, municipality, load_all())
@@ -72,7 +72,10 @@ def _print_report(report: Report, language: str) -> None:
 
     from docassist.services import export
 
-    console = Console(highlight=False)
+    # Rich assumes 80 columns when the output is not a terminal and squeezes the
+    # tables to fit ("Docu…", "Beo…"): a file or a pipe has no width, so it gets
+    # the tables at their natural width. A terminal keeps its own.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else UNLIMITED_WIDTH)
 
     def show(value: object) -> str:
         if isinstance(value, bool) or value is None:

@@ -180,6 +180,13 @@ class JmbgCheck:
         return not any(p.is_error for p in self.problems)
 
     @property
+    def is_sound(self) -> bool:
+        """Valid, and its check digit agrees with the rest: a number that tells one
+        person from another. A wrong check digit is only a warning when typed, but it
+        may be a typing mistake for someone else's number."""
+        return self.is_valid and all(p.code != "jmbg.check_digit" for p in self.problems)
+
+    @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.is_error)
 

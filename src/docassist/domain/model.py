@@ -18,6 +18,12 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# Who works on the real register; trainees only ever open the practice register.
+# One definition for the app's keys, the command line and the services
+# (services/accounts.py says what each role may do).
+REGISTER_ROLES: frozenset[Role] = frozenset({Role.FACILITATOR, Role.COORDINATOR, Role.ADMIN})
+
+
 class Sex(StrEnum):
     FEMALE = "f"
     MALE = "m"

@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 __all__ = [
+    "LETTERS_AS_SERBIAN",
     "SPLIT_DIGRAPH_PREFIXES",
     "collation_string",
     "cyr_to_lat",
@@ -37,6 +38,10 @@ _ABECEDA: tuple[str, ...] = (
 )  # fmt: skip
 
 _CYR_TO_LAT: dict[str, str] = dict(_AZBUKA)
+# Grave-accented е and и are not letters of their own (they mark the stress that tells
+# "сѐ", everything, from "се", oneself) but Unicode has code points for them, and NFC
+# composes е + U+0300 into them: in Latin they are è and ì.
+_CYR_TO_LAT.update({"ѐ": "è", "ѝ": "ì"})
 _LAT_TO_CYR: dict[str, str] = {}
 for _cyr, _lat in _AZBUKA:
     _LAT_TO_CYR[_lat] = _cyr
@@ -58,8 +63,10 @@ for _ch, _lat in _PRECOMPOSED.items():
     _LAT_TO_CYR[_ch] = _cyr if _ch.islower() else _cyr.upper()
 
 #: Word beginnings where Latin "nj" or "dž" spell two Cyrillic letters (н+ј, д+ж), not
-#: one. These are compounds across a prefix boundary (in-jekcija, nad-živeti). The list is
-#: kept short on purpose: names, not dictionaries, are what the app converts.
+#: one. These are compounds across a prefix boundary (in-jekcija, nad-živeti). Only the
+#: first "nj"/"dž" of a beginning is split there: a later one is a real letter
+#: (nad-žnjeti is наджњети, nad-žanjem наджањем). The list is kept short on purpose:
+#: names, not dictionaries, are what the app converts.
 SPLIT_DIGRAPH_PREFIXES: tuple[str, ...] = (
     "injekc",
     "injunkt",
@@ -113,7 +120,7 @@ def _latin_units(word: str) -> list[str]:
     split: set[int] = set()
     for prefix in SPLIT_DIGRAPH_PREFIXES:
         if low.startswith(prefix):
-            split.update(i for i in range(len(prefix) - 1) if prefix[i : i + 2] in ("nj", "dž"))
+            split.add(next(i for i in range(len(prefix)) if prefix[i : i + 2] in ("nj", "dž")))
     units: list[str] = []
     i = 0
     while i < len(word):
@@ -150,45 +157,100 @@ def is_cyrillic(text: str) -> bool:
     return cyrillic * 2 > len(letters)
 
 
-# --- search keys -----------------------------------------------------------------
+# --- letters without a base letter ----------------------------------------------
 
-_NON_KEY = re.compile(r"[^a-z0-9]+")
+#: Letters that Unicode gives no base letter (NFKD leaves them whole), and letters of
+#: other alphabets, read as the Serbian Latin letters they stand for. The one table
+#: for both search and sort: "Ðorđe" (with an eth, as PDFs and some keyboards give Đ)
+#: is found as and sorts with "Đorđe", and Romani "Reʒepović" with "Redžepović".
+#: A letter with an accent on one of these (ǯ is ʒ with a caron) reads as the same.
+LETTERS_AS_SERBIAN: dict[str, str] = {
+    "ð": "đ",  # eth: looks like Đ
+    "ʒ": "dž",  # ezh: dž in Romani spelling, as is ǯ
+    "ʃ": "š",  # esh
+    "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h", "þ": "th",
+    "ə": "e", "ɛ": "e", "ɔ": "o", "ŧ": "t", "ŋ": "n",
+    # Russian, Ukrainian and Macedonian letters outside the azbuka, so that names
+    # copied from foreign documents still match (й is ј, see search_key).
+    "я": "ja", "ю": "ju", "ы": "i", "щ": "šč", "ъ": "", "ь": "", "э": "e",
+    "є": "je", "і": "i", "ѕ": "dz", "ґ": "g",
+    # Greek, read the way Serbian writes Greek names (Θεόδωρος is Teodoros).
+    "α": "a", "β": "v", "γ": "g", "δ": "d", "ε": "e", "ζ": "z", "η": "i", "θ": "t",
+    "ι": "i", "κ": "k", "λ": "l", "μ": "m", "ν": "n", "ξ": "ks", "ο": "o", "π": "p",
+    "ρ": "r", "σ": "s", "ς": "s", "τ": "t", "υ": "i", "φ": "f", "χ": "h", "ψ": "ps",
+    "ω": "o",
+}  # fmt: skip
+
+
+def _spell_letters(text: str) -> str:
+    """``text`` with each letter of ``LETTERS_AS_SERBIAN`` written as its Serbian
+    Latin letters (in lower case: search and sort both ignore case)."""
+    out: list[str] = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch)
+            continue
+        base = unicodedata.normalize("NFKD", ch)[:1].lower()
+        spelled = LETTERS_AS_SERBIAN.get(base)
+        out.append(ch if spelled is None else spelled)
+    return "".join(out)
+
+
+# --- search keys -----------------------------------------------------------------
 
 
 def _ascii_fold(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if unicodedata.category(c)[0] != "M")
 
 
-# Letters that keep no base letter under NFKD, folded to ASCII by hand. A few Russian,
-# Ukrainian and Macedonian letters are included so that names copied from foreign
-# documents still match something.
-_SEARCH_FOLD: dict[str, str] = {
-    "đ": "d", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ı": "i",
-    "ħ": "h", "þ": "th", "ə": "e", "θ": "th", "ʒ": "z", "ŧ": "t", "ŋ": "n",
-    "я": "ja", "ю": "ju", "ы": "y", "щ": "sc", "ъ": "", "ь": "", "э": "e",
-    "є": "je", "і": "i", "ѕ": "dz", "ґ": "g",
-}  # fmt: skip
-# Serbian Cyrillic goes through its Latin letter (ђ -> đ -> d, џ -> dž -> dz).
-_SEARCH_FOLD.update(
-    {cyr: "".join(_SEARCH_FOLD.get(c, c) for c in _ascii_fold(lat)) for cyr, lat in _AZBUKA}
+# The Serbian letters that keep no base letter under NFKD (đ), and the azbuka through
+# its Latin letters (ђ -> đ -> d, џ -> dž -> dz).
+_SERBIAN_FOLD: dict[str, str] = {"đ": "d"}
+_SERBIAN_FOLD.update(
+    {cyr: "".join(_SERBIAN_FOLD.get(c, c) for c in _ascii_fold(lat)) for cyr, lat in _AZBUKA}
 )
+
+# Spellings of one Serbian sound that the key writes one way, on the folded letters:
+# ASCII "dj" for đ; and Albanian, as names of Roma from Kosovo are often written:
+# gj = đ, xh = dž, q = ć, sh = š, zh = ž (ç and ë lose their marks like any accent).
+# "Krasniqi" and "Krasnići" then have one key, and so have "Hoxha" and "Hodža".
+_SAME_SOUND = re.compile(r"dj|gj|xh|sh|zh|q")
+_SAME_SOUND_AS = {"dj": "d", "gj": "d", "xh": "dz", "sh": "s", "zh": "z", "q": "c"}
+
+
+def _fold_char(ch: str) -> str:
+    """One character of the folded text: a-z and 0-9 as they are, a digit of any
+    script as its ASCII digit, a letter no table reads kept, anything else a space."""
+    if ch.isascii():
+        return ch if ch.isalnum() else " "
+    if ch.isdecimal():
+        return str(unicodedata.decimal(ch))
+    return ch if ch.isalpha() else " "
 
 
 def search_key(text: str) -> str:
     """A key in which script, case and diacritics no longer matter.
 
     "Ђорђевић", "Đorđević", "Djordjevic" and "DORDEVIC" all give "dordevic". Only
-    a-z, 0-9 and single spaces remain. ASCII "dj" is read as đ everywhere, so the key
-    also merges a few real д+ј words ("podjela"); that costs a little precision and
-    never loses a match.
+    lower-case letters and digits 0-9 remain, with single spaces between words: a-z
+    for Serbian (either script), Romani, Albanian, Greek and the other letters
+    ``LETTERS_AS_SERBIAN`` reads; letters of scripts it cannot read (Arabic, Chinese)
+    stay as they are, so a name written in one is found by typing it the same way.
+
+    A few spellings of one sound merge: ASCII "dj" is read as đ everywhere, and the
+    Albanian gj, xh, q, sh, zh as đ, dž, ć, š, ž. So the key also merges a few real
+    words ("podjela", "Ishak"); that costs a little precision and never loses a match.
     """
     # Russian й is Serbian ј; without this NFKD would turn it into и.
     s = unicodedata.normalize("NFC", text).casefold().replace("й", "ј")
-    s = _ascii_fold(s).casefold()  # casefold again: NFKD can expose capitals (ℌ -> H)
-    s = "".join(_SEARCH_FOLD.get(c, c) for c in s)
-    while "dj" in s:  # repeated, because "ddjj" -> "ddj" still holds a "dj"
-        s = s.replace("dj", "d")
-    return _NON_KEY.sub(" ", s).strip()
+    s = _ascii_fold(_spell_letters(s)).casefold()  # again: NFKD can expose capitals (ℌ -> H)
+    s = "".join(_fold_char(c) for c in "".join(_SERBIAN_FOLD.get(c, c) for c in s))
+    while True:  # repeated, because "ddjj" -> "ddj" still holds a "dj"
+        folded = _SAME_SOUND.sub(lambda m: _SAME_SOUND_AS[m.group()], s)
+        if folded == s:
+            break
+        s = folded
+    return " ".join(s.split())
 
 
 def search_tokens(text: str) -> list[str]:
@@ -265,7 +327,8 @@ def _collation(text: str, script: str) -> tuple[tuple[_Element, ...], tuple[int,
     """Primary elements (letters by alphabet rank) and secondary weights (accents)."""
     if script not in ("latn", "cyrl"):
         raise ValueError(f"script must be 'latn' or 'cyrl', not {script!r}")
-    nfc = unicodedata.normalize("NFC", text)
+    # Letters without a base letter take their Serbian letters first: Ð sorts as Đ.
+    nfc = _spell_letters(unicodedata.normalize("NFC", text))
     if script == "latn":
         units, ranks, to_cyrillic = _latn_units(nfc), _LATN_RANK, False
     else:
@@ -297,9 +360,11 @@ def sort_key(text: str, script: str = "latn") -> SortKey:
     Latin as Cyrillic. Lj, Nj and Dž are single letters. Case does not matter. Digits
     come before letters, and a word break before both, so "Ana Marija" < "Anabela".
 
-    Letters outside the alphabet: q w x y go where CLDR puts them in Latin (q after p,
-    w x y after v) and at the end in Cyrillic; accented letters rank as their base
-    letter with the accent breaking ties; anything else goes to the end, by code point.
+    Letters outside the alphabet: those of ``LETTERS_AS_SERBIAN`` rank as the letters
+    it gives (Ð as Đ, ʒ as Dž, Greek as its Latin reading); q w x y go where CLDR puts
+    them in Latin (q after p, w x y after v) and at the end in Cyrillic; accented
+    letters rank as their base letter with the accent breaking ties; anything else
+    goes to the end, by code point.
     Remaining ties are broken by the lower-cased text, then by the text itself.
     """
     primary, secondary = _collation(text, script)

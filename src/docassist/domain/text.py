@@ -52,3 +52,25 @@ class Problem:
     def render(self, translate: Callable[[str], str] = lambda s: s) -> str:
         """The message in the language of ``translate``, placeholders filled."""
         return translate(self.message).format(**self.params)
+
+
+#: How long each kind of free text may be, in characters. Real ones are far shorter; a
+#: longer one is a pasted page or a broken file, and would fill every screen, list and
+#: printout it appears on (a 5,000-character "blocked" reason pushed a case's title and
+#: steps out of reach).
+MAX_NAME_LENGTH = 100  # a name, a place, an address, a phone number
+MAX_REASON_LENGTH = 500  # what blocks a step, why an office refused, a note on a step
+MAX_NOTES_LENGTH = 4000  # the notes of a household or a person
+
+
+def too_long(text: str, limit: int = MAX_NAME_LENGTH) -> Problem | None:
+    """The problem with ``text`` when it is longer than ``limit`` characters (runs of
+    spaces and line breaks count as one), or None."""
+    count = len(" ".join(text.split()))
+    if count <= limit:
+        return None
+    return Problem(
+        "too_long",
+        N_("This is {count} characters long; at most {max} fit here."),
+        {"count": count, "max": limit},
+    )

@@ -11,18 +11,26 @@ over ``FamilyFacts``, so this module stays below the services.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from docassist.domain.model import DOCUMENT_LABELS
 from docassist.domain.text import N_
 from docassist.handouts.pdf import HandoutPDF, Line
-from docassist.handouts.plan import BlockedProcedure, NextStep, PlanSections
+from docassist.handouts.plan import (
+    DEADLINE_AHEAD,
+    DEADLINE_PASSED,
+    LATER,
+    RESOLVE,
+    BlockedProcedure,
+    NextStep,
+    PlanSections,
+)
 from docassist.handouts.procedure import OFFICE, VERIFY, VISIT
 from docassist.handouts.words import Page, Words
 from docassist.i18n import format_date, get_language, translate_in
-from docassist.procedures import Checklist
+from docassist.procedures import DISPUTED, Checklist, Text
 
 # Translators: the title of a printed handout for one family; {family} is its name.
 TITLE = N_("Family plan: {family}")
@@ -44,6 +52,8 @@ class FamilyFacts:
     family_name: str
     place: str
     members: Sequence[MemberFacts]
+    # Checklist id -> title, for naming what waits on what ("Needed for Emir: ...").
+    titles: Mapping[str, Text] = field(default_factory=dict)
 
 
 def serbian_beside(code: str) -> str | None:
@@ -62,7 +72,7 @@ def family_plan(facts: FamilyFacts, language: str, today: date) -> bytes:
     page = Page()
     shown: list[Checklist] = []
     for member in facts.members:
-        shown += _member(page, words, member)
+        shown += _member(page, words, member, facts.titles)
     page.gap(4)
     page.blank(words.both(OFFICE, " / ") + ":")
     page.blank(words.both(VISIT, " / ") + ":")
@@ -82,7 +92,9 @@ def family_plan(facts: FamilyFacts, language: str, today: date) -> bytes:
     return pdf.render()
 
 
-def _member(page: Page, words: Words, member: MemberFacts) -> list[Checklist]:
+def _member(
+    page: Page, words: Words, member: MemberFacts, titles: Mapping[str, Text]
+) -> list[Checklist]:
     """One person's part; returns the checklists printed (for the draft marker)."""
     page.gap(2)
     page.rule()
@@ -93,19 +105,29 @@ def _member(page: Page, words: Words, member: MemberFacts) -> list[Checklist]:
     if sections is None:
         page.paragraph(Line(words.msg(NOTHING_LEFT)))
         return shown
+    for kind, source in sections.disputed.items():
+        text = words.msg(DISPUTED).format(
+            document=words.msg(DOCUMENT_LABELS[kind]), source=words.msg(DOCUMENT_LABELS[source])
+        )
+        page.paragraph(Line(f"{words.msg(RESOLVE)} {text}"), bold=True)
+
+    def title(checklist_id: str) -> str:
+        found = titles.get(checklist_id)
+        return words.one(found, words.first)[0] if found else checklist_id
+
     for next_step in sections.next_steps:
         shown.append(next_step.item.checklist)
-        _next(page, words, next_step)
+        _next(page, words, next_step, title)
     for blocked in sections.blocked:
         shown.append(blocked.item.checklist)
-        _blocked(page, words, blocked)
+        _blocked(page, words, blocked, title)
     if not sections.next_steps:
         page.paragraph(Line(words.msg(NOTHING_YET if sections.nothing_can_start else NOTHING_LEFT)))
     for alternative in sections.alternatives:
         shown.append(alternative.item.checklist)
         main = alternative.instead_of
-        title = words.one(main.title, words.first)[0] if main else ""
-        label = words.msg(OR_INSTEAD).format(checklist=title)
+        main_title = words.one(main.title, words.first)[0] if main else ""
+        label = words.msg(OR_INSTEAD).format(checklist=main_title)
         own = words.one(alternative.item.checklist.title, words.first)[0]
         page.paragraph(Line(f"{label} {own}"))
     # Documents held are not procedures gone through (see handouts.plan).
@@ -113,16 +135,16 @@ def _member(page: Page, words: Words, member: MemberFacts) -> list[Checklist]:
         held = ", ".join(words.msg(DOCUMENT_LABELS[kind]) for kind in sections.held)
         page.paragraph(Line(f"{words.msg('Has:')} {held}"))
     if sections.done:
-        titles = ", ".join(words.one(i.checklist.title, words.first)[0] for i in sections.done)
-        page.paragraph(Line(f"{words.msg('Done:')} {titles}"))
+        done = ", ".join(words.one(i.checklist.title, words.first)[0] for i in sections.done)
+        page.paragraph(Line(f"{words.msg('Done:')} {done}"))
     return shown
 
 
-def _next(page: Page, words: Words, next_step: NextStep) -> None:
-    title = words.line(next_step.item.checklist.title)
-    page.heading(f"{words.msg('Next step:')} {title.first}", points=15, after=25)
-    if title.second:
-        page.subtitle(title.second)
+def _next(page: Page, words: Words, next_step: NextStep, title: Callable[[str], str]) -> None:
+    heading = words.line(next_step.item.checklist.title)
+    page.heading(f"{words.msg('Next step:')} {heading.first}", points=15, after=25)
+    if heading.second:
+        page.subtitle(heading.second)
     step = next_step.step
     if step is None:
         return
@@ -130,6 +152,25 @@ def _next(page: Page, words: Words, next_step: NextStep) -> None:
     if next_step.due is not None:
         day = format_date(next_step.due, language=words.first)
         page.paragraph(Line(words.msg("Due {date}").format(date=day)), bold=True)
+    books = next_step.books_line(words.msg)
+    if books:
+        page.paragraph(Line(books), bold=True)
+    for deadline in next_step.deadlines:
+        name = words.one(deadline.step.title, words.first)[0]
+        day = format_date(deadline.due, language=words.first)
+        if deadline.passed:
+            text = words.msg(DEADLINE_PASSED).format(step=name, date=day)
+            page.paragraph(Line(text), bold=True)
+            if deadline.step.after_deadline is not None:
+                page.paragraph(words.line(deadline.step.after_deadline))
+        elif deadline.step.key != step.key:
+            page.paragraph(Line(words.msg(DEADLINE_AHEAD).format(step=name, date=day)))
+    for blocker in next_step.later:
+        later = words.one(blocker.from_title, words.first)[0] if blocker.from_title else ""
+        text = blocker.render(lambda m: translate_in(words.first, m), words.first)
+        page.paragraph(Line(words.msg(LATER).format(step=later, blocker=text)))
+    for waiting in next_step.waiting:
+        page.paragraph(Line(waiting.render(words.msg, title)))
     check = step.verify_locally
     if step.bring:
         page.heading(words.msg("Bring:"), points=14, after=12)
@@ -147,11 +188,13 @@ def _next(page: Page, words: Words, next_step: NextStep) -> None:
             page.warning([words.both(VERIFY)])
 
 
-def _blocked(page: Page, words: Words, blocked: BlockedProcedure) -> None:
-    title = words.line(blocked.item.checklist.title)
-    page.heading(f"{words.msg('Blocked:')} {title.first}", points=15, after=15)
-    if title.second:
-        page.subtitle(title.second)
+def _blocked(
+    page: Page, words: Words, blocked: BlockedProcedure, title: Callable[[str], str]
+) -> None:
+    heading = words.line(blocked.item.checklist.title)
+    page.heading(f"{words.msg('Blocked:')} {heading.first}", points=15, after=15)
+    if heading.second:
+        page.subtitle(heading.second)
     first = words.first
 
     def translate(msgid: str) -> str:
@@ -167,3 +210,5 @@ def _blocked(page: Page, words: Words, blocked: BlockedProcedure) -> None:
             page.bullet(Line(text, reason.first))
         else:
             page.bullet(Line(text))
+    for waiting in blocked.waiting:
+        page.paragraph(Line(waiting.render(words.msg, title)))

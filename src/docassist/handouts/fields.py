@@ -49,5 +49,5 @@ def step_fields(step: Step) -> list[Field]:
     # Not in checklist.VERIFY_FIELDS: what ends a step is the procedure, not a local fact.
     out.append(Field(TEXT, N_("Done when"), step.done_when))
     if step.tips:
-        out.append(Field(TIPS, N_("For the facilitator"), step.tips))
+        out.append(Field(TIPS, N_("For the facilitator"), step.tips, "tips" in check))
     return out

@@ -19,7 +19,7 @@ from docassist.procedures.problems import ChecklistProblem
 LANGUAGES = ("en", "sr", "rom")
 REVIEW_VALUES = ("draft", "reviewed")
 WHO_VALUES = ("self", "mother", "father", "a_parent")
-VERIFY_FIELDS = ("cost", "duration", "deadline", "where", "bring")
+VERIFY_FIELDS = ("cost", "duration", "deadline", "where", "bring", "tips")
 ORIGINS = ("bundled", "user")
 
 
@@ -57,6 +57,20 @@ class Text:
 
 
 @dataclass(frozen=True)
+class StepCondition:
+    """Whom a step is for (``only_if``): a person matching any one listed value.
+
+    ``born_in`` holds ``domain.birthplace`` values ("kosovo", "abroad").
+    """
+
+    born_in: frozenset[str] = frozenset()
+    status: frozenset[PersonStatus] = frozenset()
+
+    def matches(self, born_in: str | None, statuses: frozenset[PersonStatus]) -> bool:
+        return (born_in is not None and born_in in self.born_in) or bool(self.status & statuses)
+
+
+@dataclass(frozen=True)
 class Step:
     key: str
     title: Text
@@ -70,6 +84,16 @@ class Step:
     deadline: Text | None = None
     tips: Text | None = None
     verify_locally: frozenset[str] = frozenset()
+    # A legal deadline counted in days from the person's birth (report a birth within
+    # 15 days): due dates follow it when the exact birth date is known.
+    deadline_days: int | None = None
+    # What to tell the family once that deadline has passed.
+    after_deadline: Text | None = None
+    # Only for some people (the Kosovo books check): others skip the step.
+    only_if: StepCondition | None = None
+
+    def applies_to(self, born_in: str | None, statuses: frozenset[PersonStatus]) -> bool:
+        return self.only_if is None or self.only_if.matches(born_in, statuses)
 
 
 @dataclass(frozen=True)
@@ -79,6 +103,9 @@ class Prerequisite:
     reason: Text
     age_min: int | None = None
     age_max: int | None = None
+    # The step from which the prerequisite is needed: the steps before it can go
+    # ahead without it (a birth is reported before the mother's ID card is there).
+    from_step: str | None = None
 
     def applies_at(self, age: int | None) -> bool:
         """Whether the prerequisite counts for a person of ``age``.
@@ -106,6 +133,8 @@ class Applies:
     after_refusal_of: str | None = None
     instead_of: str | None = None
     alternative_to: str | None = None
+    # Where the person was born (``domain.birthplace`` values): any one listed.
+    born_in: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,9 @@ registration and citizenship), read from the producing checklists' ``self``
 prerequisites, never from code about one procedure. An implied document fills in a
 document whose state is not recorded; it overrides a record of "missing" only for the
 registry entries (``REGISTRY_ENTRIES``), which are never lost once made, and the plan then
-lists the contradiction in ``corrections`` so the record can be put right.
+lists the contradiction in ``corrections`` so the record can be put right. A case on a
+registry entry that was refused, with none obtained since, outweighs such an inference:
+the entry is not implied, and ``disputed`` names the contradiction to resolve.
 
 A *blocker* either really blocks (``Blocker.blocking``) or only asks the facilitator to
 check something we cannot know — a parent who is not recorded. The two are kept apart
@@ -36,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from docassist.domain.model import (
@@ -83,6 +85,13 @@ MSG_STEP_BLOCKED = N_("Step blocked: {step}")
 CORRECTION = N_(
     "{document}: recorded as missing, but the person holds a document that needed it "
     "({source}). Correct the record."
+)
+
+# A registry entry a document held would imply, while a case on it was refused.
+# {document} and {source} are document labels.
+DISPUTED = N_(
+    "{document}: the office refused it, yet the record says the person holds a "
+    "{source}, which needs it. Find out which is right before going on."
 )
 
 _UNKNOWN_RELATIVE_MESSAGES = {
@@ -141,6 +150,10 @@ class PersonFacts:
     # Days since birth, only when the exact birth date is known (not a year or a month,
     # not "about"): rules with deadlines in days use it instead of whole years.
     age_days: int | None = None
+    # Where the person was born, as far as the place typed tells (domain.birthplace):
+    # "kosovo", "abroad", or None when not known.
+    born_in: str | None = None
+    place_of_birth: str = ""
 
     def has(self, kind: DocumentKind) -> bool:
         return self.documents.get(kind) == DocumentState.HAVE
@@ -163,10 +176,15 @@ class Blocker:
     person_name: str = ""
     document: DocumentKind | None = None
     step_key: str | None = None
+    # The step from which the prerequisite is needed (``Prerequisite.from_step``).
+    from_step: str | None = None
+    # True while that step is still ahead: the steps before it go ahead meanwhile.
+    later: bool = False
+    from_title: Text | None = None  # the title of ``from_step``, when ``later``
 
     @property
     def blocking(self) -> bool:
-        return self.kind != FAMILY_UNKNOWN
+        return self.kind != FAMILY_UNKNOWN and not self.later
 
     def render(self, translate: Callable[[str], str] = lambda s: s, lang: str = "en") -> str:
         """The message in the reader's language: ``translate`` is the UI's gettext."""
@@ -186,6 +204,20 @@ class NeededFor:
     person_id: str
     person_name: str
     who: str  # how that procedure names this person: "self", "mother", ...
+    # Set when the procedure waits through another one (the chain residence -> ID card
+    # -> the child's registration): the procedure in between, and whose it is.
+    via: str | None = None
+    via_person_id: str | None = None
+    via_person_name: str = ""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A legal deadline of a step still to do, counted from the person's birth."""
+
+    step: Step
+    due: date
+    passed: bool
 
 
 @dataclass
@@ -200,6 +232,8 @@ class PlanItem:
     # The checklist this one is an alternative to, while that one is still open to the
     # person: offered as an "or", never as a next step of its own.
     alternative_to: str | None = None
+    # Legal deadlines of the steps still to do, in step order (exact birth date only).
+    deadlines: tuple[Deadline, ...] = ()
 
     @property
     def blocked(self) -> bool:
@@ -208,7 +242,13 @@ class PlanItem:
 
     @property
     def notes(self) -> list[Blocker]:
-        return [b for b in self.blockers if not b.blocking]
+        """What to check: a relative who is not recorded."""
+        return [b for b in self.blockers if b.kind == FAMILY_UNKNOWN]
+
+    @property
+    def later(self) -> list[Blocker]:
+        """Prerequisites of a step still ahead: the steps before it go ahead now."""
+        return [b for b in self.blockers if b.later]
 
 
 @dataclass
@@ -218,7 +258,9 @@ class PersonPlan:
     ``held`` is every document the rules take the person to hold, in ``DocumentKind``
     order: those recorded, and those ``implied`` by them (each mapped to the held
     document it follows from). ``corrections`` are the implied registry entries that the
-    record says are missing: the record should be put right.
+    record says are missing: the record should be put right. ``disputed`` are registry
+    entries a held document would imply but a case on them was refused (and none was
+    obtained since): the refusal wins, and the contradiction is the thing to resolve.
     """
 
     person_id: str
@@ -227,6 +269,9 @@ class PersonPlan:
     held: tuple[DocumentKind, ...] = ()
     implied: Mapping[DocumentKind, DocumentKind] = field(default_factory=dict)
     corrections: Mapping[DocumentKind, DocumentKind] = field(default_factory=dict)
+    disputed: Mapping[DocumentKind, DocumentKind] = field(default_factory=dict)
+    place_of_birth: str = ""
+    born_in: str | None = None
 
     def item(self, checklist_id: str) -> PlanItem | None:
         return next((i for i in self.items if i.checklist.id == checklist_id), None)
@@ -300,15 +345,47 @@ def implied_documents(
     return implied
 
 
-def _understood(
-    person: PersonFacts, checklists: ChecklistSet
-) -> tuple[PersonFacts, dict[DocumentKind, DocumentKind], dict[DocumentKind, DocumentKind]]:
+def refused_entries(person: PersonFacts, checklists: ChecklistSet) -> set[DocumentKind]:
+    """Registry entries a case was refused on, with no case obtaining one since.
+
+    An office's refusal is a fact recorded on a case; an entry implied from another
+    document is an inference. The refusal wins (see ``_understood``).
+    """
+    refused: set[DocumentKind] = set()
+    for case in person.cases:  # oldest first
+        checklist = checklists.get(case.checklist_id)
+        kind = checklist.produces if checklist is not None else None
+        if kind not in REGISTRY_ENTRIES:
+            continue
+        if case.obtained:
+            refused.discard(kind)
+        elif case.refused and not case.is_open:
+            refused.add(kind)
+    return refused
+
+
+@dataclass(frozen=True)
+class _Understanding:
+    person: PersonFacts
+    implied: dict[DocumentKind, DocumentKind]
+    corrections: dict[DocumentKind, DocumentKind]
+    disputed: dict[DocumentKind, DocumentKind]
+
+
+def _understood(person: PersonFacts, checklists: ChecklistSet) -> _Understanding:
     """The person with implied documents filled in, what was implied, what contradicts."""
     documents = dict(person.documents)
     applied: dict[DocumentKind, DocumentKind] = {}
     corrections: dict[DocumentKind, DocumentKind] = {}
+    disputed: dict[DocumentKind, DocumentKind] = {}
+    refused = refused_entries(person, checklists)
     for kind, source in implied_documents(person, checklists).items():
         state = documents.get(kind, DocumentState.UNKNOWN)
+        if kind in refused and state != DocumentState.HAVE:
+            # The office said no to this very entry: a document that "needed" it does
+            # not make it so. The contradiction is for the coordinator to resolve.
+            disputed[kind] = source
+            continue
         if state == DocumentState.UNKNOWN or (
             state == DocumentState.MISSING and kind in REGISTRY_ENTRIES
         ):
@@ -316,9 +393,9 @@ def _understood(
                 corrections[kind] = source
             documents[kind] = DocumentState.HAVE
             applied[kind] = source
-    if not applied:
-        return person, applied, corrections
-    return replace(person, documents=documents), applied, corrections
+    if applied:
+        person = replace(person, documents=documents)
+    return _Understanding(person, applied, corrections, disputed)
 
 
 def _age_ok(age: int | None, age_min: int | None, age_max: int | None) -> bool:
@@ -374,6 +451,7 @@ def _fit(person: PersonFacts, checklists: ChecklistSet) -> dict[str, _Fit]:
         base[c.id] = (
             _age_fits(person, a)
             and (not a.status or bool(a.status & person.statuses))
+            and (not a.born_in or person.born_in in a.born_in)
             and (a.after_refusal_of is None or refused(a.after_refusal_of))
         )
 
@@ -391,12 +469,24 @@ def _fit(person: PersonFacts, checklists: ChecklistSet) -> dict[str, _Fit]:
     for c in checklists:
         if base[c.id]:
             a = c.applies
+            if a.instead_of and refused(c.id) and base.get(a.instead_of, False):
+                # Refused, the replacing route gives way to the one it replaced, when
+                # that one fits (the Kosovo books held no entry: late registration).
+                suppressed.add(c.id)
+                continue
             alternative_of = (
                 a.alternative_to if a.alternative_to and refused(a.alternative_to) else None
             )
             for replaced in (a.instead_of, a.after_refusal_of, alternative_of):
                 if replaced and replaced != c.id:
                     suppressed.add(replaced)
+    # An "or" beside a route that was pushed aside has nothing to stand beside: the
+    # court is no alternative where the Kosovo books or a foreign birth entry replace
+    # late registration. Once the main route was refused, the alternative is the route.
+    for c in checklists:
+        main = c.applies.alternative_to
+        if main and main in suppressed and not refused(main):
+            suppressed.add(c.id)
 
     open_cases = {
         cid: next((c for c in reversed(h) if c.is_open), None) for cid, h in cases.items()
@@ -473,6 +563,7 @@ class _Unmet:
     who: str
     reason: Text | None
     document: DocumentKind
+    from_step: str | None = None
 
     def blocker(
         self,
@@ -496,6 +587,7 @@ class _Unmet:
             person_id=person_id,
             person_name=person_name,
             document=self.document,
+            from_step=self.from_step,
         )
 
 
@@ -505,7 +597,13 @@ def _judge(
     document = target.produces
     # The callers skip targets without a document (see _prerequisite_blockers).
     assert document is not None
-    unmet = _Unmet(checklist=target.id, who=prereq.who, reason=prereq.reason, document=document)
+    unmet = _Unmet(
+        checklist=target.id,
+        who=prereq.who,
+        reason=prereq.reason,
+        document=document,
+        from_step=prereq.from_step,
+    )
     if prereq.who == "self":
         if person.has(document):
             return None
@@ -547,15 +645,55 @@ def _step_blockers(checklist: Checklist, case: CaseFacts) -> list[Blocker]:
     ]
 
 
-def _next_step(checklist: Checklist, case: CaseFacts | None) -> Step | None:
+def _next_step(checklist: Checklist, case: CaseFacts | None, person: PersonFacts) -> Step | None:
     """The first step not done or skipped; the open case's statuses are matched by step
-    key, so a case begun on an older version keeps its progress where keys still match."""
-    if case is None:
-        return checklist.steps[0] if checklist.steps else None
+    key, so a case begun on an older version keeps its progress where keys still match.
+    A step not for this person (``only_if``) is passed over unless its case began it."""
+    statuses = case.step_statuses if case is not None else {}
     for step in checklist.steps:
-        if case.step_statuses.get(step.key) not in _FINISHED_STEP:
-            return step
+        status = statuses.get(step.key)
+        if status in _FINISHED_STEP:
+            continue
+        if status in (None, StepStatus.TODO) and not step.applies_to(
+            person.born_in, person.statuses
+        ):
+            continue
+        return step
     return None
+
+
+def _held_back(blockers: list[Blocker], checklist: Checklist, step: Step | None) -> list[Blocker]:
+    """Blockers of a later step marked ``later`` while the next step comes before it."""
+    if step is None:
+        return blockers
+    position = checklist.step_keys.index(step.key)
+    out = []
+    for blocker in blockers:
+        held = checklist.step(blocker.from_step) if blocker.from_step else None
+        if held is not None and checklist.step_keys.index(held.key) > position:
+            blocker = replace(blocker, later=True, from_title=held.title)
+        out.append(blocker)
+    return out
+
+
+def _deadlines(
+    checklist: Checklist, case: CaseFacts | None, person: PersonFacts, today: date
+) -> tuple[Deadline, ...]:
+    """The legal deadlines (``deadline_days``) of the steps still to do, when the exact
+    birth date is known."""
+    if person.age_days is None:
+        return ()
+    born = today - timedelta(days=person.age_days)
+    statuses = case.step_statuses if case is not None else {}
+    out = []
+    for step in checklist.steps:
+        if step.deadline_days is None or statuses.get(step.key) in _FINISHED_STEP:
+            continue
+        if not step.applies_to(person.born_in, person.statuses):
+            continue
+        due = born + timedelta(days=step.deadline_days)
+        out.append(Deadline(step, due, due < today))
+    return tuple(out)
 
 
 def _demands_on(
@@ -602,8 +740,9 @@ def next_steps(
     so no rule depends on it yet.
     """
     # Every rule below reads documents as understood, with what they imply filled in.
-    person, implied, corrections = _understood(person, checklists)
-    family = {pid: _understood(facts, checklists)[0] for pid, facts in family.items()}
+    understanding = _understood(person, checklists)
+    person = understanding.person
+    family = {pid: _understood(facts, checklists).person for pid, facts in family.items()}
     fits = _fit(person, checklists)
     states = {cid: fit.state for cid, fit in fits.items()}
     needed: dict[str, list[NeededFor]] = {}
@@ -650,17 +789,21 @@ def next_steps(
             if before == NOT_APPLICABLE and states[target.id] == READY:
                 pending.append(target)
 
+    _extend_transitively(person, needed, family, checklists)
+
     items: list[PlanItem] = []
     for checklist in checklists:
         fit = fits[checklist.id]
         state = states[checklist.id]
         if state == NOT_APPLICABLE and not include_not_applicable:
             continue
-        item_blockers = list(blockers.get(checklist.id, []))
+        upcoming = _next_step(checklist, fit.open_case, person)
+        item_blockers = _held_back(list(blockers.get(checklist.id, [])), checklist, upcoming)
         if fit.open_case is not None:
             item_blockers += _step_blockers(checklist, fit.open_case)
         if state == READY and any(b.blocking for b in item_blockers):
             state = BLOCKED
+        going = state in (READY, BLOCKED, IN_PROGRESS)
         main = checklist.applies.alternative_to
         alternative_to = (
             main
@@ -672,11 +815,7 @@ def next_steps(
                 checklist=checklist,
                 state=state,
                 blockers=item_blockers,
-                next_step=(
-                    _next_step(checklist, fit.open_case)
-                    if state in (READY, BLOCKED, IN_PROGRESS)
-                    else None
-                ),
+                next_step=upcoming if going else None,
                 case=fit.open_case or fit.latest_case,
                 newer_version=(
                     fit.open_case is not None
@@ -684,6 +823,7 @@ def next_steps(
                 ),
                 needed_for=needed.get(checklist.id, []),
                 alternative_to=alternative_to,
+                deadlines=(_deadlines(checklist, fit.open_case, person, today) if going else ()),
             )
         )
     return PersonPlan(
@@ -691,9 +831,102 @@ def next_steps(
         _ordered(items),
         today,
         held=tuple(kind for kind in DocumentKind if person.has(kind)),
-        implied=implied,
-        corrections=corrections,
+        implied=understanding.implied,
+        corrections=understanding.corrections,
+        disputed=understanding.disputed,
+        place_of_birth=person.place_of_birth,
+        born_in=person.born_in,
     )
+
+
+def _extend_transitively(
+    person: PersonFacts,
+    needed: dict[str, list[NeededFor]],
+    family: Mapping[str, PersonFacts],
+    checklists: ChecklistSet,
+) -> None:
+    """Add to each item what waits on it through another procedure: the mother's
+    residence is needed for her ID card, and through it for her baby's registration."""
+    for holder, entries in needed.items():
+        seen = {(e.person_id, e.checklist) for e in entries} | {(person.id, holder)}
+        extra: list[NeededFor] = []
+        for entry in list(entries):
+            found = _entry_points(entry.person_id, entry.checklist, family, checklists, seen)
+            for further in found:
+                if further.person_id == person.id:
+                    continue  # the person's own procedures are named directly
+                extra.append(
+                    replace(
+                        further,
+                        via=entry.checklist,
+                        via_person_id=entry.person_id,
+                        via_person_name=entry.person_name,
+                    )
+                )
+        entries.extend(extra)
+
+
+def _entry_points(
+    person_id: str,
+    checklist_id: str,
+    family: Mapping[str, PersonFacts],
+    checklists: ChecklistSet,
+    seen: set[tuple[str, str]],
+) -> list[NeededFor]:
+    """Relatives' procedures that wait, through ``person_id``'s own chain, on the
+    document of ``checklist_id``: the first procedure of each relative that does (what
+    waits after it is in that relative's own plan), recursively down the family."""
+    person = family.get(person_id)
+    target = checklists.get(checklist_id)
+    if person is None or target is None or target.produces is None:
+        return []
+    own = _fit(person, checklists)
+    # The documents of this person's procedures that wait on it, step by step.
+    chain = {target.produces}
+    queue = [target.produces]
+    while queue:
+        document = queue.pop()
+        for c in checklists:
+            if (
+                c.produces is None
+                or c.produces in chain
+                or own[c.id].state
+                not in (
+                    READY,
+                    IN_PROGRESS,
+                )
+            ):
+                continue
+            if any(
+                b.kind == PREREQUISITE_SELF and t.produces == document
+                for b, t in _prerequisite_blockers(person, c, family, checklists)
+            ):
+                chain.add(c.produces)
+                queue.append(c.produces)
+    found: list[NeededFor] = []
+    for child in family.values():
+        if child.id == person.id or person.id not in (child.mother_id, child.father_id):
+            continue
+        fits = _fit(child, checklists)
+        for c in checklists:
+            if fits[c.id].state not in (READY, IN_PROGRESS) or (child.id, c.id) in seen:
+                continue
+            waits = next(
+                (
+                    b
+                    for b, t in _prerequisite_blockers(child, c, family, checklists)
+                    if b.kind == PREREQUISITE_FAMILY
+                    and t.produces in chain
+                    and b.person_id in (person.id, None)
+                ),
+                None,
+            )
+            if waits is None:
+                continue
+            seen.add((child.id, c.id))
+            found.append(NeededFor(c.id, child.id, child.name, waits.who))
+            found += _entry_points(child.id, c.id, family, checklists, seen)
+    return found
 
 
 def done_routes(plan: PersonPlan) -> list[PlanItem]:

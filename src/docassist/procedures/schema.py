@@ -14,8 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from docassist.domain.birthplace import BIRTHPLACES
 from docassist.domain.model import DocumentKind, Institution, PersonStatus
-from docassist.procedures.fields import FieldChecker, type_name
+from docassist.procedures.fields import FieldChecker, suggest, type_name
 from docassist.procedures.model import (
     VERIFY_FIELDS,
     WHO_VALUES,
@@ -25,6 +26,7 @@ from docassist.procedures.model import (
     RefusalReason,
     Source,
     Step,
+    StepCondition,
 )
 from docassist.procedures.problems import ChecklistProblem
 from docassist.procedures.reading import SourceFile, read_toml
@@ -55,6 +57,7 @@ _APPLIES_KEYS = dict.fromkeys(
         "after_refusal_of",
         "instead_of",
         "alternative_to",
+        "born_in",
     ),
     False,
 )
@@ -65,6 +68,7 @@ _PREREQUISITE_KEYS = {
     "reason": True,
     "age_min": False,
     "age_max": False,
+    "from_step": False,
 }
 _STEP_KEYS = {
     "key": True,
@@ -79,7 +83,11 @@ _STEP_KEYS = {
     "tips": False,
     "done_when": True,
     "verify_locally": False,
+    "deadline_days": False,
+    "after_deadline": False,
+    "only_if": False,
 }
+_ONLY_IF_KEYS = {"born_in": False, "status": False}
 _REFUSAL_KEYS = {"key": True, "label": True}
 
 
@@ -121,6 +129,15 @@ class ChecklistChecker(FieldChecker):
             for key in ("after_refusal_of", "instead_of", "alternative_to"):
                 if getattr(applies, key) == checklist_id:
                     self.report(("applies", key), "a checklist cannot refer to itself")
+        if prerequisites and steps:
+            keys = {step.key for step in steps}
+            for index, prereq in enumerate(prerequisites):
+                if prereq.from_step is not None and prereq.from_step not in keys:
+                    self.report(
+                        ("prerequisites", index, "from_step"),
+                        f"names step '{prereq.from_step}', but this checklist has no such step"
+                        f"{suggest(prereq.from_step, keys)}",
+                    )
         if self.problems:
             return None
         return Checklist(
@@ -187,6 +204,7 @@ class ChecklistChecker(FieldChecker):
         alternative = self.optional(
             table, "alternative_to", path, lambda v, p: self.key_syntax(v, p, "checklist id")
         )
+        born = self.optional(table, "born_in", path, self.birthplaces)
         if len(self.problems) != before:
             return None
         return Applies(
@@ -199,7 +217,21 @@ class ChecklistChecker(FieldChecker):
             after_refusal_of=after,
             instead_of=instead,
             alternative_to=alternative,
+            born_in=born or frozenset(),
         )
+
+    def birthplaces(self, value: Any, path: tuple[Any, ...]) -> frozenset[str] | None:
+        items = self.array(
+            value, path, non_empty="list at least one place of birth, or leave 'born_in' out"
+        )
+        if items is None:
+            return None
+        codes = [
+            self.choice(item, (*path, i), BIRTHPLACES, "place of birth")
+            for i, item in enumerate(items)
+        ]
+        known = [code for code in codes if code is not None]
+        return frozenset(known) if len(known) == len(codes) else None
 
     def statuses(self, value: Any, path: tuple[Any, ...]) -> frozenset[PersonStatus] | None:
         # An empty list would match nobody; omit the key to mean "any status".
@@ -266,8 +298,11 @@ class ChecklistChecker(FieldChecker):
             age_max = self.optional(table, "age_max", here, lambda v, p: self.integer(v, p, 1))
             if age_min is not None and age_max is not None and age_min >= age_max:
                 self.report((*here, "age_max"), f"must be greater than age_min ({age_min})")
+            from_step = self.optional(
+                table, "from_step", here, lambda v, p: self.key_syntax(v, p, "step key")
+            )
             if len(self.problems) == before and target and who and reason:
-                result.append(Prerequisite(target, who, reason, age_min, age_max))
+                result.append(Prerequisite(target, who, reason, age_min, age_max, from_step))
         return tuple(result) if len(result) == len(items) else None
 
     def steps(self, value: Any, path: tuple[Any, ...]) -> tuple[Step, ...] | None:
@@ -286,7 +321,16 @@ class ChecklistChecker(FieldChecker):
             self.unique_key(key, seen, here, "steps")
             fields = {
                 name: self.optional(table, name, here, self.text)
-                for name in ("title", "where", "cost", "duration", "done_when", "deadline", "tips")
+                for name in (
+                    "title",
+                    "where",
+                    "cost",
+                    "duration",
+                    "done_when",
+                    "deadline",
+                    "tips",
+                    "after_deadline",
+                )
             }
             bring = self.optional(table, "bring", here, self.text_list)
             institution = self.optional(
@@ -296,6 +340,20 @@ class ChecklistChecker(FieldChecker):
                 lambda v, p: self.choice(v, p, Institution, "institution"),
             )
             days = self.optional(table, "typical_days", here, lambda v, p: self.integer(v, p, 0))
+            deadline_days = self.optional(
+                table, "deadline_days", here, lambda v, p: self.integer(v, p, 1)
+            )
+            if "deadline_days" in table and "deadline" not in table:
+                self.report(
+                    (*here, "deadline_days"),
+                    "give 'deadline' too: the words the family reads for this deadline",
+                )
+            if "after_deadline" in table and "deadline_days" not in table:
+                self.report(
+                    (*here, "after_deadline"),
+                    "says what to do once 'deadline_days' has passed: give 'deadline_days' too",
+                )
+            only_if = self.optional(table, "only_if", here, self.step_condition)
             verify = (
                 self.verify_fields(table["verify_locally"], (*here, "verify_locally"), table)
                 if "verify_locally" in table
@@ -310,10 +368,26 @@ class ChecklistChecker(FieldChecker):
                     institution=Institution(institution) if institution else None,
                     typical_days=days,
                     verify_locally=verify or frozenset(),
+                    deadline_days=deadline_days,
+                    only_if=only_if,
                     **fields,
                 )
             )
         return tuple(result) if len(result) == len(items) else None
+
+    def step_condition(self, value: Any, path: tuple[Any, ...]) -> StepCondition | None:
+        table = self.table(value, path, _ONLY_IF_KEYS)
+        if table is None:
+            return None
+        if not table:
+            self.report(path, "say whom the step is for: 'born_in', 'status' or both")
+            return None
+        before = len(self.problems)
+        born = self.optional(table, "born_in", path, self.birthplaces)
+        statuses = self.optional(table, "status", path, self.statuses)
+        if len(self.problems) != before:
+            return None
+        return StepCondition(born or frozenset(), statuses or frozenset())
 
     def verify_fields(
         self, value: Any, path: tuple[Any, ...], step: Mapping[str, Any]

@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from docassist.domain.dates import PartialDate
 from docassist.domain.model import (
     CaseStatus,
     DocumentKind,
     DocumentState,
     Outcome,
+    Role,
     StepStatus,
     is_active_case,
 )
-from docassist.domain.text import N_, Problem
+from docassist.domain.text import MAX_REASON_LENGTH, N_, Problem, too_long
 from docassist.services.context import Context, NotFoundError, ValidationError
 from docassist.services.documents import write_documents
 from docassist.store.cases import active_case_sql
@@ -31,6 +33,11 @@ class StepPlan:
 
     key: str
     typical_days: int | None = None
+    # A legal deadline in days from the person's birth: with an exact birth date the
+    # step is due then, whatever its typical duration.
+    deadline_days: int | None = None
+    # Not for this person (a step ``only_if`` others): recorded as skipped.
+    skip: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,9 @@ class Case:
     closed_at: str | None
     next_due: date | None
     steps: tuple[CaseStep, ...] = ()
+    # who follows the case (a facilitator or coordinator): set when opened, changed by
+    # a coordinator; the dashboard's facilitator filter and a facilitator's laptop go by it
+    assignee_id: str | None = None
 
     @property
     def is_active(self) -> bool:
@@ -85,6 +95,20 @@ def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def exact_birth_date(stored: str | None) -> date | None:
+    """The birth date when it is known to the day and not "about": legal deadlines
+    counted from the birth are only dated then."""
+    if not stored:
+        return None
+    try:
+        birth = PartialDate.from_storage(stored)
+    except ValueError:
+        return None
+    if birth.precision != "day" or birth.approximate:
+        return None
+    return birth.earliest()
+
+
 def open_case(
     ctx: Context,
     person_id: str,
@@ -93,17 +117,27 @@ def open_case(
     steps: Sequence[StepPlan],
     *,
     produces: DocumentKind | None = None,
+    assignee_id: str | None = None,
 ) -> str:
-    """Start a case; the first step is proposed a due date from its typical duration."""
-    if not steps:
+    """Start a case. Steps with a legal deadline counted from the birth are due then
+    (when the exact birth date is known); the first step to do is otherwise proposed a
+    due date from its typical duration. Steps marked ``skip`` are recorded as skipped.
+
+    ``assignee_id``: who follows it (default: whoever opens it)."""
+    assignee_id = assignee_id or ctx.user_id
+    if assignee_id is not None:
+        _check_assignee(ctx, assignee_id)
+    if not steps or all(step.skip for step in steps):
         raise ValidationError(
             {"steps": [Problem("empty", N_("This checklist has no steps to follow."))]}
         )
     person = ctx.db.execute(
-        "SELECT household_id FROM persons WHERE id = ? AND deleted_at IS NULL", [person_id]
+        "SELECT household_id, birth_date FROM persons WHERE id = ? AND deleted_at IS NULL",
+        [person_id],
     ).fetchone()
     if person is None:
         raise NotFoundError("person", person_id)
+    born = exact_birth_date(person[1])
     active = ctx.db.execute(
         "SELECT 1 FROM cases WHERE person_id = ? AND checklist_id = ? "
         f"AND {active_case_sql(None)} AND deleted_at IS NULL",
@@ -119,11 +153,18 @@ def open_case(
         )
     case_id = new_id()
     now, today = ctx.now(), ctx.today()
-    first_due = (
-        (today + timedelta(days=steps[0].typical_days)).isoformat()
-        if steps[0].typical_days
-        else None
-    )
+    first = next(i for i, step in enumerate(steps) if not step.skip)
+    dues: list[str | None] = []
+    for position, step in enumerate(steps):
+        due: date | None = None
+        if step.skip:
+            pass
+        elif born is not None and step.deadline_days:
+            due = born + timedelta(days=step.deadline_days)  # the law's date, even if past
+        elif position == first and step.typical_days:
+            due = today + timedelta(days=step.typical_days)
+        dues.append(due.isoformat() if due else None)
+    first_due = min((d for d in dues if d), default=None)
     row = {
         "id": case_id,
         "person_id": person_id,
@@ -134,20 +175,25 @@ def open_case(
         "status": CaseStatus.OPEN.value,
         "opened_at": now,
         "opened_by": ctx.user_id,
+        "assignee_id": assignee_id,
         "next_due": first_due,
     }
     with ctx.use_case():
         ctx.db.table("cases").insert({**row, **ctx.stamp()})
         for position, step in enumerate(steps):
+            if step.skip:
+                status = StepStatus.SKIPPED
+            else:
+                status = StepStatus.IN_PROGRESS if position == first else StepStatus.TODO
             ctx.db.table("case_steps").insert(
                 {
                     "id": new_id(),
                     "case_id": case_id,
                     "step_key": step.key,
                     "position": position,
-                    "status": (StepStatus.IN_PROGRESS if position == 0 else StepStatus.TODO).value,
+                    "status": status.value,
                     "typical_days": step.typical_days,
-                    "due_date": first_due if position == 0 else None,
+                    "due_date": dues[position],
                     **ctx.stamp(),
                 }
             )
@@ -186,6 +232,7 @@ def set_step_status(
     reason = reason.strip()
     if status == StepStatus.BLOCKED and not reason:
         raise ValidationError({"reason": [Problem("required", N_("Say what blocks this step."))]})
+    _check_length({"reason": reason, "note": note or ""})
     on = on or ctx.today()
     if status == StepStatus.DONE and on > ctx.today():
         raise ValidationError(
@@ -224,6 +271,13 @@ def set_step_status(
         )
 
 
+def _check_length(texts: dict[str, str]) -> None:
+    """Refuse a reason or note longer than ``MAX_REASON_LENGTH`` (a pasted page)."""
+    problems = {k: [p] for k, v in texts.items() if (p := too_long(v, MAX_REASON_LENGTH))}
+    if problems:
+        raise ValidationError(problems)
+
+
 def set_step_due(ctx: Context, case_id: str, step_key: str, due: date | None) -> None:
     case = get_case(ctx, case_id)
     step = next((s for s in case.steps if s.key == step_key), None)
@@ -257,6 +311,7 @@ def close_case(
     reason = reason.strip()
     if outcome == Outcome.REFUSED and not reason:
         raise ValidationError({"reason": [Problem("required", N_("Say why the office refused."))]})
+    _check_length({"reason": reason})
     on = on or ctx.today()
     if on > ctx.today():
         raise ValidationError({"on": [Problem("future", N_("The date cannot be in the future."))]})
@@ -286,6 +341,51 @@ def close_case(
             case_id,
             {"status": case.status.value, "outcome": None},
             after,
+        )
+
+
+_ASSIGNABLE = (Role.FACILITATOR, Role.COORDINATOR)
+
+
+def _check_assignee(ctx: Context, assignee_id: str) -> None:
+    found = ctx.db.execute(
+        "SELECT role FROM users WHERE id = ? AND deleted_at IS NULL", [assignee_id]
+    ).fetchone()
+    if found is None:
+        raise NotFoundError("user", assignee_id)
+    if found[0] not in _ASSIGNABLE:
+        raise ValidationError(
+            {
+                "assignee": [
+                    Problem("role", N_("A case is followed by a facilitator or a coordinator."))
+                ]
+            }
+        )
+
+
+def assign_case(ctx: Context, case_id: str, assignee_id: str) -> None:
+    """Give the case to someone else to follow; only a coordinator may."""
+    me = (
+        ctx.db.execute("SELECT role FROM users WHERE id = ?", [ctx.user_id]).fetchone()
+        if ctx.user_id
+        else None
+    )
+    if me is None or me[0] != Role.COORDINATOR:
+        raise ValidationError(
+            {"user": [Problem("role", N_("Only a coordinator may change who follows a case."))]}
+        )
+    case = get_case(ctx, case_id)
+    _check_assignee(ctx, assignee_id)
+    if case.assignee_id == assignee_id:
+        return
+    with ctx.use_case():
+        ctx.db.table("cases").update(case_id, {"assignee_id": assignee_id, **ctx.stamp()})
+        ctx.audit(
+            "assign",
+            "case",
+            case_id,
+            {"assignee_id": case.assignee_id},
+            {"assignee_id": assignee_id},
         )
 
 
@@ -401,6 +501,7 @@ def _case(row: dict[str, Any], steps: tuple[CaseStep, ...]) -> Case:
         closed_at=row["closed_at"],
         next_due=_d(row["next_due"]),
         steps=steps,
+        assignee_id=row.get("assignee_id"),
     )
 
 

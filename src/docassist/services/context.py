@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,8 +11,11 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from docassist.domain.text import Problem
+from docassist.store import outbox
+from docassist.store.audit import append_entries
 from docassist.store.database import Database
 from docassist.store.db import BusyDatabaseError, device_id, explain_database_error
+from docassist.store.engine import OperationalErrors
 
 T = TypeVar("T")
 
@@ -53,6 +55,10 @@ class Context:
     user_id: str | None = None
     today: Callable[[], date] = field(default=real_today)
     now: Callable[[], str] = field(default=real_now)
+    # The database key of an encrypted register (None: a plaintext one), unwrapped at
+    # sign-in (services/accounts.py). Kept for what needs it while the register is
+    # open: a backup, a passphrase given to a new user. Never in a repr or a log.
+    db_key: bytes | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def device_id(self) -> str:
@@ -67,6 +73,7 @@ class Context:
         connection writes fails at once with "database is locked": SQLite cannot wait
         for it, so busy_timeout never applied. Now a writer waits for the other one.
         Nested use cases run inside the outer transaction (a savepoint).
+        Before it commits, its changes are sealed into the sync outbox (store/outbox.py).
         """
         if self.db.conn.in_transaction:
             with self.db.atomic() as db:
@@ -74,7 +81,7 @@ class Context:
             return
         try:
             self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as err:
+        except OperationalErrors as err:
             # Another program held the lock past busy_timeout: nothing was written, and
             # the user gets the store's message (the form stays as typed).
             known = explain_database_error(
@@ -85,6 +92,9 @@ class Context:
             raise
         try:
             yield self.db
+            # What the use case changed goes to the sync outbox in the same transaction
+            # (nothing to do for a register that is not attached to an organisation).
+            outbox.seal(self.db, self.now(), self.user_id)
         except BaseException:
             if self.db.conn.in_transaction:
                 self.db.execute("ROLLBACK")
@@ -107,13 +117,18 @@ class Context:
         entity_id: str,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
+        *,
+        redacts: dict[int, str] | None = None,
+        at: str | None = None,
     ) -> None:
-        """Append one entry to the audit trail (inside the caller's transaction)."""
-        row = self.audit_row(action, entity, entity_id, before, after)
-        self.db.execute(
-            f"INSERT INTO audit_log({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-            list(row.values()),
-        )
+        """Append one entry to the audit trail (inside the caller's transaction).
+
+        ``redacts``: only for erasure, the entries whose details it rewrote, each
+        with its new digest (store/audit.py says why). ``at``: when it happened, if
+        not now (failed sign-ins on an encrypted register are kept in its key file
+        until the next sign-in can record them)."""
+        row = self.audit_row(action, entity, entity_id, before, after, at=at)
+        append_entries(self.db, [{**row, "redacts": redacts}])
 
     def audit_row(
         self,

@@ -33,7 +33,8 @@ class Scope:
         clauses += place_clauses
         params += place_params
         if self.facilitator_id:
-            clauses.append("c.opened_by = ?")
+            # the facilitator who follows the case, not whoever happened to open it
+            clauses.append("c.assignee_id = ?")
             params.append(self.facilitator_id)
         return " AND ".join(clauses), params
 

@@ -29,16 +29,18 @@ from docassist.domain.model import (
     StepStatus,
     is_active_case,
 )
+from docassist.services import accounts
 from docassist.services.context import Context
 from docassist.services.households import (
     HouseholdInput,
     PersonInput,
     household_columns,
-    household_search_text,
     person_columns,
 )
+from docassist.store.audit import append_entries
 from docassist.store.database import Database
 from docassist.store.db import new_id
+from docassist.store.search_index import household_search_text
 
 
 @dataclass(frozen=True)
@@ -485,6 +487,7 @@ class _Generator:
                 "blocked_reason": blocked_reason,
                 "opened_at": opened_at,
                 "opened_by": user_id,
+                "assignee_id": user_id,
                 "closed_at": closed_at,
                 "next_due": next_due,
                 **ctx.stamp(),
@@ -523,7 +526,9 @@ class _Generator:
 
     def flush(self, db: Database) -> None:
         for table, rows in self.rows.items():
-            if rows:
+            if rows and table == "audit_log":
+                append_entries(db, rows)  # chained, like every audit entry
+            elif rows:
                 _insert_rows(db, table, rows)
             rows.clear()
         self.documents_by_person.clear()
@@ -624,17 +629,28 @@ DEMO_KIND = ("kind", "demo")
 
 
 def is_demo_file(path: Path) -> bool:
-    """True if the file at ``path`` is a register ``generate`` filled (read-only look)."""
-    import sqlite3
+    """True if the file at ``path`` is a register ``generate`` filled (read-only look).
+    Made-up families are never encrypted: an encrypted file is not a demo, and is not
+    opened to find out (without its key it cannot be)."""
+    from docassist.store.db import StoreError, connect
+    from docassist.store.engine import DatabaseErrors
 
     try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        conn = connect(path, read_only=True)
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = ?", [DEMO_KIND[0]]).fetchone()
         finally:
             conn.close()
-    except sqlite3.DatabaseError:  # not a database, no meta table, damaged: not a demo
+    except StoreError:  # a folder, another kind of file, encrypted
         return False
+    except DatabaseErrors:  # not a database, no meta table, damaged: not a demo
+        return False
+    return row is not None and row[0] == DEMO_KIND[1]
+
+
+def is_demo_register(ctx: Context) -> bool:
+    """True if the open register is one ``generate`` filled (made-up families only)."""
+    row = ctx.db.execute("SELECT value FROM meta WHERE key = ?", [DEMO_KIND[0]]).fetchone()
     return row is not None and row[0] == DEMO_KIND[1]
 
 
@@ -650,6 +666,9 @@ def generate(
     gen = _Generator(ctx, seed, checklists if checklists is not None else default_demo_checklists())
     with ctx.use_case():
         ctx.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", list(DEMO_KIND))
+        # One hash for all: the demo users share the known demo passphrase, and each
+        # hash costs a sign-in's time (accounts.PASSPHRASE_HASHER).
+        demo_hash = accounts.hash_passphrase(accounts.DEMO_PASSPHRASE)
         for name, role in DEMO_USERS:
             uid = new_id()
             gen.user_ids.append(uid)
@@ -659,6 +678,7 @@ def generate(
                     "name": name,
                     "role": role.value,
                     "language": None,
+                    "passphrase_hash": demo_hash,
                     "created_at": ctx.now(),
                     **ctx.stamp(),
                 }

@@ -6,7 +6,9 @@ a tombstone (its id, household and the anonymous counts of its cases still add u
 reports and when laptops merge) but names, JMBG, birth data, place, notes, ethnicity,
 documents and the free text of their cases are blanked, and earlier audit entries
 about them lose their before/after copies. One audit entry "erase" says who did it,
-when and why, without any of the erased data.
+when and why, without any of the erased data, and lists the entries whose copies it
+rewrote: the audit chain itself is never rewritten (store/audit.py), so it still
+verifies after an erasure.
 
 Only a coordinator may erase. The deleted content is overwritten in the file
 (``secure_delete``) and the write-ahead log is emptied afterwards, so the old pages
@@ -18,18 +20,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from docassist.domain.model import Outcome, Role
+from docassist.domain.model import Outcome
 from docassist.domain.text import N_, Problem
 from docassist.services import cases as case_service
 from docassist.services import users
+from docassist.services.accounts import REFUSALS, Action, role_may
 from docassist.services.context import Context, NotFoundError, ValidationError
+from docassist.store.audit import redact_details
 
 ERASED = {"erased": True}
 ERASED_TEXT = "[erased]"
 ERASED_REASON = "erased on request"
 # What the app records as the reason: its confirmation asks for no free text.
 APP_REASON = "on request (confirmed in the app)"
-REFUSAL = N_("Only a coordinator may erase a person's data from the register.")
+REFUSAL = REFUSALS[Action.ERASE_PERSON]
 
 
 def refusal() -> ValidationError:
@@ -40,7 +44,7 @@ def may_erase(ctx: Context) -> bool:
     if ctx.user_id is None:
         return False
     try:
-        return users.get_user(ctx, ctx.user_id).role == Role.COORDINATOR
+        return role_may(users.get_user(ctx, ctx.user_id).role, Action.ERASE_PERSON)
     except NotFoundError:
         return False
 
@@ -122,7 +126,7 @@ def _erase(ctx: Context, person_id: str, reason: str) -> None:
     _refresh_search_text(ctx, person["household_id"])
     # The full-text index keeps a deleted entry's words until its segments merge.
     db.execute("INSERT INTO households_fts(households_fts) VALUES ('optimize')")
-    _scrub_audit(ctx, person_id, words)
+    redacted = _scrub_audit(ctx, person_id, words)
     ctx.audit(
         "erase",
         "person",
@@ -132,6 +136,7 @@ def _erase(ctx: Context, person_id: str, reason: str) -> None:
             "reason": reason,
             "cases": len(case_ids),
         },
+        redacts=redacted,
     )
 
 
@@ -142,16 +147,24 @@ def _identifying(person: dict[str, Any]) -> list[str]:
     return [v for v in values if v and len(v) > 1]
 
 
-def _scrub_audit(ctx: Context, person_id: str, words: list[str]) -> None:
+def _scrub_audit(ctx: Context, person_id: str, words: list[str]) -> dict[int, str]:
     """Earlier entries about the person lose their copies; entries about others
-    (a household's creation listing its members) lose the person's part."""
+    (a household's creation listing its members) lose the person's part.
+
+    Only the details (the values before and after) are rewritten: the chained
+    entries stay as written. Returns each rewritten entry's id with its new
+    details digest, for the erase entry to record, so the chain still verifies."""
     db = ctx.db
-    db.execute(
-        "UPDATE audit_log SET before = CASE WHEN before IS NULL THEN NULL ELSE ? END, "
-        "after = CASE WHEN after IS NULL THEN NULL ELSE ? END "
-        "WHERE entity = 'person' AND entity_id = ?",
-        [json.dumps(ERASED), json.dumps(ERASED), person_id],
-    )
+    erased = json.dumps(ERASED)
+    redacted: dict[int, str] = {}
+    for entry_id, before, after in db.execute(
+        "SELECT id, before, after FROM audit_log WHERE entity = 'person' AND entity_id = ? "
+        "AND (before IS NOT NULL OR after IS NOT NULL)",
+        [person_id],
+    ).fetchall():
+        redacted[entry_id] = redact_details(
+            db, entry_id, None if before is None else erased, None if after is None else erased
+        )
     needles = [person_id, *words]
     where = " OR ".join(["instr(before, ?) OR instr(after, ?)"] * len(needles))
     params = [n for n in needles for _ in (0, 1)]
@@ -168,10 +181,10 @@ def _scrub_audit(ctx: Context, person_id: str, words: list[str]) -> None:
                 continue
             value = _scrub(json.loads(row[column]), person_id, words)
             update[column] = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-        db.execute(
-            "UPDATE audit_log SET before = ?, after = ? WHERE id = ?",
-            [update.get("before"), update.get("after"), row["id"]],
+        redacted[row["id"]] = redact_details(
+            db, row["id"], update.get("before"), update.get("after")
         )
+    return redacted
 
 
 def _scrub(value: Any, person_id: str, words: list[str]) -> Any:

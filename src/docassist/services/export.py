@@ -3,6 +3,16 @@
 Every file is written next to its final place under a temporary name and then renamed
 over it, so a full disk or a pulled USB stick leaves the old file or none, never half
 of one. Headers are in the reader's language; numbers stay numbers and dates dates.
+
+The whole register holds every name and JMBG, so it is written encrypted unless the
+coordinator explicitly asks otherwise: an AES-256 zip (WinZip AE-2, the form 7-Zip,
+WinZip, WinRAR, PeaZip, Keka and The Unarchiver open; Windows Explorer, macOS Archive
+Utility and Info-ZIP's unzip do not) through ``pyzipper``, a fork of the standard
+library's zipfile with the AES layer on pycryptodomex. A zip rather than a 7z archive
+because the XLSX inside opens as it always has once extracted, and rather than an
+encrypted XLSX because no maintained Python library writes Office encryption. File
+names inside a zip are not encrypted: they name the date and the table, never a person.
+Reports hold only counts and are written as they are.
 """
 
 from __future__ import annotations
@@ -16,19 +26,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from docassist import locations
-from docassist.domain.model import Role
 from docassist.domain.text import N_, Problem
 from docassist.i18n import translator
 from docassist.services import users
+from docassist.services.accounts import REFUSALS, Action, role_may
 from docassist.services.context import Context, ValidationError
-from docassist.services.files import atomic_path, scratch_beside
+from docassist.services.files import atomic_path, owner_only, scratch_beside
 from docassist.services.reports import Report, localize
 
 REPORT_FORMATS = ("csv", "xlsx", "json")
 FULL_FORMATS = ("csv", "xlsx")
+
+# The AES key is derived from the passphrase with PBKDF2-SHA1 and 1,000 rounds (the
+# WinZip format fixes this): a short passphrase could be guessed quickly.
+MIN_EXPORT_PASSPHRASE = 10
 
 PERSONAL_DATA_WARNING = N_(
     "This file holds personal data of every family in the register: names, birth "
@@ -137,11 +151,35 @@ def _write_csv_text(path: Path, text: str) -> None:
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 DATE_FORMAT = "DD.MM.YYYY"
+SHEET_NAME_MAX = 31  # Excel refuses a longer sheet name
+
+
+def sheet_names(language: str) -> dict[str, str]:
+    """Each report sheet's own short name, by table key: the one home for them.
+
+    A table's title is a phrase ("Documents obtained by age group and sex") and cut
+    to Excel's 31 characters it read as a mistake; a sheet gets a name of its own,
+    written to fit (the "sheet name" context tells translators so, and a test holds
+    every language to 31 characters).
+    """
+    t = translator(language)
+    return {
+        "report": t.pgettext("sheet name", "Report"),
+        "summary": t.pgettext("sheet name", "Summary"),
+        "served": t.pgettext("sheet name", "Served by municipality"),
+        "refusals": t.pgettext("sheet name", "Refusals by reason"),
+        "documents": t.pgettext("sheet name", "Documents obtained"),
+        "documents_sex_age": t.pgettext("sheet name", "Documents by age and sex"),
+        "documents_by_municipality": t.pgettext("sheet name", "Documents by municipality"),
+        "workshops": t.pgettext("sheet name", "Workshops by municipality"),
+        "workshop_checklists": t.pgettext("sheet name", "Checklists at workshops"),
+        "procedures": t.pgettext("sheet name", "Cases by procedure"),
+    }
 
 
 def _fit(text: str, width: int) -> str:
-    """``text`` cut to ``width`` at a word's end where it can be (Excel's 31-character
-    sheet names): "Documents obtained by municipal" read as a mistake."""
+    """``text`` cut to ``width`` at a word's end where it can be: the last resort for a
+    sheet without a name of its own (``sheet_names``)."""
     if len(text) <= width:
         return text
     cut = text[: width + 1].rsplit(" ", 1)[0]
@@ -149,11 +187,11 @@ def _fit(text: str, width: int) -> str:
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:
-    base = _fit(_SHEET_FORBIDDEN.sub(" ", title).strip(), 31) or "Sheet"
+    base = _fit(_SHEET_FORBIDDEN.sub(" ", title).strip(), SHEET_NAME_MAX) or "Sheet"
     name, n = base, 2
     while name.casefold() in taken:
         suffix = f" ({n})"
-        name, n = _fit(base, 31 - len(suffix)) + suffix, n + 1
+        name, n = _fit(base, SHEET_NAME_MAX - len(suffix)) + suffix, n + 1
     taken.add(name.casefold())
     return name
 
@@ -189,17 +227,18 @@ def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]
 
 
 def report_xlsx(report: Report, language: str, path: Path) -> None:
-    """A first sheet saying what the report covers, then one sheet per table."""
-    t = translator(language)
+    """A first sheet saying what the report covers, then one sheet per table, each
+    under its own short name."""
+    names = sheet_names(language)
     heading = report_heading(report, language)
     sheets: list[tuple[str, list[str], list[list[Any]]]] = [
-        (t.gettext(N_("Report")), [], [list(line) for line in heading])
+        (names["report"], [], [list(line) for line in heading])
     ]
     for table in localized_tables(report, language):
         rows = [*table.rows]
         if table.note:
             rows += [[], [table.note]]
-        sheets.append((table.title, table.headers, rows))
+        sheets.append((names.get(table.key, table.title), table.headers, rows))
     _write_xlsx(path, sheets)
 
 
@@ -260,10 +299,34 @@ def _file_word(text: str) -> str:
 
 # --- the whole register, for the organisation's own records -------------------------------
 
-FULL_TABLES = ("households", "persons", "cases", "case_steps")
+# Everything needed to rebuild the picture elsewhere: who lives where, what papers
+# each person holds, every case with its steps and history, the workshops and who
+# came, and the staff the ids in them refer to. Each table is a sheet (or a CSV)
+# under its own name, which is also the name of the table in the register.
+FULL_TABLES = (
+    "households",
+    "persons",
+    "documents",
+    "cases",
+    "case_steps",
+    "case_events",
+    "workshops",
+    "attendance",
+    "users",
+)
 # Internal bookkeeping (search keys, sync columns) means nothing outside the app.
 _LEFT_OUT = {"device_id", "deleted_at", "search_text", "sort_latn", "sort_cyrl", "name_key"}
-_DATE_COLUMNS = {"consent_date", "outcome_date", "due_date", "done_date", "next_due"}
+_DATE_COLUMNS = {
+    "consent_date",
+    "outcome_date",
+    "due_date",
+    "done_date",
+    "next_due",
+    "obtained_on",
+    "held_on",
+}
+# Tables exported column by column, not ``t.*``: users will hold sign-in secrets.
+_COLUMNS = {"users": ("id", "name", "role", "language", "created_at", "updated_at")}
 
 
 @dataclass(frozen=True)
@@ -274,43 +337,98 @@ class FullExport:
 
 def require_coordinator(ctx: Context) -> users.User:
     """The signed-in user, if a coordinator; otherwise a clear refusal."""
-    refusal = ValidationError(
-        {
-            "user": [
-                Problem(
-                    "role",
-                    N_("Only a coordinator may export the whole register: it holds personal data."),
-                )
-            ]
-        }
-    )
+    action = Action.EXPORT_WITH_NAMES
+    refusal = ValidationError({"user": [Problem("role", REFUSALS[action])]})
     if ctx.user_id is None:
         raise refusal
     user = users.get_user(ctx, ctx.user_id)
-    if user.role != Role.COORDINATOR:
+    if not role_may(user.role, action):
         raise refusal
     return user
 
 
-def full_export_name(today: date, fmt: str) -> str:
-    return f"docassist-register-{today.isoformat()}.{'zip' if fmt == 'csv' else 'xlsx'}"
+UNENCRYPTED_WARNING = N_(
+    "Warning: the export is NOT encrypted. Anyone who gets the file can read every name "
+    "and ID number in it."
+)
+OPENS_WITH = N_(
+    "It is an AES-256 encrypted zip: open it with 7-Zip, WinZip, WinRAR, PeaZip, Keka or "
+    "The Unarchiver and the export passphrase (Windows Explorer and macOS Archive Utility "
+    "cannot)."
+)
+_PASSPHRASE_NEEDED = N_(
+    "The export holds names: give a passphrase to encrypt it, or choose an unencrypted "
+    "export explicitly."
+)
+_PASSPHRASE_SHORT = N_("The export passphrase needs at least {n} characters.")
 
 
-def full_export_path(path: Path, fmt: str, today: date) -> Path:
-    """Where the export really goes: a CSV export is a zip of one file per table.
+def check_export_passphrase(passphrase: str | None, unencrypted: bool) -> None:
+    """Refuse an export with names that is neither encrypted nor explicitly not."""
+    if passphrase is not None and unencrypted:
+        raise ValueError("a passphrase and unencrypted=True contradict each other")
+    if unencrypted:
+        return
+    if not passphrase:
+        raise ValidationError({"passphrase": [Problem("required", _PASSPHRASE_NEEDED)]})
+    if len(passphrase) < MIN_EXPORT_PASSPHRASE:
+        raise ValidationError(
+            {
+                "passphrase": [
+                    Problem("short", _PASSPHRASE_SHORT, params={"n": MIN_EXPORT_PASSPHRASE})
+                ]
+            }
+        )
+
+
+def full_export_name(today: date, fmt: str, encrypted: bool = False) -> str:
+    """``docassist-register-DATE.xlsx``, ``.zip`` (CSV tables), ``.xlsx.zip`` (encrypted)."""
+    stem = f"docassist-register-{today.isoformat()}"
+    if fmt == "csv":
+        return f"{stem}.zip"
+    return f"{stem}.xlsx.zip" if encrypted else f"{stem}.xlsx"
+
+
+def export_format(path: Path) -> str:
+    """The format a chosen file name asks for: CSV for .csv and a plain .zip, else XLSX."""
+    name = Path(path).name.lower()
+    if name.endswith(".xlsx.zip"):
+        return "xlsx"
+    return "csv" if name.endswith((".zip", ".csv")) else "xlsx"
+
+
+def full_export_path(path: Path, fmt: str, today: date, encrypted: bool = False) -> Path:
+    """Where the export really goes: a CSV export is a zip of one file per table, an
+    encrypted XLSX a zip holding the XLSX.
 
     A folder gets the file under the usual name inside it.
     """
     path = Path(path).expanduser().absolute()  # the audit entry must say where, exactly
     if path.is_dir():
-        return path / full_export_name(today, fmt)
-    if fmt == "csv" and path.suffix.lower() != ".zip":
+        return path / full_export_name(today, fmt, encrypted)
+    if (fmt == "csv" or encrypted) and path.suffix.lower() != ".zip":
         return path.with_name(path.name + ".zip")
     return path
 
 
-def export_register(ctx: Context, fmt: str, path: Path) -> FullExport:
-    """Write households, people, cases and steps to ``path``; coordinators only.
+def _inner_name(path: Path) -> str:
+    """The XLSX's name inside an encrypted zip: the zip's, without ``.zip``."""
+    name = path.name[: -len(".zip")] if path.name.lower().endswith(".zip") else path.name
+    return name if name.lower().endswith(".xlsx") else f"{name}.xlsx"
+
+
+def export_register(
+    ctx: Context,
+    fmt: str,
+    path: Path,
+    *,
+    passphrase: str | None = None,
+    unencrypted: bool = False,
+) -> FullExport:
+    """Write the whole register (``FULL_TABLES``) to ``path``; coordinators only.
+
+    Encrypted with ``passphrase`` (an AES-256 zip), or in the clear only when
+    ``unencrypted`` says so: one of the two is required. The file is owner-only.
 
     The rows are read, the file written to a temporary name and the audit entry
     committed in one transaction; only then is the file renamed into place. A
@@ -320,17 +438,42 @@ def export_register(ctx: Context, fmt: str, path: Path) -> FullExport:
     if fmt not in FULL_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     require_coordinator(ctx)
-    path = full_export_path(path, fmt, ctx.today())
-    writer = _register_xlsx if fmt == "xlsx" else _register_zip
+    check_export_passphrase(passphrase, unencrypted)
+    path = full_export_path(path, fmt, ctx.today(), encrypted=passphrase is not None)
     with atomic_path(path) as tmp, ctx.use_case():
-        counts = writer(ctx, tmp)
+        owner_only(tmp)
+        if passphrase is None:
+            counts = _register_xlsx(ctx, tmp) if fmt == "xlsx" else _register_zip(ctx, tmp)
+        elif fmt == "xlsx":
+            counts = _register_xlsx_encrypted(ctx, tmp, _inner_name(path), passphrase)
+        else:
+            counts = _register_zip(ctx, tmp, passphrase)
+        owner_only(tmp)  # a library that wrote the file anew may have used the umask
         ctx.audit(
             "export",
             "register",
             "full",
-            after={"format": fmt, "path": str(path), "counts": counts},
+            after={
+                "format": fmt,
+                "path": str(path),
+                "counts": counts,
+                "encrypted": passphrase is not None,
+            },
         )
     return FullExport(path, counts)
+
+
+def _aes_zip(path: Path, passphrase: str) -> Any:
+    """An AES-256 zip for writing. The passphrase as UTF-8, as 7-Zip takes it."""
+    # pyzipper ships no types; its archive is used as Any here and nowhere else.
+    import pyzipper  # type: ignore[import-untyped]
+
+    archive = pyzipper.AESZipFile(
+        path, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+    )
+    archive.setpassword(passphrase.encode("utf-8"))
+    archive.setencryption(pyzipper.WZ_AES, nbits=256)
+    return archive
 
 
 # A whole register is hundreds of thousands of rows: they are streamed from the cursor
@@ -338,25 +481,41 @@ def export_register(ctx: Context, fmt: str, path: Path) -> FullExport:
 
 
 # Removed households and people are gone from the register; so are the cases and steps
-# hanging from them (a removed person's cases were closed, not removed, for undo).
+# hanging from them (a removed person's cases were closed, not removed, for undo), their
+# documents, and their attendance. An erased person is a removed one (erasure.py).
 _LIVE_HOUSEHOLD = (
     "EXISTS (SELECT 1 FROM households h WHERE h.id = t.household_id AND h.deleted_at IS NULL)"
 )
 _LIVE_PERSON = "EXISTS (SELECT 1 FROM persons p WHERE p.id = t.person_id AND p.deleted_at IS NULL)"
+_LIVE_PERSON_OF_LIVE_HOUSEHOLD = (
+    "EXISTS (SELECT 1 FROM persons p JOIN households h ON h.id = p.household_id "
+    "WHERE p.id = t.person_id AND p.deleted_at IS NULL AND h.deleted_at IS NULL)"
+)
 _LIVE_CASE = f"t.deleted_at IS NULL AND {_LIVE_PERSON} AND {_LIVE_HOUSEHOLD}"
+# the inner "t" is the case: the same test as for the cases table
+_OF_LIVE_CASE = f"t.case_id IN (SELECT t.id FROM cases t WHERE {_LIVE_CASE})"
 _LIVE = {
     "households": "t.deleted_at IS NULL",
     "persons": f"t.deleted_at IS NULL AND {_LIVE_HOUSEHOLD}",
+    "documents": f"t.deleted_at IS NULL AND {_LIVE_PERSON_OF_LIVE_HOUSEHOLD}",
     "cases": _LIVE_CASE,
-    # the inner "t" is the case: the same test as for the cases table
-    "case_steps": (
-        f"t.deleted_at IS NULL AND t.case_id IN (SELECT t.id FROM cases t WHERE {_LIVE_CASE})"
+    "case_steps": f"t.deleted_at IS NULL AND {_OF_LIVE_CASE}",
+    "case_events": _OF_LIVE_CASE,  # append-only: never deleted
+    "workshops": "t.deleted_at IS NULL",
+    "attendance": (
+        "t.deleted_at IS NULL AND EXISTS (SELECT 1 FROM workshops w WHERE "
+        f"w.id = t.workshop_id AND w.deleted_at IS NULL) AND {_LIVE_HOUSEHOLD} "
+        f"AND (t.person_id IS NULL OR {_LIVE_PERSON})"
     ),
+    "users": "t.deleted_at IS NULL",
 }
 
 
 def _table_rows(ctx: Context, table: str) -> tuple[list[str], Iterator[list[Any]]]:
-    cursor = ctx.db.execute(f"SELECT t.* FROM {table} t WHERE {_LIVE[table]} ORDER BY t.rowid")
+    columns = ", ".join(f"t.{c}" for c in _COLUMNS[table]) if table in _COLUMNS else "t.*"
+    cursor = ctx.db.execute(
+        f"SELECT {columns} FROM {table} t WHERE {_LIVE[table]} ORDER BY t.rowid"
+    )
     names = [d[0] for d in cursor.description]
     keep = [i for i, n in enumerate(names) if n not in _LEFT_OUT]
     return [names[i] for i in keep], ([row[i] for i in keep] for row in cursor)
@@ -373,7 +532,23 @@ def _register_xlsx(ctx: Context, path: Path) -> dict[str, int]:
         return _register_sheets(ctx, Workbook(write_only=True), path)
 
 
-def _register_sheets(ctx: Context, book: Any, path: Path) -> dict[str, int]:
+def _register_xlsx_encrypted(
+    ctx: Context, path: Path, inner: str, passphrase: str
+) -> dict[str, int]:
+    """The same workbook, saved straight into the encrypted zip: the XLSX itself never
+    lies on the disk in the clear (openpyxl's sheets wait, as always, in the
+    owner-only scratch folder, deleted after)."""
+    from openpyxl import Workbook
+
+    with (
+        scratch_beside(path),
+        _aes_zip(path, passphrase) as archive,
+        archive.open(inner, "w") as raw,
+    ):
+        return _register_sheets(ctx, Workbook(write_only=True), raw)
+
+
+def _register_sheets(ctx: Context, book: Any, path: Path | IO[bytes]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for name in FULL_TABLES:
         headers, rows = _table_rows(ctx, name)
@@ -391,9 +566,15 @@ def _register_sheets(ctx: Context, book: Any, path: Path) -> dict[str, int]:
     return counts
 
 
-def _register_zip(ctx: Context, path: Path) -> dict[str, int]:
+def _register_zip(ctx: Context, path: Path, passphrase: str | None = None) -> dict[str, int]:
+    """One CSV per table in a zip, AES-encrypted with ``passphrase`` if given."""
     counts: dict[str, int] = {}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    opened = (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED)
+        if passphrase is None
+        else _aes_zip(path, passphrase)
+    )
+    with opened as archive:
         for name in FULL_TABLES:
             headers, rows = _table_rows(ctx, name)
             # utf-8-sig: the BOM Excel needs to read Cyrillic and č ć š ž right.

@@ -7,6 +7,7 @@ chose, never the temporary file they did not know about.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import os
@@ -43,6 +44,16 @@ def atomic_path(path: Path) -> Iterator[Path]:
         if isinstance(err, OSError) and err.filename in (None, tmp):
             err.filename = str(path)
         raise
+
+
+def owner_only(path: Path) -> None:
+    """Readable and writable by its owner only (0600), whatever the umask.
+
+    For files that hold personal data. Local to the export until one helper for
+    every file the app writes exists (issue 13, files owner-only); no-op where the
+    file system has no such modes."""
+    with contextlib.suppress(NotImplementedError, PermissionError):  # FAT: no modes
+        os.chmod(path, 0o600)
 
 
 def write_bytes(path: Path, data: bytes) -> None:

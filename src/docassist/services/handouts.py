@@ -110,7 +110,8 @@ def make_family_plan(
     h = detail.household
     place = ", ".join(p for p in (h.settlement, h.municipality) if p)
     today = ctx.today()
-    data = family_plan(FamilyFacts(h.family_name, place, members), code, today)
+    titles = {c.id: c.title for c in checklists}
+    data = family_plan(FamilyFacts(h.family_name, place, members, titles), code, today)
     name = f"family-plan-{_slug(h.family_name)}-{household_id[:6]}-{today.isoformat()}.pdf"
     return Handout(data, name, household_id)
 

@@ -19,7 +19,13 @@ from docassist.domain.model import (
     Relation,
     Sex,
 )
-from docassist.domain.text import N_, Problem
+from docassist.domain.text import (
+    MAX_NAME_LENGTH,
+    MAX_NOTES_LENGTH,
+    N_,
+    Problem,
+    too_long,
+)
 from docassist.services import cases as case_service
 from docassist.services import places
 from docassist.services.context import (
@@ -33,6 +39,7 @@ from docassist.services.documents import documents_of, write_documents
 from docassist.services.edits import merge_edit
 from docassist.store.cases import active_case_sql
 from docassist.store.db import new_id
+from docassist.store.search_index import household_search_text, person_name_key
 
 PAGE_SIZE = 50
 
@@ -169,29 +176,34 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-#: The longest name or place (and address, phone) the forms and the import accept, in
-#: characters. Real ones are far shorter; a longer one is a pasted paragraph or a
-#: broken file, and would fill every screen, list and printout it appears on.
-MAX_NAME_LENGTH = 100
-
-
-def too_long(text: str) -> Problem | None:
-    """The problem with a name or place longer than ``MAX_NAME_LENGTH``, if it is."""
-    count = len(_clean(text))
-    if count <= MAX_NAME_LENGTH:
-        return None
-    return Problem(
-        "too_long",
-        N_("This is {count} characters long; at most {max} fit here."),
-        {"count": count, "max": MAX_NAME_LENGTH},
-    )
-
-
-def _check_lengths(problems: dict[str, list[Problem]], values: dict[str, str]) -> None:
+def _check_lengths(
+    problems: dict[str, list[Problem]], values: dict[str, str], limit: int = MAX_NAME_LENGTH
+) -> None:
     for key, value in values.items():
-        problem = too_long(value)
+        problem = too_long(value, limit)
         if problem is not None:
             problems.setdefault(key, []).append(problem)
+
+
+def _check_printable(problems: dict[str, list[Problem]], values: dict[str, str]) -> None:
+    """Names and places go onto the handouts: a character their font cannot print
+    would be missing from the printout, so it is refused here, said by name."""
+    # Imported at the first check, not at start: the handouts package is not small.
+    from docassist.handouts.glyphs import unprintable
+
+    for key, value in values.items():
+        missing = unprintable(value)
+        if missing:
+            problems.setdefault(key, []).append(
+                Problem(
+                    "unprintable",
+                    N_(
+                        "The printed handouts cannot show {chars}: leave it out, or write "
+                        "it in letters."
+                    ),
+                    {"chars": " ".join(missing)},
+                )
+            )
 
 
 def parse_birth_date(text: str, today: date) -> tuple[PartialDate | None, list[Problem]]:
@@ -211,14 +223,14 @@ def validate_person(inp: PersonInput, today: date) -> dict[str, list[Problem]]:
         problems["given_name"] = [Problem("required", N_("Type the given name."))]
     if not _clean(inp.family_name):
         problems["family_name"] = [Problem("required", N_("Type the family name."))]
-    _check_lengths(
-        problems,
-        {
-            "given_name": inp.given_name,
-            "family_name": inp.family_name,
-            "place_of_birth": inp.place_of_birth,
-        },
-    )
+    names = {
+        "given_name": inp.given_name,
+        "family_name": inp.family_name,
+        "place_of_birth": inp.place_of_birth,
+    }
+    _check_lengths(problems, {**names, "ethnicity": inp.ethnicity or ""})
+    _check_printable(problems, names)
+    _check_lengths(problems, {"notes": inp.notes}, MAX_NOTES_LENGTH)
     birth, date_problems = parse_birth_date(inp.birth_date, today)
     if date_problems:
         problems["birth_date"] = date_problems
@@ -249,16 +261,15 @@ def validate_household(inp: HouseholdInput) -> dict[str, list[Problem]]:
     problems: dict[str, list[Problem]] = {}
     if not _clean(inp.family_name):
         problems["family_name"] = [Problem("required", N_("Type the family name."))]
-    _check_lengths(
-        problems,
-        {
-            "family_name": inp.family_name,
-            "settlement": inp.settlement,
-            "address": inp.address,
-            "municipality": inp.municipality,
-            "phone": inp.phone,
-        },
-    )
+    places = {
+        "family_name": inp.family_name,
+        "settlement": inp.settlement,
+        "address": inp.address,
+        "municipality": inp.municipality,
+    }
+    _check_lengths(problems, {**places, "phone": inp.phone})
+    _check_printable(problems, places)
+    _check_lengths(problems, {"notes": inp.notes}, MAX_NOTES_LENGTH)
     if inp.consent_date:
         try:
             date.fromisoformat(inp.consent_date)
@@ -301,7 +312,7 @@ def person_columns(inp: PersonInput, today: date, now: str) -> dict[str, Any]:
     columns: dict[str, Any] = {
         "given_name": given,
         "family_name": family,
-        "name_key": script.search_key(f"{given} {family}"),
+        "name_key": person_name_key(given, family),
         "relation": Relation(inp.relation).value,
         "sex": Sex(inp.sex).value,
         "birth_date": birth.to_storage() if birth else None,
@@ -319,16 +330,6 @@ def person_columns(inp: PersonInput, today: date, now: str) -> dict[str, Any]:
     for status, column in _STATUS_COLUMNS.items():
         columns[column] = int(status in inp.statuses)
     return columns
-
-
-def household_search_text(family_name: str, members: list[dict[str, Any]]) -> str:
-    """Every word someone might type to find the household, as search keys."""
-    parts = [script.search_key(family_name)]
-    for m in members:
-        parts.append(m["name_key"])
-        if m.get("jmbg"):
-            parts.append(m["jmbg"])
-    return " ".join(dict.fromkeys(p for p in parts if p))
 
 
 # --- use cases --------------------------------------------------------------
@@ -480,7 +481,7 @@ def update_person(
 
 
 def _recompute_name_key(row: dict[str, Any]) -> None:
-    row["name_key"] = script.search_key(f"{row['given_name']} {row['family_name']}")
+    row["name_key"] = person_name_key(row["given_name"], row["family_name"])
 
 
 # Why a removed person's open cases were closed; restore_person reopens the
@@ -559,9 +560,35 @@ def restore_person(ctx: Context, person_id: str) -> None:
 
 
 def fts_query(text: str) -> str | None:
-    """Word-prefix query over search keys: 'petro mar' finds 'Petrović Marija'."""
+    """Word-prefix query over search keys: 'petro mar' finds 'Petrović Marija'.
+
+    None when nothing typed is a letter or digit the search reads (see
+    ``unreadable_search``). A JMBG of 12 digits is also looked for with the leading
+    0 it lost: Excel and handwritten lists drop it from those born on days 1-9.
+    """
     tokens = script.search_tokens(text)
-    return " ".join(f'"{t}"*' for t in tokens) if tokens else None
+    if not tokens:
+        return None
+    # FTS5 takes a bracketed OR only between explicit ANDs.
+    return " AND ".join(
+        f'("{t}"* OR "0{t}"*)' if len(t) == 12 and t.isascii() and t.isdigit() else f'"{t}"*'
+        for t in tokens
+    )
+
+
+#: What a screen says when ``unreadable_search`` is true.
+UNREADABLE_SEARCH = N_(
+    "There are no letters or digits to search by. Type part of a name or an ID number."
+)
+
+
+def unreadable_search(text: str) -> bool:
+    """True when something was typed but none of it can be searched by ("-", "😀").
+
+    Such a search finds nobody (it used to list every household) and the screen
+    says why; a search with some readable words finds by those.
+    """
+    return bool(text.strip()) and fts_query(text) is None
 
 
 def _where(
@@ -577,6 +604,8 @@ def _where(
     if fts:
         clauses.append("h.rowid IN (SELECT rowid FROM households_fts WHERE households_fts MATCH ?)")
         params.append(fts)
+    elif unreadable_search(query):
+        clauses.append("0")
     # A place matches in every spelling stored (see services/places.py).
     place_clauses, place_params = places.where(ctx, "h", municipality, settlement)
     clauses += place_clauses
@@ -698,6 +727,8 @@ def count_households(
     settlement: str | None = None,
     case_filter: str | None = None,
 ) -> int:
+    if unreadable_search(query):
+        return 0
     if fts_query(query) and not (municipality or settlement or case_filter):
         return _fts_matches(ctx, query)
     where, params = _where(ctx, query, municipality, settlement, case_filter)
@@ -795,18 +826,48 @@ def get_person(ctx: Context, person_id: str) -> Person:
     return _person(row, documents_of(ctx, [person_id]).get(person_id, {}))
 
 
+def exact_birth(birth: PartialDate | None) -> date | None:
+    """The birth date when it is known to the day, not guessed; else None."""
+    if birth is None or birth.precision != "day" or birth.approximate:
+        return None
+    return birth.earliest()
+
+
+def sound_jmbg(text: str | None, today: date) -> str | None:
+    """The JMBG's 13 digits when it tells one person from another (``is_sound``)."""
+    number = "".join(ch for ch in text or "" if ch.isdigit())
+    if len(number) != 13 or not check_jmbg(number, today=today).is_sound:
+        return None
+    return number
+
+
+def told_apart(
+    jmbg: str | None, birth: date | None, other_jmbg: str | None, other_birth: date | None
+) -> bool:
+    """Whether two people of one name and birth year are two people all the same: both
+    have a sound JMBG (``sound_jmbg``) and the numbers differ, or both a birth date known
+    to the day (``exact_birth``) and the dates differ. Children named after the same
+    grandparent are common; such namesakes are not likely duplicates."""
+    if jmbg and other_jmbg and jmbg != other_jmbg:
+        return True
+    return bool(birth and other_birth and birth != other_birth)
+
+
 def duplicate_candidates(
     ctx: Context, person: PersonInput, *, exclude_id: str | None = None
 ) -> list[DuplicateCandidate]:
-    """People already registered who may be this one: same JMBG, or same name and birth year."""
+    """People already registered who may be this one: same JMBG, or same name and birth
+    year unless ``told_apart``."""
     given, family = _clean(person.given_name), _clean(person.family_name)
-    keys = {script.search_key(f"{given} {family}"), script.search_key(f"{family} {given}")}
-    birth, _ = parse_birth_date(person.birth_date, ctx.today())
+    keys = {person_name_key(given, family), person_name_key(family, given)}
+    today = ctx.today()
+    birth, _ = parse_birth_date(person.birth_date, today)
     jmbg = "".join(ch for ch in person.jmbg if ch.isdigit())
+    mine = sound_jmbg(jmbg, today), exact_birth(birth)
     found: dict[str, DuplicateCandidate] = {}
     base = """
         SELECT p.id, p.household_id, p.given_name, p.family_name, p.birth_date,
-               h.settlement, h.municipality
+               h.settlement, h.municipality, p.jmbg
         FROM persons p JOIN households h ON h.id = p.household_id
         WHERE p.deleted_at IS NULL AND h.deleted_at IS NULL AND p.id IS NOT ?
     """
@@ -823,6 +884,9 @@ def duplicate_candidates(
             sql += " AND (p.birth_year IS NULL OR p.birth_year BETWEEN ? AND ?)"
             params += [birth.year - slack, birth.year + slack]
         for r in ctx.db.execute(sql, params).fetchall():
+            theirs = PartialDate.from_storage(r[4]) if r[4] else None
+            if told_apart(*mine, sound_jmbg(r[7], today), exact_birth(theirs)):
+                continue
             found.setdefault(r[0], _candidate(r, N_("Same name and year of birth")))
     return list(found.values())
 
@@ -938,10 +1002,15 @@ def _person(row: dict[str, Any], documents: dict[DocumentKind, DocumentState]) -
     )
 
 
-def _refresh_search_text(ctx: Context, household_id: str) -> None:
-    family = ctx.db.execute(
+def refresh_search_text(ctx: Context, household_id: str) -> None:
+    """Recompute a household's search keys from its name and members (derived data:
+    each laptop computes it, also after a sync brought a member in)."""
+    found = ctx.db.execute(
         "SELECT family_name FROM households WHERE id = ?", [household_id]
-    ).fetchone()[0]
+    ).fetchone()
+    if found is None:  # a member arrived before its household (or outside this laptop's part)
+        return
+    family = found[0]
     members = list(
         ctx.db.query(
             "SELECT name_key, jmbg FROM persons WHERE household_id = ? AND deleted_at IS NULL",
@@ -952,6 +1021,9 @@ def _refresh_search_text(ctx: Context, household_id: str) -> None:
         "UPDATE households SET search_text = ? WHERE id = ?",
         [household_search_text(family, members), household_id],
     )
+
+
+_refresh_search_text = refresh_search_text
 
 
 def _doc_dict(documents: dict[DocumentKind, DocumentState]) -> dict[str, str]:

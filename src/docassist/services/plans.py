@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
+from docassist.domain import birthplace
 from docassist.domain.jmbg import check_jmbg
 from docassist.domain.model import DocumentKind, DocumentState, StepStatus
-from docassist.procedures import CaseFacts, ChecklistSet, PersonFacts, PersonPlan, next_steps
-from docassist.services.cases import Case, cases_of_household
+from docassist.procedures import (
+    CaseFacts,
+    Checklist,
+    ChecklistSet,
+    PersonFacts,
+    PersonPlan,
+    next_steps,
+)
+from docassist.services.cases import Case, StepPlan, cases_of_household
 from docassist.services.context import Context
-from docassist.services.households import Person, get_household
+from docassist.services.households import Person, get_household, get_person
 
 
 def _age_days(person: Person, today: date) -> int | None:
@@ -20,31 +28,54 @@ def _age_days(person: Person, today: date) -> int | None:
     return (today - birth.earliest()).days
 
 
+def _jmbg_region(person: Person, today: date) -> tuple[str | None, str | None]:
+    """(region code, region kind) of a valid JMBG, else (None, None)."""
+    if not person.jmbg:
+        return None, None
+    check = check_jmbg(person.jmbg, today=today)
+    if not check.is_valid:
+        return None, None
+    return check.region_code, check.region_kind
+
+
+def born_in(person: Person, today: date) -> str | None:
+    """Where the person was born, as far as the place typed and the JMBG tell."""
+    region, _kind = _jmbg_region(person, today)
+    return birthplace.born_in(person.place_of_birth, region)
+
+
 def _documents(person: Person, today: date) -> dict[DocumentKind, DocumentState]:
     """The recorded documents, plus what a JMBG proves when the record is silent.
 
-    A Serbian JMBG (region 70-96) is given when a birth is entered in the Serbian
-    registry books: with one, the birth is registered, whatever was (not) ticked.
-    A number from another republic or a foreigner's proves nothing here.
+    A JMBG from a registration area in Serbia proper or Vojvodina (70-89) is given
+    when a birth is entered in the Serbian registry books: with one, the birth is
+    registered, whatever was (not) ticked. A Kosovo area (91-97) proves an entry in a
+    Kosovo book, which may be out of reach or destroyed (domain.md §1.4): it proves
+    nothing reachable today, and neither does a number from another republic.
     """
     documents = dict(person.documents)
-    if DocumentKind.BIRTH_REGISTRATION not in documents and person.jmbg:
-        check = check_jmbg(person.jmbg, today=today)
-        if check.is_valid and check.region_kind == "serbia":
+    if documents.get(DocumentKind.BIRTH_REGISTRATION, DocumentState.UNKNOWN) in (
+        DocumentState.UNKNOWN,
+    ):
+        region, kind = _jmbg_region(person, today)
+        if kind == "serbia" and region not in birthplace.KOSOVO_REGIONS:
             documents[DocumentKind.BIRTH_REGISTRATION] = DocumentState.HAVE
     return documents
 
 
 def _facts(person: Person, cases: list[Case], ctx: Context) -> PersonFacts:
+    today = ctx.today()
     return PersonFacts(
         id=person.id,
         name=person.full_name,
-        age=person.age_on(ctx.today()),
-        age_days=_age_days(person, ctx.today()),
-        documents=_documents(person, ctx.today()),
+        age=person.age_on(today),
+        age_days=_age_days(person, today),
+        documents=_documents(person, today),
         statuses=person.statuses,
         mother_id=person.mother_id,
         father_id=person.father_id,
+        born_in=born_in(person, today),
+        place_of_birth=person.place_of_birth,
         cases=tuple(
             CaseFacts(
                 checklist_id=c.checklist_id,
@@ -70,3 +101,19 @@ def household_plans(
     return {
         pid: next_steps(facts, family, checklists, ctx.today()) for pid, facts in family.items()
     }
+
+
+def case_steps(ctx: Context, person_id: str, checklist: Checklist) -> list[StepPlan]:
+    """The steps of a new case on ``checklist`` for this person: a step not for them
+    (``only_if``) is skipped, and legal deadlines go along to date the steps."""
+    person = get_person(ctx, person_id)
+    where = born_in(person, ctx.today())
+    return [
+        StepPlan(
+            step.key,
+            step.typical_days,
+            deadline_days=step.deadline_days,
+            skip=not step.applies_to(where, person.statuses),
+        )
+        for step in checklist.steps
+    ]

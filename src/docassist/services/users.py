@@ -1,4 +1,10 @@
-"""Who is working: users and their roles."""
+"""Who is working: users and their roles, as rows.
+
+Who may create, change or sign in as whom is decided in ``accounts``; the app's start
+screen still creates users here directly until its sign-in screens use ``accounts``.
+A user made here in an encrypted register has no key in its key file, so cannot sign
+in: ``accounts.create_user`` gives one.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +28,17 @@ def _user(row: dict) -> User:
     return User(row["id"], row["name"], Role(row["role"]), row["language"])
 
 
-def create_user(ctx: Context, name: str, role: Role, language: str | None = None) -> User:
+def create_user(
+    ctx: Context,
+    name: str,
+    role: Role,
+    language: str | None = None,
+    *,
+    passphrase_hash: str | None = None,
+    must_change_passphrase: bool = False,
+) -> User:
+    """A new user row. ``passphrase_hash`` comes from ``accounts.hash_passphrase``; the
+    hash itself never goes into the audit trail."""
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": [Problem("required", N_("Type a name."))]})
@@ -31,6 +47,8 @@ def create_user(ctx: Context, name: str, role: Role, language: str | None = None
         "name": name,
         "role": Role(role).value,
         "language": language,
+        "passphrase_hash": passphrase_hash,
+        "must_change_passphrase": int(must_change_passphrase),
         "created_at": ctx.now(),
         **ctx.stamp(),
     }

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from docassist.domain.text import N_, Problem
+from docassist.domain.text import N_, Problem, too_long
 from docassist.i18n import get_language
 from docassist.procedures import Checklist, ChecklistSet
 from docassist.services import households as hh
-from docassist.services.cases import StepPlan, open_case
+from docassist.services.cases import open_case
 from docassist.services.context import Context, NotFoundError, ValidationError
+from docassist.services.plans import case_steps
 from docassist.store.cases import active_case_sql
 from docassist.store.db import new_id
 
@@ -148,6 +149,14 @@ def start_workshop(
     if not ids:
         problems["checklists"] = [Problem("required", N_("Choose at least one checklist."))]
     codes = _languages(languages, problems)
+    for key, value in (
+        ("place", place),
+        ("municipality", municipality),
+        ("settlement", settlement),
+    ):
+        problem = too_long(value)
+        if problem is not None:
+            problems[key] = [problem]
     if problems:
         raise ValidationError(problems)
     workshop_id = new_id()
@@ -318,7 +327,7 @@ def open_cases_for_attendees(
                 person_id,
                 checklist.id,
                 checklist.version,
-                [StepPlan(s.key, s.typical_days) for s in checklist.steps],
+                case_steps(ctx, person_id, checklist),
                 produces=checklist.produces,
             )
             opened.append(OpenedCase(person_id, checklist_id, case_id))

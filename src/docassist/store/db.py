@@ -3,6 +3,12 @@
 ``open_database`` checks the file, applies pending migrations, then sets the
 pragmas the rest of the code relies on. Errors carry an English msgid and
 parameters so the CLI and UI can say them in the user's language.
+
+A register is plaintext (``key=None``: the demo, practice, registers from before
+encryption) or encrypted with SQLCipher under a 256-bit database key (store/keys.py
+unwraps it at sign-in). Both go through the same functions here; which SQLite library
+reads the file is decided by store/engine.py from its first bytes. Every file of the
+register is owner-only (0600), whatever the umask.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 try:
@@ -22,11 +29,14 @@ except ImportError:  # Windows: no advisory file locks; restore keeps its single
     fcntl = None  # type: ignore[assignment]
 
 from docassist.domain.text import N_, UserError
-from docassist.store import migrations
+from docassist.locations import owner_only, private_folder
+from docassist.store import engine, migrations
+from docassist.store.audit import ChainBreak, ChainHead, verify_chain
 from docassist.store.database import Database
+from docassist.store.engine import DatabaseErrors, OperationalErrors
 from docassist.store.migrations import KNOWN
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+SQLITE_HEADER = engine.PLAINTEXT_HEADER
 
 # ``PRAGMA quick_check`` reads every page: measured here (2 cores) at about
 # 16 ms per MB, so 11-20 s for the 500 MB benchmark register, far over the
@@ -64,6 +74,31 @@ class BusyDatabaseError(StoreError):
     """Another program held the register's write lock longer than writers wait."""
 
 
+class EncryptedDatabaseError(StoreError):
+    """The register is encrypted and no key was given: sign in first."""
+
+
+class WrongKeyError(StoreError):
+    """The key given does not open the register (another register's, or page 1 damaged)."""
+
+
+class NotEncryptedError(StoreError):
+    """A key was given for a register that is not encrypted."""
+
+
+_ENCRYPTED = N_(
+    "The register {path} is encrypted: it opens only after signing in with a "
+    "passphrase (or the recovery key)."
+)
+_WRONG_KEY = N_(
+    "The key does not open {path}: the key file beside it belongs to another register, "
+    "or the register is damaged. Nothing was changed."
+)
+_NOT_ENCRYPTED = N_(
+    "The register {path} is not encrypted: it opens without a key. Nothing was changed."
+)
+
+
 _READ_ONLY = N_(
     "The register {path} cannot be written (read-only file or folder). Copy it "
     "somewhere you can write, or ask whoever looks after this laptop to allow it."
@@ -88,11 +123,11 @@ _DISK_FULL = N_(
 
 def is_disk_full(err: BaseException) -> bool:
     """True for SQLite finding no room left on the disk holding the register."""
-    if not isinstance(err, sqlite3.DatabaseError):
+    if not isinstance(err, DatabaseErrors):
         return False
-    code = getattr(err, "sqlite_errorcode", None)
+    code = engine.error_code(err)
     if code is not None:
-        return code & 0xFF == sqlite3.SQLITE_FULL
+        return code == engine.SQLITE_FULL
     return "database or disk is full" in str(err)
 
 
@@ -100,16 +135,13 @@ def is_damage(err: BaseException) -> bool:
     """True for SQLite finding the file damaged: malformed pages, not a database,
     or text that is not UTF-8 (Python's sqlite3 cannot decode it; docassist only
     ever writes UTF-8, so such bytes were put there by damage)."""
-    if (
-        isinstance(err, sqlite3.OperationalError)
-        and "could not decode to utf-8" in str(err).lower()
-    ):
+    if isinstance(err, OperationalErrors) and "could not decode to utf-8" in str(err).lower():
         return True
-    if not isinstance(err, sqlite3.DatabaseError):
+    if not isinstance(err, DatabaseErrors):
         return False
-    code = getattr(err, "sqlite_errorcode", None)
+    code = engine.error_code(err)
     if code is not None:
-        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+        return code in (engine.SQLITE_CORRUPT, engine.SQLITE_NOTADB)
     text = str(err).lower()
     return "malformed" in text or "not a database" in text
 
@@ -120,11 +152,11 @@ def _read_only(path: Path | str) -> ReadOnlyDatabaseError:
 
 def is_read_only(err: BaseException) -> bool:
     """True for SQLite refusing to write: a read-only file, folder or mount."""
-    if not isinstance(err, sqlite3.DatabaseError):
+    if not isinstance(err, DatabaseErrors):
         return False
-    code = getattr(err, "sqlite_errorcode", None)
+    code = engine.error_code(err)
     if code is not None:
-        return code & 0xFF == sqlite3.SQLITE_READONLY  # and its extended codes
+        return code == engine.SQLITE_READONLY  # and its extended codes
     return "readonly database" in str(err)
 
 
@@ -136,11 +168,11 @@ _BUSY = N_(
 
 def is_busy(err: BaseException) -> bool:
     """True for SQLite giving up on a lock another connection held past the timeout."""
-    if not isinstance(err, sqlite3.OperationalError):
+    if not isinstance(err, OperationalErrors):
         return False
-    code = getattr(err, "sqlite_errorcode", None)
+    code = engine.error_code(err)
     if code is not None:
-        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        return code in (engine.SQLITE_BUSY, engine.SQLITE_LOCKED)
     return "database is locked" in str(err)
 
 
@@ -174,19 +206,33 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def _check_file(path: Path) -> None:
-    """Refuse a folder or a file that is not SQLite; a missing or empty path passes."""
+def keyring_path(path: Path | str) -> Path:
+    """The file beside an encrypted register holding its wrapped keys (store/keys.py)."""
+    path = Path(path)
+    return path.with_name(path.name + KEYRING_SUFFIX)
+
+
+def _check_file(path: Path, key: bytes | None = None) -> None:
+    """Refuse a folder, a file that is not SQLite, and a key that does not fit the file:
+    given for a plaintext register, or missing for an encrypted one. A missing or empty
+    path passes. Decided from the first bytes, before any SQLite library opens it."""
     if path.is_dir():
         raise StoreError(N_("{path} is a folder, not a database file."), path=str(path))
-    if not path.exists() or path.stat().st_size == 0:
+    found = engine.header(path)
+    if found is engine.Header.PLAINTEXT:
+        if key is not None:
+            raise NotEncryptedError(_NOT_ENCRYPTED, path=str(path))
         return
-    with path.open("rb") as f:
-        header = f.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
-        raise DamagedDatabaseError(
-            N_("{path} is not a docassist database (it is some other kind of file)."),
-            path=str(path),
-        )
+    if found is not engine.Header.OTHER or key is not None:
+        return  # new, or encrypted: the key is checked at the first read
+    # SQLCipher's file is random bytes from the first one on: without its key nothing
+    # tells it from another kind of file, except the key file docassist keeps beside it.
+    if keyring_path(path).exists():
+        raise EncryptedDatabaseError(_ENCRYPTED, path=str(path))
+    raise DamagedDatabaseError(
+        N_("{path} is not a docassist database (it is some other kind of file)."),
+        path=str(path),
+    )
 
 
 def _refuse_empty(path: Path) -> None:
@@ -237,16 +283,50 @@ def missing_error(path: Path) -> StoreError:
     return StoreError(N_("There is no database at {path}."), path=str(path))
 
 
-def require_register_file(path: Path) -> None:
+def require_register_file(path: Path, key: bytes | None = None) -> None:
     """Refuse, with the reason, a path that holds no register to read: a folder, some
-    other kind of file, nothing at all, or an empty file."""
-    _check_file(path)
+    other kind of file, nothing at all, or an empty file; or a key that does not fit."""
+    _check_file(path, key)
     if not path.exists():
         raise missing_error(path)
     _refuse_empty(path)
 
 
-REGISTER_SIDE_FILES = ("-wal", "-shm", "-journal")
+KEYRING_SUFFIX = ".keys"
+# Files SQLite keeps beside the register, and the wrapped keys of an encrypted one.
+REGISTER_SIDE_FILES = ("-wal", "-shm", "-journal", KEYRING_SUFFIX)
+
+
+@dataclass(frozen=True)
+class OpenedUp:
+    """Register files that other users of the laptop could read: ``fixed`` are
+    owner-only now; ``not_fixed`` could not be changed (another owner, a file system
+    without permissions). Whoever opens the register says so once."""
+
+    fixed: list[Path] = field(default_factory=list)
+    not_fixed: list[Path] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.fixed or self.not_fixed)
+
+
+def secure_register_files(path: Path | str) -> OpenedUp:
+    """Make the register at ``path``, its -wal, -shm, -journal and key file owner-only
+    where they are readable by others (made by an older docassist, or copied under a
+    loose umask); says which were. Opening does it too, so a second call finds nothing."""
+    path = Path(path).expanduser()
+    found = OpenedUp()
+    for file in (path, *(path.with_name(path.name + s) for s in REGISTER_SIDE_FILES)):
+        try:
+            fixed = owner_only(file)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            found.not_fixed.append(file)
+            continue
+        if fixed:
+            found.fixed.append(file)
+    return found
 
 
 def refuse_overwrite(
@@ -322,18 +402,66 @@ def restoring(path: Path, wait: float = 5.0) -> Iterator[None]:
         time.sleep(0.05)
 
 
+def connect(
+    path: Path,
+    key: bytes | None = None,
+    *,
+    read_only: bool = False,
+    immutable: bool = False,
+    timeout: float = 5.0,
+) -> sqlite3.Connection:
+    """A bare connection to the file at ``path``, through the SQLite library its first
+    bytes call for (store/engine.py), with ``key`` for an encrypted one: the way every
+    store module opens a file other than through ``open_database``.
+
+    ``read_only``: SQLite itself refuses any write; ``immutable`` also takes no locks
+    and makes no -wal/-shm (for a file nobody has open). Raises ``WrongKeyError``,
+    ``EncryptedDatabaseError`` or ``NotEncryptedError`` when ``key`` does not fit.
+    """
+    _check_file(path, key)
+    if read_only:
+        uri = path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
+        conn = engine.connect(uri, key, uri=True, timeout=timeout)
+    else:
+        conn = engine.connect(str(path), key, timeout=timeout)
+    if key is not None:
+        _verify_key(conn, path)
+    return conn
+
+
+def _verify_key(conn: sqlite3.Connection, path: Path | str) -> None:
+    """Read the first page (SQLCipher decrypts and authenticates it): a wrong key is
+    said here, as such, instead of as damage at some later query."""
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except DatabaseErrors as err:
+        if engine.error_code(err) == engine.SQLITE_NOTADB:
+            conn.close()
+            raise WrongKeyError(_WRONG_KEY, path=str(path)) from err
+        conn.close()
+        raise
+    except BaseException:
+        conn.close()
+        raise
+
+
 def _connect(path: Path | str) -> Database:
     # isolation_level=None: no implicit transactions. Every write either runs
     # in an explicit db.atomic() block or commits at once; nothing waits for a
     # commit that a closing connection would silently drop.
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    return Database(engine.connect(str(path), None))
+
+
+def _connect_encrypted(path: Path | str, key: bytes) -> Database:
+    conn = engine.connect(str(path), key)
+    _verify_key(conn, path)
     return Database(conn)
 
 
 def _quick_check(db: Database, path: Path | str) -> None:
     try:
         rows = db.execute("PRAGMA quick_check").fetchall()
-    except sqlite3.DatabaseError as err:
+    except DatabaseErrors as err:
         if is_read_only(err) or is_disk_full(err):
             raise  # not damage: open_database says what it is
         raise damaged_error(path, str(err)) from err
@@ -354,28 +482,38 @@ def _refuse_newer(db: Database, path: Path | str) -> None:
 
 
 def open_database(
-    path: Path | str, *, create: bool = True, quick_check: bool | None = None
+    path: Path | str,
+    *,
+    create: bool = True,
+    quick_check: bool | None = None,
+    key: bytes | None = None,
 ) -> Database:
     """Open (and if needed create and migrate) the database at ``path``.
 
     ``quick_check``: None checks every page only of a file up to
     ``QUICK_CHECK_MAX_BYTES``; True or False forces the check on or off.
+    ``key``: the 32-byte database key of an encrypted register (a new file is then
+    created encrypted); None for a plaintext one. A key that does not fit raises
+    ``WrongKeyError``, ``EncryptedDatabaseError`` or ``NotEncryptedError``.
+    The register and its -wal/-shm are owner-only (0600) whatever the umask; a folder
+    made for it is 0700.
     """
     memory = str(path) == ":memory:"
     if not memory:
         path = Path(path).expanduser()
         if create:
             _refuse_dangling_link(path)
-            _check_file(path)
+            _check_file(path, key)
             _refuse_empty(path)
         else:
-            require_register_file(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+            require_register_file(path, key)
+        private_folder(path.parent, fix=False)
         _refuse_read_only(path)
+        secure_register_files(path)
     try:
         with _opening(path):
-            return _open_connection(path, memory, quick_check)
-    except sqlite3.DatabaseError as err:
+            return _open_connection(path, memory, quick_check, key)
+    except DatabaseErrors as err:
         if is_read_only(err):
             raise _read_only(path) from err
         if is_disk_full(err):
@@ -398,12 +536,38 @@ def _opening(path: Path | str) -> Iterator[None]:
     with _file_lock(Path(path), exclusive=False) as held:
         if not held:
             raise RestoringError(_RESTORING, path=str(path))
+        _remove_encryption_leftovers(Path(path))
         yield
 
 
-def _open_connection(path: Path | str, memory: bool, quick_check: bool | None) -> Database:
-    db = _connect(path)
+def encryption_files(path: Path) -> tuple[Path, Path]:
+    """The two files ``backup.encrypt_database`` makes beside the register: a plaintext
+    copy of its bytes, and the encrypted copy before it is renamed over the register."""
+    return path.with_name(f".{path.name}.plaintext"), path.with_name(f".{path.name}.encrypting")
+
+
+def _remove_encryption_leftovers(path: Path) -> None:
+    """What an encryption killed halfway left beside the register: a plaintext copy of
+    every family's record must not stay where nobody knows of it. Safe here: an
+    encryption holds the register's lock exclusively, and opening holds it shared."""
+    for made in encryption_files(path):
+        for file in (
+            made,
+            made.with_name(f".{made.name}.part"),
+            *(made.with_name(made.name + s) for s in ("-journal", "-wal", "-shm")),
+        ):
+            file.unlink(missing_ok=True)
+
+
+def _open_connection(
+    path: Path | str, memory: bool, quick_check: bool | None, key: bytes | None
+) -> Database:
+    db = _connect(path) if key is None else _connect_encrypted(path, key)
     try:
+        if not memory:
+            # SQLite made a new file with the umask's bits, and makes -wal, -shm and
+            # -journal with the register's: owner-only before the first byte is written.
+            owner_only(Path(path))
         db.execute("PRAGMA busy_timeout = 5000")
         if quick_check is None:
             quick_check = not memory and _size(path) <= QUICK_CHECK_MAX_BYTES
@@ -447,33 +611,56 @@ def schema_version(db: Database) -> list[str]:
     return migrations.applied(db)
 
 
-def _connect_read_only(path: Path, *, immutable: bool) -> sqlite3.Connection:
+def _connect_read_only(
+    path: Path, *, immutable: bool, key: bytes | None = None
+) -> sqlite3.Connection:
     # mode=ro: SQLite itself refuses any write, so checking cannot change the
     # register. immutable=1: no locks and no -wal/-shm files at all (a read-only
     # connection cannot delete them afterwards, and ones made by another user,
     # say under sudo, would then lock the register's owner out).
-    uri = path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
-    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    return connect(path, key, read_only=True, immutable=immutable)
 
 
-def _run_checks(conn: sqlite3.Connection, path: Path) -> list[str]:
-    findings: list[str] = []
+# A finding of ``db check``: SQLite's own words about the file, or ours (worded for
+# the user, translated where it is shown).
+Finding = str | UserError
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    findings: list[Finding]
+    audit: ChainHead | None = None  # the audit trail's newest entry, when it verifies
+
+
+def _run_checks(conn: sqlite3.Connection, path: Path) -> CheckResult:
+    findings: list[Finding] = []
+    audit: ChainHead | None = None
     try:
+        if engine.is_encrypted_connection(conn):
+            # Every page's authentication code: a page changed on disk by anything
+            # but SQLCipher (tampering, a bad sector) is named by its number.
+            findings.extend(row[0] for row in conn.execute("PRAGMA cipher_integrity_check"))
         for (msg,) in conn.execute("PRAGMA integrity_check").fetchall():
             if msg != "ok":
                 findings.append(msg)
         for row in conn.execute("PRAGMA foreign_key_check").fetchall():
             findings.append(f"foreign key: {row[0]} row {row[1]} -> {row[2]}")
-    except sqlite3.DatabaseError as err:
-        code = getattr(err, "sqlite_errorcode", 0)
-        if is_read_only(err) or code & 0xFF == sqlite3.SQLITE_CANTOPEN:
+        if not findings:  # on a damaged file, the damage is the finding
+            chain = verify_chain(conn)
+            if isinstance(chain, ChainBreak):
+                findings.append(chain)
+            else:
+                audit = chain
+    except DatabaseErrors as err:
+        code = engine.error_code(err)
+        if is_read_only(err) or code == engine.SQLITE_CANTOPEN:
             # reading a register that is in use needs its -shm file, which a
             # read-only folder or disk does not let SQLite make
             raise _read_only(path) from err
         findings.append(str(err))  # so damaged that the check itself cannot read it
     finally:
         conn.close()
-    return findings
+    return CheckResult(findings, audit)
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:
@@ -485,34 +672,45 @@ def _stamp(path: Path) -> tuple[int, int, int]:
 COUNTED_TABLES = ("households", "persons", "cases", "case_steps", "audit_log")
 
 
-def count_records(path: Path | str) -> dict[str, int] | None:
+def count_records(path: Path | str, key: bytes | None = None) -> dict[str, int] | None:
     """The rows in ``COUNTED_TABLES`` (soft-deleted ones left out), read-only; None for a
-    file that is not a docassist register."""
+    file that is not a docassist register. ``key``: an encrypted register's."""
     path = Path(path).expanduser()
     in_use = any(path.with_name(path.name + s).exists() for s in ("-wal", "-journal"))
-    conn = _connect_read_only(path, immutable=not in_use)
+    try:
+        conn = _connect_read_only(path, immutable=not in_use, key=key)
+    except DamagedDatabaseError:
+        return None  # some other kind of file
     try:
         counts = {}
         for table in COUNTED_TABLES:
             live = "" if table == "audit_log" else " WHERE deleted_at IS NULL"
             counts[table] = conn.execute(f"SELECT count(*) FROM {table}{live}").fetchone()[0]
         return counts
-    except sqlite3.DatabaseError:
+    except DatabaseErrors:
         return None
     finally:
         conn.close()
 
 
-def check_database(path: Path | str) -> list[str]:
-    """What ``docassist db check`` reports: a list of findings, empty when healthy.
+def check_database(path: Path | str, key: bytes | None = None) -> list[Finding]:
+    """The findings of ``check_register``: empty when healthy."""
+    return check_register(path, key).findings
+
+
+def check_register(path: Path | str, key: bytes | None = None) -> CheckResult:
+    """What ``docassist db check`` reports: findings, none when healthy, and the
+    audit trail's newest entry.
 
     Always the full ``integrity_check`` of every page and index, whatever the
-    file's size (opening a large file skips even the quick check). The file is
-    only read: opened read-only, no migrations, no pragmas that write, so the
-    check also works on a register it may not write (a backup on a locked stick).
+    file's size (opening a large file skips even the quick check); for an encrypted
+    register (``key``) first ``cipher_integrity_check``, every page's authentication
+    code; then the audit chain from its first entry. The file is only read: opened
+    read-only, no migrations, no pragmas that write, so the check also works on a
+    register it may not write (a backup on a locked stick).
     """
     path = Path(path).expanduser()
-    require_register_file(path)
+    require_register_file(path, key)
     _refuse_unreadable(path)
     side_files = [path.with_name(path.name + suffix) for suffix in ("-wal", "-journal")]
 
@@ -521,9 +719,25 @@ def check_database(path: Path | str) -> list[str]:
 
     if not in_use():
         before = _stamp(path)
-        findings = _run_checks(_connect_read_only(path, immutable=True), path)
+        result = _run_checks(_connect_read_only(path, immutable=True, key=key), path)
         # Trusted only if nobody opened and changed it meanwhile; else read it again
         # through SQLite's locks, which keeps a writer and the check apart.
         if not in_use() and _stamp(path) == before:
-            return findings
-    return _run_checks(_connect_read_only(path, immutable=False), path)
+            return result
+    return _run_checks(_connect_read_only(path, immutable=False, key=key), path)
+
+
+@contextmanager
+def read_only(path: Path | str, key: bytes | None = None) -> Iterator[Database]:
+    """The register at ``path`` opened only to read it, as ``check_database`` does: no
+    migrations, and SQLite itself refuses any write (a backup on a locked stick, a file
+    that must not change while it is checked or before it is restored)."""
+    path = Path(path).expanduser()
+    require_register_file(path, key)
+    _refuse_unreadable(path)
+    in_use = any(path.with_name(path.name + s).exists() for s in ("-wal", "-journal"))
+    conn = _connect_read_only(path, immutable=not in_use, key=key)
+    try:
+        yield Database(conn)
+    finally:
+        conn.close()

@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Callable
 
 from docassist.store.database import Database
+from docassist.store.search_index import rebuild_search_keys
 
 MIGRATION_SET = "docassist"
 MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' name for its record
@@ -440,3 +441,308 @@ def m0006_erased_persons(db: Database) -> None:
     ALTER TABLE persons ADD COLUMN erased_at TEXT;
     """,
     )
+
+
+@_migration("0007_audit_chain")
+def m0007_audit_chain(db: Database) -> None:
+    # The audit trail becomes a hash chain that shows tampering (store/audit.py says
+    # how). Entries move to ``audit_entries``, append-only by trigger; the values
+    # before and after move to ``audit_details``, which erasure on request may still
+    # rewrite, the chain holding only their salted digest. ``audit_log`` stays, as a
+    # view, for everything that reads the trail. Existing entries are chained in the
+    # order of their ids, with the ids they had.
+    from docassist.store.audit import append_entries
+
+    _run_script(
+        db,
+        """
+    CREATE TABLE audit_entries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        user_id TEXT,
+        device_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        details_sha256 TEXT,        -- of audit_details' salt, before and after
+        redacts TEXT,               -- erasure: {entry id: new details digest}, JSON
+        prev_hash TEXT NOT NULL UNIQUE,  -- unique: two entries never follow the same one
+        hash TEXT NOT NULL
+    );
+    CREATE TABLE audit_details (
+        entry_id INTEGER PRIMARY KEY REFERENCES audit_entries(id),
+        salt BLOB NOT NULL,
+        before TEXT,
+        after TEXT
+    );
+    """,
+    )
+    seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
+    cursor = db.execute(
+        "SELECT id, at, user_id, device_id, action, entity, entity_id, before, after "
+        "FROM audit_log ORDER BY id"
+    )
+    columns = [d[0] for d in cursor.description]
+    while batch := cursor.fetchmany(10_000):
+        append_entries(db, [dict(zip(columns, r, strict=True)) for r in batch])
+    db.execute("DROP TABLE audit_log")
+    if seq is not None:
+        db.execute(
+            "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'audit_entries'", [seq[0]]
+        )
+    _run_script(
+        db,
+        """
+    CREATE INDEX audit_entity ON audit_entries(entity, entity_id);
+    CREATE VIEW audit_log AS
+        SELECT e.id, e.at, e.user_id, e.device_id, e.action, e.entity, e.entity_id,
+               d.before, d.after
+        FROM audit_entries e LEFT JOIN audit_details d ON d.entry_id = e.id;
+    CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries BEGIN
+        SELECT RAISE(ABORT, 'the audit trail is append-only: an entry cannot be changed');
+    END;
+    CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries BEGIN
+        SELECT RAISE(ABORT, 'the audit trail is append-only: an entry cannot be deleted');
+    END;
+    CREATE TRIGGER audit_details_no_delete BEFORE DELETE ON audit_details BEGIN
+        SELECT RAISE(ABORT, 'the audit trail is append-only: details cannot be deleted');
+    END;
+    """,
+    )
+
+
+@_migration("0008_accounts")
+def m0008_accounts(db: Database) -> None:
+    # Every user signs in with a passphrase (services/accounts.py), kept only as an
+    # Argon2id hash in PHC form ("$argon2id$v=19$m=...,t=...,p=...$salt$hash"), which
+    # carries its own parameters: hashes made under older parameters still verify.
+    # Users from before accounts have none (NULL) and choose one at their next sign-in.
+    # must_change_passphrase: a coordinator reset it, so the user picks their own next.
+    #
+    # sign_in_failures: failed sign-ins per name as typed (its search key, so "Milica"
+    # and "милица" count together), known to the register or not, so the delay after
+    # repeated failures is the same for every name and tells nobody which exist. It is
+    # this laptop's own state, not a record to merge with other laptops: no sync columns.
+    _run_script(
+        db,
+        """
+    ALTER TABLE users ADD COLUMN passphrase_hash TEXT;
+    ALTER TABLE users ADD COLUMN must_change_passphrase INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE sign_in_failures (
+        name_key TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        last_failure_at TEXT NOT NULL
+    );
+    """,
+    )
+
+
+@_migration("0009_search_keys_read_more_spellings")
+def m0009_search_keys_read_more_spellings(db: Database) -> None:
+    # The search keys learnt Romani ʒ/ǯ (dž), Albanian spellings (q, xh, gj, sh, zh),
+    # the eth (Ð as Đ), Greek, and letters of scripts they cannot read; the sort keys
+    # learnt the same table of letters. Keys written before would miss those names,
+    # so every derived key is computed again.
+    rebuild_search_keys(db)
+
+
+# The tables that travel between laptops and the hub, with the expression (over ``new``
+# or ``old``) that names a row the same way on every laptop (domain/sync.py, POLICIES;
+# a test holds the two lists together). Written out here, not imported, so that this
+# migration stays what it was when later code changes.
+_SYNCED_KEYS_0011 = {
+    "users": "{r}.id",
+    "devices": "{r}.id",
+    "user_scopes": "{r}.id",
+    "households": "{r}.id",
+    "persons": "{r}.id",
+    "documents": "coalesce({r}.person_id, '') || '/' || coalesce({r}.kind, '')",
+    "cases": "{r}.id",
+    "case_steps": "{r}.id",
+    "case_events": "{r}.id",
+    "workshops": "{r}.id",
+    "attendance": (
+        "coalesce({r}.workshop_id, '') || '/' || coalesce({r}.household_id, '') || '/' "
+        "|| coalesce({r}.person_id, '')"
+    ),
+    "sync_conflicts": "{r}.id",
+    "sync_resolutions": "{r}.id",
+}
+
+
+@_migration("0011_sync")
+def m0011_sync(db: Database) -> None:
+    # Several laptops, one organisation (issue 17): services/sync.
+    #
+    # Each use case's changes are marked by triggers in sync_dirty (the single place
+    # every write passes: whatever service or script wrote the row), and sealed into
+    # sync_outbox before the use case commits (Context.use_case -> store/outbox.py):
+    # a copy of the row as it travels, its hybrid logical clock and version vector.
+    # Nothing is marked until the register is attached to an organisation (hub connect,
+    # hub join): a register on its own pays one trigger test per write.
+    # sync_versions holds each synced row's current version; pulls and bundles are
+    # applied with sync_state.applying set, so what arrives is not sent back out.
+    _run_script(
+        db,
+        f"""
+    CREATE TABLE sync_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        attached INTEGER NOT NULL DEFAULT 0,
+        applying INTEGER NOT NULL DEFAULT 0,
+        clock TEXT NOT NULL DEFAULT '',      -- the latest clock made or seen here
+        org_id TEXT,
+        org_key TEXT,                        -- the organisation's bundle key (base64)
+        hub_id TEXT,
+        hub_dsn TEXT,                        -- this laptop's own hub credential
+        schema TEXT                          -- the hub's schema when last reached
+    );
+    INSERT INTO sync_state(id) VALUES (1);
+
+    CREATE TABLE sync_dirty (
+        tbl TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        PRIMARY KEY (tbl, row_key)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE sync_versions (
+        tbl TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        hlc TEXT NOT NULL,
+        user_id TEXT,
+        vv TEXT NOT NULL,                    -- JSON: device id -> latest clock seen
+        deleted INTEGER NOT NULL DEFAULT 0,
+        digest TEXT NOT NULL,                -- of the data sent: an update changing
+                                             -- only derived columns is no change
+        PRIMARY KEY (tbl, row_key)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE sync_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        tbl TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        hlc TEXT NOT NULL,
+        user_id TEXT,
+        vv TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        data TEXT NOT NULL,                  -- JSON: the row as it travels
+        relayed INTEGER NOT NULL DEFAULT 0,  -- from a bundle: passed on to the hub
+        made_at TEXT NOT NULL
+    );
+
+    -- what a pull has fetched from the hub and not yet applied: fetching commits page by
+    -- page (a dropped connection loses nothing), applying is one transaction at the end
+    -- (a row may arrive before the row it refers to)
+    CREATE TABLE sync_inbox (
+        seq INTEGER PRIMARY KEY,             -- the hub's commit order
+        tbl TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        hlc TEXT NOT NULL,
+        user_id TEXT,
+        vv TEXT NOT NULL,
+        deleted INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+
+    CREATE INDEX sync_inbox_table ON sync_inbox(tbl, seq);
+
+    -- A case copies its household's place (0003). A case may arrive before its
+    -- household, or without it (a facilitator's laptop does not hold every household):
+    -- then it has no place yet rather than fail NOT NULL, and gets it with the household.
+    DROP TRIGGER cases_place_ai;
+    DROP TRIGGER cases_place_au;
+    CREATE TRIGGER cases_place_ai AFTER INSERT ON cases BEGIN
+        UPDATE cases SET (municipality, settlement) = (
+            SELECT coalesce(max(h.municipality), ''), coalesce(max(h.settlement), '')
+            FROM households h WHERE h.id = new.household_id
+        ) WHERE rowid = new.rowid;
+    END;
+    CREATE TRIGGER cases_place_au AFTER UPDATE OF household_id ON cases BEGIN
+        UPDATE cases SET (municipality, settlement) = (
+            SELECT coalesce(max(h.municipality), ''), coalesce(max(h.settlement), '')
+            FROM households h WHERE h.id = new.household_id
+        ) WHERE rowid = new.rowid;
+    END;
+    CREATE TRIGGER households_place_ai AFTER INSERT ON households BEGIN
+        UPDATE cases SET municipality = new.municipality, settlement = new.settlement
+        WHERE household_id = new.id;
+    END;
+
+    -- how far this laptop has read each source of changes (the hub's commit log)
+    CREATE TABLE sync_cursors (
+        source TEXT PRIMARY KEY,
+        position INTEGER NOT NULL DEFAULT 0,
+        last_push_at TEXT,
+        last_pull_at TEXT
+    );
+
+    -- losing versions, with the winner, found on the hub or while importing a bundle;
+    -- insert-only, like their resolutions, so both merge by union
+    CREATE TABLE sync_conflicts (
+        id TEXT PRIMARY KEY,
+        tbl TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('edit','identity','delete')),
+        winner TEXT NOT NULL,
+        loser TEXT NOT NULL,
+        detected_at TEXT NOT NULL,
+        detected_on TEXT NOT NULL
+    );
+    CREATE INDEX sync_conflicts_row ON sync_conflicts(tbl, row_key);
+
+    CREATE TABLE sync_resolutions (
+        id TEXT PRIMARY KEY,
+        conflict_id TEXT NOT NULL,
+        choice TEXT NOT NULL CHECK (choice IN ('winner','loser')),
+        user_id TEXT,
+        at TEXT NOT NULL,
+        device_id TEXT NOT NULL
+    );
+    CREATE INDEX sync_resolutions_conflict ON sync_resolutions(conflict_id);
+
+    -- the organisation's laptops, each with its own hub credential
+    CREATE TABLE devices (
+        id TEXT PRIMARY KEY,                 -- meta.device_id of that laptop
+        name TEXT NOT NULL DEFAULT '',
+        user_id TEXT REFERENCES users(id),
+        registered_at TEXT NOT NULL,
+        last_sync_at TEXT,
+        revoked_at TEXT,
+        {_SYNC}
+    );
+
+    -- where a facilitator works: their laptop holds these municipalities (a settlement
+    -- of '' is the whole municipality) and the cases assigned to them
+    CREATE TABLE user_scopes (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        municipality TEXT NOT NULL,
+        settlement TEXT NOT NULL DEFAULT '',
+        {_SYNC}
+    );
+    CREATE INDEX user_scopes_user ON user_scopes(user_id);
+
+    -- a case is followed by someone: set when opened, changed by a coordinator
+    ALTER TABLE cases ADD COLUMN assignee_id TEXT REFERENCES users(id);
+    UPDATE cases SET assignee_id = opened_by;
+    CREATE INDEX cases_assignee ON cases(assignee_id, status) WHERE deleted_at IS NULL;
+    """,
+    )
+    marking = "(SELECT attached AND NOT applying FROM sync_state)"
+    for table, key in _SYNCED_KEYS_0011.items():
+        new, old = key.format(r="new"), key.format(r="old")
+        mark = "INSERT OR IGNORE INTO sync_dirty(tbl, row_key) VALUES"
+        _run_script(
+            db,
+            f"""
+    CREATE TRIGGER sync_{table}_ai AFTER INSERT ON {table} WHEN {marking} BEGIN
+        {mark} ('{table}', {new});
+    END;
+    CREATE TRIGGER sync_{table}_au AFTER UPDATE ON {table} WHEN {marking} BEGIN
+        {mark} ('{table}', {new});
+        {mark} ('{table}', {old});
+    END;
+    CREATE TRIGGER sync_{table}_ad AFTER DELETE ON {table} WHEN {marking} BEGIN
+        {mark} ('{table}', {old});
+    END;
+    """,
+        )

@@ -4,33 +4,44 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 from textual.theme import Theme
 
-from docassist import i18n, procedures
+from docassist import i18n, locations, procedures
 from docassist.crashlog import write_crash_log
-from docassist.domain.model import Role
+from docassist.domain.model import REGISTER_ROLES, Role
+from docassist.domain.text import N_
 from docassist.i18n import _, ngettext
-from docassist.services import users
+from docassist.services import accounts, users
+from docassist.services.accounts import Session
 from docassist.services.context import Context
+from docassist.services.settings import load_settings
 from docassist.services.users import User
-from docassist.store.db import explain_database_error, open_database
+from docassist.store.database import Database
+from docassist.store.db import explain_database_error
+from docassist.ui.base import Translated
 from docassist.ui.commands import COMMANDS as APP_COMMANDS
 from docassist.ui.commands import (
-    REGISTER_ROLES,
+    SESSION_ACTIONS,
     AppCommands,
     DocCommandPalette,
     allowed,
     bindings,
 )
+from docassist.ui.door import RegisterDoor
+from docassist.ui.idle import IdleWatch
 from docassist.ui.stylesheet import CachedStylesheet, ParsedCss
 
 HIGH_CONTRAST = Theme(
@@ -79,6 +90,17 @@ def _reports_screen() -> Screen:
     return ReportsScreen()
 
 
+def _sign_in_screen() -> Screen:
+    from docassist.ui.screens.sign_in import SignInScreen
+
+    return SignInScreen()
+
+
+# The mode of the sign-in screen (and of what it leads to before a session starts:
+# the recovery key, a passphrase to choose). Its own stack, so that signing out closes
+# every area's screens and leaves nothing of them under the sign-in screen.
+SIGN_IN_MODE = "sign-in"
+
 MODE_SCREENS: dict[str, Callable[[], Screen]] = {
     "cases": _register_screen,
     "dashboard": _dashboard_screen,
@@ -102,7 +124,13 @@ class DocAssistApp(App):
         demo: bool = False,
         language: str | None = None,
         user_id: str | None = None,
+        idle_seconds: float | None = None,
+        idle_clock: Callable[[], float] = time.monotonic,
     ):
+        """``user_id``: start signed in as that user, without a passphrase: for tests
+        and tools on plaintext registers only (an encrypted one opens at a sign-in).
+        ``idle_seconds`` and ``idle_clock``: the idle lock's limit (else the setting)
+        and its clock (tests give a fake one)."""
         super().__init__()
         self._parsed_css = ParsedCss()
         self.stylesheet = CachedStylesheet(
@@ -110,14 +138,23 @@ class DocAssistApp(App):
         )
         self.db_path = Path(db_path)
         self.demo = demo
-        self.db = open_database(db_path)
-        self.ctx = Context(self.db)
+        # A plaintext register is opened now; an encrypted one at the first sign-in.
+        self.door = RegisterDoor(self.db_path)
         self.language_changed: Signal[str] = Signal(self, "language-changed")
+        self.session: Session | None = None
         self.user: User | None = None
         self._initial_user = user_id
         self._told_about_skipped_checklists = False
-        # A language asked for now (--lang, or picked on the start screen) wins
+        settings = load_settings()
+        self._settings_problems = list(settings.problems)
+        self.idle = IdleWatch(
+            idle_seconds if idle_seconds is not None else settings.idle_seconds, idle_clock
+        )
+        self.locked = False
+        self._held_notes: list[dict[str, Any]] = []
+        # A language asked for now (--lang, or picked on the sign-in screen) wins
         # over the one the user chose last time, and becomes the remembered one.
+        self._language_given = bool(language)
         self._language_asked = bool(language)
         if language:
             i18n.set_language(language)
@@ -130,32 +167,61 @@ class DocAssistApp(App):
         return procedures.load_all()
 
     @property
+    def db(self) -> Database:
+        if self.door.db is None:
+            raise RuntimeError("the register is opened at the first sign-in")
+        return self.door.db
+
+    @property
+    def ctx(self) -> Context:
+        """The register's context; screens that show anything of it come after a
+        sign-in, when it is open."""
+        if self.door.ctx is None:
+            raise RuntimeError("the register is opened at the first sign-in")
+        return self.door.ctx
+
+    @property
     def role(self) -> Role | None:
-        return self.user.role if self.user else None
+        return self.session.role if self.session else None
 
     def on_mount(self) -> None:
         self._set_titles()
-        for mode, make_screen in MODE_SCREENS.items():
-            self.add_mode(mode, make_screen)
-        self.add_mode("practice", self._practice_screen)
+        self._add_area_modes()
+        self.add_mode(SIGN_IN_MODE, _sign_in_screen)
         if not self.is_headless and _terminal_attached():
             # Textual reads a hung-up terminal (window closed while `make run` held
             # it) as endless empty input and spins at full CPU with the register
             # open; leave cleanly instead.
             self.set_interval(2, self._exit_if_terminal_gone)
+        self.set_interval(self.idle.check_every(), self._check_idle)
         if self._initial_user:
-            self.sign_in(users.get_user(self.ctx, self._initial_user))
+            self.start_session(self._direct_session(self._initial_user))
         else:
-            from docassist.ui.screens.start import StartScreen
+            self.switch_mode(SIGN_IN_MODE)
 
-            self.push_screen(StartScreen())
+    def _add_area_modes(self) -> None:
+        for mode, make_screen in MODE_SCREENS.items():
+            self.add_mode(mode, make_screen)
+        self.add_mode("practice", self._practice_screen)
 
     # -- who is working ------------------------------------------------------
 
-    def sign_in(self, user: User) -> None:
-        """Remember who works; a trainee only ever reaches Practice."""
+    def _direct_session(self, user_id: str) -> Session:
+        """The test entry's session (``user_id=``): the user as the register has them,
+        signed in without a passphrase on a plaintext register."""
+        user = users.get_user(self.ctx, user_id)
+        here = self.db_path.resolve()
+        register = here if user.role in REGISTER_ROLES else locations.practice_database()
+        if user.role in REGISTER_ROLES:
+            self.ctx.user_id = user.id
+        return Session(user.id, user.name, user.role, register, here)
+
+    def start_session(self, session: Session) -> None:
+        """``session`` works now: its language, its home (a trainee's is Practice and
+        only Practice), the idle lock counting from now."""
+        self.session = session
+        user = users.get_user(self.ctx, session.user_id)
         self.user = user
-        self.ctx.user_id = user.id
         current = i18n.current_language().code
         if self._language_asked or not user.language:
             if user.language != current:
@@ -163,13 +229,146 @@ class DocAssistApp(App):
         elif user.language != current:
             self.choose_language(user.language)
         self._set_titles()
-        # Not imported just to ask: a start with its user given (user_id=) never shows it.
-        start = sys.modules.get("docassist.ui.screens.start")
-        if start is not None and isinstance(self.screen, start.StartScreen):
-            self.pop_screen()
-        self.action_mode("cases" if user.role in REGISTER_ROLES else "practice")
+        self.locked = False
+        self.idle.touch()
+        self.action_mode(self._home())
+        # The next sign-in starts on a fresh screen: nothing typed there stays behind.
+        self.remove_mode(SIGN_IN_MODE)
+        self.add_mode(SIGN_IN_MODE, _sign_in_screen)
         self.refresh_bindings()
         self._tell_about_skipped_checklists()
+        self._tell_about_settings()
+
+    def _home(self) -> str:
+        return "cases" if self.role in REGISTER_ROLES else "practice"
+
+    def unsaved_work(self) -> list[str]:
+        """What the session's open forms hold that is not saved yet, as each form names
+        itself ("New household"): never a family's name, as it is shown over the lock."""
+        found: list[str] = []
+        # Every area's screens, not only the current one's: a form left open under the
+        # Register while the workshop is shown is lost just the same.
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                if isinstance(screen, Translated):
+                    what = screen.unsaved_work()
+                    if what:
+                        found.append(what)
+        return found
+
+    def action_sign_out(self) -> None:
+        if self.session is None or self.locked:
+            return
+        self.leave_session()
+
+    def leave_session(self) -> None:
+        """Sign out, asking first when typing would be lost; the sign-in screen
+        follows, for the next person (the lock's "Someone else" too)."""
+        from docassist.ui.dialogs import ConfirmDialog
+        from docassist.ui.screens.lock import discard_warning
+
+        lost = self.unsaved_work()
+        if not lost:
+            self.run_worker(self._end_session(), group="session", exclusive=True)
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.run_worker(self._end_session(), group="session", exclusive=True)
+
+        name = self.session.name if self.session else ""
+        self.push_screen(
+            ConfirmDialog(
+                lambda: discard_warning(name, lost),
+                title=lambda: _("Sign out?"),
+                confirm_label=N_("Sign out and discard"),
+                cancel_label=N_("Stay"),
+                danger=True,
+                cancel_first=True,
+            ),
+            answered,
+        )
+
+    async def _end_session(self) -> None:
+        """The session's screens are closed (unsaved typing in them is dropped) and the
+        sign-in screen shown."""
+        session = self.session
+        if session is not None:
+            accounts.sign_out(self.ctx, session)
+        self.session = None
+        self.user = None
+        self.locked = False
+        self._held_notes.clear()
+        self.clear_notifications()
+        self._language_asked = self._language_given
+        await self.switch_mode(SIGN_IN_MODE)
+        for mode in [*MODE_SCREENS, "practice"]:
+            await self.remove_mode(mode)
+        self._add_area_modes()
+        self._set_titles()
+        self.refresh_bindings()
+
+    # -- the lock ---------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        # Every key and click reaches the app first (before any screen): the one place
+        # to see that someone is still there.
+        if isinstance(
+            event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
+        ):
+            self.idle.touch()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        if self.session is not None and not self.locked and self.idle.due():
+            accounts.record_idle_lock(self.ctx, self.session)
+            self.lock(idle=True)
+
+    def action_lock(self) -> None:
+        # SERVICE NEEDED: accounts records an idle lock (record_idle_lock); a lock asked
+        # for with Ctrl+L has no audit entry of its own yet.
+        if self.session is not None and not self.locked:
+            self.lock(idle=False)
+
+    def lock(self, *, idle: bool) -> None:
+        """Cover every screen; the work underneath stays as it is."""
+        from docassist.ui.screens.lock import LockScreen
+
+        self.locked = True
+        # A note on screen may name a family ("Saved: Petrović").
+        self.clear_notifications()
+        self.push_screen(LockScreen(idle=idle))
+        self.refresh_bindings()
+
+    def unlock(self) -> None:
+        """The same user's passphrase was typed: back to the work as it was."""
+        from docassist.ui.screens.lock import LockScreen
+
+        if isinstance(self.screen, LockScreen):
+            self.pop_screen()
+        self.locked = False
+        self.idle.touch()
+        self.refresh_bindings()
+        held, self._held_notes = self._held_notes, []
+        for note in held:
+            self.notify(**note)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        # What comes while the screen is locked (a worker finishing) waits for the
+        # unlock: it may name someone, and it must not be lost either.
+        note = {"title": title, "severity": severity, "timeout": timeout, "markup": markup}
+        if self.locked:
+            self._held_notes.append({"message": message, **note})
+            return
+        super().notify(message, **note)  # type: ignore[arg-type]
 
     def _tell_about_skipped_checklists(self) -> None:
         """Once per start, in the user's language: which checklist files were left out.
@@ -194,35 +393,40 @@ class DocAssistApp(App):
         ).format(n=len(skipped), files=", ".join(path.name for path in skipped))
         self.notify(message, severity="warning", timeout=20, markup=False)
 
+    def _tell_about_settings(self) -> None:
+        """A settings file that could not be used, said once, after the first sign-in."""
+        problems, self._settings_problems = self._settings_problems, []
+        for problem in problems:
+            self.notify(problem.render(_), severity="warning", timeout=20, markup=False)
+
     def _practice_screen(self) -> Screen:
         from docassist.ui.screens.practice_session import PracticeScreen
 
         return PracticeScreen(self.user.name if self.user else "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Area keys appear once someone is signed in, and only for their role."""
-        if action == "mode":
-            if self.user is None:
-                return False
-            command = next(
-                (c for c in APP_COMMANDS if c.action == f"mode('{parameters[0]}')"), None
-            )
-            return command is None or allowed(command, self.role)
-        if action == "import_households":
-            return self.role in REGISTER_ROLES
+        """Before a sign-in and while locked, only what shows nothing of the register
+        works (help, language, contrast, quit); the screen's own keys do the rest.
+        Signed in, every key works: one the role may not use says so (``action_mode``)."""
+        if self.session is None or self.locked:
+            return action not in SESSION_ACTIONS
         return True
 
     def action_home(self) -> None:
         """Back to where this person's work starts: the register, or practice."""
-        if self.user is None:
+        if self.session is None:
             return
-        home = "cases" if self.user.role in REGISTER_ROLES else "practice"
+        home = self._home()
         if self.current_mode != home and home in self._modes:
             self.switch_mode(home)
 
     def action_mode(self, mode: str) -> None:
         if mode not in self._modes:
             self.notify(_("This part of docassist is not available yet."), severity="warning")
+            return
+        command = next((c for c in APP_COMMANDS if c.action == f"mode('{mode}')"), None)
+        if command is not None and not allowed(command, self.role):
+            self._refuse_register()
             return
         if mode == self.current_mode:
             self._to_area_start()
@@ -244,10 +448,13 @@ class DocAssistApp(App):
     # -- navigation: screens ask the app, so they need not import each other --
 
     def _register_allowed(self) -> bool:
-        if self.role != Role.TRAINEE:
+        if self.role in REGISTER_ROLES:
             return True
-        self.notify(_("Trainees practise on made-up families only."), severity="warning")
+        self._refuse_register()
         return False
+
+    def _refuse_register(self) -> None:
+        self.notify(_(accounts.TRAINEE_REFUSAL), severity="warning")
 
     def open_household(self, household_id: str) -> None:
         if not self._register_allowed():
@@ -271,7 +478,7 @@ class DocAssistApp(App):
         self.push_screen(HouseholdFormScreen())
 
     def action_import_households(self) -> None:
-        if self.user is None or not self._register_allowed():
+        if self.session is None or not self._register_allowed():
             return
         from docassist.ui.screens.import_households import ImportScreen
 
@@ -313,6 +520,20 @@ class DocAssistApp(App):
             self.screen.dismiss()
         else:
             self.push_screen(HelpDialog(self.screen))
+
+    async def action_quit(self) -> None:
+        from docassist.ui.screens.sign_in import RecoveryKeyScreen
+
+        # The recovery key is shown once: quitting before it is written down is asked.
+        if isinstance(self.screen, RecoveryKeyScreen) and not self.screen.may_quit():
+            return
+        await super().action_quit()
+
+    def action_users(self) -> None:
+        from docassist.ui.screens.users import UsersScreen
+
+        if self.session is not None and not isinstance(self.screen, UsersScreen):
+            self.push_screen(UsersScreen())
 
     def action_about(self) -> None:
         from docassist.ui.screens.about import AboutScreen
@@ -373,7 +594,7 @@ class DocAssistApp(App):
             self.exit()
 
     def on_unmount(self) -> None:
-        self.db.close()
+        self.door.close()
         self._parsed_css.save()  # the next start need not parse the CSS again
 
 

@@ -83,6 +83,13 @@ class Translated(_ScreenMixin):
             for key, active in bindings.items()
         }
 
+    def unsaved_work(self) -> str | None:
+        """What typing on this screen would be lost if it closed now, as the screen
+        names itself ("New household"), or None. Said before a sign-out or another
+        person's sign-in closes every screen; never a family's name (it is shown over
+        the lock)."""
+        return None
+
     def on_mount(self) -> None:
         # Textual calls on_mount of every class in the MRO, and a screen that also
         # calls super().on_mount() reaches here twice: a second subscription would

@@ -12,11 +12,9 @@ from textual.binding import Binding
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.widgets.option_list import Option
 
-from docassist.domain.model import Role
+from docassist.domain.model import REGISTER_ROLES, Role
 from docassist.domain.text import N_
 from docassist.i18n import _
-
-REGISTER_ROLES = frozenset({Role.FACILITATOR, Role.COORDINATOR, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -92,6 +90,27 @@ COMMANDS: tuple[Command, ...] = (
         REGISTER_ROLES,
     ),
     Command(
+        "ctrl+t",
+        "users",
+        N_("Users"),
+        N_(
+            "The accounts: coordinators create, reset and remove them, facilitators "
+            "create trainees; everyone changes their own passphrase."
+        ),
+    ),
+    Command(
+        "ctrl+l",
+        "lock",
+        N_("Lock"),
+        N_("Cover the screen now; your passphrase opens it again, with your work as it was."),
+    ),
+    Command(
+        "ctrl+g",
+        "sign_out",
+        N_("Sign out"),
+        N_("End your session without closing docassist: the next person signs in."),
+    ),
+    Command(
         "ctrl+q",
         "quit",
         N_("Quit"),
@@ -105,7 +124,17 @@ COMMANDS: tuple[Command, ...] = (
 # priority: Help, Language and Quit must work over a dialog too (a question
 # asked in a language the person cannot read is a dead end). Area switching
 # stays off there: it would leave the dialog unanswered underneath.
-EVERYWHERE = frozenset({"f1", "f2", "ctrl+q"})
+# Ctrl+L too: the screen can be covered at once, whatever is open on it.
+EVERYWHERE = frozenset({"f1", "f2", "ctrl+l", "ctrl+q"})
+
+# What works before anyone has signed in and while the screen is locked: what shows
+# nothing of the register. Every other command of the table, and the palette, waits
+# for a session (the sign-in and lock screens have their own keys).
+PUBLIC_ACTIONS = frozenset({"help", "pick_language", "toggle_contrast", "quit"})
+SESSION_ACTIONS = frozenset(
+    {c.action.split("(")[0] for c in COMMANDS if c.action not in PUBLIC_ACTIONS}
+    | {"command_palette", "home"}
+)
 
 
 def bindings() -> list[Binding]:
@@ -123,11 +152,19 @@ def for_role(role: Role | None) -> Iterable[Command]:
     return (c for c in COMMANDS if allowed(c, role))
 
 
+def offered(app: object) -> list[Command]:
+    """The commands the app offers now (F1 help, the palette): those of the signed-in
+    user's role; before a sign-in and while locked, only the public ones."""
+    if getattr(app, "session", None) is None or getattr(app, "locked", False):
+        return [c for c in COMMANDS if c.action in PUBLIC_ACTIONS]
+    return list(for_role(getattr(app, "role", None)))
+
+
 class AppCommands(Provider):
     """The command palette offers the same commands, translated, for the user's role."""
 
     def _commands(self) -> list[Command]:
-        return list(for_role(getattr(self.app, "role", None)))
+        return offered(self.app)
 
     async def discover(self) -> Hits:
         for command in self._commands():

@@ -66,12 +66,13 @@ def test_the_same_list_imported_twice_comes_in_once(ctx, tmp_path):
     assert again.households == [] and again.people == 0
     codes = {line: [p.problem.code for p in found] for line, found in by_line(again).items()}
     assert codes == {
-        2: ["import.same_jmbg"],  # an error, whatever the caller asks
+        2: ["import.same_jmbg"],  # left out, whatever the caller asks
         3: ["import.likely_duplicate"],
         4: ["import.likely_duplicate"],
         5: ["import.likely_duplicate"],  # no year: any Ana Ilić is her
     }
-    assert (again.error_rows, again.duplicate_rows) == (1, 3)
+    # Already registered is left out, but it is no error in the file.
+    assert (again.error_rows, again.registered_rows, again.duplicate_rows) == (0, 1, 3)
     kept = imp.check_import(ctx, path, skip_duplicates=False)
     assert kept.people == 3  # only when asked; the JMBG is still refused
     assert counts(ctx) == before
@@ -93,15 +94,23 @@ def test_a_jmbg_already_registered_is_an_error_not_a_second_record(ctx, tmp_path
     assert plan.people == 1
 
 
-def test_a_jmbg_in_scientific_notation_is_one_clear_error(ctx, tmp_path):
+def test_a_jmbg_in_scientific_notation_drops_only_the_number(ctx, tmp_path):
     path = tmp_path / "list.csv"
-    path.write_text("Ime;Prezime;JMBG\nAna;Ilić;1.23457E+12\nMara;Ilić;1,23457E+12\n", "utf-8")
+    path.write_text(
+        "Ime;Prezime;JMBG;Datum rođenja\nAna;Ilić;1.23457E+12;04.03.1990\n"
+        "Mara;Ilić;1,23457E+12;1992\n",
+        "utf-8",
+    )
     plan = imp.check_import(ctx, path)
     for line in (2, 3):
         (only,) = by_line(plan)[line]
-        assert only.problem.code == "import.jmbg_scientific" and only.is_error
+        assert only.problem.code == "import.jmbg_scientific" and not only.is_error
         assert "scientific notation" in imp.describe(only)
-    assert plan.people == 0
+        assert "imported without a JMBG" in imp.describe(only)
+    assert plan.people == 2 and plan.error_rows == 0
+    imp.apply_import(ctx, plan)
+    rows = ctx.db.execute("SELECT given_name, jmbg, birth_date FROM persons ORDER BY rowid")
+    assert rows.fetchall() == [("Ana", None, "1990-03-04"), ("Mara", None, "1992")]
 
 
 def test_over_long_cells_are_refused_and_never_quoted_whole(ctx, tmp_path):

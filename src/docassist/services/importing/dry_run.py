@@ -30,11 +30,13 @@ def check_import(
     mapping: dict[str, int] | None = None,
     sheet: str | None = None,
     skip_duplicates: bool = True,
+    choices: dict[int, bool] | None = None,
 ) -> ImportPlan:
     """The dry run: every row checked, every problem listed with its line. Writes nothing.
 
     ``mapping`` (field -> column index) defaults to the guess from the headers. Likely
-    duplicates are left out unless ``skip_duplicates`` is False. Raises
+    duplicates are left out unless ``skip_duplicates`` is False, or ``choices`` (line ->
+    import it?) says otherwise for that line (see ``ImportPlan.choose``). Raises
     ``ImportFileError`` when the file cannot be read, is too big, or no column holds
     the names.
     """
@@ -54,6 +56,7 @@ def check_import(
             headers=table.headers,
             mapping=chosen,
             skip_duplicates=skip_duplicates,
+            choices=dict(choices or {}),
             stamp=file_stamp(path),
             encoding=table.encoding,
             notes=list(table.notes),
@@ -64,6 +67,8 @@ def check_import(
             if plan.rows >= MAX_ROWS:  # only if the file grew since it was counted
                 raise _too_many_rows(path)
             plan.problems += checker.check(line, cells)
+        plan.problems += checker.finish()
+        plan.problems.sort(key=lambda p: p.line)  # stable: a row's problems keep their order
     if checker.samples:
         plan.notes = [
             cp1250_note(checker.samples) if n.code == "import.cp1250" else n for n in plan.notes

@@ -8,6 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docassist.domain import script
+from docassist.domain.model import (
+    DOCUMENT_LABELS,
+    PERSON_STATUS_LABELS,
+    DocumentKind,
+    PersonStatus,
+)
 from docassist.domain.text import N_, Problem
 from docassist.services.importing.problems import ImportFileError, short
 
@@ -84,7 +90,116 @@ FIELDS: tuple[ImportField, ...] = (
         ("saglasnost", "datum saglasnosti", "consent", "consent date", "date of consent",
          "pristanak"),
     ),
+    # The person's place in the family: nosilac/head, supruga/spouse, dete/child, ...
+    ImportField(
+        "relation",
+        N_("Relation"),
+        ("srodstvo", "srodnički odnos", "odnos", "odnos prema nosiocu",
+         "odnos prema nosiocu domaćinstva", "odnos sa nosiocem domaćinstva",
+         "srodstvo sa nosiocem", "relation", "relationship", "relation to head",
+         "relationship to head", "kinship", "uloga u domaćinstvu"),
+    ),
+    # A parent: the line of their row, or their name, within the same household.
+    ImportField(
+        "mother",
+        N_("Mother"),
+        ("majka", "ime majke", "ime i prezime majke", "mother", "mother's name",
+         "mother name", "daj", "dej", "anav e dejako"),
+    ),
+    ImportField(
+        "father",
+        N_("Father"),
+        ("otac", "ime oca", "ime i prezime oca", "father", "father's name", "father name",
+         "dad", "anav e dadesko"),
+    ),
+    # Documents held: yes / no / unknown (da / ne / ne zna se; va / na).
+    ImportField(
+        "birth_registration",
+        DOCUMENT_LABELS[DocumentKind.BIRTH_REGISTRATION],
+        ("izvod", "izvod iz mkr", "izvod iz matične knjige rođenih", "upisan u mkr",
+         "upis u mkr", "upisan u matičnu knjigu rođenih", "upis u matičnu knjigu rođenih",
+         "mkr", "birth certificate", "birth extract", "birth registration",
+         "birth registered"),
+    ),
+    ImportField(
+        "citizenship",
+        DOCUMENT_LABELS[DocumentKind.CITIZENSHIP],
+        ("državljanstvo", "uverenje o državljanstvu", "državljanin srbije", "citizenship",
+         "citizenship certificate", "themutnipe"),
+    ),
+    ImportField(
+        "residence",
+        DOCUMENT_LABELS[DocumentKind.RESIDENCE],
+        ("prebivalište", "prijava prebivališta", "prijavljeno prebivalište",
+         "prijavljeno prebivalište da ne", "residence", "registered residence"),
+    ),
+    ImportField(
+        "id_card",
+        DOCUMENT_LABELS[DocumentKind.ID_CARD],
+        ("lična karta", "lk", "id card", "identity card", "lična karta da ne"),
+    ),
+    ImportField(
+        "health_insurance",
+        DOCUMENT_LABELS[DocumentKind.HEALTH_INSURANCE],
+        ("zdravstveno osiguranje", "zdravstvena knjižica", "zdravstvena kartica",
+         "knjižica", "zdravstveno", "health insurance", "health card",
+         "health insurance card"),
+    ),
+    ImportField(
+        "idp_card",
+        DOCUMENT_LABELS[DocumentKind.IDP_CARD],
+        ("legitimacija irl", "irl legitimacija", "legitimacija raseljenog lica",
+         "raseljenička legitimacija", "legitimacija", "idp card", "idp id card"),
+    ),
+    # Statuses: one column of words ("IRL, povratnik"), or a yes/no column for each.
+    ImportField(
+        "statuses",
+        N_("Status"),
+        ("status", "statusi", "status lica", "kategorija", "pravni status",
+         "status raseljenja", "status raseljenosti", "statuso"),
+    ),
+    ImportField(
+        "idp",
+        PERSON_STATUS_LABELS[PersonStatus.IDP],
+        ("irl", "interno raseljeno lice", "interno raseljen", "raseljeno lice", "raseljen",
+         "idp"),
+    ),
+    ImportField(
+        "refugee",
+        PERSON_STATUS_LABELS[PersonStatus.REFUGEE],
+        ("izbeglica", "izbeglo lice", "refugee"),
+    ),
+    ImportField(
+        "returnee",
+        PERSON_STATUS_LABELS[PersonStatus.RETURNEE],
+        ("povratnik", "povratnik po readmisiji", "readmisija", "returnee"),
+    ),
+    ImportField(
+        "domicile",
+        PERSON_STATUS_LABELS[PersonStatus.DOMICILE],
+        ("domicilno", "domicilni", "domicilno lice", "domicilno stanovništvo", "domicile"),
+    ),
 )  # fmt: skip
+
+#: The document columns, each a yes / no / unknown answer for one kind of document.
+DOCUMENT_FIELDS: dict[str, DocumentKind] = {
+    kind.value: kind
+    for kind in (
+        DocumentKind.BIRTH_REGISTRATION,
+        DocumentKind.CITIZENSHIP,
+        DocumentKind.RESIDENCE,
+        DocumentKind.ID_CARD,
+        DocumentKind.HEALTH_INSURANCE,
+        DocumentKind.IDP_CARD,
+    )
+}
+#: The status columns answered yes / no, one status each.
+STATUS_FIELDS: dict[str, PersonStatus] = {
+    "idp": PersonStatus.IDP,
+    "refugee": PersonStatus.REFUGEE,
+    "returnee": PersonStatus.RETURNEE,
+    "domicile": PersonStatus.DOMICILE,
+}
 
 FIELD_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS)
 _BY_KEY = {f.key: f for f in FIELDS}

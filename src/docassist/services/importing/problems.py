@@ -13,12 +13,15 @@ class ImportFileError(UserError):
 
 @dataclass(frozen=True)
 class RowProblem:
-    """One reason about one row; ``duplicate`` marks the 'likely the same person' kind."""
+    """One reason about one row; ``duplicate`` marks the 'likely the same person' kind,
+    ``registered`` the 'already in the register' kind (left out, but not an error in
+    the file)."""
 
     line: int
     field: str | None  # a key of FIELDS, or None for the row as a whole
     problem: Problem
     duplicate: bool = False
+    registered: bool = False
 
     @property
     def is_error(self) -> bool:

@@ -24,20 +24,43 @@ def summary_lines(plan: ImportPlan) -> list[str]:
                 plan.error_rows,
             )
         )
-    if plan.duplicate_rows:
-        if plan.skip_duplicates:
-            message = ngettext(
-                "{n} row looks like someone already known and is left out.",
-                "{n} rows look like someone already known and are left out.",
-                plan.duplicate_rows,
+    if plan.registered_rows:
+        counts.append(
+            (
+                ngettext(
+                    "{n} row is someone already in the register (the same JMBG) and is left out.",
+                    "{n} rows are people already in the register (the same JMBG) and are left out.",
+                    plan.registered_rows,
+                ),
+                plan.registered_rows,
             )
-        else:
-            message = ngettext(
-                "{n} row looks like someone already known; it is imported anyway.",
-                "{n} rows look like someone already known; they are imported anyway.",
-                plan.duplicate_rows,
-            )
-        counts.append((message, plan.duplicate_rows))
+        )
+    kept = plan.kept_duplicates
+    left = len(plan.likely_duplicates) - kept
+    if left:
+        message = ngettext(
+            "{n} row looks like someone already known and is left out.",
+            "{n} rows look like someone already known and are left out.",
+            left,
+        )
+        counts.append((message, left))
+    if kept:
+        message = ngettext(
+            "{n} row looks like someone already known; it is imported anyway.",
+            "{n} rows look like someone already known; they are imported anyway.",
+            kept,
+        )
+        counts.append((message, kept))
+    noted = sum(h.unlinked for h in plan.households)
+    if noted:
+        message = ngettext(
+            "{n} person has a parent named who is on no row of the household: the name "
+            "is kept in their notes.",
+            "{n} people have a parent named who is on no row of the household: the names "
+            "are kept in their notes.",
+            noted,
+        )
+        counts.append((message, noted))
     lines = [message.format(n=format_number(n)) for message, n in counts]
     lines.append(
         _("To import: {households}, {people}.").format(
@@ -57,14 +80,15 @@ def summary_lines(plan: ImportPlan) -> list[str]:
 def problem_text(plan: ImportPlan, row: RowProblem) -> str:
     """One row problem as shown to the user; a likely duplicate says it is left out."""
     text = describe(row, _)
-    if row.duplicate and plan.skip_duplicates:
+    if row.duplicate and not plan.keeps(row.line):
         return _("Left out: {reason}").format(reason=text)
     return text
 
 
 def left_out(plan: ImportPlan, row: RowProblem) -> bool:
-    """Whether ``row`` keeps its line out of the import (an error or a skipped duplicate)."""
-    return row.is_error or (row.duplicate and plan.skip_duplicates)
+    """Whether ``row`` keeps its line out of the import (an error, someone already
+    registered, or a likely duplicate left out)."""
+    return row.is_error or (row.duplicate and not plan.keeps(row.line))
 
 
 def households_text(n: int) -> str:

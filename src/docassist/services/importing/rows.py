@@ -8,14 +8,15 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import TypeVar
 
 from docassist.domain import script
 from docassist.domain.dates import DateProblem, parse_partial_date
 from docassist.domain.jmbg import check_jmbg
-from docassist.domain.model import Sex
+from docassist.domain.model import DocumentKind, DocumentState, PersonStatus, Relation, Sex
 from docassist.domain.text import N_, Problem
 from docassist.services import households as hh
-from docassist.services.importing.fields import field_label
+from docassist.services.importing.fields import DOCUMENT_FIELDS, STATUS_FIELDS, field_label
 from docassist.services.importing.problems import SHOWN_CHARS, RowProblem, short
 
 _SEX_WORDS: dict[str, Sex] = {
@@ -46,6 +47,118 @@ def _sex(text: str) -> tuple[Sex, Problem | None]:
     )
 
 
+_T = TypeVar("_T")
+
+
+def _words(table: dict[_T, tuple[str, ...]]) -> dict[str, _T]:
+    """Words as lists write them, by search key (script, case and accents aside)."""
+    return {script.search_key(word): value for value, words in table.items() for word in words}
+
+
+_RELATION_WORDS: dict[str, Relation] = _words(
+    {
+        Relation.HEAD: ("nosilac", "nosilac domaćinstva", "nosilac porodice", "nositelj",
+                        "glava porodice", "podnosilac", "head", "head of household", "šero"),
+        Relation.SPOUSE: ("supružnik", "supruga", "suprug", "žena", "muž", "partner",
+                          "partnerka", "vanbračni partner", "vanbračna partnerka", "spouse",
+                          "wife", "husband", "romni", "rom"),
+        Relation.CHILD: ("dete", "sin", "ćerka", "kći", "kćerka", "child", "son",
+                         "daughter", "čhavo", "čhaj", "čhavoro", "čhajori"),
+        Relation.PARENT: ("roditelj", "otac", "majka", "parent", "mother", "father", "dad",
+                          "daj", "dej"),
+        Relation.SIBLING: ("brat", "sestra", "brother", "sister", "sibling", "phral", "phen"),
+        Relation.GRANDCHILD: ("unuk", "unuka", "grandchild", "grandson", "granddaughter"),
+        Relation.OTHER: ("ostalo", "drugo", "drugi", "other", "snaha", "zet", "baba", "deda",
+                         "tetka", "ujak", "stric", "rođak", "rođaka", "relative"),
+    }
+)  # fmt: skip
+
+_ANSWER_WORDS: dict[str, DocumentState] = _words(
+    {
+        DocumentState.HAVE: ("da", "ima", "ima ga", "poseduje", "yes", "y", "x", "1",
+                             "true", "va", "si", "si les", "si la"),
+        DocumentState.MISSING: ("ne", "nema", "nema ga", "no", "n", "0", "false", "na",
+                                "nane", "nane les", "nane la"),
+        DocumentState.IN_PROGRESS: ("u toku", "u postupku", "predato", "podneto",
+                                    "in progress", "applied"),
+        DocumentState.UNKNOWN: ("ne zna se", "nepoznato", "ne znam", "nije poznato",
+                                "unknown", "n a", "na džanav"),
+    }
+)  # fmt: skip
+# "✓", "+" and "-" have no search key: they are read as they are.
+_ANSWER_SIGNS = {"✓": DocumentState.HAVE, "✔": DocumentState.HAVE, "+": DocumentState.HAVE,
+                 "-": DocumentState.UNKNOWN, "–": DocumentState.UNKNOWN,
+                 "?": DocumentState.UNKNOWN}  # fmt: skip
+
+_STATUS_WORDS: dict[str, PersonStatus] = _words(
+    {
+        PersonStatus.IDP: ("irl", "interno raseljeno lice", "interno raseljen",
+                           "interno raseljena", "raseljen", "raseljena", "raseljeno lice",
+                           "idp", "internally displaced"),
+        PersonStatus.REFUGEE: ("izbeglica", "izbegla", "izbeglo lice", "refugee"),
+        PersonStatus.RETURNEE: ("povratnik", "povratnica", "povratnik po readmisiji",
+                                "readmisija", "returnee"),
+        PersonStatus.DOMICILE: ("domicilno", "domicilni", "domicilna", "domicilno lice",
+                                "domicilno stanovništvo", "domicile", "local", "lokalno"),
+    }
+)  # fmt: skip
+_STATUS_SEPARATORS = re.compile(r"[,;/+]|\b(?:i|и|and|thaj)\b")
+
+
+def _relation(text: str) -> tuple[Relation, Problem | None]:
+    if not text.strip():
+        return Relation.OTHER, None
+    value = _RELATION_WORDS.get(script.search_key(text))
+    if value is not None:
+        return value, None
+    return Relation.OTHER, Problem(
+        "import.relation",
+        N_("'{text}' was not understood as a relation; it is recorded as another relative."),
+        {"text": text},
+        severity="warning",
+    )
+
+
+def _answer(text: str) -> tuple[DocumentState | None, Problem | None]:
+    """A yes / no / unknown cell: the state it says, or None for a blank cell."""
+    text = text.strip()
+    if not text:
+        return None, None
+    value = _ANSWER_SIGNS.get(text) or _ANSWER_WORDS.get(script.search_key(text))
+    if value is not None:
+        return value, None
+    return DocumentState.UNKNOWN, Problem(
+        "import.answer",
+        N_("'{text}' was not understood as yes or no (use da / ne); it is left unknown."),
+        {"text": text},
+        severity="warning",
+    )
+
+
+def _statuses(text: str) -> tuple[set[PersonStatus], Problem | None]:
+    found: set[PersonStatus] = set()
+    unknown: list[str] = []
+    for part in _STATUS_SEPARATORS.split(text.casefold()):
+        if not part.strip():
+            continue
+        status = _STATUS_WORDS.get(script.search_key(part))
+        if status is None:
+            unknown.append(part.strip())
+        else:
+            found.add(status)
+    if not unknown:
+        return found, None
+    return found, Problem(
+        "import.status",
+        N_(
+            "'{text}' was not understood as a status (IRL, izbeglica, povratnik, "
+            "domicilno); it is left out."
+        ),
+        {"text": ", ".join(unknown)},
+        severity="warning",
+    )
+
+
 _SCIENTIFIC = re.compile(r"\d[.,]\d+[eE][+]?\d+")
 
 
@@ -54,15 +167,17 @@ def _jmbg(text: str, today: date) -> tuple[str, Problem | None]:
     text = text.strip()
     if _SCIENTIFIC.fullmatch(text):
         # The digits are gone: nothing is left to check, so this is the only reason given
-        # (the number itself would add "'E' is not a digit").
+        # (the number itself would add "'E' is not a digit"). Only the number is lost:
+        # the person, and everything else the row says, is imported without it.
         return "", Problem(
             "import.jmbg_scientific",
             N_(
                 "The spreadsheet showed this JMBG in scientific notation ('{text}') and "
-                "lost its last digits. Format the column as text, type the numbers again, "
-                "and save again."
+                "lost its last digits, so the person is imported without a JMBG. To keep "
+                "it, format the column as text, type the numbers again, and save again."
             ),
             {"text": text},
+            severity="warning",
         )
     digits = "".join(c for c in text if not (c.isspace() or c in "-."))
     if len(digits) == 12 and digits.isdigit() and _whole_number("0" + digits, today):
@@ -83,8 +198,7 @@ def _whole_number(number: str, today: date) -> bool:
     that putting back a dropped 0 gives the number the spreadsheet lost: without it the
     12 digits are left as they are, and reported as a number with a digit missing.
     """
-    check = check_jmbg(number, today=today)
-    return check.is_valid and all(p.code != "jmbg.check_digit" for p in check.problems)
+    return check_jmbg(number, today=today).is_sound
 
 
 def consent_date(text: str, today: date) -> tuple[str | None, Problem | None]:
@@ -159,13 +273,35 @@ def person_input(
     jmbg, jmbg_problem = _jmbg(values.get("jmbg", ""), today)
     if jmbg_problem:
         problems.append(RowProblem(line, "jmbg", jmbg_problem))
+    relation, relation_problem = _relation(values.get("relation", ""))
+    if relation_problem:
+        problems.append(RowProblem(line, "relation", relation_problem))
+    documents: dict[DocumentKind, DocumentState] = {}
+    for key, kind in DOCUMENT_FIELDS.items():
+        state, problem = _answer(values.get(key, ""))
+        if problem:
+            problems.append(RowProblem(line, key, problem))
+        if state is not None:
+            documents[kind] = state
+    statuses, status_problem = _statuses(values.get("statuses", ""))
+    if status_problem:
+        problems.append(RowProblem(line, "statuses", status_problem))
+    for key, status in STATUS_FIELDS.items():
+        state, problem = _answer(values.get(key, ""))
+        if problem:
+            problems.append(RowProblem(line, key, problem))
+        if state == DocumentState.HAVE:
+            statuses.add(status)
     person = hh.PersonInput(
         given_name=values.get("given_name", ""),
         family_name=values.get("family_name", ""),
+        relation=relation,
         sex=sex,
         birth_date=values.get("birth_date", ""),
         place_of_birth=values.get("place_of_birth", ""),
         jmbg=jmbg,
+        statuses=frozenset(statuses),
+        documents=documents,
     )
     return person, problems
 
@@ -179,6 +315,9 @@ def describe(row: RowProblem, translate: Callable[[str], str] = lambda s: s) -> 
 
 
 # Messages about these fields do not say which column they come from.
-_NAMED_FIELDS = {"jmbg", "birth_date", "sex", "consent_date", "place_of_birth"}
+_NAMED_FIELDS = {
+    "jmbg", "birth_date", "sex", "consent_date", "place_of_birth", "relation", "mother",
+    "father", "statuses", *DOCUMENT_FIELDS, *STATUS_FIELDS,
+}  # fmt: skip
 # ... nor do these messages, whatever the field.
 _UNNAMED_CODES = {"import.unreadable", "import.utf8_in_cp1250", "too_long"}

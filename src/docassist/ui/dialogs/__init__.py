@@ -3,7 +3,8 @@
 Screens import dialogs from here; each module is one family of questions:
 ``confirm`` (yes/no), ``save`` (where to save a file), ``duplicates`` (is this
 already registered?), ``case`` (a day, a reason, an outcome), ``checklist_picker``,
-``quick_add`` (a family at a workshop), ``language`` and ``help``.
+``quick_add`` (a family at a workshop), ``export`` (a passphrase for an export with
+names), ``full_text`` (a long text read whole), ``language`` and ``help``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from docassist.ui.dialogs.duplicates import (
     HouseholdDuplicateDialog,
     PersonDuplicateDialog,
 )
+from docassist.ui.dialogs.export import ExportPassphraseDialog, ExportProtection
+from docassist.ui.dialogs.full_text import FullTextDialog, Passage, is_cut, shortened
 from docassist.ui.dialogs.help import HelpDialog
 from docassist.ui.dialogs.language import LanguageDialog
 from docassist.ui.dialogs.quick_add import QuickAddDialog
@@ -31,15 +34,21 @@ __all__ = [
     "DateDialog",
     "Dialog",
     "DuplicateDialog",
+    "ExportPassphraseDialog",
+    "ExportProtection",
+    "FullTextDialog",
     "HelpDialog",
     "HouseholdDuplicateDialog",
     "LanguageDialog",
+    "Passage",
     "PersonDuplicateDialog",
     "QuickAddDialog",
     "ReasonDialog",
     "SaveDialog",
     "Words",
     "confirm_leave",
+    "is_cut",
     "save_handout",
+    "shortened",
     "words",
 ]

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Label
 
 from docassist.domain.text import N_
 from docassist.i18n import _
-from docassist.ui.commands import for_role
+from docassist.ui.commands import offered
 from docassist.ui.dialogs.base import Dialog
 
 # Keys every Textual screen has, described by Textual: noise on a help screen for
@@ -47,7 +47,8 @@ class HelpDialog(Dialog):
             yield Label(_("Keys on this screen"), classes="help-title")
             screen_keys: DataTable = DataTable(show_cursor=False, id="screen-keys")
             screen_keys.add_columns(_("Key"), _("What it does"))
-            global_keys = {c.key for c in for_role(getattr(self.app, "role", None))}
+            commands = offered(self.app)
+            global_keys = {c.key for c in commands}
             for key, active in self.under.active_bindings.items():
                 # The screen's own keys only: the focused widget's built-in ones
                 # (cursor moves, scrolling) are Textual's, in English, and noise here.
@@ -59,7 +60,6 @@ class HelpDialog(Dialog):
             yield screen_keys
             yield Label(_("Everywhere"), classes="help-title")
             everywhere: DataTable = DataTable(show_cursor=False, id="global-keys")
-            commands = list(for_role(getattr(self.app, "role", None)))
             labels = [_(c.label) for c in commands]
             # The explanation wraps instead of being cut at 80 columns: its column
             # gets what the box leaves (90% of the screen, at most 100, less the
@@ -74,4 +74,6 @@ class HelpDialog(Dialog):
                     _key_label(self.app, command.key), label, _(command.help), height=None
                 )
             yield everywhere
-            yield Label(_("Ctrl+P opens the command palette: type a word to find a command."))
+            # Not before a sign-in, nor on the lock: the palette waits for a session.
+            if getattr(self.app, "session", None) and not getattr(self.app, "locked", False):
+                yield Label(_("Ctrl+P opens the command palette: type a word to find a command."))

@@ -118,6 +118,13 @@ class QuickAddDialog(Dialog):
         await self.recompose()
         self.query_one(f"#qa-given-{self.rows - 1}").focus()
 
+    def unsaved_work(self) -> str | None:
+        typed = self.values or {}
+        people = [v for k, v in typed.items() if k.startswith(("qa-given", "qa-surname"))]
+        if typed.get("qa-family", "").strip() or any(v.strip() for v in people):
+            return _("New household")
+        return None
+
     @on(Button.Pressed, "#qa-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -41,7 +41,15 @@ from docassist.services import households as hh
 from docassist.services.cases import Case, CaseStep, TimelineEntry
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.ui.base import DocScreen
-from docassist.ui.dialogs import CloseCaseDialog, DateDialog, ReasonDialog
+from docassist.ui.dialogs import (
+    CloseCaseDialog,
+    DateDialog,
+    FullTextDialog,
+    Passage,
+    ReasonDialog,
+    is_cut,
+    shortened,
+)
 
 # The audit actions of a case, as the timeline names them.
 TIMELINE_ACTIONS = {
@@ -148,6 +156,12 @@ def _iso_day(value: str | None) -> str:
 # ----------------------------------------------------------------- rendering
 
 
+def _step_texts(step: CaseStep) -> list[str]:
+    """The free texts of a step that the screen shows."""
+    texts = [step.blocked_reason or ""] if step.status == StepStatus.BLOCKED else []
+    return [t for t in [*texts, step.note] if t]
+
+
 def step_details(
     checklist: cl.Checklist | None,
     checklist_id: str,
@@ -176,10 +190,14 @@ def step_details(
     if step.done_date:
         state.append(_("done on {date}").format(date=format_date(step.done_date)))
     out.append(" · ".join(state) + "\n", style=_STEP_STYLES[step.status])
+    # Long texts are shortened: the whole is one key away (V), never pushing the
+    # checklist's own words out of reach.
     if step.status == StepStatus.BLOCKED and step.blocked_reason:
-        out.append(_("Blocked because: ") + step.blocked_reason + "\n", style="red")
+        out.append(_("Blocked because: ") + shortened(step.blocked_reason) + "\n", style="red")
     if step.note:
-        out.append(_("Note: ") + step.note + "\n")
+        out.append(_("Note: ") + shortened(step.note) + "\n")
+    if any(is_cut(t) for t in _step_texts(step)):
+        out.append(_("Press V to read it in full.") + "\n", style=_QUIET)
 
     if checklist is None:
         out.append("\n")
@@ -300,6 +318,7 @@ class CaseScreen(DocScreen):
         Binding("c", "close_case", N_("Close"), show=False),
         Binding("r", "reopen", N_("Reopen")),
         Binding("t", "timeline", N_("History")),
+        Binding("v", "read_all", N_("Read in full"), show=False),
         Binding("escape", "back", N_("Back")),
     ]
 
@@ -386,7 +405,7 @@ class CaseScreen(DocScreen):
         line = Text()
         line.append(_(CASE_STATUS_LABELS[case.status]), style=_case_style(case.status))
         if case.status == CaseStatus.BLOCKED and case.blocked_reason:
-            line.append(": " + case.blocked_reason, style="red")
+            line.append(": " + shortened(case.blocked_reason), style="red")
         if case.is_active and case.next_due:
             line.append(" · ")
             due = _("next due {date}").format(date=format_date(case.next_due))
@@ -399,9 +418,38 @@ class CaseScreen(DocScreen):
             if case.outcome_date:
                 line.append(" " + format_date(case.outcome_date))
             if case.outcome_reason:
-                line.append(" · " + case.outcome_reason)
+                line.append(" · " + shortened(case.outcome_reason))
             line.append(" · " + _("press r to reopen"), style=_QUIET)
+        if any(is_cut(text) for _label, text in self._long_texts(case_only=True)):
+            line.append(" · " + _("V: read in full"), style=_QUIET)
         self.query_one("#case-status", Static).update(line)
+
+    def _long_texts(self, *, case_only: bool = False) -> list[Passage]:
+        """The free texts shown on this screen, each with what it is."""
+        case = self.case
+        if case is None:
+            return []
+        passages: list[Passage] = []
+        if case.status == CaseStatus.BLOCKED and case.blocked_reason:
+            passages.append((lambda: _("Blocked because"), case.blocked_reason))
+        if not case.is_active and case.outcome_reason:
+            passages.append((lambda: _("Outcome"), case.outcome_reason))
+        step = None if case_only else self._highlighted()
+        if step is not None:
+            reason = step.blocked_reason if step.status == StepStatus.BLOCKED else None
+            if reason and reason != case.blocked_reason:  # said once when both are one
+                passages.append((lambda: _("Blocked because"), reason))
+            if step.note:
+                passages.append((lambda: _("Note"), step.note))
+        return passages
+
+    def action_read_all(self) -> None:
+        """The whole of each text shown shortened (or not), in a dialog."""
+        passages = self._long_texts()
+        if passages:
+            self.app.push_screen(FullTextDialog(passages))
+        else:
+            self.notify(_("No text on this screen is shortened."))
 
     def _show_notice(self) -> None:
         case = self.case

@@ -131,6 +131,13 @@ class FormScreen(DocScreen):
     def _dirty(self) -> bool:
         return self.values != self._saved_values
 
+    def form_name(self) -> str:
+        """What this form is, in a few words ("New household")."""
+        raise NotImplementedError  # every form names itself
+
+    def unsaved_work(self) -> str | None:
+        return self.form_name() if self._dirty() else None
+
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
         self.action_save()

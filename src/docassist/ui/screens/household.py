@@ -28,28 +28,43 @@ from docassist.domain.model import (
 )
 from docassist.domain.text import N_
 from docassist.handouts.plan import (
+    DEADLINE_AHEAD,
+    DEADLINE_PASSED,
+    LATER,
+    RESOLVE,
     Alternative,
     BlockedProcedure,
     NextStep,
     PlanSections,
+    Waiting,
     plan_sections,
 )
 from docassist.i18n import _, current_language, format_date, ngettext, pgettext
 from docassist.procedures import (
     CORRECTION,
+    DISPUTED,
     IN_PROGRESS,
+    Blocker,
     PersonPlan,
 )
 from docassist.services import cases as cases_svc
 from docassist.services import erasure
 from docassist.services import households as hh
 from docassist.services import plans as plans_svc
-from docassist.services.cases import Case, StepPlan
+from docassist.services.cases import Case
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.ui.base import DocScreen
 from docassist.ui.birth_dates import shown_birth_date
 from docassist.ui.checklist_text import localized
-from docassist.ui.dialogs import ChecklistPickerDialog, ConfirmDialog, save_handout
+from docassist.ui.dialogs import (
+    ChecklistPickerDialog,
+    ConfirmDialog,
+    FullTextDialog,
+    Passage,
+    is_cut,
+    save_handout,
+    shortened,
+)
 from docassist.ui.screens.household_form import HouseholdFormScreen
 from docassist.ui.screens.person_form import PersonFormScreen
 from docassist.ui.widgets.screen_body import ScreenBody
@@ -132,6 +147,7 @@ class HouseholdScreen(DocScreen):
         Binding("x", "erase_person", N_("Erase this person (on request)"), show=False),
         # Translators: key label; saves the family's next steps as a printable PDF.
         Binding("p", "save_plan", N_("Family plan")),
+        Binding("v", "read_all", N_("Read the notes in full"), show=False),
         # Off the footer: with Undo offered there is no room at 80 columns in sr/rom,
         # and Escape goes back on every screen (F1 lists it).
         Binding("escape", "back", N_("Back"), show=False),
@@ -252,7 +268,11 @@ class HouseholdScreen(DocScreen):
         if second:
             lines.append(Content.assemble(*second))
         if h.notes:
-            lines.append(Content.assemble((_("Notes:"), "dim"), " " + h.notes.splitlines()[0]))
+            # Shortened to two lines at most: the members and their cases stay in view.
+            note: list[str | tuple[str, str]] = [(_("Notes:"), "dim"), " " + shortened(h.notes)]
+            if is_cut(h.notes):
+                note.append((" · " + _("V: read in full"), "dim"))
+            lines.append(Content.assemble(*note))
         self.query_one("#household-info", Static).update(Content("\n").join(lines))
 
     def _fill_members(self) -> None:
@@ -296,17 +316,29 @@ class HouseholdScreen(DocScreen):
             return
         lang = current_language().code
         self.query_one("#person-name", Static).update(Content.assemble((person.full_name, "bold")))
-        self.query_one("#person-documents", Static).update(self._documents(person))
+        self.query_one("#person-documents", Static).update(
+            self._documents(person, self.plans.get(person.id))
+        )
         self._fill_cases(person, lang)
         self.query_one("#next-step", Static).update(self._plan(self.plans.get(person.id), lang))
 
-    def _documents(self, person: hh.Person) -> Content:
+    def _documents(self, person: hh.Person, plan: PersonPlan | None) -> Content:
+        """The documents in words, grouped by state. A document the plan takes the person
+        to hold although its state is not recorded (it follows from the JMBG or another
+        document) is listed as held, never "Has" in the plan and "Not known" here."""
+        held = set(plan.held) if plan is not None else set()
         groups: dict[DocumentState, list[str]] = {s: [] for s in STATE_ORDER}
         for kind in DocumentKind:
             state = person.documents.get(kind)
             if state is None and kind not in SUMMARY_DOCUMENTS:
                 continue  # rarer documents only when something is recorded about them
-            groups[state or DocumentState.UNKNOWN].append(_(DOCUMENT_LABELS[kind]))
+            label = _(DOCUMENT_LABELS[kind])
+            if state in (None, DocumentState.UNKNOWN) and kind in held:
+                groups[DocumentState.HAVE].append(
+                    _("{document} (follows from the other records)").format(document=label)
+                )
+                continue
+            groups[state or DocumentState.UNKNOWN].append(label)
         lines = []
         for state in STATE_ORDER:
             if groups[state]:
@@ -375,7 +407,17 @@ class HouseholdScreen(DocScreen):
         sections = plan_sections(plan, self.cases)
         if sections is None:
             return Content(_("No procedure is needed on the checklists we have."))
-        lines = self._now(sections, lang)
+        lines = [
+            Content.assemble(
+                (_(RESOLVE), "bold $error"),
+                " ",
+                _(DISPUTED).format(
+                    document=_(DOCUMENT_LABELS[kind]), source=_(DOCUMENT_LABELS[source])
+                ),
+            )
+            for kind, source in sections.disputed.items()
+        ]
+        lines += self._now(sections, lang)
         lines += [self._alternative(alternative, lang) for alternative in sections.alternatives]
         for blocked in sections.blocked:
             lines += self._blocked(blocked, lang)
@@ -405,6 +447,7 @@ class HouseholdScreen(DocScreen):
             if other.step is not None:
                 also += [" — ", localized(other.step.title, lang)]
             lines.append(Content.assemble(*also))
+            lines += self._waiting(other.waiting, lang)
         return lines
 
     def _next_step(self, next_step: NextStep, lang: str) -> list[Content]:
@@ -425,6 +468,10 @@ class HouseholdScreen(DocScreen):
         lines.append(Content.assemble("  ", localized(step.title, lang).stylize("bold")))
         if next_step.due is not None:
             lines.append(Content.assemble("  ", self._due(next_step.due)))
+        lines += self._deadlines(next_step, lang)
+        books = next_step.books_line(_)
+        if books:
+            lines.append(Content.assemble("  ", (books, "$warning")))
         if step.bring:
             lines.append(Content.assemble("  ", (_("Bring:"), "bold")))
             for thing in step.bring:
@@ -433,17 +480,38 @@ class HouseholdScreen(DocScreen):
             lines.append(
                 Content.assemble("  ", (_("Where:"), "bold"), " ", localized(step.where, lang))
             )
-        # What waits on this procedure, one line per person: "Needed first for: A, B".
-        for waiting in next_step.waiting:
-            titles = ", ".join(self._title(cid, lang) for cid in waiting.checklists)
-            if waiting.own:
-                text = _("Needed first for: {checklists}").format(checklists=titles)
-            else:
-                text = _("Needed for {name}: {checklists}").format(
-                    name=waiting.person_name, checklists=titles
-                )
-            lines.append(Content.assemble("  ", (text, "italic")))
+        for blocker in next_step.later:
+            lines.append(Content.assemble("  ", (self._later(blocker, lang), "$warning")))
+        lines += self._waiting(next_step.waiting, lang)
         return lines
+
+    def _waiting(self, waiting: tuple[Waiting, ...], lang: str) -> list[Content]:
+        """What waits on a procedure, one line per person: "Needed first for: A, B"."""
+        return [
+            Content.assemble("  ", (w.render(_, lambda cid: self._title(cid, lang)), "italic"))
+            for w in waiting
+        ]
+
+    def _deadlines(self, next_step: NextStep, lang: str) -> list[Content]:
+        """The legal deadlines from the birth: dated, and plain words once one passed."""
+        lines = []
+        for deadline in next_step.deadlines:
+            title = deadline.step.title.get(lang)[0]
+            day = format_date(deadline.due)
+            if deadline.passed:
+                text = _(DEADLINE_PASSED).format(step=title, date=day)
+                lines.append(Content.assemble("  ", (text, "bold $error")))
+                if deadline.step.after_deadline is not None:
+                    lines.append(
+                        Content.assemble("  ", localized(deadline.step.after_deadline, lang))
+                    )
+            elif next_step.step is None or deadline.step.key != next_step.step.key:
+                lines.append(Content.assemble("  ", _(DEADLINE_AHEAD).format(step=title, date=day)))
+        return lines
+
+    def _later(self, blocker: Blocker, lang: str) -> str:
+        step = blocker.from_title.get(lang)[0] if blocker.from_title else ""
+        return _(LATER).format(step=step, blocker=blocker.render(_, lang))
 
     def _title(self, checklist_id: str, lang: str) -> str:
         checklist = self.app.checklists.get(checklist_id)
@@ -472,6 +540,7 @@ class HouseholdScreen(DocScreen):
                 lines.append(Content.assemble("    ", Content(line.reason).stylize("dim")))
             elif line.reason is not None and line.reason.get(lang)[0]:
                 lines.append(Content.assemble("    ", localized(line.reason, lang).stylize("dim")))
+        lines += self._waiting(blocked.waiting, lang)
         return lines
 
     def _checks(self, sections: PlanSections, lang: str) -> list[Content]:
@@ -542,6 +611,20 @@ class HouseholdScreen(DocScreen):
     def action_add_person(self) -> None:
         self.app.push_screen(PersonFormScreen(self.household_id), self._person_saved)
 
+    def action_read_all(self) -> None:
+        """The household's notes, and the highlighted person's, whole."""
+        passages: list[Passage] = []
+        if self.detail is not None and self.detail.household.notes:
+            passages.append((lambda: _("Notes"), self.detail.household.notes))
+        person = self._person()
+        if person is not None and person.notes:
+            name = person.full_name
+            passages.append((lambda: _("Notes on {name}").format(name=name), person.notes))
+        if passages:
+            self.app.push_screen(FullTextDialog(passages))
+        else:
+            self.notify(_("There are no notes to read."))
+
     def action_edit_person(self) -> None:
         person = self._person()
         if person is not None:
@@ -586,7 +669,7 @@ class HouseholdScreen(DocScreen):
                 person_id,
                 checklist.id,
                 checklist.version,
-                [StepPlan(s.key, s.typical_days) for s in checklist.steps],
+                plans_svc.case_steps(self.ctx, person_id, checklist),
                 produces=checklist.produces,
             )
         except ValidationError as err:

@@ -66,13 +66,16 @@ class HouseholdFormScreen(FormScreen):
     def is_new(self) -> bool:
         return self.household_id is None
 
+    def form_name(self) -> str:
+        return _("New household") if self.is_new else _("Edit household")
+
     # -- drawing -------------------------------------------------------------
 
     def _compose_body(self) -> ComposeResult:
         self._load()
         v = self.values
         ctx = self.ctx
-        title = _("New household") if self.is_new else _("Edit household")
+        title = self.form_name()
         with VerticalScroll(id="household-form", classes="form"):
             yield Label(title, classes="form-title")
             yield from self._text_row("family_name", _("Family name"), required=True)
@@ -94,7 +97,9 @@ class HouseholdFormScreen(FormScreen):
                 )
             with Horizontal(classes="form-row"):
                 yield Label(_("Notes"), classes="form-label")
-                yield TextArea(v.notes, id="notes", soft_wrap=True, show_line_numbers=False)
+                with Vertical(classes="form-field"):
+                    yield TextArea(v.notes, id="notes", soft_wrap=True, show_line_numbers=False)
+                    yield FieldProblems(id="notes-problems")
             with Vertical(id="consent-box"):
                 yield Checkbox(_("The family agreed to be recorded"), v.consent, id="consent")
                 with Horizontal(classes="form-row"):
@@ -240,7 +245,10 @@ class HouseholdFormScreen(FormScreen):
 
     @on(TextArea.Changed, "#notes")
     def _notes_changed(self, event: TextArea.Changed) -> None:
-        self.values.notes = event.text_area.text
+        if event.text_area.text != self.values.notes:
+            self.values.notes = event.text_area.text
+            self._touched.add("notes")
+            self._show_problems()  # a pasted page is said at once, under the field
 
     @on(Select.Changed, "#language")
     def _family_language_chosen(self, event: Select.Changed) -> None:

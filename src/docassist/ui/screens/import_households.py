@@ -7,7 +7,6 @@ switch redraws the words without losing any of it.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from textual import on
@@ -37,12 +36,16 @@ from docassist.services.importing import (
     problem_text,
     summary_lines,
 )
+from docassist.store import engine
 from docassist.store.db import explain_database_error
 from docassist.ui.base import DocScreen
 from docassist.ui.dialogs import ConfirmDialog
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems, problems_text
 from docassist.ui.widgets.screen_body import ScreenBody
+
+# What rolls the whole import back: the file, the register (either SQLite library), a row.
+_NOT_IMPORTED: tuple[type[Exception], ...] = (OSError, *engine.Errors, ValidationError)
 
 # Fits 80 columns beside the line numbers, the padding and the scroll bars.
 PROBLEM_WIDTH = 62
@@ -63,6 +66,8 @@ class ImportScreen(DocScreen):
         Binding("ctrl+r", "check", N_("Check")),  # ctrl+k deletes in an Input
         Binding("ctrl+s", "import", N_("Import")),
         Binding("escape", "close", N_("Close")),
+        # On a likely duplicate in the list of findings: import it after all, or not.
+        Binding("space", "toggle_duplicate", N_("Import / leave out"), show=False),
     ]
 
     def __init__(self) -> None:
@@ -186,10 +191,20 @@ class ImportScreen(DocScreen):
             lines += summary_lines(self.plan)
             if not self.plan.households:
                 lines.append(_("There is nothing to import."))
-            for row in self.plan.problems:
-                mark = "✗ " if left_out(self.plan, row) else "! "
+            if self.plan.likely_duplicates:
+                lines.append(
+                    _(
+                        "Likely duplicates are marked [ ] (left out) or [✓] (imported): "
+                        "Space or Enter on one changes it."
+                    )
+                )
+            for index, row in enumerate(self.plan.problems):
+                if row.duplicate and not row.is_error:
+                    mark = "[✓] " if self.plan.keeps(row.line) else "[ ] "
+                else:
+                    mark = "✗ " if left_out(self.plan, row) else "! "
                 text = problem_text(self.plan, row)
-                table.add_row(format_number(row.line), mark + text, height=None)
+                table.add_row(format_number(row.line), mark + text, height=None, key=str(index))
         summary.update("\n".join(lines))
         summary.set_class(not lines, "hidden")
         table.set_class(table.row_count == 0, "hidden")
@@ -281,7 +296,38 @@ class ImportScreen(DocScreen):
     def _skip_changed(self, event: Checkbox.Changed) -> None:
         if event.value != self.skip_duplicates:
             self.skip_duplicates = event.value
-            self._invalidate()
+            if self.plan is not None and self.result is None:
+                # The check still holds: only what it leaves out changes, for all of
+                # the likely duplicates at once (one by one choices start again).
+                self.plan.skip_duplicates = event.value
+                self.plan.choices.clear()
+                self._show_state()
+            else:
+                self._invalidate()
+
+    @on(DataTable.RowSelected, "#import-problems")
+    def _finding_selected(self, event: DataTable.RowSelected) -> None:
+        self._toggle_duplicate(event.cursor_row)
+
+    def action_toggle_duplicate(self) -> None:
+        table = self.query_one("#import-problems", DataTable)
+        if table.has_focus and table.row_count:
+            self._toggle_duplicate(table.cursor_row)
+
+    def _toggle_duplicate(self, index: int) -> None:
+        """Import the likely duplicate on the highlighted finding, or leave it out."""
+        plan = self.plan
+        if plan is None or self.result is not None or self.busy:
+            return
+        if not 0 <= index < len(plan.problems):
+            return
+        row = plan.problems[index]
+        if not (row.duplicate and row.line in plan.likely_duplicates):
+            return
+        plan.choose(row.line, not plan.keeps(row.line))
+        table = self.query_one("#import-problems", DataTable)
+        self._show_state()
+        table.move_cursor(row=index, animate=False)
 
     @on(Button.Pressed, "#check")
     async def _check_pressed(self) -> None:
@@ -388,7 +434,7 @@ class ImportScreen(DocScreen):
             self._show_state()
             self.notify(err.render(_), severity="error")
             return
-        except (OSError, sqlite3.Error, ValidationError) as err:
+        except _NOT_IMPORTED as err:
             # The whole import is one transaction: it was rolled back, nothing is half-done.
             self._done()
             self._show_state()

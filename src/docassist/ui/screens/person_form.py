@@ -118,6 +118,9 @@ class PersonFormScreen(FormScreen):
     def is_new(self) -> bool:
         return self.person_id is None
 
+    def form_name(self) -> str:
+        return _("New person") if self.is_new else _("Edit person")
+
     # -- data ----------------------------------------------------------------
 
     def _load(self) -> None:
@@ -174,7 +177,7 @@ class PersonFormScreen(FormScreen):
         self._load()
         v = self.values
         with VerticalScroll(id="person-form", classes="form"):
-            yield Label(_("New person") if self.is_new else _("Edit person"), classes="form-title")
+            yield Label(self.form_name(), classes="form-title")
             yield from self._text_row("given_name", _("Given name"), required=True)
             yield from self._text_row("family_name", _("Family name"), required=True)
             with Horizontal(classes="form-row"):
@@ -232,7 +235,9 @@ class PersonFormScreen(FormScreen):
                     )
             with Horizontal(classes="form-row"):
                 yield Label(_("Notes"), classes="form-label")
-                yield TextArea(v.notes, id="notes", soft_wrap=True)
+                with Vertical(classes="form-field"):
+                    yield TextArea(v.notes, id="notes", soft_wrap=True)
+                    yield FieldProblems(id="notes-problems")
             yield Label(_("Ethnicity"), classes="form-section")
             yield Checkbox(
                 _("The person agreed to record their ethnicity"),
@@ -387,7 +392,9 @@ class PersonFormScreen(FormScreen):
 
     @on(TextArea.Changed, "#notes")
     def _notes_changed(self, event: TextArea.Changed) -> None:
-        self.values.notes = event.text_area.text
+        if event.text_area.text != self.values.notes:
+            self.values.notes = event.text_area.text
+            self._changed("notes")  # a pasted page is said at once, under the field
 
     # -- saving --------------------------------------------------------------
 

@@ -297,6 +297,8 @@ class HouseholdListScreen(DocScreen):
                     "    docassist demo"
                 )
             )
+        elif hh.unreadable_search(self.search_text):
+            empty.update(_(hh.UNREADABLE_SEARCH))
         elif self._total == 0:
             empty.update(_("Nobody matches. Try fewer letters, or another spelling."))
         # Nothing to search yet: the toolbar steps aside so N reaches the screen.

@@ -3,7 +3,8 @@
 One table at a time (n / p, or the list at the top) so the screen works at 80x24. The
 period is typed as two dates and applied with Enter; a date that cannot be read is
 said on the status line and the figures shown stay those of the last good period.
-The whole register (with names) is exported only by a coordinator, after a warning.
+The whole register (with names) is exported only by a coordinator, after a warning,
+encrypted with a passphrase asked in a dialog unless they explicitly choose not to.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ from docassist.services import households as hh
 from docassist.services import reports as rp
 from docassist.services.context import ValidationError
 from docassist.ui.base import DocScreen
-from docassist.ui.dialogs import ConfirmDialog, SaveDialog
+from docassist.ui.dialogs import (
+    ConfirmDialog,
+    ExportPassphraseDialog,
+    ExportProtection,
+    SaveDialog,
+)
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.screen_body import ScreenBody
@@ -346,22 +352,28 @@ class ReportsScreen(DocScreen):
         self.app.push_screen(SaveDialog(lambda: _(title), default), chosen)
 
     def action_full_export(self) -> None:
+        """Warn, ask for the export passphrase (or an explicit "unencrypted"), then
+        where to save; only then is the register written."""
         if self.app.role != Role.COORDINATOR:
             self.notify(_("Only a coordinator may export the whole register."), severity="error")
             return
-        default = export.default_export_dir() / export.full_export_name(self.ctx.today(), "xlsx")
 
-        def chosen(path: Path | None) -> None:
+        def chosen(path: Path | None, protection: ExportProtection) -> None:
             if path is None:
                 return
             self._say(_("Exporting the whole register; this can take a minute ..."), "bold")
             # After a refresh, so the line above is on screen while the file is written.
-            self.call_after_refresh(write, path)
+            self.call_after_refresh(write, path, protection)
 
-        def write(path: Path) -> None:
-            fmt = "csv" if path.suffix.lower() in (".zip", ".csv") else "xlsx"
+        def write(path: Path, protection: ExportProtection) -> None:
             try:
-                result = export.export_register(self.ctx, fmt, path)
+                result = export.export_register(
+                    self.ctx,
+                    export.export_format(path),
+                    path,
+                    passphrase=protection.passphrase,
+                    unencrypted=protection.unencrypted,
+                )
             except ValidationError as err:
                 self._say(str(err.problems[next(iter(err.problems))][0].render(_)), "bold red")
                 return
@@ -373,16 +385,26 @@ class ReportsScreen(DocScreen):
                     "bold red",
                 )
                 return
-            self._say(
-                _("The whole register was saved to {path}").format(path=result.path), "bold yellow"
+            saved = _("The whole register was saved to {path}").format(path=result.path)
+            if protection.unencrypted:
+                self._say(saved + "\n" + _(export.UNENCRYPTED_WARNING), "bold red")
+            else:
+                self._say(saved + "\n" + _(export.OPENS_WITH), "bold yellow")
+
+        def protected(protection: ExportProtection | None) -> None:
+            if protection is None:
+                return
+            default = export.default_export_dir() / export.full_export_name(
+                self.ctx.today(), "xlsx", encrypted=not protection.unencrypted
+            )
+            self.app.push_screen(
+                SaveDialog(lambda: _("Export the whole register (with names)"), default),
+                lambda path: chosen(path, protection),
             )
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.app.push_screen(
-                    SaveDialog(lambda: _("Export the whole register (with names)"), default),
-                    chosen,
-                )
+                self.app.push_screen(ExportPassphraseDialog(), protected)
 
         self.app.push_screen(
             ConfirmDialog(

@@ -122,6 +122,8 @@ class AttendanceScreen(DocScreen):
             status += " " + _("Type a name to find a family.")
         elif table.row_count:
             status += " " + _("Enter marks here or not here.")
+        elif hh.unreadable_search(self.search_text):
+            status += " " + _(hh.UNREADABLE_SEARCH)
         else:
             status += " " + _("Nobody matches. Add a new household?")
         self.query_one("#ws-att-status", Static).update(status)

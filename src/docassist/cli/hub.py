@@ -1,0 +1,114 @@
+"""``docassist hub init|connect|join|devices|revoke``: the organisation's hub
+(a PostgreSQL database).
+
+A DSN is a PostgreSQL address, ``postgresql://USER:PASSWORD@HOST:PORT/DATABASE`` or
+``host=... dbname=...``. Outside this machine the connection checks the server's
+certificate (``sslmode=verify-full``) unless the address says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from docassist.cli.register import add_sign_in_options, register, signed_in
+from docassist.i18n import _
+
+if TYPE_CHECKING:
+    from docassist.services.context import Context
+    from docassist.services.sync.hub import Device
+
+NAME = "hub"
+
+
+def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
+    hub = sub.add_parser(NAME, help=_("the organisation's hub: set it up, connect this laptop"))
+    hub_sub = hub.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
+    init = hub_sub.add_parser(
+        "init", help=_("prepare an empty PostgreSQL database as the organisation's hub")
+    )
+    init.add_argument("dsn", metavar="DSN", help=_("the database's address"))
+    connect = hub_sub.add_parser(
+        "connect", help=_("attach this register to the hub and send it everything it holds")
+    )
+    connect.add_argument("dsn", metavar="DSN", help=_("the hub's address (an owner's account)"))
+    add_sign_in_options(connect)
+    connect.add_argument("--name", metavar="TEXT", default="", help=_("what to call this laptop"))
+    join = hub_sub.add_parser(
+        "join", help=_("make a new register on this laptop for a user of the organisation")
+    )
+    join.add_argument("dsn", metavar="DSN", help=_("the hub's address (an owner's account)"))
+    join.add_argument("--user", metavar="NAME_OR_ID", required=True, help=_("who uses this laptop"))
+    join.add_argument("--name", metavar="TEXT", default="", help=_("what to call this laptop"))
+    devices = hub_sub.add_parser("devices", help=_("the organisation's laptops and their syncs"))
+    add_sign_in_options(devices)
+    revoke = hub_sub.add_parser("revoke", help=_("stop a lost laptop from reaching the hub"))
+    revoke.add_argument("device", metavar="DEVICE", help=_("the laptop (its first characters)"))
+    add_sign_in_options(revoke)
+    for parser in (init, connect, join, devices, revoke):
+        parser.add_argument("--lang", choices=codes, default=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace) -> int:
+    from docassist.services import sync
+    from docassist.services.sync.hub import describe
+
+    if args.hub_command == "init":
+        new = sync.init_hub(args.dsn)
+        if new:
+            print(_("{hub} is now the organisation's hub.").format(hub=describe(args.dsn)))
+        else:
+            print(
+                _("{hub} is already a docassist hub: checked, nothing lost.").format(
+                    hub=describe(args.dsn)
+                )
+            )
+        return 0
+    if args.hub_command == "join":
+        with register(args, create=True) as ctx:
+            summary = sync.join_hub(ctx, args.dsn, args.user, device_name=args.name)
+        print(_("This laptop is connected to {hub}.").format(hub=describe(args.dsn)))
+        from docassist.cli.sync import say_summary
+
+        say_summary(summary)
+        return 0
+    if args.hub_command == "devices":
+        with signed_in(args) as ctx:
+            _print_devices(ctx, sync.list_devices(ctx))
+        return 0
+    if args.hub_command == "revoke":
+        with signed_in(args) as ctx:
+            device = sync.revoke_device(ctx, args.device)
+        print(
+            _("Laptop {device} revoked: it can no longer reach the hub.").format(device=device[:8])
+        )
+        return 0
+    with signed_in(args) as ctx:
+        summary = sync.connect_hub(ctx, args.dsn, device_name=args.name)
+    print(_("This laptop is connected to {hub}.").format(hub=describe(args.dsn)))
+    from docassist.cli.sync import say_summary
+
+    say_summary(summary)
+    return 0
+
+
+def _print_devices(ctx: Context, devices: list[Device]) -> None:
+    from docassist.services.users import list_users
+
+    names = {u.id: u.name for u in list_users(ctx)}
+    for d in devices:
+        state = _("revoked {at}").format(at=d.revoked_at) if d.revoked_at else ""
+        mine = _(" (this laptop)") if d.device_id == ctx.device_id else ""
+        print(
+            _("{id}  {name}{mine}  {user}  last sent {push}, last received {pull}  {state}")
+            .format(
+                id=d.device_id[:8],
+                name=d.name or "-",
+                mine=mine,
+                user=names.get(d.user_id or "", d.user_id or "-"),
+                push=d.last_push_at or _("never"),
+                pull=d.last_pull_at or _("never"),
+                state=state,
+            )
+            .rstrip()
+        )

@@ -1,0 +1,160 @@
+"""``docassist sync``: send this laptop's changes to the hub and get everyone else's;
+``sync conflicts`` and ``sync resolve`` for what two laptops changed at once."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from docassist.cli.errors import UsageError
+from docassist.cli.register import add_sign_in_options, signed_in
+from docassist.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from docassist.services.context import Context
+    from docassist.services.sync import ConflictView, Summary
+
+NAME = "sync"
+
+# what ``resolve --keep`` takes: the version that shows, or the other one
+KEEP = {"shown": "winner", "other": "loser"}
+
+
+def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
+    sync = sub.add_parser(NAME, help=_("send this laptop's changes to the hub and get the others'"))
+    add_sign_in_options(sync)
+    sync.add_argument("--lang", choices=codes, default=argparse.SUPPRESS)
+    actions = sync.add_subparsers(dest="sync_command", metavar="ACTION")
+    conflicts = actions.add_parser("conflicts", help=_("list the conflicts not yet settled"))
+    conflicts.add_argument("--all", action="store_true", help=_("also those already settled"))
+    add_sign_in_options(conflicts)
+    resolve = actions.add_parser(
+        "resolve", help=_("settle a conflict: keep the version shown, or the other one")
+    )
+    resolve.add_argument("conflict", metavar="ID", help=_("the conflict (its first characters)"))
+    resolve.add_argument("--keep", choices=tuple(KEEP), required=True)
+    add_sign_in_options(resolve)
+    export = actions.add_parser(
+        "export", help=_("write this laptop's records to a bundle file (for a USB stick)")
+    )
+    export.add_argument("--output", metavar="FILE", required=True)
+    add_sign_in_options(export)
+    bring = actions.add_parser("import", help=_("merge a bundle file made on another laptop"))
+    bring.add_argument("bundle", metavar="FILE")
+    add_sign_in_options(bring)
+    for parser in (conflicts, resolve, export, bring):
+        parser.add_argument("--lang", choices=codes, default=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from docassist.cli.register import output_path
+    from docassist.services import sync
+    from docassist.services.sync import bundle
+
+    if args.sync_command == "export":
+        output_path(args, args.output)
+    with signed_in(args) as ctx:
+        if args.sync_command == "conflicts":
+            _print_conflicts(ctx, sync.list_conflicts(ctx, unresolved_only=not args.all))
+            return 0
+        if args.sync_command == "resolve":
+            view = _find(ctx, args.conflict)
+            sync.resolve_conflict(ctx, view.id, KEEP[args.keep])  # type: ignore[arg-type]
+            print(_("Conflict {id} settled.").format(id=view.id[:8]))
+            return 0
+        if args.sync_command == "export":
+            count = bundle.export_bundle(ctx, Path(args.output))
+            print(
+                _("Bundle of {n} records saved to {path}").format(
+                    n=count, path=Path(args.output).resolve()
+                )
+            )
+            print(_("It holds personal data: keep it as safe as the laptop itself."))
+            return 0
+        if args.sync_command == "import":
+            done = bundle.import_bundle(ctx, Path(args.bundle))
+            if not done.new:
+                print(
+                    _("Nothing new in {path}: this register already had all of it.").format(
+                        path=args.bundle
+                    )
+                )
+            else:
+                conflicts = ngettext(
+                    "{n} new conflict", "{n} new conflicts", done.conflicts
+                ).format(n=done.conflicts)
+                print(
+                    _("Imported {path}: {new} of {total} records new here, {conflicts}.").format(
+                        path=args.bundle, new=done.new, total=done.versions, conflicts=conflicts
+                    )
+                )
+            return 0
+        summary = sync.sync(ctx)
+    say_summary(summary)
+    return 0
+
+
+def say_summary(summary: Summary) -> None:
+    conflicts = ngettext("{n} new conflict", "{n} new conflicts", summary.conflicts).format(
+        n=summary.conflicts
+    )
+    print(
+        _("Synced: {pushed} sent, {pulled} received, {conflicts}.").format(
+            pushed=summary.pushed, pulled=summary.pulled, conflicts=conflicts
+        )
+    )
+
+
+def _find(ctx: Context, wanted: str) -> ConflictView:
+    from docassist.services import sync
+
+    matches = [
+        v for v in sync.list_conflicts(ctx, unresolved_only=False) if v.id.startswith(wanted)
+    ]
+    if len(matches) != 1 or len(wanted) < 4:
+        raise UsageError(
+            _(
+                "No single conflict starts with '{id}': `docassist sync conflicts` lists them."
+            ).format(id=wanted)
+        )
+    return matches[0]
+
+
+def _print_conflicts(ctx: Context, views: list[ConflictView]) -> None:
+    from docassist.domain.sync import CONFLICT_LABELS
+
+    if not views:
+        print(_("No conflicts to settle."))
+        return
+    for view in views:
+        fields = ", ".join(view.differences()) or "-"
+        settled = _(" (settled: {choice})").format(choice=view.choice) if view.resolved_at else ""
+        print(
+            _(
+                "{id}  {what}: {subject}\n"
+                "    shown: {w_at} on laptop {w_device}; other: {l_at} on laptop {l_device}\n"
+                "    fields: {fields}{settled}"
+            ).format(
+                id=view.id[:8],
+                what=_(CONFLICT_LABELS[view.kind]),
+                subject=_subject(view),
+                w_at=view.winner.at,
+                w_device=view.winner.device[:8],
+                l_at=view.loser.at,
+                l_device=view.loser.device[:8],
+                fields=fields,
+                settled=settled,
+            )
+        )
+
+
+def _subject(view: ConflictView) -> str:
+    """What the conflict is about, as a coordinator recognises it."""
+    data = view.winner.data or view.loser.data
+    if view.table == "persons":
+        return f"{data.get('given_name', '')} {data.get('family_name', '')}".strip() or view.row_key
+    if view.table == "households":
+        return str(data.get("family_name") or view.row_key)
+    return f"{view.table} {view.row_key}"

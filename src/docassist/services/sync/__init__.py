@@ -1,0 +1,441 @@
+"""Several laptops, one organisation: sync through the hub and by file (issue 17).
+
+- ``hub init DSN`` (:func:`init_hub`): an empty PostgreSQL database becomes the hub.
+- ``hub connect DSN`` (:func:`connect_hub`): this register joins the hub with a login
+  of its own, and its first push sends everything it holds.
+- ``sync`` (:func:`sync`): push the outbox (one hub transaction), then pull what the hub
+  committed since this laptop's cursor; both can be cut at any point and repeated.
+- conflicts (:func:`list_conflicts`, :func:`resolve_conflict`): the losing versions the
+  merge kept, for a coordinator to look at and settle.
+
+The merge rule is domain/sync.py; the hub runs it in PostgreSQL (hub_sql.py), the
+laptop for what it pulls and imports (laptop.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from docassist.domain.model import Role
+from docassist.domain.sync import POLICIES, POLICY, ConflictKind
+from docassist.domain.text import N_, Problem
+from docassist.services.context import Context, NotFoundError, ValidationError, real_now
+from docassist.services.households import refresh_search_text
+from docassist.services.sync import hub, laptop
+from docassist.services.sync.hub import (
+    DeviceRefusedError,
+    HubError,
+    HubUnreachableError,
+    NotAHubError,
+    SchemaMismatchError,
+    describe,
+)
+from docassist.store import outbox
+from docassist.store.db import new_id
+
+__all__ = [
+    "DeviceRefusedError",
+    "ValidationError",
+    "HubError",
+    "HubUnreachableError",
+    "NotAHubError",
+    "SchemaMismatchError",
+    "Summary",
+    "connect_hub",
+    "init_hub",
+    "list_conflicts",
+    "resolve_conflict",
+    "sync",
+]
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    pass
+
+
+class NotConnectedError(HubError):
+    pass
+
+
+@dataclass(frozen=True)
+class Summary:
+    pushed: int
+    pulled: int
+    conflicts: int  # new conflicts this sync brought or found
+
+
+def init_hub(dsn: str, *, now: Callable[[], str] = real_now) -> bool:
+    """Prepare the database at ``dsn`` as the organisation's hub (again: check it).
+    Returns whether it was new. Touches no register, so it takes the clock itself."""
+    _, new = hub.init_hub(dsn, now=now())
+    return new
+
+
+def _hub_source(state: dict[str, Any]) -> str:
+    return f"hub:{state['hub_id']}"
+
+
+def connect_hub(
+    ctx: Context, dsn: str, *, device_name: str = "", progress: Progress = _quiet
+) -> Summary:
+    """Attach this register to the hub at ``dsn`` (an account that may create roles: the
+    laptop gets a login of its own), then sync: the first push sends everything."""
+    state = outbox.state(ctx.db)
+    with hub.connect(dsn) as conn:
+        info = hub.open_hub(conn, dsn)
+        if state["hub_id"] and state["hub_id"] != info.hub_id:
+            raise HubError(
+                N_(
+                    "This register is already connected to another hub; a register "
+                    "belongs to one organisation. Nothing was changed."
+                )
+            )
+        device_dsn = hub.register_device(conn, dsn, ctx.device_id, ctx.user_id, device_name)
+    with ctx.use_case():
+        first = not state["attached"]
+        outbox.set_state(
+            ctx.db,
+            attached=1,
+            hub_id=info.hub_id,
+            org_id=info.org_id,
+            org_key=base64.b64encode(info.org_key).decode(),
+            hub_dsn=device_dsn,
+            schema=info.schema,
+        )
+        if first:
+            outbox.mark_everything(ctx.db)
+        ctx.audit("connect", "hub", info.hub_id, after={"hub": describe(dsn)})
+    return sync(ctx, progress=progress)
+
+
+def join_hub(
+    ctx: Context, dsn: str, user: str, *, device_name: str = "", progress: Progress = _quiet
+) -> Summary:
+    """Make this new, empty register a laptop of the organisation for ``user`` (a user
+    the hub has, by id or name) and pull what that user may hold.
+
+    Who may do it is decided by the account in ``dsn`` (one that may create roles); the
+    user's own sign-in is checked by the caller."""
+    if (
+        ctx.db.execute("SELECT 1 FROM households LIMIT 1").fetchone()
+        or outbox.state(ctx.db)["attached"]
+    ):
+        raise HubError(
+            N_(
+                "This register already holds records: `hub join` is for a new laptop. "
+                "Use `docassist hub connect` to attach it instead."
+            )
+        )
+    with hub.connect(dsn) as conn:
+        info = hub.open_hub(conn, dsn)
+        user_id = hub.find_user(conn, dsn, user)
+        device_dsn = hub.register_device(conn, dsn, ctx.device_id, user_id, device_name)
+    ctx.user_id = user_id
+    with ctx.use_case():
+        outbox.set_state(
+            ctx.db,
+            attached=1,
+            hub_id=info.hub_id,
+            org_id=info.org_id,
+            org_key=base64.b64encode(info.org_key).decode(),
+            hub_dsn=device_dsn,
+            schema=info.schema,
+        )
+        ctx.audit("join", "hub", info.hub_id, after={"hub": describe(dsn), "user": user_id})
+    return sync(ctx, progress=progress)
+
+
+def _connected(ctx: Context) -> dict[str, Any]:
+    state = outbox.state(ctx.db)
+    if not state["attached"] or not state["hub_dsn"]:
+        raise NotConnectedError(
+            N_("This register is not connected to a hub: run `docassist hub connect DSN` first.")
+        )
+    return state
+
+
+def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
+    """Push this laptop's outbox, then pull what the hub has since this laptop's cursor.
+
+    Cut anywhere (the connection dropped, the program killed), it is simply run again:
+    a push is one hub transaction, and an entry leaves the outbox only after the hub has
+    committed it; a pull keeps what it fetched and where it got to, and applies it in
+    one transaction at the end."""
+    state = _connected(ctx)
+    dsn = state["hub_dsn"]
+    with ctx.use_case():
+        pass  # seals what was written outside a use case
+    with hub.connect(dsn, device=True) as conn:
+        hub.open_hub(conn, dsn)
+        pushed = _push(ctx, conn, dsn, progress)
+        _fetch(ctx, conn, dsn, _hub_source(state), progress)
+        hub.note_pull(conn, ctx.device_id)
+    pulled, conflicts = _apply_inbox(ctx, _hub_source(state), pushed, progress)
+    return Summary(pushed, pulled, conflicts)
+
+
+def _push(ctx: Context, conn: Any, dsn: str, progress: Progress) -> int:
+    entries = outbox.pending(ctx.db)
+    if not entries:
+        return 0
+    progress("push", 0, len(entries))
+    changes = []
+    for e in entries:
+        where = laptop.reach(ctx.db, e.table, e.version.data)
+        changes.append(
+            hub.Change(e.table, e.row_key, e.version, where.scope, where.owner, where.household)
+        )
+    hub.push(conn, dsn, changes, ctx.device_id)
+    # committed on the hub: only now may the outbox forget them (killed before this
+    # line, the next push sends them again and the hub skips what it has)
+    with ctx.use_case():
+        outbox.forget_pushed(ctx.db, entries[-1].seq)
+        outbox.set_cursor(ctx.db, _hub_source(outbox.state(ctx.db)), last_push_at=ctx.now())
+    progress("push", len(entries), len(entries))
+    return len(entries)
+
+
+def _fetch(ctx: Context, conn: Any, dsn: str, source: str, progress: Progress) -> None:
+    position = outbox.cursor(ctx.db, source)
+    fetched = 0
+    while True:
+        page = hub.pull_page(conn, dsn, position)
+        if not page:
+            return
+        with ctx.use_case():
+            for change in page:
+                outbox.add_to_inbox(
+                    ctx.db, change.seq, change.table, change.row_key, change.version
+                )
+            position = page[-1].seq
+            outbox.set_cursor(ctx.db, source, position=position)
+        fetched += len(page)
+        progress("pull", fetched, 0)
+
+
+def _apply_inbox(ctx: Context, source: str, pushed: int, progress: Progress) -> tuple[int, int]:
+    applied = laptop.Applied()
+    db = ctx.db
+    with outbox.foreign_rows_allowed(db), ctx.use_case(), outbox.applying(db):
+        conflicts_before = db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0]
+        for policy in POLICIES:
+            after = 0
+            while batch := outbox.inbox(db, policy.table, after):
+                for seq, table, row_key, version in batch:
+                    laptop.apply_version(db, table, row_key, version, applied, from_hub=True)
+                    after = seq
+                outbox.observe(db, [version.hlc for *_, version in batch])
+                progress("apply", applied.written + applied.skipped, 0)
+        for household_id in applied.households:
+            refresh_search_text(ctx, household_id)
+        outbox.clear_inbox(db)
+        conflicts = (
+            db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0] - conflicts_before
+        )
+        outbox.set_cursor(db, source, last_pull_at=ctx.now())
+        # this laptop's own record of the sync: written while applying, so it stays
+        # here (sent on, each sync would leave the next one something to send)
+        ctx.audit(
+            "sync",
+            "hub",
+            source.removeprefix("hub:"),
+            after={"pushed": pushed, "pulled": applied.written, "conflicts": conflicts},
+        )
+    return applied.written, conflicts
+
+
+# -- conflicts ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Side:
+    hlc: str
+    device: str
+    user_id: str | None
+    at: str  # when that version was made (its clock's wall time)
+    deleted: bool
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    id: str
+    table: str
+    row_key: str
+    kind: ConflictKind
+    winner: Side
+    loser: Side
+    detected_at: str
+    detected_on: str
+    resolved_at: str | None
+    resolved_by: str | None
+    choice: str | None
+
+    def differences(self) -> list[str]:
+        """The fields whose values the two versions disagree on."""
+        keys = sorted(set(self.winner.data) | set(self.loser.data))
+        return [
+            k
+            for k in keys
+            if k not in ("updated_at", "device_id")
+            and self.winner.data.get(k) != self.loser.data.get(k)
+        ]
+
+
+def _side(text: str) -> Side:
+    from docassist.domain.hlc import Clock
+
+    v = json.loads(text)
+    return Side(
+        v["hlc"],
+        v.get("device") or v["hlc"].split(".", 2)[2],
+        v.get("user_id"),
+        Clock.decode(v["hlc"]).at(),
+        bool(v.get("deleted")),
+        v.get("data") or {},
+    )
+
+
+def list_conflicts(ctx: Context, *, unresolved_only: bool = True) -> list[ConflictView]:
+    """Conflicts, newest first; identity conflicts first among those not resolved."""
+    rows = ctx.db.execute(
+        """SELECT c.id, c.tbl, c.row_key, c.kind, c.winner, c.loser, c.detected_at,
+                  c.detected_on, r.at, r.user_id, r.choice
+           FROM sync_conflicts c
+           LEFT JOIN (SELECT conflict_id, max(at) AS at, user_id, choice
+                      FROM sync_resolutions GROUP BY conflict_id) r ON r.conflict_id = c.id
+           ORDER BY r.at IS NOT NULL, c.kind <> 'identity', c.detected_at DESC, c.id"""
+    ).fetchall()
+    views = [
+        ConflictView(
+            r[0],
+            r[1],
+            r[2],
+            ConflictKind(r[3]),
+            _side(r[4]),
+            _side(r[5]),
+            r[6],
+            r[7],
+            r[8],
+            r[9],
+            r[10],
+        )
+        for r in rows
+    ]
+    return [v for v in views if v.resolved_at is None] if unresolved_only else views
+
+
+def get_conflict(ctx: Context, conflict_id: str) -> ConflictView:
+    for view in list_conflicts(ctx, unresolved_only=False):
+        if view.id == conflict_id or (len(conflict_id) >= 6 and view.id.startswith(conflict_id)):
+            return view
+    raise NotFoundError("conflict", conflict_id)
+
+
+RESOLVE_REFUSAL = N_("Only a coordinator may settle a conflict between two laptops.")
+
+
+def _is_coordinator(ctx: Context) -> bool:
+    if ctx.user_id is None:
+        return False
+    row = ctx.db.execute("SELECT role FROM users WHERE id = ?", [ctx.user_id]).fetchone()
+    return bool(row) and row[0] in (Role.COORDINATOR, Role.ADMIN)
+
+
+def resolve_conflict(ctx: Context, conflict_id: str, choice: Literal["winner", "loser"]) -> None:
+    """Settle a conflict: keep the version that shows ("winner"), or put the losing one
+    back ("loser": written as a new change, so every laptop gets it). Audited."""
+    if not _is_coordinator(ctx):
+        raise ValidationError({"user": [Problem("role", RESOLVE_REFUSAL)]})
+    view = get_conflict(ctx, conflict_id)
+    if view.resolved_at is not None:
+        raise ValidationError(
+            {"conflict": [Problem("resolved", N_("This conflict was already settled."))]}
+        )
+    policy = POLICY[view.table]
+    with ctx.use_case():
+        if choice == "loser":
+            data = {**view.loser.data, **ctx.stamp()}
+            outbox.write_row(ctx.db, policy, view.row_key, data)
+            if view.table == "households":
+                refresh_search_text(ctx, view.row_key)
+            elif view.table == "persons" and data.get("household_id"):
+                refresh_search_text(ctx, str(data["household_id"]))
+        ctx.db.table("sync_resolutions").insert(
+            {
+                "id": new_id(),
+                "conflict_id": view.id,
+                "choice": choice,
+                "user_id": ctx.user_id,
+                "at": ctx.now(),
+                "device_id": ctx.device_id,
+            }
+        )
+        ctx.audit(
+            "resolve",
+            "conflict",
+            view.id,
+            {"table": view.table, "row": view.row_key, "shown": view.winner.hlc},
+            {"choice": choice, "kept": (view.loser if choice == "loser" else view.winner).hlc},
+        )
+
+
+# -- devices --------------------------------------------------------------------------
+
+
+def list_devices(ctx: Context) -> list[hub.Device]:
+    """The organisation's laptops as the hub knows them: whose, when they last sent and
+    received, whether revoked."""
+    dsn = _connected(ctx)["hub_dsn"]
+    with hub.connect(dsn, device=True) as conn:
+        return hub.devices(conn)
+
+
+def revoke_device(ctx: Context, device: str) -> str:
+    """Revoke a lost laptop (by its id or the id's first characters; coordinators):
+    its hub login stops working. Audited. Returns the device id."""
+    if not _is_coordinator(ctx):
+        raise ValidationError({"user": [Problem("role", REVOKE_REFUSAL)]})
+    dsn = _connected(ctx)["hub_dsn"]
+    with hub.connect(dsn, device=True) as conn:
+        matches = [d for d in hub.devices(conn) if d.device_id.startswith(device)]
+        if len(matches) != 1 or len(device) < 4:
+            raise NotFoundError("device", device)
+        (found,) = matches
+        if found.device_id == ctx.device_id:
+            raise ValidationError(
+                {"device": [Problem("self", N_("A laptop cannot revoke itself."))]}
+            )
+        hub.revoke(conn, dsn, found.device_id)
+    with ctx.use_case():
+        ctx.audit(
+            "revoke",
+            "device",
+            found.device_id,
+            after={"name": found.name, "last_push_at": found.last_push_at},
+        )
+    return found.device_id
+
+
+REVOKE_REFUSAL = N_("Only a coordinator may revoke a laptop.")
+
+
+def status(ctx: Context) -> dict[str, Any]:
+    """What the app and `sync` show: connected or not, when last synced, what waits."""
+    state = outbox.state(ctx.db)
+    cursor = outbox.cursor_row(ctx.db, _hub_source(state)) if state["hub_id"] else None
+    return {
+        "connected": bool(state["attached"] and state["hub_dsn"]),
+        "hub": describe(state["hub_dsn"]) if state["hub_dsn"] else None,
+        "last_pull_at": cursor["last_pull_at"] if cursor else None,
+        "last_push_at": cursor["last_push_at"] if cursor else None,
+        "waiting": outbox.count_pending(ctx.db),
+        "oldest_waiting": outbox.oldest_pending(ctx.db),
+        "unresolved": len(list_conflicts(ctx)),
+    }

@@ -1,0 +1,478 @@
+"""Talking to the organisation's hub: a PostgreSQL database reached with psycopg 3.
+
+Everything here is one connection and plain SQL; the merge rule itself runs in the
+hub (``hub_sql.py``). Every failure to reach the hub, or a connection dropped half-way
+(the server restarted, the network gone), is :class:`HubUnreachableError`: the caller
+says so in one line, and nothing is lost, for a push is one hub transaction and the
+laptop forgets an outbox entry only after the hub has committed it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.types.json import Jsonb
+
+from docassist.domain.sync import POLICIES, Version
+from docassist.domain.text import N_, UserError
+from docassist.services.sync import hub_sql
+from docassist.store.migrations import KNOWN
+
+
+class HubError(UserError):
+    """Something about the hub the user can act on."""
+
+
+class HubUnreachableError(HubError):
+    pass
+
+
+class NotAHubError(HubError):
+    pass
+
+
+class SchemaMismatchError(HubError):
+    pass
+
+
+class DeviceRefusedError(HubError):
+    pass
+
+
+_UNREACHABLE = N_(
+    "The hub {hub} cannot be reached ({reason}). Nothing was lost: this laptop's changes "
+    "wait in its outbox until the next sync."
+)
+_SCHEMA = N_(
+    "The hub {hub} holds records of another docassist version (its schema: {theirs}; this "
+    "laptop's: {ours}). Nothing was sent or received: install the same docassist version "
+    "on every laptop first."
+)
+
+
+def schema_fingerprint(names: Sequence[str] = KNOWN) -> str:
+    """The register schema as the hub compares it: the migrations applied, in order."""
+    digest = hashlib.sha256(",".join(names).encode()).hexdigest()[:12]
+    return f"{len(names)}:{names[-1]}:{digest}"
+
+
+def describe(dsn: str) -> str:
+    """The hub as a person may see it: host and database, never the password."""
+    try:
+        parts = conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError:
+        return "?"
+    host = parts.get("host") or "localhost"
+    port = f":{parts['port']}" if parts.get("port") else ""
+    return f"{host}{port}/{parts.get('dbname') or parts.get('user') or ''}"
+
+
+_LOOPBACK = {"127.0.0.1", "::1", "localhost", ""}
+_WEAK_TLS = {"disable", "allow", "prefer", "require"}
+
+
+def secure_dsn(dsn: str) -> str:
+    """The DSN with TLS checked against the server's certificate, except on this machine:
+    a hub holds every family's records, so a connection over a network must know it talks
+    to the organisation's server. A weaker ``sslmode`` given for a remote host is refused."""
+    try:
+        parts = conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError as err:
+        raise HubError(N_("This is not a PostgreSQL address: {reason}"), reason=str(err)) from err
+    host = str(parts.get("host") or "")
+    local = host.startswith("/") or all(h in _LOOPBACK for h in host.split(","))
+    mode = parts.get("sslmode")
+    if local:
+        return dsn
+    if mode in _WEAK_TLS:
+        raise HubError(
+            N_(
+                "The hub {hub} is on another machine: its connection must check the "
+                "server's certificate (sslmode=verify-full), not sslmode={mode}."
+            ),
+            hub=describe(dsn),
+            mode=mode,
+        )
+    return dsn if mode else make_conninfo(dsn, sslmode="verify-full")
+
+
+@contextmanager
+def connect(dsn: str, *, timeout: int = 10, device: bool = False) -> Iterator[psycopg.Connection]:
+    """A connection to the hub for the block; any failure to reach it, at the start or
+    half-way, is HubUnreachableError. ``device``: the address is this laptop's own
+    login, so a refused login means the laptop was revoked."""
+    hub = describe(dsn)
+    try:
+        conn = psycopg.connect(
+            secure_dsn(dsn), connect_timeout=timeout, application_name="docassist"
+        )
+    except psycopg.OperationalError as err:
+        text = str(err)
+        if device and ("password authentication failed" in text or "not permitted" in text):
+            raise DeviceRefusedError(_REVOKED, hub=hub) from err
+        raise HubUnreachableError(_UNREACHABLE, hub=hub, reason=_reason(err)) from err
+    try:
+        yield conn
+    except (psycopg.OperationalError, psycopg.InterfaceError) as err:
+        raise HubUnreachableError(_UNREACHABLE, hub=hub, reason=_reason(err)) from err
+    finally:
+        conn.close()
+
+
+def _reason(err: Exception) -> str:
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    return lines[-1][:160] if lines else type(err).__name__
+
+
+# -- setting up a hub -------------------------------------------------------------
+
+
+_OTHER_THINGS = """
+SELECT n.nspname || '.' || c.relname FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'docassist')
+  AND n.nspname NOT LIKE 'pg_temp%%' AND n.nspname NOT LIKE 'pg_toast_temp%%'
+  AND c.relkind IN ('r', 'v', 'm', 'S', 'f', 'p')
+UNION ALL
+SELECT 'extension ' || extname FROM pg_extension WHERE extname <> 'plpgsql'
+ORDER BY 1 LIMIT 5
+"""
+
+
+@dataclass(frozen=True)
+class HubInfo:
+    hub_id: str
+    org_id: str
+    org_key: bytes
+    schema: str
+
+
+def _meta(conn: psycopg.Connection) -> dict[str, str] | None:
+    exists = conn.execute("SELECT to_regclass('docassist.meta') IS NOT NULL").fetchone()
+    if not exists or not exists[0]:
+        return None
+    return dict(conn.execute("SELECT key, value FROM docassist.meta").fetchall())
+
+
+def init_hub(dsn: str, *, now: str) -> tuple[HubInfo, bool]:
+    """Prepare an empty database as the organisation's hub; again on a hub, check it and
+    renew its functions. Returns the hub and whether it was new."""
+    hub = describe(dsn)
+    with connect(dsn) as conn:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", [hub_sql.WRITE_LOCK])
+            meta = _meta(conn)
+            others = [r[0] for r in conn.execute(_OTHER_THINGS).fetchall()]
+            if others:
+                raise HubError(
+                    N_(
+                        "The database {hub} already holds other things ({things}): a hub "
+                        "needs an empty database of its own. Nothing was changed."
+                    ),
+                    hub=hub,
+                    things=", ".join(others),
+                )
+            if meta is not None:
+                _check_schema(meta, hub)
+            _may_create_roles(conn, hub)
+            conn.execute(hub_sql.CREATE)
+            conn.execute("DELETE FROM docassist.policies")
+            for p in POLICIES:
+                conn.execute(
+                    "INSERT INTO docassist.policies VALUES (%s, %s, %s, %s)",
+                    [p.table, p.merge.value, p.record_conflicts, list(p.identity)],
+                )
+            new = meta is None
+            if new:
+                meta = {
+                    "format": hub_sql.HUB_FORMAT,
+                    "schema": schema_fingerprint(),
+                    "hub_id": str(uuid.uuid4()),
+                    "org_id": str(uuid.uuid4()),
+                    "org_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+                    "created_at": now,
+                }
+                for key, value in meta.items():
+                    conn.execute("INSERT INTO docassist.meta VALUES (%s, %s)", [key, value])
+        assert meta is not None
+        return _info(meta), new
+
+
+def _may_create_roles(conn: psycopg.Connection, hub: str) -> None:
+    row = conn.execute(
+        "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"
+    ).fetchone()
+    if not row or not row[0]:
+        raise HubError(
+            N_(
+                "The account in this address may not create roles on {hub}: the hub gives "
+                "each laptop its own. Use the database owner's account with CREATEROLE."
+            ),
+            hub=hub,
+        )
+
+
+def _info(meta: dict[str, str]) -> HubInfo:
+    return HubInfo(
+        meta["hub_id"], meta["org_id"], base64.b64decode(meta["org_key"]), meta["schema"]
+    )
+
+
+def _check_schema(meta: dict[str, str], hub: str) -> None:
+    ours = schema_fingerprint()
+    if meta.get("schema") != ours:
+        raise SchemaMismatchError(
+            _SCHEMA, hub=hub, theirs=schema_name(meta.get("schema")), ours=schema_name(ours)
+        )
+
+
+def schema_name(fingerprint: str | None) -> str:
+    """The last migration's name: what a person can compare between two versions."""
+    if not fingerprint:
+        return "?"
+    parts = fingerprint.split(":")
+    return parts[1] if len(parts) == 3 else fingerprint
+
+
+def open_hub(conn: psycopg.Connection, dsn: str) -> HubInfo:
+    """The hub behind ``conn``, after checking it is one, of our schema."""
+    hub = describe(dsn)
+    meta = _meta(conn)
+    conn.rollback()
+    if meta is None:
+        raise NotAHubError(
+            N_("{hub} is not a docassist hub (run `docassist hub init` on it first)."),
+            hub=hub,
+        )
+    _check_schema(meta, hub)
+    return _info(meta)
+
+
+# -- devices ----------------------------------------------------------------------
+
+
+def device_role(device_id: str) -> str:
+    return "docassist_dev_" + device_id.replace("-", "")[:20]
+
+
+def register_device(
+    conn: psycopg.Connection, dsn: str, device_id: str, user_id: str | None, name: str
+) -> str:
+    """Give this laptop its own login role on the hub; returns the address it uses from
+    now on (the same server and database, its own name and password). Again for a laptop
+    already registered: a new password, the old one stops working."""
+    password = secrets.token_urlsafe(24)
+    role = device_role(device_id)
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", [hub_sql.WRITE_LOCK])
+        revoked = conn.execute(
+            "SELECT revoked_at IS NOT NULL FROM docassist.devices WHERE device_id = %s",
+            [device_id],
+        ).fetchone()
+        if revoked and revoked[0]:
+            raise DeviceRefusedError(_REVOKED, hub=describe(dsn))
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
+        verb = "ALTER" if exists else "CREATE"
+        conn.execute(
+            sql.SQL("{} ROLE {} LOGIN PASSWORD {}").format(
+                sql.SQL(verb), sql.Identifier(role), sql.Literal(password)
+            )
+        )
+        conn.execute(
+            sql.SQL("GRANT {} TO {}").format(
+                sql.Identifier(hub_sql.DEVICE_GROUP), sql.Identifier(role)
+            )
+        )
+        conn.execute(
+            "INSERT INTO docassist.devices(device_id, role_name, user_id, name) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (device_id) DO UPDATE SET "
+            "role_name = excluded.role_name, user_id = excluded.user_id, name = excluded.name",
+            [device_id, role, user_id, name],
+        )
+    return make_conninfo(dsn, user=role, password=password)
+
+
+_REVOKED = N_(
+    "The hub {hub} no longer accepts this laptop (it was revoked by a coordinator). Its "
+    "unsent changes are still in its outbox; ask a coordinator."
+)
+
+
+# -- push and pull ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One outbox entry as it travels, with who may read it on the hub."""
+
+    table: str
+    row_key: str
+    version: Version
+    scope: str = "*"
+    owner: str | None = None
+    household: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        v = self.version
+        return {
+            "tbl": self.table,
+            "row_key": self.row_key,
+            "hlc": v.hlc,
+            "user_id": v.user_id,
+            "vv": v.vv,
+            "deleted": v.deleted,
+            "data": v.data,
+            "scope": self.scope,
+            "owner": self.owner,
+            "household": self.household,
+        }
+
+
+@dataclass(frozen=True)
+class Pushed:
+    received: int
+    applied: int
+    conflicts: int
+
+
+PUSH_BATCH = 500
+
+
+def push(conn: psycopg.Connection, dsn: str, changes: Sequence[Change], device_id: str) -> Pushed:
+    """Apply ``changes`` on the hub in one transaction (all of them, or none)."""
+    received = applied = conflicts = 0
+    try:
+        with conn.transaction():
+            for start in range(0, len(changes), PUSH_BATCH):
+                batch = [c.to_json() for c in changes[start : start + PUSH_BATCH]]
+                row = conn.execute(
+                    "SELECT docassist.push(%s, %s, %s)",
+                    [Jsonb(batch), schema_fingerprint(), device_id],
+                ).fetchone()
+                assert row is not None
+                received += row[0]["received"]
+                applied += row[0]["applied"]
+                conflicts += row[0]["conflicts"]
+    except psycopg.Error as err:
+        _refused(err, dsn)
+        raise
+    return Pushed(received, applied, conflicts)
+
+
+def _refused(err: psycopg.Error, dsn: str) -> None:
+    """Raise the user's message for the hub refusing a push or pull, if it is one."""
+    state = getattr(err, "sqlstate", None)
+    hub = describe(dsn)
+    if state == "DA001":
+        detail = getattr(err.diag, "message_detail", None) or ""
+        raise SchemaMismatchError(
+            _SCHEMA, hub=hub, theirs=schema_name(detail), ours=schema_name(schema_fingerprint())
+        ) from err
+    if state in ("DA003", "28000", "28P01", "42501"):
+        raise DeviceRefusedError(_REVOKED, hub=hub) from err
+
+
+@dataclass(frozen=True)
+class Incoming:
+    seq: int
+    table: str
+    row_key: str
+    version: Version
+
+
+PULL_PAGE = 2000
+
+
+def pull_page(
+    conn: psycopg.Connection, dsn: str, after: int, limit: int = PULL_PAGE
+) -> list[Incoming]:
+    """The changes committed on the hub after ``after``, in commit order (hub_sql.py
+    says why the order holds), as far as this laptop may read them."""
+    try:
+        rows = conn.execute(hub_sql.PULL, [after, limit]).fetchall()
+        conn.rollback()
+    except psycopg.Error as err:
+        _refused(err, dsn)
+        raise
+    return [
+        Incoming(r[7], r[0], r[1], Version(r[2], r[4], r[5], r[6], r[3]))
+        for r in rows
+        if r[0] in _KNOWN_TABLES
+    ]
+
+
+_KNOWN_TABLES = {p.table for p in POLICIES}
+
+
+def note_pull(conn: psycopg.Connection, device_id: str) -> None:
+    with conn.transaction():
+        conn.execute("SELECT docassist.note_pull(%s)", [device_id])
+
+
+@dataclass(frozen=True)
+class Device:
+    device_id: str
+    name: str
+    user_id: str | None
+    registered_at: str
+    last_push_at: str | None
+    last_pull_at: str | None
+    revoked_at: str | None
+
+
+def devices(conn: psycopg.Connection) -> list[Device]:
+    rows = conn.execute(
+        "SELECT device_id, name, user_id, registered_at, last_push_at, last_pull_at, "
+        "revoked_at FROM docassist.devices ORDER BY registered_at"
+    ).fetchall()
+    conn.rollback()
+
+    def iso(value: Any) -> str | None:
+        return value.isoformat(timespec="seconds") if value is not None else None
+
+    return [
+        Device(r[0], r[1], r[2], iso(r[3]) or "", iso(r[4]), iso(r[5]), iso(r[6])) for r in rows
+    ]
+
+
+def revoke(conn: psycopg.Connection, dsn: str, device_id: str) -> bool:
+    try:
+        with conn.transaction():
+            row = conn.execute("SELECT docassist.revoke_device(%s)", [device_id]).fetchone()
+    except psycopg.Error as err:
+        if getattr(err, "sqlstate", None) == "DA004":
+            raise HubError(N_("Only a coordinator's laptop may revoke another laptop.")) from err
+        raise
+    return bool(row and row[0])
+
+
+def find_user(conn: psycopg.Connection, dsn: str, wanted: str) -> str:
+    """The id of the organisation's user ``wanted`` (an id, or a name in either script)."""
+    from docassist.domain import script
+
+    rows = conn.execute(
+        "SELECT row_key, data ->> 'name' FROM docassist.rows "
+        "WHERE tbl = 'users' AND NOT deleted AND data ->> 'role' <> 'trainee'"
+    ).fetchall()
+    conn.rollback()
+    for row_key, _name in rows:
+        if row_key == wanted:
+            return str(row_key)
+    matches = [r[0] for r in rows if script.search_key(r[1] or "") == script.search_key(wanted)]
+    if len(matches) == 1:
+        return str(matches[0])
+    raise HubError(
+        N_("The hub {hub} has no single user '{name}' (give the name exactly, or the id)."),
+        hub=describe(dsn),
+        name=wanted,
+    )

@@ -1,0 +1,350 @@
+"""The hub's side, in PostgreSQL: its tables, the merge rule and who may read what.
+
+The hub keeps each synced row once, as JSON with its clock, version vector and
+deletion mark (``docassist.rows``): the laptops' SQLite schema stays the one typed
+schema, and the hub refuses a push from another schema version instead of silently
+dropping columns it does not know.
+
+``docassist.push`` applies a batch of versions. The merge rule runs here, per row, under
+``FOR UPDATE``: the same rule as ``domain/sync.py`` (a property test holds the two
+together). A conflict found is written as a ``sync_conflicts`` row, which travels to the
+laptops like any other row.
+
+**Commit order.** Pulls read ``seq > cursor``. A sequence alone does not give commit
+order: two pushes drawing numbers at once commit in either order, and a pull between the
+two commits would move its cursor past numbers still to be committed and skip them for
+ever. So every writer of ``rows`` first takes one transaction-level advisory lock: pushes
+apply one after the other, each one's numbers are above all numbers committed before it,
+and PostgreSQL lets go of the lock only after the commit is visible. Any snapshot then
+sees a prefix of the numbers; a cursor never passes a change it has not read. Pushes are
+short (one laptop's outbox), so serialising them costs little at an organisation's scale.
+
+Text comparisons of clocks use ``COLLATE "C"`` (byte order, as Python and SQLite
+compare): a hub database with a linguistic collation would otherwise order clock
+readings differently from the laptops.
+"""
+
+from __future__ import annotations
+
+# The hub's own layout; a hub of another layout is upgraded by a newer docassist.
+HUB_FORMAT = "1"
+
+# pg_advisory_xact_lock key: "docassist" in hex digits, for anyone reading pg_locks
+WRITE_LOCK = 0x0D0CA5515
+
+SCHEMA = "docassist"
+DEVICE_GROUP = "docassist_device"
+
+CREATE = f"""
+CREATE SCHEMA IF NOT EXISTS docassist;
+
+CREATE TABLE IF NOT EXISTS docassist.meta (
+    key text PRIMARY KEY,
+    value text NOT NULL
+);
+
+CREATE SEQUENCE IF NOT EXISTS docassist.change_seq;
+
+CREATE TABLE IF NOT EXISTS docassist.rows (
+    tbl text COLLATE "C" NOT NULL,
+    row_key text COLLATE "C" NOT NULL,
+    hlc text COLLATE "C" NOT NULL,
+    user_id text,
+    vv jsonb NOT NULL,
+    deleted boolean NOT NULL,
+    data jsonb NOT NULL,
+    -- who may read it: '*' everyone; else the place key of its municipality
+    scope text COLLATE "C" NOT NULL DEFAULT '*',
+    -- the user a case (and its steps and events) is assigned to
+    owner text,
+    -- the household the row belongs to: a facilitator also reads the households of
+    -- the cases assigned to them
+    household text,
+    seq bigint NOT NULL,
+    PRIMARY KEY (tbl, row_key)
+);
+CREATE INDEX IF NOT EXISTS rows_seq ON docassist.rows (seq);
+
+CREATE TABLE IF NOT EXISTS docassist.policies (
+    tbl text PRIMARY KEY,
+    merge text NOT NULL,
+    record_conflicts boolean NOT NULL,
+    identity_fields text[] NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS docassist.devices (
+    device_id text PRIMARY KEY,
+    role_name text UNIQUE,
+    user_id text,
+    name text NOT NULL DEFAULT '',
+    registered_at timestamptz NOT NULL DEFAULT now(),
+    last_push_at timestamptz,
+    last_pull_at timestamptz,
+    revoked_at timestamptz
+);
+
+CREATE TABLE IF NOT EXISTS docassist.pushes (
+    id bigserial PRIMARY KEY,
+    device_id text NOT NULL,
+    at timestamptz NOT NULL DEFAULT now(),
+    received integer NOT NULL,
+    applied integer NOT NULL,
+    conflicts integer NOT NULL
+);
+
+CREATE OR REPLACE FUNCTION docassist.covers(a jsonb, b jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT NOT EXISTS (
+        SELECT 1 FROM jsonb_each_text(b) e
+        WHERE e.value COLLATE "C" > coalesce(a ->> e.key, '') COLLATE "C"
+    )
+$$;
+
+CREATE OR REPLACE FUNCTION docassist.vv_join(a jsonb, b jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(jsonb_object_agg(key, value), '{{}}'::jsonb) FROM (
+        SELECT key, max(value COLLATE "C") AS value
+        FROM (SELECT * FROM jsonb_each_text(a) UNION ALL SELECT * FROM jsonb_each_text(b)) v
+        GROUP BY key
+    ) j
+$$;
+
+CREATE OR REPLACE FUNCTION docassist.version_json(
+    hlc text, user_id text, deleted boolean, data jsonb
+) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_build_object(
+        'hlc', hlc, 'device', split_part(hlc, '.', 3), 'user_id', user_id,
+        'deleted', deleted, 'data', data)
+$$;
+
+-- Which device is calling: its own login role (each laptop has one).
+CREATE OR REPLACE FUNCTION docassist.my_device() RETURNS docassist.devices
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
+    SELECT * FROM docassist.devices WHERE role_name = session_user
+$$;
+
+CREATE OR REPLACE FUNCTION docassist.my_user() RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
+    SELECT user_id FROM docassist.devices
+    WHERE role_name = session_user AND revoked_at IS NULL
+$$;
+
+CREATE OR REPLACE FUNCTION docassist.i_see_everything() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
+    SELECT coalesce((
+        SELECT r.data ->> 'role' IN ('coordinator', 'admin') FROM docassist.rows r
+        WHERE r.tbl = 'users' AND r.row_key = docassist.my_user() AND NOT r.deleted
+    ), false)
+$$;
+
+CREATE OR REPLACE FUNCTION docassist.my_places() RETURNS text[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
+    SELECT coalesce(array_agg(r.scope), '{{}}') FROM docassist.rows r
+    WHERE r.tbl = 'user_scopes' AND NOT r.deleted AND r.data ->> 'user_id' = docassist.my_user()
+$$;
+
+CREATE OR REPLACE FUNCTION docassist.my_households() RETURNS text[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
+    SELECT coalesce(array_agg(DISTINCT r.household), '{{}}') FROM docassist.rows r
+    WHERE r.tbl = 'cases' AND NOT r.deleted AND r.owner = docassist.my_user()
+$$;
+
+CREATE OR REPLACE FUNCTION docassist.push(
+    changes jsonb, laptop_schema text, from_device text
+) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
+DECLARE
+    c record;
+    cur docassist.rows%ROWTYPE;
+    pol docassist.policies%ROWTYPE;
+    hub_schema text;
+    received integer := 0;
+    applied integer := 0;
+    found_conflicts integer := 0;
+    joined jsonb;
+    incoming_wins boolean;
+    kind text;
+    winner jsonb;
+    loser jsonb;
+    loser_hlc text;
+    cid text;
+    me docassist.devices%ROWTYPE;
+BEGIN
+    PERFORM pg_advisory_xact_lock({WRITE_LOCK});
+    SELECT value INTO hub_schema FROM docassist.meta WHERE key = 'schema';
+    IF hub_schema IS DISTINCT FROM laptop_schema THEN
+        RAISE EXCEPTION 'docassist: schema mismatch' USING
+            ERRCODE = 'DA001', DETAIL = coalesce(hub_schema, '');
+    END IF;
+    me := docassist.my_device();
+    IF me.device_id IS NOT NULL AND (me.revoked_at IS NOT NULL OR me.device_id <> from_device)
+    THEN
+        RAISE EXCEPTION 'docassist: device refused' USING ERRCODE = 'DA003';
+    END IF;
+    FOR c IN SELECT * FROM jsonb_to_recordset(changes) AS x(
+        tbl text, row_key text, hlc text, user_id text, vv jsonb, deleted boolean,
+        data jsonb, scope text, owner text, household text)
+    LOOP
+        received := received + 1;
+        SELECT * INTO pol FROM docassist.policies p WHERE p.tbl = c.tbl;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'docassist: unknown table %', c.tbl USING ERRCODE = 'DA002';
+        END IF;
+        SELECT * INTO cur FROM docassist.rows r
+        WHERE r.tbl = c.tbl AND r.row_key = c.row_key FOR UPDATE;
+        IF NOT FOUND THEN
+            INSERT INTO docassist.rows
+            VALUES (c.tbl, c.row_key, c.hlc, c.user_id, c.vv, c.deleted, c.data,
+                    coalesce(c.scope, '*'), c.owner, c.household,
+                    nextval('docassist.change_seq'));
+            applied := applied + 1;
+            CONTINUE;
+        END IF;
+        IF pol.merge = 'append' THEN
+            CONTINUE;
+        END IF;
+        IF docassist.covers(cur.vv, c.vv) THEN
+            IF cur.hlc <> c.hlc THEN
+                -- old news passed on from a bundle: the laptop that sent it may hold
+                -- another winner, so every laptop reads the hub's row again
+                UPDATE docassist.rows SET seq = nextval('docassist.change_seq')
+                WHERE tbl = c.tbl AND row_key = c.row_key;
+            END IF;
+            CONTINUE;
+        END IF;
+        applied := applied + 1;
+        IF docassist.covers(c.vv, cur.vv) THEN
+            UPDATE docassist.rows SET hlc = c.hlc, user_id = c.user_id, vv = c.vv,
+                deleted = c.deleted, data = c.data, scope = coalesce(c.scope, cur.scope),
+                owner = c.owner, household = coalesce(c.household, cur.household),
+                seq = nextval('docassist.change_seq')
+            WHERE tbl = c.tbl AND row_key = c.row_key;
+            CONTINUE;
+        END IF;
+        -- made concurrently: a delete beats an edit, else the later clock wins
+        joined := docassist.vv_join(cur.vv, c.vv);
+        incoming_wins := (c.deleted, c.hlc COLLATE "C") > (cur.deleted, cur.hlc COLLATE "C");
+        IF incoming_wins THEN
+            UPDATE docassist.rows SET hlc = c.hlc, user_id = c.user_id, vv = joined,
+                deleted = c.deleted, data = c.data, scope = coalesce(c.scope, cur.scope),
+                owner = c.owner, household = coalesce(c.household, cur.household),
+                seq = nextval('docassist.change_seq')
+            WHERE tbl = c.tbl AND row_key = c.row_key;
+        ELSE
+            UPDATE docassist.rows SET vv = joined, seq = nextval('docassist.change_seq')
+            WHERE tbl = c.tbl AND row_key = c.row_key;
+        END IF;
+        CONTINUE WHEN NOT pol.record_conflicts OR (c.deleted AND cur.deleted);
+        kind := NULL;
+        IF c.deleted <> cur.deleted THEN
+            kind := 'delete';
+        ELSIF (c.data - 'updated_at' - 'device_id')
+              IS DISTINCT FROM (cur.data - 'updated_at' - 'device_id') THEN
+            kind := CASE WHEN EXISTS (
+                SELECT 1 FROM unnest(pol.identity_fields) f
+                WHERE (c.data -> f) IS DISTINCT FROM (cur.data -> f)
+            ) THEN 'identity' ELSE 'edit' END;
+        END IF;
+        CONTINUE WHEN kind IS NULL;
+        IF incoming_wins THEN
+            winner := docassist.version_json(c.hlc, c.user_id, c.deleted, c.data);
+            loser := docassist.version_json(cur.hlc, cur.user_id, cur.deleted, cur.data);
+            loser_hlc := cur.hlc;
+        ELSE
+            winner := docassist.version_json(cur.hlc, cur.user_id, cur.deleted, cur.data);
+            loser := docassist.version_json(c.hlc, c.user_id, c.deleted, c.data);
+            loser_hlc := c.hlc;
+        END IF;
+        cid := left(encode(sha256(convert_to(
+            c.tbl || '|' || c.row_key || '|' || loser_hlc, 'UTF8')), 'hex'), 32);
+        INSERT INTO docassist.rows VALUES (
+            'sync_conflicts', cid, loser_hlc, NULL, '{{}}'::jsonb, false,
+            jsonb_build_object(
+                'id', cid, 'tbl', c.tbl, 'row_key', c.row_key, 'kind', kind,
+                'winner', winner::text, 'loser', loser::text,
+                'detected_at', to_char(now() AT TIME ZONE 'UTC',
+                                       'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'),
+                'detected_on', 'hub'),
+            coalesce(c.scope, cur.scope), coalesce(c.owner, cur.owner),
+            coalesce(c.household, cur.household), nextval('docassist.change_seq'))
+        ON CONFLICT DO NOTHING;
+        IF FOUND THEN
+            found_conflicts := found_conflicts + 1;
+        END IF;
+    END LOOP;
+    UPDATE docassist.devices SET last_push_at = now() WHERE device_id = from_device;
+    INSERT INTO docassist.pushes(device_id, received, applied, conflicts)
+    VALUES (from_device, received, applied, found_conflicts);
+    RETURN jsonb_build_object(
+        'received', received, 'applied', applied, 'conflicts', found_conflicts);
+END
+$$;
+
+-- when this laptop last read the hub (what a coordinator sees about a lost laptop)
+CREATE OR REPLACE FUNCTION docassist.note_pull(from_device text) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
+    UPDATE docassist.devices SET last_pull_at = now()
+    WHERE device_id = from_device AND (
+        role_name = session_user
+        OR NOT pg_has_role(session_user, '{DEVICE_GROUP}', 'MEMBER'))
+$$;
+
+-- A lost laptop: its login stops working at once (and its open sessions end); what it
+-- pushed stays. A coordinator's laptop, or the hub's owner, may do it.
+CREATE OR REPLACE FUNCTION docassist.revoke_device(which text) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
+DECLARE
+    d docassist.devices%ROWTYPE;
+BEGIN
+    IF pg_has_role(session_user, '{DEVICE_GROUP}', 'MEMBER')
+       AND NOT docassist.i_see_everything() THEN
+        RAISE EXCEPTION 'docassist: only a coordinator' USING ERRCODE = 'DA004';
+    END IF;
+    SELECT * INTO d FROM docassist.devices WHERE device_id = which;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    UPDATE docassist.devices SET revoked_at = coalesce(revoked_at, now())
+    WHERE device_id = which;
+    IF d.role_name IS NOT NULL THEN
+        EXECUTE format('ALTER ROLE %I NOLOGIN PASSWORD NULL', d.role_name);
+        PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = d.role_name;
+    END IF;
+    RETURN d.device_id;
+END
+$$;
+
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{DEVICE_GROUP}') THEN
+        CREATE ROLE {DEVICE_GROUP} NOLOGIN;
+    END IF;
+END $$;
+
+ALTER TABLE docassist.rows ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS device_reads ON docassist.rows;
+-- A laptop reads the shared rows (users, devices, scopes), its user's municipalities
+-- and the cases assigned to its user; a coordinator's laptop reads everything. The
+-- functions are wrapped in sub-selects so they run once per query, not once per row.
+CREATE POLICY device_reads ON docassist.rows FOR SELECT TO {DEVICE_GROUP} USING (
+    (SELECT docassist.i_see_everything())
+    OR scope = '*'
+    OR scope = ANY ((SELECT docassist.my_places())::text[])
+    OR owner = (SELECT docassist.my_user())
+    OR household = ANY ((SELECT docassist.my_households())::text[])
+);
+
+REVOKE ALL ON SCHEMA docassist FROM PUBLIC;
+GRANT USAGE ON SCHEMA docassist TO {DEVICE_GROUP};
+GRANT SELECT ON docassist.rows, docassist.meta, docassist.devices TO {DEVICE_GROUP};
+REVOKE ALL ON FUNCTION docassist.revoke_device(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION docassist.revoke_device(text) TO {DEVICE_GROUP};
+REVOKE ALL ON FUNCTION docassist.push(jsonb, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION docassist.push(jsonb, text, text) TO {DEVICE_GROUP};
+REVOKE ALL ON FUNCTION docassist.note_pull(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION docassist.note_pull(text) TO {DEVICE_GROUP};
+"""
+
+PULL = """
+SELECT tbl, row_key, hlc, user_id, vv, deleted, data, seq
+FROM docassist.rows WHERE seq > %s ORDER BY seq LIMIT %s
+"""

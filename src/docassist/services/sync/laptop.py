@@ -1,0 +1,180 @@
+"""The laptop's side of a merge: versions that arrive (from the hub or a bundle) written
+into the register by the same rule the hub uses (domain/sync.py), and what each outbox
+entry tells the hub about who may read it.
+
+Writes here run inside the caller's transaction with ``outbox.applying`` set, so what
+arrives is not sent back out; the caller recomputes derived columns afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from docassist.domain.sync import (
+    POLICY,
+    Conflict,
+    Version,
+    conflict_row,
+    covers,
+    merge,
+)
+from docassist.services.places import place_key
+from docassist.store import outbox
+from docassist.store.database import Database
+
+SHARED = "*"  # what every laptop of the organisation holds
+
+
+@dataclass
+class Applied:
+    """What applying a batch did."""
+
+    written: int = 0
+    skipped: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    households: set[str] = field(default_factory=set)  # whose search text to recompute
+
+
+def apply_version(
+    db: Database,
+    table: str,
+    row_key: str,
+    incoming: Version,
+    applied: Applied,
+    *,
+    from_hub: bool,
+) -> None:
+    """Merge one version that arrived into the register.
+
+    From the hub, a version covering this laptop's is the hub's merge of everything it
+    has seen: taken as it is (the hub decided; a laptop with a different winner for the
+    same history adopts the hub's). A laptop with changes of its own not yet pushed, or
+    a bundle from another laptop, merges by the rule, as the hub will when it gets them.
+    """
+    policy = POLICY[table]
+    current = outbox.version_of(db, table, row_key)
+    hub_decides = from_hub and (current is None or covers(incoming.vv, current.vv))
+    if hub_decides and not outbox.pending_for(db, table, row_key):
+        if current is not None and current.hlc == incoming.hlc and current.vv == incoming.vv:
+            applied.skipped += 1
+            return
+        same_content = current is not None and current.hlc == incoming.hlc
+        outbox.write_version(db, policy, row_key, incoming, content=not same_content)
+        _note(policy.table, incoming.data, row_key, applied)
+        applied.written += 1
+        return
+    outcome = merge(policy, row_key, current, incoming)
+    if outcome.result is None:
+        applied.skipped += 1
+        return
+    outbox.write_version(db, policy, row_key, outcome.result, content=outcome.take_content)
+    if outcome.take_content:
+        _note(policy.table, incoming.data, row_key, applied)
+    applied.written += 1
+    if outcome.conflict is not None:
+        applied.conflicts.append(outcome.conflict)
+
+
+def _note(table: str, data: dict[str, Any], row_key: str, applied: Applied) -> None:
+    if table == "households":
+        applied.households.add(row_key)
+    elif table == "persons" and data.get("household_id"):
+        applied.households.add(str(data["household_id"]))
+
+
+def record_conflicts(
+    db: Database, conflicts: Iterable[Conflict], detected_at: str, detected_on: str, now: str
+) -> int:
+    """Keep conflicts found here (importing a bundle), and send them on to the hub."""
+    made = 0
+    for conflict in conflicts:
+        row = conflict_row(conflict, detected_at, detected_on)
+        exists = db.execute("SELECT 1 FROM sync_conflicts WHERE id = ?", [row["id"]]).fetchone()
+        if exists:
+            continue
+        version = Version(conflict.loser.hlc, {}, False, row, None)
+        outbox.write_version(db, POLICY["sync_conflicts"], row["id"], version, content=True)
+        outbox.add_to_outbox(db, "sync_conflicts", row["id"], version, now, relayed=True)
+        made += 1
+    return made
+
+
+# -- who may read an outbox entry on the hub -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Who may read a row on the hub: ``scope`` is the place key of its household's
+    municipality ('*': every laptop holds it), ``owner`` the user a case (and its steps
+    and events) is assigned to, ``household`` the household it belongs to (a facilitator
+    also holds the households of the cases assigned to them)."""
+
+    scope: str = SHARED
+    owner: str | None = None
+    household: str | None = None
+
+
+def reach(db: Database, table: str, data: dict[str, Any]) -> Reach:
+    if table in ("users", "devices", "sync_resolutions", "workshops"):
+        return Reach()  # no family's data: workshops are a date, a place, who ran it
+    if table == "user_scopes":
+        return Reach(place_key(str(data.get("municipality") or "")))
+    if table == "households":
+        return Reach(place_key(str(data.get("municipality") or "")), None, _str(data.get("id")))
+    if table in ("persons", "attendance"):
+        return _household_reach(db, data.get("household_id"))
+    if table == "documents":
+        return _person_reach(db, data.get("person_id"))
+    if table == "cases":
+        found = _household_reach(db, data.get("household_id"))
+        return Reach(found.scope, _str(data.get("assignee_id")), found.household)
+    if table in ("case_steps", "case_events"):
+        return _case_reach(db, data.get("case_id"))
+    if table == "audit_log":
+        return _audit_reach(db, data)
+    if table == "sync_conflicts":  # as far as the row it is about
+        about = POLICY.get(str(data.get("tbl")))
+        winner = json.loads(str(data.get("winner") or "{}")).get("data") or {}
+        return reach(db, about.table, winner) if about else Reach("")
+    return Reach()
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _household_reach(db: Database, household_id: Any) -> Reach:
+    row = db.execute("SELECT municipality FROM households WHERE id = ?", [household_id]).fetchone()
+    return Reach(place_key(row[0] or "") if row else "", None, _str(household_id))
+
+
+def _person_reach(db: Database, person_id: Any) -> Reach:
+    row = db.execute("SELECT household_id FROM persons WHERE id = ?", [person_id]).fetchone()
+    return _household_reach(db, row[0]) if row else Reach("")
+
+
+def _case_reach(db: Database, case_id: Any) -> Reach:
+    row = db.execute(
+        "SELECT household_id, assignee_id FROM cases WHERE id = ?", [case_id]
+    ).fetchone()
+    if row is None:
+        return Reach("")
+    found = _household_reach(db, row[0])
+    return Reach(found.scope, row[1], found.household)
+
+
+def _audit_reach(db: Database, data: dict[str, Any]) -> Reach:
+    """An audit entry may quote a family's records: it goes where its subject goes."""
+    entity, entity_id = data.get("entity"), data.get("entity_id")
+    if entity == "household":
+        return _household_reach(db, entity_id)
+    if entity == "person":
+        return _person_reach(db, entity_id)
+    if entity == "case":
+        return _case_reach(db, entity_id)
+    if entity in ("user", "hub", "device", "conflict", "workshop", "bundle"):
+        return Reach()
+    return Reach("")  # anything else: coordinators only

@@ -1,0 +1,133 @@
+"""How the app gets into its register: open it, make it, sign in to it.
+
+The one place in the UI that calls the account services which open or create a file;
+screens ask the app's door and show what it says. Which kind of register the app was
+started on decides what the first screen asks:
+
+- no file yet: the first coordinator is created on screen (``create_first_coordinator``),
+  and the register made then (encrypted once the accounts services make it so, with a
+  recovery key to show once);
+- a plaintext file (the demo, practice, registers from before encryption, test
+  registers): opened at start, so its accounts are checked by ``accounts.sign_in``;
+- an encrypted file: nothing can be read before a passphrase opens it, so it is opened
+  at the first sign-in (``_open_encrypted``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from docassist.domain.model import Role
+from docassist.services import accounts, users
+from docassist.services.accounts import Session
+from docassist.services.context import Context, real_now
+from docassist.services.demo import is_demo_register
+from docassist.store import engine, keys
+from docassist.store.database import Database
+from docassist.store.db import open_database
+
+
+@dataclass(frozen=True)
+class MadeUpUser:
+    """A demo register's made-up user, shown on its sign-in screen."""
+
+    name: str
+    role: Role
+
+
+class RegisterDoor:
+    """The register of one app run: ``ctx`` is None until it can be opened."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db: Database | None = None
+        self.ctx: Context | None = None
+        # Read before anything is opened: an encrypted file waits for a passphrase.
+        # A dangling link is opened too, so that it is refused as it is everywhere
+        # else (never followed to make a register where it points).
+        if (self.path.exists() or self.path.is_symlink()) and not self.encrypted:
+            self._open(open_database(self.path))
+
+    @property
+    def encrypted(self) -> bool:
+        # Without its key file an encrypted register cannot be opened at all: that is
+        # said by ``open_database`` at start, as for any other file it cannot open.
+        return keys.has_keyring(self.path) and engine.header(self.path) is engine.Header.OTHER
+
+    def _open(self, db: Database) -> Context:
+        self.db = db
+        self.ctx = Context(db)
+        return self.ctx
+
+    # -- what the first screen asks ---------------------------------------------
+
+    def needs_first_coordinator(self) -> bool:
+        """A register without any account (or no register yet): its first start
+        creates its first coordinator."""
+        if self.ctx is None:
+            return not self.path.exists()
+        return not accounts.has_accounts(self.ctx)
+
+    def made_up_users(self) -> list[MadeUpUser]:
+        """A demo register's users (made up, sharing ``DEMO_PASSPHRASE``); none for any
+        other register: a real sign-in screen never lists who exists."""
+        if self.ctx is None or not is_demo_register(self.ctx):
+            return []
+        return [MadeUpUser(u.name, u.role) for u in users.list_users(self.ctx)]
+
+    # -- getting in ---------------------------------------------------------------
+
+    def sign_in(self, name: str, passphrase: str) -> Session:
+        """Raises what ``accounts.sign_in`` raises (SignInError, PassphraseNotSetError,
+        NotAllowedError), or the keyring's refusal for an encrypted register."""
+        if self.ctx is None and self.encrypted:
+            # The first sign-in opens it: unwrapping the key is the passphrase check,
+            # and the context carries the key for every use case after it.
+            ctx, session = accounts.open_signed_in(self.path, name, passphrase)
+            self.db, self.ctx = ctx.db, ctx
+            return session
+        return accounts.sign_in(self._opened(name, passphrase), name, passphrase)
+
+    def _opened(self, name: str, passphrase: str) -> Context:
+        if self.ctx is not None:
+            return self.ctx
+        if self.encrypted:
+            return self._open_encrypted(name, passphrase)
+        # Made since the app started (its first coordinator), in plaintext.
+        return self._open(open_database(self.path, create=False))
+
+    def set_first_passphrase(self, name: str, passphrase: str) -> Session:
+        assert self.ctx is not None  # only asked after a sign-in reached the accounts
+        return accounts.set_first_passphrase(self.ctx, name, passphrase)
+
+    def create_first_coordinator(self, name: str, passphrase: str) -> tuple[Session, str | None]:
+        """The register's first account, signed in; with the recovery key to show once
+        when the register is encrypted (None for a plaintext one)."""
+        if self.ctx is not None:
+            return accounts.create_first_coordinator(self.ctx, name, passphrase), None
+        recovery_key = _create_register(self.path, name, passphrase)
+        # Signed in as any other time: the register is opened the way it will be opened
+        # from now on (with the key its passphrase unwraps, once it is encrypted).
+        return self.sign_in(name, passphrase), recovery_key
+
+    def _open_encrypted(self, name: str, passphrase: str) -> Context:
+        """SERVICE NEEDED: the accounts services' own way to open an encrypted register
+        with a user's passphrase (being added beside the keyring). Until it lands, the
+        keyring is asked here; its refusals are calm and name nobody."""
+        moment = datetime.fromisoformat(real_now())
+        key = keys.unlock(self.path, name, passphrase, now=moment)
+        return self._open(open_database(self.path, create=False, key=key))
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+
+def _create_register(path: Path, name: str, passphrase: str) -> str | None:
+    """A new encrypted register with its first coordinator (``accounts.create_register``);
+    the organisation's recovery key, to be shown once."""
+    made = accounts.create_register(path, name, passphrase)
+    made.context.db.close()  # opened again at the sign-in that follows, as every time
+    return made.recovery_key

@@ -1,0 +1,33 @@
+# sqlcipher3 ships no type information. It is the standard library's sqlite3 module
+# built against SQLCipher, so its connections are typed as sqlite3's (the same methods);
+# its errors are declared on their own because they are NOT sqlite3's classes: an
+# ``except sqlite3.OperationalError`` does not catch them (store/engine.py).
+import sqlite3
+
+sqlite_version: str
+version: str
+
+def connect(
+    database: str,
+    timeout: float = ...,
+    detect_types: int = ...,
+    isolation_level: str | None = ...,
+    check_same_thread: bool = ...,
+    cached_statements: int = ...,
+    uri: bool = ...,
+) -> sqlite3.Connection: ...
+
+class Warning(Exception): ...
+
+class Error(Exception):
+    sqlite_errorcode: int
+    sqlite_errorname: str
+
+class InterfaceError(Error): ...
+class DatabaseError(Error): ...
+class DataError(DatabaseError): ...
+class OperationalError(DatabaseError): ...
+class IntegrityError(DatabaseError): ...
+class InternalError(DatabaseError): ...
+class ProgrammingError(DatabaseError): ...
+class NotSupportedError(DatabaseError): ...

@@ -1,0 +1,143 @@
+"""The hub from the command line: hub init, hub connect, sync, sync conflicts/resolve."""
+
+from __future__ import annotations
+
+import pytest
+
+from docassist.cli import main
+from docassist.domain.model import Role
+from docassist.services import households as hh
+from docassist.services.context import Context
+from docassist.services.users import create_user
+from docassist.store import outbox
+from docassist.store.db import open_database
+from tests.hub.support import TODAY
+
+# Who signs in to each register the tests make: commands get the name and the
+# passphrase as a script gives them (the first sign-in sets that user's passphrase).
+_USERS: dict[str, str] = {}
+PASSPHRASE = "hub test passphrase"
+
+
+def make_register(path, family="Petrović", user="Milica"):
+    _USERS[str(path)] = user
+    db = open_database(path)
+    ctx = Context(db, today=lambda: TODAY)
+    ctx.user_id = create_user(ctx, user, Role.COORDINATOR).id
+    household = hh.register_household(ctx, hh.HouseholdInput(family, municipality="Niš"))
+    db.close()
+    return household
+
+
+def run(capsys, *argv):
+    import os
+
+    os.environ["DOCASSIST_PASSPHRASE"] = PASSPHRASE  # the root conftest resets both
+    db = argv[argv.index("--db") + 1] if "--db" in argv else ""
+    if db in _USERS:
+        os.environ["DOCASSIST_USER"] = _USERS[db]
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    # These registers are plaintext on purpose (the tests read them directly); the
+    # warning about that is tested with the CLI's own tests.
+    err = "".join(line for line in err.splitlines(True) if "is not encrypted" not in line)
+    return status, out, err
+
+
+def test_init_connect_sync_conflicts_and_resolve(capsys, tmp_path, hub_dsn):
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    household = make_register(a)
+    make_register(b, family="Jovanović", user="Fikret")
+
+    status, out, _ = run(capsys, "hub", "init", hub_dsn)
+    assert status == 0 and "is now the organisation's hub" in out
+    status, out, _ = run(capsys, "hub", "init", hub_dsn)
+    assert status == 0 and "already a docassist hub" in out
+
+    status, out, err = run(capsys, "--db", str(a), "hub", "connect", hub_dsn, "--user", "Milica")
+    assert status == 0, err
+    assert "connected" in out and "sent" in out
+    assert "test-only-password" not in out  # the address is said without its password
+    status, out, err = run(capsys, "--db", str(b), "hub", "connect", hub_dsn, "--user", "Fikret")
+    assert status == 0, err
+
+    status, out, err = run(capsys, "--db", str(a), "sync")
+    assert status == 0, err
+    assert out.startswith("Synced:") and len(out.splitlines()) == 1
+
+    # the same household edited on both laptops
+    for path, notes in ((b, "from b"), (a, "from a")):
+        db = open_database(path)
+        ctx = Context(db, today=lambda: TODAY)
+        hh.update_household(ctx, household, hh.HouseholdInput("Petrović", "", notes=notes))
+        db.close()
+    assert run(capsys, "--db", str(b), "sync")[0] == 0
+    status, out, _ = run(capsys, "--db", str(a), "sync")
+    assert "1 new conflict" in out
+
+    status, out, _ = run(capsys, "--db", str(a), "sync", "conflicts")
+    assert status == 0 and "edited on two laptops: Petrović" in out
+    conflict_id = out.split()[0]
+
+    resolve = ("sync", "resolve", conflict_id, "--keep", "other", "--user", "Milica")
+    status, _, err = run(capsys, "--db", str(a), *resolve)
+    assert status == 0, err
+    assert run(capsys, "--db", str(a), "sync", "conflicts")[1].strip() == "No conflicts to settle."
+
+
+def test_sync_with_the_hub_down_says_so_in_one_line_and_keeps_the_outbox(
+    capsys, tmp_path, hub_dsn, pg
+):
+    a = tmp_path / "a.db"
+    make_register(a)
+    assert run(capsys, "hub", "init", hub_dsn)[0] == 0
+    assert run(capsys, "--db", str(a), "hub", "connect", hub_dsn, "--user", "Milica")[0] == 0
+    make_more = open_database(a)
+    ctx = Context(make_more, today=lambda: TODAY)
+    hh.register_household(ctx, hh.HouseholdInput("Nikolić"))
+    waiting = outbox.count_pending(make_more)
+    make_more.close()
+    assert waiting > 0
+    pg.stop()
+    try:
+        status, out, err = run(capsys, "--db", str(a), "sync")
+    finally:
+        pg.start()
+    assert status == 2
+    assert len(err.strip().splitlines()) == 1 and "cannot be reached" in err
+    check = open_database(a)
+    assert outbox.count_pending(check) == waiting
+    check.close()
+
+
+@pytest.mark.parametrize("lang", ["sr", "rom"])
+def test_sync_speaks_the_users_language(capsys, tmp_path, lang):
+    a = tmp_path / "a.db"
+    make_register(a)
+    status, _, err = run(capsys, "--lang", lang, "--db", str(a), "sync")
+    assert status == 2
+    assert "hub connect" in err and "This register" not in err
+
+
+def test_export_and_import_a_bundle_twice(capsys, tmp_path, hub_dsn):
+    a, c = tmp_path / "a.db", tmp_path / "c.db"
+    make_register(a)
+    make_register(c, family="Jovanović", user="Fikret")
+    assert run(capsys, "hub", "init", hub_dsn)[0] == 0
+    for path, user in ((a, "Milica"), (c, "Fikret")):
+        assert run(capsys, "--db", str(path), "hub", "connect", hub_dsn, "--user", user)[0] == 0
+    stick = tmp_path / "stick.bundle"
+    status, out, err = run(capsys, "--db", str(a), "sync", "export", "--output", str(stick))
+    assert status == 0, err
+    assert "saved to" in out and stick.exists()
+    status, out, err = run(capsys, "--db", str(c), "sync", "import", str(stick))
+    assert status == 0, err
+    assert out.startswith("Imported") or out.startswith("Nothing new")
+    status, out, _ = run(capsys, "--db", str(c), "sync", "import", str(stick))
+    assert status == 0 and out.startswith("Nothing new")
+    stick.write_bytes(stick.read_bytes()[:-3] + b"xyz")
+    status, _, err = run(capsys, "--db", str(c), "sync", "import", str(stick))
+    assert status == 2 and "altered" in err and len(err.strip().splitlines()) == 1
+    # no --output over the register
+    status, _, err = run(capsys, "--db", str(a), "sync", "export", "--output", str(a))
+    assert status == 2 and "does not write over it" in err

@@ -1,0 +1,138 @@
+"""The outbox: every change a use case commits is recorded for sync in the same
+transaction, by the triggers and the seal in Context.use_case."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import pytest
+
+from docassist.domain.model import Role
+from docassist.domain.sync import POLICIES, POLICY
+from docassist.services import households as hh
+from docassist.services.context import Context
+from docassist.services.users import create_user
+from docassist.store import migrations, outbox
+from docassist.store.db import open_database
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def ctx(tmp_path):
+    db = open_database(tmp_path / "register.db")
+    context = Context(db, today=lambda: TODAY, now=lambda: "2026-11-23T10:00:00+00:00")
+    context.user_id = create_user(context, "Milica", Role.COORDINATOR).id
+    outbox.set_state(db, attached=1)
+    yield context
+    db.close()
+
+
+def entries(ctx):
+    return outbox.pending(ctx.db)
+
+
+def test_a_register_on_its_own_records_nothing(tmp_path):
+    db = open_database(tmp_path / "alone.db")
+    ctx = Context(db, today=lambda: TODAY)
+    create_user(ctx, "Ana", Role.FACILITATOR)
+    assert outbox.count_pending(db) == 0
+    assert db.execute("SELECT count(*) FROM sync_dirty").fetchone()[0] == 0
+    db.close()
+
+
+def test_each_row_a_use_case_writes_is_in_the_outbox_with_one_clock(ctx):
+    household = hh.register_household(
+        ctx, hh.HouseholdInput("Petrović"), [hh.PersonInput("Ana", "Petrović")]
+    )
+    made = entries(ctx)
+    tables = [e.table for e in made]
+    assert tables.count("households") == 1 and tables.count("persons") == 1
+    assert "audit_log" in tables
+    assert len({e.version.hlc for e in made}) == 1
+    device = ctx.device_id
+    (house,) = [e for e in made if e.table == "households"]
+    assert house.row_key == household
+    assert house.version.vv == {device: house.version.hlc}
+    assert house.version.user_id == ctx.user_id
+    assert "search_text" not in house.version.data  # derived: each laptop computes it
+    assert house.version.data["family_name"] == "Petrović"
+
+
+def test_a_later_edit_has_a_later_clock_and_grows_the_vector(ctx):
+    household = hh.register_household(ctx, hh.HouseholdInput("Petrović"))
+    hh.update_household(ctx, household, hh.HouseholdInput("Petrović", settlement="Veliki rit"))
+    houses = [e for e in entries(ctx) if e.table == "households"]
+    assert len(houses) == 2
+    first, second = houses
+    assert second.version.hlc > first.version.hlc
+    assert second.version.data["settlement"] == "Veliki rit"
+
+
+def test_a_rolled_back_use_case_leaves_nothing(ctx):
+    before = outbox.count_pending(ctx.db)
+    with pytest.raises(RuntimeError), ctx.use_case():
+        ctx.db.execute("UPDATE users SET name = 'X' WHERE id = ?", [ctx.user_id])
+        raise RuntimeError
+    assert outbox.count_pending(ctx.db) == before
+    assert ctx.db.execute("SELECT count(*) FROM sync_dirty").fetchone()[0] == 0
+
+
+def test_a_write_that_changes_only_derived_columns_sends_nothing(ctx):
+    household = hh.register_household(ctx, hh.HouseholdInput("Petrović"))
+    before = outbox.count_pending(ctx.db)
+    with ctx.use_case():
+        ctx.db.execute("UPDATE households SET search_text = 'x' WHERE id = ?", [household])
+    assert outbox.count_pending(ctx.db) == before
+
+
+def test_writes_outside_a_use_case_are_sealed_by_the_next_one(ctx):
+    ctx.db.execute("UPDATE users SET language = 'sr' WHERE id = ?", [ctx.user_id])
+    assert outbox.count_pending(ctx.db) == 0  # marked, not yet sealed
+    assert ctx.db.execute("SELECT count(*) FROM sync_dirty").fetchone()[0] == 1
+    hh.register_household(ctx, hh.HouseholdInput("Jovanović"))
+    users = [e for e in entries(ctx) if e.table == "users"]
+    assert users[-1].version.data["language"] == "sr"
+
+
+def test_attaching_marks_what_the_register_already_holds(tmp_path):
+    db = open_database(tmp_path / "old.db")
+    ctx = Context(db, today=lambda: TODAY, now=lambda: "2026-11-23T10:00:00+00:00")
+    hh.register_household(ctx, hh.HouseholdInput("Petrović"), [hh.PersonInput("Ana", "P")])
+    with ctx.use_case():
+        outbox.set_state(db, attached=1)
+        assert outbox.mark_everything(db) == 3  # household, person, its audit entry
+    tables = {e.table for e in outbox.pending(db)}
+    assert {"households", "persons", "audit_log"} <= tables
+    with ctx.use_case():
+        assert outbox.mark_everything(db) == 0  # each row once
+    db.close()
+
+
+def test_the_triggers_name_rows_as_the_policies_do():
+    """Migration 0011 writes its key expressions out (a migration must not change with
+    later code); they must stay the policies' keys, table by table."""
+    frozen = migrations._SYNCED_KEYS_0011
+    assert set(frozen) == {p.table for p in POLICIES}
+    for table, expression in frozen.items():
+        assert re.sub(r"\s", "", expression.format(r="t")) == re.sub(
+            r"\s", "", outbox.key_sql(POLICY[table], "t")
+        ), table
+
+
+def test_every_synced_table_has_its_three_triggers(ctx):
+    names = {r[0] for r in ctx.db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    for policy in POLICIES:
+        for suffix in ("ai", "au", "ad"):
+            assert f"sync_{policy.table}_{suffix}" in names
+
+
+def test_an_audit_entry_is_named_by_laptop_and_number(ctx):
+    hh.register_household(ctx, hh.HouseholdInput("Petrović"))
+    audit = [e for e in entries(ctx) if e.table == "audit_log"][-1]
+    device, number = audit.row_key.split("/")
+    assert device == ctx.device_id and number.isdigit()
+    assert "id" not in audit.version.data
+    assert json.loads(audit.version.data["after"])["family_name"] == "Petrović"

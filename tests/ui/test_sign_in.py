@@ -1,0 +1,655 @@
+"""Signing in, the first coordinator, the lock, signing out and the Users screen.
+
+The app is started as a person meets it (``DocAssistApp(path)``, no user given), and
+signed in by typing. Passphrase hashes are cheap in tests (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input, Select
+
+from docassist.domain.model import Role
+from docassist.services import accounts, users
+from docassist.services.context import Context
+from docassist.store.db import open_database
+from docassist.ui.app import DocAssistApp
+from tests.ui.conftest import make_account, make_user
+from tests.ui.main_screens import footer_overflow, footer_text, make_fixed_demo
+from tests.ui.test_languages import screen_text, translated
+
+PASSPHRASE = "river stone lamp"
+NOW = "2026-11-23T09:30:00+00:00"
+
+
+@pytest.fixture
+def register(tmp_path):
+    """A real (not demo) register with two accounts that have passphrases."""
+    path = tmp_path / "register.db"
+    make_account(path, Role.COORDINATOR, "Senad Coordinator")
+    make_account(path, Role.FACILITATOR, "Milica Facilitator")
+    return path
+
+
+def start(path, **kw) -> DocAssistApp:
+    app = DocAssistApp(path, **kw)
+    if app.door.ctx is not None:
+        app.door.ctx.now = lambda: NOW
+    return app
+
+
+async def type_in(pilot, field: str, text: str) -> None:
+    app = pilot.app
+    app.screen.query_one(field, Input).focus()
+    await pilot.pause()
+    app.screen.query_one(field, Input).value = ""
+    await pilot.press(*text)
+
+
+async def sign_in(pilot, name: str, passphrase: str = PASSPHRASE) -> None:
+    await type_in(pilot, "#name", name)
+    await type_in(pilot, "#passphrase", passphrase)
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.pause()
+
+
+def message(app: DocAssistApp) -> str:
+    return str(app.screen.query_one("#sign-in-message").render())
+
+
+def audit_actions(path) -> list[str]:
+    db = open_database(path)
+    try:
+        return [r[0] for r in db.execute("SELECT action FROM audit_log ORDER BY rowid")]
+    finally:
+        db.close()
+
+
+# --- signing in --------------------------------------------------------------------
+
+
+async def test_a_real_register_lists_nobody_and_a_wrong_passphrase_names_nobody(register):
+    app = start(register)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SignInScreen"
+        text = screen_text(app)
+        assert "Senad" not in text and "Milica" not in text
+        await sign_in(pilot, "Milica Facilitator", "not her passphrase")
+        assert type(app.screen).__name__ == "SignInScreen" and app.session is None
+        said = message(app)
+        assert said == "That name and passphrase do not match. Check both and try again."
+        # Nobody else is named anywhere, and the passphrase field is empty again.
+        assert "Senad" not in screen_text(app)
+        assert app.screen.query_one("#passphrase", Input).value == ""
+        # A name that is no account gets the very same line.
+        await sign_in(pilot, "Nobody Atall", "not her passphrase")
+        assert message(app) == said
+    assert audit_actions(register).count("sign_in_failed") == 2
+
+
+async def test_after_five_failures_the_wait_is_said(register):
+    app = start(register)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for _try in range(5):
+            await sign_in(pilot, "Milica Facilitator", "wrong wrong wrong")
+        assert "Wait 2 seconds before trying again." in message(app)
+        await sign_in(pilot, "Milica Facilitator", PASSPHRASE)  # right, but too soon
+        assert app.session is None
+        assert message(app).startswith("Too many failed sign-ins with this name.")
+
+
+async def test_the_right_passphrase_opens_the_register_in_the_users_role(register):
+    app = start(register)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, "milica facilitator")  # any case, either script
+        assert app.session is not None and app.session.role == Role.FACILITATOR
+        assert type(app.screen).__name__ == "HouseholdListScreen"
+        assert app.ctx.user_id == app.session.user_id
+    assert "sign_in" in audit_actions(register)
+
+
+async def test_escape_clears_and_keys_of_the_register_do_nothing_before_a_sign_in(register):
+    app = start(register)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await type_in(pilot, "#name", "Milica")
+        await type_in(pilot, "#passphrase", "half typed")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#name", Input).value == ""
+        assert app.screen.query_one("#passphrase", Input).value == ""
+        for key in ("f4", "f3", "f9", "ctrl+o", "ctrl+t", "ctrl+p", "ctrl+g", "ctrl+l"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert type(app.screen).__name__ == "SignInScreen", key
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_first_start_creates_the_first_coordinator_and_the_register(tmp_path):
+    path = tmp_path / "new" / "register.db"
+    path.parent.mkdir()
+    app = start(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not path.exists()  # nothing is made before the coordinator is
+        await type_in(pilot, "#name", "Senad")
+        await type_in(pilot, "#passphrase", PASSPHRASE)
+        await type_in(pilot, "#again", "river stone lump")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert message(app) == "The two passphrases differ."
+        assert not path.exists()
+        await type_in(pilot, "#passphrase", "short")
+        await type_in(pilot, "#again", "short")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "at least 10 characters" in message(app)
+        await type_in(pilot, "#passphrase", PASSPHRASE)
+        await type_in(pilot, "#again", PASSPHRASE)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        # A new register is encrypted: its recovery key is shown once, then the list.
+        assert type(app.screen).__name__ == "RecoveryKeyScreen"
+        await pilot.click("#written-down")
+        await pilot.click("#go-on")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HouseholdListScreen"
+        assert app.session is not None and app.session.role == Role.COORDINATOR
+    assert path.read_bytes()[:16] != b"SQLite format 3\x00"
+    ctx, session = accounts.open_signed_in(path, "Senad", PASSPHRASE)
+    try:
+        assert session.role == Role.COORDINATOR
+    finally:
+        ctx.db.close()
+
+
+async def test_an_empty_register_creates_its_first_coordinator_on_screen(empty_db):
+    app = start(empty_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.query("#again")  # the passphrase is asked twice
+        await type_in(pilot, "#name", "Senad")
+        await type_in(pilot, "#passphrase", PASSPHRASE)
+        await type_in(pilot, "#again", PASSPHRASE)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session is not None and app.session.role == Role.COORDINATOR
+
+
+async def test_the_recovery_key_is_shown_once_and_needs_a_confirm(tmp_path, monkeypatch):
+    from docassist.ui import door
+
+    key = "ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567-ABCD-EFGH-IJKL-MNOP-QRST"
+    made = door._create_register
+
+    def create_with_a_recovery_key(*args):
+        # What the services will do for an encrypted register: make it, give the key.
+        made(*args)
+        return key
+
+    monkeypatch.setattr(door, "_create_register", create_with_a_recovery_key)
+    app = start(tmp_path / "register.db")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await type_in(pilot, "#name", "Senad")
+        await type_in(pilot, "#passphrase", PASSPHRASE)
+        await type_in(pilot, "#again", PASSPHRASE)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RecoveryKeyScreen"
+        assert key in screen_text(app)
+        assert app.screen.query_one("#go-on").disabled
+        await pilot.press("escape")  # does not skip it
+        await pilot.press("ctrl+q")  # asks once
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RecoveryKeyScreen"
+        assert "not shown again" in str(app.screen.query_one("#recovery-message").render())
+        await pilot.click("#written-down")
+        await pilot.click("#go-on")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HouseholdListScreen"
+        assert app.session is not None
+
+
+async def test_a_given_passphrase_is_changed_right_after_the_sign_in(tmp_path):
+    path = tmp_path / "register.db"
+    make_account(path, Role.COORDINATOR, "Senad Coordinator")
+    make_account(path, Role.FACILITATOR, "Dragan", must_change_passphrase=True)
+    app = start(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, "Dragan")
+        assert app.session is None  # nothing opens before the passphrase is his own
+        assert "choose your own now" in screen_text(app)
+        await type_in(pilot, "#passphrase", PASSPHRASE)
+        await type_in(pilot, "#again", PASSPHRASE)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "must differ from the old one" in message(app)
+        await type_in(pilot, "#passphrase", "my own words here")
+        await type_in(pilot, "#again", "my own words here")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session is not None and not app.session.must_change_passphrase
+        assert type(app.screen).__name__ == "HouseholdListScreen"
+    db = open_database(path)
+    try:
+        assert accounts.sign_in(Context(db), "Dragan", "my own words here").name == "Dragan"
+    finally:
+        db.close()
+
+
+async def test_a_user_from_before_accounts_chooses_a_passphrase(tmp_path):
+    path = tmp_path / "register.db"
+    make_user(path, Role.COORDINATOR, "Senad Coordinator")  # no passphrase yet
+    app = start(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, "Senad Coordinator", "anything at all")
+        assert app.session is None
+        assert "you have no passphrase yet" in screen_text(app)
+        await type_in(pilot, "#passphrase", PASSPHRASE)
+        await type_in(pilot, "#again", PASSPHRASE)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session is not None and app.session.name == "Senad Coordinator"
+
+
+async def test_a_trainee_lands_in_practice_and_register_keys_say_why(tmp_path):
+    path = tmp_path / "register.db"
+    make_account(path, Role.COORDINATOR, "Senad Coordinator")
+    make_account(path, Role.TRAINEE, "Ana Trainee")
+    app = start(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, "Ana Trainee")
+        assert app.session is not None and app.session.practice_only
+        assert type(app.screen).__name__ == "PracticeScreen"
+        assert app.ctx.user_id is None  # the real register is not hers
+        for key in ("f4", "f3", "f5", "f9", "ctrl+o"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert type(app.screen).__name__ == "PracticeScreen", key
+        notes = [str(n.message) for n in app._notifications]
+        assert notes.count("Trainees practise on made-up families only.") == 5
+
+
+async def test_a_demo_shows_its_made_up_users_and_their_passphrase(tmp_path, monkeypatch):
+    path = make_fixed_demo(tmp_path / "demo.db", monkeypatch, households=5)
+    app = start(path, demo=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert accounts.DEMO_PASSPHRASE in text
+        assert "Milica Facilitator" in text and "Ana Trainee" in text
+        await pilot.press("enter")  # the first one, picked
+        await pilot.pause()
+        assert app.session is not None
+
+
+# --- the Users screen ----------------------------------------------------------------
+
+
+async def test_a_coordinator_creates_resets_changes_and_removes_accounts(register):
+    app = start(register)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, "Senad Coordinator")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "UsersScreen"
+        table = app.screen.query_one("#accounts", DataTable)
+        assert table.row_count == 2
+        assert table.get_row_at(table.cursor_row)[0] == "Senad Coordinator"  # oneself first
+        await pilot.press("n")
+        await pilot.pause()
+        await type_in(pilot, "#account-name", "Dragan")
+        await type_in(pilot, "#new", PASSPHRASE)
+        await type_in(pilot, "#again", PASSPHRASE)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "UsersScreen"
+        table = app.screen.query_one("#accounts", DataTable)
+        names = [table.get_row_at(i)[0] for i in range(table.row_count)]
+        assert names == ["Dragan", "Milica Facilitator", "Senad Coordinator"]
+        assert table.get_row_at(0)[2] == "to be changed at the next sign-in"
+        # Milica: role, then a reset, then removed; the cursor stays on her row.
+        table.move_cursor(row=1)
+        await pilot.press("o")
+        await pilot.pause()
+        app.screen.query_one("#account-role", Select).value = Role.COORDINATOR.value
+        await pilot.click("#save")
+        await pilot.pause()
+        await pilot.pause()
+        table = app.screen.query_one("#accounts", DataTable)
+        assert table.get_row_at(table.cursor_row)[:2] == ["Milica Facilitator", "Coordinator"]
+        await pilot.press("r")
+        await pilot.pause()
+        await type_in(pilot, "#new", "a new one for her")
+        await type_in(pilot, "#again", "a new one for her")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("delete")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await pilot.pause()
+        await pilot.pause()
+        table = app.screen.query_one("#accounts", DataTable)
+        names = [table.get_row_at(i)[0] for i in range(table.row_count)]
+        assert names == ["Dragan", "Senad Coordinator"]
+    done = audit_actions(register)
+    assert {"create", "set_role", "passphrase_reset", "remove"} <= set(done)
+
+
+async def test_a_facilitator_may_only_create_trainees(register):
+    make_account(register, Role.TRAINEE, "Ana Trainee")
+    app = start(register)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, "Milica Facilitator")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("#accounts", DataTable)
+        names = {table.get_row_at(i)[0] for i in range(table.row_count)}
+        assert names == {"Ana Trainee", "Milica Facilitator"}  # no coordinator listed
+        for action in ("reset_passphrase", "change_role", "remove_account"):
+            assert not screen.check_action(action, ())
+        await pilot.press("r", "o", "delete")  # not offered: nothing opens
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("n")
+        await pilot.pause()
+        role = app.screen.query_one("#account-role", Select)
+        assert role.value == Role.TRAINEE.value and role.disabled
+        await type_in(pilot, "#account-name", "Bojan")
+        await type_in(pilot, "#new", PASSPHRASE)
+        await type_in(pilot, "#again", PASSPHRASE)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is screen
+    db = open_database(register)
+    try:
+        [bojan] = [u for u in users.list_users(Context(db)) if u.name == "Bojan"]
+        assert bojan.role == Role.TRAINEE
+    finally:
+        db.close()
+
+
+async def test_everyone_changes_their_own_passphrase(register):
+    app = start(register)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, "Milica Facilitator")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        await type_in(pilot, "#current", "not the current one")
+        await type_in(pilot, "#new", "my very own words")
+        await type_in(pilot, "#again", "my very own words")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "do not match" in str(app.screen.query_one("#account-error").render())
+        await type_in(pilot, "#current", PASSPHRASE)
+        await type_in(pilot, "#new", "my very own words")
+        await type_in(pilot, "#again", "my very own words")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "UsersScreen"
+    db = open_database(register)
+    try:
+        assert accounts.sign_in(Context(db), "Milica Facilitator", "my very own words")
+    finally:
+        db.close()
+
+
+# --- lock and sign-out ---------------------------------------------------------------
+
+
+async def open_new_household_form(app, pilot, family: str) -> None:
+    app.register_household()
+    await pilot.pause()
+    await type_in(pilot, "#family_name", family)
+    await pilot.pause()
+
+
+async def test_ctrl_l_covers_the_screen_and_the_passphrase_lifts_it(demo_db):
+    app = start(demo_db, user_id=make_account(demo_db, Role.FACILITATOR, "Milica"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_new_household_form(app, pilot, "Zzyzxovic")
+        form = app.screen
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "LockScreen"
+        text = screen_text(app)
+        assert "Zzyzxovic" not in text and "Milica" in text
+        for key in ("f4", "ctrl+p", "ctrl+t", "escape"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert type(app.screen).__name__ == "LockScreen", key
+        await type_in(pilot, "#lock-passphrase", "not hers at all")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "That is not your passphrase." in screen_text(app)
+        await type_in(pilot, "#lock-passphrase", PASSPHRASE)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is form  # the work as it was
+        assert form.query_one("#family_name", Input).value == "Zzyzxovic"
+    assert audit_actions(demo_db)[-1] == "unlock"
+
+
+async def test_the_idle_lock_comes_after_the_limit_without_a_key(demo_db):
+    clock = [1000.0]
+    app = start(
+        demo_db,
+        user_id=make_account(demo_db, Role.FACILITATOR, "Milica"),
+        idle_seconds=0.5,
+        idle_clock=lambda: clock[0],
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        clock[0] += 0.4
+        await pilot.pause(0.2)
+        assert not app.locked
+        await pilot.press("down")  # a key: counted from here again
+        clock[0] += 0.4
+        await pilot.pause(0.2)
+        assert not app.locked
+        clock[0] += 0.2
+        await pilot.pause(0.2)
+        assert app.locked and type(app.screen).__name__ == "LockScreen"
+        await pilot.pause()
+        assert "Locked after 1 minute without a key." in screen_text(app)
+        app.notify("Saved: Zzyzxovic")  # held while locked, shown after
+        await pilot.pause()
+        assert "Zzyzxovic" not in screen_text(app)
+        await type_in(pilot, "#lock-passphrase", PASSPHRASE)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not app.locked and type(app.screen).__name__ == "HouseholdListScreen"
+        assert any("Zzyzxovic" in str(n.message) for n in app._notifications)
+    assert "idle_lock" in audit_actions(demo_db)
+
+
+async def test_someone_else_signs_in_over_the_lock_after_a_warning(demo_db):
+    milica = make_account(demo_db, Role.FACILITATOR, "Milica")
+    make_account(demo_db, Role.COORDINATOR, "Senad")
+    app = start(demo_db, user_id=milica)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_new_household_form(app, pilot, "Zzyzxovic")
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        await pilot.click("#someone-else")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        warning = str(app.screen.query_one("#confirm-message").render())
+        assert "Milica" in warning and "New household" in warning
+        assert "Zzyzxovic" not in screen_text(app)  # what is lost, never whose
+        await pilot.press("escape")  # no: the lock stays, the form under it
+        await pilot.pause()
+        assert type(app.screen).__name__ == "LockScreen"
+        await pilot.click("#someone-else")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SignInScreen" and app.session is None
+        await sign_in(pilot, "Senad")
+        assert app.session is not None and app.session.name == "Senad"
+        assert type(app.screen).__name__ == "HouseholdListScreen"
+        assert app.unsaved_work() == []  # Milica's form is gone
+    done = audit_actions(demo_db)
+    assert done.index("sign_out") < len(done) - 1 - done[::-1].index("sign_in")
+
+
+async def test_sign_out_without_quitting(register):
+    app = start(register)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, "Milica Facilitator")
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SignInScreen"
+        assert app.session is None and app.ctx.user_id is None
+        assert app.screen.query_one("#name", Input).value == ""
+        await sign_in(pilot, "Senad Coordinator")
+        assert app.session is not None and app.session.name == "Senad Coordinator"
+        assert type(app.screen).__name__ == "HouseholdListScreen"
+
+
+async def test_idle_minutes_come_from_the_settings_file(tmp_path, _isolated_home, register):
+    (_isolated_home / "settings.toml").write_text("[lock]\nidle_minutes = 7\n")
+    assert DocAssistApp(register).idle.limit_seconds == 7 * 60
+    (_isolated_home / "settings.toml").write_text("[lock]\nidle_minutes = 0\n")
+    app = start(register)
+    assert app.idle.limit_seconds == 5 * 60  # a wrong value: the default, and said
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, "Senad Coordinator")
+        notes = [str(n.message) for n in app._notifications]
+        assert any("idle_minutes must be a whole number from 1 to 60" in n for n in notes)
+
+
+@pytest.mark.parametrize("code", ["en", "sr", "sr_Latn", "rom"])
+async def test_the_new_screens_fit_80_columns_in_every_language(register, code):
+    app = start(register, language=code)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not footer_overflow(app), footer_overflow(app)
+        await sign_in(pilot, "Senad Coordinator")
+        for key, screen in (("ctrl+t", "UsersScreen"), ("ctrl+l", "LockScreen")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert type(app.screen).__name__ == screen
+            assert not footer_overflow(app), (screen, footer_overflow(app))
+            assert translated(code, "Help") in footer_text(app)
+
+
+# --- how they look -------------------------------------------------------------------
+
+
+def _steady(app: DocAssistApp) -> None:
+    # A blinking cursor is caught on or off at random: hold it steady.
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+
+
+@pytest.mark.parametrize(("language", "size"), [("en", (80, 24)), ("sr", (120, 36))])
+def test_sign_in_screen_snapshot(snap_compare, register, language, size):
+    app = start(register, language=language)
+
+    async def reach(pilot) -> None:
+        await pilot.pause()
+        await sign_in(pilot, "Milica Facilitator", "not her passphrase")
+        _steady(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=reach)
+
+
+def test_first_coordinator_snapshot(snap_compare, empty_db):
+    app = start(empty_db)
+
+    async def reach(pilot) -> None:
+        await pilot.pause()
+        _steady(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=reach)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+def test_lock_snapshot(snap_compare, demo_db, size):
+    app = start(demo_db, user_id=make_account(demo_db, Role.FACILITATOR, "Milica"))
+
+    async def reach(pilot) -> None:
+        await pilot.pause()
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        await type_in(pilot, "#lock-passphrase", "wrong wrong")
+        await pilot.press("enter")
+        _steady(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=reach)
+
+
+def test_users_screen_snapshot(snap_compare, register):
+    make_account(register, Role.TRAINEE, "Ana Trainee", must_change_passphrase=True)
+    app = start(register)
+
+    async def reach(pilot) -> None:
+        await pilot.pause()
+        await sign_in(pilot, "Senad Coordinator")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=reach)
+
+
+async def test_an_encrypted_register_opens_at_the_sign_in(tmp_path):
+    """Nothing of an encrypted register can be read before a passphrase unwraps its key:
+    the app opens it at the sign-in, and a wrong passphrase opens nothing."""
+    from docassist.services.users import create_user
+    from docassist.store import keys
+
+    path = tmp_path / "register.db"
+    db_key, _recovery = keys.create_keyring(path)
+    db = open_database(path, key=db_key)
+    create_user(
+        Context(db),
+        "Senad Coordinator",
+        Role.COORDINATOR,
+        passphrase_hash=accounts.hash_passphrase(PASSPHRASE),
+    )
+    db.close()
+    keys.add_user_key(path, "Senad Coordinator", PASSPHRASE, db_key)
+    app = start(path)
+    assert app.door.ctx is None  # not opened before a sign-in
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SignInScreen"
+        await sign_in(pilot, "Senad Coordinator", "not the passphrase")
+        assert app.door.ctx is None and app.session is None
+        assert message(app) == "That name and passphrase do not open this register."
+        await sign_in(pilot, "Senad Coordinator")
+        assert app.session is not None and app.door.ctx is not None
+        assert type(app.screen).__name__ == "HouseholdListScreen"
