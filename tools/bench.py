@@ -5,7 +5,9 @@ what users wait for: opening the file, name search across scripts, the
 coordinator dashboard counts, the first screen and two quick commands. Search and
 dashboard are set beside their SQL floor (the same queries run bare), the first
 screen beside a bare Textual app, each pair measured in the same run, so a busy
-machine slows both sides of a ratio alike. Prints a table with the targets.
+machine slows both sides of a ratio alike. Beside them, not judged: the household
+list's widgets in a plain Textual app (Textual's own share of that screen) and a
+first start with nothing cached. Prints a table with the targets.
 
 Sign-in (``accounts.open_signed_in``: the passphrase's Argon2id at its real figures
 unwrapping the database key, opening the encrypted register, the audit entry) is
@@ -22,6 +24,7 @@ import os
 import platform
 import random
 import resource
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -316,7 +319,12 @@ def measure_starts(
     docassist = Path(sys.executable).with_name("docassist")
     programs: dict[str, list[str]] = {
         "bare": ["bare"],
+        # The household list's widgets without docassist: Textual's own share.
+        "widgets": ["widgets"],
         "households": ["households", str(path), user_id],
+        # The same with nothing remembered (the first start after an install or
+        # an upgrade): the CSS is parsed and the checklists checked once more.
+        "households cold": ["households", str(path), user_id],
         "start": ["start", str(path)],
     }
     commands = {"help": [str(docassist), "--help"], "locate": [str(docassist), "locate"]}
@@ -340,6 +348,8 @@ def measure_starts(
             shift = round_ % len(names)
             for name in names[shift:] + names[:shift]:
                 if name in programs:
+                    if name.endswith(" cold"):
+                        shutil.rmtree(Path(home, "cache"), ignore_errors=True)
                     lap, settled, screen = first_screen_sample(programs[name], env)
                     screens[name].add(screen)
                     if round_:
@@ -504,10 +514,16 @@ def main() -> int:
         ratio("  dashboard / floor", median(both), median(dash_floor)),
         timed(f"bare Textual app: in place (median of {args.samples})", bare),
         timed("  painted and idle", bare_idle),
+        timed("same widgets, no docassist: in place", first["widgets"]),
+        ratio("  / bare app", first["widgets"], bare),
+        timed("  painted and idle", first["widgets idle"]),
+        ratio("  / bare app", first["widgets idle"], bare_idle),
         timed("coordinator's household list: rows in place", first["households"]),
         ratio("  / bare app", first["households"], bare, at_most, on_cpu=True),
         timed("  painted and idle", first["households idle"]),
         ratio("  / bare app", first["households idle"], bare_idle, at_most, on_cpu=True),
+        timed("  first start (nothing cached): in place", first["households cold"]),
+        ratio("  / bare app", first["households cold"], bare),
         timed("start screen, nobody signed in: in place", first["start"]),
         ratio("  / bare app", first["start"], bare, at_most, on_cpu=True),
         timed("  painted and idle", first["start idle"]),

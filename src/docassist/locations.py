@@ -11,8 +11,6 @@ import os
 import stat
 from pathlib import Path
 
-from platformdirs import user_data_dir, user_log_dir
-
 APP_NAME = "docassist"
 DB_ENV = "DOCASSIST_DB"
 HOME_ENV = "DOCASSIST_HOME"  # moves every user file at once (tests, portable USB use)
@@ -52,12 +50,20 @@ def fonts_dir() -> Path:
 def data_dir() -> Path:
     """The user's docassist folder (database, own checklists, settings)."""
     home = os.environ.get(HOME_ENV)
-    return Path(home) if home else Path(user_data_dir(APP_NAME, appauthor=False))
+    if home:
+        return Path(home)
+    from platformdirs import user_data_dir  # imported only where it is needed
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
 def log_dir() -> Path:
     home = os.environ.get(HOME_ENV)
-    return Path(home) / "logs" if home else Path(user_log_dir(APP_NAME, appauthor=False))
+    if home:
+        return Path(home) / "logs"
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir(APP_NAME, appauthor=False))
 
 
 def cache_dir() -> Path:

@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
         (_("Shipped checklists"), locations.checklists_dir()),
         (_("Translations"), locations.locales_dir()),
         (_("Logs"), locations.log_dir()),
+        (_("Cache (safe to delete)"), locations.cache_dir()),
     ]
     width = max(len(label) for label, _path in rows)
     for label, path in rows:

@@ -20,11 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gettext
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +30,9 @@ from docassist.domain.text import N_
 from docassist.locations import locales_dir
 
 if TYPE_CHECKING:
+    import logging
+    from decimal import Decimal
+
     from babel import Locale
 
 __all__ = [
@@ -65,7 +66,14 @@ __all__ = [
     "translator",
 ]
 
-log = logging.getLogger(__name__)
+
+def _log() -> logging.Logger:
+    """This module's logger. Only a broken catalogue or locale logs: importing
+    logging on the way to ``docassist --help`` is not worth its 5-10 ms."""
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 DOMAIN = "docassist"
 SOURCE_LANGUAGE = "en"  # msgids are English; the en catalogue only mirrors them
@@ -186,14 +194,14 @@ def load_translations(code: str, locales: Path | None = None) -> gettext.NullTra
     language = get_language(code)
     path = catalogue_path(language.code, locales)
     if not path.is_file():
-        log.warning("no catalogue for %s at %s; showing English", language.code, path)
+        _log().warning("no catalogue for %s at %s; showing English", language.code, path)
         return gettext.NullTranslations()
     try:
         # Half-translated plural entries are left out (they would mix languages
         # inside one message): the fallback catalogue answers for them.
         catalogue = read_translations(path.read_bytes(), nplurals(language))
     except Exception:  # any read error: see the docstring
-        log.exception("catalogue %s is broken; showing English", path)
+        _log().exception("catalogue %s is broken; showing English", path)
         return gettext.NullTranslations()
     translations = _ProjectPlurals()
     translations._catalog = catalogue
@@ -285,7 +293,7 @@ def set_language(code: str) -> Language:
         try:
             callback(language)
         except Exception as exc:
-            log.exception("language listener %r failed", callback)
+            _log().exception("language listener %r failed", callback)
             failure = failure or exc
     if failure is not None:
         raise failure
@@ -339,7 +347,7 @@ def resolve_locale(identifier: str) -> Locale:
         try:
             return Locale.parse(candidate)
         except (UnknownLocaleError, ValueError):
-            log.warning("no CLDR data for %s; trying the next locale", candidate)
+            _log().warning("no CLDR data for %s; trying the next locale", candidate)
     return Locale("en")
 
 

@@ -41,8 +41,10 @@ class Translated(_ScreenMixin):
     """
 
     _listening = False
-    # Set by a resume, cleared by a suspend (see _on_screen_resume).
-    _resumed = False
+    # Whether the styles are as fresh as a resume would make them: so when the
+    # screen is new (each widget was styled as it was mounted) and after a resume;
+    # a suspend clears it (see _on_screen_resume).
+    _resumed = True
 
     if TYPE_CHECKING:
         # The running app, typed as ours: Textual types it ``App[Any]``, and every
@@ -98,11 +100,12 @@ class Translated(_ScreenMixin):
         self.app.language_changed.subscribe(self, self._retranslate_for_language)
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Textual resumes a screen twice as its area first opens (once as the area's
-        # stack is made, once as the app switches to it), and each resume restyles
-        # every widget on it: 20-30 ms of the first screen's CPU for the second,
-        # which follows the first with nothing in between. Only a resume after a
-        # suspend (the screen was covered, or its area left) restyles again.
+        # Textual restyles every widget of a screen at each resume, in case the CSS
+        # changed while it was covered; and it resumes a new area's screen twice as
+        # the area first opens. A screen just mounted has nothing stale (each widget
+        # was styled as it was mounted), nor does one resumed again with no suspend
+        # between: 20-40 ms of the first screen's CPU each. Only a resume after a
+        # suspend (the screen was covered, or its area left) restyles.
         # Textual's own handler runs after this one, on the same event.
         if self._resumed:
             event.refresh_styles = False
