@@ -46,9 +46,12 @@ def test_a_dangling_link_is_refused_not_followed(capsys, tmp_path, monkeypatch, 
 def test_a_new_register_in_an_existing_folder_is_still_made(tmp_path, monkeypatch, a_terminal):
     from docassist.ui.app import DocAssistApp
 
-    monkeypatch.setattr(DocAssistApp, "run", lambda self: None)
+    started: list[DocAssistApp] = []
+    monkeypatch.setattr(DocAssistApp, "run", lambda self: started.append(self))
     monkeypatch.setattr(DocAssistApp, "return_code", 0, raising=False)
     path = tmp_path / "first.db"
-    # The register itself is made on the first start's screen, with its first
-    # coordinator (tests/ui/test_sign_in.py); the start does not refuse the place.
     assert main(["--db", str(path)]) == 0
+    # The app starts on it; the file is made with its first coordinator, on screen
+    # (tests/ui/test_sign_in.py), not before: quitting there leaves nothing behind.
+    [app] = started
+    assert app.db_path == path and app.door.needs_first_coordinator()

@@ -364,11 +364,18 @@ class DocAssistApp(App):
     ) -> None:
         # What comes while the screen is locked (a worker finishing) waits for the
         # unlock: it may name someone, and it must not be lost either.
-        note = {"title": title, "severity": severity, "timeout": timeout, "markup": markup}
         if self.locked:
-            self._held_notes.append({"message": message, **note})
+            self._held_notes.append(
+                {
+                    "message": message,
+                    "title": title,
+                    "severity": severity,
+                    "timeout": timeout,
+                    "markup": markup,
+                }
+            )
             return
-        super().notify(message, **note)  # type: ignore[arg-type]
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def _tell_about_skipped_checklists(self) -> None:
         """Once per start, in the user's language: which checklist files were left out.

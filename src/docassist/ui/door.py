@@ -44,9 +44,9 @@ class RegisterDoor:
         self.path = path
         self.db: Database | None = None
         self.ctx: Context | None = None
-        # Read before anything is opened: an encrypted file waits for a passphrase.
-        # A dangling link is opened too, so that it is refused as it is everywhere
-        # else (never followed to make a register where it points).
+        # Read before anything is opened: an encrypted file waits for a passphrase, and
+        # a missing one for its first coordinator. A link to nothing is refused now
+        # (by ``open_database``), as any other file that cannot be a register.
         if (self.path.exists() or self.path.is_symlink()) and not self.encrypted:
             self._open(open_database(self.path))
 
