@@ -10,8 +10,8 @@ from docassist.domain.sync import ConflictKind
 from docassist.services import households as hh
 from docassist.services import sync
 from docassist.services.sync import bundle
-from docassist.store.migrations import KNOWN
 from docassist.store import outbox
+from docassist.store.migrations import KNOWN
 from tests.hub.support import Laptop
 
 ORG = ("org-1", base64.b64encode(b"k" * 32).decode())
