@@ -293,6 +293,25 @@ def oldest_pending(db: Database) -> str | None:
     return db.execute("SELECT min(made_at) FROM sync_outbox").fetchone()[0]
 
 
+def keep_newest(db: Database, rows: Iterable[tuple[str, list[str]]]) -> int:
+    """Of the entries waiting for these rows (table, row keys), keep each row's newest
+    only; returns how many went. Safe for sync: a row's newest entry made here has
+    seen its older ones (its vector covers theirs). Erasure uses it, so older copies
+    of an erased person's data do not wait in the outbox."""
+    gone = 0
+    for table, keys in rows:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            gone += db.execute(
+                f"DELETE FROM sync_outbox WHERE tbl = ? AND row_key IN ({marks}) AND seq < "
+                f"(SELECT max(o.seq) FROM sync_outbox o WHERE o.tbl = sync_outbox.tbl "
+                f"AND o.row_key = sync_outbox.row_key)",
+                [table, *chunk],
+            ).rowcount
+    return gone
+
+
 def forget_pushed(db: Database, up_to: int) -> None:
     """The hub has committed every entry up to ``up_to``."""
     db.execute("DELETE FROM sync_outbox WHERE seq <= ?", [up_to])

@@ -146,6 +146,7 @@ class DocAssistApp(App):
         self._initial_user = user_id
         self._told_about_skipped_checklists = False
         settings = load_settings()
+        self.settings = settings
         self._settings_problems = list(settings.problems)
         self.idle = IdleWatch(
             idle_seconds if idle_seconds is not None else settings.idle_seconds, idle_clock

@@ -267,6 +267,8 @@ def _apply_inbox(ctx: Context, source: str, pushed: int, progress: Progress) -> 
                 progress("apply", applied.written + applied.skipped, 0)
         for household_id in applied.households:
             refresh_search_text(ctx, household_id)
+        # an erasure that arrived blanks the copies this laptop's conflicts keep
+        laptop.scrub_erased_conflicts(db)
         outbox.clear_inbox(db)
         conflicts = (
             db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0] - conflicts_before
@@ -309,6 +311,11 @@ class ConflictView:
     resolved_at: str | None
     resolved_by: str | None
     choice: str | None
+
+    @property
+    def erased(self) -> bool:
+        """Its copies were blanked: the person it was about was erased on request."""
+        return self.loser.data == laptop.ERASED_SIDE
 
     def differences(self) -> list[str]:
         """The fields whose values the two versions disagree on."""
@@ -361,7 +368,10 @@ def list_conflicts(ctx: Context, *, unresolved_only: bool = True) -> list[Confli
         )
         for r in rows
     ]
-    return [v for v in views if v.resolved_at is None] if unresolved_only else views
+    if not unresolved_only:
+        return views
+    # a conflict about a person erased since has nothing left to compare or settle
+    return [v for v in views if v.resolved_at is None and not v.erased]
 
 
 def get_conflict(ctx: Context, conflict_id: str) -> ConflictView:

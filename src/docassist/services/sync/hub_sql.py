@@ -117,6 +117,49 @@ CREATE OR REPLACE FUNCTION docassist.version_json(
         'deleted', deleted, 'data', data)
 $$;
 
+-- The person whose data a conflict row copies (laptop.conflict_subject says the same):
+-- the person's own row, their documents (keyed person/kind), cases and case steps.
+CREATE OR REPLACE FUNCTION docassist.conflict_subject(k jsonb) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, docassist AS $$
+    SELECT CASE k ->> 'tbl'
+        WHEN 'persons' THEN k ->> 'row_key'
+        WHEN 'documents' THEN split_part(k ->> 'row_key', '/', 1)
+        WHEN 'cases' THEN (k ->> 'winner')::jsonb -> 'data' ->> 'person_id'
+        WHEN 'case_steps' THEN (
+            SELECT c.data ->> 'person_id' FROM docassist.rows c
+            WHERE c.tbl = 'cases' AND c.row_key = (k ->> 'winner')::jsonb -> 'data' ->> 'case_id')
+    END
+$$;
+
+CREATE OR REPLACE FUNCTION docassist.erased_side(side text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_set(side::jsonb, '{{data}}', '{{"erased": true}}'::jsonb)::text
+$$;
+
+-- Erasure on request reaches the hub as the person's erased row (a tombstone that beats
+-- any edit); the conflicts kept here still copy the data as it was. Blank them (who,
+-- when and which laptop stay), with the erasure's clock and a new place in the commit
+-- log, so every laptop takes the blanked row in its next pull. Run at the end of every
+-- push: a conflict made by an edit that arrives after the erasure is blanked as well.
+CREATE OR REPLACE FUNCTION docassist.scrub_erased() RETURNS integer
+LANGUAGE sql SET search_path = pg_catalog, docassist AS $$
+    WITH done AS (
+        UPDATE docassist.rows k SET
+            data = k.data || jsonb_build_object(
+                'winner', docassist.erased_side(k.data ->> 'winner'),
+                'loser', docassist.erased_side(k.data ->> 'loser')),
+            hlc = p.hlc,
+            seq = nextval('docassist.change_seq')
+        FROM docassist.rows p
+        WHERE k.tbl = 'sync_conflicts' AND p.tbl = 'persons'
+          AND p.row_key = docassist.conflict_subject(k.data)
+          AND p.data ->> 'erased_at' IS NOT NULL
+          AND ((k.data ->> 'loser')::jsonb -> 'data') IS DISTINCT FROM '{{"erased": true}}'::jsonb
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM done
+$$;
+
 -- Which device is calling: its own login role (each laptop has one).
 CREATE OR REPLACE FUNCTION docassist.my_device() RETURNS docassist.devices
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
@@ -272,6 +315,7 @@ BEGIN
             found_conflicts := found_conflicts + 1;
         END IF;
     END LOOP;
+    PERFORM docassist.scrub_erased();
     UPDATE docassist.devices SET last_push_at = now() WHERE device_id = from_device;
     INSERT INTO docassist.pushes(device_id, received, applied, conflicts)
     VALUES (from_device, received, applied, found_conflicts);
