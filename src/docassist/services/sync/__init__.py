@@ -125,6 +125,29 @@ def connect_hub(
     return sync(ctx, progress=progress)
 
 
+JOIN_REFUSED = N_(
+    "That is not {user}'s passphrase as the hub knows it. Nothing was made on this laptop."
+)
+
+
+def check_joining(dsn: str, user: str, passphrase: Callable[[], str]) -> str:
+    """Before ``hub join`` makes a register: the hub, the user (returns their id) and
+    the user's passphrase, checked against the hash the hub holds (asked for with
+    ``passphrase`` only then). Touches nothing on this laptop, so a wrong passphrase
+    leaves nothing behind. A user whose passphrase the hub does not hold (set only on
+    encrypted registers, which keep no hash) is not asked: they choose theirs at their
+    first sign-in on this laptop, as on any register."""
+    from docassist.services import accounts
+
+    with hub.connect(dsn) as conn:
+        hub.open_hub(conn, dsn)
+        user_id = hub.find_user(conn, dsn, user)
+        stored = hub.passphrase_hash(conn, user_id)
+    if stored is not None and not accounts.hash_matches(stored, passphrase()):
+        raise HubError(JOIN_REFUSED, user=user)
+    return user_id
+
+
 def join_hub(
     ctx: Context, dsn: str, user: str, *, device_name: str = "", progress: Progress = _quiet
 ) -> Summary:

@@ -505,6 +505,18 @@ def find_user(conn: psycopg.Connection, dsn: str, wanted: str) -> str:
     )
 
 
+def passphrase_hash(conn: psycopg.Connection, user_id: str) -> str | None:
+    """The user's passphrase hash as the hub holds it (their user row, from a register
+    that keeps one: a plaintext one); None when it holds none."""
+    row = conn.execute(
+        "SELECT data ->> 'passphrase_hash' FROM docassist.rows "
+        "WHERE tbl = 'users' AND row_key = %s",
+        [user_id],
+    ).fetchone()
+    conn.rollback()
+    return (row[0] or None) if row else None
+
+
 def households_held(conn: psycopg.Connection) -> set[str] | None:
     """The households this laptop may hold now; None for a laptop that may hold
     everything (a coordinator's), which then need not be asked about each one."""
