@@ -147,6 +147,7 @@ class DocAssistApp(App):
         self._initial_user = user_id
         self._told_about_skipped_checklists = False
         settings = load_settings()
+        self.settings = settings
         self._settings_problems = list(settings.problems)
         self.idle = IdleWatch(
             idle_seconds if idle_seconds is not None else settings.idle_seconds, idle_clock
@@ -325,24 +326,26 @@ class DocAssistApp(App):
 
     def _check_idle(self) -> None:
         if self.session is not None and not self.locked and self.idle.due():
-            accounts.record_idle_lock(self.ctx, self.session)
             self.lock(idle=True)
 
     def action_lock(self) -> None:
-        # SERVICE NEEDED: accounts records an idle lock (record_idle_lock); a lock asked
-        # for with Ctrl+L has no audit entry of its own yet.
         if self.session is not None and not self.locked:
             self.lock(idle=False)
 
     def lock(self, *, idle: bool) -> None:
-        """Cover every screen; the work underneath stays as it is."""
+        """Cover every screen (recorded in the audit trail); the work underneath stays
+        as it is."""
         from docassist.ui.screens.lock import LockScreen
 
+        assert self.session is not None
         self.locked = True
         # A note on screen may name a family ("Saved: Petrović").
         self.clear_notifications()
         self.push_screen(LockScreen(idle=idle))
         self.refresh_bindings()
+        # Covered first: a register too busy to take the entry must not leave the
+        # screen open.
+        accounts.record_lock(self.ctx, self.session, idle=idle)
 
     def unlock(self) -> None:
         """The same user's passphrase was typed: back to the work as it was."""

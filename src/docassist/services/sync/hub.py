@@ -439,6 +439,25 @@ def pull_page(
 _KNOWN_TABLES = {p.table for p in POLICIES}
 
 
+def last_clock(conn: psycopg.Connection, device_id: str) -> str | None:
+    """The latest clock reading ``device_id`` pushed of its own, as the hub recorded it."""
+    row = conn.execute(
+        "SELECT last_hlc FROM docassist.devices WHERE device_id = %s", [device_id]
+    ).fetchone()
+    conn.rollback()
+    return row[0] if row else None
+
+
+def renew_device(conn: psycopg.Connection, dsn: str, previous: str, renewed: str) -> None:
+    """Move this laptop's login from its old device id to its new one."""
+    try:
+        with conn.transaction():
+            conn.execute("SELECT docassist.renew_device(%s, %s)", [previous, renewed])
+    except psycopg.Error as err:
+        _refused(err, dsn)
+        raise
+
+
 def note_pull(conn: psycopg.Connection, device_id: str) -> None:
     with conn.transaction():
         conn.execute("SELECT docassist.note_pull(%s)", [device_id])
@@ -503,6 +522,18 @@ def find_user(conn: psycopg.Connection, dsn: str, wanted: str) -> str:
         hub=describe(dsn),
         name=wanted,
     )
+
+
+def passphrase_hash(conn: psycopg.Connection, user_id: str) -> str | None:
+    """The user's passphrase hash as the hub holds it (their user row, from a register
+    that keeps one: a plaintext one); None when it holds none."""
+    row = conn.execute(
+        "SELECT data ->> 'passphrase_hash' FROM docassist.rows "
+        "WHERE tbl = 'users' AND row_key = %s",
+        [user_id],
+    ).fetchone()
+    conn.rollback()
+    return (row[0] or None) if row else None
 
 
 def households_held(conn: psycopg.Connection) -> set[str] | None:

@@ -397,10 +397,19 @@ class RecoveryKeyScreen(DocScreen):
             yield Button(_("Go on"), id="go-on", variant="success", disabled=not self.written_down)
             yield Static("", id="recovery-message", classes="field-error", markup=False)
 
+    def on_mount(self) -> None:
+        # The keyboard starts where the one thing to do is (the scrolling body would
+        # take the first Tab), and Go on is the next stop once it is checked: Space or
+        # Enter, then Enter, leaves the screen.
+        self.query_one("#written-down", Checkbox).focus()
+
     @on(Checkbox.Changed, "#written-down")
     def _checked(self, event: Checkbox.Changed) -> None:
         self.written_down = event.value
-        self.query_one("#go-on", Button).disabled = not event.value
+        go_on = self.query_one("#go-on", Button)
+        go_on.disabled = not event.value
+        if event.value:
+            go_on.focus()
 
     @on(Button.Pressed, "#go-on")
     def _go_on(self) -> None:
