@@ -27,6 +27,7 @@ from docassist.services import households as hh
 from docassist.services import workshops as ws
 from docassist.ui.base import DocScreen
 from docassist.ui.dialogs import QuickAddDialog
+from docassist.ui.who import heads_first, place, who
 
 
 class AttendanceScreen(DocScreen):
@@ -69,6 +70,7 @@ class AttendanceScreen(DocScreen):
         table.add_column(_("Family"), key="family")
         table.add_column(_("Settlement"), key="settlement")
         table.add_column(_("Municipality"), key="municipality")
+        # "Sead +3", not "4": two families of one name and size told apart.
         table.add_column(_("People"), key="people")
         yield table
         yield Static(id="ws-att-status", classes="status-line")
@@ -95,9 +97,9 @@ class AttendanceScreen(DocScreen):
                 table.add_row(
                     "✓" if r.id in here else "",
                     r.family_name,
-                    r.settlement,
+                    place(r.settlement, r.address),
                     r.municipality,
-                    format_number(r.members),
+                    who(r.given_names),
                     key=r.id,
                 )
         else:
@@ -108,7 +110,7 @@ class AttendanceScreen(DocScreen):
                     a.family_name,
                     a.settlement,
                     a.municipality,
-                    format_number(len(a.people)),
+                    who([p.given_name for p in heads_first(a.people)]),
                     key=a.household_id,
                 )
         people = sum(len(a.people) for a in present)
