@@ -9,10 +9,13 @@ The figures issue 14 asks to keep, measured again on demand:
    The same again on an encrypted register (SQLCipher), where every page's
    authentication code must check too (``cipher_integrity_check``).
 2. two writers + a CLI loop: two children write at once while ``db backup`` and
-   ``report`` run in a loop; no "database is locked" failure, nothing lost.
+   ``report`` run in a loop; no "database is locked" failure, nothing lost. On an
+   encrypted register made as ``docassist init`` makes it (the commands sign in; the
+   children get its key), as real users' registers are.
 3. restore under load: a child writes while ``db restore`` replaces the register;
    every acknowledged write is in the register or in a kept copy, and a refused write
-   was refused with the "being restored" message.
+   was refused with the "being restored" message. Encrypted too: the restore signs in,
+   the backup and the kept copies are encrypted with the register's key.
 4. fuzz: mutated CSV/XLSX files (``import households``, check only), checklist TOML
    (``checklists validate``) and Unicode dates (``report --from``); no stderr says
    "internal error" or shows a traceback.
@@ -236,6 +239,20 @@ STRESS_USER = "Stress Coordinator"
 STRESS_PASSPHRASE = "stress run words"
 
 
+def signed_in_register(path: Path) -> bytes:
+    """An encrypted register as ``docassist init`` makes it, with the stress coordinator
+    (whose passphrase every command of the run signs in with); returns its key, for the
+    writer children, which work below sign-in."""
+    from docassist.services import accounts
+
+    made = accounts.create_register(path, STRESS_USER, STRESS_PASSPHRASE, encrypt=True)
+    key = made.context.db_key
+    made.context.db.close()
+    if key is None:
+        raise RuntimeError("create_register(encrypt=True) made a plaintext register")
+    return key
+
+
 def new_register(path: Path, key: bytes | None = None) -> Path:
     """A register with the stress coordinator; with ``key``, an encrypted one opened
     by the key alone (the kill runs write through the store, below sign-in)."""
@@ -306,7 +323,9 @@ def part_kill(
 def part_concurrent(
     work: Path, env: dict[str, str], seconds: float, rng: random.Random
 ) -> list[Row]:
-    db = new_register(work / "two.db")
+    db = work / "two.db"
+    key = signed_in_register(db)
+    env = {**env, KEY_ENV: key.hex()}
     out_dir = work / "two-backups"
     out_dir.mkdir()
     writers = [start_writer(db, "keep", rng.randrange(1 << 30), env) for _ in range(2)]
@@ -334,8 +353,13 @@ def part_concurrent(
         Row("two writers + CLI", "CLI runs (backup, report)", cli_runs),
         Row("two writers + CLI", "locked/busy failures", len(busy) + cli_busy, True),
         Row("two writers + CLI", "other failures", len(acks.errors) - len(busy) + cli_other, True),
-        Row("two writers + CLI", "lost", len(lost_writes(acks, [db])), True),
-        Row("two writers + CLI", "integrity / foreign-key errors", len(integrity_errors(db)), True),
+        Row("two writers + CLI", "lost", len(lost_writes(acks, [db], key)), True),
+        Row(
+            "two writers + CLI",
+            "integrity / page-code / foreign-key errors",
+            len(integrity_errors(db, key)),
+            True,
+        ),
     ]
 
 
@@ -343,7 +367,9 @@ def part_concurrent(
 
 
 def part_restore(work: Path, env: dict[str, str], restores: int, rng: random.Random) -> list[Row]:
-    db = new_register(work / "restore.db")
+    db = work / "restore.db"
+    key = signed_in_register(db)
+    env = {**env, KEY_ENV: key.hex()}
     backup = work / "restore-backup.db"
     done = cli(env, "--db", str(db), "db", "backup", "--output", str(backup))
     if done.returncode != 0:
@@ -365,7 +391,8 @@ def part_restore(work: Path, env: dict[str, str], restores: int, rng: random.Ran
         print("  writer traceback:\n" + tb[-2500:], file=sys.stderr)
     # The kept copies: every .db docassist wrote under its home (the backups folder).
     kept = [p for p in Path(env["DOCASSIST_HOME"]).rglob("*.db") if p.is_file()]
-    lost = lost_writes(acks, [db, *kept])
+    # The backup and every kept copy are this register's: its key opens them all.
+    lost = lost_writes(acks, [db, *kept], key)
     for item in lost[:5]:
         print(f"  restore lost: {item}", file=sys.stderr)
     wrong = [e for e in acks.errors if RESTORING_MESSAGE not in e]
@@ -487,8 +514,19 @@ def random_date(rng: random.Random) -> str:
     ]
     n = rng.randint(1, 8)
     if rng.random() < 0.3:
-        return "".join(chr(rng.randrange(0x21, 0x2FFFF)) for _ in range(n))
+        return "".join(_any_char(rng) for _ in range(n))
     return "".join(rng.choice(pieces) for _ in range(n)).strip() or "1"
+
+
+def _any_char(rng: random.Random) -> str:
+    """A character a command line can carry. A command line is bytes: a lone surrogate
+    cannot be one (the run itself would fail to start), except U+DC80-U+DCFF, which
+    Python turns into the single invalid byte 0x80-0xFF (an argument that is not UTF-8,
+    as a broken terminal may send)."""
+    code = rng.randrange(0x21, 0x2FFFF)
+    if 0xD800 <= code < 0xDC80 or 0xDD00 <= code < 0xE000:
+        code = 0xDC80 + code % 0x80
+    return chr(code)
 
 
 def is_internal_error(done: subprocess.CompletedProcess[str]) -> bool:
@@ -526,6 +564,8 @@ def part_fuzz(
             done = cli(env, *args, timeout=120)
         except subprocess.TimeoutExpired:
             return kind, True, f"timeout: docassist {' '.join(args)}"
+        except (OSError, ValueError) as err:  # could not even start it: counted, not hidden
+            return kind, True, f"could not run docassist {args!r}: {err}"
         bad = is_internal_error(done)
         return (
             kind,

@@ -13,6 +13,7 @@ from docassist.i18n import _
 from docassist.services import households as hh
 from docassist.services import workshops as ws
 from docassist.services.context import ValidationError
+from docassist.ui.busy import calm_when_busy_async
 from docassist.ui.dialogs.base import Dialog
 from docassist.ui.dialogs.duplicates import AttendeeDuplicateDialog
 from docassist.ui.widgets.field_problems import problems_text
@@ -172,6 +173,7 @@ class QuickAddDialog(Dialog):
         self.save()
 
     @work(exclusive=True)
+    @calm_when_busy_async
     async def save(self) -> None:
         household, members = self._household(), self._members()
         problems = self._problems(household, members)
