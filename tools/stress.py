@@ -40,7 +40,7 @@ import traceback
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +71,9 @@ class Acks:
 
     ids: dict[str, list[str]] = field(default_factory=lambda: {"H": [], "P": [], "C": []})
     errors: list[str] = field(default_factory=list)
+    updates: list[str] = field(default_factory=list)  # edits of the shared household
+    prompts: int = 0  # conflicts shown instead of a silent overwrite
+    lost_updates: list[str] = field(default_factory=list)
 
     def count(self) -> int:
         return sum(len(v) for v in self.ids.values())
@@ -79,6 +82,9 @@ class Acks:
         for kind, ids in other.ids.items():
             self.ids[kind].extend(ids)
         self.errors.extend(other.errors)
+        self.updates.extend(other.updates)
+        self.prompts += other.prompts
+        self.lost_updates.extend(other.lost_updates)
 
 
 # --- the writer child -----------------------------------------------------------------
@@ -89,6 +95,16 @@ class Acks:
 # user would try again. An encrypted register's key comes in KEY_ENV (hex).
 
 KEY_ENV = "DOCASSIST_STRESS_KEY"
+# "household id,field": the two-writers part's children also edit one shared household,
+# as two app instances' forms would: each its own field (and now and then the notes,
+# which both edit). A save based on a stale row must merge or prompt (EditConflict),
+# never drop the other's change: a child finding its own last saved value gone says
+# "LOST", and "PROMPT" for each conflict it was shown.
+SHARED_ENV = "DOCASSIST_STRESS_SHARED"
+HOUSEHOLD_FORM = (
+    "family_name, settlement, address, municipality, phone, notes, language, "
+    "consent_date, consent_scope"
+)
 
 
 def _key() -> bytes | None:
@@ -122,7 +138,37 @@ def writer_main(db_path: str, mode: str, seed: int) -> None:
             birth_date=str(rng.randint(1950, 2020)),
         )
 
+    shared = os.environ.get(SHARED_ENV, "")
+    shared_id, _, own_field = shared.partition(",")
+    edits = {"n": 0, "last": None}
+
+    def edit_round(ctx: Context) -> None:
+        """Open the shared household's form, type a moment, save (issue 14 §5)."""
+        from docassist.services.edits import EditConflict
+
+        row = ctx.db.execute(
+            f"SELECT {HOUSEHOLD_FORM} FROM households WHERE id = ?", [shared_id]
+        ).fetchone()
+        base = hh.HouseholdInput(*row)
+        if edits["last"] is not None and getattr(base, own_field) != edits["last"]:
+            say(f"LOST {own_field}: saved {edits['last']!r}, now {getattr(base, own_field)!r}")
+        time.sleep(rng.uniform(0, 0.02))  # typing, while the other may save
+        edits["n"] += 1
+        value = f"{own_field} {seed} {edits['n']}"
+        changes = {own_field: value}
+        if rng.random() < 0.2:
+            changes["notes"] = f"notes {seed} {edits['n']}"  # both edit this one
+        try:
+            hh.update_household(ctx, shared_id, replace(base, **changes), base=base)
+        except EditConflict:
+            say("PROMPT")  # the form would show both values; the user tries again
+            return
+        edits["last"] = value
+        say(f"U {value}")
+
     def one_round(ctx: Context) -> None:
+        if shared_id:
+            edit_round(ctx)
         h_in = household()
         h_id = hh.register_household(ctx, h_in, [person(h_in.family_name)])
         say(f"H {h_id}")
@@ -189,6 +235,12 @@ def parse_acks(out: str) -> Acks:
             acks.ids[kind].append(rest.strip())
         elif kind == "ERR":
             acks.errors.append(rest)
+        elif kind == "U":
+            acks.updates.append(rest)
+        elif kind == "PROMPT":
+            acks.prompts += 1
+        elif kind == "LOST":
+            acks.lost_updates.append(rest)
     return acks
 
 
@@ -328,7 +380,11 @@ def part_concurrent(
     env = {**env, KEY_ENV: key.hex()}
     out_dir = work / "two-backups"
     out_dir.mkdir()
-    writers = [start_writer(db, "keep", rng.randrange(1 << 30), env) for _ in range(2)]
+    shared = _shared_household(db, key)
+    writers = [
+        start_writer(db, "keep", rng.randrange(1 << 30), {**env, SHARED_ENV: f"{shared},{f}"})
+        for f in ("address", "phone")
+    ]
     cli_runs = cli_busy = cli_other = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -346,6 +402,23 @@ def part_concurrent(
     for w in writers:
         acks.add(stop_writer(w))
     busy = [e for e in acks.errors if is_busy(e)]
+    lost_updates = list(acks.lost_updates)
+    # The last edit each child acknowledged must still be in the household (or a newer
+    # one of its own: the kill may land after a save committed, before it was printed).
+    check = _connect(db, key)
+    try:
+        final = check.execute(
+            "SELECT address, phone FROM households WHERE id = ?", [shared]
+        ).fetchone()
+    finally:
+        check.close()
+    for column, value in zip(("address", "phone"), final, strict=True):
+        mine = [int(u.rsplit(" ", 1)[1]) for u in acks.updates if u.startswith(column + " ")]
+        held = value.rsplit(" ", 1)[1] if value.startswith(column + " ") else ""
+        if mine and not (held.isascii() and held.isdigit() and int(held) >= max(mine)):
+            lost_updates.append(f"{column}: acknowledged edit {max(mine)}, holds {value!r}")
+    for item in lost_updates[:5]:
+        print(f"  lost update: {item}", file=sys.stderr)
     for e in acks.errors[:5]:
         print(f"  writer error: {e}", file=sys.stderr)
     return [
@@ -354,6 +427,9 @@ def part_concurrent(
         Row("two writers + CLI", "locked/busy failures", len(busy) + cli_busy, True),
         Row("two writers + CLI", "other failures", len(acks.errors) - len(busy) + cli_other, True),
         Row("two writers + CLI", "lost", len(lost_writes(acks, [db], key)), True),
+        Row("two writers + CLI", "edits of one household saved", len(acks.updates)),
+        Row("two writers + CLI", "edits refused with a prompt (conflict shown)", acks.prompts),
+        Row("two writers + CLI", "lost updates without a prompt", len(lost_updates), True),
         Row(
             "two writers + CLI",
             "integrity / page-code / foreign-key errors",
@@ -361,6 +437,19 @@ def part_concurrent(
             True,
         ),
     ]
+
+
+def _shared_household(db: Path, key: bytes | None) -> str:
+    """The household both children's forms edit."""
+    from docassist.services import households as hh
+    from docassist.services.context import Context
+    from docassist.store.db import open_database
+
+    opened = open_database(db, create=False, key=key)
+    try:
+        return hh.register_household(Context(opened), hh.HouseholdInput("Zajednički"))
+    finally:
+        opened.close()
 
 
 # --- 3. restore under load --------------------------------------------------------------
