@@ -105,7 +105,6 @@ def test_a_bundle_of_another_schema_version_is_refused(laptops, tmp_path, monkey
     monkeypatch.undo()
     with pytest.raises(bundle.BundleError, match="0012_future") as caught:
         bundle.import_bundle(c.ctx, path)
-    # the laptop names its own schema: its newest migration
     assert KNOWN[-1] in str(caught.value)
     assert hh.count_households(c.ctx) == 0
 

@@ -218,7 +218,6 @@ def test_a_push_from_another_schema_version_is_refused(hub, laptops):
     waiting = a.pending()
     with pytest.raises(sync.SchemaMismatchError, match="0012_future") as caught:
         a.sync()
-    # the laptop names its own schema: its newest migration
     assert KNOWN[-1] in str(caught.value)
     assert a.pending() == waiting
 
