@@ -258,7 +258,7 @@ async def test_the_quick_add_dialog_keeps_the_family_typed(family):
         assert isinstance(quick, QuickAddDialog)
         await pilot.press(*"Beriša")
         quick.query_one("#qa-given-0", Input).value = "Arben"
-        quick.query_one("#qa-year-0", Input).value = "2012"
+        quick.query_one("#qa-born-0", Input).value = "2012"
         quick.query_one("#qa-consent").value = True
         with held(app):
             quick.query_one("#qa-save").press()

@@ -338,8 +338,7 @@ def _scrub_household_sync_copies(ctx: Context, household_id: str) -> None:
     db = ctx.db
     with outbox.applying(db):
         for conflict_id, winner, loser in db.execute(
-            "SELECT id, winner, loser FROM sync_conflicts WHERE tbl = 'households' "
-            "AND row_key = ?",
+            "SELECT id, winner, loser FROM sync_conflicts WHERE tbl = 'households' AND row_key = ?",
             [household_id],
         ).fetchall():
             db.execute(

@@ -60,6 +60,8 @@ HIGH_CONTRAST = Theme(
     dark=True,
 )
 NORMAL_THEME = "textual-dark"
+# The id of the question Ctrl+Q asks when typing would be lost.
+QUIT_QUESTION = "quit-question"
 
 
 # Each area's first screen is imported when the area is first opened, not at start:
@@ -619,12 +621,39 @@ class DocAssistApp(App):
             self.push_screen(HelpDialog(self.screen))
 
     async def action_quit(self) -> None:
+        from docassist.ui.dialogs import ConfirmDialog
+        from docassist.ui.screens.lock import discard_warning
         from docassist.ui.screens.sign_in import RecoveryKeyScreen
 
         # The recovery key is shown once: quitting before it is written down is asked.
         if isinstance(self.screen, RecoveryKeyScreen) and not self.screen.may_quit():
             return
-        await super().action_quit()
+        lost = self.unsaved_work()
+        if not lost:
+            await super().action_quit()
+            return
+        # Asked once: Ctrl+Q pressed again over the question is not a yes (a double
+        # press out of habit must not throw the typing away).
+        if isinstance(self.screen, ConfirmDialog) and self.screen.id == QUIT_QUESTION:
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        name = self.session.name if self.session else ""
+        self.push_screen(
+            ConfirmDialog(
+                lambda: discard_warning(name, lost),
+                title=lambda: _("Quit docassist?"),
+                confirm_label=N_("Quit and discard"),
+                cancel_label=N_("Stay"),
+                danger=True,
+                cancel_first=True,
+                id=QUIT_QUESTION,
+            ),
+            answered,
+        )
 
     def action_users(self) -> None:
         from docassist.ui.screens.users import UsersScreen
@@ -648,9 +677,8 @@ class DocAssistApp(App):
     def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
         # Textual's own palette entries are English only; ours come from the
         # command table (AppCommands), so only a translated Quit is kept here.
-        yield SystemCommand(
-            _("Quit"), _("Close docassist. Everything is already saved."), self.exit
-        )
+        quit_command = next(c for c in APP_COMMANDS if c.action == "quit")
+        yield SystemCommand(_(quit_command.label), _(quit_command.help), self.action_quit)
 
     # -- failure ----------------------------------------------------------------
 
