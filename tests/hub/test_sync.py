@@ -218,7 +218,7 @@ def test_a_push_from_another_schema_version_is_refused(hub, laptops):
     waiting = a.pending()
     with pytest.raises(sync.SchemaMismatchError, match="0012_future") as caught:
         a.sync()
-    assert KNOWN[-1] in str(caught.value)  # this laptop's newest migration
+    assert KNOWN[-1] in str(caught.value)
     assert a.pending() == waiting
 
 
