@@ -26,6 +26,7 @@ from docassist.i18n import _, current_language, format_date, format_number, nget
 from docassist.services import households as hh
 from docassist.services import workshops as ws
 from docassist.ui.base import DocScreen
+from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs import QuickAddDialog
 from docassist.ui.who import heads_first, place, who
 
@@ -153,6 +154,7 @@ class AttendanceScreen(DocScreen):
             if key.value:
                 self.toggle(key.value)
 
+    @calm_when_busy
     def toggle(self, household_id: str) -> None:
         ctx = self.ctx
         here = {a.household_id for a in ws.attendees(ctx, self.workshop_id)}
