@@ -329,7 +329,7 @@ def test_a_failed_removal_leaves_the_cases_open(ctx, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(hh, "_refresh_search_text", boom)
+    monkeypatch.setattr(hh, "refresh_search_text", boom)
     with pytest.raises(RuntimeError):
         hh.remove_person(ctx, child.id)
     assert cases.get_case(ctx, case_id).is_active  # one transaction: all or nothing

@@ -74,7 +74,7 @@ def _restore(args: argparse.Namespace, path: Path) -> int:
     no passphrases, of the backup (the register it becomes), or the recovery key. Both
     files are only read first: a refused restore leaves the register as it was, to the
     byte."""
-    from docassist.cli.register import _user_name, passphrase_for
+    from docassist.cli.register import passphrase_for, user_name
     from docassist.services import backups
     from docassist.services.demo import is_demo_file
 
@@ -82,9 +82,9 @@ def _restore(args: argparse.Namespace, path: Path) -> int:
     found = backups.restore_keys(
         backup,
         path,
-        name=lambda: _user_name(args),
+        name=lambda: user_name(args),
         passphrase=lambda: passphrase_for(
-            args, _user_name(args), demo=is_demo_file(path) or is_demo_file(backup)
+            args, user_name(args), demo=is_demo_file(path) or is_demo_file(backup)
         ),
         recovery_key=recovery_key_for(args),
     )

@@ -123,7 +123,7 @@ def add_sign_in_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _user_name(args: argparse.Namespace) -> str:
+def user_name(args: argparse.Namespace) -> str:
     name = getattr(args, "user", None) or os.environ.get(USER_ENV, "")
     if not name.strip():
         raise UsageError(_("Say who you are: --user NAME (or set DOCASSIST_USER)."))
@@ -275,7 +275,7 @@ def open_signed_in(
         raise missing_error(path)
     if notices:
         say_notices(path)
-    name = _user_name(args)
+    name = user_name(args)
     demo = kind is accounts.RegisterKind.PLAINTEXT and is_demo_file(path)
     passphrase = passphrase_for(args, name, demo=demo)
     try:
@@ -340,8 +340,8 @@ def sign_in_read_only(args: argparse.Namespace, path: Path, action: Action) -> F
     try:
         access = accounts.verify_file(
             path,
-            lambda: _user_name(args),
-            lambda: passphrase_for(args, _user_name(args), demo=demo),
+            lambda: user_name(args),
+            lambda: passphrase_for(args, user_name(args), demo=demo),
         )
     except accounts.PassphraseNotSetError:
         raise UsageError(

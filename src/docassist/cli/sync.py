@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from docassist.cli.errors import UsageError
 from docassist.cli.register import add_sign_in_options, signed_in
@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 NAME = "sync"
 
 # what ``resolve --keep`` takes: the version that shows, or the other one
-KEEP = {"shown": "winner", "other": "loser"}
+# What the user types, as the service names the two versions.
+KEEP: dict[str, Literal["winner", "loser"]] = {"shown": "winner", "other": "loser"}
 
 
 def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.sync_command == "resolve":
             view = _find(ctx, args.conflict)
-            sync.resolve_conflict(ctx, view.id, KEEP[args.keep])  # type: ignore[arg-type]
+            sync.resolve_conflict(ctx, view.id, KEEP[args.keep])
             print(_("Conflict {id} settled.").format(id=view.id[:8]))
             return 0
         if args.sync_command == "export":

@@ -269,9 +269,9 @@ def _erase(ctx: Context, person_id: str, reason: str) -> bool:
         WHERE id = ?""",
         [now, now, now, ctx.device_id, person_id],
     )
-    from docassist.services.households import _refresh_search_text
+    from docassist.services.households import refresh_search_text
 
-    _refresh_search_text(ctx, person["household_id"])
+    refresh_search_text(ctx, person["household_id"])
     # The full-text index keeps a deleted entry's words until its segments merge.
     db.execute("INSERT INTO households_fts(households_fts) VALUES ('optimize')")
     redacted = _scrub_audit(ctx, "person", person_id, words)
@@ -333,7 +333,7 @@ def _scrub_household_sync_copies(ctx: Context, household_id: str) -> None:
     """As ``_scrub_sync_copies`` for the household's own row: the outbox keeps only its
     erased version, and this register's conflicts about the row lose both copies (the
     hub blanks only conflicts about persons so far: see the README)."""
-    from docassist.services.sync.laptop import _erased_side
+    from docassist.services.sync.laptop import erased_side
 
     db = ctx.db
     with outbox.applying(db):
@@ -343,7 +343,7 @@ def _scrub_household_sync_copies(ctx: Context, household_id: str) -> None:
         ).fetchall():
             db.execute(
                 "UPDATE sync_conflicts SET winner = ?, loser = ? WHERE id = ?",
-                [_erased_side(winner), _erased_side(loser), conflict_id],
+                [erased_side(winner), erased_side(loser), conflict_id],
             )
     outbox.seal(db, ctx.now(), ctx.user_id)
     outbox.keep_newest(db, [("households", [household_id])])

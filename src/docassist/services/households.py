@@ -402,7 +402,7 @@ def register_household(
             write_documents(ctx, pid, m.documents)
             write_valid_until(ctx, pid, _typed_valid_until(m, ctx.today()))
             member_rows.append(prow)
-        _refresh_search_text(ctx, household_id)
+        refresh_search_text(ctx, household_id)
         ctx.audit(
             "create",
             "household",
@@ -452,7 +452,7 @@ def update_household(
         if not new:
             return
         ctx.db.table("households").update(household_id, {**after, **ctx.stamp()})
-        _refresh_search_text(ctx, household_id)
+        refresh_search_text(ctx, household_id)
         ctx.audit("update", "household", household_id, old, new)
 
 
@@ -471,7 +471,7 @@ def add_person(ctx: Context, household_id: str, person: PersonInput) -> str:
         write_documents(ctx, person_id, person.documents)
         valid = _typed_valid_until(person, ctx.today())
         write_valid_until(ctx, person_id, valid)
-        _refresh_search_text(ctx, household_id)
+        refresh_search_text(ctx, household_id)
         after = {**_audit_person(row), "documents": _doc_dict(person.documents)}
         if any(valid.values()):
             after["valid_until"] = _valid_dict(valid)
@@ -532,7 +532,7 @@ def update_person(
             ctx.db.table("persons").update(person_id, {**after, **ctx.stamp()})
         write_documents(ctx, person_id, docs_changed)
         write_valid_until(ctx, person_id, valid_changed)
-        _refresh_search_text(ctx, before["household_id"])
+        refresh_search_text(ctx, before["household_id"])
         if docs_changed:
             old["documents"] = {k.value: docs_before.get(k, "unknown") for k in docs_changed}
             new["documents"] = _doc_dict(docs_changed)
@@ -567,7 +567,7 @@ def remove_person(ctx: Context, person_id: str) -> None:
             "UPDATE persons SET deleted_at = ?, updated_at = ?, device_id = ? WHERE id = ?",
             [now, now, ctx.device_id, person_id],
         )
-        _refresh_search_text(ctx, before["household_id"])
+        refresh_search_text(ctx, before["household_id"])
         ctx.audit(
             "remove",
             "person",
@@ -614,7 +614,7 @@ def restore_person(ctx: Context, person_id: str) -> None:
         )
         for case_id in closed_with_removal:
             case_service.reopen_case(ctx, case_id)
-        _refresh_search_text(ctx, rows[0]["household_id"])
+        refresh_search_text(ctx, rows[0]["household_id"])
         ctx.audit("restore", "person", person_id, after=_audit_person(rows[0]))
 
 
@@ -1098,9 +1098,6 @@ def refresh_search_text(ctx: Context, household_id: str) -> None:
         "UPDATE households SET search_text = ? WHERE id = ?",
         [household_search_text(family, members), household_id],
     )
-
-
-_refresh_search_text = refresh_search_text
 
 
 def _typed_valid_until(

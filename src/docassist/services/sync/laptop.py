@@ -141,7 +141,7 @@ def _side_data(text: Any) -> dict[str, Any]:
     return (json.loads(str(text)) if text else {}).get("data") or {}
 
 
-def _erased_side(text: str) -> str:
+def erased_side(text: str) -> str:
     return canonical_json({**json.loads(text), "data": ERASED_SIDE})
 
 
@@ -154,7 +154,7 @@ def scrubbed(db: Database, row: dict[str, Any], erased: set[str]) -> dict[str, A
     (who, when and on which laptop stay: no personal data)."""
     if is_scrubbed(row) or conflict_subject(db, row) not in erased:
         return row
-    return {**row, "winner": _erased_side(row["winner"]), "loser": _erased_side(row["loser"])}
+    return {**row, "winner": erased_side(row["winner"]), "loser": erased_side(row["loser"])}
 
 
 def scrub_erased_conflicts(db: Database) -> int:
