@@ -1,5 +1,9 @@
 """Who is here: mark households present at a workshop, or register a family on the spot.
 
+A household is marked first, with every member; then each member can be unticked (only
+the mother came) or ticked again, so the End screen and the reports count the people in
+the room, not the households' sizes.
+
 Each mark is saved as it is made (``services.workshops``). A new family is checked
 person by person against the register before anything is saved, and the facilitator
 decides what a likely duplicate is: a different person, or someone already registered.
@@ -27,6 +31,10 @@ from docassist.services import households as hh
 from docassist.services import workshops as ws
 from docassist.ui.base import DocScreen
 from docassist.ui.dialogs import QuickAddDialog
+from docassist.ui.widgets.tick_list import NO_TICK, TICK
+
+# Joins a household id and a person id in the key of a member's row.
+MEMBER_KEY = "|"
 
 
 class AttendanceScreen(DocScreen):
@@ -85,32 +93,24 @@ class AttendanceScreen(DocScreen):
         ctx = self.ctx
         script = current_language().script
         present = ws.attendees(ctx, self.workshop_id, script_name=script)
-        here = {a.household_id for a in present}
+        came = {a.household_id: {p.id for p in a.people} for a in present}
         table = self.query_one("#ws-att-table", DataTable)
         table.clear()
+        found: list[tuple[str, str, str, str, int | None]]
         if self.search_text.strip():
-            for r in hh.find_households(
-                ctx, self.search_text, script_name=script, limit=self.LIMIT
-            ):
-                table.add_row(
-                    "✓" if r.id in here else "",
-                    r.family_name,
-                    r.settlement,
-                    r.municipality,
-                    format_number(r.members),
-                    key=r.id,
+            found = [
+                (r.id, r.family_name, r.settlement, r.municipality, r.members)
+                for r in hh.find_households(
+                    ctx, self.search_text, script_name=script, limit=self.LIMIT
                 )
+            ]
         else:
             # Nothing typed: show who is marked so far.
-            for a in present:
-                table.add_row(
-                    "✓",
-                    a.family_name,
-                    a.settlement,
-                    a.municipality,
-                    format_number(len(a.people)),
-                    key=a.household_id,
-                )
+            found = [
+                (a.household_id, a.family_name, a.settlement, a.municipality, None) for a in present
+            ]
+        for household_id, family, settlement, municipality, size in found:
+            self._add_household(table, household_id, (family, settlement, municipality), size, came)
         people = sum(len(a.people) for a in present)
         status = _("Here: {households}, {people}.").format(
             households=ngettext("{n} household", "{n} households", len(present)).format(
@@ -119,7 +119,11 @@ class AttendanceScreen(DocScreen):
             people=ngettext("{n} person", "{n} people", people).format(n=format_number(people)),
         )
         if not self.search_text.strip():
-            status += " " + _("Type a name to find a family.")
+            status += " " + (
+                _("Enter on a person ticks or unticks them.")
+                if present
+                else _("Type a name to find a family.")
+            )
         elif table.row_count:
             status += " " + _("Enter marks here or not here.")
         elif hh.unreadable_search(self.search_text):
@@ -127,6 +131,35 @@ class AttendanceScreen(DocScreen):
         else:
             status += " " + _("Nobody matches. Add a new household?")
         self.query_one("#ws-att-status", Static).update(status)
+
+    def _add_household(
+        self,
+        table: DataTable,
+        household_id: str,
+        where: tuple[str, str, str],
+        size: int | None,
+        came: dict[str, set[str]],
+    ) -> None:
+        """The household's row; once it is marked, a row per member to tick or untick."""
+        here = came.get(household_id)
+        if here is None:
+            count = format_number(size or 0)
+            table.add_row(NO_TICK, *where, count, key=household_id)
+            return
+        members = hh.get_household(self.ctx, household_id).members
+        count = f"{format_number(len(here))} / {format_number(len(members))}"
+        table.add_row(TICK, *where, count, key=household_id)
+        for person in members:
+            born = f" ({person.birth_date.year})" if person.birth_date else ""
+            mark = TICK if person.id in here else NO_TICK
+            table.add_row(
+                "",
+                f"  {mark} {person.given_name}{born}",
+                "",
+                "",
+                "",
+                key=f"{household_id}{MEMBER_KEY}{person.id}",
+            )
 
     @on(Input.Changed, "#ws-att-search")
     def _search(self, event: Input.Changed) -> None:
@@ -151,10 +184,21 @@ class AttendanceScreen(DocScreen):
             if key.value:
                 self.toggle(key.value)
 
-    def toggle(self, household_id: str) -> None:
+    def toggle(self, key: str) -> None:
+        """A household row marks or unmarks the whole household; a member row that person."""
         ctx = self.ctx
-        here = {a.household_id for a in ws.attendees(ctx, self.workshop_id)}
-        if household_id in here:
+        household_id, _sep, person_id = key.partition(MEMBER_KEY)
+        came = {
+            a.household_id: [p.id for p in a.people] for a in ws.attendees(ctx, self.workshop_id)
+        }
+        if person_id:
+            members = [m.id for m in hh.get_household(ctx, household_id).members]
+            here = set(came.get(household_id, []))
+            here ^= {person_id}
+            ws.set_people_present(
+                ctx, self.workshop_id, household_id, [m for m in members if m in here]
+            )
+        elif household_id in came:
             ws.remove_attendance(ctx, self.workshop_id, household_id)
         else:
             ws.add_attendance(ctx, self.workshop_id, household_id)
@@ -162,7 +206,9 @@ class AttendanceScreen(DocScreen):
         row = table.cursor_row
         self.reload()
         if table.row_count:
-            table.move_cursor(row=min(row, table.row_count - 1))
+            # Stay on the row just toggled (a household's members appear below it).
+            keys = [r.value for r in table.rows]
+            table.move_cursor(row=keys.index(key) if key in keys else min(row, table.row_count - 1))
 
     @on(Button.Pressed, "#ws-att-new")
     def action_new_household(self) -> None:
