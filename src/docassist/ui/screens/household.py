@@ -288,7 +288,7 @@ class HouseholdScreen(DocScreen):
                 Text(_(RELATION_LABELS[m.relation])),
                 Text(shown_birth_date(m.birth_date)),
                 Text(str(age) if age is not None else ""),
-                document_marks(m.documents),
+                document_marks(plans_svc.documents_as_planned(m, self.plans.get(m.id))[0]),
                 key=m.id,
             )
         ids = [m.id for m in members]
@@ -326,14 +326,14 @@ class HouseholdScreen(DocScreen):
         """The documents in words, grouped by state. A document the plan takes the person
         to hold although its state is not recorded (it follows from the JMBG or another
         document) is listed as held, never "Has" in the plan and "Not known" here."""
-        held = set(plan.held) if plan is not None else set()
+        documents, inferred = plans_svc.documents_as_planned(person, plan)
         groups: dict[DocumentState, list[str]] = {s: [] for s in STATE_ORDER}
         for kind in DocumentKind:
-            state = person.documents.get(kind)
+            state = documents.get(kind)
             if state is None and kind not in SUMMARY_DOCUMENTS:
                 continue  # rarer documents only when something is recorded about them
             label = _(DOCUMENT_LABELS[kind])
-            if state in (None, DocumentState.UNKNOWN) and kind in held:
+            if kind in inferred:
                 groups[DocumentState.HAVE].append(
                     _("{document} (follows from the other records)").format(document=label)
                 )
