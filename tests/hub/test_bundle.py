@@ -105,7 +105,7 @@ def test_a_bundle_of_another_schema_version_is_refused(laptops, tmp_path, monkey
     monkeypatch.undo()
     with pytest.raises(bundle.BundleError, match="0012_future") as caught:
         bundle.import_bundle(c.ctx, path)
-    assert KNOWN[-1] in str(caught.value)  # the newest migration this code knows
+    assert KNOWN[-1] in str(caught.value)
     assert hh.count_households(c.ctx) == 0
 
 

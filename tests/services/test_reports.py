@@ -342,3 +342,75 @@ def test_workshop_participants_are_the_people_ticked(built, checklists):
     assert (
         after["Workshop participants (households)"] == before["Workshop participants (households)"]
     )
+
+
+# --- small numbers: one municipality chosen ----------------------------------------
+
+
+def test_one_municipality_hides_sex_and_age_counts_below_three(built, checklists):
+    # Niš: two birth registrations and two ID cards, one woman and one man each. Every
+    # sex and age count there is 1 or 2: a row "age 0-4, girls: 1" points at one family.
+    report = rp.build_report(built, PERIOD, "Niš", checklists)
+    assert _by_label(report, "documents") == {
+        "Birth registration": [2, "<3", "<3", 0, "<3", "<3", 0, 0, 0],
+        "ID card": [2, "<3", "<3", 0, 0, "<3", "<3", 0, 0],
+        "All documents": [4, "<3", "<3", 0, "<3", "<3", "<3", 0, 0],
+    }
+    sex_age = _by_label(report, "documents_sex_age")
+    assert sex_age["Age 5-17"] == ["<3", "<3", 0, "<3"]  # the age group's total is a cell too
+    assert sex_age["Age 60+"] == [0, 0, 0, 0]  # a zero points at nobody
+    assert _rows(report, "documents_by_municipality")[0] == [
+        "Niš",
+        "Birth registration",
+        2,
+        "<3",
+        "<3",
+        0,
+        "<3",
+        "<3",
+        0,
+        0,
+        0,
+    ]
+    note = rp.table_note(report.table("documents_sex_age"), str)
+    assert note is not None and "Counts below 3 are shown as <3" in note
+    # the other tables count nobody by sex and age: left as they are
+    assert dict(_rows(report, "summary"))["Documents obtained"] == 4
+    assert rp.table_note(report.table("summary"), str) is not None
+    assert "<3" not in (rp.table_note(report.table("summary"), str) or "")
+
+
+def test_all_municipalities_show_every_count(built, checklists):
+    report = rp.build_report(built, PERIOD, None, checklists)
+    cells = [c for t in report.tables for row in t.rows for c in row]
+    assert not any(isinstance(c, str) and c.startswith("<") for c in cells)
+    assert all(t.hidden_below == 0 for t in report.tables)
+
+
+@pytest.mark.parametrize(("below", "shown"), [(0, 1), (1, 1), (2, "<2"), (3, "<3"), (5, "<5")])
+def test_the_threshold_is_the_setting(built, checklists, below, shown):
+    report = rp.build_report(built, PERIOD, "Niš", checklists, below)
+    assert _by_label(report, "documents")["ID card"][0] == 2  # the document's total
+    # women with an ID card in Niš: one
+    assert _by_label(report, "documents")["ID card"][1] == shown
+
+
+def test_exports_of_one_municipality_carry_the_hidden_counts(built, checklists, tmp_path):
+    from openpyxl import load_workbook
+
+    from docassist.services.export import write_report
+
+    report = rp.build_report(built, PERIOD, "Niš", checklists)
+    data = json.loads(report_json(report, "en"))
+    sex_age = next(t for t in data["tables"] if t["key"] == "documents_sex_age")
+    assert ["Age 5-17", "<3", "<3", 0, "<3"] in sex_age["rows"]
+    assert "Counts below 3 are shown as <3" in sex_age["note"]
+    text = report_csv(report, "en")
+    assert "Age 5-17,<3,<3,0,<3" in text and "Counts below 3 are shown as <3" in text
+    path = write_report(report, "xlsx", tmp_path / "nis.xlsx", "sr")
+    book = load_workbook(path, read_only=True)
+    values = [
+        c for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row
+    ]
+    assert "<3" in values
+    assert any(isinstance(v, str) and "<3" in v and len(v) > 3 for v in values)  # the note

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from docassist.services.settings import DEFAULT_IDLE_MINUTES, load_settings, settings_path
+from docassist.services.settings import (
+    DEFAULT_IDLE_MINUTES,
+    DEFAULT_SMALL_COUNTS_BELOW,
+    load_settings,
+    settings_path,
+)
 
 
 def test_no_file_means_the_defaults(tmp_path):
@@ -57,3 +62,38 @@ def test_other_tables_and_keys_are_left_alone(tmp_path):
     settings_path(tmp_path).write_text("[lock]\nidle_minutes = 9\nsomething = 1\n[other]\nx = 2\n")
     assert load_settings(tmp_path) == load_settings(tmp_path)
     assert load_settings(tmp_path).idle_minutes == 9
+
+
+def test_small_counts_default_to_three(tmp_path):
+    assert load_settings(tmp_path).small_counts_below == DEFAULT_SMALL_COUNTS_BELOW == 3
+    settings_path(tmp_path).write_text("[lock]\nidle_minutes = 9\n")
+    assert load_settings(tmp_path).small_counts_below == 3
+
+
+@pytest.mark.parametrize("below", [0, 1, 5, 10])
+def test_small_counts_in_range_are_used(tmp_path, below):
+    settings_path(tmp_path).write_text(f"[reports]\nsmall_counts_below = {below}\n")
+    settings = load_settings(tmp_path)
+    assert settings.small_counts_below == below and settings.problems == ()
+
+
+@pytest.mark.parametrize("value", ["-1", "11", "2.5", '"3"', "false"])
+def test_a_wrong_small_counts_value_hides_below_three_and_says_so(tmp_path, value):
+    # a mistake in the file must not show the counts it meant to hide
+    settings_path(tmp_path).write_text(
+        f"[lock]\nidle_minutes = 7\n[reports]\nsmall_counts_below = {value}\n"
+    )
+    settings = load_settings(tmp_path)
+    assert settings.small_counts_below == 3
+    assert settings.idle_minutes == 7  # the other setting is still read
+    [problem] = settings.problems
+    assert "small_counts_below must be a whole number from 0 to 10" in problem.render()
+
+
+def test_both_settings_wrong_say_both(tmp_path):
+    settings_path(tmp_path).write_text(
+        "[lock]\nidle_minutes = 0\n[reports]\nsmall_counts_below = 99\n"
+    )
+    settings = load_settings(tmp_path)
+    assert (settings.idle_minutes, settings.small_counts_below) == (5, 3)
+    assert [p.code for p in settings.problems] == ["settings-idle-minutes", "settings-small-counts"]

@@ -287,3 +287,31 @@ async def test_each_report_shown_is_audited_once_with_the_user(demo_db):
     # this quarter first, then the period typed
     assert [r[0] for r in rows] == [app.ctx.user_id] * 2
     assert '"from": "2020-01-01"' in rows[1][1]
+
+
+async def test_one_municipality_shows_small_counts_as_below_the_setting(demo_db):
+    import dataclasses
+
+    from textual.widgets import Select
+
+    app = DocAssistApp(demo_db, demo=True, user_id=make_user(demo_db))
+    # a high threshold, so the demo's smallest municipality surely has a hidden count
+    app.settings = dataclasses.replace(app.settings, small_counts_below=10)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_reports(app, pilot)
+        places = screen.query_one("#report-municipality", Select)
+        first = next(value for _label, value in places._options if value is not Select.NULL)
+        places.value = first
+        await _counted(app, pilot)
+        table = screen.query_one("#report-table", DataTable)
+        for _ in range(3):  # summary, served, documents, then documents by age and sex
+            await pilot.press("n")
+            await pilot.pause()
+        assert screen.report is not None and screen.report.municipality == first
+        assert str(table.ordered_columns[0].label) == "Age group"
+        cells = [str(c) for i in range(table.row_count) for c in table.get_row_at(i)[1:]]
+        assert "<10" in cells
+        numbers = [int(c.replace(",", "")) for c in cells if c.isdigit() or "," in c]
+        assert all(n == 0 or n >= 10 for n in numbers)
+        note = str(screen.query_one("#report-note", Static).render())
+        assert "Counts below 10 are shown as <10" in note

@@ -40,6 +40,7 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
 def run(args: argparse.Namespace) -> int:
     from docassist.procedures import load_all
     from docassist.services import export, reports
+    from docassist.services.settings import load_settings
 
     fmt = output_format(args.fmt, args.output, "table")
     if fmt == "table" and args.output:
@@ -51,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
     with signed_in(args) as ctx:
         period = reports.make_period(ctx.today(), args.start, args.end)
         municipality = reports.resolve_municipality(ctx, args.municipality)
-        report = reports.build_report(ctx, period, municipality, load_all())
+        report = reports.build_report(
+            ctx, period, municipality, load_all(), load_settings().small_counts_below
+        )
         reports.audit_report(ctx, period, municipality)
     if fmt == "table":
         _print_report(report, language)

@@ -19,7 +19,7 @@ Trainees sign in like everyone else, but their session only ever opens the pract
 register (``Session.register``).
 
 Audited (``Context.audit``, attributed to the user acting, or to nobody for a failed
-sign-in): sign_in, sign_in_failed, sign_in_locked, sign_out, unlock, idle_lock,
+sign-in): sign_in, sign_in_failed, sign_in_locked, sign_out, lock, idle_lock, unlock,
 create (user), set_role, passphrase_set, passphrase_reset, passphrase_change, remove.
 No entry ever holds a passphrase, a hash, or a name typed at a failed sign-in (it may
 be a passphrase typed into the wrong box).
@@ -116,6 +116,12 @@ def _matches(stored: str | None, passphrase: str) -> bool:
         return False
     except InvalidHashError:  # damaged or foreign: it signs nobody in
         return False
+
+
+def hash_matches(stored: str, passphrase: str) -> bool:
+    """Whether ``passphrase`` is the one ``stored`` (an Argon2id hash) was made from:
+    for a hash read elsewhere than this register (``hub join`` checks the hub's copy)."""
+    return _matches(stored, passphrase)
 
 
 def _weaker_than_now(stored: str) -> bool:
@@ -877,10 +883,12 @@ def check_passphrase(ctx: Context, session: Session, passphrase: str) -> None:
             ctx.audit("unlock", "user", row.id)
 
 
-def record_idle_lock(ctx: Context, session: Session) -> None:
-    """The screen was covered after the user was idle (for the trail)."""
+def record_lock(ctx: Context, session: Session, *, idle: bool) -> None:
+    """The screen was covered: after the user was idle (``idle_lock``) or because they
+    asked (``lock``, Ctrl+L). Each lock and each unlock (``check_passphrase``) is in the
+    trail, so it shows who could have been at the keyboard when."""
     with ctx.use_case(), _as(ctx, session.user_id):
-        ctx.audit("idle_lock", "user", session.user_id)
+        ctx.audit("idle_lock" if idle else "lock", "user", session.user_id)
 
 
 # --- registers by their path: the one that decides how to sign in -------------------------

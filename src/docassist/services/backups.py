@@ -19,9 +19,9 @@ from pathlib import Path
 from docassist import locations
 from docassist.services import accounts
 from docassist.services.context import Context, real_now
-from docassist.store import engine, keys
+from docassist.store import engine, keys, outbox
 from docassist.store.backup import backup_database, clean_leftovers, restore_database
-from docassist.store.db import StoreError, open_database
+from docassist.store.db import StoreError, device_id, open_database
 from docassist.store.engine import DatabaseErrors
 
 
@@ -190,6 +190,11 @@ def _record(
     try:
         ctx = Context(db, user_id=user_id, db_key=key)
         with ctx.use_case():
+            if action == "restore":
+                # a restored register goes on under a new device id, so what it does
+                # next is not taken for the lost laptop's later work (outbox.renew_device)
+                after = {**after, "previous_device": device_id(db)}
+                after["device"] = outbox.renew_device(db)
             ctx.audit(action, "register", "whole", after=after)
     finally:
         db.close()

@@ -26,6 +26,7 @@ from docassist.services import cases as case_service
 from docassist.services import users
 from docassist.services.accounts import REFUSALS, Action, role_may
 from docassist.services.context import Context, NotFoundError, ValidationError
+from docassist.store import outbox
 from docassist.store.audit import redact_details
 
 ERASED = {"erased": True}
@@ -127,6 +128,7 @@ def _erase(ctx: Context, person_id: str, reason: str) -> None:
     # The full-text index keeps a deleted entry's words until its segments merge.
     db.execute("INSERT INTO households_fts(households_fts) VALUES ('optimize')")
     redacted = _scrub_audit(ctx, person_id, words)
+    _scrub_sync_copies(ctx, person_id, case_ids)
     ctx.audit(
         "erase",
         "person",
@@ -137,6 +139,45 @@ def _erase(ctx: Context, person_id: str, reason: str) -> None:
             "cases": len(case_ids),
         },
         redacts=redacted,
+    )
+
+
+def _scrub_sync_copies(ctx: Context, person_id: str, case_ids: list[str]) -> None:
+    """What sync keeps of the person's data on this laptop goes too.
+
+    - The conflicts this register keeps copy both versions of a row: those about the
+      person, their documents, cases and steps are blanked. Not sent: each register
+      and the hub blank their own copies when the erased person reaches them (the
+      erased row travels like any other change, a tombstone that beats an edit).
+    - Changes to those rows still waiting in the outbox hold the data as it was: only
+      each row's newest entry is kept (the erased version, which has seen the older
+      ones: its version vector covers theirs, so the hub loses nothing by not seeing
+      them)."""
+    from docassist.services.sync.laptop import scrub_erased_conflicts
+
+    db = ctx.db
+    with outbox.applying(db):
+        scrub_erased_conflicts(db)
+    outbox.seal(db, ctx.now(), ctx.user_id)  # the erased versions, in this transaction
+    kinds = [
+        r[0] for r in db.execute("SELECT kind FROM documents WHERE person_id = ?", [person_id])
+    ]
+    marks = ", ".join("?" * len(case_ids))
+    steps, events = (
+        [r[0] for r in db.execute(f"SELECT id FROM {table} WHERE case_id IN ({marks})", case_ids)]
+        if case_ids
+        else []
+        for table in ("case_steps", "case_events")
+    )
+    outbox.keep_newest(
+        db,
+        [
+            ("persons", [person_id]),
+            ("documents", [f"{person_id}/{kind}" for kind in kinds]),
+            ("cases", case_ids),
+            ("case_steps", steps),
+            ("case_events", events),
+        ],
     )
 
 

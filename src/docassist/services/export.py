@@ -35,7 +35,7 @@ from docassist.services import users
 from docassist.services.accounts import REFUSALS, Action, role_may
 from docassist.services.context import Context, ValidationError
 from docassist.services.files import atomic_path, owner_only, scratch_beside
-from docassist.services.reports import Report, localize
+from docassist.services.reports import Report, localize, table_note
 
 REPORT_FORMATS = ("csv", "xlsx", "json")
 FULL_FORMATS = ("csv", "xlsx")
@@ -70,7 +70,7 @@ def localized_tables(report: Report, language: str) -> list[LocalTable]:
             t.gettext(table.title),
             [t.gettext(c.title) for c in table.columns],
             [[localize(cell, language) for cell in row] for row in table.rows],
-            t.gettext(table.note) if table.note else None,
+            table_note(table, t.gettext),
         )
         for table in report.tables
     ]

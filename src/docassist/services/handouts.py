@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from docassist.domain.model import RELATION_LABELS
+from docassist.domain.model import RELATION_LABELS, DocumentKind
 from docassist.domain.script import cyr_to_lat
 from docassist.handouts.family import FamilyFacts, MemberFacts, family_plan
 from docassist.handouts.plan import plan_sections
@@ -104,6 +104,10 @@ def make_family_plan(
             relation=RELATION_LABELS[person.relation],
             born=_born(person),
             sections=plan_sections(plans.get(person.id), cases),
+            expired=tuple(
+                (kind, person.valid_until[kind])
+                for kind in sorted(person.expired_on(ctx.today()), key=list(DocumentKind).index)
+            ),
         )
         for person in detail.members
     ]

@@ -46,8 +46,8 @@ import math
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -59,6 +59,7 @@ from docassist.domain.model import DOCUMENT_LABELS, DocumentKind, Sex
 from docassist.domain.text import N_, Problem
 from docassist.i18n import translator
 from docassist.services.context import Context, ValidationError
+from docassist.services.settings import DEFAULT_SMALL_COUNTS_BELOW
 from docassist.services.workshops import MEMBER_WHEN_MARKED
 from docassist.store.cases import active_case_sql
 
@@ -101,6 +102,47 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     note: str | None = None  # msgid: what the figures mean, one or two sentences
     total_row: bool = False  # the last row adds up the others
+    # counts from 1 to this minus one are shown as "<this" (0: all shown)
+    hidden_below: int = 0
+
+
+SMALL_COUNTS_NOTE = N_(
+    "Counts below {n} are shown as <{n}: in one municipality they could point at one family."
+)
+
+
+def table_note(table: Table, gettext: Callable[[str], str]) -> str | None:
+    """What the table's figures mean, in the reader's language, with the hiding of small
+    counts said where it applies."""
+    parts = [gettext(table.note)] if table.note else []
+    if table.hidden_below:
+        parts.append(gettext(SMALL_COUNTS_NOTE).format(n=table.hidden_below))
+    return " ".join(parts) or None
+
+
+def hide_small_counts(table: Table, below: int) -> Table:
+    """``table`` with its sex and age counts from 1 to ``below`` - 1 shown as "<below".
+
+    Zeros stay: they point at nobody. In the sex x age table the age group's total is a
+    cell of the cross too and is hidden the same way; a document's total (the Total
+    column of the other tables) counts people of every sex and age and stays.
+    """
+    if below < 2:
+        return table
+    hide = [
+        c.key.startswith(("sex_", "age_"))
+        or (table.key == "documents_sex_age" and c.key == "total")
+        for c in table.columns
+    ]
+    shown = f"<{below}"
+    rows = tuple(
+        tuple(
+            shown if h and isinstance(v, int) and 0 < v < below else v
+            for h, v in zip(hide, row, strict=True)
+        )
+        for row in table.rows
+    )
+    return replace(table, rows=rows, hidden_below=below)
 
 
 @dataclass(frozen=True)
@@ -282,8 +324,13 @@ def build_report(
     period: Period,
     municipality: str | None = None,
     checklists: cl.ChecklistSet | None = None,
+    small_counts_below: int = DEFAULT_SMALL_COUNTS_BELOW,
 ) -> Report:
-    """Every table of the report; reads only, writes nothing."""
+    """Every table of the report; reads only, writes nothing.
+
+    With one municipality chosen, the sex x age counts below ``small_counts_below``
+    (settings.toml) are hidden; over all municipalities they point at nobody.
+    """
     q = _Query(ctx, period, municipality, checklists)
     served = q.served()
     documents = q.documents()
@@ -334,7 +381,10 @@ def build_report(
         (
             summary,
             served_table,
-            *_document_tables(documents, q.procedure_label),
+            *(
+                hide_small_counts(t, small_counts_below) if municipality else t
+                for t in _document_tables(documents, q.procedure_label)
+            ),
             *_workshop_tables(workshops, q.procedure_label),
             _procedure_table(procedures, q.procedure_label),
             Table(

@@ -5,24 +5,23 @@ screens ask the app's door and show what it says. Which kind of register the app
 started on decides what the first screen asks:
 
 - no file yet: the first coordinator is created on screen (``create_first_coordinator``),
-  and the register made then (encrypted once the accounts services make it so, with a
-  recovery key to show once);
+  and the register made then, encrypted, with a recovery key to show once;
 - a plaintext file (the demo, practice, registers from before encryption, test
   registers): opened at start, so its accounts are checked by ``accounts.sign_in``;
 - an encrypted file: nothing can be read before a passphrase opens it, so it is opened
-  at the first sign-in (``_open_encrypted``).
+  at the first sign-in (``accounts.open_signed_in``), or with the recovery key when a
+  passphrase is forgotten (``recover``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from docassist.domain.model import Role
 from docassist.services import accounts, users
 from docassist.services.accounts import Session
-from docassist.services.context import Context, real_now
+from docassist.services.context import Context
 from docassist.services.demo import is_demo_register
 from docassist.store import engine, keys
 from docassist.store.database import Database
@@ -81,53 +80,40 @@ class RegisterDoor:
 
     def sign_in(self, name: str, passphrase: str) -> Session:
         """Raises what ``accounts.sign_in`` raises (SignInError, PassphraseNotSetError,
-        NotAllowedError), or the keyring's refusal for an encrypted register."""
-        if self.ctx is None and self.encrypted:
-            # The first sign-in opens it: unwrapping the key is the passphrase check,
-            # and the context carries the key for every use case after it.
+        NotAllowedError), or the store's errors for a file that cannot be opened."""
+        if self.ctx is None:
+            # An encrypted register is opened by its first sign-in (unwrapping the key is
+            # the passphrase check, and the context carries the key for every use case
+            # after it); the services decide how any other kind is signed in to.
             ctx, session = accounts.open_signed_in(self.path, name, passphrase)
             self.db, self.ctx = ctx.db, ctx
             return session
-        return accounts.sign_in(self._opened(name, passphrase), name, passphrase)
-
-    def _opened(self, name: str, passphrase: str) -> Context:
-        if self.ctx is not None:
-            return self.ctx
-        if self.encrypted:
-            return self._open_encrypted(name, passphrase)
-        # Made since the app started (its first coordinator), in plaintext.
-        return self._open(open_database(self.path, create=False))
+        return accounts.sign_in(self.ctx, name, passphrase)
 
     def set_first_passphrase(self, name: str, passphrase: str) -> Session:
         assert self.ctx is not None  # only asked after a sign-in reached the accounts
         return accounts.set_first_passphrase(self.ctx, name, passphrase)
 
     def create_first_coordinator(self, name: str, passphrase: str) -> tuple[Session, str | None]:
-        """The register's first account, signed in; with the recovery key to show once
-        when the register is encrypted (None for a plaintext one)."""
+        """The register's first account, signed in (one sign-in, in the trail once);
+        with the recovery key to show once when the register is encrypted (None for a
+        plaintext one)."""
         if self.ctx is not None:
             return accounts.create_first_coordinator(self.ctx, name, passphrase), None
-        recovery_key = _create_register(self.path, name, passphrase)
-        # Signed in as any other time: the register is opened the way it will be opened
-        # from now on (with the key its passphrase unwraps, once it is encrypted).
-        return self.sign_in(name, passphrase), recovery_key
+        made = accounts.create_register(self.path, name, passphrase)
+        # The register stays open as it was made, with its key: opening it again would
+        # sign in a second time.
+        self.db, self.ctx = made.context.db, made.context
+        return made.session, made.recovery_key
 
-    def _open_encrypted(self, name: str, passphrase: str) -> Context:
-        """SERVICE NEEDED: the accounts services' own way to open an encrypted register
-        with a user's passphrase (being added beside the keyring). Until it lands, the
-        keyring is asked here; its refusals are calm and name nobody."""
-        moment = datetime.fromisoformat(real_now())
-        key = keys.unlock(self.path, name, passphrase, now=moment)
-        return self._open(open_database(self.path, create=False, key=key))
+    def recover(self, recovery_key: str, name: str, new_passphrase: str) -> Session:
+        """A forgotten passphrase set anew with the organisation's recovery key
+        (``accounts.recover_passphrase``), then signed in with it."""
+        # The services open the file with its key on a connection of their own (the same
+        # library as this door's, if it has the register open after a sign-out).
+        account = accounts.recover_passphrase(self.path, recovery_key, name, new_passphrase)
+        return self.sign_in(account, new_passphrase)
 
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
-
-
-def _create_register(path: Path, name: str, passphrase: str) -> str | None:
-    """A new encrypted register with its first coordinator (``accounts.create_register``);
-    the organisation's recovery key, to be shown once."""
-    made = accounts.create_register(path, name, passphrase)
-    made.context.db.close()  # opened again at the sign-in that follows, as every time
-    return made.recovery_key

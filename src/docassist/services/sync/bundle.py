@@ -209,6 +209,7 @@ def import_bundle(ctx: Context, path: Path) -> Imported:
             )
             for household_id in applied.households:
                 refresh_search_text(ctx, household_id)
+            laptop.scrub_erased_conflicts(db)
         if applied.written:
             ctx.audit(
                 "import",

@@ -80,7 +80,12 @@ CREATE TABLE IF NOT EXISTS docassist.devices (
     registered_at timestamptz NOT NULL DEFAULT now(),
     last_push_at timestamptz,
     last_pull_at timestamptz,
-    revoked_at timestamptz
+    revoked_at timestamptz,
+    -- the latest clock reading this device pushed of its own: a register whose clock is
+    -- behind it is an older copy (a restored backup) and takes a new device id
+    last_hlc text COLLATE "C",
+    -- a restored register's new id, which took over this one's login
+    replaced_by text
 );
 
 CREATE TABLE IF NOT EXISTS docassist.pushes (
@@ -115,6 +120,49 @@ CREATE OR REPLACE FUNCTION docassist.version_json(
     SELECT jsonb_build_object(
         'hlc', hlc, 'device', split_part(hlc, '.', 3), 'user_id', user_id,
         'deleted', deleted, 'data', data)
+$$;
+
+-- The person whose data a conflict row copies (laptop.conflict_subject says the same):
+-- the person's own row, their documents (keyed person/kind), cases and case steps.
+CREATE OR REPLACE FUNCTION docassist.conflict_subject(k jsonb) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, docassist AS $$
+    SELECT CASE k ->> 'tbl'
+        WHEN 'persons' THEN k ->> 'row_key'
+        WHEN 'documents' THEN split_part(k ->> 'row_key', '/', 1)
+        WHEN 'cases' THEN (k ->> 'winner')::jsonb -> 'data' ->> 'person_id'
+        WHEN 'case_steps' THEN (
+            SELECT c.data ->> 'person_id' FROM docassist.rows c
+            WHERE c.tbl = 'cases' AND c.row_key = (k ->> 'winner')::jsonb -> 'data' ->> 'case_id')
+    END
+$$;
+
+CREATE OR REPLACE FUNCTION docassist.erased_side(side text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_set(side::jsonb, '{{data}}', '{{"erased": true}}'::jsonb)::text
+$$;
+
+-- Erasure on request reaches the hub as the person's erased row (a tombstone that beats
+-- any edit); the conflicts kept here still copy the data as it was. Blank them (who,
+-- when and which laptop stay), with the erasure's clock and a new place in the commit
+-- log, so every laptop takes the blanked row in its next pull. Run at the end of every
+-- push: a conflict made by an edit that arrives after the erasure is blanked as well.
+CREATE OR REPLACE FUNCTION docassist.scrub_erased() RETURNS integer
+LANGUAGE sql SET search_path = pg_catalog, docassist AS $$
+    WITH done AS (
+        UPDATE docassist.rows k SET
+            data = k.data || jsonb_build_object(
+                'winner', docassist.erased_side(k.data ->> 'winner'),
+                'loser', docassist.erased_side(k.data ->> 'loser')),
+            hlc = p.hlc,
+            seq = nextval('docassist.change_seq')
+        FROM docassist.rows p
+        WHERE k.tbl = 'sync_conflicts' AND p.tbl = 'persons'
+          AND p.row_key = docassist.conflict_subject(k.data)
+          AND p.data ->> 'erased_at' IS NOT NULL
+          AND ((k.data ->> 'loser')::jsonb -> 'data') IS DISTINCT FROM '{{"erased": true}}'::jsonb
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM done
 $$;
 
 -- Which device is calling: its own login role (each laptop has one).
@@ -272,7 +320,11 @@ BEGIN
             found_conflicts := found_conflicts + 1;
         END IF;
     END LOOP;
-    UPDATE docassist.devices SET last_push_at = now() WHERE device_id = from_device;
+    PERFORM docassist.scrub_erased();
+    UPDATE docassist.devices SET last_push_at = now(), last_hlc = greatest(last_hlc, (
+        SELECT max(x.hlc COLLATE "C") FROM jsonb_to_recordset(changes) AS x(hlc text)
+        WHERE split_part(x.hlc, '.', 3) = from_device))
+    WHERE device_id = from_device;
     INSERT INTO docassist.pushes(device_id, received, applied, conflicts)
     VALUES (from_device, received, applied, found_conflicts);
     RETURN jsonb_build_object(
@@ -287,6 +339,30 @@ LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
     WHERE device_id = from_device AND (
         role_name = session_user
         OR NOT pg_has_role(session_user, '{DEVICE_GROUP}', 'MEMBER'))
+$$;
+
+-- A register restored from a backup goes on under a new device id (outbox.renew_device):
+-- its login, still the old id's, moves to the new id, and the old id's row stays for
+-- the record (what it pushed, when), pointing at the new one. Repeated after a cut
+-- connection, it finds the move made and does nothing.
+CREATE OR REPLACE FUNCTION docassist.renew_device(previous text, renewed text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
+DECLARE
+    d docassist.devices%ROWTYPE;
+BEGIN
+    PERFORM pg_advisory_xact_lock({WRITE_LOCK});
+    SELECT * INTO d FROM docassist.devices WHERE role_name = session_user;
+    IF NOT FOUND OR d.revoked_at IS NOT NULL OR d.device_id NOT IN (previous, renewed) THEN
+        RAISE EXCEPTION 'docassist: device refused' USING ERRCODE = 'DA003';
+    END IF;
+    IF d.device_id = renewed THEN
+        RETURN;
+    END IF;
+    UPDATE docassist.devices SET role_name = NULL, replaced_by = renewed
+    WHERE device_id = previous;
+    INSERT INTO docassist.devices(device_id, role_name, user_id, name)
+    VALUES (renewed, session_user, d.user_id, d.name);
+END
 $$;
 
 -- A lost laptop: its login stops working at once (and its open sessions end); what it
@@ -341,6 +417,8 @@ REVOKE ALL ON FUNCTION docassist.revoke_device(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION docassist.revoke_device(text) TO {DEVICE_GROUP};
 REVOKE ALL ON FUNCTION docassist.push(jsonb, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION docassist.push(jsonb, text, text) TO {DEVICE_GROUP};
+REVOKE ALL ON FUNCTION docassist.renew_device(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION docassist.renew_device(text, text) TO {DEVICE_GROUP};
 REVOKE ALL ON FUNCTION docassist.note_pull(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION docassist.note_pull(text) TO {DEVICE_GROUP};
 """

@@ -18,6 +18,7 @@ from docassist.domain.sync import (
     POLICY,
     Conflict,
     Version,
+    canonical_json,
     conflict_row,
     covers,
     merge,
@@ -93,8 +94,9 @@ def record_conflicts(
 ) -> int:
     """Keep conflicts found here (importing a bundle), and send them on to the hub."""
     made = 0
+    erased = erased_persons(db)
     for conflict in conflicts:
-        row = conflict_row(conflict, detected_at, detected_on)
+        row = scrubbed(db, conflict_row(conflict, detected_at, detected_on), erased)
         exists = db.execute("SELECT 1 FROM sync_conflicts WHERE id = ?", [row["id"]]).fetchone()
         if exists:
             continue
@@ -103,6 +105,80 @@ def record_conflicts(
         outbox.add_to_outbox(db, "sync_conflicts", row["id"], version, now, relayed=True)
         made += 1
     return made
+
+
+# -- erasure: conflict copies of an erased person's data ------------------------------
+
+# What an erased side of a conflict holds instead of the version it copied.
+ERASED_SIDE = {"erased": True}
+
+
+def erased_persons(db: Database) -> set[str]:
+    return {r[0] for r in db.execute("SELECT id FROM persons WHERE erased_at IS NOT NULL")}
+
+
+def conflict_subject(db: Database, row: dict[str, Any]) -> str | None:
+    """The person whose data a conflict copies, if any: the person's own row, their
+    documents (keyed person/kind), their cases and those cases' steps. The hub asks
+    the same in SQL (hub_sql.py, ``conflict_subject``)."""
+    table, row_key = row.get("tbl"), str(row.get("row_key") or "")
+    if table == "persons":
+        return row_key
+    if table == "documents":
+        return row_key.split("/", 1)[0]
+    data = _side_data(row.get("winner")) or _side_data(row.get("loser"))
+    if table == "cases":
+        return _str(data.get("person_id"))
+    if table == "case_steps":
+        found = db.execute(
+            "SELECT person_id FROM cases WHERE id = ?", [data.get("case_id")]
+        ).fetchone()
+        return found[0] if found else None
+    return None
+
+
+def _side_data(text: Any) -> dict[str, Any]:
+    return (json.loads(str(text)) if text else {}).get("data") or {}
+
+
+def _erased_side(text: str) -> str:
+    return canonical_json({**json.loads(text), "data": ERASED_SIDE})
+
+
+def is_scrubbed(row: dict[str, Any]) -> bool:
+    return _side_data(row.get("loser")) == ERASED_SIDE
+
+
+def scrubbed(db: Database, row: dict[str, Any], erased: set[str]) -> dict[str, Any]:
+    """The conflict row, its two copies blanked when they copy an erased person's data
+    (who, when and on which laptop stay: no personal data)."""
+    if is_scrubbed(row) or conflict_subject(db, row) not in erased:
+        return row
+    return {**row, "winner": _erased_side(row["winner"]), "loser": _erased_side(row["loser"])}
+
+
+def scrub_erased_conflicts(db: Database) -> int:
+    """Blank the copies this register's conflicts keep of erased persons' data; returns
+    how many. Run by the erasure and after every pull or bundle that may bring an
+    erasure (each register scrubs its own copies; the hub scrubs its own when the
+    erased person reaches it). The caller runs it with ``outbox.applying`` set: the
+    blanked copies are not sent, every holder blanks its own."""
+    erased = erased_persons(db)
+    if not erased:
+        return 0
+    cur = db.execute("SELECT * FROM sync_conflicts")
+    names = [d[0] for d in cur.description]
+    done = 0
+    for values in cur.fetchall():
+        row = dict(zip(names, values, strict=True))
+        clean = scrubbed(db, row, erased)
+        if clean is not row:
+            db.execute(
+                "UPDATE sync_conflicts SET winner = ?, loser = ? WHERE id = ?",
+                [clean["winner"], clean["loser"], row["id"]],
+            )
+            done += 1
+    return done
 
 
 def forget_household(db: Database, household_id: str) -> None:

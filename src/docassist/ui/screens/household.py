@@ -109,12 +109,28 @@ def document_initials() -> dict[DocumentKind, str]:
     }
 
 
-def document_marks(documents: dict[DocumentKind, DocumentState]) -> Text:
-    """ "✓ ✓ ✗ … ?" under the initials, one mark per summary document."""
+# A document held past its "valid until": it counts as not held (domain/validity.py).
+EXPIRED_MARK = ("!", "bold red")
+# Held, valid for 30 days or less: still a tick (it is held), in the warning colour;
+# the person's detail says until when.
+EXPIRING_STYLE = "bold yellow"
+
+
+def document_marks(
+    documents: dict[DocumentKind, DocumentState],
+    expired: set[DocumentKind] | frozenset[DocumentKind] = frozenset(),
+    expiring: set[DocumentKind] | frozenset[DocumentKind] = frozenset(),
+) -> Text:
+    """ "✓ ✓ ✗ … ?" under the initials, one mark per summary document; "!" for one
+    that has run out."""
     initials = document_initials()
     out = Text()
     for i, kind in enumerate(SUMMARY_DOCUMENTS):
         mark, style = MARKS[documents.get(kind, DocumentState.UNKNOWN)]
+        if kind in expired:
+            mark, style = EXPIRED_MARK
+        elif kind in expiring:
+            style = EXPIRING_STYLE
         if i:
             out.append(" ")
         out.append(mark.ljust(len(initials[kind])), style=style)
@@ -190,7 +206,7 @@ class HouseholdScreen(DocScreen):
             yield DataTable(id="case-table", cursor_type="row")
             yield Static(id="next-step")
 
-    def _legend(self) -> Content:
+    def _legend(self, expired: bool = False) -> Content:
         initials = document_initials()
         parts: list[str | tuple[str, str]] = []
         for kind in SUMMARY_DOCUMENTS:
@@ -198,6 +214,8 @@ class HouseholdScreen(DocScreen):
         for state in STATE_ORDER:
             mark, style = MARKS[state]
             parts += [(mark, style), f" {_(DOCUMENT_STATE_LABELS[state])}  "]
+        if expired:  # only where it is seen: the legend of most households stays as it was
+            parts += [EXPIRED_MARK, f" {_('Expired')}  "]
         return Content.assemble(*parts)
 
     def on_mount(self) -> None:
@@ -288,9 +306,16 @@ class HouseholdScreen(DocScreen):
                 Text(_(RELATION_LABELS[m.relation])),
                 Text(shown_birth_date(m.birth_date)),
                 Text(str(age) if age is not None else ""),
-                document_marks(plans_svc.documents_as_planned(m, self.plans.get(m.id))[0]),
+                document_marks(
+                    plans_svc.documents_as_planned(m, self.plans.get(m.id))[0],
+                    m.expired_on(today),
+                    m.expiring_on(today),
+                ),
                 key=m.id,
             )
+        self.query_one("#legend", Static).update(
+            self._legend(expired=any(m.expired_on(today) for m in members))
+        )
         ids = [m.id for m in members]
         if self.person_id not in ids:
             self.person_id = ids[0] if ids else None
@@ -327,12 +352,27 @@ class HouseholdScreen(DocScreen):
         to hold although its state is not recorded (it follows from the JMBG or another
         document) is listed as held, never "Has" in the plan and "Not known" here."""
         documents, inferred = plans_svc.documents_as_planned(person, plan)
+        today = self.ctx.today()
+        expired, expiring = person.expired_on(today), person.expiring_on(today)
         groups: dict[DocumentState, list[str]] = {s: [] for s in STATE_ORDER}
+        ran_out: list[str] = []
         for kind in DocumentKind:
             state = documents.get(kind)
             if state is None and kind not in SUMMARY_DOCUMENTS:
                 continue  # rarer documents only when something is recorded about them
             label = _(DOCUMENT_LABELS[kind])
+            until = person.valid_until.get(kind)
+            if kind in expired and until is not None:
+                ran_out.append(
+                    _("{document} (valid until {date})").format(
+                        document=label, date=format_date(until)
+                    )
+                )
+                continue
+            if kind in expiring and until is not None:
+                label = _("{document} (expires {date})").format(
+                    document=label, date=format_date(until)
+                )
             if kind in inferred:
                 groups[DocumentState.HAVE].append(
                     _("{document} (follows from the other records)").format(document=label)
@@ -351,6 +391,16 @@ class HouseholdScreen(DocScreen):
                         " " + ", ".join(groups[state]),
                     )
                 )
+        if ran_out:
+            lines.insert(
+                0,
+                Content.assemble(
+                    EXPIRED_MARK,
+                    " ",
+                    (_("Expired, to renew:"), "bold red"),
+                    " " + ", ".join(ran_out),
+                ),
+            )
         return Content("\n").join(lines)
 
     def _fill_cases(self, person: hh.Person, lang: str) -> None:

@@ -188,6 +188,7 @@ class ReportsScreen(DocScreen):
             period,
             municipality,
             self.app.checklists,
+            self.app.settings.small_counts_below,
         )
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._built, report)
@@ -252,8 +253,9 @@ class ReportsScreen(DocScreen):
                     cells.append(Text(shown_bar, style="bold"))
             widget.add_row(*cells)
         note = self.query_one("#report-note", Static)
-        note.update(_(table.note) if table.note else "")
-        note.display = bool(table.note)
+        text = rp.table_note(table, _)
+        note.update(text or "")
+        note.display = bool(text)
         if not table.rows:
             note.update(_("Nothing in this period."))
             note.display = True

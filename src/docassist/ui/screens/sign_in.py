@@ -65,8 +65,17 @@ def passphrase_rule() -> str:
     ).format(n=accounts.MIN_PASSPHRASE_LENGTH)
 
 
+# Where the keyboard starts: a demo's list of made-up users, else the first field the
+# stage has (the stages lay them out in this order).
+FIRST_FOCUS = ("#made-up-users", *(f"#{name}" for name in FIELDS))
+
+
 class SignInScreen(DocScreen):
     BINDINGS = [Binding("escape", "clear", N_("Clear"))]
+    # Focused as the screen is composed. Textual's own first choice was the scrolling
+    # body, then on_mount moved the focus on: each move restyled the whole body and
+    # redrew the footer, a tenth of the start screen's CPU (issue 12).
+    AUTO_FOCUS = ", ".join(FIRST_FOCUS)
 
     def __init__(self) -> None:
         super().__init__()
@@ -172,11 +181,8 @@ class SignInScreen(DocScreen):
         )
         return True
 
-    def on_mount(self) -> None:
-        self._focus_first()
-
     def _focus_first(self) -> None:
-        for field_id in ("#made-up-users", *(f"#{name}" for name in FIELDS)):
+        for field_id in FIRST_FOCUS:
             for widget in self.query(field_id):
                 widget.focus()
                 return
@@ -391,10 +397,19 @@ class RecoveryKeyScreen(DocScreen):
             yield Button(_("Go on"), id="go-on", variant="success", disabled=not self.written_down)
             yield Static("", id="recovery-message", classes="field-error", markup=False)
 
+    def on_mount(self) -> None:
+        # The keyboard starts where the one thing to do is (the scrolling body would
+        # take the first Tab), and Go on is the next stop once it is checked: Space or
+        # Enter, then Enter, leaves the screen.
+        self.query_one("#written-down", Checkbox).focus()
+
     @on(Checkbox.Changed, "#written-down")
     def _checked(self, event: Checkbox.Changed) -> None:
         self.written_down = event.value
-        self.query_one("#go-on", Button).disabled = not event.value
+        go_on = self.query_one("#go-on", Button)
+        go_on.disabled = not event.value
+        if event.value:
+            go_on.focus()
 
     @on(Button.Pressed, "#go-on")
     def _go_on(self) -> None:
