@@ -391,17 +391,33 @@ def _check_assignee(ctx: Context, assignee_id: str) -> None:
         )
 
 
-def assign_case(ctx: Context, case_id: str, assignee_id: str) -> None:
-    """Give the case to someone else to follow; only a coordinator may."""
+ASSIGN_REFUSAL = N_("Only a coordinator may change who follows a case.")
+
+
+def may_assign(ctx: Context) -> bool:
+    """Whether the signed-in user may give a case to someone else (a coordinator)."""
     me = (
         ctx.db.execute("SELECT role FROM users WHERE id = ?", [ctx.user_id]).fetchone()
         if ctx.user_id
         else None
     )
-    if me is None or me[0] != Role.COORDINATOR:
-        raise ValidationError(
-            {"user": [Problem("role", N_("Only a coordinator may change who follows a case."))]}
-        )
+    return me is not None and me[0] == Role.COORDINATOR
+
+
+def assignable(ctx: Context) -> list[tuple[str, str, Role]]:
+    """Who may follow a case (facilitators and coordinators): id, name, role, by name."""
+    rows = ctx.db.execute(
+        "SELECT id, name, role FROM users WHERE deleted_at IS NULL AND role IN (?, ?) "
+        "ORDER BY name, id",
+        [r.value for r in _ASSIGNABLE],
+    ).fetchall()
+    return [(r[0], r[1], Role(r[2])) for r in rows]
+
+
+def assign_case(ctx: Context, case_id: str, assignee_id: str) -> None:
+    """Give the case to someone else to follow; only a coordinator may."""
+    if not may_assign(ctx):
+        raise ValidationError({"user": [Problem("role", ASSIGN_REFUSAL)]})
     case = get_case(ctx, case_id)
     _check_assignee(ctx, assignee_id)
     if case.assignee_id == assignee_id:

@@ -30,8 +30,8 @@ from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 from docassist.domain.model import DOCUMENT_LABELS, Role
 from docassist.domain.text import N_
 from docassist.i18n import _, current_language, format_date, format_number, ngettext, pgettext
+from docassist.services import cases
 from docassist.services import dashboard as dash
-from docassist.services import users
 from docassist.services.dashboard import CaseLine, Scope
 from docassist.services.documents import ExpiringDocument
 from docassist.ui.base import DocScreen
@@ -88,7 +88,10 @@ class DashboardScreen(DocScreen):
         super().__init__()
         self.municipality: str | None = None
         self.settlement: str | None = None
+        # whose cases: the assignee's ("facilitator": the filter's name since before
+        # cases had an assignee; a coordinator may follow cases too)
         self.facilitator_id: str | None = None
+        self._composed_once = False
         self.active_tab = "due"
         self.lines: dict[str, dict[str, CaseLine]] = {key: {} for key in LISTS}
         self.totals: dict[str, int] = dict.fromkeys(LISTS, 0)
@@ -101,9 +104,21 @@ class DashboardScreen(DocScreen):
     def scope(self) -> Scope:
         return Scope(self.municipality, self.settlement, self.facilitator_id)
 
+    def _people(self) -> list[tuple[str, str]]:
+        """The filter's choices: whose cases (the assignee's), "My cases" first."""
+        me = self.ctx.user_id
+        people = [(name, user_id) for user_id, name, _role in cases.assignable(self.ctx)]
+        mine = [(_("My cases"), user_id) for _name, user_id in people if user_id == me]
+        return mine + [p for p in people if p[1] != me]
+
     def compose(self) -> ComposeResult:
         ctx = self.ctx
-        facilitators = [u for u in users.list_users(ctx) if u.role == Role.FACILITATOR]
+        if not self._composed_once:
+            # a facilitator sees the cases they follow first; everyone's is one choice away
+            self._composed_once = True
+            if self.app.role == Role.FACILITATOR and ctx.user_id:
+                self.facilitator_id = ctx.user_id
+        people = self._people()
         yield Header()
         yield AreaBar()
         with Horizontal(id="dash-filters"):
@@ -120,12 +135,12 @@ class DashboardScreen(DocScreen):
                 id="dash-settlement",
             )
             facilitator = Select(
-                [(u.name, u.id) for u in facilitators],
-                prompt=_("All facilitators"),
+                people,
+                prompt=_("Everyone's cases"),
                 value=self.facilitator_id or Select.NULL,
                 id="dash-facilitator",
             )
-            facilitator.display = bool(facilitators)
+            facilitator.display = len(people) > 1 or self.facilitator_id is not None
             yield facilitator
         with Horizontal(id="dash-counts"):
             for key in COUNTS:
@@ -176,9 +191,12 @@ class DashboardScreen(DocScreen):
         for select_id, prompt in (
             ("#dash-municipality", _("All municipalities")),
             ("#dash-settlement", _("All settlements")),
-            ("#dash-facilitator", _("All facilitators")),
+            ("#dash-facilitator", _("Everyone's cases")),
         ):
             self.query_one(select_id, Select).prompt = prompt
+        set_options_quietly(
+            self.query_one("#dash-facilitator", Select), self._people(), self.facilitator_id
+        )
         # Places are named and sorted in the script of the language: the same
         # choice, perhaps in another spelling.
         set_options_quietly(

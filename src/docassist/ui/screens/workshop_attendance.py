@@ -30,6 +30,7 @@ from docassist.i18n import _, current_language, format_date, format_number, nget
 from docassist.services import households as hh
 from docassist.services import workshops as ws
 from docassist.ui.base import DocScreen
+from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs import QuickAddDialog
 from docassist.ui.widgets.tick_list import NO_TICK, TICK
 
@@ -184,6 +185,7 @@ class AttendanceScreen(DocScreen):
             if key.value:
                 self.toggle(key.value)
 
+    @calm_when_busy
     def toggle(self, key: str) -> None:
         """A household row marks or unmarks the whole household; a member row that person."""
         ctx = self.ctx

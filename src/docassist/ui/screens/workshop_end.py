@@ -24,6 +24,7 @@ from docassist.services import plans
 from docassist.services import workshops as ws
 from docassist.services.context import Context, ValidationError
 from docassist.ui.base import DocScreen
+from docassist.ui.busy import calm_when_busy, calm_when_busy_async
 from docassist.ui.dialogs import ConfirmDialog
 from docassist.ui.widgets.field_problems import problems_text
 from docassist.ui.widgets.tick_list import TickList, ticked_line
@@ -196,6 +197,7 @@ class EndScreen(DocScreen):
             answered,
         )
 
+    @calm_when_busy_async
     async def _open(self, chosen: list[tuple[str, str]]) -> None:
         ctx, code = self.ctx, current_language().code
         try:
@@ -234,6 +236,7 @@ class EndScreen(DocScreen):
         return "\n".join(lines)
 
     @on(Button.Pressed, "#ws-end-close")
+    @calm_when_busy
     def _close(self) -> None:
         # Recorded (and audited) as ended; it stays in the list to continue from, as
         # closed, for a late sign-in sheet or a case forgotten.
