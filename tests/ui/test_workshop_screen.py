@@ -440,7 +440,7 @@ async def test_only_the_mother_came(register):
         await pilot.pause()
         table = app.screen.query_one("#ws-att-table", DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-        assert rows[0][0] == "[✓]" and rows[0][4] == "3 / 3"
+        assert rows[0][0] == "[✓]" and rows[0][4] == "Sabit +2 · 3 / 3"
         assert [r[1] for r in rows[1:]] == [
             "  [✓] Sabit (1990)",
             "  [✓] Ajša (1993)",
@@ -449,7 +449,7 @@ async def test_only_the_mother_came(register):
         await pilot.press("down", "enter", "down", "down", "enter")  # Sabit, then Emir
         await pilot.pause()
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-        assert rows[0][4] == "1 / 3"
+        assert rows[0][4] == "Sabit +2 · 1 / 3"
         assert [r[1] for r in rows[1:]] == [
             "  [ ] Sabit (1990)",
             "  [✓] Ajša (1993)",

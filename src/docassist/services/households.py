@@ -112,6 +112,10 @@ class HouseholdSummary:
     open_cases: int
     blocked_cases: int
     overdue_cases: int
+    # What tells two "Alijević · Dubrava · 4" apart in a list: the people's given
+    # names (the head of household first, then the oldest) and the street address.
+    given_names: tuple[str, ...] = ()
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -741,20 +745,20 @@ def find_households(
     rows = {
         r[0]: r
         for r in ctx.db.execute(
-            "SELECT id, family_name, settlement, municipality FROM households "
+            "SELECT id, family_name, settlement, municipality, address FROM households "
             "WHERE rowid IN (SELECT value FROM json_each(?))",  # rowid: one seek, not two
             [json.dumps([r[0] for r in found])],
         ).fetchall()
     }
     page = [rows[i] for i in ids]
-    members = dict(
-        ctx.db.execute(
-            "SELECT household_id, count(*) FROM persons "
-            "WHERE household_id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL "
-            "GROUP BY household_id",
-            [id_list],
-        ).fetchall()
-    )
+    names: dict[str, list[str]] = {}
+    for household_id, given in ctx.db.execute(
+        "SELECT household_id, given_name FROM persons "
+        "WHERE household_id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL "
+        "ORDER BY relation != 'head', birth_year IS NULL, birth_year, created_at",
+        [id_list],
+    ).fetchall():
+        names.setdefault(household_id, []).append(given)
     cases = {
         r[0]: r[1:]
         for r in ctx.db.execute(
@@ -771,18 +775,21 @@ def find_households(
         ).fetchall()
     }
     summaries = []
-    for id_, family_name, settlement, municipality in page:
+    for id_, family_name, settlement, municipality, address in page:
         open_, blocked, overdue = cases.get(id_, (0, 0, 0))
+        given = tuple(names.get(id_, ()))
         summaries.append(
             HouseholdSummary(
                 id_,
                 family_name,
                 settlement,
                 municipality,
-                members.get(id_, 0),
+                len(given),
                 open_,
                 blocked,
                 overdue,
+                given_names=given,
+                address=address or "",
             )
         )
     return summaries

@@ -32,6 +32,7 @@ from docassist.services import workshops as ws
 from docassist.ui.base import DocScreen
 from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs import QuickAddDialog
+from docassist.ui.who import heads_first, place, who
 from docassist.ui.widgets.tick_list import NO_TICK, TICK
 
 # Joins a household id and a person id in the key of a member's row.
@@ -78,6 +79,7 @@ class AttendanceScreen(DocScreen):
         table.add_column(_("Family"), key="family")
         table.add_column(_("Settlement"), key="settlement")
         table.add_column(_("Municipality"), key="municipality")
+        # "Sead +3", not "4": two families of one name and size told apart.
         table.add_column(_("People"), key="people")
         yield table
         yield Static(id="ws-att-status", classes="status-line")
@@ -97,21 +99,26 @@ class AttendanceScreen(DocScreen):
         came = {a.household_id: {p.id for p in a.people} for a in present}
         table = self.query_one("#ws-att-table", DataTable)
         table.clear()
-        found: list[tuple[str, str, str, str, int | None]]
+        # (household id, family name, settlement and street, municipality, given names)
+        found: list[tuple[str, str, str, str, tuple[str, ...]]]
         if self.search_text.strip():
             found = [
-                (r.id, r.family_name, r.settlement, r.municipality, r.members)
+                (
+                    r.id,
+                    r.family_name,
+                    place(r.settlement, r.address),
+                    r.municipality,
+                    tuple(r.given_names),
+                )
                 for r in hh.find_households(
                     ctx, self.search_text, script_name=script, limit=self.LIMIT
                 )
             ]
         else:
-            # Nothing typed: show who is marked so far.
-            found = [
-                (a.household_id, a.family_name, a.settlement, a.municipality, None) for a in present
-            ]
-        for household_id, family, settlement, municipality, size in found:
-            self._add_household(table, household_id, (family, settlement, municipality), size, came)
+            # Nothing typed: show who is marked so far (their rows read the household).
+            found = [(a.household_id, a.family_name, "", a.municipality, ()) for a in present]
+        for household_id, family, where, municipality, names in found:
+            self._add_household(table, household_id, (family, where, municipality), names, came)
         people = sum(len(a.people) for a in present)
         status = _("Here: {households}, {people}.").format(
             households=ngettext("{n} household", "{n} households", len(present)).format(
@@ -137,19 +144,25 @@ class AttendanceScreen(DocScreen):
         self,
         table: DataTable,
         household_id: str,
-        where: tuple[str, str, str],
-        size: int | None,
+        row: tuple[str, str, str],
+        given_names: tuple[str, ...],
         came: dict[str, set[str]],
     ) -> None:
-        """The household's row; once it is marked, a row per member to tick or untick."""
+        """The household's row; once it is marked, a row per member to tick or untick.
+
+        "Sead +3", not "4", tells two families of one name and size apart (ui.who);
+        a marked household adds how many of its members came: "Sead +3 · 2 / 4"."""
         here = came.get(household_id)
+        family, where, municipality = row
         if here is None:
-            count = format_number(size or 0)
-            table.add_row(NO_TICK, *where, count, key=household_id)
+            table.add_row(NO_TICK, family, where, municipality, who(given_names), key=household_id)
             return
-        members = hh.get_household(self.ctx, household_id).members
+        detail = hh.get_household(self.ctx, household_id)
+        members = detail.members
+        names = who([p.given_name for p in heads_first(members)])
         count = f"{format_number(len(here))} / {format_number(len(members))}"
-        table.add_row(TICK, *where, count, key=household_id)
+        where = where or place(detail.household.settlement, detail.household.address)
+        table.add_row(TICK, family, where, municipality, f"{names} · {count}", key=household_id)
         for person in members:
             born = f" ({person.birth_date.year})" if person.birth_date else ""
             mark = TICK if person.id in here else NO_TICK
