@@ -629,6 +629,17 @@ class DocAssistApp(App):
         if self.session is not None and not isinstance(self.screen, UsersScreen):
             self.push_screen(UsersScreen())
 
+    def action_conflicts(self) -> None:
+        from docassist.ui.screens.conflicts import ConflictsScreen
+
+        if self.role not in (Role.COORDINATOR, Role.ADMIN):
+            from docassist.services.sync import RESOLVE_REFUSAL
+
+            self.notify(_(RESOLVE_REFUSAL), severity="warning")
+            return
+        if not isinstance(self.screen, ConflictsScreen):
+            self.push_screen(ConflictsScreen())
+
     def action_about(self) -> None:
         from docassist.ui.screens.about import AboutScreen
 
