@@ -142,7 +142,15 @@ def save(handout: Handout, path: Path | str | None = None, ctx: Context | None =
     target = target.absolute()
     write_bytes(target, handout.data)
     if ctx is not None and handout.household_id is not None:
-        with ctx.use_case():
-            # What was made and for whom, never what it says or where: the file travels.
-            ctx.audit("print", "household", handout.household_id, after={"handout": "family-plan"})
+        try:
+            with ctx.use_case():
+                # What was made and for whom, never what it says or where: it travels.
+                ctx.audit(
+                    "print", "household", handout.household_id, after={"handout": "family-plan"}
+                )
+        except BaseException:
+            # Not recorded (another program held the register): a plan with names that
+            # the audit log does not know of is not left behind either.
+            target.unlink(missing_ok=True)
+            raise
     return target

@@ -112,6 +112,10 @@ class HouseholdSummary:
     open_cases: int
     blocked_cases: int
     overdue_cases: int
+    # What tells two "Alijević · Dubrava · 4" apart in a list: the people's given
+    # names (the head of household first, then the oldest) and the street address.
+    given_names: tuple[str, ...] = ()
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -433,20 +437,22 @@ def update_household(
     form left as they were keep what someone else saved meanwhile, and a field both
     changed differently raises ``EditConflict`` unless ``overwrite``."""
     _raise_errors(validate_household(household))
-    before = _household_row(ctx, household_id)
-    after = household_columns(household)
-    if base is not None:
-        after = merge_edit(
-            before,
-            household_columns(base),
-            after,
-            derived=_HOUSEHOLD_DERIVED,
-            overwrite=overwrite,
-        )
-    old, new = changed(before, after)
-    if not new:
-        return
+    # Read, merged and written under the write lock: another program's save between
+    # the read and the write would otherwise be overwritten without a prompt.
     with ctx.use_case():
+        before = _household_row(ctx, household_id)
+        after = household_columns(household)
+        if base is not None:
+            after = merge_edit(
+                before,
+                household_columns(base),
+                after,
+                derived=_HOUSEHOLD_DERIVED,
+                overwrite=overwrite,
+            )
+        old, new = changed(before, after)
+        if not new:
+            return
         ctx.db.table("households").update(household_id, {**after, **ctx.stamp()})
         _refresh_search_text(ctx, household_id)
         ctx.audit("update", "household", household_id, old, new)
@@ -486,40 +492,44 @@ def update_person(
     """Save an edited person; ``base`` and ``overwrite`` as for ``update_household``
     (the documents held are merged the same way)."""
     _raise_errors(validate_person(person, ctx.today()))
-    before = _person_row(ctx, person_id)
-    after = person_columns(person, ctx.today(), ctx.now())
-    if before.get("ethnicity_consent_at") and after["ethnicity"] == before.get("ethnicity"):
-        after["ethnicity_consent_at"] = before["ethnicity_consent_at"]
-    docs_before = documents_of(ctx, [person_id]).get(person_id, {})
-    unknown = DocumentState.UNKNOWN
-    wanted = person.documents
-    if base is not None:
-        base_cols = person_columns(base, ctx.today(), ctx.now())
-        base_cols["ethnicity_consent_at"] = after["ethnicity_consent_at"]
-        saved_docs = {f"document:{k.value}": docs_before.get(k, unknown) for k in DocumentKind}
-        base_docs = {f"document:{k.value}": base.documents.get(k, unknown) for k in DocumentKind}
-        my_docs = {f"document:{k.value}": wanted.get(k, unknown) for k in DocumentKind}
-        merged = merge_edit(
-            {**before, **saved_docs},
-            {**base_cols, **base_docs},
-            {**after, **my_docs},
-            derived=_PERSON_DERIVED,
-            recompute=_recompute_name_key,
-            overwrite=overwrite,
-        )
-        wanted = {k: merged.pop(f"document:{k.value}") for k in DocumentKind}
-        after = merged
-    old, new = changed(before, after)
-    docs_changed = {k: v for k, v in wanted.items() if docs_before.get(k, unknown) != v}
-    valid_before = validities_of(ctx, [person_id]).get(person_id, {})
-    valid_changed = {
-        k: v
-        for k, v in _typed_valid_until(person, ctx.today(), wanted).items()
-        if valid_before.get(k) != v
-    }
-    if not new and not docs_changed and not valid_changed:
-        return
+    # Read, merged and written under the write lock: another program's save between
+    # the read and the write would otherwise be overwritten without a prompt.
     with ctx.use_case():
+        before = _person_row(ctx, person_id)
+        after = person_columns(person, ctx.today(), ctx.now())
+        if before.get("ethnicity_consent_at") and after["ethnicity"] == before.get("ethnicity"):
+            after["ethnicity_consent_at"] = before["ethnicity_consent_at"]
+        docs_before = documents_of(ctx, [person_id]).get(person_id, {})
+        unknown = DocumentState.UNKNOWN
+        wanted = person.documents
+        if base is not None:
+            base_cols = person_columns(base, ctx.today(), ctx.now())
+            base_cols["ethnicity_consent_at"] = after["ethnicity_consent_at"]
+            saved_docs = {f"document:{k.value}": docs_before.get(k, unknown) for k in DocumentKind}
+            base_docs = {
+                f"document:{k.value}": base.documents.get(k, unknown) for k in DocumentKind
+            }
+            my_docs = {f"document:{k.value}": wanted.get(k, unknown) for k in DocumentKind}
+            merged = merge_edit(
+                {**before, **saved_docs},
+                {**base_cols, **base_docs},
+                {**after, **my_docs},
+                derived=_PERSON_DERIVED,
+                recompute=_recompute_name_key,
+                overwrite=overwrite,
+            )
+            wanted = {k: merged.pop(f"document:{k.value}") for k in DocumentKind}
+            after = merged
+        old, new = changed(before, after)
+        docs_changed = {k: v for k, v in wanted.items() if docs_before.get(k, unknown) != v}
+        valid_before = validities_of(ctx, [person_id]).get(person_id, {})
+        valid_changed = {
+            k: v
+            for k, v in _typed_valid_until(person, ctx.today(), wanted).items()
+            if valid_before.get(k) != v
+        }
+        if not new and not docs_changed and not valid_changed:
+            return
         if new:
             ctx.db.table("persons").update(person_id, {**after, **ctx.stamp()})
         write_documents(ctx, person_id, docs_changed)
@@ -732,20 +742,20 @@ def find_households(
     rows = {
         r[0]: r
         for r in ctx.db.execute(
-            "SELECT id, family_name, settlement, municipality FROM households "
+            "SELECT id, family_name, settlement, municipality, address FROM households "
             "WHERE rowid IN (SELECT value FROM json_each(?))",  # rowid: one seek, not two
             [json.dumps([r[0] for r in found])],
         ).fetchall()
     }
     page = [rows[i] for i in ids]
-    members = dict(
-        ctx.db.execute(
-            "SELECT household_id, count(*) FROM persons "
-            "WHERE household_id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL "
-            "GROUP BY household_id",
-            [id_list],
-        ).fetchall()
-    )
+    names: dict[str, list[str]] = {}
+    for household_id, given in ctx.db.execute(
+        "SELECT household_id, given_name FROM persons "
+        "WHERE household_id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL "
+        "ORDER BY relation != 'head', birth_year IS NULL, birth_year, created_at",
+        [id_list],
+    ).fetchall():
+        names.setdefault(household_id, []).append(given)
     cases = {
         r[0]: r[1:]
         for r in ctx.db.execute(
@@ -762,18 +772,21 @@ def find_households(
         ).fetchall()
     }
     summaries = []
-    for id_, family_name, settlement, municipality in page:
+    for id_, family_name, settlement, municipality, address in page:
         open_, blocked, overdue = cases.get(id_, (0, 0, 0))
+        given = tuple(names.get(id_, ()))
         summaries.append(
             HouseholdSummary(
                 id_,
                 family_name,
                 settlement,
                 municipality,
-                members.get(id_, 0),
+                len(given),
                 open_,
                 blocked,
                 overdue,
+                given_names=given,
+                address=address or "",
             )
         )
     return summaries

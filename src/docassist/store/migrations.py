@@ -748,6 +748,21 @@ def m0011_sync(db: Database) -> None:
         )
 
 
+@_migration("0012_erased_households")
+def m0012_erased_households(db: Database) -> None:
+    # A household erased on request (services/erasure.py, each member erased first)
+    # stays as a tombstone too: its id and place keep the anonymous counts right, its
+    # family name, address, phone and notes are gone. erased_at also tells a restore of
+    # an older backup to erase the household there again. Synced like every household
+    # column (the hub keeps rows as JSON; the schema fingerprint follows the migrations).
+    _run_script(
+        db,
+        """
+    ALTER TABLE households ADD COLUMN erased_at TEXT;
+    """,
+    )
+
+
 @_migration("0014_document_valid_until")
 def m0014_document_valid_until(db: Database) -> None:
     # Documents that run out (issue 15 item 8): the last day a document held is valid,

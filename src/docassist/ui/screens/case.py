@@ -41,6 +41,7 @@ from docassist.services import households as hh
 from docassist.services.cases import Case, CaseStep, TimelineEntry
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.ui.base import DocScreen
+from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs import (
     AssigneeDialog,
     CloseCaseDialog,
@@ -579,6 +580,7 @@ class CaseScreen(DocScreen):
             return not self.case.is_active
         return True
 
+    @calm_when_busy
     def _run(self, change: Callable[[], None], done: str, *, to_current: bool = False) -> None:
         """A change without a dialog: problems become a notification, never a traceback."""
         try:

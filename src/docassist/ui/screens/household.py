@@ -39,7 +39,7 @@ from docassist.handouts.plan import (
     Waiting,
     plan_sections,
 )
-from docassist.i18n import _, current_language, format_date, ngettext, pgettext
+from docassist.i18n import _, current_language, format_date, format_number, ngettext, pgettext
 from docassist.procedures import (
     CORRECTION,
     DISPUTED,
@@ -53,8 +53,10 @@ from docassist.services import households as hh
 from docassist.services import plans as plans_svc
 from docassist.services.cases import Case
 from docassist.services.context import NotFoundError, ValidationError
+from docassist.store.db import BusyDatabaseError
 from docassist.ui.base import DocScreen
 from docassist.ui.birth_dates import shown_birth_date
+from docassist.ui.busy import calm_when_busy, say_busy
 from docassist.ui.checklist_text import localized
 from docassist.ui.dialogs import (
     ChecklistPickerDialog,
@@ -161,6 +163,8 @@ class HouseholdScreen(DocScreen):
         # Rare, coordinators only, behind a warning; F1 lists it. Not D's Remove:
         # erasing cannot be undone.
         Binding("x", "erase_person", N_("Erase this person (on request)"), show=False),
+        # Shift+X: the whole family asked; the same warning, naming the household.
+        Binding("X", "erase_household", N_("Erase the whole household (on request)"), show=False),
         # Translators: key label; saves the family's next steps as a printable PDF.
         Binding("p", "save_plan", N_("Family plan")),
         Binding("v", "read_all", N_("Read the notes in full"), show=False),
@@ -257,6 +261,12 @@ class HouseholdScreen(DocScreen):
                 self._viewed = True
         except NotFoundError:
             self.notify(_("This household is no longer in the register."), severity="error")
+            self.app.pop_screen()
+            return
+        except BusyDatabaseError as err:
+            # Opening is recorded (whose data was seen): with the register held by
+            # another program it cannot be, so the household is not shown either.
+            say_busy(self, err)
             self.app.pop_screen()
             return
         self.cases = cases_svc.cases_of_household(ctx, self.household_id)
@@ -692,6 +702,7 @@ class HouseholdScreen(DocScreen):
         picker = ChecklistPickerDialog(person.full_name, plan, list(self.app.checklists))
         self.app.push_screen(picker, lambda cid: self._open_checklist(person.id, cid))
 
+    @calm_when_busy
     def _open_checklist(self, person_id: str, checklist_id: str | None) -> None:
         if not checklist_id:
             return
@@ -756,6 +767,7 @@ class HouseholdScreen(DocScreen):
             lambda yes: self._remove(person) if yes else None,
         )
 
+    @calm_when_busy
     def _remove(self, person: hh.Person) -> None:
         try:
             hh.remove_person(self.ctx, person.id)
@@ -798,6 +810,7 @@ class HouseholdScreen(DocScreen):
             lambda yes: self._erase(person) if yes else None,
         )
 
+    @calm_when_busy
     def _erase(self, person: hh.Person) -> None:
         try:
             erasure.erase_person(self.ctx, person.id, erasure.APP_REASON)
@@ -812,6 +825,48 @@ class HouseholdScreen(DocScreen):
         self.notify(_("The person's data was erased. The audit log records who and when."))
         self.request_reload()
 
+    def action_erase_household(self) -> None:
+        """Erasure on request of the whole family: each member, then the household."""
+        detail = self.detail
+        if detail is None:
+            return
+        if not erasure.may_erase(self.ctx):
+            self.notify(_(erasure.REFUSAL), severity="error")
+            return
+        family = detail.household.family_name
+
+        def question() -> str:
+            return _(
+                "Erase all personal data of the household {family} and of each of its "
+                "{n} members? Names, JMBGs, the address, phone, notes, documents and case "
+                "notes are removed for good, also from the audit log. This cannot be undone."
+            ).format(family=family, n=format_number(len(detail.members)))
+
+        self.app.push_screen(
+            ConfirmDialog(
+                question,
+                title=lambda: _("Erase this household (on request)"),
+                confirm_label=N_("Erase for good"),
+                cancel_label=N_("Keep"),
+                danger=True,
+                cancel_first=True,
+            ),
+            lambda yes: self._erase_household() if yes else None,
+        )
+
+    @calm_when_busy
+    def _erase_household(self) -> None:
+        try:
+            erasure.erase_household(self.ctx, self.household_id, erasure.APP_REASON)
+        except ValidationError as err:
+            self.notify(err.problems[next(iter(err.problems))][0].render(_), severity="error")
+            return
+        except NotFoundError:
+            pass  # gone meanwhile (another laptop): nothing left to erase
+        self.app.pop_screen()
+        self.app.notify(_("The household's data was erased. The audit log records who and when."))
+
+    @calm_when_busy
     def action_undo_remove(self) -> None:
         if self.removed is None:
             return
