@@ -779,6 +779,27 @@ def m0014_document_valid_until(db: Database) -> None:
     )
 
 
+@_migration("0017_workshop_close_and_progress")
+def m0017_workshop_close_and_progress(db: Database) -> None:
+    # Issue 16 §4. closed_at: "Close the workshop" records that it ended (a synced
+    # column: the hub keeps rows as JSON, so it travels with no change there).
+    # workshop_progress: where the presenter was left (the slide and the "what to bring"
+    # ticks), so continuing after a flat battery resumes there. It is this laptop's
+    # projector, not a record of anyone: no sync columns, nothing personal in it.
+    _run_script(
+        db,
+        """
+    ALTER TABLE workshops ADD COLUMN closed_at TEXT;
+    CREATE TABLE workshop_progress (
+        workshop_id TEXT PRIMARY KEY REFERENCES workshops(id),
+        position INTEGER NOT NULL DEFAULT 0,
+        ticks TEXT NOT NULL DEFAULT '[]',    -- JSON: [[checklist id, step key, [items]]]
+        updated_at TEXT NOT NULL
+    );
+    """,
+    )
+
+
 @_migration("0019_outbox_by_row")
 def m0019_outbox_by_row(db: Database) -> None:
     # Applying a pull asks, for every row that arrives, whether this laptop still has
