@@ -16,8 +16,9 @@ import textwrap
 
 import pytest
 
-# Never needed before the first screen, nor by --help or locate.
-HEAVY = ("openpyxl", "fpdf", "babel", "sqlite_utils", "tomllib")
+# Never needed before the first screen, nor by --help or locate. psycopg (with
+# libpq) is for talking to a hub: the title's sync standing is read from the register.
+HEAVY = ("openpyxl", "fpdf", "babel", "sqlite_utils", "tomllib", "psycopg")
 LATER = (
     "docassist.handouts",
     "docassist.services.reports",

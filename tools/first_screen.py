@@ -116,7 +116,7 @@ def _household_rows(app: App) -> bool:
 
 def _start_screen(app: App) -> bool:
     """The sign-in screen is up: it focuses a demo's made-up users (or the name box)
-    once it has composed them, in its on_mount."""
+    once it has composed and mounted them (its AUTO_FOCUS)."""
     return type(app.screen).__name__ == "SignInScreen" and app.screen.focused is not None
 
 

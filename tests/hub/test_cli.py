@@ -141,3 +141,29 @@ def test_export_and_import_a_bundle_twice(capsys, tmp_path, hub_dsn):
     # no --output over the register
     status, _, err = run(capsys, "--db", str(a), "sync", "export", "--output", str(a))
     assert status == 2 and "does not write over it" in err
+
+
+def test_join_checks_the_passphrase_against_the_hubs_copy_before_making_anything(
+    capsys, tmp_path, hub_dsn
+):
+    office = tmp_path / "office.db"
+    make_register(office)
+    assert run(capsys, "hub", "init", hub_dsn)[0] == 0
+    # the first sign-in set Milica's passphrase, and the hub got her user row with it
+    status, _, err = run(capsys, "--db", str(office), "hub", "connect", hub_dsn, "--user", "Milica")
+    assert status == 0, err
+    laptop = tmp_path / "new" / "laptop.db"
+    laptop.parent.mkdir()
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("not her passphrase at all\n")
+    wrong.chmod(0o600)
+    join = ("--db", str(laptop), "hub", "join", hub_dsn, "--user", "Milica")
+    status, out, err = run(capsys, *join, "--passphrase-file", str(wrong))
+    assert status == 2
+    assert err.count("\n") == 1 and "not Milica's passphrase" in err and "Traceback" not in err
+    assert list(laptop.parent.iterdir()) == []  # no register, no key file, no journal
+    status, out, err = run(capsys, *join)  # the right one (DOCASSIST_PASSPHRASE)
+    assert status == 0, err
+    assert "connected" in out
+    status, out, err = run(capsys, "--db", str(laptop), "sync", "--user", "Milica")
+    assert status == 0, err  # and she signs in on the new laptop with it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 
 from docassist.locations import checklists_dir, user_checklists_dir
@@ -107,3 +108,22 @@ async def test_a_damaged_css_cache_is_parsed_again(empty_db):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.screen.query("DataTable")
+
+
+async def test_no_collection_while_the_first_screen_is_built_and_collecting_after(empty_db):
+    # Start-up made the cycle collector walk every object Textual and docassist had
+    # just made, again and again (issue 12): it waits for the first frame instead.
+    enabled_at: list[tuple[str, bool]] = []
+
+    def seen(message: object) -> None:
+        enabled_at.append((type(message).__name__, gc.isenabled()))
+
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24), message_hook=seen) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HouseholdListScreen"
+        # The list's widgets were mounted with no collection running...
+        assert ("Mount", False) in enabled_at
+        # ...and it runs again once the first frame is out, for the rest of the session.
+        assert gc.isenabled()
+    assert gc.isenabled()

@@ -178,13 +178,13 @@ async def test_whole_workshop_at_80_columns(register):
         await pilot.press(*"Fatmir")
         quick.query_one("#qa-surname-0", Input).focus()
         await pilot.press(*"Berisha")
-        quick.query_one("#qa-year-0", Input).focus()
+        quick.query_one("#qa-born-0", Input).focus()
         await pilot.press(*"1980")
         quick.query_one("#qa-more").press()
         await pilot.pause()
         quick.query_one("#qa-given-1", Input).focus()
         await pilot.press(*"Arben")
-        quick.query_one("#qa-year-1", Input).focus()
+        quick.query_one("#qa-born-1", Input).focus()
         await pilot.press(*"2012")
 
         # Consent is required.
@@ -343,7 +343,7 @@ async def test_duplicate_use_existing_marks_that_household(register):
         quick = app.screen
         quick.query_one("#qa-family", Input).value = "Berisha"
         quick.query_one("#qa-given-0", Input).value = "Fatmir"
-        quick.query_one("#qa-year-0", Input).value = "1980"
+        quick.query_one("#qa-born-0", Input).value = "1980"
         quick.query_one("#qa-consent", Checkbox).value = True
 
         # Back: nothing is saved, the form stays as typed.

@@ -40,6 +40,14 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
     join.add_argument("dsn", metavar="DSN", help=_("the hub's address (an owner's account)"))
     join.add_argument("--user", metavar="NAME_OR_ID", required=True, help=_("who uses this laptop"))
     join.add_argument("--name", metavar="TEXT", default="", help=_("what to call this laptop"))
+    join.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        help=_(
+            "read your passphrase from the first line of FILE (or set DOCASSIST_PASSPHRASE); "
+            "without either it is asked for, without echo"
+        ),
+    )
     devices = hub_sub.add_parser("devices", help=_("the organisation's laptops and their syncs"))
     add_sign_in_options(devices)
     revoke = hub_sub.add_parser("revoke", help=_("stop a lost laptop from reaching the hub"))
@@ -65,8 +73,13 @@ def run(args: argparse.Namespace) -> int:
             )
         return 0
     if args.hub_command == "join":
+        from docassist.cli.register import passphrase_for
+
+        # everything about the user is checked before the register is made: a wrong
+        # passphrase (or hub, or name) leaves no file behind
+        user_id = sync.check_joining(args.dsn, args.user, lambda: passphrase_for(args, args.user))
         with register(args, create=True) as ctx:
-            summary = sync.join_hub(ctx, args.dsn, args.user, device_name=args.name)
+            summary = sync.join_hub(ctx, args.dsn, user_id, device_name=args.name)
         print(_("This laptop is connected to {hub}.").format(hub=describe(args.dsn)))
         from docassist.cli.sync import say_summary
 

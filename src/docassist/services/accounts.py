@@ -118,6 +118,12 @@ def _matches(stored: str | None, passphrase: str) -> bool:
         return False
 
 
+def hash_matches(stored: str, passphrase: str) -> bool:
+    """Whether ``passphrase`` is the one ``stored`` (an Argon2id hash) was made from:
+    for a hash read elsewhere than this register (``hub join`` checks the hub's copy)."""
+    return _matches(stored, passphrase)
+
+
 def _weaker_than_now(stored: str) -> bool:
     """A hash made under cheaper parameters than today's is remade at the next sign-in
     (the passphrase is known then); a costlier one is left as it is."""

@@ -22,7 +22,7 @@ from typing import Any
 from docassist.domain import hlc
 from docassist.domain.sync import POLICIES, POLICY, TablePolicy, Version, canonical_json
 from docassist.store.database import Database
-from docassist.store.db import device_id
+from docassist.store.db import device_id, new_id
 
 
 def key_sql(policy: TablePolicy, row: str = "") -> str:
@@ -83,6 +83,37 @@ def set_state(db: Database, **values: Any) -> None:
         "UPDATE sync_state SET " + ", ".join(f"{k} = ?" for k in values),
         list(values.values()),
     )
+
+
+def renew_device(db: Database) -> str:
+    """Give this register a new device id (inside the caller's transaction); returns it.
+
+    For a register put back from a backup, or a copy of one: its old id has, on the hub,
+    changes this copy never saw. Going on under that id, its next change to a row would
+    carry a vector claiming to have seen them (the old id's entry, at a later clock) and
+    would replace them silently; and the hub, which does not send a laptop back the
+    versions it made alone, would never return them. Under a new id its changes are new
+    news, concurrent with the lost ones where they touch the same rows (conflicts, not
+    losses), and it reads the whole commit log again. What waits in its outbox keeps the
+    old id's clocks: those are the old laptop's changes, and the hub skips what it has.
+    The hub learns the new id at the next sync (``previous_device``)."""
+    old = device_id(db)
+    new = new_id()
+    db.execute("UPDATE meta SET value = ? WHERE key = 'device_id'", [new])
+    current = state(db)
+    if current["attached"] or current["hub_id"]:
+        set_state(db, previous_device=current["previous_device"] or old)
+        db.execute("UPDATE sync_cursors SET position = 0")
+        clear_inbox(db)
+    return new
+
+
+def behind(db: Database, reading: str) -> bool:
+    """Whether this register's clock is behind ``reading``, a clock this device made:
+    then this register is an older copy of the one that made it."""
+    theirs = hlc.Clock.decode(reading)
+    ours = _clock(db)
+    return (ours.wall_ms, ours.counter) < (theirs.wall_ms, theirs.counter)
 
 
 def _clock(db: Database) -> hlc.Clock:

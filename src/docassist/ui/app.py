@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -59,6 +60,8 @@ HIGH_CONTRAST = Theme(
     dark=True,
 )
 NORMAL_THEME = "textual-dark"
+# The id of the question Ctrl+Q asks when typing would be lost.
+QUIT_QUESTION = "quit-question"
 
 
 # Each area's first screen is imported when the area is first opened, not at start:
@@ -160,6 +163,7 @@ class DocAssistApp(App):
         if language:
             i18n.set_language(language)
         self.register_theme(HIGH_CONTRAST)
+        _freeze_imports()
 
     @cached_property
     def checklists(self) -> procedures.ChecklistSet:
@@ -186,6 +190,8 @@ class DocAssistApp(App):
         return self.session.role if self.session else None
 
     def on_mount(self) -> None:
+        gc.disable()  # until the first screen's first frame (see _freeze_imports)
+        self.call_after_refresh(gc.enable)
         self._set_titles()
         self._add_area_modes()
         self.add_mode(SIGN_IN_MODE, _sign_in_screen)
@@ -226,7 +232,7 @@ class DocAssistApp(App):
         current = i18n.current_language().code
         if self._language_asked or not user.language:
             if user.language != current:
-                users.set_language(self.ctx, user.id, current)
+                self._remember_language(user.id, current)
         elif user.language != current:
             self.choose_language(user.language)
         self._set_titles()
@@ -293,14 +299,26 @@ class DocAssistApp(App):
     async def _end_session(self) -> None:
         """The session's screens are closed (unsaved typing in them is dropped) and the
         sign-in screen shown."""
+        from docassist.ui.busy import busy_error, say_busy
+
         session = self.session
+        unrecorded = None
         if session is not None:
-            accounts.sign_out(self.ctx, session)
+            try:
+                accounts.sign_out(self.ctx, session)
+            except Exception as err:
+                # Signing out must happen even when the register is too busy to
+                # record it: the screens close all the same, and the note says so.
+                unrecorded = busy_error(err, self.db_path)
+                if unrecorded is None:
+                    raise
         self.session = None
         self.user = None
         self.locked = False
         self._held_notes.clear()
         self.clear_notifications()
+        if unrecorded is not None:
+            say_busy(self, unrecorded)
         self._language_asked = self._language_given
         await self.switch_mode(SIGN_IN_MODE)
         for mode in [*MODE_SCREENS, "practice"]:
@@ -340,8 +358,15 @@ class DocAssistApp(App):
         self.push_screen(LockScreen(idle=idle))
         self.refresh_bindings()
         # Covered first: a register too busy to take the entry must not leave the
-        # screen open.
-        accounts.record_lock(self.ctx, self.session, idle=idle)
+        # screen open. The lock matters more than its record: a busy register locks
+        # all the same, without the entry.
+        from docassist.ui.busy import busy_error
+
+        try:
+            accounts.record_lock(self.ctx, self.session, idle=idle)
+        except Exception as err:
+            if busy_error(err, self.db_path) is None:
+                raise
 
     def unlock(self) -> None:
         """The same user's passphrase was typed: back to the work as it was."""
@@ -559,12 +584,25 @@ class DocAssistApp(App):
         """Change the language everywhere, at once, without a restart; remember it."""
         i18n.set_language(code)
         if self.user:
-            users.set_language(self.ctx, self.user.id, code)
+            self._remember_language(self.user.id, code)
         else:
             self._language_asked = True
         self._set_titles()
         self.language_changed.publish(code)
         self.refresh_bindings()
+
+    def _remember_language(self, user_id: str, code: str) -> None:
+        """The user's language, kept for their next sign-in; a busy register keeps the
+        switch on screen and says the choice was not saved (the next switch saves it)."""
+        from docassist.ui.busy import busy_error, say_busy
+
+        try:
+            users.set_language(self.ctx, user_id, code)
+        except Exception as err:
+            busy = busy_error(err, self.db_path)
+            if busy is None:
+                raise
+            say_busy(self, busy)
 
     def action_pick_language(self) -> None:
         from docassist.ui.dialogs import LanguageDialog
@@ -583,12 +621,39 @@ class DocAssistApp(App):
             self.push_screen(HelpDialog(self.screen))
 
     async def action_quit(self) -> None:
+        from docassist.ui.dialogs import ConfirmDialog
+        from docassist.ui.screens.lock import discard_warning
         from docassist.ui.screens.sign_in import RecoveryKeyScreen
 
         # The recovery key is shown once: quitting before it is written down is asked.
         if isinstance(self.screen, RecoveryKeyScreen) and not self.screen.may_quit():
             return
-        await super().action_quit()
+        lost = self.unsaved_work()
+        if not lost:
+            await super().action_quit()
+            return
+        # Asked once: Ctrl+Q pressed again over the question is not a yes (a double
+        # press out of habit must not throw the typing away).
+        if isinstance(self.screen, ConfirmDialog) and self.screen.id == QUIT_QUESTION:
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        name = self.session.name if self.session else ""
+        self.push_screen(
+            ConfirmDialog(
+                lambda: discard_warning(name, lost),
+                title=lambda: _("Quit docassist?"),
+                confirm_label=N_("Quit and discard"),
+                cancel_label=N_("Stay"),
+                danger=True,
+                cancel_first=True,
+                id=QUIT_QUESTION,
+            ),
+            answered,
+        )
 
     def action_users(self) -> None:
         from docassist.ui.screens.users import UsersScreen
@@ -612,9 +677,8 @@ class DocAssistApp(App):
     def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
         # Textual's own palette entries are English only; ours come from the
         # command table (AppCommands), so only a translated Quit is kept here.
-        yield SystemCommand(
-            _("Quit"), _("Close docassist. Everything is already saved."), self.exit
-        )
+        quit_command = next(c for c in APP_COMMANDS if c.action == "quit")
+        yield SystemCommand(_(quit_command.label), _(quit_command.help), self.action_quit)
 
     # -- failure ----------------------------------------------------------------
 
@@ -655,8 +719,25 @@ class DocAssistApp(App):
             self.exit()
 
     def on_unmount(self) -> None:
+        gc.enable()  # also when the app stops before its first frame
         self.door.close()
         self._parsed_css.save()  # the next start need not parse the CSS again
+
+
+# Python's cycle collector and the start-up. Importing Textual and docassist and
+# building the first screen make some 60,000 objects, and the collector walked them
+# again and again before the first frame: 50-90 ms of CPU of a start (issue 12).
+# What the imports made lives as long as the program (modules, classes, functions):
+# it is frozen, set aside from every later collection, once per process (tests make
+# many apps). And no collection runs while the first screen is built (on_mount).
+_imports_frozen = False
+
+
+def _freeze_imports() -> None:
+    global _imports_frozen
+    if not _imports_frozen:
+        gc.freeze()
+        _imports_frozen = True
 
 
 def _terminal_attached() -> bool:

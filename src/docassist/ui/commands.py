@@ -121,7 +121,10 @@ COMMANDS: tuple[Command, ...] = (
         "ctrl+q",
         "quit",
         N_("Quit"),
-        N_("Close docassist. Everything is already saved."),
+        N_(
+            "Close docassist. What is saved stays saved; if something typed is not "
+            "saved yet, you are asked first."
+        ),
         show=True,
     ),
 )

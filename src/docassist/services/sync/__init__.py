@@ -125,6 +125,29 @@ def connect_hub(
     return sync(ctx, progress=progress)
 
 
+JOIN_REFUSED = N_(
+    "That is not {user}'s passphrase as the hub knows it. Nothing was made on this laptop."
+)
+
+
+def check_joining(dsn: str, user: str, passphrase: Callable[[], str]) -> str:
+    """Before ``hub join`` makes a register: the hub, the user (returns their id) and
+    the user's passphrase, checked against the hash the hub holds (asked for with
+    ``passphrase`` only then). Touches nothing on this laptop, so a wrong passphrase
+    leaves nothing behind. A user whose passphrase the hub does not hold (set only on
+    encrypted registers, which keep no hash) is not asked: they choose theirs at their
+    first sign-in on this laptop, as on any register."""
+    from docassist.services import accounts
+
+    with hub.connect(dsn) as conn:
+        hub.open_hub(conn, dsn)
+        user_id = hub.find_user(conn, dsn, user)
+        stored = hub.passphrase_hash(conn, user_id)
+    if stored is not None and not accounts.hash_matches(stored, passphrase()):
+        raise HubError(JOIN_REFUSED, user=user)
+    return user_id
+
+
 def join_hub(
     ctx: Context, dsn: str, user: str, *, device_name: str = "", progress: Progress = _quiet
 ) -> Summary:
@@ -184,6 +207,7 @@ def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
         pass  # seals what was written outside a use case
     with hub.connect(dsn, device=True) as conn:
         hub.open_hub(conn, dsn)
+        _renew_if_restored(ctx, conn, dsn)
         pushed = _push(ctx, conn, dsn, progress)
         _fetch(ctx, conn, dsn, _hub_source(state), progress)
         hub.note_pull(conn, ctx.device_id)
@@ -192,6 +216,31 @@ def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
     if held is not None:
         forget_households_elsewhere(ctx, held)
     return Summary(pushed, pulled, conflicts)
+
+
+def _renew_if_restored(ctx: Context, conn: Any, dsn: str) -> None:
+    """A register restored from a backup took a new device id then (services/backups.py);
+    one copied back by hand is found here, its clock behind what its device id already
+    pushed, and takes one now. Either way the hub moves this laptop's login to the new
+    id before anything is pushed (store/outbox.py ``renew_device`` says why).
+
+    Found only here, the copy's changes made since it was put back are sent under the
+    old id: where they touch rows changed after the copy was made they may replace those
+    changes without a conflict. ``docassist db restore`` has no such gap."""
+    state = outbox.state(ctx.db)
+    if not state["previous_device"]:
+        last = hub.last_clock(conn, ctx.device_id)
+        if last is None or not outbox.behind(ctx.db, last):
+            return
+        old = ctx.device_id
+        with ctx.use_case():
+            new = outbox.renew_device(ctx.db)
+            ctx.__dict__.pop("device_id", None)  # cached: the id just changed
+            ctx.audit("renew", "device", new, after={"previous": old, "why": "older copy"})
+        state = outbox.state(ctx.db)
+    hub.renew_device(conn, dsn, state["previous_device"], ctx.device_id)
+    with ctx.use_case():
+        outbox.set_state(ctx.db, previous_device=None)
 
 
 def forget_households_elsewhere(ctx: Context, held: set[str]) -> int:

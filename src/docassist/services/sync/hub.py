@@ -16,17 +16,18 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
-
-import psycopg
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from psycopg.types.json import Jsonb
+from typing import TYPE_CHECKING, Any
 
 from docassist.domain.sync import POLICIES, Version
 from docassist.domain.text import N_, UserError
 from docassist.services.sync import hub_sql
 from docassist.store.migrations import KNOWN
+
+# psycopg is imported where a hub is talked to, not here: the app reads this laptop's
+# sync standing for its title on every start (services.sync imports this module), and
+# psycopg with libpq cost that start 0.2-0.4 s of CPU for a hub it does not reach.
+if TYPE_CHECKING:
+    import psycopg
 
 
 class HubError(UserError):
@@ -68,9 +69,12 @@ def schema_fingerprint(names: Sequence[str] = KNOWN) -> str:
 
 def describe(dsn: str) -> str:
     """The hub as a person may see it: host and database, never the password."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
     try:
         parts = conninfo_to_dict(dsn)
-    except psycopg.ProgrammingError:
+    except ProgrammingError:
         return "?"
     host = parts.get("host") or "localhost"
     port = f":{parts['port']}" if parts.get("port") else ""
@@ -85,9 +89,12 @@ def secure_dsn(dsn: str) -> str:
     """The DSN with TLS checked against the server's certificate, except on this machine:
     a hub holds every family's records, so a connection over a network must know it talks
     to the organisation's server. A weaker ``sslmode`` given for a remote host is refused."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
     try:
         parts = conninfo_to_dict(dsn)
-    except psycopg.ProgrammingError as err:
+    except ProgrammingError as err:
         raise HubError(N_("This is not a PostgreSQL address: {reason}"), reason=str(err)) from err
     host = str(parts.get("host") or "")
     local = host.startswith("/") or all(h in _LOOPBACK for h in host.split(","))
@@ -111,6 +118,8 @@ def connect(dsn: str, *, timeout: int = 10, device: bool = False) -> Iterator[ps
     """A connection to the hub for the block; any failure to reach it, at the start or
     half-way, is HubUnreachableError. ``device``: the address is this laptop's own
     login, so a refused login means the laptop was revoked."""
+    import psycopg
+
     hub = describe(dsn)
     try:
         conn = psycopg.connect(
@@ -271,6 +280,9 @@ def register_device(
     """Give this laptop its own login role on the hub; returns the address it uses from
     now on (the same server and database, its own name and password). Again for a laptop
     already registered: a new password, the old one stops working."""
+    from psycopg import sql
+    from psycopg.conninfo import make_conninfo
+
     password = secrets.token_urlsafe(24)
     role = device_role(device_id)
     with conn.transaction():
@@ -350,6 +362,9 @@ PUSH_BATCH = 500
 
 def push(conn: psycopg.Connection, dsn: str, changes: Sequence[Change], device_id: str) -> Pushed:
     """Apply ``changes`` on the hub in one transaction (all of them, or none)."""
+    import psycopg
+    from psycopg.types.json import Jsonb
+
     received = applied = conflicts = 0
     try:
         with conn.transaction():
@@ -399,6 +414,8 @@ def pull_page(
     """The changes committed on the hub after ``after``, in commit order (hub_sql.py
     says why the order holds), as far as this laptop may read them, and where the page
     ends (None: nothing after ``after``)."""
+    import psycopg
+
     try:
         end_row = conn.execute(hub_sql.PULL_END, [after, limit]).fetchone()
         end = end_row[0] if end_row else None
@@ -420,6 +437,25 @@ def pull_page(
 
 
 _KNOWN_TABLES = {p.table for p in POLICIES}
+
+
+def last_clock(conn: psycopg.Connection, device_id: str) -> str | None:
+    """The latest clock reading ``device_id`` pushed of its own, as the hub recorded it."""
+    row = conn.execute(
+        "SELECT last_hlc FROM docassist.devices WHERE device_id = %s", [device_id]
+    ).fetchone()
+    conn.rollback()
+    return row[0] if row else None
+
+
+def renew_device(conn: psycopg.Connection, dsn: str, previous: str, renewed: str) -> None:
+    """Move this laptop's login from its old device id to its new one."""
+    try:
+        with conn.transaction():
+            conn.execute("SELECT docassist.renew_device(%s, %s)", [previous, renewed])
+    except psycopg.Error as err:
+        _refused(err, dsn)
+        raise
 
 
 def note_pull(conn: psycopg.Connection, device_id: str) -> None:
@@ -454,6 +490,8 @@ def devices(conn: psycopg.Connection) -> list[Device]:
 
 
 def revoke(conn: psycopg.Connection, dsn: str, device_id: str) -> bool:
+    import psycopg
+
     try:
         with conn.transaction():
             row = conn.execute("SELECT docassist.revoke_device(%s)", [device_id]).fetchone()
@@ -484,6 +522,18 @@ def find_user(conn: psycopg.Connection, dsn: str, wanted: str) -> str:
         hub=describe(dsn),
         name=wanted,
     )
+
+
+def passphrase_hash(conn: psycopg.Connection, user_id: str) -> str | None:
+    """The user's passphrase hash as the hub holds it (their user row, from a register
+    that keeps one: a plaintext one); None when it holds none."""
+    row = conn.execute(
+        "SELECT data ->> 'passphrase_hash' FROM docassist.rows "
+        "WHERE tbl = 'users' AND row_key = %s",
+        [user_id],
+    ).fetchone()
+    conn.rollback()
+    return (row[0] or None) if row else None
 
 
 def households_held(conn: psycopg.Connection) -> set[str] | None:

@@ -80,7 +80,12 @@ CREATE TABLE IF NOT EXISTS docassist.devices (
     registered_at timestamptz NOT NULL DEFAULT now(),
     last_push_at timestamptz,
     last_pull_at timestamptz,
-    revoked_at timestamptz
+    revoked_at timestamptz,
+    -- the latest clock reading this device pushed of its own: a register whose clock is
+    -- behind it is an older copy (a restored backup) and takes a new device id
+    last_hlc text COLLATE "C",
+    -- a restored register's new id, which took over this one's login
+    replaced_by text
 );
 
 CREATE TABLE IF NOT EXISTS docassist.pushes (
@@ -316,7 +321,10 @@ BEGIN
         END IF;
     END LOOP;
     PERFORM docassist.scrub_erased();
-    UPDATE docassist.devices SET last_push_at = now() WHERE device_id = from_device;
+    UPDATE docassist.devices SET last_push_at = now(), last_hlc = greatest(last_hlc, (
+        SELECT max(x.hlc COLLATE "C") FROM jsonb_to_recordset(changes) AS x(hlc text)
+        WHERE split_part(x.hlc, '.', 3) = from_device))
+    WHERE device_id = from_device;
     INSERT INTO docassist.pushes(device_id, received, applied, conflicts)
     VALUES (from_device, received, applied, found_conflicts);
     RETURN jsonb_build_object(
@@ -331,6 +339,30 @@ LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
     WHERE device_id = from_device AND (
         role_name = session_user
         OR NOT pg_has_role(session_user, '{DEVICE_GROUP}', 'MEMBER'))
+$$;
+
+-- A register restored from a backup goes on under a new device id (outbox.renew_device):
+-- its login, still the old id's, moves to the new id, and the old id's row stays for
+-- the record (what it pushed, when), pointing at the new one. Repeated after a cut
+-- connection, it finds the move made and does nothing.
+CREATE OR REPLACE FUNCTION docassist.renew_device(previous text, renewed text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
+DECLARE
+    d docassist.devices%ROWTYPE;
+BEGIN
+    PERFORM pg_advisory_xact_lock({WRITE_LOCK});
+    SELECT * INTO d FROM docassist.devices WHERE role_name = session_user;
+    IF NOT FOUND OR d.revoked_at IS NOT NULL OR d.device_id NOT IN (previous, renewed) THEN
+        RAISE EXCEPTION 'docassist: device refused' USING ERRCODE = 'DA003';
+    END IF;
+    IF d.device_id = renewed THEN
+        RETURN;
+    END IF;
+    UPDATE docassist.devices SET role_name = NULL, replaced_by = renewed
+    WHERE device_id = previous;
+    INSERT INTO docassist.devices(device_id, role_name, user_id, name)
+    VALUES (renewed, session_user, d.user_id, d.name);
+END
 $$;
 
 -- A lost laptop: its login stops working at once (and its open sessions end); what it
@@ -385,6 +417,8 @@ REVOKE ALL ON FUNCTION docassist.revoke_device(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION docassist.revoke_device(text) TO {DEVICE_GROUP};
 REVOKE ALL ON FUNCTION docassist.push(jsonb, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION docassist.push(jsonb, text, text) TO {DEVICE_GROUP};
+REVOKE ALL ON FUNCTION docassist.renew_device(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION docassist.renew_device(text, text) TO {DEVICE_GROUP};
 REVOKE ALL ON FUNCTION docassist.note_pull(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION docassist.note_pull(text) TO {DEVICE_GROUP};
 """

@@ -23,7 +23,7 @@ from docassist.i18n import _
 from docassist.services import accounts
 from docassist.services.accounts import Account
 from docassist.services.context import ValidationError
-from docassist.ui.dialogs.base import Dialog
+from docassist.ui.dialogs.base import Dialog, button_row
 from docassist.ui.widgets.chosen import chosen
 
 
@@ -40,8 +40,6 @@ class AccountDialog(Dialog, ModalScreen[bool]):
     AccountDialog .account-label { width: 18; padding-top: 1; }
     AccountDialog .account-row Input, AccountDialog .account-row Select { width: 1fr; }
     AccountDialog #account-error { color: $error; height: auto; }
-    AccountDialog #account-buttons { align-horizontal: right; height: auto; }
-    AccountDialog #account-buttons Button { margin-left: 2; }
     """
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
@@ -51,6 +49,10 @@ class AccountDialog(Dialog, ModalScreen[bool]):
 
     def _title(self) -> str:
         raise NotImplementedError  # each dialog says what it does
+
+    def unsaved_work(self) -> str | None:
+        # The title names an account, never a family: safe to show over the lock.
+        return self._title() if any(v for v in self.typed.values()) else None
 
     def _fields(self) -> ComposeResult:
         raise NotImplementedError  # each dialog has its own fields
@@ -65,9 +67,11 @@ class AccountDialog(Dialog, ModalScreen[bool]):
             yield Static(self._title(), classes="dialog-title", markup=False)
             yield from self._fields()
             yield Static("", id="account-error", markup=False)
-            with Horizontal(id="account-buttons"):
-                yield Button(_("Cancel"), id="cancel")
-                yield Button(_("Save"), id="save", variant="primary")
+            yield button_row(
+                Button(_("Cancel"), id="cancel"),
+                Button(_("Save"), id="save", variant="primary"),
+                id="account-buttons",
+            )
 
     def _row(self, field_id: str, label: str, *, secret: bool = False) -> ComposeResult:
         with Horizontal(classes="account-row"):

@@ -10,7 +10,10 @@ written with the same selector shape: ``MyDialog > .dialog-box``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+
+from textual.containers import Horizontal
+from textual.widgets import Button
 
 from docassist.ui.base import DocModal
 
@@ -55,5 +58,28 @@ class Dialog(DocModal):
     Dialog .dialog-buttons {
         height: auto;
         margin-top: 1;
+        align-horizontal: right;
+    }
+    Dialog .dialog-buttons Button {
+        margin-left: 2;
     }
     """
+
+
+def button_row(
+    back: Button,
+    main: Button | None = None,
+    *,
+    others: Sequence[Button] = (),
+    id: str | None = None,
+) -> Horizontal:
+    """A dialog's buttons, in the one order of every dialog: the way back (what Escape
+    does: Cancel, No, Back, Close) at the left, other choices in the middle, the main
+    action at the right. The same place every time, so nobody presses the wrong one
+    out of habit; which button has the focus is each dialog's own choice."""
+    back.add_class("-back")
+    buttons = [back, *others]
+    if main is not None:
+        main.add_class("-main")
+        buttons.append(main)
+    return Horizontal(*buttons, id=id, classes="dialog-buttons")

@@ -13,7 +13,7 @@ from datetime import date
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 from textual.widgets.button import ButtonVariant
 
@@ -23,7 +23,8 @@ from docassist.domain.model import OUTCOME_LABELS, Outcome
 from docassist.domain.text import N_
 from docassist.i18n import _, format_date
 from docassist.services.context import ValidationError
-from docassist.ui.dialogs.base import Dialog, Words, words
+from docassist.ui.busy import calm_when_busy
+from docassist.ui.dialogs.base import Dialog, Words, button_row, words
 from docassist.ui.dialogs.confirm import ConfirmDialog
 from docassist.ui.widgets.chosen import chosen
 
@@ -62,15 +63,25 @@ class FieldDialog(Dialog):
         /* compact fields have no border: a darker well shows where to type */
         background: $background;
     }
-    FieldDialog .dialog-buttons Button {
-        margin-right: 2;
-    }
     """
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+    # What the dialog is, named in a few words when quitting or signing out would
+    # throw its typing away (never the person's name: it is shown over the lock).
+    WHAT = N_("A date")
 
     def on_mount(self) -> None:
+        self._untouched = self.typed()
         self.prepare()
+
+    def typed(self) -> object:
+        """What the user typed or chose so far, to compare with what the dialog opened with."""
+        return None
+
+    def unsaved_work(self) -> str | None:
+        if not self.is_mounted or self.typed() == self._untouched:
+            return None
+        return _(self.WHAT)
 
     def prepare(self) -> None:
         """Fill in what compose cannot (run again after a language switch)."""
@@ -89,8 +100,10 @@ class FieldDialog(Dialog):
         error.update(message)
         error.display = bool(message)
 
+    @calm_when_busy
     def try_save(self, save: Callable[[], None]) -> None:
-        """Run ``save``; close on success, show what is wrong otherwise."""
+        """Run ``save``; close on success, show what is wrong otherwise (a busy register
+        is said once, and the dialog stays open with what was typed)."""
         try:
             save()
         except ValidationError as error:
@@ -99,9 +112,9 @@ class FieldDialog(Dialog):
         self.dismiss(True)
 
     def buttons(self, ok_label: str, *, variant: ButtonVariant = "primary") -> ComposeResult:
-        with Horizontal(classes="dialog-buttons"):
-            yield Button(ok_label, variant=variant, id="ok")
-            yield Button(_("Cancel"), id="cancel")
+        yield button_row(
+            Button(_("Cancel"), id="cancel"), Button(ok_label, variant=variant, id="ok")
+        )
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
@@ -146,6 +159,9 @@ class DateDialog(FieldDialog):
         if self.initial is not None and self.text == self._initial_text:
             self.text = self._initial_text = format_date(self.initial)
         await super().retranslate()
+
+    def typed(self) -> object:
+        return (self.text, self.note)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -203,6 +219,8 @@ class DateDialog(FieldDialog):
 class ReasonDialog(FieldDialog):
     """Ask for a short text, such as what blocks a step; the service says if it is missing."""
 
+    WHAT = N_("A reason")
+
     def __init__(
         self, title: Words, label: Words, *, initial: str = "", save: Callable[[str], None]
     ) -> None:
@@ -211,6 +229,9 @@ class ReasonDialog(FieldDialog):
         self.label = label
         self.initial = initial
         self.save = save
+
+    def typed(self) -> object:
+        return self.initial
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -246,6 +267,7 @@ class CloseCaseDialog(FieldDialog):
     Saving asks for confirmation first.
     """
 
+    WHAT = N_("Closing a case")
     DEFAULT_CSS = """
     CloseCaseDialog RadioSet {
         width: 100%;
@@ -271,6 +293,11 @@ class CloseCaseDialog(FieldDialog):
         self.day_text = self._proposed_day = format_date(today)
         self.reason_key: str | None = None
         self.details = ""
+
+    def typed(self) -> object:
+        # The proposed day counts as untouched in any language (it is redrawn on a switch).
+        day = None if self.day_text == self._proposed_day else self.day_text
+        return (self.outcome, day, self.reason_key, self.details)
 
     @property
     def reasons(self) -> list[tuple[str, str]]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 from docassist.domain.text import N_
 from docassist.i18n import _
-from docassist.ui.dialogs.base import Dialog, Words, words
+from docassist.ui.dialogs.base import Dialog, Words, button_row, words
 
 
 class ConfirmDialog(Dialog, ModalScreen[bool]):
@@ -38,11 +38,7 @@ class ConfirmDialog(Dialog, ModalScreen[bool]):
     ConfirmDialog #confirm-message {
         height: auto;
     }
-    ConfirmDialog #confirm-buttons {
-        align-horizontal: right;
-    }
     ConfirmDialog #confirm-buttons Button {
-        margin-left: 2;
         min-width: 12;
     }
     """
@@ -61,8 +57,9 @@ class ConfirmDialog(Dialog, ModalScreen[bool]):
         cancel_label: str = N_("No"),
         danger: bool = False,
         cancel_first: bool = False,
+        id: str | None = None,
     ) -> None:
-        super().__init__(classes="-danger" if danger else None)
+        super().__init__(classes="-danger" if danger else None, id=id)
         # Where the answer cannot be undone (personal data leaving the register,
         # typing thrown away), Enter out of habit must not be the yes.
         self.cancel_first = cancel_first
@@ -78,13 +75,15 @@ class ConfirmDialog(Dialog, ModalScreen[bool]):
                     words(self.title_text), id="confirm-title", classes="dialog-title", markup=False
                 )
             yield Static(words(self.message), id="confirm-message", markup=False)
-            with Horizontal(id="confirm-buttons", classes="dialog-buttons"):
-                yield Button(_(self.cancel_label), id="no")
-                yield Button(
+            yield button_row(
+                Button(_(self.cancel_label), id="no"),
+                Button(
                     _(self.confirm_label),
                     id="yes",
                     variant="error" if self.has_class("-danger") else "primary",
-                )
+                ),
+                id="confirm-buttons",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#no" if self.cancel_first else "#yes", Button).focus()

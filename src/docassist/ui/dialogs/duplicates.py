@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, OptionList, Static
 from textual.widgets.option_list import Option
@@ -25,7 +25,7 @@ from docassist.domain.text import N_
 from docassist.i18n import _, ngettext
 from docassist.services import households as hh
 from docassist.ui.birth_dates import shown_birth_date
-from docassist.ui.dialogs.base import Dialog
+from docassist.ui.dialogs.base import Dialog, button_row
 
 
 class DuplicateDialog(Dialog, ModalScreen[tuple[str, str | None]]):
@@ -48,7 +48,7 @@ class DuplicateDialog(Dialog, ModalScreen[tuple[str, str | None]]):
         max-height: 8;
     }
     DuplicateDialog #dup-buttons Button {
-        margin-right: 1;
+        margin: 0 0 0 1;
     }
     /* Below 100 columns the three buttons do not fit side by side in Serbian or
        Romani (the last was cut): they stand one under the other, one line each. */
@@ -100,10 +100,12 @@ class DuplicateDialog(Dialog, ModalScreen[tuple[str, str | None]]):
             table: DataTable = DataTable(id="dup-table", cursor_type="row")
             self.fill(table)
             yield table
-            with Horizontal(id="dup-buttons", classes="dialog-buttons"):
-                yield Button(self.save_label(), id="save", variant="warning")
-                yield Button(_("Open the existing household"), id="open")
-                yield Button(_("Back to the form"), id="back", variant="primary")
+            yield button_row(
+                Button(_("Back to the form"), id="back", variant="primary"),
+                Button(self.save_label(), id="save", variant="warning"),
+                others=[Button(_("Open the existing household"), id="open")],
+                id="dup-buttons",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#back", Button).focus()
@@ -226,8 +228,6 @@ class AttendeeDuplicateDialog(Dialog):
     }
     AttendeeDuplicateDialog .dup-title { text-style: bold; }
     AttendeeDuplicateDialog OptionList { height: auto; max-height: 8; margin: 1 0; }
-    AttendeeDuplicateDialog Horizontal { height: auto; align-horizontal: right; }
-    AttendeeDuplicateDialog Button { margin-left: 1; }
     """
 
     BINDINGS = [Binding("escape", "back", N_("Back"))]
@@ -247,10 +247,11 @@ class AttendeeDuplicateDialog(Dialog):
                 *[Option(self._label(c), id=str(i)) for i, c in enumerate(self.candidates)],
                 id="dup-candidates",
             )
-            with Horizontal():
-                yield Button(_("Back"), id="dup-back")
-                yield Button(_("Use existing"), variant="primary", id="dup-existing")
-                yield Button(_("Save anyway"), id="dup-save")
+            yield button_row(
+                Button(_("Back"), id="dup-back"),
+                Button(_("Use existing"), variant="primary", id="dup-existing"),
+                others=[Button(_("Save anyway"), id="dup-save")],
+            )
 
     @staticmethod
     def _label(c: hh.DuplicateCandidate) -> str:

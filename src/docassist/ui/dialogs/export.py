@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from docassist.domain.text import N_
 from docassist.i18n import _
 from docassist.services.context import ValidationError
-from docassist.ui.dialogs.base import Dialog
+from docassist.ui.dialogs.base import Dialog, button_row
 from docassist.ui.dialogs.confirm import ConfirmDialog
 
 
@@ -49,9 +49,6 @@ class ExportPassphraseDialog(Dialog, ModalScreen[ExportProtection | None]):
     ExportPassphraseDialog Input {
         margin-bottom: 1;
     }
-    ExportPassphraseDialog .dialog-buttons Button {
-        margin-right: 2;
-    }
     """
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
@@ -62,6 +59,9 @@ class ExportPassphraseDialog(Dialog, ModalScreen[ExportProtection | None]):
         self.first = ""
         self.again = ""
         self.error = ""
+
+    def unsaved_work(self) -> str | None:
+        return _("Encrypt the export") if self.first or self.again else None
 
     def compose(self) -> ComposeResult:
         # Imported when asked: every dialog is imported at start, the export code is not.
@@ -83,10 +83,11 @@ class ExportPassphraseDialog(Dialog, ModalScreen[ExportProtection | None]):
             yield Label(_("The same passphrase again:"), classes="dialog-label")
             yield Input(self.again, id="again", password=True, compact=True)
             yield Static(self.error, id="error", classes="dialog-error", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(_("Encrypt"), id="ok", variant="primary")
-                yield Button(_("Without encryption ..."), id="unencrypted", variant="warning")
-                yield Button(_("Cancel"), id="cancel")
+            yield button_row(
+                Button(_("Cancel"), id="cancel"),
+                Button(_("Encrypt"), id="ok", variant="primary"),
+                others=[Button(_("Without encryption ..."), id="unencrypted", variant="warning")],
+            )
 
     def on_mount(self) -> None:
         super().on_mount()

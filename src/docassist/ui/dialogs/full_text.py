@@ -11,13 +11,13 @@ from collections.abc import Callable, Sequence
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from docassist.domain.text import N_
 from docassist.i18n import _
-from docassist.ui.dialogs.base import Dialog
+from docassist.ui.dialogs.base import Dialog, button_row
 
 #: A header shows at most this many characters of a free text: two lines at 80 columns.
 HEADER_CHARS = 120
@@ -55,10 +55,6 @@ class FullTextDialog(Dialog, ModalScreen[None]):
     FullTextDialog .full-text-body {
         margin-bottom: 1;
     }
-    FullTextDialog #full-text-buttons {
-        align-horizontal: right;
-        height: auto;
-    }
     """
 
     BINDINGS = [
@@ -76,8 +72,9 @@ class FullTextDialog(Dialog, ModalScreen[None]):
                 for label, text in self.passages:
                     yield Static(label(), classes="full-text-label", markup=False)
                     yield Static(text, classes="full-text-body", markup=False)
-            with Horizontal(id="full-text-buttons"):
-                yield Button(_("Close"), id="full-text-close", variant="primary")
+            yield button_row(
+                Button(_("Close"), id="full-text-close", variant="primary"), id="full-text-buttons"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#full-text", VerticalScroll).focus()

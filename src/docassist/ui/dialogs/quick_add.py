@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from docassist.domain.text import N_, Problem
@@ -13,7 +13,9 @@ from docassist.i18n import _
 from docassist.services import households as hh
 from docassist.services import workshops as ws
 from docassist.services.context import ValidationError
-from docassist.ui.dialogs.base import Dialog
+from docassist.ui.busy import calm_when_busy_async
+from docassist.ui.dialogs.base import Dialog, button_row
+from docassist.ui.dialogs.confirm import confirm_leave
 from docassist.ui.dialogs.duplicates import AttendeeDuplicateDialog
 from docassist.ui.widgets.field_problems import problems_text
 
@@ -27,13 +29,21 @@ class QuickAddDialog(Dialog):
 
     DEFAULT_CSS = """
     QuickAddDialog > .dialog-box { width: 76; }
-    QuickAddDialog .qa-title { text-style: bold; padding: 0 1; }
+    QuickAddDialog .qa-title { text-style: bold; }
     QuickAddDialog Horizontal { height: auto; }
-    QuickAddDialog Horizontal Input { width: 1fr; }
-    QuickAddDialog .qa-member .qa-year { width: 14; }
-    QuickAddDialog #qa-error { color: $error; height: auto; padding: 0 1; }
-    QuickAddDialog #qa-buttons { align-horizontal: right; }
-    QuickAddDialog #qa-buttons Button { margin-left: 2; }
+    QuickAddDialog .qa-field { width: 1fr; height: auto; margin-right: 1; }
+    QuickAddDialog Label { color: $text-muted; width: 1fr; }
+    QuickAddDialog Input {
+        width: 1fr;
+        /* compact fields have no border: a darker well shows where to type */
+        background: $background;
+        margin-bottom: 1;
+    }
+    QuickAddDialog .qa-member Input { margin: 0 1 0 0; }
+    QuickAddDialog .qa-born { width: 13; }
+    QuickAddDialog .qa-jmbg { width: 15; }
+    QuickAddDialog #qa-more { margin-top: 1; }
+    QuickAddDialog #qa-error { color: $error; height: auto; }
     """
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
@@ -45,6 +55,7 @@ class QuickAddDialog(Dialog):
         self.values: dict[str, str] | None = None  # typed text by input id
         self.consent = False
         self.rows = 1
+        self._warned: list[str] = []  # the warnings said at the last Save
 
     def compose(self) -> ComposeResult:
         if self.values is None:
@@ -55,42 +66,69 @@ class QuickAddDialog(Dialog):
                 "qa-municipality": workshop.municipality,
             }
         v = self.values
+        # Every field has a label above it (a placeholder vanishes at the first key,
+        # and on a projector nobody remembers which box was which).
         with VerticalScroll(classes="dialog-box"):
             yield Static(_("New household"), classes="qa-title")
-            yield Input(v.get("qa-family", ""), placeholder=_("Family name"), id="qa-family")
+            yield Label(_("Family name"))
+            yield Input(v.get("qa-family", ""), id="qa-family", compact=True, max_length=100)
             with Horizontal():
-                yield Input(
-                    v.get("qa-settlement", ""), placeholder=_("Settlement"), id="qa-settlement"
-                )
-                yield Input(
-                    v.get("qa-municipality", ""),
-                    placeholder=_("Municipality"),
-                    id="qa-municipality",
-                )
+                with Vertical(classes="qa-field"):
+                    yield Label(_("Settlement"))
+                    yield Input(
+                        v.get("qa-settlement", ""), id="qa-settlement", compact=True, max_length=100
+                    )
+                with Vertical(classes="qa-field"):
+                    yield Label(_("Municipality"))
+                    yield Input(
+                        v.get("qa-municipality", ""),
+                        id="qa-municipality",
+                        compact=True,
+                        max_length=100,
+                    )
             yield Checkbox(_("The family agrees to be recorded"), self.consent, id="qa-consent")
-            yield Label(_("Who came: given name, family name, year of birth"))
+            yield Static(_("Who came"), classes="qa-title")
+            with Horizontal(classes="qa-member"):
+                yield Label(_("Given name"))
+                yield Label(_("Family name"))
+                yield Label(_("Birth date"), classes="qa-born")
+                yield Label(_("JMBG, if known"), classes="qa-jmbg")
             for i in range(self.rows):
                 with Horizontal(classes="qa-member"):
                     yield Input(
-                        v.get(f"qa-given-{i}", ""), placeholder=_("Given name"), id=f"qa-given-{i}"
+                        v.get(f"qa-given-{i}", ""), id=f"qa-given-{i}", compact=True, max_length=100
                     )
                     yield Input(
                         v.get(f"qa-surname-{i}", ""),
-                        placeholder=v.get("qa-family") or _("Family name"),
+                        placeholder=v.get("qa-family") or "",
                         id=f"qa-surname-{i}",
+                        compact=True,
+                        max_length=100,
                     )
                     yield Input(
-                        v.get(f"qa-year-{i}", ""),
-                        # Translators: placeholder for a year of birth, like 1990.
-                        placeholder=_("Year"),
-                        id=f"qa-year-{i}",
-                        classes="qa-year",
+                        v.get(f"qa-born-{i}", ""),
+                        # Translators: the shortest hint for a birth date: a whole
+                        # date or only a year, as in the full form.
+                        placeholder=_("or a year"),
+                        id=f"qa-born-{i}",
+                        classes="qa-born",
+                        compact=True,
+                        max_length=30,
+                    )
+                    yield Input(
+                        v.get(f"qa-jmbg-{i}", ""),
+                        id=f"qa-jmbg-{i}",
+                        classes="qa-jmbg",
+                        compact=True,
+                        max_length=30,
                     )
             yield Button(_("Another person"), id="qa-more")
             yield Static("", id="qa-error", classes="hidden", markup=False)
-            with Horizontal(id="qa-buttons"):
-                yield Button(_("Cancel"), id="qa-cancel")
-                yield Button(_("Save and mark here"), variant="primary", id="qa-save")
+            yield button_row(
+                Button(_("Cancel"), id="qa-cancel"),
+                Button(_("Save and mark here"), variant="primary", id="qa-save"),
+                id="qa-buttons",
+            )
 
     @property
     def _typed_values(self) -> dict[str, str]:
@@ -104,9 +142,7 @@ class QuickAddDialog(Dialog):
             self._typed_values[event.input.id] = event.value
         if event.input.id == "qa-family":
             for i in range(self.rows):
-                self.query_one(f"#qa-surname-{i}", Input).placeholder = event.value or _(
-                    "Family name"
-                )
+                self.query_one(f"#qa-surname-{i}", Input).placeholder = event.value
 
     @on(Checkbox.Changed, "#qa-consent")
     def _consent(self, event: Checkbox.Changed) -> None:
@@ -120,13 +156,21 @@ class QuickAddDialog(Dialog):
 
     def unsaved_work(self) -> str | None:
         typed = self.values or {}
-        people = [v for k, v in typed.items() if k.startswith(("qa-given", "qa-surname"))]
+        people = [
+            v
+            for k, v in typed.items()
+            if k.startswith(("qa-given", "qa-surname", "qa-born", "qa-jmbg"))
+        ]
         if typed.get("qa-family", "").strip() or any(v.strip() for v in people):
             return _("New household")
         return None
 
     @on(Button.Pressed, "#qa-cancel")
     def action_cancel(self) -> None:
+        # A family and its people typed at a workshop are lost on one key otherwise.
+        if self.unsaved_work():
+            confirm_leave(self, None)
+            return
         self.dismiss(None)
 
     def _household(self) -> hh.HouseholdInput:
@@ -144,12 +188,19 @@ class QuickAddDialog(Dialog):
         for i in range(self.rows):
             given = self._typed_values.get(f"qa-given-{i}", "")
             surname = self._typed_values.get(f"qa-surname-{i}", "")
-            year = self._typed_values.get(f"qa-year-{i}", "")
-            if given.strip() or surname.strip() or year.strip():
-                out.append(hh.PersonInput(given, surname.strip() or family, birth_date=year))
+            born = self._typed_values.get(f"qa-born-{i}", "")
+            jmbg = self._typed_values.get(f"qa-jmbg-{i}", "")
+            if given.strip() or surname.strip() or born.strip() or jmbg.strip():
+                out.append(
+                    hh.PersonInput(given, surname.strip() or family, birth_date=born, jmbg=jmbg)
+                )
         return out
 
-    def _problems(self, household: hh.HouseholdInput, members: list[hh.PersonInput]) -> list[str]:
+    def _problems(
+        self, household: hh.HouseholdInput, members: list[hh.PersonInput]
+    ) -> tuple[list[str], list[str]]:
+        """What blocks saving, and what only looks wrong (as the full form says it under
+        the field: a JMBG of another birth date, a check digit that does not match)."""
         found: list[Problem] = []
         if not self.consent:
             found.append(
@@ -157,10 +208,17 @@ class QuickAddDialog(Dialog):
             )
         for problems in hh.validate_household(household).values():
             found += problems
+        errors = [p.render(_) for p in found if p.is_error]
+        warnings: list[str] = []
+        # The full form's checks, person by person; each problem says whose it is, as
+        # several rows may each have a birth date and a JMBG.
         for member in members:
+            name = " ".join(f"{member.given_name} {member.family_name}".split())
             for problems in hh.validate_person(member, self.ctx.today()).values():
-                found += problems
-        return [p.render(_) for p in found if p.is_error]
+                for p in problems:
+                    said = f"{name}: {p.render(_)}" if name else p.render(_)
+                    (errors if p.is_error else warnings).append(said)
+        return list(dict.fromkeys(errors)), list(dict.fromkeys(warnings))
 
     def _show_error(self, text: str) -> None:
         error = self.query_one("#qa-error", Static)
@@ -172,11 +230,20 @@ class QuickAddDialog(Dialog):
         self.save()
 
     @work(exclusive=True)
+    @calm_when_busy_async
     async def save(self) -> None:
         household, members = self._household(), self._members()
-        problems = self._problems(household, members)
-        if problems:
-            self._show_error("\n".join(dict.fromkeys(problems)))
+        errors, warnings = self._problems(household, members)
+        if errors:
+            self._show_error("\n".join(errors))
+            return
+        # What only looks wrong is said once; saving again as typed keeps it (the full
+        # form, too, saves a number the document really has).
+        if warnings and warnings != self._warned:
+            self._warned = warnings
+            self._show_error(
+                "\n".join([*warnings, _("Check these, then save again to keep them as typed.")])
+            )
             return
         self._show_error("")
         keep: list[hh.PersonInput] = []

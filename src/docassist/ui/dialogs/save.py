@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from docassist.domain.text import N_
 from docassist.i18n import _
-from docassist.ui.dialogs.base import Dialog, Words, words
+from docassist.ui.busy import calm_when_busy
+from docassist.ui.dialogs.base import Dialog, Words, button_row, words
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -43,11 +44,7 @@ class SaveDialog(Dialog, ModalScreen[Path | None]):
         width: 76;
         padding: 1 2;
     }
-    SaveDialog #save-buttons {
-        align-horizontal: right;
-    }
     SaveDialog #save-buttons Button {
-        margin-left: 2;
         min-width: 12;
     }
     """
@@ -66,8 +63,12 @@ class SaveDialog(Dialog, ModalScreen[Path | None]):
         self.title_text = title
         self.hint = hint  # a msgid, so a language switch redraws it
         self.save = save
-        self.path_text = str(default)
+        self.path_text = self._default_text = str(default)
         self.error = ""
+
+    def unsaved_work(self) -> str | None:
+        # The title is the handout's kind ("Family plan"), never the family's name.
+        return words(self.title_text) if self.path_text != self._default_text else None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="save-box", classes="dialog-box"):
@@ -75,9 +76,11 @@ class SaveDialog(Dialog, ModalScreen[Path | None]):
             yield Static(_(self.hint), markup=False)
             yield Input(self.path_text, id="path")
             yield Static(self.error, id="error", classes="dialog-error", markup=False)
-            with Horizontal(id="save-buttons", classes="dialog-buttons"):
-                yield Button(_("Cancel"), id="cancel")
-                yield Button(_("Save"), id="ok", variant="primary")
+            yield button_row(
+                Button(_("Cancel"), id="cancel"),
+                Button(_("Save"), id="ok", variant="primary"),
+                id="save-buttons",
+            )
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -89,6 +92,7 @@ class SaveDialog(Dialog, ModalScreen[Path | None]):
 
     @on(Input.Submitted, "#path")
     @on(Button.Pressed, "#ok")
+    @calm_when_busy
     def action_save(self) -> None:
         text = self.path_text.strip()
         if not text:
