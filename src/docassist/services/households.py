@@ -432,6 +432,8 @@ _PERSON_DERIVED = {
     "birth_approximate": "birth_date",
     "ethnicity_consent_at": "ethnicity",
 }
+# What settling a sync conflict by hand takes along with a field (services/sync).
+DERIVED_COLUMNS = {"households": _HOUSEHOLD_DERIVED, "persons": _PERSON_DERIVED}
 
 
 def update_household(
@@ -551,6 +553,12 @@ def update_person(
             old["valid_until"] = _valid_dict({k: valid_before.get(k) for k in valid_changed})
             new["valid_until"] = _valid_dict(valid_changed)
         ctx.audit("update", "person", person_id, _audit_person(old), _audit_person(new))
+
+
+def recompute_derived(table: str, row: dict[str, Any]) -> None:
+    """Columns computed from several others, made again after a merge by hand."""
+    if table == "persons" and "given_name" in row and "family_name" in row:
+        _recompute_name_key(row)
 
 
 def _recompute_name_key(row: dict[str, Any]) -> None:
