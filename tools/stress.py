@@ -9,10 +9,13 @@ The figures issue 14 asks to keep, measured again on demand:
    The same again on an encrypted register (SQLCipher), where every page's
    authentication code must check too (``cipher_integrity_check``).
 2. two writers + a CLI loop: two children write at once while ``db backup`` and
-   ``report`` run in a loop; no "database is locked" failure, nothing lost.
+   ``report`` run in a loop; no "database is locked" failure, nothing lost. On an
+   encrypted register made as ``docassist init`` makes it (the commands sign in; the
+   children get its key), as real users' registers are.
 3. restore under load: a child writes while ``db restore`` replaces the register;
    every acknowledged write is in the register or in a kept copy, and a refused write
-   was refused with the "being restored" message.
+   was refused with the "being restored" message. Encrypted too: the restore signs in,
+   the backup and the kept copies are encrypted with the register's key.
 4. fuzz: mutated CSV/XLSX files (``import households``, check only), checklist TOML
    (``checklists validate``) and Unicode dates (``report --from``); no stderr says
    "internal error" or shows a traceback.
@@ -37,7 +40,7 @@ import traceback
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +71,9 @@ class Acks:
 
     ids: dict[str, list[str]] = field(default_factory=lambda: {"H": [], "P": [], "C": []})
     errors: list[str] = field(default_factory=list)
+    updates: list[str] = field(default_factory=list)  # edits of the shared household
+    prompts: int = 0  # conflicts shown instead of a silent overwrite
+    lost_updates: list[str] = field(default_factory=list)
 
     def count(self) -> int:
         return sum(len(v) for v in self.ids.values())
@@ -76,6 +82,9 @@ class Acks:
         for kind, ids in other.ids.items():
             self.ids[kind].extend(ids)
         self.errors.extend(other.errors)
+        self.updates.extend(other.updates)
+        self.prompts += other.prompts
+        self.lost_updates.extend(other.lost_updates)
 
 
 # --- the writer child -----------------------------------------------------------------
@@ -86,6 +95,16 @@ class Acks:
 # user would try again. An encrypted register's key comes in KEY_ENV (hex).
 
 KEY_ENV = "DOCASSIST_STRESS_KEY"
+# "household id,field": the two-writers part's children also edit one shared household,
+# as two app instances' forms would: each its own field (and now and then the notes,
+# which both edit). A save based on a stale row must merge or prompt (EditConflict),
+# never drop the other's change: a child finding its own last saved value gone says
+# "LOST", and "PROMPT" for each conflict it was shown.
+SHARED_ENV = "DOCASSIST_STRESS_SHARED"
+HOUSEHOLD_FORM = (
+    "family_name, settlement, address, municipality, phone, notes, language, "
+    "consent_date, consent_scope"
+)
 
 
 def _key() -> bytes | None:
@@ -119,7 +138,37 @@ def writer_main(db_path: str, mode: str, seed: int) -> None:
             birth_date=str(rng.randint(1950, 2020)),
         )
 
+    shared = os.environ.get(SHARED_ENV, "")
+    shared_id, _, own_field = shared.partition(",")
+    edits = {"n": 0, "last": None}
+
+    def edit_round(ctx: Context) -> None:
+        """Open the shared household's form, type a moment, save (issue 14 §5)."""
+        from docassist.services.edits import EditConflict
+
+        row = ctx.db.execute(
+            f"SELECT {HOUSEHOLD_FORM} FROM households WHERE id = ?", [shared_id]
+        ).fetchone()
+        base = hh.HouseholdInput(*row)
+        if edits["last"] is not None and getattr(base, own_field) != edits["last"]:
+            say(f"LOST {own_field}: saved {edits['last']!r}, now {getattr(base, own_field)!r}")
+        time.sleep(rng.uniform(0, 0.02))  # typing, while the other may save
+        edits["n"] += 1
+        value = f"{own_field} {seed} {edits['n']}"
+        changes = {own_field: value}
+        if rng.random() < 0.2:
+            changes["notes"] = f"notes {seed} {edits['n']}"  # both edit this one
+        try:
+            hh.update_household(ctx, shared_id, replace(base, **changes), base=base)
+        except EditConflict:
+            say("PROMPT")  # the form would show both values; the user tries again
+            return
+        edits["last"] = value
+        say(f"U {value}")
+
     def one_round(ctx: Context) -> None:
+        if shared_id:
+            edit_round(ctx)
         h_in = household()
         h_id = hh.register_household(ctx, h_in, [person(h_in.family_name)])
         say(f"H {h_id}")
@@ -186,6 +235,12 @@ def parse_acks(out: str) -> Acks:
             acks.ids[kind].append(rest.strip())
         elif kind == "ERR":
             acks.errors.append(rest)
+        elif kind == "U":
+            acks.updates.append(rest)
+        elif kind == "PROMPT":
+            acks.prompts += 1
+        elif kind == "LOST":
+            acks.lost_updates.append(rest)
     return acks
 
 
@@ -234,6 +289,20 @@ def integrity_errors(db: Path, key: bytes | None = None) -> list[str]:
 # as a script would).
 STRESS_USER = "Stress Coordinator"
 STRESS_PASSPHRASE = "stress run words"
+
+
+def signed_in_register(path: Path) -> bytes:
+    """An encrypted register as ``docassist init`` makes it, with the stress coordinator
+    (whose passphrase every command of the run signs in with); returns its key, for the
+    writer children, which work below sign-in."""
+    from docassist.services import accounts
+
+    made = accounts.create_register(path, STRESS_USER, STRESS_PASSPHRASE, encrypt=True)
+    key = made.context.db_key
+    made.context.db.close()
+    if key is None:
+        raise RuntimeError("create_register(encrypt=True) made a plaintext register")
+    return key
 
 
 def new_register(path: Path, key: bytes | None = None) -> Path:
@@ -306,10 +375,16 @@ def part_kill(
 def part_concurrent(
     work: Path, env: dict[str, str], seconds: float, rng: random.Random
 ) -> list[Row]:
-    db = new_register(work / "two.db")
+    db = work / "two.db"
+    key = signed_in_register(db)
+    env = {**env, KEY_ENV: key.hex()}
     out_dir = work / "two-backups"
     out_dir.mkdir()
-    writers = [start_writer(db, "keep", rng.randrange(1 << 30), env) for _ in range(2)]
+    shared = _shared_household(db, key)
+    writers = [
+        start_writer(db, "keep", rng.randrange(1 << 30), {**env, SHARED_ENV: f"{shared},{f}"})
+        for f in ("address", "phone")
+    ]
     cli_runs = cli_busy = cli_other = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -327,6 +402,23 @@ def part_concurrent(
     for w in writers:
         acks.add(stop_writer(w))
     busy = [e for e in acks.errors if is_busy(e)]
+    lost_updates = list(acks.lost_updates)
+    # The last edit each child acknowledged must still be in the household (or a newer
+    # one of its own: the kill may land after a save committed, before it was printed).
+    check = _connect(db, key)
+    try:
+        final = check.execute(
+            "SELECT address, phone FROM households WHERE id = ?", [shared]
+        ).fetchone()
+    finally:
+        check.close()
+    for column, value in zip(("address", "phone"), final, strict=True):
+        mine = [int(u.rsplit(" ", 1)[1]) for u in acks.updates if u.startswith(column + " ")]
+        held = value.rsplit(" ", 1)[1] if value.startswith(column + " ") else ""
+        if mine and not (held.isascii() and held.isdigit() and int(held) >= max(mine)):
+            lost_updates.append(f"{column}: acknowledged edit {max(mine)}, holds {value!r}")
+    for item in lost_updates[:5]:
+        print(f"  lost update: {item}", file=sys.stderr)
     for e in acks.errors[:5]:
         print(f"  writer error: {e}", file=sys.stderr)
     return [
@@ -334,16 +426,39 @@ def part_concurrent(
         Row("two writers + CLI", "CLI runs (backup, report)", cli_runs),
         Row("two writers + CLI", "locked/busy failures", len(busy) + cli_busy, True),
         Row("two writers + CLI", "other failures", len(acks.errors) - len(busy) + cli_other, True),
-        Row("two writers + CLI", "lost", len(lost_writes(acks, [db])), True),
-        Row("two writers + CLI", "integrity / foreign-key errors", len(integrity_errors(db)), True),
+        Row("two writers + CLI", "lost", len(lost_writes(acks, [db], key)), True),
+        Row("two writers + CLI", "edits of one household saved", len(acks.updates)),
+        Row("two writers + CLI", "edits refused with a prompt (conflict shown)", acks.prompts),
+        Row("two writers + CLI", "lost updates without a prompt", len(lost_updates), True),
+        Row(
+            "two writers + CLI",
+            "integrity / page-code / foreign-key errors",
+            len(integrity_errors(db, key)),
+            True,
+        ),
     ]
+
+
+def _shared_household(db: Path, key: bytes | None) -> str:
+    """The household both children's forms edit."""
+    from docassist.services import households as hh
+    from docassist.services.context import Context
+    from docassist.store.db import open_database
+
+    opened = open_database(db, create=False, key=key)
+    try:
+        return hh.register_household(Context(opened), hh.HouseholdInput("Zajednički"))
+    finally:
+        opened.close()
 
 
 # --- 3. restore under load --------------------------------------------------------------
 
 
 def part_restore(work: Path, env: dict[str, str], restores: int, rng: random.Random) -> list[Row]:
-    db = new_register(work / "restore.db")
+    db = work / "restore.db"
+    key = signed_in_register(db)
+    env = {**env, KEY_ENV: key.hex()}
     backup = work / "restore-backup.db"
     done = cli(env, "--db", str(db), "db", "backup", "--output", str(backup))
     if done.returncode != 0:
@@ -365,7 +480,8 @@ def part_restore(work: Path, env: dict[str, str], restores: int, rng: random.Ran
         print("  writer traceback:\n" + tb[-2500:], file=sys.stderr)
     # The kept copies: every .db docassist wrote under its home (the backups folder).
     kept = [p for p in Path(env["DOCASSIST_HOME"]).rglob("*.db") if p.is_file()]
-    lost = lost_writes(acks, [db, *kept])
+    # The backup and every kept copy are this register's: its key opens them all.
+    lost = lost_writes(acks, [db, *kept], key)
     for item in lost[:5]:
         print(f"  restore lost: {item}", file=sys.stderr)
     wrong = [e for e in acks.errors if RESTORING_MESSAGE not in e]
@@ -487,8 +603,19 @@ def random_date(rng: random.Random) -> str:
     ]
     n = rng.randint(1, 8)
     if rng.random() < 0.3:
-        return "".join(chr(rng.randrange(0x21, 0x2FFFF)) for _ in range(n))
+        return "".join(_any_char(rng) for _ in range(n))
     return "".join(rng.choice(pieces) for _ in range(n)).strip() or "1"
+
+
+def _any_char(rng: random.Random) -> str:
+    """A character a command line can carry. A command line is bytes: a lone surrogate
+    cannot be one (the run itself would fail to start), except U+DC80-U+DCFF, which
+    Python turns into the single invalid byte 0x80-0xFF (an argument that is not UTF-8,
+    as a broken terminal may send)."""
+    code = rng.randrange(0x21, 0x2FFFF)
+    if 0xD800 <= code < 0xDC80 or 0xDD00 <= code < 0xE000:
+        code = 0xDC80 + code % 0x80
+    return chr(code)
 
 
 def is_internal_error(done: subprocess.CompletedProcess[str]) -> bool:
@@ -526,6 +653,8 @@ def part_fuzz(
             done = cli(env, *args, timeout=120)
         except subprocess.TimeoutExpired:
             return kind, True, f"timeout: docassist {' '.join(args)}"
+        except (OSError, ValueError) as err:  # could not even start it: counted, not hidden
+            return kind, True, f"could not run docassist {args!r}: {err}"
         bad = is_internal_error(done)
         return (
             kind,

@@ -218,3 +218,39 @@ def test_a_refused_registration_is_the_thing_to_resolve_and_the_court_stays(ctx,
     assert "Check for a Kosovo registry entry" not in senada
     assert "Has: Birth registration" not in senada
     assert "Has: Citizenship certificate" in senada
+
+
+# --- item 8: documents that run out ---------------------------------------------------
+
+
+def _returnee_family(ctx) -> str:
+    # Back from Germany: the father's emergency travel document ran out in October, the
+    # mother's ID card ran out yesterday; their son's runs out next month.
+    return family(
+        ctx,
+        "Ahmetović",
+        [
+            hh.PersonInput("Senad", "Ahmetović", Relation.HEAD, Sex.MALE, "1988",
+                           documents={**EVERYTHING, K.TRAVEL_DOCUMENT: S.HAVE},
+                           valid_until={K.TRAVEL_DOCUMENT: "01.10.2026", K.ID_CARD: "1.1.2030"}),
+            hh.PersonInput("Mirela", "Ahmetović", Relation.SPOUSE, Sex.FEMALE, "1992",
+                           documents=EVERYTHING, valid_until={K.ID_CARD: "22.11.2026"}),
+        ],
+        [hh.PersonInput("Dino", "Ahmetović", Relation.CHILD, Sex.MALE, "2009",
+                        documents=EVERYTHING, valid_until={K.ID_CARD: "10.12.2026"})],
+    )  # fmt: skip
+
+
+def test_an_expired_document_is_printed_as_to_renew_and_not_as_held(ctx, checklists):
+    text = plan_text(ctx, _returnee_family(ctx), checklists)
+    father, rest = text.split("Mirela Ahmetović (")
+    mother, child = rest.split("Dino Ahmetović (")
+    assert "Expired, to renew: Emergency travel document (valid until 01/10/2026)" in father
+    assert "Expired, to renew: ID card (valid until 22/11/2026)" in mother
+    # from its expiry it is not held: the card is to be got again
+    has_mother = mother.split("Has:")[1]
+    assert "ID card" not in has_mother.split("\n")[0]
+    assert "Next step: First ID card" in mother
+    # Dino's card is still valid for 17 days: held, nothing to renew yet
+    assert "Expired" not in child
+    assert "ID card" in child.split("Has:")[1]

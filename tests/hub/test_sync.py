@@ -283,3 +283,40 @@ def test_a_new_laptop_gets_a_household_changed_after_its_case(hub, laptops):
     assert place == ("Pirot",)
     with pytest.raises(sync.HubError, match="hub join"):
         sync.join_hub(b.ctx, hub, "Milica")  # only a new register joins
+
+
+def test_a_documents_valid_until_travels_with_it(hub, laptops):
+    # issue 15 item 8: the date a document runs out is part of the synced row
+    from datetime import date
+
+    from docassist.domain.model import DocumentKind, DocumentState
+
+    a, b = laptops("a"), laptops("b")
+    coordinator = a.coordinator()
+    household = hh.register_household(
+        a.ctx,
+        hh.HouseholdInput("Ahmetović", municipality="Niš"),
+        [
+            hh.PersonInput(
+                "Mirela",
+                "Ahmetović",
+                documents={DocumentKind.ID_CARD: DocumentState.HAVE},
+                valid_until={DocumentKind.ID_CARD: "22.11.2026"},
+            )
+        ],
+    )
+    a.connect(hub)
+    b.connect(hub, coordinator)
+    [mirela] = hh.get_household(b.ctx, household).members
+    assert mirela.valid_until == {DocumentKind.ID_CARD: date(2026, 11, 22)}
+    edited = hh.PersonInput(
+        "Mirela",
+        "Ahmetović",
+        documents={DocumentKind.ID_CARD: DocumentState.HAVE},
+        valid_until={DocumentKind.ID_CARD: "01.12.2036"},
+    )
+    hh.update_person(b.ctx, mirela.id, edited)
+    b.sync()
+    a.sync()
+    assert hh.get_person(a.ctx, mirela.id).valid_until == {DocumentKind.ID_CARD: date(2036, 12, 1)}
+    same_everywhere(a, b)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from docassist.services import cases
@@ -49,7 +51,10 @@ def test_pages_carry_the_same_counts_as_one_row_at_a_time(demo, script_name):
     got = []
     for offset in range(0, len(expected) + 1, 50):
         got += hh.find_households(demo, script_name=script_name, offset=offset)
-    assert got == expected
+    # The counts as the reference has them; the names that tell namesakes apart, one
+    # per member counted.
+    assert [replace(s, given_names=(), address="") for s in got] == expected
+    assert all(len(s.given_names) == s.members for s in got)
     assert hh.count_households(demo) == len(expected) == 120
     assert any(s.blocked_cases for s in got) and any(s.overdue_cases for s in got)
 

@@ -139,3 +139,168 @@ def test_only_a_coordinator_may_erase(ctx, family, role):
 def test_a_reason_is_required(ctx, family):
     with pytest.raises(ValidationError):
         erasure.erase_person(ctx, family[1], "  ")
+
+
+def test_a_whole_household_is_erased_each_person_with_a_tombstone(ctx, family):
+    hid, zorica = family
+    hh.update_household(
+        ctx,
+        hid,
+        HouseholdInput(
+            family_name="Jovanović",
+            municipality="Novi Sad",
+            address="Bulevar Oslobođenja 12",
+            phone="063 555 123",
+            notes="Jovanović family asked",
+        ),
+    )
+    petar = next(p.id for p in hh.get_household(ctx, hid).members if p.given_name == "Petar")
+    hh.remove_person(ctx, petar)  # a removed member is still the family's: erased too
+
+    assert erasure.erase_household(ctx, hid, "asked by the family") == 2
+
+    text = _everything(_path(ctx))
+    for word in (JMBG, *NAMES, "Jovanović", "Petar", "Bulevar Oslobođenja", "063 555 123"):
+        assert word not in text, word
+    raw = Path(_path(ctx)).read_bytes()
+    for word in ("Jovanovi", "Bulevar", "063 555"):
+        assert word.encode() not in raw, word
+    entries = list(
+        ctx.db.query("SELECT entity, entity_id, after FROM audit_log WHERE action = 'erase'")
+    )
+    assert {(e["entity"], e["entity_id"]) for e in entries} == {
+        ("person", zorica),
+        ("person", petar),
+        ("household", hid),
+    }
+    household = next(e for e in entries if e["entity"] == "household")
+    assert json.loads(household["after"]) == {"reason": "asked by the family", "persons": 2}
+    row = ctx.db.execute(
+        "SELECT family_name, municipality, erased_at, deleted_at FROM households WHERE id = ?",
+        [hid],
+    ).fetchone()
+    # the place stays for the anonymous counts; the register no longer lists it
+    assert row[0] == "" and row[1] == "Novi Sad" and row[2] and row[3]
+    assert hh.count_households(ctx) == 0
+    from docassist.store.audit import ChainHead, verify_chain
+
+    assert isinstance(verify_chain(ctx.db.conn), ChainHead)  # the chain still verifies
+    # again: nothing left to erase, nothing recorded
+    assert erasure.erase_household(ctx, hid, "again") == 0
+    assert _erase_entries(ctx) == 3
+
+
+@pytest.mark.parametrize("role", [Role.FACILITATOR, Role.TRAINEE])
+def test_only_a_coordinator_may_erase_a_household(ctx, family, role):
+    hid, pid = family
+    ctx.user_id = create_user(ctx, f"Someone {role}", role).id
+    with pytest.raises(ValidationError, match="Only a coordinator"):
+        erasure.erase_household(ctx, hid, "asked")
+    assert hh.get_person(ctx, pid).given_name == "Zorica"
+    assert _erase_entries(ctx) == 0
+
+
+def _all_text(conn) -> str:
+    tables = [
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        if not r[0].startswith("households_fts")
+    ]
+    return "\n".join(
+        str(v) for t in tables for row in conn.execute(f'SELECT * FROM "{t}"') for v in row if v
+    )
+
+
+def test_restoring_an_older_backup_never_brings_the_erased_back(tmp_path, monkeypatch, capsys):
+    # The backup was made before the family asked to be forgotten; restoring it (the
+    # laptop's register damaged, a wrong edit undone) must not bring them back. The
+    # register it replaces still holds the tombstones: the restore erases the same
+    # people in the backup's copy before that copy becomes the register.
+    from docassist.cli import main
+    from docassist.locations import backups_dir
+    from tests.cli.support import connect, context, new_register, sign_in_as
+
+    path = tmp_path / "docassist.db"
+    ctx = new_register(path, "Vesna")  # encrypted, as init makes it
+    sign_in_as(monkeypatch, "Vesna")
+    hid = hh.register_household(
+        ctx,
+        HouseholdInput(family_name="Jovanović", address="Bulevar 12"),
+        [PersonInput("Zorica", "Nikolić", jmbg=JMBG), PersonInput("Petar", "Jovanović")],
+    )
+    other = hh.register_household(
+        ctx, HouseholdInput(family_name="Ramić"), [PersonInput("Senad", "Ramić")]
+    )
+    senad = hh.get_household(ctx, other).members[0].id
+    vesna = ctx.user_id
+    ctx.db.close()
+    assert main(["--db", str(path), "db", "backup", "--output", str(tmp_path / "copies")]) == 0
+    [backup] = (tmp_path / "copies").glob("docassist-*.db")
+
+    ctx = context(path)
+    ctx.user_id = vesna
+    erasure.erase_household(ctx, hid, "asked by the family")
+    erasure.erase_person(ctx, senad, "asked")
+    hh.register_household(ctx, HouseholdInput(family_name="Bekić"))  # lost by the restore
+    ctx.db.close()
+    capsys.readouterr()
+
+    assert main(["--db", str(path), "db", "restore", str(backup)]) == 0
+    out = capsys.readouterr().out
+    assert "3 people erased since the backup was made were erased again." in out
+    [kept] = backups_dir().glob("before-restore-*.db")
+    for register in (path, kept):
+        with connect(register) as conn:
+            text = _all_text(conn)
+            for word in (JMBG, "Zorica", "Nikolić", "Petar", "Jovanović", "Bulevar", "Senad"):
+                assert word not in text, (register.name, word)
+    with connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM persons WHERE erased_at IS NULL").fetchone() == (
+            0,
+        )
+        assert conn.execute(
+            "SELECT erased_at IS NOT NULL FROM households WHERE id = ?", [hid]
+        ).fetchone() == (1,)
+        assert conn.execute(
+            "SELECT family_name FROM households WHERE erased_at IS NULL"
+        ).fetchall() == [("Ramić",)]
+        reasons = [
+            json.loads(r[0])["reason"]
+            for r in conn.execute("SELECT after FROM audit_log WHERE action = 'erase'")
+        ]
+        assert reasons == [erasure.RESTORE_REASON] * 4  # Zorica, Petar, the household, Senad
+        [restore] = conn.execute("SELECT after FROM audit_log WHERE action = 'restore'").fetchall()
+        assert json.loads(restore[0])["erased_again"] == "3"
+    # the restored register checks clean, its audit chain included
+    assert main(["--db", str(path), "db", "check"]) == 0
+
+
+def test_a_restore_that_cannot_erase_again_leaves_the_register_as_it_was(tmp_path, monkeypatch):
+    from docassist.cli import main
+    from tests.cli.support import connect, context, new_register, sign_in_as
+
+    path = tmp_path / "docassist.db"
+    ctx = new_register(path, "Vesna")
+    sign_in_as(monkeypatch, "Vesna")
+    hid = hh.register_household(
+        ctx, HouseholdInput(family_name="Ramić"), [PersonInput("Senad", "Ramić")]
+    )
+    vesna = ctx.user_id
+    ctx.db.close()
+    assert main(["--db", str(path), "db", "backup", "--output", str(tmp_path / "copies")]) == 0
+    [backup] = (tmp_path / "copies").glob("docassist-*.db")
+    ctx = context(path)
+    ctx.user_id = vesna
+    erasure.erase_household(ctx, hid, "asked")
+    ctx.db.close()
+
+    def fails(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(erasure, "reapply", fails)
+    assert main(["--db", str(path), "db", "restore", str(backup)]) != 0
+    with connect(path) as conn:  # still the register with the erasure, not the backup
+        assert "Senad" not in _all_text(conn)
+        assert (
+            conn.execute("SELECT count(*) FROM audit_log WHERE action = 'erase'").fetchone()[0] == 2
+        )

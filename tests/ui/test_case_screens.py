@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from textual.widgets import DataTable, Digits, Input, RadioButton, Select
+from textual.widgets import DataTable, Digits, Input, OptionList, RadioButton, Select, Static
 
 from docassist.domain.model import Role, StepStatus
 from docassist.i18n import translate_in
@@ -21,6 +21,7 @@ from docassist.services.users import create_user
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
 from docassist.ui.dialogs import (
+    AssigneeDialog,
     CloseCaseDialog,
     ConfirmDialog,
     DateDialog,
@@ -584,3 +585,96 @@ async def test_the_area_key_leads_back_to_the_area_start(register):
         await pilot.press("f5")  # already in the dashboard area: back to its start
         await pilot.pause()
         assert app.screen is dashboard
+
+
+# ------------------------------------------------- who follows a case (issue 17)
+
+
+def _app_as(path, user_id) -> DocAssistApp:
+    app = DocAssistApp(path, user_id=user_id)
+    app.ctx.today = lambda: TODAY
+    return app
+
+
+def _users(path) -> dict[str, str]:
+    db = open_database(path)
+    try:
+        return {name: uid for uid, name, _role in cases.assignable(Context(db))}
+    finally:
+        db.close()
+
+
+async def _dashboard_for(app, pilot, user_id) -> None:
+    app.action_mode("dashboard")
+    await pilot.pause()
+    app.screen.query_one("#dash-facilitator", Select).value = user_id
+    await pilot.pause()
+
+
+async def test_a_coordinator_gives_a_case_to_someone_else_and_the_dashboard_follows(register):
+    dragan = _users(register.path)["Dragan"]
+    app = _app_as(register.path, register.coordinator)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await _dashboard_for(app, pilot, dragan)
+        before = count(app, "open")
+        app.open_case(register.case_id)  # Sabit's: Milica opened it, and follows it
+        await pilot.pause()
+        assert isinstance(app.screen, CaseScreen)
+        assert "followed by Milica" in str(app.screen.query_one("#case-status", Static).render())
+        await pilot.press("a")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, AssigneeDialog)
+        picker = dialog.query_one(OptionList)
+        assert "(follows it now)" in str(picker.get_option_at_index(picker.highlighted).prompt)
+        picker.highlighted = next(
+            i for i in range(picker.option_count) if picker.get_option_at_index(i).id == dragan
+        )
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseScreen)
+        assert "followed by Dragan" in str(app.screen.query_one("#case-status", Static).render())
+        assert any("Dragan follows this case now" in n.message for n in app._notifications)
+        await pilot.press("escape")
+        await pilot.pause()
+        # the filter is about who follows a case, not who opened it
+        assert count(app, "open") == before + 1
+        app.screen.query_one("#dash-facilitator", Select).value = register.facilitator
+        await pilot.pause()
+        assert count(app, "open") == 1  # Milica opened two of Sabit's, follows one now
+    db = open_database(register.path)
+    try:
+        (entry,) = db.execute(
+            "SELECT before, after FROM audit_log WHERE action = 'assign'"
+        ).fetchall()
+        assert dragan in entry[1] and register.facilitator in entry[0]
+    finally:
+        db.close()
+
+
+async def test_a_facilitator_sees_the_cases_they_follow_first(register):
+    app = _app_as(register.path, register.facilitator)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.action_mode("dashboard")
+        await pilot.pause()
+        people = app.screen.query_one("#dash-facilitator", Select)
+        assert people.value == register.facilitator
+        assert people._options[1] == ("My cases", register.facilitator)
+        assert count(app, "open") == 2  # Sabit's two
+        people.value = Select.NULL  # everyone's, one choice away
+        await pilot.pause()
+        assert count(app, "open") == 4
+
+
+async def test_only_a_coordinator_changes_who_follows_a_case(register):
+    app = _app_as(register.path, register.facilitator)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.open_case(register.case_id)
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseScreen)  # no dialog
+        assert any("Only a coordinator" in n.message for n in app._notifications)

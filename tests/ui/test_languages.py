@@ -27,7 +27,7 @@ BODY_TEXT: dict[str, str | None] = {
     "register": "Family",
     "household": "Name",
     "case": "column\x04Step",
-    "dashboard": "By municipality",
+    "dashboard": "Places",
     "workshop": "Checklists to cover",
     "presenter": None,
     "practice": "PRACTICE — made-up families, nothing here is real",

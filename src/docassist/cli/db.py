@@ -22,7 +22,7 @@ from docassist.cli.register import (
     db_path,
     recovery_key_for,
 )
-from docassist.i18n import _
+from docassist.i18n import _, format_number, ngettext
 
 NAME = "db"
 
@@ -88,7 +88,7 @@ def _restore(args: argparse.Namespace, path: Path) -> int:
         ),
         recovery_key=recovery_key_for(args),
     )
-    kept = backups.restore_backup(
+    restored = backups.restore_backup(
         backup,
         path,
         found.user_id,
@@ -97,8 +97,16 @@ def _restore(args: argparse.Namespace, path: Path) -> int:
         with_recovery_key=found.with_recovery_key,
     )
     print(_("{path} now holds the register from {backup}.").format(path=path, backup=args.backup))
-    if kept:
-        print(_("The register it replaced is kept in {path}").format(path=kept))
+    if restored.kept:
+        print(_("The register it replaced is kept in {path}").format(path=restored.kept))
+    if restored.erased_again:
+        print(
+            ngettext(
+                "{n} person erased since the backup was made was erased again.",
+                "{n} people erased since the backup was made were erased again.",
+                restored.erased_again,
+            ).format(n=format_number(restored.erased_again))
+        )
     if found.key is None and found.register_key is not None:
         print(
             _(

@@ -43,15 +43,28 @@ def db_path(args: argparse.Namespace) -> Path:
 
 
 def require_register_folder(args: argparse.Namespace) -> Path:
-    """The app's register: a new one is made on first start, but only in a folder that
-    exists. A ``--db`` (or DOCASSIST_DB) naming a missing folder is a typing mistake,
-    not a wish for a new empty register; the default folder is made as needed."""
+    """The app's register. On first start the default one is made (its folder too).
+    A ``--db`` (or DOCASSIST_DB) naming a file that is not there is a typing mistake
+    until the user says otherwise (``run --new``), not a wish for a new empty register:
+    the app would show the first-coordinator screen as if the families were gone. A
+    folder that is not there is refused even then; a dangling link is refused when the
+    register is opened (ui/door.py), naming the link."""
     path = db_path(args)
-    if path != locations.data_dir() / "docassist.db" and not path.parent.is_dir():
+    if path == locations.data_dir() / "docassist.db":
+        return path
+    if not path.parent.is_dir():
         raise UsageError(
             _("There is no folder {folder} for the register {path}: nothing was opened.").format(
                 folder=path.parent, path=path
             )
+        )
+    if not path.exists() and not path.is_symlink() and not getattr(args, "new", False):
+        raise UsageError(
+            _(
+                "There is no register at {path}: nothing was opened (is the name typed "
+                "right?). To start a new, empty register there, add --new: "
+                "docassist --db {path} run --new"
+            ).format(path=path)
         )
     return path
 

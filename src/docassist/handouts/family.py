@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from docassist.domain.model import DOCUMENT_LABELS
+from docassist.domain.model import DOCUMENT_LABELS, DocumentKind
 from docassist.domain.text import N_
 from docassist.handouts.pdf import HandoutPDF, Line
 from docassist.handouts.plan import (
@@ -45,6 +45,8 @@ class MemberFacts:
     relation: str  # msgid, e.g. "Child"
     born: str  # as it should be printed, "" when unknown
     sections: PlanSections | None  # None: no procedure on our checklists fits them
+    # documents held that ran out (their "valid until" day): they count as not held
+    expired: Sequence[tuple[DocumentKind, date]] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,10 @@ def serbian_beside(code: str) -> str | None:
     None when the family reads Serbian already (in either script).
     """
     return None if get_language(code).code in ("sr", "sr_Latn") else "sr"
+
+
+EXPIRED = N_("Expired, to renew:")
+EXPIRED_ONE = N_("{document} (valid until {date})")
 
 
 def family_plan(facts: FamilyFacts, language: str, today: date) -> bytes:
@@ -102,6 +108,15 @@ def _member(
     page.heading(f"{member.name} ({about})" if about else member.name, after=30)
     sections = member.sections
     shown: list[Checklist] = []
+    if member.expired:
+        ran_out = ", ".join(
+            words.msg(EXPIRED_ONE).format(
+                document=words.msg(DOCUMENT_LABELS[kind]),
+                date=format_date(until, language=words.first),
+            )
+            for kind, until in member.expired
+        )
+        page.paragraph(Line(f"{words.msg(EXPIRED)} {ran_out}"), bold=True)
     if sections is None:
         page.paragraph(Line(words.msg(NOTHING_LEFT)))
         return shown

@@ -189,7 +189,7 @@ def load_translations(code: str, locales: Path | None = None) -> gettext.NullTra
     msgids) and a warning: a typo in a catalogue must never take the app down
     in front of a family at a counter; ``tools/i18n.py --check`` catches it.
     """
-    from docassist.i18n.pofile import read_translations
+    from docassist.i18n.cache import cached_translations
 
     language = get_language(code)
     path = catalogue_path(language.code, locales)
@@ -199,7 +199,7 @@ def load_translations(code: str, locales: Path | None = None) -> gettext.NullTra
     try:
         # Half-translated plural entries are left out (they would mix languages
         # inside one message): the fallback catalogue answers for them.
-        catalogue = read_translations(path.read_bytes(), nplurals(language))
+        catalogue = cached_translations(path, nplurals(language))  # kept from the last start
     except Exception:  # any read error: see the docstring
         _log().exception("catalogue %s is broken; showing English", path)
         return gettext.NullTranslations()

@@ -12,12 +12,13 @@ the keys a restore needs from a sign-in or the recovery key.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from docassist import locations
-from docassist.services import accounts
+from docassist.services import accounts, erasure
 from docassist.services.context import Context, real_now
 from docassist.store import engine, keys, outbox
 from docassist.store.backup import backup_database, clean_leftovers, restore_database
@@ -156,6 +157,15 @@ def _keys_from_recovery(
     return RestoreKeys(None, key, register_key, with_recovery_key=True)
 
 
+@dataclass(frozen=True)
+class Restored:
+    """What a restore did: where the replaced register was kept (None: there was none),
+    and how many people erased in it were erased again in the restored copy."""
+
+    kept: Path | None
+    erased_again: int = 0
+
+
 def restore_backup(
     backup: Path | str,
     path: Path | str,
@@ -164,19 +174,48 @@ def restore_backup(
     key: bytes | None = None,
     register_key: bytes | None = None,
     with_recovery_key: bool = False,
-) -> Path | None:
-    """Put ``backup`` in place of the register at ``path``; return where the replaced
-    register was kept (None when there was none). ``user_id``: who restored it.
-    ``key`` / ``register_key``: of an encrypted backup / register (``restore_keys``)."""
-    kept = restore_database(backup, path, locations.backups_dir(), key, register_key=register_key)
+) -> Restored:
+    """Put ``backup`` in place of the register at ``path``. ``user_id``: who restored it.
+    ``key`` / ``register_key``: of an encrypted backup / register (``restore_keys``).
+
+    Erasures survive it: whoever the replaced register erased is erased again in the
+    backup's copy before that copy becomes the register (services/erasure.py)."""
+    erased_again = 0
+
+    def carry_erasures(held: sqlite3.Connection, copy: Path) -> None:
+        nonlocal erased_again
+        erased = erasure.erased_in(held)
+        if not erased.persons and not erased.households:
+            return
+        db = open_database(copy, create=False, quick_check=False, key=key)
+        try:
+            known = user_id is not None and bool(
+                db.execute("SELECT 1 FROM users WHERE id = ?", [user_id]).fetchone()
+            )
+            # The restorer may be newer than the backup: the entries then name nobody.
+            ctx = Context(db, user_id=user_id if known else None, db_key=key)
+            erased_again = erasure.reapply(ctx, erased)
+        finally:
+            db.close()
+
+    kept = restore_database(
+        backup,
+        path,
+        locations.backups_dir(),
+        key,
+        register_key=register_key,
+        before_replace=carry_erasures,
+    )
     after: dict[str, str | None] = {
         "from": str(Path(backup).expanduser().absolute()),
         "kept": str(kept) if kept else None,
     }
     if with_recovery_key:
         after["with"] = "recovery key"
+    if erased_again:
+        after["erased_again"] = str(erased_again)
     _record(path, "restore", after, user_id, key)
-    return kept
+    return Restored(kept, erased_again)
 
 
 def _record(

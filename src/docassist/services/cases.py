@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from docassist.domain import validity
 from docassist.domain.dates import PartialDate
 from docassist.domain.model import (
     CaseStatus,
@@ -300,6 +301,29 @@ def set_step_due(ctx: Context, case_id: str, step_key: str, due: date | None) ->
         )
 
 
+def _proposed_valid_until(
+    ctx: Context, person_id: str, kind: DocumentKind, issued_on: date
+) -> date | None:
+    """How long the document a case obtained is valid, from its kind (domain.md): the
+    holder's age that day and a registered residence decide an ID card's years. The
+    coordinator corrects it on the person's form from the date printed on it."""
+    found = ctx.db.execute(
+        "SELECT p.birth_date, (SELECT d.state FROM documents d WHERE d.person_id = p.id"
+        " AND d.kind = 'residence' AND d.deleted_at IS NULL) FROM persons p WHERE p.id = ?",
+        [person_id],
+    ).fetchone()
+    birth, residence = found if found else (None, None)
+    age = PartialDate.from_storage(birth).age_on(issued_on) if birth else None
+    return validity.proposed_valid_until(
+        # only a residence recorded as missing: an ID card needs one, so a silent
+        # record most likely means one the family did not mention
+        kind,
+        issued_on,
+        age=age,
+        has_residence=residence != DocumentState.MISSING.value,
+    )
+
+
 def close_case(
     ctx: Context, case_id: str, outcome: Outcome, *, on: date | None = None, reason: str = ""
 ) -> None:
@@ -324,15 +348,19 @@ def close_case(
         "closed_at": ctx.now(),
         "next_due": None,
     }
+    valid_until: str | None = None
     with ctx.use_case():
         ctx.db.table("cases").update(case_id, {**after, **ctx.stamp()})
         if case.produces:
             state = DocumentState.HAVE if outcome == Outcome.OBTAINED else DocumentState.MISSING
             write_documents(ctx, case.person_id, {case.produces: state}, case_id=case_id)
             if outcome == Outcome.OBTAINED:
+                until = _proposed_valid_until(ctx, case.person_id, case.produces, on)
+                valid_until = until.isoformat() if until else None
                 ctx.db.execute(
-                    "UPDATE documents SET obtained_on = ? WHERE person_id = ? AND kind = ?",
-                    [on.isoformat(), case.person_id, case.produces.value],
+                    "UPDATE documents SET obtained_on = ?, valid_until = ? "
+                    "WHERE person_id = ? AND kind = ?",
+                    [on.isoformat(), valid_until, case.person_id, case.produces.value],
                 )
         _event(ctx, case_id, None, "closed", case.status.value, status.value, reason)
         ctx.audit(
@@ -340,7 +368,7 @@ def close_case(
             "case",
             case_id,
             {"status": case.status.value, "outcome": None},
-            after,
+            {**after, "valid_until": valid_until} if valid_until else after,
         )
 
 
@@ -363,17 +391,33 @@ def _check_assignee(ctx: Context, assignee_id: str) -> None:
         )
 
 
-def assign_case(ctx: Context, case_id: str, assignee_id: str) -> None:
-    """Give the case to someone else to follow; only a coordinator may."""
+ASSIGN_REFUSAL = N_("Only a coordinator may change who follows a case.")
+
+
+def may_assign(ctx: Context) -> bool:
+    """Whether the signed-in user may give a case to someone else (a coordinator)."""
     me = (
         ctx.db.execute("SELECT role FROM users WHERE id = ?", [ctx.user_id]).fetchone()
         if ctx.user_id
         else None
     )
-    if me is None or me[0] != Role.COORDINATOR:
-        raise ValidationError(
-            {"user": [Problem("role", N_("Only a coordinator may change who follows a case."))]}
-        )
+    return me is not None and me[0] == Role.COORDINATOR
+
+
+def assignable(ctx: Context) -> list[tuple[str, str, Role]]:
+    """Who may follow a case (facilitators and coordinators): id, name, role, by name."""
+    rows = ctx.db.execute(
+        "SELECT id, name, role FROM users WHERE deleted_at IS NULL AND role IN (?, ?) "
+        "ORDER BY name, id",
+        [r.value for r in _ASSIGNABLE],
+    ).fetchall()
+    return [(r[0], r[1], Role(r[2])) for r in rows]
+
+
+def assign_case(ctx: Context, case_id: str, assignee_id: str) -> None:
+    """Give the case to someone else to follow; only a coordinator may."""
+    if not may_assign(ctx):
+        raise ValidationError({"user": [Problem("role", ASSIGN_REFUSAL)]})
     case = get_case(ctx, case_id)
     _check_assignee(ctx, assignee_id)
     if case.assignee_id == assignee_id:

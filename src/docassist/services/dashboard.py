@@ -1,4 +1,5 @@
-"""What a coordinator looks at first: what is blocked, overdue, due this week."""
+"""What a coordinator looks at first: what is blocked, overdue, due this week, and
+which documents held have run out or soon will."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from docassist.domain import script
-from docassist.services import places
+from docassist.services import documents, places
 from docassist.services.context import Context, LastAnswer
+from docassist.services.documents import ExpiringDocument
 from docassist.store.cases import active_case_sql
 
 
@@ -217,3 +219,21 @@ def due_this_week_count(ctx: Context, scope: Scope = Scope()) -> int:
         """,
         [*params, today.isoformat(), (today + timedelta(days=7)).isoformat()],
     ).fetchone()[0]
+
+
+def expiring_documents(
+    ctx: Context, scope: Scope = Scope(), limit: int = 200
+) -> tuple[list[ExpiringDocument], int, int]:
+    """Documents held that have run out, or will within 30 days, in the scope: the
+    lines (soonest first, at most ``limit``), how many expired, how many expire soon.
+
+    A facilitator's scope is the households of the cases assigned to them.
+    """
+    clauses, params = places.where(ctx, "h", scope.municipality, scope.settlement)
+    if scope.facilitator_id:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.id"
+            " AND c.assignee_id = ? AND c.deleted_at IS NULL)"
+        )
+        params.append(scope.facilitator_id)
+    return documents.expiring_documents(ctx, clauses, params, limit=limit)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
 from docassist.domain.model import DocumentKind, DocumentState
+from docassist.domain.validity import EXPIRES_SOON_DAYS, is_expired
 from docassist.services.context import Context
 from docassist.store.db import new_id
 
@@ -21,6 +26,107 @@ def documents_of(
     ).fetchall():
         out.setdefault(pid, {})[DocumentKind(kind)] = DocumentState(state)
     return out
+
+
+def validities_of(ctx: Context, person_ids: list[str]) -> dict[str, dict[DocumentKind, date]]:
+    """The "valid until" date of each document that has one, by person."""
+    if not person_ids:
+        return {}
+    marks = ",".join("?" * len(person_ids))
+    out: dict[str, dict[DocumentKind, date]] = {}
+    for pid, kind, until in ctx.db.execute(
+        f"SELECT person_id, kind, valid_until FROM documents "
+        f"WHERE person_id IN ({marks}) AND deleted_at IS NULL AND valid_until IS NOT NULL",
+        person_ids,
+    ).fetchall():
+        out.setdefault(pid, {})[DocumentKind(kind)] = date.fromisoformat(until)
+    return out
+
+
+def write_valid_until(
+    ctx: Context, person_id: str, valid_until: dict[DocumentKind, date | None]
+) -> None:
+    """Set (or clear, with None) the "valid until" of documents already recorded."""
+    for kind, until in valid_until.items():
+        ctx.db.execute(
+            "UPDATE documents SET valid_until = ?, updated_at = ?, device_id = ? "
+            "WHERE person_id = ? AND kind = ? AND valid_until IS NOT ?",
+            [
+                until.isoformat() if until else None,
+                ctx.now(),
+                ctx.device_id,
+                person_id,
+                DocumentKind(kind).value,
+                until.isoformat() if until else None,
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class ExpiringDocument:
+    """A document held that has run out, or soon will: a line of the dashboard's list."""
+
+    person_id: str
+    household_id: str
+    person_name: str
+    family_name: str
+    municipality: str
+    settlement: str
+    kind: DocumentKind
+    valid_until: date
+
+    def expired(self, today: date) -> bool:
+        return is_expired(self.valid_until, today)
+
+
+def expiring_documents(
+    ctx: Context,
+    place_clauses: list[str],
+    place_params: list[Any],
+    *,
+    days: int = EXPIRES_SOON_DAYS,
+    limit: int = 200,
+) -> tuple[list[ExpiringDocument], int, int]:
+    """Documents held whose validity ended (any time before today) or ends within
+    ``days``, soonest first; with how many expired and how many expire soon in all
+    (the list stops at ``limit``). ``place_clauses`` filter the households ``h``."""
+    today = ctx.today()
+    last = date.fromordinal(today.toordinal() + days).isoformat()
+    where = " AND ".join(
+        [
+            "d.deleted_at IS NULL",
+            "d.state = 'have'",
+            "d.valid_until IS NOT NULL",
+            "d.valid_until <= ?",
+            "p.deleted_at IS NULL",
+            "h.deleted_at IS NULL",
+            *place_clauses,
+        ]
+    )
+    params = [last, *place_params]
+    base = f"""
+        FROM documents d INDEXED BY documents_valid_until
+        JOIN persons p ON p.id = d.person_id
+        JOIN households h ON h.id = p.household_id
+        WHERE {where}"""
+    expired, soon = ctx.db.execute(
+        f"SELECT coalesce(sum(d.valid_until < ?), 0), coalesce(sum(d.valid_until >= ?), 0) {base}",
+        [today.isoformat(), today.isoformat(), *params],
+    ).fetchone()
+    rows = ctx.db.execute(
+        f"""SELECT p.id, h.id, p.given_name || ' ' || p.family_name, h.family_name,
+                   h.municipality, h.settlement, d.kind, d.valid_until
+            {base}
+            ORDER BY d.valid_until, p.family_name, p.given_name LIMIT ?""",
+        [*params, limit],
+    ).fetchall()
+    lines = [
+        ExpiringDocument(
+            r[0], r[1], r[2], r[3], r[4], r[5], DocumentKind(r[6]), date.fromisoformat(r[7])
+        )
+        for r in rows
+    ]
+    return lines, expired, soon
 
 
 def write_documents(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from docassist.domain.model import RELATION_LABELS
+from docassist.domain.model import RELATION_LABELS, DocumentKind
 from docassist.domain.script import cyr_to_lat
 from docassist.handouts.family import FamilyFacts, MemberFacts, family_plan
 from docassist.handouts.plan import plan_sections
@@ -104,6 +104,10 @@ def make_family_plan(
             relation=RELATION_LABELS[person.relation],
             born=_born(person),
             sections=plan_sections(plans.get(person.id), cases),
+            expired=tuple(
+                (kind, person.valid_until[kind])
+                for kind in sorted(person.expired_on(ctx.today()), key=list(DocumentKind).index)
+            ),
         )
         for person in detail.members
     ]
@@ -138,7 +142,15 @@ def save(handout: Handout, path: Path | str | None = None, ctx: Context | None =
     target = target.absolute()
     write_bytes(target, handout.data)
     if ctx is not None and handout.household_id is not None:
-        with ctx.use_case():
-            # What was made and for whom, never what it says or where: the file travels.
-            ctx.audit("print", "household", handout.household_id, after={"handout": "family-plan"})
+        try:
+            with ctx.use_case():
+                # What was made and for whom, never what it says or where: it travels.
+                ctx.audit(
+                    "print", "household", handout.household_id, after={"handout": "family-plan"}
+                )
+        except BaseException:
+            # Not recorded (another program held the register): a plan with names that
+            # the audit log does not know of is not left behind either.
+            target.unlink(missing_ok=True)
+            raise
     return target

@@ -8,8 +8,14 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
-from docassist.domain import script
-from docassist.domain.dates import DateProblem, PartialDate, parse_partial_date
+from docassist.domain import script, validity
+from docassist.domain.dates import (
+    DateProblem,
+    DayProblem,
+    PartialDate,
+    parse_day,
+    parse_partial_date,
+)
 from docassist.domain.jmbg import check_jmbg
 from docassist.domain.model import (
     DocumentKind,
@@ -35,7 +41,12 @@ from docassist.services.context import (
     ValidationError,
     changed,
 )
-from docassist.services.documents import documents_of, write_documents
+from docassist.services.documents import (
+    documents_of,
+    validities_of,
+    write_documents,
+    write_valid_until,
+)
 from docassist.services.edits import merge_edit
 from docassist.store.cases import active_case_sql
 from docassist.store.db import new_id
@@ -83,6 +94,9 @@ class PersonInput:
     ethnicity_consent: bool = False
     notes: str = ""
     documents: dict[DocumentKind, DocumentState] = field(default_factory=dict)
+    # "valid until" as typed, per document ("" for none); None leaves them as saved
+    # (an import or a quick add knows nothing of them)
+    valid_until: dict[DocumentKind, str] | None = None
 
 
 # --- read models ------------------------------------------------------------
@@ -98,6 +112,10 @@ class HouseholdSummary:
     open_cases: int
     blocked_cases: int
     overdue_cases: int
+    # What tells two "Alijević · Dubrava · 4" apart in a list: the people's given
+    # names (the head of household first, then the oldest) and the street address.
+    given_names: tuple[str, ...] = ()
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,10 +149,32 @@ class Person:
     ethnicity: str | None
     notes: str
     documents: dict[DocumentKind, DocumentState]
+    # the last day each document that has one is valid (domain/validity.py)
+    valid_until: dict[DocumentKind, date] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    def held_on(self, today: date) -> dict[DocumentKind, DocumentState]:
+        """The documents as the rules and reports count them: one past its validity is
+        not held."""
+        return validity.held(self.documents, self.valid_until, today)
+
+    def expired_on(self, today: date) -> set[DocumentKind]:
+        return {
+            k
+            for k, until in self.valid_until.items()
+            if self.documents.get(k) == DocumentState.HAVE and validity.is_expired(until, today)
+        }
+
+    def expiring_on(self, today: date) -> set[DocumentKind]:
+        """Held and still valid, but not for more than 30 days."""
+        return {
+            k
+            for k, until in self.valid_until.items()
+            if self.documents.get(k) == DocumentState.HAVE and validity.expires_soon(until, today)
+        }
 
     def age_on(self, on: date) -> int | None:
         return self.birth_date.age_on(on) if self.birth_date else None
@@ -247,6 +287,11 @@ def validate_person(inp: PersonInput, today: date) -> dict[str, list[Problem]]:
         )
         if check.problems:
             problems["jmbg"] = list(check.problems)
+    for kind, text in (inp.valid_until or {}).items():
+        try:
+            parse_day(text, today)
+        except DayProblem as err:
+            problems[f"valid-{DocumentKind(kind).value}"] = [err.problem]
     if inp.ethnicity and not inp.ethnicity_consent:
         problems["ethnicity"] = [
             Problem(
@@ -355,6 +400,7 @@ def register_household(
             prow = {"id": pid, "household_id": household_id, **person_columns(m, ctx.today(), now)}
             ctx.db.table("persons").insert({**prow, "created_at": now, **ctx.stamp()})
             write_documents(ctx, pid, m.documents)
+            write_valid_until(ctx, pid, _typed_valid_until(m, ctx.today()))
             member_rows.append(prow)
         _refresh_search_text(ctx, household_id)
         ctx.audit(
@@ -389,20 +435,22 @@ def update_household(
     form left as they were keep what someone else saved meanwhile, and a field both
     changed differently raises ``EditConflict`` unless ``overwrite``."""
     _raise_errors(validate_household(household))
-    before = _household_row(ctx, household_id)
-    after = household_columns(household)
-    if base is not None:
-        after = merge_edit(
-            before,
-            household_columns(base),
-            after,
-            derived=_HOUSEHOLD_DERIVED,
-            overwrite=overwrite,
-        )
-    old, new = changed(before, after)
-    if not new:
-        return
+    # Read, merged and written under the write lock: another program's save between
+    # the read and the write would otherwise be overwritten without a prompt.
     with ctx.use_case():
+        before = _household_row(ctx, household_id)
+        after = household_columns(household)
+        if base is not None:
+            after = merge_edit(
+                before,
+                household_columns(base),
+                after,
+                derived=_HOUSEHOLD_DERIVED,
+                overwrite=overwrite,
+            )
+        old, new = changed(before, after)
+        if not new:
+            return
         ctx.db.table("households").update(household_id, {**after, **ctx.stamp()})
         _refresh_search_text(ctx, household_id)
         ctx.audit("update", "household", household_id, old, new)
@@ -421,13 +469,13 @@ def add_person(ctx: Context, household_id: str, person: PersonInput) -> str:
     with ctx.use_case():
         ctx.db.table("persons").insert({**row, "created_at": now, **ctx.stamp()})
         write_documents(ctx, person_id, person.documents)
+        valid = _typed_valid_until(person, ctx.today())
+        write_valid_until(ctx, person_id, valid)
         _refresh_search_text(ctx, household_id)
-        ctx.audit(
-            "create",
-            "person",
-            person_id,
-            after={**_audit_person(row), "documents": _doc_dict(person.documents)},
-        )
+        after = {**_audit_person(row), "documents": _doc_dict(person.documents)}
+        if any(valid.values()):
+            after["valid_until"] = _valid_dict(valid)
+        ctx.audit("create", "person", person_id, after=after)
     return person_id
 
 
@@ -442,41 +490,55 @@ def update_person(
     """Save an edited person; ``base`` and ``overwrite`` as for ``update_household``
     (the documents held are merged the same way)."""
     _raise_errors(validate_person(person, ctx.today()))
-    before = _person_row(ctx, person_id)
-    after = person_columns(person, ctx.today(), ctx.now())
-    if before.get("ethnicity_consent_at") and after["ethnicity"] == before.get("ethnicity"):
-        after["ethnicity_consent_at"] = before["ethnicity_consent_at"]
-    docs_before = documents_of(ctx, [person_id]).get(person_id, {})
-    unknown = DocumentState.UNKNOWN
-    wanted = person.documents
-    if base is not None:
-        base_cols = person_columns(base, ctx.today(), ctx.now())
-        base_cols["ethnicity_consent_at"] = after["ethnicity_consent_at"]
-        saved_docs = {f"document:{k.value}": docs_before.get(k, unknown) for k in DocumentKind}
-        base_docs = {f"document:{k.value}": base.documents.get(k, unknown) for k in DocumentKind}
-        my_docs = {f"document:{k.value}": wanted.get(k, unknown) for k in DocumentKind}
-        merged = merge_edit(
-            {**before, **saved_docs},
-            {**base_cols, **base_docs},
-            {**after, **my_docs},
-            derived=_PERSON_DERIVED,
-            recompute=_recompute_name_key,
-            overwrite=overwrite,
-        )
-        wanted = {k: merged.pop(f"document:{k.value}") for k in DocumentKind}
-        after = merged
-    old, new = changed(before, after)
-    docs_changed = {k: v for k, v in wanted.items() if docs_before.get(k, unknown) != v}
-    if not new and not docs_changed:
-        return
+    # Read, merged and written under the write lock: another program's save between
+    # the read and the write would otherwise be overwritten without a prompt.
     with ctx.use_case():
+        before = _person_row(ctx, person_id)
+        after = person_columns(person, ctx.today(), ctx.now())
+        if before.get("ethnicity_consent_at") and after["ethnicity"] == before.get("ethnicity"):
+            after["ethnicity_consent_at"] = before["ethnicity_consent_at"]
+        docs_before = documents_of(ctx, [person_id]).get(person_id, {})
+        unknown = DocumentState.UNKNOWN
+        wanted = person.documents
+        if base is not None:
+            base_cols = person_columns(base, ctx.today(), ctx.now())
+            base_cols["ethnicity_consent_at"] = after["ethnicity_consent_at"]
+            saved_docs = {f"document:{k.value}": docs_before.get(k, unknown) for k in DocumentKind}
+            base_docs = {
+                f"document:{k.value}": base.documents.get(k, unknown) for k in DocumentKind
+            }
+            my_docs = {f"document:{k.value}": wanted.get(k, unknown) for k in DocumentKind}
+            merged = merge_edit(
+                {**before, **saved_docs},
+                {**base_cols, **base_docs},
+                {**after, **my_docs},
+                derived=_PERSON_DERIVED,
+                recompute=_recompute_name_key,
+                overwrite=overwrite,
+            )
+            wanted = {k: merged.pop(f"document:{k.value}") for k in DocumentKind}
+            after = merged
+        old, new = changed(before, after)
+        docs_changed = {k: v for k, v in wanted.items() if docs_before.get(k, unknown) != v}
+        valid_before = validities_of(ctx, [person_id]).get(person_id, {})
+        valid_changed = {
+            k: v
+            for k, v in _typed_valid_until(person, ctx.today(), wanted).items()
+            if valid_before.get(k) != v
+        }
+        if not new and not docs_changed and not valid_changed:
+            return
         if new:
             ctx.db.table("persons").update(person_id, {**after, **ctx.stamp()})
         write_documents(ctx, person_id, docs_changed)
+        write_valid_until(ctx, person_id, valid_changed)
         _refresh_search_text(ctx, before["household_id"])
         if docs_changed:
             old["documents"] = {k.value: docs_before.get(k, "unknown") for k in docs_changed}
             new["documents"] = _doc_dict(docs_changed)
+        if valid_changed:
+            old["valid_until"] = _valid_dict({k: valid_before.get(k) for k in valid_changed})
+            new["valid_until"] = _valid_dict(valid_changed)
         ctx.audit("update", "person", person_id, _audit_person(old), _audit_person(new))
 
 
@@ -672,20 +734,20 @@ def find_households(
     rows = {
         r[0]: r
         for r in ctx.db.execute(
-            "SELECT id, family_name, settlement, municipality FROM households "
+            "SELECT id, family_name, settlement, municipality, address FROM households "
             "WHERE rowid IN (SELECT value FROM json_each(?))",  # rowid: one seek, not two
             [json.dumps([r[0] for r in found])],
         ).fetchall()
     }
     page = [rows[i] for i in ids]
-    members = dict(
-        ctx.db.execute(
-            "SELECT household_id, count(*) FROM persons "
-            "WHERE household_id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL "
-            "GROUP BY household_id",
-            [id_list],
-        ).fetchall()
-    )
+    names: dict[str, list[str]] = {}
+    for household_id, given in ctx.db.execute(
+        "SELECT household_id, given_name FROM persons "
+        "WHERE household_id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL "
+        "ORDER BY relation != 'head', birth_year IS NULL, birth_year, created_at",
+        [id_list],
+    ).fetchall():
+        names.setdefault(household_id, []).append(given)
     cases = {
         r[0]: r[1:]
         for r in ctx.db.execute(
@@ -702,18 +764,21 @@ def find_households(
         ).fetchall()
     }
     summaries = []
-    for id_, family_name, settlement, municipality in page:
+    for id_, family_name, settlement, municipality, address in page:
         open_, blocked, overdue = cases.get(id_, (0, 0, 0))
+        given = tuple(names.get(id_, ()))
         summaries.append(
             HouseholdSummary(
                 id_,
                 family_name,
                 settlement,
                 municipality,
-                members.get(id_, 0),
+                len(given),
                 open_,
                 blocked,
                 overdue,
+                given_names=given,
+                address=address or "",
             )
         )
     return summaries
@@ -783,8 +848,11 @@ def get_household(ctx: Context, household_id: str) -> HouseholdDetail:
             [household_id],
         )
     )
-    docs = documents_of(ctx, [r["id"] for r in person_rows])
-    return HouseholdDetail(household, [_person(r, docs.get(r["id"], {})) for r in person_rows])
+    ids = [r["id"] for r in person_rows]
+    docs, valid = documents_of(ctx, ids), validities_of(ctx, ids)
+    return HouseholdDetail(
+        household, [_person(r, docs.get(r["id"], {}), valid.get(r["id"])) for r in person_rows]
+    )
 
 
 def view_household(ctx: Context, household_id: str) -> HouseholdDetail:
@@ -823,7 +891,11 @@ def audit_search(
 
 def get_person(ctx: Context, person_id: str) -> Person:
     row = _person_row(ctx, person_id)
-    return _person(row, documents_of(ctx, [person_id]).get(person_id, {}))
+    return _person(
+        row,
+        documents_of(ctx, [person_id]).get(person_id, {}),
+        validities_of(ctx, [person_id]).get(person_id),
+    )
 
 
 def exact_birth(birth: PartialDate | None) -> date | None:
@@ -981,7 +1053,11 @@ def _person_row(ctx: Context, person_id: str) -> dict[str, Any]:
     return rows[0]
 
 
-def _person(row: dict[str, Any], documents: dict[DocumentKind, DocumentState]) -> Person:
+def _person(
+    row: dict[str, Any],
+    documents: dict[DocumentKind, DocumentState],
+    valid_until: dict[DocumentKind, date] | None = None,
+) -> Person:
     statuses = frozenset(s for s, col in _STATUS_COLUMNS.items() if row[col])
     return Person(
         id=row["id"],
@@ -999,6 +1075,7 @@ def _person(row: dict[str, Any], documents: dict[DocumentKind, DocumentState]) -
         ethnicity=row["ethnicity"],
         notes=row["notes"],
         documents=documents,
+        valid_until=valid_until or {},
     )
 
 
@@ -1024,6 +1101,23 @@ def refresh_search_text(ctx: Context, household_id: str) -> None:
 
 
 _refresh_search_text = refresh_search_text
+
+
+def _typed_valid_until(
+    person: PersonInput, today: date, documents: dict[DocumentKind, DocumentState] | None = None
+) -> dict[DocumentKind, date | None]:
+    """The "valid until" dates typed on the form (validated before), read as days; a
+    date kept only for a document held: one no longer held has no validity."""
+    states = person.documents if documents is None else documents
+    out: dict[DocumentKind, date | None] = {}
+    for kind, text in (person.valid_until or {}).items():
+        held = states.get(kind) == DocumentState.HAVE
+        out[DocumentKind(kind)] = parse_day(text, today) if held else None
+    return out
+
+
+def _valid_dict(valid: dict[DocumentKind, date | None]) -> dict[str, str | None]:
+    return {DocumentKind(k).value: v.isoformat() if v else None for k, v in valid.items()}
 
 
 def _doc_dict(documents: dict[DocumentKind, DocumentState]) -> dict[str, str]:

@@ -52,8 +52,10 @@ def _documents(person: Person, today: date) -> dict[DocumentKind, DocumentState]
     registered, whatever was (not) ticked. A Kosovo area (91-97) proves an entry in a
     Kosovo book, which may be out of reach or destroyed (domain.md §1.4): it proves
     nothing reachable today, and neither does a number from another republic.
+
+    A document past its "valid until" date is not held: it is to be renewed.
     """
-    documents = dict(person.documents)
+    documents = person.held_on(today)
     if documents.get(DocumentKind.BIRTH_REGISTRATION, DocumentState.UNKNOWN) in (
         DocumentState.UNKNOWN,
     ):

@@ -17,7 +17,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -234,6 +234,7 @@ def restore_database(
     key: bytes | None = None,
     *,
     register_key: bytes | None = None,
+    before_replace: Callable[[sqlite3.Connection, Path], None] | None = None,
 ) -> Path | None:
     """Put the copy ``backup`` in place of the register at ``path``.
 
@@ -248,6 +249,11 @@ def restore_database(
     key file beside it when that one opens the backup (users' passphrases set since the
     backup keep working), else gets the backup's; the replaced register's key file is
     kept beside its kept copy.
+
+    ``before_replace(held, copy)``: called once the register is held exclusively (``held``
+    reads it) and before the prepared copy (at ``copy``, opened with ``key``) replaces
+    it: the services carry over what must survive a restore (erasures) into the copy,
+    so the register never holds the old state, not even after a crash halfway.
     """
     backup = Path(backup).expanduser().absolute()
     path = Path(path).expanduser().absolute()
@@ -277,6 +283,13 @@ def restore_database(
                 current = None if _is_plaintext(path) else register_key or key
                 held = _hold_exclusive(path, current)
                 try:
+                    if before_replace is not None:
+                        before_replace(held, incoming)
+                        # What the services wrote must be in the file that is renamed,
+                        # not in a write-ahead log beside it.
+                        conn = connect(incoming, key)
+                        conn.execute("PRAGMA journal_mode = DELETE")
+                        conn.close()
                     private_folder(keep_dir)  # docassist's backups folder: owner-only
                     clean_leftovers(keep_dir)
                     kept = dated_file(keep_dir, "before-restore")

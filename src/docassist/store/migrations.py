@@ -748,6 +748,37 @@ def m0011_sync(db: Database) -> None:
         )
 
 
+@_migration("0012_erased_households")
+def m0012_erased_households(db: Database) -> None:
+    # A household erased on request (services/erasure.py, each member erased first)
+    # stays as a tombstone too: its id and place keep the anonymous counts right, its
+    # family name, address, phone and notes are gone. erased_at also tells a restore of
+    # an older backup to erase the household there again. Synced like every household
+    # column (the hub keeps rows as JSON; the schema fingerprint follows the migrations).
+    _run_script(
+        db,
+        """
+    ALTER TABLE households ADD COLUMN erased_at TEXT;
+    """,
+    )
+
+
+@_migration("0014_document_valid_until")
+def m0014_document_valid_until(db: Database) -> None:
+    # Documents that run out (issue 15 item 8): the last day a document held is valid,
+    # proposed from its kind (domain/validity.py) and editable. From the day after, it
+    # counts as not held. The dashboard lists what has run out or soon will, by date.
+    # The column travels with the row (documents are synced whole, as JSON).
+    _run_script(
+        db,
+        """
+    ALTER TABLE documents ADD COLUMN valid_until TEXT;
+    CREATE INDEX documents_valid_until ON documents(valid_until)
+        WHERE valid_until IS NOT NULL AND deleted_at IS NULL AND state = 'have';
+    """,
+    )
+
+
 @_migration("0019_outbox_by_row")
 def m0019_outbox_by_row(db: Database) -> None:
     # Applying a pull asks, for every row that arrives, whether this laptop still has

@@ -191,7 +191,7 @@ class DocAssistApp(App):
 
     def on_mount(self) -> None:
         gc.disable()  # until the first screen's first frame (see _freeze_imports)
-        self.call_after_refresh(gc.enable)
+        self.call_after_refresh(_collect_again)
         self._set_titles()
         self._add_area_modes()
         self.add_mode(SIGN_IN_MODE, _sign_in_screen)
@@ -232,7 +232,7 @@ class DocAssistApp(App):
         current = i18n.current_language().code
         if self._language_asked or not user.language:
             if user.language != current:
-                users.set_language(self.ctx, user.id, current)
+                self._remember_language(user.id, current)
         elif user.language != current:
             self.choose_language(user.language)
         self._set_titles()
@@ -299,14 +299,26 @@ class DocAssistApp(App):
     async def _end_session(self) -> None:
         """The session's screens are closed (unsaved typing in them is dropped) and the
         sign-in screen shown."""
+        from docassist.ui.busy import busy_error, say_busy
+
         session = self.session
+        unrecorded = None
         if session is not None:
-            accounts.sign_out(self.ctx, session)
+            try:
+                accounts.sign_out(self.ctx, session)
+            except Exception as err:
+                # Signing out must happen even when the register is too busy to
+                # record it: the screens close all the same, and the note says so.
+                unrecorded = busy_error(err, self.db_path)
+                if unrecorded is None:
+                    raise
         self.session = None
         self.user = None
         self.locked = False
         self._held_notes.clear()
         self.clear_notifications()
+        if unrecorded is not None:
+            say_busy(self, unrecorded)
         self._language_asked = self._language_given
         await self.switch_mode(SIGN_IN_MODE)
         for mode in [*MODE_SCREENS, "practice"]:
@@ -346,8 +358,15 @@ class DocAssistApp(App):
         self.push_screen(LockScreen(idle=idle))
         self.refresh_bindings()
         # Covered first: a register too busy to take the entry must not leave the
-        # screen open.
-        accounts.record_lock(self.ctx, self.session, idle=idle)
+        # screen open. The lock matters more than its record: a busy register locks
+        # all the same, without the entry.
+        from docassist.ui.busy import busy_error
+
+        try:
+            accounts.record_lock(self.ctx, self.session, idle=idle)
+        except Exception as err:
+            if busy_error(err, self.db_path) is None:
+                raise
 
     def unlock(self) -> None:
         """The same user's passphrase was typed: back to the work as it was."""
@@ -541,10 +560,10 @@ class DocAssistApp(App):
     def _sync_standing(self) -> list[str]:
         """When this laptop last synced, always in sight once it has a hub; and a quiet
         note when its changes have waited for days."""
-        from docassist.services import sync
-
         if self.door.ctx is None:  # not opened before the first sign-in
             return []
+        from docassist.services import sync
+
         standing = sync.standing(self.ctx)
         if standing is None:
             return []
@@ -565,12 +584,25 @@ class DocAssistApp(App):
         """Change the language everywhere, at once, without a restart; remember it."""
         i18n.set_language(code)
         if self.user:
-            users.set_language(self.ctx, self.user.id, code)
+            self._remember_language(self.user.id, code)
         else:
             self._language_asked = True
         self._set_titles()
         self.language_changed.publish(code)
         self.refresh_bindings()
+
+    def _remember_language(self, user_id: str, code: str) -> None:
+        """The user's language, kept for their next sign-in; a busy register keeps the
+        switch on screen and says the choice was not saved (the next switch saves it)."""
+        from docassist.ui.busy import busy_error, say_busy
+
+        try:
+            users.set_language(self.ctx, user_id, code)
+        except Exception as err:
+            busy = busy_error(err, self.db_path)
+            if busy is None:
+                raise
+            say_busy(self, busy)
 
     def action_pick_language(self) -> None:
         from docassist.ui.dialogs import LanguageDialog
@@ -706,6 +738,13 @@ def _freeze_imports() -> None:
     if not _imports_frozen:
         gc.freeze()
         _imports_frozen = True
+
+
+def _collect_again() -> None:
+    # A function of ours, not gc.enable itself: Textual reads a callback's parameters,
+    # and a builtin's are parsed from its text signature, which compiled the tokenizer's
+    # regular expressions at start, 10 ms for one call.
+    gc.enable()
 
 
 def _terminal_attached() -> bool:

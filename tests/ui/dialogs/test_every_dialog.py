@@ -20,6 +20,7 @@ from docassist.services.households import DuplicateCandidate, HouseholdCandidate
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
 from docassist.ui.dialogs import (
+    AssigneeDialog,
     AttendeeDuplicateDialog,
     ChecklistPickerDialog,
     CloseCaseDialog,
@@ -99,6 +100,14 @@ def dialogs(app: DocAssistApp, workshop_id: str) -> dict[type, Callable[[], Dial
         ResetPassphraseDialog: lambda: ResetPassphraseDialog(ACCOUNT),
         OwnPassphraseDialog: OwnPassphraseDialog,
         RoleDialog: lambda: RoleDialog(ACCOUNT),
+        AssigneeDialog: lambda: AssigneeDialog(
+            "Ajša Ramić — Personal ID card (first issue)",
+            [
+                ("u1", "Dragan Jovanović", Role.FACILITATOR),
+                ("u2", "Senad Coordinator", Role.COORDINATOR),
+            ],
+            "u1",
+        ),
     }
 
 

@@ -3,12 +3,14 @@
 Screens import dialogs from here; each module is one family of questions:
 ``confirm`` (yes/no), ``save`` (where to save a file), ``duplicates`` (is this
 already registered?), ``case`` (a day, a reason, an outcome), ``checklist_picker``,
-``quick_add`` (a family at a workshop), ``export`` (a passphrase for an export with
-names), ``full_text`` (a long text read whole), ``language`` and ``help``.
+``quick_add`` (a family at a workshop), ``assignee`` (who follows a case), ``export``
+(a passphrase for an export with names), ``full_text`` (a long text read whole),
+``language`` and ``help``.
 """
 
 from __future__ import annotations
 
+from docassist.ui.dialogs.assignee import AssigneeDialog
 from docassist.ui.dialogs.base import Dialog, Words, words
 from docassist.ui.dialogs.case import CloseCaseDialog, DateDialog, ReasonDialog
 from docassist.ui.dialogs.checklist_picker import ChecklistPickerDialog
@@ -27,6 +29,7 @@ from docassist.ui.dialogs.quick_add import QuickAddDialog
 from docassist.ui.dialogs.save import SaveDialog, save_handout
 
 __all__ = [
+    "AssigneeDialog",
     "AttendeeDuplicateDialog",
     "ChecklistPickerDialog",
     "CloseCaseDialog",

@@ -23,6 +23,7 @@ from docassist.domain.model import OUTCOME_LABELS, Outcome
 from docassist.domain.text import N_
 from docassist.i18n import _, format_date
 from docassist.services.context import ValidationError
+from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs.base import Dialog, Words, button_row, words
 from docassist.ui.dialogs.confirm import ConfirmDialog
 from docassist.ui.widgets.chosen import chosen
@@ -99,8 +100,10 @@ class FieldDialog(Dialog):
         error.update(message)
         error.display = bool(message)
 
+    @calm_when_busy
     def try_save(self, save: Callable[[], None]) -> None:
-        """Run ``save``; close on success, show what is wrong otherwise."""
+        """Run ``save``; close on success, show what is wrong otherwise (a busy register
+        is said once, and the dialog stays open with what was typed)."""
         try:
             save()
         except ValidationError as error:

@@ -13,6 +13,7 @@ from docassist.i18n import _
 from docassist.services import households as hh
 from docassist.services import workshops as ws
 from docassist.services.context import ValidationError
+from docassist.ui.busy import calm_when_busy_async
 from docassist.ui.dialogs.base import Dialog, button_row
 from docassist.ui.dialogs.confirm import confirm_leave
 from docassist.ui.dialogs.duplicates import AttendeeDuplicateDialog
@@ -229,6 +230,7 @@ class QuickAddDialog(Dialog):
         self.save()
 
     @work(exclusive=True)
+    @calm_when_busy_async
     async def save(self) -> None:
         household, members = self._household(), self._members()
         errors, warnings = self._problems(household, members)

@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Static
 
 from docassist.domain.text import N_
 from docassist.i18n import _
+from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs.base import Dialog, Words, button_row, words
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ class SaveDialog(Dialog, ModalScreen[Path | None]):
 
     @on(Input.Submitted, "#path")
     @on(Button.Pressed, "#ok")
+    @calm_when_busy
     def action_save(self) -> None:
         text = self.path_text.strip()
         if not text:

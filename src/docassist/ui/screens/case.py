@@ -36,12 +36,14 @@ from docassist.i18n import (
     get_language,
     pgettext,
 )
-from docassist.services import cases
+from docassist.services import cases, users
 from docassist.services import households as hh
 from docassist.services.cases import Case, CaseStep, TimelineEntry
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.ui.base import DocScreen
+from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs import (
+    AssigneeDialog,
     CloseCaseDialog,
     DateDialog,
     FullTextDialog,
@@ -58,6 +60,7 @@ TIMELINE_ACTIONS = {
     "due": N_("Due date changed"),
     "close": N_("Case closed"),
     "reopen": N_("Case reopened"),
+    "assign": N_("Given to someone else to follow"),
 }
 
 _STEP_STYLES = {
@@ -319,6 +322,9 @@ class CaseScreen(DocScreen):
         Binding("r", "reopen", N_("Reopen")),
         Binding("t", "timeline", N_("History")),
         Binding("v", "read_all", N_("Read in full"), show=False),
+        # a coordinator's: who follows the case (the dashboard's filter, a facilitator's
+        # laptop holds the cases given to them)
+        Binding("a", "assign", N_("Assign"), show=False),
         Binding("escape", "back", N_("Back")),
     ]
 
@@ -420,9 +426,18 @@ class CaseScreen(DocScreen):
             if case.outcome_reason:
                 line.append(" · " + shortened(case.outcome_reason))
             line.append(" · " + _("press r to reopen"), style=_QUIET)
+        if case.assignee_id:
+            line.append(" · " + _("followed by {name}").format(name=self._assignee_name()))
         if any(is_cut(text) for _label, text in self._long_texts(case_only=True)):
             line.append(" · " + _("V: read in full"), style=_QUIET)
         self.query_one("#case-status", Static).update(line)
+
+    def _assignee_name(self) -> str:
+        assert self.case is not None and self.case.assignee_id is not None
+        try:
+            return users.get_user(self.ctx, self.case.assignee_id).name
+        except NotFoundError:  # a user this laptop does not hold (yet)
+            return "?"
 
     def _long_texts(self, *, case_only: bool = False) -> list[Passage]:
         """The free texts shown on this screen, each with what it is."""
@@ -565,6 +580,7 @@ class CaseScreen(DocScreen):
             return not self.case.is_active
         return True
 
+    @calm_when_busy
     def _run(self, change: Callable[[], None], done: str, *, to_current: bool = False) -> None:
         """A change without a dialog: problems become a notification, never a traceback."""
         try:
@@ -699,6 +715,28 @@ class CaseScreen(DocScreen):
                 _("Case reopened."),
                 to_current=True,
             )
+
+    def action_assign(self) -> None:
+        case = self.case
+        if case is None:
+            return
+        ctx = self.ctx
+        if not cases.may_assign(ctx):
+            self.notify(_(cases.ASSIGN_REFUSAL), severity="warning")
+            return
+        people = cases.assignable(ctx)
+        names = {p[0]: p[1] for p in people}
+        subject = f"{self.person_name} — {checklist_title(self.checklist, case.checklist_id)}"
+
+        def chosen(user_id: str | None) -> None:
+            if user_id is None or user_id == case.assignee_id:
+                return
+            self._run(
+                lambda: cases.assign_case(ctx, self.case_id, user_id),
+                _("{name} follows this case now.").format(name=names.get(user_id, "?")),
+            )
+
+        self.app.push_screen(AssigneeDialog(subject, people, case.assignee_id), chosen)
 
     def action_timeline(self) -> None:
         self.show_timeline = not self.show_timeline

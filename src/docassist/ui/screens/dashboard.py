@@ -27,12 +27,13 @@ from textual.widgets import (
 )
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
-from docassist.domain.model import Role
+from docassist.domain.model import DOCUMENT_LABELS, Role
 from docassist.domain.text import N_
-from docassist.i18n import _, current_language, format_date, format_number, pgettext
+from docassist.i18n import _, current_language, format_date, format_number, ngettext, pgettext
+from docassist.services import cases
 from docassist.services import dashboard as dash
-from docassist.services import users
 from docassist.services.dashboard import CaseLine, Scope
+from docassist.services.documents import ExpiringDocument
 from docassist.ui.base import DocScreen
 from docassist.ui.screens.case import checklist_title, step_title
 from docassist.ui.widgets.area_bar import AreaBar
@@ -79,6 +80,7 @@ class DashboardScreen(DocScreen):
         Binding("b", "show_tab('blocked')", N_("Blocked")),
         # Its tab is on screen; the footer has no room for it at 80 columns in sr/rom.
         Binding("m", "show_tab('municipalities')", N_("Places"), show=False),
+        Binding("x", "show_tab('expiring')", N_("Documents running out"), show=False),
         Binding("ctrl+r", "reload", N_("Refresh"), show=False),
     ]
 
@@ -86,18 +88,37 @@ class DashboardScreen(DocScreen):
         super().__init__()
         self.municipality: str | None = None
         self.settlement: str | None = None
+        # whose cases: the assignee's ("facilitator": the filter's name since before
+        # cases had an assignee; a coordinator may follow cases too)
         self.facilitator_id: str | None = None
+        self._composed_once = False
         self.active_tab = "due"
         self.lines: dict[str, dict[str, CaseLine]] = {key: {} for key in LISTS}
         self.totals: dict[str, int] = dict.fromkeys(LISTS, 0)
+        # documents held that ran out, or will within 30 days: (person, kind) -> line
+        self.expiring: dict[str, ExpiringDocument] = {}
+        self.expired_total = 0
+        self.soon_total = 0
 
     @property
     def scope(self) -> Scope:
         return Scope(self.municipality, self.settlement, self.facilitator_id)
 
+    def _people(self) -> list[tuple[str, str]]:
+        """The filter's choices: whose cases (the assignee's), "My cases" first."""
+        me = self.ctx.user_id
+        people = [(name, user_id) for user_id, name, _role in cases.assignable(self.ctx)]
+        mine = [(_("My cases"), user_id) for _name, user_id in people if user_id == me]
+        return mine + [p for p in people if p[1] != me]
+
     def compose(self) -> ComposeResult:
         ctx = self.ctx
-        facilitators = [u for u in users.list_users(ctx) if u.role == Role.FACILITATOR]
+        if not self._composed_once:
+            # a facilitator sees the cases they follow first; everyone's is one choice away
+            self._composed_once = True
+            if self.app.role == Role.FACILITATOR and ctx.user_id:
+                self.facilitator_id = ctx.user_id
+        people = self._people()
         yield Header()
         yield AreaBar()
         with Horizontal(id="dash-filters"):
@@ -114,12 +135,12 @@ class DashboardScreen(DocScreen):
                 id="dash-settlement",
             )
             facilitator = Select(
-                [(u.name, u.id) for u in facilitators],
-                prompt=_("All facilitators"),
+                people,
+                prompt=_("Everyone's cases"),
                 value=self.facilitator_id or Select.NULL,
                 id="dash-facilitator",
             )
-            facilitator.display = bool(facilitators)
+            facilitator.display = len(people) > 1 or self.facilitator_id is not None
             yield facilitator
         with Horizontal(id="dash-counts"):
             for key in COUNTS:
@@ -135,7 +156,16 @@ class DashboardScreen(DocScreen):
                         zebra_stripes=True,
                         classes="dash-list",
                     )
-            with TabPane(_("By municipality"), id="municipalities"):
+            with TabPane(expiring_title(0), id="expiring"):
+                yield DataTable(
+                    id="expiring-table",
+                    cursor_type="row",
+                    zebra_stripes=True,
+                    classes="dash-list",
+                )
+            # "Places", not "By municipality": at 80 columns in Serbian and Romani the
+            # tab row has room for five tabs only with the shorter word.
+            with TabPane(_("Places"), id="municipalities"):
                 yield DataTable(
                     id="municipalities-table",
                     cursor_type="row",
@@ -161,9 +191,12 @@ class DashboardScreen(DocScreen):
         for select_id, prompt in (
             ("#dash-municipality", _("All municipalities")),
             ("#dash-settlement", _("All settlements")),
-            ("#dash-facilitator", _("All facilitators")),
+            ("#dash-facilitator", _("Everyone's cases")),
         ):
             self.query_one(select_id, Select).prompt = prompt
+        set_options_quietly(
+            self.query_one("#dash-facilitator", Select), self._people(), self.facilitator_id
+        )
         # Places are named and sorted in the script of the language: the same
         # choice, perhaps in another spelling.
         set_options_quietly(
@@ -178,7 +211,7 @@ class DashboardScreen(DocScreen):
         )
         for key in COUNTS:
             self.query_one(f".count-{key} .count-label", Label).update(count_label(key))
-        self.query_one(TabbedContent).get_tab("municipalities").label = _("By municipality")
+        self.query_one(TabbedContent).get_tab("municipalities").label = _("Places")
         self.reload()
 
     # -- loading -------------------------------------------------------------------
@@ -213,6 +246,12 @@ class DashboardScreen(DocScreen):
             self._fill_list(key, lines)
             total = max(self.totals[key], len(lines))
             tabs.get_tab(key).label = f"{list_title(key)} ({format_number(total)})"
+        lines_out, self.expired_total, self.soon_total = dash.expiring_documents(
+            ctx, scope, limit=LIMIT
+        )
+        self.expiring = {f"{d.person_id}/{d.kind.value}": d for d in lines_out}
+        self._fill_expiring(lines_out)
+        tabs.get_tab("expiring").label = expiring_title(self.expired_total + self.soon_total)
         self._fill_municipalities(dash.counts_by_municipality(ctx, scope, _script()))
         self._show_detail()
 
@@ -264,6 +303,35 @@ class DashboardScreen(DocScreen):
             table.add_row(*(cells[c] for c in order), key=line.case_id)
         _restore_cursor(table, keep)
 
+    def _fill_expiring(self, lines: list[ExpiringDocument]) -> None:
+        """Expired first (the oldest first: longest without), then those running out."""
+        table = self.query_one("#expiring-table", DataTable)
+        keep = _cursor_key(table)
+        table.clear(columns=True)
+        today = self.ctx.today()
+        date_width = len(format_date(date(2026, 12, 28))) + 2
+        table.add_column(pgettext("column", "Valid until"), key="until", width=date_width)
+        table.add_column(pgettext("column", "Person"), key="person", width=_WIDTHS["person"])
+        table.add_column(pgettext("column", "Document"), key="document", width=_WIDTHS["step"])
+        table.add_column(pgettext("column", "State"), key="state", width=_WIDTHS["reason"])
+        table.add_column(
+            pgettext("column", "Settlement"), key="settlement", width=_WIDTHS["settlement"]
+        )
+        table.add_column(pgettext("column", "Family"), key="family", width=_WIDTHS["family"])
+        for line in lines:
+            expired = line.expired(today)
+            style = "bold red" if expired else "bold yellow"
+            table.add_row(
+                Text(("! " if expired else "") + format_date(line.valid_until), style=style),
+                _cell(line.person_name, _WIDTHS["person"]),
+                _cell(_(DOCUMENT_LABELS[line.kind]), _WIDTHS["step"]),
+                _cell(expiry_words(line, today), _WIDTHS["reason"], style=style),
+                _cell(line.settlement, _WIDTHS["settlement"]),
+                _cell(line.family_name, _WIDTHS["family"]),
+                key=f"{line.person_id}/{line.kind.value}",
+            )
+        _restore_cursor(table, keep)
+
     def _fill_municipalities(self, rows: list[dash.MunicipalityCounts]) -> None:
         table = self.query_one("#municipalities-table", DataTable)
         keep = _cursor_key(table)
@@ -288,6 +356,9 @@ class DashboardScreen(DocScreen):
         detail = self.query_one("#dash-detail", Static)
         if self.active_tab == "municipalities":
             detail.update(_("Enter: show only this municipality."))
+            return
+        if self.active_tab == "expiring":
+            self._show_expiring_detail(detail)
             return
         table = self.query_one(f"#{self.active_tab}-table", DataTable)
         if not table.row_count:
@@ -321,6 +392,23 @@ class DashboardScreen(DocScreen):
             parts.append(line.reason)
         out.append(" · ".join(p for p in parts if p))
         detail.update(out)
+
+    def _show_expiring_detail(self, detail: Static) -> None:
+        table = self.query_one("#expiring-table", DataTable)
+        counts = _("{expired} expired, {soon} expire within 30 days.").format(
+            expired=format_number(self.expired_total), soon=format_number(self.soon_total)
+        )
+        if not table.row_count:
+            detail.update(_("No document held runs out within 30 days."))
+            return
+        line = self.expiring.get(_cursor_key(table) or "")
+        if line is None:
+            detail.update(counts)
+            return
+        where = ", ".join(p for p in (line.family_name, line.settlement, line.municipality) if p)
+        parts = [line.person_name, where, _(DOCUMENT_LABELS[line.kind])]
+        parts.append(expiry_words(line, self.ctx.today()))
+        detail.update(Text(counts + "\n" + " · ".join(p for p in parts if p)))
 
     # -- events ------------------------------------------------------------------
 
@@ -366,6 +454,11 @@ class DashboardScreen(DocScreen):
             if key:
                 self.query_one("#dash-municipality", Select).value = key
             return
+        if event.data_table.id == "expiring-table":
+            line = self.expiring.get(key or "")
+            if line is not None:
+                self.app.open_household(line.household_id)
+            return
         if key:
             self.app.open_case(key)
 
@@ -374,6 +467,21 @@ class DashboardScreen(DocScreen):
         self.active_tab = tab
         self.query_one(f"#{tab}-table", DataTable).focus()
         self._show_detail()
+
+
+def expiring_title(total: int) -> str:
+    # Context "documents": counts documents, not cases.
+    return f"{pgettext('documents', 'Expiring')} ({format_number(total)})"
+
+
+def expiry_words(line: ExpiringDocument, today: date) -> str:
+    """ "expired 12 days ago" / "expires today" / "expires in 9 days"."""
+    days = (line.valid_until - today).days
+    if days < 0:
+        return ngettext("expired {n} day ago", "expired {n} days ago", -days).format(n=-days)
+    if days == 0:
+        return _("expires today")
+    return ngettext("expires in {n} day", "expires in {n} days", days).format(n=days)
 
 
 def _script() -> str:

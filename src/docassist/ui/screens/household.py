@@ -39,7 +39,7 @@ from docassist.handouts.plan import (
     Waiting,
     plan_sections,
 )
-from docassist.i18n import _, current_language, format_date, ngettext, pgettext
+from docassist.i18n import _, current_language, format_date, format_number, ngettext, pgettext
 from docassist.procedures import (
     CORRECTION,
     DISPUTED,
@@ -53,8 +53,10 @@ from docassist.services import households as hh
 from docassist.services import plans as plans_svc
 from docassist.services.cases import Case
 from docassist.services.context import NotFoundError, ValidationError
+from docassist.store.db import BusyDatabaseError
 from docassist.ui.base import DocScreen
 from docassist.ui.birth_dates import shown_birth_date
+from docassist.ui.busy import calm_when_busy, say_busy
 from docassist.ui.checklist_text import localized
 from docassist.ui.dialogs import (
     ChecklistPickerDialog,
@@ -109,12 +111,28 @@ def document_initials() -> dict[DocumentKind, str]:
     }
 
 
-def document_marks(documents: dict[DocumentKind, DocumentState]) -> Text:
-    """ "✓ ✓ ✗ … ?" under the initials, one mark per summary document."""
+# A document held past its "valid until": it counts as not held (domain/validity.py).
+EXPIRED_MARK = ("!", "bold red")
+# Held, valid for 30 days or less: still a tick (it is held), in the warning colour;
+# the person's detail says until when.
+EXPIRING_STYLE = "bold yellow"
+
+
+def document_marks(
+    documents: dict[DocumentKind, DocumentState],
+    expired: set[DocumentKind] | frozenset[DocumentKind] = frozenset(),
+    expiring: set[DocumentKind] | frozenset[DocumentKind] = frozenset(),
+) -> Text:
+    """ "✓ ✓ ✗ … ?" under the initials, one mark per summary document; "!" for one
+    that has run out."""
     initials = document_initials()
     out = Text()
     for i, kind in enumerate(SUMMARY_DOCUMENTS):
         mark, style = MARKS[documents.get(kind, DocumentState.UNKNOWN)]
+        if kind in expired:
+            mark, style = EXPIRED_MARK
+        elif kind in expiring:
+            style = EXPIRING_STYLE
         if i:
             out.append(" ")
         out.append(mark.ljust(len(initials[kind])), style=style)
@@ -145,6 +163,8 @@ class HouseholdScreen(DocScreen):
         # Rare, coordinators only, behind a warning; F1 lists it. Not D's Remove:
         # erasing cannot be undone.
         Binding("x", "erase_person", N_("Erase this person (on request)"), show=False),
+        # Shift+X: the whole family asked; the same warning, naming the household.
+        Binding("X", "erase_household", N_("Erase the whole household (on request)"), show=False),
         # Translators: key label; saves the family's next steps as a printable PDF.
         Binding("p", "save_plan", N_("Family plan")),
         Binding("v", "read_all", N_("Read the notes in full"), show=False),
@@ -190,7 +210,7 @@ class HouseholdScreen(DocScreen):
             yield DataTable(id="case-table", cursor_type="row")
             yield Static(id="next-step")
 
-    def _legend(self) -> Content:
+    def _legend(self, expired: bool = False) -> Content:
         initials = document_initials()
         parts: list[str | tuple[str, str]] = []
         for kind in SUMMARY_DOCUMENTS:
@@ -198,6 +218,8 @@ class HouseholdScreen(DocScreen):
         for state in STATE_ORDER:
             mark, style = MARKS[state]
             parts += [(mark, style), f" {_(DOCUMENT_STATE_LABELS[state])}  "]
+        if expired:  # only where it is seen: the legend of most households stays as it was
+            parts += [EXPIRED_MARK, f" {_('Expired')}  "]
         return Content.assemble(*parts)
 
     def on_mount(self) -> None:
@@ -239,6 +261,12 @@ class HouseholdScreen(DocScreen):
                 self._viewed = True
         except NotFoundError:
             self.notify(_("This household is no longer in the register."), severity="error")
+            self.app.pop_screen()
+            return
+        except BusyDatabaseError as err:
+            # Opening is recorded (whose data was seen): with the register held by
+            # another program it cannot be, so the household is not shown either.
+            say_busy(self, err)
             self.app.pop_screen()
             return
         self.cases = cases_svc.cases_of_household(ctx, self.household_id)
@@ -288,9 +316,12 @@ class HouseholdScreen(DocScreen):
                 Text(_(RELATION_LABELS[m.relation])),
                 Text(shown_birth_date(m.birth_date)),
                 Text(str(age) if age is not None else ""),
-                document_marks(m.documents),
+                document_marks(m.documents, m.expired_on(today), m.expiring_on(today)),
                 key=m.id,
             )
+        self.query_one("#legend", Static).update(
+            self._legend(expired=any(m.expired_on(today) for m in members))
+        )
         ids = [m.id for m in members]
         if self.person_id not in ids:
             self.person_id = ids[0] if ids else None
@@ -327,12 +358,27 @@ class HouseholdScreen(DocScreen):
         to hold although its state is not recorded (it follows from the JMBG or another
         document) is listed as held, never "Has" in the plan and "Not known" here."""
         held = set(plan.held) if plan is not None else set()
+        today = self.ctx.today()
+        expired, expiring = person.expired_on(today), person.expiring_on(today)
         groups: dict[DocumentState, list[str]] = {s: [] for s in STATE_ORDER}
+        ran_out: list[str] = []
         for kind in DocumentKind:
             state = person.documents.get(kind)
             if state is None and kind not in SUMMARY_DOCUMENTS:
                 continue  # rarer documents only when something is recorded about them
             label = _(DOCUMENT_LABELS[kind])
+            until = person.valid_until.get(kind)
+            if kind in expired and until is not None:
+                ran_out.append(
+                    _("{document} (valid until {date})").format(
+                        document=label, date=format_date(until)
+                    )
+                )
+                continue
+            if kind in expiring and until is not None:
+                label = _("{document} (expires {date})").format(
+                    document=label, date=format_date(until)
+                )
             if state in (None, DocumentState.UNKNOWN) and kind in held:
                 groups[DocumentState.HAVE].append(
                     _("{document} (follows from the other records)").format(document=label)
@@ -351,6 +397,16 @@ class HouseholdScreen(DocScreen):
                         " " + ", ".join(groups[state]),
                     )
                 )
+        if ran_out:
+            lines.insert(
+                0,
+                Content.assemble(
+                    EXPIRED_MARK,
+                    " ",
+                    (_("Expired, to renew:"), "bold red"),
+                    " " + ", ".join(ran_out),
+                ),
+            )
         return Content("\n").join(lines)
 
     def _fill_cases(self, person: hh.Person, lang: str) -> None:
@@ -646,6 +702,7 @@ class HouseholdScreen(DocScreen):
         picker = ChecklistPickerDialog(person.full_name, plan, list(self.app.checklists))
         self.app.push_screen(picker, lambda cid: self._open_checklist(person.id, cid))
 
+    @calm_when_busy
     def _open_checklist(self, person_id: str, checklist_id: str | None) -> None:
         if not checklist_id:
             return
@@ -710,6 +767,7 @@ class HouseholdScreen(DocScreen):
             lambda yes: self._remove(person) if yes else None,
         )
 
+    @calm_when_busy
     def _remove(self, person: hh.Person) -> None:
         try:
             hh.remove_person(self.ctx, person.id)
@@ -752,6 +810,7 @@ class HouseholdScreen(DocScreen):
             lambda yes: self._erase(person) if yes else None,
         )
 
+    @calm_when_busy
     def _erase(self, person: hh.Person) -> None:
         try:
             erasure.erase_person(self.ctx, person.id, erasure.APP_REASON)
@@ -766,6 +825,48 @@ class HouseholdScreen(DocScreen):
         self.notify(_("The person's data was erased. The audit log records who and when."))
         self.request_reload()
 
+    def action_erase_household(self) -> None:
+        """Erasure on request of the whole family: each member, then the household."""
+        detail = self.detail
+        if detail is None:
+            return
+        if not erasure.may_erase(self.ctx):
+            self.notify(_(erasure.REFUSAL), severity="error")
+            return
+        family = detail.household.family_name
+
+        def question() -> str:
+            return _(
+                "Erase all personal data of the household {family} and of each of its "
+                "{n} members? Names, JMBGs, the address, phone, notes, documents and case "
+                "notes are removed for good, also from the audit log. This cannot be undone."
+            ).format(family=family, n=format_number(len(detail.members)))
+
+        self.app.push_screen(
+            ConfirmDialog(
+                question,
+                title=lambda: _("Erase this household (on request)"),
+                confirm_label=N_("Erase for good"),
+                cancel_label=N_("Keep"),
+                danger=True,
+                cancel_first=True,
+            ),
+            lambda yes: self._erase_household() if yes else None,
+        )
+
+    @calm_when_busy
+    def _erase_household(self) -> None:
+        try:
+            erasure.erase_household(self.ctx, self.household_id, erasure.APP_REASON)
+        except ValidationError as err:
+            self.notify(err.problems[next(iter(err.problems))][0].render(_), severity="error")
+            return
+        except NotFoundError:
+            pass  # gone meanwhile (another laptop): nothing left to erase
+        self.app.pop_screen()
+        self.app.notify(_("The household's data was erased. The audit log records who and when."))
+
+    @calm_when_busy
     def action_undo_remove(self) -> None:
         if self.removed is None:
             return

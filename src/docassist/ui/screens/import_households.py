@@ -37,7 +37,7 @@ from docassist.services.importing import (
     summary_lines,
 )
 from docassist.store import engine
-from docassist.store.db import explain_database_error
+from docassist.store.db import BusyDatabaseError, explain_database_error
 from docassist.ui.base import DocScreen
 from docassist.ui.dialogs import ConfirmDialog
 from docassist.ui.widgets.chosen import chosen
@@ -45,7 +45,12 @@ from docassist.ui.widgets.field_problems import FieldProblems, problems_text
 from docassist.ui.widgets.screen_body import ScreenBody
 
 # What rolls the whole import back: the file, the register (either SQLite library), a row.
-_NOT_IMPORTED: tuple[type[Exception], ...] = (OSError, *engine.Errors, ValidationError)
+_NOT_IMPORTED: tuple[type[Exception], ...] = (
+    OSError,
+    *engine.Errors,
+    ValidationError,
+    BusyDatabaseError,
+)
 
 # Fits 80 columns beside the line numbers, the padding and the scroll bars.
 PROBLEM_WIDTH = 62

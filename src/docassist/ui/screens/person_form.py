@@ -10,6 +10,7 @@ person are shown, so a family is not recorded twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,6 +24,8 @@ from textual.widgets import (
     TextArea,
 )
 
+from docassist.domain import validity
+from docassist.domain.dates import DayProblem, parse_day
 from docassist.domain.jmbg import check_jmbg
 from docassist.domain.model import (
     DOCUMENT_LABELS,
@@ -71,6 +74,8 @@ class PersonValues:
     father_id: str | None = None
     statuses: set[PersonStatus] = field(default_factory=set)
     documents: dict[DocumentKind, DocumentState] = field(default_factory=dict)
+    # "valid until" as typed, for the documents that run out (domain/validity.py)
+    valid_until: dict[DocumentKind, str] = field(default_factory=dict)
     notes: str = ""
     ethnicity_consent: bool = False
     ethnicity: str = ""
@@ -92,7 +97,26 @@ class PersonValues:
             ethnicity_consent=self.ethnicity_consent,
             notes=self.notes,
             documents=dict(self.documents),
+            # a document not held has no validity: its date is cleared, never checked
+            valid_until={
+                k: self.valid_until.get(k, "")
+                if self.documents.get(k) == DocumentState.HAVE
+                else ""
+                for k in validity.WITH_VALIDITY
+            },
         )
+
+
+def typed_day(day: date) -> str:
+    """A date as the form shows it for editing: day.month.year, whatever the language."""
+    return f"{day.day:02d}.{day.month:02d}.{day.year}"
+
+
+def _typed_or_none(text: str, today: date) -> date | None:
+    try:
+        return parse_day(text, today)
+    except DayProblem:
+        return None
 
 
 # --------------------------------------------------------------------------- the form
@@ -113,6 +137,8 @@ class PersonFormScreen(FormScreen):
         self._members: list[hh.Person] = []
         self._settlement = ""
         self._service_problems: dict[str, list[Problem]] = {}
+        # documents whose "valid until" the form proposed and nobody has changed yet
+        self._proposed: set[DocumentKind] = set()
 
     @property
     def is_new(self) -> bool:
@@ -157,6 +183,7 @@ class PersonFormScreen(FormScreen):
                 father_id=person.father_id,
                 statuses=set(person.statuses),
                 documents=dict(person.documents),
+                valid_until={k: typed_day(d) for k, d in person.valid_until.items()},
                 notes=person.notes,
                 ethnicity_consent=person.ethnicity is not None,
                 ethnicity=person.ethnicity or "",
@@ -165,6 +192,7 @@ class PersonFormScreen(FormScreen):
             self.values,
             statuses=set(self.values.statuses),
             documents=dict(self.values.documents),
+            valid_until=dict(self.values.valid_until),
         )
 
     def _gone(self) -> None:
@@ -233,6 +261,8 @@ class PersonFormScreen(FormScreen):
                         id=f"doc-{kind.value}",
                         compact=True,
                     )
+                if kind in validity.WITH_VALIDITY:
+                    yield from self._valid_until_row(kind)
             with Horizontal(classes="form-row"):
                 yield Label(_("Notes"), classes="form-label")
                 with Vertical(classes="form-field"):
@@ -253,6 +283,44 @@ class PersonFormScreen(FormScreen):
             with Horizontal(classes="form-buttons"):
                 yield Button(_("Save"), id="save", variant="primary")
                 yield Button(_("Cancel"), id="cancel")
+
+    def _valid_until_row(self, kind: DocumentKind) -> ComposeResult:
+        """ "Valid until" under a document that runs out; shown while it is held."""
+        name = f"valid-{kind.value}"
+        row = Horizontal(classes="form-row valid-row", id=f"{name}-row")
+        row.display = self.values.documents.get(kind) == DocumentState.HAVE
+        with row:
+            yield Label(_("  valid until"), classes="form-label")
+            with Vertical(classes="form-field"):
+                yield Input(
+                    self.values.valid_until.get(kind, ""),
+                    placeholder=_("the date on the document, like 23.11.2030"),
+                    id=name,
+                    compact=True,
+                )
+                yield FieldProblems(id=f"{name}-problems")
+
+    def _propose_valid_until(self, kind: DocumentKind) -> None:
+        """A document just marked as held gets the validity domain.md gives its kind,
+        counted from today, to correct from the date printed on it."""
+        v = self.values
+        if kind not in validity.WITH_VALIDITY or v.valid_until.get(kind, "").strip():
+            return
+        today = self.ctx.today()
+        birth, _problems = hh.parse_birth_date(v.birth_date, today)
+        proposed = validity.proposed_valid_until(
+            kind,
+            today,
+            age=birth.age_on(today) if birth is not None else None,
+            has_residence=v.documents.get(DocumentKind.RESIDENCE) != DocumentState.MISSING,
+        )
+        if proposed is None:
+            return
+        v.valid_until[kind] = typed_day(proposed)
+        self._proposed.add(kind)
+        field_input = self.query_one(f"#valid-{kind.value}", Input)
+        with field_input.prevent(Input.Changed):
+            field_input.value = v.valid_until[kind]
 
     def _parent_row(self, name: str, label: str, *, exclude: Sex) -> ComposeResult:
         options = [
@@ -316,6 +384,26 @@ class PersonFormScreen(FormScreen):
             birth, _problems = hh.parse_birth_date(v.birth_date, self.ctx.today())
             if birth is not None:
                 return [_("Read as: {date}").format(date=shown_birth_date(birth))]
+        if name.startswith("valid-") and not problems:
+            kind = DocumentKind(name.removeprefix("valid-"))
+            if kind in self._proposed:
+                hint = {
+                    DocumentKind.ID_CARD: _(
+                        "Proposed for a card issued today: 10 years, 5 for a child, 2 "
+                        "without a registered residence. Type the date on the card."
+                    ),
+                    DocumentKind.TRAVEL_DOCUMENT: _(
+                        "Proposed for one issued today: 3 months. Type the date on it."
+                    ),
+                    DocumentKind.HEALTH_INSURANCE: _(
+                        "Proposed for a card issued today: 10 years. The fund's certificate "
+                        "until the card comes is valid a month at most: type its date."
+                    ),
+                }.get(kind)
+                return [hint] if hint else []
+            until = _typed_or_none(v.valid_until.get(kind, ""), self.ctx.today())
+            if until is not None and validity.is_expired(until, self.ctx.today()):
+                return [_("Expired: it counts as not held, and its procedure is proposed.")]
         if name == "jmbg" and v.jmbg.strip() and not any(p.is_error for p in problems):
             check = check_jmbg(v.jmbg, today=self.ctx.today())
             if check.birth_date is not None and check.sex is not None:
@@ -343,6 +431,12 @@ class PersonFormScreen(FormScreen):
         if name in _TEXT_FIELDS and getattr(self.values, name) != event.value:
             setattr(self.values, name, event.value)
             self._changed(name)
+        elif name.startswith("valid-"):
+            kind = DocumentKind(name.removeprefix("valid-"))
+            if self.values.valid_until.get(kind, "") != event.value:
+                self.values.valid_until[kind] = event.value
+                self._proposed.discard(kind)
+                self._changed(name)
 
     @on(Input.Blurred)
     def _left_field(self) -> None:
@@ -367,6 +461,11 @@ class PersonFormScreen(FormScreen):
                 v.documents.pop(kind, None)
             else:
                 v.documents[kind] = state
+            if kind in validity.WITH_VALIDITY:
+                self.query_one(f"#valid-{kind.value}-row").display = state == DocumentState.HAVE
+                if state == DocumentState.HAVE:
+                    self._propose_valid_until(kind)
+                self._show_problems()
         else:
             return
         self._changed(name)

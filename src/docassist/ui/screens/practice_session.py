@@ -23,6 +23,7 @@ from docassist.procedures import Question, Scenario, learning_order, load_scenar
 from docassist.services import practice as svc
 from docassist.services.context import Context, NotFoundError
 from docassist.ui.base import DocScreen
+from docassist.ui.busy import calm_when_busy_async
 
 _QUIET = "dim italic"
 _RIGHT = "bold green"
@@ -415,6 +416,7 @@ class PracticeScreen(DocScreen):
         event.stop()
         await self.action_choose(event.option_index + 1)
 
+    @calm_when_busy_async
     async def start(self, scenario_id: str) -> None:
         """Begin a new round with the family ``scenario_id``."""
         scenario = self.scenario(scenario_id)
@@ -427,6 +429,7 @@ class PracticeScreen(DocScreen):
         self.position = 0
         await self._show(PLAY)
 
+    @calm_when_busy_async
     async def action_choose(self, number: int) -> None:
         scenario = self.scenario(self.scenario_id)
         if self.view != PLAY or scenario is None or self.attempt_id is None:
@@ -442,6 +445,7 @@ class PracticeScreen(DocScreen):
                 feedback.first(), animate=False, top=False
             )
 
+    @calm_when_busy_async
     async def action_next(self) -> None:
         scenario = self.scenario(self.scenario_id)
         if scenario is None or self.attempt_id is None or not self._answered():

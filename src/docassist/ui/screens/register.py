@@ -15,6 +15,7 @@ from docassist.i18n import _, current_language, format_number, ngettext, pgettex
 from docassist.services import households as hh
 from docassist.store.db import BusyDatabaseError
 from docassist.ui.base import DocScreen
+from docassist.ui.who import place, who
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.paged_table import PagedTable
@@ -114,6 +115,8 @@ class HouseholdListScreen(DocScreen):
         table.add_column(Text(_("Family")), key="family")
         table.add_column(Text(_("Settlement")), key="settlement")
         table.add_column(Text(_("Municipality")), key="municipality")
+        # Who they are, not only how many ("Sead +3": the head of household and three
+        # others): two "Alijević · Dubrava · 4" are two families, told apart here.
         table.add_column(Text(_("People")), key="members")
         table.add_column(Text(pgettext("column", "Open")), key="open")
         table.add_column(Text(pgettext("column", "Blocked")), key="blocked")
@@ -269,9 +272,9 @@ class HouseholdListScreen(DocScreen):
         for r in rows:
             cells = (
                 r.family_name,
-                r.settlement,
+                place(r.settlement, r.address),
                 r.municipality,
-                format_number(r.members),
+                who(r.given_names),
                 format_number(r.open_cases) if r.open_cases else "",
                 format_number(r.blocked_cases) if r.blocked_cases else "",
             )

@@ -27,6 +27,7 @@ from docassist.services import export
 from docassist.services import households as hh
 from docassist.services import reports as rp
 from docassist.services.context import ValidationError
+from docassist.store.db import BusyDatabaseError
 from docassist.ui.base import DocScreen
 from docassist.ui.dialogs import (
     ConfirmDialog,
@@ -199,11 +200,24 @@ class ReportsScreen(DocScreen):
         # (a language switch counts again but shows the same report).
         shown = (report.period, report.municipality)
         if shown != self._audited:
-            rp.audit_report(self.ctx, report.period, report.municipality)
-            self._audited = shown
+            self._audit_report(report)
         if self.message and (self.period_problem or self.message[1] == "dim"):
             self.message = None  # the mistake is mended; a "saved to" line stays
         self._show_report()
+
+    def _audit_report(self, report: rp.Report) -> None:
+        try:
+            rp.audit_report(self.ctx, report.period, report.municipality)
+        except BusyDatabaseError:
+            # Another program holds the register: recorded a moment later, as the
+            # register's search does; the figures shown are the same.
+            self.set_timer(2.0, lambda: self._audit_again(report))
+            return
+        self._audited = (report.period, report.municipality)
+
+    def _audit_again(self, report: rp.Report) -> None:
+        if (report.period, report.municipality) != self._audited:
+            self._audit_report(report)
 
     def _show_report(self) -> None:
         report = self.report
@@ -378,6 +392,9 @@ class ReportsScreen(DocScreen):
                 )
             except ValidationError as err:
                 self._say(str(err.problems[next(iter(err.problems))][0].render(_)), "bold red")
+                return
+            except BusyDatabaseError as err:  # nothing was written; the user tries again
+                self._say(err.render(_), "bold red")
                 return
             except OSError as err:
                 self._say(

@@ -58,6 +58,7 @@ from docassist.services import households as hh
 from docassist.services import workshops as ws
 from docassist.services.context import ValidationError
 from docassist.ui.base import DocScreen
+from docassist.ui.busy import calm_when_busy
 from docassist.ui.screens.case import DRAFT_TRANSLATION
 from docassist.ui.screens.workshop_attendance import AttendanceScreen
 from docassist.ui.screens.workshop_end import EndScreen
@@ -373,6 +374,7 @@ class WorkshopScreen(DocScreen):
         self.second_language = chosen(event.value)
 
     @on(Button.Pressed, "#ws-start")
+    @calm_when_busy
     def action_start(self) -> None:
         error = self.query_one("#ws-setup-error", Static)
         try:

@@ -26,7 +26,9 @@ from docassist.i18n import _, current_language, format_date, format_number, nget
 from docassist.services import households as hh
 from docassist.services import workshops as ws
 from docassist.ui.base import DocScreen
+from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs import QuickAddDialog
+from docassist.ui.who import heads_first, place, who
 
 
 class AttendanceScreen(DocScreen):
@@ -69,6 +71,7 @@ class AttendanceScreen(DocScreen):
         table.add_column(_("Family"), key="family")
         table.add_column(_("Settlement"), key="settlement")
         table.add_column(_("Municipality"), key="municipality")
+        # "Sead +3", not "4": two families of one name and size told apart.
         table.add_column(_("People"), key="people")
         yield table
         yield Static(id="ws-att-status", classes="status-line")
@@ -95,9 +98,9 @@ class AttendanceScreen(DocScreen):
                 table.add_row(
                     "✓" if r.id in here else "",
                     r.family_name,
-                    r.settlement,
+                    place(r.settlement, r.address),
                     r.municipality,
-                    format_number(r.members),
+                    who(r.given_names),
                     key=r.id,
                 )
         else:
@@ -108,7 +111,7 @@ class AttendanceScreen(DocScreen):
                     a.family_name,
                     a.settlement,
                     a.municipality,
-                    format_number(len(a.people)),
+                    who([p.given_name for p in heads_first(a.people)]),
                     key=a.household_id,
                 )
         people = sum(len(a.people) for a in present)
@@ -151,6 +154,7 @@ class AttendanceScreen(DocScreen):
             if key.value:
                 self.toggle(key.value)
 
+    @calm_when_busy
     def toggle(self, household_id: str) -> None:
         ctx = self.ctx
         here = {a.household_id for a in ws.attendees(ctx, self.workshop_id)}

@@ -24,6 +24,7 @@ from docassist.services import plans
 from docassist.services import workshops as ws
 from docassist.services.context import Context, ValidationError
 from docassist.ui.base import DocScreen
+from docassist.ui.busy import calm_when_busy_async
 from docassist.ui.dialogs import ConfirmDialog
 from docassist.ui.widgets.field_problems import problems_text
 
@@ -188,6 +189,7 @@ class EndScreen(DocScreen):
             answered,
         )
 
+    @calm_when_busy_async
     async def _open(self, chosen: list[tuple[str, str]]) -> None:
         ctx, code = self.ctx, current_language().code
         try:
