@@ -17,7 +17,7 @@ from datetime import date
 
 from docassist.domain.text import N_
 from docassist.handouts.fields import BRING, STEPS, TIPS, introduction_fields, step_fields
-from docassist.handouts.pdf import HandoutPDF, Line
+from docassist.handouts.pdf import HandoutPDF, Line, finish
 from docassist.handouts.words import Page, Words
 from docassist.i18n import format_date
 from docassist.procedures import Checklist, Step, Text
@@ -37,22 +37,27 @@ def checklist_handout(checklist: Checklist, languages: Sequence[str], today: dat
     _introduction(page, words, checklist)
     for number, step in enumerate(checklist.steps, 1):
         _step(page, words, step, number)
-    page.gap(4)
-    page.blank(words.both(OFFICE, " / ") + ":")
-    page.blank(words.both(VISIT, " / ") + ":")
 
     title = words.line(checklist.title)
     footer = (
         f"docassist · {checklist.id} v{checklist.version} · "
         f"{format_date(today, language=words.first)}"
     )
-    pdf = HandoutPDF(footer, title=title.first, language=words.first)
-    pdf.title_block(title)
     drafts = words.draft_lines([checklist])
-    if drafts:
-        pdf.warning(drafts)
-    page.draw(pdf)
-    return pdf.render()
+
+    def start() -> HandoutPDF:
+        pdf = HandoutPDF(footer, title=title.first, language=words.first)
+        pdf.title_block(title)
+        if drafts:
+            pdf.warning(drafts)
+        return pdf
+
+    return finish(start, page.draw, closing_blanks(words))
+
+
+def closing_blanks(words: Words) -> list[str]:
+    """The office address and the date of the visit, filled in by hand."""
+    return [words.both(OFFICE, " / ") + ":", words.both(VISIT, " / ") + ":"]
 
 
 def _introduction(page: Page, words: Words, checklist: Checklist) -> None:

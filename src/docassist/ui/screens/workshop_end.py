@@ -24,9 +24,10 @@ from docassist.services import plans
 from docassist.services import workshops as ws
 from docassist.services.context import Context, ValidationError
 from docassist.ui.base import DocScreen
-from docassist.ui.busy import calm_when_busy_async
+from docassist.ui.busy import calm_when_busy, calm_when_busy_async
 from docassist.ui.dialogs import ConfirmDialog
 from docassist.ui.widgets.field_problems import problems_text
+from docassist.ui.widgets.tick_list import TickList, ticked_line
 
 STATE_LABELS = {
     # Translators: the next four and "does not fit" end a line "person · procedure · …"
@@ -131,9 +132,13 @@ class EndScreen(DocScreen):
                     _("Ticked: people who still need the document. Space ticks or unticks."),
                     classes="hint",
                 )
-                yield SelectionList[str](
-                    *[self._selection(r, code) for r in rows], id="ws-end-cases"
+                selections = [self._selection(r, code) for r in rows]
+                yield Static(
+                    ticked_line(sum(1 for s in selections if s.initial_state), len(rows)),
+                    id="ws-end-count",
+                    classes="hint",
                 )
+                yield TickList[str](*selections, id="ws-end-cases")
             else:
                 yield Static(_("Nobody is marked here yet. Press Escape, then a."), classes="hint")
             yield Static(
@@ -159,6 +164,9 @@ class EndScreen(DocScreen):
     @on(SelectionList.SelectedChanged, "#ws-end-cases")
     def _ticked(self, event: SelectionList.SelectedChanged) -> None:
         self.selected = set(event.selection_list.selected)
+        self.query_one("#ws-end-count", Static).update(
+            ticked_line(len(self.selected), len(self._rows))
+        )
 
     def chosen_cases(self) -> list[tuple[str, str]]:
         chosen: list[tuple[str, str]] = []
@@ -228,7 +236,11 @@ class EndScreen(DocScreen):
         return "\n".join(lines)
 
     @on(Button.Pressed, "#ws-end-close")
+    @calm_when_busy
     def _close(self) -> None:
+        # Recorded (and audited) as ended; it stays in the list to continue from, as
+        # closed, for a late sign-in sheet or a case forgotten.
+        ws.close_workshop(self.ctx, self.workshop_id)
         self.dismiss("close")
 
     def action_back(self) -> None:
