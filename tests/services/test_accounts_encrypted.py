@@ -398,7 +398,11 @@ def test_encrypting_keeps_every_row_and_the_coordinators_passphrase(tmp_path, cl
     try:
         after = engine.row_counts(ctx.db.conn)
         assert after["users"] == before["users"]
+<<<<<<< HEAD
+        assert after["audit_entries"] == before["audit_entries"] + 2  # the encryption, the sign-in
+=======
         assert after["audit_entries"] == before["audit_entries"] + 2  # the encryption, sign-in
+>>>>>>> main
         assert _audit(ctx)[-2][0] == "encrypt"
         accounts_now = {a.name: a.has_passphrase for a in accounts.list_accounts(ctx, session)}
         assert accounts_now == {"Senad Koordinator": True, "Fikret": False, "Vesna": False}
