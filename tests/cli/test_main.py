@@ -82,10 +82,11 @@ def test_a_crash_in_the_app_is_a_failing_exit_status(capsys, tmp_path, monkeypat
 
     monkeypatch.setattr(DocAssistApp, "run", lambda self: App.run(self, headless=True))
     monkeypatch.setattr(DocAssistApp, "on_mount", boom)
-    assert main(["--db", str(tmp_path / "r.db")]) == 2
+    # a new register, asked for (a --db naming no file is refused otherwise)
+    assert main(["--db", str(tmp_path / "r.db"), "run", "--new"]) == 2
     assert "internal error" in capsys.readouterr().err
     monkeypatch.setattr(DocAssistApp, "on_mount", lambda self: self.exit())
-    assert main(["--db", str(tmp_path / "r.db"), "run"]) == 0
+    assert main(["--db", str(tmp_path / "r.db"), "run", "--new"]) == 0
 
 
 def test_an_empty_file_is_said_empty_not_healthy_nor_made_a_register(

@@ -17,7 +17,15 @@ NAME = "run"
 
 
 def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
-    sub.add_parser(NAME, help=_("start the app (the default)"))
+    run = sub.add_parser(NAME, help=_("start the app (the default)"))
+    run.add_argument(
+        "--new",
+        action="store_true",
+        help=_(
+            "make a new, empty register where --db points when no file is there "
+            "(without it, a --db naming no file is refused as a typing mistake)"
+        ),
+    )
 
 
 def run(args: argparse.Namespace) -> int:

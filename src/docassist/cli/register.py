@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,15 +43,28 @@ def db_path(args: argparse.Namespace) -> Path:
 
 
 def require_register_folder(args: argparse.Namespace) -> Path:
-    """The app's register: a new one is made on first start, but only in a folder that
-    exists. A ``--db`` (or DOCASSIST_DB) naming a missing folder is a typing mistake,
-    not a wish for a new empty register; the default folder is made as needed."""
+    """The app's register. On first start the default one is made (its folder too).
+    A ``--db`` (or DOCASSIST_DB) naming a file that is not there is a typing mistake
+    until the user says otherwise (``run --new``), not a wish for a new empty register:
+    the app would show the first-coordinator screen as if the families were gone. A
+    folder that is not there is refused even then; a dangling link is refused when the
+    register is opened (ui/door.py), naming the link."""
     path = db_path(args)
-    if path != locations.data_dir() / "docassist.db" and not path.parent.is_dir():
+    if path == locations.data_dir() / "docassist.db":
+        return path
+    if not path.parent.is_dir():
         raise UsageError(
             _("There is no folder {folder} for the register {path}: nothing was opened.").format(
                 folder=path.parent, path=path
             )
+        )
+    if not path.exists() and not path.is_symlink() and not getattr(args, "new", False):
+        raise UsageError(
+            _(
+                "There is no register at {path}: nothing was opened (is the name typed "
+                "right?). To start a new, empty register there, add --new: "
+                "docassist --db {path} run --new"
+            ).format(path=path)
         )
     return path
 
@@ -135,11 +148,11 @@ def given_passphrase(args: argparse.Namespace) -> str | None:
     """The passphrase from ``--passphrase-file`` or DOCASSIST_PASSPHRASE, if either."""
     file = getattr(args, "passphrase_file", None)
     if file:
-        return _read_passphrase_file(Path(file).expanduser())
+        return read_passphrase_file(Path(file).expanduser())
     return os.environ.get(PASSPHRASE_ENV) or None
 
 
-def _read_passphrase_file(path: Path) -> str:
+def read_passphrase_file(path: Path) -> str:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -191,20 +204,30 @@ def passphrase_for(args: argparse.Namespace, name: str, *, demo: bool = False) -
     return _ask(_("Passphrase for {name}: ").format(name=name))
 
 
-def new_passphrase(args: argparse.Namespace, name: str, reason: str) -> str:
-    """A new passphrase: the one given (file, environment), else typed twice at the
-    terminal, checked against the rules before it is asked again. ``reason`` is said
-    first, once."""
+def new_passphrase(
+    args: argparse.Namespace,
+    name: str,
+    reason: str,
+    *,
+    given: Callable[[argparse.Namespace], str | None] = given_passphrase,
+    not_given: Callable[[], str] | None = None,
+) -> str:
+    """A new passphrase for ``name``: the one ``given`` (by default the command's own
+    file or environment), else typed twice at the terminal, checked against the rules
+    before it is asked again. ``reason`` is said first, once; ``not_given``: what to
+    say without a terminal (by default, where the command's own passphrase comes from)."""
     from docassist.services import accounts
     from docassist.services.context import ValidationError
 
-    given = given_passphrase(args)
-    if given is not None:
-        accounts.check_new_passphrase(given, name)
-        return given
+    found = given(args)
+    if found is not None:
+        accounts.check_new_passphrase(found, name)
+        return found
     if not _at_terminal():
         raise UsageError(
-            _(
+            not_given()
+            if not_given
+            else _(
                 "A new passphrase is needed: type it at a terminal, or give it with "
                 "DOCASSIST_PASSPHRASE or --passphrase-file FILE."
             )
