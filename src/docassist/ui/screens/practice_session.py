@@ -77,7 +77,10 @@ class PracticeScreen(DocScreen):
         Binding("r", "review", N_("Review my answers")),
         # Off the footer for the same reason; the score's note names it: "(a)".
         Binding("a", "again", N_("Play again"), show=False),
-        *[Binding(str(n), f"choose({n})", show=False) for n in range(1, 10)],
+        *[
+            Binding(str(n), f"choose({n})", N_("Answer with that number"), show=False)
+            for n in range(1, 10)
+        ],
     ]
 
     def __init__(self, trainee_name: str) -> None:

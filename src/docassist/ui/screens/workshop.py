@@ -469,7 +469,16 @@ class PresenterScreen(DocScreen):
         # Translators: key label; ticks the next item on the "what to bring" list.
         # Off the footer (80 columns in Romani): the tick marks on the slide show it.
         Binding("space", "tick_next", N_("Tick"), show=False, priority=True),
-        *[Binding(str(n), f"tick({n})", show=False, priority=True) for n in range(1, 10)],
+        *[
+            Binding(
+                str(n),
+                f"tick({n})",
+                N_("Tick or untick the item of that number"),
+                show=False,
+                priority=True,
+            )
+            for n in range(1, 10)
+        ],
         # Translators: key label; shows or hides the notes meant for the facilitator.
         Binding("f", "toggle_notes", N_("Notes"), show=False, priority=True),
         Binding("a", "attendance", N_("Who is here")),
