@@ -536,3 +536,74 @@ async def test_continue_is_in_view_and_resumes_where_it_was_left(register):
         assert translate_in("rom", "Step {n} of {total}").format(n=2, total=4) in progress
         marks = [str(w.render()) for w in app.screen.query(".ws-mark")]
         assert marks[0] == "[✓] 1"
+
+
+async def test_end_screen_saves_the_sign_in_sheet_pack_and_counts(register, tmp_path):
+    from docassist.ui.dialogs import SaveDialog
+
+    ctx = _ctx(register)
+    ctx.user_id = register.facilitator
+    workshop_id = ws.start_workshop(ctx, ctx.today(), "School", "", "", ["id-card"], ["rom", "sr"])
+    ws.add_attendance(ctx, workshop_id, register.ramic)
+    app = DocAssistApp(register.path, user_id=register.facilitator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(EndScreen(workshop_id))
+        await pilot.pause()
+        # A facilitator is offered the counts, not the names.
+        assert not app.screen.query("#ws-end-export-names")
+        for key, name in (("s", "sheet.pdf"), ("k", "pack.pdf"), ("x", "counts.xlsx")):
+            app.screen.query_one("#ws-end-open").focus()
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, SaveDialog), key
+            app.screen.query_one("#path", Input).value = str(tmp_path / name)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, EndScreen)
+            assert (tmp_path / name).is_file(), name
+    from tests.handouts.test_handouts import pdf_text
+
+    assert "Ramić Sabit (1990)" in pdf_text((tmp_path / "sheet.pdf").read_bytes())
+    assert "Angluni lična karta" in pdf_text((tmp_path / "pack.pdf").read_bytes())
+    actions = [
+        r[0]
+        for r in ctx.db.execute(
+            "SELECT action FROM audit_log WHERE entity = 'workshop' AND entity_id = ? ORDER BY id",
+            [workshop_id],
+        )
+    ]
+    assert actions[-2:] == ["print", "export"]  # the sheet (it names people), the counts
+    ctx.db.close()
+
+
+async def test_a_coordinator_exports_who_came_encrypted(register, tmp_path):
+    from docassist.ui.dialogs import ExportPassphraseDialog, SaveDialog
+
+    ctx = _ctx(register)
+    coordinator = create_user(ctx, "Senad", Role.COORDINATOR, "en").id
+    workshop_id = ws.start_workshop(ctx, ctx.today(), "School", "", "", ["id-card"], ["en"])
+    ws.add_attendance(ctx, workshop_id, register.ramic)
+    app = DocAssistApp(register.path, user_id=coordinator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(EndScreen(workshop_id))
+        await pilot.pause()
+        app.screen.query_one("#ws-end-export-names").press()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)  # personal data: warned first
+        app.screen.query_one("#yes").press()
+        await pilot.pause()
+        assert isinstance(app.screen, ExportPassphraseDialog)
+        app.screen.query_one("#passphrase", Input).value = "a long passphrase"
+        app.screen.query_one("#again", Input).value = "a long passphrase"
+        app.screen.query_one("#ok").press()
+        await pilot.pause()
+        assert isinstance(app.screen, SaveDialog)
+        app.screen.query_one("#path", Input).value = str(tmp_path / "who.xlsx")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EndScreen)
+    written = tmp_path / "who.xlsx.zip"
+    assert written.is_file() and b"Sabit" not in written.read_bytes()
+    ctx.db.close()

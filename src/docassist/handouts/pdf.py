@@ -257,8 +257,67 @@ class HandoutPDF(FPDF):
         for label in labels:
             self.blank(label, keep=False)
 
+    # -- the sign-in sheet's table ---------------------------------------------------
+
+    SIGN_ROW = 12.0  # mm: room for a name typed or written, and a signature
+    NUMBER_WIDTH = 10.0
+    NAME_SHARE = 0.55  # of the width after the number: the rest is for the signature
+
+    def sign_header(self, name: str, signature: str) -> None:
+        self.set_font(FONT, "B", SECOND_PT)
+        self.set_text_color(BLACK)
+        name_width = (self.epw - self.NUMBER_WIDTH) * self.NAME_SHARE
+        self.set_x(self.l_margin)
+        height = line_height(SECOND_PT)
+        self.cell(self.NUMBER_WIDTH, height, "#")
+        self.cell(name_width, height, name)
+        self.cell(0, height, signature, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self._row_line(self.get_y() + 1, 0.5)
+        self.set_y(self.get_y() + 2)
+
+    def sign_row(self, number: int, name: str, detail: str, *, header: tuple[str, str]) -> None:
+        """A numbered line to sign on: the name (and what tells the household apart)
+        printed, or left blank to write in; a page that breaks repeats the header."""
+        if self.will_page_break(self.SIGN_ROW):
+            self.add_page()
+            self.sign_header(*header)
+        top = self.get_y()
+        name_width = (self.epw - self.NUMBER_WIDTH) * self.NAME_SHARE
+        self.set_text_color(BLACK)
+        self.set_font(FONT, "", BODY_PT - 2)
+        self.set_xy(self.l_margin, top + 1)
+        self.cell(self.NUMBER_WIDTH, line_height(BODY_PT - 2), f"{number}.")
+        if name:
+            self.set_font(FONT, "B", BODY_PT - 2)
+            self.cell(name_width, line_height(BODY_PT - 2), _fit_text(self, name, name_width))
+        if detail:
+            self.set_font(FONT, "", SMALL_PT + 1)
+            self.set_text_color(GREY)
+            self.set_xy(self.l_margin + self.NUMBER_WIDTH, top + 1 + line_height(BODY_PT - 2))
+            self.cell(name_width, line_height(SMALL_PT + 1), _fit_text(self, detail, name_width))
+        self._row_line(top + self.SIGN_ROW, 0.3)
+        # The signature's own column: a light rule down its left side.
+        x = self.l_margin + self.NUMBER_WIDTH + name_width
+        self.set_draw_color(LIGHT)
+        self.line(x, top + 1, x, top + self.SIGN_ROW - 1)
+        self.set_y(top + self.SIGN_ROW)
+
+    def _row_line(self, y: float, width: float) -> None:
+        self.set_draw_color(BLACK if width >= 0.5 else LIGHT)
+        self.set_line_width(width)
+        self.line(self.l_margin, y, self.w - self.r_margin, y)
+
     def render(self) -> bytes:
         return bytes(self.output())
+
+
+def _fit_text(pdf: FPDF, text: str, width: float) -> str:
+    """``text`` shortened with "…" to fit ``width`` mm in the current font."""
+    if pdf.get_string_width(text) <= width - 1:
+        return text
+    while text and pdf.get_string_width(text + "…") > width - 1:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _noted(text: str, note: str) -> str:

@@ -33,10 +33,7 @@ VISIT = N_("Date")
 def checklist_handout(checklist: Checklist, languages: Sequence[str], today: date) -> bytes:
     """The PDF of ``checklist`` in one or two ``languages`` (the first leads)."""
     words = Words(languages)
-    page = Page()
-    _introduction(page, words, checklist)
-    for number, step in enumerate(checklist.steps, 1):
-        _step(page, words, step, number)
+    page = checklist_page(words, checklist)
 
     title = words.line(checklist.title)
     footer = (
@@ -53,6 +50,15 @@ def checklist_handout(checklist: Checklist, languages: Sequence[str], today: dat
         return pdf
 
     return finish(start, page.draw, closing_blanks(words))
+
+
+def checklist_page(words: Words, checklist: Checklist) -> Page:
+    """What the handout says under its title: the introduction, then each step."""
+    page = Page()
+    _introduction(page, words, checklist)
+    for number, step in enumerate(checklist.steps, 1):
+        _step(page, words, step, number)
+    return page
 
 
 def closing_blanks(words: Words) -> list[str]:

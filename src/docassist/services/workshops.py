@@ -497,6 +497,36 @@ def get_workshop(ctx: Context, workshop_id: str) -> Workshop:
     return _workshop(rows[0])
 
 
+LATEST = "latest"
+
+
+def find_workshop(ctx: Context, ref: str) -> Workshop:
+    """A workshop by its id, the start of its id (as ``docassist workshops`` shows it),
+    or ``latest``. Raises ``NotFoundError`` for none, ``ValidationError`` for several."""
+    ref = ref.strip()
+    if ref.lower() == LATEST:
+        recent = list_workshops(ctx, 1)
+        if not recent:
+            raise NotFoundError("workshop", ref)
+        return recent[0]
+    rows = ctx.db.execute(
+        "SELECT id FROM workshops WHERE deleted_at IS NULL AND (id = ? OR id LIKE ? ESCAPE '\\') "
+        "LIMIT 2",
+        [ref, ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"],
+    ).fetchall()
+    if not ref or not rows:
+        raise NotFoundError("workshop", ref)
+    if len(rows) > 1 and rows[0][0] != ref:
+        raise ValidationError(
+            {
+                "workshop": [
+                    Problem("ambiguous", N_("Several workshops start with {ref}."), {"ref": ref})
+                ]
+            }
+        )
+    return get_workshop(ctx, rows[0][0])
+
+
 def list_workshops(ctx: Context, limit: int = 20) -> list[Workshop]:
     """The most recent workshops first."""
     rows = ctx.db.query(

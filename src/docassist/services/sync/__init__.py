@@ -594,6 +594,7 @@ class Standing:
 
     last_sync_at: str | None
     waiting_since: str | None
+    waiting_days: int = 0  # whole days the oldest of them has waited (when noted)
 
 
 WAITING_NOTE_DAYS = 3  # changes unsent for longer than this get a quiet note
@@ -605,15 +606,14 @@ def standing(ctx: Context) -> Standing | None:
         return None
     cursor = outbox.cursor_row(ctx.db, _hub_source(state))
     oldest = outbox.oldest_pending(ctx.db)
-    late = None
+    late, days = None, 0
     if oldest:
         from datetime import datetime, timedelta
 
-        if datetime.fromisoformat(ctx.now()) - datetime.fromisoformat(oldest) > timedelta(
-            days=WAITING_NOTE_DAYS
-        ):
-            late = oldest
-    return Standing(cursor["last_pull_at"] if cursor else None, late)
+        waited = datetime.fromisoformat(ctx.now()) - datetime.fromisoformat(oldest)
+        if waited > timedelta(days=WAITING_NOTE_DAYS):
+            late, days = oldest, waited.days
+    return Standing(cursor["last_pull_at"] if cursor else None, late, days)
 
 
 def status(ctx: Context) -> dict[str, Any]:

@@ -23,14 +23,14 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from docassist.domain.sync import CONFLICT_LABELS
 from docassist.domain.text import N_, UserError
-from docassist.i18n import _, format_datetime
+from docassist.i18n import _, format_datetime, pgettext
 from docassist.services import sync
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.services.sync import Choice, ConflictView, Side
 from docassist.services.users import list_users
 from docassist.ui.base import DocScreen
 
-_VALUE_WIDTH = 26  # each version's column; the line under the table shows a value whole
+_VALUE_WIDTH = 22  # each version's column; the line under the table shows a value whole
 
 
 def _local(iso: str) -> str:
@@ -51,11 +51,13 @@ def _cut(text: str, width: int) -> Text:
 class ConflictsScreen(DocScreen):
     """The conflicts not yet settled, and the highlighted one's two versions."""
 
+    # The keys are named in the line under the table (and in F1): in the footer they
+    # pushed Help and Quit off 80 columns.
     BINDINGS = [
-        Binding("s", "keep('winner')", N_("Keep shown")),
-        Binding("o", "keep('loser')", N_("Keep other")),
+        Binding("s", "keep('winner')", N_("Keep shown"), show=False),
+        Binding("o", "keep('loser')", N_("Keep other"), show=False),
         Binding("space", "take_field", N_("Take this field"), show=False),
-        Binding("m", "save_merge", N_("Save merge")),
+        Binding("m", "save_merge", N_("Save merge"), show=False),
         Binding("escape", "app.pop_screen", N_("Back")),
     ]
 
@@ -96,9 +98,9 @@ class ConflictsScreen(DocScreen):
         )
         table = self.query_one("#conflict-list", DataTable)
         table.clear(columns=True)
-        table.add_column(_("What"), key="what", width=24)
-        table.add_column(_("About"), key="about", width=22)
-        table.add_column(_("Fields"), key="fields", width=24)
+        table.add_column(pgettext("column", "What"), key="what", width=24)
+        table.add_column(pgettext("column", "About"), key="about", width=22)
+        table.add_column(pgettext("column", "Fields"), key="fields", width=24)
         for view in self.views:
             table.add_row(
                 _cut(_(CONFLICT_LABELS[view.kind]), 24),
@@ -109,7 +111,7 @@ class ConflictsScreen(DocScreen):
         ids = [v.id for v in self.views]
         if keep in ids:
             table.move_cursor(row=ids.index(keep), animate=False)
-        for widget in ("#conflict-sides", "#conflict-fields", "#conflict-field"):
+        for widget in ("#conflict-list", "#conflict-sides", "#conflict-fields", "#conflict-field"):
             self.query_one(widget).display = bool(self.views)
         self._show(self.views[table.cursor_row] if self.views else None)
 
@@ -133,10 +135,10 @@ class ConflictsScreen(DocScreen):
         fields = self.query_one("#conflict-fields", DataTable)
         row = fields.cursor_row
         fields.clear(columns=True)
-        fields.add_column(_("Field"), key="field", width=16)
-        fields.add_column(_("Shown"), key="shown", width=_VALUE_WIDTH)
-        fields.add_column(_("Other"), key="other", width=_VALUE_WIDTH)
-        fields.add_column(_("Keep"), key="keep", width=7)
+        fields.add_column(pgettext("column", "Field"), key="field", width=16)
+        fields.add_column(pgettext("column", "Shown"), key="shown", width=_VALUE_WIDTH)
+        fields.add_column(pgettext("column", "Other"), key="other", width=_VALUE_WIDTH)
+        fields.add_column(pgettext("column", "Keep"), key="keep", width=7)
         taken = self.taken.get(view.id, set())
         mergeable = sync.mergeable_fields(view)
         for name in view.differences():
