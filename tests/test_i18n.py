@@ -7,6 +7,7 @@ import gettext
 import importlib.util
 import io
 import logging
+import os
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -19,9 +20,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from docassist import i18n
-from docassist.i18n import LANGUAGES, catalogue_path, get_language
+from docassist.i18n import LANGUAGES, catalogue_path, get_language, pofile
 from docassist.i18n.catalogue import read_catalogue, translated_forms
 from docassist.i18n.pofile import read_translations
+from docassist.locations import cache_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,6 +122,46 @@ def test_untranslated_and_half_translated_entries_show_english(tmp_path):
     translations = i18n.load_translations("sr", tmp_path)
     assert translations.gettext("Open") == "Open"
     assert translations.ngettext(*DOCUMENT, 5) == "{n} documents"
+
+
+# -- a catalogue read is kept for the next start ---------------------------------------
+
+
+def _sr_catalogue(folder: Path, text: str) -> Path:
+    path = catalogue_path("sr", folder)
+    tools.update_catalogue(_template("Open"), get_language("sr"), path)
+    _translate(path, "sr", {"Open": text})
+    return path
+
+
+def test_a_catalogue_read_once_is_kept_for_the_next_start(tmp_path, monkeypatch):
+    _sr_catalogue(tmp_path, "Отворено")
+    assert i18n.load_translations("sr", tmp_path).gettext("Open") == "Отворено"
+
+    def never(*args):
+        raise AssertionError("read again although nothing changed")
+
+    monkeypatch.setattr(pofile, "read_translations", never)
+    assert i18n.load_translations("sr", tmp_path).gettext("Open") == "Отворено"
+
+
+def test_a_changed_catalogue_is_read_again_even_with_the_same_size_and_time(tmp_path):
+    path = _sr_catalogue(tmp_path, "Отворено")
+    assert i18n.load_translations("sr", tmp_path).gettext("Open") == "Отворено"
+    before = path.stat()
+    # A translator's quick fix: as many bytes, written within the same clock tick.
+    path.write_bytes(path.read_bytes().replace("Отворено".encode(), "Затворен".encode()))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    assert i18n.load_translations("sr", tmp_path).gettext("Open") == "Затворен"
+
+
+def test_a_damaged_kept_catalogue_only_means_reading_the_file(tmp_path):
+    _sr_catalogue(tmp_path, "Отворено")
+    i18n.load_translations("sr", tmp_path)
+    [kept] = (cache_dir() / "catalogues").iterdir()
+    kept.write_bytes(b"\x00 not marshal data")
+    assert i18n.load_translations("sr", tmp_path).gettext("Open") == "Отворено"
 
 
 def _as_babel_compiles(path: Path, code: str) -> dict:

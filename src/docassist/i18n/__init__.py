@@ -189,7 +189,7 @@ def load_translations(code: str, locales: Path | None = None) -> gettext.NullTra
     msgids) and a warning: a typo in a catalogue must never take the app down
     in front of a family at a counter; ``tools/i18n.py --check`` catches it.
     """
-    from docassist.i18n.pofile import read_translations
+    from docassist.i18n.cache import cached_translations
 
     language = get_language(code)
     path = catalogue_path(language.code, locales)
@@ -199,7 +199,7 @@ def load_translations(code: str, locales: Path | None = None) -> gettext.NullTra
     try:
         # Half-translated plural entries are left out (they would mix languages
         # inside one message): the fallback catalogue answers for them.
-        catalogue = read_translations(path.read_bytes(), nplurals(language))
+        catalogue = cached_translations(path, nplurals(language))  # kept from the last start
     except Exception:  # any read error: see the docstring
         _log().exception("catalogue %s is broken; showing English", path)
         return gettext.NullTranslations()
@@ -402,6 +402,13 @@ def format_datetime(
 # copied so that a count on screen needs no Babel. tests/test_i18n.py holds each
 # to Babel's answer; a format locale missing here is formatted by Babel.
 _THOUSANDS = {"en_GB": ",", "sr_Cyrl_RS": ".", "sr_Latn_RS": "."}
+
+
+def format_time(moment: dt.datetime, *, language: str | None = None) -> str:
+    """The time of day, short ("19:09"), as the language writes it."""
+    from babel import dates
+
+    return dates.format_time(moment, format="short", locale=_locale(language))
 
 
 def format_number(n: int, *, language: str | None = None) -> str:
