@@ -363,8 +363,7 @@ async def test_a_coordinator_creates_resets_changes_and_removes_accounts(registe
         await pilot.pause()
         app.screen.query_one("#account-role", Select).value = Role.COORDINATOR.value
         await pilot.click("#save")
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot)
         table = app.screen.query_one("#accounts", DataTable)
         assert table.get_row_at(table.cursor_row)[:2] == ["Milica Facilitator", "Coordinator"]
         await pilot.press("r")
@@ -929,3 +928,32 @@ async def test_over_an_idle_lock_someone_else_signs_in_and_the_form_is_discarded
     locked = done.index("idle_lock")
     assert done[locked : locked + 3] == ["idle_lock", "sign_out", "sign_in"]
     assert "unlock" not in done
+
+
+async def test_a_reset_on_the_users_screen_is_saved_off_the_ui_thread_once(register, monkeypatch):
+    app = start(register)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, "Senad Coordinator")
+        calls, release = held_in_a_thread(monkeypatch, "reset_passphrase")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        table = app.screen.query_one("#accounts", DataTable)
+        table.move_cursor(row=0)  # Milica
+        await pilot.press("r")
+        await pilot.pause()
+        dialog = app.screen
+        await type_in(pilot, "#new", "a new one for her")
+        await type_in(pilot, "#again", "a new one for her")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert str(dialog.query_one("#account-error").render()) == "Saving…"
+        await pilot.press("enter")  # again, and Escape: neither starts or drops anything
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is dialog
+        release.set()
+        await settle(pilot)
+        assert type(app.screen).__name__ == "UsersScreen"
+    assert calls == [False]
+    assert audit_actions(register).count("passphrase_reset") == 1

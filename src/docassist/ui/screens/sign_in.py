@@ -41,6 +41,7 @@ from docassist.services import accounts
 from docassist.services.accounts import Session
 from docassist.services.context import ValidationError
 from docassist.ui.base import DocScreen
+from docassist.ui.checking import run_off_the_ui_thread
 from docassist.ui.widgets.screen_body import ScreenBody
 
 
@@ -99,30 +100,11 @@ class PassphraseScreen(DocScreen):
         ValidationError. Anything else is raised again on the UI thread, where the app
         reports it as any other failure."""
         self.busy = True
-        app = self.app
 
-        def answer(outcome: Callable[[], None]) -> None:
+        def settled() -> None:
             self.busy = False
-            outcome()
 
-        def in_thread() -> None:
-            try:
-                result = work()
-            except (UserError, ValidationError) as err:
-                failure = err
-                app.call_from_thread(answer, lambda: refused(failure))
-                return
-            except Exception as err:  # not a refusal: a failure, raised on the UI thread
-                crash = err
-                app.call_from_thread(answer, lambda: _raise(crash))
-                return
-            app.call_from_thread(answer, lambda: done(result))
-
-        self.run_worker(in_thread, thread=True, group="passphrase")
-
-
-def _raise(err: Exception) -> None:
-    raise err
+        run_off_the_ui_thread(self, work, done, refused, settled)
 
 
 # Where the keyboard starts: a demo's list of made-up users, else the first field the
