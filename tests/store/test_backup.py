@@ -247,7 +247,8 @@ def test_the_app_start_cleans_a_killed_backup_but_not_one_being_written(
     monkeypatch.setattr(DocAssistApp, "run", lambda self: None)
     monkeypatch.setattr(DocAssistApp, "return_code", 0, raising=False)
     try:
-        assert main(["--db", str(tmp_path / "r.db")]) == 0
+        # a register not made yet: asked for, as a --db naming no file must be
+        assert main(["--db", str(tmp_path / "r.db"), "run", "--new"]) == 0
     finally:
         os.close(fd)
     assert not partial.exists() and not reserved.exists() and live.exists()
