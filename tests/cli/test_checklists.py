@@ -53,3 +53,17 @@ def test_validate_warns_about_a_user_copy_that_is_not_used(capsys):
     # Asked about by name, the copy gets the same warning.
     assert main(["checklists", "validate", str(copy)]) == 0
     assert f"{copy}:{version_line}: warning: not used" in capsys.readouterr().err
+
+
+def test_validate_says_what_is_wrong_with_absurd_files(capsys, tmp_path):
+    # Arrays nested 3,000 deep (RecursionError) and a 5,000-digit integer (ValueError)
+    # were "internal error" here, and stopped the app starting (issue 14 §9).
+    from tests.procedures.test_reading import ABSURD
+
+    for name, text in ABSURD.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        assert main(["checklists", "validate", str(path)]) == 1, name
+        err = capsys.readouterr()
+        assert "internal error" not in err.err + err.out
+        assert f"{name}:1:" in err.out + err.err

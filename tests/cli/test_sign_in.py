@@ -263,6 +263,7 @@ def test_init_makes_a_register_with_its_first_coordinator(capsys, tmp_path, monk
     assert terminal.prompts == ["New passphrase: ", "The same passphrase again: "]
     monkeypatch.setattr(sys, "stdin", open("/dev/null"))  # noqa: SIM115 - a script again
     sign_in_as(monkeypatch, "vesna koordinatorka", "our own words")
+    monkeypatch.setenv("DOCASSIST_EXPORT_PASSPHRASE", "the export's own words")
     assert main(["--db", str(path), "export", "--output", str(tmp_path / "all.xlsx")]) == 0
 
 

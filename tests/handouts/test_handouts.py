@@ -19,7 +19,8 @@ from docassist.handouts.fields import (
     introduction_fields,
     step_fields,
 )
-from docassist.handouts.words import DRAFT
+from docassist.handouts.procedure import closing_blanks
+from docassist.handouts.words import DRAFT, Words
 from docassist.i18n import translate_in
 from docassist.procedures import Checklist, ChecklistSet, Text, load_all
 from docassist.services import handouts
@@ -274,8 +275,47 @@ def test_family_plan_lists_each_member_in_romani_with_serbian(register, checklis
     assert translate_in("rom", "Next step:") in text
     assert "Angluni lična karta" in text
     assert "Прва лична карта" in text
-    assert translate_in("rom", "Bring:") in text
+    # The headings in both languages, as on the checklist handout (issue 16 §5).
+    for msgid in ("Bring:", "Where:", "Cost"):
+        rom, sr = (translate_in(code, msgid).strip(":") for code in ("rom", "sr"))
+        assert f"{rom} · {sr}" in text, msgid
+    assert translate_in("sr", "Next step:") + " Прва лична карта" in text
+    assert translate_in("sr", "Has:") in text
     assert handout.filename.startswith("family-plan-ramic-")
+
+
+def lines_per_page(data: bytes) -> list[list[str]]:
+    """Each page's lines of text, the page footer left out."""
+    reader = PdfReader(io.BytesIO(data))
+    return [
+        [
+            line
+            for line in (page.extract_text() or "").splitlines()
+            if line.strip() and not line.startswith("docassist ·")
+        ]
+        for page in reader.pages
+    ]
+
+
+@pytest.mark.parametrize(
+    ("checklist_id", "languages"), CASES, ids=[f"{cid}-{'+'.join(codes)}" for cid, codes in CASES]
+)
+def test_no_page_holds_one_line_or_only_the_blanks(checklists, checklist_id, languages):
+    """Issue 16 §5: a last sheet with only "Datumi / Датум: ____" on it."""
+    data = checklist_pdf(checklists, checklist_id, languages)
+    blanks = [flat(b) for b in closing_blanks(Words(languages))]
+    for number, lines in enumerate(lines_per_page(data), 1):
+        assert len(lines) > 1, (number, lines)
+        assert [flat(line) for line in lines] != blanks, number
+    assert all(b in pdf_text(data) for b in blanks)  # the blanks are printed somewhere
+
+
+def test_a_family_plan_has_no_page_of_one_line(register, checklists):
+    _path, ctx, household_id = register
+    for language in ("rom", "sr", "en"):
+        data = handouts.make_family_plan(ctx, household_id, checklists, language).data
+        for number, lines in enumerate(lines_per_page(data), 1):
+            assert len(lines) > 1, (language, number, lines)
 
 
 def test_family_plan_in_serbian_has_no_second_language(register, checklists):

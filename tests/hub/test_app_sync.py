@@ -47,3 +47,38 @@ async def test_without_a_hub_the_command_says_what_to_do(tmp_path, hub_dsn):
         await pilot.pause()
         said = [n.message for n in app._notifications]
         assert any("hub connect" in m for m in said), said
+
+
+async def test_the_title_says_when_it_last_synced_and_that_changes_waited_for_days(
+    tmp_path, hub_dsn, monkeypatch
+):
+    import time
+    from datetime import timedelta
+
+    monkeypatch.setenv("TZ", "UTC")  # the title shows the laptop's time: pinned here
+    time.tzset()
+
+    from docassist.i18n import format_date
+    from tests.hub.support import START, TODAY
+
+    sync.init_hub(hub_dsn)
+    a = Laptop(tmp_path / "a.db")
+    user = a.coordinator()
+    a.connect(hub_dsn)  # synced on the 23rd
+    hh.register_household(a.ctx, hh.HouseholdInput("Nikolić"))  # not sent since
+    a.close()
+    app = DocAssistApp(tmp_path / "a.db", user_id=user)
+    now = {"at": (START + timedelta(hours=2)).isoformat()}
+    app.ctx.now = lambda: now["at"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "synced 09:00" in app.sub_title  # today: the time
+        assert "unsent" not in app.sub_title  # two hours: no note
+        now["at"] = (START + timedelta(days=5)).isoformat()
+        app._set_titles()  # what the app's timer does every few minutes
+        await pilot.pause()
+        assert f"synced {format_date(TODAY)}" in app.sub_title  # another day: the date
+        assert "unsent 4 days" in app.sub_title
+        # in sight at 80 columns: the header shows all of it
+        header = str(app.screen.query_one("HeaderTitle").render())
+        assert "unsent 4 days" in header, header

@@ -7,6 +7,7 @@ import pytest
 from docassist.cli import main
 from docassist.domain.model import Role
 from docassist.services import households as hh
+from docassist.services import sync
 from docassist.services.context import Context
 from docassist.services.users import create_user
 from docassist.store import outbox
@@ -167,3 +168,41 @@ def test_join_checks_the_passphrase_against_the_hubs_copy_before_making_anything
     assert "connected" in out
     status, out, err = run(capsys, "--db", str(laptop), "sync", "--user", "Milica")
     assert status == 0, err  # and she signs in on the new laptop with it
+
+
+def test_resolve_merges_by_hand_with_take(capsys, tmp_path, hub_dsn):
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    household = make_register(a)
+    make_register(b, family="Jovanović", user="Fikret")
+    assert run(capsys, "hub", "init", hub_dsn)[0] == 0
+    for path, user in ((a, "Milica"), (b, "Fikret")):
+        assert run(capsys, "--db", str(path), "hub", "connect", hub_dsn, "--user", user)[0] == 0
+    assert run(capsys, "--db", str(a), "sync")[0] == 0
+    assert run(capsys, "--db", str(b), "sync")[0] == 0
+    for path, side in ((b, "b"), (a, "a")):
+        db = open_database(path)
+        ctx = Context(db, today=lambda: TODAY)
+        hh.update_household(
+            ctx, household, hh.HouseholdInput("Petrović", "", f"street {side}", notes=side)
+        )
+        db.close()
+    assert run(capsys, "--db", str(b), "sync")[0] == 0
+    assert run(capsys, "--db", str(a), "sync")[0] == 0
+    conflict_id = run(capsys, "--db", str(a), "sync", "conflicts")[1].split()[0]
+    db = open_database(a)
+    (view,) = sync.list_conflicts(Context(db, today=lambda: TODAY))
+    db.close()
+    wanted = (view.loser.data["address"], view.winner.data["notes"])
+    assert wanted in (("street a", "b"), ("street b", "a"))
+    status, _, err = run(capsys, "--db", str(a), "sync", "resolve", conflict_id)
+    assert status == 2 and "--take FIELD" in err  # neither way said
+    status, _, err = run(capsys, "--db", str(a), "sync", "resolve", conflict_id, "--take", "x")
+    assert status == 2 and "address" in err  # the fields one may take are named
+    status, out, err = run(
+        capsys, "--db", str(a), "sync", "resolve", conflict_id, "--take", "address"
+    )
+    assert status == 0, err
+    db = open_database(a)
+    shown = hh.get_household(Context(db, today=lambda: TODAY), household).household
+    db.close()
+    assert (shown.address, shown.notes) == wanted

@@ -215,7 +215,7 @@ def test_sign_out_is_audited_and_forgets_the_user(ctx, boss):
 
 
 def test_check_passphrase_for_the_idle_lock(ctx, boss, clock):
-    accounts.record_idle_lock(ctx, boss)
+    accounts.record_lock(ctx, boss, idle=True)
     with pytest.raises(SignInError):
         accounts.check_passphrase(ctx, boss, "wrong wrong wrong")
     accounts.check_passphrase(ctx, boss, PASS)

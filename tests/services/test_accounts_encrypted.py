@@ -222,7 +222,7 @@ def test_another_user_signs_in_on_the_open_register(made, clock):
 
 def test_the_idle_lock_checks_the_key_file(made, clock):
     ctx, boss = made.context, made.session
-    accounts.record_idle_lock(ctx, boss)
+    accounts.record_lock(ctx, boss, idle=True)
     with pytest.raises(SignInError):
         accounts.check_passphrase(ctx, boss, "wrong wrong wrong")
     accounts.check_passphrase(ctx, boss, PASS)
@@ -398,7 +398,7 @@ def test_encrypting_keeps_every_row_and_the_coordinators_passphrase(tmp_path, cl
     try:
         after = engine.row_counts(ctx.db.conn)
         assert after["users"] == before["users"]
-        assert after["audit_log"] == before["audit_log"] + 2  # the encryption, the sign-in
+        assert after["audit_entries"] == before["audit_entries"] + 2  # the encryption, sign-in
         assert _audit(ctx)[-2][0] == "encrypt"
         accounts_now = {a.name: a.has_passphrase for a in accounts.list_accounts(ctx, session)}
         assert accounts_now == {"Senad Koordinator": True, "Fikret": False, "Vesna": False}

@@ -64,11 +64,27 @@ def test_a_serbian_jmbg_means_the_birth_is_registered(ctx):
 
     from docassist.domain.jmbg import make_jmbg
 
-    household_id, person = _teenager(ctx, make_jmbg(date(2008, 4, 13), "73", 333))
+    # 555: a woman's serial, as the record says (333, a man's, is flagged by the form).
+    household_id, person = _teenager(ctx, make_jmbg(date(2008, 4, 13), "73", 555))
     plan = plans.household_plans(ctx, household_id, load_all(user=False))[person]
     assert DocumentKind.BIRTH_REGISTRATION in plan.held
     steps = [i.checklist.id for i in plan.actionable]
     assert "late-birth-registration" not in steps and "birth-registration" not in steps
+
+
+def test_a_jmbg_the_form_flags_proves_nothing(ctx):
+    from datetime import date
+
+    from docassist.domain.jmbg import make_jmbg
+
+    # A man's serial for a woman, and a number whose check digit is wrong.
+    flagged = [make_jmbg(date(2008, 4, 13), "73", 333)]
+    good = make_jmbg(date(2008, 4, 13), "73", 555)
+    flagged.append(good[:12] + str((int(good[12]) + 1) % 10))
+    for jmbg in flagged:
+        household_id, person = _teenager(ctx, jmbg)
+        plan = plans.household_plans(ctx, household_id, load_all(user=False))[person]
+        assert DocumentKind.BIRTH_REGISTRATION not in plan.held, jmbg
 
 
 def test_a_jmbg_from_another_republic_proves_nothing_here(ctx):

@@ -315,6 +315,35 @@ def test_a_removed_person_counts_nowhere(built, checklists):
     assert after["People served"] == before["People served"] - 1
 
 
+def test_workshop_participants_are_the_people_ticked(built, checklists):
+    # The Jović household was marked as a whole; only one of them came after all.
+    from docassist.services import households as hh
+    from docassist.services import workshops as ws
+
+    before = dict(_rows(rp.build_report(built, PERIOD, None, checklists), "summary"))
+    jovic = hh.find_households(built, "Jović")[0].id
+    [workshop_id] = [
+        r[0]
+        for r in built.db.execute(
+            "SELECT a.workshop_id FROM attendance a JOIN workshops w ON w.id = a.workshop_id "
+            "WHERE a.household_id = ? AND a.deleted_at IS NULL AND w.held_on BETWEEN ? AND ?",
+            [jovic, PERIOD.start.isoformat(), PERIOD.end.isoformat()],
+        )
+    ]
+    members = [m.id for m in hh.get_household(built, jovic).members]
+    assert len(members) > 1
+    ws.set_people_present(built, workshop_id, jovic, members[:1])
+    after = dict(_rows(rp.build_report(built, PERIOD, None, checklists), "summary"))
+    came_less = len(members) - 1
+    assert (
+        after["Workshop participants (people)"]
+        == before["Workshop participants (people)"] - came_less
+    )
+    assert (
+        after["Workshop participants (households)"] == before["Workshop participants (households)"]
+    )
+
+
 # --- small numbers: one municipality chosen ----------------------------------------
 
 

@@ -261,3 +261,55 @@ def test_a_failure_half_way_rolls_everything_back(ctx, workshop_id, checklists, 
     assert cases.cases_of_household(ctx, hid) == []
     assert ctx.db.execute("SELECT count(*) FROM case_steps").fetchone()[0] == 0
     assert ctx.db.execute("SELECT count(*) FROM audit_log WHERE entity = 'case'").fetchone()[0] == 0
+
+
+def test_household_marked_whole_then_members_unticked(ctx, workshop_id):
+    household = _family(ctx)
+    sabit, ajsa, emir = (m.id for m in hh.get_household(ctx, household).members)
+    ws.add_attendance(ctx, workshop_id, household)
+    ws.set_people_present(ctx, workshop_id, household, [ajsa])
+    [attendee] = ws.attendees(ctx, workshop_id)
+    assert [p.given_name for p in attendee.people] == ["Ajša"]
+    assert not attendee.whole_household
+    assert ws.get_workshop(ctx, workshop_id).people == 1
+    # Ticked again: the same rows come back, no second row for one person.
+    ws.set_people_present(ctx, workshop_id, household, [sabit, ajsa])
+    assert ws.get_workshop(ctx, workshop_id).people == 2
+    rows = ctx.db.execute(
+        "SELECT count(*) FROM attendance WHERE workshop_id = ?", [workshop_id]
+    ).fetchone()[0]
+    assert rows == 3  # the whole-household mark (taken back), Ajša, Sabit
+    # Nobody ticked: the household is not marked any more.
+    ws.set_people_present(ctx, workshop_id, household, [])
+    assert ws.attendees(ctx, workshop_id) == []
+    assert ws.get_workshop(ctx, workshop_id).households == 0
+    actions = [a["action"] for a in _audit(ctx, workshop_id)]
+    assert actions.count("attend_people") == 3
+    # The same again writes nothing.
+    ws.set_people_present(ctx, workshop_id, household, [])
+    assert [a["action"] for a in _audit(ctx, workshop_id)] == actions
+    with pytest.raises(ValidationError):
+        ws.set_people_present(ctx, workshop_id, household, [emir, "someone-else"])
+
+
+def test_close_the_workshop_is_recorded_once(ctx, workshop_id):
+    assert not ws.get_workshop(ctx, workshop_id).closed
+    ws.close_workshop(ctx, workshop_id)
+    closed = ws.get_workshop(ctx, workshop_id)
+    assert closed.closed and closed.closed_at == ctx.now()
+    ws.close_workshop(ctx, workshop_id)  # again: nothing more written
+    assert [a["action"] for a in _audit(ctx, workshop_id)].count("close") == 1
+    assert ws.get_workshop(ctx, workshop_id).closed_at == closed.closed_at
+    with pytest.raises(NotFoundError):
+        ws.close_workshop(ctx, "no-such-workshop")
+
+
+def test_progress_is_kept_per_workshop(ctx, workshop_id):
+    assert ws.get_progress(ctx, workshop_id) == ws.Progress()
+    ws.save_progress(ctx, workshop_id, ws.Progress(5, {("id-card", "apply"): {0, 2}}))
+    ws.save_progress(
+        ctx, workshop_id, ws.Progress(6, {("id-card", "apply"): {2}, ("x", "y"): set()})
+    )
+    assert ws.get_progress(ctx, workshop_id) == ws.Progress(6, {("id-card", "apply"): {2}})
+    # A page turn is not a change to anyone's record: the trail stays as it was.
+    assert [a["action"] for a in _audit(ctx, workshop_id)] == ["create"]

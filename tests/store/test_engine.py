@@ -141,12 +141,17 @@ _RELIES_ON_SQLITE3_ERRORS = re.compile(
 )
 
 
+_POSTGRESQL = {"hub_sql.py"}
+
+
 def test_no_code_relies_on_sqlite_utils_catching_errors():
     found = [
         f"{path.relative_to(SRC)}:{n}: {line.strip()}"
         for path in SRC.rglob("*.py")
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if _RELIES_ON_SQLITE3_ERRORS.search(line) and path.name != "engine.py"  # its warning
+        if _RELIES_ON_SQLITE3_ERRORS.search(line)
+        and path.name != "engine.py"  # its warning
+        and path.name not in _POSTGRESQL  # the hub's SQL: RETURNING is PostgreSQL's there
     ]
     assert found == [], "breaks on an encrypted register (store/engine.py):\n" + "\n".join(found)
 

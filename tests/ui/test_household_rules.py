@@ -189,3 +189,57 @@ async def test_a_refusal_outweighs_a_citizenship_tick_on_screen(empty_db):
         assert "Check for a Kosovo registry entry" not in senada
         assert "Has: Birth registration" not in senada
         assert "Missing: Birth registration" in senada
+
+
+async def test_a_jmbg_the_form_flags_proves_nothing_on_screen_or_on_paper(empty_db):
+    """Issue 16 §5: the JMBG says born 02.06.1988, the record says 1990: the form warns,
+    so the birth is not taken as registered, neither in the family plan nor on the
+    screen; a JMBG that agrees with the record registers it in both, marks included."""
+    import io
+
+    from pypdf import PdfReader
+
+    from docassist.domain.jmbg import make_jmbg
+    from docassist.services import handouts
+
+    household_id = family(
+        empty_db,
+        "Ramić",
+        [
+            hh.PersonInput("Sabit", "Ramić", Relation.HEAD, Sex.MALE, "1990",
+                           jmbg=make_jmbg(date(1988, 6, 2), "71", 123)),
+            hh.PersonInput("Ajša", "Ramić", Relation.SPOUSE, Sex.FEMALE, "02.06.1988",
+                           jmbg=make_jmbg(date(1988, 6, 2), "71", 555)),
+        ],
+    )  # fmt: skip
+    db = open_database(empty_db)
+    ctx = Context(db)
+    members = hh.get_household(ctx, household_id).members
+    row = {m.given_name: i for i, m in enumerate(members)}  # the table's order
+    sabit = members[row["Sabit"]]
+    problems = hh.validate_person(
+        hh.PersonInput("Sabit", "Ramić", sex=Sex.MALE, birth_date="1990", jmbg=sabit.jmbg),
+        ctx.today(),
+    )
+    assert problems["jmbg"], "the form flags this number"
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(100, 60)) as pilot:
+        first = await plan_of(pilot, household_id, row["Sabit"])
+        assert "Not known: Birth registration" in first
+        assert "Has: Birth registration" not in first
+        table = app.screen.query_one("#member-table", DataTable)
+        sabit_marks = str(table.get_row_at(row["Sabit"])[4])
+        ajsa_marks = str(table.get_row_at(row["Ajša"])[4])
+        second = await plan_of(pilot, household_id, row["Ajša"])
+        assert "Has: Birth registration" in second
+        assert "Birth registration (follows from the other records)" in second
+        checklists = app.checklists
+    # The first mark is the birth registration: "?" for Sabit, "✓" for Ajša, as the plan.
+    assert sabit_marks.split()[0] == "?" and ajsa_marks.split()[0] == "✓"
+    data = handouts.make_family_plan(ctx, household_id, checklists, "en").data
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+    sabit_part = text.split("Sabit Ramić (")[1].split("Ajša Ramić (")[0]
+    ajsa_part = text.split("Ajša Ramić (")[1].split("Sabit Ramić (")[0]
+    assert "Has: Birth registration" not in sabit_part
+    assert "Has: Birth registration" in ajsa_part
+    db.close()

@@ -294,3 +294,48 @@ async def test_each_likely_duplicate_is_kept_or_left_out_one_by_one(register):
         db.close()
         assert lines[-1] == ("Emir", "2015") and ("Ajša", "1993") in lines
         assert lines.count(("Ajša", "1993")) == 1
+
+
+@pytest.mark.parametrize("kind", ["entity bomb", "cut short"])
+async def test_a_broken_spreadsheet_is_said_under_the_path_and_the_app_goes_on(
+    register, tmp_path, kind
+):
+    # One such file stopped the app's import screen (issue 14 §8).
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Prezime", "Ime"])
+    book.active.append(["Marko", "Marković"])
+    buf = io.BytesIO()
+    book.save(buf)
+    path = tmp_path / "broken.xlsx"
+    if kind == "cut short":
+        path.write_bytes(buf.getvalue()[:700])
+    else:
+        src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+        with zipfile.ZipFile(path, "w") as out:
+            for name in src.namelist():
+                data = src.read(name)
+                if name.endswith("sheet1.xml"):
+                    body = data.split(b"?>", 1)[-1]
+                    data = (
+                        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+                        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+                        + body.replace(b"Marko", b"&b;")
+                    )
+                out.writestr(name, data)
+    app = DocAssistApp(register, user_id=make_user(register))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        await _type_path(pilot, str(path))
+        said = screen.query_one("#path-problems", FieldProblems).text
+        assert "broken.xlsx" in said and "cannot be read as an Excel file" in said
+        assert app.is_running and app.screen is screen
+        assert screen.query_one("#import", Button).disabled

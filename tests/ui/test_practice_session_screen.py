@@ -54,10 +54,14 @@ async def test_trainee_plays_a_whole_family_to_the_score(empty_db):
         assert screen.view == PLAY
         for number, question in enumerate(scenario.questions, 1):
             assert_banner(app)
-            assert f"{number} / {scenario.total}" in rendered(app, "#practice-progress")
+            progress = rendered(app, "#practice-progress")
+            assert f"Question {number} of {scenario.total}" in progress
+            # The score stands apart from the counter, in words.
+            so_far = rendered(app, "#practice-score-so-far")
+            assert so_far.startswith(f"{number - 1} right answer")
             assert question.prompt.en in rendered(app, "#practice-prompt")
-            # Answer with the number key of the right choice.
-            await pilot.press(str(question.correct_index + 1))
+            # Answer with the number key of the right choice, where this round shows it.
+            await pilot.press(str(screen.number_of(question, question.correct_index)))
             await pilot.pause()
             assert_banner(app)
             feedback = rendered(app, "#practice-feedback")
@@ -108,16 +112,17 @@ async def test_a_wrong_answer_shows_the_right_one_and_why(empty_db):
         await pilot.press("enter")
         await pilot.pause()
         # Arrows and Enter work as well as number keys.
-        for _ in range(wrong):
+        for _ in range(screen.number_of(question, wrong) - 1):
             await pilot.press("down")
         await pilot.press("enter")
         await pilot.pause()
         feedback = rendered(app, "#practice-feedback")
         assert "Not this one." in feedback
-        assert f"The right answer: {question.correct_index + 1}." in feedback
+        right = screen.number_of(question, question.correct_index)
+        assert f"The right answer: {right}." in feedback
         assert question.choices[wrong].feedback.en.split(".")[0] in feedback
         # The first answer counts: another number changes nothing.
-        await pilot.press(str(question.correct_index + 1))
+        await pilot.press(str(right))
         await pilot.pause()
         assert "Not this one." in rendered(app, "#practice-feedback")
         assert_banner(app)
@@ -131,7 +136,8 @@ async def test_language_switch_keeps_the_place_and_redraws(empty_db):
         scenario = screen.scenarios[0]
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press(str(scenario.questions[0].correct_index + 1))
+        first = scenario.questions[0]
+        await pilot.press(str(screen.number_of(first, first.correct_index)))
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
@@ -144,6 +150,59 @@ async def test_language_switch_keeps_the_place_and_redraws(empty_db):
         await pilot.pause()
         assert scenario.questions[1].prompt.rom in rendered(app, "#practice-prompt")
         assert_banner(app)
+
+
+async def test_the_choices_are_shuffled_for_each_round_and_kept_within_one(empty_db):
+    app = trainee_app(empty_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        scenario = screen.scenarios[0]
+        question = scenario.questions[0]
+
+        def shown() -> list[str]:
+            options = screen.query_one("#practice-choices", OptionList)
+            return [
+                options.get_option_at_index(i).prompt.plain for i in range(len(question.choices))
+            ]
+
+        orders = []
+        for _round in range(6):
+            await screen.start(scenario.id)
+            await pilot.pause()
+            first = shown()
+            app.choose_language("en")  # a redraw keeps this round's order
+            await pilot.pause()
+            assert shown() == first
+            orders.append(tuple(first))
+        assert len(set(orders)) > 1  # not the same order every round
+        # The number pressed is the place on screen; the answer stored is that choice.
+        await pilot.press("1")
+        await pilot.pause()
+        attempt = screen.attempt
+        assert attempt is not None
+        (answer,) = attempt.answers
+        assert answer.choice == screen.shown_order(question)[0]
+
+
+async def test_the_review_says_the_score_in_words(empty_db):
+    app = trainee_app(empty_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        scenario = screen.scenarios[0]
+        await pilot.press("enter")
+        await pilot.pause()
+        for question in scenario.questions:
+            await pilot.press(str(screen.number_of(question, question.correct_index)))
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        total = scenario.total
+        assert rendered(app, "#practice-score") == f"You got {total} of {total} right."
+        assert f"{total} / {total}" not in rendered(app, "#practice-progress")
 
 
 async def test_leaving_half_way_does_not_count(empty_db):

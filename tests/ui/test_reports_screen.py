@@ -315,3 +315,23 @@ async def test_one_municipality_shows_small_counts_as_below_the_setting(demo_db)
         assert all(n == 0 or n >= 10 for n in numbers)
         note = str(screen.query_one("#report-note", Static).render())
         assert "Counts below 10 are shown as <10" in note
+
+
+async def test_a_superscript_digit_in_the_period_is_said_not_a_stop(empty_db):
+    # "1.².2026": str.isdigit accepts "²", int does not; the Reports period once
+    # stopped the app on it (issue 14 §10). The same reader serves every date field.
+    app = DocAssistApp(empty_db, user_id=make_user(empty_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f9")
+        await _counted(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        for typed in ("1.².2026", "²³.11.2026", "٣.١١.٢٠٢٦"):
+            start = screen.query_one("#report-from", Input)
+            start.value = typed
+            start.focus()
+            await pilot.press("enter")
+            await _counted(app, pilot)
+            assert app.is_running and app.screen is screen
+            assert f"'{typed}' is not a date" in _status(app)

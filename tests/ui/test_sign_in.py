@@ -46,12 +46,18 @@ async def type_in(pilot, field: str, text: str) -> None:
     await pilot.press(*text)
 
 
+async def settle(pilot) -> None:
+    """Wait for the passphrase check (a thread worker) and what it leads to."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
 async def sign_in(pilot, name: str, passphrase: str = PASSPHRASE) -> None:
     await type_in(pilot, "#name", name)
     await type_in(pilot, "#passphrase", passphrase)
     await pilot.press("enter")
-    await pilot.pause()
-    await pilot.pause()
+    await settle(pilot)
 
 
 def message(app: DocAssistApp) -> str:
@@ -143,18 +149,18 @@ async def test_first_start_creates_the_first_coordinator_and_the_register(tmp_pa
         await type_in(pilot, "#passphrase", PASSPHRASE)
         await type_in(pilot, "#again", "river stone lump")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert message(app) == "The two passphrases differ."
         assert not path.exists()
         await type_in(pilot, "#passphrase", "short")
         await type_in(pilot, "#again", "short")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "at least 10 characters" in message(app)
         await type_in(pilot, "#passphrase", PASSPHRASE)
         await type_in(pilot, "#again", PASSPHRASE)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.pause()
         # A new register is encrypted: its recovery key is shown once, then the list.
         assert type(app.screen).__name__ == "RecoveryKeyScreen"
@@ -183,7 +189,7 @@ async def test_an_empty_register_creates_its_first_coordinator_on_screen(empty_d
         await type_in(pilot, "#passphrase", PASSPHRASE)
         await type_in(pilot, "#again", PASSPHRASE)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.session is not None and app.session.role == Role.COORDINATOR
 
 
@@ -200,7 +206,7 @@ async def test_the_recovery_key_is_shown_once_and_left_with_the_keyboard(tmp_pat
         await type_in(pilot, "#passphrase", PASSPHRASE)
         await type_in(pilot, "#again", PASSPHRASE)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.pause()
         assert type(app.screen).__name__ == "RecoveryKeyScreen"
         shown = str(app.screen.query_one("#recovery-key").render())
@@ -219,7 +225,7 @@ async def test_the_recovery_key_is_shown_once_and_left_with_the_keyboard(tmp_pat
         await pilot.pause()
         assert app.focused is app.screen.query_one("#go-on")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert type(app.screen).__name__ == "HouseholdListScreen"
         assert app.session is not None
     # The key shown is the one that opens the register.
@@ -234,7 +240,7 @@ async def test_tab_and_enter_alone_leave_the_recovery_key_screen(tmp_path):
         await type_in(pilot, "#passphrase", PASSPHRASE)
         await type_in(pilot, "#again", PASSPHRASE)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.pause()
         assert type(app.screen).__name__ == "RecoveryKeyScreen"
         # Tab first (it cycles back to the box: Go on is not a stop while disabled).
@@ -242,9 +248,9 @@ async def test_tab_and_enter_alone_leave_the_recovery_key_screen(tmp_path):
         await pilot.pause()
         assert app.focused is app.screen.query_one("#written-down")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert type(app.screen).__name__ == "HouseholdListScreen"
 
 
@@ -261,12 +267,12 @@ async def test_a_given_passphrase_is_changed_right_after_the_sign_in(tmp_path):
         await type_in(pilot, "#passphrase", PASSPHRASE)
         await type_in(pilot, "#again", PASSPHRASE)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "must differ from the old one" in message(app)
         await type_in(pilot, "#passphrase", "my own words here")
         await type_in(pilot, "#again", "my own words here")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.session is not None and not app.session.must_change_passphrase
         assert type(app.screen).__name__ == "HouseholdListScreen"
     db = open_database(path)
@@ -288,7 +294,7 @@ async def test_a_user_from_before_accounts_chooses_a_passphrase(tmp_path):
         await type_in(pilot, "#passphrase", PASSPHRASE)
         await type_in(pilot, "#again", PASSPHRASE)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.session is not None and app.session.name == "Senad Coordinator"
 
 
@@ -320,7 +326,7 @@ async def test_a_demo_shows_its_made_up_users_and_their_passphrase(tmp_path, mon
         assert accounts.DEMO_PASSPHRASE in text
         assert "Milica Facilitator" in text and "Ana Trainee" in text
         await pilot.press("enter")  # the first one, picked
-        await pilot.pause()
+        await settle(pilot)
         assert app.session is not None
 
 
@@ -344,7 +350,7 @@ async def test_a_coordinator_creates_resets_changes_and_removes_accounts(registe
         await type_in(pilot, "#new", PASSPHRASE)
         await type_in(pilot, "#again", PASSPHRASE)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.pause()
         assert type(app.screen).__name__ == "UsersScreen"
         table = app.screen.query_one("#accounts", DataTable)
@@ -357,8 +363,7 @@ async def test_a_coordinator_creates_resets_changes_and_removes_accounts(registe
         await pilot.pause()
         app.screen.query_one("#account-role", Select).value = Role.COORDINATOR.value
         await pilot.click("#save")
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot)
         table = app.screen.query_one("#accounts", DataTable)
         assert table.get_row_at(table.cursor_row)[:2] == ["Milica Facilitator", "Coordinator"]
         await pilot.press("r")
@@ -366,7 +371,7 @@ async def test_a_coordinator_creates_resets_changes_and_removes_accounts(registe
         await type_in(pilot, "#new", "a new one for her")
         await type_in(pilot, "#again", "a new one for her")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("delete")
         await pilot.pause()
         await pilot.click("#yes")
@@ -404,7 +409,7 @@ async def test_a_facilitator_may_only_create_trainees(register):
         await type_in(pilot, "#new", PASSPHRASE)
         await type_in(pilot, "#again", PASSPHRASE)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.pause()
         assert app.screen is screen
     db = open_database(register)
@@ -428,13 +433,13 @@ async def test_everyone_changes_their_own_passphrase(register):
         await type_in(pilot, "#new", "my very own words")
         await type_in(pilot, "#again", "my very own words")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "do not match" in str(app.screen.query_one("#account-error").render())
         await type_in(pilot, "#current", PASSPHRASE)
         await type_in(pilot, "#new", "my very own words")
         await type_in(pilot, "#again", "my very own words")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert type(app.screen).__name__ == "UsersScreen"
     db = open_database(register)
     try:
@@ -470,11 +475,11 @@ async def test_ctrl_l_covers_the_screen_and_the_passphrase_lifts_it(demo_db):
             assert type(app.screen).__name__ == "LockScreen", key
         await type_in(pilot, "#lock-passphrase", "not hers at all")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "That is not your passphrase." in screen_text(app)
         await type_in(pilot, "#lock-passphrase", PASSPHRASE)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is form  # the work as it was
         assert form.query_one("#family_name", Input).value == "Zzyzxovic"
     # Ctrl+L is in the trail as a lock of its own (not an idle one), then the unlock.
@@ -510,7 +515,7 @@ async def test_the_idle_lock_comes_after_the_limit_without_a_key(demo_db):
         assert "Zzyzxovic" not in screen_text(app)
         await type_in(pilot, "#lock-passphrase", PASSPHRASE)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert not app.locked and type(app.screen).__name__ == "HouseholdListScreen"
         assert any("Zzyzxovic" in str(n.message) for n in app._notifications)
     assert "idle_lock" in audit_actions(demo_db)
@@ -686,3 +691,269 @@ async def test_an_encrypted_register_opens_at_the_sign_in(tmp_path):
         await sign_in(pilot, "Senad Coordinator")
         assert app.session is not None and app.door.ctx is not None
         assert type(app.screen).__name__ == "HouseholdListScreen"
+
+
+# --- the passphrase check off the UI thread ----------------------------------------
+
+
+def held_in_a_thread(monkeypatch, name: str):
+    """``accounts.NAME`` made to wait until released, recording whether each call ran on
+    the UI (main) thread: a check on that thread would hold the whole screen."""
+    import threading
+
+    real = getattr(accounts, name)
+    calls: list[bool] = []
+    release = threading.Event()
+
+    def held(*args, **kw):
+        calls.append(threading.current_thread() is threading.main_thread())
+        release.wait(10)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(accounts, name, held)
+    return calls, release
+
+
+async def test_the_passphrase_is_checked_off_the_ui_thread_once(register, monkeypatch):
+    calls, release = held_in_a_thread(monkeypatch, "sign_in")
+    app = start(register)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await type_in(pilot, "#name", "Senad Coordinator")
+        await type_in(pilot, "#passphrase", PASSPHRASE)
+        await pilot.press("enter")
+        await pilot.pause()
+        # The screen still answers while the check runs, and says what it is doing.
+        assert message(app) == "Checking the passphrase…"
+        await pilot.press("enter")  # impatient: Enter again, and the button
+        await pilot.click("#sign-in")
+        await pilot.press("escape")  # nor does Escape wipe what is being checked
+        await pilot.pause()
+        assert app.session is None
+        release.set()
+        await settle(pilot)
+        assert app.session is not None and app.session.name == "Senad Coordinator"
+    assert calls == [False]  # once, and not on the UI thread
+    assert audit_actions(register).count("sign_in") == 1
+
+
+async def test_the_lock_checks_the_passphrase_off_the_ui_thread_once(demo_db, monkeypatch):
+    app = start(demo_db, user_id=make_account(demo_db, Role.FACILITATOR, "Milica"))
+    calls, release = held_in_a_thread(monkeypatch, "check_passphrase")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        await type_in(pilot, "#lock-passphrase", PASSPHRASE)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Checking the passphrase…" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.click("#unlock")
+        await pilot.pause()
+        assert app.locked
+        release.set()
+        await settle(pilot)
+        assert not app.locked and type(app.screen).__name__ == "HouseholdListScreen"
+    assert calls == [False]
+    assert audit_actions(demo_db).count("unlock") == 1
+
+
+# --- a forgotten passphrase, on screen --------------------------------------------------
+
+
+@pytest.fixture
+def encrypted(tmp_path):
+    """An encrypted register (as the first start makes it) with a coordinator and a
+    facilitator; its recovery key."""
+    path = tmp_path / "encrypted.db"
+    made = accounts.create_register(path, "Senad Coordinator", PASSPHRASE)
+    try:
+        accounts.create_user(
+            made.context, made.session, "Milica Facilitator", Role.FACILITATOR, "given to milica"
+        )
+    finally:
+        made.context.db.close()
+    ctx, milica = accounts.open_signed_in(path, "Milica Facilitator", "given to milica")
+    try:  # her own now, as after her first sign-in
+        accounts.change_passphrase(ctx, milica, "given to milica", PASSPHRASE)
+    finally:
+        ctx.db.close()
+    assert made.recovery_key
+    return path, made.recovery_key
+
+
+def encrypted_actions(path, passphrase: str) -> list[str]:
+    ctx, _session = accounts.open_signed_in(path, "Senad Coordinator", passphrase)
+    try:
+        return [r[0] for r in ctx.db.execute("SELECT action FROM audit_log ORDER BY id")]
+    finally:
+        ctx.db.close()
+
+
+async def test_a_forgotten_passphrase_is_set_anew_with_the_recovery_key(encrypted):
+    path, recovery_key = encrypted
+    app = start(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, "Senad Coordinator", "what was it again")
+        assert app.session is None
+        # The way there, by keys: Tab from the passphrase past Sign in to the button.
+        app.screen.query_one("#to-recover").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query("#recovery") and app.focused is app.screen.query_one("#name")
+        await type_in(pilot, "#name", "senad coordinator")
+        await type_in(pilot, "#recovery", "AAAA" * 13)  # well formed, not this one's
+        await type_in(pilot, "#passphrase", "a brand new phrase")
+        await type_in(pilot, "#again", "a brand new phrase")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert message(app) == "That recovery key does not open this register."
+        # Seen on 24 rows too, below the form that scrolls.
+        assert "That recovery key does not open this register." in screen_text(app)
+        assert app.session is None
+        assert app.screen.query_one("#recovery", Input).value == ""
+        # As printed on paper, typed in small letters without the dashes.
+        await type_in(pilot, "#recovery", recovery_key.replace("-", "").lower())
+        await type_in(pilot, "#passphrase", "short")
+        await type_in(pilot, "#again", "short")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "at least 10 characters" in message(app)
+        # The key was right: it stays, only the new passphrase is typed again.
+        assert app.screen.query_one("#recovery", Input).value
+        await type_in(pilot, "#passphrase", "a brand new phrase")
+        await type_in(pilot, "#again", "a brand new phrase")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session is not None and app.session.name == "Senad Coordinator"
+        assert not app.session.must_change_passphrase
+        assert type(app.screen).__name__ == "HouseholdListScreen"
+    with pytest.raises(accounts.SignInError):
+        accounts.open_signed_in(path, "Senad Coordinator", PASSPHRASE)
+    done = encrypted_actions(path, "a brand new phrase")
+    # Recovered, then signed in on screen (and once more just above).
+    recovered = done.index("passphrase_recovered")
+    assert done[recovered + 1] == "sign_in" and done[recovered:].count("sign_in") == 2
+    # The others' passphrases still open it: the register was not re-encrypted.
+    ctx, session = accounts.open_signed_in(path, "Milica Facilitator", PASSPHRASE)
+    ctx.db.close()
+    assert session.role == Role.FACILITATOR
+
+
+async def test_escape_leaves_the_recovery_and_a_plain_register_offers_none(encrypted, register):
+    path, _key = encrypted
+    app = start(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.click("#to-recover")
+        await settle(pilot)
+        await type_in(pilot, "#recovery", "ABCD")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not app.screen.query("#recovery") and app.screen.query("#to-recover")
+    app = start(register)  # not encrypted: it has no recovery key
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not app.screen.query("#to-recover")
+        assert "A coordinator can give you a new one." in screen_text(app)
+
+
+async def test_a_reset_from_the_command_line_is_replaced_at_the_next_sign_in(
+    encrypted, monkeypatch, capsys
+):
+    from docassist.cli import main
+
+    path, _key = encrypted
+    monkeypatch.setenv("DOCASSIST_USER", "Senad Coordinator")
+    monkeypatch.setenv("DOCASSIST_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("DOCASSIST_NEW_PASSPHRASE", "given at the office")
+    assert main(["--db", str(path), "users", "reset-passphrase", "Milica Facilitator"]) == 0
+    capsys.readouterr()
+    app = start(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, "Milica Facilitator", PASSPHRASE)  # her old one: gone
+        assert app.session is None
+        await sign_in(pilot, "Milica Facilitator", "given at the office")
+        assert app.session is None and "choose your own now" in screen_text(app)
+        await type_in(pilot, "#passphrase", "milica's own words")
+        await type_in(pilot, "#again", "milica's own words")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session is not None and app.session.name == "Milica Facilitator"
+        assert type(app.screen).__name__ == "HouseholdListScreen"
+    ctx, session = accounts.open_signed_in(path, "Milica Facilitator", "milica's own words")
+    ctx.db.close()
+    assert not session.must_change_passphrase
+
+
+async def test_over_an_idle_lock_someone_else_signs_in_and_the_form_is_discarded(encrypted):
+    """An encrypted register, as the real one is: the first user's form is not kept as a
+    draft but discarded, and the lock says so before anyone chooses."""
+    path, _key = encrypted
+    clock = [1000.0]
+    app = start(path, idle_seconds=0.5, idle_clock=lambda: clock[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, "Milica Facilitator")
+        await open_new_household_form(app, pilot, "Zzyzxovic")
+        clock[0] += 1
+        await pilot.pause(0.3)
+        await pilot.pause()
+        assert app.locked and type(app.screen).__name__ == "LockScreen"
+        text = screen_text(app)
+        assert "Zzyzxovic" not in text
+        assert str(app.screen.query_one("#lock-unsaved").render()) == (
+            "If someone else signs in, what Milica Facilitator has not saved is discarded "
+            "(after a warning): New household."
+        )
+        assert "has not saved is" in text  # on screen, inside the lock's box
+        app.screen.query_one("#someone-else").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        assert "is discarded: New household" in str(
+            app.screen.query_one("#confirm-message").render()
+        )
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "SignInScreen" and app.session is None
+        await sign_in(pilot, "Senad Coordinator")
+        assert app.session is not None and app.session.name == "Senad Coordinator"
+        assert app.unsaved_work() == []
+        assert "Zzyzxovic" not in screen_text(app)
+    done = encrypted_actions(path, PASSPHRASE)
+    locked = done.index("idle_lock")
+    assert done[locked : locked + 3] == ["idle_lock", "sign_out", "sign_in"]
+    assert "unlock" not in done
+
+
+async def test_a_reset_on_the_users_screen_is_saved_off_the_ui_thread_once(register, monkeypatch):
+    app = start(register)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, "Senad Coordinator")
+        calls, release = held_in_a_thread(monkeypatch, "reset_passphrase")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        table = app.screen.query_one("#accounts", DataTable)
+        table.move_cursor(row=0)  # Milica
+        await pilot.press("r")
+        await pilot.pause()
+        dialog = app.screen
+        await type_in(pilot, "#new", "a new one for her")
+        await type_in(pilot, "#again", "a new one for her")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert str(dialog.query_one("#account-error").render()) == "Saving…"
+        await pilot.press("enter")  # again, and Escape: neither starts or drops anything
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is dialog
+        release.set()
+        await settle(pilot)
+        assert type(app.screen).__name__ == "UsersScreen"
+    assert calls == [False]
+    assert audit_actions(register).count("passphrase_reset") == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from textual.widgets import Checkbox, Input, Select, SelectionList, Static
+from textual.widgets import Checkbox, DataTable, Input, Label, Select, SelectionList, Static
 
 from docassist.domain.dates import DayProblem, parse_day
 from docassist.domain.model import Relation, Role, Sex
@@ -23,6 +23,7 @@ from docassist.ui.dialogs import AttendeeDuplicateDialog, ConfirmDialog, QuickAd
 from docassist.ui.screens.workshop import PresenterScreen, WorkshopScreen, _in
 from docassist.ui.screens.workshop_attendance import AttendanceScreen
 from docassist.ui.screens.workshop_end import EndScreen
+from docassist.ui.widgets.tick_list import TickList
 
 BIRTH_STEP_1 = ("Phenen kaj bijandilo o čhavo", "Пријава рођења")
 ID_CARD_TITLE = ("Angluni lična karta", "Прва лична карта")
@@ -257,6 +258,8 @@ async def test_whole_workshop_at_80_columns(register):
         await pilot.pause()
         assert isinstance(app.screen, WorkshopScreen)
         assert app.screen.query_one("#ws-recent").option_count == 1
+        assert ws.get_workshop(ctx, workshop_id).closed  # recorded as ended
+        assert "closed" in str(app.screen.query_one("#ws-recent").get_option_at_index(0).prompt)
         ctx.db.close()
 
 
@@ -420,3 +423,187 @@ def test_parse_day(typed, day):
     for wrong in ("31.02.2026", "yesterday"):
         with pytest.raises(DayProblem):
             parse_day(wrong, date(2026, 11, 1))
+
+
+async def test_only_the_mother_came(register):
+    """Mark the household, untick the father and the child: the End screen and the
+    workshop's counts are about Ajša alone; ticks are [✓] / [ ] with a count."""
+    ctx = _ctx(register)
+    ctx.user_id = register.facilitator
+    workshop_id = ws.start_workshop(ctx, ctx.today(), "School", "", "", ["id-card"], ["en"])
+    app = DocAssistApp(register.path, user_id=register.facilitator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(AttendanceScreen(workshop_id))
+        await pilot.pause()
+        await pilot.press(*"ramic", "enter", "enter")
+        await pilot.pause()
+        table = app.screen.query_one("#ws-att-table", DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert rows[0][0] == "[✓]" and rows[0][4] == "Sabit +2 · 3 / 3"
+        assert [r[1] for r in rows[1:]] == [
+            "  [✓] Sabit (1990)",
+            "  [✓] Ajša (1993)",
+            "  [✓] Emir (2015)",
+        ]
+        await pilot.press("down", "enter", "down", "down", "enter")  # Sabit, then Emir
+        await pilot.pause()
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert rows[0][4] == "Sabit +2 · 1 / 3"
+        assert [r[1] for r in rows[1:]] == [
+            "  [ ] Sabit (1990)",
+            "  [✓] Ajša (1993)",
+            "  [ ] Emir (2015)",
+        ]
+        [attendee] = ws.attendees(ctx, workshop_id)
+        assert [p.given_name for p in attendee.people] == ["Ajša"]
+        assert "1 person" in str(app.screen.query_one("#ws-att-status", Static).render())
+
+        await pilot.press("escape")
+        await pilot.pause()
+        app.push_screen(EndScreen(workshop_id))
+        await pilot.pause()
+        end = app.screen
+        assert "1 person" in str(end.query_one("#ws-end-summary", Static).render())
+        people = {key.split("|")[0] for key in end._rows}
+        assert people == {attendee.people[0].id}  # cases are offered to Ajša alone
+        cases_list = end.query_one("#ws-end-cases", TickList)
+        first = cases_list.render_line(0).text
+        assert first.startswith("[✓] Ajša Ramić")  # she has no ID card: suggested
+        assert "Ticked: 1 of 1" in str(end.query_one("#ws-end-count", Static).render())
+        cases_list.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert cases_list.render_line(0).text.startswith("[ ] Ajša Ramić")
+        assert "Ticked: 0 of 1" in str(end.query_one("#ws-end-count", Static).render())
+    ctx.db.close()
+
+
+async def test_setup_ticks_are_marks_with_a_count(register):
+    app = DocAssistApp(register.path, user_id=register.facilitator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_workshop_screen(app, pilot)
+        checklists = screen.query_one("#ws-checklists", TickList)
+        total = checklists.option_count
+        label = screen.query_one("#ws-checklists-label", Label)
+        assert f"Ticked: 0 of {total}" in str(label.render())
+        assert checklists.render_line(0).text.startswith("[ ] ")
+        await pilot.press("space")
+        await pilot.pause()
+        assert checklists.render_line(0).text.startswith("[✓] ")
+        assert f"Ticked: 1 of {total}" in str(label.render())
+
+
+async def test_continue_is_in_view_and_resumes_where_it_was_left(register):
+    ctx = _ctx(register)
+    ctx.user_id = register.facilitator
+    workshop_id = ws.start_workshop(
+        ctx, ctx.today(), "School", "", "", ["birth-registration"], ["rom", "sr"]
+    )
+    ctx.db.close()
+    app = DocAssistApp(register.path, user_id=register.facilitator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_workshop_screen(app, pilot)
+        await pilot.pause()
+        label = screen.query_one("#ws-recent-label")
+        recent = screen.query_one("#ws-recent")
+        assert app.screen.focused is recent  # Enter continues the latest
+        for widget in (label, recent):
+            assert 0 < widget.region.y < 24 and widget.region.height, widget
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("right", "right", "space")  # step 2, its first item ticked
+        await pilot.pause()
+        # Notes for the facilitator are not on the projector until F is pressed.
+        facilitator = translate_in("rom", "For the facilitator")
+        await pilot.press("end")
+        await pilot.pause()
+        assert facilitator not in visible_text(app)
+        assert "F: notes for the facilitator" in visible_text(app)
+        await pilot.press("f")
+        await pilot.pause()
+        assert facilitator in visible_text(app)
+        assert "F: notes for the facilitator" not in visible_text(app)
+    # The laptop died: a new start resumes at step 2, the tick still there.
+    app = DocAssistApp(register.path, user_id=register.facilitator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_workshop_screen(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PresenterScreen)
+        assert app.screen.workshop_id == workshop_id
+        progress = str(app.screen.query_one("#ws-progress", Static).render())
+        assert translate_in("rom", "Step {n} of {total}").format(n=2, total=4) in progress
+        marks = [str(w.render()) for w in app.screen.query(".ws-mark")]
+        assert marks[0] == "[✓] 1"
+
+
+async def test_end_screen_saves_the_sign_in_sheet_pack_and_counts(register, tmp_path):
+    from docassist.ui.dialogs import SaveDialog
+
+    ctx = _ctx(register)
+    ctx.user_id = register.facilitator
+    workshop_id = ws.start_workshop(ctx, ctx.today(), "School", "", "", ["id-card"], ["rom", "sr"])
+    ws.add_attendance(ctx, workshop_id, register.ramic)
+    app = DocAssistApp(register.path, user_id=register.facilitator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(EndScreen(workshop_id))
+        await pilot.pause()
+        # A facilitator is offered the counts, not the names.
+        assert not app.screen.query("#ws-end-export-names")
+        for key, name in (("s", "sheet.pdf"), ("k", "pack.pdf"), ("x", "counts.xlsx")):
+            app.screen.query_one("#ws-end-open").focus()
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, SaveDialog), key
+            app.screen.query_one("#path", Input).value = str(tmp_path / name)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, EndScreen)
+            assert (tmp_path / name).is_file(), name
+    from tests.handouts.test_handouts import pdf_text
+
+    assert "Ramić Sabit (1990)" in pdf_text((tmp_path / "sheet.pdf").read_bytes())
+    assert "Angluni lična karta" in pdf_text((tmp_path / "pack.pdf").read_bytes())
+    actions = [
+        r[0]
+        for r in ctx.db.execute(
+            "SELECT action FROM audit_log WHERE entity = 'workshop' AND entity_id = ? ORDER BY id",
+            [workshop_id],
+        )
+    ]
+    assert actions[-2:] == ["print", "export"]  # the sheet (it names people), the counts
+    ctx.db.close()
+
+
+async def test_a_coordinator_exports_who_came_encrypted(register, tmp_path):
+    from docassist.ui.dialogs import ExportPassphraseDialog, SaveDialog
+
+    ctx = _ctx(register)
+    coordinator = create_user(ctx, "Senad", Role.COORDINATOR, "en").id
+    workshop_id = ws.start_workshop(ctx, ctx.today(), "School", "", "", ["id-card"], ["en"])
+    ws.add_attendance(ctx, workshop_id, register.ramic)
+    app = DocAssistApp(register.path, user_id=coordinator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(EndScreen(workshop_id))
+        await pilot.pause()
+        app.screen.query_one("#ws-end-export-names").press()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)  # personal data: warned first
+        app.screen.query_one("#yes").press()
+        await pilot.pause()
+        assert isinstance(app.screen, ExportPassphraseDialog)
+        app.screen.query_one("#passphrase", Input).value = "a long passphrase"
+        app.screen.query_one("#again", Input).value = "a long passphrase"
+        app.screen.query_one("#ok").press()
+        await pilot.pause()
+        assert isinstance(app.screen, SaveDialog)
+        app.screen.query_one("#path", Input).value = str(tmp_path / "who.xlsx")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EndScreen)
+    written = tmp_path / "who.xlsx.zip"
+    assert written.is_file() and b"Sabit" not in written.read_bytes()
+    ctx.db.close()

@@ -28,6 +28,7 @@ from docassist.cli import (
     locate,
     report,
     sync,
+    users,
 )
 from docassist.cli.errors import UsageError, reader_gone, report_failure
 from docassist.cli.parser import build_parser, in_user_language, language_from
@@ -48,6 +49,7 @@ COMMAND_MODULES = (
     importing,
     hub,
     sync,
+    users,
 )
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

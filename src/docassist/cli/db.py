@@ -180,6 +180,12 @@ def _encrypt(args: argparse.Namespace, path: Path) -> int:
                 done.waiting_for_a_reset,
             ).format(n=done.waiting_for_a_reset)
         )
+        print(
+            _(
+                "A coordinator resets them with `docassist users reset-passphrase NAME` (or on "
+                "the Users screen, Ctrl+T in the app); `docassist users list` shows who waits."
+            )
+        )
     print(
         _(
             "The disk may still hold the old, unencrypted bytes until they are written over: "

@@ -1,4 +1,5 @@
-"""``docassist export``: the whole register with names, for a coordinator."""
+"""``docassist export``: the whole register with names, for a coordinator; or, with
+``--workshop``, one workshop's attendance (counts; names only with ``--names``)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,19 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
         NAME, help=_("the whole register with names, for a coordinator (personal data)")
     )
     add_sign_in_options(export)
+    export.add_argument(
+        "--workshop",
+        metavar="WORKSHOP",
+        help=_(
+            "only this workshop's attendance (its id, the start of it, or 'latest'): "
+            "counts, no names"
+        ),
+    )
+    export.add_argument(
+        "--names",
+        action="store_true",
+        help=_("with --workshop: list who came too (a coordinator's; encrypted)"),
+    )
     export.add_argument("--format", choices=("csv", "xlsx"), dest="fmt")
     export.add_argument("--output", required=True, metavar="FILE", help=_("save to this file"))
     protection = export.add_mutually_exclusive_group()
@@ -57,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
     if fmt not in export.FULL_FORMATS:
         fmt = "csv"
     output_path(args, args.output)
+    if args.workshop:
+        return _attendance(args, fmt)
+    if args.names:
+        raise UsageError(_("--names goes with --workshop: the whole register always has names"))
     with signed_in(args, Action.EXPORT_WITH_NAMES) as ctx:
         passphrase = None if args.unencrypted else export_passphrase(args)
         # Checked before anything is written: a short passphrase is said now.
@@ -68,6 +86,47 @@ def run(args: argparse.Namespace) -> int:
             ctx, fmt, Path(args.output), passphrase=passphrase, unencrypted=args.unencrypted
         )
     print(_("The whole register was saved to {path}").format(path=result.path.resolve()))
+    if passphrase is not None:
+        print(_(export.OPENS_WITH))
+    return 0
+
+
+def _attendance(args: argparse.Namespace, fmt: str) -> int:
+    from docassist import i18n
+    from docassist.services import export
+    from docassist.services import workshops as ws
+    from docassist.services.accounts import Action
+    from docassist.services.context import NotFoundError
+
+    names = bool(args.names)
+    if not names and (args.unencrypted or args.export_passphrase_file):
+        raise UsageError(_("a counts-only export holds no names and is not encrypted"))
+    with signed_in(args, Action.EXPORT_WITH_NAMES if names else None) as ctx:
+        try:
+            workshop = ws.find_workshop(ctx, args.workshop)
+        except NotFoundError:
+            raise UsageError(_("no workshop '{id}'").format(id=args.workshop)) from None
+        passphrase = None
+        if names:
+            passphrase = None if args.unencrypted else export_passphrase(args)
+            export.check_export_passphrase(passphrase, args.unencrypted)
+            print(
+                _("Warning: personal data.") + " " + _(export.ATTENDANCE_NAMES_WARNING),
+                file=sys.stderr,
+            )
+            if args.unencrypted:
+                print(_(export.UNENCRYPTED_WARNING), file=sys.stderr)
+        result = export.export_attendance(
+            ctx,
+            workshop.id,
+            fmt,
+            Path(args.output),
+            language=i18n.current_language().code,
+            names=names,
+            passphrase=passphrase,
+            unencrypted=bool(args.unencrypted),
+        )
+    print(_("The workshop's attendance was saved to {path}").format(path=result.path))
     if passphrase is not None:
         print(_(export.OPENS_WITH))
     return 0

@@ -1,13 +1,18 @@
-"""``docassist handout checklist|family``: printable PDF handouts."""
+"""``docassist handout checklist|family|signin|pack``: printable PDF handouts."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docassist import i18n
 from docassist.cli.errors import UsageError
 from docassist.cli.register import add_sign_in_options, db_path, output_path, signed_in
 from docassist.i18n import _
+
+if TYPE_CHECKING:  # the checklists are loaded only when a handout is made
+    from docassist.procedures import ChecklistSet
 
 NAME = "handout"
 
@@ -40,6 +45,20 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
     )
     family.add_argument("--output", metavar="FILE", help=_("where to save it (a file or a folder)"))
     add_sign_in_options(family)
+    for name, helptext in (
+        ("signin", _("a workshop's sign-in sheet: who is marked present, lines for newcomers")),
+        ("pack", _("every checklist of a workshop in one PDF, in its languages")),
+    ):
+        workshop = ho_sub.add_parser(name, help=helptext)
+        workshop.add_argument(
+            "workshop",
+            metavar="WORKSHOP",
+            help=_("the workshop's id or the start of it, or 'latest'"),
+        )
+        workshop.add_argument(
+            "--output", metavar="FILE", help=_("where to save it (a file or a folder)")
+        )
+        add_sign_in_options(workshop)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
     # Said in the handout's own words before opening, which would call it a database.
     if not path.is_file():
         raise UsageError(_("no register at {path}").format(path=path))
+    if args.handout_command in ("signin", "pack"):
+        return _workshop_handout(args, checklists, path)
     with signed_in(args) as ctx:
         try:
             handout = handouts.make_family_plan(
@@ -76,6 +97,34 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(
                 _("no household '{id}' in {path}").format(id=args.household_id, path=path)
             ) from None
+        saved = handouts.save(handout, output_path(args, args.output), ctx)
+    print(_("Saved: {path}").format(path=saved))
+    return 0
+
+
+def _workshop_handout(args: argparse.Namespace, checklists: ChecklistSet, path: Path) -> int:
+    from docassist.services import handouts
+    from docassist.services import workshops as ws
+    from docassist.services.context import NotFoundError, ValidationError
+
+    with signed_in(args) as ctx:
+        try:
+            workshop = ws.find_workshop(ctx, args.workshop)
+            if args.handout_command == "signin":
+                handout = handouts.make_signin_sheet(ctx, workshop.id, checklists)
+            else:
+                handout = handouts.make_workshop_pack(ctx, workshop.id, checklists)
+        except NotFoundError as err:
+            if err.entity == "checklist":
+                raise UsageError(
+                    _("the checklists of this workshop are no longer installed")
+                ) from None
+            raise UsageError(
+                _("no workshop '{id}' in {path}").format(id=args.workshop, path=path)
+            ) from None
+        except ValidationError as err:
+            raise UsageError(err.problems["workshop"][0].render(_)) from None
+        # The sign-in sheet names people: saving it is audited (the pack names nobody).
         saved = handouts.save(handout, output_path(args, args.output), ctx)
     print(_("Saved: {path}").format(path=saved))
     return 0

@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -148,11 +148,11 @@ def given_passphrase(args: argparse.Namespace) -> str | None:
     """The passphrase from ``--passphrase-file`` or DOCASSIST_PASSPHRASE, if either."""
     file = getattr(args, "passphrase_file", None)
     if file:
-        return _read_passphrase_file(Path(file).expanduser())
+        return read_passphrase_file(Path(file).expanduser())
     return os.environ.get(PASSPHRASE_ENV) or None
 
 
-def _read_passphrase_file(path: Path) -> str:
+def read_passphrase_file(path: Path) -> str:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -204,20 +204,30 @@ def passphrase_for(args: argparse.Namespace, name: str, *, demo: bool = False) -
     return _ask(_("Passphrase for {name}: ").format(name=name))
 
 
-def new_passphrase(args: argparse.Namespace, name: str, reason: str) -> str:
-    """A new passphrase: the one given (file, environment), else typed twice at the
-    terminal, checked against the rules before it is asked again. ``reason`` is said
-    first, once."""
+def new_passphrase(
+    args: argparse.Namespace,
+    name: str,
+    reason: str,
+    *,
+    given: Callable[[argparse.Namespace], str | None] = given_passphrase,
+    not_given: Callable[[], str] | None = None,
+) -> str:
+    """A new passphrase for ``name``: the one ``given`` (by default the command's own
+    file or environment), else typed twice at the terminal, checked against the rules
+    before it is asked again. ``reason`` is said first, once; ``not_given``: what to
+    say without a terminal (by default, where the command's own passphrase comes from)."""
     from docassist.services import accounts
     from docassist.services.context import ValidationError
 
-    given = given_passphrase(args)
-    if given is not None:
-        accounts.check_new_passphrase(given, name)
-        return given
+    found = given(args)
+    if found is not None:
+        accounts.check_new_passphrase(found, name)
+        return found
     if not _at_terminal():
         raise UsageError(
-            _(
+            not_given()
+            if not_given
+            else _(
                 "A new passphrase is needed: type it at a terminal, or give it with "
                 "DOCASSIST_PASSPHRASE or --passphrase-file FILE."
             )

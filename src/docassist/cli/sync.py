@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from docassist.cli.errors import UsageError
 from docassist.cli.register import add_sign_in_options, signed_in
@@ -12,13 +12,12 @@ from docassist.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from docassist.services.context import Context
-    from docassist.services.sync import ConflictView, Summary
+    from docassist.services.sync import Choice, ConflictView, Summary
 
 NAME = "sync"
 
 # what ``resolve --keep`` takes: the version that shows, or the other one
-# What the user types, as the service names the two versions.
-KEEP: dict[str, Literal["winner", "loser"]] = {"shown": "winner", "other": "loser"}
+KEEP: dict[str, Choice] = {"shown": "winner", "other": "loser"}
 
 
 def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
@@ -33,7 +32,16 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
         "resolve", help=_("settle a conflict: keep the version shown, or the other one")
     )
     resolve.add_argument("conflict", metavar="ID", help=_("the conflict (its first characters)"))
-    resolve.add_argument("--keep", choices=tuple(KEEP), required=True)
+    resolve.add_argument("--keep", choices=tuple(KEEP))
+    resolve.add_argument(
+        "--take",
+        metavar="FIELD",
+        action="append",
+        help=_(
+            "keep the version shown, with this field from the other one (again for more "
+            "fields): a merge by hand"
+        ),
+    )
     add_sign_in_options(resolve)
     export = actions.add_parser(
         "export", help=_("write this laptop's records to a bundle file (for a USB stick)")
@@ -61,8 +69,15 @@ def run(args: argparse.Namespace) -> int:
             _print_conflicts(ctx, sync.list_conflicts(ctx, unresolved_only=not args.all))
             return 0
         if args.sync_command == "resolve":
+            if bool(args.keep) == bool(args.take):
+                raise UsageError(
+                    _("Say how to settle it: --keep shown, --keep other, or --take FIELD.")
+                )
             view = _find(ctx, args.conflict)
-            sync.resolve_conflict(ctx, view.id, KEEP[args.keep])
+            if args.take:
+                sync.resolve_conflict(ctx, view.id, "merged", args.take)
+            else:
+                sync.resolve_conflict(ctx, view.id, KEEP[args.keep])
             print(_("Conflict {id} settled.").format(id=view.id[:8]))
             return 0
         if args.sync_command == "export":
@@ -140,7 +155,7 @@ def _print_conflicts(ctx: Context, views: list[ConflictView]) -> None:
             ).format(
                 id=view.id[:8],
                 what=_(CONFLICT_LABELS[view.kind]),
-                subject=_subject(view),
+                subject=view.subject(),
                 w_at=view.winner.at,
                 w_device=view.winner.device[:8],
                 l_at=view.loser.at,
@@ -149,13 +164,3 @@ def _print_conflicts(ctx: Context, views: list[ConflictView]) -> None:
                 settled=settled,
             )
         )
-
-
-def _subject(view: ConflictView) -> str:
-    """What the conflict is about, as a coordinator recognises it."""
-    data = view.winner.data or view.loser.data
-    if view.table == "persons":
-        return f"{data.get('given_name', '')} {data.get('family_name', '')}".strip() or view.row_key
-    if view.table == "households":
-        return str(data.get("family_name") or view.row_key)
-    return f"{view.table} {view.row_key}"

@@ -17,7 +17,7 @@ from datetime import date
 
 from docassist.domain.model import DOCUMENT_LABELS, DocumentKind
 from docassist.domain.text import N_
-from docassist.handouts.pdf import HandoutPDF, Line
+from docassist.handouts.pdf import HandoutPDF, Line, finish
 from docassist.handouts.plan import (
     DEADLINE_AHEAD,
     DEADLINE_PASSED,
@@ -27,7 +27,7 @@ from docassist.handouts.plan import (
     NextStep,
     PlanSections,
 )
-from docassist.handouts.procedure import OFFICE, VERIFY, VISIT
+from docassist.handouts.procedure import VERIFY, closing_blanks
 from docassist.handouts.words import Page, Words
 from docassist.i18n import format_date, get_language, translate_in
 from docassist.procedures import DISPUTED, Checklist, Text
@@ -79,23 +79,23 @@ def family_plan(facts: FamilyFacts, language: str, today: date) -> bytes:
     shown: list[Checklist] = []
     for member in facts.members:
         shown += _member(page, words, member, facts.titles)
-    page.gap(4)
-    page.blank(words.both(OFFICE, " / ") + ":")
-    page.blank(words.both(VISIT, " / ") + ":")
 
     first = translate_in(code, TITLE).format(family=facts.family_name)
     second = translate_in(beside, TITLE).format(family=facts.family_name) if beside else ""
     title = Line(first, "" if second == first else second)
     day = format_date(today, language=code)
-    pdf = HandoutPDF(f"docassist · {day}", title=title.first, language=code)
-    pdf.title_block(title)
-    if facts.place:
-        pdf.paragraph(Line(f"{facts.place} · {day}"))
     drafts = words.draft_lines(shown)
-    if drafts:
-        pdf.warning(drafts)
-    page.draw(pdf)
-    return pdf.render()
+
+    def start() -> HandoutPDF:
+        pdf = HandoutPDF(f"docassist · {day}", title=title.first, language=code)
+        pdf.title_block(title)
+        if facts.place:
+            pdf.paragraph(Line(f"{facts.place} · {day}"))
+        if drafts:
+            pdf.warning(drafts)
+        return pdf
+
+    return finish(start, page.draw, closing_blanks(words))
 
 
 def _member(
@@ -118,7 +118,7 @@ def _member(
         )
         page.paragraph(Line(f"{words.msg(EXPIRED)} {ran_out}"), bold=True)
     if sections is None:
-        page.paragraph(Line(words.msg(NOTHING_LEFT)))
+        page.paragraph(words.pair(lambda code: words.msg(NOTHING_LEFT, code)))
         return shown
     for kind, source in sections.disputed.items():
         text = words.msg(DISPUTED).format(
@@ -137,7 +137,8 @@ def _member(
         shown.append(blocked.item.checklist)
         _blocked(page, words, blocked, title)
     if not sections.next_steps:
-        page.paragraph(Line(words.msg(NOTHING_YET if sections.nothing_can_start else NOTHING_LEFT)))
+        nothing = NOTHING_YET if sections.nothing_can_start else NOTHING_LEFT
+        page.paragraph(words.pair(lambda code: words.msg(nothing, code)))
     for alternative in sections.alternatives:
         shown.append(alternative.item.checklist)
         main = alternative.instead_of
@@ -147,26 +148,45 @@ def _member(
         page.paragraph(Line(f"{label} {own}"))
     # Documents held are not procedures gone through (see handouts.plan).
     if sections.held:
-        held = ", ".join(words.msg(DOCUMENT_LABELS[kind]) for kind in sections.held)
-        page.paragraph(Line(f"{words.msg('Has:')} {held}"))
+        kinds = sections.held
+
+        def held(code: str) -> str:
+            names = ", ".join(words.msg(DOCUMENT_LABELS[kind], code) for kind in kinds)
+            return f"{words.msg('Has:', code)} {names}"
+
+        page.paragraph(words.pair(held))
     if sections.done:
-        done = ", ".join(words.one(i.checklist.title, words.first)[0] for i in sections.done)
-        page.paragraph(Line(f"{words.msg('Done:')} {done}"))
+        items = sections.done
+
+        def done(code: str) -> str:
+            titles = ", ".join(words.one(i.checklist.title, code)[0] for i in items)
+            return f"{words.msg('Done:', code)} {titles}"
+
+        page.paragraph(words.pair(done))
     return shown
 
 
 def _next(page: Page, words: Words, next_step: NextStep, title: Callable[[str], str]) -> None:
     heading = words.line(next_step.item.checklist.title)
     page.heading(f"{words.msg('Next step:')} {heading.first}", points=15, after=25)
-    if heading.second:
-        page.subtitle(heading.second)
+    if words.second:
+        # The label in the second language too, as the checklist handout has it.
+        second = heading.second or heading.first
+        page.subtitle(f"{words.msg('Next step:', words.second)} {second}")
     step = next_step.step
     if step is None:
         return
     page.paragraph(words.line(step.title), bold=True)
     if next_step.due is not None:
-        day = format_date(next_step.due, language=words.first)
-        page.paragraph(Line(words.msg("Due {date}").format(date=day)), bold=True)
+        due = next_step.due
+        page.paragraph(
+            words.pair(
+                lambda code: words.msg("Due {date}", code).format(
+                    date=format_date(due, language=code)
+                )
+            ),
+            bold=True,
+        )
     books = next_step.books_line(words.msg)
     if books:
         page.paragraph(Line(books), bold=True)
@@ -188,7 +208,7 @@ def _next(page: Page, words: Words, next_step: NextStep, title: Callable[[str], 
         page.paragraph(Line(waiting.render(words.msg, title)))
     check = step.verify_locally
     if step.bring:
-        page.heading(words.msg("Bring:"), points=14, after=12)
+        page.heading(words.both("Bring:", strip=":"), points=14, after=12)
         for thing in step.bring:
             page.tick_item(words.line(thing))
         if "bring" in check:
@@ -197,7 +217,7 @@ def _next(page: Page, words: Words, next_step: NextStep, title: Callable[[str], 
         text = getattr(step, name)
         if not text.get(words.first)[0]:
             continue
-        page.heading(words.msg(label).rstrip(":"), points=14, after=12)
+        page.heading(words.both(label, strip=":"), points=14, after=12)
         page.paragraph(words.line(text))
         if name in check:
             page.warning([words.both(VERIFY)])
@@ -208,8 +228,9 @@ def _blocked(
 ) -> None:
     heading = words.line(blocked.item.checklist.title)
     page.heading(f"{words.msg('Blocked:')} {heading.first}", points=15, after=15)
-    if heading.second:
-        page.subtitle(heading.second)
+    if words.second:
+        second = heading.second or heading.first
+        page.subtitle(f"{words.msg('Blocked:', words.second)} {second}")
     first = words.first
 
     def translate(msgid: str) -> str:

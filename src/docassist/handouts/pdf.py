@@ -15,7 +15,7 @@ to have it installed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -41,6 +41,7 @@ LINE = 1.3  # line height as a multiple of the font size
 INDENT = 6.0  # mm: where the second language and ticked items start
 BOX = 5.0  # mm: side of a tick box
 BAR = 1.4  # mm: the thick bar in front of a "check with the office" note
+KEEP_WHOLE_LINES = 8  # a paragraph up to this tall is never split over two pages
 
 
 def line_height(points: float) -> float:
@@ -165,14 +166,19 @@ class HandoutPDF(FPDF):
     def paragraph(
         self, line: Line, *, bold: bool = False, points: float = BODY_PT, indent: float = 0.0
     ) -> None:
-        self._text(_noted(line.first, line.first_note), points, bold=bold, indent=indent)
-        if line.second:
-            self._text(
-                _noted(line.second, line.second_note),
-                max(SECOND_PT, points - 1),
-                grey=GREY,
-                indent=indent + INDENT,
-            )
+        first = _noted(line.first, line.first_note)
+        second = _noted(line.second, line.second_note)
+        second_pt = max(SECOND_PT, points - 1)
+        # A short paragraph moves whole to the next page rather than leave one line of
+        # it on a page of its own; a long one may still break.
+        height = self._height(first, points, bold=bold, indent=indent)
+        if second:
+            height += self._height(second, second_pt, indent=indent + INDENT)
+        if height <= KEEP_WHOLE_LINES * line_height(points):
+            self.keep(height)
+        self._text(first, points, bold=bold, indent=indent)
+        if second:
+            self._text(second, second_pt, grey=GREY, indent=indent + INDENT)
         self.gap(1.5)
 
     def tick_item(self, line: Line) -> None:
@@ -195,6 +201,14 @@ class HandoutPDF(FPDF):
 
     def bullet(self, line: Line) -> None:
         """A list entry that is not ticked off: a short dash keeps it quiet."""
+        # The dash and its text on one page: drawn at the foot of a page, the dash
+        # broke to a page of its own and its text to the next one.
+        height = self._height(_noted(line.first, line.first_note), BODY_PT, indent=INDENT)
+        if line.second:
+            height += self._height(
+                _noted(line.second, line.second_note), SECOND_PT, indent=2 * INDENT
+            )
+        self.keep(min(height, KEEP_WHOLE_LINES * line_height(BODY_PT)))
         y = self.get_y()
         self.set_font(FONT, "", BODY_PT)
         self.set_text_color(BLACK)
@@ -214,9 +228,10 @@ class HandoutPDF(FPDF):
         self.rect(self.l_margin + 1, top + 0.5, BAR, self.get_y() - top - 1, style="F")
         self.gap(2)
 
-    def blank(self, label: str) -> None:
+    def blank(self, label: str, *, keep: bool = True) -> None:
         """A label and a line to write on by hand (an office address, a date)."""
-        self.keep(line_height(BODY_PT) * 2 + 4)
+        if keep:
+            self.keep(line_height(BODY_PT) * 2 + 4)
         self.gap(4)
         self.set_font(FONT, "B", BODY_PT)
         self.set_text_color(BLACK)
@@ -230,11 +245,103 @@ class HandoutPDF(FPDF):
         self.line(self.l_margin + label_width, base, self.w - self.r_margin, base)
         self.set_y(y + line_height(BODY_PT) + 2)
 
+    @staticmethod
+    def blanks_height(count: int) -> float:
+        """How tall ``blanks`` of ``count`` lines is (each: a gap, the line, a gap)."""
+        return count * (4 + line_height(BODY_PT) + 2) + 4
+
+    def blanks(self, labels: Sequence[str]) -> None:
+        """Lines to fill in by hand, kept together on one page."""
+        self.keep(self.blanks_height(len(labels)))
+        self.gap(4)
+        for label in labels:
+            self.blank(label, keep=False)
+
+    # -- the sign-in sheet's table ---------------------------------------------------
+
+    SIGN_ROW = 12.0  # mm: room for a name typed or written, and a signature
+    NUMBER_WIDTH = 10.0
+    NAME_SHARE = 0.55  # of the width after the number: the rest is for the signature
+
+    def sign_header(self, name: str, signature: str) -> None:
+        self.set_font(FONT, "B", SECOND_PT)
+        self.set_text_color(BLACK)
+        name_width = (self.epw - self.NUMBER_WIDTH) * self.NAME_SHARE
+        self.set_x(self.l_margin)
+        height = line_height(SECOND_PT)
+        self.cell(self.NUMBER_WIDTH, height, "#")
+        self.cell(name_width, height, name)
+        self.cell(0, height, signature, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self._row_line(self.get_y() + 1, 0.5)
+        self.set_y(self.get_y() + 2)
+
+    def sign_row(self, number: int, name: str, detail: str, *, header: tuple[str, str]) -> None:
+        """A numbered line to sign on: the name (and what tells the household apart)
+        printed, or left blank to write in; a page that breaks repeats the header."""
+        if self.will_page_break(self.SIGN_ROW):
+            self.add_page()
+            self.sign_header(*header)
+        top = self.get_y()
+        name_width = (self.epw - self.NUMBER_WIDTH) * self.NAME_SHARE
+        self.set_text_color(BLACK)
+        self.set_font(FONT, "", BODY_PT - 2)
+        self.set_xy(self.l_margin, top + 1)
+        self.cell(self.NUMBER_WIDTH, line_height(BODY_PT - 2), f"{number}.")
+        if name:
+            self.set_font(FONT, "B", BODY_PT - 2)
+            self.cell(name_width, line_height(BODY_PT - 2), _fit_text(self, name, name_width))
+        if detail:
+            self.set_font(FONT, "", SMALL_PT + 1)
+            self.set_text_color(GREY)
+            self.set_xy(self.l_margin + self.NUMBER_WIDTH, top + 1 + line_height(BODY_PT - 2))
+            self.cell(name_width, line_height(SMALL_PT + 1), _fit_text(self, detail, name_width))
+        self._row_line(top + self.SIGN_ROW, 0.3)
+        # The signature's own column: a light rule down its left side.
+        x = self.l_margin + self.NUMBER_WIDTH + name_width
+        self.set_draw_color(LIGHT)
+        self.line(x, top + 1, x, top + self.SIGN_ROW - 1)
+        self.set_y(top + self.SIGN_ROW)
+
+    def _row_line(self, y: float, width: float) -> None:
+        self.set_draw_color(BLACK if width >= 0.5 else LIGHT)
+        self.set_line_width(width)
+        self.line(self.l_margin, y, self.w - self.r_margin, y)
+
     def render(self) -> bytes:
         return bytes(self.output())
+
+
+def _fit_text(pdf: FPDF, text: str, width: float) -> str:
+    """``text`` shortened with "…" to fit ``width`` mm in the current font."""
+    if pdf.get_string_width(text) <= width - 1:
+        return text
+    while text and pdf.get_string_width(text + "…") > width - 1:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _noted(text: str, note: str) -> str:
     if not text:
         return ""
     return f"{text}  ({note})" if note else text
+
+
+def finish(
+    start: Callable[[], HandoutPDF], body: Callable[[HandoutPDF], None], blanks: Sequence[str]
+) -> bytes:
+    """The handout: ``start`` (a new PDF with its title), ``body``, then the ``blanks``.
+
+    The lines to fill in by hand end the handout where they fit under the last text.
+    Where they would start a page of their own (a sheet holding only "Date: ____"),
+    they go under the title instead: a trial layout, never saved, tells which.
+    """
+    trial = start()
+    body(trial)
+    at_end = not trial.will_page_break(HandoutPDF.blanks_height(len(blanks)))
+    pdf = start()
+    if not at_end:
+        pdf.blanks(blanks)
+    body(pdf)
+    if at_end:
+        pdf.blanks(blanks)
+    return pdf.render()

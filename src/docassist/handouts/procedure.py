@@ -17,7 +17,7 @@ from datetime import date
 
 from docassist.domain.text import N_
 from docassist.handouts.fields import BRING, STEPS, TIPS, introduction_fields, step_fields
-from docassist.handouts.pdf import HandoutPDF, Line
+from docassist.handouts.pdf import HandoutPDF, Line, finish
 from docassist.handouts.words import Page, Words
 from docassist.i18n import format_date
 from docassist.procedures import Checklist, Step, Text
@@ -33,26 +33,37 @@ VISIT = N_("Date")
 def checklist_handout(checklist: Checklist, languages: Sequence[str], today: date) -> bytes:
     """The PDF of ``checklist`` in one or two ``languages`` (the first leads)."""
     words = Words(languages)
-    page = Page()
-    _introduction(page, words, checklist)
-    for number, step in enumerate(checklist.steps, 1):
-        _step(page, words, step, number)
-    page.gap(4)
-    page.blank(words.both(OFFICE, " / ") + ":")
-    page.blank(words.both(VISIT, " / ") + ":")
+    page = checklist_page(words, checklist)
 
     title = words.line(checklist.title)
     footer = (
         f"docassist · {checklist.id} v{checklist.version} · "
         f"{format_date(today, language=words.first)}"
     )
-    pdf = HandoutPDF(footer, title=title.first, language=words.first)
-    pdf.title_block(title)
     drafts = words.draft_lines([checklist])
-    if drafts:
-        pdf.warning(drafts)
-    page.draw(pdf)
-    return pdf.render()
+
+    def start() -> HandoutPDF:
+        pdf = HandoutPDF(footer, title=title.first, language=words.first)
+        pdf.title_block(title)
+        if drafts:
+            pdf.warning(drafts)
+        return pdf
+
+    return finish(start, page.draw, closing_blanks(words))
+
+
+def checklist_page(words: Words, checklist: Checklist) -> Page:
+    """What the handout says under its title: the introduction, then each step."""
+    page = Page()
+    _introduction(page, words, checklist)
+    for number, step in enumerate(checklist.steps, 1):
+        _step(page, words, step, number)
+    return page
+
+
+def closing_blanks(words: Words) -> list[str]:
+    """The office address and the date of the visit, filled in by hand."""
+    return [words.both(OFFICE, " / ") + ":", words.both(VISIT, " / ") + ":"]
 
 
 def _introduction(page: Page, words: Words, checklist: Checklist) -> None:

@@ -85,14 +85,24 @@ class Words:
     def msg(self, msgid: str, code: str | None = None) -> str:
         return translate_in(code or self.first, msgid)
 
-    def both(self, msgid: str, sep: str = " · ") -> str:
-        """A UI message in each language on one line: "What to bring · So te anes"."""
+    def both(self, msgid: str, sep: str = " · ", *, strip: str = "") -> str:
+        """A UI message in each language on one line: "What to bring · So te anes".
+
+        ``strip``: characters taken off each end of each language's text ("Where:" as a
+        heading is "Kaj · Где")."""
         seen: list[str] = []
         for code in self.codes:
-            text = translate_in(code, msgid)
+            text = translate_in(code, msgid).strip(strip) if strip else translate_in(code, msgid)
             if text not in seen:
                 seen.append(text)
         return sep.join(seen)
+
+    def pair(self, render: Callable[[str], str]) -> Line:
+        """A line built in each language by ``render(code)``: the first, then the second
+        (grey) when it says something else."""
+        first = render(self.first)
+        second = render(self.second) if self.second else ""
+        return Line(first, "" if second == first else second)
 
     def draft_lines(self, checklists: Sequence[Checklist]) -> list[str]:
         """The draft marker, once per language that needs it, in that language."""

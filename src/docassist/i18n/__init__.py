@@ -404,6 +404,13 @@ def format_datetime(
 _THOUSANDS = {"en_GB": ",", "sr_Cyrl_RS": ".", "sr_Latn_RS": "."}
 
 
+def format_time(moment: dt.datetime, *, language: str | None = None) -> str:
+    """The time of day, short ("19:09"), as the language writes it."""
+    from babel import dates
+
+    return dates.format_time(moment, format="short", locale=_locale(language))
+
+
 def format_number(n: int, *, language: str | None = None) -> str:
     """A whole number with the language's grouping ("1.234" in Serbian)."""
     separator = _THOUSANDS.get(_language(language).format_locale)

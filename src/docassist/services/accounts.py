@@ -717,6 +717,30 @@ def list_accounts(ctx: Context, session: Session) -> list[Account]:
     return [Account(r.id, r.name, r.role, _has_passphrase(ctx, r), r.must_change) for r in rows]
 
 
+class NoSuchAccountError(UserError):
+    pass
+
+
+def account_named(ctx: Context, session: Session, name: str) -> Account:
+    """The account called ``name`` (in either script, or its id), for a coordinator who
+    manages it (``docassist users reset-passphrase NAME``). Anyone else is refused before
+    any name is looked up: the answer would tell them who has an account."""
+    require(session, Action.MANAGE_ACCOUNTS)
+    found = [a for a in list_accounts(ctx, session) if a.id == name.strip()] or [
+        a
+        for a in list_accounts(ctx, session)
+        if script.search_key(a.name) == script.search_key(name)
+    ]
+    if len(found) != 1:
+        raise NoSuchAccountError(
+            N_("There is no account called {name} in this register.")
+            if not found
+            else N_("Several accounts are called {name}: give the account's id instead."),
+            name=" ".join(name.split()),
+        )
+    return found[0]
+
+
 # --- signing in and out ------------------------------------------------------------------
 
 

@@ -196,7 +196,7 @@ def _sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> None:
+def _xlsx_book(sheets: list[tuple[str, list[str], list[list[Any]]]]) -> Any:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -222,6 +222,11 @@ def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]
                 elif cell.value is not None:
                     width = max(width, min(len(str(cell.value)) + 2, 60))
             sheet.column_dimensions[column[0].column_letter].width = width
+    return book
+
+
+def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> None:
+    book = _xlsx_book(sheets)
     with atomic_path(path) as tmp:
         book.save(tmp)
 
@@ -599,3 +604,162 @@ def _as_date(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+# --- a workshop's attendance --------------------------------------------------------------
+
+ATTENDANCE_FORMATS = ("csv", "xlsx")
+ATTENDANCE_NAMES_WARNING = N_(
+    "This file lists who came to the workshop: keep it on an encrypted disk and delete it "
+    "when it is no longer needed."
+)
+
+
+@dataclass(frozen=True)
+class AttendanceExport:
+    path: Path
+    households: int
+    people: int
+    names: bool  # the file lists who came, not only how many
+
+
+def _attendance_tables(
+    ctx: Context, workshop_id: str, language: str, names: bool
+) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """(title, headers, rows): the workshop and its counts; with ``names`` who came."""
+    from docassist.domain.model import Sex
+    from docassist.services import workshops as ws
+
+    t = translator(language)
+    workshop = ws.get_workshop(ctx, workshop_id)
+    present = ws.attendees(ctx, workshop_id)
+    people = [(a, p) for a in present for p in a.people]
+    ages = [p.age_on(workshop.held_on) for _a, p in people]
+    facts: list[list[Any]] = [
+        [t.gettext(N_("Date")), workshop.held_on],
+        [t.gettext(N_("Place")), workshop.place],
+        [t.gettext(N_("Settlement")), workshop.settlement],
+        [t.gettext(N_("Municipality")), workshop.municipality],
+        [t.gettext(N_("Checklists")), ", ".join(workshop.checklists)],
+        [t.gettext(N_("Languages")), ", ".join(workshop.languages)],
+        [t.gettext(N_("Closed")), workshop.closed_at[:10] if workshop.closed_at else ""],
+        # As the workshop list and the reports count them (services.workshops).
+        [t.gettext(N_("Households present")), workshop.households],
+        [t.gettext(N_("People present")), workshop.people],
+        [t.gettext(N_("Women and girls")), sum(p.sex == Sex.FEMALE for _a, p in people)],
+        [t.gettext(N_("Men and boys")), sum(p.sex == Sex.MALE for _a, p in people)],
+        [t.gettext(N_("Under 18")), sum(1 for age in ages if age is not None and age < 18)],
+        [t.gettext(N_("Age not known")), sum(1 for age in ages if age is None)],
+    ]
+    tables: list[tuple[str, list[str], list[list[Any]]]] = [
+        (t.pgettext("sheet name", "Workshop"), [], facts)
+    ]
+    if names:
+        headers = [
+            t.gettext(N_("Family name")),
+            t.gettext(N_("Given name")),
+            t.gettext(N_("Year of birth")),
+            t.gettext(N_("Settlement")),
+            t.gettext(N_("Municipality")),
+            t.gettext(N_("Household")),
+        ]
+        rows = [
+            [
+                p.family_name,
+                p.given_name,
+                p.birth_date.year if p.birth_date else None,
+                a.settlement,
+                a.municipality,
+                a.household_id,
+            ]
+            for a, p in people
+        ]
+        tables.append((t.pgettext("sheet name", "People present"), headers, rows))
+    return tables
+
+
+def attendance_export_name(held_on: date, fmt: str, names: bool, encrypted: bool) -> str:
+    stem = f"docassist-attendance-{held_on.isoformat()}" + ("-names" if names else "")
+    if fmt == "csv":
+        return f"{stem}.zip" if names else f"{stem}.csv"
+    return f"{stem}.xlsx.zip" if encrypted else f"{stem}.xlsx"
+
+
+def export_attendance(
+    ctx: Context,
+    workshop_id: str,
+    fmt: str,
+    path: Path,
+    *,
+    language: str,
+    names: bool = False,
+    passphrase: str | None = None,
+    unencrypted: bool = False,
+) -> AttendanceExport:
+    """A workshop's attendance as CSV or XLSX: the counts, or with ``names`` who came.
+
+    Counts only is anyone's (like a report). With names it is a coordinator's, and
+    encrypted like the whole register unless ``unencrypted`` says otherwise: an AES-256
+    zip holding the XLSX, or the CSV files. A path that is a folder gets the usual name.
+    """
+    from docassist.services import workshops as ws
+
+    if fmt not in ATTENDANCE_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    workshop = ws.get_workshop(ctx, workshop_id)
+    encrypted = False
+    if names:
+        require_coordinator(ctx)
+        check_export_passphrase(passphrase, unencrypted)
+        encrypted = passphrase is not None
+    elif passphrase is not None:
+        raise ValueError("a counts-only export is not encrypted")
+    path = Path(path).expanduser().absolute()
+    if path.is_dir():
+        path = path / attendance_export_name(workshop.held_on, fmt, names, encrypted)
+    elif (encrypted or (names and fmt == "csv")) and path.suffix.lower() != ".zip":
+        path = path.with_name(path.name + ".zip")
+    tables = _attendance_tables(ctx, workshop_id, language, names)
+    files = ("workshop", "people")
+    with atomic_path(path) as tmp, ctx.use_case():
+        owner_only(tmp)
+        if fmt == "xlsx" and not encrypted:
+            _xlsx_book(tables).save(tmp)
+        elif fmt == "xlsx":
+            # Built in memory: the XLSX with names never lies on the disk in the clear.
+            data = io.BytesIO()
+            _xlsx_book(tables).save(data)
+            with _aes_zip(tmp, passphrase or "") as archive:
+                archive.writestr(_inner_name(path), data.getvalue())
+        elif names:  # one CSV per table in a zip, encrypted when asked
+            with (
+                _aes_zip(tmp, passphrase)
+                if passphrase is not None
+                else zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED)
+            ) as archive:
+                for name, table in zip(files, tables, strict=True):
+                    archive.writestr(f"{name}.csv", "\ufeff" + _tables_csv([table]))
+        else:
+            tmp.write_text(_tables_csv(tables), encoding="utf-8-sig", newline="")
+        owner_only(tmp)
+        ctx.audit(
+            "export",
+            "workshop",
+            workshop_id,
+            after={"format": fmt, "path": str(path), "names": names, "encrypted": encrypted},
+        )
+    return AttendanceExport(path, workshop.households, workshop.people, names)
+
+
+def _tables_csv(tables: list[tuple[str, list[str], list[list[Any]]]]) -> str:
+    """Tables one under the other: a title row, the headers, the rows, a blank row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for title, headers, rows in tables:
+        writer.writerow([title])
+        if headers:
+            writer.writerow(headers)
+        for row in rows:
+            writer.writerow([_csv_value(v) for v in row])
+        writer.writerow([])
+    return out.getvalue()

@@ -25,6 +25,8 @@ from docassist.domain.script import cyr_to_lat
 from docassist.handouts.family import FamilyFacts, MemberFacts, family_plan
 from docassist.handouts.plan import plan_sections
 from docassist.handouts.procedure import checklist_handout
+from docassist.handouts.workshop import Attendee as SheetAttendee
+from docassist.handouts.workshop import WorkshopFacts, signin_sheet, workshop_pack
 from docassist.i18n import current_language, get_language
 from docassist.locations import handouts_dir
 from docassist.procedures import ChecklistSet
@@ -33,6 +35,7 @@ from docassist.services.context import Context, NotFoundError
 from docassist.services.files import write_bytes
 from docassist.services.households import Person, get_household
 from docassist.services.plans import household_plans
+from docassist.services.workshops import Workshop, attendees, get_workshop
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Handout:
     data: bytes
     filename: str
     household_id: str | None = None  # set on a family plan: saving it is audited
+    workshop_id: str | None = None  # set on a sign-in sheet (it names people): audited too
 
 
 def _slug(text: str) -> str:
@@ -120,6 +124,44 @@ def make_family_plan(
     return Handout(data, name, household_id)
 
 
+def _workshop_facts(
+    ctx: Context, workshop_id: str, checklists: ChecklistSet
+) -> tuple[Workshop, WorkshopFacts]:
+    workshop = get_workshop(ctx, workshop_id)
+    covered = [c for c in (checklists.get(cid) for cid in workshop.checklists) if c]
+    people = [
+        SheetAttendee(
+            f"{p.family_name} {p.given_name}" + (f" ({p.birth_date.year})" if p.birth_date else ""),
+            ", ".join(x for x in (a.settlement, a.municipality) if x),
+        )
+        for a in attendees(ctx, workshop_id)
+        for p in a.people
+    ]
+    place = " · ".join(p for p in (workshop.place, workshop.settlement, workshop.municipality) if p)
+    return workshop, WorkshopFacts(workshop.held_on, place, covered, people)
+
+
+def make_signin_sheet(ctx: Context, workshop_id: str, checklists: ChecklistSet) -> Handout:
+    """The workshop's sign-in sheet: the people marked present, blank lines for newcomers.
+
+    In the workshop's languages. Raises ``NotFoundError`` for an unknown workshop.
+    """
+    workshop, facts = _workshop_facts(ctx, workshop_id, checklists)
+    data = signin_sheet(facts, workshop.languages or ("en",), ctx.today())
+    name = f"sign-in-{workshop.held_on.isoformat()}-{_slug(workshop.place or 'workshop')}.pdf"
+    return Handout(data, name, workshop_id=workshop_id)
+
+
+def make_workshop_pack(ctx: Context, workshop_id: str, checklists: ChecklistSet) -> Handout:
+    """Every checklist of the workshop in one PDF, in the workshop's languages."""
+    workshop, facts = _workshop_facts(ctx, workshop_id, checklists)
+    if not facts.checklists:
+        raise NotFoundError("checklist", ", ".join(workshop.checklists))
+    data = workshop_pack(facts.checklists, workshop.languages or ("en",), ctx.today())
+    name = f"workshop-pack-{workshop.held_on.isoformat()}-{'-'.join(workshop.languages)}.pdf"
+    return Handout(data, name.replace("_", "-"))
+
+
 def default_path(handout: Handout) -> Path:
     return handouts_dir() / handout.filename
 
@@ -142,15 +184,20 @@ def save(handout: Handout, path: Path | str | None = None, ctx: Context | None =
     target = target.absolute()
     write_bytes(target, handout.data)
     if ctx is not None and handout.household_id is not None:
-        try:
-            with ctx.use_case():
-                # What was made and for whom, never what it says or where: it travels.
-                ctx.audit(
-                    "print", "household", handout.household_id, after={"handout": "family-plan"}
-                )
-        except BaseException:
-            # Not recorded (another program held the register): a plan with names that
-            # the audit log does not know of is not left behind either.
-            target.unlink(missing_ok=True)
-            raise
+        _audited(target, ctx, "household", handout.household_id, "family-plan")
+    elif ctx is not None and handout.workshop_id is not None:
+        _audited(target, ctx, "workshop", handout.workshop_id, "sign-in-sheet")
     return target
+
+
+def _audited(target: Path, ctx: Context, entity: str, entity_id: str, kind: str) -> None:
+    """Record that a handout with names was made, or take the file back."""
+    try:
+        with ctx.use_case():
+            # What was made and for whom, never what it says or where: it travels.
+            ctx.audit("print", entity, entity_id, after={"handout": kind})
+    except BaseException:
+        # Not recorded (another program held the register): a sheet with names that
+        # the audit log does not know of is not left behind either.
+        target.unlink(missing_ok=True)
+        raise

@@ -16,7 +16,7 @@ from docassist.domain.dates import (
     parse_day,
     parse_partial_date,
 )
-from docassist.domain.jmbg import check_jmbg
+from docassist.domain.jmbg import JmbgCheck, check_jmbg
 from docassist.domain.model import (
     DocumentKind,
     DocumentState,
@@ -256,6 +256,26 @@ def parse_birth_date(text: str, today: date) -> tuple[PartialDate | None, list[P
         return None, [err.problem]
 
 
+def jmbg_against_record(jmbg: str, birth: PartialDate | None, sex: Sex, today: date) -> JmbgCheck:
+    """The JMBG checked and compared with the person's birth date and sex.
+
+    One check for the form, which shows every problem it finds, and for the plan
+    (``services.plans``), which takes a JMBG as proof of anything only when this finds
+    none: a number the form flags (a wrong check digit, a birth date the record
+    contradicts) must not register a birth on the family plan.
+    """
+    return check_jmbg(
+        jmbg,
+        # A date known to the day is its own earliest day.
+        birth_date=birth.earliest()
+        if birth and birth.precision == "day" and not birth.approximate
+        else None,
+        birth_year=birth.year if birth and not birth.approximate else None,
+        sex=sex if sex != Sex.UNKNOWN else None,
+        today=today,
+    )
+
+
 def validate_person(inp: PersonInput, today: date) -> dict[str, list[Problem]]:
     """Everything wrong or doubtful, by field; errors block saving, warnings do not."""
     problems: dict[str, list[Problem]] = {}
@@ -275,16 +295,7 @@ def validate_person(inp: PersonInput, today: date) -> dict[str, list[Problem]]:
     if date_problems:
         problems["birth_date"] = date_problems
     if inp.jmbg.strip():
-        check = check_jmbg(
-            inp.jmbg,
-            # A date known to the day is its own earliest day.
-            birth_date=birth.earliest()
-            if birth and birth.precision == "day" and not birth.approximate
-            else None,
-            birth_year=birth.year if birth and not birth.approximate else None,
-            sex=inp.sex if inp.sex != Sex.UNKNOWN else None,
-            today=today,
-        )
+        check = jmbg_against_record(inp.jmbg, birth, inp.sex, today)
         if check.problems:
             problems["jmbg"] = list(check.problems)
     for kind, text in (inp.valid_until or {}).items():
@@ -421,6 +432,8 @@ _PERSON_DERIVED = {
     "birth_approximate": "birth_date",
     "ethnicity_consent_at": "ethnicity",
 }
+# What settling a sync conflict by hand takes along with a field (services/sync).
+DERIVED_COLUMNS = {"households": _HOUSEHOLD_DERIVED, "persons": _PERSON_DERIVED}
 
 
 def update_household(
@@ -540,6 +553,12 @@ def update_person(
             old["valid_until"] = _valid_dict({k: valid_before.get(k) for k in valid_changed})
             new["valid_until"] = _valid_dict(valid_changed)
         ctx.audit("update", "person", person_id, _audit_person(old), _audit_person(new))
+
+
+def recompute_derived(table: str, row: dict[str, Any]) -> None:
+    """Columns computed from several others, made again after a merge by hand."""
+    if table == "persons" and "given_name" in row and "family_name" in row:
+        _recompute_name_key(row)
 
 
 def _recompute_name_key(row: dict[str, Any]) -> None:

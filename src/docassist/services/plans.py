@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from docassist.domain import birthplace
-from docassist.domain.jmbg import check_jmbg
 from docassist.domain.model import DocumentKind, DocumentState, StepStatus
 from docassist.procedures import (
     CaseFacts,
@@ -17,7 +16,7 @@ from docassist.procedures import (
 )
 from docassist.services.cases import Case, StepPlan, cases_of_household
 from docassist.services.context import Context
-from docassist.services.households import Person, get_household, get_person
+from docassist.services.households import Person, get_household, get_person, jmbg_against_record
 
 
 def _age_days(person: Person, today: date) -> int | None:
@@ -29,11 +28,14 @@ def _age_days(person: Person, today: date) -> int | None:
 
 
 def _jmbg_region(person: Person, today: date) -> tuple[str | None, str | None]:
-    """(region code, region kind) of a valid JMBG, else (None, None)."""
+    """(region code, region kind) of a JMBG the person's form would not flag, else
+    (None, None): a number with a wrong check digit, or one that contradicts the
+    recorded birth date or sex, proves nothing (the household screen shows the form's
+    warning beside it)."""
     if not person.jmbg:
         return None, None
-    check = check_jmbg(person.jmbg, today=today)
-    if not check.is_valid:
+    check = jmbg_against_record(person.jmbg, person.birth_date, person.sex, today)
+    if check.problems:
         return None, None
     return check.region_code, check.region_kind
 
@@ -91,6 +93,25 @@ def _facts(person: Person, cases: list[Case], ctx: Context) -> PersonFacts:
             if c.person_id == person.id
         ),
     )
+
+
+def documents_as_planned(
+    person: Person, plan: PersonPlan | None
+) -> tuple[dict[DocumentKind, DocumentState], frozenset[DocumentKind]]:
+    """The documents as the person's plan reads them, and which of them it inferred.
+
+    One answer for the household screen (its marks and its words) and the family plan
+    (``PersonPlan.held``): a document recorded as not known that the plan takes the
+    person to hold (from a JMBG, or another document that implies it) shows as held,
+    marked as inferred, never "held" on paper and "not known" on screen.
+    """
+    documents = dict(person.documents)
+    inferred: set[DocumentKind] = set()
+    for kind in plan.held if plan is not None else ():
+        if documents.get(kind, DocumentState.UNKNOWN) == DocumentState.UNKNOWN:
+            documents[kind] = DocumentState.HAVE
+            inferred.add(kind)
+    return documents, frozenset(inferred)
 
 
 def household_plans(

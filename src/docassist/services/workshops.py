@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -49,6 +49,20 @@ class Workshop:
     created_at: str
     households: int  # households marked present
     people: int  # people present: named members, or every member of a whole household
+    closed_at: str | None = None  # "Close the workshop": when it was recorded as ended
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where the presenter was left: the slide and the "what to bring" ticks."""
+
+    position: int = 0
+    # (checklist id, step key) -> the indexes of the items ticked
+    ticks: dict[tuple[str, str], set[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -262,6 +276,64 @@ def remove_attendance(
         )
 
 
+def set_people_present(
+    ctx: Context, workshop_id: str, household_id: str, person_ids: Sequence[str]
+) -> None:
+    """Exactly these members of the household are present: one tick or untick.
+
+    A household marked as a whole becomes one mark per member who came, so unticking the
+    mother's sister leaves the others counted; no one ticked leaves the household
+    unmarked. One transaction and one audit entry, whatever the rows changed.
+    """
+    _workshop_row(ctx, workshop_id)
+    members = _member_ids(ctx, household_id)
+    wanted = list(dict.fromkeys(person_ids))
+    if any(p not in members for p in wanted):
+        raise ValidationError(
+            {
+                "person_ids": [
+                    Problem("household", N_("This person is not a member of the household."))
+                ]
+            }
+        )
+    rows = _attendance_rows(ctx, workshop_id, household_id)
+    live = {p for p, r in rows.items() if not r["deleted_at"]}
+    target: set[str | None] = set(wanted)
+    if live == target:
+        return
+    now = ctx.now()
+    with ctx.use_case():
+        for person_id in live - target:
+            ctx.db.execute(
+                "UPDATE attendance SET deleted_at = ?, updated_at = ?, device_id = ? WHERE id = ?",
+                [now, now, ctx.device_id, rows[person_id]["id"]],
+            )
+        for person_id in target - live:
+            if person_id in rows:  # marked once and taken back: the same row again
+                ctx.db.execute(
+                    "UPDATE attendance SET deleted_at = NULL, updated_at = ?, device_id = ? "
+                    "WHERE id = ?",
+                    [now, ctx.device_id, rows[person_id]["id"]],
+                )
+            else:
+                ctx.db.table("attendance").insert(
+                    {
+                        "id": new_id(),
+                        "workshop_id": workshop_id,
+                        "household_id": household_id,
+                        "person_id": person_id,
+                        **ctx.stamp(),
+                    }
+                )
+        ctx.audit(
+            "attend_people",
+            "workshop",
+            workshop_id,
+            before={"household_id": household_id, "person_ids": sorted(live, key=str)},
+            after={"household_id": household_id, "person_ids": sorted(wanted)},
+        )
+
+
 def register_and_attend(
     ctx: Context,
     workshop_id: str,
@@ -343,6 +415,53 @@ def open_cases_for_attendees(
     return OpenedCases(opened, skipped)
 
 
+def close_workshop(ctx: Context, workshop_id: str) -> None:
+    """Record that the workshop ended ("Close the workshop"); closing again is harmless."""
+    row = _workshop_row(ctx, workshop_id)
+    if row["closed_at"]:
+        return
+    now = ctx.now()
+    with ctx.use_case():
+        ctx.db.execute(
+            "UPDATE workshops SET closed_at = ?, updated_at = ?, device_id = ? WHERE id = ?",
+            [now, now, ctx.device_id, workshop_id],
+        )
+        ctx.audit("close", "workshop", workshop_id, after={"closed_at": now})
+
+
+def save_progress(ctx: Context, workshop_id: str, progress: Progress) -> None:
+    """Keep where the presenter is, so a workshop continued later resumes there.
+
+    Not audited, unlike every use case: it changes nothing about a family or the
+    workshop's record (which slide a projector shows), and it is written at each key
+    press of the presenter, which would bury the trail under page turns.
+    """
+    ticks = [[c, s, sorted(items)] for (c, s), items in sorted(progress.ticks.items()) if items]
+    with ctx.db.atomic():
+        ctx.db.execute(
+            "INSERT INTO workshop_progress (workshop_id, position, ticks, updated_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (workshop_id) DO UPDATE SET "
+            "position = excluded.position, ticks = excluded.ticks, "
+            "updated_at = excluded.updated_at",
+            [workshop_id, max(0, progress.position), json.dumps(ticks), ctx.now()],
+        )
+
+
+def get_progress(ctx: Context, workshop_id: str) -> Progress:
+    """Where the presenter was left on this laptop; the start when never shown here."""
+    row = ctx.db.execute(
+        "SELECT position, ticks FROM workshop_progress WHERE workshop_id = ?", [workshop_id]
+    ).fetchone()
+    if row is None:
+        return Progress()
+    try:
+        saved = json.loads(row[1] or "[]")
+        ticks = {(str(c), str(s)): {int(i) for i in items} for c, s, items in saved}
+    except (TypeError, ValueError):  # written by this module; never fail a workshop on it
+        ticks = {}
+    return Progress(int(row[0] or 0), ticks)
+
+
 # --- queries ----------------------------------------------------------------
 
 # A household marked present as a whole brought the members it had then: someone
@@ -376,6 +495,36 @@ def get_workshop(ctx: Context, workshop_id: str) -> Workshop:
     if not rows:
         raise NotFoundError("workshop", workshop_id)
     return _workshop(rows[0])
+
+
+LATEST = "latest"
+
+
+def find_workshop(ctx: Context, ref: str) -> Workshop:
+    """A workshop by its id, the start of its id (as ``docassist workshops`` shows it),
+    or ``latest``. Raises ``NotFoundError`` for none, ``ValidationError`` for several."""
+    ref = ref.strip()
+    if ref.lower() == LATEST:
+        recent = list_workshops(ctx, 1)
+        if not recent:
+            raise NotFoundError("workshop", ref)
+        return recent[0]
+    rows = ctx.db.execute(
+        "SELECT id FROM workshops WHERE deleted_at IS NULL AND (id = ? OR id LIKE ? ESCAPE '\\') "
+        "LIMIT 2",
+        [ref, ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"],
+    ).fetchall()
+    if not ref or not rows:
+        raise NotFoundError("workshop", ref)
+    if len(rows) > 1 and rows[0][0] != ref:
+        raise ValidationError(
+            {
+                "workshop": [
+                    Problem("ambiguous", N_("Several workshops start with {ref}."), {"ref": ref})
+                ]
+            }
+        )
+    return get_workshop(ctx, rows[0][0])
 
 
 def list_workshops(ctx: Context, limit: int = 20) -> list[Workshop]:
@@ -431,6 +580,7 @@ def _workshop(row: dict[str, Any]) -> Workshop:
         created_at=row["created_at"],
         households=row["households"],
         people=row["people"],
+        closed_at=row["closed_at"],
     )
 
 

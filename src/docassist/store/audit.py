@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docassist.domain.text import N_, UserError
+from docassist.store import engine
 from docassist.store.database import Database
 
 # The predecessor of the first entry.
@@ -221,7 +222,7 @@ def _has_chain(conn: sqlite3.Connection) -> bool | None:
             "SELECT 1 FROM _sqlite_migrations WHERE migration_set = 'docassist' "
             "AND name = '0007_audit_chain'"
         ).fetchone()
-    except sqlite3.OperationalError:  # no record of migrations: not ours, or very old
+    except engine.OperationalErrors:  # no record of migrations: not ours, or very old
         return None
     return False if applied else None
 

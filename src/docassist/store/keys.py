@@ -149,7 +149,8 @@ class UserKeyExistsError(KeyringError):
     pass
 
 
-_SIGN_IN = N_("That name and passphrase do not open this register.")
+# The words accounts.SignInError uses: a refusal reads the same on every register.
+_SIGN_IN = N_("That name and passphrase do not match. Check both and try again.")
 _WAIT = N_("Too many wrong passphrases: wait {seconds} s, then try again.")
 _NO_KEYRING = N_(
     "There is no key file ({keys}) beside the encrypted register {path}: without it the "

@@ -779,6 +779,27 @@ def m0014_document_valid_until(db: Database) -> None:
     )
 
 
+@_migration("0017_workshop_close_and_progress")
+def m0017_workshop_close_and_progress(db: Database) -> None:
+    # Issue 16 §4. closed_at: "Close the workshop" records that it ended (a synced
+    # column: the hub keeps rows as JSON, so it travels with no change there).
+    # workshop_progress: where the presenter was left (the slide and the "what to bring"
+    # ticks), so continuing after a flat battery resumes there. It is this laptop's
+    # projector, not a record of anyone: no sync columns, nothing personal in it.
+    _run_script(
+        db,
+        """
+    ALTER TABLE workshops ADD COLUMN closed_at TEXT;
+    CREATE TABLE workshop_progress (
+        workshop_id TEXT PRIMARY KEY REFERENCES workshops(id),
+        position INTEGER NOT NULL DEFAULT 0,
+        ticks TEXT NOT NULL DEFAULT '[]',    -- JSON: [[checklist id, step key, [items]]]
+        updated_at TEXT NOT NULL
+    );
+    """,
+    )
+
+
 @_migration("0019_outbox_by_row")
 def m0019_outbox_by_row(db: Database) -> None:
     # Applying a pull asks, for every row that arrives, whether this laptop still has
@@ -797,3 +818,39 @@ def m0020_renewed_device(db: Database) -> None:
     # id's until the next sync moves it to the new one; this column holds the old id
     # until then.
     db.execute("ALTER TABLE sync_state ADD COLUMN previous_device TEXT")
+    # A coordinator may also settle a conflict by hand, field by field (the conflicts
+    # screen): a resolution's choice may be 'merged'. SQLite cannot change a CHECK in
+    # place, so the table is made again, with its index and its three sync triggers.
+    marking = "(SELECT attached AND NOT applying FROM sync_state)"
+    mark = "INSERT OR IGNORE INTO sync_dirty(tbl, row_key) VALUES"
+    _run_script(
+        db,
+        f"""
+    CREATE TABLE sync_resolutions_new (
+        id TEXT PRIMARY KEY,
+        conflict_id TEXT NOT NULL,
+        choice TEXT NOT NULL CHECK (choice IN ('winner','loser','merged')),
+        user_id TEXT,
+        at TEXT NOT NULL,
+        device_id TEXT NOT NULL
+    );
+    INSERT INTO sync_resolutions_new SELECT id, conflict_id, choice, user_id, at, device_id
+        FROM sync_resolutions;
+    DROP TABLE sync_resolutions;
+    ALTER TABLE sync_resolutions_new RENAME TO sync_resolutions;
+    CREATE INDEX sync_resolutions_conflict ON sync_resolutions(conflict_id);
+    CREATE TRIGGER sync_sync_resolutions_ai AFTER INSERT ON sync_resolutions
+    WHEN {marking} BEGIN
+        {mark} ('sync_resolutions', new.id);
+    END;
+    CREATE TRIGGER sync_sync_resolutions_au AFTER UPDATE ON sync_resolutions
+    WHEN {marking} BEGIN
+        {mark} ('sync_resolutions', new.id);
+        {mark} ('sync_resolutions', old.id);
+    END;
+    CREATE TRIGGER sync_sync_resolutions_ad AFTER DELETE ON sync_resolutions
+    WHEN {marking} BEGIN
+        {mark} ('sync_resolutions', old.id);
+    END;
+    """,
+    )

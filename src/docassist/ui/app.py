@@ -60,6 +60,7 @@ HIGH_CONTRAST = Theme(
     dark=True,
 )
 NORMAL_THEME = "textual-dark"
+STANDING_EVERY = 300.0  # seconds between readings of the sync standing in the title
 # The id of the question Ctrl+Q asks when typing would be lost.
 QUIT_QUESTION = "quit-question"
 
@@ -201,6 +202,9 @@ class DocAssistApp(App):
             # open; leave cleanly instead.
             self.set_interval(2, self._exit_if_terminal_gone)
         self.set_interval(self.idle.check_every(), self._check_idle)
+        # The last sync and the note about changes waiting for days are read again now
+        # and then: an app left open over days shows them as they are, not as at start.
+        self.set_interval(STANDING_EVERY, self._set_titles)
         if self._initial_user:
             self.start_session(self._direct_session(self._initial_user))
         else:
@@ -552,9 +556,11 @@ class DocAssistApp(App):
     def _set_titles(self) -> None:
         self.title = "docassist"
         parts = [_("Demo register (made-up families)") if self.demo else _("Register")]
+        # the sync standing before the name: at 80 columns the header cuts the end off,
+        # and it must stay in sight (the name is also on the users screen, Ctrl+T)
+        parts += self._sync_standing()
         if self.user:
             parts.append(self.user.name)
-        parts += self._sync_standing()
         self.sub_title = " · ".join(parts)
 
     def _sync_standing(self) -> list[str]:
@@ -569,14 +575,21 @@ class DocAssistApp(App):
             return []
         from datetime import datetime
 
-        def local(iso: str) -> str:  # stored in UTC, shown in the laptop's time zone
-            return i18n.format_datetime(datetime.fromisoformat(iso).astimezone())
-
-        when = standing.last_sync_at
-        parts = [_("synced {when}").format(when=local(when)) if when else _("never synced")]
+        # Short, for the title keeps them in sight at 80 columns: the time of a sync
+        # made today, else its date; and how many days changes have waited.
+        parts = [_("never synced")]
+        if standing.last_sync_at:
+            when = datetime.fromisoformat(standing.last_sync_at).astimezone()
+            today = datetime.fromisoformat(self.ctx.now()).astimezone().date()
+            shown = (
+                i18n.format_time(when) if when.date() == today else i18n.format_date(when.date())
+            )
+            parts = [_("synced {when}").format(when=shown)]
         if standing.waiting_since:
             parts.append(
-                _("changes waiting since {date}").format(date=local(standing.waiting_since))
+                ngettext("unsent {n} day", "unsent {n} days", standing.waiting_days).format(
+                    n=standing.waiting_days
+                )
             )
         return parts
 
@@ -660,6 +673,17 @@ class DocAssistApp(App):
 
         if self.session is not None and not isinstance(self.screen, UsersScreen):
             self.push_screen(UsersScreen())
+
+    def action_conflicts(self) -> None:
+        from docassist.ui.screens.conflicts import ConflictsScreen
+
+        if self.role not in (Role.COORDINATOR, Role.ADMIN):
+            from docassist.services.sync import RESOLVE_REFUSAL
+
+            self.notify(_(RESOLVE_REFUSAL), severity="warning")
+            return
+        if not isinstance(self.screen, ConflictsScreen):
+            self.push_screen(ConflictsScreen())
 
     def action_about(self) -> None:
         from docassist.ui.screens.about import AboutScreen

@@ -97,6 +97,18 @@ COMMANDS: tuple[Command, ...] = (
         REGISTER_ROLES,
     ),
     Command(
+        # F12: every Ctrl letter left is taken by the text fields (Ctrl+K deletes to
+        # the end of the line) or by the terminal (Ctrl+B is tmux's)
+        "f12",
+        "conflicts",
+        N_("Conflicts"),
+        N_(
+            "What two laptops changed at once: compare both versions, keep one or merge "
+            "them by hand."
+        ),
+        frozenset({Role.COORDINATOR, Role.ADMIN}),
+    ),
+    Command(
         "ctrl+t",
         "users",
         N_("Users"),

@@ -24,7 +24,11 @@ from docassist.domain.model import Role
 from docassist.domain.sync import POLICIES, POLICY, ConflictKind
 from docassist.domain.text import N_, Problem
 from docassist.services.context import Context, NotFoundError, ValidationError, real_now
-from docassist.services.households import refresh_search_text
+from docassist.services.households import (
+    DERIVED_COLUMNS,
+    recompute_derived,
+    refresh_search_text,
+)
 from docassist.services.sync import hub, laptop
 from docassist.services.sync.hub import (
     DeviceRefusedError,
@@ -366,6 +370,16 @@ class ConflictView:
         """Its copies were blanked: the person it was about was erased on request."""
         return self.loser.data == laptop.ERASED_SIDE
 
+    def subject(self) -> str:
+        """What the conflict is about, as a coordinator recognises it."""
+        data = self.winner.data or self.loser.data
+        if self.table == "persons":
+            name = f"{data.get('given_name', '')} {data.get('family_name', '')}".strip()
+            return name or self.row_key
+        if self.table == "households":
+            return str(data.get("family_name") or self.row_key)
+        return f"{self.table} {self.row_key}"
+
     def differences(self) -> list[str]:
         """The fields whose values the two versions disagree on."""
         keys = sorted(set(self.winner.data) | set(self.loser.data))
@@ -440,9 +454,27 @@ def _is_coordinator(ctx: Context) -> bool:
     return bool(row) and row[0] in (Role.COORDINATOR, Role.ADMIN)
 
 
-def resolve_conflict(ctx: Context, conflict_id: str, choice: Literal["winner", "loser"]) -> None:
-    """Settle a conflict: keep the version that shows ("winner"), or put the losing one
-    back ("loser": written as a new change, so every laptop gets it). Audited."""
+Choice = Literal["winner", "loser", "merged"]
+
+
+def mergeable_fields(view: ConflictView) -> list[str]:
+    """The fields a coordinator may take one by one from either version: those that
+    differ, but for columns computed from another (they come with their source).
+    None for a deletion against an edit: one of the two is kept whole."""
+    if view.winner.deleted or view.loser.deleted:
+        return []
+    derived = DERIVED_COLUMNS.get(view.table, {})
+    return [f for f in view.differences() if f not in derived]
+
+
+def resolve_conflict(
+    ctx: Context, conflict_id: str, choice: Choice, take: list[str] | None = None
+) -> None:
+    """Settle a conflict (coordinators; the command line and the conflicts screen):
+    keep the version that shows ("winner"); put the losing one back ("loser"); or
+    "merged": the row as it is now, with the fields in ``take`` taken from the losing
+    version (and the columns computed from them). What is put back or merged is written
+    as a new change, so every laptop gets it. One audit entry says which."""
     if not _is_coordinator(ctx):
         raise ValidationError({"user": [Problem("role", RESOLVE_REFUSAL)]})
     view = get_conflict(ctx, conflict_id)
@@ -450,10 +482,43 @@ def resolve_conflict(ctx: Context, conflict_id: str, choice: Literal["winner", "
         raise ValidationError(
             {"conflict": [Problem("resolved", N_("This conflict was already settled."))]}
         )
+    taken: list[str] = []
+    if choice == "merged":
+        offered = mergeable_fields(view)
+        taken = [f for f in offered if f in (take or [])]
+        unknown = sorted(set(take or []) - set(offered))
+        if unknown or not taken:
+            raise ValidationError(
+                {
+                    "take": [
+                        Problem(
+                            "fields",
+                            N_(
+                                "Choose fields where the two versions differ ({fields}); a "
+                                "deletion against an edit is settled by keeping one of them."
+                            ),
+                            {"fields": ", ".join(offered) or "-"},
+                        )
+                    ]
+                }
+            )
     policy = POLICY[view.table]
     with ctx.use_case():
+        data: dict[str, Any] | None = None
         if choice == "loser":
             data = {**view.loser.data, **ctx.stamp()}
+        elif choice == "merged":
+            current = outbox.read_row(ctx.db, policy, view.row_key)
+            data = policy.payload(current) if current is not None else dict(view.winner.data)
+            derived = DERIVED_COLUMNS.get(view.table, {})
+            for name in taken:
+                data[name] = view.loser.data.get(name)
+                for column, source in derived.items():
+                    if source == name:
+                        data[column] = view.loser.data.get(column)
+            recompute_derived(view.table, data)
+            data.update(ctx.stamp())
+        if data is not None:
             outbox.write_row(ctx.db, policy, view.row_key, data)
             if view.table == "households":
                 refresh_search_text(ctx, view.row_key)
@@ -469,12 +534,16 @@ def resolve_conflict(ctx: Context, conflict_id: str, choice: Literal["winner", "
                 "device_id": ctx.device_id,
             }
         )
+        kept = {"winner": view.winner.hlc, "loser": view.loser.hlc, "merged": None}[choice]
+        after: dict[str, Any] = {"choice": choice, "kept": kept}
+        if taken:
+            after["taken"] = taken  # field names only: the values are the records'
         ctx.audit(
             "resolve",
             "conflict",
             view.id,
             {"table": view.table, "row": view.row_key, "shown": view.winner.hlc},
-            {"choice": choice, "kept": (view.loser if choice == "loser" else view.winner).hlc},
+            after,
         )
 
 
@@ -525,6 +594,7 @@ class Standing:
 
     last_sync_at: str | None
     waiting_since: str | None
+    waiting_days: int = 0  # whole days the oldest of them has waited (when noted)
 
 
 WAITING_NOTE_DAYS = 3  # changes unsent for longer than this get a quiet note
@@ -536,15 +606,14 @@ def standing(ctx: Context) -> Standing | None:
         return None
     cursor = outbox.cursor_row(ctx.db, _hub_source(state))
     oldest = outbox.oldest_pending(ctx.db)
-    late = None
+    late, days = None, 0
     if oldest:
         from datetime import datetime, timedelta
 
-        if datetime.fromisoformat(ctx.now()) - datetime.fromisoformat(oldest) > timedelta(
-            days=WAITING_NOTE_DAYS
-        ):
-            late = oldest
-    return Standing(cursor["last_pull_at"] if cursor else None, late)
+        waited = datetime.fromisoformat(ctx.now()) - datetime.fromisoformat(oldest)
+        if waited > timedelta(days=WAITING_NOTE_DAYS):
+            late, days = oldest, waited.days
+    return Standing(cursor["last_pull_at"] if cursor else None, late, days)
 
 
 def status(ctx: Context) -> dict[str, Any]:

@@ -3,12 +3,15 @@
 Each dialog calls its use case in ``services.accounts`` (which decides who may do it)
 and stays open with the refusal or the problem said in it until the change is saved;
 it dismisses with True once saved. Passphrases are typed twice, masked: a screen may
-be projected.
+be projected. A new passphrase is wrapped (and a current one checked) with Argon2id, so
+each use case runs in a thread worker (ui/checking.py): the dialog says it is saving,
+and Enter or Save again meanwhile starts nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,8 +24,9 @@ from docassist.domain.model import ROLE_LABELS, Role
 from docassist.domain.text import N_, UserError
 from docassist.i18n import _
 from docassist.services import accounts
-from docassist.services.accounts import Account
+from docassist.services.accounts import Account, Session
 from docassist.services.context import ValidationError
+from docassist.ui.checking import run_off_the_ui_thread
 from docassist.ui.dialogs.base import Dialog, button_row
 from docassist.ui.widgets.chosen import chosen
 
@@ -46,6 +50,7 @@ class AccountDialog(Dialog, ModalScreen[bool]):
     def __init__(self) -> None:
         super().__init__()
         self.typed: dict[str, str] = {}
+        self.busy = False  # a use case under way in its worker
 
     def _title(self) -> str:
         raise NotImplementedError  # each dialog says what it does
@@ -57,9 +62,14 @@ class AccountDialog(Dialog, ModalScreen[bool]):
     def _fields(self) -> ComposeResult:
         raise NotImplementedError  # each dialog has its own fields
 
-    def _save(self) -> None:
-        """Call the use case; raise ValidationError or UserError to stay open."""
+    def _save(self) -> Any:
+        """Call the use case (in a thread worker: read what was typed, change nothing of
+        the app); raise ValidationError or UserError to stay open. What it returns goes
+        to ``_saved``, on the UI thread."""
         raise NotImplementedError
+
+    def _saved(self, result: Any) -> None:
+        """After ``_save`` succeeded, on the UI thread, before the dialog closes."""
 
     def compose(self) -> ComposeResult:
         # Scrolls when four fields and a hint are taller than 24 rows less the border.
@@ -89,15 +99,22 @@ class AccountDialog(Dialog, ModalScreen[bool]):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        try:
-            self._save()
-        except ValidationError as err:
-            self._refused(_problems(err))
+        if self.busy:  # Enter or Save again while saving: it is being answered
             return
-        except UserError as err:
-            self._refused(err.render(_))
-            return
-        self.dismiss(True)
+        self.busy = True
+        self.query_one("#account-error", Static).update(_("Saving…"))
+
+        def refused(err: UserError | ValidationError) -> None:
+            self._refused(_problems(err) if isinstance(err, ValidationError) else err.render(_))
+
+        def done(result: Any) -> None:
+            self._saved(result)
+            self.dismiss(True)
+
+        def settled() -> None:
+            self.busy = False
+
+        run_off_the_ui_thread(self, self._save, done, refused, settled)
 
     def _refused(self, text: str) -> None:
         self.query_one("#account-error", Static).update(text)
@@ -107,7 +124,8 @@ class AccountDialog(Dialog, ModalScreen[bool]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        if not self.busy:  # what is being saved is answered first
+            self.dismiss(False)
 
     def _new_passphrase(self) -> str:
         first, again = self.typed.get("new", ""), self.typed.get("again", "")
@@ -200,13 +218,14 @@ class OwnPassphraseDialog(AccountDialog):
         yield from self._row("new", _("New passphrase"), secret=True)
         yield from self._row("again", _("Once more"), secret=True)
 
-    def _save(self) -> None:
+    def _save(self) -> Session:
         session = self.app.session
         assert session is not None  # the Users screen is reached only signed in
         new = self._new_passphrase()
-        self.app.session = accounts.change_passphrase(
-            self.ctx, session, self.typed.get("current", ""), new
-        )
+        return accounts.change_passphrase(self.ctx, session, self.typed.get("current", ""), new)
+
+    def _saved(self, result: Any) -> None:
+        self.app.session = result  # no longer asked to change it
 
 
 class RoleDialog(AccountDialog):

@@ -26,6 +26,36 @@ def _key_label(app: App[Any], key: str) -> str:
     return app.get_key_display(Binding(key, ""))
 
 
+def screen_keys_of(screen: Screen, global_keys: set[str]) -> list[tuple[str, str]]:
+    """The keys of ``screen`` in force now, as F1 lists them (key shown, what it does).
+
+    Every key the screen binds is listed, also those kept off the footer; digits that
+    do one thing each ("1" ticks item 1, "2" item 2) are one row, "1–9"."""
+    rows: list[tuple[str, str]] = []
+    digits: dict[str, list[str]] = {}
+    for key, active in screen.active_bindings.items():
+        # The screen's own keys only: the focused widget's built-in ones
+        # (cursor moves, scrolling) are Textual's, in English, and noise here.
+        if active.node is not screen or active.binding.action in TEXTUAL_OWN:
+            continue
+        description = active.binding.description
+        if key in global_keys or not description:
+            continue
+        if key.isdigit():
+            if description not in digits:
+                digits[description] = []
+                rows.append(("", description))  # its place in the list, filled below
+            digits[description].append(key)
+            continue
+        rows.append((_key_label(screen.app, key), description))
+    return [
+        (f"{min(digits[d])}–{max(digits[d])}" if len(digits[d]) > 1 else digits[d][0], d)
+        if not key
+        else (key, d)
+        for key, d in rows
+    ]
+
+
 class HelpDialog(Dialog):
     DEFAULT_CSS = """
     HelpDialog > .dialog-box {
@@ -48,15 +78,8 @@ class HelpDialog(Dialog):
             screen_keys: DataTable = DataTable(show_cursor=False, id="screen-keys")
             screen_keys.add_columns(_("Key"), _("What it does"))
             commands = offered(self.app)
-            global_keys = {c.key for c in commands}
-            for key, active in self.under.active_bindings.items():
-                # The screen's own keys only: the focused widget's built-in ones
-                # (cursor moves, scrolling) are Textual's, in English, and noise here.
-                if active.node is not self.under or active.binding.action in TEXTUAL_OWN:
-                    continue
-                if key in global_keys or not active.binding.description:
-                    continue
-                screen_keys.add_row(_key_label(self.app, key), active.binding.description)
+            for key, description in screen_keys_of(self.under, {c.key for c in commands}):
+                screen_keys.add_row(key, description)
             yield screen_keys
             yield Label(_("Everywhere"), classes="help-title")
             everywhere: DataTable = DataTable(show_cursor=False, id="global-keys")

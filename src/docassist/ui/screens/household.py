@@ -316,7 +316,11 @@ class HouseholdScreen(DocScreen):
                 Text(_(RELATION_LABELS[m.relation])),
                 Text(shown_birth_date(m.birth_date)),
                 Text(str(age) if age is not None else ""),
-                document_marks(m.documents, m.expired_on(today), m.expiring_on(today)),
+                document_marks(
+                    plans_svc.documents_as_planned(m, self.plans.get(m.id))[0],
+                    m.expired_on(today),
+                    m.expiring_on(today),
+                ),
                 key=m.id,
             )
         self.query_one("#legend", Static).update(
@@ -357,13 +361,13 @@ class HouseholdScreen(DocScreen):
         """The documents in words, grouped by state. A document the plan takes the person
         to hold although its state is not recorded (it follows from the JMBG or another
         document) is listed as held, never "Has" in the plan and "Not known" here."""
-        held = set(plan.held) if plan is not None else set()
+        documents, inferred = plans_svc.documents_as_planned(person, plan)
         today = self.ctx.today()
         expired, expiring = person.expired_on(today), person.expiring_on(today)
         groups: dict[DocumentState, list[str]] = {s: [] for s in STATE_ORDER}
         ran_out: list[str] = []
         for kind in DocumentKind:
-            state = person.documents.get(kind)
+            state = documents.get(kind)
             if state is None and kind not in SUMMARY_DOCUMENTS:
                 continue  # rarer documents only when something is recorded about them
             label = _(DOCUMENT_LABELS[kind])
@@ -379,7 +383,7 @@ class HouseholdScreen(DocScreen):
                 label = _("{document} (expires {date})").format(
                     document=label, date=format_date(until)
                 )
-            if state in (None, DocumentState.UNKNOWN) and kind in held:
+            if kind in inferred:
                 groups[DocumentState.HAVE].append(
                     _("{document} (follows from the other records)").format(document=label)
                 )

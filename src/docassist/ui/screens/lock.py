@@ -5,8 +5,10 @@ passphrase opens it). Underneath, every screen stays as it was, forms half typed
 included: the same user's passphrase lifts the lock and the work goes on.
 
 Someone else may sign in instead: the locked user is then signed out, and whatever
-they typed and did not save is discarded, after a warning that names each form by
-what it is ("New household"), never by whose it is.
+they typed and did not save is discarded (not kept as a draft: a draft would keep one
+person's half-typed record of a family where the next person signs in), after a
+warning that names each form by what it is ("New household"), never by whose it is.
+The lock itself says so beforehand, under its buttons, while such a form is open.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from textual.widgets import Button, Footer, Input, Static
 from docassist.domain.text import N_, UserError
 from docassist.i18n import _, ngettext
 from docassist.services import accounts
-from docassist.ui.base import DocScreen
-from docassist.ui.screens.sign_in import said_by
+from docassist.services.context import ValidationError
+from docassist.ui.screens.sign_in import PassphraseScreen, checking, said_by
 from docassist.ui.widgets.screen_body import ScreenBody
 
 
@@ -38,7 +40,7 @@ def _not_yours() -> str:
     return _("That is not your passphrase.")
 
 
-class LockScreen(DocScreen):
+class LockScreen(PassphraseScreen):
     BINDINGS = [Binding("escape", "clear", N_("Clear"))]
 
     def __init__(self, *, idle: bool) -> None:
@@ -77,6 +79,17 @@ class LockScreen(DocScreen):
             with Horizontal(classes="sign-in-row"):
                 yield Button(_("Unlock"), id="unlock", variant="success")
                 yield Button(_("Someone else signs in"), id="someone-else")
+            lost = self.app.unsaved_work()
+            if lost:
+                yield Static(
+                    _(
+                        "If someone else signs in, what {name} has not saved is discarded "
+                        "(after a warning): {forms}."
+                    ).format(name=name, forms=", ".join(lost)),
+                    id="lock-unsaved",
+                    classes="hint",
+                    markup=False,
+                )
             yield Static(
                 self._said() if self._said else "",
                 id="lock-message",
@@ -92,7 +105,8 @@ class LockScreen(DocScreen):
         self.typed = event.value
 
     def action_clear(self) -> None:
-        self._say(None)
+        if not self.busy:
+            self._say(None)
 
     def _say(self, said: Callable[[], str] | None) -> None:
         self._said = said
@@ -104,25 +118,34 @@ class LockScreen(DocScreen):
     @on(Button.Pressed, "#unlock")
     def _unlock(self) -> None:
         session = self.app.session
-        if session is None:
+        if session is None or self.busy:  # Enter again while checking: being answered
             return
         if not self.typed:
             self._say(lambda: _("Type your passphrase."))
             return
-        try:
-            accounts.check_passphrase(self.ctx, session, self.typed)
-        except accounts.SignInError as err:
-            # Only the passphrase was typed here: "name and passphrase" would puzzle.
-            self._say(said_by(err) if err.wait_seconds else _not_yours)
+        typed, ctx = self.typed, self.ctx
+
+        def refused(err: UserError | ValidationError) -> None:
+            if isinstance(err, accounts.SignInError):
+                # Only the passphrase was typed here: "name and passphrase" would puzzle.
+                self._say(said_by(err) if err.wait_seconds else _not_yours)
+            else:
+                self._say(said_by(err))
             self.query_one("#lock-passphrase", Input).focus()
-            return
-        except UserError as err:
-            self._say(said_by(err))
-            self.query_one("#lock-passphrase", Input).focus()
-            return
-        self.typed = ""
-        self.app.unlock()
+
+        def unlocked(_none: None) -> None:
+            self.typed = ""
+            self.app.unlock()
+
+        # The check (an Argon2id derivation) runs off the UI thread. The screens under
+        # the lock are covered and take no keys, so nothing else uses the register's
+        # connection meanwhile (their one timer, the search's audit entry 1.5 s after
+        # its last key, has fired long before a passphrase is typed here).
+        self._said = checking
+        self.query_one("#lock-message", Static).update(checking())
+        self.run_check(lambda: accounts.check_passphrase(ctx, session, typed), unlocked, refused)
 
     @on(Button.Pressed, "#someone-else")
     def _someone_else(self) -> None:
-        self.app.leave_session()
+        if not self.busy:
+            self.app.leave_session()

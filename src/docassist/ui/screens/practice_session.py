@@ -8,6 +8,8 @@ question), so a language switch simply recomposes and carries on where it was.
 
 from __future__ import annotations
 
+import random
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -75,7 +77,10 @@ class PracticeScreen(DocScreen):
         Binding("r", "review", N_("Review my answers")),
         # Off the footer for the same reason; the score's note names it: "(a)".
         Binding("a", "again", N_("Play again"), show=False),
-        *[Binding(str(n), f"choose({n})", show=False) for n in range(1, 10)],
+        *[
+            Binding(str(n), f"choose({n})", N_("Answer with that number"), show=False)
+            for n in range(1, 10)
+        ],
     ]
 
     def __init__(self, trainee_name: str) -> None:
@@ -132,6 +137,21 @@ class PracticeScreen(DocScreen):
         if self._attempt is None or self._attempt.id != self.attempt_id:
             self._attempt = svc.get_attempt(self.ctx, self.attempt_id)
         return self._attempt
+
+    def shown_order(self, question: Question) -> list[int]:
+        """The question's choices (their indexes) in the order this round shows them.
+
+        Shuffled afresh for each round, so a replay is not answered by position
+        ("the right one was 2"); the same within a round (a language switch or a
+        redraw keeps it), as it comes from the round's id. Answers are stored by the
+        choice's own index, whatever its place on screen."""
+        order = list(range(len(question.choices)))
+        random.Random(f"{self.attempt_id}/{question.key}").shuffle(order)
+        return order
+
+    def number_of(self, question: Question, index: int) -> int:
+        """The number (1, 2, ...) the choice ``index`` has on screen in this round."""
+        return self.shown_order(question).index(index) + 1
 
     def on_unmount(self) -> None:
         if self._ctx is not None:
@@ -205,17 +225,32 @@ class PracticeScreen(DocScreen):
         progress = localized(scenario.title, style="bold")
         progress.append("   ")
         progress.append(
-            _("{n} / {total}").format(n=_number(self.position + 1), total=_number(scenario.total)),
+            _("Question {n} of {total}").format(
+                n=_number(self.position + 1), total=_number(scenario.total)
+            ),
             style="bold",
         )
         yield Static(progress, id="practice-progress")
+        # The score on a line of its own: "2 / 4" beside the title read as the
+        # question counter.
+        right = attempt.correct_so_far if attempt else 0
+        yield Static(
+            ngettext("{n} right answer so far", "{n} right answers so far", right).format(
+                n=_number(right)
+            ),
+            id="practice-score-so-far",
+            classes="practice-quiet",
+        )
         yield Static(localized(scenario.family), id="practice-family")
         yield Static(localized(question.prompt, style="bold"), id="practice-prompt")
         if answer is None:
             choices = OptionList(
                 *[
-                    Option(Text(f"{i}. ") + localized(choice.text), id=f"choice-{i}")
-                    for i, choice in enumerate(question.choices, 1)
+                    Option(
+                        Text(f"{i}. ") + localized(question.choices[index].text),
+                        id=f"choice-{i}",
+                    )
+                    for i, index in enumerate(self.shown_order(question), 1)
                 ],
                 id="practice-choices",
             )
@@ -266,15 +301,17 @@ class PracticeScreen(DocScreen):
         if scenario is None:
             yield Static(_("This family is no longer installed."), classes="practice-quiet")
             return
-        head = localized(scenario.title, style="bold")
-        head.append("   ")
-        head.append(
-            _("{score} / {total}").format(
-                score=_number(attempt.score), total=_number(attempt.total)
+        yield Static(localized(scenario.title, style="bold"), id="practice-progress")
+        # The score in words, apart from the title: "3 / 4" read as a question counter.
+        yield Static(
+            Text(
+                _("You got {score} of {total} right.").format(
+                    score=_number(attempt.score), total=_number(attempt.total)
+                ),
+                style="bold",
             ),
-            style="bold",
+            id="practice-score",
         )
-        yield Static(head, id="practice-progress")
         if attempt.scenario_version != scenario.version:
             yield Static(
                 _("This family was changed after this round; some answers may differ."),
@@ -295,16 +332,17 @@ class PracticeScreen(DocScreen):
 
     def _marked_choices(self, question: Question, chosen: int) -> Text:
         out = Text()
-        for index, choice in enumerate(question.choices):
+        for place, index in enumerate(self.shown_order(question)):
+            choice = question.choices[index]
             if index == question.correct_index:
                 mark, style = "✓", _RIGHT
             elif index == chosen:
                 mark, style = "✗", _WRONG
             else:
                 mark, style = " ", _QUIET
-            if index:
+            if place:
                 out.append("\n")
-            out.append(f"{mark} {index + 1}. ", style=style)
+            out.append(f"{mark} {place + 1}. ", style=style)
             out.append_text(localized(choice.text, style="" if style == _QUIET else style))
         return out
 
@@ -317,7 +355,10 @@ class PracticeScreen(DocScreen):
         if not right:
             out.append("\n\n")
             out.append(
-                _("The right answer: {n}.").format(n=_number(question.correct_index + 1)) + " ",
+                _("The right answer: {n}.").format(
+                    n=_number(self.number_of(question, question.correct_index))
+                )
+                + " ",
                 style="bold",
             )
             out.append_text(localized(question.correct_choice.text, style="bold"))
@@ -437,7 +478,8 @@ class PracticeScreen(DocScreen):
         question = scenario.questions[self.position]
         if not 1 <= number <= len(question.choices) or self._answered():
             return
-        self._attempt = svc.record_answer(self.ctx, self.attempt_id, question, number - 1)
+        chosen = self.shown_order(question)[number - 1]  # the number is its place on screen
+        self._attempt = svc.record_answer(self.ctx, self.attempt_id, question, chosen)
         await self._show(PLAY)
         feedback = self.query("#practice-feedback")
         if feedback:

@@ -9,13 +9,21 @@ What it asks depends on the register and the account (``Stage``): a register wit
 accounts creates its first coordinator here (and shows the recovery key once, when
 the register is encrypted); an account from before accounts chooses its passphrase; a
 passphrase a coordinator gave (or reset) is replaced by the user's own before anything
-else opens.
+else opens; on an encrypted register, a forgotten passphrase is set anew with the
+organisation's recovery key (``Stage.RECOVER``, the same service as ``docassist db
+recover``).
+
+Every passphrase check and new passphrase costs one or more Argon2id derivations (about
+0.2-0.4 s each on a 2-core laptop): they run in a thread worker, never on the UI thread,
+so the screen keeps drawing and says that it is checking; what is typed meanwhile
+(Enter once more) starts nothing until the answer is in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from enum import StrEnum
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -33,6 +41,7 @@ from docassist.services import accounts
 from docassist.services.accounts import Session
 from docassist.services.context import ValidationError
 from docassist.ui.base import DocScreen
+from docassist.ui.checking import run_off_the_ui_thread
 from docassist.ui.widgets.screen_body import ScreenBody
 
 
@@ -41,11 +50,14 @@ class Stage(StrEnum):
     FIRST_COORDINATOR = "first-coordinator"  # a register without accounts
     FIRST_PASSPHRASE = "first-passphrase"  # an account from before accounts
     MUST_CHANGE = "must-change"  # a passphrase given by a coordinator
+    RECOVER = "recover"  # a forgotten passphrase, set anew with the recovery key
 
 
 # Every field of every stage, by id: what is typed survives a language switch (the
 # body is composed again) and is wiped when it has been used or Escape clears it.
-FIELDS = ("name", "passphrase", "again")
+# In the order Enter goes through them.
+FIELDS = ("name", "recovery", "passphrase", "again")
+SECRET_FIELDS = ("recovery", "passphrase", "again")
 
 
 def problems_text(err: ValidationError) -> str:
@@ -59,10 +71,40 @@ def said_by(err: UserError | ValidationError) -> Callable[[], str]:
     return lambda: err.render(_)
 
 
+def checking() -> str:
+    return _("Checking the passphrase…")
+
+
 def passphrase_rule() -> str:
     return _(
         "At least {n} characters: two or three words are easy to remember and hard to guess."
     ).format(n=accounts.MIN_PASSPHRASE_LENGTH)
+
+
+class PassphraseScreen(DocScreen):
+    """A screen that checks passphrases: each check runs in a thread worker, one at a
+    time (``busy`` meanwhile)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.busy = False
+
+    def run_check(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        refused: Callable[[UserError | ValidationError], None],
+    ) -> None:
+        """``work`` in a thread worker; then, on the UI thread, ``busy`` is False again
+        and ``done(result)`` runs, or ``refused(error)`` for a UserError or
+        ValidationError. Anything else is raised again on the UI thread, where the app
+        reports it as any other failure."""
+        self.busy = True
+
+        def settled() -> None:
+            self.busy = False
+
+        run_off_the_ui_thread(self, work, done, refused, settled)
 
 
 # Where the keyboard starts: a demo's list of made-up users, else the first field the
@@ -70,7 +112,7 @@ def passphrase_rule() -> str:
 FIRST_FOCUS = ("#made-up-users", *(f"#{name}" for name in FIELDS))
 
 
-class SignInScreen(DocScreen):
+class SignInScreen(PassphraseScreen):
     BINDINGS = [Binding("escape", "clear", N_("Clear"))]
     # Focused as the screen is composed. Textual's own first choice was the scrolling
     # body, then on_mount moved the focus on: each move restyled the whole body and
@@ -121,11 +163,36 @@ class SignInScreen(DocScreen):
             yield from self._field("name", _("Name"))
             yield from self._field("passphrase", _("Passphrase"), secret=True)
             yield from self._button("sign-in", _("Sign in"))
-            if not demo:  # a demo's passphrase is on the screen (and 24 rows are full)
+            if demo:  # a demo's passphrase is on the screen (and 24 rows are full)
+                pass
+            elif self.app.door.encrypted:
+                yield Static(
+                    _(
+                        "Forgot your passphrase? A coordinator can give you a new one, or "
+                        "set it anew with the organisation's recovery key:"
+                    ),
+                    classes="hint",
+                )
+                yield from self._button("to-recover", _("Use the recovery key"), "default")
+            else:
                 yield Static(
                     _("Forgot your passphrase? A coordinator can give you a new one."),
                     classes="hint",
                 )
+        elif self.stage is Stage.RECOVER:
+            yield Static(
+                _(
+                    "A forgotten passphrase: type the organisation's recovery key (the 13 "
+                    "groups printed when the register was made) and choose a new passphrase. "
+                    "Escape goes back."
+                ),
+                classes="sign-in-note",
+            )
+            yield from self._field("name", _("Whose passphrase"))
+            yield from self._field("recovery", _("Recovery key"), secret=True)
+            yield from self._field("passphrase", _("New passphrase"), secret=True)
+            yield from self._field("again", _("Once more"), secret=True)
+            yield from self._button("recover", _("Set it and sign in"))
         elif self.stage is Stage.FIRST_COORDINATOR:
             yield Static(
                 _(
@@ -157,10 +224,10 @@ class SignInScreen(DocScreen):
             yield Label(label, classes="sign-in-label")
             yield Input(self.typed[name], id=name, password=secret, max_length=300)
 
-    def _button(self, button_id: str, label: str) -> ComposeResult:
+    def _button(self, button_id: str, label: str, variant: Any = "success") -> ComposeResult:
         with Horizontal(classes="sign-in-row"):
             yield Label("", classes="sign-in-label")
-            yield Button(label, id=button_id, variant="success")
+            yield Button(label, id=button_id, variant=variant)
 
     def _demo_users(self) -> Generator[Widget, None, bool]:
         """A demo's made-up users and their passphrase; True if there were any."""
@@ -210,6 +277,10 @@ class SignInScreen(DocScreen):
         button_id = event.button.id or ""
         if button_id.startswith("lang-"):
             self.app.choose_language(button_id.removeprefix("lang-"))
+        elif button_id == "to-recover":
+            if not self.busy:
+                self.stage = Stage.RECOVER
+                self._redraw(None)
         else:
             self._submit()
 
@@ -220,9 +291,11 @@ class SignInScreen(DocScreen):
         self._submit()
 
     def action_clear(self) -> None:
-        """Escape: every field and message cleared; a passphrase to choose is given up
-        (back to signing in)."""
-        if self.stage in (Stage.FIRST_PASSPHRASE, Stage.MUST_CHANGE):
+        """Escape: every field and message cleared; a passphrase to choose, or a
+        recovery, is given up (back to signing in)."""
+        if self.busy:  # the check under way decides what comes next
+            return
+        if self.stage in (Stage.FIRST_PASSPHRASE, Stage.MUST_CHANGE, Stage.RECOVER):
             self.stage = Stage.SIGN_IN
             self._pending = None
             self._given = ""
@@ -233,12 +306,20 @@ class SignInScreen(DocScreen):
     def _say(self, said: Callable[[], str] | None, *, keep: tuple[str, ...] = ()) -> None:
         """Show ``said`` and clear every passphrase field (a failed one is typed again)."""
         self._said = said
-        for name in ("passphrase", "again"):
+        for name in SECRET_FIELDS:
             if name not in keep:
                 self.typed[name] = ""
                 for field in self.query(f"#{name}").results(Input):
                     field.value = ""
-        self.query_one("#sign-in-message", Static).update(said() if said else "")
+        self._show_message(said() if said else "")
+
+    def _show_message(self, text: str) -> None:
+        # Below the form's last button: on 24 rows the longest form (the recovery)
+        # scrolls, and a refusal must still be seen where it is said.
+        message = self.query_one("#sign-in-message", Static)
+        message.update(text)
+        if text:
+            message.scroll_visible(animate=False)
 
     def _redraw(self, said: Callable[[], str] | None) -> None:
         self.typed = dict.fromkeys(FIELDS, "")
@@ -250,12 +331,31 @@ class SignInScreen(DocScreen):
         self._focus_first()
 
     def _submit(self) -> None:
+        if self.busy:  # Enter again while a passphrase is checked: it is being answered
+            return
         if self.stage is Stage.SIGN_IN:
             self._sign_in()
         elif self.stage is Stage.FIRST_COORDINATOR:
             self._create_first_coordinator()
+        elif self.stage is Stage.RECOVER:
+            self._recover()
         else:
             self._choose_passphrase()
+
+    def _check(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        refused: Callable[[UserError | ValidationError], None],
+    ) -> None:
+        """Run ``work`` (an account service: Argon2id derivations, and the register's
+        part of the use case) in a thread worker, then ``done`` with what it returned or
+        ``refused`` with the UserError or ValidationError it raised, on the UI thread.
+        The register is not used by anything else meanwhile: before a sign-in no screen
+        of it is open. Anything else it raises is the app's to report, as elsewhere."""
+        self._said = checking
+        self._show_message(checking())
+        self.run_check(work, done, refused)
 
     def _sign_in(self) -> None:
         name, passphrase = self.typed["name"], self.typed["passphrase"]
@@ -267,19 +367,22 @@ class SignInScreen(DocScreen):
             self._say(lambda: _("Type your passphrase."))
             self.query_one("#passphrase").focus()
             return
-        try:
-            session = self.app.door.sign_in(name, passphrase)
-        except accounts.PassphraseNotSetError:
-            self.stage = Stage.FIRST_PASSPHRASE
-            self._first_name = " ".join(name.split())
-            self._redraw(None)
-            return
-        except UserError as err:
+
+        def refused(err: UserError | ValidationError) -> None:
+            if isinstance(err, accounts.PassphraseNotSetError):
+                self.stage = Stage.FIRST_PASSPHRASE
+                self._first_name = " ".join(name.split())
+                self._redraw(None)
+                return
             # One calm line, whatever was wrong, with the wait if there is one.
             self._say(said_by(err))
             self.query_one("#passphrase").focus()
-            return
-        self._signed_in(session, passphrase)
+
+        self._check(
+            lambda: self.app.door.sign_in(name, passphrase),
+            lambda session: self._signed_in(session, passphrase),
+            refused,
+        )
 
     def _signed_in(self, session: Session, passphrase: str) -> None:
         if session.must_change_passphrase:
@@ -294,11 +397,11 @@ class SignInScreen(DocScreen):
         """The new passphrase, if typed twice the same; else None (and said)."""
         first, again = self.typed["passphrase"], self.typed["again"]
         if not first:
-            self._say(lambda: passphrase_rule())
+            self._say(lambda: passphrase_rule(), keep=("recovery",))
             self.query_one("#passphrase").focus()
             return None
         if first != again:
-            self._say(lambda: _("The two passphrases differ."))
+            self._say(lambda: _("The two passphrases differ."), keep=("recovery",))
             self.query_one("#passphrase").focus()
             return None
         return first
@@ -312,42 +415,79 @@ class SignInScreen(DocScreen):
         passphrase = self._two_alike()
         if passphrase is None:
             return
-        try:
-            session, recovery_key = self.app.door.create_first_coordinator(name, passphrase)
-        except ValidationError as err:
-            self._say(said_by(err))
-            self.query_one("#passphrase").focus()
-            return
-        except UserError as err:
-            self._say(said_by(err))
-            return
-        if recovery_key is None:
-            self.app.start_session(session)
-            return
-        self.app.push_screen(
-            RecoveryKeyScreen(recovery_key), lambda _done: self.app.start_session(session)
+
+        def made(result: tuple[Session, str | None]) -> None:
+            session, recovery_key = result
+            if recovery_key is None:
+                self.app.start_session(session)
+                return
+            self.app.push_screen(
+                RecoveryKeyScreen(recovery_key), lambda _done: self.app.start_session(session)
+            )
+
+        self._check(
+            lambda: self.app.door.create_first_coordinator(name, passphrase),
+            made,
+            self._refused_new_passphrase,
         )
+
+    def _refused_new_passphrase(self, err: UserError | ValidationError) -> None:
+        self._say(said_by(err))
+        if isinstance(err, ValidationError):
+            self.query_one("#passphrase").focus()
 
     def _choose_passphrase(self) -> None:
         passphrase = self._two_alike()
         if passphrase is None:
             return
-        try:
-            if self.stage is Stage.FIRST_PASSPHRASE:
-                session = self.app.door.set_first_passphrase(self._first_name, passphrase)
-            else:
-                assert self._pending is not None  # MUST_CHANGE always has its session
-                session = accounts.change_passphrase(
-                    self.ctx, self._pending, self._given, passphrase
-                )
-        except ValidationError as err:
-            self._say(said_by(err))
-            self.query_one("#passphrase").focus()
+        work: Callable[[], Session]
+        if self.stage is Stage.FIRST_PASSPHRASE:
+            name = self._first_name
+
+            def work() -> Session:
+                return self.app.door.set_first_passphrase(name, passphrase)
+        else:
+            pending, given, ctx = self._pending, self._given, self.ctx
+            assert pending is not None  # MUST_CHANGE always has its session
+
+            def work() -> Session:
+                return accounts.change_passphrase(ctx, pending, given, passphrase)
+
+        self._check(
+            work,
+            lambda session: self._signed_in(session, passphrase),
+            self._refused_new_passphrase,
+        )
+
+    def _recover(self) -> None:
+        """The recovery key opens the register, the new passphrase becomes the account's,
+        and the user is signed in with it (``RegisterDoor.recover``)."""
+        name, recovery_key = self.typed["name"], self.typed["recovery"]
+        if not name.strip():
+            self._say(lambda: _("Type the name of the account."), keep=SECRET_FIELDS)
+            self.query_one("#name").focus()
             return
-        except UserError as err:
-            self._say(said_by(err))
+        if not recovery_key.strip():
+            self._say(lambda: _("Type the recovery key."), keep=("passphrase", "again"))
+            self.query_one("#recovery").focus()
             return
-        self._signed_in(session, passphrase)
+        passphrase = self._two_alike()
+        if passphrase is None:
+            return
+
+        def refused(err: UserError | ValidationError) -> None:
+            if isinstance(err, ValidationError):  # the new passphrase: the key was right
+                self._say(said_by(err), keep=("recovery",))
+                self.query_one("#passphrase").focus()
+                return
+            self._say(said_by(err))
+            self.query_one("#recovery").focus()
+
+        self._check(
+            lambda: self.app.door.recover(recovery_key, name, passphrase),
+            lambda session: self._signed_in(session, passphrase),
+            refused,
+        )
 
 
 class RecoveryKeyScreen(DocScreen):

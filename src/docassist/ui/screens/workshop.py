@@ -42,7 +42,7 @@ from textual.widgets.selection_list import Selection
 
 from docassist.domain.dates import DayProblem, parse_day
 from docassist.domain.text import N_
-from docassist.handouts.fields import Field, introduction_fields, step_fields
+from docassist.handouts.fields import TIPS, Field, introduction_fields, step_fields
 from docassist.i18n import (
     LANGUAGES,
     _,
@@ -65,13 +65,16 @@ from docassist.ui.screens.workshop_end import EndScreen
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import problems_text
+from docassist.ui.widgets.tick_list import NO_TICK, TICK, TickList, ticked_line
 
 # Below this width two languages are stacked (each text followed by its translation)
 # instead of shown in two columns: 80 columns split in two leave ~30 letters a line.
 TWO_COLUMNS_MIN_WIDTH = 100
 
-TICK, NO_TICK = "[✓]", "[ ]"
 VERIFY_MARK = "! "
+# Translators: a quiet line on a projected step whose notes for the facilitator are
+# hidden; F is the key that shows them.
+NOTES_HINT = N_("F: notes for the facilitator")
 
 # Ticks on "what to bring", per workshop: {(checklist id, step key): {item index}}.
 Ticks = dict[tuple[str, str], set[int]]
@@ -137,6 +140,7 @@ class Block:
     inline: bool = False  # stacked, both languages go on one line: "Cost · Trošak"
     lead: str = ""  # a tick mark in its own column, so wrapped lines stay indented
     prefix: str = ""  # shown once before the text, whatever the number of languages
+    once: bool = False  # for the facilitator: one line in their own language, not per column
 
 
 def _text_block(classes: str, text: Text, prefix: str = "") -> Block:
@@ -149,8 +153,11 @@ def _msg_block(classes: str, msgid: str, prefix: str = "") -> Block:
     )
 
 
-def slide_blocks(slide: Slide, ticks: set[int]) -> list[Block]:
-    """What a slide says, top to bottom."""
+def slide_blocks(slide: Slide, ticks: set[int], *, notes: bool = False) -> list[Block]:
+    """What a slide says, top to bottom; the facilitator's notes only with ``notes``.
+
+    Hidden, they leave a quiet line saying which key shows them, so the facilitator
+    knows the step has some (the room sees only that line)."""
     checklist, step = slide.checklist, slide.step_obj
     blocks: list[Block] = []
     if step is None or slide.step is None:  # the same test: step_obj follows step
@@ -160,6 +167,9 @@ def slide_blocks(slide: Slide, ticks: set[int]) -> list[Block]:
         blocks.append(_text_block("ws-checklist", checklist.title))
         blocks.append(_text_block("ws-step-title", step.title, f"{slide.step + 1}. "))
     for field in fields_of(slide):
+        if field.kind == TIPS and not notes:
+            blocks.append(Block("ws-notes-hint", lambda _code: Content(_(NOTES_HINT)), once=True))
+            continue
         if field.heading:
             quiet = " ws-quiet" if field.kind == "tips" else ""
             blocks.append(_msg_block("ws-heading" + quiet, field.heading))
@@ -212,6 +222,8 @@ def block_widget(block: Block, codes: tuple[str, ...], two_columns: bool) -> Wid
             classes=classes + " ws-marked",
         )
 
+    if block.once:
+        return Static(block.make(codes[0]), classes=block.classes)
     if not two_columns:
         return cell(_stacked(block, codes), block.classes)
     cells = [
@@ -250,6 +262,7 @@ class WorkshopScreen(DocScreen):
     """Set up a workshop (checklists, languages, date, place), or continue a recent one."""
 
     BINDINGS = [Binding("ctrl+s", "start", N_("Start"))]
+    # The new workshop's checklists; on_mount prefers the workshop to continue.
     AUTO_FOCUS = "#ws-checklists"
 
     RECENT = 6  # workshops offered to continue
@@ -260,7 +273,6 @@ class WorkshopScreen(DocScreen):
         self.chosen: list[str] = []
         self.first_language = current_language().code
         self.second_language: str | None = None
-        self.ticks: dict[str, Ticks] = {}  # per workshop id, for as long as the app runs
 
     def compose(self) -> ComposeResult:
         ctx = self.ctx
@@ -272,8 +284,8 @@ class WorkshopScreen(DocScreen):
             yield Label(_("Continue a workshop"), id="ws-recent-label", classes="ws-screen-title")
             yield OptionList(id="ws-recent")
             yield Static(_("New workshop"), classes="ws-screen-title ws-section")
-            yield Label(_("Checklists to cover"))
-            yield SelectionList[str](
+            yield Label(self._checklists_label(), id="ws-checklists-label")
+            yield TickList[str](
                 *[
                     Selection(c.title.get(code)[0], c.id, c.id in self.chosen)
                     for c in self.app.checklists
@@ -325,6 +337,11 @@ class WorkshopScreen(DocScreen):
             yield Button(_("Start the workshop"), variant="primary", id="ws-start")
         yield Footer()
 
+    def _checklists_label(self) -> str:
+        # The count in the label: with the list scrolled, the ticks may be out of view.
+        count = ticked_line(len(self.chosen), len(self.app.checklists))
+        return f"{_('Checklists to cover')} · {count}"
+
     def _value(self, key: str, default: str = "") -> str:
         return self.values.setdefault(key, default)
 
@@ -332,11 +349,23 @@ class WorkshopScreen(DocScreen):
         where = " · ".join(p for p in (w.place, w.settlement, w.municipality) if p)
         languages = " + ".join(_native(code) for code in w.languages)
         people = ngettext("{n} person", "{n} people", w.people).format(n=format_number(w.people))
-        parts = (format_date(w.held_on), where or _("No place given"), languages, people)
+        # Translators: after a workshop in the list to continue: it was closed at its end.
+        closed = _("closed") if w.closed else ""
+        parts = (format_date(w.held_on), where or _("No place given"), languages, people, closed)
         return " · ".join(p for p in parts if p)
 
     def on_mount(self) -> None:
         self._fill_recent()
+        recent = self.query_one("#ws-recent", OptionList)
+        if recent.option_count:
+            # Enter resumes the latest workshop. Focusing the checklists instead scrolled
+            # "Continue a workshop" out of view at 80x24.
+            recent.focus()
+        # Focusing a list scrolls it just into view, its heading above the fold.
+        self.call_after_refresh(self._to_top)
+
+    def _to_top(self) -> None:
+        self.query_one("#ws-setup", VerticalScroll).scroll_home(animate=False)
 
     async def retranslate(self) -> None:
         await super().retranslate()  # the body only: the Header must stay mounted
@@ -364,6 +393,7 @@ class WorkshopScreen(DocScreen):
     @on(SelectionList.SelectedChanged, "#ws-checklists")
     def _checklists_changed(self, event: SelectionList.SelectedChanged) -> None:
         self.chosen = list(event.selection_list.selected)
+        self.query_one("#ws-checklists-label", Label).update(self._checklists_label())
 
     @on(Select.Changed, "#ws-lang-1")
     def _first_language(self, event: Select.Changed) -> None:
@@ -421,7 +451,7 @@ class WorkshopScreen(DocScreen):
             self.present(event.option.id)
 
     def present(self, workshop_id: str) -> None:
-        self.app.push_screen(PresenterScreen(workshop_id, self.ticks.setdefault(workshop_id, {})))
+        self.app.push_screen(PresenterScreen(workshop_id))
 
 
 # ----------------------------------------------------------------- presenter
@@ -439,7 +469,18 @@ class PresenterScreen(DocScreen):
         # Translators: key label; ticks the next item on the "what to bring" list.
         # Off the footer (80 columns in Romani): the tick marks on the slide show it.
         Binding("space", "tick_next", N_("Tick"), show=False, priority=True),
-        *[Binding(str(n), f"tick({n})", show=False, priority=True) for n in range(1, 10)],
+        *[
+            Binding(
+                str(n),
+                f"tick({n})",
+                N_("Tick or untick the item of that number"),
+                show=False,
+                priority=True,
+            )
+            for n in range(1, 10)
+        ],
+        # Translators: key label; shows or hides the notes meant for the facilitator.
+        Binding("f", "toggle_notes", N_("Notes"), show=False, priority=True),
         Binding("a", "attendance", N_("Who is here")),
         Binding("e", "end", N_("End")),
         # Translators: key label; saves the checklist on screen as a printable PDF.
@@ -448,11 +489,15 @@ class PresenterScreen(DocScreen):
     ]
     AUTO_FOCUS = "#ws-present"
 
-    def __init__(self, workshop_id: str, ticks: Ticks | None = None) -> None:
+    def __init__(self, workshop_id: str) -> None:
         super().__init__()
         self.workshop_id = workshop_id
-        self.ticks: Ticks = {} if ticks is None else ticks
-        self.position = 0
+        # Where it was left on this laptop: continuing resumes at that slide and ticks.
+        progress = ws.get_progress(self.ctx, workshop_id)
+        self.ticks: Ticks = progress.ticks
+        self.position = progress.position
+        # The facilitator's notes are for the facilitator: not on the projector unless asked.
+        self.show_notes = False
         self._two_columns: bool | None = None
         self.languages: tuple[str, ...] = ("en",)
         self.checklist_ids: tuple[str, ...] = ()
@@ -496,7 +541,7 @@ class PresenterScreen(DocScreen):
         self._two_columns = two
         classes = "-two" if two else ("-stacked" if len(self.languages) > 1 else "-one")
         with VerticalScroll(id="ws-present"), Vertical(id="ws-columns", classes=classes):
-            for block in slide_blocks(slide, ticks):
+            for block in slide_blocks(slide, ticks, notes=self.show_notes):
                 yield block_widget(block, self.languages, two)
         yield Footer()
 
@@ -529,12 +574,21 @@ class PresenterScreen(DocScreen):
             return True if not count or 0 <= target < count else None
         return True
 
+    @calm_when_busy  # a busy register loses a page turn's note, never the page turn
+    def _save_progress(self) -> None:
+        ws.save_progress(self.ctx, self.workshop_id, ws.Progress(self.position, self.ticks))
+
     async def action_move(self, delta: int) -> None:
         new = max(0, min(self.position + delta, len(self.slides) - 1))
         if new != self.position:
             self.position = new
+            self._save_progress()
             await self._redraw()
             self.refresh_bindings()
+
+    async def action_toggle_notes(self) -> None:
+        self.show_notes = not self.show_notes
+        await self._redraw_keeping_scroll()
 
     async def action_tick(self, number: int) -> None:
         slide = self.slide
@@ -544,6 +598,7 @@ class PresenterScreen(DocScreen):
             return
         ticked = self.ticks.setdefault(key, set())
         ticked.symmetric_difference_update({number - 1})
+        self._save_progress()
         await self._redraw_keeping_scroll()
 
     async def action_tick_next(self) -> None:
@@ -559,6 +614,7 @@ class PresenterScreen(DocScreen):
             ticked.add(rest[0])
         else:
             ticked.clear()
+        self._save_progress()
         await self._redraw_keeping_scroll()
 
     async def _redraw_keeping_scroll(self) -> None:

@@ -1,5 +1,9 @@
 """Who is here: mark households present at a workshop, or register a family on the spot.
 
+A household is marked first, with every member; then each member can be unticked (only
+the mother came) or ticked again, so the End screen and the reports count the people in
+the room, not the households' sizes.
+
 Each mark is saved as it is made (``services.workshops``). A new family is checked
 person by person against the register before anything is saved, and the facilitator
 decides what a likely duplicate is: a different person, or someone already registered.
@@ -29,6 +33,10 @@ from docassist.ui.base import DocScreen
 from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs import QuickAddDialog
 from docassist.ui.who import heads_first, place, who
+from docassist.ui.widgets.tick_list import NO_TICK, TICK
+
+# Joins a household id and a person id in the key of a member's row.
+MEMBER_KEY = "|"
 
 
 class AttendanceScreen(DocScreen):
@@ -88,32 +96,29 @@ class AttendanceScreen(DocScreen):
         ctx = self.ctx
         script = current_language().script
         present = ws.attendees(ctx, self.workshop_id, script_name=script)
-        here = {a.household_id for a in present}
+        came = {a.household_id: {p.id for p in a.people} for a in present}
         table = self.query_one("#ws-att-table", DataTable)
         table.clear()
+        # (household id, family name, settlement and street, municipality, given names)
+        found: list[tuple[str, str, str, str, tuple[str, ...]]]
         if self.search_text.strip():
-            for r in hh.find_households(
-                ctx, self.search_text, script_name=script, limit=self.LIMIT
-            ):
-                table.add_row(
-                    "✓" if r.id in here else "",
+            found = [
+                (
+                    r.id,
                     r.family_name,
                     place(r.settlement, r.address),
                     r.municipality,
-                    who(r.given_names),
-                    key=r.id,
+                    tuple(r.given_names),
                 )
+                for r in hh.find_households(
+                    ctx, self.search_text, script_name=script, limit=self.LIMIT
+                )
+            ]
         else:
-            # Nothing typed: show who is marked so far.
-            for a in present:
-                table.add_row(
-                    "✓",
-                    a.family_name,
-                    a.settlement,
-                    a.municipality,
-                    who([p.given_name for p in heads_first(a.people)]),
-                    key=a.household_id,
-                )
+            # Nothing typed: show who is marked so far (their rows read the household).
+            found = [(a.household_id, a.family_name, "", a.municipality, ()) for a in present]
+        for household_id, family, where, municipality, names in found:
+            self._add_household(table, household_id, (family, where, municipality), names, came)
         people = sum(len(a.people) for a in present)
         status = _("Here: {households}, {people}.").format(
             households=ngettext("{n} household", "{n} households", len(present)).format(
@@ -122,7 +127,11 @@ class AttendanceScreen(DocScreen):
             people=ngettext("{n} person", "{n} people", people).format(n=format_number(people)),
         )
         if not self.search_text.strip():
-            status += " " + _("Type a name to find a family.")
+            status += " " + (
+                _("Enter on a person ticks or unticks them.")
+                if present
+                else _("Type a name to find a family.")
+            )
         elif table.row_count:
             status += " " + _("Enter marks here or not here.")
         elif hh.unreadable_search(self.search_text):
@@ -130,6 +139,41 @@ class AttendanceScreen(DocScreen):
         else:
             status += " " + _("Nobody matches. Add a new household?")
         self.query_one("#ws-att-status", Static).update(status)
+
+    def _add_household(
+        self,
+        table: DataTable,
+        household_id: str,
+        row: tuple[str, str, str],
+        given_names: tuple[str, ...],
+        came: dict[str, set[str]],
+    ) -> None:
+        """The household's row; once it is marked, a row per member to tick or untick.
+
+        "Sead +3", not "4", tells two families of one name and size apart (ui.who);
+        a marked household adds how many of its members came: "Sead +3 · 2 / 4"."""
+        here = came.get(household_id)
+        family, where, municipality = row
+        if here is None:
+            table.add_row(NO_TICK, family, where, municipality, who(given_names), key=household_id)
+            return
+        detail = hh.get_household(self.ctx, household_id)
+        members = detail.members
+        names = who([p.given_name for p in heads_first(members)])
+        count = f"{format_number(len(here))} / {format_number(len(members))}"
+        where = where or place(detail.household.settlement, detail.household.address)
+        table.add_row(TICK, family, where, municipality, f"{names} · {count}", key=household_id)
+        for person in members:
+            born = f" ({person.birth_date.year})" if person.birth_date else ""
+            mark = TICK if person.id in here else NO_TICK
+            table.add_row(
+                "",
+                f"  {mark} {person.given_name}{born}",
+                "",
+                "",
+                "",
+                key=f"{household_id}{MEMBER_KEY}{person.id}",
+            )
 
     @on(Input.Changed, "#ws-att-search")
     def _search(self, event: Input.Changed) -> None:
@@ -155,10 +199,21 @@ class AttendanceScreen(DocScreen):
                 self.toggle(key.value)
 
     @calm_when_busy
-    def toggle(self, household_id: str) -> None:
+    def toggle(self, key: str) -> None:
+        """A household row marks or unmarks the whole household; a member row that person."""
         ctx = self.ctx
-        here = {a.household_id for a in ws.attendees(ctx, self.workshop_id)}
-        if household_id in here:
+        household_id, _sep, person_id = key.partition(MEMBER_KEY)
+        came = {
+            a.household_id: [p.id for p in a.people] for a in ws.attendees(ctx, self.workshop_id)
+        }
+        if person_id:
+            members = [m.id for m in hh.get_household(ctx, household_id).members]
+            here = set(came.get(household_id, []))
+            here ^= {person_id}
+            ws.set_people_present(
+                ctx, self.workshop_id, household_id, [m for m in members if m in here]
+            )
+        elif household_id in came:
             ws.remove_attendance(ctx, self.workshop_id, household_id)
         else:
             ws.add_attendance(ctx, self.workshop_id, household_id)
@@ -166,7 +221,9 @@ class AttendanceScreen(DocScreen):
         row = table.cursor_row
         self.reload()
         if table.row_count:
-            table.move_cursor(row=min(row, table.row_count - 1))
+            # Stay on the row just toggled (a household's members appear below it).
+            keys = [r.value for r in table.rows]
+            table.move_cursor(row=keys.index(key) if key in keys else min(row, table.row_count - 1))
 
     @on(Button.Pressed, "#ws-att-new")
     def action_new_household(self) -> None:

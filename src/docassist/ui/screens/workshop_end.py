@@ -8,6 +8,7 @@ ticked cases in one transaction; people with a case already open are skipped and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,17 +17,25 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from docassist.domain.model import Role
 from docassist.domain.text import N_
 from docassist.i18n import _, current_language, format_date, format_number, ngettext
 from docassist.procedures import BLOCKED, DONE, IN_PROGRESS, READY, Checklist, ChecklistSet
+from docassist.services import export, plans
 from docassist.services import households as hh
-from docassist.services import plans
 from docassist.services import workshops as ws
+from docassist.services.accounts import REFUSALS, Action
 from docassist.services.context import Context, ValidationError
 from docassist.ui.base import DocScreen
-from docassist.ui.busy import calm_when_busy_async
-from docassist.ui.dialogs import ConfirmDialog
+from docassist.ui.busy import calm_when_busy, calm_when_busy_async
+from docassist.ui.dialogs import (
+    ConfirmDialog,
+    ExportPassphraseDialog,
+    ExportProtection,
+    SaveDialog,
+)
 from docassist.ui.widgets.field_problems import problems_text
+from docassist.ui.widgets.tick_list import TickList, ticked_line
 
 STATE_LABELS = {
     # Translators: the next four and "does not fit" end a line "person · procedure · …"
@@ -84,6 +93,10 @@ class EndScreen(DocScreen):
     BINDINGS = [
         Binding("escape", "back", N_("Back")),
         Binding("ctrl+o", "open_cases", N_("Open cases")),
+        # Translators: key labels; each saves one file for the workshop.
+        Binding("s", "signin_sheet", N_("Sign-in sheet")),
+        Binding("k", "workshop_pack", N_("All checklists"), show=False),
+        Binding("x", "export_attendance", N_("Export"), show=False),
     ]
     AUTO_FOCUS = "#ws-end-cases, #ws-end-open"
 
@@ -131,9 +144,13 @@ class EndScreen(DocScreen):
                     _("Ticked: people who still need the document. Space ticks or unticks."),
                     classes="hint",
                 )
-                yield SelectionList[str](
-                    *[self._selection(r, code) for r in rows], id="ws-end-cases"
+                selections = [self._selection(r, code) for r in rows]
+                yield Static(
+                    ticked_line(sum(1 for s in selections if s.initial_state), len(rows)),
+                    id="ws-end-count",
+                    classes="hint",
                 )
+                yield TickList[str](*selections, id="ws-end-cases")
             else:
                 yield Static(_("Nobody is marked here yet. Press Escape, then a."), classes="hint")
             yield Static(
@@ -145,6 +162,13 @@ class EndScreen(DocScreen):
             with Horizontal(id="ws-end-buttons"):
                 yield Button(_("Open the ticked cases"), variant="primary", id="ws-end-open")
                 yield Button(_("Close the workshop"), id="ws-end-close")
+            yield Label(_("Paper and files for this workshop"), classes="ws-section")
+            with Horizontal(id="ws-end-files", classes="ws-end-buttons"):
+                yield Button(_("Sign-in sheet (S)"), id="ws-end-signin")
+                yield Button(_("All checklists (K)"), id="ws-end-pack")
+                yield Button(_("Attendance: counts (X)"), id="ws-end-export")
+                if self.app.role == Role.COORDINATOR:
+                    yield Button(_("Attendance with names"), id="ws-end-export-names")
         yield Footer()
 
     def _selection(self, row: CaseRow, code: str) -> Selection[str]:
@@ -159,6 +183,9 @@ class EndScreen(DocScreen):
     @on(SelectionList.SelectedChanged, "#ws-end-cases")
     def _ticked(self, event: SelectionList.SelectedChanged) -> None:
         self.selected = set(event.selection_list.selected)
+        self.query_one("#ws-end-count", Static).update(
+            ticked_line(len(self.selected), len(self._rows))
+        )
 
     def chosen_cases(self) -> list[tuple[str, str]]:
         chosen: list[tuple[str, str]] = []
@@ -227,8 +254,99 @@ class EndScreen(DocScreen):
             lines += [line(s.person_id, s.checklist_id) for s in result.skipped]
         return "\n".join(lines)
 
+    @on(Button.Pressed, "#ws-end-signin")
+    def action_signin_sheet(self) -> None:
+        """Who is marked present, with blank lines for newcomers (it names people)."""
+        from docassist.services.handouts import make_signin_sheet
+        from docassist.ui.dialogs import save_handout
+
+        handout = make_signin_sheet(self.ctx, self.workshop_id, self.app.checklists)
+        save_handout(self.app, handout, N_("Save the sign-in sheet"), self.ctx)
+
+    @on(Button.Pressed, "#ws-end-pack")
+    def action_workshop_pack(self) -> None:
+        from docassist.services.context import NotFoundError
+        from docassist.services.handouts import make_workshop_pack
+        from docassist.ui.dialogs import save_handout
+
+        try:
+            handout = make_workshop_pack(self.ctx, self.workshop_id, self.app.checklists)
+        except NotFoundError:
+            self.notify(
+                _("The checklists of this workshop are no longer installed."), severity="error"
+            )
+            return
+        save_handout(self.app, handout, N_("Save every checklist of the workshop"))
+
+    @on(Button.Pressed, "#ws-end-export")
+    def action_export_attendance(self) -> None:
+        """Counts only: how many households and people came, by sex and age."""
+        self._export(names=False, protection=None)
+
+    @on(Button.Pressed, "#ws-end-export-names")
+    def _export_names(self) -> None:
+        """Who came, for a coordinator: warned, then encrypted as every export with names."""
+        if self.app.role != Role.COORDINATOR:
+            self.notify(_(REFUSALS[Action.EXPORT_WITH_NAMES]), severity="error")
+            return
+
+        def protected(protection: ExportProtection | None) -> None:
+            if protection is not None:
+                self._export(names=True, protection=protection)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.app.push_screen(ExportPassphraseDialog(), protected)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                lambda: (
+                    _(export.ATTENDANCE_NAMES_WARNING)
+                    + "\n\n"
+                    + _("Export the names anyway? It is recorded in the audit log.")
+                ),
+                title=lambda: _("Warning: personal data."),
+                confirm_label=N_("Export with names"),
+                cancel_label=N_("Cancel"),
+                danger=True,
+                cancel_first=True,
+            ),
+            confirmed,
+        )
+
+    def _export(self, *, names: bool, protection: ExportProtection | None) -> None:
+        workshop = ws.get_workshop(self.ctx, self.workshop_id)
+        encrypted = protection is not None and not protection.unencrypted
+        default = export.default_export_dir() / export.attendance_export_name(
+            workshop.held_on, "xlsx", names, encrypted
+        )
+
+        def save(text: str) -> Path:
+            path = Path(text).expanduser()
+            return export.export_attendance(
+                self.ctx,
+                self.workshop_id,
+                export.export_format(path),
+                path,
+                language=current_language().code,
+                names=names,
+                passphrase=protection.passphrase if protection else None,
+                unencrypted=bool(protection and protection.unencrypted),
+            ).path
+
+        def saved(path: Path | None) -> None:
+            if path is not None:
+                self.notify(_("Saved: {path}").format(path=path), timeout=20)
+
+        title = N_("Export who came") if names else N_("Export the attendance (counts)")
+        self.app.push_screen(SaveDialog(lambda: _(title), default, save=save), saved)
+
     @on(Button.Pressed, "#ws-end-close")
+    @calm_when_busy
     def _close(self) -> None:
+        # Recorded (and audited) as ended; it stays in the list to continue from, as
+        # closed, for a late sign-in sheet or a case forgotten.
+        ws.close_workshop(self.ctx, self.workshop_id)
         self.dismiss("close")
 
     def action_back(self) -> None:
