@@ -21,7 +21,11 @@ from docassist.ui.dialogs.duplicates import (
     HouseholdDuplicateDialog,
     PersonDuplicateDialog,
 )
-from docassist.ui.dialogs.export import ExportPassphraseDialog, ExportProtection
+from docassist.ui.dialogs.export import (
+    ExportPassphraseDialog,
+    ExportProtection,
+    ask_to_export_names,
+)
 from docassist.ui.dialogs.full_text import FullTextDialog, Passage, is_cut, shortened
 from docassist.ui.dialogs.help import HelpDialog
 from docassist.ui.dialogs.language import LanguageDialog
@@ -30,6 +34,7 @@ from docassist.ui.dialogs.save import SaveDialog, save_handout
 
 __all__ = [
     "AssigneeDialog",
+    "ask_to_export_names",
     "AttendeeDuplicateDialog",
     "ChecklistPickerDialog",
     "CloseCaseDialog",

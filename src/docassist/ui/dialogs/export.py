@@ -8,10 +8,11 @@ asks again. Escape cancels, and nothing is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -164,3 +165,33 @@ class ExportPassphraseDialog(Dialog, ModalScreen[ExportProtection | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def ask_to_export_names(
+    app: App[object],
+    warning: Callable[[], str],
+    question: str,
+    then: Callable[[ExportProtection], None],
+) -> None:
+    """The one way to a file with names: warned (danger, Cancel first), then the
+    export's passphrase asked; ``then`` runs only if both were answered."""
+
+    def protected(protection: ExportProtection | None) -> None:
+        if protection is not None:
+            then(protection)
+
+    def confirmed(yes: bool | None) -> None:
+        if yes:
+            app.push_screen(ExportPassphraseDialog(), protected)
+
+    app.push_screen(
+        ConfirmDialog(
+            lambda: warning() + "\n\n" + _(question),
+            title=lambda: _("Warning: personal data."),
+            confirm_label=N_("Export with names"),
+            cancel_label=N_("Cancel"),
+            danger=True,
+            cancel_first=True,
+        ),
+        confirmed,
+    )

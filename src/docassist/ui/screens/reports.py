@@ -30,10 +30,9 @@ from docassist.services.context import ValidationError
 from docassist.store.db import BusyDatabaseError
 from docassist.ui.base import DocScreen
 from docassist.ui.dialogs import (
-    ConfirmDialog,
-    ExportPassphraseDialog,
     ExportProtection,
     SaveDialog,
+    ask_to_export_names,
 )
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
@@ -410,9 +409,7 @@ class ReportsScreen(DocScreen):
             else:
                 self._say(saved + "\n" + _(export.OPENS_WITH), "bold yellow")
 
-        def protected(protection: ExportProtection | None) -> None:
-            if protection is None:
-                return
+        def protected(protection: ExportProtection) -> None:
             default = export.default_export_dir() / export.full_export_name(
                 self.ctx.today(), "xlsx", encrypted=not protection.unencrypted
             )
@@ -421,22 +418,9 @@ class ReportsScreen(DocScreen):
                 lambda path: chosen(path, protection),
             )
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.app.push_screen(ExportPassphraseDialog(), protected)
-
-        self.app.push_screen(
-            ConfirmDialog(
-                lambda: (
-                    _(export.PERSONAL_DATA_WARNING)
-                    + "\n\n"
-                    + _("Export the whole register anyway? It is recorded in the audit log.")
-                ),
-                title=lambda: _("Warning: personal data."),
-                confirm_label=N_("Export with names"),
-                cancel_label=N_("Cancel"),
-                danger=True,
-                cancel_first=True,
-            ),
-            confirmed,
+        ask_to_export_names(
+            self.app,
+            lambda: _(export.PERSONAL_DATA_WARNING),
+            N_("Export the whole register anyway? It is recorded in the audit log."),
+            protected,
         )

@@ -30,9 +30,9 @@ from docassist.ui.base import DocScreen
 from docassist.ui.busy import calm_when_busy, calm_when_busy_async
 from docassist.ui.dialogs import (
     ConfirmDialog,
-    ExportPassphraseDialog,
     ExportProtection,
     SaveDialog,
+    ask_to_export_names,
 )
 from docassist.ui.widgets.field_problems import problems_text
 from docassist.ui.widgets.tick_list import TickList, ticked_line
@@ -290,28 +290,11 @@ class EndScreen(DocScreen):
             self.notify(_(REFUSALS[Action.EXPORT_WITH_NAMES]), severity="error")
             return
 
-        def protected(protection: ExportProtection | None) -> None:
-            if protection is not None:
-                self._export(names=True, protection=protection)
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.app.push_screen(ExportPassphraseDialog(), protected)
-
-        self.app.push_screen(
-            ConfirmDialog(
-                lambda: (
-                    _(export.ATTENDANCE_NAMES_WARNING)
-                    + "\n\n"
-                    + _("Export the names anyway? It is recorded in the audit log.")
-                ),
-                title=lambda: _("Warning: personal data."),
-                confirm_label=N_("Export with names"),
-                cancel_label=N_("Cancel"),
-                danger=True,
-                cancel_first=True,
-            ),
-            confirmed,
+        ask_to_export_names(
+            self.app,
+            lambda: _(export.ATTENDANCE_NAMES_WARNING),
+            N_("Export the names anyway? It is recorded in the audit log."),
+            lambda protection: self._export(names=True, protection=protection),
         )
 
     def _export(self, *, names: bool, protection: ExportProtection | None) -> None:
