@@ -779,6 +779,18 @@ def m0014_document_valid_until(db: Database) -> None:
     )
 
 
+@_migration("0015_case_opened_on")
+def m0015_case_opened_on(db: Database) -> None:
+    # Issue 15 item 10: a step is not done before its case was opened. The day a case
+    # was opened, as the coordinator's calendar had it (the context's today), beside
+    # opened_at (a UTC timestamp, whose date may be the day before in Serbia after
+    # midnight). Cases from before have none and are read by their timestamp's day
+    # (services/cases.Case.opened_day): filling it in here would make every laptop of
+    # an organisation send every case again, each as its own edit. A synced column: the
+    # row travels whole, as JSON, and the hub's schema fingerprint follows the migrations.
+    db.execute("ALTER TABLE cases ADD COLUMN opened_on TEXT")
+
+
 @_migration("0017_workshop_close_and_progress")
 def m0017_workshop_close_and_progress(db: Database) -> None:
     # Issue 16 §4. closed_at: "Close the workshop" records that it ended (a synced
