@@ -335,7 +335,7 @@ def _scrub_sync_copies(ctx: Context, person_id: str, case_ids: list[str]) -> Non
 def _scrub_household_sync_copies(ctx: Context, household_id: str) -> None:
     """As ``_scrub_sync_copies`` for the household's own row: the outbox keeps only its
     erased version, and this register's conflicts about the row lose both copies (the
-    hub blanks only conflicts about persons so far: see the README)."""
+    hub and the other laptops blank theirs when the erased household reaches them)."""
     from docassist.services.sync.laptop import erased_side
 
     db = ctx.db
