@@ -17,7 +17,8 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from docassist.domain.model import Role
@@ -112,6 +113,7 @@ def connect_hub(
                 )
             )
         device_dsn = hub.register_device(conn, dsn, ctx.device_id, ctx.user_id, device_name)
+        _offer_recovery_key(ctx, conn)
     with ctx.use_case():
         first = not state["attached"]
         outbox.set_state(
@@ -134,22 +136,86 @@ JOIN_REFUSED = N_(
 )
 
 
-def check_joining(dsn: str, user: str, passphrase: Callable[[], str]) -> str:
-    """Before ``hub join`` makes a register: the hub, the user (returns their id) and
-    the user's passphrase, checked against the hash the hub holds (asked for with
-    ``passphrase`` only then). Touches nothing on this laptop, so a wrong passphrase
-    leaves nothing behind. A user whose passphrase the hub does not hold (set only on
-    encrypted registers, which keep no hash) is not asked: they choose theirs at their
-    first sign-in on this laptop, as on any register."""
+@dataclass(frozen=True)
+class Joining:
+    """Who joins (``check_joining``): the user's id and name on the hub, and the
+    passphrase their new register is encrypted for."""
+
+    user_id: str
+    name: str
+    passphrase: str = field(repr=False)
+
+
+def check_joining(
+    dsn: str,
+    user: str,
+    passphrase: Callable[[str], str],
+    new_passphrase: Callable[[str], str],
+) -> Joining:
+    """Before ``hub join`` makes a register: the hub, the user, and the passphrase the
+    new register will be encrypted for. Where the hub holds the user's passphrase hash
+    (their user row from a plaintext register) the passphrase is asked with
+    ``passphrase(name)`` and must match it; where it holds none (encrypted registers keep
+    no hash) the user chooses one with ``new_passphrase(name)``, as at a first sign-in
+    (whoever runs ``hub join`` has the hub owner's account, so is trusted by the hub
+    already). Touches nothing on this laptop, so a wrong passphrase leaves nothing."""
     from docassist.services import accounts
 
     with hub.connect(dsn) as conn:
         hub.open_hub(conn, dsn)
-        user_id = hub.find_user(conn, dsn, user)
+        user_id, name = hub.find_user_named(conn, dsn, user)
         stored = hub.passphrase_hash(conn, user_id)
-    if stored is not None and not accounts.hash_matches(stored, passphrase()):
+    if stored is None:
+        return Joining(user_id, name, new_passphrase(name))
+    typed = passphrase(name)
+    if not accounts.hash_matches(stored, typed):
         raise HubError(JOIN_REFUSED, user=user)
-    return user_id
+    return Joining(user_id, name, typed)
+
+
+@dataclass(frozen=True)
+class Joined:
+    """What ``join_new_register`` did: the first sync's summary, and the recovery key of
+    this laptop's own when the hub had no organisation's one to seal to (to show once,
+    then forget); None when the organisation's printed recovery key opens it."""
+
+    summary: Summary
+    recovery_key: str | None = field(repr=False)
+
+
+def join_new_register(
+    path: Path | str,
+    dsn: str,
+    joining: Joining,
+    *,
+    device_name: str = "",
+    progress: Progress = _quiet,
+    now: Callable[[], str] | None = None,
+) -> Joined:
+    """``hub join`` after ``check_joining``: a new register at ``path``, encrypted as
+    ``docassist init`` makes one (``accounts.create_joining_register``: its key wrapped
+    for the joining user's passphrase, and sealed to the organisation's recovery key
+    that the hub keeps), joined to the hub and filled by the first pull. If it fails
+    before the laptop is joined, nothing is left on the laptop; after, the register
+    stays and ``docassist sync`` finishes what the first sync did not."""
+    from docassist.services import accounts
+
+    with hub.connect(dsn) as conn:
+        info = hub.open_hub(conn, dsn)
+    made = accounts.create_joining_register(
+        path, joining.name, joining.passphrase, info.recovery_public, now=now
+    )
+    ctx = made.context
+    try:
+        summary = join_hub(ctx, dsn, joining.user_id, device_name=device_name, progress=progress)
+    except BaseException:
+        if outbox.state(ctx.db)["attached"]:  # joined: the register stays, `sync` goes on
+            ctx.db.close()
+            raise
+        with accounts.removed_on_failure(ctx):
+            raise
+    ctx.db.close()
+    return Joined(summary, made.recovery_key)
 
 
 def join_hub(
@@ -174,6 +240,7 @@ def join_hub(
         info = hub.open_hub(conn, dsn)
         user_id = hub.find_user(conn, dsn, user)
         device_dsn = hub.register_device(conn, dsn, ctx.device_id, user_id, device_name)
+        _offer_recovery_key(ctx, conn)
     ctx.user_id = user_id
     with ctx.use_case():
         outbox.set_state(
@@ -187,6 +254,16 @@ def join_hub(
         )
         ctx.audit("join", "hub", info.hub_id, after={"hub": describe(dsn), "user": user_id})
     return sync(ctx, progress=progress)
+
+
+def _offer_recovery_key(ctx: Context, conn: Any) -> None:
+    """The public half of this register's recovery key to the hub, which keeps the
+    first it is given as the organisation's (laptops that join seal their keys to it)."""
+    from docassist.services import accounts
+
+    public = accounts.recovery_public_key(ctx)
+    if public is not None:
+        hub.offer_recovery_key(conn, public)
 
 
 def _connected(ctx: Context) -> dict[str, Any]:
