@@ -166,6 +166,7 @@ def test_join_checks_the_passphrase_against_the_hubs_copy_before_making_anything
     status, out, err = run(capsys, *join)  # the right one (DOCASSIST_PASSPHRASE)
     assert status == 0, err
     assert "connected" in out
+    assert laptop.read_bytes()[:16] != b"SQLite format 3\x00"  # encrypted, as init makes it
     status, out, err = run(capsys, "--db", str(laptop), "sync", "--user", "Milica")
     assert status == 0, err  # and she signs in on the new laptop with it
 

@@ -117,3 +117,48 @@ def test_older_copies_waiting_in_the_outbox_go_with_the_erasure(hub, laptops):
             [person],
         ).fetchone()
     assert erased is not None
+
+
+def test_a_household_erasure_blanks_the_households_conflicts_on_the_hub_too(hub, laptops):
+    a, b = laptops("a"), laptops("b")
+    coordinator = a.coordinator()
+    household = a.household("Petrović", "Ana")
+    a.connect(hub)
+    b.connect(hub, coordinator)
+    # the household's address changed on both laptops: a conflict copying both
+    for laptop, street in ((b, "Bulevar Zmaja 12"), (a, "Ulica Vranjska 7")):
+        hh.update_household(
+            laptop.ctx, household, hh.HouseholdInput("Petrović", municipality="Niš", address=street)
+        )
+    b.sync()
+    a.sync()
+    b.sync()
+    assert len(sync.list_conflicts(a.ctx)) == len(sync.list_conflicts(b.ctx)) == 1
+    assert "sync_conflicts" in on_hub(hub, "Zmaja")
+    # b's phone call, not having seen the erasure: the delete beats it, and the conflict
+    # the hub keeps of it would copy the household's data
+    hh.update_household(
+        b.ctx,
+        household,
+        hh.HouseholdInput("Petrović", municipality="Niš", address="Nova adresa 3", phone="064123"),
+    )
+
+    erasure.erase_household(a.ctx, household, "asked by the family")
+    a.sync()
+    b.sync()
+    a.sync()
+    for word in ("Zmaja", "Vranjska", "Nova adresa", "064123"):
+        assert on_hub(hub, word) == [], word
+        for laptop in (a, b):
+            held = laptop.db.execute(
+                "SELECT count(*) FROM sync_conflicts WHERE instr(winner || loser, ?)", [word]
+            ).fetchone()[0]
+            assert held == 0, (word, laptop.path)
+    with psycopg.connect(hub) as conn:
+        kept = conn.execute(
+            "SELECT data FROM docassist.rows WHERE tbl = 'sync_conflicts' "
+            "AND data ->> 'tbl' = 'households'"
+        ).fetchall()
+    assert len(kept) >= 2  # the first conflict and the one b's late edit made
+    assert all('"erased": true' in data["loser"] for (data,) in kept)
+    assert sync.list_conflicts(a.ctx) == sync.list_conflicts(b.ctx) == []

@@ -27,6 +27,16 @@ class Register:
         self.path, self.user_id = path, user_id
 
     def __enter__(self) -> Context:
+        from docassist.services import accounts
+        from docassist.store import keys
+
+        if keys.has_keyring(self.path):  # a joined laptop's: encrypted, as `init` makes it
+            ctx, session = accounts.open_signed_in(
+                self.path, WHO[self.path.stem], PASSPHRASE, today=lambda: TODAY
+            )
+            self.db = ctx.db
+            ctx.user_id = self.user_id or session.user_id
+            return ctx
         self.db = open_database(self.path)
         return Context(self.db, user_id=self.user_id, today=lambda: TODAY)
 
@@ -37,13 +47,14 @@ class Register:
 # who signs in on each laptop (by the register's file name); one passphrase for all, set
 # at each user's first sign-in and carried to the other laptops with their user row
 WHO = {"office": "Milica", "ana": "Ana", "fikret": "Fikret", "offline": "Milica"}
+PASSPHRASE = "a day of workshops"
 
 
 def cli(capsys, *argv) -> str:
     import os
     from pathlib import Path
 
-    os.environ["DOCASSIST_PASSPHRASE"] = "a day of workshops"  # reset by the root conftest
+    os.environ["DOCASSIST_PASSPHRASE"] = PASSPHRASE  # reset by the root conftest
     if "--db" in argv:
         os.environ["DOCASSIST_USER"] = WHO[Path(argv[argv.index("--db") + 1]).stem]
     status = main(list(argv))

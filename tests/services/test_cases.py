@@ -84,7 +84,10 @@ def test_a_pasted_page_is_refused_as_a_reason_or_a_note(ctx, person_id):
 
 
 def test_done_step_moves_on_and_proposes_the_next_due_date(ctx, person_id):
+    today = ctx.today
+    ctx.today = lambda: date(2026, 11, 16)  # opened a week ago
     cid = _open(ctx, person_id)
+    ctx.today = today
     cases.set_step_status(ctx, cid, "gather-papers", StepStatus.DONE, on=date(2026, 11, 20))
     case = cases.get_case(ctx, cid)
     assert case.steps[0].done_date == date(2026, 11, 20)

@@ -112,6 +112,29 @@ def test_a_new_recovery_key_replaces_the_old_one(register):
         keys.unlock_with_recovery(path, old)
 
 
+def test_a_joining_laptops_key_is_sealed_to_the_organisations_recovery_key(register, tmp_path):
+    """A joined laptop's key file is made from the public half of the recovery key
+    only: that recovery key opens it, another does not, and nothing in the file does."""
+    path, _, recovery = register
+    public = keys.recovery_public_key(path)
+    assert public is not None and len(public) == 32
+    laptop = tmp_path / "laptop.db"
+    db_key = keys.create_sealed_keyring(laptop, public)
+    keys.add_user_key(laptop, "Senad Hodžić", "moja lozinka ovde", db_key)
+    assert keys.unlock_with_recovery(laptop, recovery) == db_key
+    assert keys.unlock(laptop, "senad hodzic", "moja lozinka ovde", now=NOW) == db_key
+    assert keys.recovery_public_key(laptop) == public  # passed on by the next join
+    _, other = keys.create_keyring(tmp_path / "other.db")
+    with pytest.raises(keys.RecoveryKeyError):
+        keys.unlock_with_recovery(laptop, other)
+    text = keyring_path(laptop).read_text()
+    assert db_key.hex() not in text and recovery.replace("-", "") not in text
+    # a new recovery key of the laptop's own replaces the sealed entry and its public half
+    new = keys.new_recovery_key(laptop, db_key)
+    assert keys.unlock_with_recovery(laptop, new) == db_key
+    assert keys.recovery_public_key(laptop) != public
+
+
 def test_a_passphrase_change_leaves_the_register_readable(register):
     path, db_key, _ = register
     before = path.read_bytes()

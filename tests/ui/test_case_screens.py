@@ -311,10 +311,20 @@ async def test_a_done_date_in_the_future_is_refused(register):
         await pilot.pause()
         assert text(dialog.query_one("#error")) == ""
         assert "2026" in text(dialog.query_one("#reading"))
+        # a day that reads well, but before the case was opened: the service says so
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "A step cannot be done before its case was opened (23/11/2026)." in text(
+            dialog.query_one("#error")
+        )
+        assert screen.case.steps[0].status == StepStatus.IN_PROGRESS
+        day.value = "23. 11."
+        await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is screen
-        assert screen.case.steps[0].done_date == date(2026, 11, 20)
+        assert screen.case.steps[0].done_date == date(2026, 11, 23)
 
 
 async def test_close_as_refused_with_a_reason_then_reopen(register):

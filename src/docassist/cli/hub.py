@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from docassist.cli.register import add_sign_in_options, register, signed_in
+from docassist.cli.errors import UsageError
+from docassist.cli.register import add_sign_in_options, signed_in
 from docassist.i18n import _
 
 if TYPE_CHECKING:
@@ -73,18 +74,7 @@ def run(args: argparse.Namespace) -> int:
             )
         return 0
     if args.hub_command == "join":
-        from docassist.cli.register import passphrase_for
-
-        # everything about the user is checked before the register is made: a wrong
-        # passphrase (or hub, or name) leaves no file behind
-        user_id = sync.check_joining(args.dsn, args.user, lambda: passphrase_for(args, args.user))
-        with register(args, create=True) as ctx:
-            summary = sync.join_hub(ctx, args.dsn, user_id, device_name=args.name)
-        print(_("This laptop is connected to {hub}.").format(hub=describe(args.dsn)))
-        from docassist.cli.sync import say_summary
-
-        say_summary(summary)
-        return 0
+        return _join(args)
     if args.hub_command == "devices":
         with signed_in(args) as ctx:
             _print_devices(ctx, sync.list_devices(ctx))
@@ -102,6 +92,51 @@ def run(args: argparse.Namespace) -> int:
     from docassist.cli.sync import say_summary
 
     say_summary(summary)
+    return 0
+
+
+def _join(args: argparse.Namespace) -> int:
+    from docassist.cli.init import print_recovery_key
+    from docassist.cli.register import db_path, new_passphrase, passphrase_for
+    from docassist.cli.sync import say_summary
+    from docassist.services import accounts, sync
+    from docassist.services.sync.hub import describe
+
+    path = db_path(args)
+    # Refused before the hub is asked anything: a register is never made twice.
+    if path.exists() or path.is_symlink():
+        raise UsageError(
+            _(
+                "There is already a file at {path}: a new register is made only where none is."
+            ).format(path=path)
+        )
+    # Everything about the user is checked before the register is made: a wrong
+    # passphrase (or hub, or name) leaves no file behind.
+    joining = sync.check_joining(
+        args.dsn,
+        args.user,
+        lambda name: passphrase_for(args, name),
+        lambda name: new_passphrase(
+            args,
+            name,
+            _(
+                "The hub holds no passphrase of yours: choose the one you will sign in "
+                "with on this laptop (at least {n} characters)."
+            ).format(n=accounts.MIN_PASSPHRASE_LENGTH),
+        ),
+    )
+    joined = sync.join_new_register(path, args.dsn, joining, device_name=args.name)
+    print(_("This laptop is connected to {hub}.").format(hub=describe(args.dsn)))
+    say_summary(joined.summary)
+    if joined.recovery_key:
+        print()
+        print(
+            _(
+                "The hub knew no recovery key of the organisation yet: this register has "
+                "one of its own, which opens the laptops that join after it too."
+            )
+        )
+        print_recovery_key(joined.recovery_key)
     return 0
 
 

@@ -586,6 +586,13 @@ def _keyring_of(ctx: Context) -> Path | None:
     return _database_path(ctx) if ctx.db_key is not None else None
 
 
+def recovery_public_key(ctx: Context) -> bytes | None:
+    """The public half of the recovery key of the encrypted register ``ctx`` (what the
+    hub keeps for laptops that join); None for a plaintext one or an older key file."""
+    keyring = _keyring_of(ctx)
+    return keys.recovery_public_key(keyring) if keyring is not None else None
+
+
 def _unlock(keyring: Path, name: str, passphrase: str, now: Callable[[], str]) -> bytes:
     """The database key, unwrapped with ``name``'s passphrase: the one Argon2id
     derivation of a sign-in on an encrypted register. The key file's refusals (an
@@ -946,7 +953,7 @@ def register_kind(path: Path | str) -> RegisterKind:
 
 def _made_up(path: Path) -> bool:
     """The demo's or the practice register's file: made-up people, plaintext on purpose."""
-    from docassist.services.demo import is_demo_file
+    from docassist.services.made_up import is_demo_file
 
     if path.resolve() == locations.practice_database().resolve():
         return True
@@ -1318,21 +1325,84 @@ def create_register(
         raise ValidationError({"name": [Problem("required", N_("Type a name."))]})
     check_new_passphrase(passphrase, first_coordinator_name)
     db_key, recovery = keys.create_keyring(path) if encrypt else (None, None)
+    ctx = _new_file(path, db_key, now, today)
+    with removed_on_failure(ctx):
+        session = create_first_coordinator(ctx, first_coordinator_name, passphrase)
+    return NewRegister(ctx, session, recovery)
+
+
+def _new_file(
+    path: Path,
+    db_key: bytes | None,
+    now: Callable[[], str] | None,
+    today: Callable[[], date] | None,
+) -> Context:
     try:
         db = open_database(path, create=True, key=db_key)
     except BaseException:
         keys.remove_keyring(path)
         raise
-    ctx = Context(db, today=today or real_today, now=now or real_now, db_key=db_key)
+    return Context(db, today=today or real_today, now=now or real_now, db_key=db_key)
+
+
+@contextmanager
+def removed_on_failure(ctx: Context) -> Iterator[None]:
+    """For a register just made: if the block fails, it is closed and removed with its
+    ``-wal``, ``-shm`` and key file, leaving nothing behind."""
     try:
-        session = create_first_coordinator(ctx, first_coordinator_name, passphrase)
+        yield
     except BaseException:
-        db.close()
+        path = _database_path(ctx)
+        ctx.db.close()
         for file in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
             file.unlink(missing_ok=True)
         keys.remove_keyring(path)
         raise
-    return NewRegister(ctx, session, recovery)
+
+
+def create_joining_register(
+    path: Path | str,
+    name: str,
+    passphrase: str,
+    recovery_public: bytes | None,
+    *,
+    now: Callable[[], str] | None = None,
+    today: Callable[[], date] | None = None,
+) -> NewJoiningRegister:
+    """A new, empty, encrypted register at ``path`` for ``name``, a user of the
+    organisation on a laptop joining its hub (``hub join``): the way ``create_register``
+    makes one, but with no account yet (the user's comes with the first pull) and the
+    database key wrapped for ``name``'s ``passphrase`` and sealed to the organisation's
+    recovery key (``recovery_public``, from the hub), so the printed recovery key opens
+    this laptop's register too and none is shown. Without one (the hub knows none yet)
+    the register gets a recovery key of its own, returned to be shown once. The caller
+    closes ``context.db`` (``removed_on_failure`` if what follows fails); the user signs
+    in once the first pull has brought their account."""
+    path = Path(path).expanduser()
+    if path.exists() or path.is_symlink():
+        raise RegisterExistsError(
+            N_("There is already a file at {path}: a new register is made only where none is."),
+            path=str(path),
+        )
+    check_new_passphrase(passphrase, name)
+    if recovery_public is None:
+        db_key, recovery = keys.create_keyring(path)
+    else:
+        db_key, recovery = keys.create_sealed_keyring(path, recovery_public), None
+    try:
+        keys.add_user_key(path, name, passphrase, db_key)
+    except BaseException:
+        keys.remove_keyring(path)
+        raise
+    return NewJoiningRegister(_new_file(path, db_key, now, today), recovery)
+
+
+@dataclass(frozen=True)
+class NewJoiningRegister:
+    """A joining laptop's new register, open and empty (``create_joining_register``)."""
+
+    context: Context
+    recovery_key: str | None = field(repr=False)
 
 
 def create_user(

@@ -11,6 +11,7 @@ from typing import Any
 from docassist.domain import validity
 from docassist.domain.dates import PartialDate
 from docassist.domain.model import (
+    DOCUMENT_LABELS,
     CaseStatus,
     DocumentKind,
     DocumentState,
@@ -71,6 +72,8 @@ class Case:
     closed_at: str | None
     next_due: date | None
     steps: tuple[CaseStep, ...] = ()
+    # the day it was opened, on the calendar of whoever opened it (None before m0015)
+    opened_on: date | None = None
     # who follows the case (a facilitator or coordinator): set when opened, changed by
     # a coordinator; the dashboard's facilitator filter and a facilitator's laptop go by it
     assignee_id: str | None = None
@@ -78,6 +81,12 @@ class Case:
     @property
     def is_active(self) -> bool:
         return is_active_case(self.status)
+
+    @property
+    def opened_day(self) -> date:
+        """The day the case was opened: as recorded, or (a case from before that was
+        recorded) its UTC timestamp's day."""
+        return self.opened_on or date.fromisoformat(self.opened_at[:10])
 
     def current_step(self) -> CaseStep | None:
         return next((s for s in self.steps if s.status not in _FINISHED_STEPS), None)
@@ -95,6 +104,65 @@ class TimelineEntry:
 
 def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+class Day:
+    """A date in a message (a day, or a birth known to the month or year), written as
+    the reader's language writes dates when the message is shown (``Problem.render``),
+    not when it was made."""
+
+    def __init__(self, day: date | PartialDate) -> None:
+        self.day = day
+
+    def __format__(self, spec: str) -> str:
+        from docassist.i18n import format_date, format_partial_date
+
+        if isinstance(self.day, PartialDate):
+            return format_partial_date(self.day)
+        return format_date(self.day)
+
+    def __str__(self) -> str:
+        return format(self)
+
+
+def born_after(stored: str | None, day: date) -> PartialDate | None:
+    """The person's birth date when ``day`` is surely before it; else None. A birth
+    known only to the year or month counts from its first day; "about 1990" from two
+    years earlier (the slack a search by year allows)."""
+    if not stored:
+        return None
+    try:
+        birth = PartialDate.from_storage(stored)
+    except ValueError:
+        return None
+    earliest = birth.earliest()
+    if birth.approximate:
+        earliest = date(max(birth.year - 2, 1), 1, 1)
+    return birth if day < earliest else None
+
+
+class Label:
+    """A msgid in a message (a document's name), translated when the message is shown."""
+
+    def __init__(self, msgid: str) -> None:
+        self.msgid = msgid
+
+    def __format__(self, spec: str) -> str:
+        from docassist.i18n import _
+
+        return _(self.msgid)
+
+    def __str__(self) -> str:
+        return format(self)
+
+
+# A second case for a document the person holds (issue 15 item 12): asked, not refused
+# for good; open_case(even_if_held=True) is the answer "open it anyway".
+HELD = N_("{name} already holds this document: {document}.")
+HELD_SINCE = N_("{name} already holds this document: {document} (since {since}).")
+BORN_LATER = N_("A case cannot be opened before the person was born ({date}).")
+DONE_BEFORE_OPENED = N_("A step cannot be done before its case was opened ({date}).")
+DONE_BEFORE_BORN = N_("A step cannot be done before the person was born ({date}).")
 
 
 def exact_birth_date(stored: str | None) -> date | None:
@@ -120,12 +188,15 @@ def open_case(
     *,
     produces: DocumentKind | None = None,
     assignee_id: str | None = None,
+    even_if_held: bool = False,
 ) -> str:
     """Start a case. Steps with a legal deadline counted from the birth are due then
     (when the exact birth date is known); the first step to do is otherwise proposed a
     due date from its typical duration. Steps marked ``skip`` are recorded as skipped.
 
-    ``assignee_id``: who follows it (default: whoever opens it)."""
+    ``assignee_id``: who follows it (default: whoever opens it). A case for a document
+    the person already holds (valid today) is refused with the problem ``held`` unless
+    ``even_if_held``: the user was asked and said to open it anyway."""
     assignee_id = assignee_id or ctx.user_id
     if assignee_id is not None:
         _check_assignee(ctx, assignee_id)
@@ -139,6 +210,13 @@ def open_case(
     ).fetchone()
     if person is None:
         raise NotFoundError("person", person_id)
+    held = held_problem(ctx, person_id, produces) if produces else None
+    if held is not None and not even_if_held:
+        raise ValidationError({"checklist": [held]})
+    if (later := born_after(person[1], ctx.today())) is not None:
+        raise ValidationError(
+            {"opened_on": [Problem("before_birth", BORN_LATER, {"date": Day(later)})]}
+        )
     born = exact_birth_date(person[1])
     active = ctx.db.execute(
         "SELECT 1 FROM cases WHERE person_id = ? AND checklist_id = ? "
@@ -176,6 +254,7 @@ def open_case(
         "produces": DocumentKind(produces).value if produces else None,
         "status": CaseStatus.OPEN.value,
         "opened_at": now,
+        "opened_on": today.isoformat(),
         "opened_by": ctx.user_id,
         "assignee_id": assignee_id,
         "next_due": first_due,
@@ -206,7 +285,8 @@ def open_case(
             "open",
             "case",
             case_id,
-            after={**row, "steps": [s.key for s in steps]},
+            # opened although the person holds the document: the user was asked
+            after={**row, "steps": [s.key for s in steps], **({"held": True} if held else {})},
         )
     return case_id
 
@@ -236,10 +316,8 @@ def set_step_status(
         raise ValidationError({"reason": [Problem("required", N_("Say what blocks this step."))]})
     _check_length({"reason": reason, "note": note or ""})
     on = on or ctx.today()
-    if status == StepStatus.DONE and on > ctx.today():
-        raise ValidationError(
-            {"on": [Problem("future", N_("A step cannot be done on a date in the future."))]}
-        )
+    if status == StepStatus.DONE:
+        _check_done_date(ctx, case, on)
     changes: dict[str, Any] = {
         "status": status.value,
         "done_date": on.isoformat() if status == StepStatus.DONE else None,
@@ -270,6 +348,46 @@ def set_step_status(
             case_id,
             {"step": step_key, **before},
             {"step": step_key, **changes},
+        )
+
+
+def held_problem(ctx: Context, person_id: str, kind: DocumentKind) -> Problem | None:
+    """The warning that the person already holds ``kind`` (recorded as held, and not
+    past its "valid until"), or None. The plan may also infer a document from others
+    (an ID card means a birth registration): the open-case dialog says so; this is the
+    record's own word, which every way of opening a case goes by."""
+    row = ctx.db.execute(
+        "SELECT d.state, d.obtained_on, d.valid_until, p.given_name || ' ' || p.family_name "
+        "FROM documents d JOIN persons p ON p.id = d.person_id "
+        "WHERE d.person_id = ? AND d.kind = ? AND d.deleted_at IS NULL",
+        [person_id, DocumentKind(kind).value],
+    ).fetchone()
+    if row is None or row[0] != DocumentState.HAVE.value:
+        return None
+    if validity.is_expired(_d(row[2]), ctx.today()):
+        return None
+    params: dict[str, Any] = {"name": row[3], "document": Label(DOCUMENT_LABELS[kind])}
+    if row[1]:
+        return Problem("held", HELD_SINCE, {**params, "since": Day(date.fromisoformat(row[1]))})
+    return Problem("held", HELD, params)
+
+
+def _check_done_date(ctx: Context, case: Case, on: date) -> None:
+    """A step is done on a day that can be: not in the future, not before its case
+    was opened, not before the person was born."""
+    if on > ctx.today():
+        raise ValidationError(
+            {"on": [Problem("future", N_("A step cannot be done on a date in the future."))]}
+        )
+    if on < case.opened_day:
+        problem = Problem("before_opened", DONE_BEFORE_OPENED, {"date": Day(case.opened_day)})
+        raise ValidationError({"on": [problem]})
+    birth = ctx.db.execute(
+        "SELECT birth_date FROM persons WHERE id = ?", [case.person_id]
+    ).fetchone()
+    if birth and (later := born_after(birth[0], on)) is not None:
+        raise ValidationError(
+            {"on": [Problem("before_birth", DONE_BEFORE_BORN, {"date": Day(later)})]}
         )
 
 
@@ -563,6 +681,7 @@ def _case(row: dict[str, Any], steps: tuple[CaseStep, ...]) -> Case:
         closed_at=row["closed_at"],
         next_due=_d(row["next_due"]),
         steps=steps,
+        opened_on=_d(row.get("opened_on")),
         assignee_id=row.get("assignee_id"),
     )
 

@@ -329,6 +329,7 @@ _DATE_COLUMNS = {
     "done_date",
     "next_due",
     "obtained_on",
+    "opened_on",
     "held_on",
 }
 # Tables exported column by column, not ``t.*``: users will hold sign-in secrets.

@@ -16,6 +16,14 @@ recovery key must also open a backup on another laptop. The file is copied besid
 backup, so a backup opens with a passphrase that was valid when it was made, or with the
 recovery key.
 
+A laptop that joins the organisation's hub (``docassist hub join``) makes a register
+with a database key of its own, and nobody there has the recovery key to wrap it with.
+So the recovery key is also a key pair (X25519, derived from the same secret): the key
+file keeps its public half (``recovery_public``), the hub keeps the organisation's, and
+a joining laptop *seals* its new database key to that public key (an ephemeral X25519
+exchange, HKDF, AES-256-GCM). Only the printed recovery key opens that entry; the hub and
+the laptop never hold anything that does.
+
 The file names nobody: users are found by a keyed hash of their name (salted per
 register), and an unknown name and a wrong passphrase fail alike, in the same time.
 Failed attempts are counted per name: five are free, then each attempt must wait 2 s,
@@ -63,6 +71,8 @@ _KEEP_NAMES = 200  # names (known or not) with failures on record
 _USER_AAD = b"docassist user key v1"
 _RECOVERY_AAD = b"docassist recovery key v1"
 _RECOVERY_INFO = b"docassist recovery wrapping key v1"
+_RECOVERY_PAIR_INFO = b"docassist recovery key pair v1"
+_SEALED_INFO = b"docassist sealed recovery v1"
 _KEY_ID = b"docassist key id v1"
 
 
@@ -214,6 +224,70 @@ def _recovery_kek(secret: bytes, salt: bytes) -> bytes:
     ).derive(secret)
 
 
+def _recovery_private(secret: bytes) -> Any:
+    """The X25519 private key of the recovery key: the same for every register the
+    secret opens (no per-register salt), so one printed key opens every laptop's."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    seed = HKDF(
+        algorithm=hashes.SHA256(), length=engine.KEY_BYTES, salt=None, info=_RECOVERY_PAIR_INFO
+    ).derive(secret)
+    return X25519PrivateKey.from_private_bytes(seed)
+
+
+def _public_bytes(key: Any) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return bytes(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+def _sealed_kek(shared: bytes, salt: bytes, ephemeral: bytes, public: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=engine.KEY_BYTES,
+        salt=salt,
+        info=_SEALED_INFO + ephemeral + public,
+    ).derive(shared)
+
+
+def _seal(public: bytes, db_key: bytes, salt: bytes) -> dict[str, str]:
+    """``db_key`` wrapped for whoever holds the recovery key whose public half is
+    ``public``: nothing on this laptop can unwrap it again."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import (
+        X25519PrivateKey,
+        X25519PublicKey,
+    )
+
+    ephemeral = X25519PrivateKey.generate()
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public))
+    eph = _public_bytes(ephemeral)
+    return {
+        "ephemeral": _b64(eph),
+        **_wrap(_sealed_kek(shared, salt, eph, public), db_key, _RECOVERY_AAD),
+    }
+
+
+def _unseal(secret: bytes, entry: dict[str, Any], salt: bytes) -> bytes | None:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
+    private = _recovery_private(secret)
+    eph = _unb64(entry["ephemeral"])
+    shared = private.exchange(X25519PublicKey.from_public_bytes(eph))
+    return _unwrap(_sealed_kek(shared, salt, eph, _public_bytes(private)), entry, _RECOVERY_AAD)
+
+
+def _recovery_entries(secret: bytes, db_key: bytes, salt: bytes) -> dict[str, Any]:
+    return {
+        "recovery": _wrap(_recovery_kek(secret, salt), db_key, _RECOVERY_AAD),
+        "recovery_public": _b64(_public_bytes(_recovery_private(secret))),
+    }
+
+
 def key_id(db_key: bytes) -> str:
     """A fingerprint of ``db_key`` that tells whether two keyrings wrap the same key,
     and nothing about the key itself."""
@@ -254,11 +328,50 @@ def create_keyring(register: Path | str, db_key: bytes | None = None) -> tuple[b
             "salt": _b64(salt),
             "key_id": key_id(db_key),
             "users": {},
-            "recovery": _wrap(_recovery_kek(secret, salt), db_key, _RECOVERY_AAD),
+            **_recovery_entries(secret, db_key, salt),
             "attempts": {},
         }
         _write(register, data)
     return db_key, format_recovery_key(secret)
+
+
+def create_sealed_keyring(register: Path | str, recovery_public: bytes) -> bytes:
+    """A new key file beside the new ``register`` of a laptop joining the organisation,
+    for a new random database key (returned) sealed to the organisation's recovery key
+    (``recovery_public``, its public half, as the hub holds it): no recovery key is
+    made or shown, the organisation's printed one opens this register too."""
+    register = Path(register).expanduser()
+    if len(recovery_public) != engine.KEY_BYTES:
+        raise ValueError("a recovery public key has 32 bytes")
+    db_key = new_database_key()
+    with _locked(register):
+        if has_keyring(register) and engine.header(register) is engine.Header.OTHER:
+            raise KeyringExistsError(
+                N_("The register {path} already has a key file: nothing was changed."),
+                path=str(register),
+            )
+        salt = secrets.token_bytes(16)
+        data = {
+            "format": FORMAT,
+            "version": VERSION,
+            "salt": _b64(salt),
+            "key_id": key_id(db_key),
+            "users": {},
+            "recovery": _seal(recovery_public, db_key, salt),
+            "recovery_public": _b64(recovery_public),
+            "attempts": {},
+        }
+        _write(register, data)
+    return db_key
+
+
+def recovery_public_key(register: Path | str) -> bytes | None:
+    """The public half of the recovery key that opens ``register`` (what the hub keeps
+    for laptops that join), or None for a key file made before it was kept (a new
+    recovery key, ``new_recovery_key``, adds it)."""
+    data = _read(Path(register).expanduser())
+    public = data.get("recovery_public")
+    return _unb64(public) if public else None
 
 
 def new_recovery_key(register: Path | str, db_key: bytes) -> str:
@@ -269,7 +382,7 @@ def new_recovery_key(register: Path | str, db_key: bytes) -> str:
         data = _read(register)
         _require_same_key(data, db_key, register)
         secret = secrets.token_bytes(engine.KEY_BYTES)
-        data["recovery"] = _wrap(_recovery_kek(secret, _unb64(data["salt"])), db_key, _RECOVERY_AAD)
+        data.update(_recovery_entries(secret, db_key, _unb64(data["salt"])))
         _write(register, data)
     return format_recovery_key(secret)
 
@@ -438,7 +551,11 @@ def unlock_with_recovery(register: Path | str, recovery_text: str) -> bytes:
     register = Path(register).expanduser()
     secret = parse_recovery_key(recovery_text)
     data = _read(register)
-    db_key = _unwrap(_recovery_kek(secret, _unb64(data["salt"])), data["recovery"], _RECOVERY_AAD)
+    salt, entry = _unb64(data["salt"]), data["recovery"]
+    if "ephemeral" in entry:  # a joined laptop's: sealed to the organisation's key
+        db_key = _unseal(secret, entry, salt)
+    else:
+        db_key = _unwrap(_recovery_kek(secret, salt), entry, _RECOVERY_AAD)
     if db_key is None or not hmac.compare_digest(data["key_id"], key_id(db_key)):
         raise RecoveryKeyError(_RECOVERY_WRONG)
     return db_key

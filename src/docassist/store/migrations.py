@@ -779,6 +779,18 @@ def m0014_document_valid_until(db: Database) -> None:
     )
 
 
+@_migration("0015_case_opened_on")
+def m0015_case_opened_on(db: Database) -> None:
+    # Issue 15 item 10: a step is not done before its case was opened. The day a case
+    # was opened, as the coordinator's calendar had it (the context's today), beside
+    # opened_at (a UTC timestamp, whose date may be the day before in Serbia after
+    # midnight). Cases from before have none and are read by their timestamp's day
+    # (services/cases.Case.opened_day): filling it in here would make every laptop of
+    # an organisation send every case again, each as its own edit. A synced column: the
+    # row travels whole, as JSON, and the hub's schema fingerprint follows the migrations.
+    db.execute("ALTER TABLE cases ADD COLUMN opened_on TEXT")
+
+
 @_migration("0017_workshop_close_and_progress")
 def m0017_workshop_close_and_progress(db: Database) -> None:
     # Issue 16 §4. closed_at: "Close the workshop" records that it ended (a synced
@@ -852,5 +864,33 @@ def m0020_renewed_device(db: Database) -> None:
     WHEN {marking} BEGIN
         {mark} ('sync_resolutions', old.id);
     END;
+    """,
+    )
+
+
+@_migration("0022_drafts")
+def m0022_drafts(db: Database) -> None:
+    # Issue 16 §1: a terminal closed (SIGHUP) while a form or dialog held typing. Nobody
+    # can be asked then, so what was typed is kept here, for the user who typed it, and
+    # offered back the next time that user opens the same form (services/drafts.py).
+    # In the register, so it is as encrypted as the families' records. This laptop's
+    # unfinished typing, not a record: no sync columns, no sync triggers (it never
+    # leaves the laptop). household_id / person_id: whom it is about, so an erasure
+    # removes it too.
+    _run_script(
+        db,
+        """
+    CREATE TABLE drafts (
+        user_id TEXT NOT NULL,
+        form_key TEXT NOT NULL,        -- which form: 'household:new', 'person:<id>', ...
+        form TEXT NOT NULL,            -- what it is, as an English msgid ('New household')
+        household_id TEXT,
+        person_id TEXT,
+        fields TEXT NOT NULL,          -- JSON: the form's values as typed
+        saved_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, form_key)
+    );
+    CREATE INDEX drafts_household ON drafts(household_id) WHERE household_id IS NOT NULL;
+    CREATE INDEX drafts_person ON drafts(person_id) WHERE person_id IS NOT NULL;
     """,
     )

@@ -17,7 +17,8 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from docassist.domain.model import Role
@@ -38,6 +39,7 @@ from docassist.services.sync.hub import (
     SchemaMismatchError,
     describe,
 )
+from docassist.services.sync_standing import WAITING_NOTE_DAYS, Standing, hub_source, standing
 from docassist.store import outbox
 from docassist.store.db import new_id
 
@@ -48,11 +50,14 @@ __all__ = [
     "HubUnreachableError",
     "NotAHubError",
     "SchemaMismatchError",
+    "Standing",
     "Summary",
+    "WAITING_NOTE_DAYS",
     "connect_hub",
     "init_hub",
     "list_conflicts",
     "resolve_conflict",
+    "standing",
     "sync",
 ]
 
@@ -92,10 +97,6 @@ def init_hub(dsn: str, *, now: Callable[[], str] = real_now) -> bool:
     return new
 
 
-def _hub_source(state: dict[str, Any]) -> str:
-    return f"hub:{state['hub_id']}"
-
-
 def connect_hub(
     ctx: Context, dsn: str, *, device_name: str = "", progress: Progress = _quiet
 ) -> Summary:
@@ -112,6 +113,7 @@ def connect_hub(
                 )
             )
         device_dsn = hub.register_device(conn, dsn, ctx.device_id, ctx.user_id, device_name)
+        _offer_recovery_key(ctx, conn)
     with ctx.use_case():
         first = not state["attached"]
         outbox.set_state(
@@ -134,22 +136,86 @@ JOIN_REFUSED = N_(
 )
 
 
-def check_joining(dsn: str, user: str, passphrase: Callable[[], str]) -> str:
-    """Before ``hub join`` makes a register: the hub, the user (returns their id) and
-    the user's passphrase, checked against the hash the hub holds (asked for with
-    ``passphrase`` only then). Touches nothing on this laptop, so a wrong passphrase
-    leaves nothing behind. A user whose passphrase the hub does not hold (set only on
-    encrypted registers, which keep no hash) is not asked: they choose theirs at their
-    first sign-in on this laptop, as on any register."""
+@dataclass(frozen=True)
+class Joining:
+    """Who joins (``check_joining``): the user's id and name on the hub, and the
+    passphrase their new register is encrypted for."""
+
+    user_id: str
+    name: str
+    passphrase: str = field(repr=False)
+
+
+def check_joining(
+    dsn: str,
+    user: str,
+    passphrase: Callable[[str], str],
+    new_passphrase: Callable[[str], str],
+) -> Joining:
+    """Before ``hub join`` makes a register: the hub, the user, and the passphrase the
+    new register will be encrypted for. Where the hub holds the user's passphrase hash
+    (their user row from a plaintext register) the passphrase is asked with
+    ``passphrase(name)`` and must match it; where it holds none (encrypted registers keep
+    no hash) the user chooses one with ``new_passphrase(name)``, as at a first sign-in
+    (whoever runs ``hub join`` has the hub owner's account, so is trusted by the hub
+    already). Touches nothing on this laptop, so a wrong passphrase leaves nothing."""
     from docassist.services import accounts
 
     with hub.connect(dsn) as conn:
         hub.open_hub(conn, dsn)
-        user_id = hub.find_user(conn, dsn, user)
+        user_id, name = hub.find_user_named(conn, dsn, user)
         stored = hub.passphrase_hash(conn, user_id)
-    if stored is not None and not accounts.hash_matches(stored, passphrase()):
+    if stored is None:
+        return Joining(user_id, name, new_passphrase(name))
+    typed = passphrase(name)
+    if not accounts.hash_matches(stored, typed):
         raise HubError(JOIN_REFUSED, user=user)
-    return user_id
+    return Joining(user_id, name, typed)
+
+
+@dataclass(frozen=True)
+class Joined:
+    """What ``join_new_register`` did: the first sync's summary, and the recovery key of
+    this laptop's own when the hub had no organisation's one to seal to (to show once,
+    then forget); None when the organisation's printed recovery key opens it."""
+
+    summary: Summary
+    recovery_key: str | None = field(repr=False)
+
+
+def join_new_register(
+    path: Path | str,
+    dsn: str,
+    joining: Joining,
+    *,
+    device_name: str = "",
+    progress: Progress = _quiet,
+    now: Callable[[], str] | None = None,
+) -> Joined:
+    """``hub join`` after ``check_joining``: a new register at ``path``, encrypted as
+    ``docassist init`` makes one (``accounts.create_joining_register``: its key wrapped
+    for the joining user's passphrase, and sealed to the organisation's recovery key
+    that the hub keeps), joined to the hub and filled by the first pull. If it fails
+    before the laptop is joined, nothing is left on the laptop; after, the register
+    stays and ``docassist sync`` finishes what the first sync did not."""
+    from docassist.services import accounts
+
+    with hub.connect(dsn) as conn:
+        info = hub.open_hub(conn, dsn)
+    made = accounts.create_joining_register(
+        path, joining.name, joining.passphrase, info.recovery_public, now=now
+    )
+    ctx = made.context
+    try:
+        summary = join_hub(ctx, dsn, joining.user_id, device_name=device_name, progress=progress)
+    except BaseException:
+        if outbox.state(ctx.db)["attached"]:  # joined: the register stays, `sync` goes on
+            ctx.db.close()
+            raise
+        with accounts.removed_on_failure(ctx):
+            raise
+    ctx.db.close()
+    return Joined(summary, made.recovery_key)
 
 
 def join_hub(
@@ -174,6 +240,7 @@ def join_hub(
         info = hub.open_hub(conn, dsn)
         user_id = hub.find_user(conn, dsn, user)
         device_dsn = hub.register_device(conn, dsn, ctx.device_id, user_id, device_name)
+        _offer_recovery_key(ctx, conn)
     ctx.user_id = user_id
     with ctx.use_case():
         outbox.set_state(
@@ -187,6 +254,16 @@ def join_hub(
         )
         ctx.audit("join", "hub", info.hub_id, after={"hub": describe(dsn), "user": user_id})
     return sync(ctx, progress=progress)
+
+
+def _offer_recovery_key(ctx: Context, conn: Any) -> None:
+    """The public half of this register's recovery key to the hub, which keeps the
+    first it is given as the organisation's (laptops that join seal their keys to it)."""
+    from docassist.services import accounts
+
+    public = accounts.recovery_public_key(ctx)
+    if public is not None:
+        hub.offer_recovery_key(conn, public)
 
 
 def _connected(ctx: Context) -> dict[str, Any]:
@@ -213,9 +290,9 @@ def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
         hub.open_hub(conn, dsn)
         _renew_if_restored(ctx, conn, dsn)
         pushed = _push(ctx, conn, dsn, progress)
-        _fetch(ctx, conn, dsn, _hub_source(state), progress)
+        _fetch(ctx, conn, dsn, hub_source(state), progress)
         hub.note_pull(conn, ctx.device_id)
-        pulled, conflicts = _apply_inbox(ctx, _hub_source(state), pushed, progress)
+        pulled, conflicts = _apply_inbox(ctx, hub_source(state), pushed, progress)
         held = hub.households_held(conn)
     if held is not None:
         forget_households_elsewhere(ctx, held)
@@ -282,7 +359,7 @@ def _push(ctx: Context, conn: Any, dsn: str, progress: Progress) -> int:
     # line, the next push sends them again and the hub skips what it has)
     with ctx.use_case():
         outbox.forget_pushed(ctx.db, entries[-1].seq)
-        outbox.set_cursor(ctx.db, _hub_source(outbox.state(ctx.db)), last_push_at=ctx.now())
+        outbox.set_cursor(ctx.db, hub_source(outbox.state(ctx.db)), last_push_at=ctx.now())
     progress("push", len(entries), len(entries))
     return len(entries)
 
@@ -587,39 +664,10 @@ def revoke_device(ctx: Context, device: str) -> str:
 REVOKE_REFUSAL = N_("Only a coordinator may revoke a laptop.")
 
 
-@dataclass(frozen=True)
-class Standing:
-    """What the app shows all the time: when this laptop last synced, and since when
-    changes wait (only for a register connected to a hub)."""
-
-    last_sync_at: str | None
-    waiting_since: str | None
-    waiting_days: int = 0  # whole days the oldest of them has waited (when noted)
-
-
-WAITING_NOTE_DAYS = 3  # changes unsent for longer than this get a quiet note
-
-
-def standing(ctx: Context) -> Standing | None:
-    state = outbox.state(ctx.db)
-    if not state["attached"] or not state["hub_id"]:
-        return None
-    cursor = outbox.cursor_row(ctx.db, _hub_source(state))
-    oldest = outbox.oldest_pending(ctx.db)
-    late, days = None, 0
-    if oldest:
-        from datetime import datetime, timedelta
-
-        waited = datetime.fromisoformat(ctx.now()) - datetime.fromisoformat(oldest)
-        if waited > timedelta(days=WAITING_NOTE_DAYS):
-            late, days = oldest, waited.days
-    return Standing(cursor["last_pull_at"] if cursor else None, late, days)
-
-
 def status(ctx: Context) -> dict[str, Any]:
     """What the app and `sync` show: connected or not, when last synced, what waits."""
     state = outbox.state(ctx.db)
-    cursor = outbox.cursor_row(ctx.db, _hub_source(state)) if state["hub_id"] else None
+    cursor = outbox.cursor_row(ctx.db, hub_source(state)) if state["hub_id"] else None
     return {
         "connected": bool(state["attached"] and state["hub_dsn"]),
         "hub": describe(state["hub_dsn"]) if state["hub_dsn"] else None,

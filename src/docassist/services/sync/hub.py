@@ -164,6 +164,9 @@ class HubInfo:
     org_id: str
     org_key: bytes
     schema: str
+    # the public half of the organisation's recovery key (store/keys.py), which a
+    # joining laptop seals its register's key to; None until a laptop offered one
+    recovery_public: bytes | None = None
 
 
 def _meta(conn: psycopg.Connection) -> dict[str, str] | None:
@@ -232,9 +235,26 @@ def _may_create_roles(conn: psycopg.Connection, hub: str) -> None:
 
 
 def _info(meta: dict[str, str]) -> HubInfo:
+    public = meta.get("recovery_public")
     return HubInfo(
-        meta["hub_id"], meta["org_id"], base64.b64decode(meta["org_key"]), meta["schema"]
+        meta["hub_id"],
+        meta["org_id"],
+        base64.b64decode(meta["org_key"]),
+        meta["schema"],
+        base64.b64decode(public) if public else None,
     )
+
+
+def offer_recovery_key(conn: psycopg.Connection, public: bytes) -> None:
+    """Keep ``public`` as the organisation's recovery key (its public half) unless the
+    hub already has one: the first register that reaches the hub with one gives it.
+    On an owner's connection (``hub connect``, ``hub join``): laptops may not write it."""
+    with conn.transaction():
+        conn.execute(
+            "INSERT INTO docassist.meta VALUES ('recovery_public', %s) "
+            "ON CONFLICT (key) DO NOTHING",
+            [base64.b64encode(public).decode()],
+        )
 
 
 def _check_schema(meta: dict[str, str], hub: str) -> None:
@@ -504,6 +524,12 @@ def revoke(conn: psycopg.Connection, dsn: str, device_id: str) -> bool:
 
 def find_user(conn: psycopg.Connection, dsn: str, wanted: str) -> str:
     """The id of the organisation's user ``wanted`` (an id, or a name in either script)."""
+    return find_user_named(conn, dsn, wanted)[0]
+
+
+def find_user_named(conn: psycopg.Connection, dsn: str, wanted: str) -> tuple[str, str]:
+    """The id and the name of the organisation's user ``wanted`` (an id, or a name in
+    either script)."""
     from docassist.domain import script
 
     rows = conn.execute(
@@ -511,12 +537,12 @@ def find_user(conn: psycopg.Connection, dsn: str, wanted: str) -> str:
         "WHERE tbl = 'users' AND NOT deleted AND data ->> 'role' <> 'trainee'"
     ).fetchall()
     conn.rollback()
-    for row_key, _name in rows:
+    for row_key, name in rows:
         if row_key == wanted:
-            return str(row_key)
-    matches = [r[0] for r in rows if script.search_key(r[1] or "") == script.search_key(wanted)]
+            return str(row_key), str(name or "")
+    matches = [r for r in rows if script.search_key(r[1] or "") == script.search_key(wanted)]
     if len(matches) == 1:
-        return str(matches[0])
+        return str(matches[0][0]), str(matches[0][1] or "")
     raise HubError(
         N_("The hub {hub} has no single user '{name}' (give the name exactly, or the id)."),
         hub=describe(dsn),

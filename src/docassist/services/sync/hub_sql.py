@@ -122,11 +122,13 @@ CREATE OR REPLACE FUNCTION docassist.version_json(
         'deleted', deleted, 'data', data)
 $$;
 
--- The person whose data a conflict row copies (laptop.conflict_subject says the same):
--- the person's own row, their documents (keyed person/kind), cases and case steps.
+-- The person (or household) whose data a conflict row copies (laptop.conflict_subject
+-- says the same): the person's own row, their documents (keyed person/kind), cases and
+-- case steps; a household's own row.
 CREATE OR REPLACE FUNCTION docassist.conflict_subject(k jsonb) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, docassist AS $$
     SELECT CASE k ->> 'tbl'
+        WHEN 'households' THEN k ->> 'row_key'
         WHEN 'persons' THEN k ->> 'row_key'
         WHEN 'documents' THEN split_part(k ->> 'row_key', '/', 1)
         WHEN 'cases' THEN (k ->> 'winner')::jsonb -> 'data' ->> 'person_id'
@@ -141,11 +143,12 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT jsonb_set(side::jsonb, '{{data}}', '{{"erased": true}}'::jsonb)::text
 $$;
 
--- Erasure on request reaches the hub as the person's erased row (a tombstone that beats
--- any edit); the conflicts kept here still copy the data as it was. Blank them (who,
--- when and which laptop stay), with the erasure's clock and a new place in the commit
--- log, so every laptop takes the blanked row in its next pull. Run at the end of every
--- push: a conflict made by an edit that arrives after the erasure is blanked as well.
+-- Erasure on request reaches the hub as the person's (or household's) erased row (a
+-- tombstone that beats any edit); the conflicts kept here still copy the data as it
+-- was. Blank them (who, when and which laptop stay), with the erasure's clock and a
+-- new place in the commit log, so every laptop takes the blanked row in its next pull.
+-- Run at the end of every push: a conflict made by an edit that arrives after the
+-- erasure is blanked as well.
 CREATE OR REPLACE FUNCTION docassist.scrub_erased() RETURNS integer
 LANGUAGE sql SET search_path = pg_catalog, docassist AS $$
     WITH done AS (
@@ -156,7 +159,9 @@ LANGUAGE sql SET search_path = pg_catalog, docassist AS $$
             hlc = p.hlc,
             seq = nextval('docassist.change_seq')
         FROM docassist.rows p
-        WHERE k.tbl = 'sync_conflicts' AND p.tbl = 'persons'
+        WHERE k.tbl = 'sync_conflicts'
+          AND p.tbl = CASE WHEN k.data ->> 'tbl' = 'households' THEN 'households'
+                           ELSE 'persons' END
           AND p.row_key = docassist.conflict_subject(k.data)
           AND p.data ->> 'erased_at' IS NOT NULL
           AND ((k.data ->> 'loser')::jsonb -> 'data') IS DISTINCT FROM '{{"erased": true}}'::jsonb

@@ -94,7 +94,7 @@ def record_conflicts(
 ) -> int:
     """Keep conflicts found here (importing a bundle), and send them on to the hub."""
     made = 0
-    erased = erased_persons(db)
+    erased = erased_subjects(db)
     for conflict in conflicts:
         row = scrubbed(db, conflict_row(conflict, detected_at, detected_on), erased)
         exists = db.execute("SELECT 1 FROM sync_conflicts WHERE id = ?", [row["id"]]).fetchone()
@@ -113,16 +113,22 @@ def record_conflicts(
 ERASED_SIDE = {"erased": True}
 
 
-def erased_persons(db: Database) -> set[str]:
-    return {r[0] for r in db.execute("SELECT id FROM persons WHERE erased_at IS NOT NULL")}
+def erased_subjects(db: Database) -> set[str]:
+    """The erased persons and households of this register (ids: one set, for
+    ``conflict_subject`` names either)."""
+    return {
+        r[0]
+        for table in ("persons", "households")
+        for r in db.execute(f"SELECT id FROM {table} WHERE erased_at IS NOT NULL")
+    }
 
 
 def conflict_subject(db: Database, row: dict[str, Any]) -> str | None:
-    """The person whose data a conflict copies, if any: the person's own row, their
-    documents (keyed person/kind), their cases and those cases' steps. The hub asks
-    the same in SQL (hub_sql.py, ``conflict_subject``)."""
+    """The person (or household) whose data a conflict copies, if any: the person's own
+    row, their documents (keyed person/kind), their cases and those cases' steps; the
+    household's own row. The hub asks the same in SQL (hub_sql.py, ``conflict_subject``)."""
     table, row_key = row.get("tbl"), str(row.get("row_key") or "")
-    if table == "persons":
+    if table in ("persons", "households"):
         return row_key
     if table == "documents":
         return row_key.split("/", 1)[0]
@@ -158,12 +164,13 @@ def scrubbed(db: Database, row: dict[str, Any], erased: set[str]) -> dict[str, A
 
 
 def scrub_erased_conflicts(db: Database) -> int:
-    """Blank the copies this register's conflicts keep of erased persons' data; returns
+    """Blank the copies this register's conflicts keep of erased persons' (and
+    households') data; returns
     how many. Run by the erasure and after every pull or bundle that may bring an
     erasure (each register scrubs its own copies; the hub scrubs its own when the
     erased person reaches it). The caller runs it with ``outbox.applying`` set: the
     blanked copies are not sent, every holder blanks its own."""
-    erased = erased_persons(db)
+    erased = erased_subjects(db)
     if not erased:
         return 0
     cur = db.execute("SELECT * FROM sync_conflicts")
