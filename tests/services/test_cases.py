@@ -128,7 +128,7 @@ def test_refusal_needs_a_reason_and_can_be_undone(ctx, person_id):
 )
 def test_a_closed_case_keeps_no_step_going_and_nothing_due(ctx, person_id, outcome, reason):
     cid = _open(ctx, person_id)
-    cases.set_step_status(ctx, cid, "gather-papers", StepStatus.DONE, on=date(2026, 11, 20))
+    cases.set_step_status(ctx, cid, "gather-papers", StepStatus.DONE, on=date(2026, 11, 23))
     cases.set_step_status(ctx, cid, "apply", StepStatus.BLOCKED, reason="Police not in")
     cases.set_step_due(ctx, cid, "collect", date(2026, 12, 20))
     cases.close_case(ctx, cid, outcome, reason=reason)
@@ -139,7 +139,7 @@ def test_a_closed_case_keeps_no_step_going_and_nothing_due(ctx, person_id, outco
         (StepStatus.TODO, None),
     ]
     assert [s.due_date for s in case.steps[1:]] == [None, None]
-    assert case.steps[0].done_date == date(2026, 11, 20)  # what was done stays done
+    assert case.steps[0].done_date == date(2026, 11, 23)  # what was done stays done
     assert case.next_due is None
     stored = ctx.db.execute(
         "SELECT after FROM audit_log WHERE entity_id = ? AND action = 'close'", [cid]

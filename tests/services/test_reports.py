@@ -189,15 +189,23 @@ def returnees(ctx):
     no document; Mirsada then got her ID card. The old count said 5 documents.
     """
     from docassist.domain.model import DocumentKind, Sex
-    from tests.services.report_fixture import _household, _obtained
+    from docassist.services import cases
+    from tests.services.report_fixture import STEPS, _at, _household, _obtained
 
     family = _household(
         ctx, "Bajramović", "Vranje", [("Sead", Sex.MALE, "2010"), ("Mirsada", Sex.FEMALE, "1985")]
     )
     birth = DocumentKind.BIRTH_REGISTRATION
     sead, mirsada = family["Sead"], family["Mirsada"]
-    _obtained(ctx, sead, "court-birth-determination", birth, date(2026, 6, 1), date(2026, 8, 1))
-    _obtained(ctx, sead, "late-birth-registration", birth, date(2026, 6, 5), date(2026, 8, 10))
+    # both cases running at once, closed one after the other
+    _at(ctx, date(2026, 6, 1))
+    court = cases.open_case(ctx, sead, "court-birth-determination", 1, STEPS, produces=birth)
+    _at(ctx, date(2026, 6, 5))
+    late = cases.open_case(ctx, sead, "late-birth-registration", 1, STEPS, produces=birth)
+    _at(ctx, date(2026, 8, 1))
+    cases.close_case(ctx, court, "obtained", on=date(2026, 8, 1))
+    _at(ctx, date(2026, 8, 10))
+    cases.close_case(ctx, late, "obtained", on=date(2026, 8, 10))
     _obtained(ctx, sead, "returnee-readmission", None, date(2026, 6, 2), date(2026, 7, 20))
     _obtained(ctx, mirsada, "returnee-readmission", None, date(2026, 6, 2), date(2026, 7, 15))
     _obtained(ctx, mirsada, "id-card", DocumentKind.ID_CARD, date(2026, 7, 16), date(2026, 9, 1))
