@@ -296,3 +296,27 @@ async def test_every_form_has_its_buttons_in_the_order_of_the_dialogs(started):
             assert [b.id for b in form.query(".dialog-buttons Button")] == ["cancel", "save"]
             app.pop_screen()
             await pilot.pause()
+
+
+async def test_the_close_case_choices_differ_in_shape_not_only_in_colour(started):
+    # "Document obtained", "Refused" and "Stopped" were all drawn ▐●▌, the chosen one
+    # told only by its colour: unreadable on a washed-out projector.
+    from docassist.ui.widgets.choice_button import CHOSEN, NOT_CHOSEN
+
+    path, user, _workshop = started
+    app = DocAssistApp(path, user_id=user)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(
+            CloseCaseDialog(today=TODAY, reasons=[("missing", "A paper is missing")], save=_save)
+        )
+        await pilot.pause()
+
+        def marks() -> list[str]:
+            return [str(b.render()).strip()[:3] for b in app.screen.query(RadioButton)]
+
+        assert marks() == [CHOSEN, NOT_CHOSEN, NOT_CHOSEN]
+        await pilot.press("down", "enter")  # the next choice, taken
+        await pilot.pause()
+        assert marks() == [NOT_CHOSEN, CHOSEN, NOT_CHOSEN]
+        assert str(app.screen.query_one("#reason-label").render()) == "Why did the office refuse?"
