@@ -76,7 +76,7 @@ def _restore(args: argparse.Namespace, path: Path) -> int:
     byte."""
     from docassist.cli.register import passphrase_for, user_name
     from docassist.services import backups
-    from docassist.services.demo import is_demo_file
+    from docassist.services.made_up import is_demo_file
 
     backup = Path(args.backup).expanduser()
     found = backups.restore_keys(

@@ -41,6 +41,7 @@ from docassist.services import cases as case_service
 from docassist.services import users
 from docassist.services.accounts import REFUSALS, Action, role_may
 from docassist.services.context import Context, NotFoundError, ValidationError
+from docassist.services.drafts import erase_drafts_about
 from docassist.store import outbox
 from docassist.store.audit import redact_details
 from docassist.store.engine import OperationalErrors
@@ -212,6 +213,7 @@ def _erase_household(ctx: Context, household_id: str, reason: str) -> int:
     )
     db.execute("INSERT INTO households_fts(households_fts) VALUES ('optimize')")
     _scrub_household_sync_copies(ctx, household_id)
+    erase_drafts_about(ctx, household_id=household_id)
     redacted = _scrub_audit(ctx, "household", household_id, words)
     ctx.audit(
         "erase",
@@ -276,6 +278,7 @@ def _erase(ctx: Context, person_id: str, reason: str) -> bool:
     db.execute("INSERT INTO households_fts(households_fts) VALUES ('optimize')")
     redacted = _scrub_audit(ctx, "person", person_id, words)
     _scrub_sync_copies(ctx, person_id, case_ids)
+    erase_drafts_about(ctx, person_id=person_id)
     ctx.audit(
         "erase",
         "person",

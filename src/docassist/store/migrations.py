@@ -906,3 +906,31 @@ def m0020_renewed_device(db: Database) -> None:
     END;
     """,
     )
+
+
+@_migration("0022_drafts")
+def m0022_drafts(db: Database) -> None:
+    # Issue 16 §1: a terminal closed (SIGHUP) while a form or dialog held typing. Nobody
+    # can be asked then, so what was typed is kept here, for the user who typed it, and
+    # offered back the next time that user opens the same form (services/drafts.py).
+    # In the register, so it is as encrypted as the families' records. This laptop's
+    # unfinished typing, not a record: no sync columns, no sync triggers (it never
+    # leaves the laptop). household_id / person_id: whom it is about, so an erasure
+    # removes it too.
+    _run_script(
+        db,
+        """
+    CREATE TABLE drafts (
+        user_id TEXT NOT NULL,
+        form_key TEXT NOT NULL,        -- which form: 'household:new', 'person:<id>', ...
+        form TEXT NOT NULL,            -- what it is, as an English msgid ('New household')
+        household_id TEXT,
+        person_id TEXT,
+        fields TEXT NOT NULL,          -- JSON: the form's values as typed
+        saved_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, form_key)
+    );
+    CREATE INDEX drafts_household ON drafts(household_id) WHERE household_id IS NOT NULL;
+    CREATE INDEX drafts_person ON drafts(person_id) WHERE person_id IS NOT NULL;
+    """,
+    )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import logging
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -25,7 +29,7 @@ from docassist.crashlog import write_crash_log
 from docassist.domain.model import REGISTER_ROLES, Role
 from docassist.domain.text import N_
 from docassist.i18n import _, ngettext
-from docassist.services import accounts, users
+from docassist.services import accounts, drafts, users
 from docassist.services.accounts import Session
 from docassist.services.context import Context
 from docassist.services.settings import load_settings
@@ -156,6 +160,7 @@ class DocAssistApp(App):
             idle_seconds if idle_seconds is not None else settings.idle_seconds, idle_clock
         )
         self.locked = False
+        self._closing_for_hang_up = False
         self._held_notes: list[dict[str, Any]] = []
         # A language asked for now (--lang, or picked on the sign-in screen) wins
         # over the one the user chose last time, and becomes the remembered one.
@@ -201,6 +206,7 @@ class DocAssistApp(App):
             # it) as endless empty input and spins at full CPU with the register
             # open; leave cleanly instead.
             self.set_interval(2, self._exit_if_terminal_gone)
+            self._handle_hang_up()
         self.set_interval(self.idle.check_every(), self._check_idle)
         # The last sync and the note about changes waiting for days are read again now
         # and then: an app left open over days shows them as they are, not as at start.
@@ -568,9 +574,9 @@ class DocAssistApp(App):
         note when its changes have waited for days."""
         if self.door.ctx is None:  # not opened before the first sign-in
             return []
-        from docassist.services import sync
+        from docassist.services.sync_standing import standing as sync_standing
 
-        standing = sync.standing(self.ctx)
+        standing = sync_standing(self.ctx)
         if standing is None:
             return []
         from datetime import datetime
@@ -740,7 +746,47 @@ class DocAssistApp(App):
 
     def _exit_if_terminal_gone(self) -> None:
         if not _terminal_attached():
-            self.exit()
+            self.terminal_closed()
+
+    def _handle_hang_up(self) -> None:
+        """A closed window (SIGHUP) or a shutdown (SIGTERM) would end Python at once,
+        with the typing of every open form lost and the terminal left raw: the loop
+        handles them instead (between two messages, so no write is half done)."""
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGHUP, signal.SIGTERM):
+            # No such signal here (Windows): the default stays.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, self.terminal_closed)
+
+    def drafts_now(self) -> list[drafts.Draft]:
+        """The unsaved typing of every open form and dialog, as drafts to keep."""
+        found: list[drafts.Draft] = []
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                if isinstance(screen, Translated):
+                    draft = screen.draft()
+                    if draft is not None:
+                        found.append(draft)
+        return found
+
+    def terminal_closed(self) -> None:
+        """The terminal is gone, so nobody can be asked: what the open forms hold
+        unsaved is kept as drafts of the signed-in user (services/drafts.py), offered
+        back when they open the same form again; then docassist ends as on Ctrl+Q."""
+        if self._closing_for_hang_up:
+            return
+        self._closing_for_hang_up = True
+        if self.session is not None and self.door.ctx is not None:
+            try:
+                kept = self.drafts_now()
+                drafts.keep_drafts(self.ctx, kept)
+            except Exception as err:  # the register busy or damaged: still end cleanly
+                # What could not be kept is said in the log; nothing of it (the
+                # typing) is written there.
+                logging.getLogger(__name__).warning(
+                    "drafts not kept at hang-up: %s", type(err).__name__
+                )
+        self.exit()
 
     def on_unmount(self) -> None:
         gc.enable()  # also when the app stops before its first frame

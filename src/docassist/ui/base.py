@@ -10,7 +10,8 @@ from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
 
 from docassist.domain.text import N_
-from docassist.i18n import _
+from docassist.i18n import _, format_date, format_time
+from docassist.services import drafts
 from docassist.ui.commands import COMMANDS
 from docassist.ui.widgets.screen_body import redraw_body
 
@@ -89,6 +90,73 @@ class Translated(_ScreenMixin):
         person's sign-in closes every screen; never a family's name (it is shown over
         the lock)."""
         return None
+
+    # -- drafts: typing kept when the terminal closed (services/drafts.py) -------
+
+    def draft_key(self) -> str | None:
+        """Which form this is and what it edits, for a draft of its typing
+        ("household:new", "person:<id>"); None: the screen keeps no drafts (nothing
+        typed there, or a passphrase, which is never written anywhere)."""
+        return None
+
+    def draft_fields(self) -> dict[str, Any]:
+        """What is typed, as JSON-ready values the screen can read back."""
+        return {}
+
+    def draft_about(self) -> tuple[str | None, str | None]:
+        """The household and the person the typing is about (an erasure removes it)."""
+        return None, None
+
+    async def restore_draft_fields(self, fields: dict[str, Any]) -> None:
+        """Put a draft's fields back (a field the screen no longer has is skipped)."""
+
+    def draft(self) -> drafts.Draft | None:
+        """What to keep if the terminal closes now: the unsaved typing, or None."""
+        what = self.unsaved_work()
+        key = self.draft_key()
+        if not what or key is None:
+            return None
+        household_id, person_id = self.draft_about()
+        return drafts.Draft(key, what, self.draft_fields(), household_id, person_id)
+
+    def offer_draft(self) -> None:
+        """When the terminal closed last time while this form held typing, offer it back.
+
+        Restored or declined, the draft is then removed: it is offered once.
+        """
+        key = self.draft_key()
+        if key is None:
+            return
+        kept = drafts.find_draft(self.ctx, key)
+        if kept is None:
+            return
+        from docassist.ui.dialogs import ConfirmDialog
+
+        moment = kept.saved_at.astimezone()  # stored in UTC; said in the laptop's time
+
+        def when() -> str:
+            if moment.date() == self.ctx.today():
+                return format_time(moment)
+            return f"{format_date(moment.date())} {format_time(moment)}"
+
+        async def answered(restore: bool | None) -> None:
+            drafts.drop_draft(self.ctx, key, restored=bool(restore))
+            if restore:
+                await self.restore_draft_fields(kept.fields)
+                self.notify(_("The unsaved input is back. Save it to keep it."))
+
+        self.app.push_screen(
+            ConfirmDialog(
+                lambda: _(
+                    "The terminal was closed before this typing was saved. Restore it "
+                    "to go on, or discard it for good."
+                ),
+                title=lambda: _("Restore the unsaved input from {time}?").format(time=when()),
+                confirm_label=N_("Restore"),
+                cancel_label=N_("Discard it"),
+            ),
+            answered,
+        )
 
     def on_mount(self) -> None:
         # Textual calls on_mount of every class in the MRO, and a screen that also

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from docassist.ui.dialogs.assignee import AssigneeDialog
 from docassist.ui.dialogs.base import Dialog, Words, words
-from docassist.ui.dialogs.case import CloseCaseDialog, DateDialog, ReasonDialog
+from docassist.ui.dialogs.case import CloseCaseDialog, DateDialog, FieldDialog, ReasonDialog
 from docassist.ui.dialogs.checklist_picker import ChecklistPickerDialog
 from docassist.ui.dialogs.confirm import ConfirmDialog, confirm_leave
 from docassist.ui.dialogs.duplicates import (
@@ -42,6 +42,7 @@ __all__ = [
     "DateDialog",
     "Dialog",
     "DuplicateDialog",
+    "FieldDialog",
     "ExportPassphraseDialog",
     "ExportProtection",
     "FullTextDialog",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -70,9 +71,33 @@ class FieldDialog(Dialog):
     # throw its typing away (never the person's name: it is shown over the lock).
     WHAT = N_("A date")
 
+    # Which form this is for a draft of its typing (services/drafts.py), and whom it
+    # is about: given by the screen that opens the dialog; None keeps no draft.
+    _draft_key: str | None = None
+    _draft_about: tuple[str | None, str | None] = (None, None)
+
     def on_mount(self) -> None:
         self._untouched = self.typed()
         self.prepare()
+        self.call_after_refresh(self.offer_draft)
+
+    def keeps_drafts(self, key: str, *, household_id: str | None, person_id: str | None) -> None:
+        """Keep a draft under ``key`` if the terminal closes while this holds typing."""
+        self._draft_key = key
+        self._draft_about = (household_id, person_id)
+
+    def draft_key(self) -> str | None:
+        return self._draft_key
+
+    def draft_about(self) -> tuple[str | None, str | None]:
+        return self._draft_about
+
+    async def restore_draft_fields(self, fields: dict[str, Any]) -> None:
+        self.read_draft(fields)
+        await self.retranslate()  # drawn again with what came back
+
+    def read_draft(self, fields: dict[str, Any]) -> None:
+        """Take back what ``draft_fields`` wrote (each dialog its own fields)."""
 
     def typed(self) -> object:
         """What the user typed or chose so far, to compare with what the dialog opened with."""
@@ -163,6 +188,15 @@ class DateDialog(FieldDialog):
     def typed(self) -> object:
         return (self.text, self.note)
 
+    def draft_fields(self) -> dict[str, Any]:
+        return {"day": self.text, "note": self.note}
+
+    def read_draft(self, fields: dict[str, Any]) -> None:
+        if isinstance(fields.get("day"), str):
+            self.text = fields["day"]
+        if self.note is not None and isinstance(fields.get("note"), str):
+            self.note = fields["note"]
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Label(words(self.title_text), classes="dialog-title")
@@ -233,6 +267,13 @@ class ReasonDialog(FieldDialog):
     def typed(self) -> object:
         return self.initial
 
+    def draft_fields(self) -> dict[str, Any]:
+        return {"reason": self.initial}
+
+    def read_draft(self, fields: dict[str, Any]) -> None:
+        if isinstance(fields.get("reason"), str):
+            self.initial = fields["reason"]
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Label(words(self.title_text), classes="dialog-title")
@@ -298,6 +339,26 @@ class CloseCaseDialog(FieldDialog):
         # The proposed day counts as untouched in any language (it is redrawn on a switch).
         day = None if self.day_text == self._proposed_day else self.day_text
         return (self.outcome, day, self.reason_key, self.details)
+
+    def draft_fields(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome.value,
+            "day": self.day_text,
+            "reason_key": self.reason_key,
+            "details": self.details,
+        }
+
+    def read_draft(self, fields: dict[str, Any]) -> None:
+        if fields.get("outcome") in set(Outcome):  # else a kind this version lacks
+            self.outcome = Outcome(fields["outcome"])
+        if isinstance(fields.get("day"), str):
+            self.day_text = fields["day"]
+        if fields.get("reason_key") in {key for key, _label in self.reasons}:
+            self.reason_key = fields["reason_key"]
+        elif fields.get("reason_key") == OTHER_REASON:
+            self.reason_key = OTHER_REASON
+        if isinstance(fields.get("details"), str):
+            self.details = fields["details"]
 
     @property
     def reasons(self) -> list[tuple[str, str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -164,6 +166,31 @@ class QuickAddDialog(Dialog):
         if typed.get("qa-family", "").strip() or any(v.strip() for v in people):
             return _("New household")
         return None
+
+    # -- drafts (services/drafts.py): the terminal closed at a workshop ----------
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.offer_draft)
+
+    def draft_key(self) -> str:
+        return f"quick_add:{self.workshop_id}"
+
+    def draft_fields(self) -> dict[str, Any]:
+        return {"values": dict(self.values or {}), "consent": self.consent, "rows": self.rows}
+
+    async def restore_draft_fields(self, fields: dict[str, Any]) -> None:
+        typed = fields.get("values")
+        if isinstance(typed, dict):
+            self.values = {
+                str(k): v
+                for k, v in typed.items()
+                if str(k).startswith("qa-") and isinstance(v, str)
+            }
+        self.consent = bool(fields.get("consent", self.consent))
+        rows = fields.get("rows")
+        if isinstance(rows, int) and 1 <= rows <= 50:
+            self.rows = rows
+        await self.recompose()
 
     @on(Button.Pressed, "#qa-cancel")
     def action_cancel(self) -> None:

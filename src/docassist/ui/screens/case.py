@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 from rich.text import Text
 from textual import on
@@ -46,12 +47,15 @@ from docassist.ui.dialogs import (
     AssigneeDialog,
     CloseCaseDialog,
     DateDialog,
+    FieldDialog,
     FullTextDialog,
     Passage,
     ReasonDialog,
     is_cut,
     shortened,
 )
+
+D = TypeVar("D", bound=FieldDialog)
 
 # The audit actions of a case, as the timeline names them.
 TIMELINE_ACTIONS = {
@@ -607,6 +611,13 @@ class CaseScreen(DocScreen):
 
         return callback
 
+    def _drafted(self, dialog: D, what: str) -> D:
+        """``dialog``, keeping a draft of its typing if the terminal closes while it is
+        open (services/drafts.py): offered back when the same question is asked again."""
+        person_id = self.case.person_id if self.case is not None else None
+        dialog.keeps_drafts(f"case:{self.case_id}:{what}", household_id=None, person_id=person_id)
+        return dialog
+
     def action_done(self) -> None:
         step = self._highlighted()
         if step is None:
@@ -617,15 +628,18 @@ class CaseScreen(DocScreen):
             cases.set_step_status(ctx, self.case_id, key, StepStatus.DONE, on=day, note=note)
 
         self.app.push_screen(
-            DateDialog(
-                lambda: _("Step done: {step}").format(step=step_title(self.checklist, key)),
-                lambda: _("Done on (day.month.year)"),
-                initial=step.done_date or ctx.today(),
-                today=ctx.today(),
-                save=save,
-                allow_future=False,
-                note=step.note,
-                ok_label=lambda: _("Mark done"),
+            self._drafted(
+                DateDialog(
+                    lambda: _("Step done: {step}").format(step=step_title(self.checklist, key)),
+                    lambda: _("Done on (day.month.year)"),
+                    initial=step.done_date or ctx.today(),
+                    today=ctx.today(),
+                    save=save,
+                    allow_future=False,
+                    note=step.note,
+                    ok_label=lambda: _("Mark done"),
+                ),
+                f"done:{key}",
             ),
             self._after_dialog(_("Step marked done."), to_current=True),
         )
@@ -640,11 +654,14 @@ class CaseScreen(DocScreen):
             cases.set_step_status(ctx, self.case_id, key, StepStatus.BLOCKED, reason=reason)
 
         self.app.push_screen(
-            ReasonDialog(
-                lambda: _("Blocked: {step}").format(step=step_title(self.checklist, key)),
-                lambda: _("What blocks this step? (for example: the mother has no ID card)"),
-                initial=step.blocked_reason or "",
-                save=save,
+            self._drafted(
+                ReasonDialog(
+                    lambda: _("Blocked: {step}").format(step=step_title(self.checklist, key)),
+                    lambda: _("What blocks this step? (for example: the mother has no ID card)"),
+                    initial=step.blocked_reason or "",
+                    save=save,
+                ),
+                f"block:{key}",
             ),
             self._after_dialog(_("Step marked blocked.")),
         )
@@ -678,13 +695,16 @@ class CaseScreen(DocScreen):
             cases.set_step_due(ctx, self.case_id, key, day)
 
         self.app.push_screen(
-            DateDialog(
-                lambda: _("Due date: {step}").format(step=step_title(self.checklist, key)),
-                lambda: _("Due on (day.month.year; leave empty for no due date)"),
-                initial=step.due_date,
-                today=ctx.today(),
-                save=save,
-                allow_empty=True,
+            self._drafted(
+                DateDialog(
+                    lambda: _("Due date: {step}").format(step=step_title(self.checklist, key)),
+                    lambda: _("Due on (day.month.year; leave empty for no due date)"),
+                    initial=step.due_date,
+                    today=ctx.today(),
+                    save=save,
+                    allow_empty=True,
+                ),
+                f"due:{key}",
             ),
             self._after_dialog(_("Due date saved.")),
         )
@@ -704,7 +724,10 @@ class CaseScreen(DocScreen):
 
         subject = f"{self.person_name} — {checklist_title(self.checklist, case.checklist_id)}"
         self.app.push_screen(
-            CloseCaseDialog(today=ctx.today(), reasons=reasons, save=save, subject=subject),
+            self._drafted(
+                CloseCaseDialog(today=ctx.today(), reasons=reasons, save=save, subject=subject),
+                "close",
+            ),
             self._after_dialog(_("Case closed.")),
         )
 

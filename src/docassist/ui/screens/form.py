@@ -50,6 +50,11 @@ class FormScreen(DocScreen):
         self._tried = False
         self._loaded = False
 
+    def on_mount(self) -> None:
+        # Typing kept when the terminal closed (services/drafts.py) is offered back
+        # once the form stands, over what it loaded.
+        self.call_after_refresh(self.offer_draft)
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield ScreenBody(self._compose_body)
@@ -136,7 +141,17 @@ class FormScreen(DocScreen):
         raise NotImplementedError  # every form names itself
 
     def unsaved_work(self) -> str | None:
-        return self.form_name() if self._dirty() else None
+        return self.form_name() if self._loaded and self._dirty() else None
+
+    async def restore_draft_fields(self, fields: dict[str, Any]) -> None:
+        self.values = self.values_from_draft(fields)
+        self._touched.update(fields)
+        await redraw_body(self)
+        self._show_problems()
+
+    def values_from_draft(self, fields: dict[str, Any]) -> Any:
+        """The form's values from a draft's fields (``draft_fields`` wrote them)."""
+        raise NotImplementedError  # every form reads its own fields
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:

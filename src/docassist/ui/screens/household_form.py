@@ -8,8 +8,9 @@ or spelling) are shown, so a family is not recorded twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -68,6 +69,26 @@ class HouseholdFormScreen(FormScreen):
 
     def form_name(self) -> str:
         return _("New household") if self.is_new else _("Edit household")
+
+    # -- drafts (services/drafts.py) -------------------------------------------
+
+    def draft_key(self) -> str:
+        return f"household:{self.household_id or 'new'}"
+
+    def draft_about(self) -> tuple[str | None, str | None]:
+        return self.household_id, None
+
+    def draft_fields(self) -> dict[str, Any]:
+        return asdict(self.values)
+
+    def values_from_draft(self, kept: dict[str, Any]) -> HouseholdValues:
+        known = {f.name for f in fields(HouseholdValues)}
+        values = replace(self.values)
+        for name, value in kept.items():
+            # A field the form no longer has, or of another kind, is left as loaded.
+            if name in known and (value is None or isinstance(value, (str, bool))):
+                setattr(values, name, value)
+        return values
 
     # -- drawing -------------------------------------------------------------
 

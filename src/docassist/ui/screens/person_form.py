@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -107,6 +108,74 @@ class PersonValues:
         )
 
 
+def _draft_values(values: PersonValues) -> dict[str, Any]:
+    """The typed values as JSON (a draft, services/drafts.py)."""
+    return {
+        "given_name": values.given_name,
+        "family_name": values.family_name,
+        "relation": values.relation.value,
+        "sex": values.sex.value,
+        "birth_date": values.birth_date,
+        "place_of_birth": values.place_of_birth,
+        "jmbg": values.jmbg,
+        "mother_id": values.mother_id,
+        "father_id": values.father_id,
+        "statuses": sorted(s.value for s in values.statuses),
+        "documents": {k.value: v.value for k, v in values.documents.items()},
+        "valid_until": {k.value: v for k, v in values.valid_until.items()},
+        "notes": values.notes,
+        "ethnicity_consent": values.ethnicity_consent,
+        "ethnicity": values.ethnicity,
+    }
+
+
+def _values_from_draft(kept: dict[str, Any], loaded: PersonValues) -> PersonValues:
+    """A draft's values read back over what the form loaded; anything unreadable in
+    it (a kind of document or status this version no longer has) keeps the loaded."""
+
+    def text(name: str) -> str:
+        value = kept.get(name)
+        return value if isinstance(value, str) else getattr(loaded, name)
+
+    def one(kind: Any, name: str) -> Any:
+        try:
+            return kind(kept[name])
+        except (KeyError, ValueError, TypeError):
+            return getattr(loaded, name)
+
+    def member(name: str) -> str | None:
+        value = kept.get(name, getattr(loaded, name))
+        return value if isinstance(value, str) or value is None else getattr(loaded, name)
+
+    statuses = {PersonStatus(s) for s in kept.get("statuses", []) if s in set(PersonStatus)}
+    documents: dict[DocumentKind, DocumentState] = {}
+    for kind, state in dict(kept.get("documents") or {}).items():
+        if kind in set(DocumentKind) and state in set(DocumentState):
+            documents[DocumentKind(kind)] = DocumentState(state)
+    valid_until = {
+        DocumentKind(kind): day
+        for kind, day in dict(kept.get("valid_until") or {}).items()
+        if kind in set(DocumentKind) and isinstance(day, str)
+    }
+    return PersonValues(
+        given_name=text("given_name"),
+        family_name=text("family_name"),
+        relation=one(Relation, "relation"),
+        sex=one(Sex, "sex"),
+        birth_date=text("birth_date"),
+        place_of_birth=text("place_of_birth"),
+        jmbg=text("jmbg"),
+        mother_id=member("mother_id"),
+        father_id=member("father_id"),
+        statuses=statuses,
+        documents=documents,
+        valid_until=valid_until,
+        notes=text("notes"),
+        ethnicity_consent=bool(kept.get("ethnicity_consent", loaded.ethnicity_consent)),
+        ethnicity=text("ethnicity"),
+    )
+
+
 def typed_day(day: date) -> str:
     """A date as the form shows it for editing: day.month.year, whatever the language."""
     return f"{day.day:02d}.{day.month:02d}.{day.year}"
@@ -146,6 +215,29 @@ class PersonFormScreen(FormScreen):
 
     def form_name(self) -> str:
         return _("New person") if self.is_new else _("Edit person")
+
+    # -- drafts (services/drafts.py) -------------------------------------------
+
+    def draft_key(self) -> str:
+        if self.person_id is None:
+            return f"person:new:{self.household_id}"
+        return f"person:{self.person_id}"
+
+    def draft_about(self) -> tuple[str | None, str | None]:
+        return self.household_id, self.person_id
+
+    def draft_fields(self) -> dict[str, Any]:
+        return _draft_values(self.values)
+
+    def values_from_draft(self, fields: dict[str, Any]) -> PersonValues:
+        values = _values_from_draft(fields, self.values)
+        # A parent chosen then may have left the household since.
+        members = {m.id for m in self._members}
+        if values.mother_id is not None and values.mother_id not in members:
+            values.mother_id = self.values.mother_id
+        if values.father_id is not None and values.father_id not in members:
+            values.father_id = self.values.father_id
+        return values
 
     # -- data ----------------------------------------------------------------
 
