@@ -114,3 +114,46 @@ def test_the_first_screen_imports_only_what_it_shows(tmp_path):
     assert "docassist.ui.screens.register" in second
     assert "docassist.procedures.loading" in first  # it did look at the checklists
     assert _eager(second, HEAVY + LATER + ("docassist.ui.screens.start",)) == []
+
+
+def test_the_start_screen_imports_no_register_services(tmp_path):
+    # The sign-in screen of a plaintext register asks whether it is a demo and reads
+    # the sync standing for its title; neither needs the demo's generator, the sync
+    # package nor the household services behind them.
+    # The register is made here: making one (its migrations) is not what a start does.
+    from docassist.domain.model import Role
+    from docassist.services import users
+    from docassist.services.context import Context
+    from docassist.store.db import open_database
+
+    path = tmp_path / "r.db"
+    db = open_database(path)
+    users.create_user(Context(db), "Ana", Role.COORDINATOR)
+    db.close()
+    modules = _loaded(
+        f"""
+        import os
+        os.environ["DOCASSIST_HOME"] = {str(tmp_path)!r}
+        path = {str(path)!r}
+
+        from docassist.ui.app import DocAssistApp
+
+        app = DocAssistApp(path)
+        reached = []
+
+        async def until_shown(pilot):
+            while type(app.screen).__name__ != "SignInScreen":
+                await pilot.pause()
+            await pilot.pause()
+            reached.append(type(app.screen).__name__)
+            app.exit()
+
+        app.run(headless=True, size=(120, 40), auto_pilot=until_shown)
+        assert reached == ["SignInScreen"], reached
+        """
+    )
+    assert "docassist.services.made_up" in modules  # it did ask
+    assert "docassist.services.sync_standing" in modules
+    register_services = ("docassist.services.demo", "docassist.services.sync")
+    register_services += ("docassist.services.households",)
+    assert _eager(modules, HEAVY + LATER + register_services) == []

@@ -76,7 +76,7 @@ def _restore(args: argparse.Namespace, path: Path) -> int:
     byte."""
     from docassist.cli.register import passphrase_for, user_name
     from docassist.services import backups
-    from docassist.services.demo import is_demo_file
+    from docassist.services.made_up import is_demo_file
 
     backup = Path(args.backup).expanduser()
     found = backups.restore_keys(
@@ -152,6 +152,16 @@ def _check(args: argparse.Namespace, path: Path) -> int:
                 "The audit trail verifies up to entry {id} of {at}; its fingerprint is "
                 "{fingerprint} (compare it with an earlier check or a backup)."
             ).format(id=result.audit.id, at=result.audit.at, fingerprint=result.audit.fingerprint)
+        )
+    if result.remote is not None:
+        print(
+            ngettext(
+                "The audit trail of {n} other laptop ({entries} entries, from the hub) "
+                "verifies, by its own chain.",
+                "The audit trails of {n} other laptops ({entries} entries, from the hub) "
+                "verify, each by its own chain.",
+                result.remote.devices,
+            ).format(n=result.remote.devices, entries=result.remote.count)
         )
     return 0
 

@@ -23,8 +23,9 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from docassist.services.demo import generate, is_demo_file
+    from docassist.services.demo import generate
     from docassist.services.households import count_households
+    from docassist.services.made_up import is_demo_file
 
     if args.households < 1 or args.households > 1_000_000:
         raise UsageError(_("--households must be between 1 and 1000000."))

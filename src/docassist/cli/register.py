@@ -275,7 +275,7 @@ def open_signed_in(
     Which kind of register it is (encrypted or not) is the services' decision
     (``accounts.open_signed_in``): the command line only gathers who and what."""
     from docassist.services import accounts
-    from docassist.services.demo import is_demo_file
+    from docassist.services.made_up import is_demo_file
     from docassist.store.db import missing_error
 
     action = action or accounts.Action.OPEN_REGISTER
@@ -343,7 +343,7 @@ def sign_in_read_only(args: argparse.Namespace, path: Path, action: Action) -> F
     (made before accounts) or is too damaged to say who its users are: what it holds is
     then protected by no passphrase anyway. ``db_key``: an encrypted file's."""
     from docassist.services import accounts
-    from docassist.services.demo import is_demo_file
+    from docassist.services.made_up import is_demo_file
     from docassist.store.engine import DatabaseErrors
 
     demo = is_demo_file(path)

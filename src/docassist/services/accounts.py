@@ -953,7 +953,7 @@ def register_kind(path: Path | str) -> RegisterKind:
 
 def _made_up(path: Path) -> bool:
     """The demo's or the practice register's file: made-up people, plaintext on purpose."""
-    from docassist.services.demo import is_demo_file
+    from docassist.services.made_up import is_demo_file
 
     if path.resolve() == locations.practice_database().resolve():
         return True

@@ -11,6 +11,7 @@ from typing import Any
 from docassist.domain import validity
 from docassist.domain.dates import PartialDate
 from docassist.domain.model import (
+    DOCUMENT_LABELS,
     CaseStatus,
     DocumentKind,
     DocumentState,
@@ -139,6 +140,25 @@ def born_after(stored: str | None, day: date) -> PartialDate | None:
     return birth if day < earliest else None
 
 
+class Label:
+    """A msgid in a message (a document's name), translated when the message is shown."""
+
+    def __init__(self, msgid: str) -> None:
+        self.msgid = msgid
+
+    def __format__(self, spec: str) -> str:
+        from docassist.i18n import _
+
+        return _(self.msgid)
+
+    def __str__(self) -> str:
+        return format(self)
+
+
+# A second case for a document the person holds (issue 15 item 12): asked, not refused
+# for good; open_case(even_if_held=True) is the answer "open it anyway".
+HELD = N_("{name} already holds this document: {document}.")
+HELD_SINCE = N_("{name} already holds this document: {document} (since {since}).")
 BORN_LATER = N_("A case cannot be opened before the person was born ({date}).")
 DONE_BEFORE_OPENED = N_("A step cannot be done before its case was opened ({date}).")
 DONE_BEFORE_BORN = N_("A step cannot be done before the person was born ({date}).")
@@ -167,12 +187,15 @@ def open_case(
     *,
     produces: DocumentKind | None = None,
     assignee_id: str | None = None,
+    even_if_held: bool = False,
 ) -> str:
     """Start a case. Steps with a legal deadline counted from the birth are due then
     (when the exact birth date is known); the first step to do is otherwise proposed a
     due date from its typical duration. Steps marked ``skip`` are recorded as skipped.
 
-    ``assignee_id``: who follows it (default: whoever opens it)."""
+    ``assignee_id``: who follows it (default: whoever opens it). A case for a document
+    the person already holds (valid today) is refused with the problem ``held`` unless
+    ``even_if_held``: the user was asked and said to open it anyway."""
     assignee_id = assignee_id or ctx.user_id
     if assignee_id is not None:
         _check_assignee(ctx, assignee_id)
@@ -186,6 +209,9 @@ def open_case(
     ).fetchone()
     if person is None:
         raise NotFoundError("person", person_id)
+    held = held_problem(ctx, person_id, produces) if produces else None
+    if held is not None and not even_if_held:
+        raise ValidationError({"checklist": [held]})
     if (later := born_after(person[1], ctx.today())) is not None:
         raise ValidationError(
             {"opened_on": [Problem("before_birth", BORN_LATER, {"date": Day(later)})]}
@@ -258,7 +284,8 @@ def open_case(
             "open",
             "case",
             case_id,
-            after={**row, "steps": [s.key for s in steps]},
+            # opened although the person holds the document: the user was asked
+            after={**row, "steps": [s.key for s in steps], **({"held": True} if held else {})},
         )
     return case_id
 
@@ -321,6 +348,27 @@ def set_step_status(
             {"step": step_key, **before},
             {"step": step_key, **changes},
         )
+
+
+def held_problem(ctx: Context, person_id: str, kind: DocumentKind) -> Problem | None:
+    """The warning that the person already holds ``kind`` (recorded as held, and not
+    past its "valid until"), or None. The plan may also infer a document from others
+    (an ID card means a birth registration): the open-case dialog says so; this is the
+    record's own word, which every way of opening a case goes by."""
+    row = ctx.db.execute(
+        "SELECT d.state, d.obtained_on, d.valid_until, p.given_name || ' ' || p.family_name "
+        "FROM documents d JOIN persons p ON p.id = d.person_id "
+        "WHERE d.person_id = ? AND d.kind = ? AND d.deleted_at IS NULL",
+        [person_id, DocumentKind(kind).value],
+    ).fetchone()
+    if row is None or row[0] != DocumentState.HAVE.value:
+        return None
+    if validity.is_expired(_d(row[2]), ctx.today()):
+        return None
+    params: dict[str, Any] = {"name": row[3], "document": Label(DOCUMENT_LABELS[kind])}
+    if row[1]:
+        return Problem("held", HELD_SINCE, {**params, "since": Day(date.fromisoformat(row[1]))})
+    return Problem("held", HELD, params)
 
 
 def _check_done_date(ctx: Context, case: Case, on: date) -> None:

@@ -12,7 +12,6 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from docassist.domain import script
@@ -37,6 +36,7 @@ from docassist.services.households import (
     household_columns,
     person_columns,
 )
+from docassist.services.made_up import DEMO_KIND
 from docassist.store.audit import append_entries
 from docassist.store.database import Database
 from docassist.store.db import new_id
@@ -621,37 +621,6 @@ def _insert_rows(db: Database, table: str, rows: list[dict[str, Any]]) -> None:
     columns = list(dict.fromkeys(k for row in rows for k in row))
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     db.conn.executemany(sql, [[row.get(c) for c in columns] for row in rows])
-
-
-# The meta row that says a register holds only made-up families: ``demo`` writes
-# into no other register, and ``demo --rebuild`` deletes no other file.
-DEMO_KIND = ("kind", "demo")
-
-
-def is_demo_file(path: Path) -> bool:
-    """True if the file at ``path`` is a register ``generate`` filled (read-only look).
-    Made-up families are never encrypted: an encrypted file is not a demo, and is not
-    opened to find out (without its key it cannot be)."""
-    from docassist.store.db import StoreError, connect
-    from docassist.store.engine import DatabaseErrors
-
-    try:
-        conn = connect(path, read_only=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key = ?", [DEMO_KIND[0]]).fetchone()
-        finally:
-            conn.close()
-    except StoreError:  # a folder, another kind of file, encrypted
-        return False
-    except DatabaseErrors:  # not a database, no meta table, damaged: not a demo
-        return False
-    return row is not None and row[0] == DEMO_KIND[1]
-
-
-def is_demo_register(ctx: Context) -> bool:
-    """True if the open register is one ``generate`` filled (made-up families only)."""
-    row = ctx.db.execute("SELECT value FROM meta WHERE key = ?", [DEMO_KIND[0]]).fetchone()
-    return row is not None and row[0] == DEMO_KIND[1]
 
 
 def generate(

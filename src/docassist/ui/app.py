@@ -574,9 +574,9 @@ class DocAssistApp(App):
         note when its changes have waited for days."""
         if self.door.ctx is None:  # not opened before the first sign-in
             return []
-        from docassist.services import sync
+        from docassist.services.sync_standing import standing as sync_standing
 
-        standing = sync.standing(self.ctx)
+        standing = sync_standing(self.ctx)
         if standing is None:
             return []
         from datetime import datetime

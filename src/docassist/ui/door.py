@@ -73,9 +73,7 @@ class RegisterDoor:
         other register: a real sign-in screen never lists who exists."""
         if self.ctx is None:
             return []
-        # Here, not at the top: the demo's generator is a large module, and an encrypted
-        # register (every real one) shows its sign-in screen without it.
-        from docassist.services.demo import is_demo_register
+        from docassist.services.made_up import is_demo_register
 
         if not is_demo_register(self.ctx):
             return []

@@ -39,7 +39,8 @@ from docassist.services.sync.hub import (
     SchemaMismatchError,
     describe,
 )
-from docassist.store import outbox
+from docassist.services.sync_standing import WAITING_NOTE_DAYS, Standing, hub_source, standing
+from docassist.store import audit, outbox
 from docassist.store.db import new_id
 
 __all__ = [
@@ -49,11 +50,14 @@ __all__ = [
     "HubUnreachableError",
     "NotAHubError",
     "SchemaMismatchError",
+    "Standing",
     "Summary",
+    "WAITING_NOTE_DAYS",
     "connect_hub",
     "init_hub",
     "list_conflicts",
     "resolve_conflict",
+    "standing",
     "sync",
 ]
 
@@ -91,10 +95,6 @@ def init_hub(dsn: str, *, now: Callable[[], str] = real_now) -> bool:
     Returns whether it was new. Touches no register, so it takes the clock itself."""
     _, new = hub.init_hub(dsn, now=now())
     return new
-
-
-def _hub_source(state: dict[str, Any]) -> str:
-    return f"hub:{state['hub_id']}"
 
 
 def connect_hub(
@@ -290,9 +290,12 @@ def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
         hub.open_hub(conn, dsn)
         _renew_if_restored(ctx, conn, dsn)
         pushed = _push(ctx, conn, dsn, progress)
-        _fetch(ctx, conn, dsn, _hub_source(state), progress)
+        _fetch(ctx, conn, dsn, hub_source(state), progress)
         hub.note_pull(conn, ctx.device_id)
-        pulled, conflicts = _apply_inbox(ctx, _hub_source(state), pushed, progress)
+        pulled, conflicts = _apply_inbox(ctx, hub_source(state), pushed, progress)
+        # last, so that the entry this sync itself wrote travels with it
+        _push_audit(ctx, conn, dsn, hub_source(state))
+        _pull_audit(ctx, conn, dsn, hub_source(state))
         held = hub.households_held(conn)
     if held is not None:
         forget_households_elsewhere(ctx, held)
@@ -359,9 +362,37 @@ def _push(ctx: Context, conn: Any, dsn: str, progress: Progress) -> int:
     # line, the next push sends them again and the hub skips what it has)
     with ctx.use_case():
         outbox.forget_pushed(ctx.db, entries[-1].seq)
-        outbox.set_cursor(ctx.db, _hub_source(outbox.state(ctx.db)), last_push_at=ctx.now())
+        outbox.set_cursor(ctx.db, hub_source(outbox.state(ctx.db)), last_push_at=ctx.now())
     progress("push", len(entries), len(entries))
     return len(entries)
+
+
+# The audit trail travels as each laptop's chain (store/audit.py): a laptop sends its own
+# entries after the last one the hub committed, and a coordinator's laptop receives every
+# other laptop's. Both positions are kept like the pull's: cut anywhere, the next sync
+# sends or asks again, and the hub and the laptop skip an entry they have (by its hash).
+def _push_audit(ctx: Context, conn: Any, dsn: str, source: str) -> None:
+    key = f"audit-sent:{source}"
+    after = outbox.cursor(ctx.db, key)
+    while entries := audit.entries_after(ctx.db, after, hub.AUDIT_BATCH):
+        hub.push_audit(conn, dsn, entries, ctx.device_id)
+        after = int(entries[-1]["id"])
+        with ctx.use_case():
+            outbox.set_cursor(ctx.db, key, position=after)
+
+
+def _pull_audit(ctx: Context, conn: Any, dsn: str, source: str) -> int:
+    key = f"audit-received:{source}"
+    position = outbox.cursor(ctx.db, key)
+    received = 0
+    while True:
+        page, end = hub.pull_audit_page(conn, dsn, position, ctx.device_id)
+        if end is None:
+            return received
+        with ctx.use_case():
+            received += audit.add_remote_entries(ctx.db, page)
+            outbox.set_cursor(ctx.db, key, position=end)
+        position = end
 
 
 def _fetch(ctx: Context, conn: Any, dsn: str, source: str, progress: Progress) -> None:
@@ -664,39 +695,10 @@ def revoke_device(ctx: Context, device: str) -> str:
 REVOKE_REFUSAL = N_("Only a coordinator may revoke a laptop.")
 
 
-@dataclass(frozen=True)
-class Standing:
-    """What the app shows all the time: when this laptop last synced, and since when
-    changes wait (only for a register connected to a hub)."""
-
-    last_sync_at: str | None
-    waiting_since: str | None
-    waiting_days: int = 0  # whole days the oldest of them has waited (when noted)
-
-
-WAITING_NOTE_DAYS = 3  # changes unsent for longer than this get a quiet note
-
-
-def standing(ctx: Context) -> Standing | None:
-    state = outbox.state(ctx.db)
-    if not state["attached"] or not state["hub_id"]:
-        return None
-    cursor = outbox.cursor_row(ctx.db, _hub_source(state))
-    oldest = outbox.oldest_pending(ctx.db)
-    late, days = None, 0
-    if oldest:
-        from datetime import datetime, timedelta
-
-        waited = datetime.fromisoformat(ctx.now()) - datetime.fromisoformat(oldest)
-        if waited > timedelta(days=WAITING_NOTE_DAYS):
-            late, days = oldest, waited.days
-    return Standing(cursor["last_pull_at"] if cursor else None, late, days)
-
-
 def status(ctx: Context) -> dict[str, Any]:
     """What the app and `sync` show: connected or not, when last synced, what waits."""
     state = outbox.state(ctx.db)
-    cursor = outbox.cursor_row(ctx.db, _hub_source(state)) if state["hub_id"] else None
+    cursor = outbox.cursor_row(ctx.db, hub_source(state)) if state["hub_id"] else None
     return {
         "connected": bool(state["attached"] and state["hub_dsn"]),
         "hub": describe(state["hub_dsn"]) if state["hub_dsn"] else None,
