@@ -172,14 +172,60 @@ FEMALE_NAMES = (
     "Gordana",
     "Elmaza",
 )
-# Typed by facilitators, so in Serbian (Latin), as the real register holds them.
-BLOCK_REASONS = (
-    "Majka još nema ličnu kartu.",
-    "Čeka se ročište u sudu.",
-    "Matičar traži dva svedoka.",
-    "Policija još nije izašla na teren.",
-    "Nedostaje izvod iz matičnih knjiga sa Kosova.",
+# Typed by facilitators, so in Serbian (Latin), as the real register holds them; each
+# procedure has its own (a health-insurance case is not held up by witnesses).
+BLOCK_REASONS: dict[str, tuple[str, ...]] = {
+    "birth-registration": (
+        "Majka još nema ličnu kartu.",
+        "Matičar traži izvod iz knjige venčanih roditelja.",
+    ),
+    "late-birth-registration": ("Matičar traži dva svedoka.", "Čeka se procena starosti."),
+    "court-birth-determination": ("Čeka se ročište u sudu.", "Sud čeka odgovor policije."),
+    "kosovo-relocated-books": (
+        "Nedostaje izvod iz matičnih knjiga sa Kosova.",
+        "Služba još traži knjigu.",
+    ),
+    "foreign-birth-entry": ("Nedostaje strani izvod na međunarodnom obrascu.",),
+    "citizenship-certificate": ("Državljanstvo nije upisano u knjigu rođenih.",),
+    "residence-registration": (
+        "Policija još nije izašla na teren.",
+        "Nema dokaza o pravu na stan.",
+    ),
+    "id-card": ("Čeka se prijava prebivališta.", "Nedostaje uplatnica."),
+    "health-insurance": ("Čeka se potvrda NSZ.", "Nedostaju dokazi o prihodima."),
+    "idp-card": ("Čeka se saglasnost KIRS-a.",),
+    "returnee-readmission": ("Čeka se putni list.",),
+}
+# For a checklist the demo knows nothing about (a test's own).
+OTHER_BLOCK_REASONS = ("Čeka se odgovor službe.",)
+# What a document needs held first (the checklists' prerequisites for the person
+# themselves): the demo gives nobody a document without them, so no "citizenship ✓"
+# beside "birth registration ✗".
+REQUIRES: dict[DocumentKind, tuple[DocumentKind, ...]] = {
+    DocumentKind.CITIZENSHIP: (DocumentKind.BIRTH_REGISTRATION,),
+    DocumentKind.RESIDENCE: (DocumentKind.BIRTH_REGISTRATION,),
+    DocumentKind.ID_CARD: (
+        DocumentKind.BIRTH_REGISTRATION,
+        DocumentKind.CITIZENSHIP,
+        DocumentKind.RESIDENCE,
+    ),
+    DocumentKind.HEALTH_INSURANCE: (DocumentKind.BIRTH_REGISTRATION,),
+    DocumentKind.IDP_CARD: (DocumentKind.BIRTH_REGISTRATION,),
+    DocumentKind.TRAVEL_DOCUMENT: (DocumentKind.BIRTH_REGISTRATION,),
+}
+# The order in which documents come: a case obtaining one comes after those it needs.
+_DOCUMENT_ORDER = (
+    DocumentKind.BIRTH_REGISTRATION,
+    DocumentKind.CITIZENSHIP,
+    DocumentKind.RESIDENCE,
+    DocumentKind.ID_CARD,
 )
+
+
+def block_reasons(checklist_id: str) -> tuple[str, ...]:
+    return BLOCK_REASONS.get(checklist_id, OTHER_BLOCK_REASONS)
+
+
 REFUSAL_REASONS = (
     "Nema dovoljno dokaza o mestu rođenja.",
     "Upisan u matične knjige na Kosovu.",
@@ -227,7 +273,12 @@ class _Generator:
             )
         }
         self.user_ids: list[str] = []
+        # who opens and follows cases: never a trainee (their practice stays apart)
+        self.case_user_ids: list[str] = []
         self.documents_by_person: dict[tuple[str, str], dict[str, Any]] = {}
+        self.household_given: set[str] = set()
+        # household id -> the name keys of its members (of the rows not yet written)
+        self.names_in_household: dict[str, set[str]] = {}
 
     # -- people --------------------------------------------------------------
 
@@ -253,7 +304,10 @@ class _Generator:
         statuses: frozenset[PersonStatus],
     ) -> tuple[PersonInput, date]:
         names = FEMALE_NAMES if sex == Sex.FEMALE else MALE_NAMES
-        given = self.rng.choice(names)
+        # no two of one household share a given name (children get the family's name)
+        free = [n for n in names if n not in self.household_given] or list(names)
+        given = self.rng.choice(free)
+        self.household_given.add(given)
         typed, born = self.birth(age)
         documents = self.documents(age)
         jmbg = ""
@@ -351,7 +405,8 @@ class _Generator:
         # about four people a household (int() truncates, hence 4.5): the
         # benchmark's 50,000 households then hold about 200,000 people
         size = min(9, max(1, int(rng.gauss(4.5, 2))))
-        members: list[tuple[dict[str, Any], PersonInput]] = []
+        members: list[tuple[dict[str, Any], PersonInput, date]] = []
+        self.household_given = set()
         mother_id = father_id = None
         mother_age = rng.randint(19, 55)
         plan: list[tuple[Sex, int, Relation]] = []
@@ -366,7 +421,7 @@ class _Generator:
                     (rng.choice([Sex.FEMALE, Sex.MALE]), rng.randint(0, max_age), Relation.CHILD)
                 )
         for sex, age, relation in plan:
-            inp, _born = self.person(
+            inp, born = self.person(
                 script.lat_to_cyr(family) if cyrillic else family,
                 sex,
                 max(age, 0),
@@ -381,7 +436,8 @@ class _Generator:
             pid = new_id()
             prow = {"id": pid, "household_id": hid, **person_columns(inp, self.today, now)}
             self.rows["persons"].append({**prow, "created_at": now, **ctx.stamp()})
-            members.append((prow, inp))
+            self.names_in_household.setdefault(hid, set()).add(prow["name_key"])
+            members.append((prow, inp, born))
             for kind, state in inp.documents.items():
                 self._set_document(pid, kind, state, None)
             if relation == Relation.SPOUSE:
@@ -391,40 +447,60 @@ class _Generator:
         self.rows["households"][-1]["search_text"] = household_search_text(
             family, [m[0] for m in members]
         )
-        for prow, inp in members:
-            self.cases_for(hid, prow["id"], inp)
+        for prow, inp, born in members:
+            self.cases_for(hid, prow["id"], inp, born)
 
     # -- cases ---------------------------------------------------------------
 
-    def cases_for(self, household_id: str, person_id: str, person: PersonInput) -> None:
+    def cases_for(self, household_id: str, person_id: str, person: PersonInput, born: date) -> None:
         # Most people met in the field need a paper or two; a household followed
         # for a year or more has about three cases (the benchmark's ~600,000
         # steps). Each checklist at most once per person, as open_case enforces.
         rng = self.rng
+        held = {k for k, v in person.documents.items() if v == DocumentState.HAVE}
         missing = {k for k, v in person.documents.items() if v == DocumentState.MISSING}
         candidates = [c for c in self.checklists if c.produces in missing]
         if rng.random() < 0.5:
             extra = rng.choice(self.checklists)
-            if extra not in candidates:
+            # not a second case for a document already held (open_case asks first)
+            if extra not in candidates and extra.produces not in held:
                 candidates.append(extra)
+        # a document after those it needs: a birth registration before the citizenship
+        rank = {kind: i for i, kind in enumerate(_DOCUMENT_ORDER)}
+        candidates.sort(key=lambda c: rank.get(c.produces, len(rank)) if c.produces else 99)
         for checklist in candidates[:3]:
             if rng.random() < 0.55:
-                self.case(household_id, person_id, checklist)
+                self.case(household_id, person_id, checklist, born, held)
 
-    def case(self, household_id: str, person_id: str, checklist: DemoChecklist) -> None:
+    def case(
+        self,
+        household_id: str,
+        person_id: str,
+        checklist: DemoChecklist,
+        born: date,
+        held: set[DocumentKind],
+    ) -> None:
+        """One case of ``checklist``; ``held`` (the person's documents) grows by what it
+        obtains. Never opened before the person was born; "obtained" only when what
+        the document needs is held."""
         rng, ctx = self.rng, self.ctx
         case_id = new_id()
-        opened = self.today - timedelta(days=rng.randint(0, 540))
+        opened = self.today - timedelta(days=rng.randint(0, min(540, (self.today - born).days)))
         status = rng.choices(
             [CaseStatus.OPEN, CaseStatus.BLOCKED, CaseStatus.DONE, CaseStatus.CLOSED],
             weights=[5, 2, 3, 1],
         )[0]
+        needs = REQUIRES.get(checklist.produces, ()) if checklist.produces else ()
+        if status == CaseStatus.DONE and not set(needs) <= held:
+            status = CaseStatus.BLOCKED  # waiting for what the document needs
         n = len(checklist.steps)
         reached = n if status in (CaseStatus.DONE,) else rng.randint(0, n - 1)
         step_day = opened
         next_due: str | None = None
-        blocked_reason = rng.choice(BLOCK_REASONS) if status == CaseStatus.BLOCKED else None
-        user_id = rng.choice(self.user_ids) if self.user_ids else None
+        blocked_reason = (
+            rng.choice(block_reasons(checklist.id)) if status == CaseStatus.BLOCKED else None
+        )
+        user_id = rng.choice(self.case_user_ids) if self.case_user_ids else None
         opened_at = opened.isoformat() + "T09:00:00+00:00"
         history = _CaseHistory(self, case_id, user_id)
         history.opened(opened_at, checklist, person_id, household_id)
@@ -433,7 +509,9 @@ class _Generator:
             reason = None
             if position < reached:
                 st = StepStatus.DONE if rng.random() > 0.1 else StepStatus.SKIPPED
-                step_day = min(self.today, step_day + timedelta(days=days or 14))
+                # offices take more or less than the typical time: durations vary
+                took = max(1, round((days or 14) * rng.uniform(0.4, 2.5)))
+                step_day = min(self.today, step_day + timedelta(days=took))
                 done = step_day.isoformat() if st == StepStatus.DONE else None
                 history.step(step_day, key, st, done_date=done)
             elif position == reached and is_active_case(status):
@@ -497,6 +575,7 @@ class _Generator:
             history.closed(closed_at, self.rows["cases"][-1])
         if checklist.produces and status == CaseStatus.DONE:
             self._set_document(person_id, checklist.produces, DocumentState.HAVE, outcome_date)
+            held.add(checklist.produces)
 
     def _set_document(
         self, person_id: str, kind: DocumentKind, state: DocumentState, on: str | None
@@ -518,7 +597,12 @@ class _Generator:
         if self.rng.random() < 0.5:  # typed in the other script this time
             copy["given_name"] = script.cyr_to_lat(copy["given_name"])
             copy["family_name"] = script.cyr_to_lat(copy["family_name"])
+        # another household, and one without someone of that name already
         target = self.rng.choice(self.rows["households"])
+        names = self.names_in_household.setdefault(target["id"], set())
+        if target["id"] == original["household_id"] or copy["name_key"] in names:
+            return
+        names.add(copy["name_key"])
         copy["household_id"] = target["id"]
         copy["mother_id"] = copy["father_id"] = None
         persons.append(copy)
@@ -532,6 +616,7 @@ class _Generator:
                 _insert_rows(db, table, rows)
             rows.clear()
         self.documents_by_person.clear()
+        self.names_in_household.clear()
 
 
 class _CaseHistory:
@@ -641,6 +726,8 @@ def generate(
         for name, role in DEMO_USERS:
             uid = new_id()
             gen.user_ids.append(uid)
+            if role != Role.TRAINEE:
+                gen.case_user_ids.append(uid)
             ctx.db.table("users").insert(
                 {
                     "id": uid,
