@@ -107,9 +107,9 @@ def test_the_mother_reads_that_her_child_waits_on_her_even_two_levels_down(ctx, 
     text = plan_text(ctx, _chain_family(ctx), checklists)
     mother, child = text.split("Emir Mustafić (Child")
     assert "Next step: Residence registration" in mother
-    assert "Needed first for: First ID card" in mother
-    assert "Needed for Emir Mustafić: Late birth registration (through First ID card)" in mother
-    blocked = mother.split("Blocked: First ID card")[1]
+    assert "Needed first for: ID card" in mother
+    assert "Needed for Emir Mustafić: Late birth registration (through ID card)" in mother
+    blocked = mother.split("Blocked: ID card")[1]
     assert "Needed for Emir Mustafić: Late birth registration" in blocked
     assert "Waiting for Fatima Mustafić: ID card" in child
 
@@ -250,7 +250,7 @@ def test_an_expired_document_is_printed_as_to_renew_and_not_as_held(ctx, checkli
     # from its expiry it is not held: the card is to be got again
     has_mother = mother.split("Has:")[1]
     assert "ID card" not in has_mother.split("\n")[0]
-    assert "Next step: First ID card" in mother
+    assert "Next step: ID card" in mother
     # Dino's card is still valid for 17 days: held, nothing to renew yet
     assert "Expired" not in child
     assert "ID card" in child.split("Has:")[1]

@@ -464,3 +464,18 @@ def test_the_court_starts_with_the_kosovo_check_only_for_kosovo_births_or_idps(s
     )
     step = shipped.get("court-birth-determination").step("check-kosovo-books")
     assert step.only_if.born_in == {"kosovo"} and step.only_if.status == {PersonStatus.IDP}
+
+
+def test_the_id_card_checklist_is_titled_for_a_renewal_too(shipped):
+    # The same checklist serves a first card and a new one when the old has run out
+    # (an expired card counts as not held, domain.validity): "First ID card" was wrong
+    # on every renewal's case, dashboard line and family plan.
+    title = shipped.get("id-card").title
+    assert (title.en, title.get("sr")[0], title.get("rom")[0]) == (
+        "ID card",
+        "Лична карта",
+        "Lična karta",
+    )
+    returnee = shipped.get("returnee-readmission")
+    texts = [t for s in returnee.steps if s.where for t in (s.where.en, s.where.get("sr")[0])]
+    assert not [t for t in texts if "First ID card" in t or "Прва лична карта" in t]

@@ -173,10 +173,10 @@ async def test_the_end_of_a_workshop_skips_who_holds_the_document(empty_db):
         await pilot.pause()
         await pilot.pause()
         result = str(app.screen.query_one("#ws-end-result", Static).render())
-        assert "Opened 1 case.\n  Marko Petrović: First ID card" in result
+        assert "Opened 1 case.\n  Marko Petrović: ID card" in result
         assert (
             "Skipped 1: they already hold the document (to open a case anyway, use their "
-            "household's screen).\n  Marija Petrović: First ID card"
+            "household's screen).\n  Marija Petrović: ID card"
         ) in result
         assert _open_cases(app, marija) == []
         assert _open_cases(app, marko) == ["id-card"]

@@ -103,7 +103,7 @@ async def test_the_household_flags_what_ran_out_and_what_soon_will(empty_db):
         soon = format_date(today + timedelta(days=9))
         assert f"Emergency travel document (expires {soon})" in panel
         plan = " ".join(str(app.screen.query_one("#next-step", Static).render()).split())
-        assert "First ID card" in plan  # counted as not held: to be got again
+        assert "ID card" in plan  # counted as not held: to be got again
 
 
 async def test_the_dashboard_lists_documents_running_out(empty_db):

@@ -89,7 +89,7 @@ async def test_a_home_birth_20_days_ago_is_reported_now_with_the_legal_dates(emp
             in baby
         )
         mother = await plan_of(pilot, household_id, 1)
-        assert "Next step: First ID card" in mother
+        assert "Next step: ID card" in mother
         assert "Needed for Emir Bajramović: Birth registration" in mother
 
 
@@ -109,9 +109,9 @@ async def test_the_mother_sees_her_child_waiting_through_her_residence_and_id_ca
     async with app.run_test(size=(100, 60)) as pilot:
         mother = await plan_of(pilot, household_id, 0)
         assert "Next step: Residence registration" in mother
-        assert "Needed first for: First ID card" in mother
-        assert "Needed for Emir Mustafić: Late birth registration (through First ID card)" in mother
-        blocked = mother.split("Blocked: First ID card")[1]
+        assert "Needed first for: ID card" in mother
+        assert "Needed for Emir Mustafić: Late birth registration (through ID card)" in mother
+        blocked = mother.split("Blocked: ID card")[1]
         assert "Needed for Emir Mustafić: Late birth registration" in blocked
         child = await plan_of(pilot, household_id, 1)
         assert "Waiting for Fatima Mustafić: ID card" in child

@@ -26,7 +26,7 @@ from docassist.ui.screens.workshop_end import EndScreen
 from docassist.ui.widgets.tick_list import TickList
 
 BIRTH_STEP_1 = ("Phenen kaj bijandilo o čhavo", "Пријава рођења")
-ID_CARD_TITLE = ("Angluni lična karta", "Прва лична карта")
+ID_CARD_TITLE = ("Lična karta", "Лична карта")
 ID_CARD_STEP_1 = ("Lačharen o lila thaj i uplata", "Припрема папира и уплате")
 
 
@@ -327,7 +327,7 @@ async def test_continue_after_the_laptop_died(register):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PresenterScreen)
-        assert "Prva lična karta" in visible_text(app)  # Serbian Latin, derived from Cyrillic
+        assert "Lična karta" in visible_text(app)  # Serbian Latin, derived from Cyrillic
         await pilot.press("e")
         await pilot.pause()
         assert "1 household" in str(app.screen.query_one("#ws-end-summary", Static).render())
@@ -565,7 +565,7 @@ async def test_end_screen_saves_the_sign_in_sheet_pack_and_counts(register, tmp_
     from tests.handouts.test_handouts import pdf_text
 
     assert "Ramić Sabit (1990)" in pdf_text((tmp_path / "sheet.pdf").read_bytes())
-    assert "Angluni lična karta" in pdf_text((tmp_path / "pack.pdf").read_bytes())
+    assert "Lična karta" in pdf_text((tmp_path / "pack.pdf").read_bytes())
     actions = [
         r[0]
         for r in ctx.db.execute(

@@ -91,7 +91,7 @@ class Waiting:
     through: tuple[Through, ...] = ()
 
     def render(self, translate: Callable[[str], str], title: Callable[[str], str]) -> str:
-        """ "Needed for Emir: Birth registration (through First ID card)"."""
+        """ "Needed for Emir: Birth registration (through ID card)"."""
         parts = []
         for need in self.through or tuple(Through(c) for c in self.checklists):
             name = title(need.checklist)
