@@ -32,6 +32,8 @@ ISSUED = date(2026, 11, 23)
         (K.ID_CARD, 12, False, date(2028, 11, 22)),
         (K.TRAVEL_DOCUMENT, 30, True, date(2027, 2, 22)),  # 3 months
         (K.HEALTH_INSURANCE, 30, True, date(2036, 11, 22)),  # the card: 10 years
+        (K.HEALTH_CERTIFICATE, 30, True, date(2026, 12, 22)),  # the fund's potvrda: a month
+        (K.HEALTH_CERTIFICATE, 4, False, date(2026, 12, 22)),
     ],
 )
 def test_the_validity_domain_md_gives(kind, age, residence, until):
@@ -50,6 +52,23 @@ def test_months_end_on_the_last_day_of_a_shorter_month():
     assert add_months(date(2026, 1, 31), 12) == date(2027, 1, 31)
     # a putni list issued on 30 November runs to the end of February
     assert proposed_valid_until(K.TRAVEL_DOCUMENT, date(2026, 11, 30)) == date(2027, 2, 27)
+
+
+def test_the_health_certificate_runs_out_after_a_month_and_counts_as_not_held():
+    assert K.HEALTH_CERTIFICATE in WITH_VALIDITY
+    # issued on 31 January: to the end of February, not into March
+    assert proposed_valid_until(K.HEALTH_CERTIFICATE, date(2027, 1, 31)) == date(2027, 2, 27)
+    until = proposed_valid_until(K.HEALTH_CERTIFICATE, ISSUED)
+    assert until is not None
+    documents = {K.HEALTH_CERTIFICATE: S.HAVE}
+    assert (
+        held(documents, {K.HEALTH_CERTIFICATE: until}, date(2026, 12, 22))[K.HEALTH_CERTIFICATE]
+        == S.HAVE
+    )
+    assert (
+        held(documents, {K.HEALTH_CERTIFICATE: until}, date(2026, 12, 23))[K.HEALTH_CERTIFICATE]
+        == S.MISSING
+    )
 
 
 def test_valid_through_its_last_day():

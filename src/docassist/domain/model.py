@@ -92,6 +92,9 @@ class DocumentKind(StrEnum):
     HEALTH_INSURANCE = "health_insurance"
     IDP_CARD = "idp_card"
     TRAVEL_DOCUMENT = "travel_document"
+    # the health fund's certificate (potvrda) issued until the card arrives, a month
+    # at most (domain.md §5): proof of insurance meanwhile, with a validity of its own
+    HEALTH_CERTIFICATE = "health_certificate"
 
 
 class DocumentState(StrEnum):
@@ -175,6 +178,7 @@ DOCUMENT_LABELS: dict[DocumentKind, str] = {
     DocumentKind.HEALTH_INSURANCE: N_("Health insurance card"),
     DocumentKind.IDP_CARD: N_("Displaced person's card"),
     DocumentKind.TRAVEL_DOCUMENT: N_("Emergency travel document"),
+    DocumentKind.HEALTH_CERTIFICATE: N_("Health insurance certificate (until the card)"),
 }
 
 DOCUMENT_STATE_LABELS: dict[DocumentState, str] = {

@@ -6,10 +6,10 @@ the document, once typed, is what counts):
 - emergency travel document (putni list): up to 3 months (§6);
 - ID card: 10 years; a child's 5 years; 2 years for a citizen with no registered
   residence in Serbia (§4, the 2011 amendment);
-- health insurance card: 10 years from issue (§5). The fund's certificate issued until
-  the card arrives is valid at most a month; the register has no kind of its own for
-  it (it stands for the health insurance), so the form says so beside the proposal
-  and the coordinator types the certificate's date instead when that is what is held.
+- health insurance card: 10 years from issue (§5);
+- the fund's certificate (potvrda) issued until the card arrives: valid until the card
+  is delivered, and a month at most (§5). A kind of its own, so its month runs out
+  on the dashboard while the card's ten years are proposed for the card.
 
 Other documents (a birth registration, a citizenship certificate, a registered
 residence, a displaced person's card) have no validity in domain.md: nothing is
@@ -30,6 +30,7 @@ ID_CARD_YEARS = 10
 CHILD_ID_CARD_YEARS = 5
 NO_RESIDENCE_ID_CARD_YEARS = 2
 TRAVEL_DOCUMENT_MONTHS = 3
+HEALTH_CERTIFICATE_MONTHS = 1
 HEALTH_CARD_YEARS = 10
 ADULT_AGE = 18  # a "child's" card: under 18 on the day of issue
 
@@ -41,6 +42,7 @@ WITH_VALIDITY = (
     DocumentKind.ID_CARD,
     DocumentKind.TRAVEL_DOCUMENT,
     DocumentKind.HEALTH_INSURANCE,
+    DocumentKind.HEALTH_CERTIFICATE,
 )
 
 
@@ -67,6 +69,8 @@ def proposed_valid_until(
         return add_months(issued_on, TRAVEL_DOCUMENT_MONTHS) - timedelta(days=1)
     if kind == DocumentKind.HEALTH_INSURANCE:
         return add_months(issued_on, 12 * HEALTH_CARD_YEARS) - timedelta(days=1)
+    if kind == DocumentKind.HEALTH_CERTIFICATE:
+        return add_months(issued_on, HEALTH_CERTIFICATE_MONTHS) - timedelta(days=1)
     if kind == DocumentKind.ID_CARD:
         if not has_residence:
             years = NO_RESIDENCE_ID_CARD_YEARS

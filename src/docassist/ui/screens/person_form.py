@@ -493,8 +493,11 @@ class PersonFormScreen(FormScreen):
                         "Proposed for one issued today: 3 months. Type the date on it."
                     ),
                     DocumentKind.HEALTH_INSURANCE: _(
-                        "Proposed for a card issued today: 10 years. The fund's certificate "
-                        "until the card comes is valid a month at most: type its date."
+                        "Proposed for a card issued today: 10 years. Type the date on the card."
+                    ),
+                    DocumentKind.HEALTH_CERTIFICATE: _(
+                        "Proposed for one issued today: a month, the most it is valid. "
+                        "Type the date on it."
                     ),
                 }.get(kind)
                 return [hint] if hint else []
