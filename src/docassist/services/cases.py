@@ -27,6 +27,7 @@ from docassist.store.cases import active_case_sql
 from docassist.store.db import new_id
 
 _FINISHED_STEPS = (StepStatus.DONE, StepStatus.SKIPPED)
+_UNFINISHED_STEP = (StepStatus.TODO, StepStatus.IN_PROGRESS, StepStatus.BLOCKED)
 
 
 @dataclass(frozen=True)
@@ -485,8 +486,19 @@ def close_case(
         "next_due": None,
     }
     valid_until: str | None = None
+    # The steps not finished are left as not started, with nothing due: a closed case
+    # has no step "In progress" or "Blocked", and no due date anywhere. Reopening
+    # starts the first of them again (reopen_case).
+    unfinished = [s.key for s in case.steps if s.status in _UNFINISHED_STEP]
     with ctx.use_case():
         ctx.db.table("cases").update(case_id, {**after, **ctx.stamp()})
+        if unfinished:
+            ctx.db.execute(
+                "UPDATE case_steps SET status = ?, due_date = NULL, blocked_reason = NULL, "
+                "updated_at = ?, device_id = ? WHERE case_id = ? "
+                "AND status IN ('todo','in_progress','blocked')",
+                [StepStatus.TODO.value, ctx.now(), ctx.device_id, case_id],
+            )
         if case.produces:
             state = DocumentState.HAVE if outcome == Outcome.OBTAINED else DocumentState.MISSING
             write_documents(ctx, case.person_id, {case.produces: state}, case_id=case_id)
@@ -504,7 +516,11 @@ def close_case(
             "case",
             case_id,
             {"status": case.status.value, "outcome": None},
-            {**after, "valid_until": valid_until} if valid_until else after,
+            {
+                **after,
+                **({"valid_until": valid_until} if valid_until else {}),
+                **({"steps_not_started": unfinished} if unfinished else {}),
+            },
         )
 
 
@@ -673,6 +689,8 @@ def reopen_case(ctx: Context, case_id: str) -> None:
         )
         if case.produces:
             _mark_in_progress(ctx, case.person_id, case.produces)
+        # closing left the unfinished steps not started: the first of them starts again
+        _start_next_step(ctx, case_id, -1)
         _refresh_case(ctx, case_id)
         _event(ctx, case_id, None, "reopened", case.status.value, CaseStatus.OPEN.value)
         ctx.audit(

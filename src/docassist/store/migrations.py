@@ -829,6 +829,46 @@ def m0017_workshop_close_and_progress(db: Database) -> None:
     )
 
 
+@_migration("0018_audit_of_other_laptops")
+def m0018_audit_of_other_laptops(db: Database) -> None:
+    # The audit trail travels through the hub (services/sync): each laptop's own chain
+    # stays in audit_entries, numbered here; the entries other laptops wrote arrive as
+    # they were chained there, with their own numbers and hashes, and are kept apart in
+    # audit_remote, one row per entry (its hash: the same entry arriving twice is one
+    # row). Only the chained columns travel, not the values before and after (personal
+    # data, which erasure rewrites where they were written): the chain holds their
+    # digest, so each laptop's chain still verifies here (store/audit.py).
+    _run_script(
+        db,
+        """
+    CREATE TABLE audit_remote (
+        hash TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        user_id TEXT,
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        details_sha256 TEXT,
+        redacts TEXT,
+        prev_hash TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX audit_remote_device ON audit_remote(device_id, id);
+    -- an entry coming back (this laptop's own, pushed under an id it had before a
+    -- restore) is found by its hash
+    CREATE INDEX audit_entries_hash ON audit_entries(hash);
+    CREATE INDEX audit_remote_entity ON audit_remote(entity, entity_id);
+    CREATE TRIGGER audit_remote_no_update BEFORE UPDATE ON audit_remote BEGIN
+        SELECT RAISE(ABORT, 'the audit trail is append-only: an entry cannot be changed');
+    END;
+    CREATE TRIGGER audit_remote_no_delete BEFORE DELETE ON audit_remote BEGIN
+        SELECT RAISE(ABORT, 'the audit trail is append-only: an entry cannot be deleted');
+    END;
+    """,
+    )
+
+
 @_migration("0019_outbox_by_row")
 def m0019_outbox_by_row(db: Database) -> None:
     # Applying a pull asks, for every row that arrives, whether this laptop still has

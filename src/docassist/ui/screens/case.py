@@ -191,9 +191,10 @@ def step_details(
     out.append_text(localized(info.title, "bold") if info else Text(step.key, style="bold"))
     out.append("\n")
     state = [_(STEP_STATUS_LABELS[step.status])]
-    if step.due_date and step.status not in _FINISHED:
+    # a closed case has nothing due (close_case clears the dates; older closes kept them)
+    if active and step.due_date and step.status not in _FINISHED:
         due = _("due {date}").format(date=format_date(step.due_date))
-        if active and step.due_date < today:
+        if step.due_date < today:
             due += " — " + _("overdue")
         state.append(due)
     if step.done_date:
@@ -527,8 +528,8 @@ class CaseScreen(DocScreen):
         table.add_column(pgettext("column", "Note"), key="note", width=note_width)
         for n, step in enumerate(case.steps, 1):
             due = Text()
-            if step.due_date and step.status not in _FINISHED:
-                overdue = step.due_date < today and case.is_active
+            if case.is_active and step.due_date and step.status not in _FINISHED:
+                overdue = step.due_date < today
                 due = Text(
                     ("! " if overdue else "") + format_date(step.due_date),
                     style="bold red" if overdue else "",
