@@ -207,3 +207,27 @@ def test_resolve_merges_by_hand_with_take(capsys, tmp_path, hub_dsn):
     shown = hh.get_household(Context(db, today=lambda: TODAY), household).household
     db.close()
     assert (shown.address, shown.notes) == wanted
+
+
+def test_db_check_verifies_the_other_laptops_audit_trails_it_holds(capsys, tmp_path, hub_dsn):
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    make_register(a)
+    make_register(b, family="Jovanović", user="Fikret")
+    assert run(capsys, "hub", "init", hub_dsn)[0] == 0
+    for path, user in ((a, "Milica"), (b, "Fikret")):
+        assert run(capsys, "--db", str(path), "hub", "connect", hub_dsn, "--user", user)[0] == 0
+    assert run(capsys, "--db", str(b), "sync")[0] == 0
+    assert run(capsys, "--db", str(a), "sync")[0] == 0
+    status, out, err = run(capsys, "--db", str(a), "db", "check")
+    assert status == 0, err
+    assert "The audit trail of 1 other laptop" in out and "verifies" in out
+    import sqlite3
+
+    raw = sqlite3.connect(a)
+    raw.execute("DROP TRIGGER audit_remote_no_update")
+    raw.execute("UPDATE audit_remote SET action = 'nothing' WHERE id = 2")
+    raw.commit()
+    raw.close()
+    status, out, err = run(capsys, "--db", str(a), "db", "check")
+    assert status == 1 and "audit trail of laptop" in err and "entry 2 " in err
+    assert "Traceback" not in err

@@ -5,15 +5,17 @@ document the person already holds."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 
-from docassist.domain.model import DocumentKind, Sex, StepStatus
+from docassist.domain.model import DocumentKind, DocumentState, Outcome, Sex, StepStatus
 from docassist.services import cases
 from docassist.services import households as hh
 from docassist.services.cases import StepPlan
 from docassist.services.context import ValidationError
+from docassist.services.documents import set_document
 
 from .conftest import TODAY
 
@@ -124,3 +126,176 @@ def test_the_dates_in_a_refusal_are_written_as_the_reader_writes_them(ctx, famil
     (problems,) = err.value.problems.values()
     i18n.set_language("sr")  # after the refusal was made: it is shown in Serbian
     assert "(23. 11. 2026.)" in problems[0].render(i18n._)
+
+
+# -- item 12: a second case for a document held -------------------------------------
+
+
+def _obtain(ctx, person_id, on: date) -> str:
+    day = ctx.today
+    _on(ctx, on)
+    case_id = _open(ctx, person_id)
+    cases.close_case(ctx, case_id, Outcome.OBTAINED, on=on)
+    ctx.today = day
+    return case_id
+
+
+def test_a_second_case_for_a_document_held_is_asked_first(ctx, family):
+    _obtain(ctx, family["fatima"], date(2026, 5, 12))
+    with pytest.raises(ValidationError) as err:
+        _open(ctx, family["fatima"])
+    assert _refusal(err) == (
+        "held",
+        "Fatima Bajrami already holds this document: ID card (since 12/05/2026).",
+    )
+    assert len(cases.cases_of_person(ctx, family["fatima"])) == 1  # nothing opened
+    # asked, and told to go on (a card lost or stolen): opened, and the trail says so
+    case_id = _open(ctx, family["fatima"], even_if_held=True)
+    assert cases.get_case(ctx, case_id).is_active
+    (after,) = ctx.db.execute(
+        "SELECT after FROM audit_log WHERE action = 'open' AND entity_id = ?", [case_id]
+    ).fetchone()
+    assert json.loads(after)["held"] is True
+    # the card is still held while the new case runs
+    assert hh.get_person(ctx, family["fatima"]).documents[DocumentKind.ID_CARD] == (
+        DocumentState.HAVE
+    )
+
+
+def test_a_document_declared_held_warns_without_a_date(ctx, family):
+    set_document(ctx, family["amir"], DocumentKind.ID_CARD, DocumentState.HAVE)
+    with pytest.raises(ValidationError) as err:
+        _open(ctx, family["amir"])
+    assert _refusal(err) == ("held", "Amir Bajrami already holds this document: ID card.")
+
+
+def test_a_document_run_out_or_not_held_opens_without_a_question(ctx, family):
+    # Fatima's card ran out yesterday: from then it is not held, a renewal is no question
+    _obtain(ctx, family["fatima"], date(2016, 11, 23))
+    assert hh.get_person(ctx, family["fatima"]).valid_until[DocumentKind.ID_CARD] < TODAY
+    _open(ctx, family["fatima"])
+    # in progress, missing or never recorded: nothing held
+    set_document(ctx, family["amir"], DocumentKind.ID_CARD, DocumentState.MISSING)
+    _open(ctx, family["amir"])
+    _open(ctx, family["hava"])
+    # a procedure that gives no document asks nothing
+    _obtain(ctx, family["ena"], date(2026, 11, 10))
+    cases.open_case(ctx, family["ena"], "returnee-checklist", 1, STEPS)
+
+
+def test_the_end_of_a_workshop_skips_who_holds_the_document_and_says_so(ctx, family):
+    from docassist.procedures import load_all
+    from docassist.services import workshops as ws
+
+    _obtain(ctx, family["fatima"], date(2026, 5, 12))
+    household = hh.get_person(ctx, family["fatima"]).household_id
+    workshop = ws.start_workshop(ctx, TODAY, "Hall", "Niš", "", ["id-card"], ["rom"])
+    ws.add_attendance(ctx, workshop, household)
+    result = ws.open_cases_for_attendees(
+        ctx,
+        workshop,
+        [(family["fatima"], "id-card"), (family["amir"], "id-card")],
+        load_all(),
+    )
+    assert [(o.person_id, o.checklist_id) for o in result.opened] == [(family["amir"], "id-card")]
+    assert [(s.person_id, s.case_id, s.reason) for s in result.skipped] == [
+        (family["fatima"], None, ws.MSG_ALREADY_HELD)
+    ]
+    assert [c.is_active for c in cases.cases_of_person(ctx, family["fatima"])] == [False]
+
+
+# -- item 11: a case opened by mistake, voided the same day ----------------------------
+
+
+def test_a_case_opened_by_mistake_is_voided_the_same_day_and_counts_nowhere(ctx, family):
+    from docassist.procedures import load_all
+    from docassist.services import dashboard, plans, reports
+
+    checklists = load_all()
+    household = hh.get_person(ctx, family["amir"]).household_id
+    before = plans.household_plans(ctx, household, checklists)[family["amir"]]
+    # the first ID card opened for Amir, meant for his mother
+    card = checklists.get("id-card")
+    case_id = cases.open_case(
+        ctx, family["amir"], card.id, card.version, STEPS, produces=card.produces
+    )
+    assert dashboard.counts(ctx).open == 1
+    cases.void_case(ctx, case_id)
+
+    case = cases.get_case(ctx, case_id)  # the record stays, marked
+    assert case.voided_at and case.voided_by == ctx.user_id and not case.is_active
+    assert case.outcome is None and [s.key for s in case.steps] == ["gather", "apply"]
+    # out of every list, count, plan and report
+    assert cases.cases_of_person(ctx, family["amir"]) == []
+    assert [c.id for c in cases.cases_of_person(ctx, family["amir"], voided=True)] == [case_id]
+    assert dashboard.counts(ctx) == dashboard.Counts(0, 0, 0, 0)
+    after = plans.household_plans(ctx, household, checklists)[family["amir"]]
+    assert [(i.checklist.id, i.state) for i in after.items] == [
+        (i.checklist.id, i.state) for i in before.items
+    ]
+    assert hh.get_person(ctx, family["amir"]).documents.get(DocumentKind.ID_CARD) in (
+        None,
+        DocumentState.UNKNOWN,
+    )
+    period = reports.Period(date(2026, 11, 1), date(2026, 11, 30))
+    report = reports.build_report(ctx, period, checklists=checklists)
+    summary = {
+        reports.localize(label, "en"): value for label, value in report.table("summary").rows
+    }
+    assert summary["Cases opened"] == 0 and summary["People served"] == 0
+    assert summary["Open cases today"] == 0
+    # a new case on it opens as if the mistake had never been made
+    cases.open_case(ctx, family["amir"], card.id, card.version, STEPS, produces=card.produces)
+    # one audit entry, one event: its history stays
+    (n,) = ctx.db.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'void' AND entity_id = ?", [case_id]
+    ).fetchone()
+    assert n == 1
+    kinds = [
+        k for (k,) in ctx.db.execute("SELECT kind FROM case_events WHERE case_id = ?", [case_id])
+    ]
+    assert kinds == ["opened", "voided"]
+    with pytest.raises(ValidationError) as err:
+        cases.reopen_case(ctx, case_id)
+    assert _refusal(err)[0] == "voided"
+
+
+def test_the_document_goes_back_to_what_it_was(ctx, family):
+    set_document(ctx, family["fatima"], DocumentKind.ID_CARD, DocumentState.MISSING)
+    case_id = _open(ctx, family["fatima"])
+    assert hh.get_person(ctx, family["fatima"]).documents[DocumentKind.ID_CARD] == (
+        DocumentState.IN_PROGRESS
+    )
+    cases.void_case(ctx, case_id)
+    assert hh.get_person(ctx, family["fatima"]).documents[DocumentKind.ID_CARD] == (
+        DocumentState.MISSING
+    )
+
+
+def test_only_whoever_opened_it_and_only_that_day(ctx, family):
+    from docassist.domain.model import Role
+    from docassist.services.users import create_user
+
+    case_id = _open(ctx, family["hava"])
+    me = ctx.user_id
+    ctx.user_id = create_user(ctx, "Dragan", Role.COORDINATOR).id
+    with pytest.raises(ValidationError) as err:
+        cases.void_case(ctx, case_id)
+    assert _refusal(err) == ("not_opener", "Only whoever opened a case may void it.")
+    ctx.user_id = me
+    _on(ctx, date(2026, 11, 24))
+    with pytest.raises(ValidationError) as err:
+        cases.void_case(ctx, case_id)
+    assert _refusal(err) == (
+        "not_today",
+        "A case can be voided only on the day it was opened (23/11/2026). "
+        "Close it as abandoned instead.",
+    )
+    _on(ctx, TODAY)
+    cases.close_case(ctx, case_id, Outcome.ABANDONED)
+    with pytest.raises(ValidationError) as err:
+        cases.void_case(ctx, case_id)
+    assert _refusal(err)[0] == "closed"
+    assert cases.get_case(ctx, case_id).voided_at is None
+    (n,) = ctx.db.execute("SELECT count(*) FROM audit_log WHERE action = 'void'").fetchone()
+    assert n == 0

@@ -153,6 +153,16 @@ def _check(args: argparse.Namespace, path: Path) -> int:
                 "{fingerprint} (compare it with an earlier check or a backup)."
             ).format(id=result.audit.id, at=result.audit.at, fingerprint=result.audit.fingerprint)
         )
+    if result.remote is not None:
+        print(
+            ngettext(
+                "The audit trail of {n} other laptop ({entries} entries, from the hub) "
+                "verifies, by its own chain.",
+                "The audit trails of {n} other laptops ({entries} entries, from the hub) "
+                "verify, each by its own chain.",
+                result.remote.devices,
+            ).format(n=result.remote.devices, entries=result.remote.count)
+        )
     return 0
 
 

@@ -118,8 +118,9 @@ POLICIES: tuple[TablePolicy, ...] = (
         key=("workshop_id", "household_id", "person_id"),
         record_conflicts=False,
     ),
-    # The audit trail is not synced yet: each laptop's is a hash chain of its own
-    # (store/audit.py), and a union of chains needs one chain per device first.
+    # The audit trail is not a table here: each laptop's is a hash chain of its own
+    # (store/audit.py) numbered by that laptop, and it travels as such, beside these
+    # (services/sync: the hub's union of chained entries, one chain per laptop).
     TablePolicy("sync_conflicts", Merge.APPEND),
     TablePolicy("sync_resolutions", Merge.APPEND),
 )

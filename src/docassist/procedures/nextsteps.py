@@ -276,6 +276,13 @@ class PersonPlan:
     def item(self, checklist_id: str) -> PlanItem | None:
         return next((i for i in self.items if i.checklist.id == checklist_id), None)
 
+    def fits(self, checklist_id: str) -> bool:
+        """Whether the procedure fits the person: the plan has it (done, under way,
+        ready or blocked). One that does not "does not seem to fit this person", and
+        opening a case on it is asked first."""
+        item = self.item(checklist_id)
+        return item is not None and item.state != NOT_APPLICABLE
+
     def in_state(self, state: str) -> list[PlanItem]:
         return [i for i in self.items if i.state == state]
 

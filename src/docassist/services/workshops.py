@@ -20,7 +20,7 @@ from docassist.domain.text import N_, Problem, too_long
 from docassist.i18n import get_language
 from docassist.procedures import Checklist, ChecklistSet
 from docassist.services import households as hh
-from docassist.services.cases import open_case
+from docassist.services.cases import held_problem, open_case
 from docassist.services.context import Context, NotFoundError, ValidationError
 from docassist.services.plans import case_steps
 from docassist.store.cases import active_case_sql
@@ -29,6 +29,7 @@ from docassist.store.db import new_id
 MAX_LANGUAGES = 2  # two columns side by side is what a projected screen can hold
 
 MSG_ALREADY_OPEN = N_("Already has an open case for this")
+MSG_ALREADY_HELD = N_("Already holds the document")
 
 
 # --- read models ------------------------------------------------------------
@@ -88,7 +89,7 @@ class OpenedCase:
 class SkippedCase:
     person_id: str
     checklist_id: str
-    case_id: str  # the case that is already open
+    case_id: str | None  # the case that is already open (None: the document is held)
     reason: str  # msgid
 
 
@@ -358,6 +359,8 @@ def open_cases_for_attendees(
 
     People who already have an open case on that checklist are skipped and reported,
     not treated as an error: in a room of thirty, one earlier case must not stop the rest.
+    So are people who already hold the document the checklist gives (issue 15 item 12):
+    opening one anyway is a question for one person, asked on their household's screen.
     """
     _workshop_row(ctx, workshop_id)
     present = {p.id for a in attendees(ctx, workshop_id) for p in a.people}
@@ -394,6 +397,9 @@ def open_cases_for_attendees(
                 skipped.append(SkippedCase(person_id, checklist_id, existing[0], MSG_ALREADY_OPEN))
                 continue
             checklist = chosen[checklist_id]
+            if checklist.produces and held_problem(ctx, person_id, checklist.produces):
+                skipped.append(SkippedCase(person_id, checklist_id, None, MSG_ALREADY_HELD))
+                continue
             case_id = open_case(
                 ctx,
                 person_id,

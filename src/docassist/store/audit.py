@@ -17,6 +17,14 @@ tells a lawful erasure from an edit.
 
 ``audit_log`` is a view joining both, read by everything that shows the trail.
 
+Each laptop's chain travels through the hub (services/sync): ``audit_remote`` keeps
+the entries other laptops wrote, exactly as they were chained there (their numbers,
+their hashes), one row per entry (its hash: the same entry arriving twice is one row).
+Only the chained columns travel; the values before and after stay where they were
+written (personal data, which erasure rewrites there), and the chain holds only their
+digest. ``verify_remote_chains`` checks every other laptop's chain by its own links:
+each entry's hash, and that the entry it follows is here with the number before its.
+
 What the chain cannot show on its own: someone who recomputes every hash from the
 edited entry onwards, or removes the newest entries and also lowers SQLite's
 counter of ids. Against that, compare the fingerprint ``db check`` prints (the
@@ -307,3 +315,96 @@ def _verify_details(conn: sqlite3.Connection) -> ChainBreak | None:
         if actual != expected:
             return ChainBreak(_DETAILS, entry_id, id=entry_id, at=at)
     return None
+
+
+# --- other laptops' chains (synced through the hub) -------------------------------------
+
+# What travels of an entry: the chained columns and the hash.
+TRAVELS = (*CHAINED, "hash")
+
+
+def entries_after(db: Database, after_id: int, limit: int) -> list[dict[str, Any]]:
+    """This register's own entries numbered after ``after_id``, oldest first, as they
+    travel (no details)."""
+    rows = db.execute(
+        f"SELECT {', '.join(TRAVELS)} FROM audit_entries WHERE id > ? ORDER BY id LIMIT ?",
+        [after_id, limit],
+    ).fetchall()
+    return [dict(zip(TRAVELS, r, strict=True)) for r in rows]
+
+
+def add_remote_entries(db: Database, entries: Iterable[Mapping[str, Any]]) -> int:
+    """Keep other laptops' ``entries`` (as ``entries_after`` gives them) as they came:
+    one already here (by its hash, in this register's own chain or among the others')
+    is skipped. Returns how many were new. Checked by ``verify_remote_chains``, not
+    here: what arrived is kept as it is, so that a check can name what is wrong."""
+    added = 0
+    for entry in entries:
+        if db.execute("SELECT 1 FROM audit_entries WHERE hash = ?", [entry["hash"]]).fetchone():
+            continue  # this register's own (pushed under an id it had before a restore)
+        cur = db.execute(
+            f"INSERT OR IGNORE INTO audit_remote ({', '.join(TRAVELS)}) "
+            f"VALUES ({', '.join('?' * len(TRAVELS))})",
+            [entry[c] for c in TRAVELS],
+        )
+        added += cur.rowcount
+    return added
+
+
+_REMOTE_EDITED = N_(
+    "audit trail of laptop {device}: entry {id} of {at} was changed after it was written "
+    "(its hash no longer matches)."
+)
+_REMOTE_MISSING = N_(
+    "audit trail of laptop {device}: the entry before entry {id} of {at} is missing "
+    "(removed from this register): the chain breaks there."
+)
+_REMOTE_BROKEN = N_(
+    "audit trail of laptop {device}: the chain breaks at entry {id} of {at}: an entry "
+    "before it was changed, removed, moved or added."
+)
+
+
+@dataclass(frozen=True)
+class RemoteChains:
+    """What a clean check of the other laptops' chains found."""
+
+    devices: int
+    count: int
+
+
+def verify_remote_chains(conn: sqlite3.Connection) -> ChainBreak | RemoteChains | None:
+    """Check the other laptops' entries this register holds, each laptop's chain by its
+    own links: every entry's hash over its columns, and the entry it follows (by hash)
+    present here, numbered one before it, among that laptop's entries or this
+    register's own (a laptop restored from a backup goes on under a new id from the
+    chain it had). The first break found, else how many laptops and entries; None when
+    there are none (or no such table in this register's version).
+
+    As for this register's own chain, the newest entries of a laptop removed leave
+    nothing to find; the values before and after are not here to check."""
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    if "audit_remote" not in names:
+        return None
+    numbers: dict[str, int] = dict(conn.execute("SELECT hash, id FROM audit_entries"))
+    rows = [
+        dict(zip(TRAVELS, values, strict=True))
+        for values in conn.execute(
+            f"SELECT {', '.join(TRAVELS)} FROM audit_remote ORDER BY device_id, id"
+        )
+    ]
+    if not rows:
+        return None
+    numbers.update((r["hash"], r["id"]) for r in rows)
+    for row in rows:
+        where = {"device": str(row["device_id"])[:8], "id": row["id"], "at": row["at"]}
+        if entry_hash(row) != row["hash"]:
+            return ChainBreak(_REMOTE_EDITED, row["id"], **where)
+        if row["prev_hash"] == GENESIS:
+            continue
+        before = numbers.get(row["prev_hash"])
+        if before is None:
+            return ChainBreak(_REMOTE_MISSING, row["id"], **where)
+        if not isinstance(row["id"], int) or before + 1 != row["id"]:
+            return ChainBreak(_REMOTE_BROKEN, row["id"], **where)
+    return RemoteChains(len({r["device_id"] for r in rows}), len(rows))

@@ -33,7 +33,13 @@ except ImportError:  # Windows: no advisory file locks; restore keeps its single
 from docassist.domain.text import N_, UserError
 from docassist.locations import owner_only, private_folder
 from docassist.store import engine, migrations
-from docassist.store.audit import ChainBreak, ChainHead, verify_chain
+from docassist.store.audit import (
+    ChainBreak,
+    ChainHead,
+    RemoteChains,
+    verify_chain,
+    verify_remote_chains,
+)
 from docassist.store.database import Database
 from docassist.store.engine import DatabaseErrors, OperationalErrors
 from docassist.store.migrations import KNOWN
@@ -632,11 +638,14 @@ Finding = str | UserError
 class CheckResult:
     findings: list[Finding]
     audit: ChainHead | None = None  # the audit trail's newest entry, when it verifies
+    # the other laptops' chains this register holds (synced), when they verify
+    remote: RemoteChains | None = None
 
 
 def _run_checks(conn: sqlite3.Connection, path: Path) -> CheckResult:
     findings: list[Finding] = []
     audit: ChainHead | None = None
+    remote: RemoteChains | None = None
     try:
         if engine.is_encrypted_connection(conn):
             # Every page's authentication code: a page changed on disk by anything
@@ -653,6 +662,11 @@ def _run_checks(conn: sqlite3.Connection, path: Path) -> CheckResult:
                 findings.append(chain)
             else:
                 audit = chain
+            others = verify_remote_chains(conn)  # each laptop's chain on its own
+            if isinstance(others, ChainBreak):
+                findings.append(others)
+            else:
+                remote = others
     except DatabaseErrors as err:
         code = engine.error_code(err)
         if is_read_only(err) or code == engine.SQLITE_CANTOPEN:
@@ -662,7 +676,7 @@ def _run_checks(conn: sqlite3.Connection, path: Path) -> CheckResult:
         findings.append(str(err))  # so damaged that the check itself cannot read it
     finally:
         conn.close()
-    return CheckResult(findings, audit)
+    return CheckResult(findings, audit, remote)
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:

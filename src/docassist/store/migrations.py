@@ -791,6 +791,23 @@ def m0015_case_opened_on(db: Database) -> None:
     db.execute("ALTER TABLE cases ADD COLUMN opened_on TEXT")
 
 
+@_migration("0016_case_voided")
+def m0016_case_voided(db: Database) -> None:
+    # Issue 15 item 11: a case opened by mistake is voided the same day by whoever
+    # opened it (services/cases.void_case), instead of "abandoned" for ever. It is
+    # closed with no outcome, so the status keeps it out of every active count and
+    # partial index; voided_at keeps it out of the reports, the plans and the lists of
+    # cases, while its steps, events and audit entries stay. Synced columns: the row
+    # travels whole, as JSON, and the hub's schema fingerprint follows the migrations.
+    _run_script(
+        db,
+        """
+    ALTER TABLE cases ADD COLUMN voided_at TEXT;
+    ALTER TABLE cases ADD COLUMN voided_by TEXT REFERENCES users(id);
+    """,
+    )
+
+
 @_migration("0017_workshop_close_and_progress")
 def m0017_workshop_close_and_progress(db: Database) -> None:
     # Issue 16 §4. closed_at: "Close the workshop" records that it ended (a synced
@@ -808,6 +825,46 @@ def m0017_workshop_close_and_progress(db: Database) -> None:
         ticks TEXT NOT NULL DEFAULT '[]',    -- JSON: [[checklist id, step key, [items]]]
         updated_at TEXT NOT NULL
     );
+    """,
+    )
+
+
+@_migration("0018_audit_of_other_laptops")
+def m0018_audit_of_other_laptops(db: Database) -> None:
+    # The audit trail travels through the hub (services/sync): each laptop's own chain
+    # stays in audit_entries, numbered here; the entries other laptops wrote arrive as
+    # they were chained there, with their own numbers and hashes, and are kept apart in
+    # audit_remote, one row per entry (its hash: the same entry arriving twice is one
+    # row). Only the chained columns travel, not the values before and after (personal
+    # data, which erasure rewrites where they were written): the chain holds their
+    # digest, so each laptop's chain still verifies here (store/audit.py).
+    _run_script(
+        db,
+        """
+    CREATE TABLE audit_remote (
+        hash TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        user_id TEXT,
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        details_sha256 TEXT,
+        redacts TEXT,
+        prev_hash TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX audit_remote_device ON audit_remote(device_id, id);
+    -- an entry coming back (this laptop's own, pushed under an id it had before a
+    -- restore) is found by its hash
+    CREATE INDEX audit_entries_hash ON audit_entries(hash);
+    CREATE INDEX audit_remote_entity ON audit_remote(entity, entity_id);
+    CREATE TRIGGER audit_remote_no_update BEFORE UPDATE ON audit_remote BEGIN
+        SELECT RAISE(ABORT, 'the audit trail is append-only: an entry cannot be changed');
+    END;
+    CREATE TRIGGER audit_remote_no_delete BEFORE DELETE ON audit_remote BEGIN
+        SELECT RAISE(ABORT, 'the audit trail is append-only: an entry cannot be deleted');
+    END;
     """,
     )
 

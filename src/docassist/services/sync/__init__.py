@@ -40,7 +40,7 @@ from docassist.services.sync.hub import (
     describe,
 )
 from docassist.services.sync_standing import WAITING_NOTE_DAYS, Standing, hub_source, standing
-from docassist.store import outbox
+from docassist.store import audit, outbox
 from docassist.store.db import new_id
 
 __all__ = [
@@ -293,6 +293,9 @@ def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
         _fetch(ctx, conn, dsn, hub_source(state), progress)
         hub.note_pull(conn, ctx.device_id)
         pulled, conflicts = _apply_inbox(ctx, hub_source(state), pushed, progress)
+        # last, so that the entry this sync itself wrote travels with it
+        _push_audit(ctx, conn, dsn, hub_source(state))
+        _pull_audit(ctx, conn, dsn, hub_source(state))
         held = hub.households_held(conn)
     if held is not None:
         forget_households_elsewhere(ctx, held)
@@ -362,6 +365,34 @@ def _push(ctx: Context, conn: Any, dsn: str, progress: Progress) -> int:
         outbox.set_cursor(ctx.db, hub_source(outbox.state(ctx.db)), last_push_at=ctx.now())
     progress("push", len(entries), len(entries))
     return len(entries)
+
+
+# The audit trail travels as each laptop's chain (store/audit.py): a laptop sends its own
+# entries after the last one the hub committed, and a coordinator's laptop receives every
+# other laptop's. Both positions are kept like the pull's: cut anywhere, the next sync
+# sends or asks again, and the hub and the laptop skip an entry they have (by its hash).
+def _push_audit(ctx: Context, conn: Any, dsn: str, source: str) -> None:
+    key = f"audit-sent:{source}"
+    after = outbox.cursor(ctx.db, key)
+    while entries := audit.entries_after(ctx.db, after, hub.AUDIT_BATCH):
+        hub.push_audit(conn, dsn, entries, ctx.device_id)
+        after = int(entries[-1]["id"])
+        with ctx.use_case():
+            outbox.set_cursor(ctx.db, key, position=after)
+
+
+def _pull_audit(ctx: Context, conn: Any, dsn: str, source: str) -> int:
+    key = f"audit-received:{source}"
+    position = outbox.cursor(ctx.db, key)
+    received = 0
+    while True:
+        page, end = hub.pull_audit_page(conn, dsn, position, ctx.device_id)
+        if end is None:
+            return received
+        with ctx.use_case():
+            received += audit.add_remote_entries(ctx.db, page)
+            outbox.set_cursor(ctx.db, key, position=end)
+        position = end
 
 
 def _fetch(ctx: Context, conn: Any, dsn: str, source: str, progress: Progress) -> None:

@@ -459,6 +459,67 @@ def pull_page(
 _KNOWN_TABLES = {p.table for p in POLICIES}
 
 
+# -- the audit trails ---------------------------------------------------------------
+
+AUDIT_BATCH = 2000
+_AUDIT_COLUMNS = (
+    "hash",
+    "device_id",
+    "id",
+    "at",
+    "user_id",
+    "action",
+    "entity",
+    "entity_id",
+    "details_sha256",
+    "redacts",
+    "prev_hash",
+)
+
+
+def push_audit(
+    conn: psycopg.Connection, dsn: str, entries: Sequence[dict[str, Any]], device_id: str
+) -> int:
+    """Add this laptop's audit ``entries`` (store/audit.py ``entries_after``) to the
+    hub's union, in one transaction; returns how many were new there."""
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    try:
+        with conn.transaction():
+            row = conn.execute(
+                "SELECT docassist.push_audit(%s, %s)",
+                [Jsonb([{c: e[c] for c in _AUDIT_COLUMNS} for e in entries]), device_id],
+            ).fetchone()
+    except psycopg.Error as err:
+        _refused(err, dsn)
+        raise
+    return int(row[0]) if row else 0
+
+
+def pull_audit_page(
+    conn: psycopg.Connection, dsn: str, after: int, device_id: str, limit: int = AUDIT_BATCH
+) -> tuple[list[dict[str, Any]], int | None]:
+    """The other laptops' audit entries pushed after ``after``, in commit order, as far
+    as this laptop may read them (a coordinator's: all), and where the page ends (None:
+    nothing after ``after``)."""
+    import psycopg
+
+    try:
+        end_row = conn.execute(hub_sql.AUDIT_PULL_END, [after, limit]).fetchone()
+        end = end_row[0] if end_row else None
+        rows = (
+            conn.execute(hub_sql.AUDIT_PULL, [after, end, device_id]).fetchall()
+            if end is not None
+            else []
+        )
+        conn.rollback()
+    except psycopg.Error as err:
+        _refused(err, dsn)
+        raise
+    return [dict(zip(_AUDIT_COLUMNS, r, strict=True)) for r in rows], end
+
+
 def last_clock(conn: psycopg.Connection, device_id: str) -> str | None:
     """The latest clock reading ``device_id`` pushed of its own, as the hub recorded it."""
     row = conn.execute(

@@ -65,6 +65,29 @@ CREATE TABLE IF NOT EXISTS docassist.rows (
 );
 CREATE INDEX IF NOT EXISTS rows_seq ON docassist.rows (seq);
 
+-- Every laptop's audit trail (store/audit.py): the entries as each laptop chained them,
+-- insert-only, one row per entry (its hash: an entry pushed twice, or again by a laptop
+-- restored from a backup, is skipped). Only the chained columns: the values before and
+-- after stay on the laptop that wrote them. ``seq`` is drawn under the push lock, so it
+-- is in commit order and a pull by it skips nothing.
+CREATE SEQUENCE IF NOT EXISTS docassist.audit_seq;
+CREATE TABLE IF NOT EXISTS docassist.audit (
+    hash text COLLATE "C" PRIMARY KEY,
+    device_id text NOT NULL,
+    id bigint NOT NULL,
+    at text NOT NULL,
+    user_id text,
+    action text NOT NULL,
+    entity text NOT NULL,
+    entity_id text NOT NULL,
+    details_sha256 text,
+    redacts text,
+    prev_hash text NOT NULL,
+    pushed_by text NOT NULL,
+    seq bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_seq ON docassist.audit (seq);
+
 CREATE TABLE IF NOT EXISTS docassist.policies (
     tbl text PRIMARY KEY,
     merge text NOT NULL,
@@ -337,6 +360,36 @@ BEGIN
 END
 $$;
 
+-- A laptop's audit entries, added to the union (one already here is skipped).
+CREATE OR REPLACE FUNCTION docassist.push_audit(entries jsonb, from_device text)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
+DECLARE
+    me docassist.devices%ROWTYPE;
+    added integer;
+BEGIN
+    PERFORM pg_advisory_xact_lock({WRITE_LOCK});
+    me := docassist.my_device();
+    IF me.device_id IS NOT NULL AND (me.revoked_at IS NOT NULL OR me.device_id <> from_device)
+    THEN
+        RAISE EXCEPTION 'docassist: device refused' USING ERRCODE = 'DA003';
+    END IF;
+    WITH added_rows AS (
+        INSERT INTO docassist.audit
+        SELECT x.hash, x.device_id, x.id, x.at, x.user_id, x.action, x.entity, x.entity_id,
+               x.details_sha256, x.redacts, x.prev_hash, from_device,
+               nextval('docassist.audit_seq')
+        FROM jsonb_to_recordset(entries) AS x(
+            hash text, device_id text, id bigint, at text, user_id text, action text,
+            entity text, entity_id text, details_sha256 text, redacts text, prev_hash text)
+        ON CONFLICT (hash) DO NOTHING
+        RETURNING 1
+    )
+    SELECT count(*)::integer INTO added FROM added_rows;
+    RETURN added;
+END
+$$;
+
 -- when this laptop last read the hub (what a coordinator sees about a lost laptop)
 CREATE OR REPLACE FUNCTION docassist.note_pull(from_device text) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
@@ -414,9 +467,20 @@ CREATE POLICY device_reads ON docassist.rows FOR SELECT TO {DEVICE_GROUP} USING 
     OR household = ANY ((SELECT docassist.my_households())::text[])
 );
 
+ALTER TABLE docassist.audit ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS device_reads_audit ON docassist.audit;
+-- Every laptop's audit trail is a coordinator's to read; a laptop reads its own.
+CREATE POLICY device_reads_audit ON docassist.audit FOR SELECT TO {DEVICE_GROUP} USING (
+    (SELECT docassist.i_see_everything())
+    OR pushed_by = (SELECT (docassist.my_device()).device_id)
+);
+
 REVOKE ALL ON SCHEMA docassist FROM PUBLIC;
 GRANT USAGE ON SCHEMA docassist TO {DEVICE_GROUP};
-GRANT SELECT ON docassist.rows, docassist.meta, docassist.devices TO {DEVICE_GROUP};
+GRANT SELECT ON docassist.rows, docassist.meta, docassist.devices, docassist.audit
+    TO {DEVICE_GROUP};
+REVOKE ALL ON FUNCTION docassist.push_audit(jsonb, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION docassist.push_audit(jsonb, text) TO {DEVICE_GROUP};
 GRANT EXECUTE ON FUNCTION docassist.i_see_everything() TO {DEVICE_GROUP};
 REVOKE ALL ON FUNCTION docassist.revoke_device(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION docassist.revoke_device(text) TO {DEVICE_GROUP};
@@ -444,4 +508,18 @@ SELECT tbl, row_key, hlc, user_id, vv, deleted, data, seq
 FROM docassist.rows
 WHERE seq > %s AND seq <= %s AND vv <> jsonb_build_object(%s::text, hlc)
 ORDER BY seq
+"""
+
+# The audit entries pushed after a position, in commit order (the same two statements as
+# PULL_END and PULL), but for this laptop's own.
+AUDIT_PULL_END = """
+SELECT max(seq) FROM (
+    SELECT seq FROM docassist.audit WHERE seq > %s ORDER BY seq LIMIT %s
+) page
+"""
+
+AUDIT_PULL = """
+SELECT hash, device_id, id, at, user_id, action, entity, entity_id, details_sha256,
+       redacts, prev_hash
+FROM docassist.audit WHERE seq > %s AND seq <= %s AND pushed_by <> %s ORDER BY seq
 """

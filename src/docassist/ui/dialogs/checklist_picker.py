@@ -65,7 +65,7 @@ class ChecklistPickerDialog(Dialog, ModalScreen[str | None]):
         return options
 
     def _option(self, checklist: Checklist, item: PlanItem | None, lang: str) -> Option:
-        if item is None:
+        if item is None or not (self.plan and self.plan.fits(checklist.id)):
             hint = _("Does not seem to fit this person")
         elif item.state == IN_PROGRESS:
             hint = _("A case is open: choosing it opens that case")

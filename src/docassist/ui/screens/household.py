@@ -45,13 +45,14 @@ from docassist.procedures import (
     DISPUTED,
     IN_PROGRESS,
     Blocker,
+    Checklist,
     PersonPlan,
 )
 from docassist.services import cases as cases_svc
 from docassist.services import erasure
 from docassist.services import households as hh
 from docassist.services import plans as plans_svc
-from docassist.services.cases import Case
+from docassist.services.cases import VOIDED, Case
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.store.db import BusyDatabaseError
 from docassist.ui.base import DocScreen
@@ -270,7 +271,8 @@ class HouseholdScreen(DocScreen):
             say_busy(self, err)
             self.app.pop_screen()
             return
-        self.cases = cases_svc.cases_of_household(ctx, self.household_id)
+        # with the voided ones, listed as such: their history stays one Enter away
+        self.cases = cases_svc.cases_of_household(ctx, self.household_id, voided=True)
         self.plans = plans_svc.household_plans(ctx, self.household_id, self.app.checklists)
         gone = hh.last_removed_member(ctx, self.household_id)
         self.removed = (gone.id, gone.full_name) if gone else None
@@ -457,7 +459,10 @@ class HouseholdScreen(DocScreen):
                 )
             table.add_row(
                 Text(name),
-                Text(_(CASE_STATUS_LABELS[case.status]), style="" if case.is_active else "dim"),
+                Text(
+                    _(VOIDED) if case.voided_at else _(CASE_STATUS_LABELS[case.status]),
+                    style="" if case.is_active else "dim",
+                ),
                 due,
                 Text(step_title),
                 key=case.id,
@@ -707,8 +712,9 @@ class HouseholdScreen(DocScreen):
         picker = ChecklistPickerDialog(person.full_name, plan, list(self.app.checklists))
         self.app.push_screen(picker, lambda cid: self._open_checklist(person.id, cid))
 
-    @calm_when_busy
     def _open_checklist(self, person_id: str, checklist_id: str | None) -> None:
+        """Open a case on the procedure chosen: its case if one is open; else a new one,
+        asked first when the plan says the procedure does not seem to fit the person."""
         if not checklist_id:
             return
         existing = next(
@@ -725,6 +731,34 @@ class HouseholdScreen(DocScreen):
         checklist = self.app.checklists.get(checklist_id)
         if checklist is None:
             return
+        plan = self.plans.get(person_id)
+        if plan is not None and plan.fits(checklist_id):
+            self._open_new_case(person_id, checklist)
+            return
+        members = self.detail.members if self.detail is not None else []
+        name = next((m.full_name for m in members if m.id == person_id), "")
+
+        def question() -> str:
+            title = checklist.title.get(current_language().code)[0]
+            return _(
+                "{checklist} does not seem to fit {name}: their plan does not suggest it. "
+                "Open a case on it anyway?"
+            ).format(checklist=title, name=name)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                question,
+                confirm_label=N_("Open the case"),
+                cancel_label=N_("Cancel"),
+                cancel_first=True,
+            ),
+            lambda yes: self._open_new_case(person_id, checklist) if yes else None,
+        )
+
+    @calm_when_busy
+    def _open_new_case(
+        self, person_id: str, checklist: Checklist, *, even_if_held: bool = False
+    ) -> None:
         try:
             cases_svc.open_case(
                 self.ctx,
@@ -733,9 +767,27 @@ class HouseholdScreen(DocScreen):
                 checklist.version,
                 plans_svc.case_steps(self.ctx, person_id, checklist),
                 produces=checklist.produces,
+                even_if_held=even_if_held,
             )
         except ValidationError as err:
             problem = next(iter(err.problems.values()))[0]
+            if problem.code == "held" and not even_if_held:
+                # The person holds the document already: a renewal, a lost card, or a
+                # mistake. Asked, and opened only when the user says so.
+                self.app.push_screen(
+                    ConfirmDialog(
+                        lambda: problem.render(_) + "\n" + _("Open the case anyway?"),
+                        confirm_label=N_("Open the case"),
+                        cancel_label=N_("Cancel"),
+                        cancel_first=True,
+                    ),
+                    lambda yes: (
+                        self._open_new_case(person_id, checklist, even_if_held=True)
+                        if yes
+                        else None
+                    ),
+                )
+                return
             self.notify(problem.render(_), severity="error")
             return
         except NotFoundError:

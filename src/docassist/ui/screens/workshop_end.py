@@ -2,7 +2,8 @@
 
 Each person present is offered every checklist the workshop covered, ticked where their
 plan (``services.plans``) says they still need the document. Confirming opens all the
-ticked cases in one transaction; people with a case already open are skipped and named.
+ticked cases in one transaction; people with a case already open, or who already hold
+the document, are skipped and named.
 """
 
 from __future__ import annotations
@@ -244,15 +245,28 @@ class EndScreen(DocScreen):
             )
         ]
         lines += [line(o.person_id, o.checklist_id) for o in result.opened]
-        if result.skipped:
+        already_open = [s for s in result.skipped if s.reason == ws.MSG_ALREADY_OPEN]
+        held = [s for s in result.skipped if s.reason != ws.MSG_ALREADY_OPEN]
+        if already_open:
             lines.append(
                 ngettext(
                     "Skipped {n}: a case is already open.",
                     "Skipped {n}: a case is already open.",
-                    len(result.skipped),
-                ).format(n=format_number(len(result.skipped)))
+                    len(already_open),
+                ).format(n=format_number(len(already_open)))
             )
-            lines += [line(s.person_id, s.checklist_id) for s in result.skipped]
+            lines += [line(s.person_id, s.checklist_id) for s in already_open]
+        if held:
+            lines.append(
+                ngettext(
+                    "Skipped {n}: they already hold the document (to open a case anyway, "
+                    "use their household's screen).",
+                    "Skipped {n}: they already hold the document (to open a case anyway, "
+                    "use their household's screen).",
+                    len(held),
+                ).format(n=format_number(len(held)))
+            )
+            lines += [line(s.person_id, s.checklist_id) for s in held]
         return "\n".join(lines)
 
     @on(Button.Pressed, "#ws-end-signin")
