@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, RadioButton, Static
 
@@ -178,7 +179,7 @@ def cut_words(dialog: Dialog) -> list[str]:
     return cut
 
 
-def button_order(dialog: Dialog) -> list[list[str]]:
+def button_order(dialog: Screen) -> list[list[str]]:
     """Each row of buttons as the places of its back and main buttons ("back", "main",
     "other"), left to right."""
     rows = []
@@ -254,3 +255,68 @@ async def test_every_dialog_has_its_buttons_in_one_order(started):
             assert row.count("main") <= 1 and ("main" not in row or row[-1] == "main"), name
     assert rows["ConfirmDialog"] == [["back", "main"]]
     assert rows["ExportPassphraseDialog"] == [["back", "other", "main"]]
+
+
+def _forms(household_id: str) -> dict[type, Callable[[], Screen]]:
+    """One way to open each of the register's forms, new and editing."""
+    from docassist.ui.screens.household_form import HouseholdFormScreen
+    from docassist.ui.screens.person_form import PersonFormScreen
+
+    return {
+        HouseholdFormScreen: lambda: HouseholdFormScreen(household_id),
+        PersonFormScreen: lambda: PersonFormScreen(household_id),
+    }
+
+
+async def test_every_form_has_its_buttons_in_the_order_of_the_dialogs(started):
+    # The household and person forms showed Save before Cancel while every dialog shows
+    # the way back first: the same place every time, so nobody cancels out of habit.
+    from docassist.ui.screens.form import FormScreen
+
+    path, user, _workshop = started
+    db = open_database(path)
+    try:
+        household_id = db.execute("SELECT id FROM households LIMIT 1").fetchone()[0]
+    finally:
+        db.close()
+    forms = _forms(household_id)
+    every_form = {c for c in _ui_classes() if issubclass(c, FormScreen) and c is not FormScreen}
+    assert set(forms) == every_form
+    app = DocAssistApp(path, user_id=user)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        for kind, make in forms.items():
+            app.push_screen(make())
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, kind)
+            in_rows = {id(b) for row in form.query(".dialog-buttons") for b in row.query(Button)}
+            assert [b.id for b in form.query(Button) if id(b) not in in_rows] == [], kind
+            assert button_order(form) == [["back", "main"]], kind.__name__
+            assert [b.id for b in form.query(".dialog-buttons Button")] == ["cancel", "save"]
+            app.pop_screen()
+            await pilot.pause()
+
+
+async def test_the_close_case_choices_differ_in_shape_not_only_in_colour(started):
+    # "Document obtained", "Refused" and "Stopped" were all drawn ▐●▌, the chosen one
+    # told only by its colour: unreadable on a washed-out projector.
+    from docassist.ui.widgets.choice_button import CHOSEN, NOT_CHOSEN
+
+    path, user, _workshop = started
+    app = DocAssistApp(path, user_id=user)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(
+            CloseCaseDialog(today=TODAY, reasons=[("missing", "A paper is missing")], save=_save)
+        )
+        await pilot.pause()
+
+        def marks() -> list[str]:
+            return [str(b.render()).strip()[:3] for b in app.screen.query(RadioButton)]
+
+        assert marks() == [CHOSEN, NOT_CHOSEN, NOT_CHOSEN]
+        await pilot.press("down", "enter")  # the next choice, taken
+        await pilot.pause()
+        assert marks() == [NOT_CHOSEN, CHOSEN, NOT_CHOSEN]
+        assert str(app.screen.query_one("#reason-label").render()) == "Why did the office refuse?"

@@ -72,14 +72,17 @@ def button_row(
     *,
     others: Sequence[Button] = (),
     id: str | None = None,
+    classes: str = "",
 ) -> Horizontal:
     """A dialog's buttons, in the one order of every dialog: the way back (what Escape
     does: Cancel, No, Back, Close) at the left, other choices in the middle, the main
     action at the right. The same place every time, so nobody presses the wrong one
-    out of habit; which button has the focus is each dialog's own choice."""
+    out of habit; which button has the focus is each dialog's own choice. The register's
+    forms (``screens/form.py``) put theirs in the same order, with ``classes``
+    "form-buttons" for their own look."""
     back.add_class("-back")
     buttons = [back, *others]
     if main is not None:
         main.add_class("-main")
         buttons.append(main)
-    return Horizontal(*buttons, id=id, classes="dialog-buttons")
+    return Horizontal(*buttons, id=id, classes=f"dialog-buttons {classes}".strip())

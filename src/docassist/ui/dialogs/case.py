@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widgets import Button, Input, Label, RadioSet, Select, Static
 from textual.widgets.button import ButtonVariant
 
 from docassist.domain.dates import DayProblem
@@ -27,6 +27,7 @@ from docassist.services.context import ValidationError
 from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs.base import Dialog, Words, button_row, words
 from docassist.ui.dialogs.confirm import ConfirmDialog
+from docassist.ui.widgets.choice_button import ChoiceButton
 from docassist.ui.widgets.chosen import chosen
 
 # --------------------------------------------------------------------- dates
@@ -374,7 +375,7 @@ class CloseCaseDialog(FieldDialog):
             yield Label(_("Close the case"), classes="dialog-title")
             with RadioSet(id="outcome"):
                 for outcome in Outcome:
-                    yield RadioButton(
+                    yield ChoiceButton(
                         _(OUTCOME_LABELS[outcome]),
                         value=outcome == self.outcome,
                         id=f"outcome-{outcome.value}",

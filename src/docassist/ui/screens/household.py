@@ -52,7 +52,7 @@ from docassist.services import cases as cases_svc
 from docassist.services import erasure
 from docassist.services import households as hh
 from docassist.services import plans as plans_svc
-from docassist.services.cases import Case
+from docassist.services.cases import VOIDED, Case
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.store.db import BusyDatabaseError
 from docassist.ui.base import DocScreen
@@ -270,7 +270,8 @@ class HouseholdScreen(DocScreen):
             say_busy(self, err)
             self.app.pop_screen()
             return
-        self.cases = cases_svc.cases_of_household(ctx, self.household_id)
+        # with the voided ones, listed as such: their history stays one Enter away
+        self.cases = cases_svc.cases_of_household(ctx, self.household_id, voided=True)
         self.plans = plans_svc.household_plans(ctx, self.household_id, self.app.checklists)
         gone = hh.last_removed_member(ctx, self.household_id)
         self.removed = (gone.id, gone.full_name) if gone else None
@@ -457,7 +458,10 @@ class HouseholdScreen(DocScreen):
                 )
             table.add_row(
                 Text(name),
-                Text(_(CASE_STATUS_LABELS[case.status]), style="" if case.is_active else "dim"),
+                Text(
+                    _(VOIDED) if case.voided_at else _(CASE_STATUS_LABELS[case.status]),
+                    style="" if case.is_active else "dim",
+                ),
                 due,
                 Text(step_title),
                 key=case.id,

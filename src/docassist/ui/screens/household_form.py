@@ -25,6 +25,7 @@ from docassist.services.context import NotFoundError, ValidationError
 from docassist.services.edits import EditConflict
 from docassist.store.db import BusyDatabaseError
 from docassist.ui.dialogs import HouseholdDuplicateDialog
+from docassist.ui.dialogs.base import button_row
 from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems
@@ -134,9 +135,13 @@ class HouseholdFormScreen(FormScreen):
                         )
                         yield FieldProblems(id="consent_date-problems")
                 yield FieldProblems(id="consent-problems")
-            with Horizontal(classes="form-buttons"):
-                yield Button(_("Save"), id="save", variant="primary")
-                yield Button(_("Cancel"), id="cancel")
+            # The one order of every dialog and form (dialogs/base.button_row): the way
+            # back at the left, Save at the right.
+            yield button_row(
+                Button(_("Cancel"), id="cancel"),
+                Button(_("Save"), id="save", variant="primary"),
+                classes="form-buttons",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#family_name", Input).focus()

@@ -48,6 +48,7 @@ from docassist.services.edits import EditConflict
 from docassist.store.db import BusyDatabaseError
 from docassist.ui.birth_dates import shown_birth_date, typed_birth_date
 from docassist.ui.dialogs import PersonDuplicateDialog
+from docassist.ui.dialogs.base import button_row
 from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems
@@ -372,9 +373,13 @@ class PersonFormScreen(FormScreen):
                 hint=_("as the person says it"),
                 disabled=not v.ethnicity_consent,
             )
-            with Horizontal(classes="form-buttons"):
-                yield Button(_("Save"), id="save", variant="primary")
-                yield Button(_("Cancel"), id="cancel")
+            # The one order of every dialog and form (dialogs/base.button_row): the way
+            # back at the left, Save at the right.
+            yield button_row(
+                Button(_("Cancel"), id="cancel"),
+                Button(_("Save"), id="save", variant="primary"),
+                classes="form-buttons",
+            )
 
     def _valid_until_row(self, kind: DocumentKind) -> ComposeResult:
         """ "Valid until" under a document that runs out; shown while it is held."""
