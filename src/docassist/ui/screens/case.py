@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from docassist import procedures as cl
 from docassist.domain.model import (
@@ -55,6 +55,7 @@ from docassist.ui.dialogs import (
     is_cut,
     shortened,
 )
+from docassist.ui.widgets.footer import KeysFooter
 
 D = TypeVar("D", bound=FieldDialog)
 
@@ -356,7 +357,7 @@ class CaseScreen(DocScreen):
             yield Static(id="step-details")
         with VerticalScroll(id="case-timeline", classes="hidden"):
             yield Static(id="timeline")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.reload()

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from docassist.domain.model import (
     CASE_STATUS_LABELS,
@@ -70,6 +70,7 @@ from docassist.ui.dialogs import (
 )
 from docassist.ui.screens.household_form import HouseholdFormScreen
 from docassist.ui.screens.person_form import PersonFormScreen
+from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody
 
 # The documents every family is asked about, as columns of the members table.
@@ -191,7 +192,7 @@ class HouseholdScreen(DocScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ScreenBody(self._compose_body)
-        yield Footer()
+        yield KeysFooter()
 
     def _compose_body(self) -> ComposeResult:
         yield Static(id="household-info")
