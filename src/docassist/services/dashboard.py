@@ -288,7 +288,7 @@ def expiring_documents(
     if scope.facilitator_id:
         clauses.append(
             "EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.id"
-            " AND c.assignee_id = ? AND c.deleted_at IS NULL)"
+            " AND c.assignee_id = ? AND c.deleted_at IS NULL AND c.voided_at IS NULL)"
         )
         params.append(scope.facilitator_id)
     return documents.expiring_documents(ctx, clauses, params, limit=limit)

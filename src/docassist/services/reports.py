@@ -73,7 +73,10 @@ from docassist.store.cases import active_case_sql
 
 # Cases of people or households removed from the register count nowhere, as the
 # people themselves no longer count as served (a removal is often a duplicate record).
+# A case voided as a mistake (services/cases.void_case) was never real work: out of
+# every figure, like a removed person's.
 _LIVE = (
+    " AND c.voided_at IS NULL"
     " AND h.deleted_at IS NULL AND EXISTS (SELECT 1 FROM persons lp"
     " WHERE lp.id = c.person_id AND lp.deleted_at IS NULL)"
 )
@@ -498,7 +501,7 @@ class _Query:
         pairs = self.db.execute(
             """
             SELECT person_id, household_id FROM cases
-            WHERE deleted_at IS NULL AND (
+            WHERE deleted_at IS NULL AND voided_at IS NULL AND (
               substr(opened_at, 1, 10) BETWEEN :s AND :e
               OR outcome_date BETWEEN :s AND :e
               OR id IN (SELECT case_id FROM case_events WHERE substr(at, 1, 10) BETWEEN :s AND :e)

@@ -21,7 +21,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import (
     DataTable,
     Digits,
-    Footer,
     Header,
     Label,
     Select,
@@ -42,6 +41,7 @@ from docassist.ui.base import DocScreen
 from docassist.ui.screens.case import checklist_title, step_title
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.place_filters import (
     municipality_options,
     set_options_quietly,
@@ -177,7 +177,7 @@ class DashboardScreen(DocScreen):
                     classes="dash-list",
                 )
         yield Static(id="dash-detail", classes="status-line")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.reload()

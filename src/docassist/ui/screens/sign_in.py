@@ -30,7 +30,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from docassist import i18n
@@ -42,6 +42,7 @@ from docassist.services.accounts import Session
 from docassist.services.context import ValidationError
 from docassist.ui.base import DocScreen
 from docassist.ui.checking import run_off_the_ui_thread
+from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody
 
 
@@ -137,7 +138,7 @@ class SignInScreen(PassphraseScreen):
             first = door.needs_first_coordinator()
             self.stage = Stage.FIRST_COORDINATOR if first else Stage.SIGN_IN
         yield ScreenBody(self._compose_body)
-        yield Footer()
+        yield KeysFooter()
 
     def _compose_body(self) -> ComposeResult:
         with VerticalScroll(id="sign-in"):
@@ -508,7 +509,7 @@ class RecoveryKeyScreen(DocScreen):
 
     def compose(self) -> ComposeResult:
         yield ScreenBody(self._compose_body)
-        yield Footer()
+        yield KeysFooter()
 
     def _compose_body(self) -> ComposeResult:
         with VerticalScroll(id="recovery"):
@@ -564,10 +565,21 @@ class RecoveryKeyScreen(DocScreen):
         if self.written_down or self.warned_about_quitting:
             return True
         self.warned_about_quitting = True
+        self._say_not_shown_again()
+        return False
+
+    def _say_not_shown_again(self) -> None:
         self.query_one("#recovery-message", Static).update(
             _(
                 "The recovery key is not shown again. Write it down first, or press "
                 "Ctrl+Q once more to quit without it."
             )
         )
-        return False
+
+    async def retranslate(self) -> None:
+        """F2 composes the body again in the new language (the keyboard stays where it
+        was: ``redraw_body``); the warning said at the first Ctrl+Q stays said, in the
+        new language, for the next Ctrl+Q still quits without asking again."""
+        await super().retranslate()
+        if self.warned_about_quitting and not self.written_down:
+            self._say_not_shown_again()
