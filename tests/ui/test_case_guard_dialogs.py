@@ -132,7 +132,7 @@ async def test_a_document_already_held_is_asked_with_its_date_then_opened(empty_
         await _pick(app, pilot, "id-card")
         assert isinstance(app.screen, ConfirmDialog)
         assert _message(app) == (
-            "Marija Petrović already holds this document: ID card (since 20/05/2026).\n"
+            "Marija Petrović already holds this document: ID card (since 20.05.2026).\n"
             "Open the case anyway?"
         )
         await pilot.press("escape")
