@@ -202,3 +202,100 @@ def test_the_end_of_a_workshop_skips_who_holds_the_document_and_says_so(ctx, fam
         (family["fatima"], None, ws.MSG_ALREADY_HELD)
     ]
     assert [c.is_active for c in cases.cases_of_person(ctx, family["fatima"])] == [False]
+
+
+# -- item 11: a case opened by mistake, voided the same day ----------------------------
+
+
+def test_a_case_opened_by_mistake_is_voided_the_same_day_and_counts_nowhere(ctx, family):
+    from docassist.procedures import load_all
+    from docassist.services import dashboard, plans, reports
+
+    checklists = load_all()
+    household = hh.get_person(ctx, family["amir"]).household_id
+    before = plans.household_plans(ctx, household, checklists)[family["amir"]]
+    # the first ID card opened for Amir, meant for his mother
+    card = checklists.get("id-card")
+    case_id = cases.open_case(
+        ctx, family["amir"], card.id, card.version, STEPS, produces=card.produces
+    )
+    assert dashboard.counts(ctx).open == 1
+    cases.void_case(ctx, case_id)
+
+    case = cases.get_case(ctx, case_id)  # the record stays, marked
+    assert case.voided_at and case.voided_by == ctx.user_id and not case.is_active
+    assert case.outcome is None and [s.key for s in case.steps] == ["gather", "apply"]
+    # out of every list, count, plan and report
+    assert cases.cases_of_person(ctx, family["amir"]) == []
+    assert [c.id for c in cases.cases_of_person(ctx, family["amir"], voided=True)] == [case_id]
+    assert dashboard.counts(ctx) == dashboard.Counts(0, 0, 0, 0)
+    after = plans.household_plans(ctx, household, checklists)[family["amir"]]
+    assert [(i.checklist.id, i.state) for i in after.items] == [
+        (i.checklist.id, i.state) for i in before.items
+    ]
+    assert hh.get_person(ctx, family["amir"]).documents.get(DocumentKind.ID_CARD) in (
+        None,
+        DocumentState.UNKNOWN,
+    )
+    period = reports.Period(date(2026, 11, 1), date(2026, 11, 30))
+    report = reports.build_report(ctx, period, checklists=checklists)
+    summary = {
+        reports.localize(label, "en"): value for label, value in report.table("summary").rows
+    }
+    assert summary["Cases opened"] == 0 and summary["People served"] == 0
+    assert summary["Open cases today"] == 0
+    # a new case on it opens as if the mistake had never been made
+    cases.open_case(ctx, family["amir"], card.id, card.version, STEPS, produces=card.produces)
+    # one audit entry, one event: its history stays
+    (n,) = ctx.db.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'void' AND entity_id = ?", [case_id]
+    ).fetchone()
+    assert n == 1
+    kinds = [
+        k for (k,) in ctx.db.execute("SELECT kind FROM case_events WHERE case_id = ?", [case_id])
+    ]
+    assert kinds == ["opened", "voided"]
+    with pytest.raises(ValidationError) as err:
+        cases.reopen_case(ctx, case_id)
+    assert _refusal(err)[0] == "voided"
+
+
+def test_the_document_goes_back_to_what_it_was(ctx, family):
+    set_document(ctx, family["fatima"], DocumentKind.ID_CARD, DocumentState.MISSING)
+    case_id = _open(ctx, family["fatima"])
+    assert hh.get_person(ctx, family["fatima"]).documents[DocumentKind.ID_CARD] == (
+        DocumentState.IN_PROGRESS
+    )
+    cases.void_case(ctx, case_id)
+    assert hh.get_person(ctx, family["fatima"]).documents[DocumentKind.ID_CARD] == (
+        DocumentState.MISSING
+    )
+
+
+def test_only_whoever_opened_it_and_only_that_day(ctx, family):
+    from docassist.domain.model import Role
+    from docassist.services.users import create_user
+
+    case_id = _open(ctx, family["hava"])
+    me = ctx.user_id
+    ctx.user_id = create_user(ctx, "Dragan", Role.COORDINATOR).id
+    with pytest.raises(ValidationError) as err:
+        cases.void_case(ctx, case_id)
+    assert _refusal(err) == ("not_opener", "Only whoever opened a case may void it.")
+    ctx.user_id = me
+    _on(ctx, date(2026, 11, 24))
+    with pytest.raises(ValidationError) as err:
+        cases.void_case(ctx, case_id)
+    assert _refusal(err) == (
+        "not_today",
+        "A case can be voided only on the day it was opened (23/11/2026). "
+        "Close it as abandoned instead.",
+    )
+    _on(ctx, TODAY)
+    cases.close_case(ctx, case_id, Outcome.ABANDONED)
+    with pytest.raises(ValidationError) as err:
+        cases.void_case(ctx, case_id)
+    assert _refusal(err)[0] == "closed"
+    assert cases.get_case(ctx, case_id).voided_at is None
+    (n,) = ctx.db.execute("SELECT count(*) FROM audit_log WHERE action = 'void'").fetchone()
+    assert n == 0

@@ -122,6 +122,46 @@ def test_refusal_needs_a_reason_and_can_be_undone(ctx, person_id):
     assert cases.get_case(ctx, cid).status == CaseStatus.OPEN
 
 
+@pytest.mark.parametrize(
+    ("outcome", "reason"),
+    [(Outcome.OBTAINED, ""), (Outcome.REFUSED, "No proof of residence"), (Outcome.ABANDONED, "")],
+)
+def test_a_closed_case_keeps_no_step_going_and_nothing_due(ctx, person_id, outcome, reason):
+    cid = _open(ctx, person_id)
+    cases.set_step_status(ctx, cid, "gather-papers", StepStatus.DONE, on=date(2026, 11, 23))
+    cases.set_step_status(ctx, cid, "apply", StepStatus.BLOCKED, reason="Police not in")
+    cases.set_step_due(ctx, cid, "collect", date(2026, 12, 20))
+    cases.close_case(ctx, cid, outcome, reason=reason)
+    case = cases.get_case(ctx, cid)
+    assert [(s.status, s.blocked_reason) for s in case.steps] == [
+        (StepStatus.DONE, None),
+        (StepStatus.TODO, None),
+        (StepStatus.TODO, None),
+    ]
+    assert [s.due_date for s in case.steps[1:]] == [None, None]
+    assert case.steps[0].done_date == date(2026, 11, 23)  # what was done stays done
+    assert case.next_due is None
+    stored = ctx.db.execute(
+        "SELECT after FROM audit_log WHERE entity_id = ? AND action = 'close'", [cid]
+    ).fetchone()[0]
+    assert '"steps_not_started": ["apply", "collect"]' in stored
+
+
+def test_reopening_starts_the_first_unfinished_step_again(ctx, person_id):
+    cid = _open(ctx, person_id)
+    cases.set_step_status(ctx, cid, "gather-papers", StepStatus.DONE)
+    cases.close_case(ctx, cid, Outcome.ABANDONED)
+    cases.reopen_case(ctx, cid)
+    case = cases.get_case(ctx, cid)
+    assert [s.status for s in case.steps] == [
+        StepStatus.DONE,
+        StepStatus.IN_PROGRESS,
+        StepStatus.TODO,
+    ]
+    assert case.steps[1].due_date == date(2026, 12, 8)  # today + the step's 15 days
+    assert case.next_due == date(2026, 12, 8)
+
+
 def test_every_change_is_an_event_and_an_audit_entry(ctx, person_id):
     cid = _open(ctx, person_id)
     cases.set_step_status(ctx, cid, "gather-papers", StepStatus.DONE)

@@ -46,10 +46,11 @@ def test_counts_follow_the_cases(ctx, people):
 
     cases.set_step_status(ctx, vesna, "gather", StepStatus.BLOCKED, reason="No birth extract")
     cases.set_step_due(ctx, sabit, "gather", date(2026, 11, 20))
-    assert dash.counts(ctx) == dash.Counts(open=3, blocked=1, overdue=1, done_this_month=0)
+    # open and blocked apart: three active cases, one of them blocked
+    assert dash.counts(ctx) == dash.Counts(open=2, blocked=1, overdue=1, done_this_month=0)
 
     cases.close_case(ctx, sabit, Outcome.OBTAINED)
-    assert dash.counts(ctx) == dash.Counts(open=2, blocked=1, overdue=0, done_this_month=1)
+    assert dash.counts(ctx) == dash.Counts(open=1, blocked=1, overdue=0, done_this_month=1)
 
 
 def test_refused_and_last_month_are_not_done_this_month(ctx, people):
@@ -80,14 +81,15 @@ def test_lists_show_due_overdue_and_blocked_with_reasons(ctx, people):
     assert line.reason == "Mother has no ID"
 
 
-def test_a_week_means_today_to_seven_days_ahead(ctx, people):
+def test_a_week_means_today_and_the_six_days_after(ctx, people):
     today = _open(ctx, people["sabit"])
     cases.set_step_due(ctx, today, "gather", date(2026, 11, 23))
-    in_a_week = _open(ctx, people["vesna"])
-    cases.set_step_due(ctx, in_a_week, "gather", date(2026, 11, 30))
-    later = _open(ctx, people["ahmet"])
-    cases.set_step_due(ctx, later, "gather", date(2026, 12, 1))
-    assert [line.case_id for line in dash.due_this_week(ctx)] == [today, in_a_week]
+    last_day = _open(ctx, people["vesna"])
+    cases.set_step_due(ctx, last_day, "gather", date(2026, 11, 29))
+    eighth_day = _open(ctx, people["ahmet"])
+    cases.set_step_due(ctx, eighth_day, "gather", date(2026, 11, 30))
+    assert [line.case_id for line in dash.due_this_week(ctx)] == [today, last_day]
+    assert dash.due_this_week_count(ctx) == 2  # 7 days, not 8
 
 
 def test_scope_by_place_and_facilitator(ctx, people):
@@ -113,8 +115,49 @@ def test_counts_by_municipality(ctx, people):
     cases.set_step_status(ctx, vesna, "gather", StepStatus.BLOCKED, reason="Waiting for court")
     rows = dash.counts_by_municipality(ctx)
     assert rows == [
-        dash.MunicipalityCounts("Leskovac", open=2, blocked=1, overdue=0),
+        dash.MunicipalityCounts("Leskovac", open=1, blocked=1, overdue=0),
         dash.MunicipalityCounts("Niš", open=1, blocked=0, overdue=0),
+    ]
+
+
+def test_counts_by_settlement_add_up_to_the_municipality(ctx, people):
+    leskovac = hh.get_person(ctx, people["vesna"]).household_id
+    podvorce = hh.register_household(
+        ctx, HouseholdInput(family_name="Ramić", settlement="Подворце", municipality="Лесковац")
+    )
+    fatima = hh.add_person(ctx, podvorce, PersonInput("Fatima", "Ramić", birth_date="1999"))
+    again = hh.register_household(
+        ctx, HouseholdInput(family_name="Ilić", settlement="Podvorce", municipality="Leskovac")
+    )
+    zoran = hh.add_person(ctx, again, PersonInput("Zoran", "Ilić", birth_date="1970"))
+    _open(ctx, people["sabit"])
+    vesna = _open(ctx, people["vesna"])
+    _open(ctx, people["ahmet"])
+    late = _open(ctx, fatima)
+    _open(ctx, zoran)
+    cases.set_step_status(ctx, vesna, "gather", StepStatus.BLOCKED, reason="Waiting for court")
+    cases.set_step_due(ctx, late, "gather", date(2026, 11, 1))
+    assert leskovac != podvorce
+    rows = dash.counts_by_settlement(ctx)
+    assert [(r.municipality, r.settlement, r.open, r.blocked, r.overdue) for r in rows] == [
+        ("Leskovac", "Podvorce", 2, 0, 1),  # Cyrillic and Latin spellings: one settlement
+        ("Leskovac", "Sat mahala", 1, 1, 0),
+        ("Niš", "Crvena zvezda", 1, 0, 0),
+    ]
+    assert [(r.municipality_key, r.key) for r in rows] == [
+        ("leskovac", "podvorce"),
+        ("leskovac", "sat mahala"),
+        ("nis", "crvena zvezda"),
+    ]
+    by_municipality = {r.key: r for r in dash.counts_by_municipality(ctx)}
+    for key in ("leskovac", "nis"):
+        mine = [r for r in rows if r.municipality_key == key]
+        assert sum(r.open for r in mine) == by_municipality[key].open
+        assert sum(r.blocked for r in mine) == by_municipality[key].blocked
+    cyrillic = dash.counts_by_settlement(ctx, Scope(municipality="leskovac"), "cyrl")
+    assert [(r.municipality, r.settlement) for r in cyrillic] == [
+        ("Лесковац", "Подворце"),
+        ("Лесковац", "Sat mahala"),
     ]
 
 

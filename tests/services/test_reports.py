@@ -118,7 +118,8 @@ def test_summary(built, checklists):
         "Workshops held": 2,
         "Workshop participants (people)": 4,
         "Workshop participants (households)": 2,
-        "Open cases today": 1,
+        "Routes completed (no document)": 0,
+        "Open cases today": 0,  # Eva's case is blocked: counted as blocked, not open
         "Blocked cases today": 1,
         "Overdue cases today": 1,
     }
@@ -174,8 +175,78 @@ def test_procedures_time_to_document(built, checklists):
     assert rows[title["birth-registration"]] == [0, 0, 0, 2, 0, 96.5, 97]
     assert rows[title["id-card"]] == [0, 0, 0, 3, 2, 30, 61]
     assert rows[title["health-insurance"]] == [0, 0, 0, 1, 0, 27, 27]
-    assert rows[title["citizenship-certificate"]] == [1, 1, 1, 0, 0, None, None]
+    assert rows[title["citizenship-certificate"]] == [0, 1, 1, 0, 0, None, None]
     assert isinstance(rows[title["id-card"]][5], int)
+
+
+@pytest.fixture
+def returnees(ctx):
+    """The Bajramović family back from Germany, everything obtained in the period.
+
+    Sead (born 2010): the court determined his birth (obtained 01.08.) and a late
+    registration was closed "obtained" too (10.08.): one birth registration, two cases.
+    Sead and Mirsada both completed the returnees' first steps, a route that produces
+    no document; Mirsada then got her ID card. The old count said 5 documents.
+    """
+    from docassist.domain.model import DocumentKind, Sex
+    from docassist.services import cases
+    from tests.services.report_fixture import STEPS, _at, _household, _obtained
+
+    family = _household(
+        ctx, "Bajramović", "Vranje", [("Sead", Sex.MALE, "2010"), ("Mirsada", Sex.FEMALE, "1985")]
+    )
+    birth = DocumentKind.BIRTH_REGISTRATION
+    sead, mirsada = family["Sead"], family["Mirsada"]
+    # both cases running at once, closed one after the other
+    _at(ctx, date(2026, 6, 1))
+    court = cases.open_case(ctx, sead, "court-birth-determination", 1, STEPS, produces=birth)
+    _at(ctx, date(2026, 6, 5))
+    late = cases.open_case(ctx, sead, "late-birth-registration", 1, STEPS, produces=birth)
+    _at(ctx, date(2026, 8, 1))
+    cases.close_case(ctx, court, "obtained", on=date(2026, 8, 1))
+    _at(ctx, date(2026, 8, 10))
+    cases.close_case(ctx, late, "obtained", on=date(2026, 8, 10))
+    _obtained(ctx, sead, "returnee-readmission", None, date(2026, 6, 2), date(2026, 7, 20))
+    _obtained(ctx, mirsada, "returnee-readmission", None, date(2026, 6, 2), date(2026, 7, 15))
+    _obtained(ctx, mirsada, "id-card", DocumentKind.ID_CARD, date(2026, 7, 16), date(2026, 9, 1))
+    return ctx
+
+
+def test_documents_count_each_persons_document_once(returnees, checklists):
+    report = rp.build_report(returnees, PERIOD, None, checklists)
+    summary = dict(_rows(report, "summary"))
+    assert summary["Documents obtained"] == 2  # Sead's birth registration, Mirsada's ID card
+    assert _by_label(report, "documents") == {
+        "Birth registration": [1, 0, 1, 0, 0, 1, 0, 0, 0],  # once, though two cases obtained it
+        "ID card": [1, 1, 0, 0, 0, 0, 1, 0, 0],
+        "All documents": [2, 1, 1, 0, 0, 1, 1, 0, 0],
+    }
+    assert sum(row[-1] for row in _rows(report, "documents_sex_age")) == 2
+    assert [row[1:3] for row in _rows(report, "documents_by_municipality")] == [
+        ["Birth registration", 1],
+        ["ID card", 1],
+    ]
+    # each case still counts under its own procedure
+    title = {c.id: c.title.en for c in checklists}
+    procedures = {row[0]: row[4] for row in _rows(report, "procedures")}
+    assert procedures[title["court-birth-determination"]] == 1
+    assert procedures[title["late-birth-registration"]] == 1
+
+
+def test_routes_without_a_document_are_counted_apart(returnees, checklists):
+    report = rp.build_report(returnees, PERIOD, None, checklists)
+    summary = dict(_rows(report, "summary"))
+    assert summary["Routes completed (no document)"] == 2
+    returnee = next(c.title.en for c in checklists if c.id == "returnee-readmission")
+    assert _rows(report, "routes") == [[returnee, 2]]
+    assert returnee not in _by_label(report, "documents")
+    assert returnee not in [row[1] for row in _rows(report, "documents_by_municipality")]
+    # the exports carry the same figures, the routes on a sheet of their own
+    data = json.loads(report_json(report, "en"))
+    text = json.dumps(data, ensure_ascii=False)
+    assert "Routes completed" in text
+    csv_text = report_csv(report, "en")
+    assert f"{returnee},2" in csv_text.replace('"', "")
 
 
 def test_refusals_by_reason_never_show_typed_text(built, checklists):
@@ -256,7 +327,8 @@ def test_one_municipality(built, checklists):
     assert summary["Workshops held"] == 1
     assert summary["Workshop participants (people)"] == 1
     assert summary["Refusals"] == 0
-    assert summary["Open cases today"] == 1
+    assert summary["Open cases today"] == 0  # Eva's, blocked
+    assert summary["Blocked cases today"] == 1
 
 
 def test_a_period_with_nothing(built, checklists):

@@ -180,3 +180,78 @@ async def test_the_end_of_a_workshop_skips_who_holds_the_document(empty_db):
         ) in result
         assert _open_cases(app, marija) == []
         assert _open_cases(app, marko) == ["id-card"]
+
+
+async def test_a_case_opened_by_mistake_is_voided_from_its_screen(empty_db):
+    from docassist.ui.screens.case import CaseScreen
+
+    household, _marija, marko = _family(empty_db)
+    app = _app(empty_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        case_id = cases_svc.open_case(
+            app.ctx, marko, "id-card", 1, [StepPlan("gather", 7)], produces=DocumentKind.ID_CARD
+        )
+        await app.push_screen(CaseScreen(case_id))
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert _message(app).startswith(
+            "Void this case, opened by mistake today?\nMarko Petrović — First ID card\n"
+        )
+        await pilot.press("enter")  # Cancel is focused: kept
+        await pilot.pause()
+        assert app.screen is screen and cases_svc.get_case(app.ctx, case_id).voided_at is None
+
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one("#yes").press()
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is screen
+        status = str(screen.query_one("#case-status", Static).render())
+        assert status.startswith("Voided · opened by mistake; voided ")
+        assert cases_svc.get_case(app.ctx, case_id).voided_at is not None
+        await pilot.press("r")  # a voided case does not reopen
+        await pilot.pause()
+        assert cases_svc.get_case(app.ctx, case_id).voided_at is not None
+        assert not cases_svc.get_case(app.ctx, case_id).is_active
+
+        # the household lists it as voided, and counts it nowhere
+        await pilot.press("escape")
+        await pilot.pause()
+        await _household(app, pilot, household, marko)
+        app.screen.person_id = marko
+        app.screen.request_reload()
+        await pilot.pause()
+        await pilot.pause()
+        from textual.widgets import DataTable
+
+        table = app.screen.query_one("#case-table", DataTable)
+        assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == ["Voided"]
+
+
+async def test_voiding_the_next_day_is_refused_with_the_reason(empty_db):
+    from docassist.ui.screens.case import CaseScreen
+
+    _household_id, marija, _marko = _family(empty_db)
+    app = _app(empty_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.ctx.today = lambda: date(2026, 11, 22)
+        case_id = cases_svc.open_case(
+            app.ctx, marija, "health-insurance", 1, [StepPlan("gather", 7)]
+        )
+        app.ctx.today = lambda: TODAY
+        await app.push_screen(CaseScreen(case_id))
+        await pilot.pause()
+        messages: list[str] = []
+        app.notify = lambda message, **kw: messages.append(message)
+        await pilot.press("x")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert messages == [
+            "A case can be voided only on the day it was opened (22/11/2026). "
+            "Close it as abandoned instead."
+        ]
+        assert cases_svc.get_case(app.ctx, case_id).voided_at is None

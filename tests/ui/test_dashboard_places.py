@@ -103,9 +103,39 @@ async def test_by_municipality_is_one_row_per_place(register):
         await pilot.pause()
         table = app.screen.query_one("#municipalities-table", DataTable)
         rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-        assert [row[:2] for row in rows] == [["Leskovac", "1"], ["Niš", "3"]]
+        # each municipality, then its settlements under it
+        assert [row[:3] for row in rows] == [
+            ["Leskovac", "", "1"],
+            ["", "Sat mahala", "1"],
+            ["Niš", "", "3"],
+            ["", "Crvena zvezda", "3"],
+        ]
         table.move_cursor(row=table.get_row_index("nis"))
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.query_one("#dash-municipality", Select).value == "nis"
         assert _open(app) == 3
+
+
+async def test_enter_on_a_settlement_shows_only_that_settlement(register):
+    path, coordinator = register
+    app = DocAssistApp(path, user_id=coordinator)
+    app.ctx.today = lambda: TODAY
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.action_mode("dashboard")
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        table = app.screen.query_one("#municipalities-table", DataTable)
+        table.move_cursor(row=3)  # Crvena zvezda, under Niš
+        await pilot.pause()
+        detail = app.screen.query_one("#dash-detail")
+        assert "Enter: show only this settlement." in str(detail.render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one("#dash-municipality", Select).value == "nis"
+        assert app.screen.query_one("#dash-settlement", Select).value == "crvena zvezda"
+        assert _open(app) == 3
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        assert [row[:3] for row in rows] == [["Niš", "", "3"], ["", "Crvena zvezda", "3"]]

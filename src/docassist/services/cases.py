@@ -27,6 +27,7 @@ from docassist.store.cases import active_case_sql
 from docassist.store.db import new_id
 
 _FINISHED_STEPS = (StepStatus.DONE, StepStatus.SKIPPED)
+_UNFINISHED_STEP = (StepStatus.TODO, StepStatus.IN_PROGRESS, StepStatus.BLOCKED)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,9 @@ class Case:
     # who follows the case (a facilitator or coordinator): set when opened, changed by
     # a coordinator; the dashboard's facilitator filter and a facilitator's laptop go by it
     assignee_id: str | None = None
+    # voided (opened by mistake): when and by whom; such a case counts nowhere
+    voided_at: str | None = None
+    voided_by: str | None = None
 
     @property
     def is_active(self) -> bool:
@@ -258,6 +262,14 @@ def open_case(
         "assignee_id": assignee_id,
         "next_due": first_due,
     }
+    document_before = (
+        ctx.db.execute(
+            "SELECT state FROM documents WHERE person_id = ? AND kind = ? AND deleted_at IS NULL",
+            [person_id, DocumentKind(produces).value],
+        ).fetchone()
+        if produces
+        else None
+    )
     with ctx.use_case():
         ctx.db.table("cases").insert({**row, **ctx.stamp()})
         for position, step in enumerate(steps):
@@ -285,7 +297,14 @@ def open_case(
             "case",
             case_id,
             # opened although the person holds the document: the user was asked
-            after={**row, "steps": [s.key for s in steps], **({"held": True} if held else {})},
+            after={
+                **row,
+                "steps": [s.key for s in steps],
+                **({"held": True} if held else {}),
+                # what the document was before the case marked it in progress: a case
+                # voided as a mistake puts it back
+                **({"document_before": document_before[0]} if document_before else {}),
+            },
         )
     return case_id
 
@@ -467,8 +486,19 @@ def close_case(
         "next_due": None,
     }
     valid_until: str | None = None
+    # The steps not finished are left as not started, with nothing due: a closed case
+    # has no step "In progress" or "Blocked", and no due date anywhere. Reopening
+    # starts the first of them again (reopen_case).
+    unfinished = [s.key for s in case.steps if s.status in _UNFINISHED_STEP]
     with ctx.use_case():
         ctx.db.table("cases").update(case_id, {**after, **ctx.stamp()})
+        if unfinished:
+            ctx.db.execute(
+                "UPDATE case_steps SET status = ?, due_date = NULL, blocked_reason = NULL, "
+                "updated_at = ?, device_id = ? WHERE case_id = ? "
+                "AND status IN ('todo','in_progress','blocked')",
+                [StepStatus.TODO.value, ctx.now(), ctx.device_id, case_id],
+            )
         if case.produces:
             state = DocumentState.HAVE if outcome == Outcome.OBTAINED else DocumentState.MISSING
             write_documents(ctx, case.person_id, {case.produces: state}, case_id=case_id)
@@ -486,7 +516,11 @@ def close_case(
             "case",
             case_id,
             {"status": case.status.value, "outcome": None},
-            {**after, "valid_until": valid_until} if valid_until else after,
+            {
+                **after,
+                **({"valid_until": valid_until} if valid_until else {}),
+                **({"steps_not_started": unfinished} if unfinished else {}),
+            },
         )
 
 
@@ -551,9 +585,94 @@ def assign_case(ctx: Context, case_id: str, assignee_id: str) -> None:
         )
 
 
+# Translators: the status of a case taken back the day it was opened (a mistake).
+VOIDED = N_("Voided")
+VOID_NOT_OPENER = N_("Only whoever opened a case may void it.")
+VOID_NOT_TODAY = N_(
+    "A case can be voided only on the day it was opened ({date}). Close it as abandoned instead."
+)
+VOID_CLOSED = N_("Only a case still open can be voided. Reopen it first.")
+VOID_ALREADY = N_("This case was voided: it was opened by mistake.")
+
+
+def void_refusal(ctx: Context, case: Case) -> Problem | None:
+    """Why the signed-in user may not void ``case`` now, or None when they may: the
+    one who opened it, the day it was opened (the context's today), while it is open."""
+    if case.voided_at:
+        return Problem("voided", VOID_ALREADY)
+    if ctx.user_id is None or case.opened_by != ctx.user_id:
+        return Problem("not_opener", VOID_NOT_OPENER)
+    if case.opened_day != ctx.today():
+        return Problem("not_today", VOID_NOT_TODAY, {"date": Day(case.opened_day)})
+    if not case.is_active:
+        return Problem("closed", VOID_CLOSED)
+    return None
+
+
+def void_case(ctx: Context, case_id: str) -> None:
+    """Take back a case opened by mistake (the wrong person, the wrong procedure), the
+    day it was opened, by whoever opened it. It is closed with no outcome and marked
+    voided: out of every count, report and plan, its history kept. The document the
+    case was to obtain goes back to what it was before the case marked it in progress."""
+    case = get_case(ctx, case_id)
+    if (problem := void_refusal(ctx, case)) is not None:
+        raise ValidationError({"case": [problem]})
+    now = ctx.now()
+    after = {
+        "status": CaseStatus.CLOSED.value,
+        "outcome": None,
+        "closed_at": now,
+        "next_due": None,
+        "voided_at": now,
+        "voided_by": ctx.user_id,
+    }
+    with ctx.use_case():
+        ctx.db.table("cases").update(case_id, {**after, **ctx.stamp()})
+        document = _undo_in_progress(ctx, case) if case.produces else None
+        _event(ctx, case_id, None, "voided", case.status.value, CaseStatus.CLOSED.value)
+        ctx.audit(
+            "void",
+            "case",
+            case_id,
+            {"status": case.status.value},
+            {**after, **({"document": document} if document else {})},
+        )
+
+
+def _undo_in_progress(ctx: Context, case: Case) -> str | None:
+    """Put the document ``case`` marked "in progress" back as it was before (as the
+    case's opening recorded it; "not known" for a case opened before that was kept),
+    unless another open case of the person is on it too. Returns the state written."""
+    assert case.produces is not None
+    current = ctx.db.execute(
+        "SELECT state FROM documents WHERE person_id = ? AND kind = ? AND deleted_at IS NULL",
+        [case.person_id, case.produces.value],
+    ).fetchone()
+    if current is None or current[0] != DocumentState.IN_PROGRESS.value:
+        return None
+    other = ctx.db.execute(
+        "SELECT 1 FROM cases WHERE person_id = ? AND produces = ? AND id != ? "
+        f"AND {active_case_sql(None)} AND deleted_at IS NULL",
+        [case.person_id, case.produces.value, case.id],
+    ).fetchone()
+    if other:
+        return None
+    opened = ctx.db.execute(
+        "SELECT after FROM audit_log WHERE entity = 'case' AND entity_id = ? "
+        "AND action = 'open' ORDER BY id LIMIT 1",
+        [case.id],
+    ).fetchone()
+    before = (json.loads(opened[0]) if opened and opened[0] else {}).get("document_before")
+    state = DocumentState(before) if before else DocumentState.UNKNOWN
+    write_documents(ctx, case.person_id, {case.produces: state})
+    return state.value
+
+
 def reopen_case(ctx: Context, case_id: str) -> None:
     """Undo a close (a mistake, or the office changed its mind)."""
     case = get_case(ctx, case_id)
+    if case.voided_at:
+        raise ValidationError({"case": [Problem("voided", VOID_ALREADY)]})
     if case.is_active:
         return
     with ctx.use_case():
@@ -570,6 +689,8 @@ def reopen_case(ctx: Context, case_id: str) -> None:
         )
         if case.produces:
             _mark_in_progress(ctx, case.person_id, case.produces)
+        # closing left the unfinished steps not started: the first of them starts again
+        _start_next_step(ctx, case_id, -1)
         _refresh_case(ctx, case_id)
         _event(ctx, case_id, None, "reopened", case.status.value, CaseStatus.OPEN.value)
         ctx.audit(
@@ -596,12 +717,17 @@ def get_case(ctx: Context, case_id: str) -> Case:
     return _case(rows[0], tuple(_step(s) for s in steps))
 
 
-def cases_of_person(ctx: Context, person_id: str) -> list[Case]:
-    return _cases_where(ctx, "person_id = ?", [person_id])
+def cases_of_person(ctx: Context, person_id: str, *, voided: bool = False) -> list[Case]:
+    """The person's cases, oldest first; ``voided``: with those voided as mistakes
+    (only a list of every case shows them: they count nowhere)."""
+    return _cases_where(ctx, "person_id = ?" + _NOT_VOIDED * (not voided), [person_id])
 
 
-def cases_of_household(ctx: Context, household_id: str) -> list[Case]:
-    return _cases_where(ctx, "household_id = ?", [household_id])
+def cases_of_household(ctx: Context, household_id: str, *, voided: bool = False) -> list[Case]:
+    return _cases_where(ctx, "household_id = ?" + _NOT_VOIDED * (not voided), [household_id])
+
+
+_NOT_VOIDED = " AND voided_at IS NULL"
 
 
 def timeline(ctx: Context, case_id: str) -> list[TimelineEntry]:
@@ -665,6 +791,8 @@ def _case(row: dict[str, Any], steps: tuple[CaseStep, ...]) -> Case:
         steps=steps,
         opened_on=_d(row.get("opened_on")),
         assignee_id=row.get("assignee_id"),
+        voided_at=row.get("voided_at"),
+        voided_by=row.get("voided_by"),
     )
 
 

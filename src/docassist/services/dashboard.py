@@ -1,5 +1,10 @@
 """What a coordinator looks at first: what is blocked, overdue, due this week, and
-which documents held have run out or soon will."""
+which documents held have run out or soon will.
+
+The words and the numbers mean the same thing: "open" is an active case that is not
+blocked, "blocked" one held up by a blocked step (the two add up to the active
+cases); "overdue" is an active case, open or blocked, whose next due date has
+passed; "this week" is seven days, today and the six after it."""
 
 from __future__ import annotations
 
@@ -43,20 +48,38 @@ class Scope:
 
 @dataclass(frozen=True)
 class Counts:
-    open: int
+    open: int  # active and not blocked
     blocked: int
-    overdue: int
+    overdue: int  # of the open and the blocked
     done_this_month: int
 
 
 @dataclass(frozen=True)
 class MunicipalityCounts:
     municipality: str  # as shown: the spelling a filter option shows too
-    open: int
+    open: int  # not blocked, as in Counts
     blocked: int
     overdue: int
     # The place key (places.place_key; "" for no municipality): what a filter takes.
     key: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class SettlementCounts:
+    """The active cases of one settlement of one municipality ("Centar" is in many)."""
+
+    municipality: str  # as shown, like MunicipalityCounts.municipality
+    settlement: str  # as shown: the spelling the settlement filter shows
+    open: int
+    blocked: int
+    overdue: int
+    # The place keys ("" for none): what the two filters take.
+    municipality_key: str = field(default="", compare=False)
+    key: str = field(default="", compare=False)
+
+
+# Days in "due this week": today and the six days after it.
+WEEK_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -88,10 +111,11 @@ def counts(ctx: Context, scope: Scope = Scope()) -> Counts:
         f"SELECT count(*) FROM cases c WHERE {where} AND {_DONE} AND c.outcome_date >= ?",
         [*params, ctx.today().replace(day=1).isoformat()],
     ).fetchone()[0]
+    blocked = sum(r[3] or 0 for r in by_place)
     return Counts(
-        open=sum(r[1] for r in by_place),
-        blocked=sum(r[2] or 0 for r in by_place),
-        overdue=sum(r[3] or 0 for r in by_place),
+        open=sum(r[2] for r in by_place) - blocked,
+        blocked=blocked,
+        overdue=sum(r[4] or 0 for r in by_place),
         done_this_month=done,
     )
 
@@ -103,10 +127,10 @@ def counts_by_municipality(
     and sorted as the municipality filter shows them in ``script_name``."""
     shown = {p.key: p.name for p in places.municipalities(ctx, script_name)}
     merged: dict[str, list[Any]] = {}
-    for municipality, open_, blocked, overdue in _active_by_municipality(ctx, scope):
+    for municipality, _settlement, active, blocked, overdue in _active_by_municipality(ctx, scope):
         key = places.place_key(municipality) if municipality else ""
         row = merged.setdefault(key, [shown.get(key, municipality), 0, 0, 0])
-        row[1] += open_
+        row[1] += active - (blocked or 0)
         row[2] += blocked or 0
         row[3] += overdue or 0
     rows = [
@@ -116,25 +140,58 @@ def counts_by_municipality(
     return sorted(rows, key=lambda r: script.sort_key(r.municipality, script_name))
 
 
+def counts_by_settlement(
+    ctx: Context, scope: Scope = Scope(), script_name: str = "latn"
+) -> list[SettlementCounts]:
+    """Active cases by settlement within each municipality, one row per place however
+    it was typed; sorted by municipality, then settlement, as the filters show them."""
+    shown_m = {p.key: p.name for p in places.municipalities(ctx, script_name)}
+    shown_s = {p.key: p.name for p in places.settlements(ctx, None, script_name)}
+    merged: dict[tuple[str, str], list[Any]] = {}
+    for municipality, settlement, active, blocked, overdue in _active_by_municipality(ctx, scope):
+        mkey = places.place_key(municipality) if municipality else ""
+        skey = places.place_key(settlement) if settlement else ""
+        row = merged.setdefault(
+            (mkey, skey),
+            [shown_m.get(mkey, municipality), shown_s.get(skey, settlement), 0, 0, 0],
+        )
+        row[2] += active - (blocked or 0)
+        row[3] += blocked or 0
+        row[4] += overdue or 0
+    rows = [
+        SettlementCounts(m, s, open_, blocked, overdue, municipality_key=mkey, key=skey)
+        for (mkey, skey), (m, s, open_, blocked, overdue) in merged.items()
+    ]
+    return sorted(
+        rows,
+        key=lambda r: (
+            not r.municipality,
+            script.sort_key(r.municipality, script_name),
+            not r.settlement,
+            script.sort_key(r.settlement, script_name),
+        ),
+    )
+
+
 def _active_by_municipality(ctx: Context, scope: Scope) -> list[tuple]:
-    """Open, blocked and overdue cases by municipality: the one pass over the
-    active cases that both counts() and counts_by_municipality() need. The
-    dashboard asks for both in one refresh, so the answer is kept until the
-    next write."""
+    """Active, blocked and overdue cases by municipality and settlement: the one
+    pass over the active cases that counts(), counts_by_municipality() and
+    counts_by_settlement() need. The dashboard asks for all three in one refresh,
+    so the answer is kept until the next write."""
     where, params = scope.where(ctx)
     today = ctx.today().isoformat()
     # Named index: left to itself SQLite picks the status index and reads
     # every open case's row for its municipality (~0.5 s on 50,000 families);
     # this one is already in municipality order and holds all it needs.
     sql = f"""
-        SELECT c.municipality,
+        SELECT c.municipality, c.settlement,
           count(*),
           sum(c.status = 'blocked'),
           sum(c.next_due < ?)
         FROM cases c INDEXED BY cases_active_place
         WHERE {where} AND {_ACTIVE}
-        GROUP BY c.municipality
-        ORDER BY c.municipality
+        GROUP BY c.municipality, c.settlement
+        ORDER BY c.municipality, c.settlement
     """
     return _last_by_place.get(
         ctx,
@@ -197,27 +254,25 @@ def overdue_cases(ctx: Context, scope: Scope = Scope(), limit: int = 200) -> lis
     )
 
 
-def due_this_week(ctx: Context, scope: Scope = Scope(), limit: int = 200) -> list[CaseLine]:
+def _week(ctx: Context) -> list[str]:
+    """The first and last day of "this week": today and six days on, both included."""
     today = ctx.today()
-    return _lines(
-        ctx,
-        scope,
-        f"{_ACTIVE} AND c.next_due BETWEEN ? AND ?",
-        [today.isoformat(), (today + timedelta(days=7)).isoformat()],
-        limit,
-    )
+    return [today.isoformat(), (today + timedelta(days=WEEK_DAYS - 1)).isoformat()]
+
+
+def due_this_week(ctx: Context, scope: Scope = Scope(), limit: int = 200) -> list[CaseLine]:
+    return _lines(ctx, scope, f"{_ACTIVE} AND c.next_due BETWEEN ? AND ?", _week(ctx), limit)
 
 
 def due_this_week_count(ctx: Context, scope: Scope = Scope()) -> int:
     """How many cases ``due_this_week`` would list without its limit (for the tab title)."""
     where, params = scope.where(ctx)
-    today = ctx.today()
     return ctx.db.execute(
         f"""
         SELECT count(*) FROM cases c
         WHERE {where} AND {_ACTIVE} AND c.next_due BETWEEN ? AND ?
         """,
-        [*params, today.isoformat(), (today + timedelta(days=7)).isoformat()],
+        [*params, *_week(ctx)],
     ).fetchone()[0]
 
 
@@ -233,7 +288,7 @@ def expiring_documents(
     if scope.facilitator_id:
         clauses.append(
             "EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.id"
-            " AND c.assignee_id = ? AND c.deleted_at IS NULL)"
+            " AND c.assignee_id = ? AND c.deleted_at IS NULL AND c.voided_at IS NULL)"
         )
         params.append(scope.facilitator_id)
     return documents.expiring_documents(ctx, clauses, params, limit=limit)

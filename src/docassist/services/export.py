@@ -171,6 +171,7 @@ def sheet_names(language: str) -> dict[str, str]:
         "documents": t.pgettext("sheet name", "Documents obtained"),
         "documents_sex_age": t.pgettext("sheet name", "Documents by age and sex"),
         "documents_by_municipality": t.pgettext("sheet name", "Documents by municipality"),
+        "routes": t.pgettext("sheet name", "Routes completed"),
         "workshops": t.pgettext("sheet name", "Workshops by municipality"),
         "workshop_checklists": t.pgettext("sheet name", "Checklists at workshops"),
         "procedures": t.pgettext("sheet name", "Cases by procedure"),

@@ -20,16 +20,24 @@ Definitions (they are what the numbers mean; change them only on purpose):
   its members was, or when it was marked present at a workshop in the period.
 - **Municipality.** People, cases and documents belong to their household's
   municipality; workshops to the municipality where they were held.
-- **Documents obtained.** Cases closed with the outcome "document obtained" and an
-  outcome date in the period; the type is the document the checklist produces (or
-  the procedure itself when it produces none).
+- **Documents obtained.** Documents people obtained in the period, each person's
+  document once: a case closed with the outcome "document obtained", an outcome date
+  in the period and a checklist that produces a document. Two cases that obtained
+  the same document for one person (a court case and a late registration, both
+  closed "obtained") count once, as the earlier of the two; the "Cases by procedure"
+  table still counts each case under its own procedure.
+- **Routes completed.** Cases closed "obtained" in the period on a procedure that
+  produces no document (the returnees' first steps): each person's procedure once,
+  counted apart and never in the documents total.
 - **Age group.** Age on the day the document was obtained, computed by
   ``PartialDate.age_on``: someone known only by the year of birth (or "about" a
   year) is taken as born on 1 July of that year, someone known to the month on the
   15th. So "2021" is 4 years old on 30 June 2026 and 5 on 1 July 2026. People with
   no birth date recorded count under "Age not known".
 - **Open, blocked, overdue.** The cases' state today (the register does not keep a
-  history of blocking); overdue means an unfinished step's due date has passed.
+  history of blocking). Open and blocked are apart: an open case is not blocked, and
+  the two add up to the cases still running; overdue (of either) means an unfinished
+  step's due date has passed.
 - **Time to document.** Days from the day a case was opened to the day the document
   was obtained, for documents obtained in the period: the median, and the 90th
   percentile by the nearest-rank method (the smallest value that at least 90% of the
@@ -65,7 +73,10 @@ from docassist.store.cases import active_case_sql
 
 # Cases of people or households removed from the register count nowhere, as the
 # people themselves no longer count as served (a removal is often a duplicate record).
+# A case voided as a mistake (services/cases.void_case) was never real work: out of
+# every figure, like a removed person's.
 _LIVE = (
+    " AND c.voided_at IS NULL"
     " AND h.deleted_at IS NULL AND EXISTS (SELECT 1 FROM persons lp"
     " WHERE lp.id = c.person_id AND lp.deleted_at IS NULL)"
 )
@@ -333,9 +344,11 @@ def build_report(
     """
     q = _Query(ctx, period, municipality, checklists)
     served = q.served()
-    documents = q.documents()
+    obtained = q.obtained()
+    documents = _each_once([d for d in obtained if d.produces_document])
+    routes = _each_once([d for d in obtained if not d.produces_document])
     workshops = q.workshops()
-    procedures = q.procedures(documents)
+    procedures = q.procedures(obtained)
     refusals = q.refusals()
 
     summary = Table(
@@ -346,6 +359,7 @@ def build_report(
             (Msg(N_("Households served")), served.households),
             (Msg(N_("People served")), served.people),
             (Msg(N_("Documents obtained")), len(documents)),
+            (Msg(N_("Routes completed (no document)")), len(routes)),
             (Msg(N_("Cases opened")), q.cases_opened()),
             (Msg(N_("Refusals")), sum(n for *_, n in refusals)),
             (Msg(N_("Workshops held")), workshops.held),
@@ -357,7 +371,7 @@ def build_report(
         ),
         N_(
             "Served: a case opened, closed or worked on, or a workshop attended in the "
-            "period. Open, blocked and overdue: as of today."
+            "period. Open (not blocked), blocked and overdue: as of today."
         ),
     )
     served_table = Table(
@@ -385,6 +399,7 @@ def build_report(
                 hide_small_counts(t, small_counts_below) if municipality else t
                 for t in _document_tables(documents, q.procedure_label)
             ),
+            _routes_table(routes, q.procedure_label),
             *_workshop_tables(workshops, q.procedure_label),
             _procedure_table(procedures, q.procedure_label),
             Table(
@@ -417,6 +432,17 @@ class _Document:
     sex: Sex
     age_group: str
     days: int
+    person_id: str = ""
+    produces_document: bool = True
+    obtained_on: str = ""  # ISO day: which of two cases for one document came first
+
+
+def _each_once(items: list[_Document]) -> list[_Document]:
+    """One per person and document (or procedure, for a route): the first obtained."""
+    first: dict[tuple[str, str], _Document] = {}
+    for d in sorted(items, key=lambda d: (d.obtained_on, -d.days)):
+        first.setdefault((d.person_id, d.label_key), d)
+    return list(first.values())
 
 
 @dataclass(frozen=True)
@@ -475,7 +501,7 @@ class _Query:
         pairs = self.db.execute(
             """
             SELECT person_id, household_id FROM cases
-            WHERE deleted_at IS NULL AND (
+            WHERE deleted_at IS NULL AND voided_at IS NULL AND (
               substr(opened_at, 1, 10) BETWEEN :s AND :e
               OR outcome_date BETWEEN :s AND :e
               OR id IN (SELECT case_id FROM case_events WHERE substr(at, 1, 10) BETWEEN :s AND :e)
@@ -532,11 +558,14 @@ class _Query:
 
     # -- documents ---------------------------------------------------------------
 
-    def documents(self) -> list[_Document]:
+    def obtained(self) -> list[_Document]:
+        """Every case closed "obtained" in the period: documents and routes, each case
+        once (build_report counts each person's document once)."""
         place, params = self._place()
         rows = self.db.execute(
             "SELECT coalesce(c.produces, c.checklist_id), c.checklist_id, h.municipality, p.sex, "
-            "p.birth_date, c.outcome_date, substr(c.opened_at, 1, 10) "
+            "p.birth_date, c.outcome_date, substr(c.opened_at, 1, 10), p.id, "
+            "c.produces IS NOT NULL "
             "FROM cases c JOIN persons p ON p.id = c.person_id "
             "JOIN households h ON h.id = c.household_id "
             "WHERE c.deleted_at IS NULL" + _LIVE + " AND c.outcome = 'obtained' "
@@ -544,7 +573,8 @@ class _Query:
             [self.start, self.end, *params],
         ).fetchall()
         out = []
-        for kind, checklist_id, municipality, sex, birth, obtained, opened in rows:
+        for row in rows:
+            kind, checklist_id, municipality, sex, birth, obtained, opened, person, document = row
             on = date.fromisoformat(obtained)
             days = (on - date.fromisoformat(opened)).days
             out.append(
@@ -555,6 +585,9 @@ class _Query:
                     Sex(sex) if sex in Sex._value2member_map_ else Sex.UNKNOWN,
                     age_group(age_at(birth, on)),
                     max(days, 0),
+                    person_id=person,
+                    produces_document=bool(document),
+                    obtained_on=obtained,
                 )
             )
         return out
@@ -618,7 +651,7 @@ class _Query:
         rows = self.db.execute(
             # total() and coalesce: a comparison with a NULL outcome is NULL.
             "SELECT c.checklist_id, "
-            f"  total({active_case_sql()}), total(c.status = 'blocked'), "
+            "  total(c.status = 'open'), total(c.status = 'blocked'), "
             f"  total({active_case_sql()} AND c.next_due < ?), "
             "  total(coalesce(c.outcome = 'refused' AND c.outcome_date BETWEEN ? AND ?, 0)) "
             "FROM cases c JOIN households h ON h.id = c.household_id "
@@ -628,7 +661,7 @@ class _Query:
         for checklist_id, *counts in rows:
             open_, blocked, overdue, refused = (int(n) for n in counts)
             by_id[checklist_id] = _Procedure(checklist_id, open_, blocked, overdue, 0, refused)
-        # The documents obtained were read once already; their days are reused here.
+        # The cases obtained were read once already; their days are reused here.
         for document in documents:
             proc = by_id.setdefault(document.checklist_id, _Procedure(document.checklist_id))
             proc.obtained += 1
@@ -781,6 +814,25 @@ def _document_tables(documents: list[_Document], procedure_label: Any) -> list[T
         tuple((_place(m), _document_label(k), *breakdown(by_place[(m, k)])) for m, k in place_rows),
     )
     return [documents_table, sex_age, by_municipality]
+
+
+def _routes_table(routes: list[_Document], procedure_label: Any) -> Table:
+    """Procedures that produce no document, completed in the period: apart from the
+    documents, which they would otherwise swell."""
+    count = Counter(d.checklist_id for d in routes)
+    return Table(
+        "routes",
+        N_("Routes completed"),
+        (
+            Column("procedure", N_("Procedure"), "label"),
+            Column("completed", N_("Completed"), bar=True),
+        ),
+        tuple((procedure_label(cid), n) for cid, n in sorted(count.items())),
+        N_(
+            "Procedures that produce no document (the returnees' first steps), completed "
+            "in the period: each person once, apart from the documents."
+        ),
+    )
 
 
 def _workshop_tables(workshops: _Workshops, procedure_label: Any) -> list[Table]:

@@ -25,6 +25,8 @@ from pathlib import Path
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; leftovers are not cleaned there
+    # mypy types the name as the module, which exists wherever it checks; here it is
+    # None, and every use tests for that first.
     fcntl = None  # type: ignore[assignment]
 
 from docassist.domain.text import N_

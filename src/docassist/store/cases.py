@@ -12,6 +12,7 @@ def active_case_sql(alias: str | None = "c") -> str:
     ``cases_active_due`` (migration 0003): SQLite uses a partial index only when
     the query holds that term as written, the same values in the same order.
     ``alias`` is the table's name or alias in the query, None for a bare column.
+    A voided case (migration 0016) is closed, so this keeps it out with no more terms.
     """
     column = f"{alias}.status" if alias else "status"
     values = ",".join(f"'{status.value}'" for status in ACTIVE_CASE_STATUSES)

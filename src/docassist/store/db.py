@@ -26,6 +26,8 @@ from pathlib import Path
 try:
     import fcntl
 except ImportError:  # Windows: no advisory file locks; restore keeps its single check
+    # mypy types the name as the module, which exists wherever it checks; here it is
+    # None, and every use tests for that first.
     fcntl = None  # type: ignore[assignment]
 
 from docassist.domain.text import N_, UserError

@@ -52,6 +52,8 @@ from typing import Any
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; two failures at once may count once
+    # mypy types the name as the module, which exists wherever it checks; here it is
+    # None, and every use tests for that first.
     fcntl = None  # type: ignore[assignment]
 
 from docassist.domain import script

@@ -791,6 +791,23 @@ def m0015_case_opened_on(db: Database) -> None:
     db.execute("ALTER TABLE cases ADD COLUMN opened_on TEXT")
 
 
+@_migration("0016_case_voided")
+def m0016_case_voided(db: Database) -> None:
+    # Issue 15 item 11: a case opened by mistake is voided the same day by whoever
+    # opened it (services/cases.void_case), instead of "abandoned" for ever. It is
+    # closed with no outcome, so the status keeps it out of every active count and
+    # partial index; voided_at keeps it out of the reports, the plans and the lists of
+    # cases, while its steps, events and audit entries stay. Synced columns: the row
+    # travels whole, as JSON, and the hub's schema fingerprint follows the migrations.
+    _run_script(
+        db,
+        """
+    ALTER TABLE cases ADD COLUMN voided_at TEXT;
+    ALTER TABLE cases ADD COLUMN voided_by TEXT REFERENCES users(id);
+    """,
+    )
+
+
 @_migration("0017_workshop_close_and_progress")
 def m0017_workshop_close_and_progress(db: Database) -> None:
     # Issue 16 §4. closed_at: "Close the workshop" records that it ended (a synced

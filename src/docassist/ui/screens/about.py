@@ -5,13 +5,14 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from docassist import __version__, locations
 from docassist.catalogue_stats import language_stats
 from docassist.domain.text import N_
 from docassist.i18n import _, format_percent
 from docassist.ui.base import DocScreen
+from docassist.ui.widgets.footer import KeysFooter
 
 
 class AboutScreen(DocScreen):
@@ -50,4 +51,4 @@ class AboutScreen(DocScreen):
                 ),
                 classes="hint",
             )
-        yield Footer()
+        yield KeysFooter()

@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from docassist import procedures as cl
 from docassist.domain.model import (
@@ -46,6 +46,7 @@ from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs import (
     AssigneeDialog,
     CloseCaseDialog,
+    ConfirmDialog,
     DateDialog,
     FieldDialog,
     FullTextDialog,
@@ -54,6 +55,7 @@ from docassist.ui.dialogs import (
     is_cut,
     shortened,
 )
+from docassist.ui.widgets.footer import KeysFooter
 
 D = TypeVar("D", bound=FieldDialog)
 
@@ -65,6 +67,7 @@ TIMELINE_ACTIONS = {
     "close": N_("Case closed"),
     "reopen": N_("Case reopened"),
     "assign": N_("Given to someone else to follow"),
+    "void": N_("Case voided: opened by mistake"),
 }
 
 _STEP_STYLES = {
@@ -189,9 +192,10 @@ def step_details(
     out.append_text(localized(info.title, "bold") if info else Text(step.key, style="bold"))
     out.append("\n")
     state = [_(STEP_STATUS_LABELS[step.status])]
-    if step.due_date and step.status not in _FINISHED:
+    # a closed case has nothing due (close_case clears the dates; older closes kept them)
+    if active and step.due_date and step.status not in _FINISHED:
         due = _("due {date}").format(date=format_date(step.due_date))
-        if active and step.due_date < today:
+        if step.due_date < today:
             due += " — " + _("overdue")
         state.append(due)
     if step.done_date:
@@ -329,6 +333,8 @@ class CaseScreen(DocScreen):
         # a coordinator's: who follows the case (the dashboard's filter, a facilitator's
         # laptop holds the cases given to them)
         Binding("a", "assign", N_("Assign"), show=False),
+        # the day it was opened, by whoever opened it: a case opened by mistake
+        Binding("x", "void", N_("Void"), show=False),
         Binding("escape", "back", N_("Back")),
     ]
 
@@ -351,7 +357,7 @@ class CaseScreen(DocScreen):
             yield Static(id="step-details")
         with VerticalScroll(id="case-timeline", classes="hidden"):
             yield Static(id="timeline")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.reload()
@@ -413,6 +419,14 @@ class CaseScreen(DocScreen):
         assert case is not None
         today = self.ctx.today()
         line = Text()
+        if case.voided_at:
+            line.append(_(cases.VOIDED), style="dim")
+            line.append(
+                " · " + _("opened by mistake; voided {when}").format(when=_when(case.voided_at))
+            )
+            line.append(" · " + _("it counts nowhere; T shows its history"), style=_QUIET)
+            self.query_one("#case-status", Static).update(line)
+            return
         line.append(_(CASE_STATUS_LABELS[case.status]), style=_case_style(case.status))
         if case.status == CaseStatus.BLOCKED and case.blocked_reason:
             line.append(": " + shortened(case.blocked_reason), style="red")
@@ -515,8 +529,8 @@ class CaseScreen(DocScreen):
         table.add_column(pgettext("column", "Note"), key="note", width=note_width)
         for n, step in enumerate(case.steps, 1):
             due = Text()
-            if step.due_date and step.status not in _FINISHED:
-                overdue = step.due_date < today and case.is_active
+            if case.is_active and step.due_date and step.status not in _FINISHED:
+                overdue = step.due_date < today
                 due = Text(
                     ("! " if overdue else "") + format_date(step.due_date),
                     style="bold red" if overdue else "",
@@ -581,7 +595,9 @@ class CaseScreen(DocScreen):
         if action in _ACTIVE_ONLY:
             return self.case.is_active and bool(self.case.steps)
         if action == "reopen":
-            return not self.case.is_active
+            return not self.case.is_active and not self.case.voided_at
+        if action == "void":
+            return not self.case.voided_at  # a closed case is told why not
         return True
 
     @calm_when_busy
@@ -738,6 +754,38 @@ class CaseScreen(DocScreen):
                 _("Case reopened."),
                 to_current=True,
             )
+
+    def action_void(self) -> None:
+        """Take back a case opened by mistake: asked first, for it cannot be undone."""
+        case = self.case
+        if case is None:
+            return
+        problem = cases.void_refusal(self.ctx, case)
+        if problem is not None:
+            self.notify(problem.render(_), severity="warning")
+            return
+        subject = f"{self.person_name} — {checklist_title(self.checklist, case.checklist_id)}"
+
+        def question() -> str:
+            return _(
+                "Void this case, opened by mistake today?\n{subject}\nIt leaves every "
+                "count, report and plan; its history is kept. This cannot be undone."
+            ).format(subject=subject)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                question,
+                confirm_label=N_("Void the case"),
+                cancel_label=N_("Keep it"),
+                danger=True,
+                cancel_first=True,
+            ),
+            lambda yes: (
+                self._run(lambda: cases.void_case(self.ctx, self.case_id), _("Case voided."))
+                if yes
+                else None
+            ),
+        )
 
     def action_assign(self) -> None:
         case = self.case

@@ -19,7 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from docassist.domain.sync import CONFLICT_LABELS
 from docassist.domain.text import N_, UserError
@@ -29,6 +29,7 @@ from docassist.services.context import NotFoundError, ValidationError
 from docassist.services.sync import Choice, ConflictView, Side
 from docassist.services.users import list_users
 from docassist.ui.base import DocScreen
+from docassist.ui.widgets.footer import KeysFooter
 
 _VALUE_WIDTH = 22  # each version's column; the line under the table shows a value whole
 
@@ -76,7 +77,7 @@ class ConflictsScreen(DocScreen):
             yield DataTable(id="conflict-fields", cursor_type="row", zebra_stripes=True)
             yield Static(id="conflict-field", markup=False)
             yield Static(id="conflict-hint", classes="hint")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.reload()

@@ -1,8 +1,12 @@
 """What a coordinator looks at first: how many cases are open, blocked, overdue, done.
 
 Below the counts, three lists (due this week, overdue, blocked with the reason) and
-the counts by municipality, one tab each so the screen works at 80x24. Enter on a case
-opens it; coming back refreshes everything, since the case may have moved on.
+the counts by municipality with each one's settlements under it, one tab each so the
+screen works at 80x24. Enter on a case opens it; coming back refreshes everything,
+since the case may have moved on.
+
+"Open" counts the active cases that are not blocked, so open and blocked add up to
+the active cases; "this week" is today and the six days after it (services/dashboard).
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import (
     DataTable,
     Digits,
-    Footer,
     Header,
     Label,
     Select,
@@ -38,6 +41,7 @@ from docassist.ui.base import DocScreen
 from docassist.ui.screens.case import checklist_title, step_title
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.place_filters import (
     municipality_options,
     set_options_quietly,
@@ -173,7 +177,7 @@ class DashboardScreen(DocScreen):
                     classes="dash-list",
                 )
         yield Static(id="dash-detail", classes="status-line")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.reload()
@@ -252,7 +256,10 @@ class DashboardScreen(DocScreen):
         self.expiring = {f"{d.person_id}/{d.kind.value}": d for d in lines_out}
         self._fill_expiring(lines_out)
         tabs.get_tab("expiring").label = expiring_title(self.expired_total + self.soon_total)
-        self._fill_municipalities(dash.counts_by_municipality(ctx, scope, _script()))
+        self._fill_municipalities(
+            dash.counts_by_municipality(ctx, scope, _script()),
+            dash.counts_by_settlement(ctx, scope, _script()),
+        )
         self._show_detail()
 
     def _fill_list(self, key: str, lines: list[CaseLine]) -> None:
@@ -332,30 +339,50 @@ class DashboardScreen(DocScreen):
             )
         _restore_cursor(table, keep)
 
-    def _fill_municipalities(self, rows: list[dash.MunicipalityCounts]) -> None:
+    def _fill_municipalities(
+        self, rows: list[dash.MunicipalityCounts], settlements: list[dash.SettlementCounts]
+    ) -> None:
+        """Each municipality, then its settlements under it (the same columns, which
+        add up to the municipality's)."""
         table = self.query_one("#municipalities-table", DataTable)
         keep = _cursor_key(table)
         table.clear(columns=True)
         table.add_column(pgettext("column", "Municipality"), key="municipality")
+        table.add_column(pgettext("column", "Settlement"), key="settlement")
         table.add_column(pgettext("column", "Open"), key="open")
         table.add_column(pgettext("column", "Blocked"), key="blocked")
         table.add_column(pgettext("column", "Overdue"), key="overdue")
+        under: dict[str, list[dash.SettlementCounts]] = {}
+        for place in settlements:
+            under.setdefault(place.municipality_key, []).append(place)
+
+        def numbers(row: dash.MunicipalityCounts | dash.SettlementCounts, style: str) -> list:
+            return [
+                Text(format_number(n), justify="right", style=style)
+                for n in (row.open, row.blocked, row.overdue)
+            ]
+
         for row in rows:
             name = row.municipality or _("(no municipality)")
-            table.add_row(
-                Text(name),
-                Text(format_number(row.open), justify="right"),
-                Text(format_number(row.blocked), justify="right"),
-                Text(format_number(row.overdue), justify="right"),
-                key=row.key,
-            )
+            table.add_row(Text(name, style="bold"), Text(), *numbers(row, "bold"), key=row.key)
+            for place in under.get(row.key, ()):
+                table.add_row(
+                    Text(),
+                    _cell(place.settlement or _("(no settlement)"), _WIDTHS["settlement"] + 6),
+                    *numbers(place, ""),
+                    key=settlement_row_key(place.municipality_key, place.key),
+                )
         _restore_cursor(table, keep)
 
     def _show_detail(self) -> None:
         """Everything about the highlighted case, on the line under the table."""
         detail = self.query_one("#dash-detail", Static)
         if self.active_tab == "municipalities":
-            detail.update(_("Enter: show only this municipality."))
+            table = self.query_one("#municipalities-table", DataTable)
+            if _SETTLEMENT_ROW in (_cursor_key(table) or ""):
+                detail.update(_("Enter: show only this settlement."))
+            else:
+                detail.update(_("Enter: show only this municipality."))
             return
         if self.active_tab == "expiring":
             self._show_expiring_detail(detail)
@@ -451,7 +478,9 @@ class DashboardScreen(DocScreen):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value
         if event.data_table.id == "municipalities-table":
-            if key:
+            if key and _SETTLEMENT_ROW in key:
+                self._show_settlement(*key.split(_SETTLEMENT_ROW, 1))
+            elif key:
                 self.query_one("#dash-municipality", Select).value = key
             return
         if event.data_table.id == "expiring-table":
@@ -462,11 +491,36 @@ class DashboardScreen(DocScreen):
         if key:
             self.app.open_case(key)
 
+    def _show_settlement(self, municipality: str, settlement: str) -> None:
+        """Both filters at once: the settlement's options are its municipality's."""
+        self.municipality = municipality or None
+        self.settlement = settlement or None
+        set_options_quietly(
+            self.query_one("#dash-municipality", Select),
+            municipality_options(self.ctx),
+            self.municipality,
+        )
+        set_options_quietly(
+            self.query_one("#dash-settlement", Select),
+            settlement_options(self.ctx, self.municipality),
+            self.settlement,
+        )
+        self.reload()
+
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
         self.active_tab = tab
         self.query_one(f"#{tab}-table", DataTable).focus()
         self._show_detail()
+
+
+# Between the municipality's key and the settlement's in a settlement row's key (a
+# municipality row's key is the municipality's alone): no place key holds it.
+_SETTLEMENT_ROW = "\x1f"
+
+
+def settlement_row_key(municipality_key: str, settlement_key: str) -> str:
+    return f"{municipality_key}{_SETTLEMENT_ROW}{settlement_key}"
 
 
 def expiring_title(total: int) -> str:

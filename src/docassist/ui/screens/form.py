@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Footer, Header, Label
+from textual.widgets import Button, Header, Label
 
 from docassist.domain.text import N_
 from docassist.i18n import _
@@ -24,6 +24,7 @@ from docassist.services.edits import EditConflict, conflict_labels
 from docassist.ui.base import DocScreen
 from docassist.ui.dialogs import ConfirmDialog, confirm_leave
 from docassist.ui.widgets.field_problems import FieldProblems
+from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.limited_input import LimitedInput
 from docassist.ui.widgets.screen_body import ScreenBody, redraw_body
 
@@ -59,7 +60,7 @@ class FormScreen(DocScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ScreenBody(self._compose_body)
-        yield Footer()
+        yield KeysFooter()
 
     def _compose_body(self) -> ComposeResult:
         raise NotImplementedError  # every form composes its own fields

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from docassist.domain.model import (
     CASE_STATUS_LABELS,
@@ -52,7 +52,7 @@ from docassist.services import cases as cases_svc
 from docassist.services import erasure
 from docassist.services import households as hh
 from docassist.services import plans as plans_svc
-from docassist.services.cases import Case
+from docassist.services.cases import VOIDED, Case
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.store.db import BusyDatabaseError
 from docassist.ui.base import DocScreen
@@ -70,6 +70,7 @@ from docassist.ui.dialogs import (
 )
 from docassist.ui.screens.household_form import HouseholdFormScreen
 from docassist.ui.screens.person_form import PersonFormScreen
+from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody
 
 # The documents every family is asked about, as columns of the members table.
@@ -191,7 +192,7 @@ class HouseholdScreen(DocScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ScreenBody(self._compose_body)
-        yield Footer()
+        yield KeysFooter()
 
     def _compose_body(self) -> ComposeResult:
         yield Static(id="household-info")
@@ -270,7 +271,8 @@ class HouseholdScreen(DocScreen):
             say_busy(self, err)
             self.app.pop_screen()
             return
-        self.cases = cases_svc.cases_of_household(ctx, self.household_id)
+        # with the voided ones, listed as such: their history stays one Enter away
+        self.cases = cases_svc.cases_of_household(ctx, self.household_id, voided=True)
         self.plans = plans_svc.household_plans(ctx, self.household_id, self.app.checklists)
         gone = hh.last_removed_member(ctx, self.household_id)
         self.removed = (gone.id, gone.full_name) if gone else None
@@ -457,7 +459,10 @@ class HouseholdScreen(DocScreen):
                 )
             table.add_row(
                 Text(name),
-                Text(_(CASE_STATUS_LABELS[case.status]), style="" if case.is_active else "dim"),
+                Text(
+                    _(VOIDED) if case.voided_at else _(CASE_STATUS_LABELS[case.status]),
+                    style="" if case.is_active else "dim",
+                ),
                 due,
                 Text(step_title),
                 key=case.id,

@@ -17,7 +17,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     DataTable,
-    Footer,
     Header,
     Input,
     Label,
@@ -42,6 +41,7 @@ from docassist.ui.base import DocScreen
 from docassist.ui.dialogs import ConfirmDialog
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems, problems_text
+from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody
 
 # What rolls the whole import back: the file, the register (either SQLite library), a row.
@@ -96,7 +96,7 @@ class ImportScreen(DocScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ScreenBody(self._compose_body)
-        yield Footer()
+        yield KeysFooter()
 
     def _compose_body(self) -> ComposeResult:
         with VerticalScroll(id="import-form", classes="form"):

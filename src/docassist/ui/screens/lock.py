@@ -19,13 +19,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from docassist.domain.text import N_, UserError
 from docassist.i18n import _, ngettext
 from docassist.services import accounts
 from docassist.services.context import ValidationError
 from docassist.ui.screens.sign_in import PassphraseScreen, checking, said_by
+from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody
 
 
@@ -51,7 +52,7 @@ class LockScreen(PassphraseScreen):
 
     def compose(self) -> ComposeResult:
         yield ScreenBody(self._compose_body)
-        yield Footer()
+        yield KeysFooter()
 
     def _why(self) -> str:
         if not self.idle:

@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from docassist import procedures as cl
@@ -26,6 +26,7 @@ from docassist.services import practice as svc
 from docassist.services.context import Context, NotFoundError
 from docassist.ui.base import DocScreen
 from docassist.ui.busy import calm_when_busy_async
+from docassist.ui.widgets.footer import KeysFooter
 
 _QUIET = "dim italic"
 _RIGHT = "bold green"
@@ -172,7 +173,7 @@ class PracticeScreen(DocScreen):
             else:
                 self.view = LIST
                 yield from self._compose_list()
-        yield Footer()
+        yield KeysFooter()
 
     def _compose_list(self) -> ComposeResult:
         yield Static(

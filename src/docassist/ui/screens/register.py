@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from docassist.domain.text import N_
 from docassist.i18n import _, current_language, format_number, ngettext, pgettext
@@ -18,6 +18,7 @@ from docassist.ui.base import DocScreen
 from docassist.ui.who import place, who
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.paged_table import PagedTable
 from docassist.ui.widgets.place_filters import (
     municipality_options,
@@ -74,7 +75,7 @@ class HouseholdListScreen(DocScreen):
         yield Header()
         yield AreaBar()
         yield ScreenBody(self._compose_body)
-        yield Footer()
+        yield KeysFooter()
 
     def _compose_body(self) -> ComposeResult:
         ctx = self.ctx

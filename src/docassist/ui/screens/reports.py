@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from docassist.domain.model import Role
@@ -36,6 +36,7 @@ from docassist.ui.dialogs import (
 )
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody
 
 BAR_WIDTH = 12
@@ -117,7 +118,7 @@ class ReportsScreen(DocScreen):
         yield Header()
         yield AreaBar()
         yield ScreenBody(self._compose_body)
-        yield Footer()
+        yield KeysFooter()
 
     def _compose_body(self) -> ComposeResult:
         with Horizontal(id="report-filters", classes="report-row"):

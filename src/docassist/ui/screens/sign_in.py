@@ -30,7 +30,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from docassist import i18n
@@ -42,6 +42,7 @@ from docassist.services.accounts import Session
 from docassist.services.context import ValidationError
 from docassist.ui.base import DocScreen
 from docassist.ui.checking import run_off_the_ui_thread
+from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody
 
 
@@ -137,7 +138,7 @@ class SignInScreen(PassphraseScreen):
             first = door.needs_first_coordinator()
             self.stage = Stage.FIRST_COORDINATOR if first else Stage.SIGN_IN
         yield ScreenBody(self._compose_body)
-        yield Footer()
+        yield KeysFooter()
 
     def _compose_body(self) -> ComposeResult:
         with VerticalScroll(id="sign-in"):
@@ -508,7 +509,7 @@ class RecoveryKeyScreen(DocScreen):
 
     def compose(self) -> ComposeResult:
         yield ScreenBody(self._compose_body)
-        yield Footer()
+        yield KeysFooter()
 
     def _compose_body(self) -> ComposeResult:
         with VerticalScroll(id="recovery"):

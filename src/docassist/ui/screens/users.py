@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from docassist.domain.model import ROLE_LABELS, Role
 from docassist.domain.text import N_, UserError
@@ -30,6 +30,7 @@ from docassist.ui.dialogs.accounts import (
     ResetPassphraseDialog,
     RoleDialog,
 )
+from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody, redraw_body
 
 # The order roles are offered in when creating an account: the usual one first.
@@ -61,7 +62,7 @@ class UsersScreen(DocScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ScreenBody(self._compose_body)
-        yield Footer()
+        yield KeysFooter()
 
     def _compose_body(self) -> ComposeResult:
         with Vertical(id="users"):

@@ -28,7 +28,6 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import (
     Button,
-    Footer,
     Header,
     Input,
     Label,
@@ -65,6 +64,7 @@ from docassist.ui.screens.workshop_end import EndScreen
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import problems_text
+from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.tick_list import NO_TICK, TICK, TickList, ticked_line
 
 # Below this width two languages are stacked (each text followed by its translation)
@@ -335,7 +335,7 @@ class WorkshopScreen(DocScreen):
                     )
             yield Static("", id="ws-setup-error", classes="hidden", markup=False)
             yield Button(_("Start the workshop"), variant="primary", id="ws-start")
-        yield Footer()
+        yield KeysFooter()
 
     def _checklists_label(self) -> str:
         # The count in the label: with the list scrolled, the ticks may be out of view.
@@ -529,7 +529,7 @@ class PresenterScreen(DocScreen):
                 _("The checklists of this workshop are no longer installed."),
                 classes="empty-state",
             )
-            yield Footer()
+            yield KeysFooter()
             return
         self.position = min(self.position, len(slides) - 1)
         slide = slides[self.position]
@@ -543,7 +543,7 @@ class PresenterScreen(DocScreen):
         with VerticalScroll(id="ws-present"), Vertical(id="ws-columns", classes=classes):
             for block in slide_blocks(slide, ticks, notes=self.show_notes):
                 yield block_widget(block, self.languages, two)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._focus_body()

@@ -19,7 +19,6 @@ from textual.coordinate import Coordinate
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
     Header,
     Input,
     Static,
@@ -33,6 +32,7 @@ from docassist.ui.base import DocScreen
 from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs import QuickAddDialog
 from docassist.ui.who import heads_first, place, who
+from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.tick_list import NO_TICK, TICK
 
 # Joins a household id and a person id in the key of a member's row.
@@ -83,7 +83,7 @@ class AttendanceScreen(DocScreen):
         table.add_column(_("People"), key="people")
         yield table
         yield Static(id="ws-att-status", classes="status-line")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.reload()

@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Label, SelectionList, Static
+from textual.widgets import Button, Header, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from docassist.domain.model import Role
@@ -36,6 +36,7 @@ from docassist.ui.dialogs import (
     ask_to_export_names,
 )
 from docassist.ui.widgets.field_problems import problems_text
+from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.tick_list import TickList, ticked_line
 
 STATE_LABELS = {
@@ -170,7 +171,7 @@ class EndScreen(DocScreen):
                 yield Button(_("Attendance: counts (X)"), id="ws-end-export")
                 if self.app.role == Role.COORDINATOR:
                     yield Button(_("Attendance with names"), id="ws-end-export-names")
-        yield Footer()
+        yield KeysFooter()
 
     def _selection(self, row: CaseRow, code: str) -> Selection[str]:
         person = row.person

@@ -1,0 +1,65 @@
+"""The keys line at the bottom of every screen: Textual's Footer, rebuilt only when
+the keys it shows change.
+
+Textual's Footer recomposes (removes every key, then mounts and styles new ones) after
+each ``refresh_bindings``, once per call: a first screen calls it four times before its
+first frame (the focus moving, the session starting), so the same six keys were built
+and styled four times over. Here the calls before one refresh make one rebuild, and a
+rebuild that would show the very same keys (same labels, same enabled state) is left
+out. A language switch or a key becoming unavailable still rebuilds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from textual.screen import Screen
+from textual.widgets import Footer
+
+
+class KeysFooter(Footer):
+    def __init__(self) -> None:
+        super().__init__()
+        self._rebuild_pending = False
+        self._shown: Hashable | None = None
+
+    def bindings_changed(self, screen: Screen) -> None:
+        # Textual's conditions, as its Footer has them; then one rebuild per refresh.
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._rebuild_pending:
+            self._rebuild_pending = True
+            self.call_after_refresh(self._rebuild_if_changed)
+
+    async def _rebuild_if_changed(self) -> None:
+        self._rebuild_pending = False
+        if not self.is_attached or self._pruning:
+            return  # its screen closed meanwhile (as Textual's recompose checks too)
+        shown = self._keys_shown()
+        if shown == self._shown:
+            return
+        self._shown = shown
+        await self.recompose()
+
+    def _keys_shown(self) -> Hashable:
+        """What ``Footer.compose`` draws from: each key shown with its label, display,
+        action, state and group, and the command palette's key."""
+        app = self.app
+        keys = tuple(
+            (
+                key,
+                binding.key,
+                app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                enabled,
+                tooltip,
+                binding.tooltip,
+                binding.group,
+                binding.show,
+            )
+            for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            if binding.show or key == app.COMMAND_PALETTE_BINDING
+        )
+        return (self.compact, self.show_command_palette and app.ENABLE_COMMAND_PALETTE, keys)
