@@ -288,7 +288,7 @@ def test_only_whoever_opened_it_and_only_that_day(ctx, family):
         cases.void_case(ctx, case_id)
     assert _refusal(err) == (
         "not_today",
-        "A case can be voided only on the day it was opened (23/11/2026). "
+        "A case can be voided only on the day it was opened (23.11.2026). "
         "Close it as abandoned instead.",
     )
     _on(ctx, TODAY)

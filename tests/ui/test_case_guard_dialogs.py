@@ -251,7 +251,7 @@ async def test_voiding_the_next_day_is_refused_with_the_reason(empty_db):
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmDialog)
         assert messages == [
-            "A case can be voided only on the day it was opened (22/11/2026). "
+            "A case can be voided only on the day it was opened (22.11.2026). "
             "Close it as abandoned instead."
         ]
         assert cases_svc.get_case(app.ctx, case_id).voided_at is None
