@@ -104,13 +104,15 @@ SEARCH_CASES_SQL = """
     GROUP BY household_id
 """
 # services/dashboard.py _active_by_municipality (behind counts and
-# counts_by_municipality): one pass over the active cases' index.
+# counts_by_municipality): one pass over the active cases' index, by place; "open"
+# is the active ones less the blocked ones.
 DASHBOARD_ACTIVE_SQL = """
-    SELECT c.municipality, count(*), sum(c.status = 'blocked'), sum(c.next_due < ?)
+    SELECT c.municipality, c.settlement,
+      count(*), sum(c.status = 'blocked'), sum(c.next_due < ?)
     FROM cases c INDEXED BY cases_active_place
     WHERE c.deleted_at IS NULL AND c.status IN ('open','blocked')
-    GROUP BY c.municipality
-    ORDER BY c.municipality
+    GROUP BY c.municipality, c.settlement
+    ORDER BY c.municipality, c.settlement
 """
 # services/dashboard.py counts: cases done since the first of the month.
 DASHBOARD_DONE_SQL = (

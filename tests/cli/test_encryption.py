@@ -235,6 +235,24 @@ def test_a_recovery_key_typed_without_echo_and_a_wrong_one(capsys, tmp_path, mon
     assert main(recover) == 0
     assert terminal.prompts[0].startswith("Recovery key")
     assert recovery not in capsys.readouterr().out
+    # the wrong one is in the audit trail, as a failure by nobody, and nothing of it
+    ctx, _session = accounts.open_signed_in(path, OWNER, "new calm words")
+    try:
+        rows = ctx.db.execute(
+            "SELECT user_id, entity, before, after, id FROM audit_log "
+            "WHERE action = 'recovery_key_failed'"
+        ).fetchall()
+        recovered = ctx.db.execute(
+            "SELECT id FROM audit_log WHERE action = 'passphrase_recovered'"
+        ).fetchone()
+        everything = " ".join(str(v) for r in ctx.db.execute("SELECT * FROM audit_log") for v in r)
+    finally:
+        ctx.db.close()
+    assert [r[:4] for r in rows] == [(None, "register", None, None)]
+    assert rows[0][4] < recovered[0]  # recorded by the recovery that followed
+    assert wrong not in everything and recovery not in everything
+    assert "recovery_failures" in keys.keyring_path(path).read_text()  # emptied, kept
+    assert not keys.take_recovery_failures(path)
 
 
 def test_recover_on_a_plaintext_register_says_there_is_no_recovery_key(

@@ -299,3 +299,26 @@ def test_only_whoever_opened_it_and_only_that_day(ctx, family):
     assert cases.get_case(ctx, case_id).voided_at is None
     (n,) = ctx.db.execute("SELECT count(*) FROM audit_log WHERE action = 'void'").fetchone()
     assert n == 0
+
+
+def test_a_birth_date_is_not_moved_after_the_persons_cases(ctx, family):
+    # Ena's birth report was opened on 16.11.2026; her birth date typed again as the
+    # 20th would put the case before her birth.
+    _on(ctx, date(2026, 11, 16))
+    _open(ctx, family["ena"], "birth-registration", DocumentKind.BIRTH_REGISTRATION)
+    _on(ctx, TODAY)
+    edited = hh.PersonInput("Ena", "Bajrami", sex=Sex.FEMALE, birth_date="20.11.2026")
+    with pytest.raises(ValidationError) as err:
+        hh.update_person(ctx, family["ena"], edited)
+    assert err.value.problems["birth_date"][0].render() == (
+        "The birth date cannot be after 16/11/2026: a case of this person was opened, "
+        "or a step of one done, that day."
+    )
+    assert hh.get_person(ctx, family["ena"]).birth_date.day == 3  # nothing saved
+    # an earlier birth date, or another change with the birth date kept, is saved
+    hh.update_person(
+        ctx,
+        family["ena"],
+        hh.PersonInput("Ena", "Bajrami", sex=Sex.FEMALE, birth_date="01.11.2026"),
+    )
+    assert hh.get_person(ctx, family["ena"]).birth_date.day == 1

@@ -104,6 +104,21 @@ def test_a_recovery_key_that_is_not_one_or_not_this_ones_is_refused(register, tm
     assert "does not open" in wrong.value.render()
 
 
+def test_a_wrong_recovery_key_is_counted_until_taken_and_a_slip_is_not(register, tmp_path):
+    path, db_key, recovery = register
+    _, other = keys.create_keyring(tmp_path / "other.db")
+    for minutes in (0, 1):
+        with pytest.raises(keys.RecoveryKeyError):
+            keys.unlock_with_recovery(path, other, now=NOW + timedelta(minutes=minutes))
+    with pytest.raises(keys.RecoveryKeyError):
+        keys.unlock_with_recovery(path, "ABCD-EFGH", now=NOW)  # not a recovery key at all
+    assert keys.unlock_with_recovery(path, recovery, now=NOW) == db_key
+    text = keyring_path(path).read_text()
+    assert other.replace("-", "") not in text and "ABCD" not in text
+    assert keys.take_recovery_failures(path) == [NOW, NOW + timedelta(minutes=1)]
+    assert keys.take_recovery_failures(path) == []
+
+
 def test_a_new_recovery_key_replaces_the_old_one(register):
     path, db_key, old = register
     new = keys.new_recovery_key(path, db_key)

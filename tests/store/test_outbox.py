@@ -159,3 +159,51 @@ def test_a_rows_waiting_changes_are_found_by_index_not_by_reading_the_outbox(ctx
     assert [v.hlc for v in outbox.pending_for(ctx.db, "persons", person.row_key)] == [
         person.version.hlc
     ]
+
+
+def test_a_voided_case_travels_with_the_day_it_was_opened_and_who_voided_it(ctx):
+    # Issue 15 items 10 and 11: cases.opened_on (m0015), voided_at and voided_by (m0016)
+    # go out with the row. Voiding also puts the document back: an update of a row
+    # the sync triggers mark, which an upsert could not do on an attached register.
+    from docassist.domain.model import DocumentKind
+    from docassist.services import cases
+    from docassist.services.cases import StepPlan
+
+    household = hh.register_household(
+        ctx, hh.HouseholdInput("Petrović"), [hh.PersonInput("Ana", "Petrović", birth_date="1990")]
+    )
+    (ana,) = hh.get_household(ctx, household).members
+    case_id = cases.open_case(
+        ctx, ana.id, "id-card", 1, [StepPlan("gather", 7)], produces=DocumentKind.ID_CARD
+    )
+    cases.void_case(ctx, case_id)
+    case = [e for e in entries(ctx) if e.table == "cases" and e.row_key == case_id][-1]
+    assert case.version.data["opened_on"] == "2026-11-23"
+    assert case.version.data["voided_at"] == "2026-11-23T10:00:00+00:00"
+    assert case.version.data["voided_by"] == ctx.user_id
+
+    # every column of the row travels but the derived place: nothing new is left behind
+    columns = {r[1] for r in ctx.db.execute("PRAGMA table_info(cases)")}
+    assert set(case.version.data) == columns - POLICY["cases"].derived
+
+
+def test_a_case_closed_obtained_gives_the_document_on_an_attached_register(ctx):
+    # write_documents was one INSERT ... ON CONFLICT DO UPDATE: the upsert's conflict
+    # handling overrode the sync triggers' OR IGNORE, and the close failed on sync_dirty.
+    from docassist.domain.model import DocumentKind, DocumentState, Outcome
+    from docassist.services import cases
+    from docassist.services.cases import StepPlan
+
+    household = hh.register_household(
+        ctx, hh.HouseholdInput("Petrović"), [hh.PersonInput("Ana", "Petrović", birth_date="1990")]
+    )
+    (ana,) = hh.get_household(ctx, household).members
+    case_id = cases.open_case(
+        ctx, ana.id, "id-card", 1, [StepPlan("gather", 7)], produces=DocumentKind.ID_CARD
+    )
+    cases.close_case(ctx, case_id, Outcome.OBTAINED)
+    assert hh.get_person(ctx, ana.id).documents[DocumentKind.ID_CARD] == DocumentState.HAVE
+    (document,) = [e for e in entries(ctx) if e.table == "documents"][-1:]
+    assert document.row_key == f"{ana.id}/id_card"
+    assert document.version.data["state"] == "have"
+    assert document.version.data["obtained_on"] == "2026-11-23"

@@ -255,3 +255,28 @@ async def test_voiding_the_next_day_is_refused_with_the_reason(empty_db):
             "Close it as abandoned instead."
         ]
         assert cases_svc.get_case(app.ctx, case_id).voided_at is None
+
+
+async def test_a_birth_date_after_the_persons_case_is_said_under_the_field(empty_db):
+    from textual.widgets import Input
+
+    from docassist.ui.screens.person_form import PersonFormScreen
+    from docassist.ui.widgets.field_problems import FieldProblems
+
+    household, marija, _marko = _family(empty_db)  # her case was opened on 20.05.2026
+    app = _app(empty_db)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await app.push_screen(PersonFormScreen(household, marija))
+        await pilot.pause()
+        form = app.screen
+        field = form.query_one("#birth_date", Input)
+        field.focus()
+        field.value = ""
+        await pilot.press(*"01.06.2026")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is form  # not saved
+        problems = form.query_one("#birth_date-problems", FieldProblems).text
+        assert "The birth date cannot be after 20/05/2026" in problems
+        assert hh.get_person(app.ctx, marija).birth_date.year == 1990

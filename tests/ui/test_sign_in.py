@@ -315,6 +315,22 @@ async def test_a_trainee_lands_in_practice_and_register_keys_say_why(tmp_path):
             assert type(app.screen).__name__ == "PracticeScreen", key
         notes = [str(n.message) for n in app._notifications]
         assert notes.count("Trainees practise on made-up families only.") == 5
+        # her language is kept for her next sign-in, and the change is audited as hers
+        from tests.ui.test_languages import pick_language
+
+        await pick_language(app, pilot, "sr")
+    db = open_database(path)
+    try:
+        (ana,) = db.execute("SELECT id, language FROM users WHERE name = 'Ana Trainee'")
+        saved = db.execute(
+            "SELECT user_id, after FROM audit_log WHERE action = 'update' AND entity_id = ?",
+            [ana[0]],
+        ).fetchall()
+    finally:
+        db.close()
+    assert ana[1] == "sr"
+    assert saved and all(who == ana[0] for who, _after in saved)  # her first sign-in too
+    assert saved[-1] == (ana[0], '{"language": "sr"}')
 
 
 async def test_a_demo_shows_its_made_up_users_and_their_passphrase(tmp_path, monkeypatch):
@@ -836,6 +852,9 @@ async def test_a_forgotten_passphrase_is_set_anew_with_the_recovery_key(encrypte
     # Recovered, then signed in on screen (and once more just above).
     recovered = done.index("passphrase_recovered")
     assert done[recovered + 1] == "sign_in" and done[recovered:].count("sign_in") == 2
+    # the wrong recovery key typed first is on record, as the failure it was
+    assert done[recovered - 1] == "recovery_key_failed"
+    assert done.count("recovery_key_failed") == 1
     # The others' passphrases still open it: the register was not re-encrypted.
     ctx, session = accounts.open_signed_in(path, "Milica Facilitator", PASSPHRASE)
     ctx.db.close()
@@ -957,3 +976,61 @@ async def test_a_reset_on_the_users_screen_is_saved_off_the_ui_thread_once(regis
         assert type(app.screen).__name__ == "UsersScreen"
     assert calls == [False]
     assert audit_actions(register).count("passphrase_reset") == 1
+
+
+async def test_a_language_switch_on_the_recovery_key_screen_keeps_the_keyboard_there(tmp_path):
+    from tests.ui.test_languages import pick_language
+
+    app = start(tmp_path / "register.db")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await type_in(pilot, "#name", "Senad")
+        await type_in(pilot, "#passphrase", PASSPHRASE)
+        await type_in(pilot, "#again", PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RecoveryKeyScreen"
+        shown = str(app.screen.query_one("#recovery-key").render())
+        await pilot.press("ctrl+q")  # the warning, said before the switch
+        await pilot.pause()
+        await pick_language(app, pilot, "sr")
+        assert type(app.screen).__name__ == "RecoveryKeyScreen"
+        assert app.focused is app.screen.query_one("#written-down")
+        assert str(app.screen.query_one("#recovery-key").render()) == shown
+        said = str(app.screen.query_one("#recovery-message").render())
+        assert said == translated(
+            "sr",
+            "The recovery key is not shown again. Write it down "
+            "first, or press Ctrl+Q once more to quit without it.",
+        )
+        # checked, the keyboard is on Go on; a switch then leaves it there
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#go-on")
+        await pick_language(app, pilot, "en")
+        assert app.focused is app.screen.query_one("#go-on")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "HouseholdListScreen"
+
+
+async def test_a_language_switch_while_typing_the_recovery_key_keeps_the_keyboard_there(
+    encrypted,
+):
+    from tests.ui.test_languages import pick_language
+
+    path, _key = encrypted
+    app = start(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.click("#to-recover")
+        await settle(pilot)
+        await type_in(pilot, "#name", "senad coordinator")
+        await type_in(pilot, "#recovery", "ABCD")
+        await pick_language(app, pilot, "sr")
+        assert app.screen.query_one("#recovery", Input).value == "ABCD"
+        assert app.focused is app.screen.query_one("#recovery", Input)
+        await pilot.press("E")  # the keys go on into the same field, after what was typed
+        await pilot.pause()
+        assert app.screen.query_one("#recovery", Input).value == "ABCDE"

@@ -20,9 +20,10 @@ register (``Session.register``).
 
 Audited (``Context.audit``, attributed to the user acting, or to nobody for a failed
 sign-in): sign_in, sign_in_failed, sign_in_locked, sign_out, lock, idle_lock, unlock,
-create (user), set_role, passphrase_set, passphrase_reset, passphrase_change, remove.
-No entry ever holds a passphrase, a hash, or a name typed at a failed sign-in (it may
-be a passphrase typed into the wrong box).
+create (user), set_role, passphrase_set, passphrase_reset, passphrase_change, remove,
+passphrase_recovered, recovery_key_failed (a wrong recovery key, by nobody, with no
+details). No entry ever holds a passphrase, a hash, a recovery key, or a name typed at
+a failed sign-in (it may be a passphrase typed into the wrong box).
 
 Two kinds of register, one decision (``register_kind`` for a file, ``_keyring_of`` for
 an open one):
@@ -838,6 +839,7 @@ def _signed_in(ctx: Context, typed: str, row: _Row, passphrase: str) -> Session:
                 _store_hash(ctx, row.id, hash_passphrase(passphrase), row.must_change)
         else:
             _record_keyring_failures(ctx, keyring, typed, row.id)
+            _record_recovery_failures(ctx)
         session = _session(ctx, row)
         with _as(ctx, row.id):
             ctx.audit(
@@ -1132,13 +1134,31 @@ class RecoveryError(UserError):
     pass
 
 
-def unlock_with_recovery_key(path: Path | str, recovery_key: str) -> bytes:
+def unlock_with_recovery_key(
+    path: Path | str, recovery_key: str, *, now: Callable[[], str] = real_now
+) -> bytes:
     """The database key of the encrypted register or backup at ``path``, from the
     recovery key as typed (any case, spaces or dashes). Raises the key file's
-    RecoveryKeyError (a UserError) for a key that is malformed or does not open it."""
+    RecoveryKeyError (a UserError) for a key that is malformed or does not open it;
+    one that does not open it is counted in the key file, and audited as
+    ``recovery_key_failed`` when the register is next opened (``_signed_in``,
+    ``recover_passphrase``)."""
     path = Path(path).expanduser()
     require_encrypted(path)
-    return keys.unlock_with_recovery(path, recovery_key)
+    return keys.unlock_with_recovery(path, recovery_key, now=datetime.fromisoformat(now()))
+
+
+def _record_recovery_failures(ctx: Context) -> None:
+    """The wrong recovery keys the key file counted, into the audit trail now, each at
+    its own time, by nobody (whoever typed it did not sign in), with no details: what
+    was typed is not kept anywhere."""
+    keyring = _keyring_of(ctx)
+    if keyring is None:
+        return
+    with _as(ctx, None):
+        for at in keys.take_recovery_failures(keyring):
+            when = at.isoformat(timespec="seconds")
+            ctx.audit("recovery_key_failed", "register", "whole", at=when)
 
 
 def require_encrypted(path: Path | str) -> None:
@@ -1173,7 +1193,7 @@ def recover_passphrase(
     ``passphrase_recovered``, by nobody signed in. The register is not re-encrypted.
     Returns the account's name as the register holds it."""
     path = Path(path).expanduser()
-    db_key = unlock_with_recovery_key(path, recovery_key)
+    db_key = unlock_with_recovery_key(path, recovery_key, now=now)
     ctx = _open(path, db_key, now, today)
     try:
         found = _named(ctx, name)
@@ -1189,6 +1209,7 @@ def recover_passphrase(
             _store_hash(ctx, row.id, None, must_change=False)
             _clear_failures(ctx, row.name)
             _record_keyring_failures_of(ctx, row)  # the new key clears them
+            _record_recovery_failures(ctx)
             ctx.audit("passphrase_recovered", "user", row.id, after={"with": "recovery key"})
             _give_key(ctx, row.name, new_passphrase)  # last: see _give_key
     finally:

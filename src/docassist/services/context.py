@@ -120,14 +120,17 @@ class Context:
         *,
         redacts: dict[int, str] | None = None,
         at: str | None = None,
+        by: str | None = None,
     ) -> None:
         """Append one entry to the audit trail (inside the caller's transaction).
 
         ``redacts``: only for erasure, the entries whose details it rewrote, each
         with its new digest (store/audit.py says why). ``at``: when it happened, if
         not now (failed sign-ins on an encrypted register are kept in its key file
-        until the next sign-in can record them)."""
-        row = self.audit_row(action, entity, entity_id, before, after, at=at)
+        until the next sign-in can record them). ``by``: who did it, if not the user
+        of this context (a trainee's own choice, kept in the real register, which
+        is not theirs to work in: ``user_id`` stays None there)."""
+        row = self.audit_row(action, entity, entity_id, before, after, at=at, user_id=by)
         append_entries(self.db, [{**row, "redacts": redacts}])
 
     def audit_row(

@@ -135,22 +135,37 @@ def write_documents(
     documents: dict[DocumentKind, DocumentState],
     case_id: str | None = None,
 ) -> None:
+    # An UPDATE, then an INSERT where there was no row, not one INSERT ... ON CONFLICT
+    # DO UPDATE: an upsert's conflict handling overrides the OR IGNORE of the sync
+    # triggers it fires (migration 0011), so on a register attached to an organisation
+    # it failed on sync_dirty (closing a case "obtained" could not be saved there).
     for kind, state in documents.items():
+        obtained = ctx.today().isoformat() if state == DocumentState.HAVE and case_id else None
+        updated = ctx.db.execute(
+            "UPDATE documents SET state = ?, obtained_on = COALESCE(?, obtained_on), "
+            "case_id = COALESCE(?, case_id), updated_at = ?, device_id = ? "
+            "WHERE person_id = ? AND kind = ?",
+            [
+                DocumentState(state).value,
+                obtained,
+                case_id,
+                ctx.now(),
+                ctx.device_id,
+                person_id,
+                DocumentKind(kind).value,
+            ],
+        )
+        if updated.rowcount:
+            continue
         ctx.db.execute(
-            """INSERT INTO documents(id, person_id, kind, state, obtained_on, case_id,
-                                     updated_at, device_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT(person_id, kind) DO UPDATE SET
-                 state = excluded.state,
-                 obtained_on = COALESCE(excluded.obtained_on, documents.obtained_on),
-                 case_id = COALESCE(excluded.case_id, documents.case_id),
-                 updated_at = excluded.updated_at, device_id = excluded.device_id""",
+            "INSERT INTO documents(id, person_id, kind, state, obtained_on, case_id, "
+            "updated_at, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 new_id(),
                 person_id,
                 DocumentKind(kind).value,
                 DocumentState(state).value,
-                ctx.today().isoformat() if state == DocumentState.HAVE and case_id else None,
+                obtained,
                 case_id,
                 ctx.now(),
                 ctx.device_id,

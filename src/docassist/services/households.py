@@ -492,6 +492,35 @@ def add_person(ctx: Context, household_id: str, person: PersonInput) -> str:
     return person_id
 
 
+BORN_AFTER_CASE = N_(
+    "The birth date cannot be after {date}: a case of this person was opened, or a step "
+    "of one done, that day."
+)
+
+
+def _birth_against_cases(
+    ctx: Context, person_id: str, birth_date: str | None
+) -> dict[str, list[Problem]]:
+    """A birth date changed to after the first day the person's cases record (the day
+    one was opened, or a step done): refused, as a case is not opened before a birth
+    (issue 15 item 10). Voided cases record nothing."""
+    first = ctx.db.execute(
+        "SELECT min(day) FROM ("
+        " SELECT coalesce(c.opened_on, substr(c.opened_at, 1, 10)) AS day FROM cases c"
+        " WHERE c.person_id = ? AND c.deleted_at IS NULL AND c.voided_at IS NULL"
+        " UNION ALL SELECT s.done_date FROM case_steps s JOIN cases c ON c.id = s.case_id"
+        " WHERE c.person_id = ? AND c.deleted_at IS NULL AND c.voided_at IS NULL"
+        " AND s.deleted_at IS NULL AND s.done_date IS NOT NULL)",
+        [person_id, person_id],
+    ).fetchone()[0]
+    if first is None:
+        return {}
+    day = date.fromisoformat(first)
+    if case_service.born_after(birth_date, day) is None:
+        return {}
+    return {"birth_date": [Problem("after_case", BORN_AFTER_CASE, {"date": case_service.Day(day)})]}
+
+
 def update_person(
     ctx: Context,
     person_id: str,
@@ -508,6 +537,8 @@ def update_person(
     with ctx.use_case():
         before = _person_row(ctx, person_id)
         after = person_columns(person, ctx.today(), ctx.now())
+        if after["birth_date"] != before.get("birth_date"):
+            _raise_errors(_birth_against_cases(ctx, person_id, after["birth_date"]))
         if before.get("ethnicity_consent_at") and after["ethnicity"] == before.get("ethnicity"):
             after["ethnicity_consent_at"] = before["ethnicity_consent_at"]
         docs_before = documents_of(ctx, [person_id]).get(person_id, {})

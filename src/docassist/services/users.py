@@ -71,7 +71,8 @@ def get_user(ctx: Context, user_id: str) -> User:
 
 
 def set_language(ctx: Context, user_id: str, language: str) -> None:
-    """Remember the user's language for next time."""
+    """Remember the user's language for next time: their own choice, audited as theirs
+    (a trainee's too, whose session leaves ``ctx.user_id`` unset)."""
     before = get_user(ctx, user_id)
     if before.language == language:
         return
@@ -80,4 +81,11 @@ def set_language(ctx: Context, user_id: str, language: str) -> None:
             "UPDATE users SET language = ?, updated_at = ?, device_id = ? WHERE id = ?",
             [language, ctx.now(), ctx.device_id, user_id],
         )
-        ctx.audit("update", "user", user_id, {"language": before.language}, {"language": language})
+        ctx.audit(
+            "update",
+            "user",
+            user_id,
+            {"language": before.language},
+            {"language": language},
+            by=user_id,
+        )

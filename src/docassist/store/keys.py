@@ -548,8 +548,15 @@ def unlock(register: Path | str, name: str, passphrase: str, *, now: datetime) -
     return db_key
 
 
-def unlock_with_recovery(register: Path | str, recovery_text: str) -> bytes:
-    """The database key, from the recovery key as typed (see ``parse_recovery_key``)."""
+def unlock_with_recovery(
+    register: Path | str, recovery_text: str, *, now: datetime | None = None
+) -> bytes:
+    """The database key, from the recovery key as typed (see ``parse_recovery_key``).
+
+    A key of the right form that does not open the register is a failure the key file
+    keeps (at ``now``, when given) until the service records it in the audit trail of
+    the register it next opens (``take_recovery_failures``): the time only, nothing of
+    what was typed. One that is not of the form (a typing slip) is not counted."""
     register = Path(register).expanduser()
     secret = parse_recovery_key(recovery_text)
     data = _read(register)
@@ -559,8 +566,34 @@ def unlock_with_recovery(register: Path | str, recovery_text: str) -> bytes:
     else:
         db_key = _unwrap(_recovery_kek(secret, salt), entry, _RECOVERY_AAD)
     if db_key is None or not hmac.compare_digest(data["key_id"], key_id(db_key)):
+        if now is not None:
+            _count_recovery_failure(register, now)
         raise RecoveryKeyError(_RECOVERY_WRONG)
     return db_key
+
+
+def _count_recovery_failure(register: Path, now: datetime) -> None:
+    try:
+        with _locked(register):
+            data = _read(register)
+            kept = [*data.get("recovery_failures", []), _iso(now)][-_KEEP_FAILURES:]
+            data["recovery_failures"] = kept
+            _write(register, data)
+    except OSError:
+        pass  # a backup on a locked stick: the refusal is what matters
+
+
+def take_recovery_failures(register: Path | str) -> list[datetime]:
+    """The wrong recovery keys tried on this register not yet recorded in its audit
+    trail, oldest first; forgotten here once taken."""
+    register = Path(register).expanduser()
+    with _locked(register):
+        data = _read(register)
+        taken = [datetime.fromisoformat(at) for at in data.get("recovery_failures", [])]
+        if taken:
+            data["recovery_failures"] = []
+            _write(register, data)
+    return taken
 
 
 def retry_after(register: Path | str, name: str, *, now: datetime) -> int:

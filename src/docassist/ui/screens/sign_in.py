@@ -565,10 +565,21 @@ class RecoveryKeyScreen(DocScreen):
         if self.written_down or self.warned_about_quitting:
             return True
         self.warned_about_quitting = True
+        self._say_not_shown_again()
+        return False
+
+    def _say_not_shown_again(self) -> None:
         self.query_one("#recovery-message", Static).update(
             _(
                 "The recovery key is not shown again. Write it down first, or press "
                 "Ctrl+Q once more to quit without it."
             )
         )
-        return False
+
+    async def retranslate(self) -> None:
+        """F2 composes the body again in the new language (the keyboard stays where it
+        was: ``redraw_body``); the warning said at the first Ctrl+Q stays said, in the
+        new language, for the next Ctrl+Q still quits without asking again."""
+        await super().retranslate()
+        if self.warned_about_quitting and not self.written_down:
+            self._say_not_shown_again()
