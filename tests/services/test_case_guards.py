@@ -311,7 +311,7 @@ def test_a_birth_date_is_not_moved_after_the_persons_cases(ctx, family):
     with pytest.raises(ValidationError) as err:
         hh.update_person(ctx, family["ena"], edited)
     assert err.value.problems["birth_date"][0].render() == (
-        "The birth date cannot be after 16/11/2026: a case of this person was opened, "
+        "The birth date cannot be after 16.11.2026: a case of this person was opened, "
         "or a step of one done, that day."
     )
     assert hh.get_person(ctx, family["ena"]).birth_date.day == 3  # nothing saved

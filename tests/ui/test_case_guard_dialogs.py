@@ -278,5 +278,5 @@ async def test_a_birth_date_after_the_persons_case_is_said_under_the_field(empty
         await pilot.pause()
         assert app.screen is form  # not saved
         problems = form.query_one("#birth_date-problems", FieldProblems).text
-        assert "The birth date cannot be after 20/05/2026" in problems
+        assert "The birth date cannot be after 20.05.2026" in problems
         assert hh.get_person(app.ctx, marija).birth_date.year == 1990
