@@ -76,10 +76,10 @@ def test_a_home_birth_plan_gives_the_legal_dates_and_says_when_one_passed(ctx, c
     assert "Blocked: Birth registration" not in text
     assert "Report the birth" in text
     assert "Overdue" not in text  # the paper says the date and what to do, calmly
-    assert "Due 18/11/2026" in text
-    assert "Report the birth: the deadline was 18/11/2026 and has passed." in text
+    assert "Due 18.11.2026" in text
+    assert "Report the birth: the deadline was 18.11.2026 and has passed." in text
     assert "ask the registrar whether late registration is needed" in text
-    assert "Give the child's name: by 03/12/2026" in text
+    assert "Give the child's name: by 03.12.2026" in text
     later = "Later, for Entry in the register and JMBG: Waiting for Fatima Bajramović: ID card"
     assert later in text
     # Fatima's plan says who waits on her ID card.
@@ -245,8 +245,8 @@ def test_an_expired_document_is_printed_as_to_renew_and_not_as_held(ctx, checkli
     text = plan_text(ctx, _returnee_family(ctx), checklists)
     father, rest = text.split("Mirela Ahmetović (")
     mother, child = rest.split("Dino Ahmetović (")
-    assert "Expired, to renew: Emergency travel document (valid until 01/10/2026)" in father
-    assert "Expired, to renew: ID card (valid until 22/11/2026)" in mother
+    assert "Expired, to renew: Emergency travel document (valid until 01.10.2026)" in father
+    assert "Expired, to renew: ID card (valid until 22.11.2026)" in mother
     # from its expiry it is not held: the card is to be got again
     has_mother = mother.split("Has:")[1]
     assert "ID card" not in has_mother.split("\n")[0]

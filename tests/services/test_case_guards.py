@@ -59,7 +59,7 @@ def test_a_step_is_not_done_before_its_case_was_opened(ctx, family):
         cases.set_step_status(ctx, case_id, "gather", StepStatus.DONE, on=date(1990, 1, 1))
     assert _refusal(err) == (
         "before_opened",
-        "A step cannot be done before its case was opened (23/11/2026).",
+        "A step cannot be done before its case was opened (23.11.2026).",
     )
     with pytest.raises(ValidationError) as err:
         cases.set_step_status(ctx, case_id, "gather", StepStatus.DONE, on=date(2026, 11, 22))
@@ -97,7 +97,7 @@ def test_a_step_is_not_done_before_the_person_was_born(ctx, family):
             cases.set_step_status(ctx, case_id, "gather", StepStatus.DONE, on=refused)
         code, message = _refusal(err)
         assert code == "before_birth", key
-        born = {"ena": "03/11/2026", "amir": "2004", "hava": "1950"}[key]
+        born = {"ena": "03.11.2026", "amir": "2004", "hava": "1950"}[key]
         assert message == f"A step cannot be done before the person was born ({born}).", key
         cases.set_step_status(ctx, case_id, "gather", StepStatus.DONE, on=accepted)
 
@@ -110,7 +110,7 @@ def test_a_case_is_not_opened_before_the_person_was_born(ctx, family):
         _open(ctx, family["ena"], "birth-registration", DocumentKind.BIRTH_REGISTRATION)
     assert _refusal(err) == (
         "before_birth",
-        "A case cannot be opened before the person was born (03/11/2026).",
+        "A case cannot be opened before the person was born (03.11.2026).",
     )
     assert cases.cases_of_person(ctx, family["ena"]) == []
     _on(ctx, date(2026, 11, 3))
@@ -125,7 +125,7 @@ def test_the_dates_in_a_refusal_are_written_as_the_reader_writes_them(ctx, famil
         cases.set_step_status(ctx, case_id, "gather", StepStatus.DONE, on=date(1990, 1, 1))
     (problems,) = err.value.problems.values()
     i18n.set_language("sr")  # after the refusal was made: it is shown in Serbian
-    assert "(23. 11. 2026.)" in problems[0].render(i18n._)
+    assert "(23.11.2026.)" in problems[0].render(i18n._)
 
 
 # -- item 12: a second case for a document held -------------------------------------
@@ -146,7 +146,7 @@ def test_a_second_case_for_a_document_held_is_asked_first(ctx, family):
         _open(ctx, family["fatima"])
     assert _refusal(err) == (
         "held",
-        "Fatima Bajrami already holds this document: ID card (since 12/05/2026).",
+        "Fatima Bajrami already holds this document: ID card (since 12.05.2026).",
     )
     assert len(cases.cases_of_person(ctx, family["fatima"])) == 1  # nothing opened
     # asked, and told to go on (a card lost or stolen): opened, and the trail says so
@@ -288,7 +288,7 @@ def test_only_whoever_opened_it_and_only_that_day(ctx, family):
         cases.void_case(ctx, case_id)
     assert _refusal(err) == (
         "not_today",
-        "A case can be voided only on the day it was opened (23/11/2026). "
+        "A case can be voided only on the day it was opened (23.11.2026). "
         "Close it as abandoned instead.",
     )
     _on(ctx, TODAY)
@@ -311,7 +311,7 @@ def test_a_birth_date_is_not_moved_after_the_persons_cases(ctx, family):
     with pytest.raises(ValidationError) as err:
         hh.update_person(ctx, family["ena"], edited)
     assert err.value.problems["birth_date"][0].render() == (
-        "The birth date cannot be after 16/11/2026: a case of this person was opened, "
+        "The birth date cannot be after 16.11.2026: a case of this person was opened, "
         "or a step of one done, that day."
     )
     assert hh.get_person(ctx, family["ena"]).birth_date.day == 3  # nothing saved

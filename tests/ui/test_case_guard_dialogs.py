@@ -132,7 +132,7 @@ async def test_a_document_already_held_is_asked_with_its_date_then_opened(empty_
         await _pick(app, pilot, "id-card")
         assert isinstance(app.screen, ConfirmDialog)
         assert _message(app) == (
-            "Marija Petrović already holds this document: ID card (since 20/05/2026).\n"
+            "Marija Petrović already holds this document: ID card (since 20.05.2026).\n"
             "Open the case anyway?"
         )
         await pilot.press("escape")
@@ -251,7 +251,7 @@ async def test_voiding_the_next_day_is_refused_with_the_reason(empty_db):
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmDialog)
         assert messages == [
-            "A case can be voided only on the day it was opened (22/11/2026). "
+            "A case can be voided only on the day it was opened (22.11.2026). "
             "Close it as abandoned instead."
         ]
         assert cases_svc.get_case(app.ctx, case_id).voided_at is None
@@ -278,5 +278,5 @@ async def test_a_birth_date_after_the_persons_case_is_said_under_the_field(empty
         await pilot.pause()
         assert app.screen is form  # not saved
         problems = form.query_one("#birth_date-problems", FieldProblems).text
-        assert "The birth date cannot be after 20/05/2026" in problems
+        assert "The birth date cannot be after 20.05.2026" in problems
         assert hh.get_person(app.ctx, marija).birth_date.year == 1990

@@ -150,7 +150,7 @@ async def test_case_shows_person_checklist_steps_and_details(register):
         assert "ID card" in text(screen.query_one("#case-title"))
         steps = table_text(screen.query_one("#case-steps", DataTable))
         assert "Prepare papers" in steps and "In progress" in steps
-        assert "26/11/2026" in steps  # proposed from the step's typical duration
+        assert "26.11.2026" in steps  # proposed from the step's typical duration
         details = text(screen.query_one("#step-details"))
         assert "Bring:" in details and "eUprava" in details
         assert "check with the office" in details  # cost is in verify_locally
@@ -187,7 +187,7 @@ async def test_advance_a_case_to_done_and_the_dashboard_follows(register):
         statuses = [s.status for s in screen.case.steps]
         assert statuses == [StepStatus.DONE, StepStatus.SKIPPED, StepStatus.DONE, StepStatus.DONE]
         steps = table_text(screen.query_one("#case-steps", DataTable))
-        assert steps.count("23/11/2026") == 3 and "Skipped" in steps
+        assert steps.count("23.11.2026") == 3 and "Skipped" in steps
 
         await pilot.press("c")
         await pilot.pause()
@@ -315,7 +315,7 @@ async def test_a_done_date_in_the_future_is_refused(register):
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is dialog
-        assert "A step cannot be done before its case was opened (23/11/2026)." in text(
+        assert "A step cannot be done before its case was opened (23.11.2026)." in text(
             dialog.query_one("#error")
         )
         assert screen.case.steps[0].status == StepStatus.IN_PROGRESS
@@ -394,7 +394,7 @@ async def test_timeline_shows_who_did_what(register):
         due.value = "15.12.2026"
         await pilot.press("enter")
         await pilot.pause()
-        assert "15/12/2026" in table_text(screen.query_one("#case-steps", DataTable))
+        assert "15.12.2026" in table_text(screen.query_one("#case-steps", DataTable))
         await pilot.press("c")
         await pilot.pause()
         await _confirm_close(pilot, app)
@@ -410,7 +410,7 @@ async def test_timeline_shows_who_did_what(register):
             "Step changed",
             "Prepare papers and payment — In progress → Done",
             "Due date changed",
-            "due 15/12/2026",
+            "due 15.12.2026",
             "Case closed",
             "Document obtained",
             "Case reopened",

@@ -125,7 +125,7 @@ async def test_register_with_consent_then_add_a_person_checked_as_typed(empty_db
         assert app.screen.query_one("#family_name", Input).value == "Petrović"
         await _type(pilot, "#given_name", "Marko")
         await _type(pilot, "#birth_date", "12.05.1987")
-        assert "12/05/1987" in _problems(app, "birth_date")  # English: "Read as: 12/05/1987"
+        assert "12.05.1987" in _problems(app, "birth_date")  # English: "Read as: 12.05.1987"
         # Letters where digits belong: an error, and nothing is saved.
         await _type(pilot, "#jmbg", GOOD_JMBG[:5] + "O" + GOOD_JMBG[6:])
         assert "type the digit 0" in _problems(app, "jmbg")

@@ -138,6 +138,18 @@ def _find(ctx: Context, wanted: str) -> ConflictView:
     return matches[0]
 
 
+def _moment(at: str) -> str:
+    """A stored time (UTC ISO-8601) in the laptop's time, the one way dates are written."""
+    from datetime import datetime
+
+    from docassist.i18n import format_datetime
+
+    try:
+        return format_datetime(datetime.fromisoformat(at).astimezone())
+    except (TypeError, ValueError):  # not a time this version writes: shown as it is
+        return at
+
+
 def _print_conflicts(ctx: Context, views: list[ConflictView]) -> None:
     from docassist.domain.sync import CONFLICT_LABELS
 
@@ -156,9 +168,9 @@ def _print_conflicts(ctx: Context, views: list[ConflictView]) -> None:
                 id=view.id[:8],
                 what=_(CONFLICT_LABELS[view.kind]),
                 subject=view.subject(),
-                w_at=view.winner.at,
+                w_at=_moment(view.winner.at),
                 w_device=view.winner.device[:8],
-                l_at=view.loser.at,
+                l_at=_moment(view.loser.at),
                 l_device=view.loser.device[:8],
                 fields=fields,
                 settled=settled,

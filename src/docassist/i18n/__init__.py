@@ -366,35 +366,55 @@ def _language(code: str | None) -> Language:
     return get_language(code) if code else _active
 
 
+# One way to write a date per language, everywhere a date is shown (screens, dialogs,
+# handouts, reports, the command line) and prefilled in a form to be typed over: day,
+# month and year in figures, the day and month with two digits, as on every Serbian
+# document and as docassist reads typed dates back. Serbian (both scripts) and Romani
+# end it with a dot ("03.12.2026."), as Serbian orthography and the documents do;
+# English does not ("03.12.2026"). CLDR's short forms differed between the languages
+# ("3. 12. 2026." and "03/12/2026") and from what the forms prefilled (issue 16 §9).
+# tests/test_dates_one_format.py holds every display of a date to these functions.
+_DATE_ENDS_WITH_DOT = {"sr": True, "sr_Latn": True, "rom": True, "en": False}
+
+
 def format_date(d: dt.date, style: str = "short", *, language: str | None = None) -> str:
-    """A date as the language writes it; ``style`` is a CLDR width.
+    """A date as the language writes it: "03.12.2026." (sr, sr_Latn, rom), "03.12.2026" (en).
 
-    "short": sr "12. 5. 1987.", en "12/05/1987"; "medium"/"long" spell more.
+    ``style`` "full" spells it out with the weekday ("Thursday, 3 December 2026"): only
+    to say back how a typed day was read (a date dialog's line under the field), never
+    to show a date.
     """
-    from babel import dates
+    if style == "full":
+        from babel import dates
 
-    return dates.format_date(d, format=style, locale=_locale(language))
+        return dates.format_date(d, format="full", locale=_locale(language))
+    if style != "short":
+        raise ValueError(f"one date format per language: {style!r} is not one")
+    dot = "." if _DATE_ENDS_WITH_DOT.get(_language(language).code, True) else ""
+    return f"{d.day:02d}.{d.month:02d}.{d.year:04d}{dot}"
 
 
 def format_partial_date(value: Any, *, language: str | None = None) -> str:
     """A date known only to the month or the year (a ``PartialDate``), as the
-    language writes it: en "10/2004", "2004"; sr "10.2004.", "2004."."""
-    from babel import dates
-
-    locale = _locale(language)
+    language writes it (see ``format_date``): "10.2004." and "2004." in Serbian and
+    Romani, "10.2004" and "2004" in English."""
     if value.day:
         return format_date(dt.date(value.year, value.month, value.day), language=language)
-    skeleton = "yMM" if value.month else "y"
-    return dates.format_skeleton(skeleton, dt.date(value.year, value.month or 1, 1), locale=locale)
+    dot = "." if _DATE_ENDS_WITH_DOT.get(_language(language).code, True) else ""
+    if value.month:
+        return f"{value.month:02d}.{value.year:04d}{dot}"
+    return f"{value.year:04d}{dot}"
 
 
 def format_datetime(
     moment: dt.datetime, style: str = "short", *, language: str | None = None
 ) -> str:
-    """Date and time; a naive datetime is shown as the wall-clock time it holds."""
-    from babel import dates
-
-    return dates.format_datetime(moment, format=style, locale=_locale(language))
+    """Date and time ("03.12.2026. 14:05"): the one date format, then the time of day;
+    a naive datetime is shown as the wall-clock time it holds."""
+    if style != "short":
+        raise ValueError(f"one date format per language: {style!r} is not one")
+    day = format_date(moment.date(), language=language)
+    return f"{day} {format_time(moment, language=language)}"
 
 
 # CLDR's digit grouping for whole numbers in each format locale of LANGUAGES (the

@@ -27,7 +27,7 @@ from docassist.handouts.plan import plan_sections
 from docassist.handouts.procedure import checklist_handout
 from docassist.handouts.workshop import Attendee as SheetAttendee
 from docassist.handouts.workshop import WorkshopFacts, signin_sheet, workshop_pack
-from docassist.i18n import current_language, get_language
+from docassist.i18n import current_language, format_partial_date, get_language
 from docassist.locations import handouts_dir
 from docassist.procedures import ChecklistSet
 from docassist.services.cases import cases_of_household
@@ -74,11 +74,11 @@ def make_checklist_handout(
     return Handout(data, f"{checklist.id}-{'-'.join(codes)}.pdf".replace("_", "-"))
 
 
-def _born(person: Person) -> str:
+def _born(person: Person, language: str) -> str:
     birth = person.birth_date
     if birth is None:
         return ""
-    return ("~" if birth.approximate else "") + birth.format("dmy")
+    return ("~" if birth.approximate else "") + format_partial_date(birth, language=language)
 
 
 def family_language(ctx: Context, household_id: str) -> str:
@@ -106,7 +106,7 @@ def make_family_plan(
         MemberFacts(
             name=person.full_name,
             relation=RELATION_LABELS[person.relation],
-            born=_born(person),
+            born=_born(person, code),
             sections=plan_sections(plans.get(person.id), cases),
             expired=tuple(
                 (kind, person.valid_until[kind])

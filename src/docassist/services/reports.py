@@ -65,7 +65,7 @@ from docassist.domain.dates import DayProblem, PartialDate
 from docassist.domain.dates import parse_day as read_day
 from docassist.domain.model import DOCUMENT_LABELS, DocumentKind, Sex
 from docassist.domain.text import N_, Problem
-from docassist.i18n import translator
+from docassist.i18n import format_date, translator
 from docassist.services.context import Context, ValidationError
 from docassist.services.settings import DEFAULT_SMALL_COUNTS_BELOW
 from docassist.services.workshops import MEMBER_WHEN_MARKED
@@ -276,7 +276,7 @@ def make_period(
                     Problem(
                         "order",
                         N_("The period starts after it ends: {start} is later than {end}."),
-                        {"start": start_day.isoformat(), "end": end_day.isoformat()},
+                        {"start": format_date(start_day), "end": format_date(end_day)},
                     )
                 ]
             }

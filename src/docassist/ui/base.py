@@ -10,7 +10,7 @@ from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
 
 from docassist.domain.text import N_
-from docassist.i18n import _, format_date, format_time
+from docassist.i18n import _, format_datetime, format_time
 from docassist.services import drafts
 from docassist.ui.commands import COMMANDS
 from docassist.ui.widgets.screen_body import redraw_body
@@ -137,7 +137,7 @@ class Translated(_ScreenMixin):
         def when() -> str:
             if moment.date() == self.ctx.today():
                 return format_time(moment)
-            return f"{format_date(moment.date())} {format_time(moment)}"
+            return format_datetime(moment)
 
         async def answered(restore: bool | None) -> None:
             drafts.drop_draft(self.ctx, key, restored=bool(restore))

@@ -11,7 +11,7 @@ def typed_birth_date(birth: PartialDate | None) -> str:
     """A stored birth date as the form shows it again (and reads back the same)."""
     if birth is None:
         return ""
-    return ("~" if birth.approximate else "") + birth.format("dmy")
+    return ("~" if birth.approximate else "") + format_partial_date(birth)
 
 
 def shown_birth_date(birth: PartialDate | None) -> str:

@@ -20,6 +20,7 @@ from docassist.ui.dialogs.base import Dialog, button_row
 from docassist.ui.dialogs.confirm import confirm_leave
 from docassist.ui.dialogs.duplicates import AttendeeDuplicateDialog
 from docassist.ui.widgets.field_problems import problems_text
+from docassist.ui.widgets.limited_input import LimitedInput
 
 
 class QuickAddDialog(Dialog):
@@ -73,16 +74,16 @@ class QuickAddDialog(Dialog):
         with VerticalScroll(classes="dialog-box"):
             yield Static(_("New household"), classes="qa-title")
             yield Label(_("Family name"))
-            yield Input(v.get("qa-family", ""), id="qa-family", compact=True, max_length=100)
+            yield LimitedInput(v.get("qa-family", ""), id="qa-family", compact=True, max_length=100)
             with Horizontal():
                 with Vertical(classes="qa-field"):
                     yield Label(_("Settlement"))
-                    yield Input(
+                    yield LimitedInput(
                         v.get("qa-settlement", ""), id="qa-settlement", compact=True, max_length=100
                     )
                 with Vertical(classes="qa-field"):
                     yield Label(_("Municipality"))
-                    yield Input(
+                    yield LimitedInput(
                         v.get("qa-municipality", ""),
                         id="qa-municipality",
                         compact=True,
@@ -97,17 +98,17 @@ class QuickAddDialog(Dialog):
                 yield Label(_("JMBG, if known"), classes="qa-jmbg")
             for i in range(self.rows):
                 with Horizontal(classes="qa-member"):
-                    yield Input(
+                    yield LimitedInput(
                         v.get(f"qa-given-{i}", ""), id=f"qa-given-{i}", compact=True, max_length=100
                     )
-                    yield Input(
+                    yield LimitedInput(
                         v.get(f"qa-surname-{i}", ""),
                         placeholder=v.get("qa-family") or "",
                         id=f"qa-surname-{i}",
                         compact=True,
                         max_length=100,
                     )
-                    yield Input(
+                    yield LimitedInput(
                         v.get(f"qa-born-{i}", ""),
                         # Translators: the shortest hint for a birth date: a whole
                         # date or only a year, as in the full form.
@@ -117,7 +118,7 @@ class QuickAddDialog(Dialog):
                         compact=True,
                         max_length=30,
                     )
-                    yield Input(
+                    yield LimitedInput(
                         v.get(f"qa-jmbg-{i}", ""),
                         id=f"qa-jmbg-{i}",
                         classes="qa-jmbg",

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Header, Input, Label
+from textual.widgets import Button, Header, Label
 
 from docassist.domain.text import N_
 from docassist.i18n import _
@@ -25,6 +25,7 @@ from docassist.ui.base import DocScreen
 from docassist.ui.dialogs import ConfirmDialog, confirm_leave
 from docassist.ui.widgets.field_problems import FieldProblems
 from docassist.ui.widgets.footer import KeysFooter
+from docassist.ui.widgets.limited_input import LimitedInput
 from docassist.ui.widgets.screen_body import ScreenBody, redraw_body
 
 
@@ -85,7 +86,7 @@ class FormScreen(DocScreen):
         with Horizontal(classes="form-row"):
             yield Label(label + (" *" if required else ""), classes="form-label")
             with Vertical(classes="form-field"):
-                yield Input(
+                yield LimitedInput(
                     getattr(self.values, name),
                     placeholder=hint,
                     id=name,

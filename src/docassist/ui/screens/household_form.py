@@ -19,7 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, TextArea
 
 from docassist.domain.dates import DayProblem, parse_day
 from docassist.domain.text import N_, Problem
-from docassist.i18n import LANGUAGES, _
+from docassist.i18n import LANGUAGES, _, format_date
 from docassist.services import households as hh
 from docassist.services.context import NotFoundError, ValidationError
 from docassist.services.edits import EditConflict
@@ -32,8 +32,9 @@ from docassist.ui.widgets.field_problems import FieldProblems
 
 
 def dmy(day: date) -> str:
-    """The way dates are written on Serbian documents, and typed back into forms."""
-    return f"{day.day:02d}.{day.month:02d}.{day.year}."
+    """A date prefilled to be typed over: the one way the language writes it (as on
+    Serbian documents, day.month.year), which the form reads back the same."""
+    return format_date(day)
 
 
 @dataclass

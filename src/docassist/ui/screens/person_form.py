@@ -178,8 +178,9 @@ def _values_from_draft(kept: dict[str, Any], loaded: PersonValues) -> PersonValu
 
 
 def typed_day(day: date) -> str:
-    """A date as the form shows it for editing: day.month.year, whatever the language."""
-    return f"{day.day:02d}.{day.month:02d}.{day.year}"
+    """A date as the form shows it for editing: the one way the language writes it
+    (day.month.year), which the form reads back the same."""
+    return format_date(day)
 
 
 def _typed_or_none(text: str, today: date) -> date | None:

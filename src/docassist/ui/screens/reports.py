@@ -113,8 +113,8 @@ class ReportsScreen(DocScreen):
 
     def compose(self) -> ComposeResult:
         period = rp.make_period(self.ctx.today())
-        self.start_text = period.start.isoformat()
-        self.end_text = period.end.isoformat()
+        self.start_text = format_date(period.start)
+        self.end_text = format_date(period.end)
         yield Header()
         yield AreaBar()
         yield ScreenBody(self._compose_body)
