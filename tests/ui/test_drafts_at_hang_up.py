@@ -220,3 +220,32 @@ def test_the_real_hang_up_signal_is_handled_by_the_loop(register, monkeypatch):
     app._handle_hang_up()
     assert installed[signal.SIGHUP] == app.terminal_closed
     assert installed[signal.SIGTERM] == app.terminal_closed
+
+
+async def test_a_form_just_opened_holds_no_typing_to_ask_about_or_keep(demo_db):
+    # The person form proposed a "valid until" for every held document as it opened
+    # (its drop-downs say Changed as they mount): Ctrl+Q then asked about "Edit person"
+    # and a hang-up would have kept a draft nobody typed.
+    user = make_user(demo_db)
+    db = open_database(demo_db)
+    try:
+        rows = list(
+            db.execute(
+                "SELECT p.household_id, p.id FROM persons p JOIN documents d "
+                "ON d.person_id = p.id AND d.state = 'have' AND d.valid_until IS NULL "
+                "WHERE d.kind IN ('id_card', 'health_insurance') LIMIT 3"
+            )
+        )
+    finally:
+        db.close()
+    assert rows
+    app = _app(demo_db, user)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for household_id, person_id in rows:
+            app.push_screen(PersonFormScreen(household_id, person_id))
+            await pilot.pause()
+            await pilot.pause()
+            assert app.screen.unsaved_work() is None
+            assert app.drafts_now() == []
+            app.pop_screen()
+            await pilot.pause()

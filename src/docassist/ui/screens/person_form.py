@@ -558,13 +558,17 @@ class PersonFormScreen(FormScreen):
         elif name.startswith("doc-") and value:
             kind = DocumentKind(name.removeprefix("doc-"))
             state = DocumentState(value)
+            # Select says Changed as it mounts too, with the state loaded: proposing a
+            # "valid until" then made every opened form hold unsaved typing (Ctrl+Q and
+            # a hang-up took it for work to ask about or keep).
+            marked_now = state == DocumentState.HAVE and v.documents.get(kind) != state
             if state == DocumentState.UNKNOWN and kind not in self._saved_values.documents:
                 v.documents.pop(kind, None)
             else:
                 v.documents[kind] = state
             if kind in validity.WITH_VALIDITY:
                 self.query_one(f"#valid-{kind.value}-row").display = state == DocumentState.HAVE
-                if state == DocumentState.HAVE:
+                if marked_now:
                     self._propose_valid_until(kind)
                 self._show_problems()
         else:
