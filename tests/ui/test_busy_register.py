@@ -33,6 +33,7 @@ from docassist.ui.screens.workshop_attendance import AttendanceScreen
 from tests.ui.conftest import make_user
 
 TODAY = date(2026, 11, 23)
+OPENED = date(2026, 11, 16)  # a week before TODAY, so a typed earlier done date is allowed
 BUSY = "Nothing was saved; try again in a moment."
 
 
@@ -42,7 +43,7 @@ def family(empty_db):
     coordinator = make_user(empty_db)
     db = open_database(empty_db)
     try:
-        ctx = Context(db, user_id=coordinator, today=lambda: TODAY)
+        ctx = Context(db, user_id=coordinator, today=lambda: OPENED)
         hid = hh.register_household(
             ctx,
             HouseholdInput("Ramić", settlement="Crvena zvezda", municipality="Niš"),
@@ -132,12 +133,12 @@ async def test_a_date_dialog_stays_open_with_the_date_typed(family):
         dialog = app.screen
         assert isinstance(dialog, DateDialog)
         day = dialog.query_one("#day", Input)
-        day.value = "23.11.2026"
+        day.value = "20.11.2026"
         with held(app):
             await pilot.press("enter")
             await pilot.pause()
             assert app.screen is dialog
-            assert dialog.query_one("#day", Input).value == "23.11.2026"
+            assert dialog.query_one("#day", Input).value == "20.11.2026"
             assert len(busy_notes(app)) == 1
         await pilot.press("enter")
         await pilot.pause()
