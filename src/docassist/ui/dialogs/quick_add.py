@@ -21,6 +21,7 @@ from docassist.ui.dialogs.confirm import confirm_leave
 from docassist.ui.dialogs.duplicates import AttendeeDuplicateDialog
 from docassist.ui.widgets.field_problems import problems_text
 from docassist.ui.widgets.limited_input import LimitedInput
+from docassist.ui.widgets.tick_box import TickBox
 
 
 class QuickAddDialog(Dialog):
@@ -89,7 +90,7 @@ class QuickAddDialog(Dialog):
                         compact=True,
                         max_length=100,
                     )
-            yield Checkbox(_("The family agrees to be recorded"), self.consent, id="qa-consent")
+            yield TickBox(_("The family agrees to be recorded"), self.consent, id="qa-consent")
             yield Static(_("Who came"), classes="qa-title")
             with Horizontal(classes="qa-member"):
                 yield Label(_("Given name"))

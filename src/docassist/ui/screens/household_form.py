@@ -29,6 +29,7 @@ from docassist.ui.dialogs.base import button_row
 from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems
+from docassist.ui.widgets.tick_box import TickBox
 
 
 def dmy(day: date) -> str:
@@ -124,7 +125,7 @@ class HouseholdFormScreen(FormScreen):
                     yield TextArea(v.notes, id="notes", soft_wrap=True, show_line_numbers=False)
                     yield FieldProblems(id="notes-problems")
             with Vertical(id="consent-box"):
-                yield Checkbox(_("The family agreed to be recorded"), v.consent, id="consent")
+                yield TickBox(_("The family agreed to be recorded"), v.consent, id="consent")
                 with Horizontal(classes="form-row"):
                     yield Label(_("Date they agreed"), classes="form-label")
                     with Vertical(classes="form-field"):

@@ -43,6 +43,7 @@ from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems, problems_text
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody
+from docassist.ui.widgets.tick_box import TickBox
 
 # What rolls the whole import back: the file, the register (either SQLite library), a row.
 _NOT_IMPORTED: tuple[type[Exception], ...] = (
@@ -142,7 +143,7 @@ class ImportScreen(DocScreen):
                             id=f"col-{index}",
                         )
                 yield FieldProblems(id="mapping-problems")
-            yield Checkbox(
+            yield TickBox(
                 _("Leave out likely duplicates (same name and year of birth)"),
                 self.skip_duplicates,
                 id="skip-duplicates",

@@ -52,6 +52,7 @@ from docassist.ui.dialogs.base import button_row
 from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems
+from docassist.ui.widgets.tick_box import TickBox
 
 # The documents asked about on every person, in the order offices ask for them.
 FORM_DOCUMENTS = tuple(DocumentKind)
@@ -338,7 +339,7 @@ class PersonFormScreen(FormScreen):
                         PersonStatus.RETURNEE,
                         PersonStatus.DOMICILE,
                     ):
-                        yield Checkbox(
+                        yield TickBox(
                             _(PERSON_STATUS_LABELS[status]),
                             status in v.statuses,
                             id=f"status-{status.value}",
@@ -363,7 +364,7 @@ class PersonFormScreen(FormScreen):
                     yield TextArea(v.notes, id="notes", soft_wrap=True)
                     yield FieldProblems(id="notes-problems")
             yield Label(_("Ethnicity"), classes="form-section")
-            yield Checkbox(
+            yield TickBox(
                 _("The person agreed to record their ethnicity"),
                 v.ethnicity_consent,
                 id="ethnicity_consent",

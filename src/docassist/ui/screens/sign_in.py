@@ -44,6 +44,7 @@ from docassist.ui.base import DocScreen
 from docassist.ui.checking import run_off_the_ui_thread
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody
+from docassist.ui.widgets.tick_box import TickBox
 
 
 class Stage(StrEnum):
@@ -530,7 +531,7 @@ class RecoveryKeyScreen(DocScreen):
                 ),
                 classes="sign-in-note",
             )
-            yield Checkbox(
+            yield TickBox(
                 _("I have written down the recovery key and put it away"),
                 self.written_down,
                 id="written-down",
