@@ -142,3 +142,22 @@ def test_one_format_per_language(language, day, month, year, moment):
     assert format_datetime(dt.datetime(2026, 5, 3, 14, 5), language=language) == moment
     with pytest.raises(ValueError):
         format_date(dt.date(2026, 5, 3), "medium", language=language)
+
+
+def test_a_date_inside_a_domain_message_is_written_as_the_language_writes_dates():
+    # domain/jmbg.py wrote "12.05.1987" for every language: Serbian and Romani end
+    # the date with a dot everywhere else.
+    from docassist.domain.jmbg import check_jmbg, make_jmbg
+    from docassist.i18n import set_language
+
+    number = make_jmbg(dt.date(1987, 5, 12), "71", 1)
+    checked = check_jmbg(number, birth_date=dt.date(1987, 5, 13), today=dt.date(2026, 1, 1))
+    (mismatch,) = [p for p in checked.problems if p.code == "jmbg.birth_date_mismatch"]
+    try:
+        set_language("sr")
+        assert "born 12.05.1987., the record says 13.05.1987." in mismatch.render()
+        assert mismatch.render().endswith("13.05.1987.")  # one full stop, not two
+        set_language("en")
+        assert mismatch.render().endswith("born 12.05.1987, the record says 13.05.1987.")
+    finally:
+        set_language("en")

@@ -256,10 +256,6 @@ def _normalise(text: str) -> str:
     return "".join(c for c in text if not (c.isspace() or c in "-‐‑‒–—."))
 
 
-def _fmt(d: date) -> str:
-    return f"{d.day:02d}.{d.month:02d}.{d.year}"
-
-
 def _region(code: str) -> tuple[str, str, str | None, Problem | None]:
     """(kind, label msgid, area, warning) for a two-digit region code."""
     if code == _CONSULAR:
@@ -356,7 +352,7 @@ def check_jmbg(
             "The number gives a birth date in the future ({date}). Check digits 1 to 7 "
             "against the ID card."
         )
-        problems.append(Problem("jmbg.future", message, {"date": _fmt(decoded)}))
+        problems.append(Problem("jmbg.future", message, {"date": decoded}))
 
     expected, actual = check_digit(number[:12]), int(number[12])
     if expected is None and actual == 0:
@@ -412,8 +408,8 @@ def _compare_record(
         message = N_("The number says born {number_date}, the record says {record_date}.")
         # Each branch fills different placeholders, some with numbers.
         params: dict[str, object] = {
-            "number_date": _fmt(decoded),
-            "record_date": _fmt(birth_date),
+            "number_date": decoded,
+            "record_date": birth_date,
         }
         problems.append(Problem("jmbg.birth_date_mismatch", message, params, "warning"))
     elif (
@@ -423,7 +419,7 @@ def _compare_record(
         and birth_year != decoded.year
     ):
         message = N_("The number says born {number_date}, the record says {record_year}.")
-        params = {"number_date": _fmt(decoded), "record_year": birth_year}
+        params = {"number_date": decoded, "record_year": birth_year}
         problems.append(Problem("jmbg.birth_year_mismatch", message, params, "warning"))
 
     if sex in (Sex.MALE, Sex.FEMALE) and sex != decoded_sex:

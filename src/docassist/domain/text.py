@@ -7,7 +7,9 @@ look for it), so the domain stays free of any translation machinery.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +19,36 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker nam
     return message
 
 
+def _day_month_year(day: dt.date) -> str:
+    return f"{day.day:02d}.{day.month:02d}.{day.year}"
+
+
+#: How a date among a message's parameters is written. The domain cannot know the
+#: reader's language, so a message carries the ``date`` itself and ``docassist.i18n``
+#: puts its one date format per language here when it is imported; until then (a
+#: script using the domain alone) the English form.
+show_date: Callable[[dt.date], str] = _day_month_year
+
+
+def shown(params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` with each date written as the reader's language writes dates."""
+    return {
+        key: show_date(value)
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+        else value
+        for key, value in params.items()
+    }
+
+
+# Serbian and Romani end a date with a dot ("13.05.1987."); a sentence ending on one
+# takes no second dot.
+_DATE_THEN_FULL_STOP = re.compile(r"(\b\d{2}\.\d{2}\.\d{4}\.|\b\d{2}\.\d{4}\.)\.(?!\.)")
+
+
+def _filled(message: str, params: Mapping[str, Any]) -> str:
+    return _DATE_THEN_FULL_STOP.sub(r"\1", message.format(**shown(params)))
+
+
 class UserError(Exception):
     """A failure worded for the user: an English msgid and its parameters.
 
@@ -24,12 +56,12 @@ class UserError(Exception):
     """
 
     def __init__(self, message: str, **params: Any) -> None:
-        super().__init__(message.format(**params))
+        super().__init__(message.format(**shown(params)))
         self.msgid = message
         self.params = params
 
     def render(self, translate: Callable[[str], str] = lambda s: s) -> str:
-        return translate(self.msgid).format(**self.params)
+        return _filled(translate(self.msgid), self.params)
 
 
 @dataclass(frozen=True)
@@ -51,7 +83,7 @@ class Problem:
 
     def render(self, translate: Callable[[str], str] = lambda s: s) -> str:
         """The message in the language of ``translate``, placeholders filled."""
-        return translate(self.message).format(**self.params)
+        return _filled(translate(self.message), self.params)
 
 
 #: How long each kind of free text may be, in characters. Real ones are far shorter; a

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from docassist.domain import text as _domain_text
 from docassist.domain.text import N_
 from docassist.locations import locales_dir
 
@@ -392,6 +393,12 @@ def format_date(d: dt.date, style: str = "short", *, language: str | None = None
         raise ValueError(f"one date format per language: {style!r} is not one")
     dot = "." if _DATE_ENDS_WITH_DOT.get(_language(language).code, True) else ""
     return f"{d.day:02d}.{d.month:02d}.{d.year:04d}{dot}"
+
+
+# The dates inside the domain's messages (a JMBG's decoded birth date) are written the
+# same way: the domain hands over the date, and this says how the reader's language
+# writes it.
+_domain_text.show_date = format_date
 
 
 def format_partial_date(value: Any, *, language: str | None = None) -> str:
