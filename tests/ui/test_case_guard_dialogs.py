@@ -198,7 +198,7 @@ async def test_a_case_opened_by_mistake_is_voided_from_its_screen(empty_db):
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
         assert _message(app).startswith(
-            "Void this case, opened by mistake today?\nMarko Petrović — First ID card\n"
+            "Void this case, opened by mistake today?\nMarko Petrović — ID card\n"
         )
         await pilot.press("enter")  # Cancel is focused: kept
         await pilot.pause()
