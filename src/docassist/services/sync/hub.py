@@ -428,26 +428,39 @@ class Incoming:
 PULL_PAGE = 2000
 
 
+def _page(
+    conn: psycopg.Connection,
+    dsn: str,
+    queries: tuple[str, str],
+    after: int,
+    device_id: str,
+    limit: int,
+) -> tuple[list[tuple[Any, ...]], int | None]:
+    """One page of a hub log read in commit order: ``queries`` are the query finding
+    where the page ends (at most ``limit`` commits after ``after``) and the one reading
+    the rows up to there. The read's transaction is ended at once, so a long pull holds
+    none open on the hub between pages."""
+    import psycopg
+
+    end_sql, rows_sql = queries
+    try:
+        end_row = conn.execute(end_sql, [after, limit]).fetchone()
+        end = end_row[0] if end_row else None
+        rows = conn.execute(rows_sql, [after, end, device_id]).fetchall() if end is not None else []
+        conn.rollback()
+    except psycopg.Error as err:
+        _refused(err, dsn)
+        raise
+    return rows, end
+
+
 def pull_page(
     conn: psycopg.Connection, dsn: str, after: int, device_id: str, limit: int = PULL_PAGE
 ) -> tuple[list[Incoming], int | None]:
     """The changes committed on the hub after ``after``, in commit order (hub_sql.py
     says why the order holds), as far as this laptop may read them, and where the page
     ends (None: nothing after ``after``)."""
-    import psycopg
-
-    try:
-        end_row = conn.execute(hub_sql.PULL_END, [after, limit]).fetchone()
-        end = end_row[0] if end_row else None
-        rows = (
-            conn.execute(hub_sql.PULL, [after, end, device_id]).fetchall()
-            if end is not None
-            else []
-        )
-        conn.rollback()
-    except psycopg.Error as err:
-        _refused(err, dsn)
-        raise
+    rows, end = _page(conn, dsn, (hub_sql.PULL_END, hub_sql.PULL), after, device_id, limit)
     changes = [
         Incoming(r[7], r[0], r[1], Version(r[2], r[4], r[5], r[6], r[3]))
         for r in rows
@@ -503,20 +516,8 @@ def pull_audit_page(
     """The other laptops' audit entries pushed after ``after``, in commit order, as far
     as this laptop may read them (a coordinator's: all), and where the page ends (None:
     nothing after ``after``)."""
-    import psycopg
-
-    try:
-        end_row = conn.execute(hub_sql.AUDIT_PULL_END, [after, limit]).fetchone()
-        end = end_row[0] if end_row else None
-        rows = (
-            conn.execute(hub_sql.AUDIT_PULL, [after, end, device_id]).fetchall()
-            if end is not None
-            else []
-        )
-        conn.rollback()
-    except psycopg.Error as err:
-        _refused(err, dsn)
-        raise
+    queries = (hub_sql.AUDIT_PULL_END, hub_sql.AUDIT_PULL)
+    rows, end = _page(conn, dsn, queries, after, device_id, limit)
     return [dict(zip(_AUDIT_COLUMNS, r, strict=True)) for r in rows], end
 
 
