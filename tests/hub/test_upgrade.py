@@ -11,6 +11,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from docassist.i18n import translate_in
 from docassist.services import sync
 from docassist.services.sync.hub import describe, migrations_behind, schema_fingerprint
 from docassist.store.migrations import KNOWN
@@ -89,6 +90,9 @@ def test_an_older_hub_is_upgraded_and_its_laptops_sync_again(capsys, hub, laptop
     assert "`docassist hub upgrade DSN`" in said and "owner" in said
     assert KNOWN[-2] in said and KNOWN[-1] in said
     assert a.pending() == waiting
+    for code in ("sr", "sr_Latn", "rom"):  # in the user's language too
+        translated = caught.value.render(lambda m, code=code: translate_in(code, m))
+        assert translated != said and "`docassist hub upgrade DSN`" in translated
     with pytest.raises(sync.SchemaMismatchError, match="hub upgrade"):
         laptops("new").connect(hub, coordinator)
     status, _, err = run(capsys, "hub", "init", hub)  # init does not upgrade; it says what does
