@@ -211,3 +211,16 @@ def test_an_upgrade_that_fails_part_way_leaves_the_hub_as_it_was(capsys, hub, la
     b = laptops("b")
     b.connect(hub, coordinator)
     assert b.rows("households") == a.rows("households")
+
+
+def test_a_laptops_own_login_may_not_upgrade_the_hub(capsys, hub, laptops):
+    from docassist.store import outbox
+
+    a = laptops("a")
+    a.coordinator()
+    a.connect(hub)
+    make_older(hub)
+    device_dsn = outbox.state(a.db)["hub_dsn"]
+    status, _, err = run(capsys, "hub", "upgrade", device_dsn)
+    assert status == 2 and "owner's account" in err
+    assert stored_schema(hub) == OLDER and upgrades(hub) == []
