@@ -1,4 +1,4 @@
-"""``docassist hub init|connect|join|devices|revoke``: the organisation's hub
+"""``docassist hub init|upgrade|connect|join|devices|revoke``: the organisation's hub
 (a PostgreSQL database).
 
 A DSN is a PostgreSQL address, ``postgresql://USER:PASSWORD@HOST:PORT/DATABASE`` or
@@ -29,6 +29,10 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
         "init", help=_("prepare an empty PostgreSQL database as the organisation's hub")
     )
     init.add_argument("dsn", metavar="DSN", help=_("the database's address"))
+    upgrade = hub_sub.add_parser(
+        "upgrade", help=_("bring the organisation's hub to this docassist version")
+    )
+    upgrade.add_argument("dsn", metavar="DSN", help=_("the hub's address (an owner's account)"))
     connect = hub_sub.add_parser(
         "connect", help=_("attach this register to the hub and send it everything it holds")
     )
@@ -54,7 +58,7 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
     revoke = hub_sub.add_parser("revoke", help=_("stop a lost laptop from reaching the hub"))
     revoke.add_argument("device", metavar="DEVICE", help=_("the laptop (its first characters)"))
     add_sign_in_options(revoke)
-    for parser in (init, connect, join, devices, revoke):
+    for parser in (init, upgrade, connect, join, devices, revoke):
         parser.add_argument("--lang", choices=codes, default=argparse.SUPPRESS)
 
 
@@ -73,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
                 )
             )
         return 0
+    if args.hub_command == "upgrade":
+        return _upgrade(args)
     if args.hub_command == "join":
         return _join(args)
     if args.hub_command == "devices":
@@ -92,6 +98,27 @@ def run(args: argparse.Namespace) -> int:
     from docassist.cli.sync import say_summary
 
     say_summary(summary)
+    return 0
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    from docassist.services import sync
+    from docassist.services.sync.hub import describe, schema_name
+
+    done = sync.upgrade_hub(args.dsn)
+    hub = describe(args.dsn)
+    if done.changed:
+        print(
+            _("{hub} upgraded from docassist schema {before} to {after}.").format(
+                hub=hub, before=schema_name(done.before), after=schema_name(done.after)
+            )
+        )
+    else:
+        print(
+            _("{hub} is already at this docassist version ({schema}): nothing changed.").format(
+                hub=hub, schema=schema_name(done.after)
+            )
+        )
     return 0
 
 

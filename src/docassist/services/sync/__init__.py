@@ -1,6 +1,8 @@
 """Several laptops, one organisation: sync through the hub and by file (issue 17).
 
 - ``hub init DSN`` (:func:`init_hub`): an empty PostgreSQL database becomes the hub.
+- ``hub upgrade DSN`` (:func:`upgrade_hub`): a hub of an older docassist version takes
+  this version's layout and schema, so the laptops updated to it sync again.
 - ``hub connect DSN`` (:func:`connect_hub`): this register joins the hub with a login
   of its own, and its first push sends everything it holds.
 - ``sync`` (:func:`sync`): push the outbox (one hub transaction), then pull what the hub
@@ -55,6 +57,7 @@ __all__ = [
     "WAITING_NOTE_DAYS",
     "connect_hub",
     "init_hub",
+    "upgrade_hub",
     "list_conflicts",
     "resolve_conflict",
     "standing",
@@ -95,6 +98,13 @@ def init_hub(dsn: str, *, now: Callable[[], str] = real_now) -> bool:
     Returns whether it was new. Touches no register, so it takes the clock itself."""
     _, new = hub.init_hub(dsn, now=now())
     return new
+
+
+def upgrade_hub(dsn: str, *, now: Callable[[], str] = real_now) -> hub.Upgrade:
+    """Bring the hub at ``dsn`` (an owner's account) to this docassist version: one hub
+    transaction, recorded on the hub (``docassist.upgrades``; like ``init_hub`` it touches
+    no register, so it takes the clock itself). Up to date: nothing is changed."""
+    return hub.upgrade_hub(dsn, now=now())
 
 
 def connect_hub(

@@ -54,10 +54,18 @@ _UNREACHABLE = N_(
     "The hub {hub} cannot be reached ({reason}). Nothing was lost: this laptop's changes "
     "wait in its outbox until the next sync."
 )
-_SCHEMA = N_(
-    "The hub {hub} holds records of another docassist version (its schema: {theirs}; this "
-    "laptop's: {ours}). Nothing was sent or received: install the same docassist version "
-    "on every laptop first."
+# A hub of another schema version than this laptop's, said by which of the two is behind
+# (_schema_mismatch): each names the one thing that brings them together again.
+_HUB_OLDER = N_(
+    "The hub {hub} is of an older docassist version than this laptop (its schema: {theirs}; "
+    "this laptop's: {ours}). Nothing was sent or received: the organisation's hub must be "
+    "upgraded first, with `docassist hub upgrade DSN` by whoever holds the hub owner's "
+    "account; then sync again."
+)
+_HUB_NEWER = N_(
+    "The hub {hub} is of a newer docassist version than this laptop (its schema: {theirs}; "
+    "this laptop's: {ours}). Nothing was sent or received: update docassist on this laptop, "
+    "then sync again."
 )
 
 
@@ -65,6 +73,18 @@ def schema_fingerprint(names: Sequence[str] = KNOWN) -> str:
     """The register schema as the hub compares it: the migrations applied, in order."""
     digest = hashlib.sha256(",".join(names).encode()).hexdigest()[:12]
     return f"{len(names)}:{names[-1]}:{digest}"
+
+
+def migrations_behind(fingerprint: str | None) -> int | None:
+    """How many of this version's migrations a register or hub of ``fingerprint`` lacks
+    (0: the same version); None when its migrations are not a beginning of ours: a newer
+    docassist's, or one this version does not know."""
+    count, _, _ = (fingerprint or "").partition(":")
+    if not count.isdigit() or not 0 < int(count) <= len(KNOWN):
+        return None
+    if schema_fingerprint(KNOWN[: int(count)]) != fingerprint:
+        return None
+    return len(KNOWN) - int(count)
 
 
 def describe(dsn: str) -> str:
@@ -184,26 +204,11 @@ def init_hub(dsn: str, *, now: str) -> tuple[HubInfo, bool]:
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [hub_sql.WRITE_LOCK])
             meta = _meta(conn)
-            others = [r[0] for r in conn.execute(_OTHER_THINGS).fetchall()]
-            if others:
-                raise HubError(
-                    N_(
-                        "The database {hub} already holds other things ({things}): a hub "
-                        "needs an empty database of its own. Nothing was changed."
-                    ),
-                    hub=hub,
-                    things=", ".join(others),
-                )
+            _refuse_other_things(conn, hub)
             if meta is not None:
                 _check_schema(meta, hub)
             _may_create_roles(conn, hub)
-            conn.execute(hub_sql.CREATE)
-            conn.execute("DELETE FROM docassist.policies")
-            for p in POLICIES:
-                conn.execute(
-                    "INSERT INTO docassist.policies VALUES (%s, %s, %s, %s)",
-                    [p.table, p.merge.value, p.record_conflicts, list(p.identity)],
-                )
+            _lay_out(conn)
             new = meta is None
             if new:
                 meta = {
@@ -218,6 +223,111 @@ def init_hub(dsn: str, *, now: str) -> tuple[HubInfo, bool]:
                     conn.execute("INSERT INTO docassist.meta VALUES (%s, %s)", [key, value])
         assert meta is not None
         return _info(meta), new
+
+
+def _refuse_other_things(conn: psycopg.Connection, hub: str) -> None:
+    others = [r[0] for r in conn.execute(_OTHER_THINGS).fetchall()]
+    if others:
+        raise HubError(
+            N_(
+                "The database {hub} already holds other things ({things}): a hub "
+                "needs an empty database of its own. Nothing was changed."
+            ),
+            hub=hub,
+            things=", ".join(others),
+        )
+
+
+def _lay_out(conn: psycopg.Connection) -> None:
+    """This version's tables, functions, roles and row-level security, and its merge
+    policies: on an empty database a new hub, on a hub one that is as if new (what it
+    holds stays)."""
+    for statements in hub_sql.LAYOUT:
+        conn.execute(statements)
+    conn.execute("DELETE FROM docassist.policies")
+    for p in POLICIES:
+        conn.execute(
+            "INSERT INTO docassist.policies VALUES (%s, %s, %s, %s)",
+            [p.table, p.merge.value, p.record_conflicts, list(p.identity)],
+        )
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What ``hub upgrade`` found and left: the hub's schema fingerprints before and after
+    (the same: it was up to date, and nothing was changed)."""
+
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def upgrade_hub(dsn: str, *, now: str) -> Upgrade:
+    """Bring the hub at ``dsn`` (an owner's account) to this version's layout and schema,
+    in one transaction: its layout laid out again (``hub_sql.LAYOUT``, as ``init`` does),
+    its fingerprint moved to this version's and the upgrade recorded on the hub. A failure
+    part-way leaves the hub as it was. Refuses a hub of a newer or unknown version: this
+    version would take it back."""
+    import psycopg
+
+    hub = describe(dsn)
+    ours = schema_fingerprint()
+    with connect(dsn) as conn:
+        try:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", [hub_sql.WRITE_LOCK])
+                meta = _meta(conn)
+                if meta is None or "schema" not in meta:
+                    raise NotAHubError(_NOT_A_HUB_TO_UPGRADE, hub=hub)
+                _refuse_other_things(conn, hub)
+                theirs = meta["schema"]
+                if theirs == ours:
+                    return Upgrade(theirs, ours)
+                if migrations_behind(theirs) is None:
+                    raise SchemaMismatchError(
+                        _NEWER_THAN_THIS_VERSION,
+                        hub=hub,
+                        theirs=schema_name(theirs),
+                        ours=schema_name(ours),
+                    )
+                _may_create_roles(conn, hub)
+                _lay_out(conn)
+                for key, value in (("schema", ours), ("format", hub_sql.HUB_FORMAT)):
+                    conn.execute(
+                        "INSERT INTO docassist.meta VALUES (%s, %s) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        [key, value],
+                    )
+                conn.execute(
+                    "INSERT INTO docassist.upgrades(at, from_schema, to_schema) "
+                    "VALUES (%s, %s, %s)",
+                    [now, theirs, ours],
+                )
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            raise  # the connection lost: connect() says so
+        except psycopg.Error as err:
+            # PostgreSQL's own sentence (its hint would be about SQL, not about the hub)
+            reason = getattr(err.diag, "message_primary", None) or _reason(err)
+            raise HubError(_UPGRADE_FAILED, hub=hub, reason=reason) from err
+    return Upgrade(theirs, ours)
+
+
+_NOT_A_HUB_TO_UPGRADE = N_(
+    "{hub} is not a docassist hub, so there is nothing to upgrade (`docassist hub init` "
+    "prepares an empty database as one). Nothing was changed."
+)
+_NEWER_THAN_THIS_VERSION = N_(
+    "The hub {hub} is of a newer docassist version than this one, or of one it does not "
+    "know (its schema: {theirs}; this version's: {ours}): upgrading it from here would take "
+    "it back. Upgrade docassist on this laptop first. Nothing was changed."
+)
+_UPGRADE_FAILED = N_(
+    "The hub {hub} could not be upgraded ({reason}). Nothing was changed: the hub is as it "
+    "was, and its laptops go on as before."
+)
 
 
 def _may_create_roles(conn: psycopg.Connection, hub: str) -> None:
@@ -258,11 +368,17 @@ def offer_recovery_key(conn: psycopg.Connection, public: bytes) -> None:
 
 
 def _check_schema(meta: dict[str, str], hub: str) -> None:
+    if meta.get("schema") != schema_fingerprint():
+        raise _schema_mismatch(hub, meta.get("schema"))
+
+
+def _schema_mismatch(hub: str, theirs: str | None) -> SchemaMismatchError:
+    """A hub of schema ``theirs``, not this laptop's: the hub behind it (its migrations
+    a beginning of ours) is upgraded by its owner; else this laptop is behind."""
     ours = schema_fingerprint()
-    if meta.get("schema") != ours:
-        raise SchemaMismatchError(
-            _SCHEMA, hub=hub, theirs=schema_name(meta.get("schema")), ours=schema_name(ours)
-        )
+    behind = migrations_behind(theirs)
+    message = _HUB_OLDER if behind is not None and behind > 0 else _HUB_NEWER
+    return SchemaMismatchError(message, hub=hub, theirs=schema_name(theirs), ours=schema_name(ours))
 
 
 def schema_name(fingerprint: str | None) -> str:
@@ -410,9 +526,7 @@ def _refused(err: psycopg.Error, dsn: str) -> None:
     hub = describe(dsn)
     if state == "DA001":
         detail = getattr(err.diag, "message_detail", None) or ""
-        raise SchemaMismatchError(
-            _SCHEMA, hub=hub, theirs=schema_name(detail), ours=schema_name(schema_fingerprint())
-        ) from err
+        raise _schema_mismatch(hub, detail) from err
     if state in ("DA003", "28000", "28P01", "42501"):
         raise DeviceRefusedError(_REVOKED, hub=hub) from err
 

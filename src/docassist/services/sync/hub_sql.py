@@ -523,3 +523,26 @@ SELECT hash, device_id, id, at, user_id, action, entity, entity_id, details_sha2
        redacts, prev_hash
 FROM docassist.audit WHERE seq > %s AND seq <= %s AND pushed_by <> %s ORDER BY seq
 """
+
+# The hub's own record of what was done to its layout (``hub upgrade``): when, under
+# which account, from which schema to which. The owner's to read; laptops read none of
+# it (no grant). Kept apart from ``CREATE`` so that a hub laid out before it gets it
+# from the upgrade like anything else new.
+UPGRADES = """
+CREATE TABLE IF NOT EXISTS docassist.upgrades (
+    id bigserial PRIMARY KEY,
+    at text NOT NULL,
+    by_role text NOT NULL DEFAULT session_user,
+    from_schema text NOT NULL,
+    to_schema text NOT NULL
+);
+"""
+
+# Everything ``hub init`` lays out and ``hub upgrade`` lays out again, in this order:
+# each statement leaves a hub that already has it as it was (IF NOT EXISTS, OR REPLACE),
+# so the one list is the layout of a new hub and the way an older one catches up. What
+# those cannot do on an older hub is written here so that it can, or the upgrade fails
+# and changes nothing: a column added to a table of an older layout needs its ALTER TABLE
+# ... ADD COLUMN IF NOT EXISTS, a function whose result or arguments change its DROP
+# FUNCTION IF EXISTS first.
+LAYOUT = (CREATE, UPGRADES)
