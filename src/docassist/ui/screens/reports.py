@@ -227,7 +227,7 @@ class ReportsScreen(DocScreen):
         choices = self.query("#report-table-choice").results(Select)
         choice = next(choices, None)
         tables = self.query("#report-table")
-        if choice is None or not tables or not choice.query("SelectOverlay"):
+        if choice is None or not tables or not _has_its_parts(choice):
             # Figures counted while a language switch redraws the body arrive while
             # the old Select is gone or before the new one has its parts; fill it once
             # it has them.
@@ -425,3 +425,10 @@ class ReportsScreen(DocScreen):
             N_("Export the whole register anyway? It is recorded in the audit log."),
             protected,
         )
+
+
+def _has_its_parts(choice: Select) -> bool:
+    """Whether a Select mounted by a recompose has the parts setting its options and its
+    value reaches: the overlay, and the current value's label inside its own child, which
+    mounts a moment later (seen in CI: NoMatches for '#label' during a language switch)."""
+    return bool(choice.query("SelectOverlay")) and bool(choice.query("SelectCurrent #label"))
