@@ -752,9 +752,9 @@ def timeline(ctx: Context, case_id: str) -> list[TimelineEntry]:
 
 # The case event each audit action of a case writes beside it (``_event``).
 _EVENT_OF_ACTION = {"step": "step", "due": "due", "reopen": "reopened"}
-# An event is written just before its audit entry, in the same use case: the two
-# times may fall on either side of a second.
-_SAME_CHANGE = timedelta(seconds=2)
+# An event is written just before its audit entry, by the same laptop in the same use
+# case, so by the same clock: at most this much earlier.
+_SAME_CHANGE = timedelta(minutes=1)
 _Details = tuple[dict[str, Any] | None, dict[str, Any] | None]
 
 
@@ -786,8 +786,11 @@ def _other_laptops_facts(
     for entry in sorted(wanted, key=lambda e: (e.device_id, e.entry_id)):
         events = pending.get((entry.device_id, entry.user_id, _EVENT_OF_ACTION[entry.action]), [])
         when = history.moment(entry.at)
+        # the latest not taken yet that was written just before it: an entry whose
+        # event has not arrived (yet) takes none, rather than a later change's
         match = next(
-            (ev for ev in events if abs(history.moment(ev[0]) - when) <= _SAME_CHANGE), None
+            (ev for ev in reversed(events) if when - _SAME_CHANGE <= history.moment(ev[0]) <= when),
+            None,
         )
         if match is None:
             continue
