@@ -440,10 +440,17 @@ async def test_timeline_shows_another_laptops_entry_with_the_laptops_name(regist
     ctx = Context(open_database(register.path), today=lambda: TODAY)
     try:
         when = "2026-11-22T09:30:00+00:00"
-        entry = {"at": when, "user_id": register.facilitator, "action": "step"}
+        entry = {"user_id": register.facilitator, "entity": "case", "entity_id": register.case_id}
         receive(
             ctx,
-            other_laptop(LAPTOP_B, [{**entry, "entity": "case", "entity_id": register.case_id}]),
+            other_laptop(
+                LAPTOP_B,
+                [
+                    {**entry, "at": when, "action": "step"},
+                    # its case event has not arrived: what was done, and no more
+                    {**entry, "at": "2026-11-22T10:00:00+00:00", "action": "due"},
+                ],
+            ),
         )
         case_event(
             ctx, LAPTOP_B, register.case_id, register.facilitator, when, "step", step,
@@ -462,7 +469,9 @@ async def test_timeline_shows_another_laptops_entry_with_the_laptops_name(regist
         assert "Milica  on laptop Niš field laptop\n  Step changed" in timeline
         assert "Prepare papers and payment — In progress → Blocked" in timeline
         assert "registry office" not in timeline
-        assert timeline.count("on laptop") == 1  # this laptop's own entries name none
+        assert "Milica  on laptop Niš field laptop\n  Due date changed\n" in timeline
+        assert "no due date" not in timeline
+        assert timeline.count("on laptop") == 2  # this laptop's own entries name none
         app.choose_language("sr")
         await pilot.pause()
         in_serbian = translate_in("sr", "on laptop {laptop}").format(laptop="Niš field laptop")

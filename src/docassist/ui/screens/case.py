@@ -280,6 +280,8 @@ def timeline_text(entries: list[TimelineEntry], checklist: cl.Checklist | None) 
 
 
 def _timeline_detail(entry: TimelineEntry, checklist: cl.Checklist | None) -> str:
+    if entry.before is None and entry.after is None:
+        return ""  # another laptop's entry, its details not known here: what was done only
     before, after = entry.before or {}, entry.after or {}
     title = step_title(checklist, entry.step_key) if entry.step_key else ""
     if entry.action == "step":
