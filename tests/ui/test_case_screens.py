@@ -30,6 +30,13 @@ from docassist.ui.dialogs import (
 )
 from docassist.ui.screens.case import CaseScreen, checklist_text
 from docassist.ui.screens.dashboard import DashboardScreen
+from tests.services.timeline_support import (
+    LAPTOP_B,
+    case_event,
+    name_laptop,
+    other_laptop,
+    receive,
+)
 
 TODAY = date(2026, 11, 23)
 
@@ -423,6 +430,52 @@ async def test_timeline_shows_who_did_what(register):
         await pilot.press("t")
         await pilot.pause()
         assert screen.query_one("#case-details").display
+
+
+async def test_timeline_shows_another_laptops_entry_with_the_laptops_name(register):
+    """What Milica did on her own laptop reached this one through the hub: her step
+    change shows in the coordinator's timeline, with her laptop's name, and the step
+    (from the case event her laptop wrote), never the note she typed there."""
+    step = load_all().get("id-card").steps[0].key
+    ctx = Context(open_database(register.path), today=lambda: TODAY)
+    try:
+        when = "2026-11-22T09:30:00+00:00"
+        entry = {"user_id": register.facilitator, "entity": "case", "entity_id": register.case_id}
+        receive(
+            ctx,
+            other_laptop(
+                LAPTOP_B,
+                [
+                    {**entry, "at": when, "action": "step"},
+                    # its case event has not arrived: what was done, and no more
+                    {**entry, "at": "2026-11-22T10:00:00+00:00", "action": "due"},
+                ],
+            ),
+        )
+        case_event(
+            ctx, LAPTOP_B, register.case_id, register.facilitator, when, "step", step,
+            "in_progress", "blocked", "the registry office was closed",
+        )  # fmt: skip
+        name_laptop(ctx, LAPTOP_B, "Niš field laptop", when)
+    finally:
+        ctx.db.close()
+    app = _app(register)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _show_case(app, pilot, register.case_id)
+        await pilot.press("t")
+        await pilot.pause()
+        timeline = text(screen.query_one("#timeline"))
+        assert "22.11.2026" in timeline
+        assert "Milica  on laptop Niš field laptop\n  Step changed" in timeline
+        assert "Prepare papers and payment — In progress → Blocked" in timeline
+        assert "registry office" not in timeline
+        assert "Milica  on laptop Niš field laptop\n  Due date changed\n" in timeline
+        assert "no due date" not in timeline
+        assert timeline.count("on laptop") == 2  # this laptop's own entries name none
+        app.choose_language("sr")
+        await pilot.pause()
+        in_serbian = translate_in("sr", "on laptop {laptop}").format(laptop="Niš field laptop")
+        assert in_serbian in text(screen.query_one("#timeline"))
 
 
 async def test_a_case_whose_checklist_is_gone_still_shows_its_steps(register):

@@ -21,6 +21,7 @@ from docassist.domain.model import (
     is_active_case,
 )
 from docassist.domain.text import MAX_REASON_LENGTH, N_, Problem, too_long
+from docassist.services import history
 from docassist.services.context import Context, NotFoundError, ValidationError
 from docassist.services.documents import write_documents
 from docassist.store.cases import active_case_sql
@@ -103,6 +104,9 @@ class TimelineEntry:
     step_key: str | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    # None: written on this laptop; else the other laptop it was written on, as named
+    # in the timeline (services/history.py)
+    laptop: str | None = None
 
 
 def _d(value: str | None) -> date | None:
@@ -731,20 +735,96 @@ _NOT_VOIDED = " AND voided_at IS NULL"
 
 
 def timeline(ctx: Context, case_id: str) -> list[TimelineEntry]:
-    """Who did what to this case, and when, newest first."""
-    rows = ctx.db.execute(
-        "SELECT a.at, u.name, a.action, a.before, a.after FROM audit_log a "
-        "LEFT JOIN users u ON u.id = a.user_id "
-        "WHERE a.entity = 'case' AND a.entity_id = ? ORDER BY a.id DESC",
-        [case_id],
-    ).fetchall()
+    """Who did what to this case, when, and on which laptop, newest first: this laptop's
+    audit entries and the other laptops' (services/history.py says in which order)."""
+    entries = history.history(ctx, "case", case_id)
+    facts = _other_laptops_facts(ctx, case_id, [e for e in entries if e.laptop is not None])
     out = []
-    for at, name, action, before, after in rows:
-        b = json.loads(before) if before else None
-        a = json.loads(after) if after else None
+    for entry in entries:
+        if entry.laptop is None:
+            b, a = entry.before, entry.after
+        else:
+            b, a = facts.get((entry.device_id, entry.entry_id), (None, None))
         step = (a or {}).get("step") or (b or {}).get("step")
-        out.append(TimelineEntry(at, name, action, step, b, a))
+        out.append(TimelineEntry(entry.at, entry.user_name, entry.action, step, b, a, entry.laptop))
     return out
+
+
+# The case event each audit action of a case writes beside it (``_event``).
+_EVENT_OF_ACTION = {"step": "step", "due": "due", "reopen": "reopened"}
+# An event is written just before its audit entry, by the same laptop in the same use
+# case, so by the same clock: at most this much earlier.
+_SAME_CHANGE = timedelta(minutes=1)
+_Details = tuple[dict[str, Any] | None, dict[str, Any] | None]
+
+
+def _other_laptops_facts(
+    ctx: Context, case_id: str, remote: list[history.HistoryEntry]
+) -> dict[tuple[str, int], _Details]:
+    """What other laptops' entries changed, as before/after for the timeline, by each
+    entry's laptop and number. Audit entries travel without their details, but the case
+    event each laptop wrote beside its entry travels as a row: which step, from which
+    status to which, the due date come from it. Never its note (why a step is blocked,
+    a note on it): free text about the family, which the audit trail keeps only on the
+    laptop that wrote it, where an erasure reaches it. The case of an erased person (or
+    household) shows no more of them than the entries themselves."""
+    wanted = [e for e in remote if e.action in _EVENT_OF_ACTION]
+    if not wanted or _of_erased_person(ctx, case_id):
+        return {}
+    kinds = sorted(set(_EVENT_OF_ACTION.values()))
+    pending: dict[tuple[str, str | None, str], list[tuple[Any, ...]]] = {}
+    for row in ctx.db.execute(
+        "SELECT device_id, user_id, kind, at, step_key, from_status, to_status, note "
+        f"FROM case_events WHERE case_id = ? AND kind IN ({', '.join('?' * len(kinds))}) "
+        # in the order they came, for two at the same second
+        "ORDER BY at, rowid",
+        [case_id, *kinds],
+    ):
+        pending.setdefault((row[0], row[1], row[2]), []).append(row[3:])
+    found: dict[tuple[str, int], _Details] = {}
+    # oldest first, each event paired once: a laptop's changes in its own order
+    for entry in sorted(wanted, key=lambda e: (e.device_id, e.entry_id)):
+        events = pending.get((entry.device_id, entry.user_id, _EVENT_OF_ACTION[entry.action]), [])
+        when = history.moment(entry.at)
+        # the latest not taken yet that was written just before it: an entry whose
+        # event has not arrived (yet) takes none, rather than a later change's
+        match = next(
+            (ev for ev in reversed(events) if when - _SAME_CHANGE <= history.moment(ev[0]) <= when),
+            None,
+        )
+        if match is None:
+            continue
+        events.remove(match)
+        _at, step_key, from_status, to_status, note = match
+        key = (entry.device_id, entry.entry_id)
+        if entry.action == "due":
+            found[key] = (None, {"step": step_key, "due_date": _iso_day_or_none(note)})
+        elif entry.action == "step":
+            found[key] = (
+                {"step": step_key, "status": from_status},
+                {"step": step_key, "status": to_status},
+            )
+        else:
+            found[key] = ({"status": from_status}, {"status": to_status})
+    return found
+
+
+def _iso_day_or_none(text: str | None) -> str | None:
+    """A due date as the due event records it; anything else is not shown."""
+    try:
+        return date.fromisoformat(text).isoformat() if text else None
+    except ValueError:
+        return None
+
+
+def _of_erased_person(ctx: Context, case_id: str) -> bool:
+    row = ctx.db.execute(
+        "SELECT p.erased_at IS NOT NULL OR h.erased_at IS NOT NULL FROM cases c "
+        "LEFT JOIN persons p ON p.id = c.person_id "
+        "LEFT JOIN households h ON h.id = c.household_id WHERE c.id = ?",
+        [case_id],
+    ).fetchone()
+    return bool(row and row[0])
 
 
 # --- helpers ----------------------------------------------------------------

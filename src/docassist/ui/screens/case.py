@@ -257,7 +257,8 @@ def step_details(
 
 
 def timeline_text(entries: list[TimelineEntry], checklist: cl.Checklist | None) -> Text:
-    """Who did what to the case, and when, newest first, in the UI language."""
+    """Who did what to the case, when, and on which other laptop, newest first, in the
+    UI language."""
     out = Text()
     if not entries:
         out.append(_("Nothing has been recorded for this case yet."), style=_QUIET)
@@ -267,6 +268,10 @@ def timeline_text(entries: list[TimelineEntry], checklist: cl.Checklist | None) 
             out.append("\n")
         out.append(_when(entry.at), style="bold")
         out.append("  " + (entry.user_name or _("unknown user")), style="dim")
+        if entry.laptop is not None:
+            # Translators: beside who did it, in a case's history: the entry was made
+            # on another of the organisation's laptops (its name, or the start of its id).
+            out.append("  " + _("on laptop {laptop}").format(laptop=entry.laptop), style="dim")
         out.append("\n  " + _(TIMELINE_ACTIONS.get(entry.action, entry.action)))
         detail = _timeline_detail(entry, checklist)
         if detail:
@@ -275,6 +280,8 @@ def timeline_text(entries: list[TimelineEntry], checklist: cl.Checklist | None) 
 
 
 def _timeline_detail(entry: TimelineEntry, checklist: cl.Checklist | None) -> str:
+    if entry.before is None and entry.after is None:
+        return ""  # another laptop's entry, its details not known here: what was done only
     before, after = entry.before or {}, entry.after or {}
     title = step_title(checklist, entry.step_key) if entry.step_key else ""
     if entry.action == "step":
