@@ -176,6 +176,10 @@ def test_an_audit_entry_altered_in_a_bundle_is_refused_or_found(hub, laptops, tm
     path.write_bytes(bytes(altered))
     with pytest.raises(bundle.BundleError, match="damaged or was altered"):
         bundle.import_bundle(b.ctx, path)
+    # sealed with the key but not as docassist seals (no trail of others): refused
+    _seal(path, head, nonce, {"versions": [], "audit": contents["audit"]}, _org_key(a))
+    with pytest.raises(bundle.BundleError, match="damaged or was altered"):
+        bundle.import_bundle(b.ctx, path)
     assert dump(b) == before
 
     # sealed by a laptop of the organisation (it holds the key): it opens, and the

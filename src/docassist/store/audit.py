@@ -17,9 +17,11 @@ tells a lawful erasure from an edit.
 
 ``audit_log`` is a view joining both, read by everything that shows the trail.
 
-Each laptop's chain travels through the hub (services/sync): ``audit_remote`` keeps
-the entries other laptops wrote, exactly as they were chained there (their numbers,
-their hashes), one row per entry (its hash: the same entry arriving twice is one row).
+Each laptop's chain travels through the hub and in bundles (services/sync):
+``audit_remote`` keeps the entries other laptops wrote, exactly as they were chained
+there (their numbers, their hashes), one row per entry (its hash: the same entry
+arriving twice is one row); ``audit_relay`` lists those that came by bundle and are
+still to be passed on to the hub.
 Only the chained columns travel; the values before and after stay where they were
 written (personal data, which erasure rewrites there), and the chain holds only their
 digest. ``verify_remote_chains`` checks every other laptop's chain by its own links:

@@ -379,7 +379,8 @@ def _push(ctx: Context, conn: Any, dsn: str, progress: Progress) -> int:
 
 
 # The audit trail travels as each laptop's chain (store/audit.py): a laptop sends its own
-# entries after the last one the hub committed, and a coordinator's laptop receives every
+# entries after the last one the hub committed, and those of other laptops that reached
+# it by bundle (services/sync/bundle.py), and a coordinator's laptop receives every
 # other laptop's. Both positions are kept like the pull's: cut anywhere, the next sync
 # sends or asks again, and the hub and the laptop skip an entry they have (by its hash).
 def _push_audit(ctx: Context, conn: Any, dsn: str, source: str) -> None:

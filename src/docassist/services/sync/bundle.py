@@ -189,7 +189,23 @@ def _read(path: Path, org_id: str, key: bytes) -> tuple[dict[str, Any], dict[str
         contents = json.loads(zlib.decompress(body))
     except (CryptoError, ValueError, zlib.error) as err:
         raise _damaged(name) from err
+    if not _well_formed(contents):  # sealed with the key, but not as this code seals
+        raise _damaged(name)
     return header, contents
+
+
+def _well_formed(contents: Any) -> bool:
+    if not isinstance(contents, dict):
+        return False
+    parts = [contents.get(k) for k in ("versions", "audit", "audit_held")]
+    trails: list[list[Any]] = [p for p in parts if isinstance(p, list)]
+    if len(trails) != len(parts):
+        return False
+    return all(
+        isinstance(e, dict) and all(c in e for c in audit.TRAVELS)
+        for trail in trails[1:]
+        for e in trail
+    )
 
 
 def _damaged(name: str) -> BundleError:
