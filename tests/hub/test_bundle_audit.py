@@ -85,6 +85,9 @@ def test_a_laptop_without_network_delivers_its_trail_by_bundle(hub, laptops, tmp
     again = bundle.import_bundle(b.ctx, path)
     assert (again.new, again.audit) == (0, 0)
     assert dump(b) == before  # importing twice changes nothing
+    checked = check_register(b.path)  # a's chain verifies where it arrived
+    assert checked.findings == [] and checked.remote is not None
+    assert (checked.remote.devices, checked.remote.count) == (1, len(carried))
 
     b.sync()  # passes a's trail on
     assert to_relay(b) == 0

@@ -466,7 +466,7 @@ def verify_remote_chains(conn: sqlite3.Connection) -> ChainBreak | RemoteChains 
             continue
         before = numbers.get(row["prev_hash"])
         if before is None:
-            if oldest:
+            if oldest and isinstance(row["id"], int) and row["id"] > 1:  # entries before it
                 partial.append(RemoteStart(str(row["device_id"]), row["id"], row["at"]))
                 continue
             return ChainBreak(_REMOTE_MISSING, row["id"], **where)
