@@ -327,3 +327,38 @@ def test_the_hub_hashes_an_entry_as_the_laptop_does(hub):
         entries.append(row)
     with hub_io.connect(hub) as conn:
         assert hub_io.push_audit(conn, hub, entries, "device-1") == len(entries)
+
+
+def test_hub_upgrade_gives_an_older_hub_the_check_of_relayed_entries(hub):
+    """A hub laid out before relaying kept any entry pushed to it; ``hub upgrade`` lays
+    push_audit out again (CREATE OR REPLACE), with the hash check."""
+    from docassist.services.sync import hub_sql
+    from docassist.services.sync.hub import schema_fingerprint
+    from docassist.store.migrations import KNOWN
+
+    start = hub_sql.CREATE.index("CREATE OR REPLACE FUNCTION docassist.push_audit")
+    end = hub_sql.CREATE.index("END\n$$;", start) + len("END\n$$;")
+    before = hub_sql.CREATE[start:end].replace(f"WHERE x.hash = {hub_sql.AUDIT_HASH}", "")
+    with psycopg.connect(hub) as conn:
+        conn.execute(before)
+        conn.execute(
+            "UPDATE docassist.meta SET value = %s WHERE key = 'schema'",
+            [schema_fingerprint(KNOWN[:-1])],
+        )
+    row = {c: None for c in audit.CHAINED} | {
+        "id": 1,
+        "at": "2026-11-23T09:00:00+00:00",
+        "device_id": "device-1",
+        "action": "create",
+        "entity": "household",
+        "entity_id": "h1",
+        "prev_hash": audit.GENESIS,
+    }
+    wrong = [{**row, "hash": "f" * 64}, {**row, "id": 2, "hash": "e" * 64}]
+    with hub_io.connect(hub) as conn:
+        assert hub_io.push_audit(conn, hub, wrong[:1], "device-1") == 1  # as it was
+    sync.upgrade_hub(hub)
+    with hub_io.connect(hub) as conn:
+        assert hub_io.push_audit(conn, hub, wrong[1:], "device-1") == 0
+        right = {**row, "id": 2, "hash": audit.entry_hash({**row, "id": 2})}
+        assert hub_io.push_audit(conn, hub, [right], "device-1") == 1
