@@ -925,24 +925,6 @@ def m0020_renewed_device(db: Database) -> None:
     )
 
 
-@_migration("0021_audit_relay")
-def m0021_audit_relay(db: Database) -> None:
-    # Issue 17 (a): bundles carry the audit trail. Other laptops' entries that arrive by
-    # bundle are kept in audit_remote like those from the hub, and this laptop passes
-    # them on to the hub at its next sync (a laptop that only ever syncs by USB stick
-    # would otherwise never deliver its trail). audit_relay lists those still to send,
-    # by hash; a sync removes each once the hub has committed it. Entries that came from
-    # the hub are not listed: the hub has them.
-    _run_script(
-        db,
-        """
-    CREATE TABLE audit_relay (
-        hash TEXT PRIMARY KEY REFERENCES audit_remote(hash)
-    ) WITHOUT ROWID;
-    """,
-    )
-
-
 @_migration("0022_drafts")
 def m0022_drafts(db: Database) -> None:
     # Issue 16 §1: a terminal closed (SIGHUP) while a form or dialog held typing. Nobody
@@ -967,5 +949,23 @@ def m0022_drafts(db: Database) -> None:
     );
     CREATE INDEX drafts_household ON drafts(household_id) WHERE household_id IS NOT NULL;
     CREATE INDEX drafts_person ON drafts(person_id) WHERE person_id IS NOT NULL;
+    """,
+    )
+
+
+@_migration("0023_audit_relay")
+def m0023_audit_relay(db: Database) -> None:
+    # Issue 17 (a): bundles carry the audit trail. Other laptops' entries that arrive by
+    # bundle are kept in audit_remote like those from the hub, and this laptop passes
+    # them on to the hub at its next sync (a laptop that only ever syncs by USB stick
+    # would otherwise never deliver its trail). audit_relay lists those still to send,
+    # by hash; a sync removes each once the hub has committed it. Entries that came from
+    # the hub are not listed: the hub has them.
+    _run_script(
+        db,
+        """
+    CREATE TABLE audit_relay (
+        hash TEXT PRIMARY KEY REFERENCES audit_remote(hash)
+    ) WITHOUT ROWID;
     """,
     )
