@@ -49,3 +49,29 @@ def new_database(pg):
 def hub_dsn(new_database) -> str:
     """A new, empty database for one test, as the DSN a coordinator would type."""
     return new_database()
+
+
+@pytest.fixture
+def hub(hub_dsn) -> str:
+    """An initialised hub; returns its (owner's) DSN."""
+    from docassist.services import sync
+
+    sync.init_hub(hub_dsn)
+    return hub_dsn
+
+
+@pytest.fixture
+def laptops(tmp_path):
+    """A function making a laptop (tests/hub/support.py) named ``name``, each a register
+    of its own in the test's folder, all closed at the end of the test."""
+    from tests.hub.support import Laptop
+
+    made: list[Laptop] = []
+
+    def make(name: str, **kwargs) -> Laptop:
+        made.append(Laptop(tmp_path / f"{name}.db", **kwargs))
+        return made[-1]
+
+    yield make
+    for laptop in made:
+        laptop.close()

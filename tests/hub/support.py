@@ -71,3 +71,14 @@ class Laptop:
 
     def pending(self) -> int:
         return outbox.count_pending(self.db)
+
+
+def dump(laptop: Laptop) -> dict:
+    """Every table of the laptop's register, row for row (what must not change)."""
+    tables = [
+        r[0]
+        for r in laptop.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts%'"
+        )
+    ]
+    return {t: laptop.db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}

@@ -7,33 +7,13 @@ from __future__ import annotations
 import sqlite3
 
 import psycopg
-import pytest
 
 from docassist.domain.model import Role
-from docassist.services import scopes, sync
+from docassist.services import scopes
 from docassist.services.users import create_user
 from docassist.store.audit import ChainBreak
 from docassist.store.db import check_register
 from tests.hub.support import Laptop
-
-
-@pytest.fixture
-def laptops(tmp_path):
-    made = []
-
-    def make(name: str) -> Laptop:
-        made.append(Laptop(tmp_path / f"{name}.db"))
-        return made[-1]
-
-    yield make
-    for laptop in made:
-        laptop.close()
-
-
-@pytest.fixture
-def hub(hub_dsn):
-    sync.init_hub(hub_dsn)
-    return hub_dsn
 
 
 def own_chain(laptop: Laptop) -> dict[str, tuple]:

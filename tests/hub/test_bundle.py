@@ -12,7 +12,7 @@ from docassist.services import sync
 from docassist.services.sync import bundle
 from docassist.store import outbox
 from docassist.store.migrations import KNOWN
-from tests.hub.support import Laptop
+from tests.hub.support import Laptop, dump
 
 ORG = ("org-1", base64.b64encode(b"k" * 32).decode())
 
@@ -33,16 +33,6 @@ def laptops(tmp_path):
     yield make
     for laptop in made:
         laptop.close()
-
-
-def dump(laptop: Laptop) -> dict:
-    tables = [
-        r[0]
-        for r in laptop.db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts%'"
-        )
-    ]
-    return {t: laptop.db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
 
 
 def test_a_bundle_carries_the_families_and_importing_twice_changes_nothing(laptops, tmp_path):

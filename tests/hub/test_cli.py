@@ -231,3 +231,38 @@ def test_db_check_verifies_the_other_laptops_audit_trails_it_holds(capsys, tmp_p
     status, out, err = run(capsys, "--db", str(a), "db", "check")
     assert status == 1 and "audit trail of laptop" in err and "entry 2 " in err
     assert "Traceback" not in err
+
+
+def test_a_bundle_carries_the_audit_trail_and_db_check_says_from_where(capsys, tmp_path, hub_dsn):
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    make_register(a)
+    make_register(b, family="Jovanović", user="Fikret")
+    assert run(capsys, "hub", "init", hub_dsn)[0] == 0
+    for path, user in ((a, "Milica"), (b, "Fikret")):
+        assert run(capsys, "--db", str(path), "hub", "connect", hub_dsn, "--user", user)[0] == 0
+    work = open_database(a)  # a goes on offline
+    ctx = Context(work, today=lambda: TODAY)
+    ctx.user_id = work.execute("SELECT id FROM users").fetchone()[0]
+    hh.register_household(ctx, hh.HouseholdInput("Ramić", municipality="Niš"))
+    work.close()
+    stick = tmp_path / "a.bundle"
+    assert run(capsys, "--db", str(a), "sync", "export", "--output", str(stick))[0] == 0
+    status, out, err = run(capsys, "--db", str(b), "sync", "import", str(stick))
+    assert status == 0, err
+    assert "audit entries of other laptops new here" in out or "audit entry of" in out
+    status, out, err = run(capsys, "--db", str(b), "sync", "import", str(stick))
+    assert status == 0 and "Nothing new" in out
+    status, out, err = run(capsys, "--db", str(b), "db", "check")
+    assert status == 0, err
+    assert "from the hub or bundles" in out and "is here from" not in out
+
+    import sqlite3
+
+    raw = sqlite3.connect(b)  # a's first entries not received (as if relayed so)
+    raw.execute("DROP TRIGGER audit_remote_no_delete")
+    raw.execute("DELETE FROM audit_remote WHERE id < 3")
+    raw.commit()
+    raw.close()
+    status, out, err = run(capsys, "--db", str(b), "db", "check")
+    assert status == 0, err
+    assert "is here from its entry 3 of" in out

@@ -4,30 +4,10 @@ of their data is left in a conflict, an outbox or the hub (issue 17)."""
 from __future__ import annotations
 
 import psycopg
-import pytest
 
 from docassist.services import erasure, sync
 from docassist.services import households as hh
 from tests.hub.support import Laptop
-
-
-@pytest.fixture
-def laptops(tmp_path):
-    made = []
-
-    def make(name: str) -> Laptop:
-        made.append(Laptop(tmp_path / f"{name}.db"))
-        return made[-1]
-
-    yield make
-    for laptop in made:
-        laptop.close()
-
-
-@pytest.fixture
-def hub(hub_dsn):
-    sync.init_hub(hub_dsn)
-    return hub_dsn
 
 
 def copies(laptop: Laptop, word: str) -> list[str]:

@@ -17,12 +17,6 @@ from docassist.store import outbox
 from tests.hub.support import Laptop
 
 
-@pytest.fixture
-def hub(hub_dsn):
-    sync.init_hub(hub_dsn)
-    return hub_dsn
-
-
 def notes(laptop: Laptop, household: str, text: str) -> None:
     hh.update_household(
         laptop.ctx, household, hh.HouseholdInput("Petrović", municipality="Novi Sad", notes=text)

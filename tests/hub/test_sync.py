@@ -17,20 +17,6 @@ SYNCED = ("users", "households", "persons", "documents", "cases", "case_steps", 
 
 
 @pytest.fixture
-def laptops(tmp_path):
-    made = []
-
-    def make(name: str, **kwargs) -> Laptop:
-        laptop = Laptop(tmp_path / f"{name}.db", **kwargs)
-        made.append(laptop)
-        return laptop
-
-    yield make
-    for laptop in made:
-        laptop.close()
-
-
-@pytest.fixture
 def hub(hub_dsn):
     """An initialised hub; returns its (owner's) DSN."""
     assert sync.init_hub(hub_dsn) is True

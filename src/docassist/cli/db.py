@@ -156,13 +156,21 @@ def _check(args: argparse.Namespace, path: Path) -> int:
     if result.remote is not None:
         print(
             ngettext(
-                "The audit trail of {n} other laptop ({entries} entries, from the hub) "
-                "verifies, by its own chain.",
-                "The audit trails of {n} other laptops ({entries} entries, from the hub) "
-                "verify, each by its own chain.",
+                "The audit trail of {n} other laptop ({entries} entries, from the hub or "
+                "bundles) verifies, by its own chain.",
+                "The audit trails of {n} other laptops ({entries} entries, from the hub or "
+                "bundles) verify, each by its own chain.",
                 result.remote.devices,
             ).format(n=result.remote.devices, entries=result.remote.count)
         )
+        for start in result.remote.partial:
+            # not a break: a bundle or the hub brings the rest (store/audit.py says why)
+            print(
+                _(
+                    "The audit trail of laptop {device} is here from its entry {id} of {at} "
+                    "on: the entries before it have not reached this register."
+                ).format(device=start.device[:8], id=start.id, at=start.at)
+            )
     return 0
 
 

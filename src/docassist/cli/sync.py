@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.sync_command == "import":
             done = bundle.import_bundle(ctx, Path(args.bundle))
-            if not done.new:
+            if not done.new and not done.audit:
                 print(
                     _("Nothing new in {path}: this register already had all of it.").format(
                         path=args.bundle
@@ -105,6 +105,16 @@ def run(args: argparse.Namespace) -> int:
                     _("Imported {path}: {new} of {total} records new here, {conflicts}.").format(
                         path=args.bundle, new=done.new, total=done.versions, conflicts=conflicts
                     )
+                )
+            if done.audit:
+                print(
+                    ngettext(
+                        "{n} audit entry of other laptops new here; the next sync passes "
+                        "it on to the hub.",
+                        "{n} audit entries of other laptops new here; the next sync passes "
+                        "them on to the hub.",
+                        done.audit,
+                    ).format(n=done.audit)
                 )
             return 0
         summary = sync.sync(ctx)

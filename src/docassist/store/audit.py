@@ -17,9 +17,11 @@ tells a lawful erasure from an edit.
 
 ``audit_log`` is a view joining both, read by everything that shows the trail.
 
-Each laptop's chain travels through the hub (services/sync): ``audit_remote`` keeps
-the entries other laptops wrote, exactly as they were chained there (their numbers,
-their hashes), one row per entry (its hash: the same entry arriving twice is one row).
+Each laptop's chain travels through the hub and in bundles (services/sync):
+``audit_remote`` keeps the entries other laptops wrote, exactly as they were chained
+there (their numbers, their hashes), one row per entry (its hash: the same entry
+arriving twice is one row); ``audit_relay`` lists those that came by bundle and are
+still to be passed on to the hub.
 Only the chained columns travel; the values before and after stay where they were
 written (personal data, which erasure rewrites there), and the chain holds only their
 digest. ``verify_remote_chains`` checks every other laptop's chain by its own links:
@@ -333,13 +335,31 @@ def entries_after(db: Database, after_id: int, limit: int) -> list[dict[str, Any
     return [dict(zip(TRAVELS, r, strict=True)) for r in rows]
 
 
-def add_remote_entries(db: Database, entries: Iterable[Mapping[str, Any]]) -> int:
+def held_entries(db: Database) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every entry this register holds, as they travel: its own chain, and the other
+    laptops' (each laptop's oldest first). What a bundle carries."""
+    own = entries_after(db, 0, -1)
+    rows = db.execute(
+        f"SELECT {', '.join(TRAVELS)} FROM audit_remote ORDER BY device_id, id"
+    ).fetchall()
+    return own, [dict(zip(TRAVELS, r, strict=True)) for r in rows]
+
+
+def add_remote_entries(
+    db: Database, entries: Iterable[Mapping[str, Any]], *, relay: bool = False
+) -> int:
     """Keep other laptops' ``entries`` (as ``entries_after`` gives them) as they came:
     one already here (by its hash, in this register's own chain or among the others')
-    is skipped. Returns how many were new. Checked by ``verify_remote_chains``, not
-    here: what arrived is kept as it is, so that a check can name what is wrong."""
+    is skipped, and so is one numbered by this laptop itself (its own chain is written
+    here, never received). Returns how many were new. ``relay``: they came by bundle,
+    and the next sync passes them on to the hub (``entries_to_relay``). Checked by
+    ``verify_remote_chains``, not here: what arrived is kept as it is, so that a check
+    can name what is wrong."""
+    me = db.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
     added = 0
     for entry in entries:
+        if me is not None and entry["device_id"] == me[0]:
+            continue
         if db.execute("SELECT 1 FROM audit_entries WHERE hash = ?", [entry["hash"]]).fetchone():
             continue  # this register's own (pushed under an id it had before a restore)
         cur = db.execute(
@@ -347,8 +367,27 @@ def add_remote_entries(db: Database, entries: Iterable[Mapping[str, Any]]) -> in
             f"VALUES ({', '.join('?' * len(TRAVELS))})",
             [entry[c] for c in TRAVELS],
         )
+        if cur.rowcount and relay:
+            db.execute("INSERT OR IGNORE INTO audit_relay (hash) VALUES (?)", [entry["hash"]])
         added += cur.rowcount
     return added
+
+
+def entries_to_relay(db: Database, limit: int) -> list[dict[str, Any]]:
+    """Other laptops' entries that came by bundle and are not yet sent to the hub,
+    each laptop's oldest first (so the hub receives each chain in its order)."""
+    columns = ", ".join(f"r.{c}" for c in TRAVELS)
+    rows = db.execute(
+        f"SELECT {columns} FROM audit_relay q JOIN audit_remote r ON r.hash = q.hash "
+        "ORDER BY r.device_id, r.id LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [dict(zip(TRAVELS, r, strict=True)) for r in rows]
+
+
+def relayed(db: Database, hashes: Iterable[str]) -> None:
+    """The hub has committed these relayed entries: they need not be sent again."""
+    db.conn.executemany("DELETE FROM audit_relay WHERE hash = ?", [[h] for h in hashes])
 
 
 _REMOTE_EDITED = N_(
@@ -366,11 +405,23 @@ _REMOTE_BROKEN = N_(
 
 
 @dataclass(frozen=True)
+class RemoteStart:
+    """A laptop's chain held here only from ``id`` on: the entries before it have not
+    reached this register (the hub or a bundle brings them)."""
+
+    device: str
+    id: int
+    at: str
+
+
+@dataclass(frozen=True)
 class RemoteChains:
     """What a clean check of the other laptops' chains found."""
 
     devices: int
     count: int
+    # the chains held only from some entry on, each verified from there
+    partial: tuple[RemoteStart, ...] = ()
 
 
 def verify_remote_chains(conn: sqlite3.Connection) -> ChainBreak | RemoteChains | None:
@@ -381,8 +432,15 @@ def verify_remote_chains(conn: sqlite3.Connection) -> ChainBreak | RemoteChains 
     chain it had). The first break found, else how many laptops and entries; None when
     there are none (or no such table in this register's version).
 
-    As for this register's own chain, the newest entries of a laptop removed leave
-    nothing to find; the values before and after are not here to check."""
+    A chain may be here only from some entry on: one relayed by a bundle, or read from
+    the hub by a laptop whose user became a coordinator after its first syncs. So the
+    oldest entry held of a laptop may follow one that is not here: that is where this
+    register's copy starts (``RemoteChains.partial``), not a break; every entry after
+    it must follow the one before it, so an entry removed further on, or edited
+    anywhere, is still found. What this cannot tell apart: a laptop's first entries
+    removed here look like ones not received (the check says from where it holds
+    each chain), as the newest entries removed leave nothing to find; the values
+    before and after are not here to check."""
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     if "audit_remote" not in names:
         return None
@@ -396,7 +454,11 @@ def verify_remote_chains(conn: sqlite3.Connection) -> ChainBreak | RemoteChains 
     if not rows:
         return None
     numbers.update((r["hash"], r["id"]) for r in rows)
+    partial: list[RemoteStart] = []
+    device = None
     for row in rows:
+        oldest = row["device_id"] != device
+        device = row["device_id"]
         where = {"device": str(row["device_id"])[:8], "id": row["id"], "at": row["at"]}
         if entry_hash(row) != row["hash"]:
             return ChainBreak(_REMOTE_EDITED, row["id"], **where)
@@ -404,7 +466,10 @@ def verify_remote_chains(conn: sqlite3.Connection) -> ChainBreak | RemoteChains 
             continue
         before = numbers.get(row["prev_hash"])
         if before is None:
+            if oldest and isinstance(row["id"], int) and row["id"] > 1:  # entries before it
+                partial.append(RemoteStart(str(row["device_id"]), row["id"], row["at"]))
+                continue
             return ChainBreak(_REMOTE_MISSING, row["id"], **where)
         if not isinstance(row["id"], int) or before + 1 != row["id"]:
             return ChainBreak(_REMOTE_BROKEN, row["id"], **where)
-    return RemoteChains(len({r["device_id"] for r in rows}), len(rows))
+    return RemoteChains(len({r["device_id"] for r in rows}), len(rows), tuple(partial))

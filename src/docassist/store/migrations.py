@@ -951,3 +951,21 @@ def m0022_drafts(db: Database) -> None:
     CREATE INDEX drafts_person ON drafts(person_id) WHERE person_id IS NOT NULL;
     """,
     )
+
+
+@_migration("0023_audit_relay")
+def m0023_audit_relay(db: Database) -> None:
+    # Issue 17 (a): bundles carry the audit trail. Other laptops' entries that arrive by
+    # bundle are kept in audit_remote like those from the hub, and this laptop passes
+    # them on to the hub at its next sync (a laptop that only ever syncs by USB stick
+    # would otherwise never deliver its trail). audit_relay lists those still to send,
+    # by hash; a sync removes each once the hub has committed it. Entries that came from
+    # the hub are not listed: the hub has them.
+    _run_script(
+        db,
+        """
+    CREATE TABLE audit_relay (
+        hash TEXT PRIMARY KEY REFERENCES audit_remote(hash)
+    ) WITHOUT ROWID;
+    """,
+    )

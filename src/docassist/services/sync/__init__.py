@@ -305,6 +305,7 @@ def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
         pulled, conflicts = _apply_inbox(ctx, hub_source(state), pushed, progress)
         # last, so that the entry this sync itself wrote travels with it
         _push_audit(ctx, conn, dsn, hub_source(state))
+        _relay_audit(ctx, conn, dsn)
         _pull_audit(ctx, conn, dsn, hub_source(state))
         held = hub.households_held(conn)
     if held is not None:
@@ -378,7 +379,8 @@ def _push(ctx: Context, conn: Any, dsn: str, progress: Progress) -> int:
 
 
 # The audit trail travels as each laptop's chain (store/audit.py): a laptop sends its own
-# entries after the last one the hub committed, and a coordinator's laptop receives every
+# entries after the last one the hub committed, and those of other laptops that reached
+# it by bundle (services/sync/bundle.py), and a coordinator's laptop receives every
 # other laptop's. Both positions are kept like the pull's: cut anywhere, the next sync
 # sends or asks again, and the hub and the laptop skip an entry they have (by its hash).
 def _push_audit(ctx: Context, conn: Any, dsn: str, source: str) -> None:
@@ -389,6 +391,16 @@ def _push_audit(ctx: Context, conn: Any, dsn: str, source: str) -> None:
         after = int(entries[-1]["id"])
         with ctx.use_case():
             outbox.set_cursor(ctx.db, key, position=after)
+
+
+def _relay_audit(ctx: Context, conn: Any, dsn: str) -> None:
+    """Pass on to the hub the other laptops' entries that came here by bundle (the hub
+    keeps one of each, so sending one it has costs nothing); each leaves the list once
+    the hub has committed it."""
+    while entries := audit.entries_to_relay(ctx.db, hub.AUDIT_BATCH):
+        hub.push_audit(conn, dsn, entries, ctx.device_id)
+        with ctx.use_case():
+            audit.relayed(ctx.db, [e["hash"] for e in entries])
 
 
 def _pull_audit(ctx: Context, conn: Any, dsn: str, source: str) -> int:
@@ -565,7 +577,9 @@ def get_conflict(ctx: Context, conflict_id: str) -> ConflictView:
 RESOLVE_REFUSAL = N_("Only a coordinator may settle a conflict between two laptops.")
 
 
-def _is_coordinator(ctx: Context) -> bool:
+def is_coordinator(ctx: Context) -> bool:
+    """Whether this context's user reads every laptop's records and audit trails (as
+    the hub's ``i_see_everything`` says for their laptop)."""
     if ctx.user_id is None:
         return False
     row = ctx.db.execute("SELECT role FROM users WHERE id = ?", [ctx.user_id]).fetchone()
@@ -593,7 +607,7 @@ def resolve_conflict(
     "merged": the row as it is now, with the fields in ``take`` taken from the losing
     version (and the columns computed from them). What is put back or merged is written
     as a new change, so every laptop gets it. One audit entry says which."""
-    if not _is_coordinator(ctx):
+    if not is_coordinator(ctx):
         raise ValidationError({"user": [Problem("role", RESOLVE_REFUSAL)]})
     view = get_conflict(ctx, conflict_id)
     if view.resolved_at is not None:
@@ -679,7 +693,7 @@ def list_devices(ctx: Context) -> list[hub.Device]:
 def revoke_device(ctx: Context, device: str) -> str:
     """Revoke a lost laptop (by its id or the id's first characters; coordinators):
     its hub login stops working. Audited. Returns the device id."""
-    if not _is_coordinator(ctx):
+    if not is_coordinator(ctx):
         raise ValidationError({"user": [Problem("role", REVOKE_REFUSAL)]})
     dsn = _connected(ctx)["hub_dsn"]
     with hub.connect(dsn, device=True) as conn:

@@ -6,6 +6,18 @@ lacks nothing this one has; importing merges each version by the same rule as th
 (domain/sync.py) and passes them on to the hub at its next sync. Importing a bundle
 twice changes nothing: every version in it is then already covered.
 
+**The audit trail goes with it** (format 2): this laptop's own chain and the other
+laptops' entries it holds (``audit_remote``), all of them, as the rows are all of
+them: the receiver may lack any. They travel as they travel to the hub (the chained
+columns; the values before and after stay where they were written), arrive in the
+receiver's ``audit_remote`` (one of each, by hash; its own skipped), are checked there
+by ``db check`` like those from the hub, and go on to the hub at its next sync, which
+is how a laptop that only ever syncs by USB stick delivers its trail. Who may read
+whose trail follows the hub: a coordinator's laptop keeps every entry a bundle
+carries; any other keeps only the trail of the laptop that made the bundle (it carries
+it to the hub for that laptop, as the hub lets a laptop read what it sent), never the
+third laptops' entries that one holds.
+
 **Encrypted and signed for the organisation** with its key (32 random bytes made by
 ``hub init``, kept in the hub and, encrypted with the register, on every laptop that has
 connected): XChaCha20-Poly1305 from libsodium (PyNaCl). That is authenticated
@@ -37,12 +49,12 @@ from docassist.domain.text import N_
 from docassist.services.context import Context
 from docassist.services.files import write_bytes
 from docassist.services.households import refresh_search_text
-from docassist.services.sync import laptop
+from docassist.services.sync import is_coordinator, laptop
 from docassist.services.sync.hub import HubError, schema_fingerprint, schema_name
-from docassist.store import outbox
+from docassist.store import audit, outbox
 
 MAGIC = b"docassist-bundle\n"
-FORMAT = 1
+FORMAT = 2  # 2: with the audit trail
 
 
 class BundleError(HubError):
@@ -54,6 +66,7 @@ class Imported:
     versions: int  # in the bundle
     new: int  # that changed something here
     conflicts: int
+    audit: int = 0  # other laptops' audit entries new here
 
 
 def _org(ctx: Context) -> tuple[str, bytes]:
@@ -113,6 +126,7 @@ def export_bundle(ctx: Context, path: Path) -> int:
     with ctx.use_case():  # seals what was written outside a use case first
         pass
     versions = _versions(ctx)
+    own, held = audit.held_entries(ctx.db)
     header = {
         "format": FORMAT,
         "org_id": org_id,
@@ -120,18 +134,25 @@ def export_bundle(ctx: Context, path: Path) -> int:
         "device": ctx.device_id,
         "made_at": ctx.now(),
         "versions": len(versions),
+        "audit": len(own) + len(held),
     }
     head = MAGIC + canonical_json(header).encode() + b"\n"
     nonce = secrets.token_bytes(bindings.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)
-    body = zlib.compress(canonical_json(versions).encode(), 6)
+    contents = {"versions": versions, "audit": own, "audit_held": held}
+    body = zlib.compress(canonical_json(contents).encode(), 6)
     sealed = bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(body, head, nonce, key)
     write_bytes(path, head + nonce + sealed)
     with ctx.use_case():
-        ctx.audit("export", "bundle", ctx.device_id, after={"versions": len(versions)})
+        ctx.audit(
+            "export",
+            "bundle",
+            ctx.device_id,
+            after={"versions": len(versions), "audit": len(own) + len(held)},
+        )
     return len(versions)
 
 
-def _read(path: Path, org_id: str, key: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _read(path: Path, org_id: str, key: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
     data = Path(path).read_bytes()
     name = str(path)
     if not data.startswith(MAGIC) or b"\n" not in data[len(MAGIC) :]:
@@ -165,10 +186,26 @@ def _read(path: Path, org_id: str, key: bytes) -> tuple[dict[str, Any], list[dic
         body = bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
             rest[size:], head, rest[:size], key
         )
-        versions = json.loads(zlib.decompress(body))
+        contents = json.loads(zlib.decompress(body))
     except (CryptoError, ValueError, zlib.error) as err:
         raise _damaged(name) from err
-    return header, versions
+    if not _well_formed(contents):  # sealed with the key, but not as this code seals
+        raise _damaged(name)
+    return header, contents
+
+
+def _well_formed(contents: Any) -> bool:
+    if not isinstance(contents, dict):
+        return False
+    parts = [contents.get(k) for k in ("versions", "audit", "audit_held")]
+    trails: list[list[Any]] = [p for p in parts if isinstance(p, list)]
+    if len(trails) != len(parts):
+        return False
+    return all(
+        isinstance(e, dict) and all(c in e for c in audit.TRAVELS)
+        for trail in trails[1:]
+        for e in trail
+    )
 
 
 def _damaged(name: str) -> BundleError:
@@ -186,7 +223,9 @@ def import_bundle(ctx: Context, path: Path) -> Imported:
     the next sync). Refused whole if it is not this organisation's, of this schema, and
     exactly as it was made."""
     org_id, key = _org(ctx)
-    header, versions = _read(path, org_id, key)
+    header, contents = _read(path, org_id, key)
+    versions = contents["versions"]
+    trail = contents["audit"] + (contents["audit_held"] if is_coordinator(ctx) else [])
     applied = laptop.Applied()
     db = ctx.db
     now = ctx.now()
@@ -210,11 +249,18 @@ def import_bundle(ctx: Context, path: Path) -> Imported:
             for household_id in applied.households:
                 refresh_search_text(ctx, household_id)
             laptop.scrub_erased_conflicts(db)
-        if applied.written:
+        # the other laptops' entries: kept, and passed on to the hub at the next sync
+        added = audit.add_remote_entries(db, trail, relay=True)
+        if applied.written or added:
             ctx.audit(
                 "import",
                 "bundle",
                 str(header.get("device", "?")),
-                after={"versions": len(versions), "new": applied.written, "conflicts": conflicts},
+                after={
+                    "versions": len(versions),
+                    "new": applied.written,
+                    "conflicts": conflicts,
+                    "audit": added,
+                },
             )
-    return Imported(len(versions), applied.written, conflicts)
+    return Imported(len(versions), applied.written, conflicts, added)

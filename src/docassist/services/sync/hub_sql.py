@@ -26,6 +26,23 @@ readings differently from the laptops.
 
 from __future__ import annotations
 
+from docassist.store.audit import CHAINED, SCHEME
+
+
+def _audit_hash_sql() -> str:
+    """An audit entry's hash computed by the hub, as store/audit.py ``entry_hash`` makes
+    it: SHA-256 over the compact JSON array of the scheme and the chained columns
+    (PostgreSQL's to_json escapes text as Python's json does without ensure_ascii)."""
+    parts = [f"to_json('{SCHEME}'::text)::text"]
+    for column in CHAINED:
+        text = f"x.{column}::text" if column == "id" else f"to_json(x.{column})::text"
+        parts.append(f"coalesce({text}, 'null')")
+    array = "'[' || concat_ws(',', " + ", ".join(parts) + ") || ']'"
+    return f"encode(sha256(convert_to({array}, 'UTF8')), 'hex')"
+
+
+AUDIT_HASH = _audit_hash_sql()
+
 # The hub's own layout; a hub of another layout is upgraded by a newer docassist.
 HUB_FORMAT = "1"
 
@@ -360,7 +377,14 @@ BEGIN
 END
 $$;
 
--- A laptop's audit entries, added to the union (one already here is skipped).
+-- Audit entries added to the union (one already here is skipped, never changed): the
+-- caller's own, and other laptops' it received by bundle and relays (a laptop that syncs
+-- only by USB stick reaches the hub through the laptops it hands its bundles to).
+-- ``pushed_by`` is the device that sent the entry here. Nothing here changes or removes
+-- an entry, and devices may not write the table otherwise. An entry is kept only if
+-- its hash is the one over its columns (store/audit.py ``entry_hash``, the same JSON
+-- array here): else a relaying device could take a real entry's hash for content of
+-- its own, and the real entry, arriving later, would be skipped as already here.
 CREATE OR REPLACE FUNCTION docassist.push_audit(entries jsonb, from_device text)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, docassist AS $$
@@ -382,6 +406,7 @@ BEGIN
         FROM jsonb_to_recordset(entries) AS x(
             hash text, device_id text, id bigint, at text, user_id text, action text,
             entity text, entity_id text, details_sha256 text, redacts text, prev_hash text)
+        WHERE x.hash = {AUDIT_HASH}
         ON CONFLICT (hash) DO NOTHING
         RETURNING 1
     )
@@ -469,7 +494,8 @@ CREATE POLICY device_reads ON docassist.rows FOR SELECT TO {DEVICE_GROUP} USING 
 
 ALTER TABLE docassist.audit ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS device_reads_audit ON docassist.audit;
--- Every laptop's audit trail is a coordinator's to read; a laptop reads its own.
+-- Every laptop's audit trail is a coordinator's to read; a laptop reads what it sent
+-- (its own, and what it relayed from bundles, which it holds already), no other's.
 CREATE POLICY device_reads_audit ON docassist.audit FOR SELECT TO {DEVICE_GROUP} USING (
     (SELECT docassist.i_see_everything())
     OR pushed_by = (SELECT (docassist.my_device()).device_id)
