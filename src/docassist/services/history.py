@@ -23,7 +23,7 @@ from itertools import groupby
 from typing import Any
 
 from docassist.services.context import Context
-from docassist.services.practice import is_practice
+from docassist.services.made_up import is_practice
 
 # A laptop without a name is shown by the start of its id, as `db check` and
 # `hub devices` show it.

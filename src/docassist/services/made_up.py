@@ -16,6 +16,16 @@ from docassist.services.context import Context
 # The meta row that says a register holds only made-up families: ``demo`` writes
 # into no other register, and ``demo --rebuild`` deletes no other file.
 DEMO_KIND = ("kind", "demo")
+# The meta row of the trainees' practice register (services/practice.open_practice).
+PRACTICE_PURPOSE = ("purpose", "practice")
+
+
+def is_practice(ctx: Context) -> bool:
+    """True if ``ctx`` is the trainees' practice register: made-up families only, and
+    nothing of the organisation's real ones may show in it."""
+    key, value = PRACTICE_PURPOSE
+    row = ctx.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row is not None and row[0] == value
 
 
 def is_demo_file(path: Path) -> bool:

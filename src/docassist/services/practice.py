@@ -18,10 +18,8 @@ from docassist.domain.text import N_, Problem
 from docassist.locations import practice_database
 from docassist.procedures import Question, Scenario
 from docassist.services.context import Context, NotFoundError, ValidationError
+from docassist.services.made_up import PRACTICE_PURPOSE, is_practice
 from docassist.store.db import new_id, open_database
-
-_PURPOSE_KEY = "purpose"
-_PRACTICE = "practice"
 
 
 class NotPracticeDatabaseError(Exception):
@@ -69,13 +67,8 @@ def open_practice(
     """A context on the practice database (``locations.practice_database()`` by default),
     marked as such. Close it with ``ctx.db.close()``."""
     db = open_database(path if path is not None else practice_database())
-    db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", [_PURPOSE_KEY, _PRACTICE])
+    db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", list(PRACTICE_PURPOSE))
     return Context(db, today=today) if today else Context(db)
-
-
-def is_practice(ctx: Context) -> bool:
-    row = ctx.db.execute("SELECT value FROM meta WHERE key = ?", [_PURPOSE_KEY]).fetchone()
-    return row is not None and row[0] == _PRACTICE
 
 
 def _require_practice(ctx: Context) -> None:
