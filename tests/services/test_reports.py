@@ -209,6 +209,7 @@ def returnees(ctx):
     _obtained(ctx, sead, "returnee-readmission", None, date(2026, 6, 2), date(2026, 7, 20))
     _obtained(ctx, mirsada, "returnee-readmission", None, date(2026, 6, 2), date(2026, 7, 15))
     _obtained(ctx, mirsada, "id-card", DocumentKind.ID_CARD, date(2026, 7, 16), date(2026, 9, 1))
+    _at(ctx, date(2026, 11, 23))
     return ctx
 
 

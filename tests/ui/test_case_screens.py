@@ -327,6 +327,32 @@ async def test_a_done_date_in_the_future_is_refused(register):
         assert screen.case.steps[0].done_date == date(2026, 11, 23)
 
 
+async def test_a_close_date_before_the_case_was_opened_is_shown_on_the_date(register):
+    app = _app(register)
+    async with app.run_test(size=(80, 30)) as pilot:
+        screen = await _show_case(app, pilot, register.case_id)
+        await pilot.press("c")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, CloseCaseDialog)
+        day = dialog.query_one("#day", Input)
+        day.value = "20.11.2026"  # reads well, but the case was opened on the 23rd
+        await pilot.pause()
+        await _confirm_close(pilot, app)
+        assert app.screen is dialog  # still asking, with the date as typed
+        assert text(dialog.query_one("#day-error")) == (
+            "A case cannot be closed before it was opened (23.11.2026)."
+        )
+        assert dialog.focused is day and day.value == "20.11.2026"
+        assert text(dialog.query_one("#error")) == ""
+        assert screen.case.is_active and screen.case.outcome is None
+        day.value = "23.11.2026"
+        await pilot.pause()
+        await _confirm_close(pilot, app)
+        assert app.screen is screen
+        assert screen.case.outcome_date == TODAY
+
+
 async def test_close_as_refused_with_a_reason_then_reopen(register):
     app = _app(register)
     async with app.run_test(size=(80, 24)) as pilot:
