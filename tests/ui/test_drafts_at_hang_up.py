@@ -249,3 +249,108 @@ async def test_a_form_just_opened_holds_no_typing_to_ask_about_or_keep(demo_db):
             assert app.drafts_now() == []
             app.pop_screen()
             await pilot.pause()
+
+
+async def test_a_draft_over_a_record_changed_since_says_so_and_keeps_the_newer_values(register):
+    # Senad was typing an address into the Petrović household when his terminal closed.
+    # Since then Milica saved a phone and another address (on her laptop, synced here).
+    # Restored as it was, the draft put the old phone back and Senad's address over
+    # Milica's without a word.
+    path, user, other, household, _workshop = register
+    app = _app(path, user)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(HouseholdFormScreen(household))
+        await pilot.pause()
+        await _type(pilot, "#address", "Cara Dušana 5")
+        app.terminal_closed()
+        await pilot.pause()
+    db = open_database(path)
+    try:
+        ctx = Context(db, user_id=other, today=lambda: TODAY, now=lambda: NOW)
+        saved = hh.get_household(ctx, household).household
+        hh.update_household(
+            ctx,
+            household,
+            hh.HouseholdInput(
+                saved.family_name,
+                address="Bulevar 1",
+                phone="064 123 456",
+                consent_date=saved.consent_date,
+                consent_scope=saved.consent_scope,
+            ),
+        )
+    finally:
+        db.close()
+
+    again = _app(path, user)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        again.push_screen(HouseholdFormScreen(household))
+        await pilot.pause()
+        await pilot.pause()
+        question = again.screen
+        assert isinstance(question, ConfirmDialog)
+        message = str(question.query_one("#confirm-message").render())
+        assert "has been saved since" in message
+        assert str(question.query_one("#yes").label) == "Restore my typing"
+        assert str(question.query_one("#no").label) == "Keep the saved version"
+        await pilot.press("enter")  # restore
+        await pilot.pause()
+        form = again.screen
+        assert isinstance(form, HouseholdFormScreen)
+        assert form.query_one("#address", Input).value == "Cara Dušana 5"  # typed
+        assert form.query_one("#phone", Input).value == "064 123 456"  # Milica's, kept
+        # the address was changed both ways: saving asks whose to keep, as for any
+        # form opened before someone else saved
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(again.screen, ConfirmDialog)
+        asked = str(again.screen.query_one("#confirm-message").render())
+        assert "Someone else saved changes" in asked and "Address" in asked
+        await pilot.press("escape")  # go back and look first: nothing saved
+        await pilot.pause()
+        assert hh.get_household(again.ctx, household).household.address == "Bulevar 1"
+
+
+async def test_keeping_the_saved_version_drops_the_draft(register):
+    path, user, other, household, _workshop = register
+    app = _app(path, user)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(HouseholdFormScreen(household))
+        await pilot.pause()
+        await _type(pilot, "#address", "Cara Dušana 5")
+        app.terminal_closed()
+        await pilot.pause()
+    db = open_database(path)
+    try:
+        ctx = Context(db, user_id=other, today=lambda: TODAY, now=lambda: NOW)
+        saved = hh.get_household(ctx, household).household
+        hh.update_household(
+            ctx,
+            household,
+            hh.HouseholdInput(
+                saved.family_name,
+                phone="064 123 456",
+                consent_date=saved.consent_date,
+                consent_scope=saved.consent_scope,
+            ),
+        )
+    finally:
+        db.close()
+    again = _app(path, user)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        again.push_screen(HouseholdFormScreen(household))
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(again.screen, ConfirmDialog)
+        again.screen.query_one("#no").press()
+        await pilot.pause()
+        form = again.screen
+        assert isinstance(form, HouseholdFormScreen)
+        assert form.query_one("#address", Input).value == ""
+        assert form.query_one("#phone", Input).value == "064 123 456"
+        assert form.unsaved_work() is None
+    assert _rows(path) == []
