@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Digits, Input, OptionList, RadioButton, Select, Static
@@ -129,6 +130,15 @@ async def _mark_done(pilot, app) -> None:
     await pilot.press("enter")  # the date proposed is today
     await pilot.pause()
     assert not isinstance(app.screen, DateDialog)
+
+
+async def _asked(app, pilot, key: str, dialog_type: type) -> Any:
+    """``key`` pressed on the case: the dialog it opens."""
+    await pilot.press(key)
+    await pilot.pause()
+    dialog = app.screen
+    assert isinstance(dialog, dialog_type)
+    return dialog
 
 
 async def _confirm_close(pilot, app) -> None:
@@ -291,10 +301,7 @@ async def test_a_done_date_in_the_future_is_refused(register):
     app = _app(register)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _show_case(app, pilot, register.case_id)
-        await pilot.press("space")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, DateDialog)
+        dialog = await _asked(app, pilot, "space", DateDialog)
         day = dialog.query_one("#day", Input)
         day.value = "24.12.2026"
         await pilot.pause()
@@ -331,10 +338,7 @@ async def test_a_close_date_before_the_case_was_opened_is_shown_on_the_date(regi
     app = _app(register)
     async with app.run_test(size=(80, 30)) as pilot:
         screen = await _show_case(app, pilot, register.case_id)
-        await pilot.press("c")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, CloseCaseDialog)
+        dialog = await _asked(app, pilot, "c", CloseCaseDialog)
         day = dialog.query_one("#day", Input)
         day.value = "20.11.2026"  # reads well, but the case was opened on the 23rd
         await pilot.pause()
@@ -357,10 +361,7 @@ async def test_close_as_refused_with_a_reason_then_reopen(register):
     app = _app(register)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _show_case(app, pilot, register.case_id)
-        await pilot.press("c")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, CloseCaseDialog)
+        dialog = await _asked(app, pilot, "c", CloseCaseDialog)
         dialog.query_one("#outcome-refused", RadioButton).value = True
         await pilot.pause()
         reason = dialog.query_one("#reason", Select)
