@@ -324,3 +324,24 @@ async def test_keeping_the_saved_version_drops_the_draft(register):
         assert form.query_one("#phone", Input).value == "064 123 456"
         assert form.unsaved_work() is None
     assert _rows(path) == []
+
+
+async def test_a_draft_offered_another_day_is_not_taken_for_a_change(register):
+    # A household with no consent recorded: its form proposes today as the consent date.
+    # Offered the next day, that proposal is no change anyone saved.
+    path, user, *_ = register
+    db = open_database(path)
+    try:
+        household = hh.register_household(
+            Context(db, user_id=user, today=lambda: TODAY), hh.HouseholdInput("Jović")
+        )
+    finally:
+        db.close()
+    await _hang_up_while_typing(
+        path, user, HouseholdFormScreen(household), "#address", "Cara Dušana 5"
+    )
+    again = _app(path, user)
+    again.ctx.today = lambda: date(2026, 11, 24)
+    async with again.run_test(size=(80, 24)) as pilot:
+        question = await _offered_again(again, pilot, household)
+        assert str(question.query_one("#yes").label) == "Restore"

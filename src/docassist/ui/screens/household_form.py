@@ -85,7 +85,12 @@ class HouseholdFormScreen(FormScreen):
         return asdict(self.values)
 
     def draft_base(self) -> dict[str, Any] | None:
-        return None if self.is_new or not self._loaded else asdict(self._saved_values)
+        if self.is_new or not self._loaded:
+            return None
+        saved = self._saved_values
+        if not saved.consent:  # the date field then proposes today: not the record's
+            saved = replace(saved, consent_date="")
+        return asdict(saved)
 
     def merge_base(self, values: HouseholdValues) -> None:
         self._base = self._input(values)
