@@ -171,15 +171,26 @@ def test_a_passphrase_file_that_cannot_be_used(capsys, tmp_path, never_asked, co
 
 
 def test_after_five_failures_a_script_is_told_to_wait(capsys, tmp_path, monkeypatch):
+    # The command's clock, not the real one: the wait does not hang on how fast six
+    # sign-ins run on this machine.
+    from datetime import date
+
+    from docassist.cli.register import Clock
+
     db = register_with_figures(tmp_path)
+    at = {"now": "2026-11-23T10:00:00+00:00"}
+    clock = Clock(now=lambda: at["now"], today=lambda: date(2026, 11, 23))
     sign_in_as(monkeypatch, "Milica Koordinatorka", "not the passphrase")
     for _ in range(5):
-        assert main(["--db", str(db), "report"]) == 2
+        assert main(["--db", str(db), "report"], clock=clock) == 2
         capsys.readouterr()
     sign_in_as(monkeypatch, "Milica Koordinatorka")
-    assert main(["--db", str(db), "report"]) == 2  # the right one, but too soon
+    at["now"] = "2026-11-23T10:00:01+00:00"
+    assert main(["--db", str(db), "report"], clock=clock) == 2  # the right one, but too soon
     line = _one_line_naming_nobody(capsys)
-    assert "Too many failed sign-ins" in line and "seconds" in line
+    assert "Too many failed sign-ins" in line and "Wait 1 second" in line
+    at["now"] = "2026-11-23T10:00:02+00:00"  # the 2 s after the fifth failure are over
+    assert main(["--db", str(db), "report"], clock=clock) == 0
 
 
 def test_a_user_from_before_accounts_chooses_a_passphrase_at_the_terminal(

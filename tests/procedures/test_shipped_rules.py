@@ -13,6 +13,7 @@ import pytest
 from docassist.domain.model import DocumentKind, DocumentState, PersonStatus
 from docassist.procedures import (
     BLOCKED,
+    DONE,
     PREREQUISITE_FAMILY,
     PREREQUISITE_SELF,
     READY,
@@ -115,6 +116,21 @@ def test_adult_without_id_card_sees_health_insurance_blocked(shipped):
     assert insurance.state == BLOCKED
     assert blockers(plan, "health-insurance") == [(PREREQUISITE_SELF, "self", "id-card")]
     assert "ID card" in insurance.blockers[0].render()
+
+
+def test_the_funds_certificate_proves_health_insurance_until_the_card_comes(shipped):
+    # domain.md §5: until the card arrives the fund issues a certificate (potvrda), valid
+    # at most a month, that proves the insurance meanwhile. Holding one, the person is
+    # insured: the plan does not send them to apply again. (A certificate past its
+    # month reaches the rules as missing: services/households.Person.held_on.)
+    documented = (K.BIRTH_REGISTRATION, K.CITIZENSHIP, K.RESIDENCE, K.ID_CARD)
+    waiting = PersonFacts("p1", "Jovan", 30, holding(*documented, K.HEALTH_CERTIFICATE))
+    plan = plan_for(waiting, shipped)
+    assert plan.item("health-insurance").state == DONE
+    assert "health-insurance" not in [i.checklist.id for i in plan.actionable]
+    assert K.HEALTH_INSURANCE not in plan.held  # the card itself is not in hand
+    uninsured = PersonFacts("p1", "Jovan", 30, holding(*documented))
+    assert plan_for(uninsured, shipped).item("health-insurance").state == READY
 
 
 def test_child_health_insurance_is_not_hard_blocked_on_a_parents_id_card(shipped):

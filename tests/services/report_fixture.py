@@ -39,8 +39,10 @@ STEPS = [StepPlan("gather", 7), StepPlan("apply", 15)]
 
 
 def _at(ctx: Context, day: date) -> None:
-    """Make the next writes happen on ``day`` (opening dates come from ctx.now)."""
+    """Make the next writes happen on ``day``: the clock and the calendar (a case's
+    opening day is the calendar's, and it is never closed before it)."""
     ctx.now = lambda: f"{day.isoformat()}T09:00:00+00:00"
+    ctx.today = lambda: day
 
 
 def _household(ctx: Context, family: str, municipality: str, people) -> dict[str, str]:

@@ -117,6 +117,39 @@ def test_a_case_is_not_opened_before_the_person_was_born(ctx, family):
     _open(ctx, family["ena"], "birth-registration", DocumentKind.BIRTH_REGISTRATION)
 
 
+def test_a_case_is_not_closed_before_it_was_opened(ctx, family):
+    # Closed "obtained" on 01.01.2020 a case opened on 23.11.2026 was accepted: the
+    # document's "valid until" was counted from that day and the report counted the case
+    # as done years before it began.
+    case_id = _open(ctx, family["fatima"])
+    for outcome in (Outcome.OBTAINED, Outcome.ABANDONED):
+        with pytest.raises(ValidationError) as err:
+            cases.close_case(ctx, case_id, outcome, on=date(2020, 1, 1))
+        assert _refusal(err) == (
+            "before_opened",
+            "A case cannot be closed before it was opened (23.11.2026).",
+        )
+        assert list(err.value.problems) == ["on"]
+    case = cases.get_case(ctx, case_id)  # nothing saved
+    assert case.is_active and case.outcome is None and case.outcome_date is None
+    assert hh.get_person(ctx, family["fatima"]).documents[DocumentKind.ID_CARD] == (
+        DocumentState.IN_PROGRESS
+    )
+    # the day it was opened is a day it may close
+    cases.close_case(ctx, case_id, Outcome.OBTAINED, on=TODAY)
+    assert cases.get_case(ctx, case_id).outcome_date == TODAY
+
+
+def test_a_close_the_app_makes_itself_is_not_refused_on_a_calendar_behind(ctx, family):
+    # A case opened on a laptop whose calendar runs ahead, then the household removed
+    # here: the app's own "abandoned" close is dated the opening day, never refused.
+    _on(ctx, date(2026, 11, 25))
+    case_id = _open(ctx, family["amir"])
+    _on(ctx, TODAY)
+    cases.close_case(ctx, case_id, Outcome.ABANDONED, reason="removed")
+    assert cases.get_case(ctx, case_id).outcome_date == date(2026, 11, 25)
+
+
 def test_the_dates_in_a_refusal_are_written_as_the_reader_writes_them(ctx, family):
     from docassist import i18n
 

@@ -104,7 +104,7 @@ def test_done_in_the_future_is_refused(ctx, person_id):
 
 def test_close_obtained_gives_the_document(ctx, person_id):
     cid = _open(ctx, person_id)
-    cases.close_case(ctx, cid, Outcome.OBTAINED, on=date(2026, 11, 22))
+    cases.close_case(ctx, cid, Outcome.OBTAINED, on=date(2026, 11, 23))
     case = cases.get_case(ctx, cid)
     assert case.status == CaseStatus.DONE and case.outcome == Outcome.OBTAINED
     assert hh.get_person(ctx, person_id).documents[DocumentKind.ID_CARD] == DocumentState.HAVE

@@ -15,6 +15,8 @@ from docassist.services.dashboard import Scope
 from docassist.services.households import HouseholdInput, PersonInput
 from docassist.services.users import create_user
 
+from .conftest import TODAY
+
 STEPS = [StepPlan("gather", 3), StepPlan("apply", 15), StepPlan("collect", None)]
 
 
@@ -56,7 +58,9 @@ def test_counts_follow_the_cases(ctx, people):
 def test_refused_and_last_month_are_not_done_this_month(ctx, people):
     refused = _open(ctx, people["sabit"])
     cases.close_case(ctx, refused, Outcome.REFUSED, reason="No registered residence")
+    ctx.today = lambda: date(2026, 10, 30)  # opened last month, obtained then too
     earlier = _open(ctx, people["vesna"])
+    ctx.today = lambda: TODAY
     cases.close_case(ctx, earlier, Outcome.OBTAINED, on=date(2026, 10, 31))
     assert dash.counts(ctx).done_this_month == 0
     assert dash.counts(ctx).open == 0

@@ -41,7 +41,12 @@ def _adult(given, family="Ramić", sex=Sex.FEMALE, born="1990", **kw) -> hh.Pers
 
 
 def _obtain(ctx, person_id, checklist_id, kind, on=TODAY) -> None:
+    """A case opened and closed "obtained" on ``on`` (a case is not closed before it
+    was opened)."""
+    today = ctx.today
+    ctx.today = lambda: on
     case_id = cases.open_case(ctx, person_id, checklist_id, 1, STEPS, produces=kind)
+    ctx.today = today
     cases.close_case(ctx, case_id, "obtained", on=on)
 
 

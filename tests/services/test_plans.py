@@ -240,3 +240,36 @@ def test_the_court_check_of_kosovo_books_is_skipped_for_people_born_elsewhere(ct
     case = cases.get_case(ctx, case_id)
     assert case.steps[0].status == StepStatus.SKIPPED
     assert case.current_step().key == "get-legal-aid"
+
+
+@pytest.mark.parametrize(
+    ("valid_until", "insured"),
+    [("23.11.2026", True), ("22.11.2026", False), ("", True)],
+)
+def test_the_funds_certificate_counts_as_insured_while_it_is_valid(ctx, valid_until, insured):
+    # Today is 23.11.2026: a certificate valid through today proves the insurance; one
+    # whose month ended yesterday does not, and the plan proposes the card again.
+    documents = {
+        kind: HAVE
+        for kind in DocumentKind
+        if kind not in (DocumentKind.IDP_CARD, DocumentKind.HEALTH_INSURANCE)
+    }
+    household_id = hh.register_household(
+        ctx,
+        hh.HouseholdInput("Ramić", consent_date="2026-11-01"),
+        [
+            hh.PersonInput(
+                "Ajša",
+                "Ramić",
+                Relation.HEAD,
+                Sex.FEMALE,
+                "1993",
+                documents=documents,
+                valid_until={DocumentKind.HEALTH_CERTIFICATE: valid_until},
+            )
+        ],
+    )
+    person = hh.get_household(ctx, household_id).members[0].id
+    plan = plans.household_plans(ctx, household_id, load_all(user=False))[person]
+    offered = [i.checklist.id for i in plan.actionable]
+    assert ("health-insurance" not in offered) is insured

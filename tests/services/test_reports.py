@@ -209,6 +209,7 @@ def returnees(ctx):
     _obtained(ctx, sead, "returnee-readmission", None, date(2026, 6, 2), date(2026, 7, 20))
     _obtained(ctx, mirsada, "returnee-readmission", None, date(2026, 6, 2), date(2026, 7, 15))
     _obtained(ctx, mirsada, "id-card", DocumentKind.ID_CARD, date(2026, 7, 16), date(2026, 9, 1))
+    _at(ctx, date(2026, 11, 23))
     return ctx
 
 
@@ -453,10 +454,12 @@ def test_one_municipality_hides_sex_and_age_counts_below_three(built, checklists
 
 
 def test_all_municipalities_show_every_count(built, checklists):
+    # ... but a settlement's sex and age counts (see the settlement tests below)
     report = rp.build_report(built, PERIOD, None, checklists)
-    cells = [c for t in report.tables for row in t.rows for c in row]
+    shown = [t for t in report.tables if t.key != "documents_by_settlement"]
+    cells = [c for t in shown for row in t.rows for c in row]
     assert not any(isinstance(c, str) and c.startswith("<") for c in cells)
-    assert all(t.hidden_below == 0 for t in report.tables)
+    assert all(t.hidden_below == 0 for t in shown)
 
 
 @pytest.mark.parametrize(("below", "shown"), [(0, 1), (1, 1), (2, "<2"), (3, "<3"), (5, "<5")])
@@ -486,3 +489,100 @@ def test_exports_of_one_municipality_carry_the_hidden_counts(built, checklists, 
     ]
     assert "<3" in values
     assert any(isinstance(v, str) and "<3" in v and len(v) > 3 for v in values)  # the note
+
+
+# --- by settlement: coordinators report by municipality and settlement ------------------
+
+
+@pytest.fixture
+def settlements(ctx):
+    """Niš: Crvena zvezda typed in both scripts (two households), Beograd mahala, and a
+    household with no settlement; Leskovac: Sat mahala. Everyone obtains a document in
+    the period (ID cards; a birth registration in Beograd mahala), and everyone counts
+    as served."""
+    from docassist.domain.model import DocumentKind, Relation, Sex
+    from docassist.services import households as hh
+    from tests.services.report_fixture import _at, _obtained
+
+    def family(name, municipality, settlement, *people):
+        household = hh.register_household(
+            ctx,
+            hh.HouseholdInput(name, settlement=settlement, municipality=municipality),
+            [hh.PersonInput(g, name, Relation.OTHER, sex, born) for g, sex, born in people],
+        )
+        return [m.id for m in hh.get_household(ctx, household).members]
+
+    _at(ctx, date(2026, 1, 5))
+    f, m = Sex.FEMALE, Sex.MALE
+    ids = [
+        *family("Ramić", "Niš", "Crvena zvezda", ("Ana", f, "1990"), ("Bora", m, "1988")),
+        *family("Јовић", "Niš", "Црвена звезда", ("Вера", f, "1970")),
+        *family("Nikolić", "Niš", "Beograd mahala", ("Dara", f, "2026")),
+        *family("Kurtić", "Niš", "", ("Emin", m, "1950")),
+        *family("Asanović", "Leskovac", "Sat mahala", ("Fikret", m, "1999")),
+    ]
+    card, birth = DocumentKind.ID_CARD, DocumentKind.BIRTH_REGISTRATION
+    for person in ids:
+        kind, checklist = (birth, "birth-registration") if person == ids[3] else (card, "id-card")
+        _obtained(ctx, person, checklist, kind, date(2026, 7, 1), date(2026, 8, 3))
+    _at(ctx, date(2026, 11, 23))
+    return ctx
+
+
+def test_the_report_breaks_each_municipality_down_by_settlement(settlements, checklists):
+    report = rp.build_report(settlements, PERIOD, None, checklists, small_counts_below=0)
+    assert _rows(report, "served_by_settlement") == [
+        ["Leskovac", "Sat mahala", 1, 1],
+        ["Niš", "Beograd mahala", 1, 1],
+        ["Niš", "Crvena zvezda", 2, 3],  # one settlement, in either script
+        ["Niš", "(no settlement)", 1, 1],
+    ]
+    # total; women, men, sex not known; ages 0-4, 5-17, 18-59, 60+, not known
+    assert _rows(report, "documents_by_settlement") == [
+        ["Leskovac", "Sat mahala", "ID card", 1, 0, 1, 0, 0, 0, 1, 0, 0],
+        ["Niš", "Beograd mahala", "Birth registration", 1, 1, 0, 0, 1, 0, 0, 0, 0],
+        ["Niš", "Crvena zvezda", "ID card", 3, 2, 1, 0, 0, 0, 3, 0, 0],
+        ["Niš", "(no settlement)", "ID card", 1, 0, 1, 0, 0, 0, 0, 1, 0],
+    ]
+    # the same figures as the municipality tables, row for row: without the settlement
+    # column, a municipality's settlements add up to its own row
+    for by_settlement, by_municipality, labels in (
+        ("served_by_settlement", "served", 1),
+        ("documents_by_settlement", "documents_by_municipality", 2),
+    ):
+        added: dict[tuple, list[int]] = {}
+        for row in _rows(report, by_settlement):
+            row = [row[0], *row[2:]]
+            before = added.get(tuple(row[:labels]), [0] * len(row[labels:]))
+            added[tuple(row[:labels])] = [a + b for a, b in zip(before, row[labels:], strict=True)]
+        whole = {tuple(row[:labels]): row[labels:] for row in _rows(report, by_municipality)}
+        assert added == whole, by_settlement
+    assert [t.key for t in report.tables].index("served_by_settlement") == 2
+
+
+def test_a_settlements_sex_and_age_counts_are_hidden_in_every_scope(settlements, checklists):
+    # A settlement can be a street: "Sat mahala, men 18-59: 1" points at one man, even in
+    # a report over every municipality. The document's total stays.
+    for municipality in (None, "Leskovac"):
+        report = rp.build_report(settlements, PERIOD, municipality, checklists)
+        row = next(r for r in _rows(report, "documents_by_settlement") if r[1] == "Sat mahala")
+        assert row == ["Leskovac", "Sat mahala", "ID card", 1, 0, "<3", 0, 0, 0, "<3", 0, 0]
+        assert "Counts below 3" in (rp.table_note(report.table("documents_by_settlement"), str))
+    only = rp.build_report(settlements, PERIOD, "Leskovac", checklists)
+    assert [r[1] for r in _rows(only, "served_by_settlement")] == ["Sat mahala"]
+
+
+def test_the_settlement_tables_reach_every_export(settlements, checklists, tmp_path):
+    from openpyxl import load_workbook
+
+    from docassist.services.export import write_report
+
+    report = rp.build_report(settlements, PERIOD, None, checklists)
+    keys = [t["key"] for t in json.loads(report_json(report, "en"))["tables"]]
+    assert {"served_by_settlement", "documents_by_settlement"} <= set(keys)
+    assert "Niš,Crvena zvezda,2,3" in report_csv(report, "en")
+    path = write_report(report, "xlsx", tmp_path / "report.xlsx", "sr")
+    book = load_workbook(path, read_only=True)
+    sheet = book["Услужени по насељима"]
+    assert ["Niš", "Crvena zvezda", 2, 3] in [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert "Документа по насељима" in book.sheetnames

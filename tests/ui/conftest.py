@@ -67,3 +67,25 @@ def make_account(path, role=None, name="Test Coordinator", passphrase="river sto
         ).id
     finally:
         db.close()
+
+
+def petrovic_and_a_workshop(path, user: str, today: date) -> tuple[str, str]:
+    """The Petrović household (consent recorded) and a workshop in Novi Sad, Veliki
+    rit, on ``today``, registered by ``user`` in the database at ``path``: (household,
+    workshop), for the tests of forms and dialogs that hold typing."""
+    from docassist.services import households as hh
+    from docassist.services import workshops as ws
+
+    db = open_database(path)
+    try:
+        ctx = Context(db, user_id=user, today=lambda: today)
+        household = hh.register_household(
+            ctx,
+            hh.HouseholdInput("Petrović", consent_date="2026-11-01", consent_scope="register"),
+        )
+        workshop = ws.start_workshop(
+            ctx, today, "Community centre", "Novi Sad", "Veliki rit", ["id-card"], ["rom", "sr"]
+        )
+    finally:
+        db.close()
+    return household, workshop

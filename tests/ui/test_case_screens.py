@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Digits, Input, OptionList, RadioButton, Select, Static
@@ -136,6 +137,15 @@ async def _mark_done(pilot, app) -> None:
     await pilot.press("enter")  # the date proposed is today
     await pilot.pause()
     assert not isinstance(app.screen, DateDialog)
+
+
+async def _asked(app, pilot, key: str, dialog_type: type) -> Any:
+    """``key`` pressed on the case: the dialog it opens."""
+    await pilot.press(key)
+    await pilot.pause()
+    dialog = app.screen
+    assert isinstance(dialog, dialog_type)
+    return dialog
 
 
 async def _confirm_close(pilot, app) -> None:
@@ -298,10 +308,7 @@ async def test_a_done_date_in_the_future_is_refused(register):
     app = _app(register)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _show_case(app, pilot, register.case_id)
-        await pilot.press("space")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, DateDialog)
+        dialog = await _asked(app, pilot, "space", DateDialog)
         day = dialog.query_one("#day", Input)
         day.value = "24.12.2026"
         await pilot.pause()
@@ -334,14 +341,34 @@ async def test_a_done_date_in_the_future_is_refused(register):
         assert screen.case.steps[0].done_date == date(2026, 11, 23)
 
 
+async def test_a_close_date_before_the_case_was_opened_is_shown_on_the_date(register):
+    app = _app(register)
+    async with app.run_test(size=(80, 30)) as pilot:
+        screen = await _show_case(app, pilot, register.case_id)
+        dialog = await _asked(app, pilot, "c", CloseCaseDialog)
+        day = dialog.query_one("#day", Input)
+        day.value = "20.11.2026"  # reads well, but the case was opened on the 23rd
+        await pilot.pause()
+        await _confirm_close(pilot, app)
+        assert app.screen is dialog  # still asking, with the date as typed
+        assert text(dialog.query_one("#day-error")) == (
+            "A case cannot be closed before it was opened (23.11.2026)."
+        )
+        assert dialog.focused is day and day.value == "20.11.2026"
+        assert text(dialog.query_one("#error")) == ""
+        assert screen.case.is_active and screen.case.outcome is None
+        day.value = "23.11.2026"
+        await pilot.pause()
+        await _confirm_close(pilot, app)
+        assert app.screen is screen
+        assert screen.case.outcome_date == TODAY
+
+
 async def test_close_as_refused_with_a_reason_then_reopen(register):
     app = _app(register)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _show_case(app, pilot, register.case_id)
-        await pilot.press("c")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, CloseCaseDialog)
+        dialog = await _asked(app, pilot, "c", CloseCaseDialog)
         dialog.query_one("#outcome-refused", RadioButton).value = True
         await pilot.pause()
         reason = dialog.query_one("#reason", Select)

@@ -50,14 +50,30 @@ def _open(app) -> int:
     return int(app.screen.query_one("#count-open", Digits).value)
 
 
-async def test_one_option_per_place_and_it_counts_every_spelling(register):
+def _coordinators_app(register) -> DocAssistApp:
     path, coordinator = register
     app = DocAssistApp(path, user_id=coordinator)
     app.ctx.today = lambda: TODAY
+    return app
+
+
+async def _on_the_dashboard(app, pilot, *keys: str) -> None:
+    await pilot.pause()
+    app.action_mode("dashboard")
+    await pilot.pause()
+    for key in keys:
+        await pilot.press(key)
+        await pilot.pause()
+
+
+def _cells(table: DataTable) -> list[list[str]]:
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_one_option_per_place_and_it_counts_every_spelling(register):
+    app = _coordinators_app(register)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.action_mode("dashboard")
-        await pilot.pause()
+        await _on_the_dashboard(app, pilot)
         screen = app.screen
         municipality = screen.query_one("#dash-municipality", Select)
         settlement = screen.query_one("#dash-settlement", Select)
@@ -92,17 +108,11 @@ async def test_one_option_per_place_and_it_counts_every_spelling(register):
 
 
 async def test_by_municipality_is_one_row_per_place(register):
-    path, coordinator = register
-    app = DocAssistApp(path, user_id=coordinator)
-    app.ctx.today = lambda: TODAY
+    app = _coordinators_app(register)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        app.action_mode("dashboard")
-        await pilot.pause()
-        await pilot.press("m")
-        await pilot.pause()
+        await _on_the_dashboard(app, pilot, "m")
         table = app.screen.query_one("#municipalities-table", DataTable)
-        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        rows = _cells(table)
         # each municipality, then its settlements under it
         assert [row[:3] for row in rows] == [
             ["Leskovac", "", "1"],
@@ -118,15 +128,9 @@ async def test_by_municipality_is_one_row_per_place(register):
 
 
 async def test_enter_on_a_settlement_shows_only_that_settlement(register):
-    path, coordinator = register
-    app = DocAssistApp(path, user_id=coordinator)
-    app.ctx.today = lambda: TODAY
+    app = _coordinators_app(register)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.action_mode("dashboard")
-        await pilot.pause()
-        await pilot.press("m")
-        await pilot.pause()
+        await _on_the_dashboard(app, pilot, "m")
         table = app.screen.query_one("#municipalities-table", DataTable)
         table.move_cursor(row=3)  # Crvena zvezda, under Niš
         await pilot.pause()
@@ -137,5 +141,5 @@ async def test_enter_on_a_settlement_shows_only_that_settlement(register):
         assert app.screen.query_one("#dash-municipality", Select).value == "nis"
         assert app.screen.query_one("#dash-settlement", Select).value == "crvena zvezda"
         assert _open(app) == 3
-        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        rows = _cells(table)
         assert [row[:3] for row in rows] == [["Niš", "", "3"], ["", "Crvena zvezda", "3"]]

@@ -18,14 +18,13 @@ from docassist.domain.model import Role
 from docassist.i18n import format_time
 from docassist.services import drafts, erasure
 from docassist.services import households as hh
-from docassist.services import workshops as ws
 from docassist.services.context import Context
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
 from docassist.ui.dialogs import ConfirmDialog, QuickAddDialog, ReasonDialog
 from docassist.ui.screens.household_form import HouseholdFormScreen
 from docassist.ui.screens.person_form import PersonFormScreen
-from tests.ui.conftest import make_user
+from tests.ui.conftest import make_user, petrovic_and_a_workshop
 
 TODAY = date(2026, 11, 23)
 NOW = "2026-11-23T10:15:00+00:00"
@@ -35,18 +34,7 @@ NOW = "2026-11-23T10:15:00+00:00"
 def register(empty_db):
     coordinator = make_user(empty_db, Role.COORDINATOR, "Senad")
     other = make_user(empty_db, Role.COORDINATOR, "Milica")
-    db = open_database(empty_db)
-    try:
-        ctx = Context(db, user_id=coordinator, today=lambda: TODAY)
-        household = hh.register_household(
-            ctx,
-            hh.HouseholdInput("Petrović", consent_date="2026-11-01", consent_scope="register"),
-        )
-        workshop = ws.start_workshop(
-            ctx, TODAY, "Community centre", "Novi Sad", "Veliki rit", ["id-card"], ["rom", "sr"]
-        )
-    finally:
-        db.close()
+    household, workshop = petrovic_and_a_workshop(empty_db, coordinator, TODAY)
     return empty_db, coordinator, other, household, workshop
 
 
@@ -109,16 +97,21 @@ async def test_a_hang_up_keeps_the_typing_and_the_same_form_offers_it_back(regis
     assert _rows(path) == []  # offered once: restored, it is gone
 
 
-async def test_a_declined_draft_is_gone_and_another_user_never_sees_it(register):
-    path, user, other, household, _workshop = register
+async def _hang_up_while_typing(path, user, screen, field: str, text: str) -> None:
+    """``user`` types ``text`` into ``field`` of ``screen``, and the terminal closes."""
     app = _app(path, user)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        app.push_screen(PersonFormScreen(household))
+        app.push_screen(screen)
         await pilot.pause()
-        await _type(pilot, "#given_name", "Ana")
+        await _type(pilot, field, text)
         app.terminal_closed()
         await pilot.pause()
+
+
+async def test_a_declined_draft_is_gone_and_another_user_never_sees_it(register):
+    path, user, other, household, _workshop = register
+    await _hang_up_while_typing(path, user, PersonFormScreen(household), "#given_name", "Ana")
     assert [r[1] for r in _rows(path)] == [f"person:new:{household}"]
 
     # Someone else opening the same form is not offered Senad's typing.
@@ -249,3 +242,106 @@ async def test_a_form_just_opened_holds_no_typing_to_ask_about_or_keep(demo_db):
             assert app.drafts_now() == []
             app.pop_screen()
             await pilot.pause()
+
+
+async def _address_kept_then_saved_elsewhere(register, **saved_since: str) -> None:
+    """Senad types an address into the Petrović household and his terminal closes; then
+    Milica saves ``saved_since`` into it (on her laptop, synced here)."""
+    path, user, other, household, _workshop = register
+    form = HouseholdFormScreen(household)
+    await _hang_up_while_typing(path, user, form, "#address", "Cara Dušana 5")
+    db = open_database(path)
+    try:
+        ctx = Context(db, user_id=other, today=lambda: TODAY, now=lambda: NOW)
+        saved = hh.get_household(ctx, household).household
+        hh.update_household(
+            ctx,
+            household,
+            hh.HouseholdInput(
+                saved.family_name,
+                consent_date=saved.consent_date,
+                consent_scope=saved.consent_scope,
+                **saved_since,
+            ),
+        )
+    finally:
+        db.close()
+
+
+async def _offered_again(app, pilot, household: str) -> ConfirmDialog:
+    await pilot.pause()
+    app.push_screen(HouseholdFormScreen(household))
+    await pilot.pause()
+    await pilot.pause()
+    question = app.screen
+    assert isinstance(question, ConfirmDialog)
+    return question
+
+
+async def test_a_draft_over_a_record_changed_since_says_so_and_keeps_the_newer_values(register):
+    # Since Senad's terminal closed, Milica saved a phone and another address. Restored
+    # as it was, the draft put the old phone back and Senad's address over Milica's
+    # without a word.
+    path, user, _other, household, _workshop = register
+    await _address_kept_then_saved_elsewhere(register, address="Bulevar 1", phone="064 123 456")
+
+    again = _app(path, user)
+    async with again.run_test(size=(80, 24)) as pilot:
+        question = await _offered_again(again, pilot, household)
+        message = str(question.query_one("#confirm-message").render())
+        assert "has been saved since" in message
+        assert str(question.query_one("#yes").label) == "Restore my typing"
+        assert str(question.query_one("#no").label) == "Keep the saved version"
+        await pilot.press("enter")  # restore
+        await pilot.pause()
+        form = again.screen
+        assert isinstance(form, HouseholdFormScreen)
+        assert form.query_one("#address", Input).value == "Cara Dušana 5"  # typed
+        assert form.query_one("#phone", Input).value == "064 123 456"  # Milica's, kept
+        # the address was changed both ways: saving asks whose to keep, as for any
+        # form opened before someone else saved
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(again.screen, ConfirmDialog)
+        asked = str(again.screen.query_one("#confirm-message").render())
+        assert "Someone else saved changes" in asked and "Address" in asked
+        await pilot.press("escape")  # go back and look first: nothing saved
+        await pilot.pause()
+        assert hh.get_household(again.ctx, household).household.address == "Bulevar 1"
+
+
+async def test_keeping_the_saved_version_drops_the_draft(register):
+    path, user, _other, household, _workshop = register
+    await _address_kept_then_saved_elsewhere(register, phone="064 123 456")
+    again = _app(path, user)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await _offered_again(again, pilot, household)
+        again.screen.query_one("#no").press()
+        await pilot.pause()
+        form = again.screen
+        assert isinstance(form, HouseholdFormScreen)
+        assert form.query_one("#address", Input).value == ""
+        assert form.query_one("#phone", Input).value == "064 123 456"
+        assert form.unsaved_work() is None
+    assert _rows(path) == []
+
+
+async def test_a_draft_offered_another_day_is_not_taken_for_a_change(register):
+    # A household with no consent recorded: its form proposes today as the consent date.
+    # Offered the next day, that proposal is no change anyone saved.
+    path, user, *_ = register
+    db = open_database(path)
+    try:
+        household = hh.register_household(
+            Context(db, user_id=user, today=lambda: TODAY), hh.HouseholdInput("Jović")
+        )
+    finally:
+        db.close()
+    await _hang_up_while_typing(
+        path, user, HouseholdFormScreen(household), "#address", "Cara Dušana 5"
+    )
+    again = _app(path, user)
+    again.ctx.today = lambda: date(2026, 11, 24)
+    async with again.run_test(size=(80, 24)) as pilot:
+        question = await _offered_again(again, pilot, household)
+        assert str(question.query_one("#yes").label) == "Restore"

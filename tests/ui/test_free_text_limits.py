@@ -15,7 +15,6 @@ from textual.widgets import Input, TextArea
 
 from docassist.domain.model import Role
 from docassist.services import households as hh
-from docassist.services import workshops as ws
 from docassist.services.context import Context
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
@@ -23,7 +22,7 @@ from docassist.ui.dialogs import CloseCaseDialog, DateDialog, QuickAddDialog, Re
 from docassist.ui.screens.household_form import HouseholdFormScreen
 from docassist.ui.screens.person_form import PersonFormScreen
 from docassist.ui.widgets.field_problems import FieldProblems
-from tests.ui.conftest import make_user
+from tests.ui.conftest import make_user, petrovic_and_a_workshop
 
 TODAY = date(2026, 11, 23)
 PASTE = "Porodica živi kod rođaka u baraci bez struje. " * 110  # over 5,000 characters
@@ -32,18 +31,7 @@ PASTE = "Porodica živi kod rođaka u baraci bez struje. " * 110  # over 5,000 c
 @pytest.fixture
 def register(empty_db):
     user = make_user(empty_db, Role.COORDINATOR, "Senad")
-    db = open_database(empty_db)
-    try:
-        ctx = Context(db, user_id=user, today=lambda: TODAY)
-        household = hh.register_household(
-            ctx,
-            hh.HouseholdInput("Petrović", consent_date="2026-11-01", consent_scope="register"),
-        )
-        workshop = ws.start_workshop(
-            ctx, TODAY, "Community centre", "Novi Sad", "Veliki rit", ["id-card"], ["rom", "sr"]
-        )
-    finally:
-        db.close()
+    household, workshop = petrovic_and_a_workshop(empty_db, user, TODAY)
     return empty_db, user, household, workshop
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import sqlite3
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from docassist import i18n
 from docassist.domain.model import Role
@@ -66,12 +66,18 @@ async def test_figures_at_80x24_and_save_csv(demo_db, tmp_path):
         people = int(str(table.get_row_at(labels.index("People served"))[1]).replace(",", ""))
         assert people > 0
         assert table.size.height >= 8  # the table keeps most of a small screen
-        assert "table 1 of 10" in _status(app)
+        assert "table 1 of 12" in _status(app)
 
         await pilot.press("n")
         await pilot.pause()
         assert str(table.ordered_columns[0].label) == "Municipality"
         assert any("█" in str(table.get_row_at(i)[-1]) for i in range(table.row_count))
+        await pilot.press("n")  # the same figures, by settlement
+        await pilot.pause()
+        columns = [str(c.label) for c in table.ordered_columns]
+        assert columns[:2] == ["Municipality", "Settlement"] and table.row_count > 1
+        assert screen.query_one("#report-table-choice", Select).value == 2
+        assert "table 3 of 12" in _status(app)
 
         await pilot.press("c")
         await pilot.pause()
@@ -313,7 +319,7 @@ async def test_one_municipality_shows_small_counts_as_below_the_setting(demo_db)
         places.value = first
         await _counted(app, pilot)
         table = screen.query_one("#report-table", DataTable)
-        for _ in range(3):  # summary, served, documents, then documents by age and sex
+        for _ in range(4):  # summary, served (two tables), documents, then by age and sex
             await pilot.press("n")
             await pilot.pause()
         assert screen.report is not None and screen.report.municipality == first

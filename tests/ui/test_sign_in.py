@@ -6,7 +6,11 @@ signed in by typing. Passphrase hashes are cheap in tests (tests/conftest.py).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select
 
 from docassist.domain.model import Role
@@ -60,16 +64,49 @@ async def sign_in(pilot, name: str, passphrase: str = PASSPHRASE) -> None:
     await settle(pilot)
 
 
+async def choose(pilot, passphrase: str, again: str | None = None, *, field="#passphrase") -> None:
+    """A new passphrase typed twice (``again``: the second time, when it differs), then
+    Enter, and what it leads to."""
+    await type_in(pilot, field, passphrase)
+    await type_in(pilot, "#again", passphrase if again is None else again)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def first_coordinator(pilot, name: str = "Senad") -> None:
+    """The first start's coordinator, with the suite's passphrase."""
+    await type_in(pilot, "#name", name)
+    await choose(pilot, PASSPHRASE)
+
+
+@asynccontextmanager
+async def signed_in_as(path, name: str) -> AsyncIterator[tuple[DocAssistApp, Pilot]]:
+    """The app on the register at ``path``, signed in by typing as ``name`` (with the
+    suite's passphrase), for the block."""
+    app = start(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await sign_in(pilot, name)
+        yield app, pilot
+
+
 def message(app: DocAssistApp) -> str:
     return str(app.screen.query_one("#sign-in-message").render())
 
 
-def audit_actions(path) -> list[str]:
+@contextmanager
+def opened(path) -> Iterator[Context]:
+    """The register at ``path``, open for the block (after the app has closed it)."""
     db = open_database(path)
     try:
-        return [r[0] for r in db.execute("SELECT action FROM audit_log ORDER BY id")]
+        yield Context(db)
     finally:
         db.close()
+
+
+def audit_actions(path) -> list[str]:
+    with opened(path) as ctx:
+        return [r[0] for r in ctx.db.execute("SELECT action FROM audit_log ORDER BY id")]
 
 
 # --- signing in --------------------------------------------------------------------
@@ -146,21 +183,12 @@ async def test_first_start_creates_the_first_coordinator_and_the_register(tmp_pa
         await pilot.pause()
         assert not path.exists()  # nothing is made before the coordinator is
         await type_in(pilot, "#name", "Senad")
-        await type_in(pilot, "#passphrase", PASSPHRASE)
-        await type_in(pilot, "#again", "river stone lump")
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, PASSPHRASE, "river stone lump")
         assert message(app) == "The two passphrases differ."
         assert not path.exists()
-        await type_in(pilot, "#passphrase", "short")
-        await type_in(pilot, "#again", "short")
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, "short")
         assert "at least 10 characters" in message(app)
-        await type_in(pilot, "#passphrase", PASSPHRASE)
-        await type_in(pilot, "#again", PASSPHRASE)
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, PASSPHRASE)
         await pilot.pause()
         # A new register is encrypted: its recovery key is shown once, then the list.
         assert type(app.screen).__name__ == "RecoveryKeyScreen"
@@ -185,11 +213,7 @@ async def test_an_empty_register_creates_its_first_coordinator_on_screen(empty_d
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.screen.query("#again")  # the passphrase is asked twice
-        await type_in(pilot, "#name", "Senad")
-        await type_in(pilot, "#passphrase", PASSPHRASE)
-        await type_in(pilot, "#again", PASSPHRASE)
-        await pilot.press("enter")
-        await settle(pilot)
+        await first_coordinator(pilot)
         assert app.session is not None and app.session.role == Role.COORDINATOR
 
 
@@ -202,11 +226,7 @@ async def test_the_recovery_key_is_shown_once_and_left_with_the_keyboard(tmp_pat
     app = start(path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await type_in(pilot, "#name", "Senad")
-        await type_in(pilot, "#passphrase", PASSPHRASE)
-        await type_in(pilot, "#again", PASSPHRASE)
-        await pilot.press("enter")
-        await settle(pilot)
+        await first_coordinator(pilot)
         await pilot.pause()
         assert type(app.screen).__name__ == "RecoveryKeyScreen"
         shown = str(app.screen.query_one("#recovery-key").render())
@@ -236,11 +256,7 @@ async def test_tab_and_enter_alone_leave_the_recovery_key_screen(tmp_path):
     app = start(tmp_path / "register.db")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await type_in(pilot, "#name", "Senad")
-        await type_in(pilot, "#passphrase", PASSPHRASE)
-        await type_in(pilot, "#again", PASSPHRASE)
-        await pilot.press("enter")
-        await settle(pilot)
+        await first_coordinator(pilot)
         await pilot.pause()
         assert type(app.screen).__name__ == "RecoveryKeyScreen"
         # Tab first (it cycles back to the box: Go on is not a stop while disabled).
@@ -258,28 +274,16 @@ async def test_a_given_passphrase_is_changed_right_after_the_sign_in(tmp_path):
     path = tmp_path / "register.db"
     make_account(path, Role.COORDINATOR, "Senad Coordinator")
     make_account(path, Role.FACILITATOR, "Dragan", must_change_passphrase=True)
-    app = start(path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await sign_in(pilot, "Dragan")
+    async with signed_in_as(path, "Dragan") as (app, pilot):
         assert app.session is None  # nothing opens before the passphrase is his own
         assert "choose your own now" in screen_text(app)
-        await type_in(pilot, "#passphrase", PASSPHRASE)
-        await type_in(pilot, "#again", PASSPHRASE)
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, PASSPHRASE)
         assert "must differ from the old one" in message(app)
-        await type_in(pilot, "#passphrase", "my own words here")
-        await type_in(pilot, "#again", "my own words here")
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, "my own words here")
         assert app.session is not None and not app.session.must_change_passphrase
         assert type(app.screen).__name__ == "HouseholdListScreen"
-    db = open_database(path)
-    try:
-        assert accounts.sign_in(Context(db), "Dragan", "my own words here").name == "Dragan"
-    finally:
-        db.close()
+    with opened(path) as ctx:
+        assert accounts.sign_in(ctx, "Dragan", "my own words here").name == "Dragan"
 
 
 async def test_a_user_from_before_accounts_chooses_a_passphrase(tmp_path):
@@ -291,10 +295,7 @@ async def test_a_user_from_before_accounts_chooses_a_passphrase(tmp_path):
         await sign_in(pilot, "Senad Coordinator", "anything at all")
         assert app.session is None
         assert "you have no passphrase yet" in screen_text(app)
-        await type_in(pilot, "#passphrase", PASSPHRASE)
-        await type_in(pilot, "#again", PASSPHRASE)
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, PASSPHRASE)
         assert app.session is not None and app.session.name == "Senad Coordinator"
 
 
@@ -302,10 +303,7 @@ async def test_a_trainee_lands_in_practice_and_register_keys_say_why(tmp_path):
     path = tmp_path / "register.db"
     make_account(path, Role.COORDINATOR, "Senad Coordinator")
     make_account(path, Role.TRAINEE, "Ana Trainee")
-    app = start(path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await sign_in(pilot, "Ana Trainee")
+    async with signed_in_as(path, "Ana Trainee") as (app, pilot):
         assert app.session is not None and app.session.practice_only
         assert type(app.screen).__name__ == "PracticeScreen"
         assert app.ctx.user_id is None  # the real register is not hers
@@ -350,10 +348,7 @@ async def test_a_demo_shows_its_made_up_users_and_their_passphrase(tmp_path, mon
 
 
 async def test_a_coordinator_creates_resets_changes_and_removes_accounts(register):
-    app = start(register)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await sign_in(pilot, "Senad Coordinator")
+    async with signed_in_as(register, "Senad Coordinator") as (app, pilot):
         await pilot.press("ctrl+t")
         await pilot.pause()
         assert type(app.screen).__name__ == "UsersScreen"
@@ -363,10 +358,7 @@ async def test_a_coordinator_creates_resets_changes_and_removes_accounts(registe
         await pilot.press("n")
         await pilot.pause()
         await type_in(pilot, "#account-name", "Dragan")
-        await type_in(pilot, "#new", PASSPHRASE)
-        await type_in(pilot, "#again", PASSPHRASE)
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, PASSPHRASE, field="#new")
         await pilot.pause()
         assert type(app.screen).__name__ == "UsersScreen"
         table = app.screen.query_one("#accounts", DataTable)
@@ -384,10 +376,7 @@ async def test_a_coordinator_creates_resets_changes_and_removes_accounts(registe
         assert table.get_row_at(table.cursor_row)[:2] == ["Milica Facilitator", "Coordinator"]
         await pilot.press("r")
         await pilot.pause()
-        await type_in(pilot, "#new", "a new one for her")
-        await type_in(pilot, "#again", "a new one for her")
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, "a new one for her", field="#new")
         await pilot.press("delete")
         await pilot.pause()
         await pilot.click("#yes")
@@ -402,10 +391,7 @@ async def test_a_coordinator_creates_resets_changes_and_removes_accounts(registe
 
 async def test_a_facilitator_may_only_create_trainees(register):
     make_account(register, Role.TRAINEE, "Ana Trainee")
-    app = start(register)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await sign_in(pilot, "Milica Facilitator")
+    async with signed_in_as(register, "Milica Facilitator") as (app, pilot):
         await pilot.press("ctrl+t")
         await pilot.pause()
         screen = app.screen
@@ -422,46 +408,28 @@ async def test_a_facilitator_may_only_create_trainees(register):
         role = app.screen.query_one("#account-role", Select)
         assert role.value == Role.TRAINEE.value and role.disabled
         await type_in(pilot, "#account-name", "Bojan")
-        await type_in(pilot, "#new", PASSPHRASE)
-        await type_in(pilot, "#again", PASSPHRASE)
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, PASSPHRASE, field="#new")
         await pilot.pause()
         assert app.screen is screen
-    db = open_database(register)
-    try:
-        [bojan] = [u for u in users.list_users(Context(db)) if u.name == "Bojan"]
+    with opened(register) as ctx:
+        [bojan] = [u for u in users.list_users(ctx) if u.name == "Bojan"]
         assert bojan.role == Role.TRAINEE
-    finally:
-        db.close()
 
 
 async def test_everyone_changes_their_own_passphrase(register):
-    app = start(register)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await sign_in(pilot, "Milica Facilitator")
+    async with signed_in_as(register, "Milica Facilitator") as (app, pilot):
         await pilot.press("ctrl+t")
         await pilot.pause()
         await pilot.press("p")
         await pilot.pause()
         await type_in(pilot, "#current", "not the current one")
-        await type_in(pilot, "#new", "my very own words")
-        await type_in(pilot, "#again", "my very own words")
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, "my very own words", field="#new")
         assert "do not match" in str(app.screen.query_one("#account-error").render())
         await type_in(pilot, "#current", PASSPHRASE)
-        await type_in(pilot, "#new", "my very own words")
-        await type_in(pilot, "#again", "my very own words")
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, "my very own words", field="#new")
         assert type(app.screen).__name__ == "UsersScreen"
-    db = open_database(register)
-    try:
-        assert accounts.sign_in(Context(db), "Milica Facilitator", "my very own words")
-    finally:
-        db.close()
+    with opened(register) as ctx:
+        assert accounts.sign_in(ctx, "Milica Facilitator", "my very own words")
 
 
 # --- lock and sign-out ---------------------------------------------------------------
@@ -570,10 +538,7 @@ async def test_someone_else_signs_in_over_the_lock_after_a_warning(demo_db):
 
 
 async def test_sign_out_without_quitting(register):
-    app = start(register)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await sign_in(pilot, "Milica Facilitator")
+    async with signed_in_as(register, "Milica Facilitator") as (app, pilot):
         await pilot.press("f5")
         await pilot.pause()
         await pilot.press("ctrl+g")
@@ -821,10 +786,7 @@ async def test_a_forgotten_passphrase_is_set_anew_with_the_recovery_key(encrypte
         assert app.screen.query("#recovery") and app.focused is app.screen.query_one("#name")
         await type_in(pilot, "#name", "senad coordinator")
         await type_in(pilot, "#recovery", "AAAA" * 13)  # well formed, not this one's
-        await type_in(pilot, "#passphrase", "a brand new phrase")
-        await type_in(pilot, "#again", "a brand new phrase")
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, "a brand new phrase")
         assert message(app) == "That recovery key does not open this register."
         # Seen on 24 rows too, below the form that scrolls.
         assert "That recovery key does not open this register." in screen_text(app)
@@ -832,17 +794,11 @@ async def test_a_forgotten_passphrase_is_set_anew_with_the_recovery_key(encrypte
         assert app.screen.query_one("#recovery", Input).value == ""
         # As printed on paper, typed in small letters without the dashes.
         await type_in(pilot, "#recovery", recovery_key.replace("-", "").lower())
-        await type_in(pilot, "#passphrase", "short")
-        await type_in(pilot, "#again", "short")
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, "short")
         assert "at least 10 characters" in message(app)
         # The key was right: it stays, only the new passphrase is typed again.
         assert app.screen.query_one("#recovery", Input).value
-        await type_in(pilot, "#passphrase", "a brand new phrase")
-        await type_in(pilot, "#again", "a brand new phrase")
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, "a brand new phrase")
         assert app.session is not None and app.session.name == "Senad Coordinator"
         assert not app.session.must_change_passphrase
         assert type(app.screen).__name__ == "HouseholdListScreen"
@@ -897,10 +853,7 @@ async def test_a_reset_from_the_command_line_is_replaced_at_the_next_sign_in(
         assert app.session is None
         await sign_in(pilot, "Milica Facilitator", "given at the office")
         assert app.session is None and "choose your own now" in screen_text(app)
-        await type_in(pilot, "#passphrase", "milica's own words")
-        await type_in(pilot, "#again", "milica's own words")
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose(pilot, "milica's own words")
         assert app.session is not None and app.session.name == "Milica Facilitator"
         assert type(app.screen).__name__ == "HouseholdListScreen"
     ctx, session = accounts.open_signed_in(path, "Milica Facilitator", "milica's own words")
@@ -950,10 +903,7 @@ async def test_over_an_idle_lock_someone_else_signs_in_and_the_form_is_discarded
 
 
 async def test_a_reset_on_the_users_screen_is_saved_off_the_ui_thread_once(register, monkeypatch):
-    app = start(register)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await sign_in(pilot, "Senad Coordinator")
+    async with signed_in_as(register, "Senad Coordinator") as (app, pilot):
         calls, release = held_in_a_thread(monkeypatch, "reset_passphrase")
         await pilot.press("ctrl+t")
         await pilot.pause()
@@ -984,11 +934,7 @@ async def test_a_language_switch_on_the_recovery_key_screen_keeps_the_keyboard_t
     app = start(tmp_path / "register.db")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await type_in(pilot, "#name", "Senad")
-        await type_in(pilot, "#passphrase", PASSPHRASE)
-        await type_in(pilot, "#again", PASSPHRASE)
-        await pilot.press("enter")
-        await settle(pilot)
+        await first_coordinator(pilot)
         await pilot.pause()
         assert type(app.screen).__name__ == "RecoveryKeyScreen"
         shown = str(app.screen.query_one("#recovery-key").render())

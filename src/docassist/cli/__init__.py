@@ -32,7 +32,7 @@ from docassist.cli import (
 )
 from docassist.cli.errors import UsageError, reader_gone, report_failure
 from docassist.cli.parser import build_parser, in_user_language, language_from
-from docassist.cli.register import register_path
+from docassist.cli.register import Clock, register_path
 
 #: The sub-commands, in the order ``docassist --help`` lists them.
 COMMAND_MODULES = (
@@ -57,7 +57,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
+    """Run one command; ``clock``: a test's, instead of the real one."""
     argv = list(sys.argv[1:] if argv is None else argv)
     language = language_from(argv)
     if language in {lang.code for lang in i18n.LANGUAGES}:
@@ -66,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with in_user_language():
             args = build_parser(COMMAND_MODULES).parse_args(argv)
+        args.clock = clock
         status = COMMANDS[args.command or app.NAME](args)
         sys.stdout.flush()  # a reader gone away shows here, not at interpreter exit
         return status

@@ -22,6 +22,8 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -89,6 +91,27 @@ def output_path(args: argparse.Namespace, value: str | None) -> str | None:
     return value
 
 
+@dataclass(frozen=True)
+class Clock:
+    """The command's clock, for every context it opens and the wait after failed
+    sign-ins: the real one (None), or a test's (``main(argv, clock=...)``), so no
+    test reads the real clock."""
+
+    now: Callable[[], str] | None = None
+    today: Callable[[], date] | None = None
+
+    def times(self) -> tuple[Callable[[], str], Callable[[], date]]:
+        from docassist.services.context import real_now, real_today
+
+        return self.now or real_now, self.today or real_today
+
+
+def clock(args: argparse.Namespace) -> tuple[Callable[[], str], Callable[[], date]]:
+    """(now, today) for the command: ``args.clock`` as ``main`` set it."""
+    given = getattr(args, "clock", None)
+    return (given if isinstance(given, Clock) else Clock()).times()
+
+
 @contextmanager
 def register(args: argparse.Namespace, *, create: bool = False) -> Iterator[Context]:
     """The command's register, open for the block, closed after it whatever happens.
@@ -98,9 +121,10 @@ def register(args: argparse.Namespace, *, create: bool = False) -> Iterator[Cont
     from docassist.services.context import Context
     from docassist.store.db import open_database
 
+    now, today = clock(args)
     db = open_database(register_path(args), create=create)
     try:
-        yield Context(db)
+        yield Context(db, now=now, today=today)
     finally:
         db.close()
 
@@ -288,8 +312,9 @@ def open_signed_in(
     name = user_name(args)
     demo = kind is accounts.RegisterKind.PLAINTEXT and is_demo_file(path)
     passphrase = passphrase_for(args, name, demo=demo)
+    now, today = clock(args)
     try:
-        ctx, session = accounts.open_signed_in(path, name, passphrase)
+        ctx, session = accounts.open_signed_in(path, name, passphrase, now=now, today=today)
     except accounts.PassphraseNotSetError:
         if demo and given_passphrase(args) is None:
             passphrase = accounts.DEMO_PASSPHRASE
@@ -302,7 +327,9 @@ def open_signed_in(
                 ),
             )
         # else: the script's passphrase becomes the user's
-        ctx, session = accounts.open_setting_first_passphrase(path, name, passphrase)
+        ctx, session = accounts.open_setting_first_passphrase(
+            path, name, passphrase, now=now, today=today
+        )
         print(_("Your passphrase is set: sign in with it from now on."), file=sys.stderr)
     try:
         accounts.require(session, action)
@@ -352,6 +379,7 @@ def sign_in_read_only(args: argparse.Namespace, path: Path, action: Action) -> F
             path,
             lambda: user_name(args),
             lambda: passphrase_for(args, user_name(args), demo=demo),
+            now=clock(args)[0],
         )
     except accounts.PassphraseNotSetError:
         raise UsageError(

@@ -97,6 +97,21 @@ class DocumentKind(StrEnum):
     HEALTH_CERTIFICATE = "health_certificate"
 
 
+# What proves the right a document stands for, where the next-step rules ask whether a
+# person has it (a procedure "for whoever lacks" it, a procedure done, a prerequisite
+# met): health insurance is proved by the fund's card, or until the card arrives by its
+# certificate (potvrda, domain.md §5). Any other kind is proved by itself alone. Past
+# its "valid until" a proof counts for nothing (domain/validity.held).
+PROVED_BY: dict[DocumentKind, tuple[DocumentKind, ...]] = {
+    DocumentKind.HEALTH_INSURANCE: (DocumentKind.HEALTH_INSURANCE, DocumentKind.HEALTH_CERTIFICATE),
+}
+
+
+def proofs_of(kind: DocumentKind) -> tuple[DocumentKind, ...]:
+    """The documents any one of which proves what ``kind`` stands for."""
+    return PROVED_BY.get(kind, (kind,))
+
+
 class DocumentState(StrEnum):
     HAVE = "have"
     IN_PROGRESS = "in_progress"

@@ -50,6 +50,7 @@ from docassist.domain.model import (
     PersonStatus,
     StepStatus,
     is_active_case,
+    proofs_of,
 )
 from docassist.domain.text import N_
 from docassist.procedures.model import Checklist, ChecklistSet, Prerequisite, Step, Text
@@ -156,7 +157,14 @@ class PersonFacts:
     place_of_birth: str = ""
 
     def has(self, kind: DocumentKind) -> bool:
+        """Holds this very document (the household's marks, what it implies)."""
         return self.documents.get(kind) == DocumentState.HAVE
+
+    def proves(self, kind: DocumentKind) -> bool:
+        """Holds what proves the right ``kind`` stands for: the document, or one that
+        stands in for it (``domain.model.PROVED_BY``: insured with the fund's
+        certificate until the card comes). What the rules go by."""
+        return any(self.has(proof) for proof in proofs_of(kind))
 
 
 # -------------------------------------------------------------------------- outputs
@@ -507,14 +515,14 @@ def _fit(person: PersonFacts, checklists: ChecklistSet) -> dict[str, _Fit]:
         open_case = open_cases.get(c.id)
         latest = history[-1] if history else None
         fitting = base[c.id] and c.id not in suppressed
-        lacks_ok = c.applies.lacks is None or not person.has(c.applies.lacks)
+        lacks_ok = c.applies.lacks is None or not person.proves(c.applies.lacks)
         main = c.applies.alternative_to
         # A document held counts for the main route, not for each alternative to it.
         second_route = bool(main and base.get(main, False) and main not in suppressed)
         if open_case is not None:
             state = IN_PROGRESS
         elif any(h.obtained for h in history) or (
-            c.produces is not None and person.has(c.produces) and fitting and not second_route
+            c.produces is not None and person.proves(c.produces) and fitting and not second_route
         ):
             state = DONE
         elif fitting and lacks_ok and c.produces not in underway:
@@ -612,7 +620,7 @@ def _judge(
         from_step=prereq.from_step,
     )
     if prereq.who == "self":
-        if person.has(document):
+        if person.proves(document):
             return None
         return unmet.blocker(
             PREREQUISITE_SELF, MSG_SELF, person_id=person.id, person_name=person.name
@@ -620,7 +628,7 @@ def _judge(
     if prereq.who not in _UNKNOWN_RELATIVE_MESSAGES:
         return None
     relatives = _relatives(person, prereq.who, family)
-    if any(r.has(document) for r in relatives):
+    if any(r.proves(document) for r in relatives):
         return None
     if not relatives:
         return unmet.blocker(FAMILY_UNKNOWN, _UNKNOWN_RELATIVE_MESSAGES[prereq.who])
@@ -764,7 +772,7 @@ def next_steps(
         # Make the chain visible: if nothing on the plan yet leads to the document,
         # bring the named checklist in even though its own `applies` did not fit.
         document = target.produces
-        if document is None or person.has(document):
+        if document is None or person.proves(document):
             return
         holder = visible_producer(document)
         if holder is None and states[target.id] == NOT_APPLICABLE:

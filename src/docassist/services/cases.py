@@ -170,6 +170,7 @@ HELD_SINCE = N_("{name} already holds this document: {document} (since {since}).
 BORN_LATER = N_("A case cannot be opened before the person was born ({date}).")
 DONE_BEFORE_OPENED = N_("A step cannot be done before its case was opened ({date}).")
 DONE_BEFORE_BORN = N_("A step cannot be done before the person was born ({date}).")
+CLOSED_BEFORE_OPENED = N_("A case cannot be closed before it was opened ({date}).")
 
 
 def exact_birth_date(stored: str | None) -> date | None:
@@ -477,9 +478,18 @@ def close_case(
     if outcome == Outcome.REFUSED and not reason:
         raise ValidationError({"reason": [Problem("required", N_("Say why the office refused."))]})
     _check_length({"reason": reason})
-    on = on or ctx.today()
-    if on > ctx.today():
+    if on is None:
+        # A close the app makes itself (a household removed, a person erased): dated
+        # today, or the opening day of a case opened on a laptop whose calendar runs
+        # ahead of this one, so that it is never refused and never dated before it.
+        on = max(ctx.today(), case.opened_day)
+    elif on > ctx.today():
         raise ValidationError({"on": [Problem("future", N_("The date cannot be in the future."))]})
+    elif on < case.opened_day:
+        # The document's "valid until" would count from that day, and the reports
+        # would count the case done before it began.
+        problem = Problem("before_opened", CLOSED_BEFORE_OPENED, {"date": Day(case.opened_day)})
+        raise ValidationError({"on": [problem]})
     status = CaseStatus.DONE if outcome == Outcome.OBTAINED else CaseStatus.CLOSED
     after = {
         "status": status.value,

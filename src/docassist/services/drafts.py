@@ -11,6 +11,13 @@ never synced nor exported, and an erasure removes the ones about the erased fami
 What a draft holds is the form's fields as typed, as JSON: the form encodes and reads
 them back (it knows its fields); nothing here reads a family's data. Passphrases are
 never kept (their dialogs keep no drafts).
+
+A form editing a record keeps, beside the typing, its fields as it loaded them (the
+draft's *base*). The record may be saved again before the draft is offered (by someone
+else, or a sync from another laptop): ``record_changed`` tells, the offer says so, and
+``over_newer`` brings back only what was typed over the record as it is now; the form
+then saves against the base, so a field changed both ways is asked about as for any
+form opened before someone else saved (services/edits.py), never overwritten silently.
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ class Draft:
     fields: dict[str, Any] = field(default_factory=dict)
     household_id: str | None = None
     person_id: str | None = None
+    # the form's fields as it loaded the record, before the typing; None: a new record
+    base: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,38 @@ class KeptDraft:
     form: str
     fields: dict[str, Any]
     saved_at: datetime
+    base: dict[str, Any] | None = None
+
+
+_ABSENT = object()
+
+
+def _as_json(value: Any) -> Any:
+    return json.loads(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+def record_changed(kept: KeptDraft, now: dict[str, Any] | None) -> bool:
+    """Whether the record the draft was typed over was saved again since: the form's
+    fields as it loads them ``now`` differ from those it had loaded then."""
+    return kept.base is not None and now is not None and _as_json(now) != kept.base
+
+
+def over_newer(fields: dict[str, Any], base: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
+    """The record's fields ``now`` with what was typed over ``base`` put back: a field
+    left as it was loaded keeps its newer value; a field holding several (the
+    documents, each with its state) is taken entry by entry."""
+    out = dict(_as_json(now))
+    for key in fields.keys() | base.keys():
+        mine, was = fields.get(key, _ABSENT), base.get(key, _ABSENT)
+        if mine == was:
+            continue
+        if mine is _ABSENT:
+            out.pop(key, None)
+        elif isinstance(mine, dict) and isinstance(was, dict) and isinstance(out.get(key), dict):
+            out[key] = over_newer(mine, was, out[key])
+        else:
+            out[key] = mine
+    return out
 
 
 def keep_drafts(ctx: Context, drafts: list[Draft]) -> int:
@@ -57,10 +98,10 @@ def keep_drafts(ctx: Context, drafts: list[Draft]) -> int:
         for draft in drafts:
             db.execute(
                 "INSERT INTO drafts (user_id, form_key, form, household_id, person_id, "
-                "fields, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "fields, saved_at, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (user_id, form_key) DO UPDATE SET form = excluded.form, "
                 "household_id = excluded.household_id, person_id = excluded.person_id, "
-                "fields = excluded.fields, saved_at = excluded.saved_at",
+                "fields = excluded.fields, saved_at = excluded.saved_at, base = excluded.base",
                 [
                     ctx.user_id,
                     draft.key,
@@ -69,6 +110,9 @@ def keep_drafts(ctx: Context, drafts: list[Draft]) -> int:
                     draft.person_id,
                     json.dumps(draft.fields, ensure_ascii=False, sort_keys=True),
                     now,
+                    None
+                    if draft.base is None
+                    else json.dumps(draft.base, ensure_ascii=False, sort_keys=True),
                 ],
             )
         ctx.audit(
@@ -85,7 +129,7 @@ def find_draft(ctx: Context, key: str) -> KeptDraft | None:
     if ctx.user_id is None:
         return None
     row = ctx.db.execute(
-        "SELECT form, fields, saved_at FROM drafts WHERE user_id = ? AND form_key = ?",
+        "SELECT form, fields, saved_at, base FROM drafts WHERE user_id = ? AND form_key = ?",
         [ctx.user_id, key],
     ).fetchone()
     if row is None:
@@ -93,13 +137,14 @@ def find_draft(ctx: Context, key: str) -> KeptDraft | None:
     try:
         fields = json.loads(row[1])
         saved_at = datetime.fromisoformat(row[2])
+        base = None if row[3] is None else json.loads(row[3])
     except (TypeError, ValueError):  # written by keep_drafts; a damaged one is dropped
         drop_draft(ctx, key, restored=False)
         return None
-    if not isinstance(fields, dict):
+    if not isinstance(fields, dict) or not isinstance(base, (dict, type(None))):
         drop_draft(ctx, key, restored=False)
         return None
-    return KeptDraft(key, row[0], fields, saved_at)
+    return KeptDraft(key, row[0], fields, saved_at, base)
 
 
 def drop_draft(ctx: Context, key: str, *, restored: bool) -> None:

@@ -20,6 +20,12 @@ Definitions (they are what the numbers mean; change them only on purpose):
   its members was, or when it was marked present at a workshop in the period.
 - **Municipality.** People, cases and documents belong to their household's
   municipality; workshops to the municipality where they were held.
+- **Settlement.** Within its municipality, as the household's settlement: one
+  settlement however it was typed (script, case, diacritics: ``services.places``),
+  named in its most used spelling; households with none recorded count under
+  "(no settlement)". The settlement tables break down the municipality tables, row
+  for row, so each municipality's settlements add up to its figures. A settlement is
+  small: its sex and age counts below the threshold are hidden whatever the scope.
 - **Documents obtained.** Documents people obtained in the period, each person's
   document once: a case closed with the outcome "document obtained", an outcome date
   in the period and a checklist that produces a document. Two cases that obtained
@@ -67,6 +73,7 @@ from docassist.domain.model import DOCUMENT_LABELS, DocumentKind, Sex
 from docassist.domain.text import N_, Problem
 from docassist.i18n import format_date, translator
 from docassist.services.context import Context, ValidationError
+from docassist.services.places import group_places, place_key
 from docassist.services.settings import DEFAULT_SMALL_COUNTS_BELOW
 from docassist.services.workshops import MEMBER_WHEN_MARKED
 from docassist.store.cases import active_case_sql
@@ -387,6 +394,21 @@ def build_report(
             for m, (h, p) in sorted(served.by_municipality.items(), key=_place_order)
         ),
     )
+    served_settlements = Table(
+        "served_by_settlement",
+        N_("Served by settlement"),
+        (
+            Column("municipality", N_("Municipality"), "label"),
+            Column("settlement", N_("Settlement"), "label"),
+            Column("households", N_("Households served")),
+            Column("people", N_("People served"), bar=True),
+        ),
+        tuple(
+            (_place(m), _settlement(s), h, p)
+            for (m, s), (h, p) in sorted(served.by_settlement.items(), key=_settlement_order)
+        ),
+    )
+    *document_tables, documents_by_settlement = _document_tables(documents, q.procedure_label)
     return Report(
         REPORT_TITLE,
         period,
@@ -395,10 +417,12 @@ def build_report(
         (
             summary,
             served_table,
+            served_settlements,
             *(
                 hide_small_counts(t, small_counts_below) if municipality else t
-                for t in _document_tables(documents, q.procedure_label)
+                for t in document_tables
             ),
+            hide_small_counts(documents_by_settlement, small_counts_below),
             _routes_table(routes, q.procedure_label),
             *_workshop_tables(workshops, q.procedure_label),
             _procedure_table(procedures, q.procedure_label),
@@ -422,6 +446,8 @@ class _Served:
     households: int
     people: int
     by_municipality: dict[str, tuple[int, int]]
+    # (municipality, settlement as named in the report) -> (households, people)
+    by_settlement: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -435,6 +461,7 @@ class _Document:
     person_id: str = ""
     produces_document: bool = True
     obtained_on: str = ""  # ISO day: which of two cases for one document came first
+    settlement: str = ""  # as named in the report (settlement_names)
 
 
 def _each_once(items: list[_Document]) -> list[_Document]:
@@ -481,6 +508,7 @@ class _Query:
         # checklist id -> search key of each refusal label, in every language -> reason
         # per checklist: (label search key, reason), the longest label first
         self._reason_keys: dict[str, list[tuple[str, cl.RefusalReason]]] = {}
+        self._settlement_names: dict[tuple[str, str], str] | None = None
 
     def _place(self, alias: str = "h") -> tuple[str, list[Any]]:
         if self.municipality is None:
@@ -490,6 +518,19 @@ class _Query:
     def procedure_label(self, checklist_id: str) -> Cell:
         found = self.checklists.get(checklist_id) if self.checklists else None
         return found.title if found else checklist_id
+
+    def settlement_names(self) -> dict[tuple[str, str], str]:
+        """(municipality, settlement as typed) -> its name in the report, from every
+        live household in the report's scope: each table names a settlement alike."""
+        if self._settlement_names is None:
+            place, params = self._place("households")
+            typed = self.db.execute(
+                "SELECT municipality, coalesce(settlement, ''), count(*) FROM households "
+                "WHERE deleted_at IS NULL" + place + " GROUP BY 1, 2",
+                params,
+            ).fetchall()
+            self._settlement_names = settlement_names(Counter({(m, s): n for m, s, n in typed}))
+        return self._settlement_names
 
     # -- served ------------------------------------------------------------------
 
@@ -524,25 +565,35 @@ class _Query:
             r[0] for r in self.db.execute("SELECT id FROM persons WHERE deleted_at IS NOT NULL")
         }
         place, params = self._place("households")
-        municipality_of = dict(
-            self.db.execute(
-                "SELECT id, municipality FROM households WHERE deleted_at IS NULL" + place, params
+        place_of = {
+            household_id: (municipality, settlement or "")
+            for household_id, municipality, settlement in self.db.execute(
+                "SELECT id, municipality, settlement FROM households WHERE deleted_at IS NULL"
+                + place,
+                params,
             ).fetchall()
-        )
+        }
+        named = self.settlement_names()
         households: dict[str, set[str]] = defaultdict(set)
         people: dict[str, set[str]] = defaultdict(set)
+        settlement_households: dict[tuple[str, str], set[str]] = defaultdict(set)
+        settlement_people: dict[tuple[str, str], set[str]] = defaultdict(set)
         for person_id, household_id in pairs:
-            municipality = municipality_of.get(household_id)
-            if municipality is None or person_id in removed:
+            found = place_of.get(household_id)
+            if found is None or person_id in removed:
                 continue
+            municipality, settlement = found[0], named[found]
             households[municipality].add(household_id)
+            settlement_households[(municipality, settlement)].add(household_id)
             if person_id is not None:  # a household marked present as a whole
                 people[municipality].add(person_id)
+                settlement_people[(municipality, settlement)].add(person_id)
         by_municipality = {m: (len(households[m]), len(people[m])) for m in households}
         return _Served(
             sum(h for h, _p in by_municipality.values()),
             sum(p for _h, p in by_municipality.values()),
             by_municipality,
+            {k: (len(v), len(settlement_people[k])) for k, v in settlement_households.items()},
         )
 
     def cases_opened(self) -> int:
@@ -565,16 +616,19 @@ class _Query:
         rows = self.db.execute(
             "SELECT coalesce(c.produces, c.checklist_id), c.checklist_id, h.municipality, p.sex, "
             "p.birth_date, c.outcome_date, substr(c.opened_at, 1, 10), p.id, "
-            "c.produces IS NOT NULL "
+            "c.produces IS NOT NULL, coalesce(h.settlement, '') "
             "FROM cases c JOIN persons p ON p.id = c.person_id "
             "JOIN households h ON h.id = c.household_id "
             "WHERE c.deleted_at IS NULL" + _LIVE + " AND c.outcome = 'obtained' "
             "AND c.outcome_date BETWEEN ? AND ?" + place,
             [self.start, self.end, *params],
         ).fetchall()
+        named = self.settlement_names()
         out = []
         for row in rows:
-            kind, checklist_id, municipality, sex, birth, obtained, opened, person, document = row
+            kind, checklist_id, municipality, sex, birth, obtained, opened, person, document = row[
+                :9
+            ]
             on = date.fromisoformat(obtained)
             days = (on - date.fromisoformat(opened)).days
             out.append(
@@ -588,6 +642,7 @@ class _Query:
                     person_id=person,
                     produces_document=bool(document),
                     obtained_on=obtained,
+                    settlement=named[(municipality, row[9])],
                 )
             )
         return out
@@ -739,6 +794,38 @@ def _place_order(item: tuple[str, Any]) -> tuple[bool, script.SortKey]:
     return (not item[0], script.sort_key(item[0]))
 
 
+NO_SETTLEMENT = Msg(N_("(no settlement)"))
+
+
+def _settlement(settlement: str) -> Cell:
+    return settlement or NO_SETTLEMENT
+
+
+def _settlement_order(
+    item: tuple[tuple[str, str], Any],
+) -> tuple[bool, script.SortKey, bool, script.SortKey]:
+    (municipality, settlement), _figures = item
+    return (*_place_order((municipality, None)), *_place_order((settlement, None)))
+
+
+def settlement_names(typed: Counter[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Each (municipality, settlement as typed) -> the settlement's name in the report:
+    the spellings of one settlement (services/places: "Crvena zvezda", "Црвена звезда")
+    in one municipality are one row, under the spelling used most. "" stays "" (none
+    recorded). ``typed`` counts how often each was used."""
+    spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for (municipality, settlement), uses in typed.items():
+        if settlement:
+            spellings[(municipality, place_key(settlement))][settlement] += uses
+    shown = {key: group_places(uses.items())[0].name for key, uses in spellings.items()}
+    return {
+        (municipality, settlement): (
+            shown[(municipality, place_key(settlement))] if settlement else ""
+        )
+        for municipality, settlement in typed
+    }
+
+
 def _document_tables(documents: list[_Document], procedure_label: Any) -> list[Table]:
     def _document_label(key: str) -> Cell:
         if key in DocumentKind._value2member_map_:
@@ -813,7 +900,37 @@ def _document_tables(documents: list[_Document], procedure_label: Any) -> list[T
         (Column("municipality", N_("Municipality"), "label"), *columns),
         tuple((_place(m), _document_label(k), *breakdown(by_place[(m, k)])) for m, k in place_rows),
     )
-    return [documents_table, sex_age, by_municipality]
+    by_settlement_place: dict[tuple[str, str, str], list[_Document]] = defaultdict(list)
+    for d in documents:
+        by_settlement_place[(d.municipality, d.settlement, d.label_key)].append(d)
+    settlement_rows = sorted(
+        by_settlement_place,
+        key=lambda k: (
+            *_place_order((k[0], None)),
+            *_place_order((k[1], None)),
+            kind_rank.get(k[2], 0),
+        ),
+    )
+    # The municipality table's rows broken down by settlement: they add up to it.
+    by_settlement = Table(
+        "documents_by_settlement",
+        N_("Documents obtained by settlement"),
+        (
+            Column("municipality", N_("Municipality"), "label"),
+            Column("settlement", N_("Settlement"), "label"),
+            *columns,
+        ),
+        tuple(
+            (
+                _place(m),
+                _settlement(s),
+                _document_label(k),
+                *breakdown(by_settlement_place[(m, s, k)]),
+            )
+            for m, s, k in settlement_rows
+        ),
+    )
+    return [documents_table, sex_age, by_municipality, by_settlement]
 
 
 def _routes_table(routes: list[_Document], procedure_label: Any) -> Table:

@@ -969,3 +969,14 @@ def m0023_audit_relay(db: Database) -> None:
     ) WITHOUT ROWID;
     """,
     )
+
+
+@_migration("0025_draft_base")
+def m0025_draft_base(db: Database) -> None:
+    # A draft restored after its record was saved again (by someone else, or a sync)
+    # put the typing over the newer values without a word. The form's fields as it
+    # loaded them, before the typing (JSON, as ``fields``): restoring compares them with
+    # the record now, brings back only what was typed, and a save merges against them,
+    # so a field changed both ways is asked about (services/drafts.py). NULL: a new
+    # record's form, a dialog, or a draft kept before this.
+    db.execute("ALTER TABLE drafts ADD COLUMN base TEXT")

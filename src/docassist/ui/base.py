@@ -110,6 +110,15 @@ class Translated(_ScreenMixin):
     async def restore_draft_fields(self, fields: dict[str, Any]) -> None:
         """Put a draft's fields back (a field the screen no longer has is skipped)."""
 
+    def draft_base(self) -> dict[str, Any] | None:
+        """The fields as the screen loaded the record it edits, encoded as
+        ``draft_fields``; None: it edits no saved record (a new one, a dialog)."""
+        return None
+
+    def save_against(self, base: dict[str, Any]) -> None:
+        """Save over the record as it was when the draft was typed (``base``), so a
+        field changed since by someone else as well is asked about (services/edits)."""
+
     def draft(self) -> drafts.Draft | None:
         """What to keep if the terminal closes now: the unsaved typing, or None."""
         what = self.unsaved_work()
@@ -117,7 +126,9 @@ class Translated(_ScreenMixin):
         if not what or key is None:
             return None
         household_id, person_id = self.draft_about()
-        return drafts.Draft(key, what, self.draft_fields(), household_id, person_id)
+        return drafts.Draft(
+            key, what, self.draft_fields(), household_id, person_id, base=self.draft_base()
+        )
 
     def offer_draft(self) -> None:
         """When the terminal closed last time while this form held typing, offer it back.
@@ -139,21 +150,40 @@ class Translated(_ScreenMixin):
                 return format_time(moment)
             return format_datetime(moment)
 
+        now = self.draft_base()
+        changed = drafts.record_changed(kept, now)
+        # Only what was typed comes back, over the record as it is now.
+        fields = kept.fields
+        if kept.base is not None and now is not None:
+            fields = drafts.over_newer(kept.fields, kept.base, now)
+
         async def answered(restore: bool | None) -> None:
             drafts.drop_draft(self.ctx, key, restored=bool(restore))
             if restore:
-                await self.restore_draft_fields(kept.fields)
+                if changed and kept.base is not None:
+                    self.save_against(kept.base)
+                await self.restore_draft_fields(fields)
                 self.notify(_("The unsaved input is back. Save it to keep it."))
+
+        def message() -> str:
+            if changed:
+                return _(
+                    "The terminal was closed before this typing was saved, and the record "
+                    "has been saved since (by someone else, or a sync). Restoring brings "
+                    "back only what you typed, over the newer values; where a field was "
+                    "changed both ways, saving asks which to keep."
+                )
+            return _(
+                "The terminal was closed before this typing was saved. Restore it "
+                "to go on, or discard it for good."
+            )
 
         self.app.push_screen(
             ConfirmDialog(
-                lambda: _(
-                    "The terminal was closed before this typing was saved. Restore it "
-                    "to go on, or discard it for good."
-                ),
+                message,
                 title=lambda: _("Restore the unsaved input from {time}?").format(time=when()),
-                confirm_label=N_("Restore"),
-                cancel_label=N_("Discard it"),
+                confirm_label=N_("Restore my typing") if changed else N_("Restore"),
+                cancel_label=N_("Keep the saved version") if changed else N_("Discard it"),
             ),
             answered,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,7 +21,7 @@ from textual.widgets.button import ButtonVariant
 from docassist.domain.dates import DayProblem
 from docassist.domain.dates import parse_day as read_day
 from docassist.domain.model import OUTCOME_LABELS, Outcome
-from docassist.domain.text import N_
+from docassist.domain.text import N_, Problem
 from docassist.i18n import _, format_date
 from docassist.services.context import ValidationError
 from docassist.ui.busy import calm_when_busy
@@ -44,8 +44,8 @@ def parse_day(text: str, today: date, *, allow_future: bool = True) -> date | No
     return result
 
 
-def _problems_text(error: ValidationError) -> str:
-    return "\n".join(p.render(_) for problems in error.problems.values() for p in problems)
+def _problems_text(problems: dict[str, list[Problem]]) -> str:
+    return "\n".join(p.render(_) for found in problems.values() for p in found)
 
 
 # ------------------------------------------------------------------- dialogs
@@ -76,6 +76,10 @@ class FieldDialog(Dialog):
     # is about: given by the screen that opens the dialog; None keeps no draft.
     _draft_key: str | None = None
     _draft_about: tuple[str | None, str | None] = (None, None)
+    # A refusal the service gives about one field is shown under it, and the field
+    # focused: the service's field name -> the field's id (its line is "<id>-error").
+    # Anything else is shown in ``#error``.
+    FIELDS: ClassVar[dict[str, str]] = {}
 
     def on_mount(self) -> None:
         self._untouched = self.typed()
@@ -121,8 +125,17 @@ class FieldDialog(Dialog):
     def action_cancel(self) -> None:
         self.dismiss(False)
 
-    def show_error(self, message: str) -> None:
-        error = self.query_one("#error", Static)
+    def show_error(self, message: str, *, field: str | None = None) -> None:
+        """Show ``message`` under ``field`` (an id in ``FIELDS``), or in ``#error``;
+        an empty message clears every line."""
+        if not message:
+            for line in ("error", *(f"{f}-error" for f in self.FIELDS.values())):
+                self._error_line(line, "")
+            return
+        self._error_line(f"{field}-error" if field else "error", message)
+
+    def _error_line(self, line: str, message: str) -> None:
+        error = self.query_one(f"#{line}", Static)
         error.update(message)
         error.display = bool(message)
 
@@ -133,9 +146,20 @@ class FieldDialog(Dialog):
         try:
             save()
         except ValidationError as error:
-            self.show_error(_problems_text(error))
+            self.show_problems(error.problems)
             return
         self.dismiss(True)
+
+    def show_problems(self, problems: dict[str, list[Problem]]) -> None:
+        """The service's refusal: each under its field (``FIELDS``, the first focused),
+        the rest in ``#error``."""
+        self.show_error("")
+        self.show_error(_problems_text({k: v for k, v in problems.items() if k not in self.FIELDS}))
+        named = [key for key in problems if key in self.FIELDS]
+        for key in named:
+            self.show_error(_problems_text({key: problems[key]}), field=self.FIELDS[key])
+        if named:
+            self.query_one(f"#{self.FIELDS[named[0]]}").focus()
 
     def buttons(self, ok_label: str, *, variant: ButtonVariant = "primary") -> ComposeResult:
         yield button_row(
@@ -310,6 +334,7 @@ class CloseCaseDialog(FieldDialog):
     """
 
     WHAT = N_("Closing a case")
+    FIELDS: ClassVar[dict[str, str]] = {"on": "day"}
     DEFAULT_CSS = """
     CloseCaseDialog RadioSet {
         width: 100%;
@@ -382,6 +407,7 @@ class CloseCaseDialog(FieldDialog):
                     )
             yield Label(id="day-label", classes="dialog-label")
             yield Input(self.day_text, id="day", compact=True)
+            yield Static(id="day-error", classes="dialog-error")
             yield Label(_("Why did the office refuse?"), id="reason-label", classes="dialog-label")
             yield Select(
                 [
@@ -451,13 +477,14 @@ class CloseCaseDialog(FieldDialog):
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
     def _submit(self) -> None:
+        self.show_error("")
         try:
             day = parse_day(self.day_text, self.today, allow_future=False)
         except DayProblem as problem:
-            self.show_error(problem.problem.render(_))
+            self.show_error(problem.problem.render(_), field="day")
             return
         if day is None:
-            self.show_error(_("Type a date, like 23.11.2026."))
+            self.show_error(_("Type a date, like 23.11.2026."), field="day")
             return
         reason = self.reason_text()
         if self.outcome == Outcome.REFUSED and not reason:

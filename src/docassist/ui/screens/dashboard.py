@@ -203,16 +203,7 @@ class DashboardScreen(DocScreen):
         )
         # Places are named and sorted in the script of the language: the same
         # choice, perhaps in another spelling.
-        set_options_quietly(
-            self.query_one("#dash-municipality", Select),
-            municipality_options(self.ctx),
-            self.municipality,
-        )
-        set_options_quietly(
-            self.query_one("#dash-settlement", Select),
-            settlement_options(self.ctx, self.municipality),
-            self.settlement,
-        )
+        self._show_place_options()
         for key in COUNTS:
             self.query_one(f".count-{key} .count-label", Label).update(count_label(key))
         self.query_one(TabbedContent).get_tab("municipalities").label = _("Places")
@@ -451,18 +442,16 @@ class DashboardScreen(DocScreen):
         )
         self.reload()
 
-    @on(Select.Changed, "#dash-settlement")
-    def _settlement_changed(self, event: Select.Changed) -> None:
+    @on(Select.Changed, "#dash-settlement, #dash-facilitator")
+    def _filter_changed(self, event: Select.Changed) -> None:
+        # The filters that only narrow the lists: a change reloads them.
         value = chosen(event.value)
-        if value != self.settlement:
+        chosen_now = (self.settlement, self.facilitator_id)
+        if event.select.id == "dash-settlement":
             self.settlement = value
-            self.reload()
-
-    @on(Select.Changed, "#dash-facilitator")
-    def _facilitator_changed(self, event: Select.Changed) -> None:
-        value = chosen(event.value)
-        if value != self.facilitator_id:
+        else:
             self.facilitator_id = value
+        if (self.settlement, self.facilitator_id) != chosen_now:
             self.reload()
 
     @on(TabbedContent.TabActivated, "#dash-tabs")
@@ -495,6 +484,12 @@ class DashboardScreen(DocScreen):
         """Both filters at once: the settlement's options are its municipality's."""
         self.municipality = municipality or None
         self.settlement = settlement or None
+        self._show_place_options()
+        self.reload()
+
+    def _show_place_options(self) -> None:
+        """The place filters' options and choices, as the municipality and settlement
+        chosen are (the settlement's options are its municipality's)."""
         set_options_quietly(
             self.query_one("#dash-municipality", Select),
             municipality_options(self.ctx),
@@ -505,7 +500,6 @@ class DashboardScreen(DocScreen):
             settlement_options(self.ctx, self.municipality),
             self.settlement,
         )
-        self.reload()
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

@@ -151,6 +151,14 @@ class FormScreen(DocScreen):
         await redraw_body(self)
         self._show_problems()
 
+    def save_against(self, base: dict[str, Any]) -> None:
+        self.merge_base(self.values_from_draft(base))
+
+    def merge_base(self, values: Any) -> None:
+        """Let a save merge against ``values`` (what the form's typing started from)
+        rather than the record as the form loaded it."""
+        raise NotImplementedError  # every form saves its own record
+
     def values_from_draft(self, fields: dict[str, Any]) -> Any:
         """The form's values from a draft's fields (``draft_fields`` wrote them)."""
         raise NotImplementedError  # every form reads its own fields

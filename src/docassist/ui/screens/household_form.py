@@ -84,6 +84,17 @@ class HouseholdFormScreen(FormScreen):
     def draft_fields(self) -> dict[str, Any]:
         return asdict(self.values)
 
+    def draft_base(self) -> dict[str, Any] | None:
+        if self.is_new or not self._loaded:
+            return None
+        saved = self._saved_values
+        if not saved.consent:  # the date field then proposes today: not the record's
+            saved = replace(saved, consent_date="")
+        return asdict(saved)
+
+    def merge_base(self, values: HouseholdValues) -> None:
+        self._base = self._input(values)
+
     def values_from_draft(self, kept: dict[str, Any]) -> HouseholdValues:
         known = {f.name for f in fields(HouseholdValues)}
         values = replace(self.values)
@@ -186,8 +197,10 @@ class HouseholdFormScreen(FormScreen):
         self.notify(_("This household is no longer in the register."), severity="error")
         self.dismiss(False)
 
-    def _consent_iso(self) -> tuple[str | None, list[Problem]]:
-        v = self.values
+    def _consent_iso(
+        self, values: HouseholdValues | None = None
+    ) -> tuple[str | None, list[Problem]]:
+        v = values or self.values
         if not v.consent:
             return None, []
         try:
@@ -207,9 +220,9 @@ class HouseholdFormScreen(FormScreen):
             return None, [Problem("future", N_("The date they agreed cannot be in the future."))]
         return day.isoformat(), []
 
-    def _input(self) -> hh.HouseholdInput:
-        v = self.values
-        consent_iso, _problems = self._consent_iso()
+    def _input(self, values: HouseholdValues | None = None) -> hh.HouseholdInput:
+        v = values or self.values
+        consent_iso, _problems = self._consent_iso(v)
         return hh.HouseholdInput(
             family_name=v.family_name,
             settlement=v.settlement,

@@ -211,6 +211,8 @@ class PersonFormScreen(FormScreen):
         self._service_problems: dict[str, list[Problem]] = {}
         # documents whose "valid until" the form proposed and nobody has changed yet
         self._proposed: set[DocumentKind] = set()
+        # what a save merges against, when not the record as loaded: a draft's base
+        self._merge_base: PersonValues | None = None
 
     @property
     def is_new(self) -> bool:
@@ -231,6 +233,12 @@ class PersonFormScreen(FormScreen):
 
     def draft_fields(self) -> dict[str, Any]:
         return _draft_values(self.values)
+
+    def draft_base(self) -> dict[str, Any] | None:
+        return None if self.is_new or not self._loaded else _draft_values(self._saved_values)
+
+    def merge_base(self, values: PersonValues) -> None:
+        self._merge_base = values
 
     def values_from_draft(self, fields: dict[str, Any]) -> PersonValues:
         values = _values_from_draft(fields, self.values)
@@ -646,7 +654,7 @@ class PersonFormScreen(FormScreen):
                 person_id = hh.add_person(ctx, self.household_id, self.values.to_input())
             else:
                 # Fields left as they were keep what others saved since the form opened.
-                base = self._saved_values.to_input()
+                base = (self._merge_base or self._saved_values).to_input()
                 hh.update_person(
                     ctx, self.person_id, self.values.to_input(), base=base, overwrite=overwrite
                 )
