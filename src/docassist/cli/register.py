@@ -32,8 +32,9 @@ from docassist.cli.errors import UsageError
 from docassist.i18n import _
 
 if TYPE_CHECKING:
-    from docassist.services.accounts import Action, FileAccess, Session
+    from docassist.services.accounts import Action, FileAccess
     from docassist.services.context import Context
+    from docassist.services.session import Session
 
 USER_ENV = "DOCASSIST_USER"
 PASSPHRASE_ENV = "DOCASSIST_PASSPHRASE"

@@ -64,6 +64,7 @@ from docassist.domain.model import REGISTER_ROLES, Role
 from docassist.domain.text import N_, Problem, UserError
 from docassist.services import users
 from docassist.services.context import Context, ValidationError, real_now, real_today
+from docassist.services.session import Session
 from docassist.store import engine, keys
 from docassist.store.db import (
     DamagedDatabaseError,
@@ -309,26 +310,7 @@ def require(session: Session, action: Action) -> None:
         raise NotAllowedError(TRAINEE_REFUSAL if session.practice_only else REFUSALS[action])
 
 
-# --- sessions and sign-in errors ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Session:
-    """Who is signed in. A value: use cases read the account again from the register."""
-
-    user_id: str
-    name: str
-    role: Role
-    # The register this session works in: the practice register for a trainee.
-    register: Path
-    # The register that holds the account (where passphrases are checked and changed).
-    accounts_register: Path
-    # Reset by a coordinator: the user chooses a new one (change_passphrase) first.
-    must_change_passphrase: bool = False
-
-    @property
-    def practice_only(self) -> bool:
-        return self.role not in REGISTER_ROLES
+# --- accounts and sign-in errors ---------------------------------------------------------
 
 
 @dataclass(frozen=True)

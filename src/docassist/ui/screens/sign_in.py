@@ -38,8 +38,8 @@ from docassist.domain.model import ROLE_LABELS
 from docassist.domain.text import N_, UserError
 from docassist.i18n import _
 from docassist.services import accounts
-from docassist.services.accounts import Session
 from docassist.services.context import ValidationError
+from docassist.services.session import Session
 from docassist.ui.base import DocScreen
 from docassist.ui.checking import run_off_the_ui_thread
 from docassist.ui.widgets.footer import KeysFooter
