@@ -857,10 +857,21 @@ def count_households(
 ) -> int:
     if unreadable_search(query):
         return 0
-    if fts_query(query) and not (municipality or settlement or case_filter):
-        return _fts_matches(ctx, query)
+    if not (municipality or settlement or case_filter):
+        return _fts_matches(ctx, query) if fts_query(query) else _live_households(ctx)
     where, params = _where(ctx, query, municipality, settlement, case_filter)
     return ctx.db.execute(f"SELECT count(*) FROM households h WHERE {where}", params).fetchone()[0]
+
+
+def _live_households(ctx: Context) -> int:
+    """The whole register's count: every household, counted on the smallest index,
+    less the removed ones, found by their own small index. Testing deleted_at row by
+    row read a whole index instead (2-5 ms on 50,000 households, at every start of the
+    household list; this is 0.4 ms)."""
+    return ctx.db.execute(
+        "SELECT (SELECT count(*) FROM households) - (SELECT count(*) FROM households "
+        "INDEXED BY households_deleted WHERE deleted_at IS NOT NULL)"
+    ).fetchone()[0]
 
 
 # Measured on 50,000 households: reading and sorting the matches costs about
