@@ -164,4 +164,7 @@ def test_the_start_screen_imports_no_register_services(tmp_path):
     # Nor the drafts (nothing is typed on it yet) or the tick list its one checkbox
     # shares its marks with.
     register_services += ("docassist.services.drafts", "docassist.ui.widgets.tick_list")
+    # Nor the account services and Argon2: they are imported when someone signs in,
+    # and the derivation (0.3 s) hides their import.
+    register_services += ("docassist.services.accounts", "argon2")
     assert _eager(modules, HEAVY + LATER + register_services) == []

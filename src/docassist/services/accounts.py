@@ -93,10 +93,6 @@ PASSPHRASE_HASHER = PasswordHasher(
     time_cost=ARGON2_PASSES, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_LANES
 )
 
-# The made-up users of a demo register (services/demo.py) share this passphrase, shown
-# on the demo's start screen; it opens made-up families only.
-DEMO_PASSPHRASE = "demo-demo-demo"
-
 
 def _normal(passphrase: str) -> str:
     # The same letters typed on two keyboards (č as one code point, or c + caron) are
@@ -687,12 +683,6 @@ def _first_passphrase_allowed(ctx: Context, row: _Row) -> bool:
     return row.role != Role.TRAINEE and not any(r.role == Role.COORDINATOR for r in everyone)
 
 
-def has_accounts(ctx: Context) -> bool:
-    """Whether the register has any account (a new one has none: its first coordinator
-    is created with ``create_first_coordinator``)."""
-    return bool(_rows(ctx))
-
-
 def list_accounts(ctx: Context, session: Session) -> list[Account]:
     """The accounts the session's user looks after: every one for a coordinator, the
     trainees for a facilitator (who may create them), and only their own for the others.
@@ -1275,7 +1265,7 @@ def encrypt_register(
 
 def create_first_coordinator(ctx: Context, name: str, passphrase: str) -> Session:
     """The first account of a register that has none: a coordinator, who is signed in."""
-    if has_accounts(ctx):
+    if users.has_accounts(ctx):
         raise NotAllowedError(
             N_("This register already has accounts: a coordinator creates new ones.")
         )

@@ -68,11 +68,9 @@ class RegisterDoor:
     def needs_first_coordinator(self) -> bool:
         """A register without any account (or no register yet): its first start
         creates its first coordinator."""
-        from docassist.services import accounts
-
         if self.ctx is None:
             return not self.path.exists()
-        return not accounts.has_accounts(self.ctx)
+        return not users.has_accounts(self.ctx)
 
     def made_up_users(self) -> list[MadeUpUser]:
         """A demo register's users (made up, sharing ``DEMO_PASSPHRASE``); none for any
