@@ -20,6 +20,7 @@ from docassist.services.accounts import (
     SignInError,
 )
 from docassist.services.context import Context, ValidationError
+from docassist.services.made_up import DEMO_PASSPHRASE
 from docassist.store.db import open_database
 
 TODAY = date(2026, 11, 23)
@@ -380,7 +381,7 @@ def test_a_reset_lifts_the_delay(ctx, boss):
 
 def test_a_common_word_inside_a_longer_phrase_is_fine():
     assert accounts.passphrase_problems("the passphrase of our office") == []
-    assert accounts.passphrase_problems(accounts.DEMO_PASSPHRASE) == []
+    assert accounts.passphrase_problems(DEMO_PASSPHRASE) == []
 
 
 @pytest.mark.parametrize(
@@ -526,6 +527,6 @@ def test_demo_users_sign_in_with_the_demo_passphrase(tmp_path):
         ctx = Context(db, today=lambda: TODAY)
         generate(ctx, households=3, seed=1, checklists=CHECKLISTS)
         for name, role in DEMO_USERS:
-            assert accounts.sign_in(ctx, name, accounts.DEMO_PASSPHRASE).role == role
+            assert accounts.sign_in(ctx, name, DEMO_PASSPHRASE).role == role
     finally:
         db.close()

@@ -14,6 +14,7 @@ from docassist.domain.model import Role
 from docassist.services import accounts, users
 from docassist.services.accounts import NotAllowedError, RegisterKind, SignInError
 from docassist.services.context import Context
+from docassist.services.made_up import DEMO_PASSPHRASE
 from docassist.store import engine, keys
 from docassist.store.db import EncryptedDatabaseError, open_database
 
@@ -450,10 +451,10 @@ def test_made_up_registers_stay_plaintext(tmp_path):
     db = open_database(path)
     generate(Context(db, today=lambda: TODAY), households=2, seed=1, checklists=CHECKLISTS)
     db.close()
-    ctx, session = accounts.open_signed_in(path, "Senad Coordinator", accounts.DEMO_PASSPHRASE)
+    ctx, session = accounts.open_signed_in(path, "Senad Coordinator", DEMO_PASSPHRASE)
     ctx.db.close()
     with pytest.raises(NotAllowedError, match="made-up"):
-        accounts.encrypt_register(path, session, accounts.DEMO_PASSPHRASE)
+        accounts.encrypt_register(path, session, DEMO_PASSPHRASE)
     assert accounts.register_notices(path) == []
 
 

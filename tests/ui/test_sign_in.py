@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input, Select
 from docassist.domain.model import Role
 from docassist.services import accounts, users
 from docassist.services.context import Context
+from docassist.services.made_up import DEMO_PASSPHRASE
 from docassist.store.db import open_database
 from docassist.ui.app import DocAssistApp
 from tests.ui.conftest import make_account, make_user
@@ -337,7 +338,7 @@ async def test_a_demo_shows_its_made_up_users_and_their_passphrase(tmp_path, mon
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         text = screen_text(app)
-        assert accounts.DEMO_PASSPHRASE in text
+        assert DEMO_PASSPHRASE in text
         assert "Milica Facilitator" in text and "Ana Trainee" in text
         await pilot.press("enter")  # the first one, picked
         await settle(pilot)

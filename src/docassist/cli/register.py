@@ -32,8 +32,9 @@ from docassist.cli.errors import UsageError
 from docassist.i18n import _
 
 if TYPE_CHECKING:
-    from docassist.services.accounts import Action, FileAccess, Session
+    from docassist.services.accounts import Action, FileAccess
     from docassist.services.context import Context
+    from docassist.services.session import Session
 
 USER_ENV = "DOCASSIST_USER"
 PASSPHRASE_ENV = "DOCASSIST_PASSPHRASE"
@@ -215,7 +216,7 @@ def passphrase_for(args: argparse.Namespace, name: str, *, demo: bool = False) -
     if given is not None:
         return given
     if demo:
-        from docassist.services.accounts import DEMO_PASSPHRASE
+        from docassist.services.made_up import DEMO_PASSPHRASE
 
         return DEMO_PASSPHRASE
     if not _at_terminal():
@@ -299,7 +300,7 @@ def open_signed_in(
     Which kind of register it is (encrypted or not) is the services' decision
     (``accounts.open_signed_in``): the command line only gathers who and what."""
     from docassist.services import accounts
-    from docassist.services.made_up import is_demo_file
+    from docassist.services.made_up import DEMO_PASSPHRASE, is_demo_file
     from docassist.store.db import missing_error
 
     action = action or accounts.Action.OPEN_REGISTER
@@ -317,7 +318,7 @@ def open_signed_in(
         ctx, session = accounts.open_signed_in(path, name, passphrase, now=now, today=today)
     except accounts.PassphraseNotSetError:
         if demo and given_passphrase(args) is None:
-            passphrase = accounts.DEMO_PASSPHRASE
+            passphrase = DEMO_PASSPHRASE
         elif given_passphrase(args) is None:
             passphrase = new_passphrase(
                 args,

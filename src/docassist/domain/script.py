@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = [
     "LETTERS_AS_SERBIAN",
@@ -228,6 +229,13 @@ def _fold_char(ch: str) -> str:
     return ch if ch.isalpha() else " "
 
 
+# Both keys are asked for the same few names again and again (each place's name per
+# row of the place index, then per group; the names of one page sorted twice), and
+# both are pure: remembered, the start of the household list computes each once.
+KEYS_REMEMBERED = 4096
+
+
+@lru_cache(maxsize=KEYS_REMEMBERED)
 def search_key(text: str) -> str:
     """A key in which script, case and diacritics no longer matter.
 
@@ -352,6 +360,7 @@ def _collation(text: str, script: str) -> tuple[tuple[_Element, ...], tuple[int,
     return tuple(primary), tuple(secondary)
 
 
+@lru_cache(maxsize=KEYS_REMEMBERED)
 def sort_key(text: str, script: str = "latn") -> SortKey:
     """A key that orders text by the Serbian alphabet of the script shown.
 

@@ -64,6 +64,7 @@ from docassist.domain.model import REGISTER_ROLES, Role
 from docassist.domain.text import N_, Problem, UserError
 from docassist.services import users
 from docassist.services.context import Context, ValidationError, real_now, real_today
+from docassist.services.session import Session
 from docassist.store import engine, keys
 from docassist.store.db import (
     DamagedDatabaseError,
@@ -91,10 +92,6 @@ ARGON2_LANES = 2
 PASSPHRASE_HASHER = PasswordHasher(
     time_cost=ARGON2_PASSES, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_LANES
 )
-
-# The made-up users of a demo register (services/demo.py) share this passphrase, shown
-# on the demo's start screen; it opens made-up families only.
-DEMO_PASSPHRASE = "demo-demo-demo"
 
 
 def _normal(passphrase: str) -> str:
@@ -309,26 +306,7 @@ def require(session: Session, action: Action) -> None:
         raise NotAllowedError(TRAINEE_REFUSAL if session.practice_only else REFUSALS[action])
 
 
-# --- sessions and sign-in errors ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Session:
-    """Who is signed in. A value: use cases read the account again from the register."""
-
-    user_id: str
-    name: str
-    role: Role
-    # The register this session works in: the practice register for a trainee.
-    register: Path
-    # The register that holds the account (where passphrases are checked and changed).
-    accounts_register: Path
-    # Reset by a coordinator: the user chooses a new one (change_passphrase) first.
-    must_change_passphrase: bool = False
-
-    @property
-    def practice_only(self) -> bool:
-        return self.role not in REGISTER_ROLES
+# --- accounts and sign-in errors ---------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -703,12 +681,6 @@ def _first_passphrase_allowed(ctx: Context, row: _Row) -> bool:
     if row.role == Role.COORDINATOR:
         return True
     return row.role != Role.TRAINEE and not any(r.role == Role.COORDINATOR for r in everyone)
-
-
-def has_accounts(ctx: Context) -> bool:
-    """Whether the register has any account (a new one has none: its first coordinator
-    is created with ``create_first_coordinator``)."""
-    return bool(_rows(ctx))
 
 
 def list_accounts(ctx: Context, session: Session) -> list[Account]:
@@ -1293,7 +1265,7 @@ def encrypt_register(
 
 def create_first_coordinator(ctx: Context, name: str, passphrase: str) -> Session:
     """The first account of a register that has none: a coordinator, who is signed in."""
-    if has_accounts(ctx):
+    if users.has_accounts(ctx):
         raise NotAllowedError(
             N_("This register already has accounts: a coordinator creates new ones.")
         )

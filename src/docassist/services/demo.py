@@ -36,7 +36,7 @@ from docassist.services.households import (
     household_columns,
     person_columns,
 )
-from docassist.services.made_up import DEMO_KIND
+from docassist.services.made_up import DEMO_KIND, DEMO_PASSPHRASE
 from docassist.store.audit import append_entries
 from docassist.store.database import Database
 from docassist.store.db import new_id
@@ -722,7 +722,7 @@ def generate(
         ctx.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", list(DEMO_KIND))
         # One hash for all: the demo users share the known demo passphrase, and each
         # hash costs a sign-in's time (accounts.PASSPHRASE_HASHER).
-        demo_hash = accounts.hash_passphrase(accounts.DEMO_PASSPHRASE)
+        demo_hash = accounts.hash_passphrase(DEMO_PASSPHRASE)
         for name, role in DEMO_USERS:
             uid = new_id()
             gen.user_ids.append(uid)

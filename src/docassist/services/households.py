@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docassist.domain import script, validity
 from docassist.domain.dates import (
@@ -16,7 +16,6 @@ from docassist.domain.dates import (
     parse_day,
     parse_partial_date,
 )
-from docassist.domain.jmbg import JmbgCheck, check_jmbg
 from docassist.domain.model import (
     DocumentKind,
     DocumentState,
@@ -32,7 +31,6 @@ from docassist.domain.text import (
     Problem,
     too_long,
 )
-from docassist.services import cases as case_service
 from docassist.services import places
 from docassist.services.context import (
     Context,
@@ -51,6 +49,13 @@ from docassist.services.edits import merge_edit
 from docassist.store.cases import active_case_sql
 from docassist.store.db import new_id
 from docassist.store.search_index import household_search_text, person_name_key
+
+if TYPE_CHECKING:
+    from docassist.domain.jmbg import JmbgCheck
+
+# The case services and the JMBG check are imported by the functions that use them
+# (a person's removal or birth date, the forms' JMBG): the household list, the first
+# screen of every coordinator's start, reads pages and counts and needs neither.
 
 PAGE_SIZE = 50
 
@@ -264,6 +269,8 @@ def jmbg_against_record(jmbg: str, birth: PartialDate | None, sex: Sex, today: d
     none: a number the form flags (a wrong check digit, a birth date the record
     contradicts) must not register a birth on the family plan.
     """
+    from docassist.domain.jmbg import check_jmbg
+
     return check_jmbg(
         jmbg,
         # A date known to the day is its own earliest day.
@@ -515,6 +522,8 @@ def _birth_against_cases(
     ).fetchone()[0]
     if first is None:
         return {}
+    from docassist.services import cases as case_service
+
     day = date.fromisoformat(first)
     if case_service.born_after(birth_date, day) is None:
         return {}
@@ -607,6 +616,8 @@ def remove_person(ctx: Context, person_id: str) -> None:
     The person's open cases are closed as abandoned in the same transaction:
     left open, they counted on the dashboard as work for someone not there.
     """
+    from docassist.services import cases as case_service
+
     before = _person_row(ctx, person_id)
     now = ctx.now()
     with ctx.use_case():
@@ -652,6 +663,8 @@ def restore_person(ctx: Context, person_id: str) -> None:
         raise NotFoundError("person", person_id)
     if rows[0]["deleted_at"] is None or rows[0]["erased_at"] is not None:
         return  # an erased person is gone for good: nothing is left to restore
+    from docassist.services import cases as case_service
+
     closed_with_removal = [
         c.id
         for c in case_service.cases_of_person(ctx, person_id)
@@ -844,10 +857,21 @@ def count_households(
 ) -> int:
     if unreadable_search(query):
         return 0
-    if fts_query(query) and not (municipality or settlement or case_filter):
-        return _fts_matches(ctx, query)
+    if not (municipality or settlement or case_filter):
+        return _fts_matches(ctx, query) if fts_query(query) else _live_households(ctx)
     where, params = _where(ctx, query, municipality, settlement, case_filter)
     return ctx.db.execute(f"SELECT count(*) FROM households h WHERE {where}", params).fetchone()[0]
+
+
+def _live_households(ctx: Context) -> int:
+    """The whole register's count: every household, counted on the smallest index,
+    less the removed ones, found by their own small index. Testing deleted_at row by
+    row read a whole index instead (2-5 ms on 50,000 households, at every start of the
+    household list; this is 0.4 ms)."""
+    return ctx.db.execute(
+        "SELECT (SELECT count(*) FROM households) - (SELECT count(*) FROM households "
+        "INDEXED BY households_deleted WHERE deleted_at IS NOT NULL)"
+    ).fetchone()[0]
 
 
 # Measured on 50,000 households: reading and sorting the matches costs about
@@ -957,6 +981,8 @@ def exact_birth(birth: PartialDate | None) -> date | None:
 
 def sound_jmbg(text: str | None, today: date) -> str | None:
     """The JMBG's 13 digits when it tells one person from another (``is_sound``)."""
+    from docassist.domain.jmbg import check_jmbg
+
     number = "".join(ch for ch in text or "" if ch.isdigit())
     if len(number) != 13 or not check_jmbg(number, today=today).is_sound:
         return None

@@ -16,6 +16,9 @@ from docassist.services.context import Context
 # The meta row that says a register holds only made-up families: ``demo`` writes
 # into no other register, and ``demo --rebuild`` deletes no other file.
 DEMO_KIND = ("kind", "demo")
+# The made-up users of a demo register (services/demo.py) share this passphrase, shown
+# on the demo's start screen; it opens made-up families only.
+DEMO_PASSPHRASE = "demo-demo-demo"
 # The meta row of the trainees' practice register (services/practice.open_practice).
 PRACTICE_PURPOSE = ("purpose", "practice")
 

@@ -58,6 +58,15 @@ def create_user(
     return _user(row)
 
 
+def has_accounts(ctx: Context) -> bool:
+    """Whether the register has any account, a live user (a new one has none: its first
+    coordinator is created with ``accounts.create_first_coordinator``). Here, not with
+    the account services, because the sign-in screen asks it before anyone signs in:
+    the passphrase hashing they load is not needed until someone does."""
+    live = ctx.db.execute("SELECT 1 FROM users WHERE deleted_at IS NULL LIMIT 1").fetchone()
+    return live is not None
+
+
 def list_users(ctx: Context) -> list[User]:
     rows = ctx.db.query("SELECT * FROM users WHERE deleted_at IS NULL ORDER BY name")
     return [_user(r) for r in rows]

@@ -15,7 +15,6 @@ import sqlite3
 from collections.abc import Callable
 
 from docassist.store.database import Database
-from docassist.store.search_index import rebuild_search_keys
 
 MIGRATION_SET = "docassist"
 MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' name for its record
@@ -542,7 +541,10 @@ def m0009_search_keys_read_more_spellings(db: Database) -> None:
     # The search keys learnt Romani ʒ/ǯ (dž), Albanian spellings (q, xh, gj, sh, zh),
     # the eth (Ð as Đ), Greek, and letters of scripts they cannot read; the sort keys
     # learnt the same table of letters. Keys written before would miss those names,
-    # so every derived key is computed again.
+    # so every derived key is computed again. (Imported here: opening a register that
+    # has this migration, every start, needs neither the search keys nor the scripts.)
+    from docassist.store.search_index import rebuild_search_keys
+
     rebuild_search_keys(db)
 
 

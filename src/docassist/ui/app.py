@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events
@@ -29,9 +29,9 @@ from docassist.crashlog import write_crash_log
 from docassist.domain.model import REGISTER_ROLES, Role
 from docassist.domain.text import N_
 from docassist.i18n import _, ngettext
-from docassist.services import accounts, drafts, users
-from docassist.services.accounts import Session
+from docassist.services import users
 from docassist.services.context import Context
+from docassist.services.session import Session
 from docassist.services.settings import load_settings
 from docassist.services.users import User
 from docassist.store.database import Database
@@ -48,6 +48,13 @@ from docassist.ui.commands import (
 from docassist.ui.door import RegisterDoor
 from docassist.ui.idle import IdleWatch
 from docassist.ui.stylesheet import CachedStylesheet, ParsedCss
+
+if TYPE_CHECKING:
+    from docassist.services.drafts import Draft
+
+# The account services (Argon2 and the key files) and the drafts are imported where
+# they are used: the sign-in screen and a sign-out, lock or hang-up need them, a start
+# signed in does not (together a tenth of the imports of the household list's start).
 
 HIGH_CONTRAST = Theme(
     name="docassist-high-contrast",
@@ -309,6 +316,7 @@ class DocAssistApp(App):
     async def _end_session(self) -> None:
         """The session's screens are closed (unsaved typing in them is dropped) and the
         sign-in screen shown."""
+        from docassist.services import accounts
         from docassist.ui.busy import busy_error, say_busy
 
         session = self.session
@@ -370,6 +378,7 @@ class DocAssistApp(App):
         # Covered first: a register too busy to take the entry must not leave the
         # screen open. The lock matters more than its record: a busy register locks
         # all the same, without the entry.
+        from docassist.services import accounts
         from docassist.ui.busy import busy_error
 
         try:
@@ -499,6 +508,8 @@ class DocAssistApp(App):
         return False
 
     def _refuse_register(self) -> None:
+        from docassist.services import accounts
+
         self.notify(_(accounts.TRAINEE_REFUSAL), severity="warning")
 
     def open_household(self, household_id: str) -> None:
@@ -758,9 +769,9 @@ class DocAssistApp(App):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(number, self.terminal_closed)
 
-    def drafts_now(self) -> list[drafts.Draft]:
+    def drafts_now(self) -> list[Draft]:
         """The unsaved typing of every open form and dialog, as drafts to keep."""
-        found: list[drafts.Draft] = []
+        found: list[Draft] = []
         for stack in self._screen_stacks.values():
             for screen in stack:
                 if isinstance(screen, Translated):
@@ -778,6 +789,8 @@ class DocAssistApp(App):
         self._closing_for_hang_up = True
         if self.session is not None and self.door.ctx is not None:
             try:
+                from docassist.services import drafts
+
                 kept = self.drafts_now()
                 drafts.keep_drafts(self.ctx, kept)
             except Exception as err:  # the register busy or damaged: still end cleanly

@@ -11,7 +11,6 @@ from textual.screen import ModalScreen, Screen
 
 from docassist.domain.text import N_
 from docassist.i18n import _, format_datetime, format_time
-from docassist.services import drafts
 from docassist.ui.commands import COMMANDS
 from docassist.ui.widgets.screen_body import redraw_body
 
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from textual import getters
 
     from docassist.services.context import Context
+    from docassist.services.drafts import Draft
     from docassist.ui.app import DocAssistApp
 
     # The mixin is only ever mixed into a screen: the checker reads it as one, so
@@ -119,14 +119,16 @@ class Translated(_ScreenMixin):
         """Save over the record as it was when the draft was typed (``base``), so a
         field changed since by someone else as well is asked about (services/edits)."""
 
-    def draft(self) -> drafts.Draft | None:
+    def draft(self) -> Draft | None:
         """What to keep if the terminal closes now: the unsaved typing, or None."""
         what = self.unsaved_work()
         key = self.draft_key()
         if not what or key is None:
             return None
         household_id, person_id = self.draft_about()
-        return drafts.Draft(
+        from docassist.services.drafts import Draft
+
+        return Draft(
             key, what, self.draft_fields(), household_id, person_id, base=self.draft_base()
         )
 
@@ -138,6 +140,8 @@ class Translated(_ScreenMixin):
         key = self.draft_key()
         if key is None:
             return
+        from docassist.services import drafts
+
         kept = drafts.find_draft(self.ctx, key)
         if kept is None:
             return

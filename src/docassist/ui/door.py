@@ -19,12 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docassist.domain.model import Role
-from docassist.services import accounts, users
-from docassist.services.accounts import Session
+from docassist.services import users
 from docassist.services.context import Context
+from docassist.services.session import Session
 from docassist.store import engine, keys
 from docassist.store.database import Database
 from docassist.store.db import open_database
+
+# The account services (passphrase hashing and its library) are imported by the
+# methods that use them, not with the door: a start signed in (``user_id=``, the
+# tests' and tools' entry) opens a plaintext register and never asks about accounts.
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ class RegisterDoor:
         creates its first coordinator."""
         if self.ctx is None:
             return not self.path.exists()
-        return not accounts.has_accounts(self.ctx)
+        return not users.has_accounts(self.ctx)
 
     def made_up_users(self) -> list[MadeUpUser]:
         """A demo register's users (made up, sharing ``DEMO_PASSPHRASE``); none for any
@@ -84,6 +88,8 @@ class RegisterDoor:
     def sign_in(self, name: str, passphrase: str) -> Session:
         """Raises what ``accounts.sign_in`` raises (SignInError, PassphraseNotSetError,
         NotAllowedError), or the store's errors for a file that cannot be opened."""
+        from docassist.services import accounts
+
         if self.ctx is None:
             # An encrypted register is opened by its first sign-in (unwrapping the key is
             # the passphrase check, and the context carries the key for every use case
@@ -94,6 +100,8 @@ class RegisterDoor:
         return accounts.sign_in(self.ctx, name, passphrase)
 
     def set_first_passphrase(self, name: str, passphrase: str) -> Session:
+        from docassist.services import accounts
+
         assert self.ctx is not None  # only asked after a sign-in reached the accounts
         return accounts.set_first_passphrase(self.ctx, name, passphrase)
 
@@ -101,6 +109,8 @@ class RegisterDoor:
         """The register's first account, signed in (one sign-in, in the trail once);
         with the recovery key to show once when the register is encrypted (None for a
         plaintext one)."""
+        from docassist.services import accounts
+
         if self.ctx is not None:
             return accounts.create_first_coordinator(self.ctx, name, passphrase), None
         made = accounts.create_register(self.path, name, passphrase)
@@ -112,6 +122,8 @@ class RegisterDoor:
     def recover(self, recovery_key: str, name: str, new_passphrase: str) -> Session:
         """A forgotten passphrase set anew with the organisation's recovery key
         (``accounts.recover_passphrase``), then signed in with it."""
+        from docassist.services import accounts
+
         # The services open the file with its key on a connection of their own (the same
         # library as this door's, if it has the register open after a sign-out).
         account = accounts.recover_passphrase(self.path, recovery_key, name, new_passphrase)

@@ -9,7 +9,7 @@ from textual.app import App, ComposeResult
 
 import docassist.ui
 from docassist.ui.widgets.tick_box import TickBox
-from docassist.ui.widgets.tick_list import NO_TICK, TICK
+from docassist.ui.widgets.ticks import NO_TICK, TICK
 
 
 class _OneBox(App[None]):

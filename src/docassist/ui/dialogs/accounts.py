@@ -24,8 +24,9 @@ from docassist.domain.model import ROLE_LABELS, Role
 from docassist.domain.text import N_, UserError
 from docassist.i18n import _
 from docassist.services import accounts
-from docassist.services.accounts import Account, Session
+from docassist.services.accounts import Account
 from docassist.services.context import ValidationError
+from docassist.services.session import Session
 from docassist.ui.checking import run_off_the_ui_thread
 from docassist.ui.dialogs.base import Dialog, button_row
 from docassist.ui.widgets.chosen import chosen

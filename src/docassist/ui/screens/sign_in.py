@@ -37,9 +37,9 @@ from docassist import i18n
 from docassist.domain.model import ROLE_LABELS
 from docassist.domain.text import N_, UserError
 from docassist.i18n import _
-from docassist.services import accounts
-from docassist.services.accounts import Session
 from docassist.services.context import ValidationError
+from docassist.services.made_up import DEMO_PASSPHRASE
+from docassist.services.session import Session
 from docassist.ui.base import DocScreen
 from docassist.ui.checking import run_off_the_ui_thread
 from docassist.ui.widgets.footer import KeysFooter
@@ -78,6 +78,8 @@ def checking() -> str:
 
 
 def passphrase_rule() -> str:
+    from docassist.services import accounts
+
     return _(
         "At least {n} characters: two or three words are easy to remember and hard to guess."
     ).format(n=accounts.MIN_PASSPHRASE_LENGTH)
@@ -240,7 +242,7 @@ class SignInScreen(PassphraseScreen):
             _(
                 "A demo register: made-up families only. Its made-up users all have the "
                 "passphrase {passphrase}. Pick one:"
-            ).format(passphrase=accounts.DEMO_PASSPHRASE),
+            ).format(passphrase=DEMO_PASSPHRASE),
             classes="sign-in-note",
             markup=False,
         )
@@ -289,7 +291,7 @@ class SignInScreen(PassphraseScreen):
     @on(OptionList.OptionSelected, "#made-up-users")
     def _made_up_user(self, event: OptionList.OptionSelected) -> None:
         self.typed["name"] = event.option.id or ""
-        self.typed["passphrase"] = accounts.DEMO_PASSPHRASE
+        self.typed["passphrase"] = DEMO_PASSPHRASE
         self._submit()
 
     def action_clear(self) -> None:
@@ -371,6 +373,8 @@ class SignInScreen(PassphraseScreen):
             return
 
         def refused(err: UserError | ValidationError) -> None:
+            from docassist.services import accounts
+
             if isinstance(err, accounts.PassphraseNotSetError):
                 self.stage = Stage.FIRST_PASSPHRASE
                 self._first_name = " ".join(name.split())
@@ -453,6 +457,8 @@ class SignInScreen(PassphraseScreen):
             assert pending is not None  # MUST_CHANGE always has its session
 
             def work() -> Session:
+                from docassist.services import accounts
+
                 return accounts.change_passphrase(ctx, pending, given, passphrase)
 
         self._check(

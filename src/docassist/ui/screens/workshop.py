@@ -65,7 +65,8 @@ from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import problems_text
 from docassist.ui.widgets.footer import KeysFooter
-from docassist.ui.widgets.tick_list import NO_TICK, TICK, TickList, ticked_line
+from docassist.ui.widgets.tick_list import TickList, ticked_line
+from docassist.ui.widgets.ticks import NO_TICK, TICK
 
 # Below this width two languages are stacked (each text followed by its translation)
 # instead of shown in two columns: 80 columns split in two leave ~30 letters a line.

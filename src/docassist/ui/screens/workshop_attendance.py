@@ -33,7 +33,7 @@ from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs import QuickAddDialog
 from docassist.ui.who import heads_first, place, who
 from docassist.ui.widgets.footer import KeysFooter
-from docassist.ui.widgets.tick_list import NO_TICK, TICK
+from docassist.ui.widgets.ticks import NO_TICK, TICK
 
 # Joins a household id and a person id in the key of a member's row.
 MEMBER_KEY = "|"

@@ -2,7 +2,8 @@
 
 Textual's ``Checkbox`` draws ``▐X▌`` ticked or not and tells them apart by colour alone:
 on a washed-out projector "The family agreed to be recorded" looks ticked either way.
-The marks are those of ``tick_list.TickList``, so every tick in the app reads the same.
+The marks are those of ``tick_list.TickList`` (``ticks``), so every tick in the app reads
+the same.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from textual.content import Content
 from textual.style import Style
 from textual.widgets import Checkbox
 
-from docassist.ui.widgets.tick_list import NO_TICK, TICK
+from docassist.ui.widgets.ticks import NO_TICK, TICK
 
 
 class TickBox(Checkbox):

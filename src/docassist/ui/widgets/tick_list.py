@@ -17,8 +17,7 @@ from textual.widgets import OptionList, SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
 
 from docassist.i18n import _, format_number
-
-TICK, NO_TICK = "[✓]", "[ ]"
+from docassist.ui.widgets.ticks import NO_TICK, TICK
 
 SelectionType = TypeVar("SelectionType")
 
