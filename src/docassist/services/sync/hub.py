@@ -586,6 +586,26 @@ def pull_page(
 _KNOWN_TABLES = {p.table for p in POLICIES}
 
 
+def rows_of_households(
+    conn: psycopg.Connection, dsn: str, households: Sequence[str]
+) -> list[Incoming]:
+    """Every row the hub has of ``households`` that this laptop may read, whenever it
+    was committed (``hub_sql.CATCH_UP`` says when a laptop needs them)."""
+    import psycopg
+
+    try:
+        rows = conn.execute(hub_sql.CATCH_UP, [list(households)]).fetchall()
+        conn.rollback()
+    except psycopg.Error as err:
+        _refused(err, dsn)
+        raise
+    return [
+        Incoming(r[7], r[0], r[1], Version(r[2], r[4], r[5], r[6], r[3]))
+        for r in rows
+        if r[0] in _KNOWN_TABLES
+    ]
+
+
 # -- the audit trails ---------------------------------------------------------------
 
 AUDIT_BATCH = 2000
