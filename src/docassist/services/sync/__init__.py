@@ -149,11 +149,13 @@ JOIN_REFUSED = N_(
 @dataclass(frozen=True)
 class Joining:
     """Who joins (``check_joining``): the user's id and name on the hub, and the
-    passphrase their new register is encrypted for."""
+    passphrase their new register is encrypted for; ``chosen``: the user chose it just
+    now (the hub held no passphrase of theirs), rather than typing one the hub checked."""
 
     user_id: str
     name: str
     passphrase: str = field(repr=False)
+    chosen: bool = False
 
 
 def check_joining(
@@ -176,7 +178,7 @@ def check_joining(
         user_id, name = hub.find_user_named(conn, dsn, user)
         stored = hub.passphrase_hash(conn, user_id)
     if stored is None:
-        return Joining(user_id, name, new_passphrase(name))
+        return Joining(user_id, name, new_passphrase(name), chosen=True)
     typed = passphrase(name)
     if not accounts.hash_matches(stored, typed):
         raise HubError(JOIN_REFUSED, user=user)
@@ -224,7 +226,14 @@ def join_new_register(
             raise
         with accounts.removed_on_failure(ctx):
             raise
-    ctx.db.close()
+    try:
+        if joining.chosen:
+            # The first pull brought the user's row as the coordinator left it, often
+            # with a first passphrase still to be changed; the one chosen at the join is
+            # the user's own, so the first sign-in must not ask for another.
+            accounts.chose_own_passphrase(ctx, joining.user_id)
+    finally:
+        ctx.db.close()
     return Joined(summary, made.recovery_key)
 
 
