@@ -84,6 +84,9 @@ def test_init_connect_sync_conflicts_and_resolve(capsys, tmp_path, hub_dsn):
     status, _, err = run(capsys, "--db", str(a), *resolve)
     assert status == 0, err
     assert run(capsys, "--db", str(a), "sync", "conflicts")[1].strip() == "No conflicts to settle."
+    # --all shows how it was settled in words, not the stored value ("loser")
+    out = run(capsys, "--db", str(a), "sync", "conflicts", "--all")[1]
+    assert "(settled: the other version put back)" in out and "loser" not in out
 
 
 def test_sync_with_the_hub_down_says_so_in_one_line_and_keeps_the_outbox(
@@ -203,6 +206,9 @@ def test_resolve_merges_by_hand_with_take(capsys, tmp_path, hub_dsn):
         capsys, "--db", str(a), "sync", "resolve", conflict_id, "--take", "address"
     )
     assert status == 0, err
+    assert (
+        "(settled: merged by hand)" in run(capsys, "--db", str(a), "sync", "conflicts", "--all")[1]
+    )
     db = open_database(a)
     shown = hh.get_household(Context(db, today=lambda: TODAY), household).household
     db.close()

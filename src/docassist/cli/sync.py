@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from docassist.cli.errors import UsageError
 from docassist.cli.register import add_sign_in_options, signed_in
+from docassist.domain.text import N_
 from docassist.i18n import _, ngettext
 
 if TYPE_CHECKING:
@@ -18,6 +19,12 @@ NAME = "sync"
 
 # what ``resolve --keep`` takes: the version that shows, or the other one
 KEEP: dict[str, Choice] = {"shown": "winner", "other": "loser"}
+# how a settled conflict was settled, in the words of `resolve` (not the stored value)
+SETTLED_AS: dict[str, str] = {
+    "winner": N_("the version shown kept"),
+    "loser": N_("the other version put back"),
+    "merged": N_("merged by hand"),
+}
 
 
 def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
@@ -168,7 +175,11 @@ def _print_conflicts(ctx: Context, views: list[ConflictView]) -> None:
         return
     for view in views:
         fields = ", ".join(view.differences()) or "-"
-        settled = _(" (settled: {choice})").format(choice=view.choice) if view.resolved_at else ""
+        settled = (
+            _(" (settled: {choice})").format(choice=_(SETTLED_AS.get(view.choice or "", "?")))
+            if view.resolved_at
+            else ""
+        )
         print(
             _(
                 "{id}  {what}: {subject}\n"
