@@ -168,9 +168,14 @@ def test_a_coordinator_puts_the_losing_version_back(hub, laptops):
     assert hh.get_household(a.ctx, household).household.notes == "from b"
     assert sync.list_conflicts(a.ctx) == []
     a.sync()
-    b.sync()
+    # b receives the conflict with its settlement: nothing new to settle, and its
+    # summary does not say "1 new conflict" (nor does a laptop joining later)
+    assert b.sync().conflicts == 0
     assert hh.get_household(b.ctx, household).household.notes == "from b"
     assert sync.list_conflicts(b.ctx) == []  # settled everywhere, with no new conflict
+    c = laptops("c")
+    assert c.connect(hub, coordinator).conflicts == 0
+    assert len(sync.list_conflicts(c.ctx, unresolved_only=False)) == 1
     (entry,) = a.db.execute("SELECT after FROM audit_log WHERE action = 'resolve'").fetchall()
     assert '"loser"' in entry[0]
     same_everywhere(a, b)

@@ -464,11 +464,17 @@ def _fetch(ctx: Context, conn: Any, dsn: str, source: str, progress: Progress) -
         progress("pull", fetched, 0)
 
 
+_UNSETTLED = (
+    "SELECT c.id FROM sync_conflicts c WHERE NOT EXISTS "
+    "(SELECT 1 FROM sync_resolutions r WHERE r.conflict_id = c.id)"
+)
+
+
 def _apply_inbox(ctx: Context, source: str, pushed: int, progress: Progress) -> tuple[int, int]:
     applied = laptop.Applied()
     db = ctx.db
     with outbox.foreign_rows_allowed(db), ctx.use_case(), outbox.applying(db):
-        conflicts_before = db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0]
+        conflicts_before = {r[0] for r in db.execute("SELECT id FROM sync_conflicts")}
         for policy in POLICIES:
             after = 0
             while batch := outbox.inbox(db, policy.table, after):
@@ -482,9 +488,9 @@ def _apply_inbox(ctx: Context, source: str, pushed: int, progress: Progress) -> 
         # an erasure that arrived blanks the copies this laptop's conflicts keep
         laptop.scrub_erased_conflicts(db)
         outbox.clear_inbox(db)
-        conflicts = (
-            db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0] - conflicts_before
-        )
+        # new to this laptop and still to settle: a laptop that joins, or receives a
+        # conflict with its settlement, has nothing new waiting for a coordinator
+        conflicts = sum(1 for r in db.execute(_UNSETTLED) if r[0] not in conflicts_before)
         outbox.set_cursor(db, source, last_pull_at=ctx.now())
         # this laptop's own record of the sync: written while applying, so it stays
         # here (sent on, each sync would leave the next one something to send)
