@@ -311,3 +311,26 @@ def test_a_documents_valid_until_travels_with_it(hub, laptops):
     a.sync()
     assert hh.get_person(a.ctx, mirela.id).valid_until == {DocumentKind.ID_CARD: date(2036, 12, 1)}
     same_everywhere(a, b)
+
+
+def test_a_conflict_about_a_case_or_its_step_names_whose_case_it_is(hub, laptops):
+    """A case's row and its steps' hold only ids: the conflict says whose case it is
+    ("a step of a case of Dragan Nikolić"), not "case_steps 9f2c…"."""
+    from docassist.domain.model import StepStatus
+    from docassist.services import cases
+    from docassist.services.cases import StepPlan
+
+    a, b = laptops("a"), laptops("b")
+    coordinator = a.coordinator()
+    household = a.household("Nikolić", "Dragan")
+    person = hh.get_household(a.ctx, household).members[0].id
+    case = cases.open_case(a.ctx, person, "id-card", 1, [StepPlan("apply", 7)])
+    a.connect(hub)
+    b.connect(hub, coordinator)
+    cases.set_step_status(b.ctx, case, "apply", StepStatus.DONE)
+    cases.set_step_status(a.ctx, case, "apply", StepStatus.SKIPPED)
+    b.sync()
+    a.sync()
+    subjects = {v.table: v.subject() for v in sync.list_conflicts(a.ctx)}
+    assert subjects["case_steps"] == "a step of a case of Dragan Nikolić"
+    assert subjects.get("cases", "a case of Dragan Nikolić") == "a case of Dragan Nikolić"

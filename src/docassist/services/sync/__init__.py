@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -529,6 +529,9 @@ class ConflictView:
     resolved_at: str | None
     resolved_by: str | None
     choice: str | None
+    # whose record a conflict about a document, a case or a step is: the person's
+    # name, which such a row does not hold (only ids); looked up by list_conflicts
+    person: str | None = None
 
     @property
     def erased(self) -> bool:
@@ -543,6 +546,11 @@ class ConflictView:
             return name or self.row_key
         if self.table == "households":
             return str(data.get("family_name") or self.row_key)
+        label = _RECORD_OF.get(self.table)
+        if label and self.person:
+            from docassist.i18n import _
+
+            return _(label).format(name=self.person)
         return f"{self.table} {self.row_key}"
 
     def differences(self) -> list[str]:
@@ -554,6 +562,31 @@ class ConflictView:
             if k not in ("updated_at", "device_id")
             and self.winner.data.get(k) != self.loser.data.get(k)
         ]
+
+
+# What a conflict about a row that names no one is about, with whose record it is.
+_RECORD_OF = {
+    "documents": N_("a document of {name}"),
+    "cases": N_("a case of {name}"),
+    "case_steps": N_("a step of a case of {name}"),
+}
+
+
+def _person_of(ctx: Context, table: str, data: dict[str, Any]) -> str | None:
+    """The name of the person a document, case or step belongs to, as this register
+    holds it (None when it holds no such person)."""
+    person_id = data.get("person_id")
+    if table == "case_steps":
+        row = ctx.db.execute(
+            "SELECT person_id FROM cases WHERE id = ?", [data.get("case_id")]
+        ).fetchone()
+        person_id = row[0] if row else None
+    elif table not in ("documents", "cases"):
+        return None
+    row = ctx.db.execute(
+        "SELECT given_name, family_name FROM persons WHERE id = ?", [person_id]
+    ).fetchone()
+    return " ".join(part for part in row if part) if row else None
 
 
 def _side(text: str) -> Side:
@@ -595,6 +628,9 @@ def list_conflicts(ctx: Context, *, unresolved_only: bool = True) -> list[Confli
             r[10],
         )
         for r in rows
+    ]
+    views = [
+        replace(v, person=_person_of(ctx, v.table, v.winner.data or v.loser.data)) for v in views
     ]
     if not unresolved_only:
         return views
