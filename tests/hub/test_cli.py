@@ -114,6 +114,24 @@ def test_sync_with_the_hub_down_says_so_in_one_line_and_keeps_the_outbox(
     check.close()
 
 
+def test_the_owners_commands_say_a_wrong_address_or_password_without_an_outbox(
+    capsys, tmp_path, hub_dsn, pg
+):
+    """hub init, upgrade and join have no outbox of changes waiting: a wrong password
+    is said as one, an unreachable hub without 'this laptop's changes wait'."""
+    wrong_password = pg.dsn(hub_dsn.rsplit("/", 1)[1], password="not-the-password")
+    for argv in (("hub", "init", wrong_password), ("hub", "upgrade", wrong_password)):
+        status, _, err = run(capsys, *argv)
+        assert status == 2 and len(err.strip().splitlines()) == 1
+        assert "refused that account" in err and "outbox" not in err
+    status, _, err = run(capsys, "hub", "init", hub_dsn.replace(f":{pg.port}/", ":1/"))
+    assert status == 2 and "cannot be reached" in err and "outbox" not in err
+    laptop = tmp_path / "new.db"
+    join = ("--db", str(laptop), "hub", "join", hub_dsn + "_missing", "--user", "Ana")
+    status, _, err = run(capsys, *join)
+    assert status == 2 and "Nothing was changed" in err and not laptop.exists()
+
+
 @pytest.mark.parametrize("lang", ["sr", "rom"])
 def test_sync_speaks_the_users_language(capsys, tmp_path, lang):
     a = tmp_path / "a.db"
