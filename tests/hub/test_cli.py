@@ -132,6 +132,21 @@ def test_the_owners_commands_say_a_wrong_address_or_password_without_an_outbox(
     assert status == 2 and "Nothing was changed" in err and not laptop.exists()
 
 
+def test_hub_devices_keeps_a_laptops_name_and_says_times_as_the_laptop_does(
+    capsys, tmp_path, hub_dsn
+):
+    a = tmp_path / "a.db"
+    make_register(a)
+    assert run(capsys, "hub", "init", hub_dsn)[0] == 0
+    connect = ("--db", str(a), "hub", "connect", hub_dsn)
+    assert run(capsys, *connect, "--name", "office")[0] == 0
+    assert run(capsys, *connect)[0] == 0  # again, without --name: still "office"
+    status, out, err = run(capsys, "--db", str(a), "hub", "devices")
+    assert status == 0, err
+    assert "office (this laptop)" in out
+    assert "+00:00" not in out and "T" not in out.split("last sent")[1][:12]
+
+
 @pytest.mark.parametrize("lang", ["sr", "rom"])
 def test_sync_speaks_the_users_language(capsys, tmp_path, lang):
     a = tmp_path / "a.db"

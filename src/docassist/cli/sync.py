@@ -155,7 +155,7 @@ def _find(ctx: Context, wanted: str) -> ConflictView:
     return matches[0]
 
 
-def _moment(at: str) -> str:
+def moment(at: str) -> str:
     """A stored time (UTC ISO-8601) in the laptop's time, the one way dates are written."""
     from datetime import datetime
 
@@ -189,9 +189,9 @@ def _print_conflicts(ctx: Context, views: list[ConflictView]) -> None:
                 id=view.id[:8],
                 what=_(CONFLICT_LABELS[view.kind]),
                 subject=view.subject(),
-                w_at=_moment(view.winner.at),
+                w_at=moment(view.winner.at),
                 w_device=view.winner.device[:8],
-                l_at=_moment(view.loser.at),
+                l_at=moment(view.loser.at),
                 l_device=view.loser.device[:8],
                 fields=fields,
                 settled=settled,

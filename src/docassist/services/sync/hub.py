@@ -455,7 +455,9 @@ def register_device(
         conn.execute(
             "INSERT INTO docassist.devices(device_id, role_name, user_id, name) "
             "VALUES (%s, %s, %s, %s) ON CONFLICT (device_id) DO UPDATE SET "
-            "role_name = excluded.role_name, user_id = excluded.user_id, name = excluded.name",
+            "role_name = excluded.role_name, user_id = excluded.user_id, "
+            # connected again without --name: the laptop keeps the name it was given
+            "name = coalesce(nullif(excluded.name, ''), docassist.devices.name)",
             [device_id, role, user_id, name],
         )
     return make_conninfo(dsn, user=role, password=password)
