@@ -265,6 +265,10 @@ async def test_escape_on_a_typed_reason_asks_before_throwing_it_away(register):
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, ReasonDialog)
+        # the question wraps inside the box instead of being cut at its edge
+        question = dialog.query(".dialog-label").first()
+        box = dialog.query_one(".dialog-box")
+        assert question.size.width <= box.size.width and question.size.height >= 2
         await pilot.press(*"office closed")
         await pilot.press("escape")
         await pilot.pause()

@@ -57,6 +57,7 @@ class FieldDialog(Dialog):
     DEFAULT_CSS = """
     FieldDialog .dialog-label {
         color: $text-muted;
+        width: 100%;  /* a long question wraps inside the box, not cut at its edge */
     }
     FieldDialog Input, FieldDialog Select {
         margin-bottom: 1;
