@@ -151,7 +151,7 @@ async def test_a_steps_versions_read_as_the_case_screen_writes_them(tmp_path, hu
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_conflicts(app, pilot)
         listed = screen.query_one("#conflict-list", DataTable)
-        step = next(i for i in range(listed.row_count) if "step" in listed.get_row_at(i)[1].plain)
+        step = next(i for i, v in enumerate(screen.views) if v.table == "case_steps")
         listed.move_cursor(row=step)
         await pilot.pause()
         fields = screen.query_one("#conflict-fields", DataTable)

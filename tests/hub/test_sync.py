@@ -315,7 +315,7 @@ def test_a_documents_valid_until_travels_with_it(hub, laptops):
 
 def test_a_conflict_about_a_case_or_its_step_names_whose_case_it_is(hub, laptops):
     """A case's row and its steps' hold only ids: the conflict says whose case it is
-    ("a step of a case of Dragan Nikolić"), not "case_steps 9f2c…"."""
+    ("Dragan Nikolić: a step of a case"), not "case_steps 9f2c…"."""
     from docassist.domain.model import StepStatus
     from docassist.services import cases
     from docassist.services.cases import StepPlan
@@ -332,5 +332,5 @@ def test_a_conflict_about_a_case_or_its_step_names_whose_case_it_is(hub, laptops
     b.sync()
     a.sync()
     subjects = {v.table: v.subject() for v in sync.list_conflicts(a.ctx)}
-    assert subjects["case_steps"] == "a step of a case of Dragan Nikolić"
-    assert subjects.get("cases", "a case of Dragan Nikolić") == "a case of Dragan Nikolić"
+    assert subjects["case_steps"] == "Dragan Nikolić: a step of a case"
+    assert subjects.get("cases", "Dragan Nikolić: a case") == "Dragan Nikolić: a case"

@@ -564,11 +564,12 @@ class ConflictView:
         ]
 
 
-# What a conflict about a row that names no one is about, with whose record it is.
+# What a conflict about a row that names no one is about, with whose record it is (the
+# name first: a narrow column cuts the end off, and the name is what is looked for).
 _RECORD_OF = {
-    "documents": N_("a document of {name}"),
-    "cases": N_("a case of {name}"),
-    "case_steps": N_("a step of a case of {name}"),
+    "documents": N_("{name}: a document"),
+    "cases": N_("{name}: a case"),
+    "case_steps": N_("{name}: a step of a case"),
 }
 
 
