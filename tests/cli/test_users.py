@@ -155,3 +155,56 @@ def test_only_a_coordinator_resets_and_an_unknown_name_is_said(
         )
     assert main([*db, "users", "list"]) == 0
     assert capsys.readouterr().out.splitlines() == ["Fikret\tFacilitator\tsigns in"]
+
+
+def test_works_in_sets_the_municipalities_of_a_facilitators_laptop(tmp_path, monkeypatch, capsys):
+    """`users works-in NAME MUNICIPALITY ...`: where a facilitator works (what the hub
+    gives their laptop), set by a coordinator; the register's spelling of a place it
+    knows, a warning for one no household names, and without places: where now."""
+    from docassist.services import households as hh
+    from docassist.services import scopes
+
+    path = tmp_path / "office.db"
+    monkeypatch.setenv("DOCASSIST_USER", BOSS)
+    monkeypatch.setenv("DOCASSIST_PASSPHRASE", BOSS_WORDS)
+    db = ("--db", str(path))
+    assert main([*db, "init"]) == 0
+    ctx, session = accounts.open_signed_in(path, BOSS, BOSS_WORDS)
+    try:
+        fikret = accounts.create_user(ctx, session, "Fikret", Role.FACILITATOR, GIVEN).id
+        hh.register_household(ctx, hh.HouseholdInput("Ramić", municipality="Niš"))
+    finally:
+        ctx.db.close()
+    capsys.readouterr()
+
+    assert main([*db, "users", "works-in", "fikret", "nis", "Kraljevo"]) == 0
+    out = capsys.readouterr().out
+    assert "Fikret works in: Kraljevo, Niš." in out
+    assert "No household in this register is in Kraljevo" in out
+    assert "next sync" in out
+    ctx, _ = accounts.open_signed_in(path, BOSS, BOSS_WORDS)
+    try:
+        assert scopes.scopes_of(ctx, fikret) == ["Kraljevo", "Niš"]
+    finally:
+        ctx.db.close()
+
+    assert main([*db, "users", "works-in", "Fikret"]) == 0
+    out = capsys.readouterr().out
+    assert "Fikret works in: Kraljevo, Niš." in out and "next sync" not in out
+    assert main([*db, "users", "works-in", "Fikret", "--none"]) == 0
+    assert "Fikret works in no municipality." in capsys.readouterr().out
+    assert main([*db, "users", "works-in", "Fikret", "Niš", "--none"]) == 2
+    assert main([*db, "users", "works-in", "Nobody Here", "Niš"]) == 2
+
+    # a facilitator may not say where anyone works
+    ctx, session = accounts.open_signed_in(path, "Fikret", GIVEN)
+    try:
+        accounts.change_passphrase(ctx, session, GIVEN, OWN)
+    finally:
+        ctx.db.close()
+    monkeypatch.setenv("DOCASSIST_USER", "Fikret")
+    monkeypatch.setenv("DOCASSIST_PASSPHRASE", OWN)
+    capsys.readouterr()
+    assert main([*db, "users", "works-in", "Fikret", "Niš"]) == 2
+    err = capsys.readouterr().err
+    assert "coordinator" in err and "Traceback" not in err

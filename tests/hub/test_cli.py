@@ -84,6 +84,9 @@ def test_init_connect_sync_conflicts_and_resolve(capsys, tmp_path, hub_dsn):
     status, _, err = run(capsys, "--db", str(a), *resolve)
     assert status == 0, err
     assert run(capsys, "--db", str(a), "sync", "conflicts")[1].strip() == "No conflicts to settle."
+    # --all shows how it was settled in words, not the stored value ("loser")
+    out = run(capsys, "--db", str(a), "sync", "conflicts", "--all")[1]
+    assert "(settled: the other version put back)" in out and "loser" not in out
 
 
 def test_sync_with_the_hub_down_says_so_in_one_line_and_keeps_the_outbox(
@@ -109,6 +112,39 @@ def test_sync_with_the_hub_down_says_so_in_one_line_and_keeps_the_outbox(
     check = open_database(a)
     assert outbox.count_pending(check) == waiting
     check.close()
+
+
+def test_the_owners_commands_say_a_wrong_address_or_password_without_an_outbox(
+    capsys, tmp_path, hub_dsn, pg
+):
+    """hub init, upgrade and join have no outbox of changes waiting: a wrong password
+    is said as one, an unreachable hub without 'this laptop's changes wait'."""
+    wrong_password = pg.dsn(hub_dsn.rsplit("/", 1)[1], password="not-the-password")
+    for argv in (("hub", "init", wrong_password), ("hub", "upgrade", wrong_password)):
+        status, _, err = run(capsys, *argv)
+        assert status == 2 and len(err.strip().splitlines()) == 1
+        assert "refused that account" in err and "outbox" not in err
+    status, _, err = run(capsys, "hub", "init", hub_dsn.replace(f":{pg.port}/", ":1/"))
+    assert status == 2 and "cannot be reached" in err and "outbox" not in err
+    laptop = tmp_path / "new.db"
+    join = ("--db", str(laptop), "hub", "join", hub_dsn + "_missing", "--user", "Ana")
+    status, _, err = run(capsys, *join)
+    assert status == 2 and "Nothing was changed" in err and not laptop.exists()
+
+
+def test_hub_devices_keeps_a_laptops_name_and_says_times_as_the_laptop_does(
+    capsys, tmp_path, hub_dsn
+):
+    a = tmp_path / "a.db"
+    make_register(a)
+    assert run(capsys, "hub", "init", hub_dsn)[0] == 0
+    connect = ("--db", str(a), "hub", "connect", hub_dsn)
+    assert run(capsys, *connect, "--name", "office")[0] == 0
+    assert run(capsys, *connect)[0] == 0  # again, without --name: still "office"
+    status, out, err = run(capsys, "--db", str(a), "hub", "devices")
+    assert status == 0, err
+    assert "office (this laptop)" in out
+    assert "+00:00" not in out and "T" not in out.split("last sent")[1][:12]
 
 
 @pytest.mark.parametrize("lang", ["sr", "rom"])
@@ -203,6 +239,9 @@ def test_resolve_merges_by_hand_with_take(capsys, tmp_path, hub_dsn):
         capsys, "--db", str(a), "sync", "resolve", conflict_id, "--take", "address"
     )
     assert status == 0, err
+    assert (
+        "(settled: merged by hand)" in run(capsys, "--db", str(a), "sync", "conflicts", "--all")[1]
+    )
     db = open_database(a)
     shown = hh.get_household(Context(db, today=lambda: TODAY), household).household
     db.close()

@@ -60,13 +60,13 @@ async def test_a_coordinator_merges_by_hand_field_by_field(tmp_path, hub_dsn):
         fields = screen.query_one("#conflict-fields", DataTable)
         rows = {fields.get_row_at(i)[0].plain: i for i in range(fields.row_count)}
         # side by side: the one shown (a's, the later clock) and the other (b's)
-        cells = [str(c) for c in fields.get_row_at(rows["address"])]
+        cells = [str(c) for c in fields.get_row_at(rows["Address"])]
         assert cells[1:3] == ["Ulica 1", "Ulica 2"]
         fields.focus()
-        fields.move_cursor(row=rows["address"])
+        fields.move_cursor(row=rows["Address"])
         await pilot.press("space")  # take b's address, keep a's notes
         await pilot.pause()
-        assert str(fields.get_row_at(rows["address"])[3]) == "other"
+        assert str(fields.get_row_at(rows["Address"])[3]) == "other"
         await pilot.press("m")
         await pilot.pause()
         assert screen.query_one("#conflict-list", DataTable).row_count == 0
@@ -123,3 +123,46 @@ async def test_only_a_coordinator_opens_the_conflicts(tmp_path, hub_dsn):
         await pilot.press("f12")
         await pilot.pause()
         assert not isinstance(app.screen, ConflictsScreen)
+
+
+async def test_a_steps_versions_read_as_the_case_screen_writes_them(tmp_path, hub_dsn):
+    """A step done on one laptop and blocked on the other: the fields by their labels,
+    the statuses in words and the days in the reader's format, not 'done_date',
+    'blocked' and '2026-11-23'; in Serbian too."""
+    from docassist.domain.model import StepStatus
+    from docassist.services import cases
+    from docassist.services.cases import StepPlan
+
+    sync.init_hub(hub_dsn)
+    a, b = Laptop(tmp_path / "a.db"), Laptop(tmp_path / "b.db")
+    coordinator = a.coordinator()
+    household = a.household("Nikolić", "Dragan", municipality="Niš")
+    person = hh.get_household(a.ctx, household).members[0].id
+    case = cases.open_case(a.ctx, person, "id-card", 1, [StepPlan("apply", 7)])
+    a.connect(hub_dsn)
+    b.connect(hub_dsn, coordinator)
+    cases.set_step_status(b.ctx, case, "apply", StepStatus.DONE)
+    cases.set_step_status(a.ctx, case, "apply", StepStatus.BLOCKED, reason="office closed")
+    b.sync()
+    a.sync()
+    a.close()
+    b.close()
+    app = DocAssistApp(a.path, user_id=coordinator)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_conflicts(app, pilot)
+        listed = screen.query_one("#conflict-list", DataTable)
+        step = next(i for i, v in enumerate(screen.views) if v.table == "case_steps")
+        listed.move_cursor(row=step)
+        await pilot.pause()
+        fields = screen.query_one("#conflict-fields", DataTable)
+        rows = {
+            fields.get_row_at(i)[0].plain: fields.get_row_at(i) for i in range(fields.row_count)
+        }
+        assert [str(c) for c in rows["Status"][1:3]] == ["Blocked", "Done"]
+        assert [str(c) for c in rows["Done"][1:3]] == ["—", "23.11.2026"]
+        assert str(rows["Blocked"][1]) == "office closed"
+        app.choose_language("sr")
+        await pilot.pause()
+        fields = screen.query_one("#conflict-fields", DataTable)
+        labels = [fields.get_row_at(i)[0].plain for i in range(fields.row_count)]
+        assert "Статус" in labels and "status" not in labels

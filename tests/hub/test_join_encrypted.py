@@ -164,3 +164,37 @@ def test_a_hub_without_a_recovery_key_gets_the_first_joined_laptops(
         assert path.read_bytes()[:16] != SQLITE
         assert keys.keyring_matches(path, keys.unlock_with_recovery(path, recovery))
         assert _families(path, "Milica", OFFICE_PASSPHRASE) == ["Petrović"]
+
+
+def test_a_passphrase_chosen_at_the_join_is_not_asked_for_again(
+    capsys, monkeypatch, tmp_path, hub_dsn
+):
+    """A coordinator made Ana's account with a first passphrase to change; the hub holds
+    no passphrase of hers (an encrypted office), so she chose her own at `hub join`.
+    Her laptop then signs her in with it, at a terminal or not, without asking for a
+    new one (it used to say her passphrase was reset by a coordinator)."""
+    from docassist.domain.model import Role
+
+    office = tmp_path / "office.db"
+    _office(capsys, monkeypatch, office)
+    ctx, session = accounts.open_signed_in(office, "Milica", OFFICE_PASSPHRASE, today=lambda: TODAY)
+    try:
+        accounts.create_user(ctx, session, "Ana", Role.FACILITATOR, "a first passphrase")
+    finally:
+        ctx.db.close()
+    assert main(["hub", "init", hub_dsn]) == 0
+    connect = ("--db", str(office), "hub", "connect", hub_dsn)
+    assert _run(capsys, monkeypatch, "Milica", OFFICE_PASSPHRASE, *connect)[0] == 0
+
+    laptop = tmp_path / "ana.db"
+    join = ("--db", str(laptop), "hub", "join", hub_dsn, "--user", "Ana")
+    status, _, err = _run(capsys, monkeypatch, "Ana", LAPTOP_PASSPHRASE, *join)
+    assert status == 0, err
+    ctx, session = accounts.open_signed_in(laptop, "Ana", LAPTOP_PASSPHRASE, today=lambda: TODAY)
+    ctx.db.close()
+    assert not session.must_change_passphrase
+    status, out, err = _run(
+        capsys, monkeypatch, "Ana", LAPTOP_PASSPHRASE, "--db", str(laptop), "sync"
+    )
+    assert status == 0, err
+    assert out.startswith("Synced: 1 sent")  # her choice travels, as a change at sign-in would

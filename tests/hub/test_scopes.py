@@ -99,3 +99,52 @@ def test_a_shrunk_scope_leaves_the_laptop_only_after_its_changes_were_sent(two, 
     # nothing of the removal travels: the hub and the coordinator keep the household
     a.sync()
     assert nis in a.rows("households")
+
+
+def test_a_grown_scope_brings_the_families_already_registered_there(two, hub_dsn):
+    """A coordinator gives Fikret another municipality after his laptop has synced: the
+    families already registered there were committed on the hub before his laptop's pull
+    position, and must come all the same, with their people."""
+    a, f = two
+    a.coordinator()
+    fikret = create_user(a.ctx, "Fikret", Role.FACILITATOR).id
+    pirot = a.household("Petrović", "Ana", "Jovan", municipality="Pirot")
+    nis = a.household("Ramić", "Sabit", municipality="Niš")
+    scopes.set_scopes(a.ctx, fikret, ["Niš"])
+    a.connect(hub_dsn)
+    f.connect(hub_dsn, fikret)
+    f.ctx.user_id = fikret
+    # the Niš family is changed again, so Fikret's position passes every row of Pirot's
+    hh.update_household(a.ctx, nis, hh.HouseholdInput("Ramić", municipality="Niš", notes="x"))
+    a.sync()
+    f.sync()
+    assert set(f.rows("households")) == {nis}
+
+    scopes.set_scopes(a.ctx, fikret, ["Niš", "Pirot"])
+    a.sync()
+    f.sync()
+    assert set(f.rows("households")) == {nis, pirot}
+    assert {p["given_name"] for p in f.rows("persons").values()} == {"Sabit", "Ana", "Jovan"}
+    # fetched once: the next sync finds nothing missing and receives nothing
+    assert f.sync().pulled == 0
+
+
+def test_a_case_given_to_a_facilitator_brings_its_household(two, hub_dsn):
+    a, f = two
+    a.coordinator()
+    fikret = create_user(a.ctx, "Fikret", Role.FACILITATOR).id
+    pirot = a.household("Petrović", "Ana", municipality="Pirot")
+    person = hh.get_household(a.ctx, pirot).members[0].id
+    case = cases.open_case(a.ctx, person, "id-card", 1, [StepPlan("apply", 7)])
+    nis = a.household("Ramić", "Sabit", municipality="Niš")
+    scopes.set_scopes(a.ctx, fikret, ["Niš"])
+    a.connect(hub_dsn)
+    f.connect(hub_dsn, fikret)
+    assert set(f.rows("households")) == {nis}
+
+    cases.assign_case(a.ctx, case, fikret)
+    a.sync()
+    f.sync()
+    assert set(f.rows("households")) == {nis, pirot}
+    assert cases.get_case(f.ctx, case).assignee_id == fikret
+    assert [s["step_key"] for s in f.rows("case_steps").values()] == ["apply"]

@@ -168,9 +168,14 @@ def test_a_coordinator_puts_the_losing_version_back(hub, laptops):
     assert hh.get_household(a.ctx, household).household.notes == "from b"
     assert sync.list_conflicts(a.ctx) == []
     a.sync()
-    b.sync()
+    # b receives the conflict with its settlement: nothing new to settle, and its
+    # summary does not say "1 new conflict" (nor does a laptop joining later)
+    assert b.sync().conflicts == 0
     assert hh.get_household(b.ctx, household).household.notes == "from b"
     assert sync.list_conflicts(b.ctx) == []  # settled everywhere, with no new conflict
+    c = laptops("c")
+    assert c.connect(hub, coordinator).conflicts == 0
+    assert len(sync.list_conflicts(c.ctx, unresolved_only=False)) == 1
     (entry,) = a.db.execute("SELECT after FROM audit_log WHERE action = 'resolve'").fetchall()
     assert '"loser"' in entry[0]
     same_everywhere(a, b)
@@ -306,3 +311,26 @@ def test_a_documents_valid_until_travels_with_it(hub, laptops):
     a.sync()
     assert hh.get_person(a.ctx, mirela.id).valid_until == {DocumentKind.ID_CARD: date(2036, 12, 1)}
     same_everywhere(a, b)
+
+
+def test_a_conflict_about_a_case_or_its_step_names_whose_case_it_is(hub, laptops):
+    """A case's row and its steps' hold only ids: the conflict says whose case it is
+    ("Dragan Nikolić: a step of a case"), not "case_steps 9f2c…"."""
+    from docassist.domain.model import StepStatus
+    from docassist.services import cases
+    from docassist.services.cases import StepPlan
+
+    a, b = laptops("a"), laptops("b")
+    coordinator = a.coordinator()
+    household = a.household("Nikolić", "Dragan")
+    person = hh.get_household(a.ctx, household).members[0].id
+    case = cases.open_case(a.ctx, person, "id-card", 1, [StepPlan("apply", 7)])
+    a.connect(hub)
+    b.connect(hub, coordinator)
+    cases.set_step_status(b.ctx, case, "apply", StepStatus.DONE)
+    cases.set_step_status(a.ctx, case, "apply", StepStatus.SKIPPED)
+    b.sync()
+    a.sync()
+    subjects = {v.table: v.subject() for v in sync.list_conflicts(a.ctx)}
+    assert subjects["case_steps"] == "Dragan Nikolić: a step of a case"
+    assert subjects.get("cases", "Dragan Nikolić: a case") == "Dragan Nikolić: a case"

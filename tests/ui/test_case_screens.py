@@ -254,6 +254,43 @@ async def test_block_needs_a_reason_and_shows_on_the_dashboard(register):
         assert "Prepare papers" in rows and "ID card" in rows
 
 
+async def test_escape_on_a_typed_reason_asks_before_throwing_it_away(register):
+    """README: Escape on a dialog holding typing asks "Leave without saving?" with Stay
+    first; it used to close the Blocked dialog and lose the reason on one key."""
+    app = _app(register)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = await _show_case(app, pilot, register.case_id)
+        await pilot.press("b")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReasonDialog)
+        # the question wraps inside the box instead of being cut at its edge
+        question = dialog.query(".dialog-label").first()
+        box = dialog.query_one(".dialog-box")
+        assert question.size.width <= box.size.width and question.size.height >= 2
+        await pilot.press(*"office closed")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("enter")  # Stay has the focus
+        await pilot.pause()
+        assert app.screen is dialog
+        assert dialog.query_one("#reason", Input).value == "office closed"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("tab", "enter")  # Leave
+        await pilot.pause()
+        assert app.screen is screen
+        assert "Blocked" not in text(screen.query_one("#case-status"))
+
+        await pilot.press("b")  # nothing typed: Escape closes at once
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+
+
 async def test_a_pasted_page_as_a_reason_is_refused_in_the_dialog(register):
     app = _app(register)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -266,7 +303,9 @@ async def test_a_pasted_page_as_a_reason_is_refused_in_the_dialog(register):
         await pilot.pause()
         assert app.screen is dialog  # the typing stays, the dialog says why
         assert "at most 500 fit here" in text(dialog.query_one("#error"))
-        await pilot.press("escape")
+        await pilot.press("escape")  # it holds typing: asked first, then left
+        await pilot.pause()
+        await pilot.press("tab", "enter")
         await pilot.pause()
         assert app.screen is screen and screen.case.status.value == "open"
 
@@ -412,7 +451,9 @@ async def test_cancelling_the_confirmation_keeps_the_case_open(register):
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("escape")
+        await pilot.press("escape")  # an outcome was chosen: asked before it is dropped
+        await pilot.pause()
+        await pilot.press("tab", "enter")
         await pilot.pause()
         assert app.screen is screen and screen.case.is_active
 

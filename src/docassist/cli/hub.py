@@ -168,11 +168,12 @@ def _join(args: argparse.Namespace) -> int:
 
 
 def _print_devices(ctx: Context, devices: list[Device]) -> None:
+    from docassist.cli.sync import moment
     from docassist.services.users import list_users
 
     names = {u.id: u.name for u in list_users(ctx)}
     for d in devices:
-        state = _("revoked {at}").format(at=d.revoked_at) if d.revoked_at else ""
+        state = _("revoked {at}").format(at=moment(d.revoked_at)) if d.revoked_at else ""
         mine = _(" (this laptop)") if d.device_id == ctx.device_id else ""
         print(
             _("{id}  {name}{mine}  {user}  last sent {push}, last received {pull}  {state}")
@@ -181,8 +182,8 @@ def _print_devices(ctx: Context, devices: list[Device]) -> None:
                 name=d.name or "-",
                 mine=mine,
                 user=names.get(d.user_id or "", d.user_id or "-"),
-                push=d.last_push_at or _("never"),
-                pull=d.last_pull_at or _("never"),
+                push=moment(d.last_push_at) if d.last_push_at else _("never"),
+                pull=moment(d.last_pull_at) if d.last_pull_at else _("never"),
                 state=state,
             )
             .rstrip()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from docassist.cli.errors import UsageError
 from docassist.cli.register import add_sign_in_options, signed_in
+from docassist.domain.text import N_
 from docassist.i18n import _, ngettext
 
 if TYPE_CHECKING:
@@ -18,6 +19,12 @@ NAME = "sync"
 
 # what ``resolve --keep`` takes: the version that shows, or the other one
 KEEP: dict[str, Choice] = {"shown": "winner", "other": "loser"}
+# how a settled conflict was settled, in the words of `resolve` (not the stored value)
+SETTLED_AS: dict[str, str] = {
+    "winner": N_("the version shown kept"),
+    "loser": N_("the other version put back"),
+    "merged": N_("merged by hand"),
+}
 
 
 def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
@@ -148,7 +155,7 @@ def _find(ctx: Context, wanted: str) -> ConflictView:
     return matches[0]
 
 
-def _moment(at: str) -> str:
+def moment(at: str) -> str:
     """A stored time (UTC ISO-8601) in the laptop's time, the one way dates are written."""
     from datetime import datetime
 
@@ -168,7 +175,11 @@ def _print_conflicts(ctx: Context, views: list[ConflictView]) -> None:
         return
     for view in views:
         fields = ", ".join(view.differences()) or "-"
-        settled = _(" (settled: {choice})").format(choice=view.choice) if view.resolved_at else ""
+        settled = (
+            _(" (settled: {choice})").format(choice=_(SETTLED_AS.get(view.choice or "", "?")))
+            if view.resolved_at
+            else ""
+        )
         print(
             _(
                 "{id}  {what}: {subject}\n"
@@ -178,9 +189,9 @@ def _print_conflicts(ctx: Context, views: list[ConflictView]) -> None:
                 id=view.id[:8],
                 what=_(CONFLICT_LABELS[view.kind]),
                 subject=view.subject(),
-                w_at=_moment(view.winner.at),
+                w_at=moment(view.winner.at),
                 w_device=view.winner.device[:8],
-                l_at=_moment(view.loser.at),
+                l_at=moment(view.loser.at),
                 l_device=view.loser.device[:8],
                 fields=fields,
                 settled=settled,

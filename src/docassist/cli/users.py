@@ -1,5 +1,10 @@
-"""``docassist users list|reset-passphrase``: the accounts, as a coordinator manages
-them from the command line (the app's Users screen, Ctrl+T, does the same on screen).
+"""``docassist users list|reset-passphrase|works-in``: the accounts, as a coordinator
+manages them from the command line (the app's Users screen, Ctrl+T, does the same on
+screen, but for ``works-in``).
+
+``users works-in NAME MUNICIPALITY ...`` sets where a facilitator works: the hub gives
+their laptop the households of those municipalities (with the cases assigned to them
+and the shared records). Without municipalities it says where they work now.
 
 After ``docassist db encrypt`` the other accounts cannot open the register until a
 coordinator gives each a passphrase: ``users list`` says who waits, and ``users
@@ -43,6 +48,24 @@ def add_parser(sub: argparse._SubParsersAction, codes: list[str]) -> None:
         ).format(env=NEW_PASSPHRASE_ENV),
     )
     add_sign_in_options(reset)
+    works_in = users_sub.add_parser(
+        "works-in",
+        help=_(
+            "set the municipalities whose households a facilitator's laptop receives "
+            "from the hub; without any, say which they are now"
+        ),
+    )
+    works_in.add_argument("name", metavar="NAME", help=_("whose municipalities"))
+    works_in.add_argument(
+        "municipalities",
+        metavar="MUNICIPALITY",
+        nargs="*",
+        help=_("each municipality they work in (quoted if it has a space)"),
+    )
+    works_in.add_argument(
+        "--none", action="store_true", help=_("they work in no municipality any more")
+    )
+    add_sign_in_options(works_in)
 
 
 def _given_new(args: argparse.Namespace) -> str | None:
@@ -108,7 +131,48 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _works_in(args: argparse.Namespace) -> int:
+    from docassist.cli.errors import UsageError
+    from docassist.cli.register import open_signed_in
+    from docassist.domain.model import Role
+    from docassist.services import accounts, places, scopes
+
+    if args.none and args.municipalities:
+        raise UsageError(_("Give municipalities or --none, not both."))
+    ctx, session, _passphrase = open_signed_in(args, accounts.Action.MANAGE_ACCOUNTS)
+    try:
+        account = accounts.account_named(ctx, session, args.name)
+        # a place the register knows is kept as the register spells it ("nis": Niš)
+        known = {p.key: p.name for p in places.municipalities(ctx)}
+        before = scopes.scopes_of(ctx, account.id)
+        if args.none or args.municipalities:
+            wanted = [known.get(places.place_key(m), m) for m in args.municipalities]
+            scopes.set_scopes(ctx, account.id, wanted)
+        now = scopes.scopes_of(ctx, account.id)
+    finally:
+        ctx.db.close()
+    if not now:
+        print(_("{name} works in no municipality.").format(name=account.name))
+    else:
+        print(_("{name} works in: {places}.").format(name=account.name, places=", ".join(now)))
+    # a municipality no household names is most likely a typing mistake
+    for name in now:
+        if places.place_key(name) not in known:
+            print(
+                _("No household in this register is in {place}: check its spelling.").format(
+                    place=name
+                )
+            )
+    if account.role in (Role.COORDINATOR, Role.ADMIN):
+        print(_("A coordinator's laptop receives every household, wherever they work."))
+    elif now != before:
+        print(_("Their laptop receives the change at its next sync, after this laptop's."))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     if args.users_command == "reset-passphrase":
         return _reset(args)
+    if args.users_command == "works-in":
+        return _works_in(args)
     return _list(args)

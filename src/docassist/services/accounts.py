@@ -1505,6 +1505,21 @@ def change_passphrase(ctx: Context, session: Session, old: str, new: str) -> Ses
     return replace(session, must_change_passphrase=False)
 
 
+def chose_own_passphrase(ctx: Context, user_id: str) -> None:
+    """On a laptop that just joined the hub (``hub join``), the user chose their
+    passphrase there, as at a first sign-in: it is their own, not one a coordinator gave
+    them to change. Recorded as a passphrase change (it travels like one); nothing when
+    the account had nothing to change."""
+    row = ctx.db.execute(
+        "SELECT must_change_passphrase FROM users WHERE id = ?", [user_id]
+    ).fetchone()
+    if row is None or not row[0]:
+        return
+    with ctx.use_case(), _as(ctx, user_id):
+        _store_hash(ctx, user_id, None, must_change=False)
+        ctx.audit("passphrase_change", "user", user_id, after={"at": "hub join"})
+
+
 def set_role(ctx: Context, session: Session, user_id: str, role: Role) -> None:
     """A coordinator changes another user's role (nobody changes their own)."""
     me = _acting(ctx, session)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -149,11 +149,13 @@ JOIN_REFUSED = N_(
 @dataclass(frozen=True)
 class Joining:
     """Who joins (``check_joining``): the user's id and name on the hub, and the
-    passphrase their new register is encrypted for."""
+    passphrase their new register is encrypted for; ``chosen``: the user chose it just
+    now (the hub held no passphrase of theirs), rather than typing one the hub checked."""
 
     user_id: str
     name: str
     passphrase: str = field(repr=False)
+    chosen: bool = False
 
 
 def check_joining(
@@ -176,7 +178,7 @@ def check_joining(
         user_id, name = hub.find_user_named(conn, dsn, user)
         stored = hub.passphrase_hash(conn, user_id)
     if stored is None:
-        return Joining(user_id, name, new_passphrase(name))
+        return Joining(user_id, name, new_passphrase(name), chosen=True)
     typed = passphrase(name)
     if not accounts.hash_matches(stored, typed):
         raise HubError(JOIN_REFUSED, user=user)
@@ -224,7 +226,14 @@ def join_new_register(
             raise
         with accounts.removed_on_failure(ctx):
             raise
-    ctx.db.close()
+    try:
+        if joining.chosen:
+            # The first pull brought the user's row as the coordinator left it, often
+            # with a first passphrase still to be changed; the one chosen at the join is
+            # the user's own, so the first sign-in must not ask for another.
+            accounts.chose_own_passphrase(ctx, joining.user_id)
+    finally:
+        ctx.db.close()
     return Joined(summary, made.recovery_key)
 
 
@@ -301,13 +310,15 @@ def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
         _renew_if_restored(ctx, conn, dsn)
         pushed = _push(ctx, conn, dsn, progress)
         _fetch(ctx, conn, dsn, hub_source(state), progress)
+        held = hub.households_held(conn)
+        if held is not None:
+            _catch_up(ctx, conn, dsn, held)
         hub.note_pull(conn, ctx.device_id)
         pulled, conflicts = _apply_inbox(ctx, hub_source(state), pushed, progress)
         # last, so that the entry this sync itself wrote travels with it
         _push_audit(ctx, conn, dsn, hub_source(state))
         _relay_audit(ctx, conn, dsn)
         _pull_audit(ctx, conn, dsn, hub_source(state))
-        held = hub.households_held(conn)
     if held is not None:
         forget_households_elsewhere(ctx, held)
     return Summary(pushed, pulled, conflicts)
@@ -336,6 +347,24 @@ def _renew_if_restored(ctx: Context, conn: Any, dsn: str) -> None:
     hub.renew_device(conn, dsn, state["previous_device"], ctx.device_id)
     with ctx.use_case():
         outbox.set_state(ctx.db, previous_device=None)
+
+
+def _catch_up(ctx: Context, conn: Any, dsn: str, held: set[str]) -> None:
+    """Fetch whole the households the hub now gives this laptop that it never received:
+    its user's municipalities grew, or a case was given to its user. The hub committed
+    their rows before this laptop's pull position, so the pull in commit order skips
+    them; without this, a facilitator given a new municipality would never see the
+    families already registered there."""
+    db = ctx.db
+    have = {r[0] for r in db.execute("SELECT id FROM households").fetchall()}
+    have |= {r[0] for r in db.execute("SELECT row_key FROM sync_inbox WHERE tbl = 'households'")}
+    missing = sorted(held - have)
+    if not missing:
+        return
+    rows = hub.rows_of_households(conn, dsn, missing)
+    with ctx.use_case():
+        for change in rows:
+            outbox.add_to_inbox(db, change.seq, change.table, change.row_key, change.version)
 
 
 def forget_households_elsewhere(ctx: Context, held: set[str]) -> int:
@@ -435,11 +464,17 @@ def _fetch(ctx: Context, conn: Any, dsn: str, source: str, progress: Progress) -
         progress("pull", fetched, 0)
 
 
+_UNSETTLED = (
+    "SELECT c.id FROM sync_conflicts c WHERE NOT EXISTS "
+    "(SELECT 1 FROM sync_resolutions r WHERE r.conflict_id = c.id)"
+)
+
+
 def _apply_inbox(ctx: Context, source: str, pushed: int, progress: Progress) -> tuple[int, int]:
     applied = laptop.Applied()
     db = ctx.db
     with outbox.foreign_rows_allowed(db), ctx.use_case(), outbox.applying(db):
-        conflicts_before = db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0]
+        conflicts_before = {r[0] for r in db.execute("SELECT id FROM sync_conflicts")}
         for policy in POLICIES:
             after = 0
             while batch := outbox.inbox(db, policy.table, after):
@@ -453,9 +488,9 @@ def _apply_inbox(ctx: Context, source: str, pushed: int, progress: Progress) -> 
         # an erasure that arrived blanks the copies this laptop's conflicts keep
         laptop.scrub_erased_conflicts(db)
         outbox.clear_inbox(db)
-        conflicts = (
-            db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0] - conflicts_before
-        )
+        # new to this laptop and still to settle: a laptop that joins, or receives a
+        # conflict with its settlement, has nothing new waiting for a coordinator
+        conflicts = sum(1 for r in db.execute(_UNSETTLED) if r[0] not in conflicts_before)
         outbox.set_cursor(db, source, last_pull_at=ctx.now())
         # this laptop's own record of the sync: written while applying, so it stays
         # here (sent on, each sync would leave the next one something to send)
@@ -494,6 +529,9 @@ class ConflictView:
     resolved_at: str | None
     resolved_by: str | None
     choice: str | None
+    # whose record a conflict about a document, a case or a step is: the person's
+    # name, which such a row does not hold (only ids); looked up by list_conflicts
+    person: str | None = None
 
     @property
     def erased(self) -> bool:
@@ -508,6 +546,11 @@ class ConflictView:
             return name or self.row_key
         if self.table == "households":
             return str(data.get("family_name") or self.row_key)
+        label = _RECORD_OF.get(self.table)
+        if label and self.person:
+            from docassist.i18n import _
+
+            return _(label).format(name=self.person)
         return f"{self.table} {self.row_key}"
 
     def differences(self) -> list[str]:
@@ -519,6 +562,32 @@ class ConflictView:
             if k not in ("updated_at", "device_id")
             and self.winner.data.get(k) != self.loser.data.get(k)
         ]
+
+
+# What a conflict about a row that names no one is about, with whose record it is (the
+# name first: a narrow column cuts the end off, and the name is what is looked for).
+_RECORD_OF = {
+    "documents": N_("{name}: a document"),
+    "cases": N_("{name}: a case"),
+    "case_steps": N_("{name}: a step of a case"),
+}
+
+
+def _person_of(ctx: Context, table: str, data: dict[str, Any]) -> str | None:
+    """The name of the person a document, case or step belongs to, as this register
+    holds it (None when it holds no such person)."""
+    person_id = data.get("person_id")
+    if table == "case_steps":
+        row = ctx.db.execute(
+            "SELECT person_id FROM cases WHERE id = ?", [data.get("case_id")]
+        ).fetchone()
+        person_id = row[0] if row else None
+    elif table not in ("documents", "cases"):
+        return None
+    row = ctx.db.execute(
+        "SELECT given_name, family_name FROM persons WHERE id = ?", [person_id]
+    ).fetchone()
+    return " ".join(part for part in row if part) if row else None
 
 
 def _side(text: str) -> Side:
@@ -560,6 +629,9 @@ def list_conflicts(ctx: Context, *, unresolved_only: bool = True) -> list[Confli
             r[10],
         )
         for r in rows
+    ]
+    views = [
+        replace(v, person=_person_of(ctx, v.table, v.winner.data or v.loser.data)) for v in views
     ]
     if not unresolved_only:
         return views

@@ -54,6 +54,13 @@ _UNREACHABLE = N_(
     "The hub {hub} cannot be reached ({reason}). Nothing was lost: this laptop's changes "
     "wait in its outbox until the next sync."
 )
+# The same for the commands given the owner's address (hub init, upgrade, connect,
+# join): nothing of theirs waits in an outbox, and a wrong password is not a network.
+_UNREACHABLE_OWNER = N_("The hub {hub} cannot be reached ({reason}). Nothing was changed.")
+_OWNER_REFUSED = N_(
+    "The hub {hub} refused that account ({reason}): check the user name and password in "
+    "the address. Nothing was changed."
+)
 # A hub of another schema version than this laptop's, said by which of the two is behind
 # (_schema_mismatch): each names the one thing that brings them together again.
 _HUB_OLDER = N_(
@@ -141,19 +148,23 @@ def connect(dsn: str, *, timeout: int = 10, device: bool = False) -> Iterator[ps
     import psycopg
 
     hub = describe(dsn)
+    unreachable = _UNREACHABLE if device else _UNREACHABLE_OWNER
     try:
         conn = psycopg.connect(
             secure_dsn(dsn), connect_timeout=timeout, application_name="docassist"
         )
     except psycopg.OperationalError as err:
         text = str(err)
-        if device and ("password authentication failed" in text or "not permitted" in text):
+        refused = "password authentication failed" in text or "not permitted" in text
+        if device and refused:
             raise DeviceRefusedError(_REVOKED, hub=hub) from err
-        raise HubUnreachableError(_UNREACHABLE, hub=hub, reason=_reason(err)) from err
+        if refused:
+            raise HubUnreachableError(_OWNER_REFUSED, hub=hub, reason=_reason(err)) from err
+        raise HubUnreachableError(unreachable, hub=hub, reason=_reason(err)) from err
     try:
         yield conn
     except (psycopg.OperationalError, psycopg.InterfaceError) as err:
-        raise HubUnreachableError(_UNREACHABLE, hub=hub, reason=_reason(err)) from err
+        raise HubUnreachableError(unreachable, hub=hub, reason=_reason(err)) from err
     finally:
         conn.close()
 
@@ -444,7 +455,9 @@ def register_device(
         conn.execute(
             "INSERT INTO docassist.devices(device_id, role_name, user_id, name) "
             "VALUES (%s, %s, %s, %s) ON CONFLICT (device_id) DO UPDATE SET "
-            "role_name = excluded.role_name, user_id = excluded.user_id, name = excluded.name",
+            "role_name = excluded.role_name, user_id = excluded.user_id, "
+            # connected again without --name: the laptop keeps the name it was given
+            "name = coalesce(nullif(excluded.name, ''), docassist.devices.name)",
             [device_id, role, user_id, name],
         )
     return make_conninfo(dsn, user=role, password=password)
@@ -584,6 +597,26 @@ def pull_page(
 
 
 _KNOWN_TABLES = {p.table for p in POLICIES}
+
+
+def rows_of_households(
+    conn: psycopg.Connection, dsn: str, households: Sequence[str]
+) -> list[Incoming]:
+    """Every row the hub has of ``households`` that this laptop may read, whenever it
+    was committed (``hub_sql.CATCH_UP`` says when a laptop needs them)."""
+    import psycopg
+
+    try:
+        rows = conn.execute(hub_sql.CATCH_UP, [list(households)]).fetchall()
+        conn.rollback()
+    except psycopg.Error as err:
+        _refused(err, dsn)
+        raise
+    return [
+        Incoming(r[7], r[0], r[1], Version(r[2], r[4], r[5], r[6], r[3]))
+        for r in rows
+        if r[0] in _KNOWN_TABLES
+    ]
 
 
 # -- the audit trails ---------------------------------------------------------------

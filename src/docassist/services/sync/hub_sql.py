@@ -536,6 +536,17 @@ WHERE seq > %s AND seq <= %s AND vv <> jsonb_build_object(%s::text, hlc)
 ORDER BY seq
 """
 
+# Everything the hub holds of some households, whenever it was committed: for a laptop
+# that may hold them now but never received them (its user's municipalities grew, a
+# case in them was given to its user). Their rows sit below the laptop's pull position,
+# so the log read in order would not show them again until someone changed them.
+CATCH_UP = """
+SELECT tbl, row_key, hlc, user_id, vv, deleted, data, seq
+FROM docassist.rows
+WHERE household = ANY (%s::text[])
+ORDER BY seq
+"""
+
 # The audit entries pushed after a position, in commit order (the same two statements as
 # PULL_END and PULL), but for this laptop's own.
 AUDIT_PULL_END = """

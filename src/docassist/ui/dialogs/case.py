@@ -26,7 +26,7 @@ from docassist.i18n import _, format_date
 from docassist.services.context import ValidationError
 from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs.base import Dialog, Words, button_row, words
-from docassist.ui.dialogs.confirm import ConfirmDialog
+from docassist.ui.dialogs.confirm import ConfirmDialog, confirm_leave
 from docassist.ui.widgets.choice_button import ChoiceButton
 from docassist.ui.widgets.chosen import chosen
 
@@ -57,6 +57,7 @@ class FieldDialog(Dialog):
     DEFAULT_CSS = """
     FieldDialog .dialog-label {
         color: $text-muted;
+        width: 100%;  /* a long question wraps inside the box, not cut at its edge */
     }
     FieldDialog Input, FieldDialog Select {
         margin-bottom: 1;
@@ -123,6 +124,10 @@ class FieldDialog(Dialog):
         self.prepare()
 
     def action_cancel(self) -> None:
+        # A reason or a date typed out is lost on one key otherwise (as in quick add)
+        if self.unsaved_work():
+            confirm_leave(self, False)
+            return
         self.dismiss(False)
 
     def show_error(self, message: str, *, field: str | None = None) -> None:

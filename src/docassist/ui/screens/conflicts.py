@@ -11,7 +11,8 @@ merged reaches every laptop at their next sync.
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Any
 
 from rich.text import Text
@@ -21,11 +22,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
+from docassist.domain.model import CASE_STATUS_LABELS, STEP_STATUS_LABELS
 from docassist.domain.sync import CONFLICT_LABELS
 from docassist.domain.text import N_, UserError
-from docassist.i18n import _, format_datetime, pgettext
+from docassist.i18n import _, format_date, format_datetime, pgettext
 from docassist.services import sync
 from docassist.services.context import NotFoundError, ValidationError
+from docassist.services.edits import FIELD_LABELS
 from docassist.services.sync import Choice, ConflictView, Side
 from docassist.services.users import list_users
 from docassist.ui.base import DocScreen
@@ -42,6 +45,42 @@ def _value(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return str(value)
+
+
+# What a field is called here: the forms' own labels, and those of a case and its steps
+# (the stored column name only for a field none of them names).
+_LABELS: dict[str, str] = {
+    **FIELD_LABELS,
+    "status": N_("Status"),
+    "next_due": N_("Due"),
+    "due_date": N_("Due date"),
+    "done_date": N_("Done"),
+    "blocked_reason": N_("Blocked"),
+    "note": N_("Note"),
+    "outcome": N_("Outcome"),
+    "outcome_date": N_("Date"),
+    "outcome_reason": N_("Reason"),
+}
+_STATUSES: dict[str, dict[str, str]] = {
+    "cases": {s.value: label for s, label in CASE_STATUS_LABELS.items()},
+    "case_steps": {s.value: label for s, label in STEP_STATUS_LABELS.items()},
+}
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _label(name: str) -> str:
+    return _(_LABELS[name]) if name in _LABELS else name
+
+
+def _shown(view: ConflictView, name: str, value: Any) -> str:
+    """A version's value as the other screens write it: a status in words, a day in the
+    reader's date format."""
+    status = _STATUSES.get(view.table, {}).get(str(value)) if name == "status" else None
+    if status:
+        return _(status)
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return format_date(date.fromisoformat(value))
+    return _value(value)
 
 
 def _cut(text: str, width: int) -> Text:
@@ -106,7 +145,7 @@ class ConflictsScreen(DocScreen):
             table.add_row(
                 _cut(_(CONFLICT_LABELS[view.kind]), 24),
                 _cut(view.subject(), 22),
-                _cut(", ".join(view.differences()) or "—", 24),
+                _cut(", ".join(_label(f) for f in view.differences()) or "—", 24),
                 key=view.id,
             )
         ids = [v.id for v in self.views]
@@ -146,9 +185,9 @@ class ConflictsScreen(DocScreen):
             take = name in taken
             keep = _("other") if take else _("shown") if name in mergeable else ""
             fields.add_row(
-                Text(name),
-                _cut(_value(view.winner.data.get(name)), _VALUE_WIDTH),
-                _cut(_value(view.loser.data.get(name)), _VALUE_WIDTH),
+                Text(_label(name)),
+                _cut(_shown(view, name, view.winner.data.get(name)), _VALUE_WIDTH),
+                _cut(_shown(view, name, view.loser.data.get(name)), _VALUE_WIDTH),
                 Text(keep, style="bold" if take else ""),
                 key=name,
             )
@@ -176,9 +215,9 @@ class ConflictsScreen(DocScreen):
         name = view.differences()[fields.cursor_row]
         line.update(
             _("{field}: shown “{shown}”, other “{other}”").format(
-                field=name,
-                shown=_value(view.winner.data.get(name)),
-                other=_value(view.loser.data.get(name)),
+                field=_label(name),
+                shown=_shown(view, name, view.winner.data.get(name)),
+                other=_shown(view, name, view.loser.data.get(name)),
             )
         )
 
