@@ -82,3 +82,33 @@ async def test_the_title_says_when_it_last_synced_and_that_changes_waited_for_da
         # in sight at 80 columns: the header shows all of it
         header = str(app.screen.query_one("HeaderTitle").render())
         assert "unsent 4 days" in header, header
+
+
+async def test_a_sync_shows_what_it_received_on_the_screen_in_sight(hub, laptops):
+    # Found in issue 17's walk: after Ctrl+Y the dashboard still showed the counts from
+    # before the sync until another area was opened and left.
+    from textual.widgets import DataTable
+
+    office = laptops("office")
+    user = office.coordinator()
+    office.connect(hub)
+    field = laptops("field")
+    sync.join_hub(field.ctx, hub, "Milica")
+    field.household("Jovanović", "Dragana")
+    field.sync()
+
+    app = DocAssistApp(office.path, user_id=user)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        shown = app.screen
+        table = shown.query_one(DataTable)
+        before = table.row_count
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is shown
+        assert table.row_count == before + 1
+        names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert any("Jovanović" in n for n in names), names

@@ -567,6 +567,14 @@ class DocAssistApp(App):
             db.close()
         self.call_from_thread(self.notify, summary.say())
         self.call_from_thread(self._set_titles)
+        if summary.pulled or summary.conflicts:
+            self.call_from_thread(self._records_arrived)
+
+    def _records_arrived(self) -> None:
+        # Only the screen in sight: one covered reads its records again as it resumes.
+        screen = self.screen
+        if isinstance(screen, Translated):
+            screen.records_arrived()
 
     # -- language, help, looks ------------------------------------------------
 

@@ -216,6 +216,11 @@ class Translated(_ScreenMixin):
     def _on_screen_suspend(self) -> None:
         self._resumed = False
 
+    def records_arrived(self) -> None:
+        """Records came from elsewhere while this screen showed (a sync received some):
+        a screen that shows records reads them again. A screen covered meanwhile does so
+        as it resumes; a form keeps what is typed (its save asks about changed fields)."""
+
     async def _retranslate_for_language(self, _code: str) -> None:
         await self.retranslate()
         self.refresh_bindings()

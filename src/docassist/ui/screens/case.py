@@ -381,6 +381,9 @@ class CaseScreen(DocScreen):
 
     # -- loading -------------------------------------------------------------------
 
+    def records_arrived(self) -> None:
+        self.reload()
+
     def reload(self, *, to_current: bool = False) -> None:
         """Read the case again and redraw everything (after each change)."""
         try:

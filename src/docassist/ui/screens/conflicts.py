@@ -125,6 +125,9 @@ class ConflictsScreen(DocScreen):
     async def retranslate(self) -> None:
         self.reload()
 
+    def records_arrived(self) -> None:
+        self.reload()
+
     # -- loading -------------------------------------------------------------------
 
     def reload(self, keep: str | None = None) -> None:

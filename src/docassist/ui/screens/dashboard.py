@@ -189,6 +189,9 @@ class DashboardScreen(DocScreen):
         if self.is_mounted:
             self.reload()
 
+    def records_arrived(self) -> None:
+        self.on_screen_resume()
+
     async def retranslate(self) -> None:
         # Redrawn in place rather than recomposed: the filters, the tab and the
         # cursor stay where the coordinator left them.

@@ -235,6 +235,9 @@ class HouseholdScreen(DocScreen):
             self.request_reload()
         self._resumed = True
 
+    def records_arrived(self) -> None:
+        self.request_reload()
+
     async def retranslate(self) -> None:
         await self.query_one(ScreenBody).recompose()
         self.reload()

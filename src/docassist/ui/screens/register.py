@@ -146,6 +146,14 @@ class HouseholdListScreen(DocScreen):
         if not self.is_mounted or not self._covered:
             return
         self._covered = False
+        self._show_changes()
+
+    def records_arrived(self) -> None:
+        if self.is_mounted:
+            self._show_changes()
+
+    def _show_changes(self) -> None:
+        """The list read again, the highlighted household kept where it still is."""
         self._first_page_loaded = False
         table = self.query_one(DataTable)
         current = None

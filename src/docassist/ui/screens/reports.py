@@ -158,6 +158,9 @@ class ReportsScreen(DocScreen):
         if self.is_mounted and self.report is not None:
             self.reload()
 
+    def records_arrived(self) -> None:
+        self.on_screen_resume()
+
     async def retranslate(self) -> None:
         await self.query_one(ScreenBody).recompose()
         self._show_report()

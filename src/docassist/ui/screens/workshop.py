@@ -376,6 +376,9 @@ class WorkshopScreen(DocScreen):
         # A workshop just started or attended shows up (with its counts) to continue.
         self._fill_recent()
 
+    def records_arrived(self) -> None:
+        self._fill_recent()
+
     def _fill_recent(self) -> None:
         recent = ws.list_workshops(self.ctx, self.RECENT)
         options = self.query_one("#ws-recent", OptionList)
