@@ -301,8 +301,9 @@ def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
         _renew_if_restored(ctx, conn, dsn)
         pushed = _push(ctx, conn, dsn, progress)
         _fetch(ctx, conn, dsn, hub_source(state), progress)
+        names = hub.device_names(conn)
         hub.note_pull(conn, ctx.device_id)
-        pulled, conflicts = _apply_inbox(ctx, hub_source(state), pushed, progress)
+        pulled, conflicts = _apply_inbox(ctx, hub_source(state), pushed, names, progress)
         # last, so that the entry this sync itself wrote travels with it
         _push_audit(ctx, conn, dsn, hub_source(state))
         _relay_audit(ctx, conn, dsn)
@@ -435,7 +436,9 @@ def _fetch(ctx: Context, conn: Any, dsn: str, source: str, progress: Progress) -
         progress("pull", fetched, 0)
 
 
-def _apply_inbox(ctx: Context, source: str, pushed: int, progress: Progress) -> tuple[int, int]:
+def _apply_inbox(
+    ctx: Context, source: str, pushed: int, names: list[tuple[str, str]], progress: Progress
+) -> tuple[int, int]:
     applied = laptop.Applied()
     db = ctx.db
     with outbox.foreign_rows_allowed(db), ctx.use_case(), outbox.applying(db):
@@ -452,6 +455,8 @@ def _apply_inbox(ctx: Context, source: str, pushed: int, progress: Progress) -> 
             refresh_search_text(ctx, household_id)
         # an erasure that arrived blanks the copies this laptop's conflicts keep
         laptop.scrub_erased_conflicts(db)
+        # the laptops' names, as the hub has them now, for the case histories
+        laptop.keep_device_names(db, names, from_hub=True)
         outbox.clear_inbox(db)
         conflicts = (
             db.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0] - conflicts_before

@@ -16,7 +16,9 @@ is how a laptop that only ever syncs by USB stick delivers its trail. Who may re
 whose trail follows the hub: a coordinator's laptop keeps every entry a bundle
 carries; any other keeps only the trail of the laptop that made the bundle (it carries
 it to the hub for that laptop, as the hub lets a laptop read what it sent), never the
-third laptops' entries that one holds.
+third laptops' entries that one holds. The laptops' names go too (format 3): the
+organisation's list as this laptop last read it from the hub (id and name only), so a
+history on a laptop that syncs only by USB stick names the laptops too.
 
 **Encrypted and signed for the organisation** with its key (32 random bytes made by
 ``hub init``, kept in the hub and, encrypted with the register, on every laptop that has
@@ -54,7 +56,7 @@ from docassist.services.sync.hub import HubError, schema_fingerprint, schema_nam
 from docassist.store import audit, outbox
 
 MAGIC = b"docassist-bundle\n"
-FORMAT = 2  # 2: with the audit trail
+FORMAT = 3  # 2: with the audit trail; 3: with the laptops' names
 
 
 class BundleError(HubError):
@@ -138,7 +140,12 @@ def export_bundle(ctx: Context, path: Path) -> int:
     }
     head = MAGIC + canonical_json(header).encode() + b"\n"
     nonce = secrets.token_bytes(bindings.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)
-    contents = {"versions": versions, "audit": own, "audit_held": held}
+    contents = {
+        "versions": versions,
+        "audit": own,
+        "audit_held": held,
+        "laptops": laptop.device_names(ctx.db),
+    }
     body = zlib.compress(canonical_json(contents).encode(), 6)
     sealed = bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(body, head, nonce, key)
     write_bytes(path, head + nonce + sealed)
@@ -201,6 +208,12 @@ def _well_formed(contents: Any) -> bool:
     trails: list[list[Any]] = [p for p in parts if isinstance(p, list)]
     if len(trails) != len(parts):
         return False
+    laptops = contents.get("laptops")
+    if not isinstance(laptops, list) or not all(
+        isinstance(n, list) and len(n) == 2 and all(isinstance(x, str) for x in n)
+        for n in laptops
+    ):
+        return False
     return all(
         isinstance(e, dict) and all(c in e for c in audit.TRAVELS)
         for trail in trails[1:]
@@ -249,9 +262,10 @@ def import_bundle(ctx: Context, path: Path) -> Imported:
             for household_id in applied.households:
                 refresh_search_text(ctx, household_id)
             laptop.scrub_erased_conflicts(db)
+            named = laptop.keep_device_names(db, contents["laptops"], from_hub=False)
         # the other laptops' entries: kept, and passed on to the hub at the next sync
         added = audit.add_remote_entries(db, trail, relay=True)
-        if applied.written or added:
+        if applied.written or added or named:
             ctx.audit(
                 "import",
                 "bundle",
@@ -261,6 +275,7 @@ def import_bundle(ctx: Context, path: Path) -> Imported:
                     "new": applied.written,
                     "conflicts": conflicts,
                     "audit": added,
+                    "laptops": named,
                 },
             )
     return Imported(len(versions), applied.written, conflicts, added)
