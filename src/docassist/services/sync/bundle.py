@@ -51,7 +51,7 @@ from docassist.domain.text import N_
 from docassist.services.context import Context
 from docassist.services.files import write_bytes
 from docassist.services.households import refresh_search_text
-from docassist.services.sync import is_coordinator, laptop
+from docassist.services.sync import is_coordinator, laptop, refuse_made_up
 from docassist.services.sync.hub import HubError, schema_fingerprint, schema_name
 from docassist.store import audit, outbox
 
@@ -124,6 +124,7 @@ def _versions(ctx: Context) -> list[dict[str, Any]]:
 
 def export_bundle(ctx: Context, path: Path) -> int:
     """Write the bundle to ``path`` (whole, or not at all); returns how many versions."""
+    refuse_made_up(ctx)
     org_id, key = _org(ctx)
     with ctx.use_case():  # seals what was written outside a use case first
         pass
@@ -235,6 +236,7 @@ def import_bundle(ctx: Context, path: Path) -> Imported:
     """Merge the bundle at ``path`` into this register (and pass it on to the hub at
     the next sync). Refused whole if it is not this organisation's, of this schema, and
     exactly as it was made."""
+    refuse_made_up(ctx)
     org_id, key = _org(ctx)
     header, contents = _read(path, org_id, key)
     versions = contents["versions"]
