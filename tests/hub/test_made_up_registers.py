@@ -44,9 +44,7 @@ def _households(path) -> int:
         db.close()
 
 
-def test_the_command_line_refuses_the_hub_and_bundles_to_a_practice_register(
-    capsys, tmp_path, hub
-):
+def test_the_command_line_refuses_the_hub_and_bundles_to_a_practice_register(capsys, tmp_path, hub):
     real, made_up = tmp_path / "real.db", tmp_path / "practice.db"
     make_register(real)
     make_register(made_up, family="Izmišljenić")

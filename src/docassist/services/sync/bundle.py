@@ -211,8 +211,7 @@ def _well_formed(contents: Any) -> bool:
         return False
     laptops = contents.get("laptops")
     if not isinstance(laptops, list) or not all(
-        isinstance(n, list) and len(n) == 2 and all(isinstance(x, str) for x in n)
-        for n in laptops
+        isinstance(n, list) and len(n) == 2 and all(isinstance(x, str) for x in n) for n in laptops
     ):
         return False
     return all(
