@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from docassist.domain.model import Role, StepStatus
+from docassist.i18n import translate_in
 from docassist.services import cases, scopes, sync
 from docassist.services import households as hh
 from docassist.services.cases import StepPlan
 from docassist.services.history import DEVICE_ID_SHOWN
+from docassist.services.sync import bundle
 from docassist.services.users import create_user
 from tests.hub.support import Laptop
 
@@ -45,8 +47,8 @@ def test_the_coordinator_sees_the_facilitators_steps_with_their_laptop(tmp_path,
         a.sync()
 
         timeline = cases.timeline(a.ctx, case)
-        label = f.ctx.device_id[:DEVICE_ID_SHOWN]
-        from_f = [e for e in timeline if e.laptop == label]
+        # named as the hub names it (tests/hub/support.py connects a laptop by its path)
+        from_f = [e for e in timeline if e.laptop == str(f.path)]
         assert [
             (e.user_name, e.step_key, e.before["status"], e.after["status"]) for e in from_f
         ] == [
@@ -62,3 +64,82 @@ def test_the_coordinator_sees_the_facilitators_steps_with_their_laptop(tmp_path,
     finally:
         a.close()
         f.close()
+
+
+def _a_case_followed_on_another_laptop(hub: str, a: Laptop, f: Laptop) -> str:
+    """A coordinator's laptop ``a`` and a facilitator's ``f`` (connected without a name),
+    and a case whose step the facilitator marks done on ``f``; returns the case."""
+    a.coordinator()
+    fikret = create_user(a.ctx, "Fikret", Role.FACILITATOR).id
+    scopes.set_scopes(a.ctx, fikret, ["Niš"])
+    hid = a.household("Ramić", "Sabit", municipality="Niš")
+    person = hh.get_household(a.ctx, hid).members[0].id
+    case = cases.open_case(
+        a.ctx, person, "id-card", 1, [StepPlan("gather-papers", 7)], assignee_id=fikret
+    )
+    sync.connect_hub(a.ctx, hub, device_name="Office desk")
+    f.ctx.user_id = fikret
+    sync.connect_hub(f.ctx, hub)
+    cases.set_step_status(f.ctx, case, "gather-papers", StepStatus.DONE)
+    f.sync()
+    return case
+
+
+def _laptops_named(ctx, case: str) -> set[str | None]:
+    return {e.laptop for e in cases.timeline(ctx, case) if e.laptop is not None}
+
+
+def test_a_sync_brings_the_laptops_names_into_the_timeline(hub, laptops):
+    """The names given at `hub connect --name` reach every laptop at its next sync, and
+    a name given again replaces the old one; a laptop without a name is the start of
+    its id."""
+    a, f = laptops("coordinator"), laptops("facilitator")
+    case = _a_case_followed_on_another_laptop(hub, a, f)
+    a.sync()
+    assert _laptops_named(a.ctx, case) == {f.ctx.device_id[:DEVICE_ID_SHOWN]}
+
+    sync.connect_hub(f.ctx, hub, device_name="Niš field laptop")  # named now
+    a.sync()
+    assert _laptops_named(a.ctx, case) == {"Niš field laptop"}
+    (entry,) = [e for e in cases.timeline(a.ctx, case) if e.laptop]
+    assert (entry.user_name, entry.action) == ("Fikret", "step")
+    assert translate_in("en", "on laptop {laptop}").format(laptop=entry.laptop) == (
+        "on laptop Niš field laptop"
+    )
+
+    sync.connect_hub(f.ctx, hub, device_name="Niš, Fikret's")
+    a.sync()
+    assert _laptops_named(a.ctx, case) == {"Niš, Fikret's"}
+    # the name and the id, nothing else of the hub's list of laptops
+    assert a.db.execute("SELECT * FROM devices WHERE id = ?", [f.ctx.device_id]).fetchall() == [
+        (f.ctx.device_id, "Niš, Fikret's")
+    ]
+    # every laptop holds the names (any laptop may read them on the hub: `hub devices`)
+    assert dict(f.db.execute("SELECT id, name FROM devices").fetchall())[a.ctx.device_id] == (
+        "Office desk"
+    )
+
+
+def test_a_bundle_carries_the_laptops_names(hub, laptops, tmp_path):
+    """A coordinator's laptop that has only ever had bundles names the laptops as the
+    laptop that made the bundle last read them from the hub; the hub's list, at the next
+    sync, has the last word."""
+    a, f, c = laptops("coordinator"), laptops("facilitator"), laptops("second")
+    case = _a_case_followed_on_another_laptop(hub, a, f)
+    sync.connect_hub(f.ctx, hub, device_name="Niš field laptop")
+    a.sync()
+    c.ctx.user_id = a.ctx.user_id
+    sync.connect_hub(c.ctx, hub, device_name="Spare")
+    with c.db.atomic():  # c has not heard the name yet: as if before the rename
+        c.db.execute("UPDATE devices SET name = '' WHERE id = ?", [f.ctx.device_id])
+    stick = tmp_path / "stick.bundle"
+    bundle.export_bundle(a.ctx, stick)
+    bundle.import_bundle(c.ctx, stick)
+    assert _laptops_named(c.ctx, case) == {"Niš field laptop", "Office desk"}
+    # a bundle names a laptop this one has no name for; it does not rename one
+    with c.db.atomic():
+        c.db.execute("UPDATE devices SET name = 'Newer' WHERE id = ?", [f.ctx.device_id])
+    assert bundle.import_bundle(c.ctx, stick).new == 0
+    assert _laptops_named(c.ctx, case) == {"Newer", "Office desk"}
+    c.sync()
+    assert _laptops_named(c.ctx, case) == {"Niš field laptop", "Office desk"}

@@ -15,32 +15,11 @@ from docassist.i18n import translate_in
 from docassist.services import sync
 from docassist.services.sync.hub import describe, migrations_behind, schema_fingerprint
 from docassist.store.migrations import KNOWN
-from tests.hub.support import Laptop
 from tests.hub.test_cli import run
 
 OLDER = schema_fingerprint(KNOWN[:-1])
 # as a docassist with one migration more than this one would have stored it
 NEWER = schema_fingerprint([*KNOWN, "9999_from_the_future"])
-
-
-@pytest.fixture
-def laptops(tmp_path):
-    made = []
-
-    def make(name: str) -> Laptop:
-        laptop = Laptop(tmp_path / f"{name}.db")
-        made.append(laptop)
-        return laptop
-
-    yield make
-    for laptop in made:
-        laptop.close()
-
-
-@pytest.fixture
-def hub(hub_dsn):
-    assert sync.init_hub(hub_dsn) is True
-    return hub_dsn
 
 
 def stored_schema(dsn: str) -> str:

@@ -51,17 +51,11 @@ def receive(ctx: Context, *chains: list[dict[str, Any]]) -> None:
 
 
 def name_laptop(ctx: Context, device_id: str, name: str, at: str) -> None:
-    """The organisation's list of laptops, as it reaches a laptop with the shared rows."""
+    """The organisation's list of laptops, as a sync brings it from the hub."""
+    from docassist.services.sync import laptop
+
     with ctx.use_case():
-        ctx.db.table("devices").insert(
-            {
-                "id": device_id,
-                "name": name,
-                "registered_at": at,
-                "updated_at": at,
-                "device_id": device_id,
-            }
-        )
+        laptop.keep_device_names(ctx.db, [(device_id, name)], from_hub=True)
 
 
 def case_event(

@@ -115,8 +115,11 @@ def test_the_triggers_name_rows_as_the_policies_do():
     """Migration 0011 writes its key expressions out (a migration must not change with
     later code); they must stay the policies' keys, table by table."""
     frozen = migrations._SYNCED_KEYS_0011
-    assert set(frozen) == {p.table for p in POLICIES}
+    # devices: synced from 0011, each laptop's own copy of the hub's names since 0026
+    assert set(frozen) - {"devices"} == {p.table for p in POLICIES}
     for table, expression in frozen.items():
+        if table not in POLICY:
+            continue
         assert re.sub(r"\s", "", expression.format(r="t")) == re.sub(
             r"\s", "", outbox.key_sql(POLICY[table], "t")
         ), table

@@ -130,7 +130,9 @@ def _join(args: argparse.Namespace) -> int:
     from docassist.services.sync.hub import describe
 
     path = db_path(args)
-    # Refused before the hub is asked anything: a register is never made twice.
+    # Refused before the hub is asked anything: a register is never made twice (and a
+    # demo or practice one is named as such: it never meets the hub).
+    sync.refuse_made_up_file(path)
     if path.exists() or path.is_symlink():
         raise UsageError(
             _(

@@ -101,7 +101,6 @@ PERSON_IDENTITY = (
 # In the order a new laptop applies them (a row after those it refers to).
 POLICIES: tuple[TablePolicy, ...] = (
     TablePolicy("users", Merge.ROW),
-    TablePolicy("devices", Merge.ROW),
     TablePolicy("user_scopes", Merge.ROW),
     TablePolicy("households", Merge.ROW, derived=frozenset({"search_text"})),
     TablePolicy("persons", Merge.ROW, identity=PERSON_IDENTITY),

@@ -1,4 +1,5 @@
-"""Which registers hold made-up families only: the demo's mark, and how to read it.
+"""Which registers hold made-up families only: the demo's mark and the practice
+register's, and how to read them.
 
 Apart from the demo's generator (services/demo.py, a large module that imports the
 household and case services) because the sign-in screen of any plaintext register
@@ -9,6 +10,7 @@ imports.
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 
 from docassist.services.context import Context
@@ -21,6 +23,47 @@ DEMO_KIND = ("kind", "demo")
 DEMO_PASSPHRASE = "demo-demo-demo"
 # The meta row of the trainees' practice register (services/practice.open_practice).
 PRACTICE_PURPOSE = ("purpose", "practice")
+
+
+class MadeUp(Enum):
+    """A register of made-up families only, by what made it so."""
+
+    DEMO = "demo"
+    PRACTICE = "practice"
+
+
+_MARKS = {DEMO_KIND: MadeUp.DEMO, PRACTICE_PURPOSE: MadeUp.PRACTICE}
+_READ_MARKS = "SELECT key, value FROM meta WHERE key IN (?, ?)"
+
+
+def _made_up(rows: list[tuple[str, str]]) -> MadeUp | None:
+    return next((_MARKS[(key, value)] for key, value in rows if (key, value) in _MARKS), None)
+
+
+def made_up(ctx: Context) -> MadeUp | None:
+    """Whether the open register holds made-up families only (the demo's, or the
+    practice register), and which; None for a register of real families."""
+    keys = [DEMO_KIND[0], PRACTICE_PURPOSE[0]]
+    return _made_up([(r[0], r[1]) for r in ctx.db.execute(_READ_MARKS, keys)])
+
+
+def made_up_file(path: Path) -> MadeUp | None:
+    """``made_up`` for the register file at ``path``, read without opening it for use
+    (an encrypted file, or anything not a register, is not made-up: see ``is_demo_file``)."""
+    from docassist.store.db import StoreError, connect
+    from docassist.store.engine import DatabaseErrors
+
+    try:
+        conn = connect(path, read_only=True)
+        try:
+            rows = conn.execute(_READ_MARKS, [DEMO_KIND[0], PRACTICE_PURPOSE[0]]).fetchall()
+        finally:
+            conn.close()
+    except StoreError:  # a folder, another kind of file, encrypted
+        return None
+    except DatabaseErrors:  # not a database, no meta table, damaged
+        return None
+    return _made_up([(r[0], r[1]) for r in rows])
 
 
 def is_practice(ctx: Context) -> bool:

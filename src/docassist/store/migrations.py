@@ -982,3 +982,30 @@ def m0025_draft_base(db: Database) -> None:
     # so a field changed both ways is asked about (services/drafts.py). NULL: a new
     # record's form, a dialog, or a draft kept before this.
     db.execute("ALTER TABLE drafts ADD COLUMN base TEXT")
+
+
+@_migration("0026_laptop_names")
+def m0026_laptop_names(db: Database) -> None:
+    # Issue 17: a case's history names another laptop by the name the organisation gave
+    # it (`hub connect/join --name`). The hub's docassist.devices is where that name is
+    # kept (and moved on when a restored laptop takes a new id); this table is each
+    # laptop's copy of it, refreshed by every sync and carried by bundles. Only the id
+    # and the name: whose laptop it is, when it synced and whether it was revoked stay
+    # on the hub (`hub devices` reads them there), not copied to every laptop, where
+    # they would go stale. Made in 0011 as a synced table that nothing ever wrote; not
+    # synced now (its copy comes from docassist.devices, not from other laptops' rows),
+    # so it is made again without sync columns or triggers. Nothing was ever in it.
+    _run_script(
+        db,
+        """
+    DROP TABLE devices;
+    DELETE FROM sync_versions WHERE tbl = 'devices';
+    DELETE FROM sync_outbox WHERE tbl = 'devices';
+    DELETE FROM sync_dirty WHERE tbl = 'devices';
+    DELETE FROM sync_inbox WHERE tbl = 'devices';
+    CREATE TABLE devices (
+        id TEXT PRIMARY KEY,                 -- meta.device_id of that laptop
+        name TEXT NOT NULL DEFAULT ''
+    ) WITHOUT ROWID;
+    """,
+    )

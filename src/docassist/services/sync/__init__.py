@@ -32,6 +32,7 @@ from docassist.services.households import (
     recompute_derived,
     refresh_search_text,
 )
+from docassist.services.made_up import MadeUp, made_up, made_up_file
 from docassist.services.sync import hub, laptop
 from docassist.services.sync.hub import (
     DeviceRefusedError,
@@ -50,6 +51,7 @@ __all__ = [
     "ValidationError",
     "HubError",
     "HubUnreachableError",
+    "MadeUpRegisterError",
     "NotAHubError",
     "SchemaMismatchError",
     "Standing",
@@ -93,6 +95,43 @@ class Summary:
         )
 
 
+class MadeUpRegisterError(HubError):
+    pass
+
+
+# A register of made-up families (the demo's, or the practice database where trainees
+# practise) never meets the organisation's real ones: connected to the hub, joined to
+# it, synced, or given a bundle, it would take in real households (a trainee would see
+# them) or send made-up ones to the organisation. The one check, for every way in.
+_MADE_UP_REFUSALS = {
+    MadeUp.DEMO: N_(
+        "This is a demo register: its families are made up, so it never syncs with the "
+        "organisation's hub or takes in its bundles (real families would come into it, "
+        "made-up ones would go to the organisation). Nothing was sent, received or changed."
+    ),
+    MadeUp.PRACTICE: N_(
+        "This is the practice register, where trainees practise on made-up families: it "
+        "never syncs with the organisation's hub or takes in its bundles (real families "
+        "would come into it, made-up ones would go to the organisation). Nothing was sent, "
+        "received or changed."
+    ),
+}
+
+
+def refuse_made_up(ctx: Context) -> None:
+    """Refuse the hub and bundles to a register of made-up families (``made_up``)."""
+    kind = made_up(ctx)
+    if kind is not None:
+        raise MadeUpRegisterError(_MADE_UP_REFUSALS[kind])
+
+
+def refuse_made_up_file(path: Path) -> None:
+    """``refuse_made_up`` for the register file at ``path`` (``hub join`` names one)."""
+    kind = made_up_file(path) if Path(path).is_file() else None
+    if kind is not None:
+        raise MadeUpRegisterError(_MADE_UP_REFUSALS[kind])
+
+
 def init_hub(dsn: str, *, now: Callable[[], str] = real_now) -> bool:
     """Prepare the database at ``dsn`` as the organisation's hub (again: check it).
     Returns whether it was new. Touches no register, so it takes the clock itself."""
@@ -112,6 +151,7 @@ def connect_hub(
 ) -> Summary:
     """Attach this register to the hub at ``dsn`` (an account that may create roles: the
     laptop gets a login of its own), then sync: the first push sends everything."""
+    refuse_made_up(ctx)
     state = outbox.state(ctx.db)
     with hub.connect(dsn) as conn:
         info = hub.open_hub(conn, dsn)
@@ -245,6 +285,7 @@ def join_hub(
 
     Who may do it is decided by the account in ``dsn`` (one that may create roles); the
     user's own sign-in is checked by the caller."""
+    refuse_made_up(ctx)
     if (
         ctx.db.execute("SELECT 1 FROM households LIMIT 1").fetchone()
         or outbox.state(ctx.db)["attached"]
@@ -301,6 +342,7 @@ def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
     a push is one hub transaction, and an entry leaves the outbox only after the hub has
     committed it; a pull keeps what it fetched and where it got to, and applies it in
     one transaction at the end."""
+    refuse_made_up(ctx)
     state = _connected(ctx)
     dsn = state["hub_dsn"]
     with ctx.use_case():
@@ -313,8 +355,9 @@ def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
         held = hub.households_held(conn)
         if held is not None:
             _catch_up(ctx, conn, dsn, held)
+        names = hub.device_names(conn)
         hub.note_pull(conn, ctx.device_id)
-        pulled, conflicts = _apply_inbox(ctx, hub_source(state), pushed, progress)
+        pulled, conflicts = _apply_inbox(ctx, hub_source(state), pushed, names, progress)
         # last, so that the entry this sync itself wrote travels with it
         _push_audit(ctx, conn, dsn, hub_source(state))
         _relay_audit(ctx, conn, dsn)
@@ -470,7 +513,9 @@ _UNSETTLED = (
 )
 
 
-def _apply_inbox(ctx: Context, source: str, pushed: int, progress: Progress) -> tuple[int, int]:
+def _apply_inbox(
+    ctx: Context, source: str, pushed: int, names: list[tuple[str, str]], progress: Progress
+) -> tuple[int, int]:
     applied = laptop.Applied()
     db = ctx.db
     with outbox.foreign_rows_allowed(db), ctx.use_case(), outbox.applying(db):
@@ -487,6 +532,8 @@ def _apply_inbox(ctx: Context, source: str, pushed: int, progress: Progress) -> 
             refresh_search_text(ctx, household_id)
         # an erasure that arrived blanks the copies this laptop's conflicts keep
         laptop.scrub_erased_conflicts(db)
+        # the laptops' names, as the hub has them now, for the case histories
+        laptop.keep_device_names(db, names, from_hub=True)
         outbox.clear_inbox(db)
         # new to this laptop and still to settle: a laptop that joins, or receives a
         # conflict with its settlement, has nothing new waiting for a coordinator

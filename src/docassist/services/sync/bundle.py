@@ -16,7 +16,9 @@ is how a laptop that only ever syncs by USB stick delivers its trail. Who may re
 whose trail follows the hub: a coordinator's laptop keeps every entry a bundle
 carries; any other keeps only the trail of the laptop that made the bundle (it carries
 it to the hub for that laptop, as the hub lets a laptop read what it sent), never the
-third laptops' entries that one holds.
+third laptops' entries that one holds. The laptops' names go too (format 3): the
+organisation's list as this laptop last read it from the hub (id and name only), so a
+history on a laptop that syncs only by USB stick names the laptops too.
 
 **Encrypted and signed for the organisation** with its key (32 random bytes made by
 ``hub init``, kept in the hub and, encrypted with the register, on every laptop that has
@@ -49,12 +51,12 @@ from docassist.domain.text import N_
 from docassist.services.context import Context
 from docassist.services.files import write_bytes
 from docassist.services.households import refresh_search_text
-from docassist.services.sync import is_coordinator, laptop
+from docassist.services.sync import is_coordinator, laptop, refuse_made_up
 from docassist.services.sync.hub import HubError, schema_fingerprint, schema_name
 from docassist.store import audit, outbox
 
 MAGIC = b"docassist-bundle\n"
-FORMAT = 2  # 2: with the audit trail
+FORMAT = 3  # 2: with the audit trail; 3: with the laptops' names
 
 
 class BundleError(HubError):
@@ -122,6 +124,7 @@ def _versions(ctx: Context) -> list[dict[str, Any]]:
 
 def export_bundle(ctx: Context, path: Path) -> int:
     """Write the bundle to ``path`` (whole, or not at all); returns how many versions."""
+    refuse_made_up(ctx)
     org_id, key = _org(ctx)
     with ctx.use_case():  # seals what was written outside a use case first
         pass
@@ -138,7 +141,12 @@ def export_bundle(ctx: Context, path: Path) -> int:
     }
     head = MAGIC + canonical_json(header).encode() + b"\n"
     nonce = secrets.token_bytes(bindings.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)
-    contents = {"versions": versions, "audit": own, "audit_held": held}
+    contents = {
+        "versions": versions,
+        "audit": own,
+        "audit_held": held,
+        "laptops": laptop.device_names(ctx.db),
+    }
     body = zlib.compress(canonical_json(contents).encode(), 6)
     sealed = bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(body, head, nonce, key)
     write_bytes(path, head + nonce + sealed)
@@ -201,6 +209,11 @@ def _well_formed(contents: Any) -> bool:
     trails: list[list[Any]] = [p for p in parts if isinstance(p, list)]
     if len(trails) != len(parts):
         return False
+    laptops = contents.get("laptops")
+    if not isinstance(laptops, list) or not all(
+        isinstance(n, list) and len(n) == 2 and all(isinstance(x, str) for x in n) for n in laptops
+    ):
+        return False
     return all(
         isinstance(e, dict) and all(c in e for c in audit.TRAVELS)
         for trail in trails[1:]
@@ -222,6 +235,7 @@ def import_bundle(ctx: Context, path: Path) -> Imported:
     """Merge the bundle at ``path`` into this register (and pass it on to the hub at
     the next sync). Refused whole if it is not this organisation's, of this schema, and
     exactly as it was made."""
+    refuse_made_up(ctx)
     org_id, key = _org(ctx)
     header, contents = _read(path, org_id, key)
     versions = contents["versions"]
@@ -249,9 +263,10 @@ def import_bundle(ctx: Context, path: Path) -> Imported:
             for household_id in applied.households:
                 refresh_search_text(ctx, household_id)
             laptop.scrub_erased_conflicts(db)
+            named = laptop.keep_device_names(db, contents["laptops"], from_hub=False)
         # the other laptops' entries: kept, and passed on to the hub at the next sync
         added = audit.add_remote_entries(db, trail, relay=True)
-        if applied.written or added:
+        if applied.written or added or named:
             ctx.audit(
                 "import",
                 "bundle",
@@ -261,6 +276,7 @@ def import_bundle(ctx: Context, path: Path) -> Imported:
                     "new": applied.written,
                     "conflicts": conflicts,
                     "audit": added,
+                    "laptops": named,
                 },
             )
     return Imported(len(versions), applied.written, conflicts, added)

@@ -718,6 +718,18 @@ def devices(conn: psycopg.Connection) -> list[Device]:
     ]
 
 
+def device_names(conn: psycopg.Connection) -> list[tuple[str, str]]:
+    """Each laptop of the organisation by its id, with the name it was given (``hub
+    connect/join --name``; '' for none). Only these two columns: every laptop may read
+    ``docassist.devices`` (as ``hub devices`` does on any laptop), but whose each laptop
+    is, when it synced and whether it was revoked stay on the hub."""
+    rows = conn.execute(
+        "SELECT device_id, name FROM docassist.devices ORDER BY device_id"
+    ).fetchall()
+    conn.rollback()
+    return [(str(r[0]), str(r[1] or "")) for r in rows]
+
+
 def revoke(conn: psycopg.Connection, dsn: str, device_id: str) -> bool:
     import psycopg
 

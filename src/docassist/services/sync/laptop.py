@@ -107,6 +107,30 @@ def record_conflicts(
     return made
 
 
+def keep_device_names(db: Database, names: Iterable[tuple[str, str]], *, from_hub: bool) -> int:
+    """Keep the organisation's laptops' names (id, name) in this register's ``devices``,
+    which a case's history reads to name the laptop that wrote an entry. The hub's list
+    is the organisation's (a laptop connected again under another name, a restored one
+    under its new id): it replaces what is here. A bundle's may be older than what this
+    laptop last read from the hub: it only names a laptop this one has no name for.
+    Returns how many names changed."""
+    # the hub's replaces a name; a bundle's fills one in
+    keep = "devices.name IS NOT excluded.name" if from_hub else "devices.name = ''"
+    changed = 0
+    for device_id, name in names:
+        changed += db.execute(
+            "INSERT INTO devices(id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
+            f"SET name = excluded.name WHERE {keep}",
+            [device_id, name],
+        ).rowcount
+    return changed
+
+
+def device_names(db: Database) -> list[tuple[str, str]]:
+    """The laptops' names this register knows (for a bundle to carry)."""
+    return [(r[0], r[1]) for r in db.execute("SELECT id, name FROM devices ORDER BY id")]
+
+
 # -- erasure: conflict copies of an erased person's data ------------------------------
 
 # What an erased side of a conflict holds instead of the version it copied.
@@ -246,7 +270,7 @@ class Reach:
 
 
 def reach(db: Database, table: str, data: dict[str, Any]) -> Reach:
-    if table in ("users", "devices", "sync_resolutions", "workshops"):
+    if table in ("users", "sync_resolutions", "workshops"):
         return Reach()  # no family's data: workshops are a date, a place, who ran it
     if table == "user_scopes":
         return Reach(place_key(str(data.get("municipality") or "")))
