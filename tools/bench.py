@@ -565,6 +565,9 @@ def start_up_rows(starts: dict[str, list[Lap]], samples: int) -> list[Row]:
         ratio("  / bare app", first["households"], bare, at_most, on_cpu=True),
         timed("  painted and idle", first["households idle"]),
         ratio("  / bare app", first["households idle"], bare_idle, at_most, on_cpu=True),
+        # docassist's own share: the list beside its widgets in a plain Textual app
+        # (which parses app.tcss at every start, as docassist's cache spares it).
+        ratio("  / same widgets, no docassist", first["households idle"], first["widgets idle"]),
         timed("  first start (nothing cached): in place", first["households cold"]),
         ratio("  / bare app", first["households cold"], bare),
         timed("start screen, nobody signed in: in place", first["start"]),
