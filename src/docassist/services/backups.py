@@ -41,7 +41,7 @@ def make_backup(
     never miss a copy of personal data. ``user_id``: who made it, when known.
     ``key``: an encrypted register's (the copy is encrypted with it).
     """
-    where = Path(target) if target else locations.backups_dir()
+    where = _backup_place(target)
     _record(path, "backup", {"to": str(where.expanduser().absolute())}, user_id, key)
     # docassist's own backups folder is made owner-only even if it was there before;
     # a folder the user named is only made so when it is new.
@@ -52,10 +52,17 @@ def backup_register(ctx: Context, target: Path | str | None = None) -> Path:
     """``make_backup`` of the register open in ``ctx``, by its signed-in user, with its
     key when it is encrypted (the app and ``docassist db backup``)."""
     path = _file_of(ctx)
-    where = Path(target) if target else locations.backups_dir()
+    where = _backup_place(target)
     with ctx.use_case():
         ctx.audit("backup", "register", "whole", after={"to": str(where.expanduser().absolute())})
     return backup_database(path, where, ctx.db_key, fix_folder=not target)
+
+
+def _backup_place(target: Path | str | None) -> Path:
+    """Where a backup goes: the place the user named (never made: a stick not plugged
+    in must not get its folders on this disk), else docassist's own backups folder,
+    made if missing."""
+    return Path(target) if target else locations.default_folder(locations.backups_dir())
 
 
 def clean_backups_folder() -> list[Path]:
