@@ -91,19 +91,22 @@ def test_a_handout_to_a_missing_folder_writes_nothing(tmp_path, checklists):
     assert not (tmp_path / "usb").exists()
 
 
-def test_a_backup_to_a_missing_folder_writes_nothing(ctx, tmp_path):
+def test_a_backup_to_a_missing_folder_is_neither_written_nor_audited(ctx, tmp_path):
     for target in (tmp_path / "usb" / "copies", tmp_path / "usb" / "copy.db"):
         with pytest.raises(MissingFolderError):
             backups.backup_register(ctx, target)
     assert not (tmp_path / "usb").exists()
+    audited = "SELECT count(*) FROM audit_log WHERE action = 'backup'"
+    assert ctx.db.execute(audited).fetchone()[0] == 0
 
 
-def test_docassist_makes_its_own_folders_owner_only(_isolated_home, checklists):
+def test_docassist_makes_its_own_folders_owner_only(ctx, _isolated_home, checklists):
     # The places docassist picks itself are made when it picks them, not by the write.
     handout = handouts.make_checklist_handout(checklists, "id-card", ["en"], TODAY)
     assert handouts.default_path(handout).parent == _isolated_home / "handouts"
     assert export.default_export_dir() == _isolated_home / "exports"
-    for folder in ("handouts", "exports"):
+    assert backups.backup_register(ctx).parent == _isolated_home / "backups"
+    for folder in ("handouts", "exports", "backups"):
         assert stat.S_IMODE((_isolated_home / folder).stat().st_mode) == 0o700
     assert handouts.save(handout).parent == _isolated_home / "handouts"
 

@@ -187,7 +187,7 @@ def backup_database(
     path = Path(path).expanduser()
     require_register_file(path, key)
     target = Path(target).expanduser().absolute()
-    if target.is_dir() or not target.suffix:  # "copies" names a folder
+    if backup_folder(target) == target:  # "copies" names a folder
         chosen_folder(target)
         if fix_folder:
             owner_only(target)
@@ -202,6 +202,13 @@ def backup_database(
     else:
         _copy_with_keys(path, target, key)
     return target
+
+
+def backup_folder(target: Path) -> Path:
+    """The folder a backup to ``target`` goes in: ``target`` itself when it names one
+    (an existing folder, or a name without an extension), else the file's folder."""
+    target = Path(target).expanduser().absolute()
+    return target if target.is_dir() or not target.suffix else target.parent
 
 
 def _copy_or_unreserve(source: Path, target: Path, key: bytes | None = None) -> None:
