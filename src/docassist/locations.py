@@ -7,9 +7,12 @@ User data goes to the platform's user data directory unless overridden.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
+
+from docassist.domain.text import N_, UserError
 
 APP_NAME = "docassist"
 DB_ENV = "DOCASSIST_DB"
@@ -185,3 +188,45 @@ def private_folder(path: Path, *, fix: bool = True) -> bool:
     if missing or not fix:
         return False
     return owner_only(path)
+
+
+# --- which folders docassist makes ---------------------------------------------------
+# A facilitator types /media/usb/reports/x.xlsx with the stick not plugged in: making
+# the missing folders put names and JMBGs on the laptop's own disk, unencrypted, where
+# nobody looked. A folder the user typed or chose is therefore never made; only the
+# folders docassist picks itself (handouts, exports, backups) are, by ``default_folder``.
+
+NO_SUCH_FOLDER = N_("The folder {folder} does not exist. Is the USB stick plugged in?")
+
+
+class MissingFolderError(UserError, FileNotFoundError):
+    """The folder a file was to go in is not there; nothing was written.
+
+    Also a FileNotFoundError naming the folder, so code that only knows OSError
+    still says which place failed."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(NO_SUCH_FOLDER, folder=str(folder))
+        self.errno = errno.ENOENT
+        self.strerror = os.strerror(errno.ENOENT)
+        self.filename = str(folder)
+
+    def __str__(self) -> str:  # the English sentence, as every UserError, not errno's
+        return self.render()
+
+
+def chosen_folder(folder: Path) -> Path:
+    """``folder``, which the user typed or chose, if it is there; never made."""
+    if folder.is_dir():
+        return folder
+    if folder.exists():  # a file of that name: the system's own words say it best
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+    raise MissingFolderError(folder)
+
+
+def default_folder(folder: Path) -> Path:
+    """``folder``, one docassist picked itself (``handouts_dir``, ``exports_dir``,
+    ``backups_dir``), made owner-only if missing; an existing one is left as it is
+    (it may be the user's Documents)."""
+    private_folder(folder, fix=False)
+    return folder

@@ -126,3 +126,17 @@ def test_db_restore_without_a_register_signs_in_to_the_backup(capsys, tmp_path, 
     with connect(path) as conn:
         rows = conn.execute("SELECT user_id FROM audit_log WHERE action = 'restore'").fetchall()
     assert rows == [(boss,)]
+
+
+def test_db_backup_to_a_missing_folder_is_one_line_and_makes_nothing(capsys, tmp_path, monkeypatch):
+    path = tmp_path / "r.db"
+    add_user(path, "Milica")
+    monkeypatch.setenv("DOCASSIST_PASSPHRASE", PASSPHRASE)
+    for target in (tmp_path / "usb" / "copies", tmp_path / "usb" / "copy.db"):
+        argv = ["--db", str(path), "db", "backup", "--user", "Milica", "--output", str(target)]
+        assert main(argv) == 2
+        folder = target if not target.suffix else target.parent
+        assert capsys.readouterr().err.splitlines() == [
+            f"docassist: The folder {folder} does not exist. Is the USB stick plugged in?"
+        ]
+    assert not (tmp_path / "usb").exists()

@@ -407,6 +407,7 @@ def test_an_encrypted_backup_is_checked_and_restored(capsys, tmp_path, monkeypat
     recovery = _init(capsys, monkeypatch, path)
     _import(path, tmp_path)
     copies = tmp_path / "copies"
+    copies.mkdir()  # a folder the user names is never made
     assert main(["--db", str(path), "db", "backup", "--output", str(copies)]) == 0
     assert "key file beside it" in capsys.readouterr().out
     [copy] = copies.glob("docassist-*.db")

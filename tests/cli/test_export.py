@@ -129,3 +129,16 @@ def test_export_refuses_a_short_or_empty_passphrase_file_and_both_choices(capsys
     assert main([*both, "--unencrypted"]) == 2
     assert "not allowed with" in capsys.readouterr().err
     assert not list(tmp_path.glob("x.xlsx*"))
+
+
+def test_export_to_a_missing_folder_is_one_line_and_makes_nothing(capsys, tmp_path, monkeypatch):
+    # Every name and JMBG: with the stick not plugged in, nothing lands on this disk.
+    db = register_with_figures(tmp_path)
+    monkeypatch.setenv("DOCASSIST_EXPORT_PASSPHRASE", PASSPHRASE)
+    target = tmp_path / "usb" / "all.xlsx"
+    assert main(_args(db, target)) == 2
+    [line] = capsys.readouterr().err.splitlines()[-1:]
+    assert line == (
+        f"docassist: The folder {target.parent} does not exist. Is the USB stick plugged in?"
+    )
+    assert not (tmp_path / "usb").exists()

@@ -106,3 +106,16 @@ def test_report_to_a_pipe_or_file_is_not_cut_at_80_columns(capsys, tmp_path):
     assert "…" not in out
     assert "Women and girls" in out and "Median days to document" in out
     assert max(len(line) for line in out.splitlines()) > 80
+
+
+def test_report_to_a_missing_folder_is_one_line_and_makes_nothing(capsys, tmp_path):
+    # The USB stick is not plugged in: its folders must not appear on this disk.
+    db = register_with_figures(tmp_path)
+    target = tmp_path / "usb" / "reports" / "r.csv"
+    assert main(["--db", str(db), "report", "--output", str(target)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"docassist: The folder {target.parent} does not exist. Is the USB stick plugged in?"
+    ]
+    assert "Traceback" not in captured.err and captured.out == ""
+    assert not (tmp_path / "usb").exists()

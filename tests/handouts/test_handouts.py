@@ -377,6 +377,7 @@ def test_save_to_a_chosen_file_or_folder(tmp_path, checklists):
     assert handout.filename == "id-card-rom-sr.pdf"
     assert handouts.save(handout, tmp_path / "mine.pdf") == tmp_path / "mine.pdf"
     assert handouts.save(handout, tmp_path / "plain") == tmp_path / "plain.pdf"
+    (tmp_path / "usb").mkdir()  # "usb/" names a folder; one the user names is never made
     assert handouts.save(handout, f"{tmp_path}/usb/") == tmp_path / "usb" / "id-card-rom-sr.pdf"
     assert handouts.save(handout, tmp_path) == tmp_path / "id-card-rom-sr.pdf"
 
@@ -440,6 +441,7 @@ def signed_in(register, monkeypatch):
 def test_cli_family_plan(signed_in, tmp_path, capsys):
     path, _user_id, household_id = signed_in
     out = tmp_path / "plans"
+    out.mkdir()  # a folder the user names is never made
     assert (
         cli.main(["--db", str(path), "handout", "family", household_id, "--output", f"{out}/"]) == 0
     )

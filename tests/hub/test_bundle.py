@@ -40,6 +40,7 @@ def test_a_bundle_carries_the_families_and_importing_twice_changes_nothing(lapto
     a.coordinator()
     household = a.household("Petrović", "Ana", "Marko")
     path = tmp_path / "stick" / "a.bundle"
+    path.parent.mkdir()  # the stick is plugged in
     assert bundle.export_bundle(a.ctx, path) >= 4  # the user, household, two people
     assert b"Petrovi" not in path.read_bytes()  # encrypted
 

@@ -72,6 +72,7 @@ def test_a_laptop_without_network_delivers_its_trail_by_bundle(hub, laptops, tmp
     a.household("Ramić", "Sabit", municipality="Niš")
     a.household("Kurtić", "Alija", municipality="Niš")
     path = tmp_path / "stick" / "a.bundle"
+    path.parent.mkdir()  # the stick is plugged in
     bundle.export_bundle(a.ctx, path)
     carried = dict(own_chain(a))
     (export,) = [h for h, v in carried.items() if v[2] == "export"]

@@ -178,6 +178,13 @@ def test_export_and_import_a_bundle_twice(capsys, tmp_path, hub_dsn):
     # no --output over the register
     status, _, err = run(capsys, "--db", str(a), "sync", "export", "--output", str(a))
     assert status == 2 and "does not write over it" in err
+    # the stick not plugged in: one line, and its folder is not made on this disk
+    missing = tmp_path / "usb" / "a.bundle"
+    status, _, err = run(capsys, "--db", str(a), "sync", "export", "--output", str(missing))
+    assert status == 2 and err.splitlines() == [
+        f"docassist: The folder {missing.parent} does not exist. Is the USB stick plugged in?"
+    ]
+    assert not missing.parent.exists()
 
 
 def test_join_checks_the_passphrase_against_the_hubs_copy_before_making_anything(

@@ -123,6 +123,7 @@ def test_a_register_on_its_own_restored_gets_a_new_id_and_nothing_else(tmp_path)
     a = Laptop(path)
     user = a.coordinator()
     old = a.ctx.device_id
+    (tmp_path / "backups").mkdir()  # a folder the user names is never made
     copy = backups.backup_register(a.ctx, tmp_path / "backups")
     a.close()
     backups.restore_backup(copy, path, user)

@@ -234,6 +234,7 @@ def test_restoring_an_older_backup_never_brings_the_erased_back(tmp_path, monkey
     senad = hh.get_household(ctx, other).members[0].id
     vesna = ctx.user_id
     ctx.db.close()
+    (tmp_path / "copies").mkdir()  # a folder the user names is never made
     assert main(["--db", str(path), "db", "backup", "--output", str(tmp_path / "copies")]) == 0
     [backup] = (tmp_path / "copies").glob("docassist-*.db")
 
@@ -287,6 +288,7 @@ def test_a_restore_that_cannot_erase_again_leaves_the_register_as_it_was(tmp_pat
     )
     vesna = ctx.user_id
     ctx.db.close()
+    (tmp_path / "copies").mkdir()  # a folder the user names is never made
     assert main(["--db", str(path), "db", "backup", "--output", str(tmp_path / "copies")]) == 0
     [backup] = (tmp_path / "copies").glob("docassist-*.db")
     ctx = context(path)

@@ -193,6 +193,7 @@ def test_full_export_without_its_audit_entry_leaves_no_file(ctx, tmp_path, monke
         raise OSError("disk full")
 
     monkeypatch.setattr(ctx, "audit", audit_fails)
+    (tmp_path / "out").mkdir()  # a folder the user names is never made
     with pytest.raises(OSError):
         export.export_register(ctx, "xlsx", tmp_path / "out" / "all.xlsx", unencrypted=True)
     assert list((tmp_path / "out").iterdir()) == []
@@ -206,6 +207,7 @@ def test_full_export_is_audited_before_the_file_appears(ctx, tmp_path, monkeypat
         raise PermissionError("read-only folder")
 
     monkeypatch.setattr(os, "replace", rename_fails)
+    (tmp_path / "out").mkdir()  # a folder the user names is never made
     with pytest.raises(PermissionError):
         export.export_register(ctx, "csv", tmp_path / "out" / "all.zip", unencrypted=True)
     assert list((tmp_path / "out").iterdir()) == []
@@ -300,6 +302,7 @@ def test_the_xlsx_export_keeps_its_temporary_sheets_beside_it(ctx, tmp_path, mon
 
     monkeypatch.setattr(_writer, "create_temporary_file", recording)
     target = tmp_path / "usb" / "all.xlsx"
+    target.parent.mkdir()  # the stick is plugged in
     export.export_register(ctx, "xlsx", target, unencrypted=True)
     assert used, "openpyxl wrote no temporary sheet: the test no longer tests anything"
     for name in used:
@@ -424,6 +427,7 @@ def test_the_encrypted_xlsx_keeps_its_temporary_sheets_beside_it(ctx, tmp_path, 
     system_tmp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
     target = tmp_path / "usb" / "all.xlsx.zip"
+    target.parent.mkdir()  # the stick is plugged in
     export.export_register(ctx, "xlsx", target, passphrase=PASSPHRASE)
     assert list(system_tmp.iterdir()) == []
     assert sorted(p.name for p in target.parent.iterdir()) == ["all.xlsx.zip"]

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+import stat
 import sys
 
 import pytest
 
+from docassist.locations import MissingFolderError
+from docassist.procedures import load_all
+from docassist.services import backups, export, handouts
+from docassist.services import reports as rp
 from docassist.services.files import atomic_path, write_bytes
+from tests.services import report_fixture
+from tests.services.report_fixture import PERIOD
+
+TODAY = PERIOD.end
+
+
+@pytest.fixture(scope="module")
+def checklists():
+    return load_all(user=False)
+
+
+@pytest.fixture
+def report(ctx, checklists):
+    report_fixture.build(ctx)
+    return rp.build_report(ctx, PERIOD, None, checklists)
 
 
 class _HalfWritten:
@@ -37,3 +57,64 @@ def test_write_bytes_replaces_whole(tmp_path):
     write_bytes(target, b"new")
     assert target.read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["plan.pdf"]
+
+
+# -- a folder the user typed is never made ----------------------------------------------
+
+
+def _refused(folder) -> str:
+    return f"The folder {folder} does not exist. Is the USB stick plugged in?"
+
+
+def test_a_missing_folder_is_refused_and_never_made(tmp_path):
+    # /media/usb/reports/x.xlsx with the stick not plugged in: nothing on this disk.
+    target = tmp_path / "usb" / "reports" / "x.xlsx"
+    with pytest.raises(MissingFolderError) as caught, atomic_path(target):
+        pytest.fail("the file was written")
+    assert caught.value.render() == _refused(target.parent)
+    assert caught.value.filename == str(target.parent)  # OSError's word for the place too
+    assert not (tmp_path / "usb").exists()
+
+
+def test_a_report_to_a_missing_folder_writes_nothing(report, tmp_path):
+    target = tmp_path / "usb" / "figures.csv"
+    with pytest.raises(MissingFolderError) as caught:
+        export.write_report(report, "csv", target, "en")
+    assert caught.value.render() == _refused(target.parent)
+    assert not (tmp_path / "usb").exists()
+
+
+def test_a_handout_to_a_missing_folder_writes_nothing(tmp_path, checklists):
+    handout = handouts.make_checklist_handout(checklists, "id-card", ["en"], TODAY)
+    with pytest.raises(MissingFolderError):
+        handouts.save(handout, f"{tmp_path}/usb/")  # names a folder: still not made
+    assert not (tmp_path / "usb").exists()
+
+
+def test_a_backup_to_a_missing_folder_is_neither_written_nor_audited(ctx, tmp_path):
+    for target in (tmp_path / "usb" / "copies", tmp_path / "usb" / "copy.db"):
+        with pytest.raises(MissingFolderError):
+            backups.backup_register(ctx, target)
+    assert not (tmp_path / "usb").exists()
+    audited = "SELECT count(*) FROM audit_log WHERE action = 'backup'"
+    assert ctx.db.execute(audited).fetchone()[0] == 0
+
+
+def test_docassist_makes_its_own_folders_owner_only(ctx, _isolated_home, checklists):
+    # The places docassist picks itself are made when it picks them, not by the write.
+    handout = handouts.make_checklist_handout(checklists, "id-card", ["en"], TODAY)
+    assert handouts.default_path(handout).parent == _isolated_home / "handouts"
+    assert export.default_export_dir() == _isolated_home / "exports"
+    assert backups.backup_register(ctx).parent == _isolated_home / "backups"
+    for folder in ("handouts", "exports", "backups"):
+        assert stat.S_IMODE((_isolated_home / folder).stat().st_mode) == 0o700
+    assert handouts.save(handout).parent == _isolated_home / "handouts"
+
+
+def test_the_whole_register_to_a_missing_folder_is_neither_written_nor_audited(ctx, tmp_path):
+    target = tmp_path / "usb" / "all.xlsx"
+    with pytest.raises(MissingFolderError):
+        export.export_register(ctx, "xlsx", target, unencrypted=True)
+    assert not (tmp_path / "usb").exists()
+    audited = "SELECT count(*) FROM audit_log WHERE action = 'export'"
+    assert ctx.db.execute(audited).fetchone()[0] == 0

@@ -174,6 +174,7 @@ def test_cli_sign_in_sheet_and_pack(on_the_command_line, workshop, tmp_path, cap
 
     db = ["--db", str(on_the_command_line)]
     out = tmp_path / "paper"
+    out.mkdir()  # a folder the user names is never made
     assert cli.main([*db, "handout", "signin", workshop[:8], "--output", f"{out}/"]) == 0
     assert cli.main([*db, "handout", "pack", "latest", "--output", f"{out}/"]) == 0
     sheet, pack = sorted(out.iterdir(), key=lambda p: p.name)

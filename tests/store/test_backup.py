@@ -43,6 +43,7 @@ def register(tmp_path, monkeypatch):
 
 def test_backup_while_the_app_is_open_then_restore_after_a_loss(register, tmp_path, capsys):
     path, ctx = register
+    (tmp_path / "copies").mkdir()  # a folder the user names is never made
     assert main(["--db", str(path), "db", "backup", "--output", str(tmp_path / "copies")]) == 0
     [copy] = (tmp_path / "copies").glob("docassist-*.db")
     assert _families(copy) == ["Ramić"]
@@ -120,6 +121,7 @@ def test_two_backups_in_one_second_are_two_files(register, tmp_path):
     import time_machine
 
     path, _ctx = register
+    (tmp_path / "c").mkdir()  # a folder the user names is never made
     with time_machine.travel("2031-02-15 10:00:00", tick=False):
         for _ in range(2):
             assert main(["--db", str(path), "db", "backup", "--output", str(tmp_path / "c")]) == 0

@@ -68,16 +68,24 @@ def register(tmp_path):
 # --- backups --------------------------------------------------------------------------
 
 
+def _copies(tmp_path):
+    """The folder a backup is named to go in: there, as one the user names must be
+    (it is never made: a stick not plugged in gets no folders on the laptop)."""
+    copies = tmp_path / "copies"
+    copies.mkdir(exist_ok=True)
+    return copies
+
+
 def test_a_backup_is_encrypted_checked_and_has_its_key_file(register, tmp_path, umask_022):
     path, key = register
-    copies = tmp_path / "copies"
+    copies = _copies(tmp_path)
     copy = backup_database(path, copies, key)
     assert engine.header(copy) is Header.OTHER
     assert NAME.encode() not in copy.read_bytes() and b"bajramovic" not in copy.read_bytes()
     assert keys.keyring_matches(copy, key)
     for made in (copy, keyring_path(copy)):
         assert stat.S_IMODE(made.stat().st_mode) == 0o600
-    assert stat.S_IMODE(copies.stat().st_mode) == 0o700
+    assert stat.S_IMODE(copies.stat().st_mode) == 0o755  # the user's folder, left as it is
     assert check_database(copy, key) == []
     assert _families(copy, key) == [NAME]
     # Without its key, the copy is refused as encrypted (its key file is beside it).
@@ -122,7 +130,7 @@ def test_a_failed_encrypted_copy_leaves_no_copy_and_no_key_file(register, tmp_pa
 
     monkeypatch.setattr(store_backup, "_encrypted_problems", lambda conn: ["page 3"])
     with pytest.raises(DamagedDatabaseError):
-        backup_database(path, tmp_path / "copies", key)
+        backup_database(path, _copies(tmp_path), key)
     assert list((tmp_path / "copies").iterdir()) == []
 
 
@@ -131,7 +139,7 @@ def test_a_failed_encrypted_copy_leaves_no_copy_and_no_key_file(register, tmp_pa
 
 def test_an_encrypted_backup_is_restored_and_keeps_newer_passphrases(register, tmp_path):
     path, key = register
-    copy = backup_database(path, tmp_path / "copies", key)
+    copy = backup_database(path, _copies(tmp_path), key)
     _add(path, key, "Ćurić")
     keys.set_passphrase(path, "Senad", "posle kopije", key)  # changed after the backup
     kept = restore_database(copy, path, tmp_path / "backups", key)
@@ -148,7 +156,7 @@ def test_a_backup_of_another_register_brings_its_own_key_file(register, tmp_path
     other = tmp_path / "other" / "docassist.db"
     other_key, _ = keys.create_keyring(other)
     _add(other, other_key, "Ćurić")
-    copy = backup_database(other, tmp_path / "copies", other_key)
+    copy = backup_database(other, _copies(tmp_path), other_key)
     kept = restore_database(copy, path, tmp_path / "backups", other_key, register_key=key)
     assert _families(path, other_key) == ["Ćurić"]
     assert keys.keyring_matches(path, other_key)
@@ -160,7 +168,7 @@ def test_a_backup_without_a_key_file_that_opens_it_is_refused(register, tmp_path
     other = tmp_path / "other" / "docassist.db"
     other_key, _ = keys.create_keyring(other)
     _add(other, other_key, "Ćurić")
-    copy = backup_database(other, tmp_path / "copies", other_key)
+    copy = backup_database(other, _copies(tmp_path), other_key)
     keyring_path(copy).unlink()
     before = path.read_bytes()
     with pytest.raises(keys.NoKeyringError) as refused:
@@ -181,7 +189,7 @@ def test_a_plaintext_backup_over_an_encrypted_register(register, tmp_path):
 
 def test_a_restore_is_refused_while_the_app_has_the_encrypted_register_open(register, tmp_path):
     path, key = register
-    copy = backup_database(path, tmp_path / "copies", key)
+    copy = backup_database(path, _copies(tmp_path), key)
     app = open_database(path, key=key)
     try:
         with pytest.raises(StoreError) as refused:

@@ -208,6 +208,7 @@ async def test_a_household_is_not_shown_when_its_opening_cannot_be_recorded(fami
 async def test_the_family_plan_dialog_keeps_the_path_and_leaves_no_file(family, tmp_path):
     path, user, hid, _case_id = family
     target = tmp_path / "usb" / "plan.pdf"
+    target.parent.mkdir()  # the stick is plugged in
     app = _app(path, user)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

@@ -85,6 +85,7 @@ async def test_household_saves_the_family_plan_where_the_user_types(demo_db, tmp
     finally:
         db.close()
     target = tmp_path / "usb" / "plan.pdf"
+    target.parent.mkdir()  # the stick is plugged in
     app = DocAssistApp(demo_db, user_id=user)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -104,8 +105,9 @@ async def test_household_saves_the_family_plan_where_the_user_types(demo_db, tmp
         assert target.is_file()
         text = pdf_text(target)
         assert all(name in text for name in names)
-        # Nothing written to the default folder: only where the user chose.
-        assert not locations.handouts_dir().exists()
+        # Nothing written to the default folder (made when it was offered): only where
+        # the user chose.
+        assert list(locations.handouts_dir().iterdir()) == []
 
 
 async def test_a_place_that_cannot_be_written_is_said_not_crashed(demo_db, tmp_path):
@@ -153,3 +155,29 @@ async def test_a_handout_is_never_saved_over_the_register(demo_db):
             await pilot.press("escape")
             await pilot.pause()
     assert demo_db.read_bytes()[:100] == before
+
+
+async def test_a_missing_folder_is_said_in_the_users_language_and_nothing_made(demo_db, tmp_path):
+    # The USB stick is not plugged in: the plan is not written, its folders not made.
+    user = make_user(demo_db, Role.FACILITATOR, "Milica")
+    workshop_id = _workshop(demo_db)
+    target = tmp_path / "usb" / "handouts" / "x.pdf"
+    app = DocAssistApp(demo_db, user_id=user, language="sr")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(PresenterScreen(workshop_id))
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#path", Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog  # stays open, with what was typed
+        assert dialog.query_one("#path", Input).value == str(target)
+        said = str(dialog.query_one("#error", Static).render())
+        assert said == translate_in(
+            "sr", "The folder {folder} does not exist. Is the USB stick plugged in?"
+        ).format(folder=target.parent)
+        assert said.startswith("Фасцикла")
+        assert not (tmp_path / "usb").exists()

@@ -350,3 +350,21 @@ async def test_a_superscript_digit_in_the_period_is_said_not_a_stop(empty_db):
             await _counted(app, pilot)
             assert app.is_running and app.screen is screen
             assert f"'{typed}' is not a date" in _status(app)
+
+
+async def test_a_missing_folder_is_said_in_the_dialog_which_stays_open(demo_db, tmp_path):
+    # The USB stick is not plugged in: nothing written, nothing typed lost, no folder made.
+    target = tmp_path / "usb" / "reports" / "figures.csv"
+    app = DocAssistApp(demo_db, demo=True, user_id=make_user(demo_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_reports(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        dialog = app.screen
+        await _save_as(app, pilot, target)
+        assert app.screen is dialog
+        assert dialog.query_one("#path", Input).value == str(target)
+        assert str(dialog.query_one("#error", Static).render()) == (
+            f"The folder {target.parent} does not exist. Is the USB stick plugged in?"
+        )
+        assert not (tmp_path / "usb").exists()

@@ -21,7 +21,12 @@ from docassist import locations
 from docassist.services import accounts, erasure
 from docassist.services.context import Context, real_now
 from docassist.store import engine, keys, outbox
-from docassist.store.backup import backup_database, clean_leftovers, restore_database
+from docassist.store.backup import (
+    backup_database,
+    backup_folder,
+    clean_leftovers,
+    restore_database,
+)
 from docassist.store.db import StoreError, device_id, open_database
 from docassist.store.engine import DatabaseErrors
 
@@ -41,10 +46,10 @@ def make_backup(
     never miss a copy of personal data. ``user_id``: who made it, when known.
     ``key``: an encrypted register's (the copy is encrypted with it).
     """
-    where = Path(target) if target else locations.backups_dir()
+    where = _backup_place(target)
     _record(path, "backup", {"to": str(where.expanduser().absolute())}, user_id, key)
     # docassist's own backups folder is made owner-only even if it was there before;
-    # a folder the user named is only made so when it is new.
+    # a folder the user named is left as it is (and never made).
     return backup_database(path, where, key, fix_folder=not target)
 
 
@@ -52,10 +57,21 @@ def backup_register(ctx: Context, target: Path | str | None = None) -> Path:
     """``make_backup`` of the register open in ``ctx``, by its signed-in user, with its
     key when it is encrypted (the app and ``docassist db backup``)."""
     path = _file_of(ctx)
-    where = Path(target) if target else locations.backups_dir()
+    where = _backup_place(target)
     with ctx.use_case():
         ctx.audit("backup", "register", "whole", after={"to": str(where.expanduser().absolute())})
     return backup_database(path, where, ctx.db_key, fix_folder=not target)
+
+
+def _backup_place(target: Path | str | None) -> Path:
+    """Where a backup goes: the place the user named, else docassist's own backups
+    folder, made if missing. A folder the user named is never made (a stick not
+    plugged in must not get its folders on this disk), and is checked before the
+    audit entry: a copy refused from the start is no copy to record."""
+    if not target:
+        return locations.default_folder(locations.backups_dir())
+    locations.chosen_folder(backup_folder(Path(target)))
+    return Path(target)
 
 
 def clean_backups_folder() -> list[Path]:

@@ -292,8 +292,9 @@ def write_report(report: Report, fmt: str, path: Path, language: str) -> Path:
 
 
 def default_export_dir() -> Path:
-    """Where saved files go unless the user says otherwise (see ``locations``)."""
-    return locations.exports_dir()
+    """Where saved files go unless the user says otherwise (see ``locations``); made
+    now if missing, as docassist picked it (a folder the user types is never made)."""
+    return locations.default_folder(locations.exports_dir())
 
 
 def default_report_name(report: Report, fmt: str) -> str:

@@ -3,6 +3,10 @@
 A report, an export or a handout either appears complete or not at all; an old file
 of the same name stays until the new one is whole. Errors name the place the user
 chose, never the temporary file they did not know about.
+
+No folder is made here: a missing one is refused (``locations.chosen_folder``), so a
+USB stick not plugged in never gets its folders made on the laptop's own disk. Where
+docassist picks the place itself, the caller makes it (``locations.default_folder``).
 """
 
 from __future__ import annotations
@@ -20,18 +24,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from docassist.locations import chosen_folder
+
 if sys.platform != "win32":  # Windows has no advisory locks: killed exports stay there
     import fcntl
 
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``; renamed over ``path`` only if the block succeeds."""
+    """A temporary path beside ``path``; renamed over ``path`` only if the block succeeds.
+
+    Raises ``MissingFolderError`` (nothing written) when ``path``'s folder is not there.
+    """
     path = Path(path)
     if path.is_dir():
         # Name what the user typed, not the temporary file the rename would have hit.
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    chosen_folder(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(fd)
     try:
@@ -99,7 +108,7 @@ def scratch_beside(target: Path) -> Iterator[Path]:
     locked while in use, deleted after, and swept by ``clean_scratch`` when killed.
     Python's tempfile has one process-wide default folder: exports take turns.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
+    chosen_folder(target.parent)  # the export's own folder, already checked: never made
     with _SCRATCH_LOCK:
         folder = Path(
             tempfile.mkdtemp(prefix=f".{target.name}.", suffix=SCRATCH_SUFFIX, dir=target.parent)

@@ -28,7 +28,7 @@ from docassist.handouts.procedure import checklist_handout
 from docassist.handouts.workshop import Attendee as SheetAttendee
 from docassist.handouts.workshop import WorkshopFacts, signin_sheet, workshop_pack
 from docassist.i18n import current_language, format_partial_date, get_language
-from docassist.locations import handouts_dir
+from docassist.locations import default_folder, handouts_dir
 from docassist.procedures import ChecklistSet
 from docassist.services.cases import cases_of_household
 from docassist.services.context import Context, NotFoundError
@@ -163,14 +163,16 @@ def make_workshop_pack(ctx: Context, workshop_id: str, checklists: ChecklistSet)
 
 
 def default_path(handout: Handout) -> Path:
-    return handouts_dir() / handout.filename
+    """The handouts folder (made now if missing: docassist picked it) and the usual name."""
+    return default_folder(handouts_dir()) / handout.filename
 
 
 def save(handout: Handout, path: Path | str | None = None, ctx: Context | None = None) -> Path:
     """Write ``handout`` to ``path`` (a file, or a folder for the default name).
 
-    Returns the absolute path written. Missing folders are created. Raises
-    ``OSError`` when the place cannot be written; nothing is left behind then.
+    Returns the absolute path written. Only the default folder is made; a folder
+    the user named must be there (``MissingFolderError``). Raises ``OSError`` when
+    the place cannot be written; nothing is left behind then.
     With ``ctx``, saving a family plan is recorded in the audit trail (only once
     it is written: a plan looked at and abandoned left nothing behind).
     """

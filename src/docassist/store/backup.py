@@ -30,7 +30,7 @@ except ImportError:  # Windows: no advisory locks; leftovers are not cleaned the
     fcntl = None  # type: ignore[assignment]
 
 from docassist.domain.text import N_
-from docassist.locations import new_file, private_folder
+from docassist.locations import chosen_folder, new_file, owner_only, private_folder
 from docassist.store import engine, keys
 from docassist.store.db import (
     DamagedDatabaseError,
@@ -65,7 +65,7 @@ def _partial(target: Path) -> Iterator[Path]:
     block succeeds and deleted if it fails. Owner-only from its first byte (it is a full
     copy of the register), and locked while in use, so that ``clean_leftovers`` tells
     what a killed copy left from a copy being written now."""
-    private_folder(target.parent, fix=False)
+    chosen_folder(target.parent)  # a stick not plugged in gets no folders on this disk
     partial = target.with_name(f".{target.name}.part")
     fd = os.open(partial, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -178,25 +178,37 @@ def backup_database(
     one, or a name without an extension) to put it in under a dated name.
 
     ``key``: an encrypted register's; the copy is encrypted with it and the key file is
-    copied beside it. A folder made here is 0700 and the copy 0600; ``fix_folder``
-    also takes an existing folder's access from others (docassist's own backups
-    folder, not one the user named).
+    copied beside it. The copy is 0600; ``fix_folder`` also takes the folder's access
+    from others (docassist's own backups folder, not one the user named).
+
+    No folder is made here (``MissingFolderError``): the caller makes docassist's own
+    backups folder (``locations.default_folder``), never one the user named.
     """
     path = Path(path).expanduser()
     require_register_file(path, key)
     target = Path(target).expanduser().absolute()
-    if target.is_dir() or not target.suffix:  # "copies" names a folder, made if missing
-        private_folder(target, fix=fix_folder)
+    if backup_folder(target) == target:  # "copies" names a folder
+        chosen_folder(target)
+        if fix_folder:
+            owner_only(target)
         clean_leftovers(target)
         target = dated_file(target)
         _copy_or_unreserve(path, target, key)
         return target
     refuse_overwrite(target, path)
+    chosen_folder(target.parent)  # before the key file, which would make it
     if key is None:
         _copy(path, target)
     else:
         _copy_with_keys(path, target, key)
     return target
+
+
+def backup_folder(target: Path) -> Path:
+    """The folder a backup to ``target`` goes in: ``target`` itself when it names one
+    (an existing folder, or a name without an extension), else the file's folder."""
+    target = Path(target).expanduser().absolute()
+    return target if target.is_dir() or not target.suffix else target.parent
 
 
 def _copy_or_unreserve(source: Path, target: Path, key: bytes | None = None) -> None:

@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from docassist.domain.text import N_
+from docassist.domain.text import N_, UserError
 from docassist.i18n import _
 from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs.base import Dialog, Words, button_row, words
@@ -109,20 +109,32 @@ class SaveDialog(Dialog, ModalScreen[Path | None]):
             self._fail(err.render(_))
             return
         if self.save is None:
-            path = Path(text).expanduser()
-            if path.is_dir():
-                self._fail(_("That is a folder: add a file name."))
-                return
-            self.dismiss(path)
+            self._choose(Path(text).expanduser())
             return
         try:
             written = self.save(text)
         except (OSError, ValueError) as err:  # ValueError: a path no system accepts
-            where = getattr(err, "filename", None) or text
-            reason = getattr(err, "strerror", None) or type(err).__name__
-            self._fail(_("Cannot save to {path}: {reason}").format(path=where, reason=reason))
+            self._fail(cannot_save(err, text))
             return
         self.dismiss(written)
+
+    def _choose(self, path: Path) -> None:
+        """Give ``path`` to the caller, who writes it after the dialog has closed: a
+        missing folder (a USB stick not plugged in) is said here first, while what was
+        typed can still be fixed. Other failures are the caller's to say."""
+        from docassist.locations import MissingFolderError, chosen_folder
+
+        if path.is_dir():
+            self._fail(_("That is a folder: add a file name."))
+            return
+        try:
+            chosen_folder(path.parent)
+        except MissingFolderError as err:
+            self._fail(err.render(_))
+            return
+        except OSError:
+            pass  # a file where the folder should be: the caller says it, as before
+        self.dismiss(path)
 
     def _fail(self, message: str) -> None:
         self.error = message
@@ -131,6 +143,18 @@ class SaveDialog(Dialog, ModalScreen[Path | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def cannot_save(err: OSError | ValueError, typed: str) -> str:
+    """One line saying why a file could not be saved where the user said.
+
+    A missing folder says so in the user's words (a USB stick not plugged in); any
+    other failure names the place and the system's reason."""
+    if isinstance(err, UserError):
+        return err.render(_)
+    where = getattr(err, "filename", None) or typed
+    reason = getattr(err, "strerror", None) or type(err).__name__
+    return _("Cannot save to {path}: {reason}").format(path=where, reason=reason)
 
 
 def save_handout(app: App, handout: Handout, title: str, ctx: Context | None = None) -> None:
