@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 
 from docassist.domain.model import DocumentKind, DocumentState, Relation, Sex
-from docassist.procedures import load_all
 from docassist.services import cases, dashboard, plans
 from docassist.services import households as hh
 from docassist.services.cases import StepPlan
@@ -17,11 +16,6 @@ from tests.services.conftest import TODAY
 
 K, S = DocumentKind, DocumentState
 STEPS = [StepPlan("apply", 15)]
-
-
-@pytest.fixture(scope="module")
-def checklists():
-    return load_all(user=False)
 
 
 def _household(ctx, *members: hh.PersonInput, municipality="Niš") -> tuple[str, list[str]]:

@@ -16,24 +16,10 @@ from openpyxl import load_workbook
 
 from docassist.domain.model import Role
 from docassist.i18n import LANGUAGES
-from docassist.procedures import load_all
 from docassist.services import export
-from docassist.services import reports as rp
 from docassist.services.context import ValidationError
 from docassist.services.users import create_user
 from tests.services import report_fixture
-from tests.services.report_fixture import PERIOD
-
-
-@pytest.fixture(scope="module")
-def checklists():
-    return load_all(user=False)
-
-
-@pytest.fixture
-def report(ctx, checklists):
-    report_fixture.build(ctx)
-    return rp.build_report(ctx, PERIOD, None, checklists)
 
 
 def _sections(text: str) -> dict[str, list[list[str]]]:

@@ -8,25 +8,11 @@ import sys
 import pytest
 
 from docassist.locations import MissingFolderError
-from docassist.procedures import load_all
 from docassist.services import backups, export, handouts
-from docassist.services import reports as rp
 from docassist.services.files import atomic_path, write_bytes
-from tests.services import report_fixture
 from tests.services.report_fixture import PERIOD
 
 TODAY = PERIOD.end
-
-
-@pytest.fixture(scope="module")
-def checklists():
-    return load_all(user=False)
-
-
-@pytest.fixture
-def report(ctx, checklists):
-    report_fixture.build(ctx)
-    return rp.build_report(ctx, PERIOD, None, checklists)
 
 
 class _HalfWritten:

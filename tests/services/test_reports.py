@@ -7,17 +7,11 @@ from datetime import date
 
 import pytest
 
-from docassist.procedures import load_all
 from docassist.services import reports as rp
 from docassist.services.context import ValidationError
 from docassist.services.export import report_csv, report_json
 from tests.services import report_fixture
 from tests.services.report_fixture import NAME_IN_REASON, PERIOD
-
-
-@pytest.fixture(scope="module")
-def checklists():
-    return load_all(user=False)
 
 
 @pytest.fixture

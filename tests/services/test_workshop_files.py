@@ -12,7 +12,6 @@ import pytest
 from openpyxl import load_workbook
 
 from docassist.domain.model import Relation, Role, Sex
-from docassist.procedures import load_all
 from docassist.services import export, handouts
 from docassist.services import households as hh
 from docassist.services import workshops as ws
@@ -21,11 +20,6 @@ from docassist.services.users import create_user
 from tests.handouts.test_handouts import lines_per_page, pdf_text
 
 PASSPHRASE = "a long export passphrase"
-
-
-@pytest.fixture(scope="module")
-def checklists():
-    return load_all(user=False)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 
 from docassist.domain.model import CaseStatus, DocumentKind, DocumentState, Relation, Sex
-from docassist.procedures import load_all
 from docassist.services import cases
 from docassist.services import households as hh
 from docassist.services import workshops as ws
@@ -16,11 +15,6 @@ from docassist.services.context import NotFoundError, ValidationError
 from docassist.services.households import HouseholdInput, PersonInput
 
 CHECKLISTS = ("id-card", "health-insurance")
-
-
-@pytest.fixture(scope="module")
-def checklists():
-    return load_all(user=False)
 
 
 @pytest.fixture

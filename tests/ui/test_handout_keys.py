@@ -47,6 +47,15 @@ def _workshop(path) -> str:
         db.close()
 
 
+async def _open_save_dialog(app, pilot, workshop_id: str) -> None:
+    """The workshop's presenter screen, then its save dialog (key s)."""
+    await pilot.pause()
+    app.push_screen(PresenterScreen(workshop_id))
+    await pilot.pause()
+    await pilot.press("s")
+    await pilot.pause()
+
+
 async def test_presenter_saves_the_checklist_in_the_workshop_languages(demo_db):
     user = make_user(demo_db, Role.FACILITATOR, "Milica")
     workshop_id = _workshop(demo_db)
@@ -117,11 +126,7 @@ async def test_a_place_that_cannot_be_written_is_said_not_crashed(demo_db, tmp_p
     blocker.write_text("not a folder")
     app = DocAssistApp(demo_db, user_id=user)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.push_screen(PresenterScreen(workshop_id))
-        await pilot.pause()
-        await pilot.press("s")
-        await pilot.pause()
+        await _open_save_dialog(app, pilot, workshop_id)
         app.screen.query_one("#path", Input).value = str(blocker / "x.pdf")
         await pilot.press("enter")
         await pilot.pause()
@@ -164,11 +169,7 @@ async def test_a_missing_folder_is_said_in_the_users_language_and_nothing_made(d
     target = tmp_path / "usb" / "handouts" / "x.pdf"
     app = DocAssistApp(demo_db, user_id=user, language="sr")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.push_screen(PresenterScreen(workshop_id))
-        await pilot.pause()
-        await pilot.press("s")
-        await pilot.pause()
+        await _open_save_dialog(app, pilot, workshop_id)
         dialog = app.screen
         dialog.query_one("#path", Input).value = str(target)
         await pilot.press("enter")
