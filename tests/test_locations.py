@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
-from docassist.locations import new_file, owner_only, private_folder
+from docassist import locations
+from docassist.locations import (
+    MissingFolderError,
+    chosen_folder,
+    new_file,
+    owner_only,
+    private_folder,
+)
+from docassist.services.files import atomic_path
 
 
 @pytest.fixture(autouse=True)
@@ -60,3 +69,34 @@ def test_new_files_and_their_folders_are_private(tmp_path):
     path = new_file(tmp_path / "logs", "crash-20310215", ".log")
     assert _mode(path) == 0o600
     assert _mode(tmp_path / "logs") == 0o700
+
+
+# --- a folder where a removable drive should be, with none plugged in -----------------
+
+
+def test_a_drive_folder_with_nothing_plugged_in_is_refused(tmp_path, monkeypatch):
+    # /media/usb kept by an fstab entry while the stick is out: the laptop's own disk.
+    media = tmp_path / "media"
+    reports = media / "usb" / "reports"
+    reports.mkdir(parents=True)
+    monkeypatch.setattr(locations, "REMOVABLE_ROOTS", (media,))
+    with pytest.raises(MissingFolderError) as refused:
+        chosen_folder(reports)
+    assert str(refused.value) == (
+        f"Nothing is plugged in at {reports}: it is a folder on this laptop's own disk. "
+        "Is the USB stick plugged in?"
+    )
+    with pytest.raises(MissingFolderError), atomic_path(reports / "quarter.xlsx") as part:
+        part.write_bytes(b"names")
+    assert list(reports.iterdir()) == []
+
+
+def test_a_folder_on_a_mounted_drive_is_taken(tmp_path, monkeypatch):
+    # The root itself is a mount point (as "/" always is): a drive is there.
+    monkeypatch.setattr(locations, "REMOVABLE_ROOTS", (Path("/"),))
+    assert chosen_folder(tmp_path) == tmp_path
+
+
+def test_folders_elsewhere_are_not_asked_about_drives(tmp_path, monkeypatch):
+    monkeypatch.setattr(locations, "REMOVABLE_ROOTS", (tmp_path / "media",))
+    assert chosen_folder(tmp_path) == tmp_path

@@ -197,6 +197,14 @@ def private_folder(path: Path, *, fix: bool = True) -> bool:
 # folders docassist picks itself (handouts, exports, backups) are, by ``default_folder``.
 
 NO_SUCH_FOLDER = N_("The folder {folder} does not exist. Is the USB stick plugged in?")
+NOTHING_MOUNTED = N_(
+    "Nothing is plugged in at {folder}: it is a folder on this laptop's own disk. "
+    "Is the USB stick plugged in?"
+)
+# Where Linux mounts removable drives. A folder there that no drive is mounted on (an
+# fstab entry's /media/usb while the stick is out) is the laptop's own disk: the same
+# leak as a folder made, so it is refused too.
+REMOVABLE_ROOTS = (Path("/media"), Path("/run/media"), Path("/mnt"))
 
 
 class MissingFolderError(UserError, FileNotFoundError):
@@ -205,8 +213,8 @@ class MissingFolderError(UserError, FileNotFoundError):
     Also a FileNotFoundError naming the folder, so code that only knows OSError
     still says which place failed."""
 
-    def __init__(self, folder: Path) -> None:
-        super().__init__(NO_SUCH_FOLDER, folder=str(folder))
+    def __init__(self, folder: Path, message: str = NO_SUCH_FOLDER) -> None:
+        super().__init__(message, folder=str(folder))
         self.errno = errno.ENOENT
         self.strerror = os.strerror(errno.ENOENT)
         self.filename = str(folder)
@@ -216,8 +224,11 @@ class MissingFolderError(UserError, FileNotFoundError):
 
 
 def chosen_folder(folder: Path) -> Path:
-    """``folder``, which the user typed or chose, if it is there; never made."""
+    """``folder``, which the user typed or chose, if it is there (and, under a
+    removable drive's mount root, on a drive that is plugged in); never made."""
     if folder.is_dir():
+        if _unplugged(folder):
+            raise MissingFolderError(folder, NOTHING_MOUNTED)
         return folder
     if folder.exists():  # a file of that name: the system's own words say it best
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
@@ -230,3 +241,19 @@ def default_folder(folder: Path) -> Path:
     (it may be the user's Documents)."""
     private_folder(folder, fix=False)
     return folder
+
+
+def _unplugged(folder: Path) -> bool:
+    """True if ``folder`` is under a removable-drive root with no drive mounted
+    anywhere from the root down to it."""
+    at = folder.resolve()
+    for root in REMOVABLE_ROOTS:
+        root = root.resolve()  # /media may be a link, as `at` is resolved
+        if not at.is_relative_to(root):
+            continue
+        while not os.path.ismount(at):
+            if at == root:
+                return True
+            at = at.parent
+        return False
+    return False
