@@ -147,6 +147,26 @@ def test_hub_devices_keeps_a_laptops_name_and_says_times_as_the_laptop_does(
     assert "+00:00" not in out and "T" not in out.split("last sent")[1][:12]
 
 
+def test_a_laptop_connected_without_a_name_keeps_none(capsys, tmp_path, hub_dsn):
+    """No --name at the first `hub connect`: the hub keeps no name (not a placeholder),
+    `hub devices` shows "-", and a history shows the start of the laptop's id
+    (services/history.py ``laptop_label``)."""
+    from docassist.services.history import DEVICE_ID_SHOWN, laptop_label
+
+    a = tmp_path / "a.db"
+    make_register(a)
+    assert run(capsys, "hub", "init", hub_dsn)[0] == 0
+    assert run(capsys, "--db", str(a), "hub", "connect", hub_dsn)[0] == 0
+    import psycopg
+
+    with psycopg.connect(hub_dsn) as conn:
+        ((device, name),) = conn.execute("SELECT device_id, name FROM docassist.devices")
+    assert name == ""
+    status, out, _ = run(capsys, "--db", str(a), "hub", "devices")
+    assert status == 0 and out.startswith(f"{device[:8]}  - (this laptop)")
+    assert laptop_label(name, device) == device[:DEVICE_ID_SHOWN]
+
+
 @pytest.mark.parametrize("lang", ["sr", "rom"])
 def test_sync_speaks_the_users_language(capsys, tmp_path, lang):
     a = tmp_path / "a.db"

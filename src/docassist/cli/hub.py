@@ -107,7 +107,18 @@ def _upgrade(args: argparse.Namespace) -> int:
 
     done = sync.upgrade_hub(args.dsn)
     hub = describe(args.dsn)
-    if done.changed:
+    if done.changed and done.before == done.after:  # only the hub's own layout moved
+        print(
+            _(
+                "{hub} upgraded from hub format {before} to {after} (docassist schema {schema})."
+            ).format(
+                hub=hub,
+                before=done.before_format,
+                after=done.after_format,
+                schema=schema_name(done.after),
+            )
+        )
+    elif done.changed:
         print(
             _("{hub} upgraded from docassist schema {before} to {after}.").format(
                 hub=hub, before=schema_name(done.before), after=schema_name(done.after)

@@ -353,8 +353,10 @@ def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
         pushed = _push(ctx, conn, dsn, progress)
         _fetch(ctx, conn, dsn, hub_source(state), progress)
         held = hub.households_held(conn)
+        scopes_held: set[str] | None = None
         if held is not None:
             _catch_up(ctx, conn, dsn, held)
+            scopes_held = hub.scopes_held(conn)
         names = hub.device_names(conn)
         hub.note_pull(conn, ctx.device_id)
         pulled, conflicts = _apply_inbox(ctx, hub_source(state), pushed, names, progress)
@@ -364,6 +366,8 @@ def sync(ctx: Context, *, progress: Progress = _quiet) -> Summary:
         _pull_audit(ctx, conn, dsn, hub_source(state))
     if held is not None:
         forget_households_elsewhere(ctx, held)
+    if scopes_held is not None:
+        forget_scopes_elsewhere(ctx, scopes_held)
     return Summary(pushed, pulled, conflicts)
 
 
@@ -426,6 +430,24 @@ def forget_households_elsewhere(ctx: Context, held: set[str]) -> int:
         for household_id in gone:
             laptop.forget_household(db, household_id)
         ctx.audit("forget", "hub", "scope", after={"households": len(gone)})
+    return len(gone)
+
+
+def forget_scopes_elsewhere(ctx: Context, held: set[str]) -> int:
+    """Remove from this laptop where other users work (their ``user_scopes`` rows) once
+    the hub no longer gives them to it: a facilitator's laptop uses none of them (`users
+    works-in` is a coordinator's), and they came from a hub of an older layout or a
+    coordinator's bundle. Returns how many. As ``forget_households_elsewhere``: only once
+    everything of this laptop's reached the hub, and the removal is not sent."""
+    db = ctx.db
+    if outbox.count_pending(db) or db.execute("SELECT 1 FROM sync_inbox LIMIT 1").fetchone():
+        return 0
+    gone = [r[0] for r in db.execute("SELECT id FROM user_scopes").fetchall() if r[0] not in held]
+    if not gone:
+        return 0
+    with outbox.foreign_rows_allowed(db), ctx.use_case(), outbox.applying(db):
+        laptop.forget_rows(db, "user_scopes", gone)
+        ctx.audit("forget", "hub", "user_scopes", after={"user_scopes": len(gone)})
     return len(gone)
 
 

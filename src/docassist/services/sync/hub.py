@@ -218,6 +218,7 @@ def init_hub(dsn: str, *, now: str) -> tuple[HubInfo, bool]:
             _refuse_other_things(conn, hub)
             if meta is not None:
                 _check_schema(meta, hub)
+                _check_format(meta, hub)
             _may_create_roles(conn, hub)
             _lay_out(conn)
             new = meta is None
@@ -265,23 +266,36 @@ def _lay_out(conn: psycopg.Connection) -> None:
 
 @dataclass(frozen=True)
 class Upgrade:
-    """What ``hub upgrade`` found and left: the hub's schema fingerprints before and after
-    (the same: it was up to date, and nothing was changed)."""
+    """What ``hub upgrade`` found and left: the hub's schema fingerprints and hub formats
+    (``hub_sql.HUB_FORMAT``) before and after (the same: it was up to date, and nothing
+    was changed)."""
 
     before: str
     after: str
+    before_format: str = hub_sql.HUB_FORMAT
+    after_format: str = hub_sql.HUB_FORMAT
 
     @property
     def changed(self) -> bool:
-        return self.before != self.after
+        return self.before != self.after or self.before_format != self.after_format
+
+
+def formats_behind(stored: str | None) -> int | None:
+    """How many hub formats a hub of format ``stored`` is behind this version's (0: the
+    same); None for a newer hub format, or one this version does not know. A hub made
+    before the format was kept is of format 1."""
+    value = stored or "1"
+    if not value.isdigit() or not 0 < int(value) <= int(hub_sql.HUB_FORMAT):
+        return None
+    return int(hub_sql.HUB_FORMAT) - int(value)
 
 
 def upgrade_hub(dsn: str, *, now: str) -> Upgrade:
     """Bring the hub at ``dsn`` (an owner's account) to this version's layout and schema,
     in one transaction: its layout laid out again (``hub_sql.LAYOUT``, as ``init`` does),
-    its fingerprint moved to this version's and the upgrade recorded on the hub. A failure
-    part-way leaves the hub as it was. Refuses a hub of a newer or unknown version: this
-    version would take it back."""
+    its fingerprint and hub format moved to this version's and the upgrade recorded on
+    the hub. A failure part-way leaves the hub as it was. Refuses a hub of a newer or
+    unknown version (its schema or its hub format): this version would take it back."""
     import psycopg
 
     hub = describe(dsn)
@@ -295,14 +309,20 @@ def upgrade_hub(dsn: str, *, now: str) -> Upgrade:
                     raise NotAHubError(_NOT_A_HUB_TO_UPGRADE, hub=hub)
                 _refuse_other_things(conn, hub)
                 theirs = meta["schema"]
-                if theirs == ours:
-                    return Upgrade(theirs, ours)
+                their_format = meta.get("format") or "1"
+                done = Upgrade(theirs, ours, their_format, hub_sql.HUB_FORMAT)
+                if not done.changed:
+                    return done
                 if migrations_behind(theirs) is None:
                     raise SchemaMismatchError(
                         _NEWER_THAN_THIS_VERSION,
                         hub=hub,
                         theirs=schema_name(theirs),
                         ours=schema_name(ours),
+                    )
+                if formats_behind(their_format) is None:
+                    raise SchemaMismatchError(
+                        _FORMAT_NEWER, hub=hub, theirs=their_format, ours=hub_sql.HUB_FORMAT
                     )
                 _may_create_roles(conn, hub)
                 _lay_out(conn)
@@ -313,9 +333,9 @@ def upgrade_hub(dsn: str, *, now: str) -> Upgrade:
                         [key, value],
                     )
                 conn.execute(
-                    "INSERT INTO docassist.upgrades(at, from_schema, to_schema) "
-                    "VALUES (%s, %s, %s)",
-                    [now, theirs, ours],
+                    "INSERT INTO docassist.upgrades(at, from_schema, to_schema, from_format, "
+                    "to_format) VALUES (%s, %s, %s, %s, %s)",
+                    [now, theirs, ours, their_format, hub_sql.HUB_FORMAT],
                 )
         except (psycopg.OperationalError, psycopg.InterfaceError):
             raise  # the connection lost: connect() says so
@@ -323,7 +343,7 @@ def upgrade_hub(dsn: str, *, now: str) -> Upgrade:
             # PostgreSQL's own sentence (its hint would be about SQL, not about the hub)
             reason = getattr(err.diag, "message_primary", None) or _reason(err)
             raise HubError(_UPGRADE_FAILED, hub=hub, reason=reason) from err
-    return Upgrade(theirs, ours)
+    return done
 
 
 _NOT_A_HUB_TO_UPGRADE = N_(
@@ -334,6 +354,17 @@ _NEWER_THAN_THIS_VERSION = N_(
     "The hub {hub} is of a newer docassist version than this one, or of one it does not "
     "know (its schema: {theirs}; this version's: {ours}): upgrading it from here would take "
     "it back. Upgrade docassist on this laptop first. Nothing was changed."
+)
+# A hub whose own layout (hub_sql.HUB_FORMAT) is not this version's, its schema ours.
+_FORMAT_OLDER = N_(
+    "The hub {hub} is laid out as an older docassist version laid it out (hub format "
+    "{theirs}; this version's: {ours}): upgrade it with `docassist hub upgrade DSN` first. "
+    "Nothing was changed."
+)
+_FORMAT_NEWER = N_(
+    "The hub {hub} is laid out by a newer docassist version than this one (hub format "
+    "{theirs}; this version's: {ours}): doing it again from here would take it back. "
+    "Upgrade docassist on this laptop first. Nothing was changed."
 )
 _UPGRADE_FAILED = N_(
     "The hub {hub} could not be upgraded ({reason}). Nothing was changed: the hub is as it "
@@ -381,6 +412,18 @@ def offer_recovery_key(conn: psycopg.Connection, public: bytes) -> None:
 def _check_schema(meta: dict[str, str], hub: str) -> None:
     if meta.get("schema") != schema_fingerprint():
         raise _schema_mismatch(hub, meta.get("schema"))
+
+
+def _check_format(meta: dict[str, str], hub: str) -> None:
+    """``hub init`` on a hub of another hub format (its schema ours): an older one is
+    upgraded (recorded, by ``hub upgrade``), a newer one would be taken back. Laptops do
+    not check it (``hub_sql.HUB_FORMAT``)."""
+    their_format = meta.get("format") or "1"
+    behind = formats_behind(their_format)
+    if behind == 0:
+        return
+    message = _FORMAT_OLDER if behind is not None else _FORMAT_NEWER
+    raise SchemaMismatchError(message, hub=hub, theirs=their_format, ours=hub_sql.HUB_FORMAT)
 
 
 def _schema_mismatch(hub: str, theirs: str | None) -> SchemaMismatchError:
@@ -704,6 +747,8 @@ class Device:
 
 
 def devices(conn: psycopg.Connection) -> list[Device]:
+    """The organisation's laptops as the hub lets this connection read them: all of them
+    for a coordinator's laptop (or the owner), its own row for any other laptop."""
     rows = conn.execute(
         "SELECT device_id, name, user_id, registered_at, last_push_at, last_pull_at, "
         "revoked_at FROM docassist.devices ORDER BY registered_at"
@@ -719,10 +764,11 @@ def devices(conn: psycopg.Connection) -> list[Device]:
 
 
 def device_names(conn: psycopg.Connection) -> list[tuple[str, str]]:
-    """Each laptop of the organisation by its id, with the name it was given (``hub
-    connect/join --name``; '' for none). Only these two columns: every laptop may read
-    ``docassist.devices`` (as ``hub devices`` does on any laptop), but whose each laptop
-    is, when it synced and whether it was revoked stay on the hub."""
+    """Each laptop of the organisation this laptop may know of, by its id, with the name
+    it was given (``hub connect/join --name``; '' for none): on a coordinator's laptop,
+    whose histories show every laptop's entries, all of them; on another, its own
+    (row-level security on ``docassist.devices``, hub_sql.py). Only these two columns:
+    whose each laptop is, when it synced and whether it was revoked stay on the hub."""
     rows = conn.execute(
         "SELECT device_id, name FROM docassist.devices ORDER BY device_id"
     ).fetchall()
@@ -791,5 +837,13 @@ def households_held(conn: psycopg.Connection) -> set[str] | None:
         conn.rollback()
         return None
     keys = conn.execute("SELECT row_key FROM docassist.rows WHERE tbl = 'households'").fetchall()
+    conn.rollback()
+    return {k[0] for k in keys}
+
+
+def scopes_held(conn: psycopg.Connection) -> set[str]:
+    """The ``user_scopes`` rows (their keys) this laptop may hold now: on a laptop that
+    may not hold everything, its own user's (hub_sql.py, ``device_reads``)."""
+    keys = conn.execute("SELECT row_key FROM docassist.rows WHERE tbl = 'user_scopes'").fetchall()
     conn.rollback()
     return {k[0] for k in keys}

@@ -43,8 +43,13 @@ def _audit_hash_sql() -> str:
 
 AUDIT_HASH = _audit_hash_sql()
 
-# The hub's own layout; a hub of another layout is upgraded by a newer docassist.
-HUB_FORMAT = "1"
+# The hub's own layout, apart from the register schema it holds: a change to the hub's
+# tables, functions or row-level security that needs no migration on the laptops moves
+# it, so that ``hub upgrade`` lays an older hub out again (hub.upgrade_hub). Laptops do
+# not check it: a hub of either layout serves the same register schema.
+# 2: laptops read only their own row of ``devices`` (a coordinator's: all), and a
+#    facilitator's laptop only its own user's ``user_scopes``.
+HUB_FORMAT = "2"
 
 # pg_advisory_xact_lock key: "docassist" in hex digits, for anyone reading pg_locks
 WRITE_LOCK = 0x0D0CA5515
@@ -481,15 +486,33 @@ END $$;
 
 ALTER TABLE docassist.rows ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS device_reads ON docassist.rows;
--- A laptop reads the shared rows (users, devices, scopes), its user's municipalities
--- and the cases assigned to its user; a coordinator's laptop reads everything. The
--- functions are wrapped in sub-selects so they run once per query, not once per row.
+-- A laptop reads the shared rows (users, conflicts' settlements, workshops), its user's
+-- municipalities and the cases assigned to its user; a coordinator's laptop reads
+-- everything. Where someone works (``user_scopes``) is read only by that user's laptop
+-- (and coordinators'): a facilitator's laptop uses none of it (`users works-in` is a
+-- coordinator's), and its place key would otherwise give every facilitator of a
+-- municipality the list of who else works there; a conflict over one is a
+-- coordinator's to settle, so it goes to coordinators' laptops only. The functions are
+-- wrapped in sub-selects so they run once per query, not once per row.
 CREATE POLICY device_reads ON docassist.rows FOR SELECT TO {DEVICE_GROUP} USING (
     (SELECT docassist.i_see_everything())
-    OR scope = '*'
-    OR scope = ANY ((SELECT docassist.my_places())::text[])
-    OR owner = (SELECT docassist.my_user())
-    OR household = ANY ((SELECT docassist.my_households())::text[])
+    OR CASE WHEN tbl = 'user_scopes' THEN data ->> 'user_id' = (SELECT docassist.my_user())
+       WHEN tbl = 'sync_conflicts' AND data ->> 'tbl' = 'user_scopes' THEN false
+       ELSE scope = '*'
+            OR scope = ANY ((SELECT docassist.my_places())::text[])
+            OR owner = (SELECT docassist.my_user())
+            OR household = ANY ((SELECT docassist.my_households())::text[])
+       END
+);
+
+-- The organisation's list of laptops (whose each is, when it synced, whether revoked)
+-- is a coordinator's to read (`hub devices`, `hub revoke`); any other laptop reads its
+-- own row only, so a lost laptop's login cannot list the organisation's laptops. The
+-- hub's own functions (SECURITY DEFINER, the owner's) read it whole as before.
+ALTER TABLE docassist.devices ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS device_reads_devices ON docassist.devices;
+CREATE POLICY device_reads_devices ON docassist.devices FOR SELECT TO {DEVICE_GROUP} USING (
+    role_name = session_user OR (SELECT docassist.i_see_everything())
 );
 
 ALTER TABLE docassist.audit ENABLE ROW LEVEL SECURITY;
@@ -573,6 +596,10 @@ CREATE TABLE IF NOT EXISTS docassist.upgrades (
     from_schema text NOT NULL,
     to_schema text NOT NULL
 );
+-- hub format 2: the hub's own layout (HUB_FORMAT) before and after, for an upgrade that
+-- changed it with the schema unchanged; none in a record made before
+ALTER TABLE docassist.upgrades ADD COLUMN IF NOT EXISTS from_format text;
+ALTER TABLE docassist.upgrades ADD COLUMN IF NOT EXISTS to_format text;
 """
 
 # Everything ``hub init`` lays out and ``hub upgrade`` lays out again, in this order:

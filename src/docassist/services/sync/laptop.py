@@ -117,12 +117,23 @@ def keep_device_names(db: Database, names: Iterable[tuple[str, str]], *, from_hu
     # the hub's replaces a name; a bundle's fills one in
     keep = "devices.name IS NOT excluded.name" if from_hub else "devices.name = ''"
     changed = 0
+    names = list(names)
     for device_id, name in names:
         changed += db.execute(
             "INSERT INTO devices(id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
             f"SET name = excluded.name WHERE {keep}",
             [device_id, name],
         ).rowcount
+    if from_hub:
+        # The hub lists the laptops this one may know of (a facilitator's: itself); a
+        # name it no longer gives (read from a hub of an older layout) goes, but for a
+        # laptop whose trail this register holds (from a bundle): its history names it.
+        listed = {device_id for device_id, _ in names}
+        for (device_id,) in db.execute(
+            "SELECT id FROM devices WHERE id NOT IN (SELECT device_id FROM audit_remote)"
+        ).fetchall():
+            if device_id not in listed:
+                changed += db.execute("DELETE FROM devices WHERE id = ?", [device_id]).rowcount
     return changed
 
 
@@ -247,6 +258,16 @@ def forget_household(db: Database, household_id: str) -> None:
             _forget_versions(db, table, keys)
     # The audit trail stays: it is this laptop's own hash chain, append-only (and not
     # synced), the record of what was done here, also to the records now gone.
+
+
+def forget_rows(db: Database, table: str, ids: list[str]) -> None:
+    """Delete rows of ``table`` (one keyed by its id) from this register, with their
+    versions: rows the hub no longer gives this laptop."""
+    assert POLICY[table].key == ("id",)
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        marks = ", ".join("?" * len(chunk))
+        db.execute(f"DELETE FROM {table} WHERE id IN ({marks})", chunk)
+        _forget_versions(db, table, chunk)
 
 
 def _forget_versions(db: Database, table: str, keys: list[str]) -> None:
