@@ -15,7 +15,7 @@ import pytest
 from textual.widgets import Input
 
 from docassist.domain.model import Role
-from docassist.i18n import format_time
+from docassist.i18n import format_time, translate_in
 from docassist.services import drafts, erasure
 from docassist.services import households as hh
 from docassist.services.context import Context
@@ -345,3 +345,27 @@ async def test_a_draft_offered_another_day_is_not_taken_for_a_change(register):
     async with again.run_test(size=(80, 24)) as pilot:
         question = await _offered_again(again, pilot, household)
         assert str(question.query_one("#yes").label) == "Restore"
+
+
+async def test_a_draft_offered_in_another_language_is_not_taken_for_a_change(register):
+    # Kept in English ("01.11.2026"), offered in Serbian ("01.11.2026."): the consent
+    # date's trailing dot read as a change someone had saved since.
+    path, user, _other, household, _workshop = register
+    form = HouseholdFormScreen(household)
+    await _hang_up_while_typing(path, user, form, "#address", "Cara Dušana 5")
+    again = DocAssistApp(path, user_id=user, language="sr")
+    again.ctx.today = lambda: TODAY
+    again.ctx.now = lambda: NOW
+    async with again.run_test(size=(80, 24)) as pilot:
+        question = await _offered_again(again, pilot, household)
+        assert str(question.query_one("#confirm-message").render()) == translate_in(
+            "sr",
+            "The terminal was closed before this typing was saved. Restore it "
+            "to go on, or discard it for good.",
+        )
+        await pilot.press("enter")  # restore
+        await pilot.pause()
+        restored = again.screen
+        assert isinstance(restored, HouseholdFormScreen)
+        assert restored.query_one("#address", Input).value == "Cara Dušana 5"
+        assert restored.query_one("#consent_date", Input).value == "01.11.2026."

@@ -26,6 +26,7 @@ from docassist.services.edits import EditConflict
 from docassist.store.db import BusyDatabaseError
 from docassist.ui.dialogs import HouseholdDuplicateDialog
 from docassist.ui.dialogs.base import button_row
+from docassist.ui.draft_dates import kept_day, typed_again
 from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems
@@ -82,7 +83,11 @@ class HouseholdFormScreen(FormScreen):
         return self.household_id, None
 
     def draft_fields(self) -> dict[str, Any]:
-        return asdict(self.values)
+        return self._kept(self.values)
+
+    def _kept(self, values: HouseholdValues) -> dict[str, Any]:
+        # The consent date in no language's writing (ui/draft_dates.py).
+        return asdict(values) | {"consent_date": kept_day(values.consent_date, self.ctx.today())}
 
     def draft_base(self) -> dict[str, Any] | None:
         if self.is_new or not self._loaded:
@@ -90,7 +95,7 @@ class HouseholdFormScreen(FormScreen):
         saved = self._saved_values
         if not saved.consent:  # the date field then proposes today: not the record's
             saved = replace(saved, consent_date="")
-        return asdict(saved)
+        return self._kept(saved)
 
     def merge_base(self, values: HouseholdValues) -> None:
         self._base = self._input(values)
@@ -101,6 +106,8 @@ class HouseholdFormScreen(FormScreen):
         for name, value in kept.items():
             # A field the form no longer has, or of another kind, is left as loaded.
             if name in known and (value is None or isinstance(value, (str, bool))):
+                if name == "consent_date" and isinstance(value, str):
+                    value = typed_again(value)
                 setattr(values, name, value)
         return values
 

@@ -49,6 +49,7 @@ from docassist.store.db import BusyDatabaseError
 from docassist.ui.birth_dates import shown_birth_date, typed_birth_date
 from docassist.ui.dialogs import PersonDuplicateDialog
 from docassist.ui.dialogs.base import button_row
+from docassist.ui.draft_dates import kept_birth_date, kept_day, typed_again
 from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.field_problems import FieldProblems
@@ -110,21 +111,22 @@ class PersonValues:
         )
 
 
-def _draft_values(values: PersonValues) -> dict[str, Any]:
-    """The typed values as JSON (a draft, services/drafts.py)."""
+def _draft_values(values: PersonValues, today: date) -> dict[str, Any]:
+    """The typed values as JSON (a draft, services/drafts.py); dates in no language's
+    writing (ui/draft_dates.py)."""
     return {
         "given_name": values.given_name,
         "family_name": values.family_name,
         "relation": values.relation.value,
         "sex": values.sex.value,
-        "birth_date": values.birth_date,
+        "birth_date": kept_birth_date(values.birth_date, today),
         "place_of_birth": values.place_of_birth,
         "jmbg": values.jmbg,
         "mother_id": values.mother_id,
         "father_id": values.father_id,
         "statuses": sorted(s.value for s in values.statuses),
         "documents": {k.value: v.value for k, v in values.documents.items()},
-        "valid_until": {k.value: v for k, v in values.valid_until.items()},
+        "valid_until": {k.value: kept_day(v, today) for k, v in values.valid_until.items()},
         "notes": values.notes,
         "ethnicity_consent": values.ethnicity_consent,
         "ethnicity": values.ethnicity,
@@ -155,7 +157,7 @@ def _values_from_draft(kept: dict[str, Any], loaded: PersonValues) -> PersonValu
         if kind in set(DocumentKind) and state in set(DocumentState):
             documents[DocumentKind(kind)] = DocumentState(state)
     valid_until = {
-        DocumentKind(kind): day
+        DocumentKind(kind): typed_again(day)
         for kind, day in dict(kept.get("valid_until") or {}).items()
         if kind in set(DocumentKind) and isinstance(day, str)
     }
@@ -164,7 +166,7 @@ def _values_from_draft(kept: dict[str, Any], loaded: PersonValues) -> PersonValu
         family_name=text("family_name"),
         relation=one(Relation, "relation"),
         sex=one(Sex, "sex"),
-        birth_date=text("birth_date"),
+        birth_date=typed_again(text("birth_date")),
         place_of_birth=text("place_of_birth"),
         jmbg=text("jmbg"),
         mother_id=member("mother_id"),
@@ -232,10 +234,12 @@ class PersonFormScreen(FormScreen):
         return self.household_id, self.person_id
 
     def draft_fields(self) -> dict[str, Any]:
-        return _draft_values(self.values)
+        return _draft_values(self.values, self.ctx.today())
 
     def draft_base(self) -> dict[str, Any] | None:
-        return None if self.is_new or not self._loaded else _draft_values(self._saved_values)
+        if self.is_new or not self._loaded:
+            return None
+        return _draft_values(self._saved_values, self.ctx.today())
 
     def merge_base(self, values: PersonValues) -> None:
         self._merge_base = values
