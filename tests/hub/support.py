@@ -82,3 +82,18 @@ def dump(laptop: Laptop) -> dict:
         )
     ]
     return {t: laptop.db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+
+
+def own_chain(laptop: Laptop) -> dict[str, tuple]:
+    """The laptop's own audit chain by hash: (device, id, action)."""
+    return _entries(laptop, "audit_entries")
+
+
+def others(laptop: Laptop) -> dict[str, tuple]:
+    """The other laptops' audit entries this laptop holds, by hash."""
+    return _entries(laptop, "audit_remote")
+
+
+def _entries(laptop: Laptop, table: str) -> dict[str, tuple]:
+    rows = laptop.db.execute(f"SELECT hash, device_id, id, action FROM {table}")
+    return {r[0]: tuple(r[1:]) for r in rows}

@@ -13,21 +13,7 @@ from docassist.services import scopes
 from docassist.services.users import create_user
 from docassist.store.audit import ChainBreak
 from docassist.store.db import check_register
-from tests.hub.support import Laptop
-
-
-def own_chain(laptop: Laptop) -> dict[str, tuple]:
-    return {
-        r[0]: tuple(r[1:])
-        for r in laptop.db.execute("SELECT hash, device_id, id, action FROM audit_entries")
-    }
-
-
-def others(laptop: Laptop) -> dict[str, tuple]:
-    return {
-        r[0]: tuple(r[1:])
-        for r in laptop.db.execute("SELECT hash, device_id, id, action FROM audit_remote")
-    }
+from tests.hub.support import others, own_chain
 
 
 def test_the_coordinators_laptop_holds_every_laptops_chain_and_checks_each(hub, laptops):

@@ -22,23 +22,9 @@ from docassist.services.users import create_user
 from docassist.store import audit, outbox
 from docassist.store.audit import ChainBreak, RemoteStart
 from docassist.store.db import check_register
-from tests.hub.support import Laptop, dump
+from tests.hub.support import Laptop, dump, others, own_chain
 
 NONCE = bindings.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-
-
-def own_chain(laptop: Laptop) -> dict[str, tuple]:
-    return {
-        r[0]: tuple(r[1:])
-        for r in laptop.db.execute("SELECT hash, device_id, id, action FROM audit_entries")
-    }
-
-
-def others(laptop: Laptop) -> dict[str, tuple]:
-    return {
-        r[0]: tuple(r[1:])
-        for r in laptop.db.execute("SELECT hash, device_id, id, action FROM audit_remote")
-    }
 
 
 def on_hub(hub: str) -> dict[str, tuple]:

@@ -44,6 +44,7 @@ from docassist.services.sync.hub import (
 )
 from docassist.services.sync_standing import WAITING_NOTE_DAYS, Standing, hub_source, standing
 from docassist.store import audit, outbox
+from docassist.store.database import Database
 from docassist.store.db import new_id
 
 __all__ = [
@@ -414,6 +415,13 @@ def _catch_up(ctx: Context, conn: Any, dsn: str, held: set[str]) -> None:
             outbox.add_to_inbox(db, change.seq, change.table, change.row_key, change.version)
 
 
+def _all_settled(db: Database) -> bool:
+    """Every local change reached the hub and everything received is applied: only then
+    may the laptop forget records, so nothing changed here and not yet sent is lost."""
+    pending = outbox.count_pending(db)
+    return not pending and db.execute("SELECT 1 FROM sync_inbox LIMIT 1").fetchone() is None
+
+
 def forget_households_elsewhere(ctx: Context, held: set[str]) -> int:
     """Remove from this laptop the households the hub no longer gives it (its user's
     municipalities shrank, a case went to someone else), with everything about them;
@@ -421,7 +429,7 @@ def forget_households_elsewhere(ctx: Context, held: set[str]) -> int:
     changed here and not yet sent is never lost. The removal is this laptop's own (it
     is not sent: the records stay on the hub and on the laptops that hold them)."""
     db = ctx.db
-    if outbox.count_pending(db) or db.execute("SELECT 1 FROM sync_inbox LIMIT 1").fetchone():
+    if not _all_settled(db):
         return 0
     gone = [r[0] for r in db.execute("SELECT id FROM households").fetchall() if r[0] not in held]
     if not gone:
@@ -440,7 +448,7 @@ def forget_scopes_elsewhere(ctx: Context, held: set[str]) -> int:
     coordinator's bundle. Returns how many. As ``forget_households_elsewhere``: only once
     everything of this laptop's reached the hub, and the removal is not sent."""
     db = ctx.db
-    if outbox.count_pending(db) or db.execute("SELECT 1 FROM sync_inbox LIMIT 1").fetchone():
+    if not _all_settled(db):
         return 0
     gone = [r[0] for r in db.execute("SELECT id FROM user_scopes").fetchall() if r[0] not in held]
     if not gone:
