@@ -7,9 +7,18 @@ from datetime import date
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Digits, Input, OptionList, RadioButton, Select, Static
+from textual.widgets import (
+    DataTable,
+    Digits,
+    Footer,
+    Input,
+    OptionList,
+    RadioButton,
+    Select,
+    Static,
+)
 
-from docassist.domain.model import Role, StepStatus
+from docassist.domain.model import Outcome, Role, StepStatus
 from docassist.i18n import translate_in
 from docassist.procedures import Text as ChecklistText
 from docassist.procedures import load_all
@@ -38,6 +47,8 @@ from tests.services.timeline_support import (
     other_laptop,
     receive,
 )
+from tests.ui.main_screens import footer_overflow, footer_text
+from tests.ui.test_languages import pick_language
 
 TODAY = date(2026, 11, 23)
 
@@ -810,3 +821,92 @@ async def test_only_a_coordinator_changes_who_follows_a_case(register):
         await pilot.pause()
         assert isinstance(app.screen, CaseScreen)  # no dialog
         assert any("Only a coordinator" in n.message for n in app._notifications)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_a_coordinator_finds_the_assign_key_in_the_footer_in_every_language(register, size):
+    app = _app_as(register.path, register.coordinator)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        app.open_case(register.case_id)
+        await pilot.pause()
+        for code in ("en", "sr", "sr_Latn", "rom"):
+            await pick_language(app, pilot, code)
+            footer = footer_text(app)
+            assert f"a {translate_in(code, 'Assign')}" in footer, (code, footer)
+            # beside the other keys, none cut at the right edge
+            for label in ("Done", "Blocked", "History", "Back", "Help", "Language", "Quit"):
+                assert translate_in(code, label) in footer, (code, label, footer)
+            assert not footer_overflow(app), (code, footer_overflow(app))
+            # roomy where there is room; one column less per key where there is not
+            assert app.screen.query_one(Footer).compact == (size[0] < 100), code
+
+
+async def test_the_footer_goes_compact_only_when_the_terminal_narrows(register):
+    app = _app_as(register.path, register.coordinator)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.open_case(register.case_id)
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        assert not footer.compact
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert footer.compact and not footer_overflow(app), footer_overflow(app)
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        await pilot.pause()
+        assert not footer.compact
+        await pilot.press("escape")  # the household list fits: its footer never compact
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not app.screen.query_one(Footer).compact
+
+
+async def test_the_assign_key_shows_on_a_closed_case_too(register):
+    db = open_database(register.path)
+    try:
+        ctx = Context(db, user_id=register.coordinator, today=lambda: TODAY)
+        cases.close_case(ctx, register.case_id, Outcome.ABANDONED, on=TODAY, reason="moved")
+    finally:
+        db.close()
+    app = _app_as(register.path, register.coordinator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.open_case(register.case_id)
+        await pilot.pause()
+        footer = footer_text(app)
+        assert "r Reopen" in footer and "a Assign" in footer, footer
+        assert not footer_overflow(app)
+
+
+async def test_a_facilitator_is_not_shown_the_assign_key_but_told_why_if_pressed(register):
+    app = _app_as(register.path, register.facilitator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.open_case(register.case_id)
+        await pilot.pause()
+        footer = footer_text(app)
+        assert "Assign" not in footer and "History" in footer, footer
+        assert not app.screen.query_one(Footer).compact  # the keys fit as they were
+        await pilot.press("f1")  # nor in F1 help: only what the role may do
+        await pilot.pause()
+        keys = app.screen.query_one("#screen-keys", DataTable)
+        assert "Assign" not in table_text(keys) and "History" in table_text(keys)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseScreen)
+        assert any("Only a coordinator" in n.message for n in app._notifications)
+
+
+async def test_a_case_not_found_offers_no_assign_key(register):
+    app = _app_as(register.path, register.coordinator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.open_case("no-such-case")
+        await pilot.pause()
+        assert "Assign" not in footer_text(app)

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager, contextmanager
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import DataTable, Input, Select, Static
 
 from docassist.domain.model import Role
 from docassist.services import accounts, users
@@ -498,12 +498,76 @@ async def test_the_idle_lock_comes_after_the_limit_without_a_key(demo_db):
         app.notify("Saved: Zzyzxovic")  # held while locked, shown after
         await pilot.pause()
         assert "Zzyzxovic" not in screen_text(app)
+        # the first key a moment after the lock fell (keys sooner are dropped: see below)
+        clock[0] += 1.5
         await type_in(pilot, "#lock-passphrase", PASSPHRASE)
         await pilot.press("enter")
         await settle(pilot)
         assert not app.locked and type(app.screen).__name__ == "HouseholdListScreen"
         assert any("Zzyzxovic" in str(n.message) for n in app._notifications)
     assert "idle_lock" in audit_actions(demo_db)
+
+
+async def _idle_locked_while_typing(app, pilot, clock, family: str) -> object:
+    """A form half typed, then no key for the whole limit: the idle lock falls."""
+    await pilot.pause()
+    await open_new_household_form(app, pilot, family)
+    form = app.screen
+    clock[0] += 1
+    await pilot.pause(0.2)
+    await pilot.pause()
+    assert app.locked and type(app.screen).__name__ == "LockScreen"
+    return form
+
+
+async def test_typing_on_as_the_idle_lock_falls_is_no_passphrase_attempt(demo_db):
+    """The lock fell as the facilitator went on typing a family's name: what they typed
+    on for the form, Tab and Enter included, is no attempt, and nothing is said."""
+    clock = [1000.0]
+    app = start(
+        demo_db,
+        user_id=make_account(demo_db, Role.FACILITATOR, "Milica"),
+        idle_seconds=0.5,
+        idle_clock=lambda: clock[0],
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await _idle_locked_while_typing(app, pilot, clock, "Zzy")
+        box = app.screen.query_one("#lock-passphrase", Input)
+        # typed on without looking up, for longer than the first second after the lock
+        for key in [*"xovic", "tab", *"Ramiz", "enter"]:
+            clock[0] += 0.3
+            await pilot.press(key)
+        await settle(pilot)
+        assert app.locked and box.value == "" and box.has_focus
+        message = str(app.screen.query_one("#lock-message", Static).render())
+        assert message == "" and "That is not your passphrase." not in screen_text(app)
+        assert "sign_in_failed" not in audit_actions(demo_db)
+        # they look up, stop a moment, and type their passphrase: it unlocks
+        clock[0] += 1.5
+        await pilot.press(*PASSPHRASE, "enter")
+        await settle(pilot)
+        assert not app.locked and app.screen is form
+        assert form.query_one("#family_name", Input).value == "Zzy"
+    done = audit_actions(demo_db)
+    assert done[-2:] == ["idle_lock", "unlock"]
+
+
+async def test_after_the_idle_lock_a_wrong_passphrase_is_still_refused(demo_db):
+    clock = [1000.0]
+    app = start(
+        demo_db,
+        user_id=make_account(demo_db, Role.FACILITATOR, "Milica"),
+        idle_seconds=0.5,
+        idle_clock=lambda: clock[0],
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _idle_locked_while_typing(app, pilot, clock, "Zzy")
+        clock[0] += 1.5  # a moment after the lock, before the first key
+        await pilot.press(*"not hers", "enter")
+        await settle(pilot)
+        assert app.locked
+        assert "That is not your passphrase." in screen_text(app)
+    assert audit_actions(demo_db)[-1] == "sign_in_failed"
 
 
 async def test_someone_else_signs_in_over_the_lock_after_a_warning(demo_db):

@@ -16,6 +16,10 @@ class IdleWatch:
         self._clock = clock
         self._last = clock()
 
+    def now(self) -> float:
+        """The watch's clock, for other short waits of the lock (a fake one in tests)."""
+        return self._clock()
+
     def touch(self) -> None:
         """A key (or a click) now."""
         self._last = self._clock()

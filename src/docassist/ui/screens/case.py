@@ -14,7 +14,7 @@ from typing import TypeVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
@@ -338,8 +338,9 @@ class CaseScreen(DocScreen):
         Binding("t", "timeline", N_("History")),
         Binding("v", "read_all", N_("Read in full"), show=False),
         # a coordinator's: who follows the case (the dashboard's filter, a facilitator's
-        # laptop holds the cases given to them)
-        Binding("a", "assign", N_("Assign"), show=False),
+        # laptop holds the cases given to them). In the footer for a coordinator only
+        # (active_bindings); at 80 columns the footer then goes compact to fit.
+        Binding("a", "assign", N_("Assign")),
         # the day it was opened, by whoever opened it: a case opened by mistake
         Binding("x", "void", N_("Void"), show=False),
         Binding("escape", "back", N_("Back")),
@@ -353,6 +354,9 @@ class CaseScreen(DocScreen):
         self.person_name = ""
         self.show_timeline = False
         self._cursor_key: str | None = None
+        # cases.may_assign, asked once per reload (it reads the register): the footer
+        # asks for the keys at every refresh
+        self._may_assign = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -396,6 +400,7 @@ class CaseScreen(DocScreen):
             self.refresh_bindings()
             return
         case = self.case
+        self._may_assign = cases.may_assign(self.ctx)
         self.checklist = self.app.checklists.get(case.checklist_id)
         try:
             self.person_name = hh.get_person(self.ctx, case.person_id).full_name
@@ -599,9 +604,23 @@ class CaseScreen(DocScreen):
 
     # -- actions ---------------------------------------------------------------
 
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys of the footer and F1 help: Assign only for whoever may assign, as
+        the app's commands are offered by role (commands.offered). The key itself
+        stays bound, so anyone else pressing it is told why not (action_assign)."""
+        bindings = super().active_bindings
+        if not self._may_assign:
+            bindings = {
+                key: active
+                for key, active in bindings.items()
+                if not (active.node is self and active.binding.action == "assign")
+            }
+        return bindings
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.case is None:
-            return action not in _ACTIVE_ONLY | {"reopen", "timeline"}
+            return action not in _ACTIVE_ONLY | {"reopen", "timeline", "assign"}
         if action in _ACTIVE_ONLY:
             return self.case.is_active and bool(self.case.steps)
         if action == "reopen":

@@ -9,13 +9,17 @@ they typed and did not save is discarded (not kept as a draft: a draft would kee
 person's half-typed record of a family where the next person signs in), after a
 warning that names each form by what it is ("New household"), never by whose it is.
 The lock itself says so beforehand, under its buttons, while such a form is open.
+
+An idle lock can fall just as someone starts typing again, eyes on an ID card: what
+they type on is the form's, not a passphrase, and is dropped (``LockScreen._typing_on``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -41,6 +45,25 @@ def _not_yours() -> str:
     return _("That is not your passphrase.")
 
 
+# A pause this long (seconds) ends the typing that was going on as the idle lock fell.
+TYPING_ON_PAUSE = 1.0
+
+
+class LockPassphrase(Input):
+    """The lock's passphrase field; keys for which ``typing_on`` says yes go nowhere:
+    not into the field, nor to its Enter or Tab (the event stops here, before any
+    binding), nor to the form underneath."""
+
+    def __init__(self, typing_on: Callable[[], bool], value: str, **kwargs: Any) -> None:
+        super().__init__(value, **kwargs)
+        self._typing_on = typing_on
+
+    def on_key(self, event: events.Key) -> None:
+        if self._typing_on():
+            event.prevent_default()  # Input's own handler (the typing) is not called
+            event.stop()  # nor are the bindings (Enter submits, Tab moves on)
+
+
 class LockScreen(PassphraseScreen):
     BINDINGS = [Binding("escape", "clear", N_("Clear"))]
 
@@ -49,6 +72,9 @@ class LockScreen(PassphraseScreen):
         self.idle = idle
         self.typed = ""
         self._said: Callable[[], str] | None = None
+        # Until when a key is still the typing that was going on as the lock fell
+        # (set when an idle lock is shown; None once that typing has stopped).
+        self._typing_on_until: float | None = None
 
     def compose(self) -> ComposeResult:
         yield ScreenBody(self._compose_body)
@@ -76,7 +102,13 @@ class LockScreen(PassphraseScreen):
                 markup=False,
             )
             with Horizontal(classes="sign-in-row"):
-                yield Input(self.typed, id="lock-passphrase", password=True, max_length=300)
+                yield LockPassphrase(
+                    self._typing_on,
+                    self.typed,
+                    id="lock-passphrase",
+                    password=True,
+                    max_length=300,
+                )
             with Horizontal(classes="sign-in-row"):
                 yield Button(_("Unlock"), id="unlock", variant="success")
                 yield Button(_("Someone else signs in"), id="someone-else")
@@ -99,7 +131,29 @@ class LockScreen(PassphraseScreen):
             )
 
     def on_mount(self) -> None:
+        if self.idle:
+            self._typing_on_until = self.app.idle.now() + TYPING_ON_PAUSE
         self.query_one("#lock-passphrase", Input).focus()
+
+    def _typing_on(self) -> bool:
+        """Whether a key now is still the typing that was going on as the idle lock
+        fell: within a second of the lock, or of the key before it.
+
+        Why: someone typing a family's name from an ID card, eyes down, goes on
+        typing and presses Enter; that was for the form, and must neither count
+        against the sign-in throttle nor be answered "That is not your passphrase".
+        A fixed second after the lock would let in whatever comes after it; so the
+        typing is dropped until it stops for a moment, as it does when they look up
+        and see the lock. Their passphrase, typed after that moment, goes in as
+        typed, into an empty field. Ctrl+L is locking on purpose: no such typing."""
+        if self._typing_on_until is None:
+            return False
+        now = self.app.idle.now()
+        if now < self._typing_on_until:
+            self._typing_on_until = now + TYPING_ON_PAUSE
+            return True
+        self._typing_on_until = None
+        return False
 
     @on(Input.Changed, "#lock-passphrase")
     def _typed(self, event: Input.Changed) -> None:

@@ -7,12 +7,19 @@ first frame (the focus moving, the session starting), so the same six keys were 
 and styled four times over. Here the calls before one refresh make one rebuild, and a
 rebuild that would show the very same keys (same labels, same enabled state) is left
 out. A language switch or a key becoming unavailable still rebuilds it.
+
+Keys that would not fit the width in Textual's roomy style are drawn compact (a column
+less per key) rather than cut at the right edge, where Help, Language and Quit are: so
+a screen with one key more (the case screen, for a coordinator) still fits 80 columns
+in every language, and screens that fit keep their look.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 
+from rich.cells import cell_len
+from textual import events
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -36,11 +43,30 @@ class KeysFooter(Footer):
         self._rebuild_pending = False
         if not self.is_attached or self._pruning:
             return  # its screen closed meanwhile (as Textual's recompose checks too)
+        self._fit()
         shown = self._keys_shown()
         if shown == self._shown:
             return
         self._shown = shown
         await self.recompose()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Compact when the keys need more than the width in the roomy style, where
+        each key takes its label, its key and three spaces (Textual's padding); compact
+        takes one space less. The same keys as ``Footer.compose``: one per action."""
+        width = self.size.width or self.screen.size.width
+        if not width:
+            return  # not laid out yet: asked again at the first resize
+        app = self.app
+        needed: dict[str, int] = {}
+        for _node, binding, _enabled, _tooltip in self.screen.active_bindings.values():
+            if binding.show and binding.action not in needed:
+                key = cell_len(app.get_key_display(binding))
+                needed[binding.action] = key + cell_len(binding.description) + 3
+        self.compact = sum(needed.values()) > width
 
     def _keys_shown(self) -> Hashable:
         """What ``Footer.compose`` draws from: each key shown with its label, display,
