@@ -33,6 +33,7 @@ SHOWING = [
 ISOFORMAT_NOT_SHOWN = {
     ("ui/dialogs/quick_add.py", "_household"): "the consent day handed to the service",
     ("ui/screens/household_form.py", "_consent_iso"): "the consent day handed to the service",
+    ("ui/draft_dates.py", "kept_day"): "a draft's day as stored: shown again by typed_again",
     ("services/reports.py", "iso"): "the period as stored dates, for the queries",
     ("services/reports.py", "procedures"): "today as a stored date, in a query",
     # File names carry year-month-day: a folder of handouts then sorts by date.
