@@ -141,6 +141,13 @@ async def _show_case(app, pilot, case_id: str) -> CaseScreen:
     return app.screen
 
 
+async def _opened(app, pilot, case_id: str) -> None:
+    """The app started, then the case opened as the app opens one (``open_case``)."""
+    await pilot.pause()
+    app.open_case(case_id)
+    await pilot.pause()
+
+
 async def _mark_done(pilot, app) -> None:
     await pilot.press("d")
     await pilot.pause()
@@ -814,9 +821,7 @@ async def test_a_facilitator_sees_the_cases_they_follow_first(register):
 async def test_only_a_coordinator_changes_who_follows_a_case(register):
     app = _app_as(register.path, register.facilitator)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        app.open_case(register.case_id)
-        await pilot.pause()
+        await _opened(app, pilot, register.case_id)
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, CaseScreen)  # no dialog
@@ -827,9 +832,7 @@ async def test_only_a_coordinator_changes_who_follows_a_case(register):
 async def test_a_coordinator_finds_the_assign_key_in_the_footer_in_every_language(register, size):
     app = _app_as(register.path, register.coordinator)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        app.open_case(register.case_id)
-        await pilot.pause()
+        await _opened(app, pilot, register.case_id)
         for code in ("en", "sr", "sr_Latn", "rom"):
             await pick_language(app, pilot, code)
             footer = footer_text(app)
@@ -845,9 +848,7 @@ async def test_a_coordinator_finds_the_assign_key_in_the_footer_in_every_languag
 async def test_the_footer_goes_compact_only_when_the_terminal_narrows(register):
     app = _app_as(register.path, register.coordinator)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
-        app.open_case(register.case_id)
-        await pilot.pause()
+        await _opened(app, pilot, register.case_id)
         footer = app.screen.query_one(Footer)
         assert not footer.compact
         await pilot.resize_terminal(80, 24)
@@ -874,9 +875,7 @@ async def test_the_assign_key_shows_on_a_closed_case_too(register):
         db.close()
     app = _app_as(register.path, register.coordinator)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.open_case(register.case_id)
-        await pilot.pause()
+        await _opened(app, pilot, register.case_id)
         footer = footer_text(app)
         assert "r Reopen" in footer and "a Assign" in footer, footer
         assert not footer_overflow(app)
@@ -885,9 +884,7 @@ async def test_the_assign_key_shows_on_a_closed_case_too(register):
 async def test_a_facilitator_is_not_shown_the_assign_key_but_told_why_if_pressed(register):
     app = _app_as(register.path, register.facilitator)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.open_case(register.case_id)
-        await pilot.pause()
+        await _opened(app, pilot, register.case_id)
         footer = footer_text(app)
         assert "Assign" not in footer and "History" in footer, footer
         assert not app.screen.query_one(Footer).compact  # the keys fit as they were
@@ -906,7 +903,5 @@ async def test_a_facilitator_is_not_shown_the_assign_key_but_told_why_if_pressed
 async def test_a_case_not_found_offers_no_assign_key(register):
     app = _app_as(register.path, register.coordinator)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        app.open_case("no-such-case")
-        await pilot.pause()
+        await _opened(app, pilot, "no-such-case")
         assert "Assign" not in footer_text(app)

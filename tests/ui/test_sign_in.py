@@ -473,7 +473,9 @@ async def test_ctrl_l_covers_the_screen_and_the_passphrase_lifts_it(demo_db):
     assert "idle_lock" not in done
 
 
-async def test_the_idle_lock_comes_after_the_limit_without_a_key(demo_db):
+def _idle_app(demo_db) -> tuple[DocAssistApp, list[float]]:
+    """Milica signed in, the idle lock after half a second of its own clock, which the
+    test moves (``clock[0]``) instead of waiting."""
     clock = [1000.0]
     app = start(
         demo_db,
@@ -481,6 +483,11 @@ async def test_the_idle_lock_comes_after_the_limit_without_a_key(demo_db):
         idle_seconds=0.5,
         idle_clock=lambda: clock[0],
     )
+    return app, clock
+
+
+async def test_the_idle_lock_comes_after_the_limit_without_a_key(demo_db):
+    app, clock = _idle_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         clock[0] += 0.4
@@ -523,13 +530,7 @@ async def _idle_locked_while_typing(app, pilot, clock, family: str) -> object:
 async def test_typing_on_as_the_idle_lock_falls_is_no_passphrase_attempt(demo_db):
     """The lock fell as the facilitator went on typing a family's name: what they typed
     on for the form, Tab and Enter included, is no attempt, and nothing is said."""
-    clock = [1000.0]
-    app = start(
-        demo_db,
-        user_id=make_account(demo_db, Role.FACILITATOR, "Milica"),
-        idle_seconds=0.5,
-        idle_clock=lambda: clock[0],
-    )
+    app, clock = _idle_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
         form = await _idle_locked_while_typing(app, pilot, clock, "Zzy")
         box = app.screen.query_one("#lock-passphrase", Input)
@@ -553,13 +554,7 @@ async def test_typing_on_as_the_idle_lock_falls_is_no_passphrase_attempt(demo_db
 
 
 async def test_after_the_idle_lock_a_wrong_passphrase_is_still_refused(demo_db):
-    clock = [1000.0]
-    app = start(
-        demo_db,
-        user_id=make_account(demo_db, Role.FACILITATOR, "Milica"),
-        idle_seconds=0.5,
-        idle_clock=lambda: clock[0],
-    )
+    app, clock = _idle_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await _idle_locked_while_typing(app, pilot, clock, "Zzy")
         clock[0] += 1.5  # a moment after the lock, before the first key

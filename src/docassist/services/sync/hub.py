@@ -836,14 +836,17 @@ def households_held(conn: psycopg.Connection) -> set[str] | None:
     if row and row[0]:
         conn.rollback()
         return None
-    keys = conn.execute("SELECT row_key FROM docassist.rows WHERE tbl = 'households'").fetchall()
-    conn.rollback()
-    return {k[0] for k in keys}
+    return _keys_readable(conn, "households")
 
 
 def scopes_held(conn: psycopg.Connection) -> set[str]:
     """The ``user_scopes`` rows (their keys) this laptop may hold now: on a laptop that
     may not hold everything, its own user's (hub_sql.py, ``device_reads``)."""
-    keys = conn.execute("SELECT row_key FROM docassist.rows WHERE tbl = 'user_scopes'").fetchall()
+    return _keys_readable(conn, "user_scopes")
+
+
+def _keys_readable(conn: psycopg.Connection, table: str) -> set[str]:
+    """The keys of ``table``'s rows the hub lets this laptop read."""
+    keys = conn.execute("SELECT row_key FROM docassist.rows WHERE tbl = %s", [table]).fetchall()
     conn.rollback()
     return {k[0] for k in keys}
