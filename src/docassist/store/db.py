@@ -217,6 +217,13 @@ def keyring_path(path: Path | str) -> Path:
     return path.with_name(path.name + KEYRING_SUFFIX)
 
 
+def has_keyring(register: Path | str) -> bool:
+    """True if a key file lies beside ``register`` (an encrypted register has one).
+    Here, not in store/keys.py, because every start asks it and needs nothing else
+    of the keys (store/keys.py re-exports it)."""
+    return keyring_path(Path(register).expanduser()).is_file()
+
+
 def _check_file(path: Path, key: bytes | None = None) -> None:
     """Refuse a folder, a file that is not SQLite, and a key that does not fit the file:
     given for a plaintext register, or missing for an encrypted one. A missing or empty
