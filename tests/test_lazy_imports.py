@@ -118,6 +118,11 @@ def test_the_first_screen_imports_only_what_it_shows(tmp_path):
     # drafts (nothing is typed yet) and no case services (it reads counts in SQL).
     not_for_the_list = ("docassist.services.accounts", "argon2", "docassist.services.drafts")
     not_for_the_list += ("docassist.services.cases", "docassist.domain.jmbg")
+    # Nor the editing side of households (register_search finds and counts), nor the
+    # outbox and sync rules or the audit trail's writer: a start only reads.
+    not_for_the_list += ("docassist.services.households", "docassist.store.outbox")
+    not_for_the_list += ("docassist.domain.sync", "docassist.store.audit")
+    not_for_the_list += ("docassist.store.keys",)  # a plaintext register has no key file
     assert _eager(second, not_for_the_list) == []
 
 

@@ -64,13 +64,13 @@ BENCH_COORDINATOR = "Bench Coordinator"
 # with no filters, the whole register's dashboard); tests/test_bench.py checks
 # they still return what the service returns, so they cannot drift silently.
 
-# services/households.py _fts_matches (count_households, and find_households'
+# services/register_search.py _fts_matches (count_households, and find_households'
 # choice of plan): live households matching, from the full-text index alone.
 SEARCH_COUNT_SQL = (
     "SELECT count(*) FROM households_fts WHERE households_fts MATCH ? "
     "AND rowid NOT IN (SELECT rowid FROM households WHERE deleted_at IS NOT NULL)"
 )
-# services/households.py find_households: the page's ids, in Latin alphabetical order,
+# services/register_search.py find_households: the page's ids, in Latin alphabetical order,
 # walking the sort index (WALK) when the search matches many households.
 SEARCH_PAGE_SQL = """
     SELECT h.rowid, h.id FROM households h {walk}
@@ -80,10 +80,10 @@ SEARCH_PAGE_SQL = """
     LIMIT ? OFFSET ?
 """
 SEARCH_WALK = "INDEXED BY households_live_latn"
-# households._WALK_ABOVE_MATCHES (private there: copied, not imported). Either plan
+# register_search._WALK_ABOVE_MATCHES (private there: copied, not imported). Either plan
 # returns the same page; only its speed depends on the choice.
 WALK_ABOVE_MATCHES = 3000
-# services/households.py find_households, after the ids: the page's names, then
+# services/register_search.py find_households, after the ids: the page's names, then
 # member and case counts for just those households.
 SEARCH_NAMES_SQL = (
     "SELECT id, family_name, settlement, municipality FROM households "

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from docassist.services import cases
+from docassist.services import cases, register_search
 from docassist.services import households as hh
 from docassist.services.context import Context
 from docassist.services.demo import DemoChecklist, generate
@@ -86,9 +86,9 @@ def test_a_search_pages_the_same_whether_it_walks_the_index_or_not(demo, monkeyp
             for o in (0, 7, 21)
         ]
 
-    monkeypatch.setattr(hh, "_WALK_ABOVE_MATCHES", 10**9)
+    monkeypatch.setattr(register_search, "_WALK_ABOVE_MATCHES", 10**9)
     read_matches = pages("latn"), pages("cyrl")
-    monkeypatch.setattr(hh, "_WALK_ABOVE_MATCHES", -1)
+    monkeypatch.setattr(register_search, "_WALK_ABOVE_MATCHES", -1)
     assert (pages("latn"), pages("cyrl")) == read_matches
     where = "rowid IN (SELECT rowid FROM households_fts WHERE households_fts MATCH ?)"
     fts = hh.fts_query(query)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docassist.services import dashboard as dash
 from docassist.services import households as hh
-from docassist.services import places
+from docassist.services import places, register_search
 from docassist.services.cases import StepPlan, open_case
 from docassist.services.dashboard import Scope
 from docassist.services.households import HouseholdInput, PersonInput
@@ -129,6 +129,6 @@ def test_options_and_filters_are_read_from_indexes(ctx):
     _register(ctx)
     assert "COVERING INDEX households_municipality" in _plan(ctx, places.EVERY_PLACE)
     assert "INDEX households_deleted" in _plan(ctx, places.REMOVED_PLACES)
-    where, params = hh._where(ctx, "", None, "Crvena zvezda", None)
+    where, params = register_search._where(ctx, "", None, "Crvena zvezda", None)
     plan = _plan(ctx, f"SELECT count(*) FROM households h WHERE {where}", params)
     assert "USING INDEX households_municipality (municipality=? AND settlement=?)" in plan

@@ -11,8 +11,6 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from docassist.domain.text import Problem
-from docassist.store import outbox
-from docassist.store.audit import append_entries
 from docassist.store.database import Database
 from docassist.store.db import BusyDatabaseError, device_id, explain_database_error
 from docassist.store.engine import OperationalErrors
@@ -94,6 +92,10 @@ class Context:
             yield self.db
             # What the use case changed goes to the sync outbox in the same transaction
             # (nothing to do for a register that is not attached to an organisation).
+            # Imported here: the outbox and the sync rules it loads are not needed
+            # before the first change, and a start only reads (issue 12).
+            from docassist.store import outbox
+
             outbox.seal(self.db, self.now(), self.user_id)
         except BaseException:
             if self.db.conn.in_transaction:
@@ -131,6 +133,8 @@ class Context:
         of this context (a trainee's own choice, kept in the real register, which
         is not theirs to work in: ``user_id`` stays None there)."""
         row = self.audit_row(action, entity, entity_id, before, after, at=at, user_id=by)
+        from docassist.store.audit import append_entries  # see transaction(): not at start
+
         append_entries(self.db, [{**row, "redacts": redacts}])
 
     def audit_row(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docassist.services.context import Context
-from docassist.store import outbox
+from docassist.store import sync_state
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,11 @@ def hub_source(state: dict[str, Any]) -> str:
 
 
 def standing(ctx: Context) -> Standing | None:
-    state = outbox.state(ctx.db)
+    state = sync_state.state(ctx.db)
     if not state["attached"] or not state["hub_id"]:
         return None
-    cursor = outbox.cursor_row(ctx.db, hub_source(state))
-    oldest = outbox.oldest_pending(ctx.db)
+    cursor = sync_state.cursor_row(ctx.db, hub_source(state))
+    oldest = sync_state.oldest_pending(ctx.db)
     late, days = None, 0
     if oldest:
         from datetime import datetime, timedelta

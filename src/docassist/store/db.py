@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 try:
     import fcntl
@@ -33,16 +34,12 @@ except ImportError:  # Windows: no advisory file locks; restore keeps its single
 from docassist.domain.text import N_, UserError
 from docassist.locations import owner_only, private_folder
 from docassist.store import engine, migrations
-from docassist.store.audit import (
-    ChainBreak,
-    ChainHead,
-    RemoteChains,
-    verify_chain,
-    verify_remote_chains,
-)
 from docassist.store.database import Database
 from docassist.store.engine import DatabaseErrors, OperationalErrors
 from docassist.store.migrations import KNOWN
+
+if TYPE_CHECKING:  # the check's own imports are made when a check runs, not at every start
+    from docassist.store.audit import ChainHead, RemoteChains
 
 SQLITE_HEADER = engine.PLAINTEXT_HEADER
 
@@ -218,6 +215,13 @@ def keyring_path(path: Path | str) -> Path:
     """The file beside an encrypted register holding its wrapped keys (store/keys.py)."""
     path = Path(path)
     return path.with_name(path.name + KEYRING_SUFFIX)
+
+
+def has_keyring(register: Path | str) -> bool:
+    """True if a key file lies beside ``register`` (an encrypted register has one).
+    Here, not in store/keys.py, because every start asks it and needs nothing else
+    of the keys (store/keys.py re-exports it)."""
+    return keyring_path(Path(register).expanduser()).is_file()
 
 
 def _check_file(path: Path, key: bytes | None = None) -> None:
@@ -657,6 +661,8 @@ def _run_checks(conn: sqlite3.Connection, path: Path) -> CheckResult:
         for row in conn.execute("PRAGMA foreign_key_check").fetchall():
             findings.append(f"foreign key: {row[0]} row {row[1]} -> {row[2]}")
         if not findings:  # on a damaged file, the damage is the finding
+            from docassist.store.audit import ChainBreak, verify_chain, verify_remote_chains
+
             chain = verify_chain(conn)
             if isinstance(chain, ChainBreak):
                 findings.append(chain)

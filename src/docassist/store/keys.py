@@ -61,6 +61,7 @@ from docassist.domain.text import N_
 from docassist.locations import private_folder
 from docassist.store import engine
 from docassist.store.db import StoreError, keyring_path
+from docassist.store.db import has_keyring as has_keyring
 
 FORMAT = "docassist-keyring"
 VERSION = 1
@@ -297,11 +298,6 @@ def key_id(db_key: bytes) -> str:
 
 
 # --- the file ---------------------------------------------------------------------------
-
-
-def has_keyring(register: Path | str) -> bool:
-    """True if a key file lies beside ``register`` (an encrypted register has one)."""
-    return keyring_path(Path(register).expanduser()).is_file()
 
 
 def create_keyring(register: Path | str, db_key: bytes | None = None) -> tuple[bytes, str]:

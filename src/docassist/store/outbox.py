@@ -23,6 +23,14 @@ from docassist.domain import hlc
 from docassist.domain.sync import POLICIES, POLICY, TablePolicy, Version, canonical_json
 from docassist.store.database import Database
 from docassist.store.db import device_id, new_id
+from docassist.store.sync_state import count_pending as count_pending
+from docassist.store.sync_state import cursor as cursor
+from docassist.store.sync_state import cursor_row as cursor_row
+from docassist.store.sync_state import is_attached as is_attached
+from docassist.store.sync_state import oldest_pending as oldest_pending
+from docassist.store.sync_state import set_cursor as set_cursor
+from docassist.store.sync_state import set_state as set_state
+from docassist.store.sync_state import state as state
 
 
 def key_sql(policy: TablePolicy, row: str = "") -> str:
@@ -63,26 +71,6 @@ def is_deleted(policy: TablePolicy, data: dict[str, Any]) -> bool:
 
 def _digest(data: dict[str, Any], deleted: bool) -> str:
     return hashlib.sha1(canonical_json([data, deleted]).encode()).hexdigest()
-
-
-# -- the state of this register's sync --------------------------------------------
-
-
-def is_attached(db: Database) -> bool:
-    return bool(db.execute("SELECT attached FROM sync_state").fetchone()[0])
-
-
-def state(db: Database) -> dict[str, Any]:
-    cursor = db.execute("SELECT * FROM sync_state")
-    names = [d[0] for d in cursor.description]
-    return dict(zip(names, cursor.fetchone(), strict=True))
-
-
-def set_state(db: Database, **values: Any) -> None:
-    db.execute(
-        "UPDATE sync_state SET " + ", ".join(f"{k} = ?" for k in values),
-        list(values.values()),
-    )
 
 
 def renew_device(db: Database) -> str:
@@ -316,14 +304,6 @@ def pending_for(db: Database, table: str, row_key: str) -> list[Version]:
     return [Version(r[0], json.loads(r[1]), bool(r[2]), json.loads(r[3]), r[4]) for r in rows]
 
 
-def count_pending(db: Database) -> int:
-    return db.execute("SELECT count(*) FROM sync_outbox").fetchone()[0]
-
-
-def oldest_pending(db: Database) -> str | None:
-    return db.execute("SELECT min(made_at) FROM sync_outbox").fetchone()[0]
-
-
 def keep_newest(db: Database, rows: Iterable[tuple[str, list[str]]]) -> int:
     """Of the entries waiting for these rows (table, row keys), keep each row's newest
     only; returns how many went. Safe for sync: a row's newest entry made here has
@@ -426,23 +406,3 @@ def inbox(
 
 def clear_inbox(db: Database) -> None:
     db.execute("DELETE FROM sync_inbox")
-
-
-def cursor(db: Database, source: str) -> int:
-    row = db.execute("SELECT position FROM sync_cursors WHERE source = ?", [source]).fetchone()
-    return int(row[0]) if row else 0
-
-
-def set_cursor(db: Database, source: str, **values: Any) -> None:
-    db.execute("INSERT OR IGNORE INTO sync_cursors(source) VALUES (?)", [source])
-    db.execute(
-        "UPDATE sync_cursors SET " + ", ".join(f"{k} = ?" for k in values) + " WHERE source = ?",
-        [*values.values(), source],
-    )
-
-
-def cursor_row(db: Database, source: str) -> dict[str, Any] | None:
-    cur = db.execute("SELECT * FROM sync_cursors WHERE source = ?", [source])
-    names = [d[0] for d in cur.description]
-    row = cur.fetchone()
-    return dict(zip(names, row, strict=True)) if row else None

@@ -22,9 +22,9 @@ from docassist.domain.model import Role
 from docassist.services import users
 from docassist.services.context import Context
 from docassist.services.session import Session
-from docassist.store import engine, keys
+from docassist.store import engine
 from docassist.store.database import Database
-from docassist.store.db import open_database
+from docassist.store.db import has_keyring, open_database
 
 # The account services (passphrase hashing and its library) are imported by the
 # methods that use them, not with the door: a start signed in (``user_id=``, the
@@ -56,7 +56,7 @@ class RegisterDoor:
     def encrypted(self) -> bool:
         # Without its key file an encrypted register cannot be opened at all: that is
         # said by ``open_database`` at start, as for any other file it cannot open.
-        return keys.has_keyring(self.path) and engine.header(self.path) is engine.Header.OTHER
+        return has_keyring(self.path) and engine.header(self.path) is engine.Header.OTHER
 
     def _open(self, db: Database) -> Context:
         self.db = db

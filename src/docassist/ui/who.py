@@ -6,10 +6,13 @@ a family reads the same in both (the duplicate dialog shows the same names, long
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from docassist.domain.model import Relation
 from docassist.i18n import format_number
-from docassist.services.households import Person
+
+if TYPE_CHECKING:  # the household list imports this module, and not the editing services
+    from docassist.services.households import Person
 
 
 def who(given_names: tuple[str, ...] | list[str]) -> str:

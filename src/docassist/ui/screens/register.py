@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 
 from docassist.domain.text import N_
 from docassist.i18n import _, current_language, format_number, ngettext, pgettext
-from docassist.services import households as hh
+from docassist.services import register_search
 from docassist.store.db import BusyDatabaseError
 from docassist.ui.base import DocScreen
 from docassist.ui.who import place, who
@@ -47,7 +47,7 @@ class HouseholdListScreen(DocScreen):
 
     # One page fills the tallest projector screen; the next is fetched on scroll.
     # Each keystroke loads this page, so its size is what search speed is measured on.
-    PAGE = hh.PAGE_SIZE
+    PAGE = register_search.PAGE_SIZE
     # A remainder this short comes with the page before it: a second trip for a
     # few rows is not worth it, and a small register is then whole at once.
     TAIL = PAGE // 2
@@ -220,7 +220,7 @@ class HouseholdListScreen(DocScreen):
 
     def _count(self) -> None:
         self._loaded = 0
-        self._total = hh.count_households(
+        self._total = register_search.count_households(
             self.ctx,
             self.search_text,
             municipality=self.municipality,
@@ -249,7 +249,7 @@ class HouseholdListScreen(DocScreen):
         if not any(key) or key == self._audited:
             return
         try:
-            hh.audit_search(
+            register_search.audit_search(
                 self.ctx,
                 self.search_text,
                 self._total,
@@ -266,7 +266,7 @@ class HouseholdListScreen(DocScreen):
     def _load_page(self, table: DataTable | None = None) -> None:
         """The next page into ``table`` (the screen's own, once it is mounted)."""
         left = self._total - self._loaded
-        rows = hh.find_households(
+        rows = register_search.find_households(
             self.ctx,
             self.search_text,
             municipality=self.municipality,
@@ -309,8 +309,8 @@ class HouseholdListScreen(DocScreen):
                     "    docassist demo"
                 )
             )
-        elif hh.unreadable_search(self.search_text):
-            empty.update(_(hh.UNREADABLE_SEARCH))
+        elif register_search.unreadable_search(self.search_text):
+            empty.update(_(register_search.UNREADABLE_SEARCH))
         elif self._total == 0:
             empty.update(_("Nobody matches. Try fewer letters, or another spelling."))
         # Nothing to search yet: the toolbar steps aside so N reaches the screen.
