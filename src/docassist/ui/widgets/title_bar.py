@@ -117,6 +117,7 @@ class TitleBar(Widget):
         return sub_title if sub_title is not None else self.app.sub_title
 
     def format_title(self) -> Content:
+        """The title and sub-title as the app formats them (Header defers to it too)."""
         return self.app.format_title(self.screen_title, self.screen_sub_title)
 
     # -- the mouse: the icon opens the command palette -------------------------
