@@ -5,6 +5,7 @@ from __future__ import annotations
 from docassist.services import households as hh
 from docassist.services import sync
 from docassist.ui.app import DocAssistApp
+from docassist.ui.widgets.title_bar import TitleBar
 from tests.hub.support import Laptop
 
 
@@ -80,7 +81,7 @@ async def test_the_title_says_when_it_last_synced_and_that_changes_waited_for_da
         assert f"synced {format_date(TODAY)}" in app.sub_title  # another day: the date
         assert "unsent 4 days" in app.sub_title
         # in sight at 80 columns: the header shows all of it
-        header = str(app.screen.query_one("HeaderTitle").render())
+        header = app.screen.query_one(TitleBar).render_line(0).text
         assert "unsent 4 days" in header, header
 
 

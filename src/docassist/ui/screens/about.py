@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Header, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from docassist import __version__, locations
 from docassist.catalogue_stats import language_stats
@@ -13,13 +13,14 @@ from docassist.domain.text import N_
 from docassist.i18n import _, format_percent
 from docassist.ui.base import DocScreen
 from docassist.ui.widgets.footer import KeysFooter
+from docassist.ui.widgets.title_bar import TitleBar
 
 
 class AboutScreen(DocScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", N_("Back"))]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(classes="about"):
             yield Static(f"docassist {__version__}", classes="help-title")
             paths: DataTable = DataTable(show_cursor=False, id="paths")

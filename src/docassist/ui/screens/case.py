@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from docassist import procedures as cl
 from docassist.domain.model import (
@@ -56,6 +56,7 @@ from docassist.ui.dialogs import (
     shortened,
 )
 from docassist.ui.widgets.footer import KeysFooter
+from docassist.ui.widgets.title_bar import TitleBar
 
 D = TypeVar("D", bound=FieldDialog)
 
@@ -359,7 +360,7 @@ class CaseScreen(DocScreen):
         self._may_assign = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="case-title")
         yield Static(id="case-status")
         yield Static(id="case-notice", classes="hidden", markup=False)

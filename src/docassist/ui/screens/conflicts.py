@@ -20,7 +20,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from docassist.domain.model import CASE_STATUS_LABELS, STEP_STATUS_LABELS
 from docassist.domain.sync import CONFLICT_LABELS
@@ -33,6 +33,7 @@ from docassist.services.sync import Choice, ConflictView, Side
 from docassist.services.users import list_users
 from docassist.ui.base import DocScreen
 from docassist.ui.widgets.footer import KeysFooter
+from docassist.ui.widgets.title_bar import TitleBar
 
 _VALUE_WIDTH = 22  # each version's column; the line under the table shows a value whole
 
@@ -108,7 +109,7 @@ class ConflictsScreen(DocScreen):
         self.taken: dict[str, set[str]] = {}  # conflict id -> fields from the other
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="conflicts"):
             yield Static(id="conflicts-title", classes="start-title")
             yield DataTable(id="conflict-list", cursor_type="row", zebra_stripes=True)

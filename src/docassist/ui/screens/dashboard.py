@@ -21,7 +21,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import (
     DataTable,
     Digits,
-    Header,
     Label,
     Select,
     Static,
@@ -47,6 +46,7 @@ from docassist.ui.widgets.place_filters import (
     set_options_quietly,
     settlement_options,
 )
+from docassist.ui.widgets.title_bar import TitleBar
 
 LISTS = ("due", "overdue", "blocked")  # pane ids, in the order of the tabs
 LIMIT = 200  # rows per list; the filters narrow a longer one
@@ -123,7 +123,7 @@ class DashboardScreen(DocScreen):
             if self.app.role == Role.FACILITATOR and ctx.user_id:
                 self.facilitator_id = ctx.user_id
         people = self._people()
-        yield Header()
+        yield TitleBar()
         yield AreaBar()
         with Horizontal(id="dash-filters"):
             yield Select(

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Header, Label
+from textual.widgets import Button, Label
 
 from docassist.domain.text import N_
 from docassist.i18n import _
@@ -27,6 +27,7 @@ from docassist.ui.widgets.field_problems import FieldProblems
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.limited_input import LimitedInput
 from docassist.ui.widgets.screen_body import ScreenBody, redraw_body
+from docassist.ui.widgets.title_bar import TitleBar
 
 
 class FormScreen(DocScreen):
@@ -58,7 +59,7 @@ class FormScreen(DocScreen):
         self.call_after_refresh(self.offer_draft)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield ScreenBody(self._compose_body)
         yield KeysFooter()
 

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from docassist.domain.model import (
     CASE_STATUS_LABELS,
@@ -72,6 +72,7 @@ from docassist.ui.screens.household_form import HouseholdFormScreen
 from docassist.ui.screens.person_form import PersonFormScreen
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody
+from docassist.ui.widgets.title_bar import TitleBar
 
 # The documents every family is asked about, as columns of the members table.
 SUMMARY_DOCUMENTS = (
@@ -190,7 +191,7 @@ class HouseholdScreen(DocScreen):
     # -- drawing -------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield ScreenBody(self._compose_body)
         yield KeysFooter()
 

@@ -17,7 +17,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     DataTable,
-    Header,
     Input,
     Label,
     Select,
@@ -44,6 +43,7 @@ from docassist.ui.widgets.field_problems import FieldProblems, problems_text
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody
 from docassist.ui.widgets.tick_box import TickBox
+from docassist.ui.widgets.title_bar import TitleBar
 
 # What rolls the whole import back: the file, the register (either SQLite library), a row.
 _NOT_IMPORTED: tuple[type[Exception], ...] = (
@@ -95,7 +95,7 @@ class ImportScreen(DocScreen):
     # -- drawing -------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield ScreenBody(self._compose_body)
         yield KeysFooter()
 

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import DataTable, Header, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from docassist.domain.text import N_
 from docassist.i18n import _, current_language, format_number, ngettext, pgettext
@@ -26,6 +26,7 @@ from docassist.ui.widgets.place_filters import (
     settlement_options,
 )
 from docassist.ui.widgets.screen_body import KeptFocus, ScreenBody
+from docassist.ui.widgets.title_bar import TitleBar
 
 CASE_FILTERS = (
     ("open", N_("With open cases")),
@@ -72,7 +73,7 @@ class HouseholdListScreen(DocScreen):
         self._first_page_loaded = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield AreaBar()
         yield ScreenBody(self._compose_body)
         yield KeysFooter()

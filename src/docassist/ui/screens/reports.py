@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from docassist.domain.model import Role
@@ -38,6 +38,7 @@ from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody
+from docassist.ui.widgets.title_bar import TitleBar
 
 BAR_WIDTH = 12
 LABEL_WIDTH = 34
@@ -115,7 +116,7 @@ class ReportsScreen(DocScreen):
         period = rp.make_period(self.ctx.today())
         self.start_text = format_date(period.start)
         self.end_text = format_date(period.end)
-        yield Header()
+        yield TitleBar()
         yield AreaBar()
         yield ScreenBody(self._compose_body)
         yield KeysFooter()

@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from docassist.domain.model import ROLE_LABELS, Role
 from docassist.domain.text import N_, UserError
@@ -32,6 +32,7 @@ from docassist.ui.dialogs.accounts import (
 )
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody, redraw_body
+from docassist.ui.widgets.title_bar import TitleBar
 
 # The order roles are offered in when creating an account: the usual one first.
 ROLE_ORDER = (Role.FACILITATOR, Role.TRAINEE, Role.COORDINATOR, Role.ADMIN)
@@ -60,7 +61,7 @@ class UsersScreen(DocScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield ScreenBody(self._compose_body)
         yield KeysFooter()
 

@@ -28,7 +28,6 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import (
     Button,
-    Header,
     Input,
     Label,
     OptionList,
@@ -67,6 +66,7 @@ from docassist.ui.widgets.field_problems import problems_text
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.tick_list import TickList, ticked_line
 from docassist.ui.widgets.ticks import NO_TICK, TICK
+from docassist.ui.widgets.title_bar import TitleBar
 
 # Below this width two languages are stacked (each text followed by its translation)
 # instead of shown in two columns: 80 columns split in two leave ~30 letters a line.
@@ -278,7 +278,7 @@ class WorkshopScreen(DocScreen):
     def compose(self) -> ComposeResult:
         ctx = self.ctx
         code = current_language().code
-        yield Header()
+        yield TitleBar()
         yield AreaBar()
         with VerticalScroll(id="ws-setup", can_focus=False):
             # First, so that after a flat battery the workshop is one Enter away.

@@ -19,7 +19,6 @@ from textual.coordinate import Coordinate
 from textual.widgets import (
     Button,
     DataTable,
-    Header,
     Input,
     Static,
 )
@@ -34,6 +33,7 @@ from docassist.ui.dialogs import QuickAddDialog
 from docassist.ui.who import heads_first, place, who
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.ticks import NO_TICK, TICK
+from docassist.ui.widgets.title_bar import TitleBar
 
 # Joins a household id and a person id in the key of a member's row.
 MEMBER_KEY = "|"
@@ -60,7 +60,7 @@ class AttendanceScreen(DocScreen):
     def compose(self) -> ComposeResult:
         workshop = ws.get_workshop(self.ctx, self.workshop_id)
         where = " · ".join(p for p in (workshop.place, workshop.settlement) if p)
-        yield Header()
+        yield TitleBar()
         yield Static(
             " · ".join(p for p in (_("Who is here?"), format_date(workshop.held_on), where) if p),
             classes="ws-screen-title",

@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Header, Label, SelectionList, Static
+from textual.widgets import Button, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from docassist.domain.model import Role
@@ -38,6 +38,7 @@ from docassist.ui.dialogs import (
 from docassist.ui.widgets.field_problems import problems_text
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.tick_list import TickList, ticked_line
+from docassist.ui.widgets.title_bar import TitleBar
 
 STATE_LABELS = {
     # Translators: the next four and "does not fit" end a line "person · procedure · …"
@@ -124,7 +125,7 @@ class EndScreen(DocScreen):
         people = ngettext("{n} person", "{n} people", workshop.people).format(
             n=format_number(workshop.people)
         )
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="ws-end", can_focus=False):
             yield Static(_("End of the workshop"), classes="ws-screen-title")
             yield Static(

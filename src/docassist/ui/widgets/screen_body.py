@@ -1,9 +1,10 @@
 """The part of a screen between its Header and Footer, redrawn on a language switch.
 
-Recomposing a whole screen removes its Header, whose watchers on the app's title
-stay behind; the next title change then fails inside Textual (NoMatches
-'HeaderTitle'). Recomposing only the body keeps the Header mounted, while every
-word in the body is composed afresh in the new language.
+Recomposing a whole screen removed Textual's Header, whose watchers on the app's
+title stayed behind; the next title change then failed inside Textual (NoMatches
+'HeaderTitle'). Screens now show a TitleBar (no child to lose), and the frame is
+still kept: recomposing only the body keeps the header line and the Footer mounted,
+while every word in the body is composed afresh in the new language.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from textual.compose import compose
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Footer, Input
 from textual.widgets.input import Selection
+
+from docassist.ui.widgets.title_bar import TitleBar
 
 # The screen's frame: kept mounted across a redraw (see the module docstring). The
 # Footer redraws its own labels on refresh_bindings(), so it need not be replaced.
-FRAME = (Header, Footer)
+FRAME = (TitleBar, Footer)
+FRAME_QUERY = ", ".join(kind.__name__ for kind in FRAME)
 
 
 class ScreenBody(Vertical):
@@ -53,9 +57,7 @@ async def recompose_body(node: Widget) -> None:
         return
     frame = [child for child in node.children if isinstance(child, FRAME)]
     async with node.batch():
-        await (
-            node.query_children("*").exclude(".-textual-system").exclude("Header, Footer").remove()
-        )
+        await node.query_children("*").exclude(".-textual-system").exclude(FRAME_QUERY).remove()
         if not node.is_attached:
             return
         # compose() (not node.compose()) sets up the stack that `with Container():`
