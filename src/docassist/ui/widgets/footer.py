@@ -20,6 +20,7 @@ from collections.abc import Hashable
 
 from rich.cells import cell_len
 from textual import events
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -29,6 +30,17 @@ class KeysFooter(Footer):
         super().__init__()
         self._rebuild_pending = False
         self._shown: Hashable | None = None
+
+    def compose(self) -> ComposeResult:
+        # Textual's Footer composes empty and builds its keys only once the screen
+        # says its bindings changed, which it does after the first frame: a second
+        # layout and render of the whole screen. Here the keys are the first frame's;
+        # the focus moving later (a key can differ with the focused widget) is still
+        # caught by the rebuild, which leaves the keys alone if they are the same.
+        self._bindings_ready = True
+        self._fit()
+        self._shown = self._keys_shown()
+        yield from super().compose()
 
     def bindings_changed(self, screen: Screen) -> None:
         # Textual's conditions, as its Footer has them; then one rebuild per refresh.
@@ -57,7 +69,7 @@ class KeysFooter(Footer):
         """Compact when the keys need more than the width in the roomy style, where
         each key takes its label, its key and three spaces (Textual's padding); compact
         takes one space less. The same keys as ``Footer.compose``: one per action."""
-        width = self.size.width or self.screen.size.width
+        width = self.size.width or self.screen.size.width or self.app.size.width
         if not width:
             return  # not laid out yet: asked again at the first resize
         app = self.app
@@ -69,23 +81,35 @@ class KeysFooter(Footer):
         self.compact = sum(needed.values()) > width
 
     def _keys_shown(self) -> Hashable:
-        """What ``Footer.compose`` draws from: each key shown with its label, display,
-        action, state and group, and the command palette's key."""
+        """What ``Footer.compose`` draws: per action the first key bound to it (its
+        key, label, state, tooltip and group, which decides the grouping), and the
+        command palette's key. Only what is drawn: with the search box focused the
+        letter n no longer opens a new household, but Ctrl+N, shown, stays the same.
+        Not ``compact``: the keys follow it themselves (``data_bind``)."""
         app = self.app
-        keys = tuple(
-            (
-                key,
-                binding.key,
-                app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                enabled,
-                tooltip,
-                binding.tooltip,
-                binding.group,
-                binding.show,
-            )
-            for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items()
-            if binding.show or key == app.COMMAND_PALETTE_BINDING
-        )
-        return (self.compact, self.show_command_palette and app.ENABLE_COMMAND_PALETTE, keys)
+        active = self.screen.active_bindings
+        first: dict[str, tuple[object, ...]] = {}
+        for _node, binding, enabled, tooltip in active.values():
+            if binding.show and binding.action not in first:
+                first[binding.action] = (
+                    binding.key,
+                    app.get_key_display(binding),
+                    binding.description,
+                    enabled,
+                    tooltip,
+                    binding.group,
+                )
+        palette: tuple[object, ...] | None = None
+        if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
+            shown = active.get(app.COMMAND_PALETTE_BINDING)
+            if shown is not None:
+                _node, binding, enabled, _tooltip = shown
+                palette = (
+                    binding.key,
+                    app.get_key_display(binding),
+                    binding.description,
+                    binding.action,
+                    enabled,
+                    binding.tooltip,
+                )
+        return (tuple(first.items()), palette)
