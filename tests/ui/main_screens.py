@@ -111,25 +111,33 @@ async def open_screen(app: DocAssistApp, pilot: Pilot, screen: str) -> None:
     await pilot.pause()
 
 
-def footer_text(app: DocAssistApp) -> str:
-    """The key labels in the footer, as shown."""
+def _footer_keys(app: DocAssistApp) -> list[tuple[str, int, int]]:
+    """Each key in the footer as shown ("^n New household"), with its columns in the
+    footer. KeysFooter draws its keys itself (no FooterKey widgets): these are the
+    places it draws them at; another Footer's are its FooterKeys'."""
     from textual.widgets._footer import FooterKey
 
-    return " ".join(
-        f"{key.key_display} {key.description}"
-        for footer in app.screen.query(Footer)
-        for key in footer.query(FooterKey)
-        if key.display
-    )
+    from docassist.ui.widgets.footer import KeysFooter
+
+    keys = []
+    for footer in app.screen.query(Footer):
+        if isinstance(footer, KeysFooter):
+            for drawn in footer.drawn_keys():
+                label = f"{drawn.key.display} {drawn.key.description}"
+                keys.append((label, drawn.start, drawn.end - footer.size.width))
+        else:
+            for key in footer.query(FooterKey):
+                if key.display:
+                    label = f"{key.key_display} {key.description}"
+                    keys.append((label, key.region.x, key.region.right - footer.region.right))
+    return keys
+
+
+def footer_text(app: DocAssistApp) -> str:
+    """The key labels in the footer, as shown."""
+    return " ".join(label for label, _start, _past in _footer_keys(app))
 
 
 def footer_overflow(app: DocAssistApp) -> list[str]:
     """Footer keys that do not fit on the screen (cut at the right edge)."""
-    from textual.widgets._footer import FooterKey
-
-    return [
-        f"{key.key_display} {key.description}"
-        for footer in app.screen.query(Footer)
-        for key in footer.query(FooterKey)
-        if key.display and key.region.right > footer.region.right
-    ]
+    return [label for label, _start, past in _footer_keys(app) if past > 0]
