@@ -154,7 +154,15 @@ class FastTable(DataTable[Any]):
                 if length < inner_width:
                     content.append(Segment(" " * (inner_width - length), padding_style))
                 return self._finish_cell(
-                    cache_key, content, row_index, column_index, base_style, width, cursor, hover
+                    cache_key,
+                    content,
+                    row_index,
+                    column_index,
+                    base_style,
+                    width,
+                    cursor,
+                    hover,
+                    exact=True,
                 )
             lines: Lines | list[Text] = [cell]
         else:
@@ -203,9 +211,13 @@ class FastTable(DataTable[Any]):
         width: int,
         cursor: bool,
         hover: bool,
+        *,
+        exact: bool = False,
     ) -> SegmentLines:
         """Padding and Styled applied to the cell's line of ``inner_width``, then
-        render_lines' crop to ``width``; cached under DataTable's key."""
+        render_lines' crop to ``width``; cached under DataTable's key. ``exact``: the
+        line's segments are known to add up to ``inner_width`` cells (plain text and
+        spaces), so that crop would only copy the line."""
         is_header_cell = row_index == -1
         padding_style = self.app.console.get_style(_PADDING_STYLE)
         pad = self.cell_padding
@@ -248,7 +260,7 @@ class FastTable(DataTable[Any]):
                 if not (style is not None and style.link):
                     done[own] = style
             append(Segment(text, style, control))
-        rendered = [Segment.adjust_line_length(styled, width)]
+        rendered = [styled if exact else Segment.adjust_line_length(styled, width)]
         self._cell_render_cache[cache_key] = rendered
         return rendered
 
