@@ -10,17 +10,22 @@ Rich's own ``Segment.adjust_line_length``, the styles added in the same order, s
 the lines are the very same segments (tests/ui/widgets/test_fast_table.py compares
 them with DataTable's on random cells). Anything else goes to DataTable as before.
 
-Textual is pinned (pyproject.toml): this follows DataTable._render_cell of 8.2.8.
+Two more of DataTable's costs go the same way, with the same result: each line it
+draws worked out the widget's and its components' styles afresh (each a walk up
+the DOM), now once per drawing; and each new cell was measured through console
+options that Text does not read (measure_cell).
+
+Textual is pinned (pyproject.toml): this follows DataTable of 8.2.8, and the tests
+compare whole tables drawn by both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.console import Console, RenderableType
-from rich.containers import Lines
 from rich.control import strip_control_codes
 from rich.segment import Segment
 from rich.style import Style
@@ -33,6 +38,9 @@ from textual.render import measure
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
+
+if TYPE_CHECKING:  # an annotation only: not imported at start
+    from rich.containers import Lines
 
 # Padding's default style, which it pads (and, being null, does not apply) with.
 _PADDING_STYLE = "none"
