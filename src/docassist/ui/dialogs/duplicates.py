@@ -26,6 +26,7 @@ from docassist.i18n import _, ngettext
 from docassist.services import households as hh
 from docassist.ui.birth_dates import shown_birth_date
 from docassist.ui.dialogs.base import Dialog, button_row
+from docassist.ui.widgets.fast_table import FastTable
 
 
 class DuplicateDialog(Dialog, ModalScreen[tuple[str, str | None]]):
@@ -97,7 +98,7 @@ class DuplicateDialog(Dialog, ModalScreen[tuple[str, str | None]]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dup-box", classes="dialog-box"):
             yield Static(self.message(), id="dup-message", markup=False)
-            table: DataTable = DataTable(id="dup-table", cursor_type="row")
+            table: DataTable = FastTable(id="dup-table", cursor_type="row")
             self.fill(table)
             yield table
             yield button_row(

@@ -14,6 +14,7 @@ from docassist.domain.text import N_
 from docassist.i18n import _
 from docassist.ui.commands import offered
 from docassist.ui.dialogs.base import Dialog
+from docassist.ui.widgets.fast_table import FastTable
 
 # Keys every Textual screen has, described by Textual: noise on a help screen for
 # facilitators (Tab between fields; the copy key, listed as ctrl+c and super+c).
@@ -75,14 +76,14 @@ class HelpDialog(Dialog):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box"):
             yield Label(_("Keys on this screen"), classes="help-title")
-            screen_keys: DataTable = DataTable(show_cursor=False, id="screen-keys")
+            screen_keys: DataTable = FastTable(show_cursor=False, id="screen-keys")
             screen_keys.add_columns(_("Key"), _("What it does"))
             commands = offered(self.app)
             for key, description in screen_keys_of(self.under, {c.key for c in commands}):
                 screen_keys.add_row(key, description)
             yield screen_keys
             yield Label(_("Everywhere"), classes="help-title")
-            everywhere: DataTable = DataTable(show_cursor=False, id="global-keys")
+            everywhere: DataTable = FastTable(show_cursor=False, id="global-keys")
             labels = [_(c.label) for c in commands]
             # The explanation wraps instead of being cut at 80 columns: its column
             # gets what the box leaves (90% of the screen, at most 100, less the

@@ -12,6 +12,7 @@ from docassist.catalogue_stats import language_stats
 from docassist.domain.text import N_
 from docassist.i18n import _, format_percent
 from docassist.ui.base import DocScreen
+from docassist.ui.widgets.fast_table import FastTable
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.title_bar import TitleBar
 
@@ -23,7 +24,7 @@ class AboutScreen(DocScreen):
         yield TitleBar()
         with VerticalScroll(classes="about"):
             yield Static(f"docassist {__version__}", classes="help-title")
-            paths: DataTable = DataTable(show_cursor=False, id="paths")
+            paths: DataTable = FastTable(show_cursor=False, id="paths")
             paths.add_columns(_("What"), _("Where"))
             paths.add_row(_("This database"), str(self.app.db_path))
             paths.add_row(_("Your own checklists"), str(locations.user_checklists_dir()))
@@ -38,7 +39,7 @@ class AboutScreen(DocScreen):
                     classes="field-warning",
                 )
                 yield Static("\n".join(problems), classes="field-warning", markup=False)
-            languages: DataTable = DataTable(show_cursor=False, id="languages")
+            languages: DataTable = FastTable(show_cursor=False, id="languages")
             languages.add_columns(_("Language"), _("Translated"), _("Reviewed"))
             for language, translated, reviewed in language_stats():
                 languages.add_row(

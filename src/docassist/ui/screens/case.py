@@ -55,6 +55,7 @@ from docassist.ui.dialogs import (
     is_cut,
     shortened,
 )
+from docassist.ui.widgets.fast_table import FastTable
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.title_bar import TitleBar
 
@@ -364,7 +365,7 @@ class CaseScreen(DocScreen):
         yield Static(id="case-title")
         yield Static(id="case-status")
         yield Static(id="case-notice", classes="hidden", markup=False)
-        yield DataTable(id="case-steps", cursor_type="row", zebra_stripes=True)
+        yield FastTable(id="case-steps", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="case-details"):
             yield Static(id="step-details")
         with VerticalScroll(id="case-timeline", classes="hidden"):

@@ -32,6 +32,7 @@ from docassist.services.edits import FIELD_LABELS
 from docassist.services.sync import Choice, ConflictView, Side
 from docassist.services.users import list_users
 from docassist.ui.base import DocScreen
+from docassist.ui.widgets.fast_table import FastTable
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.title_bar import TitleBar
 
@@ -112,9 +113,9 @@ class ConflictsScreen(DocScreen):
         yield TitleBar()
         with Vertical(id="conflicts"):
             yield Static(id="conflicts-title", classes="start-title")
-            yield DataTable(id="conflict-list", cursor_type="row", zebra_stripes=True)
+            yield FastTable(id="conflict-list", cursor_type="row", zebra_stripes=True)
             yield Static(id="conflict-sides", markup=False)
-            yield DataTable(id="conflict-fields", cursor_type="row", zebra_stripes=True)
+            yield FastTable(id="conflict-fields", cursor_type="row", zebra_stripes=True)
             yield Static(id="conflict-field", markup=False)
             yield Static(id="conflict-hint", classes="hint")
         yield KeysFooter()

@@ -40,6 +40,7 @@ from docassist.ui.base import DocScreen
 from docassist.ui.screens.case import checklist_title, step_title
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.fast_table import FastTable
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.place_filters import (
     municipality_options,
@@ -154,14 +155,14 @@ class DashboardScreen(DocScreen):
         with TabbedContent(initial=self.active_tab, id="dash-tabs"):
             for key in LISTS:
                 with TabPane(list_title(key), id=key):
-                    yield DataTable(
+                    yield FastTable(
                         id=f"{key}-table",
                         cursor_type="row",
                         zebra_stripes=True,
                         classes="dash-list",
                     )
             with TabPane(expiring_title(0), id="expiring"):
-                yield DataTable(
+                yield FastTable(
                     id="expiring-table",
                     cursor_type="row",
                     zebra_stripes=True,
@@ -170,7 +171,7 @@ class DashboardScreen(DocScreen):
             # "Places", not "By municipality": at 80 columns in Serbian and Romani the
             # tab row has room for five tabs only with the shorter word.
             with TabPane(_("Places"), id="municipalities"):
-                yield DataTable(
+                yield FastTable(
                     id="municipalities-table",
                     cursor_type="row",
                     zebra_stripes=True,

@@ -70,6 +70,7 @@ from docassist.ui.dialogs import (
 )
 from docassist.ui.screens.household_form import HouseholdFormScreen
 from docassist.ui.screens.person_form import PersonFormScreen
+from docassist.ui.widgets.fast_table import FastTable
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody
 from docassist.ui.widgets.title_bar import TitleBar
@@ -198,7 +199,7 @@ class HouseholdScreen(DocScreen):
     def _compose_body(self) -> ComposeResult:
         yield Static(id="household-info")
         yield Static(id="no-members", classes="empty-state hidden", markup=False)
-        table: DataTable = DataTable(id="member-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable = FastTable(id="member-table", cursor_type="row", zebra_stripes=True)
         table.add_column(_("Name"), key="name")
         table.add_column(_("Relation"), key="relation")
         table.add_column(_("Born"), key="born")
@@ -210,7 +211,7 @@ class HouseholdScreen(DocScreen):
             yield Static(id="person-name")
             yield Static(id="person-documents")
             yield Static(id="cases-title", classes="section-title")
-            yield DataTable(id="case-table", cursor_type="row")
+            yield FastTable(id="case-table", cursor_type="row")
             yield Static(id="next-step")
 
     def _legend(self, expired: bool = False) -> Content:

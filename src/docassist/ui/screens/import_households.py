@@ -39,6 +39,7 @@ from docassist.store.db import BusyDatabaseError, explain_database_error
 from docassist.ui.base import DocScreen
 from docassist.ui.dialogs import ConfirmDialog
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.fast_table import FastTable
 from docassist.ui.widgets.field_problems import FieldProblems, problems_text
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody
@@ -157,7 +158,7 @@ class ImportScreen(DocScreen):
                     classes="" if self.result else "hidden",
                 )
             yield Static("", id="summary", markup=False)
-            table: DataTable = DataTable(
+            table: DataTable = FastTable(
                 id="import-problems", cursor_type="row", zebra_stripes=True
             )
             table.add_column(_("Line"), key="line")

@@ -36,6 +36,7 @@ from docassist.ui.dialogs import (
 )
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.fast_table import FastTable
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody
 from docassist.ui.widgets.title_bar import TitleBar
@@ -141,7 +142,7 @@ class ReportsScreen(DocScreen):
                 id="report-table-choice",
                 compact=True,
             )
-        yield DataTable(id="report-table", cursor_type="row", zebra_stripes=True)
+        yield FastTable(id="report-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="report-note", classes="hint")
         yield Static(id="report-status", classes="status-line")
 

@@ -30,6 +30,7 @@ from docassist.ui.dialogs.accounts import (
     ResetPassphraseDialog,
     RoleDialog,
 )
+from docassist.ui.widgets.fast_table import FastTable
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.screen_body import ScreenBody, redraw_body
 from docassist.ui.widgets.title_bar import TitleBar
@@ -68,7 +69,7 @@ class UsersScreen(DocScreen):
     def _compose_body(self) -> ComposeResult:
         with Vertical(id="users"):
             yield Static(_("Users"), classes="start-title")
-            table: DataTable = DataTable(cursor_type="row", id="accounts")
+            table: DataTable = FastTable(cursor_type="row", id="accounts")
             table.add_column(_("Name"))
             table.add_column(_("Role"))
             table.add_column(_("Passphrase"))

@@ -31,6 +31,7 @@ from docassist.ui.base import DocScreen
 from docassist.ui.busy import calm_when_busy
 from docassist.ui.dialogs import QuickAddDialog
 from docassist.ui.who import heads_first, place, who
+from docassist.ui.widgets.fast_table import FastTable
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.ticks import NO_TICK, TICK
 from docassist.ui.widgets.title_bar import TitleBar
@@ -73,7 +74,7 @@ class AttendanceScreen(DocScreen):
                 id="ws-att-search",
             )
             yield Button(_("New household"), id="ws-att-new")
-        table: DataTable = DataTable(id="ws-att-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable = FastTable(id="ws-att-table", cursor_type="row", zebra_stripes=True)
         # Translators: column header; a tick means the household came to the workshop.
         table.add_column(_("Here"), key="here")
         table.add_column(_("Family"), key="family")

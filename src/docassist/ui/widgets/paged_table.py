@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Self
 
 from textual.message import Message
-from textual.widgets import DataTable
+
+from docassist.ui.widgets.fast_table import FastTable
 
 if TYPE_CHECKING:
     from textual.coordinate import Coordinate
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 LOOKAHEAD = 10  # rows before the end at which the next page is requested
 
 
-class PagedTable(DataTable):
+class PagedTable(FastTable):
     class NearEnd(Message):
         """The cursor or the scroll position is close to the last loaded row."""
 
