@@ -205,7 +205,6 @@ class DocAssistApp(App):
     def on_mount(self) -> None:
         gc.disable()  # until the first screen's first frame (see _freeze_imports)
         self.call_after_refresh(_collect_again)
-        self._set_titles()
         self._add_area_modes()
         self.add_mode(SIGN_IN_MODE, _sign_in_screen)
         if not self.is_headless and _terminal_attached():
@@ -219,8 +218,9 @@ class DocAssistApp(App):
         # and then: an app left open over days shows them as they are, not as at start.
         self.set_interval(STANDING_EVERY, self._set_titles)
         if self._initial_user:
-            self.start_session(self._direct_session(self._initial_user))
+            self.start_session(self._direct_session(self._initial_user))  # sets the titles
         else:
+            self._set_titles()
             self.switch_mode(SIGN_IN_MODE)
 
     def _add_area_modes(self) -> None:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.coordinate import Coordinate
@@ -255,6 +256,8 @@ async def test_the_whole_table_draws_as_a_datatable_does(options):
             ("hover shown", lambda t: t._set_hover_cursor(True)),
             ("scrolled", lambda t: t.action_scroll_bottom()),
             ("cell updated", lambda t: t.update_cell_at(Coordinate(0, 0), "Jovanović-Zmaj")),
+            ("narrower", lambda t: setattr(t.styles, "width", 37)),
+            ("wider again", lambda t: setattr(t.styles, "width", 50)),
             ("focused", lambda t: t.focus()),  # each in turn: one has the focus at a time
         ]
         for name, step in steps:
@@ -265,3 +268,32 @@ async def test_the_whole_table_draws_as_a_datatable_does(options):
                 await pilot.pause()
                 drawn.append([list(strip) for strip in table.render_lines(table.size.region)])
             assert drawn[0] == drawn[1], name
+
+
+async def test_the_resize_after_the_first_frame_keeps_the_lines_drawn():
+    # The first Resize comes after the first frame, for the size it was drawn at:
+    # DataTable would forget every drawn cell then, and redraw them all at the
+    # first cursor move. A real change of size still draws at the new width (the
+    # twins test above compares those lines with DataTable's).
+    class One(App[None]):
+        CSS = "FastTable { height: 6; width: 40; }"
+
+        def compose(self) -> ComposeResult:
+            table = FastTable()
+            table.add_columns("Family", "Settlement")
+            for n in range(10):
+                table.add_row(f"Family {n}", "Dubrava")
+            yield table
+
+    app = One()
+    async with app.run_test(size=(50, 10)) as pilot:
+        table = app.query_one(FastTable)
+        await pilot.pause()
+        drawn = table._update_count
+        assert table._drawn_size == table.size
+        table.post_message(events.Resize(table.size, table.size))
+        await pilot.pause()
+        assert table._update_count == drawn
+        table.styles.width = 30
+        await pilot.pause()
+        assert all(len(strip.text) == 30 for strip in table.render_lines(table.size.region))

@@ -30,10 +30,11 @@ from rich.control import strip_control_codes
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual._types import SegmentLines
 from textual.color import Color
 from textual.coordinate import Coordinate
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.render import measure
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -302,7 +303,19 @@ class FastTable(DataTable[Any]):
 
     # -- lines: DataTable's own, with the styles of one drawing worked out once ----
 
+    # The size the cached lines were drawn at (None: nothing drawn yet).
+    _drawn_size: Size | None = None
+
+    def _on_resize(self, event: events.Resize) -> None:
+        # DataTable forgets every drawn cell on any Resize. The first one arrives
+        # after the first frame, for the size that frame was drawn at: forgetting
+        # then redrew every cell at the first keystroke or cursor move for nothing.
+        # (A line drawn is kept by its width too, so a real change still redraws.)
+        if self._drawn_size == self.size:
+            event.prevent_default()  # DataTable's _on_resize: the lines still hold
+
     def render_lines(self, crop: Region) -> list[Strip]:
+        self._drawn_size = self.size
         # Nothing else runs while the lines are drawn, so no style changes meanwhile.
         self._drawing = {}
         try:
