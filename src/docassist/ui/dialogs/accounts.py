@@ -30,6 +30,7 @@ from docassist.services.session import Session
 from docassist.ui.checking import run_off_the_ui_thread
 from docassist.ui.dialogs.base import Dialog, button_row
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.drop_down import DropDown
 
 
 def _problems(err: ValidationError) -> str:
@@ -152,7 +153,7 @@ class NewAccountDialog(AccountDialog):
         yield from self._row("account-name", _("Name"))
         with Horizontal(classes="account-row"):
             yield Label(_("Role"), classes="account-label")
-            yield Select(
+            yield DropDown(
                 [(_(ROLE_LABELS[r]), r.value) for r in self.roles],
                 value=self.role.value,
                 allow_blank=False,
@@ -245,7 +246,7 @@ class RoleDialog(AccountDialog):
     def _fields(self) -> ComposeResult:
         with Horizontal(classes="account-row"):
             yield Label(_("Role"), classes="account-label")
-            yield Select(
+            yield DropDown(
                 [(_(ROLE_LABELS[r]), r.value) for r in Role],
                 value=self.role.value,
                 allow_blank=False,

@@ -29,6 +29,7 @@ from docassist.ui.dialogs.base import Dialog, Words, button_row, words
 from docassist.ui.dialogs.confirm import ConfirmDialog, confirm_leave
 from docassist.ui.widgets.choice_button import ChoiceButton
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.drop_down import DropDown
 
 # --------------------------------------------------------------------- dates
 
@@ -414,7 +415,7 @@ class CloseCaseDialog(FieldDialog):
             yield Input(self.day_text, id="day", compact=True)
             yield Static(id="day-error", classes="dialog-error")
             yield Label(_("Why did the office refuse?"), id="reason-label", classes="dialog-label")
-            yield Select(
+            yield DropDown(
                 [
                     *((label, key) for key, label in self.reasons),
                     (_("Another reason"), OTHER_REASON),

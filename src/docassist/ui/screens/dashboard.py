@@ -40,6 +40,7 @@ from docassist.ui.base import DocScreen
 from docassist.ui.screens.case import checklist_title, step_title
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.drop_down import DropDown
 from docassist.ui.widgets.fast_table import FastTable
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.place_filters import (
@@ -127,19 +128,19 @@ class DashboardScreen(DocScreen):
         yield TitleBar()
         yield AreaBar()
         with Horizontal(id="dash-filters"):
-            yield Select(
+            yield DropDown(
                 municipality_options(ctx),
                 prompt=_("All municipalities"),
                 value=self.municipality or Select.NULL,
                 id="dash-municipality",
             )
-            yield Select(
+            yield DropDown(
                 settlement_options(ctx, self.municipality),
                 prompt=_("All settlements"),
                 value=self.settlement or Select.NULL,
                 id="dash-settlement",
             )
-            facilitator = Select(
+            facilitator = DropDown(
                 people,
                 prompt=_("Everyone's cases"),
                 value=self.facilitator_id or Select.NULL,

@@ -29,6 +29,7 @@ from docassist.ui.dialogs.base import button_row
 from docassist.ui.draft_dates import kept_day, typed_again
 from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.drop_down import DropDown
 from docassist.ui.widgets.field_problems import FieldProblems
 from docassist.ui.widgets.tick_box import TickBox
 
@@ -131,7 +132,7 @@ class HouseholdFormScreen(FormScreen):
             yield from self._text_row("phone", _("Phone"))
             with Horizontal(classes="form-row"):
                 yield Label(_("Family's language"), classes="form-label")
-                yield Select(
+                yield DropDown(
                     [(lang.native_name, lang.code) for lang in LANGUAGES],
                     prompt=_("Not recorded"),
                     value=v.language or Select.NULL,

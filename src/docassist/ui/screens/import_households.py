@@ -39,6 +39,7 @@ from docassist.store.db import BusyDatabaseError, explain_database_error
 from docassist.ui.base import DocScreen
 from docassist.ui.dialogs import ConfirmDialog
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.drop_down import DropDown
 from docassist.ui.widgets.fast_table import FastTable
 from docassist.ui.widgets.field_problems import FieldProblems, problems_text
 from docassist.ui.widgets.footer import KeysFooter
@@ -124,7 +125,7 @@ class ImportScreen(DocScreen):
             if len(self.sheets) > 1:
                 with Horizontal(classes="form-row"):
                     yield Label(_("Sheet"), classes="form-label")
-                    yield Select(
+                    yield DropDown(
                         [(name, name) for name in self.sheets],
                         value=self.sheet or self.sheets[0],
                         allow_blank=False,
@@ -137,7 +138,7 @@ class ImportScreen(DocScreen):
                 for index, name in enumerate(imp.column_names(self.headers)):
                     with Horizontal(classes="form-row"):
                         yield Label(imp.short(name), classes="form-label", markup=False)
-                        yield Select(
+                        yield DropDown(
                             options,
                             prompt=_("Not imported"),
                             value=fields.get(index, Select.NULL),

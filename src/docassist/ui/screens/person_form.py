@@ -52,6 +52,7 @@ from docassist.ui.dialogs.base import button_row
 from docassist.ui.draft_dates import kept_birth_date, kept_day, typed_again
 from docassist.ui.screens.form import FormScreen
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.drop_down import DropDown
 from docassist.ui.widgets.field_problems import FieldProblems
 from docassist.ui.widgets.tick_box import TickBox
 
@@ -317,7 +318,7 @@ class PersonFormScreen(FormScreen):
             yield from self._text_row("family_name", _("Family name"), required=True)
             with Horizontal(classes="form-row"):
                 yield Label(_("Relation"), classes="form-label")
-                yield Select(
+                yield DropDown(
                     [(_(label), r.value) for r, label in RELATION_LABELS.items()],
                     value=v.relation.value,
                     allow_blank=False,
@@ -325,7 +326,7 @@ class PersonFormScreen(FormScreen):
                 )
             with Horizontal(classes="form-row"):
                 yield Label(_("Sex"), classes="form-label")
-                yield Select(
+                yield DropDown(
                     [(_(label), s.value) for s, label in SEX_LABELS.items()],
                     value=v.sex.value,
                     allow_blank=False,
@@ -361,7 +362,7 @@ class PersonFormScreen(FormScreen):
             for kind in FORM_DOCUMENTS:
                 with Horizontal(classes="form-row doc-row"):
                     yield Label(_(DOCUMENT_LABELS[kind]), classes="form-label")
-                    yield Select(
+                    yield DropDown(
                         self._document_choices(kind),
                         value=v.documents.get(kind, DocumentState.UNKNOWN).value,
                         allow_blank=False,
@@ -442,7 +443,7 @@ class PersonFormScreen(FormScreen):
         current = getattr(self.values, name)
         with Horizontal(classes="form-row"):
             yield Label(label, classes="form-label")
-            yield Select(
+            yield DropDown(
                 options,
                 prompt=_("Not in this household / not known"),
                 value=current if current in {m.id for m in self._members} else Select.NULL,

@@ -18,6 +18,7 @@ from docassist.ui.base import DocScreen
 from docassist.ui.who import place, who
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.drop_down import DropDown
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.paged_table import PagedTable
 from docassist.ui.widgets.place_filters import (
@@ -89,21 +90,21 @@ class HouseholdListScreen(DocScreen):
                 id="search",
             )
             with Horizontal(id="register-filters"):
-                yield Select(
+                yield DropDown(
                     municipality_options(ctx),
                     prompt=_("All municipalities"),
                     value=self.municipality or Select.NULL,
                     id="municipality",
                     compact=True,
                 )
-                yield Select(
+                yield DropDown(
                     settlement_options(ctx, self.municipality),
                     prompt=_("All settlements"),
                     value=self.settlement or Select.NULL,
                     id="settlement",
                     compact=True,
                 )
-                yield Select(
+                yield DropDown(
                     [(_(label), key) for key, label in CASE_FILTERS],
                     prompt=_("All households"),
                     value=self.case_filter or Select.NULL,

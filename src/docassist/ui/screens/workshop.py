@@ -62,6 +62,7 @@ from docassist.ui.screens.workshop_attendance import AttendanceScreen
 from docassist.ui.screens.workshop_end import EndScreen
 from docassist.ui.widgets.area_bar import AreaBar
 from docassist.ui.widgets.chosen import chosen
+from docassist.ui.widgets.drop_down import DropDown
 from docassist.ui.widgets.field_problems import problems_text
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.tick_list import TickList, ticked_line
@@ -297,12 +298,12 @@ class WorkshopScreen(DocScreen):
             with Horizontal(classes="ws-row"):
                 with Vertical():
                     yield Label(_("Language"))
-                    yield Select(
+                    yield DropDown(
                         languages, allow_blank=False, value=self.first_language, id="ws-lang-1"
                     )
                 with Vertical():
                     yield Label(_("Second language (optional)"))
-                    yield Select(
+                    yield DropDown(
                         languages,
                         prompt=_("None"),
                         value=self.second_language or Select.NULL,

@@ -1,0 +1,105 @@
+"""A Select whose list of options is built when it is first opened.
+
+Textual's Select composes its overlay (an OptionList holding one Option per choice)
+with the widget, and fills it on mount: on the household list that is three more
+widgets to mount, style and lay out before the first frame, and the municipality
+and settlement options built for a list nobody may open (issue 12). A DropDown
+composes only what is shown (the current choice and its arrow, as Select does) and
+mounts the overlay on the first open; until then the value, the prompt and the
+options live in Select's own variables. Everything shown is Select's, so the
+screens look the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Generic, TypeVar
+
+from textual.app import ComposeResult
+from textual.css.query import NoMatches
+from textual.widgets import Select
+from textual.widgets._select import SelectCurrent, SelectOverlay
+
+ValueType = TypeVar("ValueType", bound=Hashable)
+
+
+class DropDown(Select[ValueType], Generic[ValueType]):
+    """Select with its overlay mounted on first open."""
+
+    def compose(self) -> ComposeResult:
+        yield SelectCurrent(self.prompt)
+
+    def _overlay_or_none(self) -> SelectOverlay | None:
+        try:
+            return self.query_one(SelectOverlay)
+        except NoMatches:
+            return None
+
+    async def _ensure_overlay(self) -> SelectOverlay:
+        overlay = self._overlay_or_none()
+        if overlay is None:
+            # Select binds the overlay's compact to its own in compose; no screen
+            # here changes compact after mounting, so it is copied once.
+            overlay = SelectOverlay(type_to_search=self._type_to_search)
+            overlay.compact = self.compact
+            await self.mount(overlay)
+            super()._setup_options_renderables()
+            self._highlight_value(overlay)
+        return overlay
+
+    def _highlight_value(self, overlay: SelectOverlay) -> None:
+        for index, (_prompt, value) in enumerate(self._options):
+            if value == self.value:
+                overlay.highlighted = index
+                return
+
+    def _setup_options_renderables(self) -> None:
+        if self._overlay_or_none() is not None:
+            super()._setup_options_renderables()
+
+    def _watch_value(self, value: ValueType) -> None:  # type: ignore[override]
+        # Select's watcher also highlights the value in the overlay, when there is one.
+        self._value = value
+        try:
+            current = self.query_one(SelectCurrent)
+        except NoMatches:
+            return
+        if value == self.NULL:
+            current.update(self.NULL)
+        else:
+            for prompt, option_value in self._options:
+                if option_value == value:
+                    current.update(prompt)
+                    break
+            overlay = self._overlay_or_none()
+            if overlay is not None:
+                self._highlight_value(overlay)
+        self.post_message(self.Changed(self, value))
+
+    def _watch_expanded(self, expanded: bool) -> None:
+        if self._overlay_or_none() is not None:
+            super()._watch_expanded(expanded)
+        elif expanded:
+            # A click sets expanded through Select's own toggle handler; the overlay
+            # is mounted first, then shown as Select shows it.
+            self.call_next(self._show_new_overlay)
+
+    async def _show_new_overlay(self) -> None:
+        await self._ensure_overlay()
+        if self.expanded:
+            super()._watch_expanded(True)
+
+    async def action_show_overlay(self) -> None:  # type: ignore[override]
+        await self._ensure_overlay()
+        super().action_show_overlay()
+
+    def _watch_prompt(self, prompt: str) -> None:
+        if not self.is_mounted:
+            return
+        if self._overlay_or_none() is not None:
+            super()._watch_prompt(prompt)
+            return
+        current = self.query_one(SelectCurrent)
+        current.placeholder = prompt
+        if self._allow_blank and self.value == self.NULL:
+            current.update(self.NULL)
