@@ -110,6 +110,34 @@ async def test_a_damaged_css_cache_is_parsed_again(empty_db):
         assert app.screen.query("DataTable")
 
 
+async def test_a_start_unpickles_only_the_sources_its_screen_uses(empty_db):
+    # The file also holds other screens', themes' and installs' sources; unpickling
+    # all of them cost more than parsing (issue 12). One of them damaged harms nothing.
+    import pickle
+
+    from docassist.locations import cache_dir
+    from docassist.ui import stylesheet
+
+    user_id = make_user(empty_db)
+    app = DocAssistApp(empty_db, user_id=user_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    path = cache_dir() / stylesheet.CACHE_NAME
+    kept = pickle.loads(path.read_bytes())
+    other = ("another install", "its variables", "Other { color: red; }", ("x.py", "Other"))
+    kept[other] = b"not a pickle"
+    path.write_bytes(pickle.dumps(kept))
+
+    app = DocAssistApp(empty_db, user_id=user_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.query("DataTable")
+        read = app._parsed_css._rules
+        assert read is not None and read[other] == b"not a pickle"
+        unpickled = {key for key, rules in read.items() if isinstance(rules, list)}
+        assert unpickled and unpickled <= app._parsed_css._used
+
+
 async def test_no_collection_while_the_first_screen_is_built_and_collecting_after(empty_db):
     # Start-up made the cycle collector walk every object Textual and docassist had
     # just made, again and again (issue 12): it waits for the first frame instead.
