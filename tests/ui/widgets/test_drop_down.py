@@ -88,3 +88,76 @@ async def test_value_prompt_options_and_clear_before_opening(kind: type[Select[i
             "Other",
             "Plum",
         ]
+
+
+class _LaterHost(App[None]):
+    """A DropDown given its options as a function, counting the calls."""
+
+    def __init__(self, value: object = Select.NULL) -> None:
+        super().__init__()
+        self.calls = 0
+        self._start = value
+
+    def options(self) -> list[tuple[str, int]]:
+        self.calls += 1
+        return list(OPTIONS)
+
+    def compose(self) -> ComposeResult:
+        yield DropDown(options_later=self.options, prompt="Fruit", value=self._start)  # type: ignore[arg-type]
+
+
+async def test_options_given_later_are_built_on_first_open_only() -> None:
+    app = _LaterHost()
+    async with app.run_test() as pilot:
+        drop = app.query_one(DropDown)
+        await pilot.pause()
+        assert app.calls == 0
+        assert "Fruit" in str(drop.query_one("SelectCurrent #label").render())
+        drop.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.calls == 1
+        prompts = [str(o.prompt) for o in drop.query_one(SelectOverlay).options]
+        assert prompts == ["Fruit", "Apple", "Banana", "Cherry"]
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert drop.value == 2 and app.calls == 1
+
+
+async def test_options_given_later_are_built_for_a_value_chosen() -> None:
+    app = _LaterHost(value=3)  # chosen from the start: its label is shown at once
+    async with app.run_test() as pilot:
+        drop = app.query_one(DropDown)
+        await pilot.pause()
+        assert app.calls == 1
+        assert "Cherry" in str(drop.query_one("SelectCurrent #label").render())
+
+    app = _LaterHost()
+    async with app.run_test() as pilot:
+        drop = app.query_one(DropDown)
+        drop.value = 1  # chosen by code before anyone opened it
+        await pilot.pause()
+        assert app.calls == 1
+        assert "Apple" in str(drop.query_one("SelectCurrent #label").render())
+        assert drop.listed_options() == OPTIONS
+
+
+async def test_set_options_later_clears_the_choice_and_waits_until_opened() -> None:
+    app = _LaterHost(value=3)
+    async with app.run_test() as pilot:
+        drop = app.query_one(DropDown)
+        drop.set_options_later(lambda: [("Plum", 9)])
+        await pilot.pause()
+        assert drop.is_blank()
+        assert "Fruit" in str(drop.query_one("SelectCurrent #label").render())
+        with pytest.raises(Exception, match="Illegal select value"):
+            drop.value = 3  # no longer among the options
+        drop.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [str(o.prompt) for o in drop.query_one(SelectOverlay).options] == ["Fruit", "Plum"]
+        await pilot.press("escape")
+        # Opened once: new options are built at once, the overlay lists them.
+        drop.set_options_later(lambda: [("Pear", 8)])
+        await pilot.pause()
+        assert [str(o.prompt) for o in drop.query_one(SelectOverlay).options] == ["Fruit", "Pear"]

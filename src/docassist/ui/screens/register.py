@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -22,7 +25,9 @@ from docassist.ui.widgets.drop_down import DropDown
 from docassist.ui.widgets.footer import KeysFooter
 from docassist.ui.widgets.paged_table import PagedTable
 from docassist.ui.widgets.place_filters import (
+    Options,
     municipality_options,
+    set_options_later_quietly,
     set_options_quietly,
     settlement_options,
 )
@@ -90,15 +95,17 @@ class HouseholdListScreen(DocScreen):
                 id="search",
             )
             with Horizontal(id="register-filters"):
+                # The places are counted over the whole register: only when a
+                # filter is opened or chosen, not for the prompt the first frame shows.
                 yield DropDown(
-                    municipality_options(ctx),
+                    options_later=partial(municipality_options, ctx),
                     prompt=_("All municipalities"),
                     value=self.municipality or Select.NULL,
                     id="municipality",
                     compact=True,
                 )
                 yield DropDown(
-                    settlement_options(ctx, self.municipality),
+                    options_later=partial(settlement_options, ctx, self.municipality),
                     prompt=_("All settlements"),
                     value=self.settlement or Select.NULL,
                     id="settlement",
@@ -197,17 +204,26 @@ class HouseholdListScreen(DocScreen):
         of the municipality chosen (or of all). A choice no longer there is dropped:
         a household registered or moved meanwhile may have taken the last one away."""
         ctx = self.ctx
-        municipalities = municipality_options(ctx)
-        if not any(key == self.municipality for _name, key in municipalities):
-            self.municipality = None
-        settlements = settlement_options(ctx, self.municipality)
-        if not any(key == self.settlement for _name, key in settlements):
-            self.settlement = None
-        for select_id, options, value in (
-            ("#municipality", municipalities, self.municipality),
-            ("#settlement", settlements, self.settlement),
-        ):
-            set_options_quietly(self.query_one(select_id, Select), options, value)
+        self.municipality = self._refill(
+            "#municipality", partial(municipality_options, ctx), self.municipality
+        )
+        self.settlement = self._refill(
+            "#settlement", partial(settlement_options, ctx, self.municipality), self.settlement
+        )
+
+    def _refill(
+        self, select_id: str, options: Callable[[], Options], key: str | None
+    ) -> str | None:
+        """A filter's new options, keeping its choice if the place is still there
+        (the choice kept is returned). With no choice, they are built when opened."""
+        drop = self.query_one(select_id, DropDown)
+        if key is None:
+            set_options_later_quietly(drop, options)
+            return None
+        listed = options()
+        kept = key if any(option == key for _name, option in listed) else None
+        set_options_quietly(drop, listed, kept)
+        return kept
 
     def _script(self) -> str:
         return current_language().script

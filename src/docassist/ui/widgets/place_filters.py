@@ -8,11 +8,14 @@ The key is the same in every script, so a choice survives a language switch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.widgets import Select
 
 from docassist.i18n import current_language
 from docassist.services import places
 from docassist.services.context import Context
+from docassist.ui.widgets.drop_down import DropDown
 
 Options = list[tuple[str, str]]
 
@@ -34,3 +37,10 @@ def set_options_quietly(select: Select, options: Options, value: str | None) -> 
         select.set_options(options)
         if value is not None and any(key == value for _name, key in options):
             select.value = value
+
+
+def set_options_later_quietly(drop: DropDown[str], options: Callable[[], Options]) -> None:
+    """Options built when the drop-down is opened, nothing chosen, without the
+    Changed message that a screen would take for the user clearing the choice."""
+    with drop.prevent(Select.Changed):
+        drop.set_options_later(options)
