@@ -9,6 +9,12 @@ mounts the overlay on the first open; until then the value, the prompt and the
 options live in Select's own variables. Everything shown is Select's, so the
 screens look the same.
 
+The current choice is drawn by one widget, ``DropDownCurrent``, where Select's
+``SelectCurrent`` is a row of three (the label, a down and an up arrow): nine
+widgets fewer to mount, style and lay out on the household list. It is a
+SelectCurrent still, so every rule written for that one applies to it, and it
+draws the same cells.
+
 Its options may also be given as a function (``options_later``, ``set_options_later``),
 called when they are first needed: the drop-down opened, or a value chosen. The
 household list's places are counted over the whole register (12 ms of its start on
@@ -18,16 +24,92 @@ household list's places are counted over the whole register (12 ms of its start 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
+from contextlib import suppress
+from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
 from rich.console import RenderableType
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import Visual, visualize
 from textual.widgets import Select
 from textual.widgets._select import NoSelection, SelectCurrent, SelectOverlay
 
 ValueType = TypeVar("ValueType", bound=Hashable)
 Options = Iterable[tuple[RenderableType, ValueType]]
+
+
+class DropDownCurrent(SelectCurrent):
+    """SelectCurrent's label and arrow, drawn cell for cell as its Statics draw them."""
+
+    # The Statics' colours, from SelectCurrent's own CSS; the label is cut with an
+    # ellipsis as app.tcss has it for SelectCurrent's label (read by Content here).
+    DEFAULT_CSS = """
+    DropDownCurrent {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    DropDownCurrent > .drop-down--label {
+        color: $foreground 50%;
+    }
+    DropDownCurrent.-has-value > .drop-down--label {
+        color: $foreground;
+    }
+    DropDownCurrent > .drop-down--arrow {
+        color: $foreground 50%;
+    }
+    """
+    COMPONENT_CLASSES = {"drop-down--label", "drop-down--arrow"}
+    ARROW_WIDTH = 2  # the arrow and the padding cell before it
+
+    # Drawn line by line, not laid out: SelectCurrent is a Horizontal, and a
+    # container's content would be its (absent) children.
+    @property
+    def is_container(self) -> bool:
+        return False
+
+    @property
+    def is_scrollable(self) -> bool:
+        return False
+
+    def compose(self) -> ComposeResult:
+        return iter(())
+
+    def update(self, label: RenderableType | NoSelection) -> None:
+        self.label = label
+        self.has_value = label is not Select.NULL
+        self.refresh()
+
+    def _watch_has_value(self, has_value: bool) -> None:
+        super()._watch_has_value(has_value)
+        self.refresh()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return 1 if width else 0
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        # Textual's layout gives a 1fr label one cell however narrow the box.
+        label_width = max(1, width - self.ARROW_WIDTH)
+        base, background = self.background_colors
+        blank = Style(background=base + background).rich_style  # what padding is drawn in
+        shown = self.placeholder if isinstance(self.label, NoSelection) else self.label
+        label = self._drawn(shown, label_width, "drop-down--label")
+        expanded = isinstance(self.parent, Select) and self.parent.expanded
+        arrow = self._drawn("▲" if expanded else "▼", 1, "drop-down--arrow")
+        line = Strip.join(
+            [label.adjust_cell_length(label_width, blank), Strip.blank(1, blank), arrow]
+        )
+        return line.crop(0, width)
+
+    def _drawn(self, shown: RenderableType, width: int, part: str) -> Strip:
+        """``shown`` as a Static of that width and colour draws it (markup read)."""
+        style = replace(self.visual_style, foreground=self.get_component_styles(part).color)
+        strips = Visual.to_strips(self, visualize(self, shown, markup=True), width, 1, style)
+        return strips[0] if strips else Strip([])
 
 
 class DropDown(Select[ValueType], Generic[ValueType]):
@@ -82,7 +164,7 @@ class DropDown(Select[ValueType], Generic[ValueType]):
         return super()._validate_value(value)
 
     def compose(self) -> ComposeResult:
-        yield SelectCurrent(self.prompt)
+        yield DropDownCurrent(self.prompt)
 
     def _overlay_or_none(self) -> SelectOverlay | None:
         try:
@@ -133,6 +215,8 @@ class DropDown(Select[ValueType], Generic[ValueType]):
         self.post_message(self.Changed(self, value))
 
     def _watch_expanded(self, expanded: bool) -> None:
+        with suppress(NoMatches):  # expanded before compose ran
+            self.query_one(DropDownCurrent).refresh()  # its arrow points up while open
         if self._overlay_or_none() is not None:
             super()._watch_expanded(expanded)
         elif expanded:
