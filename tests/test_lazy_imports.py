@@ -103,6 +103,10 @@ def test_the_first_screen_imports_only_what_it_shows(tmp_path):
         async def until_listed(pilot):
             while not app.screen.query(DataTable):
                 await pilot.pause()
+            # And until the start has done all it does: the screen is made before the
+            # app's on_mount starts the session, which must import nothing more.
+            await pilot.pause()
+            await pilot.pause()
             reached.append(type(app.screen).__name__)
             app.exit()
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import gc
 import re
 
+from textual import events
+from textual.message import Message
+from textual.screen import Screen
+
 from docassist.locations import checklists_dir, user_checklists_dir
 from docassist.procedures import load_all
 from docassist.ui.app import DocAssistApp
@@ -141,17 +145,44 @@ async def test_a_start_unpickles_only_the_sources_its_screen_uses(empty_db):
 async def test_no_collection_while_the_first_screen_is_built_and_collecting_after(empty_db):
     # Start-up made the cycle collector walk every object Textual and docassist had
     # just made, again and again (issue 12): it waits for the first frame instead.
-    enabled_at: list[tuple[str, bool]] = []
+    mounted: list[tuple[str, bool]] = []
 
-    def seen(message: object) -> None:
-        enabled_at.append((type(message).__name__, gc.isenabled()))
+    def seen(message: Message) -> None:
+        if isinstance(message, events.Mount) and message._sender is not None:
+            mounted.append((type(message._sender).__name__, gc.isenabled()))
 
     app = DocAssistApp(empty_db, user_id=make_user(empty_db))
     async with app.run_test(size=(80, 24), message_hook=seen) as pilot:
         await pilot.pause()
         assert type(app.screen).__name__ == "HouseholdListScreen"
-        # The list's widgets were mounted with no collection running...
-        assert ("Mount", False) in enabled_at
+        # The list and all its widgets were mounted with no collection running...
+        assert ("HouseholdListScreen", False) in mounted
+        assert [name for name, enabled in mounted if enabled] == []
         # ...and it runs again once the first frame is out, for the rest of the session.
         assert gc.isenabled()
     assert gc.isenabled()
+
+
+async def test_the_first_screen_is_made_at_start_not_switched_to(empty_db, monkeypatch):
+    # Switched to from on_mount, every start first mounted, styled and laid out
+    # Textual's empty default screen, then left it (issue 12): about a quarter of
+    # what the household list cost beyond a bare Textual app.
+    defaults: list[DocAssistApp] = []
+
+    def default_screen(self: DocAssistApp) -> Screen:
+        defaults.append(self)
+        return Screen()
+
+    monkeypatch.setattr(DocAssistApp, "get_default_screen", default_screen)
+    user_id = make_user(empty_db)
+    for app, first in [
+        (DocAssistApp(empty_db), "SignInScreen"),
+        (DocAssistApp(empty_db, user_id=user_id), "HouseholdListScreen"),
+    ]:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert type(app.screen).__name__ == first
+            assert len(app.screen_stack) == 1
+            # The title is there from the first frame (set before the screen is made).
+            assert app.sub_title.startswith("Register")
+    assert defaults == []

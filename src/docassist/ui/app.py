@@ -124,6 +124,11 @@ MODE_SCREENS: dict[str, Callable[[], Screen]] = {
 }
 
 
+def home_mode(role: Role | None) -> str:
+    """Where a person's work starts: the register, or (a trainee's) practice."""
+    return "cases" if role in REGISTER_ROLES else "practice"
+
+
 class DocAssistApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "docassist"
@@ -146,19 +151,29 @@ class DocAssistApp(App):
         and tools on plaintext registers only (an encrypted one opens at a sign-in).
         ``idle_seconds`` and ``idle_clock``: the idle lock's limit (else the setting)
         and its clock (tests give a fake one)."""
+        self.db_path = Path(db_path)
+        # A plaintext register is opened now; an encrypted one at the first sign-in.
+        self.door = RegisterDoor(self.db_path)
+        self._direct = self._direct_session(user_id) if user_id else None
+        # Textual makes the first screen when it composes the app, from the mode
+        # named DEFAULT_MODE, which App.__init__ reads: the sign-in's, or a direct
+        # session's home, is named here, before it. Switched to from on_mount, every
+        # start also mounted, styled and laid out an empty default screen, then
+        # left it: about 0.1 G instructions, a quarter of what the household list
+        # cost beyond a bare Textual app. Per instance, as it depends on who starts.
+        first = home_mode(self._direct.role) if self._direct else SIGN_IN_MODE
+        self.DEFAULT_MODE = first  # type: ignore[misc]  # a ClassVar in Textual
         super().__init__()
+        self._add_area_modes()
+        self.add_mode(SIGN_IN_MODE, _sign_in_screen)
         self._parsed_css = ParsedCss()
         self.stylesheet = CachedStylesheet(
             variables=self.get_css_variables(), parsed=self._parsed_css
         )
-        self.db_path = Path(db_path)
         self.demo = demo
-        # A plaintext register is opened now; an encrypted one at the first sign-in.
-        self.door = RegisterDoor(self.db_path)
         self.language_changed: Signal[str] = Signal(self, "language-changed")
         self.session: Session | None = None
         self.user: User | None = None
-        self._initial_user = user_id
         self._told_about_skipped_checklists = False
         settings = load_settings()
         self.settings = settings
@@ -175,6 +190,14 @@ class DocAssistApp(App):
         self._language_asked = bool(language)
         if language:
             i18n.set_language(language)
+        if self._direct is not None:
+            # Its first screen is made when Textual composes the app, before on_mount
+            # starts the session: it is made for this user, in their language.
+            self.session = self._direct
+            self.user = users.get_user(self.ctx, self._direct.user_id)
+            if not language and self.user.language:
+                i18n.set_language(self.user.language)
+        self._set_titles()  # in the first screen's first frame
         self.register_theme(HIGH_CONTRAST)
         _freeze_imports()
 
@@ -203,10 +226,6 @@ class DocAssistApp(App):
         return self.session.role if self.session else None
 
     def on_mount(self) -> None:
-        gc.disable()  # until the first screen's first frame (see _freeze_imports)
-        self.call_after_refresh(_collect_again)
-        self._add_area_modes()
-        self.add_mode(SIGN_IN_MODE, _sign_in_screen)
         if not self.is_headless and _terminal_attached():
             # Textual reads a hung-up terminal (window closed while `make run` held
             # it) as endless empty input and spins at full CPU with the register
@@ -217,11 +236,12 @@ class DocAssistApp(App):
         # The last sync and the note about changes waiting for days are read again now
         # and then: an app left open over days shows them as they are, not as at start.
         self.set_interval(STANDING_EVERY, self._set_titles)
-        if self._initial_user:
-            self.start_session(self._direct_session(self._initial_user))  # sets the titles
+        if self._direct is not None:
+            self.start_session(self._direct)
         else:
+            # Again, as the session does: with the clock the app has now (tests set
+            # theirs after making the app, the title's "synced at" reads it).
             self._set_titles()
-            self.switch_mode(SIGN_IN_MODE)
 
     def _add_area_modes(self) -> None:
         for mode, make_screen in MODE_SCREENS.items():
@@ -255,7 +275,8 @@ class DocAssistApp(App):
         self._set_titles()
         self.locked = False
         self.idle.touch()
-        self.action_mode(self._home())
+        if self.current_mode != self._home():  # a direct session starts there
+            self.action_mode(self._home())
         # The next sign-in starts on a fresh screen: nothing typed there stays behind.
         self.remove_mode(SIGN_IN_MODE)
         self.add_mode(SIGN_IN_MODE, _sign_in_screen)
@@ -264,7 +285,7 @@ class DocAssistApp(App):
         self._tell_about_settings()
 
     def _home(self) -> str:
-        return "cases" if self.role in REGISTER_ROLES else "practice"
+        return home_mode(self.role)
 
     def unsaved_work(self) -> list[str]:
         """What the session's open forms hold that is not saved yet, as each form names
@@ -354,6 +375,11 @@ class DocAssistApp(App):
             event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
         ):
             self.idle.touch()
+        elif isinstance(event, events.Compose):
+            # Textual makes the first screen now; no cycle collection until its first
+            # frame (see _freeze_imports).
+            gc.disable()
+            self.call_after_refresh(_collect_again)
         await super().on_event(event)
 
     def _check_idle(self) -> None:
