@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Select, Static
 
@@ -31,7 +31,7 @@ from docassist.ui.widgets.place_filters import (
     set_options_quietly,
     settlement_options,
 )
-from docassist.ui.widgets.screen_body import KeptFocus, ScreenBody
+from docassist.ui.widgets.screen_body import KeptFocus, recompose_body
 from docassist.ui.widgets.title_bar import TitleBar
 
 CASE_FILTERS = (
@@ -81,43 +81,47 @@ class HouseholdListScreen(DocScreen):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield AreaBar()
-        yield ScreenBody(self._compose_body)
+        # The body straight on the screen, in no ScreenBody and no toolbar box: each
+        # container is one more widget laid out before every start's first frame
+        # (together 46 M instructions, a tenth of what this screen costs beyond a
+        # bare Textual app). A language switch redraws it all but the frame
+        # (recompose_body).
+        yield from self._compose_body()
         yield KeysFooter()
 
     def _compose_body(self) -> ComposeResult:
         ctx = self.ctx
         # The search has the whole width; the three filters share the line under
         # it, borderless, so all of them fit at 80 columns.
-        with Vertical(classes="toolbar"):
-            yield Input(
-                value=self.search_text,
-                placeholder=_("Search by name or ID number, in any script"),
-                id="search",
+        yield Input(
+            value=self.search_text,
+            placeholder=_("Search by name or ID number, in any script"),
+            id="search",
+        )
+        with Horizontal(id="register-filters"):
+            # The places are counted over the whole register: only when a
+            # filter is opened or chosen, not for the prompt the first frame shows.
+            yield DropDown(
+                options_later=partial(municipality_options, ctx),
+                prompt=_("All municipalities"),
+                value=self.municipality or Select.NULL,
+                id="municipality",
+                compact=True,
             )
-            with Horizontal(id="register-filters"):
-                # The places are counted over the whole register: only when a
-                # filter is opened or chosen, not for the prompt the first frame shows.
-                yield DropDown(
-                    options_later=partial(municipality_options, ctx),
-                    prompt=_("All municipalities"),
-                    value=self.municipality or Select.NULL,
-                    id="municipality",
-                    compact=True,
-                )
-                yield DropDown(
-                    options_later=partial(settlement_options, ctx, self.municipality),
-                    prompt=_("All settlements"),
-                    value=self.settlement or Select.NULL,
-                    id="settlement",
-                    compact=True,
-                )
-                yield DropDown(
-                    [(_(label), key) for key, label in CASE_FILTERS],
-                    prompt=_("All households"),
-                    value=self.case_filter or Select.NULL,
-                    id="case-filter",
-                    compact=True,
-                )
+            yield DropDown(
+                options_later=partial(settlement_options, ctx, self.municipality),
+                prompt=_("All settlements"),
+                value=self.settlement or Select.NULL,
+                id="settlement",
+                compact=True,
+            )
+            yield DropDown(
+                [(_(label), key) for key, label in CASE_FILTERS],
+                prompt=_("All households"),
+                value=self.case_filter or Select.NULL,
+                id="case-filter",
+                compact=True,
+            )
         yield Static(id="empty", classes="empty-state hidden")
         table = PagedTable(id="household-table", cursor_type="row", zebra_stripes=True)
         # Text, not str: DataTable reads a str as Rich markup, and a family name is
@@ -176,7 +180,7 @@ class HouseholdListScreen(DocScreen):
             table.focus()
 
     async def retranslate(self) -> None:
-        # Only the body is redrawn (the Header must stay mounted, see ScreenBody).
+        # Only the body is redrawn (the frame stays mounted, see recompose_body).
         # Search text and filters live in attributes and are composed back in; the
         # pages loaded, the highlighted household and the focus are put back here,
         # so a facilitator switching language mid-list keeps their place.
@@ -186,7 +190,7 @@ class HouseholdListScreen(DocScreen):
             current = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         loaded = self._loaded
         kept = KeptFocus(self)
-        await self.query_one(ScreenBody).recompose()
+        await recompose_body(self)
         self.reload()
         table = self.query_one(DataTable)
         while self._loaded < min(loaded, self._total):
@@ -332,7 +336,8 @@ class HouseholdListScreen(DocScreen):
         elif self._total == 0:
             empty.update(_("Nobody matches. Try fewer letters, or another spelling."))
         # Nothing to search yet: the toolbar steps aside so N reaches the screen.
-        self.query_one(".toolbar").disabled = nothing_at_all
+        for toolbar_part in self.query("#search, #register-filters"):
+            toolbar_part.disabled = nothing_at_all
         empty.set_class(self._total > 0, "hidden")
         table.set_class(self._total == 0, "hidden")
         self._update_status()
