@@ -127,6 +127,7 @@ def test_the_first_screen_imports_only_what_it_shows(tmp_path):
     not_for_the_list += ("docassist.services.households", "docassist.store.outbox")
     not_for_the_list += ("docassist.domain.sync", "docassist.store.audit")
     not_for_the_list += ("docassist.store.keys",)  # a plaintext register has no key file
+    not_for_the_list += ("sqlcipher3",)  # nor encryption (store/engine.py)
     assert _eager(second, not_for_the_list) == []
 
 
@@ -176,4 +177,34 @@ def test_the_start_screen_imports_no_register_services(tmp_path):
     # Nor the account services and Argon2: they are imported when someone signs in,
     # and the derivation (0.3 s) hides their import.
     register_services += ("docassist.services.accounts", "argon2")
+    register_services += ("sqlcipher3",)  # a plaintext register needs no encryption
     assert _eager(modules, HEAVY + LATER + register_services) == []
+
+
+def test_an_encrypted_registers_sign_in_screen_loads_no_encryption(tmp_path):
+    # SQLCipher (a 21 MB library: 5-6 ms of a start) is loaded when the passphrase has
+    # unwrapped the key and the register is opened, not to show the sign-in screen.
+    from docassist.services import accounts
+
+    path = tmp_path / "secret.db"
+    made = accounts.create_register(path, "Ana", "river stone lamp")
+    made.context.db.close()
+    modules = _loaded(
+        f"""
+        from docassist.ui.app import DocAssistApp
+
+        app = DocAssistApp({str(path)!r})
+        reached = []
+
+        async def until_shown(pilot):
+            while type(app.screen).__name__ != "SignInScreen":
+                await pilot.pause()
+            await pilot.pause()
+            reached.append(type(app.screen).__name__)
+            app.exit()
+
+        app.run(headless=True, size=(120, 40), auto_pilot=until_shown)
+        assert reached == ["SignInScreen"], reached
+        """
+    )
+    assert _eager(modules, ("sqlcipher3", "argon2", "docassist.services.accounts")) == []

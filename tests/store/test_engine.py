@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import sqlite3
 import subprocess
@@ -198,10 +199,90 @@ def test_a_held_lock_on_an_encrypted_register_is_said_busy(encrypted):
 
 
 def test_the_stores_checks_know_both_librarys_errors(tmp_path):
-    conn = sqlcipher3.connect(":memory:")
+    conn = engine.sqlcipher().connect(":memory:")  # src reaches it only through engine
     with pytest.raises(sqlcipher3.OperationalError) as raised:
         conn.execute("SELECT * FROM nowhere")
     assert isinstance(raised.value, engine.OperationalErrors)
     assert isinstance(raised.value, engine.DatabaseErrors)
     assert not isinstance(raised.value, sqlite3.Error)  # why the tuples exist
     assert explain_database_error(raised.value, tmp_path / "x.db") is None  # not damage
+
+
+_ERROR_TUPLES = {"Errors", "DatabaseErrors", "OperationalErrors", "IntegrityErrors"}
+
+
+def _read_at_import(tree: ast.Module) -> list[int]:
+    """Lines where module-level code (class bodies included, function bodies not) takes
+    one of engine's error tuples: an import of it, or ``engine.<tuple>`` evaluated."""
+    found: list[int] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return
+        if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("store.engine"):
+            found.extend(node.lineno for alias in node.names if alias.name in _ERROR_TUPLES)
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in _ERROR_TUPLES
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "engine"
+        ):
+            found.append(node.lineno)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def test_no_code_takes_the_error_tuples_before_sqlcipher_is_loaded():
+    # The tuples gain sqlcipher3's classes when an encrypted register is first opened:
+    # a copy taken at import would miss them, and a busy or damaged encrypted register
+    # would then escape as an internal error.
+    found = [
+        f"{path.relative_to(SRC)}:{line}"
+        for path in SRC.rglob("*.py")
+        if path.name != "engine.py"
+        for line in _read_at_import(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert found == [], "read engine's error tuples when catching, not at import:\n" + (
+        "\n".join(found)
+    )
+
+
+def test_the_guard_sees_a_copy_taken_at_import():
+    copied = ast.parse(
+        "from docassist.store.engine import OperationalErrors\n"
+        "CAUGHT = (KeyError, *engine.DatabaseErrors)\n"
+        "class Screen:\n    caught = engine.Errors\n"
+        "def later():\n    return engine.Errors\n"
+    )
+    assert _read_at_import(copied) == [1, 2, 4]
+
+
+def test_sqlcipher_is_loaded_with_the_first_encrypted_register(tmp_path):
+    # In a fresh interpreter: a plaintext register is opened without it, and the first
+    # encrypted one brings it, its error classes joining engine's tuples.
+    script = f"""
+import sys
+from docassist.store import engine
+from docassist.store.db import open_database
+
+open_database({str(tmp_path / "plain.db")!r}).close()
+assert "sqlcipher3" not in sys.modules
+assert engine.OperationalErrors == (__import__("sqlite3").OperationalError,)
+open_database({str(tmp_path / "secret.db")!r}, key=bytes(range(32))).close()
+import sqlcipher3
+assert sqlcipher3.OperationalError in engine.OperationalErrors
+assert sqlcipher3.DatabaseError in engine.DatabaseErrors
+assert sqlcipher3.IntegrityError in engine.IntegrityErrors
+assert sqlcipher3.Error in engine.Errors
+engine.sqlcipher()  # again: nothing added twice
+assert len(engine.Errors) == 2
+print("ok")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"

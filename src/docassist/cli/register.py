@@ -372,7 +372,7 @@ def sign_in_read_only(args: argparse.Namespace, path: Path, action: Action) -> F
     then protected by no passphrase anyway. ``db_key``: an encrypted file's."""
     from docassist.services import accounts
     from docassist.services.made_up import is_demo_file
-    from docassist.store.engine import DatabaseErrors
+    from docassist.store import engine
 
     demo = is_demo_file(path)
     try:
@@ -389,7 +389,7 @@ def sign_in_read_only(args: argparse.Namespace, path: Path, action: Action) -> F
                 "the register asks for it)."
             )
         ) from None
-    except DatabaseErrors:
+    except engine.DatabaseErrors:
         return accounts.FileAccess(None)
     if access.session is not None:
         accounts.require(access.session, action)

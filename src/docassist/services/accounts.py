@@ -1045,12 +1045,10 @@ def open_setting_first_passphrase(
         return ctx, set_first_passphrase(ctx, name, passphrase)
 
 
-# What reading a file's accounts meets when the file is damaged.
-_UNREADABLE: tuple[type[Exception], ...] = (
-    *engine.DatabaseErrors,
-    DamagedDatabaseError,
-    WrongKeyError,
-)
+def _unreadable() -> tuple[type[Exception], ...]:
+    """What reading a file's accounts meets when the file is damaged (either SQLite
+    library's errors, read when caught)."""
+    return (*engine.DatabaseErrors, DamagedDatabaseError, WrongKeyError)
 
 
 @dataclass(frozen=True)
@@ -1090,7 +1088,7 @@ def verify_file(
             with read_only(path, db_key) as db:
                 ctx = Context(db, now=now, db_key=db_key)
                 return FileAccess(_session(ctx, _keyed_account(ctx, path, who)), db_key)
-        except _UNREADABLE:
+        except _unreadable():
             # Too damaged to say who its users are; the key file took the passphrase,
             # so whoever typed it may check the file (the check then says what is wrong).
             return FileAccess(None, db_key)

@@ -28,7 +28,6 @@ from docassist.store.backup import (
     restore_database,
 )
 from docassist.store.db import StoreError, device_id, open_database
-from docassist.store.engine import DatabaseErrors
 
 
 def make_backup(
@@ -122,7 +121,7 @@ def restore_keys(
             found = accounts.verify_file(file, name, passphrase, now=now)
         except StoreError:  # missing, damaged, not a register: the restore says why
             continue
-        except DatabaseErrors:  # too damaged to say who its users are
+        except engine.DatabaseErrors:  # too damaged to say who its users are
             continue
         if found.session is not None:
             accounts.require(found.session, accounts.Action.RESTORE_BACKUP)

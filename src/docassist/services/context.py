@@ -11,9 +11,9 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from docassist.domain.text import Problem
+from docassist.store import engine
 from docassist.store.database import Database
 from docassist.store.db import BusyDatabaseError, device_id, explain_database_error
-from docassist.store.engine import OperationalErrors
 
 T = TypeVar("T")
 
@@ -79,7 +79,7 @@ class Context:
             return
         try:
             self.db.execute("BEGIN IMMEDIATE")
-        except OperationalErrors as err:
+        except engine.OperationalErrors as err:
             # Another program held the lock past busy_timeout: nothing was written, and
             # the user gets the store's message (the form stays as typed).
             known = explain_database_error(

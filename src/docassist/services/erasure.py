@@ -42,9 +42,8 @@ from docassist.services import users
 from docassist.services.accounts import REFUSALS, Action, role_may
 from docassist.services.context import Context, NotFoundError, ValidationError
 from docassist.services.drafts import erase_drafts_about
-from docassist.store import outbox
+from docassist.store import engine, outbox
 from docassist.store.audit import redact_details
-from docassist.store.engine import OperationalErrors
 
 ERASED = {"erased": True}
 ERASED_TEXT = "[erased]"
@@ -136,7 +135,7 @@ def erased_in(conn: sqlite3.Connection) -> Erased:
         try:
             rows = conn.execute(f"SELECT id FROM {table} WHERE erased_at IS NOT NULL")
             return frozenset(r[0] for r in rows)
-        except OperationalErrors as err:
+        except engine.OperationalErrors as err:
             if "no such column" in str(err):
                 return frozenset()
             raise

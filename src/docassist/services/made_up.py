@@ -50,8 +50,8 @@ def made_up(ctx: Context) -> MadeUp | None:
 def made_up_file(path: Path) -> MadeUp | None:
     """``made_up`` for the register file at ``path``, read without opening it for use
     (an encrypted file, or anything not a register, is not made-up: see ``is_demo_file``)."""
+    from docassist.store import engine
     from docassist.store.db import StoreError, connect
-    from docassist.store.engine import DatabaseErrors
 
     try:
         conn = connect(path, read_only=True)
@@ -61,7 +61,7 @@ def made_up_file(path: Path) -> MadeUp | None:
             conn.close()
     except StoreError:  # a folder, another kind of file, encrypted
         return None
-    except DatabaseErrors:  # not a database, no meta table, damaged
+    except engine.DatabaseErrors:  # not a database, no meta table, damaged
         return None
     return _made_up([(r[0], r[1]) for r in rows])
 
@@ -78,8 +78,8 @@ def is_demo_file(path: Path) -> bool:
     """True if the file at ``path`` is a register the demo's ``generate`` filled
     (read-only look). Made-up families are never encrypted: an encrypted file is not
     a demo, and is not opened to find out (without its key it cannot be)."""
+    from docassist.store import engine
     from docassist.store.db import StoreError, connect
-    from docassist.store.engine import DatabaseErrors
 
     try:
         conn = connect(path, read_only=True)
@@ -89,7 +89,7 @@ def is_demo_file(path: Path) -> bool:
             conn.close()
     except StoreError:  # a folder, another kind of file, encrypted
         return False
-    except DatabaseErrors:  # not a database, no meta table, damaged: not a demo
+    except engine.DatabaseErrors:  # not a database, no meta table, damaged: not a demo
         return False
     return row is not None and row[0] == DEMO_KIND[1]
 

@@ -49,7 +49,6 @@ from docassist.store.db import (
     require_register_file,
     restoring,
 )
-from docassist.store.engine import DatabaseErrors, OperationalErrors
 from docassist.store.migrations import KNOWN
 
 
@@ -404,7 +403,7 @@ def _require_register(backup: Path, key: bytes | None = None) -> None:
                 "SELECT name FROM _sqlite_migrations WHERE migration_set = 'docassist'"
             )
         ]
-    except OperationalErrors:  # no such table: not ours
+    except engine.OperationalErrors:  # no such table: not ours
         names = []
     finally:
         conn.close()
@@ -437,7 +436,7 @@ def _hold_exclusive(path: Path, key: bytes | None = None) -> sqlite3.Connection:
         mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
         if mode == "delete":
             conn.execute("BEGIN EXCLUSIVE")
-    except OperationalErrors:
+    except engine.OperationalErrors:
         mode = "busy"
     if mode != "delete":
         conn.close()
@@ -510,7 +509,8 @@ def encrypt_database(path: Path | str, key: bytes) -> None:
         path.with_name(path.name + side).unlink(missing_ok=True)
 
 
-_COPY_FAILED: tuple[type[Exception], ...] = (StoreError, *DatabaseErrors)
+def _copy_failed() -> tuple[type[Exception], ...]:
+    return (StoreError, *engine.DatabaseErrors)  # read when caught (store/engine.py)
 
 
 def _encrypt_and_check(plain: Path, encrypted: Path, key: bytes, register: Path) -> None:
@@ -524,7 +524,7 @@ def _encrypt_and_check(plain: Path, encrypted: Path, key: bytes, register: Path)
             found = engine.row_counts(check) if not problems else expected
         finally:
             check.close()
-    except _COPY_FAILED as err:
+    except _copy_failed() as err:
         known = explain_database_error(err, encrypted)
         if known is not None and not isinstance(known, DamagedDatabaseError):
             raise known from err  # a full disk, a read-only folder: said as such

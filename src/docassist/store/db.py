@@ -35,7 +35,6 @@ from docassist.domain.text import N_, UserError
 from docassist.locations import owner_only, private_folder
 from docassist.store import engine, migrations
 from docassist.store.database import Database
-from docassist.store.engine import DatabaseErrors, OperationalErrors
 from docassist.store.migrations import KNOWN
 
 if TYPE_CHECKING:  # the check's own imports are made when a check runs, not at every start
@@ -128,7 +127,7 @@ _DISK_FULL = N_(
 
 def is_disk_full(err: BaseException) -> bool:
     """True for SQLite finding no room left on the disk holding the register."""
-    if not isinstance(err, DatabaseErrors):
+    if not isinstance(err, engine.DatabaseErrors):
         return False
     code = engine.error_code(err)
     if code is not None:
@@ -140,9 +139,12 @@ def is_damage(err: BaseException) -> bool:
     """True for SQLite finding the file damaged: malformed pages, not a database,
     or text that is not UTF-8 (Python's sqlite3 cannot decode it; docassist only
     ever writes UTF-8, so such bytes were put there by damage)."""
-    if isinstance(err, OperationalErrors) and "could not decode to utf-8" in str(err).lower():
+    if (
+        isinstance(err, engine.OperationalErrors)
+        and "could not decode to utf-8" in str(err).lower()
+    ):
         return True
-    if not isinstance(err, DatabaseErrors):
+    if not isinstance(err, engine.DatabaseErrors):
         return False
     code = engine.error_code(err)
     if code is not None:
@@ -157,7 +159,7 @@ def _read_only(path: Path | str) -> ReadOnlyDatabaseError:
 
 def is_read_only(err: BaseException) -> bool:
     """True for SQLite refusing to write: a read-only file, folder or mount."""
-    if not isinstance(err, DatabaseErrors):
+    if not isinstance(err, engine.DatabaseErrors):
         return False
     code = engine.error_code(err)
     if code is not None:
@@ -173,7 +175,7 @@ _BUSY = N_(
 
 def is_busy(err: BaseException) -> bool:
     """True for SQLite giving up on a lock another connection held past the timeout."""
-    if not isinstance(err, OperationalErrors):
+    if not isinstance(err, engine.OperationalErrors):
         return False
     code = engine.error_code(err)
     if code is not None:
@@ -446,7 +448,7 @@ def _verify_key(conn: sqlite3.Connection, path: Path | str) -> None:
     said here, as such, instead of as damage at some later query."""
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except DatabaseErrors as err:
+    except engine.DatabaseErrors as err:
         if engine.error_code(err) == engine.SQLITE_NOTADB:
             conn.close()
             raise WrongKeyError(_WRONG_KEY, path=str(path)) from err
@@ -473,7 +475,7 @@ def _connect_encrypted(path: Path | str, key: bytes) -> Database:
 def _quick_check(db: Database, path: Path | str) -> None:
     try:
         rows = db.execute("PRAGMA quick_check").fetchall()
-    except DatabaseErrors as err:
+    except engine.DatabaseErrors as err:
         if is_read_only(err) or is_disk_full(err):
             raise  # not damage: open_database says what it is
         raise damaged_error(path, str(err)) from err
@@ -525,7 +527,7 @@ def open_database(
     try:
         with _opening(path):
             return _open_connection(path, memory, quick_check, key)
-    except DatabaseErrors as err:
+    except engine.DatabaseErrors as err:
         if is_read_only(err):
             raise _read_only(path) from err
         if is_disk_full(err):
@@ -673,7 +675,7 @@ def _run_checks(conn: sqlite3.Connection, path: Path) -> CheckResult:
                 findings.append(others)
             else:
                 remote = others
-    except DatabaseErrors as err:
+    except engine.DatabaseErrors as err:
         code = engine.error_code(err)
         if is_read_only(err) or code == engine.SQLITE_CANTOPEN:
             # reading a register that is in use needs its -shm file, which a
@@ -709,7 +711,7 @@ def count_records(path: Path | str, key: bytes | None = None) -> dict[str, int] 
             live = "" if table == "audit_log" else " WHERE deleted_at IS NULL"
             counts[table] = conn.execute(f"SELECT count(*) FROM {table}{live}").fetchone()[0]
         return counts
-    except DatabaseErrors:
+    except engine.DatabaseErrors:
         return None
     finally:
         conn.close()

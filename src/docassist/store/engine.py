@@ -9,7 +9,15 @@ the process), and two writers could then both write.
 
 The libraries raise errors of different classes: ``except sqlite3.OperationalError``
 does not catch ``sqlcipher3.OperationalError``. Code that catches SQLite errors catches
-the tuples below. sqlite-utils cannot: it catches ``sqlite3.OperationalError`` only, so
+the tuples below, read from this module when the error is caught
+(``except engine.OperationalErrors``), never a copy taken at import: sqlcipher3 is
+imported when an encrypted register is first opened (``sqlcipher``), and its classes
+join the tuples then. Loading its library (a 21 MB file, its own SQLite and OpenSSL)
+cost every start 5-6 ms of CPU, a plaintext register's and an encrypted one's sign-in
+screen alike; none of its errors can be raised before it is loaded.
+tests/store/test_engine.py keeps src from copying the tuples.
+
+sqlite-utils cannot catch both: it catches ``sqlite3.OperationalError`` only, so
 ``table.drop(ignore=True)``, ``insert(..., alter=True)``, ``db.query`` on a writing
 statement and ``create_index(find_unique_name=True)`` misbehave on an encrypted register
 (the error escapes instead of being handled). docassist writes SQL for those instead
@@ -23,19 +31,16 @@ from __future__ import annotations
 import sqlite3
 from enum import Enum
 from pathlib import Path
-
-import sqlcipher3
+from types import ModuleType
 
 PLAINTEXT_HEADER = b"SQLite format 3\x00"
 KEY_BYTES = 32  # AES-256: SQLCipher 4's page cipher
 
-Errors: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher3.Error)
-DatabaseErrors: tuple[type[Exception], ...] = (sqlite3.DatabaseError, sqlcipher3.DatabaseError)
-OperationalErrors: tuple[type[Exception], ...] = (
-    sqlite3.OperationalError,
-    sqlcipher3.OperationalError,
-)
-IntegrityErrors: tuple[type[Exception], ...] = (sqlite3.IntegrityError, sqlcipher3.IntegrityError)
+# sqlite3's alone until sqlcipher3 is loaded (see the module's note).
+Errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+DatabaseErrors: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
+OperationalErrors: tuple[type[Exception], ...] = (sqlite3.OperationalError,)
+IntegrityErrors: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
 
 # Result codes: the same numbers in both libraries (they are SQLite's).
 SQLITE_FULL = sqlite3.SQLITE_FULL
@@ -66,6 +71,19 @@ def header(path: Path | str) -> Header:
     if not first:
         return Header.EMPTY
     return Header.PLAINTEXT if first == PLAINTEXT_HEADER else Header.OTHER
+
+
+def sqlcipher() -> ModuleType:
+    """sqlcipher3, loaded on first use; from then on the error tuples hold its classes."""
+    global Errors, DatabaseErrors, OperationalErrors, IntegrityErrors
+    import sqlcipher3
+
+    if sqlcipher3.Error not in Errors:
+        Errors = (*Errors, sqlcipher3.Error)
+        DatabaseErrors = (*DatabaseErrors, sqlcipher3.DatabaseError)
+        OperationalErrors = (*OperationalErrors, sqlcipher3.OperationalError)
+        IntegrityErrors = (*IntegrityErrors, sqlcipher3.IntegrityError)
+    return sqlcipher3
 
 
 def error_code(err: BaseException) -> int | None:
@@ -99,7 +117,7 @@ def connect(
         return sqlite3.connect(
             database, isolation_level=None, check_same_thread=False, timeout=timeout, uri=uri
         )
-    conn = sqlcipher3.connect(
+    conn = sqlcipher().connect(
         database, isolation_level=None, check_same_thread=False, timeout=timeout, uri=uri
     )
     try:
@@ -128,7 +146,7 @@ def export_encrypted(plaintext: Path, target: Path, key: bytes) -> dict[str, int
     ``plaintext`` is read through SQLCipher: it must be a file nothing else in this
     process has open (the caller copies the register first; see the module's note).
     """
-    conn = sqlcipher3.connect(str(plaintext), isolation_level=None, check_same_thread=False)
+    conn = sqlcipher().connect(str(plaintext), isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute("ATTACH DATABASE ? AS encrypted KEY ?", [str(target), _raw(key)])

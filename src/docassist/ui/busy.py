@@ -18,8 +18,8 @@ from typing import Any, ParamSpec, TypeVar
 from textual.dom import DOMNode
 
 from docassist.i18n import _
+from docassist.store import engine
 from docassist.store.db import BusyDatabaseError, explain_database_error
-from docassist.store.engine import OperationalErrors
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -42,9 +42,11 @@ def say_busy(node: DOMNode, err: BusyDatabaseError) -> None:
     node.app.notify(err.render(_), severity="error", timeout=BUSY_NOTICE_SECONDS)
 
 
-# What a write meets when the lock stays taken: the use case's own error, or SQLite's
-# "database is locked" from a statement outside one (judged by ``busy_error``).
-_CAUGHT: tuple[type[Exception], ...] = (BusyDatabaseError, *OperationalErrors)
+def _caught() -> tuple[type[Exception], ...]:
+    """What a write meets when the lock stays taken: the use case's own error, or
+    SQLite's "database is locked" from a statement outside one (judged by
+    ``busy_error``). Read when caught: sqlcipher3's errors join once it is loaded."""
+    return (BusyDatabaseError, *engine.OperationalErrors)
 
 
 def _handled(node: Any, err: Exception) -> None:
@@ -63,7 +65,7 @@ def calm_when_busy(method: Callable[P, R]) -> Callable[P, R | None]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R | None:
         try:
             return method(*args, **kwargs)
-        except _CAUGHT as err:
+        except _caught() as err:
             _handled(args[0], err)
             return None
 
@@ -79,7 +81,7 @@ def calm_when_busy_async(
     async def run(*args: P.args, **kwargs: P.kwargs) -> R | None:
         try:
             return await method(*args, **kwargs)
-        except _CAUGHT as err:
+        except _caught() as err:
             _handled(args[0], err)
             return None
 

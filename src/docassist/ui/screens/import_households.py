@@ -47,13 +47,12 @@ from docassist.ui.widgets.screen_body import ScreenBody
 from docassist.ui.widgets.tick_box import TickBox
 from docassist.ui.widgets.title_bar import TitleBar
 
-# What rolls the whole import back: the file, the register (either SQLite library), a row.
-_NOT_IMPORTED: tuple[type[Exception], ...] = (
-    OSError,
-    *engine.Errors,
-    ValidationError,
-    BusyDatabaseError,
-)
+
+def _not_imported() -> tuple[type[Exception], ...]:
+    """What rolls the whole import back: the file, the register (either SQLite library,
+    read when caught), a row."""
+    return (OSError, *engine.Errors, ValidationError, BusyDatabaseError)
+
 
 # Fits 80 columns beside the line numbers, the padding and the scroll bars.
 PROBLEM_WIDTH = 62
@@ -442,7 +441,7 @@ class ImportScreen(DocScreen):
             self._show_state()
             self.notify(err.render(_), severity="error")
             return
-        except _NOT_IMPORTED as err:
+        except _not_imported() as err:
             # The whole import is one transaction: it was rolled back, nothing is half-done.
             self._done()
             self._show_state()
