@@ -195,6 +195,7 @@ class DropDown(Select[ValueType], Generic[ValueType]):
         if self._overlay_or_none() is not None:
             super()._setup_options_renderables()
 
+    # Select's watcher is typed with Select's own type variable, not DropDown's.
     def _watch_value(self, value: ValueType) -> None:  # type: ignore[override]
         # Select's watcher also highlights the value in the overlay, when there is one.
         self._value = value
@@ -229,6 +230,7 @@ class DropDown(Select[ValueType], Generic[ValueType]):
         if self.expanded:
             super()._watch_expanded(True)
 
+    # Async where Select's is not: the overlay is mounted first (Textual awaits either).
     async def action_show_overlay(self) -> None:  # type: ignore[override]
         await self._ensure_overlay()
         super().action_show_overlay()

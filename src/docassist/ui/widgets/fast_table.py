@@ -354,8 +354,9 @@ class FastTable(DataTable[Any]):
         scroll_x, scroll_y = self.scroll_offset
 
         fixed_row_keys: list[RowKey] = [
-            self._row_locations.get_key(row_index)  # type: ignore[misc]
+            key
             for row_index in range(self.fixed_rows)
+            if (key := self._row_locations.get_key(row_index)) is not None
         ]
 
         fixed_rows_height = sum(self.get_row_height(row_key) for row_key in fixed_row_keys)
