@@ -96,3 +96,29 @@ def test_the_sign_in_figure_signs_in_and_opens_an_encrypted_register():
     [median_row, slowest, unlocking] = bench.sign_in_rows([(wall, cpu)], [(unlock_wall, 0.0)])
     assert "Argon2id 1 MiB t=1 p=1" in median_row.label and slowest.target
     assert "unlocking" in unlocking.label and not unlocking.target
+
+
+def test_only_the_cold_start_finds_its_cache_emptied(monkeypatch, tmp_path):
+    # Emptying the cache folder every program shared made the start screen, which
+    # ran right after the cold start each round, half a cold start itself.
+    from pathlib import Path
+
+    seen: list[tuple[str, bool, set[str]]] = []
+
+    def sample(args: list[str], env: dict[str, str]) -> tuple:
+        cache = Path(env["DOCASSIST_HOME"], "cache")
+        cold = args[0] == "households" and "cold" in env["DOCASSIST_HOME"]
+        seen.append((args[0], cold, {p.name for p in cache.glob("*")}))
+        cache.mkdir(parents=True, exist_ok=True)
+        (cache / args[0]).touch()  # what a real start leaves there
+        return (0.1, 0.1), (0.1, 0.1), "Screen"
+
+    monkeypatch.setattr(bench, "first_screen_sample", sample)
+    monkeypatch.setattr(bench, "command_sample", lambda command, env: (0.1, 0.1))
+    laps, _screens = bench.measure_starts(tmp_path / "r.db", "someone", samples=3)
+    assert len(laps["start"]) == 3 and len(laps["households cold"]) == 3
+    colds = [found for program, cold, found in seen if cold]
+    assert len(colds) == 4 and all(found == set() for found in colds)
+    # Every warm sample after the first round finds what the others left.
+    warm = [(program, found) for program, cold, found in seen if not cold][4:]
+    assert warm and all({"bare", "households", "start"} <= found for _program, found in warm)

@@ -339,10 +339,17 @@ def measure_starts(
     # every docassist module again in every sample, about 0.1-0.2 s of CPU that
     # no user pays. Compile once here, as an install does.
     compileall.compile_dir(Path(docassist_package.__file__).parent, quiet=1)
-    with tempfile.TemporaryDirectory(prefix="docassist-bench-") as home:
+    with (
+        tempfile.TemporaryDirectory(prefix="docassist-bench-") as home,
+        tempfile.TemporaryDirectory(prefix="docassist-bench-cold-") as cold_home,
+    ):
         # A home of its own: no user checklists or settings from this machine's
-        # user, and nothing written into them.
+        # user, and nothing written into them. The cold start has another, emptied
+        # before each of its samples: emptying the one the others share made the
+        # start screen, which ran right after it every round, parse its CSS again
+        # (its figure was half a cold start's).
         env = {**os.environ, "DOCASSIST_HOME": home}
+        cold_env = {**os.environ, "DOCASSIST_HOME": cold_home}
         names = [*programs, *commands]
         for round_ in range(samples + 1):
             # Taking turns, each round starting one further along, so no program
@@ -350,9 +357,12 @@ def measure_starts(
             shift = round_ % len(names)
             for name in names[shift:] + names[:shift]:
                 if name in programs:
-                    if name.endswith(" cold"):
-                        shutil.rmtree(Path(home, "cache"), ignore_errors=True)
-                    lap, settled, screen = first_screen_sample(programs[name], env)
+                    cold = name.endswith(" cold")
+                    if cold:
+                        shutil.rmtree(Path(cold_home, "cache"), ignore_errors=True)
+                    lap, settled, screen = first_screen_sample(
+                        programs[name], cold_env if cold else env
+                    )
                     screens[name].add(screen)
                     if round_:
                         laps[f"{name} idle"].append(settled)
