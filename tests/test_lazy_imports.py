@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -51,6 +52,38 @@ def _loaded(code: str) -> list[str]:
 
 def _eager(modules: list[str], names: tuple[str, ...]) -> list[str]:
     return [m for m in modules if any(m == n or m.startswith(n + ".") for n in names)]
+
+
+def _start_until(app_args: str, ready: str, screen: str) -> str:
+    """A script starting ``DocAssistApp(app_args)`` until ``ready`` (an expression on
+    ``app``) holds and the start has done all it does, there on ``screen``: the first
+    screen is made before the app's on_mount starts a session, which must import
+    nothing more either."""
+    return textwrap.dedent(
+        f"""
+        from docassist.ui.app import DocAssistApp
+
+        app = DocAssistApp({app_args})
+        reached = []
+
+        async def until_ready(pilot):
+            while not ({ready}):
+                await pilot.pause()
+            await pilot.pause()
+            await pilot.pause()
+            reached.append(type(app.screen).__name__)
+            app.exit()
+
+        app.run(headless=True, size=(120, 40), auto_pilot=until_ready)
+        assert reached == [{screen!r}], reached
+        """
+    )
+
+
+def _to_the_sign_in(path: Path) -> str:
+    return _start_until(
+        repr(str(path)), 'type(app.screen).__name__ == "SignInScreen"', "SignInScreen"
+    )
 
 
 def test_importing_the_app_imports_no_screen_report_or_heavy_library():
@@ -93,26 +126,10 @@ def test_the_first_screen_imports_only_what_it_shows(tmp_path):
         db.close()
 
         from textual.widgets import DataTable
-
-        from docassist.ui.app import DocAssistApp
-
-        app = DocAssistApp(path, user_id=user_id)
-
-        reached = []
-
-        async def until_listed(pilot):
-            while not app.screen.query(DataTable):
-                await pilot.pause()
-            # And until the start has done all it does: the screen is made before the
-            # app's on_mount starts the session, which must import nothing more.
-            await pilot.pause()
-            await pilot.pause()
-            reached.append(type(app.screen).__name__)
-            app.exit()
-
-        app.run(headless=True, size=(120, 40), auto_pilot=until_listed)
-        assert reached == ["HouseholdListScreen"], reached
     """
+    run_to_the_list = textwrap.dedent(run_to_the_list) + _start_until(
+        "path, user_id=user_id", "app.screen.query(DataTable)", "HouseholdListScreen"
+    )
     first = _loaded(run_to_the_list)
     second = _loaded(run_to_the_list)
     assert "docassist.ui.screens.register" in second
@@ -145,28 +162,8 @@ def test_the_start_screen_imports_no_register_services(tmp_path):
     db = open_database(path)
     users.create_user(Context(db), "Ana", Role.COORDINATOR)
     db.close()
-    modules = _loaded(
-        f"""
-        import os
-        os.environ["DOCASSIST_HOME"] = {str(tmp_path)!r}
-        path = {str(path)!r}
-
-        from docassist.ui.app import DocAssistApp
-
-        app = DocAssistApp(path)
-        reached = []
-
-        async def until_shown(pilot):
-            while type(app.screen).__name__ != "SignInScreen":
-                await pilot.pause()
-            await pilot.pause()
-            reached.append(type(app.screen).__name__)
-            app.exit()
-
-        app.run(headless=True, size=(120, 40), auto_pilot=until_shown)
-        assert reached == ["SignInScreen"], reached
-        """
-    )
+    home = f'import os\nos.environ["DOCASSIST_HOME"] = {str(tmp_path)!r}\n'
+    modules = _loaded(home + _to_the_sign_in(path))
     assert "docassist.services.made_up" in modules  # it did ask
     assert "docassist.services.sync_standing" in modules
     register_services = ("docassist.services.demo", "docassist.services.sync")
@@ -189,22 +186,5 @@ def test_an_encrypted_registers_sign_in_screen_loads_no_encryption(tmp_path):
     path = tmp_path / "secret.db"
     made = accounts.create_register(path, "Ana", "river stone lamp")
     made.context.db.close()
-    modules = _loaded(
-        f"""
-        from docassist.ui.app import DocAssistApp
-
-        app = DocAssistApp({str(path)!r})
-        reached = []
-
-        async def until_shown(pilot):
-            while type(app.screen).__name__ != "SignInScreen":
-                await pilot.pause()
-            await pilot.pause()
-            reached.append(type(app.screen).__name__)
-            app.exit()
-
-        app.run(headless=True, size=(120, 40), auto_pilot=until_shown)
-        assert reached == ["SignInScreen"], reached
-        """
-    )
+    modules = _loaded(_to_the_sign_in(path))
     assert _eager(modules, ("sqlcipher3", "argon2", "docassist.services.accounts")) == []
