@@ -154,7 +154,8 @@ class DocAssistApp(App):
         self.db_path = Path(db_path)
         # A plaintext register is opened now; an encrypted one at the first sign-in.
         self.door = RegisterDoor(self.db_path)
-        self._direct = self._direct_session(user_id) if user_id else None
+        direct_user = users.get_user(self.ctx, user_id) if user_id else None
+        self._direct = self._direct_session(direct_user) if direct_user else None
         # Textual makes the first screen when it composes the app, from the mode
         # named DEFAULT_MODE, which App.__init__ reads: the sign-in's, or a direct
         # session's home, is named here, before it. Switched to from on_mount, every
@@ -190,14 +191,13 @@ class DocAssistApp(App):
         self._language_asked = bool(language)
         if language:
             i18n.set_language(language)
-        if self._direct is not None:
+        if direct_user is not None:
             # Its first screen is made when Textual composes the app, before on_mount
             # starts the session: it is made for this user, in their language.
             self.session = self._direct
-            self.user = users.get_user(self.ctx, self._direct.user_id)
-            if not language and self.user.language:
-                i18n.set_language(self.user.language)
-        self._set_titles()  # in the first screen's first frame
+            self.user = direct_user
+            if not language and direct_user.language:
+                i18n.set_language(direct_user.language)
         self.register_theme(HIGH_CONTRAST)
         _freeze_imports()
 
@@ -238,10 +238,6 @@ class DocAssistApp(App):
         self.set_interval(STANDING_EVERY, self._set_titles)
         if self._direct is not None:
             self.start_session(self._direct)
-        else:
-            # Again, as the session does: with the clock the app has now (tests set
-            # theirs after making the app, the title's "synced at" reads it).
-            self._set_titles()
 
     def _add_area_modes(self) -> None:
         for mode, make_screen in MODE_SCREENS.items():
@@ -250,10 +246,9 @@ class DocAssistApp(App):
 
     # -- who is working ------------------------------------------------------
 
-    def _direct_session(self, user_id: str) -> Session:
+    def _direct_session(self, user: User) -> Session:
         """The test entry's session (``user_id=``): the user as the register has them,
         signed in without a passphrase on a plaintext register."""
-        user = users.get_user(self.ctx, user_id)
         here = self.db_path.resolve()
         register = here if user.role in REGISTER_ROLES else locations.practice_database()
         if user.role in REGISTER_ROLES:
@@ -377,9 +372,11 @@ class DocAssistApp(App):
             self.idle.touch()
         elif isinstance(event, events.Compose):
             # Textual makes the first screen now; no cycle collection until its first
-            # frame (see _freeze_imports).
+            # frame (see _freeze_imports). Its first frame has the titles, read with
+            # the clock the app has by now (tests set theirs after making the app).
             gc.disable()
             self.call_after_refresh(_collect_again)
+            self._set_titles()
         await super().on_event(event)
 
     def _check_idle(self) -> None:
